@@ -1,0 +1,44 @@
+/**
+ * IAM policy documents as plain data, rendered to JSON by us rather than by an invoke, so that they are
+ * reviewable in the plan, unit-testable, and identical between runs (keys in a fixed order).
+ */
+
+export interface PolicyStatement {
+    readonly Sid?: string;
+    readonly Effect: "Allow" | "Deny";
+    readonly Principal?: Record<string, string | readonly string[]> | "*";
+    readonly Action: string | readonly string[];
+    readonly Resource?: string | readonly string[];
+    readonly Condition?: Record<string, Record<string, string | readonly string[] | boolean>>;
+}
+
+export interface PolicyDocument {
+    readonly Version: "2012-10-17";
+    readonly Statement: readonly PolicyStatement[];
+}
+
+export function policyDocument(...statements: PolicyStatement[]): PolicyDocument {
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+/** JSON with object keys sorted at every level, so equal documents always render byte for byte the same. */
+export function stableJson(value: unknown): string {
+    return JSON.stringify(value, (_key, v) =>
+        v && typeof v === "object" && !Array.isArray(v)
+            ? Object.fromEntries(Object.keys(v).sort().map(k => [k, (v as Record<string, unknown>)[k]]))
+            : v,
+    );
+}
+
+/**
+ * Trust policy for an AWS service, limited to calls made on behalf of this account (the confused-deputy guard
+ * AWS recommends for service roles).
+ */
+export function serviceTrustPolicy(service: string, accountId: string): PolicyDocument {
+    return policyDocument({
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    });
+}

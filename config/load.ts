@@ -1,0 +1,198 @@
+/**
+ * Turns the stack's raw Pulumi config into a typed, validated StackConfig, or throws one ConfigError listing
+ * every problem with its key, its value, why it is wrong and how to fix it. Runs before any resource exists.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { ACCOUNT_ROLES, AccountRole, PROJECT, ROLE_SCHEMAS, StackConfig, problem, withNetworkDefaults } from "./schema";
+
+/** A RunError prints its message without a stack trace under `pulumi up`. */
+export class ConfigError extends pulumi.RunError {
+    constructor(readonly stack: string, readonly problems: readonly string[]) {
+        super(`Invalid configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n - ${problems.join("\n - ")}`);
+        this.name = "ConfigError";
+        Object.setPrototypeOf(this, ConfigError.prototype);
+    }
+}
+
+/** aws:* keys that would carry credentials: those come from the environment (ESC / OIDC), never from config. */
+const CREDENTIAL_KEYS = ["accessKey", "secretKey", "token", "profile", "sharedCredentialsFiles", "assumeRole", "assumeRoleWithWebIdentity"];
+
+interface RawConfig {
+    readonly values: Record<string, unknown>;
+    readonly problems: string[];
+}
+
+/** Splits Pulumi's flat "namespace:key" map into this project's keys, refusing what the program would ignore. */
+function readRaw(all: Readonly<Record<string, string>>): RawConfig {
+    const values: Record<string, unknown> = {};
+    const problems: string[] = [];
+    for (const fullKey of Object.keys(all).sort()) {
+        const value = all[fullKey];
+        const [namespace, key] = splitKey(fullKey);
+        if (namespace === PROJECT) {
+            try {
+                values[key] = /^\s*[[{]/.test(value) ? JSON.parse(value) : value;
+            } catch {
+                problems.push(`${fullKey} = ${quote(value)}: ${problem("not valid structured config", "fix the YAML under this key")}`);
+            }
+        } else if (fullKey === "aws:region") {
+            values.region = value;
+        } else if (namespace === "aws" && CREDENTIAL_KEYS.includes(key)) {
+            problems.push(`${fullKey}: ${problem("credentials never live in stack config", `remove ${fullKey}; credentials come from the environment (Pulumi ESC or OIDC)`)}`);
+        } else if (namespace === "pulumi") {
+            continue; // engine settings such as pulumi:disable-default-providers
+        } else {
+            problems.push(
+                `${fullKey}: ${problem(
+                    "unknown key: this program builds every provider itself and reads only aws:region and twine-infra:* keys",
+                    `remove ${fullKey}, or move the setting under ${PROJECT}:`,
+                )}`,
+            );
+        }
+    }
+    return { values, problems };
+}
+
+function splitKey(fullKey: string): [string, string] {
+    const i = fullKey.indexOf(":");
+    return i < 0 ? ["", fullKey] : [fullKey.slice(0, i), fullKey.slice(i + 1)];
+}
+
+function quote(value: unknown): string {
+    const text = JSON.stringify(value) ?? "undefined";
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** The config key as an engineer would type it in `pulumi config set --path`. */
+export function configKeyName(path: readonly PropertyKey[]): string {
+    if (path.length === 0) {
+        return `${PROJECT}:<root>`;
+    }
+    if (path[0] === "region") {
+        return "aws:region";
+    }
+    const rest = path
+        .slice(1)
+        .map(p => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+        .join("");
+    return `${PROJECT}:${String(path[0])}${rest}`;
+}
+
+function editDistance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let previous = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const current = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+            previous = current;
+        }
+    }
+    return row[b.length];
+}
+
+/** Every property name the role's schema knows, for "did you mean" hints. */
+function knownKeys(schema: z.ZodType, into = new Set<string>()): Set<string> {
+    const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+    if (def.type === "object") {
+        for (const [name, child] of Object.entries(def.shape as Record<string, z.ZodType>)) {
+            into.add(name);
+            knownKeys(child, into);
+        }
+    }
+    for (const field of ["innerType", "in", "out", "schema", "element", "valueType"]) {
+        const child = def[field] as z.ZodType | undefined;
+        if (child && typeof child === "object" && "_zod" in child) {
+            knownKeys(child, into);
+        }
+    }
+    if (Array.isArray(def.options)) {
+        for (const option of def.options as z.ZodType[]) knownKeys(option, into);
+    }
+    return into;
+}
+
+function suggestion(unknown: string, known: Set<string>): string {
+    let best: string | undefined;
+    let bestDistance = 3;
+    for (const candidate of known) {
+        const d = editDistance(unknown, candidate);
+        if (d < bestDistance) {
+            best = candidate;
+            bestDistance = d;
+        }
+    }
+    return best ? `; did you mean "${best}"?` : "";
+}
+
+function describeIssue(issue: z.core.$ZodIssue, role: AccountRole, known: Set<string>): string[] {
+    const key = configKeyName(issue.path);
+    const setHint = `pulumi config set --path ${key.replace(`${PROJECT}:`, "")} <value> (see "Configuration" in the README)`;
+    switch (issue.code) {
+        case "unrecognized_keys":
+            return issue.keys.map(k => {
+                const full = configKeyName([...issue.path, k]);
+                return `${full}: ${problem(`unknown key for a ${role} stack${suggestion(k, known)}`, `remove ${full} or correct its spelling`)}`;
+            });
+        case "invalid_type":
+            if (issue.input === undefined) {
+                return [`${key}: ${problem("required but missing", `set it: ${setHint}`)}`];
+            }
+            return [`${key} = ${quote(issue.input)}: ${problem(`expected ${issue.expected}, got ${Array.isArray(issue.input) ? "array" : typeof issue.input}`, `set a ${issue.expected}: ${setHint}`)}`];
+        case "invalid_key":
+        case "invalid_element":
+            // A record key or array element failed its own schema: report its reasons at this key.
+            return issue.issues.flatMap(inner => describeIssue({ ...inner, path: issue.path, input: issue.input } as z.core.$ZodIssue, role, known));
+        case "invalid_value":
+            return [`${key} = ${quote(issue.input)}: ${problem("not an allowed value", `use one of ${issue.values.map(v => JSON.stringify(v)).join(", ")}`)}`];
+        case "too_small":
+        case "too_big": {
+            const bound = issue.code === "too_small" ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
+            return [`${key} = ${quote(issue.input)}: ${problem(`must be ${bound}`, `set a value that is ${bound}`)}`];
+        }
+        default:
+            // Our own refinements already read "<why>. Fix: <fix>"; zod's stock messages get a generic fix.
+            return [`${key} = ${quote(issue.input)}: ${issue.message.includes("Fix:") ? issue.message : problem(issue.message, `correct ${key}`)}`];
+    }
+}
+
+/**
+ * Validates a flat Pulumi config map (as `pulumi.runtime.allConfig()` returns it) for the named stack.
+ * Throws ConfigError with every problem; returns the typed config with defaults applied.
+ */
+export function parseStackConfig(stack: string, all: Readonly<Record<string, string>>): StackConfig {
+    const raw = readRaw(all);
+    const role = raw.values.accountRole;
+    if (typeof role !== "string" || !(ACCOUNT_ROLES as readonly string[]).includes(role)) {
+        const shown = role === undefined ? "missing" : quote(role);
+        throw new ConfigError(stack, [
+            `${PROJECT}:accountRole = ${shown}: ${problem(
+                "every stack names the account it deploys to",
+                `set ${PROJECT}:accountRole to one of ${ACCOUNT_ROLES.join(", ")} (pulumi config set accountRole dev)`,
+            )}`,
+            ...raw.problems,
+        ]);
+    }
+    const schema = ROLE_SCHEMAS[role as AccountRole];
+    const result = schema.safeParse(raw.values, { reportInput: true });
+    const problems = [...raw.problems];
+    if (!result.success) {
+        const known = knownKeys(schema);
+        for (const issue of result.error.issues) problems.push(...describeIssue(issue, role as AccountRole, known));
+    }
+    if (problems.length > 0 || !result.success) {
+        throw new ConfigError(stack, [...new Set(problems)]);
+    }
+    const parsed = result.data as Record<string, unknown>;
+    if ("network" in parsed) {
+        return { ...parsed, network: withNetworkDefaults(parsed.network as never) } as unknown as StackConfig;
+    }
+    return parsed as unknown as StackConfig;
+}
+
+/** Reads and validates the running stack's config. */
+export function loadStackConfig(): StackConfig {
+    return parseStackConfig(pulumi.getStack(), pulumi.runtime.allConfig());
+}

@@ -1,0 +1,245 @@
+/**
+ * The offline plan: runs the real program (index.ts) for a stack under Pulumi's mock runtime, from its real
+ * Pulumi.<stack>.yaml, after planning the upstream stacks it references and feeding their outputs in. Records
+ * every resource with its type, name, parent, provider, inputs and resource options.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import * as path from "path";
+import { PlanMocks, UpstreamStackOutputs } from "./mocks";
+import { SECRET_PLACEHOLDER, StackSettings, readStackSettings, upstreamStacks } from "./stackFile";
+
+export interface PlannedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly parent: string | null;
+    readonly provider: string | null;
+    readonly inputs: Record<string, unknown>;
+    readonly options: {
+        readonly protect: boolean;
+        readonly retainOnDelete: boolean;
+        readonly ignoreChanges: readonly string[];
+        readonly dependsOn: readonly string[];
+        readonly deleteBeforeReplace: boolean;
+    };
+}
+
+export interface Plan {
+    readonly stack: string;
+    readonly project: string;
+    readonly resources: readonly PlannedResource[];
+    readonly outputs: Record<string, unknown>;
+}
+
+export interface PlanOptions {
+    /** Folder holding Pulumi.yaml and the stack files. Defaults to this repository. */
+    readonly projectDir?: string;
+    /** Config file to use for the target stack instead of Pulumi.<stack>.yaml (same format). */
+    readonly configFile?: string;
+}
+
+/** A plan and, for downstream stacks, the raw outputs other stacks' references see. */
+interface StackRun {
+    readonly plan: Plan;
+    readonly upstreamView: UpstreamStackOutputs;
+}
+
+// Internal to the SDK (absent from its typings) but what `pulumi` itself awaits before exiting: every pending
+// registration has settled. The SDK version is pinned, and the plan tests fail if this stops working.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+
+const PROGRAM = path.resolve(__dirname, "..", "index");
+const REPO_ROOT = path.resolve(__dirname, "..");
+
+interface Captured {
+    readonly resource: pulumi.Resource;
+    readonly type: string;
+    readonly name: string;
+    readonly opts: pulumi.CustomResourceOptions;
+}
+
+function resolved<T>(output: pulumi.Input<T>): Promise<T> {
+    return new Promise(resolve => pulumi.output(output).apply(v => resolve(v as T)));
+}
+
+async function urnOf(resource: pulumi.Resource | undefined): Promise<string | null> {
+    return resource ? resolved(resource.urn) : null;
+}
+
+/** Secrets become "[secret]", resource references their URN, and object keys are sorted for stable JSON. */
+export async function sanitize(value: unknown): Promise<unknown> {
+    if (Array.isArray(value)) {
+        return Promise.all(value.map(sanitize));
+    }
+    if (value && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[specialSigKey] === specialSecretSig) {
+            return SECRET_PLACEHOLDER;
+        }
+        if (pulumi.Resource.isInstance(value)) {
+            return { urn: await resolved(value.urn) };
+        }
+        const out: Record<string, unknown> = {};
+        for (const key of Object.keys(record).sort()) {
+            if (record[key] !== undefined) {
+                out[key] = await sanitize(record[key]);
+            }
+        }
+        return out;
+    }
+    return value;
+}
+
+/** Provider inputs travel as strings (JSON for lists and objects); decode them so checks can read them. */
+function decodeProviderInputs(inputs: Record<string, unknown>): Record<string, unknown> {
+    const decoded: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(inputs)) {
+        if (typeof value === "string" && /^[[{]|^(true|false)$/.test(value)) {
+            try {
+                decoded[key] = JSON.parse(value);
+                continue;
+            } catch {
+                // not JSON after all: keep the string
+            }
+        }
+        decoded[key] = value;
+    }
+    return decoded;
+}
+
+async function dependsOnUrns(dependsOn: pulumi.CustomResourceOptions["dependsOn"]): Promise<string[]> {
+    if (!dependsOn) return [];
+    const list = await resolved(dependsOn as pulumi.Input<pulumi.Resource | pulumi.Resource[]>);
+    const resources = Array.isArray(list) ? list : [list];
+    return (await Promise.all(resources.map(r => resolved(r.urn)))).sort();
+}
+
+/**
+ * A failing program leaves rejected promises behind in the SDK (the stack's outputs, pending registrations).
+ * They belong to the run that failed, which already reports its first error; without this handler Node would
+ * print them again and exit 1 instead of the plan's own exit code.
+ */
+let currentFailures: unknown[] | undefined;
+process.on("unhandledRejection", reason => {
+    currentFailures?.push(reason);
+});
+
+/** Runs the program once for one stack, with its upstream stacks' outputs already known. */
+async function runStack(settings: StackSettings, upstream: ReadonlyMap<string, UpstreamStackOutputs>): Promise<StackRun> {
+    const account = {
+        accountId: /^\d{12}$/.test(settings.config[`${settings.project}:accountId`] ?? "") ? settings.config[`${settings.project}:accountId`] : "000000000000",
+        region: settings.config["aws:region"] ?? "us-east-1",
+    };
+    const mocks = new PlanMocks(account, upstream);
+    await pulumi.runtime.setMocks(mocks, settings.project, settings.stack, false);
+    pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
+
+    const captured: Captured[] = [];
+    let exported: Record<string, unknown> = {};
+    const failures: unknown[] = [];
+    currentFailures = failures;
+    let stackUrn: string;
+    try {
+        await pulumi.runtime.runInPulumiStack(async () => {
+            pulumi.runtime.registerStackTransformation(args => {
+                captured.push({ resource: args.resource, type: args.type, name: args.name, opts: args.opts });
+                return undefined;
+            });
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const program = require(PROGRAM) as () => Promise<Record<string, unknown>>;
+            exported = (await program()) ?? {};
+            return exported;
+        });
+        await waitForRPCs();
+        stackUrn = (await urnOf(pulumi.runtime.getStackResource()))!;
+    } finally {
+        currentFailures = undefined;
+    }
+    if (failures.length > 0) {
+        throw failures[0];
+    }
+
+    const stackInputs = mocks.registered.get(`pulumi:pulumi:Stack::${settings.project}-${settings.stack}`);
+    const resources: PlannedResource[] = [
+        {
+            urn: stackUrn,
+            type: "pulumi:pulumi:Stack",
+            name: `${settings.project}-${settings.stack}`,
+            parent: null,
+            provider: null,
+            inputs: (await sanitize(stackInputs?.inputs ?? {})) as Record<string, unknown>,
+            options: { protect: false, retainOnDelete: false, ignoreChanges: [], dependsOn: [], deleteBeforeReplace: false },
+        },
+    ];
+    for (const c of captured) {
+        const internal = c.resource as unknown as { __prov?: pulumi.ProviderResource; __protect?: boolean };
+        const recorded = mocks.registered.get(`${c.type}::${c.name}`);
+        resources.push({
+            urn: await resolved(c.resource.urn),
+            type: c.type,
+            name: c.name,
+            parent: c.opts.parent ? await urnOf(c.opts.parent) : stackUrn,
+            provider: await urnOf(internal.__prov),
+            inputs: (await sanitize(c.type.startsWith("pulumi:providers:") ? decodeProviderInputs(recorded?.inputs ?? {}) : (recorded?.inputs ?? {}))) as Record<string, unknown>,
+            options: {
+                protect: internal.__protect === true,
+                retainOnDelete: c.opts.retainOnDelete === true,
+                ignoreChanges: [...(c.opts.ignoreChanges ?? [])].sort(),
+                dependsOn: await dependsOnUrns(c.opts.dependsOn),
+                deleteBeforeReplace: c.opts.deleteBeforeReplace === true,
+            },
+        });
+    }
+    resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+
+    const outputs: Record<string, unknown> = {};
+    const rawOutputs: Record<string, unknown> = {};
+    const secretOutputNames: string[] = [];
+    for (const key of Object.keys(exported).sort()) {
+        const output = pulumi.output(exported[key]);
+        const value = await resolved(output);
+        rawOutputs[key] = value;
+        if (await pulumi.isSecret(output)) {
+            secretOutputNames.push(key);
+            outputs[key] = SECRET_PLACEHOLDER;
+        } else {
+            outputs[key] = await sanitize(value);
+        }
+    }
+    return {
+        plan: { stack: settings.stack, project: settings.project, resources, outputs },
+        upstreamView: { outputs: rawOutputs, secretOutputNames },
+    };
+}
+
+/**
+ * Plans a stack and, first, every stack it references (dns -> bastion -> dev -> prod). `configFile` replaces
+ * the target stack's own file only; upstream stacks always use their committed files.
+ */
+export async function planStack(stack: string, options: PlanOptions = {}): Promise<Plan> {
+    const projectDir = options.projectDir ?? REPO_ROOT;
+    const runs = new Map<string, StackRun>();
+    const visiting: string[] = [];
+
+    async function plan(name: string, configFile?: string): Promise<StackRun> {
+        const done = runs.get(name);
+        if (done && !configFile) return done;
+        if (visiting.includes(name)) {
+            throw new Error(`Stack references form a cycle: ${[...visiting, name].join(" -> ")}; the deploy order is dns -> bastion -> dev -> prod`);
+        }
+        visiting.push(name);
+        const settings = readStackSettings(projectDir, name, configFile);
+        const upstream = new Map<string, UpstreamStackOutputs>();
+        for (const ref of upstreamStacks(settings)) {
+            upstream.set(ref.qualifiedName, (await plan(ref.stack)).upstreamView);
+        }
+        const run = await runStack(settings, upstream);
+        visiting.pop();
+        if (!configFile) runs.set(name, run);
+        return run;
+    }
+
+    return (await plan(stack, options.configFile)).plan;
+}

@@ -1,0 +1,44 @@
+import * as aws from "@pulumi/aws";
+import { StackConfig } from "../config";
+import { Network } from "../components/network";
+import { accountProvider, defaultTags } from "./providers";
+
+/** What every stack builder gets: its validated config and the provider pinned to its own account. */
+export interface StackContext<C extends StackConfig = StackConfig> {
+    readonly config: C;
+    readonly stack: string;
+    /** Default tags, also applied through the provider. */
+    readonly tags: Readonly<Record<string, string>>;
+    /** Provider for this stack's own account; every resource of the stack uses it unless it writes elsewhere. */
+    readonly provider: aws.Provider;
+}
+
+export function stackContext<C extends StackConfig>(config: C, stack: string): StackContext<C> {
+    const tags = defaultTags(config.accountRole, stack, config.tags);
+    const provider = accountProvider(config.accountRole, { accountId: config.accountId, region: config.region, tags });
+    return { config, stack, tags, provider };
+}
+
+/** The network half of the bastion and env outputs contracts. */
+export function networkOutputs(network: Network) {
+    return {
+        vpcId: network.vpcId,
+        vpcCidr: network.vpcCidr,
+        availabilityZones: network.availabilityZones,
+        publicSubnetIds: network.subnetIds("public"),
+        privateSubnetIds: network.subnetIds("private"),
+        dataSubnetIds: network.subnetIds("data"),
+        publicRouteTableIds: network.routeTableIds("public"),
+        privateRouteTableIds: network.routeTableIds("private"),
+        dataRouteTableIds: network.routeTableIds("data"),
+    };
+}
+
+export function newNetwork(ctx: StackContext & { config: { network: import("../config").NetworkConfig } }): Network {
+    const { config } = ctx;
+    return new Network(
+        config.accountRole,
+        { ...config.network, region: config.region, accountId: config.accountId },
+        { provider: ctx.provider },
+    );
+}

@@ -1,0 +1,119 @@
+import { strict as assert } from "assert";
+import { ConfigError, envCrossStackProblems, parseStackConfig } from "../config";
+import { committedConfig, withKey, withPath } from "./helpers/config";
+
+const NET = "twine-infra:network";
+
+function problemsOf(stack: string, config: Record<string, string>): string[] {
+    try {
+        parseStackConfig(stack, config);
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+        return [...err.problems];
+    }
+    assert.fail(`stack ${stack}: expected the config to be rejected`);
+}
+
+describe("stack config", () => {
+    describe("the committed stack files", () => {
+        for (const stack of ["dns", "bastion", "dev", "prod"]) {
+            it(`${stack} parses, with defaults applied`, () => {
+                const config = parseStackConfig(stack, committedConfig(stack));
+                assert.equal(config.accountRole, stack);
+                assert.match(config.accountId, /^\d{12}$/);
+                if ("network" in config) {
+                    assert.ok(config.network.azSlots >= config.network.azCount);
+                    assert.ok(config.network.subnetPrefixes.private > 16);
+                }
+            });
+        }
+        it("picks the NAT strategy per account: none for the bastion, single in dev, one per AZ in prod", () => {
+            const nat = (stack: string) => (parseStackConfig(stack, committedConfig(stack)) as { network: { natStrategy: string } }).network.natStrategy;
+            assert.deepEqual(["bastion", "dev", "prod"].map(nat), ["none", "single", "perAz"]);
+        });
+    });
+
+    /**
+     * Each row breaks one rule. THEN the whole config is rejected with a problem that names the key, and says
+     * why and how to fix it.
+     */
+    const dev = committedConfig("dev");
+    const prod = committedConfig("prod");
+    const bastion = committedConfig("bastion");
+    const dns = committedConfig("dns");
+    const badConfigs: { name: string; stack: string; config: Record<string, string>; key: string; why: RegExp }[] = [
+        { name: "missing accountRole", stack: "dev", config: withKey(dev, "twine-infra:accountRole", undefined), key: "twine-infra:accountRole", why: /one of dns, bastion, dev, prod/ },
+        { name: "unknown accountRole", stack: "dev", config: withKey(dev, "twine-infra:accountRole", "staging"), key: "twine-infra:accountRole", why: /"staging"/ },
+        { name: "account id of 11 digits", stack: "dev", config: withKey(dev, "twine-infra:accountId", "12345678901"), key: "twine-infra:accountId", why: /exactly 12 digits/ },
+        { name: "account id with letters", stack: "prod", config: withKey(prod, "twine-infra:accountId", "12345678901a"), key: "twine-infra:accountId", why: /exactly 12 digits/ },
+        { name: "missing accountId", stack: "dns", config: withKey(dns, "twine-infra:accountId", undefined), key: "twine-infra:accountId", why: /required but missing/ },
+        { name: "missing region", stack: "dev", config: withKey(dev, "aws:region", undefined), key: "aws:region", why: /required but missing/ },
+        { name: "unknown region", stack: "dev", config: withKey(dev, "aws:region", "eu-westeros-1"), key: "aws:region", why: /not a region this project knows/ },
+        { name: "malformed VPC CIDR", stack: "dev", config: withPath(dev, NET, "cidr", "10.20.0.0/33"), key: "twine-infra:network.cidr", why: /prefix length above 32/ },
+        { name: "VPC CIDR with host bits", stack: "dev", config: withPath(dev, NET, "cidr", "10.20.1.0/16"), key: "twine-infra:network.cidr", why: /host bits set/ },
+        { name: "public VPC CIDR", stack: "dev", config: withPath(dev, NET, "cidr", "8.8.0.0/16"), key: "twine-infra:network.cidr", why: /RFC 1918/ },
+        { name: "VPC larger than AWS allows", stack: "dev", config: withPath(dev, NET, "cidr", "10.0.0.0/8"), key: "twine-infra:network.cidr", why: /between \/16 and \/28/ },
+        { name: "VPC too small for its subnets", stack: "bastion", config: withPath(bastion, NET, "cidr", "10.10.0.0/27"), key: "twine-infra:network", why: /has 32 addresses and the tiers require/ },
+        { name: "more AZs than the region offers", stack: "prod", config: withPath(prod, NET, "azCount", 4), key: "twine-infra:network.azCount", why: /eu-west-1 offers 3 availability zones, not 4/ },
+        { name: "zero AZs", stack: "dev", config: withPath(dev, NET, "azCount", 0), key: "twine-infra:network.azCount", why: /at least 1/ },
+        { name: "AZ count as a string", stack: "dev", config: withPath(dev, NET, "azCount", "two"), key: "twine-infra:network.azCount", why: /expected number/ },
+        { name: "unknown NAT strategy", stack: "dev", config: withPath(dev, NET, "natStrategy", "perAZ"), key: "twine-infra:network.natStrategy", why: /"none", "single", "perAz"/ },
+        { name: "no NAT for app hosts", stack: "prod", config: withPath(prod, NET, "natStrategy", "none"), key: "twine-infra:network.natStrategy", why: /need outbound access/ },
+        { name: "flow-log retention CloudWatch lacks", stack: "dev", config: withPath(dev, NET, "flowLogs.retentionDays", 45), key: "twine-infra:network.flowLogs.retentionDays", why: /use one of 1, 3, 5/ },
+        { name: "subnet prefix below AWS's minimum", stack: "dev", config: withPath(dev, NET, "subnetPrefixes", { public: 29 }), key: "twine-infra:network", why: /at most \/28/ },
+        { name: "azSlots not a power of two", stack: "dev", config: withPath(dev, NET, "azSlots", 3), key: "twine-infra:network", why: /power of two/ },
+        { name: "typo in a network key", stack: "dev", config: withPath(dev, NET, "natStrategey", "single"), key: "twine-infra:network.natStrategey", why: /unknown key .*did you mean "natStrategy"/ },
+        { name: "unknown top-level key", stack: "dev", config: withKey(dev, "twine-infra:netwrok", { cidr: "10.0.0.0/16" }), key: "twine-infra:netwrok", why: /did you mean "network"/ },
+        { name: "a key another role uses", stack: "dns", config: withKey(dns, "twine-infra:network", { cidr: "10.0.0.0/16" }), key: "twine-infra:network", why: /unknown key for a dns stack/ },
+        { name: "missing network section", stack: "dev", config: withKey(dev, NET, undefined), key: "twine-infra:network", why: /required but missing/ },
+        { name: "empty apex domain", stack: "dns", config: withPath(dns, "twine-infra:dns", "apexDomain", ""), key: "twine-infra:dns.apexDomain", why: /DNS name/ },
+        { name: "apex domain with a trailing dot", stack: "dns", config: withPath(dns, "twine-infra:dns", "apexDomain", "twinehr.com."), key: "twine-infra:dns.apexDomain", why: /without a trailing dot/ },
+        { name: "stack reference not fully qualified", stack: "dev", config: withPath(dev, "twine-infra:stacks", "bastion", "bastion"), key: "twine-infra:stacks.bastion", why: /organization\/project\/stack/ },
+        { name: "prod without the dev stack", stack: "prod", config: withPath(prod, "twine-infra:stacks", "dev", undefined), key: "twine-infra:stacks.dev", why: /tested AMI/ },
+        { name: "dev referencing itself", stack: "dev", config: withPath(dev, "twine-infra:stacks", "dev", "twine/twine-infra/dev"), key: "twine-infra:stacks.dev", why: /cannot reference itself/ },
+        { name: "credentials in config", stack: "dev", config: withKey(dev, "aws:secretKey", "abc"), key: "aws:secretKey", why: /credentials never live in stack config/ },
+        { name: "another provider's key", stack: "dev", config: withKey(dev, "aws:profile2", "x"), key: "aws:profile2", why: /unknown key/ },
+        { name: "malformed tag key", stack: "dev", config: withKey(dev, "twine-infra:tags", { "bad{key}": "x" }), key: "twine-infra:tags", why: /not a valid AWS tag key/ },
+    ];
+
+    describe("rejects bad input with the key, the value, why and the fix", () => {
+        for (const row of badConfigs) {
+            it(row.name, () => {
+                const problems = problemsOf(row.stack, row.config);
+                const hit = problems.find(p => p.startsWith(row.key));
+                assert.ok(hit, `no problem names ${row.key}; got:\n${problems.join("\n")}`);
+                assert.match(hit, row.why);
+                assert.match(hit, /Fix: /);
+            });
+        }
+    });
+
+    it("lists every problem at once", () => {
+        // GIVEN three independent mistakes  WHEN parsed  THEN one error lists all three
+        let config = withKey(dev, "twine-infra:accountId", "123");
+        config = withPath(config, NET, "natStrategy", "many");
+        config = withKey(config, "twine-infra:extra", "x");
+        const problems = problemsOf("dev", config);
+        assert.equal(problems.length, 3, problems.join("\n"));
+        assert.throws(() => parseStackConfig("dev", config), (err: Error) => /Invalid configuration for stack "dev" \(3 problems\)/.test(err.message));
+    });
+
+    describe("cross-stack rules", () => {
+        const bastionVpc = { stack: "bastion", cidr: "10.10.0.0/24", region: "eu-west-1" };
+        it("accepts disjoint VPCs in the bastion's region", () => {
+            assert.deepEqual(envCrossStackProblems({ role: "prod", cidr: "10.30.0.0/16", region: "eu-west-1", bastion: bastionVpc, otherEnv: { stack: "dev", cidr: "10.20.0.0/16", region: "eu-west-1" } }), []);
+        });
+        it("rejects an env VPC that overlaps the bastion VPC", () => {
+            const [p] = envCrossStackProblems({ role: "dev", cidr: "10.10.0.0/16", region: "eu-west-1", bastion: bastionVpc });
+            assert.match(p, /^twine-infra:network\.cidr = "10\.10\.0\.0\/16": overlaps the bastion VPC 10\.10\.0\.0\/24.*Fix:/);
+        });
+        it("rejects a prod VPC that overlaps dev", () => {
+            const [p] = envCrossStackProblems({ role: "prod", cidr: "10.20.128.0/17", region: "eu-west-1", bastion: bastionVpc, otherEnv: { stack: "dev", cidr: "10.20.0.0/16", region: "eu-west-1" } });
+            assert.match(p, /overlaps the dev VPC 10\.20\.0\.0\/16/);
+        });
+        it("rejects an env outside the bastion's region", () => {
+            const [p] = envCrossStackProblems({ role: "dev", cidr: "10.20.0.0/16", region: "us-east-1", bastion: bastionVpc });
+            assert.match(p, /^aws:region = "us-east-1": the bastion VPC is in eu-west-1.*Fix: deploy the dev stack in eu-west-1/);
+        });
+    });
+});

@@ -1,0 +1,34 @@
+/** Builders for flat Pulumi config maps, as the CLI hands them to the program. */
+import { readStackSettings } from "../../plan/stackFile";
+import * as path from "path";
+
+export const REPO = path.resolve(__dirname, "..", "..");
+
+/** The committed config of a stack, as a flat "namespace:key" -> string map. */
+export function committedConfig(stack: string): Record<string, string> {
+    return { ...readStackSettings(REPO, stack).config };
+}
+
+/** Reads a structured key as an object, for editing in a test. */
+export function objectKey(config: Record<string, string>, key: string): any {
+    return JSON.parse(config[key]);
+}
+
+/** A copy of the config with `key` replaced (objects are JSON-encoded) or removed (undefined). */
+export function withKey(config: Record<string, string>, key: string, value: unknown): Record<string, string> {
+    const copy = { ...config };
+    if (value === undefined) delete copy[key];
+    else copy[key] = typeof value === "string" ? value : JSON.stringify(value);
+    return copy;
+}
+
+/** A copy with a nested field of a structured key changed (undefined removes it). */
+export function withPath(config: Record<string, string>, key: string, fieldPath: string, value: unknown): Record<string, string> {
+    const object = objectKey(config, key);
+    const parts = fieldPath.split(".");
+    let cursor = object;
+    for (const part of parts.slice(0, -1)) cursor = cursor[part] ??= {};
+    if (value === undefined) delete cursor[parts[parts.length - 1]];
+    else cursor[parts[parts.length - 1]] = value;
+    return withKey(config, key, object);
+}

@@ -1,0 +1,47 @@
+/**
+ * Plans shared by the test files: each committed stack is planned once per test run (the mock runtime is
+ * global, so plans run one at a time) and the result is reused.
+ */
+import { Plan, PlannedResource, planStack } from "../../plan/run";
+
+export const STACKS = ["dns", "bastion", "dev", "prod"] as const;
+export type StackName = (typeof STACKS)[number];
+
+const cache = new Map<string, Promise<Plan>>();
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Plans run strictly one after another: the mock runtime is process-wide. */
+function serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
+    return next;
+}
+
+export function planOf(stack: StackName): Promise<Plan> {
+    let plan = cache.get(stack);
+    if (!plan) {
+        plan = serial(() => planStack(stack));
+        cache.set(stack, plan);
+    }
+    return plan;
+}
+
+/** Plans a stack from another config file (not cached). */
+export function planWithConfig(stack: string, configFile: string): Promise<Plan> {
+    return serial(() => planStack(stack, { configFile }));
+}
+
+export function ofType(plan: Plan, type: string): PlannedResource[] {
+    return plan.resources.filter(r => r.type === type);
+}
+
+export function byUrn(plan: Plan, urn: string | null): PlannedResource | undefined {
+    return plan.resources.find(r => r.urn === urn);
+}
+
+/** The resource's ancestors, nearest first. */
+export function ancestors(plan: Plan, resource: PlannedResource): PlannedResource[] {
+    const chain: PlannedResource[] = [];
+    for (let p = byUrn(plan, resource.parent); p; p = byUrn(plan, p.parent)) chain.push(p);
+    return chain;
+}
