@@ -134,6 +134,17 @@ export const INVOKE_MOCKS: Record<string, InvokeHandler> = {
     }),
     "aws:index/getRegion:getRegion": (_inputs, a) => ({ name: a.region, region: a.region, id: a.region, endpoint: `ec2.${a.region}.amazonaws.com` }),
     "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
+    "aws:ec2/getAmi:getAmi": (inputs, a) => {
+        // Only lookups by owner and name pattern are answered: a lookup without an owner could match anyone's image.
+        const owners: string[] = inputs.owners ?? [];
+        const namePattern: string | undefined = (inputs.filters ?? []).find((f: { name: string }) => f.name === "name")?.values?.[0];
+        if (owners.length === 0 || !namePattern) {
+            throw new Error(`getAmi without owners and a name filter is refused by the offline plan (got ${JSON.stringify(inputs)})`);
+        }
+        const id = hexId("ami-", 17, a.region, owners.join(","), namePattern);
+        const name = namePattern.replace("*", "20261101");
+        return { id, imageId: id, name, ownerId: owners[0], architecture: "x86_64", rootDeviceName: "/dev/sda1", rootDeviceType: "ebs", virtualizationType: "hvm", arn: `arn:aws:ec2:${a.region}::image/${id}`, state: "available" };
+    },
 };
 
 export interface RecordedInputs {
