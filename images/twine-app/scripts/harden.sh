@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Host hardening: SSH keys only, kernel network defaults, no package changes after the image is baked.
+set -euo pipefail
+
+install -m 0644 /tmp/twine-files/sshd-twine.conf /etc/ssh/sshd_config.d/50-twine.conf
+install -m 0644 /tmp/twine-files/sysctl-twine.conf /etc/sysctl.d/60-twine.conf
+install -m 0644 /tmp/twine-files/cloud-init-twine.cfg /etc/cloud/cloud.cfg.d/99-twine.cfg
+install -m 0644 /tmp/twine-files/twine-ssh-host-keys.service /etc/systemd/system/twine-ssh-host-keys.service
+systemctl enable twine-ssh-host-keys.service
+sshd -t -f /etc/ssh/sshd_config
+
+# Immutable servers: fixes arrive in a new image, never by an upgrade on a running box.
+systemctl disable --now apt-daily.timer apt-daily-upgrade.timer
+apt-get -q -y purge unattended-upgrades
+
+# No password logins for anyone, and no root login at all.
+passwd -l root
+chmod 0600 /etc/ssh/sshd_config.d/50-twine.conf
+rm -rf /tmp/twine-files
