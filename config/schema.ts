@@ -9,6 +9,7 @@ import { z } from "zod";
 import { cidrsOverlap, isPrivateCidr, mustParseCidr, parseCidr } from "../components/cidr";
 import { LARGEST_VPC_PREFIX, SMALLEST_SUBNET_PREFIX, defaultTierPrefixes, subnetPlanProblems } from "../components/subnetPlan";
 import { KNOWN_REGIONS, REGION_AZ_LETTERS } from "./regions";
+import { devImageSchema, imageProblems, prodImageSchema } from "./image";
 
 export const PROJECT = "twine-infra";
 export const ACCOUNT_ROLES = ["dns", "bastion", "dev", "prod"] as const;
@@ -239,16 +240,18 @@ export const bastionRoleSchema = z
     })
     .superRefine((value, ctx) => checkNetwork(value, ctx, "bastion"));
 
-function envRoleSchema<R extends "dev" | "prod">(role: R) {
+function envRoleSchema<R extends "dev" | "prod", I extends z.ZodType>(role: R, image: I) {
     return z
         .strictObject({
             accountRole: z.literal(role),
             ...common,
             network: networkSchema,
             stacks: upstreamStacksSchema,
+            image,
         })
         .superRefine((value, ctx) => {
             checkNetwork(value, ctx, role);
+            imageProblems(value as { accountId: string; image?: { prodAccountId?: string } }, ctx);
             if (role === "prod" && !value.stacks.dev) {
                 ctx.addIssue({
                     code: "custom",
@@ -268,8 +271,8 @@ function envRoleSchema<R extends "dev" | "prod">(role: R) {
         });
 }
 
-export const devRoleSchema = envRoleSchema("dev");
-export const prodRoleSchema = envRoleSchema("prod");
+export const devRoleSchema = envRoleSchema("dev", devImageSchema);
+export const prodRoleSchema = envRoleSchema("prod", prodImageSchema.optional());
 
 export const ROLE_SCHEMAS = {
     dns: dnsRoleSchema,

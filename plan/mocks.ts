@@ -111,6 +111,22 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
         id: (name, i) => i.bucket ?? autoName(name, "bucket"),
         state: (id, _n, _i, a) => ({ bucket: id, arn: `arn:aws:s3:::${id}`, bucketDomainName: `${id}.s3.amazonaws.com`, bucketRegionalDomainName: `${id}.s3.${a.region}.amazonaws.com` }),
     },
+    // A Packer build: stdout is the manifest the build prints (see components/packerImage.ts), with an AMI id
+    // derived from the build's trigger hash, so a change of template or variables yields another image.
+    "command:local:Command": {
+        id: name => `${name}-${digest("command", name).slice(0, 8)}`,
+        state: (_id, name, i, a) => {
+            const runUuid = [8, 4, 4, 4, 12].map((n, k) => digest("packer-run", name, JSON.stringify(i.triggers ?? []), String(k)).slice(0, n)).join("-");
+            const amiId = hexId("ami-", 17, a.region, name, JSON.stringify(i.triggers ?? []));
+            const manifest = {
+                builds: [{ name: "twine-app", builder_type: "amazon-ebs", build_time: 1795000000, files: null, artifact_id: `${a.region}:${amiId}`, packer_run_uuid: runUuid, custom_data: {} }],
+                last_run_uuid: runUuid,
+            };
+            return { stdout: JSON.stringify(manifest, null, 2), stderr: "" };
+        },
+    },
+    "aws:ec2/amiLaunchPermission:AmiLaunchPermission": { id: (_n, i) => `${i.accountId}-${i.imageId}` },
+    "aws:kms/grant:Grant": { id: (name, i) => `${i.keyId}:${digest("grant", name).slice(0, 64)}`, state: (_id, name) => ({ grantId: digest("grant", name).slice(0, 64), grantToken: "[grant token]" }) },
 };
 
 /** Generic fallback: a hashed id, and an ARN whose service comes from the type token (aws:<service>/...). */

@@ -2,6 +2,7 @@ import { ConfigError, EnvStackConfig, envCrossStackProblems } from "../config";
 import { networkOutputs, newNetwork, stackContext } from "./context";
 import { EnvOutputs, Exported, bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "./outputs";
 import { readUpstream } from "./upstream";
+import { appImage } from "./appImage";
 
 /** Upstream outputs an environment stack builds on, read and checked before anything is declared. */
 export async function readEnvUpstreams(config: EnvStackConfig) {
@@ -28,9 +29,12 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
 
     const ctx = stackContext(config, stack);
     const network = newNetwork(ctx);
+    const image = appImage(ctx, network, upstream.dev);
     return {
         accountId: config.accountId,
         region: config.region,
         ...networkOutputs(network),
+        amiId: image.amiId,
+        amiKmsKeyArn: image.kmsKeyArn,
     };
 }

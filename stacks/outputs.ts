@@ -39,9 +39,21 @@ export const bastionOutputsSchema = z.object({
     ...networkOutputs,
 });
 
+const imageOutputs = {
+    amiId: z
+        .string()
+        .regex(/^ami-[0-9a-f]+$/)
+        .describe("The app AMI this environment runs: in dev the one it built (or pinned) and tested, in prod dev's unless pinned."),
+    amiKmsKeyArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:kms:/)
+        .describe("ARN of the customer-managed KMS key (in dev's account) that encrypts the app AMI's snapshots."),
+};
+
 export const envOutputsSchema = z.object({
     ...accountOutputs,
     ...networkOutputs,
+    ...imageOutputs,
 });
 
 export type DnsOutputs = z.infer<typeof dnsOutputsSchema>;
