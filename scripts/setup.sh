@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the test suite runs for real (see "Tests" in the README).
-APT_PACKAGES=()
+APT_PACKAGES=(packer shellcheck)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
