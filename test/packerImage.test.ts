@@ -1,0 +1,200 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fc from "fast-check";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { AUTOSCALING_GRANT_OPERATIONS, autoScalingServiceLinkedRoleArn, imageKeyPolicy } from "../components/imageSharing";
+import { BuildFile, amiIdFromManifest, buildInputsHash, packerBuildCommand, packerEnvironment, readBuildFiles } from "../components/packerImage";
+import { APP_TEMPLATE_DIR, APP_TEMPLATE_FILE } from "../stacks/appImage";
+
+const FILES: BuildFile[] = [
+    { path: "twine-app.pkr.hcl", content: 'source "amazon-ebs" "twine-app" {}' },
+    { path: "scripts/base.sh", content: "#!/usr/bin/env bash\napt-get update\n" },
+    { path: "files/sshd-twine.conf", content: "PermitRootLogin no\n" },
+];
+const VARS = { region: "eu-west-1", ami_users: ["444444444444"], root_volume_size: 16 };
+
+describe("PackerImage helpers", () => {
+    describe("buildInputsHash, the rebuild trigger", () => {
+        const base = buildInputsHash(FILES, VARS);
+
+        it("is the same for the same files and variables, in any order", () => {
+            assert.equal(buildInputsHash([...FILES].reverse(), { root_volume_size: 16, ami_users: ["444444444444"], region: "eu-west-1" }), base);
+            assert.match(base, /^[0-9a-f]{64}$/);
+        });
+
+        it("changes when any file's content changes, by one byte", () => {
+            FILES.forEach((file, i) => {
+                const edited = FILES.map((f, k) => (k === i ? { ...f, content: `${f.content} ` } : f));
+                assert.notEqual(buildInputsHash(edited, VARS), base, `editing ${file.path}`);
+            });
+        });
+
+        it("changes when a file is added, removed or renamed", () => {
+            assert.notEqual(buildInputsHash([...FILES, { path: "scripts/new.sh", content: "" }], VARS), base);
+            assert.notEqual(buildInputsHash(FILES.slice(1), VARS), base);
+            assert.notEqual(buildInputsHash(FILES.map(f => (f.path === "scripts/base.sh" ? { ...f, path: "scripts/base2.sh" } : f)), VARS), base);
+        });
+
+        it("changes when a variable changes, is added or removed", () => {
+            assert.notEqual(buildInputsHash(FILES, { ...VARS, region: "eu-west-2" }), base);
+            assert.notEqual(buildInputsHash(FILES, { ...VARS, ami_users: ["444444444444", "555555555555"] }), base);
+            assert.notEqual(buildInputsHash(FILES, { ...VARS, twine_version: "1.0" }), base);
+            const { region: _region, ...withoutRegion } = VARS;
+            assert.notEqual(buildInputsHash(FILES, withoutRegion), base);
+        });
+
+        it("cannot be fooled by moving bytes between a name and a value, or a file and a variable", () => {
+            assert.notEqual(buildInputsHash([], { ab: "c" }), buildInputsHash([], { a: "bc" }));
+            assert.notEqual(buildInputsHash([{ path: "x", content: "1" }], {}), buildInputsHash([], { x: "1" }));
+        });
+
+        it("property: equal exactly when the (path -> content, name -> value) maps are equal", () => {
+            const files = fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), fc.string({ maxLength: 8 }), { maxKeys: 4 });
+            const vars = fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), fc.string({ maxLength: 8 }), { maxKeys: 4 });
+            const asFiles = (m: Record<string, string>) => Object.entries(m).map(([p, content]) => ({ path: p, content }));
+            fc.assert(
+                fc.property(files, vars, files, vars, (f1, v1, f2, v2) => {
+                    const same = JSON.stringify(sorted(f1)) === JSON.stringify(sorted(f2)) && JSON.stringify(sorted(v1)) === JSON.stringify(sorted(v2));
+                    return (buildInputsHash(asFiles(f1), v1) === buildInputsHash(asFiles(f2), v2)) === same;
+                }),
+            );
+            fc.assert(fc.property(files, vars, (f, v) => buildInputsHash(asFiles(f).reverse(), v) === buildInputsHash(asFiles(f), v)));
+        });
+    });
+
+    describe("readBuildFiles", () => {
+        it("reads every file the twine-app build reads, and nothing it does not", () => {
+            const paths = readBuildFiles(APP_TEMPLATE_DIR).map(f => f.path);
+            for (const needed of [APP_TEMPLATE_FILE, "plugins.pkr.hcl", "scripts/twine.sh", "scripts/cleanup.sh", "files/cloudwatch-agent.json", "http/user-data", "box.Vagrantfile"]) {
+                assert.ok(paths.includes(needed), `${needed} feeds the build`);
+            }
+            for (const ignored of ["README.md", "Vagrantfile", ".gitignore"]) {
+                assert.ok(!paths.includes(ignored), `${ignored} does not feed the build`);
+            }
+            assert.deepEqual(paths, [...paths].sort());
+        });
+
+        it("ignores build outputs left in the folder", () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "twine-build-files-"));
+            fs.mkdirSync(path.join(dir, "scripts"));
+            fs.mkdirSync(path.join(dir, "output-qemu"));
+            fs.writeFileSync(path.join(dir, "t.pkr.hcl"), "x");
+            fs.writeFileSync(path.join(dir, "scripts", "a.sh"), "y");
+            fs.writeFileSync(path.join(dir, "output-qemu", "disk.qcow2"), "z");
+            fs.writeFileSync(path.join(dir, "manifest.json"), "{}");
+            assert.deepEqual(readBuildFiles(dir).map(f => f.path), ["scripts/a.sh", "t.pkr.hcl"]);
+        });
+    });
+
+    describe("amiIdFromManifest", () => {
+        const manifest = (builds: object[], last = "run-2") => JSON.stringify({ builds, last_run_uuid: last });
+
+        it("takes the amazon-ebs artifact of the last run, in the region", () => {
+            const json = manifest([
+                { builder_type: "amazon-ebs", artifact_id: "eu-west-1:ami-0000000000000000a", packer_run_uuid: "run-1" },
+                { builder_type: "qemu", artifact_id: "twine-app.qcow2", packer_run_uuid: "run-2" },
+                { builder_type: "amazon-ebs", artifact_id: "us-east-1:ami-0000000000000000c,eu-west-1:ami-0000000000000000b", packer_run_uuid: "run-2" },
+            ]);
+            assert.equal(amiIdFromManifest(json, "eu-west-1"), "ami-0000000000000000b");
+            assert.equal(amiIdFromManifest(json, "us-east-1"), "ami-0000000000000000c");
+        });
+
+        it("fails clearly when the build made no AMI there, or printed something else", () => {
+            assert.throws(() => amiIdFromManifest(manifest([{ builder_type: "qemu", artifact_id: "x", packer_run_uuid: "run-2" }]), "eu-west-1"), /records no AMI in eu-west-1/);
+            assert.throws(() => amiIdFromManifest("==> amazon-ebs: AMI: ami-0123", "eu-west-1"), /not JSON/);
+        });
+    });
+
+    it("passes variables as PKR_VAR_*: strings verbatim, lists and numbers as HCL literals", () => {
+        assert.deepEqual(packerEnvironment({ region: "eu-west-1", ami_users: ["444444444444"], root_volume_size: 16 }), {
+            PKR_VAR_ami_users: '["444444444444"]',
+            PKR_VAR_region: "eu-west-1",
+            PKR_VAR_root_volume_size: "16",
+        });
+    });
+
+    describe("the build command, run against a stand-in packer", () => {
+        /** A fake `packer` that logs its arguments and writes a manifest where -var manifest_path says. */
+        function fakePacker(withInit: boolean): { bin: string; log: string } {
+            const bin = fs.mkdtempSync(path.join(os.tmpdir(), "twine-fake-packer-"));
+            const log = path.join(bin, "calls.log");
+            const help = withInit ? "    build    build image(s)\\n    init     install plugins" : "    build    build image(s)";
+            fs.writeFileSync(
+                path.join(bin, "packer"),
+                `#!/usr/bin/env bash
+echo "$*" >>"${log}"
+case "$1" in
+  --help) printf "Usage: packer\\n${help}\\n" >&2; exit 127 ;;
+  init) exit 0 ;;
+  build)
+    for arg in "$@"; do case "$arg" in manifest_path=*) manifest="\${arg#manifest_path=}" ;; esac; done
+    echo "==> amazon-ebs.twine-app: AMI: ami-0ffffffffffffffff (log lines are not parsed)"
+    printf '{"builds":[{"builder_type":"amazon-ebs","artifact_id":"eu-west-1:ami-0123456789abcdef0","packer_run_uuid":"r"}],"last_run_uuid":"r"}' >"$manifest" ;;
+esac
+`,
+                { mode: 0o755 },
+            );
+            return { bin, log };
+        }
+
+        for (const withInit of [false, true]) {
+            it(withInit ? "Packer >= 1.7: runs init, builds the folder" : "Packer 1.6: builds the template file alone", () => {
+                const { bin, log } = fakePacker(withInit);
+                const result = spawnSync("/bin/sh", ["-c", packerBuildCommand(APP_TEMPLATE_FILE, "amazon-ebs.twine-app")], {
+                    cwd: APP_TEMPLATE_DIR,
+                    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+                    encoding: "utf8",
+                });
+                assert.equal(result.status, 0, result.stderr);
+                // stdout is the manifest alone; the build log went to stderr.
+                assert.equal(amiIdFromManifest(result.stdout, "eu-west-1"), "ami-0123456789abcdef0");
+                assert.match(result.stderr, /log lines are not parsed/);
+                const calls = fs.readFileSync(log, "utf8").trim().split("\n").filter(c => !c.startsWith("--help"));
+                const build = calls.find(c => c.startsWith("build "))!;
+                assert.match(build, /-only=amazon-ebs\.twine-app/);
+                assert.equal(calls.some(c => c.startsWith("init")), withInit);
+                assert.ok(build.endsWith(withInit ? " ." : ` ${APP_TEMPLATE_FILE}`), build);
+            });
+        }
+    });
+});
+
+describe("image sharing", () => {
+    const policy = imageKeyPolicy({ ownerAccountId: "333333333333", consumerAccountIds: ["444444444444"] });
+    const statement = (sid: string) => policy.Statement.find(s => s.Sid === sid)!;
+    const prodAsg = "arn:aws:iam::444444444444:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+
+    it("names the Auto Scaling service-linked role", () => {
+        assert.equal(autoScalingServiceLinkedRoleArn("444444444444"), prodAsg);
+    });
+
+    it("lets the owner administer the key, and nobody else", () => {
+        const admin = policy.Statement.filter(s => s.Action === "kms:*");
+        assert.deepEqual(admin.map(s => s.Principal), [{ AWS: "arn:aws:iam::333333333333:root" }]);
+    });
+
+    it("lets prod use the key, and create grants only for its Auto Scaling role", () => {
+        assert.deepEqual(statement("ConsumerAccountsUseKey").Principal, { AWS: ["arn:aws:iam::444444444444:root"] });
+        assert.ok((statement("ConsumerAccountsUseKey").Action as string[]).includes("kms:Decrypt"));
+        assert.ok(!(statement("ConsumerAccountsUseKey").Action as string[]).some(a => /Delete|Disable|Put|ScheduleKeyDeletion/.test(a)));
+        assert.deepEqual(statement("ConsumerAccountsGrantToTheirAutoScaling").Condition, { StringEquals: { "kms:GranteePrincipal": [prodAsg] } });
+    });
+
+    it("lets both accounts' Auto Scaling roles use the key and attach it to the volumes they launch", () => {
+        const roles = statement("AutoScalingUsesKey").Principal as { AWS: string[] };
+        assert.deepEqual(roles.AWS, [autoScalingServiceLinkedRoleArn("333333333333"), prodAsg]);
+        assert.deepEqual(statement("AutoScalingAttachesKeyToVolumes").Condition, { Bool: { "kms:GrantIsForAWSResource": true } });
+    });
+
+    it("grants Auto Scaling what launching from an encrypted snapshot takes", () => {
+        for (const op of ["Decrypt", "CreateGrant", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "DescribeKey"]) {
+            assert.ok((AUTOSCALING_GRANT_OPERATIONS as readonly string[]).includes(op), op);
+        }
+    });
+});
+
+function sorted(m: Record<string, string>): [string, string][] {
+    return Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
