@@ -22,6 +22,8 @@ export interface PlannedResource {
         readonly ignoreChanges: readonly string[];
         readonly dependsOn: readonly string[];
         readonly deleteBeforeReplace: boolean;
+        /** Outputs the engine stores as secrets; present only when the resource names some. */
+        readonly additionalSecretOutputs?: readonly string[];
     };
 }
 
@@ -189,6 +191,7 @@ async function runStack(settings: StackSettings, upstream: ReadonlyMap<string, U
                 ignoreChanges: [...(c.opts.ignoreChanges ?? [])].sort(),
                 dependsOn: await dependsOnUrns(c.opts.dependsOn),
                 deleteBeforeReplace: c.opts.deleteBeforeReplace === true,
+                ...(c.opts.additionalSecretOutputs?.length ? { additionalSecretOutputs: [...c.opts.additionalSecretOutputs].sort() } : {}),
             },
         });
     }

@@ -45,6 +45,12 @@ describe("app image", () => {
             assert.equal(command.inputs.dir, "images/twine-app");
         });
 
+        it("stores the build's stdout and stderr as secrets: variables may hold some, and Packer may echo them", async () => {
+            const command = one(await planOf("dev"), "command:local:Command");
+            assert.deepEqual(command.options.additionalSecretOutputs, ["stderr", "stdout"]);
+            assert.equal(command.inputs.logging, "stderr");
+        });
+
         it("triggers on the hash of the build's files and the variables it passes", async () => {
             const command = one(await planOf("dev"), "command:local:Command");
             const env = command.inputs.environment as Record<string, string>;
@@ -71,7 +77,7 @@ describe("app image", () => {
             assert.equal(one(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.policyArn, "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
         });
 
-        it("exports the AMI id read from the build's manifest, readable (not secret)", async () => {
+        it("exports the AMI id read from the build's manifest (the mocks' stdout), as an ami- id", async () => {
             const plan = await planOf("dev");
             assert.match(String(plan.outputs.amiId), /^ami-[0-9a-f]{17}$/);
         });
