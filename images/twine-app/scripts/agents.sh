@@ -10,6 +10,8 @@ fi
 install -d -m 0755 /opt/aws/amazon-cloudwatch-agent/etc
 install -m 0644 /tmp/twine-files/cloudwatch-agent.json /opt/aws/amazon-cloudwatch-agent/etc/twine.json
 install -d -m 0755 -o syslog -g adm /var/log/twine
+# The agent runs as cwagent; the adm group lets it read syslog and auth.log, nothing more.
+usermod -a -G adm cwagent
 
 if [ "${PACKER_BUILDER_TYPE:-}" = "amazon-ebs" ]; then
     # Translate the config now (it reads the instance's metadata), so boot only starts the agent.

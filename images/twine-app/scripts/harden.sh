@@ -11,7 +11,11 @@ sshd -t -f /etc/ssh/sshd_config
 
 # Immutable servers: fixes arrive in a new image, never by an upgrade on a running box.
 systemctl disable --now apt-daily.timer apt-daily-upgrade.timer
-apt-get -q -y purge unattended-upgrades
+cat >/etc/apt/apt.conf.d/99-twine-no-periodic <<'APT'
+APT::Periodic::Update-Package-Lists "0";
+APT::Periodic::Unattended-Upgrade "0";
+APT::Periodic::Download-Upgradeable-Packages "0";
+APT
 
 # No password logins for anyone, and no root login at all.
 passwd -l root
