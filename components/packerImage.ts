@@ -90,12 +90,13 @@ export function packerEnvironment(variables: Readonly<Record<string, PackerVaria
 export function packerBuildCommand(templateFile: string, source: string): string {
     return [
         "set -eu",
-        'manifest="$(mktemp -d)/manifest.json"',
+        'work="$(mktemp -d)"',
+        "trap 'rm -rf \"$work\"' EXIT",
+        'manifest="$work/manifest.json"',
         // Packer 1.6 has no init and rejects plugins.pkr.hcl: it gets the template file alone.
         `if packer --help 2>&1 | grep -qE '^[[:space:]]+init[[:space:]]'; then packer init . >&2; target=.; else target=${shellQuote(templateFile)}; fi`,
         `packer build -color=false -only=${shellQuote(source)} -var "manifest_path=$manifest" "$target" >&2`,
         'cat "$manifest"',
-        'rm -rf "$(dirname "$manifest")"',
     ].join("\n");
 }
 

@@ -39,7 +39,7 @@ export function devAppImage(ctx: StackContext<DevStackConfig>, network: Network)
         // Every image and every volume launched from one needs this key: removing it from code must not delete it.
         { provider, retainOnDelete: true },
     );
-    new aws.kms.Alias("app-image-key-alias", { name: "alias/twine-app-image", targetKeyId: key.keyId }, { provider });
+    new aws.kms.Alias("app-image-key-alias", { name: `alias/twine/${ctx.stack}/app-image`, targetKeyId: key.keyId }, { provider });
 
     let amiId: pulumi.Output<string>;
     if (image.build) {
@@ -75,6 +75,8 @@ export function devAppImage(ctx: StackContext<DevStackConfig>, network: Network)
         amiId = pulumi.output(image.amiId!); // the schema requires it when build is off
     }
 
+    // Packer already shares what it builds (ami_users, snapshot_users); this records the permission in the stack
+    // and covers a pinned AMI too.
     new aws.ec2.AmiLaunchPermission("app-image-launch-prod", { imageId: amiId, accountId: image.prodAccountId }, { provider });
     return { amiId, kmsKeyArn: key.arn };
 }

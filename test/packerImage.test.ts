@@ -139,6 +139,12 @@ esac
             return { bin, log };
         }
 
+        it("is a POSIX sh script that passes shellcheck", () => {
+            const result = spawnSync("shellcheck", ["--shell=sh", "-"], { input: packerBuildCommand(APP_TEMPLATE_FILE, "amazon-ebs.twine-app"), encoding: "utf8" });
+            assert.ok(!result.error, "shellcheck is not installed. Fix: run `bash scripts/setup.sh` as root");
+            assert.equal(result.status, 0, result.stdout);
+        });
+
         for (const withInit of [false, true]) {
             it(withInit ? "Packer >= 1.7: runs init, builds the folder" : "Packer 1.6: builds the template file alone", () => {
                 const { bin, log } = fakePacker(withInit);
