@@ -9,6 +9,7 @@ import { z } from "zod";
 import { cidrsOverlap, isPrivateCidr, mustParseCidr, parseCidr } from "../components/cidr";
 import { LARGEST_VPC_PREFIX, SMALLEST_SUBNET_PREFIX, defaultTierPrefixes, subnetPlanProblems } from "../components/subnetPlan";
 import { KNOWN_REGIONS, REGION_AZ_LETTERS } from "./regions";
+import { environmentProblems, environmentsSchema } from "./environments";
 
 export const PROJECT = "twine-infra";
 export const ACCOUNT_ROLES = ["dns", "bastion", "dev", "prod"] as const;
@@ -246,9 +247,14 @@ function envRoleSchema<R extends "dev" | "prod">(role: R) {
             ...common,
             network: networkSchema,
             stacks: upstreamStacksSchema,
+            // Lazy: config/environments.ts reads this module back, so it may load first.
+            environments: z.lazy(() => environmentsSchema).optional(),
         })
         .superRefine((value, ctx) => {
             checkNetwork(value, ctx, role);
+            for (const p of environmentProblems(role, withNetworkDefaults(value.network).azCount, value.environments)) {
+                ctx.addIssue({ code: "custom", path: ["environments", ...p.path], input: p.input, message: p.message });
+            }
             if (role === "prod" && !value.stacks.dev) {
                 ctx.addIssue({
                     code: "custom",
