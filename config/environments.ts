@@ -10,14 +10,15 @@
  * This module reads config/schema.ts only inside functions (schema.ts imports it back), so either may load first.
  */
 import { z } from "zod";
+import type { DatabaseEngine, DatabaseSettings } from "../components/database";
+import type { SearchSettings } from "../components/search";
 import { LOG_RETENTION_DAYS, problem } from "./schema";
 
 /** Lower-case DNS label, short enough for the RDS identifier and the OpenSearch domain name built from it. */
 export const ENV_NAME_MAX = 20;
 const envNamePattern = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
 
-export const DATABASE_ENGINES = ["postgres", "mysql"] as const;
-export type DatabaseEngine = (typeof DATABASE_ENGINES)[number];
+export const DATABASE_ENGINES = ["postgres", "mysql"] as const satisfies readonly DatabaseEngine[];
 
 /** Enhanced-monitoring intervals RDS accepts (0 would turn it off, which we do not allow). */
 export const MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60] as const;
@@ -130,30 +131,8 @@ export type EnvironmentsInput = z.output<typeof environmentsSchema>;
 
 export type EnvRole = "dev" | "prod";
 
-export interface DatabaseConfig {
-    readonly engine: DatabaseEngine;
-    readonly engineVersion: string;
-    readonly instanceClass: string;
-    readonly allocatedStorageGiB: number;
-    readonly maxAllocatedStorageGiB: number;
-    readonly backupRetentionDays: number;
-    readonly multiAz: boolean;
-    readonly masterUsername: string;
-    readonly monitoringIntervalSeconds: number;
-    readonly performanceInsightsRetentionDays: number;
-    readonly logRetentionDays: number;
-}
-
-export interface SearchConfig {
-    readonly engineVersion: string;
-    readonly instanceType: string;
-    readonly instanceCount: number;
-    readonly availabilityZones: number;
-    readonly dedicatedMasterCount: 0 | 3 | 5;
-    readonly dedicatedMasterType: string;
-    readonly volumeSizeGiB: number;
-    readonly logRetentionDays: number;
-}
+export type DatabaseConfig = DatabaseSettings;
+export type SearchConfig = SearchSettings;
 
 /** One environment with every default applied. */
 export interface EnvironmentConfig {

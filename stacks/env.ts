@@ -1,5 +1,6 @@
 import { ConfigError, EnvStackConfig, envCrossStackProblems } from "../config";
 import { networkOutputs, newNetwork, stackContext } from "./context";
+import { buildEnvironments } from "./environments";
 import { EnvOutputs, Exported, bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "./outputs";
 import { readUpstream } from "./upstream";
 
@@ -28,9 +29,11 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
 
     const ctx = stackContext(config, stack);
     const network = newNetwork(ctx);
+    const environments = buildEnvironments(ctx, network, upstream.bastion.vpcCidr);
     return {
         accountId: config.accountId,
         region: config.region,
         ...networkOutputs(network),
+        environments: environments.outputs,
     };
 }
