@@ -111,7 +111,7 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
         return { config: env, appSecurityGroup: securityGroup, appRole: role, database, search };
     });
 
-    const outputs = pulumi.output(
+    const outputs: pulumi.Output<Record<string, EnvironmentOutputs>> = pulumi.output(
         Object.fromEntries(
             environments.map(e => [
                 e.config.name,
@@ -123,6 +123,6 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
                 },
             ]),
         ),
-    ) as pulumi.Output<Record<string, EnvironmentOutputs>>;
+    );
     return { environments, outputs };
 }
