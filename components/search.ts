@@ -102,7 +102,9 @@ export class Search extends pulumi.ComponentResource {
     public readonly arn: string;
 
     constructor(name: string, args: SearchArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("twine:index:Search", name, args, opts);
+        // Resources travel as references, not as component inputs (a reference would be re-read as a second resource).
+        const { dependsOn: waitFor = [], ...inputs } = args;
+        super("twine:index:Search", name, inputs, opts);
         if (args.availabilityZones > 1 && args.instanceCount % args.availabilityZones !== 0) {
             throw new pulumi.ResourceError(`${name}: ${args.instanceCount} data nodes cannot spread evenly over ${args.availabilityZones} AZs; use a multiple of ${args.availabilityZones}`, this);
         }
@@ -178,7 +180,7 @@ export class Search extends pulumi.ComponentResource {
                 softwareUpdateOptions: { autoSoftwareUpdateEnabled: true },
                 tags: { Name: args.domainName },
             },
-            { parent: this, protect: production, dependsOn: [logPolicy, ...(args.dependsOn ?? [])] },
+            { parent: this, protect: production, dependsOn: [logPolicy, ...waitFor] },
         );
         this.endpoint = this.domain.endpoint;
 

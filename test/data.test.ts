@@ -138,6 +138,10 @@ describe("data tier (over the plans)", () => {
                     assert.deepEqual(statement.Resource, logs.map(l => `${l.cloudwatchLogGroupArn}:*`));
                     assert.equal(statement.Condition.ArnLike["aws:SourceArn"], `arn:aws:es:eu-west-1:${accountOf(stack)}:domain/${domain.inputs.domainName}`);
                     assert.ok(domain.options.dependsOn.includes(policy.urn));
+                    // VPC domains cannot be created before OpenSearch's service-linked role exists in the account.
+                    const [serviceRole] = ofType(plan, "aws:iam/serviceLinkedRole:ServiceLinkedRole");
+                    assert.equal(serviceRole.inputs.awsServiceName, "opensearchservice.amazonaws.com");
+                    assert.ok(domain.options.dependsOn.includes(serviceRole.urn));
                 }
             });
 
