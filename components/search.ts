@@ -59,7 +59,9 @@ export interface SearchClient {
 export interface SearchSettings {
     /** e.g. OpenSearch_2.19. */
     readonly engineVersion: string;
+    /** Data node type, e.g. m7g.large.search. */
     readonly instanceType: string;
+    /** Data nodes. */
     readonly instanceCount: number;
     /** AZs the data nodes spread across; above 1 turns zone awareness on. instanceCount must be a multiple. */
     readonly availabilityZones: number;
@@ -67,7 +69,9 @@ export interface SearchSettings {
     readonly dedicatedMasterCount: 0 | 3 | 5;
     /** Used when dedicatedMasterCount > 0. */
     readonly dedicatedMasterType: string;
+    /** gp3 volume per data node. */
     readonly volumeSizeGiB: number;
+    /** Days CloudWatch keeps the domain's logs. */
     readonly logRetentionDays: number;
 }
 

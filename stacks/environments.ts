@@ -36,6 +36,10 @@ const EC2_TRUST = stableJson(policyDocument({ Effect: "Allow", Principal: { Serv
 /** The data tier's names in AWS: unique per account and region, so one stack per account (as everywhere here). */
 export const dataTierName = (env: string) => `twine-${env}`;
 
+/**
+ * Builds every environment of the stack. `bastionCidr` is admitted to the databases for admin tunnels: the bastion
+ * VPC's block, until the bastion stack exports the bastion's own address to narrow it to a /32.
+ */
 export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Network, bastionCidr: string): EnvironmentsResult {
     const { config, provider } = ctx;
     const production = config.accountRole === "prod";
