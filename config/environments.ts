@@ -183,9 +183,14 @@ export function searchDefaults(role: EnvRole, networkAzCount: number, input: z.o
     };
 }
 
+/** The environments as configured, or the role's default environments (with default settings) when the key is absent. */
+function orDefaultEnvironments(role: EnvRole, input: EnvironmentsInput | undefined): EnvironmentsInput {
+    return input ?? Object.fromEntries(DEFAULT_ENVIRONMENTS[role].map(name => [name, {}]));
+}
+
 /** The stack's environments with defaults applied, sorted by name. An absent key means the role's defaults. */
 export function resolveEnvironments(role: EnvRole, networkAzCount: number, input: EnvironmentsInput | undefined): EnvironmentConfig[] {
-    const entries: EnvironmentsInput = input ?? Object.fromEntries(DEFAULT_ENVIRONMENTS[role].map(name => [name, {}]));
+    const entries = orDefaultEnvironments(role, input);
     return Object.keys(entries)
         .sort()
         .map(name => {
@@ -290,10 +295,9 @@ export function searchProblems(role: EnvRole, networkAzCount: number, search: Se
 }
 
 /** Every rule across fields and environments, with defaults applied; paths are below the environments key. */
-export function environmentProblems(role: EnvRole, networkAzCount: number, input: EnvironmentsInput | undefined): EnvironmentProblem[] {
-    if (input === undefined) {
-        return [];
-    }
+export function environmentProblems(role: EnvRole, networkAzCount: number, configured: EnvironmentsInput | undefined): EnvironmentProblem[] {
+    // Defaults are checked too: a prod VPC in one AZ makes even the default search domain single-AZ.
+    const input = orDefaultEnvironments(role, configured);
     const names = Object.keys(input).sort();
     const problems: EnvironmentProblem[] = [];
     if (names.length === 0) {

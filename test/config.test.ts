@@ -91,6 +91,7 @@ describe("stack config", () => {
         { name: "sharing with an environment that is not there", stack: "dev", config: withPath(dev, ENVS, "test", { shareDataWith: "staging" }), key: "twine-infra:environments.test.shareDataWith", why: /no environment "staging".*use one of integration/ },
         { name: "sharing in prod", stack: "prod", config: withPath(prod, ENVS, "canary", { shareDataWith: "production" }), key: "twine-infra:environments.canary.shareDataWith", why: /never shares/ },
         { name: "sharing and settings at once", stack: "dev", config: withPath(dev, ENVS, "test.shareDataWith", "integration"), key: "twine-infra:environments.test.database", why: /would be ignored/ },
+        { name: "prod defaults in a one-AZ VPC", stack: "prod", config: withKey(withPath(prod, NET, "azCount", 1), ENVS, undefined), key: "twine-infra:environments.production.search.availabilityZones", why: /one AZ/ },
         { name: "typo in a database key", stack: "dev", config: withPath(dev, ENVS, "test.database.instanceClas", "db.t4g.small"), key: "twine-infra:environments.test.database.instanceClas", why: /did you mean "instanceClass"/ },
     ];
 

@@ -168,11 +168,16 @@ describe("data tier (over the plans)", () => {
                     assert.deepEqual(policy.Statement.map((s: { Principal: unknown }) => s.Principal), [{ AWS: [`arn:aws:iam::${accountOf(stack)}:role/${idOf(appRole)}`] }]);
                     assert.equal(policy.Statement[0].Resource, `arn:aws:es:eu-west-1:${accountOf(stack)}:domain/twine-${env}/*`);
                 }
-                // The app groups themselves: no ingress from this issue, egress only to their own data tier.
+                // The app groups themselves: no ingress yet (the app tier adds its load balancer), egress only to their data tier.
                 for (const env of Object.keys(plan.outputs.environments as object)) {
                     const app = named(plan, SG, `${env}-app`);
                     assert.equal(ofType(plan, INGRESS).filter(r => r.inputs.securityGroupId === idOf(app)).length, 0);
                     assert.equal(app.inputs.ingress, undefined);
+                    const egress = ofType(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(r => r.inputs.securityGroupId === idOf(app));
+                    assert.deepEqual(
+                        egress.map(r => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort]).sort(),
+                        [[idOf(named(plan, SG, `${env}-database-sg`)), 5432], [idOf(named(plan, SG, `${env}-search-sg`)), 443]].sort(),
+                    );
                 }
             });
 
