@@ -154,7 +154,16 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
         },
     },
     "aws:iam/serviceLinkedRole:ServiceLinkedRole": {
-        id: (_n, i, a) => `arn:aws:iam::${a.accountId}:role/aws-service-role/${i.awsServiceName}/AWSServiceRoleForAmazonOpenSearchService`,
+        // AWS picks the role's name per service; the ones this program uses, else a name in the same style.
+        id: (_n, i, a) => {
+            const service = String(i.awsServiceName);
+            const known: Record<string, string> = {
+                "opensearchservice.amazonaws.com": "AWSServiceRoleForAmazonOpenSearchService",
+                "autoscaling.amazonaws.com": "AWSServiceRoleForAutoScaling",
+            };
+            const role = known[service] ?? `AWSServiceRoleFor${service.split(".")[0].replace(/^./, c => c.toUpperCase())}`;
+            return `arn:aws:iam::${a.accountId}:role/aws-service-role/${service}/${role}${i.customSuffix ? `_${i.customSuffix}` : ""}`;
+        },
         state: id => ({ arn: id, name: id.split("/").pop() }),
     },
 };
