@@ -108,6 +108,9 @@ function knownKeys(schema: z.ZodType, into = new Set<string>()): Set<string> {
             knownKeys(child, into);
         }
     }
+    if (def.type === "lazy") {
+        knownKeys((def.getter as () => z.ZodType)(), into);
+    }
     if (Array.isArray(def.options)) {
         for (const option of def.options as z.ZodType[]) knownKeys(option, into);
     }

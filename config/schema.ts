@@ -10,6 +10,7 @@ import { cidrsOverlap, isPrivateCidr, mustParseCidr, parseCidr } from "../compon
 import { LARGEST_VPC_PREFIX, SMALLEST_SUBNET_PREFIX, defaultTierPrefixes, subnetPlanProblems } from "../components/subnetPlan";
 import { KNOWN_REGIONS, REGION_AZ_LETTERS } from "./regions";
 import { devImageSchema, imageProblems, prodImageSchema } from "./image";
+import { environmentProblems, environmentsSchema } from "./environments";
 
 export const PROJECT = "twine-infra";
 export const ACCOUNT_ROLES = ["dns", "bastion", "dev", "prod"] as const;
@@ -248,10 +249,15 @@ function envRoleSchema<R extends "dev" | "prod", I extends z.ZodType>(role: R, i
             network: networkSchema,
             stacks: upstreamStacksSchema,
             image,
+            // Lazy: config/environments.ts reads this module back, so it may load first.
+            environments: z.lazy(() => environmentsSchema).optional(),
         })
         .superRefine((value, ctx) => {
             checkNetwork(value, ctx, role);
             imageProblems(value as { accountId: string; image?: { prodAccountId?: string } }, ctx);
+            for (const p of environmentProblems(role, withNetworkDefaults(value.network).azCount, value.environments)) {
+                ctx.addIssue({ code: "custom", path: ["environments", ...p.path], input: p.input, message: p.message });
+            }
             if (role === "prod" && !value.stacks.dev) {
                 ctx.addIssue({
                     code: "custom",

@@ -39,6 +39,9 @@ const ip = (seed: string, first: number) => {
     return `${first}.${h[0]}.${h[1]}.${Math.max(1, h[2] % 254)}`;
 };
 
+/** A UUID-shaped id (8-4-4-4-12 hex digits) derived from the parts. */
+const uuid = (...parts: string[]) => digest(...parts).slice(0, 32).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
+
 interface TypeMock {
     id: (name: string, inputs: Record<string, any>, a: MockAccount) => string;
     state?: (id: string, name: string, inputs: Record<string, any>, a: MockAccount) => Record<string, unknown>;
@@ -127,6 +130,58 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
     },
     "aws:ec2/amiLaunchPermission:AmiLaunchPermission": { id: (_n, i) => `${i.accountId}-${i.imageId}` },
     "aws:kms/grant:Grant": { id: (name, i) => `${i.keyId}:${digest("grant", name).slice(0, 64)}`, state: (_id, name) => ({ grantId: digest("grant", name).slice(0, 64), grantToken: "[grant token]" }) },
+    "aws:rds/subnetGroup:SubnetGroup": {
+        id: (name, i) => i.name ?? autoName(name, "subnetGroup"),
+        state: (id, _n, _i, a) => ({ name: id, arn: `arn:aws:rds:${a.region}:${a.accountId}:subgrp:${id}` }),
+    },
+    "aws:rds/parameterGroup:ParameterGroup": {
+        id: (name, i) => i.name ?? autoName(name, "parameterGroup"),
+        state: (id, _n, _i, a) => ({ name: id, arn: `arn:aws:rds:${a.region}:${a.accountId}:pg:${id}` }),
+    },
+    "aws:rds/instance:Instance": {
+        id: (name, i) => i.identifier ?? autoName(name, "instance"),
+        state: (id, name, i, a) => {
+            const address = `${id}.c${digest("rds", a.accountId, a.region).slice(0, 11)}.${a.region}.rds.amazonaws.com`;
+            const port = i.port ?? 5432;
+            return {
+                identifier: id,
+                address,
+                port,
+                endpoint: `${address}:${port}`,
+                arn: `arn:aws:rds:${a.region}:${a.accountId}:db:${id}`,
+                resourceId: `db-${digest("rds-resource", name).slice(0, 26).toUpperCase()}`,
+                // RDS names the managed master secret rds!db-<uuid>, plus Secrets Manager's 6-character suffix.
+                masterUserSecrets: i.manageMasterUserPassword
+                    ? [{ secretArn: `arn:aws:secretsmanager:${a.region}:${a.accountId}:secret:rds!db-${uuid("rds-secret", name)}-${digest("suffix", name).slice(0, 6)}`, kmsKeyId: i.masterUserSecretKmsKeyId, secretStatus: "active" }]
+                    : [],
+            };
+        },
+    },
+    "aws:opensearch/domain:Domain": {
+        id: (name, i, a) => `arn:aws:es:${a.region}:${a.accountId}:domain/${i.domainName ?? autoName(name, "domain")}`,
+        state: (id, _n, _i, a) => {
+            const domainName = id.split("/").pop()!;
+            return {
+                arn: id,
+                domainName,
+                domainId: `${a.accountId}/${domainName}`,
+                endpoint: `vpc-${domainName}-${digest("opensearch", a.accountId, domainName).slice(0, 26)}.${a.region}.es.amazonaws.com`,
+            };
+        },
+    },
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": {
+        // AWS picks the role's name per service; the ones this program uses, else a name in the same style.
+        id: (_n, i, a) => {
+            const service = String(i.awsServiceName);
+            const known: Record<string, string> = {
+                "opensearchservice.amazonaws.com": "AWSServiceRoleForAmazonOpenSearchService",
+                "autoscaling.amazonaws.com": "AWSServiceRoleForAutoScaling",
+            };
+            const role = known[service] ?? `AWSServiceRoleFor${service.split(".")[0].replace(/^./, c => c.toUpperCase())}`;
+            return `arn:aws:iam::${a.accountId}:role/aws-service-role/${service}/${role}${i.customSuffix ? `_${i.customSuffix}` : ""}`;
+        },
+        state: id => ({ arn: id, name: id.split("/").pop() }),
+    },
 };
 
 /** Generic fallback: a hashed id, and an ARN whose service comes from the type token (aws:<service>/...). */

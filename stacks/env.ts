@@ -1,5 +1,6 @@
 import { ConfigError, EnvStackConfig, envCrossStackProblems } from "../config";
 import { networkOutputs, newNetwork, stackContext } from "./context";
+import { buildEnvironments } from "./environments";
 import { EnvOutputs, Exported, bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "./outputs";
 import { readUpstream } from "./upstream";
 import { appImage } from "./appImage";
@@ -30,11 +31,13 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     const ctx = stackContext(config, stack);
     const network = newNetwork(ctx);
     const image = appImage(ctx, network, upstream.dev);
+    const environments = buildEnvironments(ctx, network, upstream.bastion.vpcCidr);
     return {
         accountId: config.accountId,
         region: config.region,
         ...networkOutputs(network),
         amiId: image.amiId,
         amiKmsKeyArn: image.kmsKeyArn,
+        environments: environments.outputs,
     };
 }

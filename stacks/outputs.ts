@@ -49,16 +49,27 @@ const imageOutputs = {
         .regex(/^arn:aws[a-z-]*:kms:/)
         .describe("ARN of the customer-managed KMS key (in dev's account) that encrypts the app AMI's snapshots."),
 };
+/** One environment's data tier, as its app tier and admins reach it. */
+export const environmentOutputsSchema = z.object({
+    databaseEndpoint: z.string().min(1).describe("Host name of the environment's RDS instance; private, reach it from the app hosts or through the bastion."),
+    databasePort: z.number().int().describe("Port of the database (5432 for PostgreSQL)."),
+    databaseSecretArn: z.string().startsWith("arn:").describe("ARN of the Secrets Manager secret where RDS keeps the master credentials (the ARN only; read the secret with Secrets Manager)."),
+    searchEndpoint: z.string().min(1).describe("Host name of the environment's OpenSearch VPC endpoint; HTTPS, requests signed by the environment's app role."),
+});
 
 export const envOutputsSchema = z.object({
     ...accountOutputs,
     ...networkOutputs,
     ...imageOutputs,
+    environments: z
+        .record(z.string(), environmentOutputsSchema)
+        .describe("Per environment (integration, test, production...): its database and search endpoints; environments that share a data tier show the same values."),
 });
 
 export type DnsOutputs = z.infer<typeof dnsOutputsSchema>;
 export type BastionOutputs = z.infer<typeof bastionOutputsSchema>;
 export type EnvOutputs = z.infer<typeof envOutputsSchema>;
+export type EnvironmentOutputs = z.infer<typeof environmentOutputsSchema>;
 
 /** What a stack's program returns: each contract field as an Input, so outputs are checked against the contract. */
 export type Exported<T> = { [K in keyof T]: pulumi.Input<T[K]> };

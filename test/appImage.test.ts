@@ -29,9 +29,11 @@ function stackFileWithImage(stack: string, edit: (image: Record<string, unknown>
     return file;
 }
 
+/** The one resource of that type that belongs to the app image (named app-image-*), or any one when unnamed. */
 function one(plan: Plan, type: string): PlannedResource {
-    const found = ofType(plan, type);
-    assert.equal(found.length, 1, `expected one ${type}, found ${found.length}`);
+    const all = ofType(plan, type);
+    const found = all.length > 1 ? all.filter(r => r.name.startsWith("app-image")) : all;
+    assert.equal(found.length, 1, `expected one app-image ${type}, found ${found.length}`);
     return found[0];
 }
 

@@ -3,6 +3,7 @@ import { ConfigError, envCrossStackProblems, parseStackConfig } from "../config"
 import { committedConfig, withKey, withPath } from "./helpers/config";
 
 const NET = "twine-infra:network";
+const ENVS = "twine-infra:environments";
 
 function problemsOf(stack: string, config: Record<string, string>): string[] {
     try {
@@ -74,6 +75,24 @@ describe("stack config", () => {
         { name: "credentials in config", stack: "dev", config: withKey(dev, "aws:secretKey", "abc"), key: "aws:secretKey", why: /credentials never live in stack config/ },
         { name: "another provider's key", stack: "dev", config: withKey(dev, "aws:profile2", "x"), key: "aws:profile2", why: /unknown key/ },
         { name: "malformed tag key", stack: "dev", config: withKey(dev, "twine-infra:tags", { "bad{key}": "x" }), key: "twine-infra:tags", why: /not a valid AWS tag key/ },
+        // The environments key (config/environments.ts)
+        { name: "search nodes zone awareness cannot spread", stack: "prod", config: withPath(prod, ENVS, "production.search.instanceCount", 4), key: "twine-infra:environments.production.search.instanceCount", why: /4 nodes do not divide evenly.*multiple of 3, e.g. 3/ },
+        { name: "more search AZs than the VPC has", stack: "dev", config: withPath(dev, ENVS, "integration.search.availabilityZones", 3), key: "twine-infra:environments.integration.search.availabilityZones", why: /data subnets in 2 AZs, not 3/ },
+        { name: "backups kept under 7 days", stack: "dev", config: withPath(dev, ENVS, "test.database.backupRetentionDays", 3), key: "twine-infra:environments.test.database.backupRetentionDays", why: /at least 7/ },
+        { name: "prod backups kept under 14 days", stack: "prod", config: withPath(prod, ENVS, "production.database.backupRetentionDays", 7), key: "twine-infra:environments.production.database.backupRetentionDays", why: /at least 14 days/ },
+        { name: "prod database without Multi-AZ", stack: "prod", config: withPath(prod, ENVS, "production.database.multiAz", false), key: "twine-infra:environments.production.database.multiAz", why: /standby in a second AZ/ },
+        { name: "prod search without dedicated masters", stack: "prod", config: withPath(prod, ENVS, "production.search.dedicatedMasterCount", 0), key: "twine-infra:environments.production.search.dedicatedMasterCount", why: /dedicated masters/ },
+        { name: "prod search in one AZ", stack: "prod", config: withPath(prod, ENVS, "production.search", { availabilityZones: 1, instanceCount: 2 }), key: "twine-infra:environments.production.search.availabilityZones", why: /one AZ/ },
+        { name: "malformed engine version", stack: "dev", config: withPath(dev, ENVS, "integration.database.engineVersion", "v16"), key: "twine-infra:environments.integration.database.engineVersion", why: /e\.g\. "16"/ },
+        { name: "malformed OpenSearch version", stack: "dev", config: withPath(dev, ENVS, "integration.search.engineVersion", "2.19"), key: "twine-infra:environments.integration.search.engineVersion", why: /OpenSearch_<major>\.<minor>/ },
+        { name: "t2 search nodes", stack: "dev", config: withPath(dev, ENVS, "test.search.instanceType", "t2.small.search"), key: "twine-infra:environments.test.search.instanceType", why: /cannot encrypt data at rest/ },
+        { name: "storage ceiling below the allocation", stack: "dev", config: withPath(dev, ENVS, "test.database.maxAllocatedStorageGiB", 20), key: "twine-infra:environments.test.database.maxAllocatedStorageGiB", why: /at least 10% above/ },
+        { name: "environment name not a DNS label", stack: "dev", config: withPath(dev, ENVS, "Staging_1", {}), key: "twine-infra:environments", why: /lower-case DNS label/ },
+        { name: "sharing with an environment that is not there", stack: "dev", config: withPath(dev, ENVS, "test", { shareDataWith: "staging" }), key: "twine-infra:environments.test.shareDataWith", why: /no environment "staging".*use one of integration/ },
+        { name: "sharing in prod", stack: "prod", config: withPath(prod, ENVS, "canary", { shareDataWith: "production" }), key: "twine-infra:environments.canary.shareDataWith", why: /never shares/ },
+        { name: "sharing and settings at once", stack: "dev", config: withPath(dev, ENVS, "test.shareDataWith", "integration"), key: "twine-infra:environments.test.database", why: /would be ignored/ },
+        { name: "prod defaults in a one-AZ VPC", stack: "prod", config: withKey(withPath(prod, NET, "azCount", 1), ENVS, undefined), key: "twine-infra:environments.production.search.availabilityZones", why: /one AZ/ },
+        { name: "typo in a database key", stack: "dev", config: withPath(dev, ENVS, "test.database.instanceClas", "db.t4g.small"), key: "twine-infra:environments.test.database.instanceClas", why: /did you mean "instanceClass"/ },
     ];
 
     describe("rejects bad input with the key, the value, why and the fix", () => {

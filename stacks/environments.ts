@@ -1,0 +1,132 @@
+/**
+ * The environments an env stack hosts (integration and test in dev, production in prod): per environment, the app
+ * hosts' security group and IAM role (which the app tier attaches its instances to), and the data tier they use —
+ * a Database and a Search domain of their own, or those of the environment named by shareDataWith.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Database, defaultPort } from "../components/database";
+import { policyDocument, stableJson } from "../components/iam";
+import { Network } from "../components/network";
+import { Search, searchClientPolicy } from "../components/search";
+import { EnvStackConfig, EnvironmentConfig, resolveEnvironments } from "../config";
+import { StackContext } from "./context";
+import { EnvironmentOutputs } from "./outputs";
+
+/** What the app tier of one environment builds on. */
+export interface EnvironmentResources {
+    readonly config: EnvironmentConfig;
+    /** `<env>-app`: the app hosts' security group; the data tier admits it. No ingress rules here. */
+    readonly appSecurityGroup: aws.ec2.SecurityGroup;
+    /** `<env>-app`: the app hosts' role (EC2 trust); the search domain's access policy admits it. */
+    readonly appRole: aws.iam.Role;
+    /** The data tier this environment uses (its own, or the one it shares). */
+    readonly database: Database;
+    readonly search: Search;
+}
+
+export interface EnvironmentsResult {
+    readonly environments: readonly EnvironmentResources[];
+    /** The `environments` stack output. */
+    readonly outputs: pulumi.Output<Record<string, EnvironmentOutputs>>;
+}
+
+const EC2_TRUST = stableJson(policyDocument({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }));
+
+/** The data tier's names in AWS: unique per account and region, so one stack per account (as everywhere here). */
+export const dataTierName = (env: string) => `twine-${env}`;
+
+/**
+ * Builds every environment of the stack. `bastionCidr` is admitted to the databases for admin tunnels: the bastion
+ * VPC's block, until the bastion stack exports the bastion's own address to narrow it to a /32.
+ */
+export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Network, bastionCidr: string): EnvironmentsResult {
+    const { config, provider } = ctx;
+    const production = config.accountRole === "prod";
+    const envs = resolveEnvironments(config.accountRole, config.network.azCount, config.environments);
+    const opts = { provider };
+
+    const app = new Map(
+        envs.map(env => [
+            env.name,
+            {
+                securityGroup: new aws.ec2.SecurityGroup(
+                    `${env.name}-app`,
+                    { vpcId: network.vpcId, description: `${env.name} app hosts`, tags: { Name: `${env.name}-app`, TwineEnvironment: env.name } },
+                    opts,
+                ),
+                role: new aws.iam.Role(`${env.name}-app`, { assumeRolePolicy: EC2_TRUST, description: `${env.name} app hosts`, tags: { TwineEnvironment: env.name } }, opts),
+            },
+        ]),
+    );
+
+    // VPC domains need OpenSearch's service-linked role; it is per account, so the stack owns it once.
+    const searchServiceRole = new aws.iam.ServiceLinkedRole(`${config.accountRole}-opensearch`, { awsServiceName: "opensearchservice.amazonaws.com" }, opts);
+
+    const owners = new Map<string, { database: Database; search: Search; port: number }>();
+    for (const owner of envs.filter(e => e.dataOwner === e.name)) {
+        const clients = envs.filter(e => e.dataOwner === owner.name).map(e => e.name);
+        const name = dataTierName(owner.name);
+        const database = new Database(
+            `${owner.name}-database`,
+            {
+                ...owner.database,
+                identifier: name,
+                vpcId: network.vpcId,
+                subnetIds: network.subnetIds("data"),
+                accountId: config.accountId,
+                clientSecurityGroups: Object.fromEntries(clients.map(c => [c, app.get(c)!.securityGroup.id])),
+                adminCidrs: { bastion: bastionCidr },
+                production,
+            },
+            opts,
+        );
+        const search = new Search(
+            `${owner.name}-search`,
+            {
+                ...owner.search,
+                domainName: name,
+                accountId: config.accountId,
+                region: config.region,
+                vpcId: network.vpcId,
+                subnetIds: network.subnetIds("data"),
+                clients: Object.fromEntries(clients.map(c => [c, { securityGroupId: app.get(c)!.securityGroup.id, roleArn: app.get(c)!.role.arn }])),
+                production,
+                dependsOn: [searchServiceRole],
+            },
+            opts,
+        );
+        owners.set(owner.name, { database, search, port: defaultPort(owner.database.engine) });
+    }
+
+    const environments = envs.map(env => {
+        const { securityGroup, role } = app.get(env.name)!;
+        const { database, search, port } = owners.get(env.dataOwner)!;
+        // The app hosts may open connections to their data tier; the data side admits them (see the components).
+        const egress = (to: string, groupId: pulumi.Input<string>, toPort: number) =>
+            new aws.vpc.SecurityGroupEgressRule(
+                `${env.name}-app-to-${to}`,
+                { securityGroupId: securityGroup.id, referencedSecurityGroupId: groupId, ipProtocol: "tcp", fromPort: toPort, toPort, description: `${env.name} ${to}` },
+                { provider, parent: securityGroup },
+            );
+        egress("database", database.securityGroup.id, port);
+        egress("search", search.securityGroup.id, 443);
+        new aws.iam.RolePolicy(`${env.name}-app-search`, { role: role.id, policy: stableJson(searchClientPolicy(search.arn)) }, { provider, parent: role });
+        return { config: env, appSecurityGroup: securityGroup, appRole: role, database, search };
+    });
+
+    const outputs: pulumi.Output<Record<string, EnvironmentOutputs>> = pulumi.output(
+        Object.fromEntries(
+            environments.map(e => [
+                e.config.name,
+                {
+                    databaseEndpoint: e.database.address,
+                    databasePort: e.database.port,
+                    databaseSecretArn: e.database.masterSecretArn,
+                    searchEndpoint: e.search.endpoint,
+                },
+            ]),
+        ),
+    );
+    return { environments, outputs };
+}
