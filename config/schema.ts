@@ -163,6 +163,10 @@ export const upstreamStacksSchema = z
     })
     .describe("Upstream stacks this stack reads through StackReferences (dev and prod only).");
 
+// Sections kept in their own files. They build on the blocks above, so they are imported only here, after them.
+import { bastionHostSchema, bastionStacksSchema, checkBastionHost } from "./bastionHost";
+import { checkDnsDelegation, dnsDelegationSchema } from "./dnsAccount";
+
 // ---------------------------------------------------------------------------------------------------------------
 // Per-role schemas
 
@@ -225,19 +229,27 @@ function checkNetwork(value: { region: string; network: z.output<typeof networkS
     }
 }
 
-export const dnsRoleSchema = z.strictObject({
-    accountRole: z.literal("dns"),
-    ...common,
-    dns: dnsSchema,
-});
+export const dnsRoleSchema = z
+    .strictObject({
+        accountRole: z.literal("dns"),
+        ...common,
+        dns: dnsSchema,
+        delegation: dnsDelegationSchema,
+    })
+    .superRefine((value, ctx) => checkDnsDelegation(value, ctx));
 
 export const bastionRoleSchema = z
     .strictObject({
         accountRole: z.literal("bastion"),
         ...common,
         network: networkSchema,
+        stacks: bastionStacksSchema,
+        bastionHost: bastionHostSchema,
     })
-    .superRefine((value, ctx) => checkNetwork(value, ctx, "bastion"));
+    .superRefine((value, ctx) => {
+        checkNetwork(value, ctx, "bastion");
+        checkBastionHost(value, ctx);
+    });
 
 function envRoleSchema<R extends "dev" | "prod">(role: R) {
     return z

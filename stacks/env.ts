@@ -1,5 +1,6 @@
 import { ConfigError, EnvStackConfig, envCrossStackProblems } from "../config";
 import { networkOutputs, newNetwork, stackContext } from "./context";
+import { buildEnvAccess } from "./envAccess";
 import { EnvOutputs, Exported, bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "./outputs";
 import { readUpstream } from "./upstream";
 
@@ -21,6 +22,8 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
         region: config.region,
         bastion: { stack: "bastion", cidr: upstream.bastion.vpcCidr, region: upstream.bastion.region },
         otherEnv: upstream.dev && { stack: "dev", cidr: upstream.dev.vpcCidr, region: upstream.dev.region },
+        accountId: config.accountId,
+        bastionPeers: upstream.bastion.peers,
     });
     if (problems.length > 0) {
         throw new ConfigError(stack, problems);
@@ -28,9 +31,14 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
 
     const ctx = stackContext(config, stack);
     const network = newNetwork(ctx);
+    const access = buildEnvAccess(ctx, network, upstream.dns, upstream.bastion);
     return {
         accountId: config.accountId,
         region: config.region,
         ...networkOutputs(network),
+        subzoneId: access.subzone.zoneId,
+        subzoneName: access.subzone.name,
+        peeringConnectionId: access.peering.peeringConnectionId,
+        sshFromBastionSecurityGroupId: access.sshFromBastionSecurityGroupId,
     };
 }
