@@ -55,7 +55,8 @@ export function envCrossStackProblems(input: EnvCrossStackInput): string[] {
 /** The bastion trusts and routes exactly the accounts and blocks its config lists; this env must be one of them. */
 function bastionPeerProblems(input: EnvCrossStackInput): string[] {
     const listed = input.bastionPeers?.[input.role];
-    const where = `bastionHost.peers.${input.role} in the bastion stack's config`;
+    const key = `bastionHost.peers.${input.role}`;
+    const where = `${key} in the bastion stack's config`;
     if (!listed) {
         return [
             `${PROJECT}:accountRole = "${input.role}": ${problem(
@@ -69,7 +70,7 @@ function bastionPeerProblems(input: EnvCrossStackInput): string[] {
         problems.push(
             `${PROJECT}:accountId = "${input.accountId}": ${problem(
                 `the bastion's peering role for ${input.role} trusts account ${listed.accountId}`,
-                `make ${where}.accountId and this stack's accountId the same account, then update the bastion stack first`,
+                `make ${key}.accountId (bastion stack) and this stack's accountId the same account, then update the bastion stack first`,
             )}`,
         );
     }
@@ -77,7 +78,7 @@ function bastionPeerProblems(input: EnvCrossStackInput): string[] {
         problems.push(
             `${PROJECT}:network.cidr = "${input.cidr}": ${problem(
                 `the bastion stack peers ${input.role} as ${listed.cidr}`,
-                `make ${where}.cidr and this stack's network.cidr the same block, then update the bastion stack first`,
+                `make ${key}.cidr (bastion stack) and this stack's network.cidr the same block, then update the bastion stack first`,
             )}`,
         );
     }
