@@ -1,10 +1,6 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { stringify } from "yaml";
 import { Plan, PlannedResource } from "../plan/run";
-import { committedConfig } from "./helpers/config";
+import { committedConfig, writeStackFile } from "./helpers/config";
 import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const ACCOUNTS = { dns: "111111111111", bastion: "222222222222", dev: "333333333333", prod: "444444444444" } as const;
@@ -33,14 +29,6 @@ interface Statement {
 }
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const statements = (json: unknown): Statement[] => JSON.parse(String(json)).Statement;
-
-function writeStackFile(config: Record<string, string>): string {
-    const structured: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(config)) structured[key] = /^[[{]/.test(value) ? JSON.parse(value) : value;
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "twine-xacct-")), "Pulumi.test.yaml");
-    fs.writeFileSync(file, stringify({ config: structured }));
-    return file;
-}
 
 describe("cross-account wiring (over the plans)", () => {
     for (const env of ["dev", "prod"] as const) {
