@@ -23,6 +23,9 @@ export const SSH_KEY_TYPES = [
  * not at the first login attempt). Pure, for the schema and the tests.
  */
 export function sshPublicKeyProblem(line: string): string | undefined {
+    if (/PRIVATE KEY/.test(line)) {
+        return "this is a PRIVATE key: it must never be in config (remove it from the file and its history, and make a new key pair)";
+    }
     const match = /^(\S+) ([A-Za-z0-9+/]+={0,2})(?: [^\r\n]*)?$/.exec(line);
     if (!match) {
         return "not an OpenSSH public key line (<type> <base64> [comment]) on one line";

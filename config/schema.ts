@@ -163,7 +163,8 @@ export const upstreamStacksSchema = z
     })
     .describe("Upstream stacks this stack reads through StackReferences (dev and prod only).");
 
-// Sections kept in their own files. They build on the blocks above, so they are imported only here, after them.
+// Sections kept in their own files. They build on the blocks above, so they are imported only here, after them,
+// and the role schemas read them through getters (evaluated at parse time), so either module may load first.
 import { bastionHostSchema, bastionStacksSchema, checkBastionHost } from "./bastionHost";
 import { checkDnsDelegation, dnsDelegationSchema } from "./dnsAccount";
 
@@ -234,7 +235,9 @@ export const dnsRoleSchema = z
         accountRole: z.literal("dns"),
         ...common,
         dns: dnsSchema,
-        delegation: dnsDelegationSchema,
+        get delegation() {
+            return dnsDelegationSchema;
+        },
     })
     .superRefine((value, ctx) => checkDnsDelegation(value, ctx));
 
@@ -243,8 +246,12 @@ export const bastionRoleSchema = z
         accountRole: z.literal("bastion"),
         ...common,
         network: networkSchema,
-        stacks: bastionStacksSchema,
-        bastionHost: bastionHostSchema,
+        get stacks() {
+            return bastionStacksSchema;
+        },
+        get bastionHost() {
+            return bastionHostSchema;
+        },
     })
     .superRefine((value, ctx) => {
         checkNetwork(value, ctx, "bastion");

@@ -74,6 +74,7 @@ describe("stack config", () => {
         { name: "credentials in config", stack: "dev", config: withKey(dev, "aws:secretKey", "abc"), key: "aws:secretKey", why: /credentials never live in stack config/ },
         { name: "another provider's key", stack: "dev", config: withKey(dev, "aws:profile2", "x"), key: "aws:profile2", why: /unknown key/ },
         { name: "malformed tag key", stack: "dev", config: withKey(dev, "twine-infra:tags", { "bad{key}": "x" }), key: "twine-infra:tags", why: /not a valid AWS tag key/ },
+        ...bastionAndDnsRows(),
     ];
 
     describe("rejects bad input with the key, the value, why and the fix", () => {
@@ -117,3 +118,32 @@ describe("stack config", () => {
         });
     });
 });
+
+/** Rows for the bastion host and dns delegation sections, in the same form as the table above. */
+function bastionAndDnsRows() {
+    const bastion = committedConfig("bastion");
+    const dns = committedConfig("dns");
+    const HOST = "twine-infra:bastionHost";
+    const DEL = "twine-infra:delegation";
+    const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHBsYWNlaG9sZGVyLWFsaWNlMDAwMDAwMDAwMDAwMDAw alice@example.invalid-placeholder";
+    return [
+        { name: "SSH open to the whole IPv4 Internet", stack: "bastion", config: withPath(bastion, HOST, "sshAllowedCidrs", ["0.0.0.0/0"]), key: "twine-infra:bastionHost.sshAllowedCidrs", why: /0\.0\.0\.0\/0 opens the port to the whole Internet.*Fix: list the office or VPN ranges/ },
+        { name: "SSH open to the whole IPv6 Internet", stack: "bastion", config: withPath(bastion, HOST, "sshAllowedCidrs", ["203.0.113.0/24", "::/0"]), key: "twine-infra:bastionHost.sshAllowedCidrs", why: /::\/0 opens SSH to the whole IPv6 Internet/ },
+        { name: "an IPv6 SSH range", stack: "bastion", config: withPath(bastion, HOST, "sshAllowedCidrs", ["2001:db8::/32"]), key: "twine-infra:bastionHost.sshAllowedCidrs", why: /no IPv6 address/ },
+        { name: "no SSH ranges at all", stack: "bastion", config: withPath(bastion, HOST, "sshAllowedCidrs", []), key: "twine-infra:bastionHost.sshAllowedCidrs", why: /at least 1/ },
+        { name: "no users", stack: "bastion", config: withPath(bastion, HOST, "users", []), key: "twine-infra:bastionHost.users", why: /at least 1/ },
+        { name: "a reserved login name", stack: "bastion", config: withPath(bastion, HOST, "users", [{ name: "root", publicKeys: [key] }]), key: "twine-infra:bastionHost.users[0].name", why: /reserved/ },
+        { name: "a login name with capitals", stack: "bastion", config: withPath(bastion, HOST, "users", [{ name: "Alice", publicKeys: [key] }]), key: "twine-infra:bastionHost.users[0].name", why: /not a valid login name/ },
+        { name: "the same user twice", stack: "bastion", config: withPath(bastion, HOST, "users", [{ name: "alice", publicKeys: [key] }, { name: "alice", publicKeys: [key] }]), key: "twine-infra:bastionHost.users[1].name", why: /listed twice/ },
+        { name: "a truncated public key", stack: "bastion", config: withPath(bastion, HOST, "users", [{ name: "alice", publicKeys: [key.slice(0, 40)] }]), key: "twine-infra:bastionHost.users[0].publicKeys", why: /truncated|not a key/ },
+        { name: "a peer VPC overlapping the bastion's", stack: "bastion", config: withPath(bastion, HOST, "peers.dev.cidr", "10.10.0.0/16"), key: "twine-infra:bastionHost.peers.dev.cidr", why: /overlaps the bastion VPC 10\.10\.0\.0\/24/ },
+        { name: "two peer VPCs overlapping", stack: "bastion", config: withPath(bastion, HOST, "peers.prod.cidr", "10.20.128.0/17"), key: "twine-infra:bastionHost.peers.prod.cidr", why: /overlaps the dev VPC 10\.20\.0\.0\/16/ },
+        { name: "a peer other than dev or prod", stack: "bastion", config: withPath(bastion, HOST, "peers.staging", { accountId: "555555555555", cidr: "10.40.0.0/16" }), key: "twine-infra:bastionHost.peers.staging", why: /unknown key/ },
+        { name: "bastion without the dns stack", stack: "bastion", config: withKey(bastion, "twine-infra:stacks", undefined), key: "twine-infra:stacks", why: /required but missing/ },
+        { name: "missing delegation section", stack: "dns", config: withKey(dns, DEL, undefined), key: "twine-infra:delegation", why: /required but missing/ },
+        { name: "a consumer account id of 11 digits", stack: "dns", config: withPath(dns, DEL, "dev.accountId", "33333333333"), key: "twine-infra:delegation.dev.accountId", why: /exactly 12 digits/ },
+        { name: "a public name outside the apex", stack: "dns", config: withPath(dns, DEL, "prod.publicNames", ["app.example.com"]), key: "twine-infra:delegation.prod.publicNames[0]", why: /not in the apex zone twinehr\.com/ },
+        { name: "a public name in the dev subzone", stack: "dns", config: withPath(dns, DEL, "prod.publicNames", ["www.dev.twinehr.com"]), key: "twine-infra:delegation.prod.publicNames[0]", why: /dev\.twinehr\.com belongs to the dev account/ },
+        { name: "the bastion's name as a public name", stack: "dns", config: withPath(dns, DEL, "prod.publicNames", ["bastion.twinehr.com"]), key: "twine-infra:delegation.prod.publicNames[0]", why: /belongs to the bastion account/ },
+    ];
+}
