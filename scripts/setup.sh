@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the test suite runs for real (see "Tests" in the README).
 APT_PACKAGES=()
+# The bastion user data is checked by the tools that read it: sshd -t (drop-in), cloud-init schema (cloud-config).
+APT_PACKAGES+=(openssh-server cloud-init)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
