@@ -133,7 +133,8 @@ export class Bastion extends pulumi.ComponentResource {
                 disableApiTermination: true,
                 forceDestroy: true,
                 maintenanceOptions: { autoRecovery: "default" },
-                creditSpecification: { cpuCredits: "standard" },
+                // Burstable types only: a bastion that runs out of credits slows down rather than billing more.
+                creditSpecification: /^t\d/.test(args.instanceType) ? { cpuCredits: "standard" } : undefined,
                 tags: { Name: args.hostName },
                 volumeTags: { Name: args.hostName },
             },

@@ -93,6 +93,7 @@ export const bastionHostSchema = z
         instanceType: z
             .string()
             .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, problem("not an EC2 instance type", "write a type such as t3.micro"))
+            .refine(t => !/^[a-z]+\d[a-z-]*g[a-z-]*\./.test(t), problem("a Graviton (arm64) type cannot boot the x86_64 Ubuntu image the bastion uses", "pick an x86_64 type such as t3.micro or t3a.micro"))
             .default("t3.micro")
             .describe("EC2 instance type of the bastion (x86_64, to match the Ubuntu image). Defaults to t3.micro."),
         sshAllowedCidrs: z

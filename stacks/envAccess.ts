@@ -44,7 +44,8 @@ export function buildEnvAccess(ctx: StackContext<EnvStackConfig>, network: Netwo
     const subzone = new aws.route53.Zone(
         `${env}-subzone`,
         { name: envSubzoneName(env, dns.zoneName), comment: `Twine ${env} subzone, delegated from ${dns.zoneName} (twine-infra ${env} stack)` },
-        { provider: ctx.provider },
+        // Every production name hangs off prod's subzone: protected there, like the apex.
+        { provider: ctx.provider, protect: env === "prod" },
     );
     new aws.route53.Record(
         `${env}-subzone-delegation`,

@@ -131,6 +131,7 @@ function bastionAndDnsRows() {
         { name: "SSH open to the whole IPv6 Internet", stack: "bastion", config: withPath(bastion, HOST, "sshAllowedCidrs", ["203.0.113.0/24", "::/0"]), key: "twine-infra:bastionHost.sshAllowedCidrs", why: /::\/0 opens SSH to the whole IPv6 Internet/ },
         { name: "an IPv6 SSH range", stack: "bastion", config: withPath(bastion, HOST, "sshAllowedCidrs", ["2001:db8::/32"]), key: "twine-infra:bastionHost.sshAllowedCidrs", why: /no IPv6 address/ },
         { name: "no SSH ranges at all", stack: "bastion", config: withPath(bastion, HOST, "sshAllowedCidrs", []), key: "twine-infra:bastionHost.sshAllowedCidrs", why: /at least 1/ },
+        { name: "an arm64 instance type for the x86_64 image", stack: "bastion", config: withPath(bastion, HOST, "instanceType", "t4g.micro"), key: "twine-infra:bastionHost.instanceType", why: /Graviton/ },
         { name: "no users", stack: "bastion", config: withPath(bastion, HOST, "users", []), key: "twine-infra:bastionHost.users", why: /at least 1/ },
         { name: "a reserved login name", stack: "bastion", config: withPath(bastion, HOST, "users", [{ name: "root", publicKeys: [key] }]), key: "twine-infra:bastionHost.users[0].name", why: /reserved/ },
         { name: "a login name with capitals", stack: "bastion", config: withPath(bastion, HOST, "users", [{ name: "Alice", publicKeys: [key] }]), key: "twine-infra:bastionHost.users[0].name", why: /not a valid login name/ },

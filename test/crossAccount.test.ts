@@ -86,6 +86,7 @@ describe("cross-account wiring (over the plans)", () => {
                 assert.deepEqual([delegation.inputs.zoneId, delegation.inputs.name, delegation.inputs.type], [dns.outputs.zoneId, `${env}.twinehr.com`, "NS"]);
                 const subzone = named(plan, "aws:route53/zone:Zone", `${env}-subzone`);
                 assert.deepEqual(providerOf(plan, subzone).allowed, [ACCOUNTS[env]]);
+                assert.equal(subzone.options.protect, env === "prod", "prod's subzone is protected, dev's can be rebuilt");
                 assert.equal(plan.outputs.subzoneName, `${env}.twinehr.com`);
                 assert.equal((delegation.inputs.records as string[]).length, 4, "the subzone's four name servers");
             });
