@@ -112,6 +112,14 @@ describe("stack config", () => {
             const [p] = envCrossStackProblems({ role: "prod", cidr: "10.20.128.0/17", region: "eu-west-1", bastion: bastionVpc, otherEnv: { stack: "dev", cidr: "10.20.0.0/16", region: "eu-west-1" } });
             assert.match(p, /overlaps the dev VPC 10\.20\.0\.0\/16/);
         });
+        it("accepts an env that the bastion lists with the same account and block", () => {
+            const bastionPeers = { dev: { accountId: "333333333333", cidr: "10.20.0.0/16" } };
+            assert.deepEqual(envCrossStackProblems({ role: "dev", cidr: "10.20.0.0/16", region: "eu-west-1", bastion: bastionVpc, accountId: "333333333333", bastionPeers }), []);
+        });
+        it("rejects an env the bastion does not peer with", () => {
+            const [p] = envCrossStackProblems({ role: "prod", cidr: "10.30.0.0/16", region: "eu-west-1", bastion: bastionVpc, accountId: "444444444444", bastionPeers: {} });
+            assert.match(p, /^twine-infra:accountRole = "prod": the bastion stack lists no prod peer.*Fix: add bastionHost\.peers\.prod .*accountId 444444444444, cidr 10\.30\.0\.0\/16/);
+        });
         it("rejects an env outside the bastion's region", () => {
             const [p] = envCrossStackProblems({ role: "dev", cidr: "10.20.0.0/16", region: "us-east-1", bastion: bastionVpc });
             assert.match(p, /^aws:region = "us-east-1": the bastion VPC is in eu-west-1.*Fix: deploy the dev stack in eu-west-1/);
