@@ -105,8 +105,8 @@ export function renderBastionUserData(args: BastionUserDataArgs): string {
             { path: CLOUDWATCH_AGENT_CONFIG, owner: "root:root", permissions: "0644", content: cloudWatchAgentConfig(args.logGroupName) },
         ],
         runcmd: [
-            ["sshd", "-t"],
-            ["systemctl", "restart", "ssh"],
+            // runcmd does not stop at a failing line: restart only a config that sshd accepts, or the host loses SSH.
+            ["sh", "-c", "sshd -t && systemctl restart ssh"],
             ["curl", "--fail", "--silent", "--show-error", "--retry", "5", "--output", "/tmp/amazon-cloudwatch-agent.deb", cloudWatchAgentPackageUrl(args.region)],
             ["dpkg", "-i", "/tmp/amazon-cloudwatch-agent.deb"],
             ["/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl", "-a", "fetch-config", "-m", "ec2", "-s", "-c", `file:${CLOUDWATCH_AGENT_CONFIG}`],

@@ -75,7 +75,7 @@ describe("bastion", () => {
             assert.equal(settings.get("PermitTunnel"), "no");
             assert.equal(settings.get("LogLevel"), "VERBOSE");
             // sshd checks the file before the restart, so a broken drop-in never leaves the host without sshd.
-            assert.deepEqual(config.runcmd.slice(0, 2), [["sshd", "-t"], ["systemctl", "restart", "ssh"]]);
+            assert.deepEqual(config.runcmd[0], ["sh", "-c", "sshd -t && systemctl restart ssh"]);
         });
 
         it("ships auth.log to the log group through the CloudWatch agent from the region's bucket", () => {
