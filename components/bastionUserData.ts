@@ -8,6 +8,8 @@ import { stringify } from "yaml";
 export interface BastionUser {
     readonly name: string;
     readonly publicKeys: readonly string[];
+    /** May administer the bastion (sudo without a password, since passwords are locked). @default false */
+    readonly sudo?: boolean;
 }
 
 export interface BastionUserDataArgs {
@@ -94,6 +96,7 @@ export function renderBastionUserData(args: BastionUserDataArgs): string {
             shell: "/bin/bash",
             lock_passwd: true,
             ssh_authorized_keys: [...u.publicKeys],
+            ...(u.sudo ? { sudo: "ALL=(ALL) NOPASSWD:ALL" } : {}),
         })),
         ssh_pwauth: false,
         disable_root: true,

@@ -105,6 +105,7 @@ export const bastionHostSchema = z
                 z.strictObject({
                     name: linuxUserSchema.describe("Login name on the bastion. Required."),
                     publicKeys: z.array(sshPublicKeySchema).min(1).describe("The user's OpenSSH public keys. Required, at least one."),
+                    sudo: z.boolean().default(false).describe("Whether the user may administer the bastion itself (sudo without a password; passwords are locked). Defaults to false."),
                 }),
             )
             .min(1)

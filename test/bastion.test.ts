@@ -41,7 +41,7 @@ describe("bastion", () => {
     });
 
     describe("user data (pure)", () => {
-        const args = { users: [{ name: "alice", publicKeys: [ALICE] }, { name: "bob", publicKeys: [ALICE] }], hostName: "bastion.twinehr.com", logGroupName: "/twine/bastion/bastion/ssh", region: "eu-west-1" };
+        const args = { users: [{ name: "alice", publicKeys: [ALICE], sudo: true }, { name: "bob", publicKeys: [ALICE] }], hostName: "bastion.twinehr.com", logGroupName: "/twine/bastion/bastion/ssh", region: "eu-west-1" };
         const rendered = renderBastionUserData(args);
         const config = parse(rendered);
 
@@ -52,6 +52,7 @@ describe("bastion", () => {
                 [["alice", true, [ALICE]], ["bob", true, [ALICE]]],
             );
             assert.ok(!config.users.includes("default"), "the image's default user is not created");
+            assert.deepEqual(config.users.map((u: Record<string, unknown>) => u.sudo), ["ALL=(ALL) NOPASSWD:ALL", undefined], "only users marked sudo administer the host");
             assert.equal(config.ssh_pwauth, false);
             assert.equal(config.disable_root, true);
             assert.equal(config.fqdn, "bastion.twinehr.com");
