@@ -40,7 +40,8 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
             accountId: config.accountId,
             dnsRecord: { zoneId: dns.zoneId, provider: dnsProvider },
         },
-        { provider: ctx.provider },
+        // The Elastic IP needs the VPC's Internet gateway attached first; waiting for the whole Network ensures it.
+        { provider: ctx.provider, dependsOn: [network] },
     );
 
     return {

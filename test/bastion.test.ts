@@ -176,9 +176,11 @@ describe("bastion", () => {
             assert.deepEqual(policy.Statement[0].Resource, [arn, `${arn}:*`]);
         });
 
-        it("has an Elastic IP and exports the contract's host fields", async () => {
+        it("has an Elastic IP, created after the network (its Internet gateway), and exports the contract's host fields", async () => {
             const plan = await planOf("bastion");
             const eip = one(plan, "aws:ec2/eip:Eip");
+            const component = one(plan, "twine:index:Bastion");
+            assert.deepEqual(component.options.dependsOn.map(urn => byUrn(plan, urn)?.type), ["twine:index:Network"]);
             assert.equal(eip.inputs.domain, "vpc");
             assert.equal(plan.outputs.bastionHostName, "bastion.twinehr.com");
             assert.match(String(plan.outputs.bastionPublicIp), /^\d+\.\d+\.\d+\.\d+$/);
