@@ -134,6 +134,21 @@ describe("cross-account wiring (over the plans)", () => {
         }
     });
 
+    it("no security group rule in any stack admits SSH from the Internet", async () => {
+        let rules = 0;
+        for (const stack of STACKS) {
+            for (const rule of ofType(await planOf(stack), "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")) {
+                const ports = [Number(rule.inputs.fromPort), Number(rule.inputs.toPort)];
+                if (rule.inputs.ipProtocol === "-1" || (ports[0] <= 22 && 22 <= ports[1])) {
+                    assert.notEqual(rule.inputs.cidrIpv4, "0.0.0.0/0", `${stack}: ${rule.name} admits 22 from the whole Internet`);
+                    assert.notEqual(rule.inputs.cidrIpv6, "::/0", `${stack}: ${rule.name} admits 22 from the whole IPv6 Internet`);
+                    rules++;
+                }
+            }
+        }
+        assert.ok(rules >= 4, `only ${rules} SSH rules seen: the bastion's two ranges and one bastion rule per env are expected`);
+    });
+
     it("no IAM policy in any stack allows a wildcard action, or uses NotAction", async () => {
         let checked = 0;
         for (const stack of STACKS) {
