@@ -42,3 +42,16 @@ export function serviceTrustPolicy(service: string, accountId: string): PolicyDo
         Condition: { StringEquals: { "aws:SourceAccount": accountId } },
     });
 }
+
+/**
+ * Trust policy for a role that exactly one other account may assume: any principal there whose own IAM lets it call
+ * sts:AssumeRole on this role (that account decides which of its deployers may).
+ */
+export function accountTrustPolicy(accountId: string): PolicyDocument {
+    return policyDocument({
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
+    });
+}

@@ -2,6 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, policyDocument, stableJson } from "./iam";
 
+/** The HTTP verbs the app uses against its domain, listed rather than "es:ESHttp*" so no policy holds a wildcard action. */
+export const SEARCH_HTTP_ACTIONS = ["es:ESHttpDelete", "es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPatch", "es:ESHttpPost", "es:ESHttpPut"];
+
 /** The strictest TLS policy OpenSearch offers: TLS 1.2+ with forward secrecy only. */
 export const SEARCH_TLS_POLICY = "Policy-Min-TLS-1-2-PFS-2023-10";
 
@@ -25,14 +28,14 @@ export function searchAccessPolicy(arn: string, roleArns: readonly string[]): Po
         Sid: "AppRoles",
         Effect: "Allow",
         Principal: { AWS: [...roleArns].sort() },
-        Action: "es:ESHttp*",
+        Action: SEARCH_HTTP_ACTIONS,
         Resource: `${arn}/*`,
     });
 }
 
 /** What an app role needs on its side to call the domain. */
 export function searchClientPolicy(arn: string): PolicyDocument {
-    return policyDocument({ Sid: "SearchHttp", Effect: "Allow", Action: "es:ESHttp*", Resource: [arn, `${arn}/*`] });
+    return policyDocument({ Sid: "SearchHttp", Effect: "Allow", Action: SEARCH_HTTP_ACTIONS, Resource: [arn, `${arn}/*`] });
 }
 
 /** Lets OpenSearch write to the domain's log groups, for this domain only (the confused-deputy guard). */

@@ -19,6 +19,10 @@ export interface EnvCrossStackInput {
     readonly bastion: PeerVpc;
     /** Prod also checks against dev (dev is deployed first and cannot see prod). */
     readonly otherEnv?: PeerVpc;
+    /** This stack's account; with bastionPeers, checked against the bastion's list. */
+    readonly accountId?: string;
+    /** The environments the bastion peers with (its bastionHost.peers): this one must be listed, as configured here. */
+    readonly bastionPeers?: Partial<Record<"dev" | "prod", { readonly accountId: string; readonly cidr: string }>>;
 }
 
 export function envCrossStackProblems(input: EnvCrossStackInput): string[] {
@@ -39,6 +43,42 @@ export function envCrossStackProblems(input: EnvCrossStackInput): string[] {
             `aws:region = "${input.region}": ${problem(
                 `the bastion VPC is in ${input.bastion.region}; this design peers within one region (inter-region peering and its DNS and security-group limits are not supported)`,
                 `deploy the ${input.role} stack in ${input.bastion.region}`,
+            )}`,
+        );
+    }
+    if (input.bastionPeers) {
+        problems.push(...bastionPeerProblems(input));
+    }
+    return problems;
+}
+
+/** The bastion trusts and routes exactly the accounts and blocks its config lists; this env must be one of them. */
+function bastionPeerProblems(input: EnvCrossStackInput): string[] {
+    const listed = input.bastionPeers?.[input.role];
+    const key = `bastionHost.peers.${input.role}`;
+    const where = `${key} in the bastion stack's config`;
+    if (!listed) {
+        return [
+            `${PROJECT}:accountRole = "${input.role}": ${problem(
+                `the bastion stack lists no ${input.role} peer, so it has no peering role for this account`,
+                `add ${where} (accountId ${input.accountId ?? "<this account>"}, cidr ${input.cidr}) and run \`pulumi up\` on the bastion stack first`,
+            )}`,
+        ];
+    }
+    const problems: string[] = [];
+    if (input.accountId !== undefined && listed.accountId !== input.accountId) {
+        problems.push(
+            `${PROJECT}:accountId = "${input.accountId}": ${problem(
+                `the bastion's peering role for ${input.role} trusts account ${listed.accountId}`,
+                `make ${key}.accountId (bastion stack) and this stack's accountId the same account, then update the bastion stack first`,
+            )}`,
+        );
+    }
+    if (listed.cidr !== input.cidr) {
+        problems.push(
+            `${PROJECT}:network.cidr = "${input.cidr}": ${problem(
+                `the bastion stack peers ${input.role} as ${listed.cidr}`,
+                `make ${key}.cidr (bastion stack) and this stack's network.cidr the same block, then update the bastion stack first`,
             )}`,
         );
     }

@@ -165,6 +165,11 @@ export const upstreamStacksSchema = z
     })
     .describe("Upstream stacks this stack reads through StackReferences (dev and prod only).");
 
+// Sections kept in their own files. They build on the blocks above, so they are imported only here, after them,
+// and the role schemas read them through getters (evaluated at parse time), so either module may load first.
+import { bastionHostSchema, bastionStacksSchema, checkBastionHost } from "./bastionHost";
+import { checkDnsDelegation, dnsDelegationSchema } from "./dnsAccount";
+
 // ---------------------------------------------------------------------------------------------------------------
 // Per-role schemas
 
@@ -227,19 +232,33 @@ function checkNetwork(value: { region: string; network: z.output<typeof networkS
     }
 }
 
-export const dnsRoleSchema = z.strictObject({
-    accountRole: z.literal("dns"),
-    ...common,
-    dns: dnsSchema,
-});
+export const dnsRoleSchema = z
+    .strictObject({
+        accountRole: z.literal("dns"),
+        ...common,
+        dns: dnsSchema,
+        get delegation() {
+            return dnsDelegationSchema;
+        },
+    })
+    .superRefine((value, ctx) => checkDnsDelegation(value, ctx));
 
 export const bastionRoleSchema = z
     .strictObject({
         accountRole: z.literal("bastion"),
         ...common,
         network: networkSchema,
+        get stacks() {
+            return bastionStacksSchema;
+        },
+        get bastionHost() {
+            return bastionHostSchema;
+        },
     })
-    .superRefine((value, ctx) => checkNetwork(value, ctx, "bastion"));
+    .superRefine((value, ctx) => {
+        checkNetwork(value, ctx, "bastion");
+        checkBastionHost(value, ctx);
+    });
 
 function envRoleSchema<R extends "dev" | "prod", I extends z.ZodType>(role: R, image: I) {
     return z

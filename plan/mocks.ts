@@ -106,6 +106,33 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
         }),
     },
     "aws:route53/record:Record": { id: (_n, i) => `${i.zoneId}_${i.name}_${i.type}` },
+    "aws:ec2/instance:Instance": {
+        id: name => hexId("i-", 17, name),
+        state: (id, name, i, a) => {
+            // A fixed privateIp in the inputs is what EC2 assigns; otherwise a stable 10.x address.
+            const privateIp = i.privateIp ?? ip(name, 10);
+            return {
+                ...ec2Arn("instance")(id, name, i, a),
+                privateIp,
+                privateDns: `ip-${privateIp.replace(/\./g, "-")}.${a.region}.compute.internal`,
+                publicIp: "",
+                primaryNetworkInterfaceId: hexId("eni-", 17, name),
+                instanceState: "running",
+            };
+        },
+    },
+    "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": {
+        id: name => hexId("pcx-", 17, name),
+        state: (id, name, i, a) => ({ ...ec2Arn("vpc-peering-connection")(id, name, i, a), acceptStatus: "pending-acceptance", peerRegion: i.peerRegion ?? a.region }),
+    },
+    "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter": {
+        id: (_name, i) => String(i.vpcPeeringConnectionId),
+        state: (id, _n, _i, a) => ({ vpcPeeringConnectionId: id, acceptStatus: "active", peerOwnerId: a.accountId }),
+    },
+    "aws:cloudwatch/metricAlarm:MetricAlarm": {
+        id: (name, i) => i.name ?? autoName(name, "metricAlarm"),
+        state: (id, _n, _i, a) => ({ name: id, arn: `arn:aws:cloudwatch:${a.region}:${a.accountId}:alarm:${id}` }),
+    },
     "aws:kms/key:Key": {
         id: name => [8, 4, 4, 4, 12].map((n, k) => digest("kms", name, String(k)).slice(0, n)).join("-"),
         state: (id, _n, _i, a) => ({ keyId: id, arn: `arn:aws:kms:${a.region}:${a.accountId}:key/${id}` }),

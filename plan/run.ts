@@ -146,7 +146,11 @@ async function runStack(settings: StackSettings, upstream: ReadonlyMap<string, U
     try {
         await pulumi.runtime.runInPulumiStack(async () => {
             pulumi.runtime.registerStackTransformation(args => {
-                captured.push({ resource: args.resource, type: args.type, name: args.name, opts: args.opts });
+                // A resource passed inside a component's args comes back from serialization as a reference to the
+                // same URN (opts.urn set): not a new resource, so not recorded again.
+                if (!args.opts.urn) {
+                    captured.push({ resource: args.resource, type: args.type, name: args.name, opts: args.opts });
+                }
                 return undefined;
             });
             // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -5,7 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the test suite runs for real (see "Tests" in the README).
+# Packer and shellcheck check the image templates and scripts (images/).
 APT_PACKAGES=(packer shellcheck)
+# The bastion user data is checked by the tools that read it: sshd -t (drop-in), cloud-init schema (cloud-config).
+APT_PACKAGES+=(openssh-server cloud-init)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

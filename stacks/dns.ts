@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { DnsStackConfig } from "../config";
 import { stackContext } from "./context";
+import { delegationRoles } from "./dnsDelegation";
 import { DnsOutputs, Exported } from "./outputs";
 
 /** The dns account: the apex zone and the roles other accounts use to write their records into it. */
@@ -18,5 +19,6 @@ export async function buildDnsStack(config: DnsStackConfig, stack: string): Prom
         zoneName: config.dns.apexDomain,
         zoneId: zone.zoneId,
         nameServers: zone.nameServers,
+        delegationRoleArns: delegationRoles(ctx, zone),
     };
 }

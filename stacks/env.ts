@@ -1,6 +1,8 @@
 import { ConfigError, EnvStackConfig, envCrossStackProblems } from "../config";
 import { networkOutputs, newNetwork, stackContext } from "./context";
+import { defaultPort } from "../components/database";
 import { buildEnvironments } from "./environments";
+import { buildEnvAccess } from "./envAccess";
 import { EnvOutputs, Exported, bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "./outputs";
 import { readUpstream } from "./upstream";
 import { appImage } from "./appImage";
@@ -23,6 +25,8 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
         region: config.region,
         bastion: { stack: "bastion", cidr: upstream.bastion.vpcCidr, region: upstream.bastion.region },
         otherEnv: upstream.dev && { stack: "dev", cidr: upstream.dev.vpcCidr, region: upstream.dev.region },
+        accountId: config.accountId,
+        bastionPeers: upstream.bastion.peers,
     });
     if (problems.length > 0) {
         throw new ConfigError(stack, problems);
@@ -31,7 +35,9 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     const ctx = stackContext(config, stack);
     const network = newNetwork(ctx);
     const image = appImage(ctx, network, upstream.dev);
-    const environments = buildEnvironments(ctx, network, upstream.bastion.vpcCidr);
+    const environments = buildEnvironments(ctx, network, `${upstream.bastion.bastionPrivateIp}/32`);
+    const access = buildEnvAccess(ctx, network, upstream.dns, upstream.bastion);
+    access.allowDatabaseTunnels(environments.environments.map(e => defaultPort(e.config.database.engine)));
     return {
         accountId: config.accountId,
         region: config.region,
@@ -39,5 +45,9 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
         amiId: image.amiId,
         amiKmsKeyArn: image.kmsKeyArn,
         environments: environments.outputs,
+        subzoneId: access.subzone.zoneId,
+        subzoneName: access.subzone.name,
+        peeringConnectionId: access.peering.peeringConnectionId,
+        sshFromBastionSecurityGroupId: access.sshFromBastionSecurityGroupId,
     };
 }

@@ -9,6 +9,7 @@ import { z } from "zod";
 const id = z.string().min(1);
 const cidr = z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/);
 const idList = z.array(id);
+const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/);
 
 const accountOutputs = {
     accountId: z.string().regex(/^\d{12}$/).describe("The AWS account this stack deployed into."),
@@ -32,11 +33,26 @@ export const dnsOutputsSchema = z.object({
     zoneName: z.string().min(1).describe("The apex zone's domain name, e.g. twinehr.com."),
     zoneId: id.describe("Route53 hosted zone id of the apex zone."),
     nameServers: z.array(z.string()).describe("The apex zone's name servers, to set at the registrar."),
+    delegationRoleArns: z
+        .object({ bastion: roleArn, dev: roleArn, prod: roleArn })
+        .describe("Per consumer account, the role it assumes to write the apex records it owns (bastion.<apex>; the dev./prod. NS delegation; prod's public names)."),
 });
+
+const peer = z.object({ accountId: z.string().regex(/^\d{12}$/), cidr });
 
 export const bastionOutputsSchema = z.object({
     ...accountOutputs,
     ...networkOutputs,
+    bastionHostName: z.string().min(1).describe("The bastion's DNS name, bastion.<apex>: the ssh -J jump host."),
+    bastionPublicIp: z.string().min(1).describe("The bastion's Elastic IP."),
+    bastionPrivateIp: z.string().min(1).describe("The bastion's private address; env stacks admit SSH from it (/32)."),
+    bastionSecurityGroupId: id.describe("The bastion host's security group; env stacks open its egress on 22 to their VPC."),
+    peeringRoleArns: z
+        .object({ dev: roleArn.optional(), prod: roleArn.optional() })
+        .describe("Per peered environment account, the role it assumes to accept its peering, route to its VPC and open the bastion's SSH egress to it."),
+    peers: z
+        .object({ dev: peer.optional(), prod: peer.optional() })
+        .describe("The environment accounts and VPC blocks the bastion peers with, as its config lists them; env stacks must match."),
 });
 
 const imageOutputs = {
@@ -64,6 +80,10 @@ export const envOutputsSchema = z.object({
     environments: z
         .record(z.string(), environmentOutputsSchema)
         .describe("Per environment (integration, test, production...): its database and search endpoints; environments that share a data tier show the same values."),
+    subzoneId: id.describe("Route53 zone id of the environment's subzone (dev.<apex> / prod.<apex>), in this account."),
+    subzoneName: z.string().min(1).describe("The environment's subzone name, e.g. dev.twinehr.com."),
+    peeringConnectionId: id.describe("The VPC peering connection to the bastion VPC (pcx-...)."),
+    sshFromBastionSecurityGroupId: id.describe("Security group admitting SSH (22) from the bastion only; attach it to every host engineers log in to."),
 });
 
 export type DnsOutputs = z.infer<typeof dnsOutputsSchema>;

@@ -93,6 +93,7 @@ describe("stack config", () => {
         { name: "sharing and settings at once", stack: "dev", config: withPath(dev, ENVS, "test.shareDataWith", "integration"), key: "twine-infra:environments.test.database", why: /would be ignored/ },
         { name: "prod defaults in a one-AZ VPC", stack: "prod", config: withKey(withPath(prod, NET, "azCount", 1), ENVS, undefined), key: "twine-infra:environments.production.search.availabilityZones", why: /one AZ/ },
         { name: "typo in a database key", stack: "dev", config: withPath(dev, ENVS, "test.database.instanceClas", "db.t4g.small"), key: "twine-infra:environments.test.database.instanceClas", why: /did you mean "instanceClass"/ },
+        ...bastionAndDnsRows(),
     ];
 
     describe("rejects bad input with the key, the value, why and the fix", () => {
@@ -130,9 +131,47 @@ describe("stack config", () => {
             const [p] = envCrossStackProblems({ role: "prod", cidr: "10.20.128.0/17", region: "eu-west-1", bastion: bastionVpc, otherEnv: { stack: "dev", cidr: "10.20.0.0/16", region: "eu-west-1" } });
             assert.match(p, /overlaps the dev VPC 10\.20\.0\.0\/16/);
         });
+        it("accepts an env that the bastion lists with the same account and block", () => {
+            const bastionPeers = { dev: { accountId: "333333333333", cidr: "10.20.0.0/16" } };
+            assert.deepEqual(envCrossStackProblems({ role: "dev", cidr: "10.20.0.0/16", region: "eu-west-1", bastion: bastionVpc, accountId: "333333333333", bastionPeers }), []);
+        });
+        it("rejects an env the bastion does not peer with", () => {
+            const [p] = envCrossStackProblems({ role: "prod", cidr: "10.30.0.0/16", region: "eu-west-1", bastion: bastionVpc, accountId: "444444444444", bastionPeers: {} });
+            assert.match(p, /^twine-infra:accountRole = "prod": the bastion stack lists no prod peer.*Fix: add bastionHost\.peers\.prod .*accountId 444444444444, cidr 10\.30\.0\.0\/16/);
+        });
         it("rejects an env outside the bastion's region", () => {
             const [p] = envCrossStackProblems({ role: "dev", cidr: "10.20.0.0/16", region: "us-east-1", bastion: bastionVpc });
             assert.match(p, /^aws:region = "us-east-1": the bastion VPC is in eu-west-1.*Fix: deploy the dev stack in eu-west-1/);
         });
     });
 });
+
+/** Rows for the bastion host and dns delegation sections, in the same form as the table above. */
+function bastionAndDnsRows() {
+    const bastion = committedConfig("bastion");
+    const dns = committedConfig("dns");
+    const HOST = "twine-infra:bastionHost";
+    const DEL = "twine-infra:delegation";
+    const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHBsYWNlaG9sZGVyLWFsaWNlMDAwMDAwMDAwMDAwMDAw alice@example.invalid-placeholder";
+    return [
+        { name: "SSH open to the whole IPv4 Internet", stack: "bastion", config: withPath(bastion, HOST, "sshAllowedCidrs", ["0.0.0.0/0"]), key: "twine-infra:bastionHost.sshAllowedCidrs", why: /0\.0\.0\.0\/0 opens the port to the whole Internet.*Fix: list the office or VPN ranges/ },
+        { name: "SSH open to the whole IPv6 Internet", stack: "bastion", config: withPath(bastion, HOST, "sshAllowedCidrs", ["203.0.113.0/24", "::/0"]), key: "twine-infra:bastionHost.sshAllowedCidrs", why: /::\/0 opens SSH to the whole IPv6 Internet/ },
+        { name: "an IPv6 SSH range", stack: "bastion", config: withPath(bastion, HOST, "sshAllowedCidrs", ["2001:db8::/32"]), key: "twine-infra:bastionHost.sshAllowedCidrs", why: /no IPv6 address/ },
+        { name: "no SSH ranges at all", stack: "bastion", config: withPath(bastion, HOST, "sshAllowedCidrs", []), key: "twine-infra:bastionHost.sshAllowedCidrs", why: /at least 1/ },
+        { name: "an arm64 instance type for the x86_64 image", stack: "bastion", config: withPath(bastion, HOST, "instanceType", "t4g.micro"), key: "twine-infra:bastionHost.instanceType", why: /Graviton/ },
+        { name: "no users", stack: "bastion", config: withPath(bastion, HOST, "users", []), key: "twine-infra:bastionHost.users", why: /at least 1/ },
+        { name: "a reserved login name", stack: "bastion", config: withPath(bastion, HOST, "users", [{ name: "root", publicKeys: [key] }]), key: "twine-infra:bastionHost.users[0].name", why: /reserved/ },
+        { name: "a login name with capitals", stack: "bastion", config: withPath(bastion, HOST, "users", [{ name: "Alice", publicKeys: [key] }]), key: "twine-infra:bastionHost.users[0].name", why: /not a valid login name/ },
+        { name: "the same user twice", stack: "bastion", config: withPath(bastion, HOST, "users", [{ name: "alice", publicKeys: [key] }, { name: "alice", publicKeys: [key] }]), key: "twine-infra:bastionHost.users[1].name", why: /listed twice/ },
+        { name: "a truncated public key", stack: "bastion", config: withPath(bastion, HOST, "users", [{ name: "alice", publicKeys: [key.slice(0, 40)] }]), key: "twine-infra:bastionHost.users[0].publicKeys", why: /truncated|not a key/ },
+        { name: "a peer VPC overlapping the bastion's", stack: "bastion", config: withPath(bastion, HOST, "peers.dev.cidr", "10.10.0.0/16"), key: "twine-infra:bastionHost.peers.dev.cidr", why: /overlaps the bastion VPC 10\.10\.0\.0\/24/ },
+        { name: "two peer VPCs overlapping", stack: "bastion", config: withPath(bastion, HOST, "peers.prod.cidr", "10.20.128.0/17"), key: "twine-infra:bastionHost.peers.prod.cidr", why: /overlaps the dev VPC 10\.20\.0\.0\/16/ },
+        { name: "a peer other than dev or prod", stack: "bastion", config: withPath(bastion, HOST, "peers.staging", { accountId: "555555555555", cidr: "10.40.0.0/16" }), key: "twine-infra:bastionHost.peers.staging", why: /unknown key/ },
+        { name: "bastion without the dns stack", stack: "bastion", config: withKey(bastion, "twine-infra:stacks", undefined), key: "twine-infra:stacks", why: /required but missing/ },
+        { name: "missing delegation section", stack: "dns", config: withKey(dns, DEL, undefined), key: "twine-infra:delegation", why: /required but missing/ },
+        { name: "a consumer account id of 11 digits", stack: "dns", config: withPath(dns, DEL, "dev.accountId", "33333333333"), key: "twine-infra:delegation.dev.accountId", why: /exactly 12 digits/ },
+        { name: "a public name outside the apex", stack: "dns", config: withPath(dns, DEL, "prod.publicNames", ["app.example.com"]), key: "twine-infra:delegation.prod.publicNames[0]", why: /not in the apex zone twinehr\.com/ },
+        { name: "a public name in the dev subzone", stack: "dns", config: withPath(dns, DEL, "prod.publicNames", ["www.dev.twinehr.com"]), key: "twine-infra:delegation.prod.publicNames[0]", why: /dev\.twinehr\.com belongs to the dev account/ },
+        { name: "the bastion's name as a public name", stack: "dns", config: withPath(dns, DEL, "prod.publicNames", ["bastion.twinehr.com"]), key: "twine-infra:delegation.prod.publicNames[0]", why: /belongs to the bastion account/ },
+    ];
+}

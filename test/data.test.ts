@@ -147,7 +147,8 @@ describe("data tier (over the plans)", () => {
 
             it("admits to each data store only its environment's app group, and the bastion to the database", async () => {
                 const plan = await planOf(stack);
-                const bastionCidr = (await planOf("bastion")).outputs.vpcCidr;
+                // The bastion host itself (/32), not its whole VPC: only it runs the admin tunnels.
+                const bastionCidr = `${(await planOf("bastion")).outputs.bastionPrivateIp}/32`;
                 for (const db of ofType(plan, INSTANCE)) {
                     const env = String(db.inputs.identifier).replace(/^twine-/, "");
                     const dbGroup = named(plan, SG, `${env}-database-sg`);
@@ -276,4 +277,18 @@ describe("data tier helpers", () => {
         assert.deepEqual(policy.Statement[0].Principal, { AWS: ["arn:a", "arn:b"] });
         assert.equal(policy.Statement[0].Resource, "arn:aws:es:eu-west-1:1:domain/d/*");
     });
+});
+
+describe("database admin tunnels through the bastion", () => {
+    for (const stack of ["dev", "prod"] as const) {
+        it(`${stack}: the bastion may reach the data subnets on the database port, through the bastion account's role`, async () => {
+            const plan = await planOf(stack);
+            const [rule] = ofType(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(r => r.name === `${stack}-bastion-db-5432-egress`);
+            assert.ok(rule, "no egress rule for database tunnels");
+            assert.equal(rule.inputs.securityGroupId, (await planOf("bastion")).outputs.bastionSecurityGroupId);
+            assert.equal(rule.inputs.cidrIpv4, { dev: "10.20.32.0/19", prod: "10.30.32.0/19" }[stack]);
+            const provider = plan.resources.find(r => r.urn === rule.provider)!;
+            assert.deepEqual(provider.inputs.allowedAccountIds, [accountOf("bastion")]);
+        });
+    }
 });

@@ -1,0 +1,189 @@
+import { strict as assert } from "assert";
+import { parse } from "yaml";
+import { bastionPrivateIp } from "../components/bastion";
+import { peeringRolePolicy } from "../components/bastionPeering";
+import { SSHD_DROP_IN, cloudWatchAgentConfig, renderBastionUserData, sshdConfig } from "../components/bastionUserData";
+import { sshPublicKeyProblem } from "../config/bastionHost";
+import { Plan, PlannedResource } from "../plan/run";
+import { committedConfig } from "./helpers/config";
+import { byUrn, ofType, planOf } from "./helpers/plans";
+
+const ALICE = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHBsYWNlaG9sZGVyLWFsaWNlMDAwMDAwMDAwMDAwMDAw alice@example.invalid-placeholder";
+
+/** Builds an OpenSSH public key line of the given type around `body` (the key bytes after the type string). */
+function keyLine(type: string, body: Buffer, embeddedType = type): string {
+    const name = Buffer.from(embeddedType);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(name.length);
+    return `${type} ${Buffer.concat([length, name, body]).toString("base64")} someone@example`;
+}
+const ed25519Body = (size: number) => Buffer.concat([Buffer.from([0, 0, 0, size]), Buffer.alloc(size, 7)]);
+
+describe("bastion", () => {
+    describe("SSH public keys (config)", () => {
+        it("accepts a well-formed ed25519 key, with or without a comment", () => {
+            assert.equal(sshPublicKeyProblem(ALICE), undefined);
+            assert.equal(sshPublicKeyProblem(ALICE.split(" ").slice(0, 2).join(" ")), undefined);
+            assert.equal(sshPublicKeyProblem(keyLine("ecdsa-sha2-nistp256", Buffer.alloc(80, 1))), undefined);
+        });
+        const bad: [string, string, RegExp][] = [
+            ["a private key pasted by mistake", "-----BEGIN OPENSSH PRIVATE KEY-----", /PRIVATE key: it must never be in config/],
+            ["a line that is not a key", "alice-laptop", /not an OpenSSH public key line/],
+            ["an unknown key type", keyLine("ssh-dss", Buffer.alloc(40)), /key type ssh-dss is not accepted/],
+            ["a type prefix that does not match the key data", keyLine("ssh-ed25519", ed25519Body(32), "ssh-rsa"), /is a ssh-rsa key, not ssh-ed25519/],
+            ["a truncated ed25519 key", keyLine("ssh-ed25519", ed25519Body(32)).replace(/.{12} someone/, " someone"), /truncated|not a key|32-byte/],
+            ["an ed25519 key of the wrong size", keyLine("ssh-ed25519", ed25519Body(31)), /32-byte key/],
+            ["two keys on one line broken by a newline", `${ALICE}\n${ALICE}`, /on one line/],
+        ];
+        for (const [name, line, why] of bad) {
+            it(`refuses ${name}`, () => assert.match(sshPublicKeyProblem(line) ?? "accepted", why));
+        }
+    });
+
+    describe("user data (pure)", () => {
+        const args = { users: [{ name: "alice", publicKeys: [ALICE], sudo: true }, { name: "bob", publicKeys: [ALICE] }], hostName: "bastion.twinehr.com", logGroupName: "/twine/bastion/bastion/ssh", region: "eu-west-1" };
+        const rendered = renderBastionUserData(args);
+        const config = parse(rendered);
+
+        it("is a cloud-config document that creates exactly the listed users, with their keys and no password", () => {
+            assert.ok(rendered.startsWith("#cloud-config\n"));
+            assert.deepEqual(
+                config.users.map((u: Record<string, unknown>) => [u.name, u.lock_passwd, u.ssh_authorized_keys]),
+                [["alice", true, [ALICE]], ["bob", true, [ALICE]]],
+            );
+            assert.ok(!config.users.includes("default"), "the image's default user is not created");
+            assert.deepEqual(config.users.map((u: Record<string, unknown>) => u.sudo), ["ALL=(ALL) NOPASSWD:ALL", undefined], "only users marked sudo administer the host");
+            assert.equal(config.ssh_pwauth, false);
+            assert.equal(config.disable_root, true);
+            assert.equal(config.fqdn, "bastion.twinehr.com");
+        });
+
+        it("hardens sshd: keys only, no root, only the listed users, TCP forwarding on for ssh -J, verbose auth logs", () => {
+            const dropIn = config.write_files.find((f: { path: string }) => f.path === SSHD_DROP_IN);
+            assert.equal(dropIn.content, sshdConfig(args.users));
+            const settings = new Map<string, string>(
+                (dropIn.content as string)
+                    .split("\n")
+                    .filter(l => l && !l.startsWith("#"))
+                    .map(l => [l.split(" ")[0], l.slice(l.indexOf(" ") + 1)] as [string, string]),
+            );
+            assert.equal(settings.get("PasswordAuthentication"), "no");
+            assert.equal(settings.get("KbdInteractiveAuthentication"), "no");
+            assert.equal(settings.get("PermitRootLogin"), "no");
+            assert.equal(settings.get("AllowUsers"), "alice bob");
+            assert.equal(settings.get("AllowTcpForwarding"), "yes");
+            assert.equal(settings.get("X11Forwarding"), "no");
+            assert.equal(settings.get("PermitTunnel"), "no");
+            assert.equal(settings.get("LogLevel"), "VERBOSE");
+            // sshd checks the file before the restart, so a broken drop-in never leaves the host without sshd.
+            assert.deepEqual(config.runcmd[0], ["sh", "-c", "sshd -t && systemctl restart ssh"]);
+        });
+
+        it("ships auth.log to the log group through the CloudWatch agent from the region's bucket", () => {
+            const agent = JSON.parse(config.write_files.find((f: { path: string }) => f.path.endsWith("amazon-cloudwatch-agent.json")).content);
+            assert.deepEqual(agent, JSON.parse(cloudWatchAgentConfig(args.logGroupName)));
+            const files = agent.logs.logs_collected.files.collect_list;
+            assert.ok(files.some((f: Record<string, string>) => f.file_path === "/var/log/auth.log" && f.log_group_name === args.logGroupName));
+            assert.ok(config.runcmd.some((c: string[]) => c.includes("https://amazoncloudwatch-agent-eu-west-1.s3.eu-west-1.amazonaws.com/ubuntu/amd64/latest/amazon-cloudwatch-agent.deb")));
+        });
+
+        it("renders the same bytes for the same input, and refuses a bastion without users", () => {
+            assert.equal(renderBastionUserData(args), rendered);
+            assert.throws(() => renderBastionUserData({ ...args, users: [] }), /at least one user/);
+        });
+    });
+
+    it("takes a fixed private address past the ones AWS reserves", () => {
+        assert.equal(bastionPrivateIp("10.10.0.0/28"), "10.10.0.10");
+        assert.equal(bastionPrivateIp("10.10.0.64/26"), "10.10.0.74");
+        assert.throws(() => bastionPrivateIp("10.10.0.0/29"), /smaller than a \/28/);
+    });
+
+    describe("peering role policy (pure)", () => {
+        const policy = peeringRolePolicy({ region: "eu-west-1", accountId: "222222222222", vpcId: "vpc-1", peerAccountId: "333333333333", routeTableIds: ["rtb-2", "rtb-1"], securityGroupId: "sg-1" });
+        const byAction = (action: string) => policy.Statement.filter(s => ([] as string[]).concat(s.Action as string[]).includes(action));
+
+        it("accepts only peerings into the bastion VPC requested from the environment's account", () => {
+            const [scoped, vpc] = byAction("ec2:AcceptVpcPeeringConnection");
+            assert.deepEqual(scoped.Resource, "arn:aws:ec2:eu-west-1:222222222222:vpc-peering-connection/*");
+            assert.deepEqual(scoped.Condition, {
+                ArnEquals: { "ec2:AccepterVpc": "arn:aws:ec2:eu-west-1:222222222222:vpc/vpc-1" },
+                ArnLike: { "ec2:RequesterVpc": "arn:aws:ec2:eu-west-1:333333333333:vpc/*" },
+            });
+            assert.equal(vpc.Resource, "arn:aws:ec2:eu-west-1:222222222222:vpc/vpc-1");
+        });
+
+        it("routes only in the listed tables, and changes rules only on the bastion's group", () => {
+            const deletes = byAction("ec2:DeleteRoute");
+            assert.deepEqual(deletes.map(s => s.Resource), [["arn:aws:ec2:eu-west-1:222222222222:route-table/rtb-1", "arn:aws:ec2:eu-west-1:222222222222:route-table/rtb-2"]]);
+            const [egress] = byAction("ec2:AuthorizeSecurityGroupEgress");
+            assert.deepEqual(egress.Resource, ["arn:aws:ec2:eu-west-1:222222222222:security-group/sg-1", "arn:aws:ec2:eu-west-1:222222222222:security-group-rule/*"]);
+            assert.equal(byAction("ec2:AuthorizeSecurityGroupIngress").length, 0, "never ingress");
+            const unscoped = policy.Statement.filter(s => s.Resource === "*");
+            assert.ok(unscoped.every(s => ([] as string[]).concat(s.Action as string[]).every(a => a.startsWith("ec2:Describe"))), "only reads are unscoped");
+        });
+    });
+
+    describe("the host (over the bastion plan)", () => {
+        const one = (plan: Plan, type: string): PlannedResource => {
+            const found = ofType(plan, type);
+            assert.equal(found.length, 1, type);
+            return found[0];
+        };
+
+        it("runs Ubuntu LTS with IMDSv2 only, an encrypted root volume, termination protection and a fixed private IP", async () => {
+            const plan = await planOf("bastion");
+            const host = one(plan, "aws:ec2/instance:Instance");
+            assert.match(String(host.inputs.ami), /^ami-[0-9a-f]{17}$/);
+            assert.deepEqual(host.options.ignoreChanges, ["ami"]);
+            assert.equal(host.options.deleteBeforeReplace, true);
+            assert.deepEqual(host.inputs.metadataOptions, { httpEndpoint: "enabled", httpPutResponseHopLimit: 1, httpTokens: "required", instanceMetadataTags: "disabled" });
+            assert.equal((host.inputs.rootBlockDevice as Record<string, unknown>).encrypted, true);
+            assert.equal(host.inputs.disableApiTermination, true);
+            assert.equal(host.inputs.instanceType, "t3.micro");
+            assert.equal(host.inputs.privateIp, plan.outputs.bastionPrivateIp);
+            const publicSubnet = ofType(plan, "aws:ec2/subnet:Subnet").find(s => s.name === "bastion-public-0")!;
+            assert.equal(host.inputs.privateIp, bastionPrivateIp(String(publicSubnet.inputs.cidrBlock)));
+            assert.equal(parse(String(host.inputs.userData)).users.length, 2);
+        });
+
+        it("recovers itself: a system status check alarm with the EC2 recover action", async () => {
+            const plan = await planOf("bastion");
+            const alarm = one(plan, "aws:cloudwatch/metricAlarm:MetricAlarm");
+            assert.equal(alarm.inputs.metricName, "StatusCheckFailed_System");
+            assert.deepEqual(alarm.inputs.alarmActions, ["arn:aws:automate:eu-west-1:ec2:recover"]);
+            const host = one(plan, "aws:ec2/instance:Instance");
+            assert.equal(byUrn(plan, alarm.parent)?.urn, host.urn);
+            assert.deepEqual(host.inputs.maintenanceOptions, { autoRecovery: "default" });
+        });
+
+        it("opens 22 only to the configured ranges, never the Internet, and reaches out only on 80/443", async () => {
+            const plan = await planOf("bastion");
+            const configured = JSON.parse(committedConfig("bastion")["twine-infra:bastionHost"]).sshAllowedCidrs;
+            const ingress = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+            assert.deepEqual(ingress.map(r => r.inputs.cidrIpv4).sort(), [...configured].sort());
+            for (const rule of ingress) assert.deepEqual([rule.inputs.fromPort, rule.inputs.toPort, rule.inputs.ipProtocol], [22, 22, "tcp"]);
+            const egress = ofType(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule");
+            assert.deepEqual(egress.map(r => r.inputs.fromPort).sort(), [443, 80]);
+        });
+
+        it("ships SSH logs to a log group with the configured retention, through a role that may write only there", async () => {
+            const plan = await planOf("bastion");
+            const group = ofType(plan, "aws:cloudwatch/logGroup:LogGroup").find(g => g.name === "bastion-ssh-logs")!;
+            assert.equal(group.inputs.retentionInDays, 365);
+            const policy = JSON.parse(String(ofType(plan, "aws:iam/rolePolicy:RolePolicy").find(p => p.name === "bastion-logs")!.inputs.policy));
+            const arn = `arn:aws:logs:eu-west-1:222222222222:log-group:${group.inputs.name}`;
+            assert.deepEqual(policy.Statement[0].Resource, [arn, `${arn}:*`]);
+        });
+
+        it("has an Elastic IP, created after the network (its Internet gateway), and exports the contract's host fields", async () => {
+            const plan = await planOf("bastion");
+            const eip = one(plan, "aws:ec2/eip:Eip");
+            const component = one(plan, "twine:index:Bastion");
+            assert.deepEqual(component.options.dependsOn.map(urn => byUrn(plan, urn)?.type), ["twine:index:Network"]);
+            assert.equal(eip.inputs.domain, "vpc");
+            assert.equal(plan.outputs.bastionHostName, "bastion.twinehr.com");
+            assert.match(String(plan.outputs.bastionPublicIp), /^\d+\.\d+\.\d+\.\d+$/);
+        });
+    });
+});
