@@ -9,6 +9,8 @@ import { z } from "zod";
 import { cidrsOverlap, isPrivateCidr, mustParseCidr, parseCidr } from "../components/cidr";
 import { LARGEST_VPC_PREFIX, SMALLEST_SUBNET_PREFIX, defaultTierPrefixes, subnetPlanProblems } from "../components/subnetPlan";
 import { KNOWN_REGIONS, REGION_AZ_LETTERS } from "./regions";
+import { buildToolingSchema } from "./buildTooling";
+import { deploymentsSchema } from "./deployments";
 
 export const PROJECT = "twine-infra";
 export const ACCOUNT_ROLES = ["dns", "bastion", "dev", "prod"] as const;
@@ -173,6 +175,8 @@ const common = {
         .refine(r => KNOWN_REGIONS.includes(r), problem("not a region this project knows", `use one of ${KNOWN_REGIONS.join(", ")}, or add it to config/regions.ts`))
         .describe("aws:region — the region of every resource in this stack. Required."),
     tags: tagsSchema.optional(),
+    // Lazy: the section's own file imports helpers from this one.
+    deployments: z.lazy(() => deploymentsSchema).optional(),
 };
 
 /** Rules that need several keys at once, applied to every role that has a network. */
@@ -246,9 +250,18 @@ function envRoleSchema<R extends "dev" | "prod">(role: R) {
             ...common,
             network: networkSchema,
             stacks: upstreamStacksSchema,
+            buildTooling: z.lazy(() => buildToolingSchema).optional(),
         })
         .superRefine((value, ctx) => {
             checkNetwork(value, ctx, role);
+            if (role === "prod" && value.buildTooling) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["buildTooling"],
+                    input: value.buildTooling,
+                    message: problem("Jenkins and the apt repository live in the dev account only", "remove buildTooling from the prod stack"),
+                });
+            }
             if (role === "prod" && !value.stacks.dev) {
                 ctx.addIssue({
                     code: "custom",

@@ -2,6 +2,8 @@ import { ConfigError, EnvStackConfig, envCrossStackProblems } from "../config";
 import { networkOutputs, newNetwork, stackContext } from "./context";
 import { EnvOutputs, Exported, bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "./outputs";
 import { readUpstream } from "./upstream";
+import { buildTooling } from "./buildTooling";
+import { deploymentPreviews } from "./deployments";
 
 /** Upstream outputs an environment stack builds on, read and checked before anything is declared. */
 export async function readEnvUpstreams(config: EnvStackConfig) {
@@ -28,9 +30,12 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
 
     const ctx = stackContext(config, stack);
     const network = newNetwork(ctx);
+    deploymentPreviews(ctx);
+    const tooling = config.accountRole === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion) : {};
     return {
         accountId: config.accountId,
         region: config.region,
         ...networkOutputs(network),
+        ...tooling,
     };
 }
