@@ -81,7 +81,7 @@ write_files:
         --publish ${JENKINS_PORT}:${JENKINS_PORT} \\
         --volume ${JENKINS_HOME_MOUNT}:/var/jenkins_home \\
         --env AWS_REGION=${args.region} \\
-        --env JAVA_OPTS=-Xmx${args.javaHeap} \\
+        --env JENKINS_JAVA_OPTS=-Xmx${args.javaHeap} \\
         --log-driver awslogs --log-opt awslogs-region=${args.region} --log-opt awslogs-group=${args.logGroup} \\
         ${args.imageRef}
       ExecStop=/usr/bin/docker stop --time 60 jenkins

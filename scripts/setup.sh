@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the test suite runs for real (see "Tests" in the README).
-APT_PACKAGES=()
+APT_PACKAGES=(
+    aptly gnupg dpkg-dev shellcheck # the apt publishing test (test/aptlyPublish.test.ts)
+)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
