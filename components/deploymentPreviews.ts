@@ -44,6 +44,7 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
         this.previewRole = new aws.iam.Role(
             `${name}-preview`,
             {
+                name: `pulumi-${args.stack}-preview`,
                 description: `Read-only previews of ${args.project}/${args.stack} (Pulumi Deployments, GitHub Actions pull requests)`,
                 maxSessionDuration: Math.max(3600, sessionSeconds),
                 assumeRolePolicy: pulumi
@@ -59,6 +60,8 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
         this.deployRole = new aws.iam.Role(
             `${name}-deploy`,
             {
+                // A fixed name, so a pipeline can ask Pulumi Deployments to update with it (see images/jenkins).
+                name: `pulumi-${args.stack}-deploy`,
                 description: `Updates of ${args.project}/${args.stack} by Pulumi Deployments`,
                 maxSessionDuration: Math.max(3600, sessionSeconds),
                 // When commits deploy, the settings' one role also runs the pull-request previews.

@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { buildContextHash } from "./buildContext";
 import { policyDocument, stableJson } from "./iam";
-import { JENKINS_PORT, jenkinsInstancePolicy, jenkinsSecretPrefix, renderJenkinsUserData } from "./jenkinsHost";
+import { aptlyConfig } from "./aptly";
+import { JENKINS_PORT, jenkinsInstancePolicy, JENKINS_SECRET_PREFIX, renderJenkinsUserData } from "./jenkinsHost";
 import { ubuntuLtsAmiId } from "./ubuntuAmi";
 
 /** The Jenkins image build context, in this repository. */
@@ -32,8 +33,8 @@ export interface JenkinsArgs {
     readonly snapshotTime?: string;
     /** Daily snapshots kept. @default 14 */
     readonly snapshotRetainCount?: number;
-    /** ARN of the apt bucket the pipelines publish to (known before the bucket: its name is deterministic). */
-    readonly aptBucketArn: string;
+    /** Name of the apt bucket the pipelines publish to (deterministic, so known before the bucket exists). */
+    readonly aptBucketName: string;
     /** Docker build context of the image. @default images/jenkins in this repository */
     readonly imageContext?: string;
 }
@@ -125,10 +126,10 @@ export class Jenkins extends pulumi.ComponentResource {
                         jenkinsInstancePolicy({
                             accountId: args.accountId,
                             region: args.region,
-                            aptBucketArn: args.aptBucketArn,
+                            aptBucketArn: `arn:aws:s3:::${args.aptBucketName}`,
                             ecrRepositoryArn: ecrArn,
                             logGroupArn: logArn,
-                            secretArns: [`arn:aws:secretsmanager:${args.region}:${args.accountId}:secret:${jenkinsSecretPrefix(args.stack)}*`],
+                            secretArns: [`arn:aws:secretsmanager:${args.region}:${args.accountId}:secret:${JENKINS_SECRET_PREFIX}*`],
                             packerBuildRoleArn: packerArn,
                         }),
                     ),
@@ -192,7 +193,14 @@ export class Jenkins extends pulumi.ComponentResource {
                 rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: 30, deleteOnTermination: true },
                 userData: pulumi
                     .all([this.imageRef, this.homeVolume.id, logGroup.name])
-                    .apply(([imageRef, volumeId, group]) => renderJenkinsUserData({ imageRef, region: args.region, homeVolumeId: volumeId, logGroup: group, javaHeap: "2g" })),
+                    .apply(([imageRef, volumeId, group]) => renderJenkinsUserData({
+                            imageRef,
+                            region: args.region,
+                            homeVolumeId: volumeId,
+                            logGroup: group,
+                            javaHeap: "2g",
+                            aptlyConf: JSON.stringify(aptlyConfig({ bucket: args.aptBucketName, region: args.region })),
+                        }),),
                 // A new image or script means a new host booting it; JENKINS_HOME moves over on its volume.
                 userDataReplaceOnChange: true,
                 tags: { Name: `${name}-jenkins` },

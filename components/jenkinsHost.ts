@@ -22,6 +22,8 @@ export interface JenkinsUserDataArgs {
     readonly logGroup: string;
     /** Java heap for the controller, e.g. "4g". */
     readonly javaHeap: string;
+    /** aptly.conf (JSON), mounted read-only into the container as /etc/aptly.conf, where aptly looks for it. */
+    readonly aptlyConf: string;
 }
 
 /**
@@ -48,6 +50,10 @@ write_files:
     permissions: "0600"
     content: |
       {"credHelpers": {"${registry}": "ecr-login"}}
+  - path: /etc/twine/aptly.conf
+    permissions: "0644"
+    content: |
+      ${args.aptlyConf}
   - path: /usr/local/sbin/jenkins-home-mount
     permissions: "0755"
     content: |
@@ -80,6 +86,7 @@ write_files:
       ExecStart=/usr/bin/docker run --rm --name jenkins \\
         --publish ${JENKINS_PORT}:${JENKINS_PORT} \\
         --volume ${JENKINS_HOME_MOUNT}:/var/jenkins_home \\
+        --volume /etc/twine/aptly.conf:/etc/aptly.conf:ro \\
         --env AWS_REGION=${args.region} \\
         --env JENKINS_JAVA_OPTS=-Xmx${args.javaHeap} \\
         --log-driver awslogs --log-opt awslogs-region=${args.region} --log-opt awslogs-group=${args.logGroup} \\
@@ -218,7 +225,8 @@ export function jenkinsInstancePolicy(args: JenkinsPolicyArgs): PolicyDocument {
     );
 }
 
-/** The prefix of every Secrets Manager name Jenkins may read: `twine/jenkins/<stack>/...`. */
-export function jenkinsSecretPrefix(stack: string): string {
-    return `twine/jenkins/${stack}/`;
-}
+/**
+ * The prefix of every Secrets Manager name Jenkins may read. Fixed (one Jenkins per account), because the
+ * image's casc.yaml names its secrets under it.
+ */
+export const JENKINS_SECRET_PREFIX = "twine/jenkins/";

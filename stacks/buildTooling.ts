@@ -1,6 +1,6 @@
 import { AptRepo } from "../components/aptRepo";
 import { Jenkins } from "../components/jenkins";
-import { jenkinsSecretPrefix } from "../components/jenkinsHost";
+import { JENKINS_SECRET_PREFIX } from "../components/jenkinsHost";
 import { Network } from "../components/network";
 import { DevStackConfig } from "../config";
 import { withBuildToolingDefaults } from "../config/buildTooling";
@@ -32,7 +32,7 @@ export function buildTooling(ctx: StackContext<DevStackConfig>, network: Network
             homeVolumeGiB: settings.jenkins.homeVolumeGiB,
             snapshotTime: settings.jenkins.snapshotTime,
             snapshotRetainCount: settings.jenkins.snapshotRetainCount,
-            aptBucketArn: `arn:aws:s3:::${bucketName}`,
+            aptBucketName: bucketName,
         },
         { provider: ctx.provider },
     );
@@ -44,7 +44,7 @@ export function buildTooling(ctx: StackContext<DevStackConfig>, network: Network
             writerRoleArns: [jenkins.role.arn],
             readerRoleArns: [jenkins.packerBuildRole.arn],
             readVpceIds: [network.s3Endpoint.id],
-            signingKeySecretName: `${jenkinsSecretPrefix(stack)}apt-signing-key`,
+            signingKeySecretName: `${JENKINS_SECRET_PREFIX}apt-signing-key`,
             noncurrentVersionDays: settings.aptRepo.noncurrentVersionDays,
         },
         { provider: ctx.provider },
