@@ -23,7 +23,8 @@ export const buildToolingSchema = z
                     .describe("UTC time of the daily JENKINS_HOME snapshot. Defaults to 03:00."),
                 snapshotRetainCount: z.number().int().min(1).max(1000).describe("Daily snapshots kept. Defaults to 14."),
                 webhookCidrs: z
-                    .array(restrictedCidrSchema)
+                    // Lazy: schema.ts imports this file before it defines restrictedCidrSchema.
+                    .array(z.lazy(() => restrictedCidrSchema))
                     .describe("Extra CIDRs allowed to reach Jenkins on port 8080 (e.g. a VPN or the SCM's webhook ranges); never 0.0.0.0/0. Defaults to none."),
             })
             .partial()
