@@ -247,6 +247,7 @@ describe("Pulumi Deployments previews", () => {
                 assert.ok(!("StringLike" in pulumi.Condition));
             }
             const preview = roles.find(r => r.name.endsWith("-preview"))!;
+            assert.equal(preview.inputs.name, `pulumi-${stack}-preview`, "the GitHub workflow assumes the role by this name");
             const previewSubs: string[] = JSON.parse(String(preview.inputs.assumeRolePolicy)).Statement[0].Condition.StringEquals["api.pulumi.com/oidc:sub"];
             assert.ok(previewSubs.every(s => s.includes(":operation:preview:")), "the preview role trusts a write operation");
             const attachments = ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(a => byUrn(plan, a.parent) === preview);
@@ -261,6 +262,20 @@ describe("Pulumi Deployments previews", () => {
             "pulumi:deploy:org:twine:project:twine-infra:stack:dev:operation:update:scope:write",
             "pulumi:deploy:org:twine:project:twine-infra:stack:dev:operation:refresh:scope:write",
         ]);
+    });
+
+    it("the GitHub Actions workflow tests, then previews every stack with its preview role through OIDC", () => {
+        const workflow = parse(fs.readFileSync(path.join(REPO, ".github", "workflows", "preview.yml"), "utf8"));
+        assert.equal(workflow.permissions["id-token"], "write");
+        assert.ok(workflow.jobs.test.steps.some((s: { run?: string }) => /bash scripts\/setup\.sh && npm test/.test(s.run ?? "")));
+        const stacks = workflow.jobs.preview.strategy.matrix.stack;
+        assert.deepEqual(stacks.map((s: { name: string }) => s.name), [...STACKS]);
+        for (const s of stacks) assert.equal(s.account, committedConfig(s.name)["twine-infra:accountId"], `${s.name} account differs from its stack file`);
+        const assume = workflow.jobs.preview.steps.find((s: { uses?: string }) => s.uses?.startsWith("aws-actions/configure-aws-credentials"));
+        assert.equal(assume.with["role-to-assume"], "arn:aws:iam::${{ matrix.stack.account }}:role/pulumi-${{ matrix.stack.name }}-preview");
+        const preview = workflow.jobs.preview.steps.find((s: { uses?: string }) => s.uses?.startsWith("pulumi/actions"));
+        assert.equal(preview.with.command, "preview");
+        assert.equal(preview.with["comment-on-pr"], true);
     });
 
     describe("config", () => {
