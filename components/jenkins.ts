@@ -17,8 +17,10 @@ export interface JenkinsArgs {
     /** Stack name: scopes secret names and the snapshot policy's target tag. */
     readonly stack: string;
     readonly vpcId: pulumi.Input<string>;
-    /** The private subnet the host runs in; JENKINS_HOME is created in the same AZ. */
-    readonly subnet: aws.ec2.Subnet;
+    /** The private subnet the host runs in. */
+    readonly subnetId: pulumi.Input<string>;
+    /** That subnet's availability zone, where JENKINS_HOME is created. */
+    readonly availabilityZone: pulumi.Input<string>;
     /** The VPC's block: the web UI is open to it. */
     readonly vpcCidr: string;
     /** The bastion VPC's block: engineers reach the UI through the bastion (an SSH tunnel). */
@@ -167,7 +169,7 @@ export class Jenkins extends pulumi.ComponentResource {
         this.homeVolume = new aws.ebs.Volume(
             `${name}-home`,
             {
-                availabilityZone: args.subnet.availabilityZone,
+                availabilityZone: args.availabilityZone,
                 size: args.homeVolumeGiB ?? 100,
                 type: "gp3",
                 encrypted: true,
@@ -181,7 +183,7 @@ export class Jenkins extends pulumi.ComponentResource {
             {
                 ami: ubuntuLtsAmiId({ parent: this, provider: opts?.provider }),
                 instanceType: args.instanceType ?? "t3.large",
-                subnetId: args.subnet.id,
+                subnetId: args.subnetId,
                 associatePublicIpAddress: false,
                 vpcSecurityGroupIds: [this.securityGroup.id],
                 iamInstanceProfile: profile.name,
