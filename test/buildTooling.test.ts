@@ -2,7 +2,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { aptBucketPolicy, aptlyConfig, aptSourcesLine } from "../components/aptly";
+import { aptBucketPolicy, aptlyConfig, aptlyConfigFromOutputs, aptSourcesLine } from "../components/aptly";
+import { buildContextHash } from "../components/buildContext";
+import * as os from "os";
 import { jenkinsInstancePolicy, renderJenkinsUserData } from "../components/jenkinsHost";
 import { pulumiSubject, pulumiTrustStatement } from "../components/pulumiOidc";
 import { ConfigError, parseStackConfig } from "../config";
@@ -131,6 +133,15 @@ describe("build tooling (dev)", () => {
             assert.deepEqual(sid("VpcHostsRead").Action, "s3:GetObject");
         });
 
+        it("generates aptly.conf from the dev stack's outputs, and refuses outputs without the bucket", async () => {
+            const outputs = (await planOf("dev")).outputs;
+            const conf = aptlyConfigFromOutputs(outputs) as any;
+            assert.equal(conf.S3PublishEndpoints.twine.bucket, outputs.aptBucketName);
+            assert.equal(conf.S3PublishEndpoints.twine.region, "eu-west-1");
+            const prod = (await planOf("prod")).outputs;
+            assert.throws(() => aptlyConfigFromOutputs(prod), /lack aptBucketName/);
+        });
+
         it("bucket policy helper refuses an empty writer list", () => {
             assert.throws(() => aptBucketPolicy({ bucketArn: "arn:aws:s3:::b", writerRoleArns: [], readerRoleArns: [], readVpceIds: [] }), /at least one writer/);
         });
@@ -181,6 +192,16 @@ describe("build tooling (dev)", () => {
             assert.ok(!/latest/i.test(dockerfile.replace(/^#.*$/gm, "")), "the Dockerfile mentions latest");
             const users = dockerfile.split("\n").filter(l => /^USER /.test(l));
             assert.equal(users.at(-1), "USER jenkins");
+        });
+
+        it("tags the image with a hash of the build context, which changes with any file", async () => {
+            const [image] = ofType(await planOf("dev"), "docker:index/image:Image");
+            assert.ok(String((image.inputs as any).imageName).endsWith(`:ctx-${buildContextHash(IMAGE).slice(0, 16)}`));
+            const copy = fs.mkdtempSync(path.join(os.tmpdir(), "twine-ctx-"));
+            fs.cpSync(IMAGE, copy, { recursive: true });
+            assert.equal(buildContextHash(copy), buildContextHash(IMAGE), "the hash depends on where the context is");
+            fs.appendFileSync(path.join(copy, "jobs", "Jenkinsfile"), "\n");
+            assert.notEqual(buildContextHash(copy), buildContextHash(IMAGE));
         });
 
         it("installs the pipeline tools at pinned versions", () => {
