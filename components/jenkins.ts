@@ -6,6 +6,7 @@ import { buildContextHash } from "./buildContext";
 import { policyDocument, stableJson } from "./iam";
 import { aptlyConfig } from "./aptly";
 import { JENKINS_PORT, jenkinsInstancePolicy, JENKINS_SECRET_PREFIX, renderJenkinsUserData } from "./jenkinsHost";
+import { jenkinsWebhookEntrance } from "./jenkinsWebhook";
 import { ubuntuLtsAmiId } from "./ubuntuAmi";
 
 /** The Jenkins image build context, in this repository. */
@@ -25,8 +26,11 @@ export interface JenkinsArgs {
     readonly vpcCidr: string;
     /** The bastion VPC's block: engineers reach the UI through the bastion (an SSH tunnel). */
     readonly bastionCidr: string;
-    /** Extra CIDRs for the webhook/UI port, never 0.0.0.0/0. @default - none */
-    readonly webhookCidrs?: readonly string[];
+    /**
+     * An HTTPS entrance for SCM webhooks from these ranges (never 0.0.0.0/0), forwarding only the hook paths.
+     * @default - none: Jenkins is reachable from the VPC and the bastion only
+     */
+    readonly webhook?: { readonly cidrs: readonly string[]; readonly certificateArn: string; readonly publicSubnetIds: pulumi.Input<string[]> };
     /** @default "t3.large" */
     readonly instanceType?: string;
     /** Size of the JENKINS_HOME volume in GiB. @default 100 */
@@ -63,11 +67,6 @@ export class Jenkins extends pulumi.ComponentResource {
     constructor(name: string, args: JenkinsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twine:index:Jenkins", name, args, opts);
         const parent = { parent: this };
-        for (const cidr of args.webhookCidrs ?? []) {
-            if (cidr.endsWith("/0")) {
-                throw new pulumi.ResourceError(`${name}: webhookCidrs contains ${cidr}, which opens Jenkins to the whole Internet; list the ranges that need it`, this);
-            }
-        }
 
         // Registry: immutable tags (a tag is a content hash, never reused), scanned on push, old images expired.
         this.repository = new aws.ecr.Repository(
@@ -146,7 +145,6 @@ export class Jenkins extends pulumi.ComponentResource {
         const sources = [
             { key: "vpc", cidr: args.vpcCidr, why: "the VPC" },
             { key: "bastion", cidr: args.bastionCidr, why: "the bastion VPC (SSH tunnel)" },
-            ...(args.webhookCidrs ?? []).map((cidr, i) => ({ key: `webhook-${i}`, cidr, why: "configured webhook range" })),
         ];
         for (const s of sources) {
             new aws.vpc.SecurityGroupIngressRule(
@@ -252,6 +250,14 @@ export class Jenkins extends pulumi.ComponentResource {
             },
             { parent: dlmRole },
         );
+
+        if (args.webhook) {
+            jenkinsWebhookEntrance(
+                name,
+                { vpcId: args.vpcId, subnetIds: args.webhook.publicSubnetIds, cidrs: args.webhook.cidrs, certificateArn: args.webhook.certificateArn, instanceId: this.instance.id, hostSecurityGroupId: this.securityGroup.id },
+                this,
+            );
+        }
 
         this.url = pulumi.interpolate`http://${this.instance.privateIp}:${JENKINS_PORT}/`;
         this.registerOutputs({ url: this.url, imageRef: this.imageRef, repositoryUrl: this.repository.repositoryUrl });

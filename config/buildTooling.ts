@@ -22,10 +22,19 @@ export const buildToolingSchema = z
                     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, problem("not a 24-hour UTC time", 'write HH:MM, e.g. "03:00"'))
                     .describe("UTC time of the daily JENKINS_HOME snapshot. Defaults to 03:00."),
                 snapshotRetainCount: z.number().int().min(1).max(1000).describe("Daily snapshots kept. Defaults to 14."),
-                webhookCidrs: z
-                    // Lazy: schema.ts imports this file before it defines restrictedCidrSchema.
-                    .array(z.lazy(() => restrictedCidrSchema))
-                    .describe("Extra CIDRs allowed to reach Jenkins on port 8080 (e.g. a VPN or the SCM's webhook ranges); never 0.0.0.0/0. Defaults to none."),
+                webhook: z
+                    .strictObject({
+                        cidrs: z
+                            // Lazy: schema.ts imports this file before it defines restrictedCidrSchema.
+                            .array(z.lazy(() => restrictedCidrSchema))
+                            .min(1)
+                            .describe("Sources allowed to call the hooks, e.g. GitHub's hook ranges; never 0.0.0.0/0. Required."),
+                        certificateArn: z
+                            .string()
+                            .regex(/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, problem("not an ACM certificate ARN", "use the ARN of an issued certificate in this account and region, arn:aws:acm:<region>:<account>:certificate/<id>"))
+                            .describe("ACM certificate of the HTTPS listener. Required."),
+                    })
+                    .describe("An HTTPS load balancer in the public subnets that forwards only webhook POSTs, from these ranges, to Jenkins. Defaults to none (private only)."),
             })
             .partial()
             .optional()
@@ -51,7 +60,7 @@ export interface BuildToolingConfig {
         readonly homeVolumeGiB: number;
         readonly snapshotTime: string;
         readonly snapshotRetainCount: number;
-        readonly webhookCidrs: readonly string[];
+        readonly webhook?: { readonly cidrs: readonly string[]; readonly certificateArn: string };
     };
     readonly aptRepo: { readonly noncurrentVersionDays: number };
 }
@@ -64,7 +73,7 @@ export function withBuildToolingDefaults(input: z.output<typeof buildToolingSche
             homeVolumeGiB: jenkins.homeVolumeGiB ?? 100,
             snapshotTime: jenkins.snapshotTime ?? "03:00",
             snapshotRetainCount: jenkins.snapshotRetainCount ?? 14,
-            webhookCidrs: jenkins.webhookCidrs ?? [],
+            webhook: jenkins.webhook,
         },
         aptRepo: { noncurrentVersionDays: input?.aptRepo?.noncurrentVersionDays ?? 90 },
     };

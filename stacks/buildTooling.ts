@@ -28,7 +28,7 @@ export function buildTooling(ctx: StackContext<DevStackConfig>, network: Network
             availabilityZone: network.private.subnets[0].availabilityZone,
             vpcCidr: config.network.cidr,
             bastionCidr: bastion.vpcCidr,
-            webhookCidrs: settings.jenkins.webhookCidrs,
+            webhook: settings.jenkins.webhook && { ...settings.jenkins.webhook, publicSubnetIds: network.subnetIds("public") },
             instanceType: settings.jenkins.instanceType,
             homeVolumeGiB: settings.jenkins.homeVolumeGiB,
             snapshotTime: settings.jenkins.snapshotTime,

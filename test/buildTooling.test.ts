@@ -8,8 +8,8 @@ import * as os from "os";
 import { jenkinsInstancePolicy, renderJenkinsUserData } from "../components/jenkinsHost";
 import { pulumiSubject, pulumiTrustStatement } from "../components/pulumiOidc";
 import { ConfigError, parseStackConfig } from "../config";
-import { REPO, committedConfig, withKey, withPath } from "./helpers/config";
-import { STACKS, byUrn, ofType, planOf } from "./helpers/plans";
+import { REPO, committedConfig, withKey, withPath, writeStackConfigFile } from "./helpers/config";
+import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const IMAGE = path.join(REPO, "images", "jenkins");
 const DIGEST = "a".repeat(64);
@@ -79,6 +79,26 @@ describe("build tooling (dev)", () => {
             assert.match(String(plan.outputs.jenkinsImageDigest), /^\d{12}\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/twine\/jenkins-dev@sha256:[0-9a-f]{64}$/);
             const [host] = ofType(plan, "aws:ec2/instance:Instance");
             assert.ok(String((host.inputs as any).userData).includes(String(plan.outputs.jenkinsImageDigest)));
+        });
+
+        it("adds a webhook entrance only when configured: HTTPS from the given ranges, forwarding only hook POSTs", async function () {
+            this.timeout(60_000);
+            assert.equal(ofType(await planOf("dev"), "aws:lb/loadBalancer:LoadBalancer").length, 0, "an entrance without config");
+            const certificateArn = "arn:aws:acm:eu-west-1:333333333333:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f";
+            const config = withPath(committedConfig("dev"), "twine-infra:buildTooling", "jenkins.webhook", { cidrs: ["192.30.252.0/22", "140.82.112.0/20"], certificateArn });
+            const plan = await planWithConfig("dev", writeStackConfigFile(config));
+            const [lb] = ofType(plan, "aws:lb/loadBalancer:LoadBalancer");
+            assert.equal((lb.inputs as any).internal, false);
+            const [listener] = ofType(plan, "aws:lb/listener:Listener");
+            assert.equal((listener.inputs as any).protocol, "HTTPS");
+            assert.equal((listener.inputs as any).certificateArn, certificateArn);
+            assert.equal((listener.inputs as any).defaultActions[0].fixedResponse.statusCode, "404");
+            const [rule] = ofType(plan, "aws:lb/listenerRule:ListenerRule");
+            const conditions = (rule.inputs as any).conditions;
+            assert.deepEqual(conditions.find((c: any) => c.pathPattern).pathPattern.values, ["/github-webhook/"]);
+            assert.deepEqual(conditions.find((c: any) => c.httpRequestMethod).httpRequestMethod.values, ["POST"]);
+            const sources = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r => /^dev-jenkins-webhook-\d+$/.test(r.name));
+            assert.deepEqual(sources.map(r => [(r.inputs as any).cidrIpv4, (r.inputs as any).fromPort]).sort(), [["140.82.112.0/20", 443], ["192.30.252.0/22", 443]]);
         });
 
         it("gives the instance role no wildcard action", async () => {
@@ -321,8 +341,10 @@ describe("Pulumi Deployments previews", () => {
 describe("build tooling config", () => {
     const BT = "twine-infra:buildTooling";
     it("refuses a webhook range open to the whole Internet", () => {
-        const problems = problemsOf("dev", withPath(committedConfig("dev"), BT, "jenkins.webhookCidrs", ["192.0.2.0/24", "0.0.0.0/0"]));
-        assert.ok(problems.some(p => /buildTooling\.jenkins\.webhookCidrs\[1\].*whole Internet.*Fix:/.test(p)), problems.join("\n"));
+        const webhook = { cidrs: ["192.0.2.0/24", "0.0.0.0/0"], certificateArn: "arn:aws:acm:eu-west-1:333333333333:certificate/not-a-cert" };
+        const problems = problemsOf("dev", withPath(committedConfig("dev"), BT, "jenkins.webhook", webhook));
+        assert.ok(problems.some(p => /buildTooling\.jenkins\.webhook\.cidrs\[1\].*whole Internet.*Fix:/.test(p)), problems.join("\n"));
+        assert.ok(problems.some(p => /buildTooling\.jenkins\.webhook\.certificateArn = .*not an ACM certificate ARN\. Fix:/.test(p)), problems.join("\n"));
     });
     it("refuses an ARM or tiny instance type and a bad snapshot time", () => {
         const config = withPath(withPath(committedConfig("dev"), BT, "jenkins.instanceType", "t4g.micro"), BT, "jenkins.snapshotTime", "3am");
