@@ -122,7 +122,7 @@ export class Jenkins extends pulumi.ComponentResource {
             `${name}-host`,
             {
                 role: this.role.id,
-                policy: pulumi.all([this.repository.arn, logGroup.arn, this.packerBuildRole.arn]).apply(([ecrArn, logArn, packerArn]) =>
+                policy: pulumi.all([this.repository.arn, logGroup.arn, this.packerBuildRole.arn, this.packerInstanceProfile.arn]).apply(([ecrArn, logArn, packerArn, profileArn]) =>
                     stableJson(
                         jenkinsInstancePolicy({
                             accountId: args.accountId,
@@ -132,6 +132,7 @@ export class Jenkins extends pulumi.ComponentResource {
                             logGroupArn: logArn,
                             secretArns: [`arn:aws:secretsmanager:${args.region}:${args.accountId}:secret:${JENKINS_SECRET_PREFIX}*`],
                             packerBuildRoleArn: packerArn,
+                            packerInstanceProfileArn: profileArn,
                         }),
                     ),
                 ),

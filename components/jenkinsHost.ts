@@ -112,6 +112,8 @@ export interface JenkinsPolicyArgs {
     readonly secretArns: readonly string[];
     /** The role Packer's build instances run as; the only role Jenkins may pass. */
     readonly packerBuildRoleArn: string;
+    /** Its instance profile, which Packer reads before launching (iam_instance_profile). */
+    readonly packerInstanceProfileArn: string;
 }
 
 /**
@@ -175,6 +177,12 @@ export function jenkinsInstancePolicy(args: JenkinsPolicyArgs): PolicyDocument {
             Action: "iam:PassRole",
             Resource: args.packerBuildRoleArn,
             Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } },
+        },
+        {
+            Sid: "PackerReadBuildProfile",
+            Effect: "Allow",
+            Action: "iam:GetInstanceProfile",
+            Resource: args.packerInstanceProfileArn,
         },
         {
             Sid: "AptPublish",

@@ -194,7 +194,7 @@ describe("build tooling (dev)", () => {
         });
 
         it("lets Jenkins stop and terminate only Packer-tagged instances, pass only the Packer role, in its region", () => {
-            const doc = jenkinsInstancePolicy({ accountId: "333333333333", region: "eu-west-1", aptBucketArn: "arn:aws:s3:::b", ecrRepositoryArn: "arn:ecr", logGroupArn: "arn:logs", secretArns: ["arn:secret"], packerBuildRoleArn: "arn:aws:iam::333333333333:role/packer" });
+            const doc = jenkinsInstancePolicy({ accountId: "333333333333", region: "eu-west-1", aptBucketArn: "arn:aws:s3:::b", ecrRepositoryArn: "arn:ecr", logGroupArn: "arn:logs", secretArns: ["arn:secret"], packerBuildRoleArn: "arn:aws:iam::333333333333:role/packer", packerInstanceProfileArn: "arn:aws:iam::333333333333:instance-profile/packer" });
             const terminate = doc.Statement.find(s => (s.Action as string[]).includes?.("ec2:TerminateInstances"))!;
             assert.deepEqual(terminate.Condition, { StringEquals: { "ec2:ResourceTag/TwineBuild": "packer" } });
             assert.equal(doc.Statement.find(s => s.Action === "iam:PassRole")!.Resource, "arn:aws:iam::333333333333:role/packer");
