@@ -5,7 +5,7 @@ import * as path from "path";
 import { buildContextHash } from "./buildContext";
 import { policyDocument, stableJson } from "./iam";
 import { aptlyConfig } from "./aptly";
-import { JENKINS_PORT, jenkinsInstancePolicy, JENKINS_SECRET_PREFIX, renderJenkinsUserData } from "./jenkinsHost";
+import { JENKINS_PORT, JENKINS_SECRETS, JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "./jenkinsHost";
 import { jenkinsWebhookEntrance } from "./jenkinsWebhook";
 import { ubuntuLtsAmiId } from "./ubuntuAmi";
 
@@ -111,6 +111,11 @@ export class Jenkins extends pulumi.ComponentResource {
 
         // Logs of the container, through Docker's awslogs driver.
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/twine/jenkins/${args.stack}`, retentionInDays: 90 }, parent);
+
+        // The secrets Jenkins reads, without values: those are put by hand (README), never through state.
+        for (const [key, description] of Object.entries(JENKINS_SECRETS)) {
+            new aws.secretsmanager.Secret(`${name}-${key}`, { name: `${JENKINS_SECRET_PREFIX}${key}`, description, recoveryWindowInDays: 30 }, parent);
+        }
 
         // The role Packer's temporary build instances run as: reads the apt bucket (granted by its policy), nothing else.
         const ec2Trust = stableJson(policyDocument({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }));

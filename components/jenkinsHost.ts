@@ -238,3 +238,9 @@ export function jenkinsInstancePolicy(args: JenkinsPolicyArgs): PolicyDocument {
  * image's casc.yaml names its secrets under it.
  */
 export const JENKINS_SECRET_PREFIX = "twine/jenkins/";
+
+/** Secrets the image's configuration and pipeline read, created empty by the stack; values are put by hand. */
+export const JENKINS_SECRETS = {
+    "admin-password": "Password of the Jenkins admin user (casc.yaml).",
+    "pulumi-access-token": "Pulumi Cloud token the pipeline's deploy stage uses to start a dev deployment.",
+} as const;

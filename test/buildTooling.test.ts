@@ -5,7 +5,7 @@ import { parse } from "yaml";
 import { aptBucketPolicy, aptlyConfig, aptlyConfigFromOutputs, aptSourcesLine } from "../components/aptly";
 import { buildContextHash } from "../components/buildContext";
 import * as os from "os";
-import { jenkinsInstancePolicy, renderJenkinsUserData } from "../components/jenkinsHost";
+import { JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "../components/jenkinsHost";
 import { pulumiSubject, pulumiTrustStatement } from "../components/pulumiOidc";
 import { ConfigError, parseStackConfig } from "../config";
 import { REPO, committedConfig, withKey, withPath, writeStackConfigFile } from "./helpers/config";
@@ -129,9 +129,10 @@ describe("build tooling (dev)", () => {
             assert.equal((ofType(plan, "aws:s3/bucketVersioning:BucketVersioning")[0].inputs as any).versioningConfiguration.status, "Enabled");
             assert.equal((ofType(plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls")[0].inputs as any).rule.objectOwnership, "BucketOwnerEnforced");
             assert.equal((ofType(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")[0].inputs as any).rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
-            const [secret] = ofType(plan, "aws:secretsmanager/secret:Secret");
-            assert.equal(ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion").length, 0, "the stack must never hold the signing key's value");
-            assert.equal(secret.options.protect, true);
+            const secrets = ofType(plan, "aws:secretsmanager/secret:Secret");
+            assert.deepEqual(secrets.map(s => s.inputs.name).sort(), ["twine/jenkins/admin-password", "twine/jenkins/apt-signing-key", "twine/jenkins/pulumi-access-token"]);
+            assert.equal(ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion").length, 0, "the stack must never hold a secret's value");
+            assert.equal(secrets.find(s => s.inputs.name === "twine/jenkins/apt-signing-key")!.options.protect, true);
         });
 
         it("denies insecure transport, lets only Jenkins write, and reads through the VPC's S3 endpoint", async () => {
@@ -257,6 +258,18 @@ describe("build tooling (dev)", () => {
             const stages = [...jenkinsfile.matchAll(/stage\('([^']+)'\)/g)].map(m => m[1]);
             assert.deepEqual(stages, ["Build packages", "Publish to the apt repository", "Bake the AMI", "Deploy dev"]);
             assert.match(jenkinsfile, /twine-publish-apt s3:twine:/);
+        });
+
+        it("reads only secrets the stack creates, under the prefix the instance role may read", async () => {
+            const created = ofType(await planOf("dev"), "aws:secretsmanager/secret:Secret").map(s => String(s.inputs.name));
+            const casc = fs.readFileSync(path.join(IMAGE, "casc.yaml"), "utf8");
+            const jenkinsfile = fs.readFileSync(path.join(IMAGE, "jobs", "Jenkinsfile"), "utf8");
+            const named = [...[...casc.matchAll(/\$\{(twine\/[^}]+)\}/g)].map(m => m[1]), ...[...jenkinsfile.matchAll(/_SECRET = '([^']+)'/g)].map(m => m[1])];
+            assert.ok(named.length >= 3);
+            for (const name of named) {
+                assert.ok(created.includes(name), `${name} is read but the stack does not create it`);
+                assert.ok(name.startsWith(JENKINS_SECRET_PREFIX));
+            }
         });
     });
 });
