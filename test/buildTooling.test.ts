@@ -161,6 +161,11 @@ describe("build tooling (dev)", () => {
             assert.equal(conf.S3PublishEndpoints.twine.region, "eu-west-1");
             const prod = (await planOf("prod")).outputs;
             assert.throws(() => aptlyConfigFromOutputs(prod), /lack aptBucketName/);
+            // The Jenkins host gets the same file through its user data.
+            const [host] = ofType(await planOf("dev"), "aws:ec2/instance:Instance");
+            const files = parse(String((host.inputs as any).userData)).write_files;
+            const onHost = JSON.parse(files.find((f: { path: string }) => f.path === "/etc/twine/aptly.conf").content);
+            assert.deepEqual(onHost, conf);
         });
 
         it("bucket policy helper refuses an empty writer list", () => {
