@@ -96,13 +96,14 @@ export class Jenkins extends pulumi.ComponentResource {
 
         const context = args.imageContext ?? JENKINS_IMAGE_CONTEXT;
         const tag = `ctx-${buildContextHash(context).slice(0, 16)}`;
+        // Relative to the project folder, where `pulumi` runs: the same inputs on every machine.
+        const relativeContext = path.relative(process.cwd(), context) || ".";
         const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: this.repository.registryId }, parent);
         this.image = new docker.Image(
             `${name}-image`,
             {
                 imageName: pulumi.interpolate`${this.repository.repositoryUrl}:${tag}`,
-                // Relative to the project folder, where `pulumi` runs: the same inputs on every machine.
-                build: { context: path.relative(process.cwd(), context) || ".", dockerfile: path.join(path.relative(process.cwd(), context), "Dockerfile"), platform: "linux/amd64" },
+                build: { context: relativeContext, dockerfile: path.join(relativeContext, "Dockerfile"), platform: "linux/amd64" },
                 registry: { server: this.repository.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) },
             },
             parent,
