@@ -48,6 +48,8 @@ export class Network extends pulumi.ComponentResource {
     public readonly data: NetworkTier;
     public readonly natGateways: readonly aws.ec2.NatGateway[];
     public readonly flowLogGroup: aws.cloudwatch.LogGroup;
+    /** The S3 gateway endpoint: bucket policies can admit traffic from inside the VPC by its id (aws:SourceVpce). */
+    public readonly s3Endpoint: aws.ec2.VpcEndpoint;
     /** The subnet layout, computed before any resource was declared. */
     public readonly subnetPlan: SubnetPlan;
 
@@ -151,7 +153,7 @@ export class Network extends pulumi.ComponentResource {
         this.data = { subnets: dataSubnets, routeTables: dataTables };
 
         // S3 through the gateway endpoint: free, and keeps apt and AMI traffic off the NAT gateways.
-        new aws.ec2.VpcEndpoint(
+        this.s3Endpoint = new aws.ec2.VpcEndpoint(
             `${name}-s3`,
             {
                 vpcId: this.vpc.id,

@@ -11,6 +11,8 @@ import { LARGEST_VPC_PREFIX, SMALLEST_SUBNET_PREFIX, defaultTierPrefixes, subnet
 import { KNOWN_REGIONS, REGION_AZ_LETTERS } from "./regions";
 import { devImageSchema, imageProblems, prodImageSchema } from "./image";
 import { environmentProblems, environmentsSchema } from "./environments";
+import { buildToolingSchema } from "./buildTooling";
+import { deploymentsSchema } from "./deployments";
 
 export const PROJECT = "twine-infra";
 export const ACCOUNT_ROLES = ["dns", "bastion", "dev", "prod"] as const;
@@ -180,6 +182,8 @@ const common = {
         .refine(r => KNOWN_REGIONS.includes(r), problem("not a region this project knows", `use one of ${KNOWN_REGIONS.join(", ")}, or add it to config/regions.ts`))
         .describe("aws:region — the region of every resource in this stack. Required."),
     tags: tagsSchema.optional(),
+    // Lazy: the section's own file imports helpers from this one.
+    deployments: z.lazy(() => deploymentsSchema).optional(),
 };
 
 /** Rules that need several keys at once, applied to every role that has a network. */
@@ -270,12 +274,21 @@ function envRoleSchema<R extends "dev" | "prod", I extends z.ZodType>(role: R, i
             image,
             // Lazy: config/environments.ts reads this module back, so it may load first.
             environments: z.lazy(() => environmentsSchema).optional(),
+            buildTooling: z.lazy(() => buildToolingSchema).optional(),
         })
         .superRefine((value, ctx) => {
             checkNetwork(value, ctx, role);
             imageProblems(value as { accountId: string; image?: { prodAccountId?: string } }, ctx);
             for (const p of environmentProblems(role, withNetworkDefaults(value.network).azCount, value.environments)) {
                 ctx.addIssue({ code: "custom", path: ["environments", ...p.path], input: p.input, message: p.message });
+            }
+            if (role === "prod" && value.buildTooling) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["buildTooling"],
+                    input: value.buildTooling,
+                    message: problem("Jenkins and the apt repository live in the dev account only", "remove buildTooling from the prod stack"),
+                });
             }
             if (role === "prod" && !value.stacks.dev) {
                 ctx.addIssue({

@@ -209,6 +209,33 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
         },
         state: id => ({ arn: id, name: id.split("/").pop() }),
     },
+    // Build tooling (dev): attributes the stack outputs and the Jenkins user data read.
+    "aws:ecr/repository:Repository": {
+        id: (name, i) => i.name ?? autoName(name, "repository"),
+        state: (id, _n, _i, a) => ({
+            name: id,
+            arn: `arn:aws:ecr:${a.region}:${a.accountId}:repository/${id}`,
+            registryId: a.accountId,
+            repositoryUrl: `${a.accountId}.dkr.ecr.${a.region}.amazonaws.com/${id}`,
+        }),
+    },
+    "docker:index/image:Image": {
+        id: (name, i) => `${i.imageName ?? name}`,
+        state: (_id, name, i) => {
+            const ref = String(i.imageName ?? name);
+            const repo = ref.replace(/:[^/:]+$/, "");
+            return { repoDigest: `${repo}@sha256:${digest("image", ref)}`, baseImageName: ref, registryServer: repo.split("/")[0] };
+        },
+    },
+    "aws:ebs/volume:Volume": { id: name => hexId("vol-", 17, name), state: ec2Arn("volume") },
+    "aws:secretsmanager/secret:Secret": {
+        id: (name, i, a) => `arn:aws:secretsmanager:${a.region}:${a.accountId}:secret:${i.name ?? autoName(name, "secret")}-${digest("secret", name).slice(0, 6)}`,
+        state: id => ({ arn: id }),
+    },
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+        id: (_name, i, a) => `arn:aws:iam::${a.accountId}:oidc-provider/${String(i.url).replace(/^https:\/\//, "")}`,
+        state: id => ({ arn: id }),
+    },
 };
 
 /** Generic fallback: a hashed id, and an ARN whose service comes from the type token (aws:<service>/...). */
@@ -232,6 +259,20 @@ export const INVOKE_MOCKS: Record<string, InvokeHandler> = {
     }),
     "aws:index/getRegion:getRegion": (_inputs, a) => ({ name: a.region, region: a.region, id: a.region, endpoint: `ec2.${a.region}.amazonaws.com` }),
     "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
+    // A registry password: the plan must print it as [secret] wherever it flows.
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": (inputs, a) => {
+        const password = `eyJwYXlsb2FkIjoi${digest("ecr-token", a.accountId).slice(0, 40)}`;
+        return {
+            id: a.region,
+            registryId: inputs.registryId ?? a.accountId,
+            userName: "AWS",
+            password,
+            authorizationToken: Buffer.from(`AWS:${password}`).toString("base64"),
+            proxyEndpoint: `https://${a.accountId}.dkr.ecr.${a.region}.amazonaws.com`,
+            expiresAt: "2026-11-01T12:00:00Z",
+            region: a.region,
+        };
+    },
     "aws:ec2/getAmi:getAmi": (inputs, a) => {
         // Only lookups by owner and name pattern are answered: a lookup without an owner could match anyone's image.
         const owners: string[] = inputs.owners ?? [];

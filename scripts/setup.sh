@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(packer shellcheck)
 # The bastion user data is checked by the tools that read it: sshd -t (drop-in), cloud-init schema (cloud-config).
 APT_PACKAGES+=(openssh-server cloud-init)
+# The apt publishing test (test/aptlyPublish.test.ts) runs the real aptly, GnuPG and dpkg-deb.
+APT_PACKAGES+=(aptly gnupg dpkg-dev)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -7,6 +7,7 @@ import { stackContext, networkOutputs, newNetwork } from "./context";
 import { BastionOutputs, Exported, dnsOutputsSchema } from "./outputs";
 import { accountProvider } from "./providers";
 import { readUpstream } from "./upstream";
+import { deploymentPreviews } from "./deployments";
 
 /** The bastion account: a small VPC holding the one SSH entry point to dev and prod. */
 export async function buildBastionStack(config: BastionStackConfig, stack: string): Promise<Exported<BastionOutputs>> {
@@ -44,6 +45,7 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
         { provider: ctx.provider, dependsOn: [network] },
     );
 
+    deploymentPreviews(ctx);
     return {
         accountId: config.accountId,
         region: config.region,

@@ -6,6 +6,8 @@ import { buildEnvAccess } from "./envAccess";
 import { EnvOutputs, Exported, bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "./outputs";
 import { readUpstream } from "./upstream";
 import { appImage } from "./appImage";
+import { buildTooling } from "./buildTooling";
+import { deploymentPreviews } from "./deployments";
 
 /** Upstream outputs an environment stack builds on, read and checked before anything is declared. */
 export async function readEnvUpstreams(config: EnvStackConfig) {
@@ -38,6 +40,8 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     const environments = buildEnvironments(ctx, network, `${upstream.bastion.bastionPrivateIp}/32`);
     const access = buildEnvAccess(ctx, network, upstream.dns, upstream.bastion);
     access.allowDatabaseTunnels(environments.environments.map(e => defaultPort(e.config.database.engine)));
+    deploymentPreviews(ctx);
+    const tooling = config.accountRole === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access) : {};
     return {
         accountId: config.accountId,
         region: config.region,
@@ -49,5 +53,6 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
         subzoneName: access.subzone.name,
         peeringConnectionId: access.peering.peeringConnectionId,
         sshFromBastionSecurityGroupId: access.sshFromBastionSecurityGroupId,
+        ...tooling,
     };
 }

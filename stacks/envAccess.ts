@@ -23,6 +23,8 @@ export interface EnvAccess {
     readonly peering: VpcPeering;
     /** Opens the bastion's egress on the given database ports to this VPC's data subnets (admin tunnels). */
     readonly allowDatabaseTunnels: (ports: readonly number[]) => void;
+    /** Opens the bastion's egress on one port to a block of this VPC, for an engineer's tunnel. */
+    readonly allowBastionTunnel: (purpose: string, port: number, cidr: pulumi.Input<string>) => aws.vpc.SecurityGroupEgressRule;
     /** Admits SSH (22) from the bastion host only; attach it to every host engineers log in to. */
     readonly sshFromBastionSecurityGroupId: pulumi.Output<string>;
 }
@@ -111,19 +113,19 @@ export function buildEnvAccess(ctx: StackContext<EnvStackConfig>, network: Netwo
     );
 
     /**
-     * Opens the bastion's egress to this VPC's data subnets on the database ports, so the admin tunnels that the
-     * databases admit from the bastion can connect (the data tier's own groups still admit only the bastion host).
+     * Opens the bastion's egress on one port to a block of this VPC, for a tunnel an engineer runs through the
+     * bastion (a database, the Jenkins UI). The target's own security group must still admit the bastion host.
      */
+    const allowBastionTunnel = (purpose: string, port: number, cidr: pulumi.Input<string>) =>
+        new aws.vpc.SecurityGroupEgressRule(
+            `${env}-bastion-${purpose}-${port}-egress`,
+            { securityGroupId: bastion.bastionSecurityGroupId, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr, description: `${purpose} tunnels into the ${env} VPC` },
+            { parent: peering, provider: bastionProvider },
+        );
+    const dataBlock = network.subnetPlan.tiers.find(t => t.name === "data")!.block;
     const allowDatabaseTunnels = (ports: readonly number[]) => {
-        const dataBlock = network.subnetPlan.tiers.find(t => t.name === "data")!.block;
-        for (const port of [...new Set(ports)].sort((a, b) => a - b)) {
-            new aws.vpc.SecurityGroupEgressRule(
-                `${env}-bastion-db-${port}-egress`,
-                { securityGroupId: bastion.bastionSecurityGroupId, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: dataBlock, description: `Database tunnels to the ${env} data subnets` },
-                { parent: peering, provider: bastionProvider },
-            );
-        }
+        for (const port of [...new Set(ports)].sort((a, b) => a - b)) allowBastionTunnel("db", port, dataBlock);
     };
 
-    return { subzone, dnsProvider, peering, sshFromBastionSecurityGroupId: sshFromBastion.id, allowDatabaseTunnels };
+    return { subzone, dnsProvider, peering, sshFromBastionSecurityGroupId: sshFromBastion.id, allowDatabaseTunnels, allowBastionTunnel };
 }

@@ -36,7 +36,7 @@ export function withPath(config: Record<string, string>, key: string, fieldPath:
     return withKey(config, key, object);
 }
 
-/** Writes a stack file for the given flat config into a temp folder and returns its path (for planWithConfig). */
+/** Writes a stack file holding the given flat config into a temp folder, for planWithConfig; returns its path. */
 export function writeStackFile(config: Record<string, string>): string {
     const structured: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(config)) structured[key] = /^[[{]/.test(value) ? JSON.parse(value) : value;

@@ -1,0 +1,77 @@
+/**
+ * The `deployments` section, common to every stack: Pulumi Deployments settings for the stack (pull-request
+ * previews from this repository) and the AWS OIDC trust those deployments use. Off unless `enabled: true`.
+ */
+import { z } from "zod";
+import { problem } from "./schema";
+
+const orgPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+const repoPattern = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+export const deploymentsSchema = z
+    .strictObject({
+        enabled: z.boolean().describe("Create the stack's Pulumi Deployments settings and the OIDC roles they use. Defaults to false."),
+        organization: z
+            .string()
+            .regex(orgPattern, problem("not a Pulumi Cloud organization name", "write the organization as it appears in app.pulumi.com/<organization>, e.g. twine"))
+            .optional()
+            .describe("Pulumi Cloud organization that owns the stack; the OIDC trust names it. Required when enabled."),
+        repository: z
+            .string()
+            .regex(repoPattern, problem("a GitHub repository is owner/name", "write it as owner/name, e.g. twine/twine-infra"))
+            .optional()
+            .describe("GitHub repository holding this program, owner/name. Required when enabled."),
+        branch: z.string().min(1).describe("Branch deployed on push (when deployCommits) and compared against in previews. Defaults to main."),
+        previewPullRequests: z.boolean().describe("Run `pulumi preview` for every pull request and comment the result. Defaults to true."),
+        deployCommits: z.boolean().describe("Run `pulumi up` on every push to the branch. Defaults to false: updates stay a reviewed, manual step."),
+        paths: z
+            .array(z.string().min(1))
+            .describe("Only changes under these repository paths trigger deployments. Defaults to every path."),
+        sessionSeconds: z
+            .number()
+            .int()
+            .min(900)
+            .max(43200)
+            .describe("Lifetime of the assumed-role session, 900-43200 seconds (the IAM role's maximum). Defaults to 3600."),
+    })
+    .partial({ enabled: true, branch: true, previewPullRequests: true, deployCommits: true, paths: true, sessionSeconds: true })
+    .superRefine((value, ctx) => {
+        if (value.enabled !== true) return;
+        for (const key of ["organization", "repository"] as const) {
+            if (!value[key]) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: [key],
+                    input: value[key],
+                    message: problem(`deployments.${key} is required when deployments are enabled`, `set deployments.${key}, or set deployments.enabled to false`),
+                });
+            }
+        }
+    })
+    .describe("Pulumi Deployments: pull-request previews for this stack, and the AWS OIDC roles they assume. Off by default.");
+
+export type DeploymentsConfigInput = z.output<typeof deploymentsSchema>;
+
+/** The section with every default applied; `undefined` when deployments are off. */
+export interface DeploymentsConfig {
+    readonly organization: string;
+    readonly repository: string;
+    readonly branch: string;
+    readonly previewPullRequests: boolean;
+    readonly deployCommits: boolean;
+    readonly paths: readonly string[];
+    readonly sessionSeconds: number;
+}
+
+export function withDeploymentsDefaults(input: DeploymentsConfigInput | undefined): DeploymentsConfig | undefined {
+    if (!input?.enabled || !input.organization || !input.repository) return undefined;
+    return {
+        organization: input.organization,
+        repository: input.repository,
+        branch: input.branch ?? "main",
+        previewPullRequests: input.previewPullRequests ?? true,
+        deployCommits: input.deployCommits ?? false,
+        paths: input.paths ?? [],
+        sessionSeconds: input.sessionSeconds ?? 3600,
+    };
+}

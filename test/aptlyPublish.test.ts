@@ -1,0 +1,106 @@
+/**
+ * The publishing script the pipeline runs, exercised with Debian's real aptly against a local filesystem
+ * endpoint: a tiny .deb is built, published signed with a throwaway key, and the signature and package index
+ * are verified. Missing tools fail the suite (scripts/setup.sh installs them); nothing is skipped.
+ */
+import { strict as assert } from "assert";
+import { SpawnSyncReturns, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { APTLY_ENDPOINT, APT_COMPONENT, APT_DISTRIBUTION, aptlyConfig } from "../components/aptly";
+import { REPO } from "./helpers/config";
+
+const SCRIPT = path.join(REPO, "images", "jenkins", "publish-apt.sh");
+const TOOLS = ["aptly", "gpg", "gpgv", "dpkg-deb", "shellcheck"];
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, input?: string): SpawnSyncReturns<string> {
+    const result = spawnSync(cmd, args, { env, encoding: "utf8", input });
+    assert.equal(result.error, undefined, `${cmd} could not run: ${result.error}`);
+    assert.equal(result.status, 0, `${cmd} ${args.join(" ")} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+    return result;
+}
+
+/** A minimal binary package: control file and one installed file. */
+function buildDeb(dir: string, name: string, version: string): string {
+    const root = path.join(dir, `${name}_${version}`);
+    fs.mkdirSync(path.join(root, "DEBIAN"), { recursive: true });
+    fs.mkdirSync(path.join(root, "usr", "share", name), { recursive: true });
+    fs.writeFileSync(path.join(root, "usr", "share", name, "VERSION"), `${version}\n`);
+    fs.writeFileSync(
+        path.join(root, "DEBIAN", "control"),
+        [`Package: ${name}`, `Version: ${version}`, "Architecture: amd64", "Maintainer: Twine Build <build@twinehr.com>", "Description: apt repository test package", ""].join("\n"),
+    );
+    const deb = path.join(dir, `${name}_${version}_amd64.deb`);
+    run("dpkg-deb", ["--root-owner-group", "--build", root, deb], process.env);
+    return deb;
+}
+
+describe("apt publishing with aptly (real tools)", function () {
+    this.timeout(120_000);
+
+    it("has every tool it needs installed (scripts/setup.sh installs them)", () => {
+        const missing = TOOLS.filter(t => spawnSync("sh", ["-c", `command -v ${t}`]).status !== 0);
+        assert.deepEqual(missing, [], `missing tools: ${missing.join(", ")}; run: sudo bash scripts/setup.sh`);
+    });
+
+    it("the publishing script is shellcheck-clean", () => {
+        run("shellcheck", [SCRIPT], process.env);
+    });
+
+    it("publishes a .deb signed, with a Release signature gpgv accepts and a Packages index listing it; a second version updates it", () => {
+        const work = fs.mkdtempSync(path.join(os.tmpdir(), "twine-aptly-"));
+        const gnupgHome = path.join(work, "gnupg");
+        fs.mkdirSync(gnupgHome, { mode: 0o700 });
+        const env = { ...process.env, GNUPGHOME: gnupgHome, APTLY_CONFIG: path.join(work, "aptly.conf") };
+
+        // GIVEN a throwaway signing key and the aptly.conf the stack generates, pointed at a local endpoint
+        run("gpg", ["--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-generate-key", "Twine Test Archive <archive@example.invalid>", "rsa3072", "sign", "1d"], env);
+        const fingerprint = run("gpg", ["--batch", "--with-colons", "--list-secret-keys"], env).stdout.split("\n").find(l => l.startsWith("fpr:"))!.split(":")[9];
+        const conf = aptlyConfig({ bucket: "unused", region: "eu-west-1", rootDir: path.join(work, "aptly") });
+        assert.ok((conf.S3PublishEndpoints as Record<string, unknown>)[APTLY_ENDPOINT], "the generated config has the S3 endpoint the pipeline publishes to");
+        const publicDir = path.join(work, "public");
+        fs.writeFileSync(env.APTLY_CONFIG, JSON.stringify({ ...conf, S3PublishEndpoints: {}, FileSystemPublishEndpoints: { test: { rootDir: publicDir, linkMethod: "copy" } } }));
+
+        // WHEN the pipeline's script publishes a package, then a newer version of it
+        run("bash", [SCRIPT, "filesystem:test:", APT_DISTRIBUTION, APT_COMPONENT, fingerprint, buildDeb(work, "twine-hello", "1.0.0")], env);
+        run("bash", [SCRIPT, "filesystem:test:", APT_DISTRIBUTION, APT_COMPONENT, fingerprint, buildDeb(work, "twine-hello", "1.1.0")], env);
+
+        // THEN the Release files verify against the public key only (a keyring apt would use)
+        const dist = path.join(publicDir, "dists", APT_DISTRIBUTION);
+        const keyring = path.join(work, "archive-keyring.gpg");
+        fs.writeFileSync(keyring, spawnSync("gpg", ["--batch", "--export", fingerprint], { env }).stdout);
+        run("gpgv", ["--keyring", keyring, path.join(dist, "InRelease")], env);
+        run("gpgv", ["--keyring", keyring, path.join(dist, "Release.gpg"), path.join(dist, "Release")], env);
+        // ...and a different key does not verify them
+        const otherHome = path.join(work, "other");
+        fs.mkdirSync(otherHome, { mode: 0o700 });
+        const otherEnv = { ...env, GNUPGHOME: otherHome };
+        run("gpg", ["--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-generate-key", "Someone Else <else@example.invalid>", "rsa3072", "sign", "1d"], otherEnv);
+        const otherKeyring = path.join(work, "other-keyring.gpg");
+        fs.writeFileSync(otherKeyring, spawnSync("gpg", ["--batch", "--export"], { env: otherEnv }).stdout);
+        assert.notEqual(spawnSync("gpgv", ["--keyring", otherKeyring, path.join(dist, "InRelease")], { env }).status, 0, "InRelease verified with an unrelated key");
+
+        // ...and the index lists the package at both versions, with pool paths that exist
+        const packages = fs.readFileSync(path.join(dist, APT_COMPONENT, "binary-amd64", "Packages"), "utf8");
+        const stanzas = packages.trim().split(/\n\n+/);
+        const versions = stanzas.filter(s => /^Package: twine-hello$/m.test(s)).map(s => /^Version: (.+)$/m.exec(s)![1]).sort();
+        assert.deepEqual(versions, ["1.0.0", "1.1.0"]);
+        for (const s of stanzas) {
+            const file = /^Filename: (.+)$/m.exec(s)![1];
+            assert.ok(fs.existsSync(path.join(publicDir, file)), `${file} is in the index but not in the pool`);
+        }
+        const release = fs.readFileSync(path.join(dist, "Release"), "utf8");
+        assert.match(release, new RegExp(`^Codename: ${APT_DISTRIBUTION}$`, "m"));
+        assert.match(release, new RegExp(`^Components: ${APT_COMPONENT}$`, "m"));
+    });
+
+    it("refuses to run without packages, and names a missing file", () => {
+        const usage = spawnSync("bash", [SCRIPT, "filesystem:test:", "noble", "main", "KEY"], { encoding: "utf8" });
+        assert.equal(usage.status, 64);
+        assert.match(usage.stderr, /usage:/);
+        const missing = spawnSync("bash", [SCRIPT, "filesystem:test:", "noble", "main", "KEY", "/nonexistent.deb"], { encoding: "utf8" });
+        assert.equal(missing.status, 66);
+        assert.match(missing.stderr, /no such package: \/nonexistent\.deb/);
+    });
+});

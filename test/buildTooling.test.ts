@@ -1,0 +1,377 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { aptBucketPolicy, aptlyConfig, aptlyConfigFromOutputs, aptSourcesLine } from "../components/aptly";
+import { buildContextHash } from "../components/buildContext";
+import * as os from "os";
+import { JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "../components/jenkinsHost";
+import { pulumiSubject, pulumiTrustStatement } from "../components/pulumiOidc";
+import { ConfigError, parseStackConfig } from "../config";
+import { REPO, committedConfig, withKey, withPath, writeStackFile } from "./helpers/config";
+import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
+
+const IMAGE = path.join(REPO, "images", "jenkins");
+const DIGEST = "a".repeat(64);
+
+function problemsOf(stack: string, config: Record<string, string>): string[] {
+    try {
+        parseStackConfig(stack, config);
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, String(err));
+        return [...err.problems];
+    }
+    assert.fail("expected the config to be rejected");
+}
+
+function allActions(doc: { Statement: readonly { Action: string | readonly string[]; Effect: string }[] }): string[] {
+    return doc.Statement.filter(s => s.Effect === "Allow").flatMap(s => (Array.isArray(s.Action) ? s.Action : [s.Action as string]));
+}
+
+describe("build tooling (dev)", () => {
+    describe("the Jenkins host, over the dev plan", () => {
+        it("is private: no public address, IMDSv2 only, encrypted root, in a private subnet", async () => {
+            const plan = await planOf("dev");
+            const [host] = ofType(plan, "aws:ec2/instance:Instance");
+            const inputs = host.inputs as any;
+            assert.equal(inputs.associatePublicIpAddress, false);
+            assert.equal(inputs.metadataOptions.httpTokens, "required");
+            assert.equal(inputs.metadataOptions.httpPutResponseHopLimit, 2);
+            assert.equal(inputs.rootBlockDevice.encrypted, true);
+            const privateSubnets = plan.outputs.privateSubnetIds as string[];
+            assert.ok(privateSubnets.includes(inputs.subnetId), `${inputs.subnetId} is not a private subnet`);
+            assert.deepEqual(host.options.ignoreChanges, ["ami"]);
+        });
+
+        it("keeps JENKINS_HOME on an encrypted volume that is protected, retained and snapshotted daily", async () => {
+            const plan = await planOf("dev");
+            const [volume] = ofType(plan, "aws:ebs/volume:Volume");
+            assert.equal((volume.inputs as any).encrypted, true);
+            assert.equal(volume.options.protect, true);
+            assert.equal(volume.options.retainOnDelete, true);
+            const [dlm] = ofType(plan, "aws:dlm/lifecyclePolicy:LifecyclePolicy");
+            const details = (dlm.inputs as any).policyDetails;
+            assert.deepEqual(details.resourceTypes, ["VOLUME"]);
+            assert.deepEqual(details.targetTags, { DlmSnapshot: (volume.inputs as any).tags.DlmSnapshot });
+            assert.deepEqual(details.schedules[0].createRule, { interval: 24, intervalUnit: "HOURS", times: "03:00" });
+            assert.equal(details.schedules[0].retainRule.count, 14);
+            const [attachment] = ofType(plan, "aws:ec2/volumeAttachment:VolumeAttachment");
+            assert.equal(byUrn(plan, attachment.parent)?.type, "aws:ebs/volume:Volume");
+        });
+
+        it("opens the UI only to the VPC and the bastion host by default", async () => {
+            const plan = await planOf("dev");
+            const rules = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r => r.name.startsWith("dev-jenkins-"));
+            const bastion = `${(await planOf("bastion")).outputs.bastionPrivateIp}/32`;
+            assert.deepEqual(rules.map(r => (r.inputs as any).cidrIpv4).sort(), [bastion, "10.20.0.0/16"].sort());
+            assert.ok(rules.every(r => (r.inputs as any).fromPort === 8080 && (r.inputs as any).toPort === 8080));
+        });
+
+        it("runs the image by digest, from an immutable, scanned ECR repository; the registry password is a secret", async () => {
+            const plan = await planOf("dev");
+            const [repo] = ofType(plan, "aws:ecr/repository:Repository");
+            assert.equal((repo.inputs as any).imageTagMutability, "IMMUTABLE");
+            assert.equal((repo.inputs as any).imageScanningConfiguration.scanOnPush, true);
+            assert.equal(ofType(plan, "aws:ecr/lifecyclePolicy:LifecyclePolicy").length, 1);
+            const [image] = ofType(plan, "docker:index/image:Image");
+            assert.match(String((image.inputs as any).imageName), /:ctx-[0-9a-f]{16}$/);
+            assert.equal((image.inputs as any).registry, "[secret]");
+            assert.match(String(plan.outputs.jenkinsImageDigest), /^\d{12}\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/twine\/jenkins-dev@sha256:[0-9a-f]{64}$/);
+            const [host] = ofType(plan, "aws:ec2/instance:Instance");
+            assert.ok(String((host.inputs as any).userData).includes(String(plan.outputs.jenkinsImageDigest)));
+        });
+
+        it("adds a webhook entrance only when configured: HTTPS from the given ranges, forwarding only hook POSTs", async function () {
+            this.timeout(60_000);
+            assert.equal(ofType(await planOf("dev"), "aws:lb/loadBalancer:LoadBalancer").length, 0, "an entrance without config");
+            const certificateArn = "arn:aws:acm:eu-west-1:333333333333:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f";
+            const config = withPath(committedConfig("dev"), "twine-infra:buildTooling", "jenkins.webhook", { cidrs: ["192.30.252.0/22", "140.82.112.0/20"], certificateArn });
+            const plan = await planWithConfig("dev", writeStackFile(config));
+            const [lb] = ofType(plan, "aws:lb/loadBalancer:LoadBalancer");
+            assert.equal((lb.inputs as any).internal, false);
+            const [listener] = ofType(plan, "aws:lb/listener:Listener");
+            assert.equal((listener.inputs as any).protocol, "HTTPS");
+            assert.equal((listener.inputs as any).certificateArn, certificateArn);
+            assert.equal((listener.inputs as any).defaultActions[0].fixedResponse.statusCode, "404");
+            const [rule] = ofType(plan, "aws:lb/listenerRule:ListenerRule");
+            const conditions = (rule.inputs as any).conditions;
+            assert.deepEqual(conditions.find((c: any) => c.pathPattern).pathPattern.values, ["/github-webhook/"]);
+            assert.deepEqual(conditions.find((c: any) => c.httpRequestMethod).httpRequestMethod.values, ["POST"]);
+            const sources = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r => /^dev-jenkins-webhook-\d+$/.test(r.name));
+            assert.deepEqual(sources.map(r => [(r.inputs as any).cidrIpv4, (r.inputs as any).fromPort]).sort(), [["140.82.112.0/20", 443], ["192.30.252.0/22", 443]]);
+        });
+
+        it("gives the instance role no wildcard action", async () => {
+            const plan = await planOf("dev");
+            const policy = ofType(plan, "aws:iam/rolePolicy:RolePolicy").find(p => p.name === "dev-jenkins-host")!;
+            const actions = allActions(JSON.parse(String((policy.inputs as any).policy)));
+            assert.ok(actions.length > 10);
+            for (const action of actions) assert.ok(!action.includes("*"), `wildcard action ${action}`);
+        });
+
+        it("exports the dev-only outputs, and prod has none of them", async () => {
+            const dev = (await planOf("dev")).outputs;
+            for (const key of ["jenkinsUrl", "jenkinsImageRepositoryUrl", "jenkinsImageDigest", "aptBucketName", "aptRepoUrl", "aptSigningKeySecretArn"]) {
+                assert.ok(dev[key], `dev lacks ${key}`);
+            }
+            assert.match(String(dev.jenkinsUrl), /^http:\/\/10\.\d+\.\d+\.\d+:8080\/$/);
+            const prod = await planOf("prod");
+            assert.equal(prod.outputs.jenkinsUrl, undefined);
+            assert.equal(ofType(prod, "docker:index/image:Image").length, 0);
+        });
+    });
+
+    describe("the apt repository", () => {
+        it("blocks public access, versions, encrypts and enforces bucket ownership", async () => {
+            const plan = await planOf("dev");
+            const [block] = ofType(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+            for (const key of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) assert.equal((block.inputs as any)[key], true, key);
+            assert.equal((ofType(plan, "aws:s3/bucketVersioning:BucketVersioning")[0].inputs as any).versioningConfiguration.status, "Enabled");
+            assert.equal((ofType(plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls")[0].inputs as any).rule.objectOwnership, "BucketOwnerEnforced");
+            assert.equal((ofType(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")[0].inputs as any).rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
+            const secrets = ofType(plan, "aws:secretsmanager/secret:Secret");
+            assert.deepEqual(secrets.map(s => s.inputs.name).sort(), ["twine/jenkins/admin-password", "twine/jenkins/apt-signing-key", "twine/jenkins/pulumi-access-token"]);
+            assert.equal(ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion").length, 0, "the stack must never hold a secret's value");
+            assert.equal(secrets.find(s => s.inputs.name === "twine/jenkins/apt-signing-key")!.options.protect, true);
+        });
+
+        it("denies insecure transport, lets only Jenkins write, and reads through the VPC's S3 endpoint", async () => {
+            const plan = await planOf("dev");
+            const policy = JSON.parse(String((ofType(plan, "aws:s3/bucketPolicy:BucketPolicy")[0].inputs as any).policy));
+            const sid = (id: string) => policy.Statement.find((s: { Sid: string }) => s.Sid === id);
+            assert.deepEqual(sid("DenyInsecureTransport").Condition, { Bool: { "aws:SecureTransport": "false" } });
+            assert.equal(sid("DenyInsecureTransport").Effect, "Deny");
+            const jenkinsRole = ofType(plan, "aws:iam/role:Role").find(r => r.name === "dev-jenkins-host")!;
+            assert.equal(sid("DenyWritesExceptPublishers").Condition.ArnNotEquals["aws:PrincipalArn"].length, 1);
+            assert.match(sid("DenyWritesExceptPublishers").Condition.ArnNotEquals["aws:PrincipalArn"][0], new RegExp(`:role/${jenkinsRole.name}-`));
+            const [endpoint] = ofType(plan, "aws:ec2/vpcEndpoint:VpcEndpoint");
+            // The endpoint's id is its mock id, derived from its name like every id in the plan.
+            const vpce: string[] = sid("VpcHostsRead").Condition.StringEquals["aws:SourceVpce"];
+            assert.equal(vpce.length, 1);
+            assert.match(vpce[0], /^vpce-[0-9a-f]{17}$/);
+            assert.equal(sid("VpcHostsRead").Principal, "*");
+            assert.equal(endpoint.inputs.vpcEndpointType, "Gateway");
+            assert.deepEqual(sid("VpcHostsRead").Action, "s3:GetObject");
+        });
+
+        it("generates aptly.conf from the dev stack's outputs, and refuses outputs without the bucket", async () => {
+            const outputs = (await planOf("dev")).outputs;
+            const conf = aptlyConfigFromOutputs(outputs) as any;
+            assert.equal(conf.S3PublishEndpoints.twine.bucket, outputs.aptBucketName);
+            assert.equal(conf.S3PublishEndpoints.twine.region, "eu-west-1");
+            const prod = (await planOf("prod")).outputs;
+            assert.throws(() => aptlyConfigFromOutputs(prod), /lack aptBucketName/);
+            // The Jenkins host gets the same file through its user data.
+            const [host] = ofType(await planOf("dev"), "aws:ec2/instance:Instance");
+            const files = parse(String((host.inputs as any).userData)).write_files;
+            const onHost = JSON.parse(files.find((f: { path: string }) => f.path === "/etc/twine/aptly.conf").content);
+            assert.deepEqual(onHost, conf);
+        });
+
+        it("bucket policy helper refuses an empty writer list", () => {
+            assert.throws(() => aptBucketPolicy({ bucketArn: "arn:aws:s3:::b", writerRoleArns: [], readerRoleArns: [], readVpceIds: [] }), /at least one writer/);
+        });
+
+        it("renders aptly.conf with the S3 endpoint the pipeline publishes to, and the sources line hosts use", () => {
+            const conf = aptlyConfig({ bucket: "twine-apt-dev", region: "eu-west-1" }) as any;
+            assert.deepEqual(conf.S3PublishEndpoints.twine, { region: "eu-west-1", bucket: "twine-apt-dev", prefix: "", acl: "none", storageClass: "STANDARD" });
+            assert.equal(aptSourcesLine("twine-apt-dev", "eu-west-1"), "deb [signed-by=/usr/share/keyrings/twine-archive.gpg] https://twine-apt-dev.s3.eu-west-1.amazonaws.com noble main");
+        });
+    });
+
+    describe("pure helpers of the host", () => {
+        const args = { imageRef: `1.dkr.ecr.eu-west-1.amazonaws.com/twine/jenkins@sha256:${DIGEST}`, region: "eu-west-1", homeVolumeId: "vol-0123456789abcdef0", logGroup: "/twine/jenkins/dev", javaHeap: "2g", aptlyConf: "{}" };
+
+        it("user data runs the digest-pinned image as a service and formats the home volume only when blank", () => {
+            const data = renderJenkinsUserData(args);
+            assert.ok(data.startsWith("#cloud-config\n"));
+            const doc = parse(data);
+            const unit = doc.write_files.find((f: { path: string }) => f.path === "/etc/systemd/system/jenkins.service").content;
+            assert.match(unit, new RegExp(`docker pull ${args.imageRef.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}`));
+            assert.match(unit, /Restart=always/);
+            const mount = doc.write_files.find((f: { path: string }) => f.path === "/usr/local/sbin/jenkins-home-mount").content;
+            assert.match(mount, /nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0/);
+            assert.match(mount, /if ! blkid "\$device" .*; then mkfs\.ext4/);
+            assert.deepEqual(doc.runcmd.at(-1), ["systemctl", "enable", "--now", "jenkins.service"]);
+        });
+
+        it("user data refuses an image pinned by tag only", () => {
+            assert.throws(() => renderJenkinsUserData({ ...args, imageRef: "repo/jenkins:latest" }), /pinned by digest/);
+        });
+
+        it("lets Jenkins stop and terminate only Packer-tagged instances, pass only the Packer role, in its region", () => {
+            const doc = jenkinsInstancePolicy({ accountId: "333333333333", region: "eu-west-1", aptBucketArn: "arn:aws:s3:::b", ecrRepositoryArn: "arn:ecr", logGroupArn: "arn:logs", secretArns: ["arn:secret"], packerBuildRoleArn: "arn:aws:iam::333333333333:role/packer", packerInstanceProfileArn: "arn:aws:iam::333333333333:instance-profile/packer" });
+            const terminate = doc.Statement.find(s => (s.Action as string[]).includes?.("ec2:TerminateInstances"))!;
+            assert.deepEqual(terminate.Condition, { StringEquals: { "ec2:ResourceTag/TwineBuild": "packer" } });
+            assert.equal(doc.Statement.find(s => s.Action === "iam:PassRole")!.Resource, "arn:aws:iam::333333333333:role/packer");
+            assert.deepEqual(doc.Statement.find(s => s.Sid === "PackerEc2Build")!.Condition, { StringEquals: { "aws:RequestedRegion": "eu-west-1" } });
+        });
+    });
+
+    describe("the Jenkins image build context", () => {
+        const dockerfile = fs.readFileSync(path.join(IMAGE, "Dockerfile"), "utf8");
+
+        it("pins an LTS base by exact version, never latest, and ends as the jenkins user", () => {
+            const from = dockerfile.split("\n").filter(l => /^FROM /i.test(l));
+            assert.equal(from.length, 1);
+            assert.match(from[0], /^FROM jenkins\/jenkins:\d+\.\d+\.\d+-lts-jdk\d+(@sha256:[0-9a-f]{64})?$/);
+            assert.ok(!/latest/i.test(dockerfile.replace(/^#.*$/gm, "")), "the Dockerfile mentions latest");
+            const users = dockerfile.split("\n").filter(l => /^USER /.test(l));
+            assert.equal(users.at(-1), "USER jenkins");
+        });
+
+        it("tags the image with a hash of the build context, which changes with any file", async () => {
+            const [image] = ofType(await planOf("dev"), "docker:index/image:Image");
+            assert.ok(String((image.inputs as any).imageName).endsWith(`:ctx-${buildContextHash(IMAGE).slice(0, 16)}`));
+            const copy = fs.mkdtempSync(path.join(os.tmpdir(), "twine-ctx-"));
+            fs.cpSync(IMAGE, copy, { recursive: true });
+            assert.equal(buildContextHash(copy), buildContextHash(IMAGE), "the hash depends on where the context is");
+            fs.appendFileSync(path.join(copy, "jobs", "Jenkinsfile"), "\n");
+            assert.notEqual(buildContextHash(copy), buildContextHash(IMAGE));
+        });
+
+        it("installs the pipeline tools at pinned versions", () => {
+            for (const arg of ["PACKER_VERSION", "AWSCLI_VERSION", "PULUMI_VERSION", "APTLY_VERSION"]) {
+                assert.match(dockerfile, new RegExp(`^ARG ${arg}=\\d+\\.\\d+\\.\\d+$`, "m"), arg);
+            }
+            assert.match(dockerfile, /sha256sum -c/);
+        });
+
+        it("pins every plugin as name:version and installs them with jenkins-plugin-cli", () => {
+            const lines = fs.readFileSync(path.join(IMAGE, "plugins.txt"), "utf8").split("\n").map(l => l.trim()).filter(l => l && !l.startsWith("#"));
+            assert.ok(lines.length >= 10);
+            for (const line of lines) assert.match(line, /^[a-z0-9-]+:[0-9][A-Za-z0-9._-]*$/, `unpinned plugin: ${line}`);
+            assert.equal(new Set(lines.map(l => l.split(":")[0])).size, lines.length, "a plugin is listed twice");
+            for (const needed of ["configuration-as-code", "job-dsl", "matrix-auth", "aws-secrets-manager-credentials-provider", "aws-secrets-manager-secret-source"]) {
+                assert.ok(lines.some(l => l.startsWith(`${needed}:`)), `${needed} missing`);
+            }
+            assert.match(dockerfile, /jenkins-plugin-cli --plugin-file \/usr\/share\/jenkins\/ref\/plugins\.txt/);
+        });
+
+        it("configures Jenkins as code: no executors on the built-in node, no signup, a matrix, secrets from Secrets Manager", () => {
+            const casc = parse(fs.readFileSync(path.join(IMAGE, "casc.yaml"), "utf8"));
+            assert.equal(casc.jenkins.numExecutors, 0);
+            assert.equal(casc.jenkins.securityRealm.local.allowsSignup, false);
+            assert.match(casc.jenkins.securityRealm.local.users[0].password, /^\$\{twine\/jenkins\/[a-z-]+\}$/);
+            assert.ok(casc.jenkins.authorizationStrategy.globalMatrix);
+            assert.deepEqual(casc.unclassified.awsCredentialsProvider.listSecrets.filters[0].values, ["twine/jenkins/"]);
+            assert.ok(fs.existsSync(casc.jobs[0].file.replace("/usr/share/jenkins/ref/casc", IMAGE)));
+        });
+
+        it("the pipeline builds, publishes, bakes and deploys, in that order", () => {
+            const jenkinsfile = fs.readFileSync(path.join(IMAGE, "jobs", "Jenkinsfile"), "utf8");
+            const stages = [...jenkinsfile.matchAll(/stage\('([^']+)'\)/g)].map(m => m[1]);
+            assert.deepEqual(stages, ["Build packages", "Publish to the apt repository", "Bake the AMI", "Deploy dev"]);
+            assert.match(jenkinsfile, /twine-publish-apt s3:twine:/);
+        });
+
+        it("reads only secrets the stack creates, under the prefix the instance role may read", async () => {
+            const created = ofType(await planOf("dev"), "aws:secretsmanager/secret:Secret").map(s => String(s.inputs.name));
+            const casc = fs.readFileSync(path.join(IMAGE, "casc.yaml"), "utf8");
+            const jenkinsfile = fs.readFileSync(path.join(IMAGE, "jobs", "Jenkinsfile"), "utf8");
+            const named = [...[...casc.matchAll(/\$\{(twine\/[^}]+)\}/g)].map(m => m[1]), ...[...jenkinsfile.matchAll(/_SECRET = '([^']+)'/g)].map(m => m[1])];
+            assert.ok(named.length >= 3);
+            for (const name of named) {
+                assert.ok(created.includes(name), `${name} is read but the stack does not create it`);
+                assert.ok(name.startsWith(JENKINS_SECRET_PREFIX));
+            }
+        });
+    });
+});
+
+describe("Pulumi Deployments previews", () => {
+    for (const stack of STACKS) {
+        it(`${stack}: pull-request previews from this repository, and OIDC roles that trust this stack only`, async () => {
+            const plan = await planOf(stack);
+            const [settings] = ofType(plan, "pulumiservice:index:DeploymentSettings");
+            assert.ok(settings, "no DeploymentSettings");
+            const inputs = settings.inputs as any;
+            assert.equal(inputs.project, "twine-infra");
+            assert.equal(inputs.stack, stack);
+            assert.equal(inputs.vcs.previewPullRequests, true);
+            assert.equal(inputs.vcs.repository, "twine/twine-infra");
+            assert.equal(byUrn(plan, settings.provider)?.type, "pulumi:providers:pulumiservice");
+            assert.equal(byUrn(plan, settings.provider)?.inputs.accessToken, undefined, "the access token must come from the environment");
+
+            const roles = ofType(plan, "aws:iam/role:Role").filter(r => r.name.startsWith(`${stack}-deployments-`));
+            assert.deepEqual(roles.map(r => r.name).sort(), [`${stack}-deployments-deploy`, `${stack}-deployments-preview`]);
+            for (const role of roles) {
+                const trust = JSON.parse(String(role.inputs.assumeRolePolicy));
+                const pulumi = trust.Statement.find((s: { Sid: string }) => s.Sid === "PulumiDeployments");
+                const subs: string[] = pulumi.Condition.StringEquals["api.pulumi.com/oidc:sub"];
+                assert.equal(pulumi.Condition.StringEquals["api.pulumi.com/oidc:aud"], "twine");
+                assert.ok(subs.length > 0);
+                for (const sub of subs) assert.match(sub, new RegExp(`^pulumi:deploy:org:twine:project:twine-infra:stack:${stack}:operation:[a-z]+:scope:write$`));
+                assert.ok(!JSON.stringify(trust).includes("*"), "a wildcard in a trust policy");
+                assert.ok(!("StringLike" in pulumi.Condition));
+            }
+            const preview = roles.find(r => r.name.endsWith("-preview"))!;
+            assert.equal(preview.inputs.name, `pulumi-${stack}-preview`, "the GitHub workflow assumes the role by this name");
+            const previewSubs: string[] = JSON.parse(String(preview.inputs.assumeRolePolicy)).Statement[0].Condition.StringEquals["api.pulumi.com/oidc:sub"];
+            assert.ok(previewSubs.every(s => s.includes(":operation:preview:")), "the preview role trusts a write operation");
+            const attachments = ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(a => byUrn(plan, a.parent) === preview);
+            assert.deepEqual(attachments.map(a => a.inputs.policyArn), ["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+        });
+    }
+
+    it("builds subjects that cannot be widened by a wildcard in a name", () => {
+        assert.throws(() => pulumiSubject({ organization: "twine", project: "twine-infra", stack: "*" }, "preview"), /would widen/);
+        const s = pulumiTrustStatement("arn:aws:iam::1:oidc-provider/api.pulumi.com/oidc", { organization: "twine", project: "twine-infra", stack: "dev" }, ["update", "refresh"]);
+        assert.deepEqual(s.Condition!.StringEquals["api.pulumi.com/oidc:sub"], [
+            "pulumi:deploy:org:twine:project:twine-infra:stack:dev:operation:update:scope:write",
+            "pulumi:deploy:org:twine:project:twine-infra:stack:dev:operation:refresh:scope:write",
+        ]);
+    });
+
+    it("the GitHub Actions workflow tests, then previews every stack with its preview role through OIDC", () => {
+        const workflow = parse(fs.readFileSync(path.join(REPO, ".github", "workflows", "preview.yml"), "utf8"));
+        assert.equal(workflow.permissions["id-token"], "write");
+        assert.ok(workflow.jobs.test.steps.some((s: { run?: string }) => /bash scripts\/setup\.sh && npm test/.test(s.run ?? "")));
+        const stacks = workflow.jobs.preview.strategy.matrix.stack;
+        assert.deepEqual(stacks.map((s: { name: string }) => s.name), [...STACKS]);
+        for (const s of stacks) assert.equal(s.account, committedConfig(s.name)["twine-infra:accountId"], `${s.name} account differs from its stack file`);
+        const assume = workflow.jobs.preview.steps.find((s: { uses?: string }) => s.uses?.startsWith("aws-actions/configure-aws-credentials"));
+        assert.equal(assume.with["role-to-assume"], "arn:aws:iam::${{ matrix.stack.account }}:role/pulumi-${{ matrix.stack.name }}-preview");
+        const preview = workflow.jobs.preview.steps.find((s: { uses?: string }) => s.uses?.startsWith("pulumi/actions"));
+        assert.equal(preview.with.command, "preview");
+        assert.equal(preview.with["comment-on-pr"], true);
+    });
+
+    describe("config", () => {
+        const DEP = "twine-infra:deployments";
+        it("is optional: a stack without the section creates no settings", () => {
+            const config = parseStackConfig("dns", withKey(committedConfig("dns"), DEP, undefined)) as any;
+            assert.equal(config.deployments, undefined);
+        });
+        it("requires organization and repository when enabled", () => {
+            const problems = problemsOf("bastion", withKey(committedConfig("bastion"), DEP, { enabled: true }));
+            assert.ok(problems.some(p => /deployments\.organization.*required when deployments are enabled.*Fix:/.test(p)), problems.join("\n"));
+            assert.ok(problems.some(p => /deployments\.repository/.test(p)), problems.join("\n"));
+        });
+        it("refuses a repository that is not owner/name, and unknown keys", () => {
+            const problems = problemsOf("dev", withPath(committedConfig("dev"), DEP, "repository", "twine-infra"));
+            assert.ok(problems.some(p => /deployments\.repository = "twine-infra": a GitHub repository is owner\/name\. Fix:/.test(p)), problems.join("\n"));
+            assert.ok(problemsOf("dev", withPath(committedConfig("dev"), DEP, "previewPullRequest", true)).some(p => /unknown key/.test(p)));
+        });
+    });
+});
+
+describe("build tooling config", () => {
+    const BT = "twine-infra:buildTooling";
+    it("refuses a webhook range open to the whole Internet", () => {
+        const webhook = { cidrs: ["192.0.2.0/24", "0.0.0.0/0"], certificateArn: "arn:aws:acm:eu-west-1:333333333333:certificate/not-a-cert" };
+        const problems = problemsOf("dev", withPath(committedConfig("dev"), BT, "jenkins.webhook", webhook));
+        assert.ok(problems.some(p => /buildTooling\.jenkins\.webhook\.cidrs\[1\].*whole Internet.*Fix:/.test(p)), problems.join("\n"));
+        assert.ok(problems.some(p => /buildTooling\.jenkins\.webhook\.certificateArn = .*not an ACM certificate ARN\. Fix:/.test(p)), problems.join("\n"));
+    });
+    it("refuses an ARM or tiny instance type and a bad snapshot time", () => {
+        const config = withPath(withPath(committedConfig("dev"), BT, "jenkins.instanceType", "t4g.micro"), BT, "jenkins.snapshotTime", "3am");
+        const problems = problemsOf("dev", config);
+        assert.ok(problems.some(p => /instanceType = "t4g\.micro"/.test(p)), problems.join("\n"));
+        assert.ok(problems.some(p => /snapshotTime = "3am": not a 24-hour UTC time/.test(p)), problems.join("\n"));
+    });
+    it("is refused in prod", () => {
+        const problems = problemsOf("prod", withKey(committedConfig("prod"), BT, { jenkins: {} }));
+        assert.ok(problems.some(p => /buildTooling.*dev account only.*Fix: remove buildTooling/.test(p)), problems.join("\n"));
+    });
+});
