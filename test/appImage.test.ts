@@ -79,6 +79,12 @@ describe("app image", () => {
             assert.equal(one(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.policyArn, "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
         });
 
+        it("installs from the apt repository this stack publishes (image.aptRepo.url is dev's aptRepoUrl output)", async () => {
+            const plan = await planOf("dev");
+            const env = one(plan, "command:local:Command").inputs.environment as Record<string, string>;
+            assert.equal(env.PKR_VAR_apt_repo_url, plan.outputs.aptRepoUrl);
+        });
+
         it("exports the AMI id read from the build's manifest (the mocks' stdout), as an ami- id", async () => {
             const plan = await planOf("dev");
             assert.match(String(plan.outputs.amiId), /^ami-[0-9a-f]{17}$/);

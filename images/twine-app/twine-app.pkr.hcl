@@ -179,7 +179,7 @@ source "amazon-ebs" "twine-app" {
   snapshot_users = var.ami_users
   tags           = local.tags
   snapshot_tags  = local.tags
-  run_tags       = merge(local.tags, { Name = "packer-build-${local.image_name}" })
+  run_tags       = merge(local.tags, { Name = "packer-build-${local.image_name}", TwineBuild = "packer" })
 }
 
 source "qemu" "twine-app" {
