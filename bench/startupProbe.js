@@ -2,7 +2,7 @@
  * Start-up probe: runs the program the way `pulumi preview`/`pulumi up` do — through the Node.js language host's
  * own entry (@pulumi/pulumi/cmd/run), which registers ts-node from tsconfig.json and PULUMI_NODEJS_* variables —
  * but against a mock resource monitor instead of the engine. Prints, in ms since the parent spawned it, when the
- * program registered its first resource and when it finished.
+ * program registered its first resource and when it finished, and whether the host's ts-node type-checks.
  *
  * Plain JavaScript on purpose: a TypeScript probe would need ts-node registered before the host registers it.
  * Not measured (no CLI here): the CLI's own start, the gRPC connection to the engine, provider plugin start-up.
@@ -57,7 +57,9 @@ pulumi.runtime.setMocks(mocks, env.TWINE_PROBE_PROJECT, env.TWINE_PROBE_STACK, t
 // When the event loop empties the program has finished and every registration has settled: report then, before
 // the host's own exit handler asks the (absent) engine to shut down.
 process.once("beforeExit", code => {
-    const result = { firstRegistrationMs: firstRegistration, doneMs: since(), registrations };
+    // The ts-node instance the host registered, and whether it type-checks.
+    const tsNode = process[Symbol.for("ts-node.register.instance")];
+    const result = { firstRegistrationMs: firstRegistration, doneMs: since(), registrations, typeCheck: tsNode ? !tsNode.options.transpileOnly : null };
     if (code === 0 && firstRegistration !== undefined) process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exit(code || (firstRegistration === undefined ? 1 : 0));
 });
