@@ -18,6 +18,7 @@ import * as os from "os";
 import * as path from "path";
 import type { FloorSpec } from "../bench/floor";
 import { criticalPath, formatDuration } from "../bench/criticalPath";
+import { cleanEnv, startupProbeEnv } from "../bench/probeEnv";
 import { formatSummary, renderTable, summarize } from "../bench/stats";
 import { Plan } from "../plan/run";
 import { readProjectName, readStackSettings, upstreamStacks } from "../plan/stackFile";
@@ -48,13 +49,6 @@ function parseArgs(argv: string[]): Options {
         else throw new Error(`unknown argument ${argv[i]}\n${USAGE}`);
     }
     return { runs, startupRuns, skipSlow };
-}
-
-/** The environment children get: none of the parent's ts-node or Pulumi settings leak into what is measured. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!/^(TS_NODE_|PULUMI_)/.test(k)) env[k] = v;
-    return { ...env, ...extra };
 }
 
 /** Runs node with the arguments and returns the wall time in ms; fails loudly if the child fails. */
@@ -134,21 +128,8 @@ function main(): void {
     const largest = [...stacks].sort((a, b) => plans.get(b)!.resources.length - plans.get(a)!.resources.length)[0];
     const settings = readStackSettings(REPO, largest);
     const upstream = Object.fromEntries(upstreamStacks(settings).map(u => [u.qualifiedName, plans.get(u.stack)!.outputs]));
-    const probeEnv = (typeCheck: boolean) =>
-        cleanEnv({
-            PULUMI_CONFIG: JSON.stringify(settings.config),
-            PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(settings.secretKeys),
-            PULUMI_NODEJS_TYPESCRIPT: "true", // what `runtime.options.typescript: true` in Pulumi.yaml makes the CLI set
-            ...(typeCheck ? { PULUMI_NODEJS_TRANSPILE_ONLY: "false" } : {}),
-            TWINE_PROBE_PROJECT: project,
-            TWINE_PROBE_STACK: largest,
-            TWINE_PROBE_ACCOUNT: settings.config[`${project}:accountId`],
-            TWINE_PROBE_REGION: settings.config["aws:region"],
-            TWINE_PROBE_UPSTREAM: JSON.stringify(upstream),
-            TWINE_PROBE_SPAWNED_AT: String(Date.now()),
-        });
     const probe = (typeCheck: boolean) => {
-        const { result } = timedNode(["bench/startupProbe.js"], probeEnv(typeCheck));
+        const { result } = timedNode(["bench/startupProbe.js"], startupProbeEnv(settings, upstream, typeCheck));
         return JSON.parse(result.stdout) as { firstRegistrationMs: number; doneMs: number };
     };
     probe(false); // warm-up
