@@ -60,8 +60,10 @@ process.once("beforeExit", code => {
     // The ts-node instance the host registered, and whether it type-checks.
     const tsNode = process[Symbol.for("ts-node.register.instance")];
     const result = { firstRegistrationMs: firstRegistration, doneMs: since(), registrations, typeCheck: tsNode ? !tsNode.options.transpileOnly : null };
-    if (code === 0 && firstRegistration !== undefined) process.stdout.write(`${JSON.stringify(result)}\n`);
-    process.exit(code || (firstRegistration === undefined ? 1 : 0));
+    const failed = code !== 0 || firstRegistration === undefined || pulumi.log.hasErrors();
+    if (failed) process.stderr.write("The program failed under the start-up probe's mocks (see above); its timings would mean nothing.\n");
+    else process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.exit(failed ? 1 : 0);
 });
 
 // The host's real entry, as the CLI starts it (minus the CLI's own flags it does not need here).
