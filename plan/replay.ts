@@ -36,7 +36,7 @@ export function mockedOutputs(plan: Plan): Map<string, string[]> {
 
     const providerRefs = new Map<string, string>();
     for (const p of providers) {
-        const { id } = mocks.newResource({ type: p.type, name: p.name, inputs: p.inputs, custom: true, id: undefined } as never);
+        const { id } = mocks.newResource({ type: p.type, name: p.name, inputs: p.inputs, custom: true });
         providerRefs.set(p.urn, `${p.urn}::${id}`);
     }
     const produced = new Map<string, string[]>();
@@ -44,7 +44,7 @@ export function mockedOutputs(plan: Plan): Map<string, string[]> {
         if (isLogical(r.type) || r.type === "pulumi:pulumi:StackReference") continue;
         let result: { id: string | undefined; state: Record<string, unknown> };
         try {
-            result = mocks.newResource({ type: r.type, name: r.name, inputs: r.inputs, provider: r.provider ? providerRefs.get(r.provider) : undefined, custom: true, id: undefined } as never);
+            result = mocks.newResource({ type: r.type, name: r.name, inputs: r.inputs, provider: r.provider ? providerRefs.get(r.provider) : undefined, custom: true });
         } catch {
             continue; // a mock that cannot replay sanitised inputs: the resource's edges then come from URNs only
         }

@@ -60,10 +60,14 @@ function timedNode(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): { ms: n
     return { ms, result };
 }
 
-/** Stack files of the project, upstream stacks first. */
+/** Stack files of the project in deploy order: the longest upstream chain first (as its stacks list them), then the rest. */
 function stacksInDeployOrder(): string[] {
     const stacks = fs.readdirSync(REPO).map(f => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s);
-    return stacks.map(s => ({ s, n: closure(s).length })).sort((a, b) => a.n - b.n || a.s.localeCompare(b.s)).map(x => x.s);
+    const ordered: string[] = [];
+    for (const stack of [...stacks].sort((a, b) => closure(b).length - closure(a).length || a.localeCompare(b))) {
+        for (const s of closure(stack)) if (!ordered.includes(s)) ordered.push(s);
+    }
+    return ordered;
 }
 
 /** The stack and every stack it plans first, upstream first. */
