@@ -11,9 +11,16 @@ import { deploymentPreviews } from "./deployments";
 
 /** Upstream outputs an environment stack builds on, read and checked before anything is declared. */
 export async function readEnvUpstreams(config: EnvStackConfig) {
-    const dns = await readUpstream("dns", config.stacks.dns, dnsOutputsSchema);
-    const bastion = await readUpstream("bastion", config.stacks.bastion, bastionOutputsSchema);
-    const dev = config.accountRole === "prod" && config.stacks.dev ? await readUpstream("dev", config.stacks.dev, envOutputsSchema) : undefined;
+    // Independent reads (one backend fetch each under `pulumi up`): run them together, not one after another,
+    // and report a failure in deploy order whichever finished first.
+    const reads = [
+        readUpstream("dns", config.stacks.dns, dnsOutputsSchema),
+        readUpstream("bastion", config.stacks.bastion, bastionOutputsSchema),
+        config.accountRole === "prod" && config.stacks.dev ? readUpstream("dev", config.stacks.dev, envOutputsSchema) : undefined,
+    ] as const;
+    const failed = (await Promise.allSettled(reads)).find(r => r.status === "rejected");
+    if (failed) throw failed.reason;
+    const [dns, bastion, dev] = await Promise.all(reads);
     return { dns, bastion, dev };
 }
 

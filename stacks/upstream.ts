@@ -19,8 +19,10 @@ export async function readUpstream<S extends z.ZodObject>(role: string, stackNam
     const ref = new pulumi.StackReference(`upstream-${role}`, { name: stackName });
     const values: Record<string, unknown> = {};
     const missing: string[] = [];
-    for (const key of Object.keys(schema.shape)) {
-        const details = await ref.getOutputDetails(key);
+    const keys = Object.keys(schema.shape);
+    const all = await Promise.all(keys.map(key => ref.getOutputDetails(key)));
+    for (const [i, key] of keys.entries()) {
+        const details = all[i];
         const value = details.value ?? details.secretValue;
         if (value === undefined) {
             missing.push(key);

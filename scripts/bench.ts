@@ -1,0 +1,179 @@
+/**
+ * npm run bench -- [--runs N] [--startup-runs N] [--skip-slow]
+ *
+ * Prints (no pass/fail), for every stack file of the project:
+ *  - the offline plan's wall time as a fresh process (`npm run plan`: node + ts-node + the program, upstream stacks
+ *    included), beside a floor measured in the same rounds: bench/floor.ts loads the same SDK classes and registers
+ *    as many plain resources under the same mocks; plan/floor is the figure to drive down;
+ *  - the program's start-up the way `pulumi preview`/`up` run it (bench/startupProbe.js), with the committed
+ *    runtime settings and with ts-node type-checking forced on (what every run paid before);
+ *  - the type-check and the whole test suite (skip both with --skip-slow);
+ *  - the estimated deploy time per stack along its critical path.
+ * Runs are interleaved (plan, floor, plan, floor...) so that load from other users of the machine hits both alike;
+ * figures are medians with the spread of the runs.
+ */
+import { SpawnSyncReturns, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { FloorSpec } from "../bench/floor";
+import { criticalPath, formatDuration } from "../bench/criticalPath";
+import { cleanEnv, startupProbeEnv } from "../bench/probeEnv";
+import { formatSummary, renderTable, summarize } from "../bench/stats";
+import { Plan } from "../plan/run";
+import { readProjectName, readStackSettings, upstreamStacks } from "../plan/stackFile";
+
+const REPO = path.resolve(__dirname, "..");
+const TS_NODE = require.resolve("ts-node/dist/bin");
+const USAGE = "usage: npm run bench -- [--runs N] [--startup-runs N] [--skip-slow]";
+
+interface Options {
+    readonly runs: number;
+    readonly startupRuns: number;
+    readonly skipSlow: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+    let runs = 5;
+    let startupRuns = 3;
+    let skipSlow = false;
+    for (let i = 0; i < argv.length; i++) {
+        const count = () => {
+            const n = Number(argv[++i]);
+            if (!Number.isInteger(n) || n < 1) throw new Error(`${argv[i - 1]} needs a whole number of runs, got ${argv[i]}\n${USAGE}`);
+            return n;
+        };
+        if (argv[i] === "--runs") runs = count();
+        else if (argv[i] === "--startup-runs") startupRuns = count();
+        else if (argv[i] === "--skip-slow") skipSlow = true;
+        else throw new Error(`unknown argument ${argv[i]}\n${USAGE}`);
+    }
+    return { runs, startupRuns, skipSlow };
+}
+
+/** Runs node with the arguments and returns the wall time in ms; fails loudly if the child fails. */
+function timedNode(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): { ms: number; result: SpawnSyncReturns<string> } {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, args, { cwd: REPO, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (result.status !== 0) throw new Error(`node ${args.join(" ")} exited ${result.status}:\n${result.stderr}`);
+    return { ms, result };
+}
+
+/** Stack files of the project in deploy order: the longest upstream chain first (as its stacks list them), then the rest. */
+function stacksInDeployOrder(): string[] {
+    const stacks = fs.readdirSync(REPO).map(f => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s);
+    const ordered: string[] = [];
+    for (const stack of [...stacks].sort((a, b) => closure(b).length - closure(a).length || a.localeCompare(b))) {
+        for (const s of closure(stack)) if (!ordered.includes(s)) ordered.push(s);
+    }
+    return ordered;
+}
+
+/** The stack and every stack it plans first, upstream first. */
+function closure(stack: string, seen: string[] = []): string[] {
+    if (seen.includes(stack)) return seen;
+    for (const up of upstreamStacks(readStackSettings(REPO, stack))) closure(up.stack, seen);
+    if (!seen.includes(stack)) seen.push(stack);
+    return seen;
+}
+
+function main(): void {
+    const options = parseArgs(process.argv.slice(2));
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "twine-bench-"));
+    const project = readProjectName(REPO);
+    const stacks = stacksInDeployOrder();
+    const cpus = os.cpus();
+    console.log(`Machine: ${cpus.length} x ${cpus[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${os.loadavg().map(l => l.toFixed(2)).join(" ")}`);
+    console.log(`Runs: ${options.runs} per figure after one warm-up (start-up: ${options.startupRuns}); medians, spread in brackets.\n`);
+
+    // Warm-up, which also gives the plans the floors and the critical paths are built from.
+    const planArgs = (stack: string) => [TS_NODE, "--transpile-only", "scripts/plan.ts", stack, "--out", path.join(work, `${stack}.json`)];
+    const plans = new Map<string, Plan>();
+    for (const stack of stacks) {
+        timedNode(planArgs(stack));
+        plans.set(stack, JSON.parse(fs.readFileSync(path.join(work, `${stack}.json`), "utf8")) as Plan);
+    }
+    const floorArgs = new Map<string, string[]>();
+    for (const stack of stacks) {
+        const spec: FloorSpec = {
+            project,
+            runs: closure(stack).map(s => {
+                const config = readStackSettings(REPO, s).config;
+                const plan = plans.get(s)!;
+                return { stack: s, accountId: config[`${project}:accountId`], region: config["aws:region"], count: plan.resources.length, types: [...new Set(plan.resources.map(r => r.type))] };
+            }),
+        };
+        const file = path.join(work, `floor-${stack}.json`);
+        fs.writeFileSync(file, JSON.stringify(spec));
+        floorArgs.set(stack, [TS_NODE, "--transpile-only", "bench/floor.ts", file]);
+        timedNode(floorArgs.get(stack)!);
+    }
+
+    const planMs = new Map<string, number[]>(stacks.map(s => [s, []]));
+    const floorMs = new Map<string, number[]>(stacks.map(s => [s, []]));
+    for (let round = 0; round < options.runs; round++) {
+        for (const stack of stacks) {
+            planMs.get(stack)!.push(timedNode(planArgs(stack)).ms);
+            floorMs.get(stack)!.push(timedNode(floorArgs.get(stack)!).ms);
+        }
+    }
+    const rows = [["stack", "resources", "evaluated", "plan (fresh process)", "floor", "plan/floor"]];
+    for (const stack of stacks) {
+        const plan = summarize(planMs.get(stack)!);
+        const floor = summarize(floorMs.get(stack)!);
+        const evaluated = closure(stack).reduce((n, s) => n + plans.get(s)!.resources.length, 0);
+        rows.push([stack, String(plans.get(stack)!.resources.length), String(evaluated), formatSummary(plan), formatSummary(floor), (plan.median / floor.median).toFixed(2)]);
+    }
+    console.log("Offline plan: `npm run plan -- <stack>` as a fresh process; evaluated = the stack and the upstream stacks it plans first");
+    console.log(`${renderTable(rows)}\n`);
+
+    // Start-up as pulumi runs the program, on the stack that evaluates the most (its own program run only).
+    const largest = [...stacks].sort((a, b) => plans.get(b)!.resources.length - plans.get(a)!.resources.length)[0];
+    const settings = readStackSettings(REPO, largest);
+    const upstream = Object.fromEntries(upstreamStacks(settings).map(u => [u.qualifiedName, plans.get(u.stack)!.outputs]));
+    const probe = (typeCheck: boolean) => {
+        const { result } = timedNode(["bench/startupProbe.js"], startupProbeEnv(settings, upstream, typeCheck));
+        return JSON.parse(result.stdout) as { firstRegistrationMs: number; doneMs: number };
+    };
+    probe(false); // warm-up
+    const startup = { configured: [] as { firstRegistrationMs: number; doneMs: number }[], typeChecked: [] as { firstRegistrationMs: number; doneMs: number }[] };
+    for (let round = 0; round < options.startupRuns; round++) {
+        startup.configured.push(probe(false));
+        startup.typeChecked.push(probe(true));
+    }
+    console.log(`Start-up of the ${largest} program as \`pulumi preview\` runs it (language host entry, ts-node from tsconfig.json, mocked engine)`);
+    console.log(
+        `${renderTable([
+            ["ts-node", "to first resource", "to program end"],
+            ...(["configured", "typeChecked"] as const).map(k => [
+                k === "configured" ? "as committed (transpile-only)" : "type-checking (before; PULUMI_NODEJS_TRANSPILE_ONLY=false)",
+                formatSummary(summarize(startup[k].map(s => s.firstRegistrationMs))),
+                formatSummary(summarize(startup[k].map(s => s.doneMs))),
+            ]),
+        ])}\n`,
+    );
+
+    if (!options.skipSlow) {
+        const tsc = timedNode([require.resolve("typescript/bin/tsc"), "--noEmit", "-p", "."]).ms;
+        const mocha = timedNode([require.resolve("mocha/bin/mocha.js"), "test/**/*.test.ts"]).ms;
+        console.log("Checks (one run each)");
+        console.log(`${renderTable([["check", "wall"], ["type-check (tsc --noEmit)", formatSummary(summarize([tsc]))], ["test suite (mocha, all files)", formatSummary(summarize([mocha]))]])}\n`);
+    }
+
+    console.log("Estimated deploy time: the longest chain of creations (bench/creationTimes.ts), resources in a chain wait for the one before");
+    for (const stack of stacks) {
+        const cp = criticalPath(plans.get(stack)!);
+        const chain = cp.chain.map(l => `${l.name} (${l.type.split(":").pop()}, ${formatDuration(l.time.seconds)}${l.time.known ? "" : ", default estimate"})`).join(" -> ");
+        console.log(`  ${stack}: ${formatDuration(cp.seconds)}  ${chain}`);
+        if (cp.unknownTypes.length > 0) console.log(`    no creation time for ${cp.unknownTypes.join(", ")}: add them to bench/creationTimes.ts`);
+    }
+    fs.rmSync(work, { recursive: true, force: true });
+}
+
+try {
+    main();
+} catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+}

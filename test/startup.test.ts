@@ -1,0 +1,26 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { startupProbeEnv } from "../bench/probeEnv";
+import { readStackSettings } from "../plan/stackFile";
+import { REPO } from "./helpers/config";
+
+/** Runs the program through the Pulumi language host's own entry, as `pulumi preview` does, against mocks. */
+function probe() {
+    const result = spawnSync(process.execPath, [path.join(REPO, "bench", "startupProbe.js")], {
+        cwd: REPO,
+        encoding: "utf8",
+        env: startupProbeEnv(readStackSettings(REPO, "dns"), {}),
+    });
+    assert.equal(result.status, 0, result.stderr);
+    return JSON.parse(result.stdout) as { registrations: number; typeCheck: boolean | null };
+}
+
+describe("pulumi preview start-up", () => {
+    it("runs the program without type-checking it: tests and CI do that once (tsconfig.json ts-node.transpileOnly)", () => {
+        const run = probe();
+        assert.equal(run.typeCheck, false, "the language host's ts-node would type-check the program on every preview");
+        // The dns program declares its provider and the apex zone, beside the stack itself.
+        assert.equal(run.registrations, 3);
+    });
+});
