@@ -101,6 +101,23 @@ export const CREATION_TIMES: Readonly<Record<string, CreationTime>> = {
 
     "docker:index/image:Image": { seconds: 300, source: "estimate: docker build and push of the Jenkins image" },
     "command:local:Command": { seconds: 900, source: "estimate: a packer build of the app AMI (boot, provision, snapshot)" },
+
+    // Added as the app, data and build tiers landed: configuration calls that return once accepted.
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": { seconds: 2, source: QUICK },
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": { seconds: 10, source: "estimate: the provider retries until IAM has propagated the new role" },
+    "pulumiservice:index:DeploymentSettings": { seconds: 2, source: "estimate: one Pulumi Cloud API call" },
+    "aws:cloudwatch/metricAlarm:MetricAlarm": { seconds: 2, source: QUICK },
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": { seconds: 2, source: QUICK },
+    "aws:dlm/lifecyclePolicy:LifecyclePolicy": { seconds: 2, source: QUICK },
+    "aws:ec2/amiLaunchPermission:AmiLaunchPermission": { seconds: 2, source: QUICK },
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": { seconds: 2, source: QUICK },
+    "aws:kms/grant:Grant": { seconds: 2, source: QUICK },
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": { seconds: 5, source: "estimate: the provider waits until the configuration reads back" },
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": { seconds: 2, source: QUICK },
+    "aws:s3/bucketPolicy:BucketPolicy": { seconds: 2, source: QUICK },
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": { seconds: 2, source: QUICK },
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": { seconds: 2, source: QUICK },
+    "aws:s3/bucketVersioning:BucketVersioning": { seconds: 2, source: QUICK },
 };
 
 /** The creation time of a planned resource: from the table, 0 for logical resources, else the flagged default. */

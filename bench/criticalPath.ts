@@ -72,6 +72,10 @@ export function criticalPath(plan: Plan, graph: DependencyGraph = dependencyGrap
         visiting.add(urn);
         let best: { seconds: number; from?: string } = { seconds: 0 };
         for (const dep of [...(graph.get(urn)?.keys() ?? [])].sort()) {
+            // An "input" edge is inferred from a value found in the inputs; a value the program can compute
+            // without the resource (an ARN built from a known name) can close a false loop. Explicit edges
+            // (parent, provider, dependsOn) never loop in a valid program, so only they make a cycle an error.
+            if (visiting.has(dep) && graph.get(urn)!.get(dep) === "input") continue;
             const s = visit(dep);
             if (s > best.seconds) best = { seconds: s, from: dep };
         }
