@@ -52,6 +52,16 @@ const ec2Arn = (kind: string) => (id: string, _n: string, _i: Record<string, any
     ownerId: a.accountId,
 });
 
+/** Canonical hosted zone ids of Application Load Balancers per region (for alias records). */
+const ALB_ZONE_IDS: Record<string, string> = {
+    "us-east-1": "Z35SXDOTRQ7X7K",
+    "us-east-2": "Z3AADJGX6KTTL2",
+    "us-west-2": "Z1H1FL5HABSF5",
+    "eu-west-1": "Z32O12XQLNTSW2",
+    "eu-west-2": "ZHURV8PSTC4K8",
+    "eu-central-1": "Z215JYRZR1TBD5",
+};
+
 /** Per-type ids and attributes. Types not listed get a generic id and an ARN built from the type token. */
 export const RESOURCE_MOCKS: Record<string, TypeMock> = {
     "pulumi:providers:aws": { id: name => digest("provider", name).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, "$1-$2-$3-$4-$5") },
@@ -105,7 +115,7 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
             nameServers: [0, 1, 2, 3].map(k => `ns-${parseInt(digest(name, String(k)).slice(0, 3), 16) % 2048}.awsdns-${10 + k}.${["com", "net", "org", "co.uk"][k]}`),
         }),
     },
-    "aws:route53/record:Record": { id: (_n, i) => `${i.zoneId}_${i.name}_${i.type}` },
+    "aws:route53/record:Record": { id: (_n, i) => `${i.zoneId}_${i.name}_${i.type}`, state: (_id, _n, i) => ({ fqdn: String(i.name).replace(/\.$/, "") }) },
     "aws:ec2/instance:Instance": {
         id: name => hexId("i-", 17, name),
         state: (id, name, i, a) => {
@@ -235,6 +245,48 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
         id: (_name, i, a) => `arn:aws:iam::${a.accountId}:oidc-provider/${String(i.url).replace(/^https:\/\//, "")}`,
         state: id => ({ arn: id }),
+    },
+    "aws:lb/loadBalancer:LoadBalancer": {
+        id: (name, _i, a) => `arn:aws:elasticloadbalancing:${a.region}:${a.accountId}:loadbalancer/app/${name.slice(0, 24)}/${digest("alb", name).slice(0, 16)}`,
+        state: (id, name, _i, a) => ({
+            arn: id,
+            arnSuffix: id.split(":loadbalancer/")[1],
+            dnsName: `${name.slice(0, 24)}-${parseInt(digest("albdns", name).slice(0, 8), 16)}.${a.region}.elb.amazonaws.com`,
+            zoneId: ALB_ZONE_IDS[a.region] ?? `Z${digest("albzone", a.region).slice(0, 13).toUpperCase()}`,
+        }),
+    },
+    "aws:lb/targetGroup:TargetGroup": {
+        id: (name, _i, a) => `arn:aws:elasticloadbalancing:${a.region}:${a.accountId}:targetgroup/${name.slice(0, 24)}/${digest("tg", name).slice(0, 16)}`,
+        state: (id) => ({ arn: id, arnSuffix: id.split(":")[5] }),
+    },
+    "aws:lb/listener:Listener": {
+        id: (name, _i, a) => `arn:aws:elasticloadbalancing:${a.region}:${a.accountId}:listener/app/${name.slice(0, 24)}/${digest("listener", name).slice(0, 16)}`,
+        state: (id) => ({ arn: id }),
+    },
+    "aws:acm/certificate:Certificate": {
+        id: (name, _i, a) => `arn:aws:acm:${a.region}:${a.accountId}:certificate/${[8, 4, 4, 4, 12].map((n, k) => digest("cert", name, String(k)).slice(0, n)).join("-")}`,
+        state: (id, _n, inputs) => ({
+            arn: id,
+            domainValidationOptions: [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])].map((domainName) => ({
+                domainName,
+                resourceRecordName: `_${digest("acm", domainName).slice(0, 32)}.${domainName}.`,
+                resourceRecordType: "CNAME",
+                resourceRecordValue: `_${digest("acmv", domainName).slice(0, 32)}.${digest("acmz", domainName).slice(0, 10)}.acm-validations.aws.`,
+            })),
+        }),
+    },
+    "aws:acm/certificateValidation:CertificateValidation": { id: (_n, i) => String(i.certificateArn), state: (id) => ({ certificateArn: id }) },
+    "aws:ec2/launchTemplate:LaunchTemplate": {
+        id: (name) => hexId("lt-", 17, name),
+        state: (id, _n, _i, a) => ({ arn: `arn:aws:ec2:${a.region}:${a.accountId}:launch-template/${id}`, latestVersion: 1, defaultVersion: 1 }),
+    },
+    "aws:autoscaling/group:Group": {
+        id: (name, i) => i.name ?? autoName(name, "asg"),
+        state: (id, _n, _i, a) => ({ name: id, arn: `arn:aws:autoscaling:${a.region}:${a.accountId}:autoScalingGroup:${digest("asg", id).slice(0, 8)}-0000-4000-8000-${digest("asg", id).slice(8, 20)}:autoScalingGroupName/${id}` }),
+    },
+    "aws:wafv2/webAcl:WebAcl": {
+        id: name => [8, 4, 4, 4, 12].map((n, k) => digest("waf", name, String(k)).slice(0, n)).join("-"),
+        state: (id, name, _i, a) => ({ arn: `arn:aws:wafv2:${a.region}:${a.accountId}:regional/webacl/${name}/${id}` }),
     },
 };
 
