@@ -9,6 +9,7 @@ import { z } from "zod";
 import { cidrsOverlap, isPrivateCidr, mustParseCidr, parseCidr } from "../components/cidr";
 import { LARGEST_VPC_PREFIX, SMALLEST_SUBNET_PREFIX, defaultTierPrefixes, subnetPlanProblems } from "../components/subnetPlan";
 import { KNOWN_REGIONS, REGION_AZ_LETTERS } from "./regions";
+import { baselineSchema, checkBaseline } from "./baseline";
 
 export const PROJECT = "twine-infra";
 export const ACCOUNT_ROLES = ["dns", "bastion", "dev", "prod"] as const;
@@ -173,6 +174,7 @@ const common = {
         .refine(r => KNOWN_REGIONS.includes(r), problem("not a region this project knows", `use one of ${KNOWN_REGIONS.join(", ")}, or add it to config/regions.ts`))
         .describe("aws:region — the region of every resource in this stack. Required."),
     tags: tagsSchema.optional(),
+    baseline: baselineSchema.optional(),
 };
 
 /** Rules that need several keys at once, applied to every role that has a network. */
@@ -249,6 +251,7 @@ function envRoleSchema<R extends "dev" | "prod">(role: R) {
         })
         .superRefine((value, ctx) => {
             checkNetwork(value, ctx, role);
+            checkBaseline(role, value.baseline, ctx);
             if (role === "prod" && !value.stacks.dev) {
                 ctx.addIssue({
                     code: "custom",

@@ -2,10 +2,12 @@ import * as aws from "@pulumi/aws";
 import { DnsStackConfig } from "../config";
 import { stackContext } from "./context";
 import { DnsOutputs, Exported } from "./outputs";
+import { accountBaseline } from "../components/accountBaseline";
 
 /** The dns account: the apex zone and the roles other accounts use to write their records into it. */
 export async function buildDnsStack(config: DnsStackConfig, stack: string): Promise<Exported<DnsOutputs>> {
     const ctx = stackContext(config, stack);
+    accountBaseline(config, ctx.provider);
     // Deleting the apex zone would take every Twine name off the Internet: protected, and kept if removed from code.
     const zone = new aws.route53.Zone(
         "apex",

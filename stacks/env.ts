@@ -2,6 +2,7 @@ import { ConfigError, EnvStackConfig, envCrossStackProblems } from "../config";
 import { networkOutputs, newNetwork, stackContext } from "./context";
 import { EnvOutputs, Exported, bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "./outputs";
 import { readUpstream } from "./upstream";
+import { accountBaseline } from "../components/accountBaseline";
 
 /** Upstream outputs an environment stack builds on, read and checked before anything is declared. */
 export async function readEnvUpstreams(config: EnvStackConfig) {
@@ -27,6 +28,7 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     }
 
     const ctx = stackContext(config, stack);
+    accountBaseline(config, ctx.provider);
     const network = newNetwork(ctx);
     return {
         accountId: config.accountId,
