@@ -140,12 +140,13 @@ export class AccountBaseline extends pulumi.ComponentResource {
                 deletionWindowInDays: 30,
                 policy: stableJson(trailKeyPolicy(args.accountId, args.region, names.trailArn)),
             },
-            parent,
+            // Deleting the key would make every log file unreadable: protected in every account.
+            { parent: this, protect: true },
         );
         new aws.kms.Alias(`${name}-trail-key`, { name: names.keyAlias, targetKeyId: key.keyId }, { parent: key });
 
         // Audit logs outlive a `pulumi destroy` mistake: forceDestroy off, versions kept until they expire.
-        const bucket = new aws.s3.Bucket(`${name}-trail-logs`, { bucket: names.bucket, forceDestroy: false }, parent);
+        const bucket = new aws.s3.Bucket(`${name}-trail-logs`, { bucket: names.bucket, forceDestroy: false }, { parent: this, protect: true });
         const bucketParent = { parent: bucket };
         const publicAccess = new aws.s3.BucketPublicAccessBlock(
             `${name}-trail-logs`,
