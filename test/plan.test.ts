@@ -1,33 +1,15 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { stringify } from "yaml";
 import { renderJson, renderText } from "../plan/render";
 import { planStack, sanitize } from "../plan/run";
 import { readStackSettings } from "../plan/stackFile";
 import { bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "../stacks/outputs";
-import { REPO, committedConfig } from "./helpers/config";
-import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
+import { REPO, committedConfig, writeStackFile } from "./helpers/config";
+import { STACKS, byUrn, ofType, planOf, planWithConfig, runCli } from "./helpers/plans";
 
 const CONTRACTS = { dns: dnsOutputsSchema, bastion: bastionOutputsSchema, dev: envOutputsSchema, prod: envOutputsSchema };
-
-/** Writes a stack file for the given flat config into a temp folder and returns its path. */
-function writeStackFile(config: Record<string, string>): string {
-    const structured: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(config)) structured[key] = /^[[{]/.test(value) ? JSON.parse(value) : value;
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "twine-plan-")), "Pulumi.test.yaml");
-    fs.writeFileSync(file, stringify({ config: structured }));
-    return file;
-}
-
-function runCli(...args: string[]) {
-    return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(REPO, "scripts", "plan.ts"), ...args], {
-        cwd: REPO,
-        encoding: "utf8",
-    });
-}
 
 describe("offline plan", () => {
     for (const stack of STACKS) {

@@ -1,6 +1,9 @@
 /** Builders for flat Pulumi config maps, as the CLI hands them to the program. */
-import { readStackSettings } from "../../plan/stackFile";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { stringify } from "yaml";
+import { readStackSettings } from "../../plan/stackFile";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 
@@ -31,4 +34,13 @@ export function withPath(config: Record<string, string>, key: string, fieldPath:
     if (value === undefined) delete cursor[parts[parts.length - 1]];
     else cursor[parts[parts.length - 1]] = value;
     return withKey(config, key, object);
+}
+
+/** Writes a stack file for the given flat config into a temp folder and returns its path. */
+export function writeStackFile(config: Record<string, string>): string {
+    const structured: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(config)) structured[key] = /^[[{]/.test(value) ? JSON.parse(value) : value;
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "twine-plan-")), "Pulumi.test.yaml");
+    fs.writeFileSync(file, stringify({ config: structured }));
+    return file;
 }
