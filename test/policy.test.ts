@@ -2,7 +2,10 @@ import { strict as assert } from "assert";
 import { policies } from "../policy/pack";
 import { evaluatePlan, projectPackSettings } from "../policy/plan";
 import { PackSettings, PolicyInput, RULES, Rule, evaluate } from "../policy/rules";
+import * as fs from "fs";
+import * as path from "path";
 import { renderJson } from "../plan/render";
+import { withRuleTable } from "../scripts/policyTable";
 import { REPO } from "./helpers/config";
 import { STACKS, planOf } from "./helpers/plans";
 
@@ -320,6 +323,12 @@ describe("policy pack (twine-guardrails)", () => {
         for (const area of ["network", "access", "compute", "load balancers", "data stores", "dns", "iam", "ci", "logging"]) {
             assert.ok(RULES.some(r => r.area === area), `no rule covers ${area}`);
         }
+    });
+
+    it("is listed, rule for rule, in the README (npm run policy:readme)", () => {
+        const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+        assert.equal(withRuleTable(readme), readme, "README.md's guardrails table is stale; run npm run policy:readme");
+        for (const rule of RULES) assert.ok(readme.includes(`\`${rule.name}\``), rule.name);
     });
 
     it("has a passing and a violating case for every rule, and none for a rule that does not exist", () => {
