@@ -353,6 +353,23 @@ describe("policy pack (twine-guardrails)", () => {
         });
     }
 
+    it("matches companions to buckets by name when known: two blocks for one bucket leave the other uncovered", () => {
+        const rule = RULES.find(r => r.name === "s3-8-bucket-public-access-block")!;
+        const pab = (bucket: string) => withBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", bucket, allFour);
+        const found = violationsOf(rule, [bucketNamed("a"), bucketNamed("b"), pab("a"), pab("a")]);
+        assert.deepEqual(found.map(v => v.message), [`${found[0].urn!.split("::").pop()}: the bucket has no aws.s3.BucketPublicAccessBlock`]);
+        assert.match(found[0].urn!, /Bucket::r\d+$/);
+    });
+
+    it("counts companions whose settings are unknown in a preview instead of failing the stack policy", () => {
+        class UnknownValueError extends Error {}
+        const unknown = new Proxy({}, { get: () => { throw new UnknownValueError("string value at .bucket can't be known during preview"); } });
+        const rule = RULES.find(r => r.name === "s3-5-tls-only")!;
+        const preview = [res(T.bucket, unknown), res("aws:s3/bucketPolicy:BucketPolicy", unknown)];
+        assert.deepEqual(violationsOf(rule, preview), []);
+        assert.equal(violationsOf(rule, [res(T.bucket, unknown)]).length, 1);
+    });
+
     it("a stack without any baseline resource violates the baseline rules", () => {
         const names = new Set(evaluate([res(T.vpc, {})], SETTINGS).map(v => v.rule));
         for (const rule of ["ec2-7-ebs-encryption-by-default", "s3-1-account-public-access-block", "cloudtrail-1-multi-region-trail", "iam-28-access-analyzer", "ec2-6-vpc-flow-logs"]) {

@@ -101,6 +101,19 @@ export function asJson(value: unknown): any {
     }
 }
 
+/**
+ * Reads a value that may be unknown during a preview: the policy engine throws on reading one (and reports the
+ * policy as not runnable), which a stack-level rule that only counts resources should not do. Undefined then.
+ */
+export function known<T>(read: () => T): T | undefined {
+    try {
+        return read();
+    } catch (err) {
+        if (err instanceof Error && err.constructor.name === "UnknownValueError") return undefined;
+        throw err;
+    }
+}
+
 export function isTrue(value: unknown): boolean {
     return value === true || value === "true";
 }
@@ -165,14 +178,16 @@ export function companionRule(
         check(resources) {
             const subjects = resources.filter(r => spec.subjects.includes(r.type));
             const companions = resources.filter(r => spec.companions.includes(r.type));
-            const good = companions.filter(c => spec.ok(c.props ?? {}));
+            // A companion whose settings are unknown in a preview counts as good here; `pulumi up` checks it again.
+            const good = companions.filter(c => known(() => spec.ok(c.props ?? {})) ?? true);
             const violations: StackViolation[] = companions
                 .filter(c => spec.badCompanion !== undefined && !good.includes(c))
                 .map(c => ({ urn: c.urn, message: `${c.name}: ${spec.badCompanion}` }));
-            if (good.length >= subjects.length) return violations;
-            const linked = new Set(spec.link ? good.map(c => c.props?.[spec.link!.companion]).filter(v => v !== undefined) : []);
-            const unmatched = spec.link ? subjects.filter(s => !linked.has(s.props?.[spec.link!.subject])) : [];
-            const blamed = unmatched.length > 0 ? unmatched : subjects.slice(good.length);
+            const link = spec.link;
+            const subjectKeys = link ? subjects.map(x => known(() => x.props?.[link.subject])) : [];
+            const companionKeys = link ? good.map(c => known(() => c.props?.[link.companion])) : [];
+            const linkable = link !== undefined && [...subjectKeys, ...companionKeys].every(k => k !== undefined);
+            const blamed = linkable ? subjects.filter((_x, i) => !companionKeys.includes(subjectKeys[i])) : subjects.slice(good.length);
             return [...violations, ...blamed.map(s => ({ urn: s.urn, message: `${s.name}: ${spec.missing}` }))];
         },
     };
