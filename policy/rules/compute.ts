@@ -52,19 +52,17 @@ export const computeRules: Rule[] = [
         (p, r) => environmentOf(r) !== "bastion" && isTrue(p.associatePublicIpAddress),
         "associatePublicIpAddress is true; only the bastion has a public address",
     ),
-    simpleRule(
-        {
-            name: "ec2-3-ebs-volumes-encrypted",
-            control: "EC2.3",
-            area: "compute",
-            enforcementLevel: "mandatory",
-            description:
-                "No EBS volume, root or data device is declared unencrypted (encrypted = false). Mandatory: HR data at rest is encrypted; unset is fine because EC2.7 encrypts by default.",
-            resourceTypes: ["aws:ebs/volume:Volume", INSTANCE, LAUNCH_TEMPLATE],
-        },
-        (p, r) => unencryptedVolumes(r.type, p).length > 0,
-        p => `declared unencrypted: ${[...unencryptedVolumes("aws:ebs/volume:Volume", p), ...unencryptedVolumes(INSTANCE, p), ...unencryptedVolumes(LAUNCH_TEMPLATE, p)].join(", ") || "a volume"}`,
-    ),
+    {
+        name: "ec2-3-ebs-volumes-encrypted",
+        control: "EC2.3",
+        area: "compute",
+        enforcementLevel: "mandatory",
+        description:
+            "No EBS volume, root or data device is declared unencrypted (encrypted = false). Mandatory: HR data at rest is encrypted; unset is fine because EC2.7 encrypts by default.",
+        kind: "resource",
+        resourceTypes: ["aws:ebs/volume:Volume", INSTANCE, LAUNCH_TEMPLATE],
+        check: r => unencryptedVolumes(r.type, r.props ?? {}).map(v => `${v} is declared unencrypted; remove encrypted: false`),
+    },
     {
         name: "ec2-7-ebs-encryption-by-default",
         control: "EC2.7",

@@ -167,7 +167,7 @@ export const dataStoreRules: Rule[] = [
             description: "Search domains live in the VPC (vpcOptions with subnets). Mandatory: a public endpoint relies on its access policy alone.",
             resourceTypes: SEARCH,
         },
-        p => asArray(p.vpcOptions?.subnetIds).length === 0 && p.vpcOptions?.subnetIds === undefined,
+        p => asArray(p.vpcOptions?.subnetIds).length === 0,
         "vpcOptions.subnetIds is missing: the domain would have a public endpoint",
     ),
     simpleRule(
