@@ -1,9 +1,9 @@
 /** Builders for flat Pulumi config maps, as the CLI hands them to the program. */
+import { readStackSettings } from "../../plan/stackFile";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { readStackSettings } from "../../plan/stackFile";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 
