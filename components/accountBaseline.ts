@@ -21,6 +21,11 @@ export interface AccountBaselineArgs {
     readonly guardDuty?: boolean;
     /** Days the trail bucket keeps log files (and old versions) before they expire. @default 365 */
     readonly trailRetentionDays?: number;
+    /**
+     * Protect the trail's key and bucket (`protect: true`), as prod protects its stateful resources. Elsewhere
+     * the key's 30-day deletion window and a bucket that is never force-destroyed keep the logs. @default false
+     */
+    readonly protect?: boolean;
 }
 
 /** Names derived from the account, so that they are stable and globally unique (S3) without random suffixes. */
@@ -140,13 +145,13 @@ export class AccountBaseline extends pulumi.ComponentResource {
                 deletionWindowInDays: 30,
                 policy: stableJson(trailKeyPolicy(args.accountId, args.region, names.trailArn)),
             },
-            // Deleting the key would make every log file unreadable: protected in every account.
-            { parent: this, protect: true },
+            // Deleting the key would make every log file unreadable.
+            { parent: this, protect: args.protect === true },
         );
         new aws.kms.Alias(`${name}-trail-key`, { name: names.keyAlias, targetKeyId: key.keyId }, { parent: key });
 
         // Audit logs outlive a `pulumi destroy` mistake: forceDestroy off, versions kept until they expire.
-        const bucket = new aws.s3.Bucket(`${name}-trail-logs`, { bucket: names.bucket, forceDestroy: false }, { parent: this, protect: true });
+        const bucket = new aws.s3.Bucket(`${name}-trail-logs`, { bucket: names.bucket, forceDestroy: false }, { parent: this, protect: args.protect === true });
         const bucketParent = { parent: bucket };
         const publicAccess = new aws.s3.BucketPublicAccessBlock(
             `${name}-trail-logs`,
@@ -218,7 +223,7 @@ export function accountBaseline(
     const settings = withBaselineDefaults(config.accountRole, config.baseline);
     return new AccountBaseline(
         `${config.accountRole}-baseline`,
-        { accountId: config.accountId, region: config.region, label: config.accountRole, ...settings },
+        { accountId: config.accountId, region: config.region, label: config.accountRole, protect: config.accountRole === "prod", ...settings },
         { provider },
     );
 }

@@ -68,10 +68,12 @@ describe("AccountBaseline", () => {
                 assert.match(String(trail.inputs.kmsKeyId), new RegExp(`^arn:aws:kms:eu-west-1:${accountId}:key/`));
                 assert.deepEqual([trail.inputs.isMultiRegionTrail, trail.inputs.enableLogFileValidation, trail.inputs.includeGlobalServiceEvents], [true, true, true]);
                 assert.equal(ofType(plan, "aws:guardduty/detector:Detector").length, stack === "prod" || stack === "bastion" ? 1 : 0);
-                const [key] = ofType(plan, "aws:kms/key:Key");
-                const [bucket] = ofType(plan, "aws:s3/bucket:Bucket");
-                assert.deepEqual([key.options.protect, bucket.options.protect, key.inputs.enableKeyRotation, bucket.inputs.forceDestroy], [true, true, true, false]);
-                const policy = ofType(plan, "aws:s3/bucketPolicy:BucketPolicy")[0];
+                // Other components add keys and buckets: pick the baseline's own by name.
+                const key = ofType(plan, "aws:kms/key:Key").find(k => k.name === `${stack}-baseline-trail-key`)!;
+                const bucket = ofType(plan, "aws:s3/bucket:Bucket").find(b => b.name === `${stack}-baseline-trail-logs`)!;
+                const prod = stack === "prod";
+                assert.deepEqual([key.options.protect, bucket.options.protect, key.inputs.enableKeyRotation, bucket.inputs.forceDestroy], [prod, prod, true, false]);
+                const policy = ofType(plan, "aws:s3/bucketPolicy:BucketPolicy").find(p => p.name === `${stack}-baseline-trail-logs`)!;
                 assert.equal(policy.inputs.bucket, bucket.inputs.bucket);
             });
         }

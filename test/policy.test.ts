@@ -392,8 +392,9 @@ describe("policy pack (twine-guardrails)", () => {
         it("catches a mandatory violation injected into a real plan (the pack is not vacuous)", async () => {
             const plan = await planOf("prod");
             const tampered = plan.resources.map(r => (r.type === "aws:cloudtrail/trail:Trail" ? { ...r, inputs: { ...r.inputs, enableLogFileValidation: false } } : r));
-            const rules = evaluatePlan({ resources: tampered }, settings).filter(v => v.level === "mandatory").map(v => v.rule);
-            assert.deepEqual(rules, ["cloudtrail-4-log-file-validation"]);
+            const before = new Set(evaluatePlan(plan, settings).map(v => `${v.rule} ${v.urn}`));
+            const added = evaluatePlan({ resources: tampered }, settings).filter(v => !before.has(`${v.rule} ${v.urn}`));
+            assert.deepEqual(added.map(v => [v.rule, v.level, v.urn?.split("::").pop()]), [["cloudtrail-4-log-file-validation", "mandatory", "prod-baseline-trail"]]);
         });
         it("adds a policy section to the plan's JSON, after the existing keys", async () => {
             const plan = await planOf("dns");

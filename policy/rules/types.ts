@@ -137,10 +137,6 @@ export function isProd(resource: PolicyInput): boolean {
     return environmentOf(resource) === "prod";
 }
 
-export function ofTypes(resources: readonly PolicyInput[], ...types: string[]): PolicyInput[] {
-    return resources.filter(r => types.includes(r.type));
-}
-
 /** A rule over one resource type family that reports `message` when `bad(props, resource)` holds. */
 export function simpleRule(
     base: Omit<ResourceRule, "kind" | "check">,
