@@ -107,11 +107,6 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
         id: name => [8, 4, 4, 4, 12].map((n, k) => digest("kms", name, String(k)).slice(0, n)).join("-"),
         state: (id, _n, _i, a) => ({ keyId: id, arn: `arn:aws:kms:${a.region}:${a.accountId}:key/${id}` }),
     },
-    // Auto-scaling groups pin the template's latestVersion (the guardrails refuse $Latest): give it a value.
-    "aws:ec2/launchTemplate:LaunchTemplate": {
-        id: name => hexId("lt-", 17, name),
-        state: (id, name, i, a) => ({ ...ec2Arn("launch-template")(id, name, i, a), latestVersion: 1, defaultVersion: 1 }),
-    },
     "aws:s3/bucket:Bucket": {
         id: (name, i) => i.bucket ?? autoName(name, "bucket"),
         state: (id, _n, _i, a) => ({ bucket: id, arn: `arn:aws:s3:::${id}`, bucketDomainName: `${id}.s3.amazonaws.com`, bucketRegionalDomainName: `${id}.s3.${a.region}.amazonaws.com` }),
