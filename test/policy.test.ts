@@ -7,7 +7,7 @@ import * as path from "path";
 import { renderJson } from "../plan/render";
 import { withRuleTable } from "../scripts/policyTable";
 import { REPO } from "./helpers/config";
-import { STACKS, planOf } from "./helpers/plans";
+import { STACKS, planOf, runCli } from "./helpers/plans";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Synthetic resources, shaped like @pulumi/aws 7.48 inputs (camelCase), as the plan and the engine give them.
@@ -402,6 +402,15 @@ describe("policy pack (twine-guardrails)", () => {
             assert.deepEqual(Object.keys(json), ["stack", "project", "resources", "outputs", "policy"]);
             for (const v of json.policy) assert.deepEqual(Object.keys(v).sort(), ["control", "level", "message", "rule", "urn"]);
         });
+    });
+
+    it("npm run plan prints the policy section, with the pack settings of this project", () => {
+        const result = runCli("dns");
+        assert.equal(result.status, 0, result.stderr);
+        const plan = JSON.parse(result.stdout);
+        assert.ok(Array.isArray(plan.policy));
+        assert.deepEqual(plan.policy.filter((v: { level: string }) => v.level === "mandatory"), []);
+        assert.ok(plan.policy.some((v: { rule: string }) => v.rule === "route53-2-query-logging"), "the advisory findings are missing");
     });
 
     describe("as a CrossGuard pack", () => {
