@@ -118,6 +118,11 @@ export const CREATION_TIMES: Readonly<Record<string, CreationTime>> = {
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": { seconds: 2, source: QUICK },
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": { seconds: 2, source: QUICK },
     "aws:s3/bucketVersioning:BucketVersioning": { seconds: 2, source: QUICK },
+    // The account baseline.
+    "aws:accessanalyzer/analyzer:Analyzer": { seconds: 5, source: QUICK },
+    "aws:cloudtrail/trail:Trail": { seconds: 10, source: "estimate: the trail is created, then logging is started (two calls)" },
+    "aws:ebs/encryptionByDefault:EncryptionByDefault": { seconds: 2, source: QUICK },
+    "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": { seconds: 5, source: "estimate: the provider waits until the setting reads back" },
 };
 
 /** The creation time of a planned resource: from the table, 0 for logical resources, else the flagged default. */

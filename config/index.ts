@@ -2,3 +2,4 @@ export * from "./schema";
 export * from "./load";
 export * from "./crossStack";
 export * from "./environments";
+export * from "./baseline";

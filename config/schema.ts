@@ -13,6 +13,7 @@ import { devImageSchema, imageProblems, prodImageSchema } from "./image";
 import { environmentProblems, environmentsSchema } from "./environments";
 import { buildToolingSchema } from "./buildTooling";
 import { deploymentsSchema } from "./deployments";
+import { baselineSchema, checkBaseline } from "./baseline";
 
 export const PROJECT = "twine-infra";
 export const ACCOUNT_ROLES = ["dns", "bastion", "dev", "prod"] as const;
@@ -184,6 +185,7 @@ const common = {
     tags: tagsSchema.optional(),
     // Lazy: the section's own file imports helpers from this one.
     deployments: z.lazy(() => deploymentsSchema).optional(),
+    baseline: baselineSchema.optional(),
 };
 
 /** Rules that need several keys at once, applied to every role that has a network. */
@@ -290,6 +292,7 @@ function envRoleSchema<R extends "dev" | "prod", I extends z.ZodType>(role: R, i
                     message: problem("Jenkins and the apt repository live in the dev account only", "remove buildTooling from the prod stack"),
                 });
             }
+            checkBaseline(role, value.baseline, ctx);
             if (role === "prod" && !value.stacks.dev) {
                 ctx.addIssue({
                     code: "custom",

@@ -1,12 +1,13 @@
+import type { Violation } from "../policy/rules";
 import { Plan, PlannedResource } from "./run";
 
-/** The plan as JSON: two spaces, keys already in a fixed order, a trailing newline. */
-export function renderJson(plan: Plan): string {
-    return `${JSON.stringify(plan, null, 2)}\n`;
+/** The plan as JSON: two spaces, keys already in a fixed order, a trailing newline; `policy` last when given. */
+export function renderJson(plan: Plan, policy?: readonly Violation[]): string {
+    return `${JSON.stringify(policy ? { ...plan, policy } : plan, null, 2)}\n`;
 }
 
 /** A human summary: resource counts per type, then the tree of resources by parent. */
-export function renderText(plan: Plan): string {
+export function renderText(plan: Plan, policy?: readonly Violation[]): string {
     const lines: string[] = [`Stack ${plan.stack} (${plan.project}): ${plan.resources.length} resources`, "", "Resources per type:"];
     const counts = new Map<string, number>();
     for (const r of plan.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
@@ -31,5 +32,9 @@ export function renderText(plan: Plan): string {
     walk(null, 0);
     lines.push("", "Outputs:");
     for (const [key, value] of Object.entries(plan.outputs)) lines.push(`  ${key}: ${JSON.stringify(value)}`);
+    if (policy) {
+        lines.push("", `Policy (twine-guardrails): ${policy.filter(v => v.level === "mandatory").length} mandatory, ${policy.filter(v => v.level === "advisory").length} advisory violations`);
+        for (const v of policy) lines.push(`  [${v.level}] ${v.rule}: ${v.urn ?? "(stack)"}: ${v.message}`);
+    }
     return `${lines.join("\n")}\n`;
 }

@@ -128,6 +128,16 @@ process.on("unhandledRejection", reason => {
     currentFailures?.push(reason);
 });
 
+let lastRun: { readonly stack: string; readonly mocks: PlanMocks } | undefined;
+
+/**
+ * What the most recent stack run registered with the engine ("<type>::<name>", in order), even when it failed:
+ * lets tests prove that bad input stops the program before it declares anything.
+ */
+export function lastRunRegistrations(): { stack: string; registered: string[] } | undefined {
+    return lastRun && { stack: lastRun.stack, registered: [...lastRun.mocks.registered.keys()] };
+}
+
 /** Runs the program once for one stack, with its upstream stacks' outputs already known. */
 async function runStack(settings: StackSettings, upstream: ReadonlyMap<string, UpstreamStackOutputs>): Promise<StackRun> {
     const account = {
@@ -135,6 +145,7 @@ async function runStack(settings: StackSettings, upstream: ReadonlyMap<string, U
         region: settings.config["aws:region"] ?? "us-east-1",
     };
     const mocks = new PlanMocks(account, upstream);
+    lastRun = { stack: settings.stack, mocks };
     await pulumi.runtime.setMocks(mocks, settings.project, settings.stack, false);
     pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
 

@@ -2,6 +2,7 @@
  * npm run plan -- <stack> [--config <file>] [--out <file.json>] [--format json|text]
  *
  * Runs the program for a stack offline (mock runtime, no AWS, no Pulumi CLI) and prints what it would declare.
+ * The JSON ends with a "policy" section: the twine-guardrails violations (rule, control, level, urn, message).
  * Exit codes: 0 planned, 2 invalid configuration (message on stderr, no JSON), 1 anything else.
  */
 import * as fs from "fs";
@@ -9,6 +10,8 @@ import { ConfigError } from "../config/load";
 import { UpstreamError } from "../stacks/upstream";
 import { renderJson, renderText } from "../plan/render";
 import { planStack } from "../plan/run";
+import { evaluatePlan, projectPackSettings } from "../policy/plan";
+import * as path from "path";
 
 const USAGE = "usage: npm run plan -- <stack> [--config <file>] [--out <file.json>] [--format json|text]";
 
@@ -51,7 +54,8 @@ async function main(): Promise<number> {
     }
     try {
         const plan = await planStack(args.stack, { configFile: args.configFile });
-        const text = args.format === "text" ? renderText(plan) : renderJson(plan);
+        const policy = evaluatePlan(plan, projectPackSettings(path.resolve(__dirname, "..")));
+        const text = args.format === "text" ? renderText(plan, policy) : renderJson(plan, policy);
         if (args.out) fs.writeFileSync(args.out, text);
         else process.stdout.write(text);
         return 0;

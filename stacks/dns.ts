@@ -4,11 +4,13 @@ import { stackContext } from "./context";
 import { delegationRoles } from "./dnsDelegation";
 import { deploymentPreviews } from "./deployments";
 import { DnsOutputs, Exported } from "./outputs";
+import { accountBaseline } from "../components/accountBaseline";
 
 /** The dns account: the apex zone and the roles other accounts use to write their records into it. */
 export async function buildDnsStack(config: DnsStackConfig, stack: string): Promise<Exported<DnsOutputs>> {
     const ctx = stackContext(config, stack);
     deploymentPreviews(ctx);
+    accountBaseline(config, ctx.provider);
     // Deleting the apex zone would take every Twine name off the Internet: protected, and kept if removed from code.
     const zone = new aws.route53.Zone(
         "apex",

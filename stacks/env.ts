@@ -8,6 +8,7 @@ import { readUpstream } from "./upstream";
 import { appImage } from "./appImage";
 import { buildTooling } from "./buildTooling";
 import { deploymentPreviews } from "./deployments";
+import { accountBaseline } from "../components/accountBaseline";
 
 /** Upstream outputs an environment stack builds on, read and checked before anything is declared. */
 export async function readEnvUpstreams(config: EnvStackConfig) {
@@ -42,6 +43,7 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     }
 
     const ctx = stackContext(config, stack);
+    accountBaseline(config, ctx.provider);
     const network = newNetwork(ctx);
     const image = appImage(ctx, network, upstream.dev);
     const environments = buildEnvironments(ctx, network, `${upstream.bastion.bastionPrivateIp}/32`);

@@ -1,5 +1,4 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -8,16 +7,9 @@ import { sanitize } from "../plan/run";
 import { readStackSettings } from "../plan/stackFile";
 import { bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "../stacks/outputs";
 import { REPO, committedConfig, writeStackFile } from "./helpers/config";
-import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
+import { STACKS, byUrn, ofType, planOf, planWithConfig, runCli } from "./helpers/plans";
 
 const CONTRACTS = { dns: dnsOutputsSchema, bastion: bastionOutputsSchema, dev: envOutputsSchema, prod: envOutputsSchema };
-
-function runCli(...args: string[]) {
-    return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(REPO, "scripts", "plan.ts"), ...args], {
-        cwd: REPO,
-        encoding: "utf8",
-    });
-}
 
 describe("offline plan", () => {
     for (const stack of STACKS) {

@@ -2,7 +2,10 @@
  * Plans shared by the test files: each committed stack is planned once per test run (the mock runtime is
  * global, so plans run one at a time) and the result is reused.
  */
+import { spawnSync } from "child_process";
+import * as path from "path";
 import { Plan, PlannedResource, planStack } from "../../plan/run";
+import { REPO } from "./config";
 
 export const STACKS = ["dns", "bastion", "dev", "prod"] as const;
 export type StackName = (typeof STACKS)[number];
@@ -44,4 +47,12 @@ export function ancestors(plan: Plan, resource: PlannedResource): PlannedResourc
     const chain: PlannedResource[] = [];
     for (let p = byUrn(plan, resource.parent); p; p = byUrn(plan, p.parent)) chain.push(p);
     return chain;
+}
+
+/** Runs `npm run plan -- <args>` as the command line does (ts-node, from the repository root). */
+export function runCli(...args: string[]) {
+    return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(REPO, "scripts", "plan.ts"), ...args], {
+        cwd: REPO,
+        encoding: "utf8",
+    });
 }

@@ -1,0 +1,81 @@
+import { strict as assert } from "assert";
+import { baselineNames, trailBucketPolicy, trailKeyPolicy } from "../components/accountBaseline";
+import { parseStackConfig, withBaselineDefaults } from "../config";
+import { deniesInsecureTransport } from "../policy/rules/storage";
+import { committedConfig } from "./helpers/config";
+import { STACKS, ancestors, ofType, planOf } from "./helpers/plans";
+
+const names = baselineNames({ accountId: "444444444444", region: "eu-west-1", label: "prod" });
+
+describe("AccountBaseline", () => {
+    describe("pure helpers", () => {
+        it("derives stable, account-unique names", () => {
+            assert.deepEqual(names, {
+                trail: "twine-prod",
+                trailArn: "arn:aws:cloudtrail:eu-west-1:444444444444:trail/twine-prod",
+                bucket: "twine-cloudtrail-444444444444-eu-west-1",
+                analyzer: "twine-prod-account",
+                keyAlias: "alias/twine-prod-cloudtrail",
+            });
+        });
+        it("lets only this trail write to the bucket, over TLS only", () => {
+            const policy = trailBucketPolicy(names.bucket, "444444444444", names.trailArn);
+            assert.ok(deniesInsecureTransport(JSON.stringify(policy)));
+            const writes = policy.Statement.filter(s => s.Effect === "Allow");
+            assert.deepEqual(writes.map(s => s.Principal), [{ Service: "cloudtrail.amazonaws.com" }, { Service: "cloudtrail.amazonaws.com" }]);
+            for (const s of writes) assert.deepEqual(s.Condition, { StringEquals: { "aws:SourceArn": names.trailArn } });
+            assert.equal(writes[1].Resource, `arn:aws:s3:::${names.bucket}/AWSLogs/444444444444/*`);
+        });
+        it("lets CloudTrail encrypt for this trail only, and only this account decrypt", () => {
+            const policy = trailKeyPolicy("444444444444", "eu-west-1", names.trailArn);
+            const encrypt = policy.Statement.find(s => s.Action === "kms:GenerateDataKey*")!;
+            assert.equal((encrypt.Condition!.StringEquals as Record<string, string>)["aws:SourceArn"], names.trailArn);
+            const decrypt = policy.Statement.find(s => Array.isArray(s.Action) && s.Action.includes("kms:Decrypt"))!;
+            assert.equal((decrypt.Condition!.StringEquals as Record<string, string>)["kms:CallerAccount"], "444444444444");
+        });
+    });
+
+    describe("config", () => {
+        it("turns GuardDuty on by default in prod and bastion only, and keeps trails a year", () => {
+            assert.deepEqual(
+                STACKS.map(s => withBaselineDefaults(s, undefined)),
+                STACKS.map(s => ({ guardDuty: s === "prod" || s === "bastion", trailRetentionDays: 365 })),
+            );
+            assert.deepEqual(withBaselineDefaults("dev", { guardDuty: true, trailRetentionDays: 90 }), { guardDuty: true, trailRetentionDays: 90 });
+        });
+        it("accepts a baseline section in every role", () => {
+            for (const stack of STACKS) {
+                const config = { ...committedConfig(stack), "twine-infra:baseline": JSON.stringify({ guardDuty: true, trailRetentionDays: 400 }) };
+                assert.equal(parseStackConfig(stack, config).baseline?.trailRetentionDays, 400);
+            }
+        });
+    });
+
+    describe("in the offline plans", () => {
+        for (const stack of STACKS) {
+            it(`${stack} has the baseline, under its component, with its own provider`, async () => {
+                const plan = await planOf(stack);
+                const [component] = ofType(plan, "twine:index:AccountBaseline");
+                assert.ok(component, "no AccountBaseline");
+                for (const type of ["aws:ebs/encryptionByDefault:EncryptionByDefault", "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "aws:cloudtrail/trail:Trail", "aws:accessanalyzer/analyzer:Analyzer"]) {
+                    const [r] = ofType(plan, type);
+                    assert.ok(r, `no ${type}`);
+                    assert.ok(ancestors(plan, r).includes(component), `${type} is not under the baseline`);
+                    assert.equal(r.provider, ofType(plan, "pulumi:providers:aws").find(p => p.name === stack)!.urn);
+                }
+                const [trail] = ofType(plan, "aws:cloudtrail/trail:Trail");
+                const accountId = committedConfig(stack)["twine-infra:accountId"];
+                assert.match(String(trail.inputs.kmsKeyId), new RegExp(`^arn:aws:kms:eu-west-1:${accountId}:key/`));
+                assert.deepEqual([trail.inputs.isMultiRegionTrail, trail.inputs.enableLogFileValidation, trail.inputs.includeGlobalServiceEvents], [true, true, true]);
+                assert.equal(ofType(plan, "aws:guardduty/detector:Detector").length, stack === "prod" || stack === "bastion" ? 1 : 0);
+                // Other components add keys and buckets: pick the baseline's own by name.
+                const key = ofType(plan, "aws:kms/key:Key").find(k => k.name === `${stack}-baseline-trail-key`)!;
+                const bucket = ofType(plan, "aws:s3/bucket:Bucket").find(b => b.name === `${stack}-baseline-trail-logs`)!;
+                const prod = stack === "prod";
+                assert.deepEqual([key.options.protect, bucket.options.protect, key.inputs.enableKeyRotation, bucket.inputs.forceDestroy], [prod, prod, true, false]);
+                const policy = ofType(plan, "aws:s3/bucketPolicy:BucketPolicy").find(p => p.name === `${stack}-baseline-trail-logs`)!;
+                assert.equal(policy.inputs.bucket, bucket.inputs.bucket);
+            });
+        }
+    });
+});
