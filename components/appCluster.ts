@@ -181,6 +181,13 @@ export class AppCluster extends pulumi.ComponentResource {
             { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: args.appPort, toPort: args.appPort, referencedSecurityGroupId: args.appSecurityGroupId, description: "To the app servers" },
             { parent: albSg },
         );
+        // The hosts call AWS APIs (Session Manager, CloudWatch, their secret) over HTTPS; nothing else leaves them
+        // but what the data tier admits (those rules belong to the environment).
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-app-https-out`,
+            { securityGroupId: args.appSecurityGroupId, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS to AWS APIs (SSM, CloudWatch, Secrets Manager)" },
+            { parent: albSg },
+        );
         new aws.vpc.SecurityGroupIngressRule(
             `${name}-app-from-alb`,
             { securityGroupId: args.appSecurityGroupId, ipProtocol: "tcp", fromPort: args.appPort, toPort: args.appPort, referencedSecurityGroupId: albSg.id, description: "From the load balancer" },

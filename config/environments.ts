@@ -12,6 +12,7 @@
 import { z } from "zod";
 import type { DatabaseEngine, DatabaseSettings } from "../components/database";
 import type { SearchSettings } from "../components/search";
+import { AppTierConfig, appTierProblems, appTierSchema, withAppTierDefaults } from "./appTier";
 import { LOG_RETENTION_DAYS, problem } from "./schema";
 
 /** Lower-case DNS label, short enough for the RDS identifier and the OpenSearch domain name built from it. */
@@ -107,6 +108,7 @@ export const environmentSchema = z
     .strictObject({
         database: databaseSchema.optional(),
         search: searchSchema.optional(),
+        app: appTierSchema.optional(),
         shareDataWith: z
             .string()
             .optional()
@@ -141,6 +143,8 @@ export interface EnvironmentConfig {
     readonly dataOwner: string;
     readonly database: DatabaseConfig;
     readonly search: SearchConfig;
+    /** The app tier: load balancer, WAF and auto-scaling group. */
+    readonly app: AppTierConfig;
 }
 
 export const DEFAULT_ENVIRONMENTS: Record<EnvRole, readonly string[]> = { dev: ["integration", "test"], prod: ["production"] };
@@ -200,6 +204,7 @@ export function resolveEnvironments(role: EnvRole, networkAzCount: number, input
                 dataOwner: env.shareDataWith ?? name,
                 database: databaseDefaults(role, env.database),
                 search: searchDefaults(role, networkAzCount, env.search),
+                app: withAppTierDefaults(role, name, env.app),
             };
         });
 }
@@ -306,6 +311,7 @@ export function environmentProblems(role: EnvRole, networkAzCount: number, confi
     for (const name of names) {
         const env = input[name];
         const at = (problems: EnvironmentProblem[]) => problems.map(p => ({ ...p, path: [name, ...p.path] }));
+        problems.push(...appTierProblems(role, name, env.app).map(([path, value, message]) => ({ path: [name, ...path], input: value, message })));
         const target = env.shareDataWith;
         if (target !== undefined) {
             problems.push(...at(sharingProblems(role, name, target, input)));

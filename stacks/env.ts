@@ -1,6 +1,8 @@
 import { ConfigError, EnvStackConfig, envCrossStackProblems } from "../config";
 import { networkOutputs, newNetwork, stackContext } from "./context";
 import { defaultPort } from "../components/database";
+import * as pulumi from "@pulumi/pulumi";
+import { buildAppTier } from "./appTier";
 import { buildEnvironments } from "./environments";
 import { buildEnvAccess } from "./envAccess";
 import { EnvOutputs, Exported, bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "./outputs";
@@ -51,13 +53,17 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     access.allowDatabaseTunnels(environments.environments.map(e => defaultPort(e.config.database.engine)));
     deploymentPreviews(ctx);
     const tooling = config.accountRole === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access) : {};
+    const apps = buildAppTier(ctx, network, environments.environments, access, image, upstream.dns);
     return {
         accountId: config.accountId,
         region: config.region,
         ...networkOutputs(network),
         amiId: image.amiId,
         amiKmsKeyArn: image.kmsKeyArn,
-        environments: environments.outputs,
+        // One object per environment: its data tier and its app tier.
+        environments: pulumi.all([environments.outputs, apps.outputs]).apply(([data, app]) =>
+            Object.fromEntries(Object.keys(data).map(name => [name, { ...data[name], ...app[name] }])),
+        ),
         subzoneId: access.subzone.zoneId,
         subzoneName: access.subzone.name,
         peeringConnectionId: access.peering.peeringConnectionId,

@@ -11,7 +11,7 @@ import { Network } from "../components/network";
 import { Search, searchClientPolicy } from "../components/search";
 import { EnvStackConfig, EnvironmentConfig, resolveEnvironments } from "../config";
 import { StackContext } from "./context";
-import { EnvironmentOutputs } from "./outputs";
+import { DataTierOutputs } from "./outputs";
 
 /** What the app tier of one environment builds on. */
 export interface EnvironmentResources {
@@ -28,7 +28,7 @@ export interface EnvironmentResources {
 export interface EnvironmentsResult {
     readonly environments: readonly EnvironmentResources[];
     /** The `environments` stack output. */
-    readonly outputs: pulumi.Output<Record<string, EnvironmentOutputs>>;
+    readonly outputs: pulumi.Output<Record<string, DataTierOutputs>>;
 }
 
 const EC2_TRUST = stableJson(policyDocument({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }));
@@ -115,7 +115,7 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
         return { config: env, appSecurityGroup: securityGroup, appRole: role, database, search };
     });
 
-    const outputs: pulumi.Output<Record<string, EnvironmentOutputs>> = pulumi.output(
+    const outputs: pulumi.Output<Record<string, DataTierOutputs>> = pulumi.output(
         Object.fromEntries(
             environments.map(e => [
                 e.config.name,

@@ -65,12 +65,17 @@ const imageOutputs = {
         .regex(/^arn:aws[a-z-]*:kms:/)
         .describe("ARN of the customer-managed KMS key (in dev's account) that encrypts the app AMI's snapshots."),
 };
-/** One environment's data tier, as its app tier and admins reach it. */
+/** One environment: its data tier (as its app tier and admins reach it) and its app tier. */
 export const environmentOutputsSchema = z.object({
     databaseEndpoint: z.string().min(1).describe("Host name of the environment's RDS instance; private, reach it from the app hosts or through the bastion."),
     databasePort: z.number().int().describe("Port of the database (5432 for PostgreSQL)."),
     databaseSecretArn: z.string().startsWith("arn:").describe("ARN of the Secrets Manager secret where RDS keeps the master credentials (the ARN only; read the secret with Secrets Manager)."),
     searchEndpoint: z.string().min(1).describe("Host name of the environment's OpenSearch VPC endpoint; HTTPS, requests signed by the environment's app role."),
+    url: z.string().startsWith("https://").describe("The environment's address: https:// and its first host name."),
+    albDnsName: z.string().min(1).describe("DNS name of the environment's load balancer, for alias records elsewhere."),
+    albZoneId: z.string().min(1).describe("Route53 hosted zone id of the load balancer (for alias records)."),
+    asgName: z.string().min(1).describe("Name of the environment's Auto Scaling group: watch instance refreshes and scaling with it."),
+    targetGroupArn: z.string().startsWith("arn:").describe("ARN of the target group the app servers register in."),
 });
 
 /** Dev only: the build tooling (absent from prod). */
@@ -102,6 +107,8 @@ export type DnsOutputs = z.infer<typeof dnsOutputsSchema>;
 export type BastionOutputs = z.infer<typeof bastionOutputsSchema>;
 export type EnvOutputs = z.infer<typeof envOutputsSchema>;
 export type EnvironmentOutputs = z.infer<typeof environmentOutputsSchema>;
+/** The data-tier half of an environment's outputs (stacks/environments.ts builds it). */
+export type DataTierOutputs = Pick<EnvironmentOutputs, "databaseEndpoint" | "databasePort" | "databaseSecretArn" | "searchEndpoint">;
 
 /** What a stack's program returns: each contract field as an Input, so outputs are checked against the contract. */
 export type Exported<T> = { [K in keyof T]: pulumi.Input<T[K]> };

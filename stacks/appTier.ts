@@ -1,0 +1,100 @@
+/**
+ * The app tier of every environment the stack hosts: one AppCluster each, booting the image this stack runs,
+ * attached to the environment's app group and role (which its data tier admits), reachable over SSH from the
+ * bastion only, and answering on its names in the subzone (and, in prod, its public names in the apex, written
+ * through the dns account's role).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { AppCluster, AppHostName } from "../components/appCluster";
+import { envSubzoneName } from "../components/dnsDelegation";
+import { Network } from "../components/network";
+import { EnvStackConfig } from "../config";
+import { StackContext } from "./context";
+import { EnvAccess } from "./envAccess";
+import { EnvironmentResources } from "./environments";
+import { AppImage } from "./appImage";
+import { DataTierOutputs, DnsOutputs, EnvironmentOutputs } from "./outputs";
+
+/** What other teams need of one environment's app tier (merged into the `environments` output). */
+export type AppTierOutputs = Omit<EnvironmentOutputs, keyof DataTierOutputs>;
+
+/** Fully qualified names of an environment: its labels in the subzone, then (prod) its labels in the apex. */
+export function appHostNames(role: "dev" | "prod", apex: string, hostLabels: readonly string[], publicLabels: readonly string[]): { subzone: string[]; apex: string[] } {
+    return { subzone: hostLabels.map(l => `${l}.${envSubzoneName(role, apex)}`), apex: publicLabels.map(l => `${l}.${apex}`) };
+}
+
+export function buildAppTier(
+    ctx: StackContext<EnvStackConfig>,
+    network: Network,
+    environments: readonly EnvironmentResources[],
+    access: EnvAccess,
+    image: AppImage,
+    dns: DnsOutputs,
+): { clusters: AppCluster[]; outputs: pulumi.Output<Record<string, AppTierOutputs>> } {
+    const { config } = ctx;
+    const role = config.accountRole;
+    const clusters = environments.map(env => {
+        const app = env.config.app;
+        const names = appHostNames(role, dns.zoneName, app.hostNames, app.publicNames);
+        const hostNames: AppHostName[] = [
+            ...names.subzone.map(name => ({ name, zoneId: access.subzone.zoneId })),
+            ...names.apex.map(name => ({ name, zoneId: dns.zoneId, provider: access.dnsProvider })),
+        ];
+        return new AppCluster(
+            env.config.name,
+            {
+                environment: env.config.name,
+                accountId: config.accountId,
+                region: config.region,
+                vpcId: network.vpcId,
+                publicSubnetIds: network.subnetIds("public"),
+                privateSubnetIds: network.subnetIds("private"),
+                amiId: image.amiId,
+                instanceType: app.instanceType,
+                minSize: app.minSize,
+                maxSize: app.maxSize,
+                desiredCapacity: app.desiredCapacity,
+                appPort: app.appPort,
+                healthCheckPath: app.healthCheckPath,
+                instanceWarmupSeconds: app.instanceWarmupSeconds,
+                hostNames,
+                scaling: app.scaling,
+                warmPool: app.warmPool,
+                waf: { rateLimitPer5Minutes: app.rateLimitPer5Minutes },
+                deletionProtection: role === "prod",
+                accessLogRetentionDays: app.accessLogRetentionDays,
+                appSecurityGroupId: env.appSecurityGroup.id,
+                extraSecurityGroupIds: [access.sshFromBastionSecurityGroupId],
+                instanceRoleName: env.appRole.name,
+                runtimeSecretArns: pulumi.all([env.database.masterSecretArn]),
+                // Where the app finds its data tier; secrets stay in Secrets Manager, only their ARN is here.
+                settings: {
+                    ...app.settings,
+                    TWINE_ENVIRONMENT: env.config.name,
+                    AWS_REGION: config.region,
+                    DATABASE_HOST: env.database.address,
+                    DATABASE_PORT: env.database.port.apply(String),
+                    DATABASE_SECRET_ARN: env.database.masterSecretArn,
+                    SEARCH_ENDPOINT: env.search.endpoint,
+                },
+                tags: { ...ctx.tags, TwineEnvironment: env.config.name },
+            },
+            { provider: ctx.provider },
+        );
+    });
+    const outputs = pulumi.output(
+        Object.fromEntries(
+            clusters.map((cluster, i) => [
+                environments[i].config.name,
+                {
+                    url: cluster.url,
+                    albDnsName: cluster.loadBalancer.dnsName,
+                    albZoneId: cluster.loadBalancer.zoneId,
+                    asgName: cluster.autoScalingGroup.name,
+                    targetGroupArn: cluster.targetGroup.arn,
+                },
+            ]),
+        ),
+    );
+    return { clusters, outputs };
+}
