@@ -84,3 +84,25 @@ function bastionPeerProblems(input: EnvCrossStackInput): string[] {
     }
     return problems;
 }
+
+/**
+ * Prod's public names in the apex must be ones the dns stack delegated to prod, or the delegation role refuses
+ * the records halfway through a deploy. Checked up front instead.
+ */
+export function publicNameProblems(apex: string, delegated: readonly string[], environments: readonly { name: string; publicNames: readonly string[] }[]): string[] {
+    const problems: string[] = [];
+    for (const env of environments) {
+        env.publicNames.forEach((label, i) => {
+            const name = `${label}.${apex}`;
+            if (!delegated.includes(name)) {
+                problems.push(
+                    `${PROJECT}:environments.${env.name}.app.publicNames[${i}] = "${label}": ${problem(
+                        `the dns stack does not let prod write ${name} (it delegates ${delegated.length > 0 ? delegated.join(", ") : "no public names"})`,
+                        `add ${name} to delegation.prod.publicNames in the dns stack and deploy dns first, or remove "${label}"`,
+                    )}`,
+                );
+            }
+        });
+    }
+    return problems;
+}

@@ -24,5 +24,6 @@ export async function buildDnsStack(config: DnsStackConfig, stack: string): Prom
         zoneId: zone.zoneId,
         nameServers: zone.nameServers,
         delegationRoleArns: delegationRoles(ctx, zone),
+        prodPublicNames: [...config.delegation.prod.publicNames],
     };
 }

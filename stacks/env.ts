@@ -1,4 +1,4 @@
-import { ConfigError, EnvStackConfig, envCrossStackProblems } from "../config";
+import { ConfigError, EnvStackConfig, envCrossStackProblems, publicNameProblems, resolveEnvironments } from "../config";
 import { networkOutputs, newNetwork, stackContext } from "./context";
 import { defaultPort } from "../components/database";
 import * as pulumi from "@pulumi/pulumi";
@@ -40,6 +40,13 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
         accountId: config.accountId,
         bastionPeers: upstream.bastion.peers,
     });
+    problems.push(
+        ...publicNameProblems(
+            upstream.dns.zoneName,
+            upstream.dns.prodPublicNames,
+            resolveEnvironments(config.accountRole, config.network.azCount, config.environments).map(e => ({ name: e.name, publicNames: e.app.publicNames })),
+        ),
+    );
     if (problems.length > 0) {
         throw new ConfigError(stack, problems);
     }

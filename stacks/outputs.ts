@@ -33,6 +33,7 @@ export const dnsOutputsSchema = z.object({
     zoneName: z.string().min(1).describe("The apex zone's domain name, e.g. twinehr.com."),
     zoneId: id.describe("Route53 hosted zone id of the apex zone."),
     nameServers: z.array(z.string()).describe("The apex zone's name servers, to set at the registrar."),
+    prodPublicNames: z.array(z.string()).describe("Names in the apex the prod account may point at its load balancer (delegation.prod.publicNames); prod checks its app.publicNames against it."),
     delegationRoleArns: z
         .object({ bastion: roleArn, dev: roleArn, prod: roleArn })
         .describe("Per consumer account, the role it assumes to write the apex records it owns (bastion.<apex>; the dev./prod. NS delegation; prod's public names)."),

@@ -204,6 +204,14 @@ describe("app tier (over the plans)", () => {
         }
     });
 
+    it("refuses a prod public name the dns stack did not delegate, before declaring anything", async () => {
+        const config = withPath(committedConfig("prod"), "twine-infra:environments", "production.app.publicNames", ["app", "www"]);
+        await assert.rejects(
+            planWithConfig("prod", writeStackFile(config)),
+            /twine-infra:environments\.production\.app\.publicNames\[1\] = "www": the dns stack does not let prod write www\.twinehr\.com \(it delegates app\.twinehr\.com\)\. Fix: add www\.twinehr\.com to delegation\.prod\.publicNames/,
+        );
+    });
+
     it("refuses an app tier whose bounds do not hold, naming the key", async () => {
         const config = withPath(committedConfig("prod"), "twine-infra:environments", "production.app.minSize", 30);
         await assert.rejects(planWithConfig("prod", writeStackFile(config)), /twine-infra:environments\.production\.app\.minSize = 30: minSize \(30\) should be <= maxSize \(24\)\. Fix:/);

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { Plan } from "../plan/run";
 import { aptBucketPolicy, aptlyConfig, aptlyConfigFromOutputs, aptSourcesLine } from "../components/aptly";
 import { buildContextHash } from "../components/buildContext";
 import * as os from "os";
@@ -83,13 +84,16 @@ describe("build tooling (dev)", () => {
 
         it("adds a webhook entrance only when configured: HTTPS from the given ranges, forwarding only hook POSTs", async function () {
             this.timeout(60_000);
-            assert.equal(ofType(await planOf("dev"), "aws:lb/loadBalancer:LoadBalancer").length, 0, "an entrance without config");
+            // Jenkins's own load balancers, not the environments' (those belong to AppClusters).
+            const jenkinsLbs = (plan: Plan) => ofType(plan, "aws:lb/loadBalancer:LoadBalancer").filter(r => r.name.startsWith("dev-jenkins"));
+            const jenkinsListeners = (plan: Plan) => ofType(plan, "aws:lb/listener:Listener").filter(r => r.name.startsWith("dev-jenkins"));
+            assert.equal(jenkinsLbs(await planOf("dev")).length, 0, "an entrance without config");
             const certificateArn = "arn:aws:acm:eu-west-1:333333333333:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f";
             const config = withPath(committedConfig("dev"), "twine-infra:buildTooling", "jenkins.webhook", { cidrs: ["192.30.252.0/22", "140.82.112.0/20"], certificateArn });
             const plan = await planWithConfig("dev", writeStackFile(config));
-            const [lb] = ofType(plan, "aws:lb/loadBalancer:LoadBalancer");
+            const [lb] = jenkinsLbs(plan);
             assert.equal((lb.inputs as any).internal, false);
-            const [listener] = ofType(plan, "aws:lb/listener:Listener");
+            const [listener] = jenkinsListeners(plan);
             assert.equal((listener.inputs as any).protocol, "HTTPS");
             assert.equal((listener.inputs as any).certificateArn, certificateArn);
             assert.equal((listener.inputs as any).defaultActions[0].fixedResponse.statusCode, "404");

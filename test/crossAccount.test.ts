@@ -77,11 +77,23 @@ describe("cross-account wiring (over the plans)", () => {
                 assert.match(String(plan.outputs.peeringConnectionId), /^pcx-[0-9a-f]{17}$/);
             });
 
-            it("writes the subzone's NS delegation into the apex through the dns role, and nothing else there", async () => {
+            it("writes the subzone's NS delegation into the apex through the dns role, and (prod) only its delegated public names", async () => {
                 const [plan, dns] = [await planOf(env), await planOf("dns")];
                 const apexWrites = ofType(plan, "aws:route53/record:Record").filter(r => providerOf(plan, r).allowed[0] === ACCOUNTS.dns);
-                assert.equal(apexWrites.length, 1);
-                const [delegation] = apexWrites;
+                const delegations = apexWrites.filter(r => r.inputs.type === "NS");
+                assert.equal(delegations.length, 1);
+                // Anything else in the apex: prod's public names (alias) and their ACM validation records, and only those.
+                const publicNames = dns.outputs.prodPublicNames as string[];
+                for (const other of apexWrites.filter(r => r.inputs.type !== "NS")) {
+                    assert.equal(env, "prod", `${env} writes ${other.inputs.name} into the apex`);
+                    const name = String(other.inputs.name).replace(/\.$/, "");
+                    assert.ok(
+                        (other.inputs.type === "A" && publicNames.includes(name)) || (other.inputs.type === "CNAME" && publicNames.some(p => name.endsWith(`.${p}`) && name.startsWith("_"))),
+                        `${other.inputs.type} ${name} is not one of prod's delegated names`,
+                    );
+                }
+                assert.equal(apexWrites.length, env === "prod" ? 1 + 2 * publicNames.length : 1);
+                const [delegation] = delegations;
                 assert.equal(providerOf(plan, delegation).roleArn, (dns.outputs.delegationRoleArns as Record<string, string>)[env]);
                 assert.deepEqual([delegation.inputs.zoneId, delegation.inputs.name, delegation.inputs.type], [dns.outputs.zoneId, `${env}.twinehr.com`, "NS"]);
                 const subzone = named(plan, "aws:route53/zone:Zone", `${env}-subzone`);

@@ -73,7 +73,8 @@ describe("data tier (over the plans)", () => {
                     assert.ok(vpc && vpc.subnetIds.length > 0, `${domain.name} is not in the VPC`);
                     for (const subnet of vpc.subnetIds) assert.ok(dataSubnetIds(plan).includes(subnet), `${domain.name}: ${subnet} is not a data subnet`);
                 }
-                for (const rule of ofType(plan, INGRESS)) {
+                // Only the load balancers' groups take traffic from the Internet (test/appTier.test.ts checks those).
+                for (const rule of ofType(plan, INGRESS).filter(r => !ancestors(plan, r).some(a => a.type === "twine:index:AppCluster"))) {
                     assert.notEqual(rule.inputs.cidrIpv4, "0.0.0.0/0", rule.name);
                     assert.equal(rule.inputs.cidrIpv6, undefined, rule.name);
                 }
@@ -169,15 +170,17 @@ describe("data tier (over the plans)", () => {
                     assert.deepEqual(policy.Statement.map((s: { Principal: unknown }) => s.Principal), [{ AWS: [`arn:aws:iam::${accountOf(stack)}:role/${idOf(appRole)}`] }]);
                     assert.equal(policy.Statement[0].Resource, `arn:aws:es:eu-west-1:${accountOf(stack)}:domain/twine-${env}/*`);
                 }
-                // The app groups themselves: no ingress yet (the app tier adds its load balancer), egress only to their data tier.
+                // The app groups themselves: ingress only from their load balancer (the app tier), egress to their data
+                // tier and HTTPS to AWS APIs.
                 for (const env of Object.keys(plan.outputs.environments as object)) {
                     const app = named(plan, SG, `${env}-app`);
-                    assert.equal(ofType(plan, INGRESS).filter(r => r.inputs.securityGroupId === idOf(app)).length, 0);
+                    const ingress = ofType(plan, INGRESS).filter(r => r.inputs.securityGroupId === idOf(app));
+                    assert.deepEqual(ingress.map(r => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort]), [[idOf(named(plan, SG, `${env}-alb`)), 8080]]);
                     assert.equal(app.inputs.ingress, undefined);
                     const egress = ofType(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(r => r.inputs.securityGroupId === idOf(app));
                     assert.deepEqual(
-                        egress.map(r => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort]).sort(),
-                        [[idOf(named(plan, SG, `${env}-database-sg`)), 5432], [idOf(named(plan, SG, `${env}-search-sg`)), 443]].sort(),
+                        egress.map(r => [r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4, r.inputs.fromPort]).sort(),
+                        [[idOf(named(plan, SG, `${env}-database-sg`)), 5432], [idOf(named(plan, SG, `${env}-search-sg`)), 443], ["0.0.0.0/0", 443]].sort(),
                     );
                 }
             });
@@ -234,8 +237,10 @@ describe("data tier (over the plans)", () => {
         assert.deepEqual(admitted.map(r => r.inputs.referencedSecurityGroupId).sort(), ["integration-app", "test-app"].map(n => idOf(named(plan, SG, n))).sort());
         const principals = JSON.parse(String(ofType(plan, DOMAIN)[0].inputs.accessPolicies)).Statement[0].Principal.AWS;
         assert.equal(principals.length, 2);
-        const outputs = plan.outputs.environments as Record<string, unknown>;
-        assert.deepEqual(outputs.test, outputs.integration);
+        // Both show the same data tier (their app tiers stay their own).
+        const outputs = plan.outputs.environments as Record<string, Record<string, unknown>>;
+        for (const key of ["databaseEndpoint", "databasePort", "databaseSecretArn", "searchEndpoint"]) assert.equal(outputs.test[key], outputs.integration[key], key);
+        assert.notEqual(outputs.test.albDnsName, outputs.integration.albDnsName);
     });
 });
 
