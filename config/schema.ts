@@ -106,9 +106,9 @@ export const networkSchema = z
             .describe("Outbound Internet for private subnets: none, single (one NAT gateway, cheap) or perAz (one per AZ, no cross-AZ dependency). Defaults to single."),
         subnetPrefixes: z
             .strictObject({
-                public: z.number().int().optional(),
-                private: z.number().int().optional(),
-                data: z.number().int().optional(),
+                public: z.number().int().optional().describe("Prefix length of the public subnets (load balancers, NAT gateways, the bastion)."),
+                private: z.number().int().optional().describe("Prefix length of the private (app) subnets."),
+                data: z.number().int().optional().describe("Prefix length of the data subnets (RDS, OpenSearch)."),
             })
             .optional()
             .describe("Prefix length per subnet tier (public, private, data). Defaults: private = VPC prefix + 3, public and data = VPC prefix + 5, never beyond /28."),
@@ -181,7 +181,7 @@ const common = {
     region: z
         .string()
         .refine(r => KNOWN_REGIONS.includes(r), problem("not a region this project knows", `use one of ${KNOWN_REGIONS.join(", ")}, or add it to config/regions.ts`))
-        .describe("aws:region — the region of every resource in this stack. Required."),
+        .describe("The region of every resource in this stack. Required."),
     tags: tagsSchema.optional(),
     // Lazy: the section's own file imports helpers from this one.
     deployments: z.lazy(() => deploymentsSchema).optional(),
@@ -238,9 +238,11 @@ function checkNetwork(value: { region: string; network: z.output<typeof networkS
     }
 }
 
+const accountRoleDescription = "Which account this stack deploys: dns, bastion, dev or prod; decides what the program builds. Required.";
+
 export const dnsRoleSchema = z
     .strictObject({
-        accountRole: z.literal("dns"),
+        accountRole: z.literal("dns").describe(accountRoleDescription),
         ...common,
         dns: dnsSchema,
         get delegation() {
@@ -251,7 +253,7 @@ export const dnsRoleSchema = z
 
 export const bastionRoleSchema = z
     .strictObject({
-        accountRole: z.literal("bastion"),
+        accountRole: z.literal("bastion").describe(accountRoleDescription),
         ...common,
         network: networkSchema,
         get stacks() {
@@ -269,7 +271,7 @@ export const bastionRoleSchema = z
 function envRoleSchema<R extends "dev" | "prod", I extends z.ZodType>(role: R, image: I) {
     return z
         .strictObject({
-            accountRole: z.literal(role),
+            accountRole: z.literal(role).describe(accountRoleDescription),
             ...common,
             network: networkSchema,
             stacks: upstreamStacksSchema,

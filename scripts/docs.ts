@@ -1,0 +1,120 @@
+/**
+ * npm run docs — regenerates what the README and docs/ derive from the code:
+ *   - the architecture diagram, from the offline plans of the four stacks (Mermaid in the README and
+ *     docs/architecture.mmd; Graphviz source docs/architecture.dot and the image docs/architecture.svg),
+ *   - the outputs reference (docs/outputs.md), from the outputs contract,
+ *   - the configuration reference (a block in the README), from the config schema.
+ * `npm run docs -- --check` writes nothing and exits 1 when a committed file is stale (the tests do the same).
+ */
+import { execFileSync } from "child_process";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { renderConfigReference } from "../config/reference";
+import { architectureDiagram, renderDot, renderMermaid } from "../plan/diagram";
+import { Plan, planStack } from "../plan/run";
+import { renderOutputsReference } from "../stacks/outputsReference";
+
+export const REPO = path.resolve(__dirname, "..");
+export const STACK_ORDER = ["dns", "bastion", "dev", "prod"];
+
+/** The marker pair around a generated block in a Markdown file. */
+export function markers(name: string): [string, string] {
+    return [`<!-- BEGIN GENERATED ${name}: npm run docs -->`, `<!-- END GENERATED ${name} -->`];
+}
+
+/** Replaces the block between the markers; throws if the markers are missing. */
+export function replaceBlock(document: string, name: string, content: string): string {
+    const [begin, end] = markers(name);
+    const start = document.indexOf(begin);
+    const stop = document.indexOf(end);
+    if (start < 0 || stop < start) throw new Error(`README.md lacks the markers for the generated block "${name}"`);
+    return `${document.slice(0, start + begin.length)}\n${content}${document.slice(stop)}`;
+}
+
+export function sourceDigest(dot: string): string {
+    return createHash("sha256").update(dot).digest("hex");
+}
+
+/** The digest line the committed SVG carries, so a test can tell it was drawn from the current source. */
+export function svgDigestComment(dot: string): string {
+    return `<!-- drawn from docs/architecture.dot sha256:${sourceDigest(dot)} -->`;
+}
+
+export interface GeneratedDocs {
+    /** Whole files, by path relative to the repository. */
+    readonly files: Record<string, string>;
+    /** The README with its generated blocks refreshed. */
+    readonly readme: string;
+    readonly dot: string;
+}
+
+export async function planAll(): Promise<Plan[]> {
+    const plans: Plan[] = [];
+    for (const stack of STACK_ORDER) plans.push(await planStack(stack));
+    return plans;
+}
+
+export function generateDocs(plans: readonly Plan[], readme: string): GeneratedDocs {
+    const diagram = architectureDiagram(plans);
+    const mermaid = renderMermaid(diagram);
+    const dot = renderDot(diagram);
+    let updated = replaceBlock(readme, "architecture", `\`\`\`mermaid\n${mermaid}\`\`\`\n`);
+    updated = replaceBlock(updated, "config-reference", renderConfigReference());
+    return {
+        files: { "docs/architecture.mmd": mermaid, "docs/architecture.dot": dot, "docs/outputs.md": renderOutputsReference() },
+        readme: updated,
+        dot,
+    };
+}
+
+function drawSvg(dot: string): string {
+    let svg: string;
+    try {
+        svg = execFileSync("dot", ["-Tsvg"], { input: dot, encoding: "utf8" });
+    } catch (err) {
+        throw new Error(`Graphviz's "dot" is needed to draw docs/architecture.svg (apt-get install graphviz): ${(err as Error).message}`);
+    }
+    return svg.replace(/^(<\?xml[^>]*>\n)/, `$1${svgDigestComment(dot)}\n`);
+}
+
+async function main(): Promise<number> {
+    const check = process.argv.includes("--check");
+    const readmePath = path.join(REPO, "README.md");
+    const generated = generateDocs(await planAll(), fs.readFileSync(readmePath, "utf8"));
+    const stale: string[] = [];
+    const write = (relative: string, content: string) => {
+        const file = path.join(REPO, relative);
+        const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+        if (current === content) return;
+        stale.push(relative);
+        if (!check) {
+            fs.mkdirSync(path.dirname(file), { recursive: true });
+            fs.writeFileSync(file, content);
+        }
+    };
+    for (const [relative, content] of Object.entries(generated.files)) write(relative, content);
+    write("README.md", generated.readme);
+    const svgPath = path.join(REPO, "docs", "architecture.svg");
+    const svgFresh = fs.existsSync(svgPath) && fs.readFileSync(svgPath, "utf8").includes(svgDigestComment(generated.dot));
+    if (!svgFresh) {
+        stale.push("docs/architecture.svg");
+        if (!check) fs.writeFileSync(svgPath, drawSvg(generated.dot));
+    }
+    if (check && stale.length > 0) {
+        process.stderr.write(`Stale generated docs: ${stale.join(", ")}. Run: npm run docs\n`);
+        return 1;
+    }
+    process.stdout.write(stale.length > 0 ? `${check ? "stale" : "updated"}: ${stale.join(", ")}\n` : "docs are up to date\n");
+    return 0;
+}
+
+if (require.main === module) {
+    main().then(
+        code => process.exit(code),
+        err => {
+            process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+            process.exit(1);
+        },
+    );
+}

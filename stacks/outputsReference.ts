@@ -1,0 +1,83 @@
+/**
+ * The outputs reference for other teams, generated from the outputs contract (stacks/outputs.ts): one table per
+ * stack with every exported output, its type and meaning, and the snippets to read them.
+ */
+import { z } from "zod";
+import { bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "./outputs";
+
+/** Which contract each stack exports. */
+export const STACK_OUTPUT_CONTRACTS: Readonly<Record<string, z.ZodObject>> = {
+    dns: dnsOutputsSchema,
+    bastion: bastionOutputsSchema,
+    dev: envOutputsSchema,
+    prod: envOutputsSchema,
+};
+
+function typeOf(schema: z.ZodType): string {
+    const d = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; element?: z.ZodType; valueType?: z.ZodType; shape?: Record<string, z.ZodType> } } })._zod.def;
+    switch (d.type) {
+        case "optional":
+        case "nullable":
+        case "default":
+            return `${typeOf(d.innerType!)} (optional)`.replace(" (optional) (optional)", " (optional)");
+        case "array":
+            return `${typeOf(d.element!)}[]`;
+        case "record":
+            return `Record<string, ${typeOf(d.valueType!)}>`;
+        case "object":
+            return `{ ${Object.entries(d.shape ?? {}).map(([k, v]) => `${k}: ${typeOf(v)}`).join("; ")} }`;
+        default:
+            return d.type;
+    }
+}
+
+function describeField(schema: z.ZodType): string {
+    let current: z.ZodType | undefined = schema;
+    while (current) {
+        if (current.description) return current.description;
+        current = (current as unknown as { _zod: { def: { innerType?: z.ZodType } } })._zod.def.innerType;
+    }
+    return "";
+}
+
+export interface OutputDoc {
+    readonly name: string;
+    readonly type: string;
+    readonly description: string;
+}
+
+export function outputDocs(stack: string): OutputDoc[] {
+    const contract = STACK_OUTPUT_CONTRACTS[stack];
+    return Object.entries(contract.shape as Record<string, z.ZodType>).map(([name, schema]) => ({ name, type: typeOf(schema), description: describeField(schema) }));
+}
+
+export function renderOutputsReference(): string {
+    const sections = [
+        "# Stack outputs",
+        "",
+        "Generated from the outputs contract in `stacks/outputs.ts` by `npm run docs`; a test fails when this file is",
+        "stale. Renaming or removing an output is a breaking change for the teams that read it.",
+        "",
+        "Read them from the command line:",
+        "",
+        "```sh",
+        "pulumi stack output --json --stack <org>/twine-infra/prod",
+        "pulumi stack output vpcId --stack <org>/twine-infra/prod",
+        "```",
+        "",
+        "or from another Pulumi program (TypeScript):",
+        "",
+        "```ts",
+        'const prod = new pulumi.StackReference("<org>/twine-infra/prod");',
+        'const vpcId = prod.requireOutput("vpcId") as pulumi.Output<string>;',
+        "```",
+        "",
+        "Inside this project, `readUpstream(role, stackName, schema)` in `stacks/upstream.ts` reads them back typed",
+        "and checked against the same contract.",
+    ];
+    for (const stack of Object.keys(STACK_OUTPUT_CONTRACTS)) {
+        sections.push("", `## ${stack}`, "", "| output | type | meaning |", "|---|---|---|");
+        for (const doc of outputDocs(stack)) sections.push(`| \`${doc.name}\` | \`${doc.type.replace(/\|/g, "\\|")}\` | ${doc.description.replace(/\|/g, "\\|")} |`);
+    }
+    return `${sections.join("\n")}\n`;
+}

@@ -1,0 +1,52 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { configKeyDocs } from "../config/reference";
+import { architectureDiagram } from "../plan/diagram";
+import { STACK_ORDER, generateDocs, svgDigestComment } from "../scripts/docs";
+import { STACK_OUTPUT_CONTRACTS, outputDocs } from "../stacks/outputsReference";
+import { REPO } from "./helpers/config";
+import { StackName, planOf } from "./helpers/plans";
+
+const read = (relative: string) => fs.readFileSync(path.join(REPO, relative), "utf8");
+
+describe("generated documentation", () => {
+    let generated: ReturnType<typeof generateDocs>;
+    before(async () => {
+        const plans = [];
+        for (const stack of STACK_ORDER) plans.push(await planOf(stack as StackName));
+        generated = generateDocs(plans, read("README.md"));
+    });
+
+    it("the committed diagram, outputs reference and README blocks match the code (run `npm run docs` if not)", () => {
+        for (const [relative, content] of Object.entries(generated.files)) assert.equal(read(relative), content, `${relative} is stale: run npm run docs`);
+        assert.equal(read("README.md"), generated.readme, "README.md's generated blocks are stale: run npm run docs");
+    });
+
+    it("the committed image was drawn from the current diagram source", () => {
+        assert.ok(read("docs/architecture.svg").includes(svgDigestComment(generated.dot)), "docs/architecture.svg is stale: run npm run docs (needs graphviz)");
+    });
+
+    it("the README shows the diagram and links the outputs reference", () => {
+        const readme = read("README.md");
+        assert.match(readme, /```mermaid\nflowchart LR\n/);
+        assert.match(readme, /\]\(docs\/architecture\.svg\)/);
+        assert.match(readme, /\]\(docs\/outputs\.md\)/);
+    });
+
+    it("every config key and every output has a description", () => {
+        for (const doc of configKeyDocs()) assert.ok(doc.description.length > 10, `config key ${doc.key} has no description in config/`);
+        for (const stack of Object.keys(STACK_OUTPUT_CONTRACTS)) {
+            for (const doc of outputDocs(stack)) assert.ok(doc.description.length > 10, `output ${stack}.${doc.name} has no description in stacks/outputs.ts`);
+        }
+    });
+
+    it("draws every account as a box and the reads between stacks as edges", async () => {
+        const plans = [];
+        for (const stack of STACK_ORDER) plans.push(await planOf(stack as StackName));
+        const diagram = architectureDiagram(plans);
+        assert.deepEqual(diagram.accounts.map(a => a.stack), STACK_ORDER);
+        assert.ok(diagram.nodes.some(n => n.account === "dns" && /zone twinehr\.com/.test(n.label)));
+        assert.ok(diagram.edges.some(e => e.from === "account_dev" && e.to === "account_prod"));
+    });
+});
