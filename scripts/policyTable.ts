@@ -1,8 +1,8 @@
 /**
  * npm run policy:readme [-- --check]
  *
- * Writes the guardrails rule table into README.md (between the policy-rules markers) from policy/rules, so the
- * README lists exactly the rules the pack enforces. With --check, exits 1 if the README is stale.
+ * Writes the guardrails rule table into docs/guardrails.md (between the policy-rules markers) from policy/rules, so
+ * the docs list exactly the rules the pack enforces. With --check, exits 1 if the table is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -17,21 +17,21 @@ export function ruleTable(): string {
     return ["| control | rule | level | area | checks |", "|---|---|---|---|---|", ...rows].join("\n");
 }
 
-/** README text with the table between the markers replaced. */
+/** The document's text with the table between the markers replaced. */
 export function withRuleTable(readme: string): string {
     const start = readme.indexOf(START);
     const end = readme.indexOf(END);
-    if (start < 0 || end < start) throw new Error(`README.md lacks the markers ${START} ... ${END}`);
+    if (start < 0 || end < start) throw new Error(`docs/guardrails.md lacks the markers ${START} ... ${END}`);
     return `${readme.slice(0, start + START.length)}\n${ruleTable()}\n${readme.slice(end)}`;
 }
 
 if (require.main === module) {
-    const file = path.resolve(__dirname, "..", "README.md");
+    const file = path.resolve(__dirname, "..", "docs", "guardrails.md");
     const current = fs.readFileSync(file, "utf8");
     const next = withRuleTable(current);
     if (process.argv.includes("--check")) {
         if (next !== current) {
-            process.stderr.write("README.md's guardrails table is stale. Fix: npm run policy:readme\n");
+            process.stderr.write("docs/guardrails.md's rule table is stale. Fix: npm run policy:readme\n");
             process.exit(1);
         }
     } else {

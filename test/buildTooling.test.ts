@@ -265,7 +265,7 @@ describe("build tooling (dev)", () => {
         it("the pipeline builds, publishes, bakes and deploys, in that order", () => {
             const jenkinsfile = fs.readFileSync(path.join(IMAGE, "jobs", "Jenkinsfile"), "utf8");
             const stages = [...jenkinsfile.matchAll(/stage\('([^']+)'\)/g)].map(m => m[1]);
-            assert.deepEqual(stages, ["Build packages", "Publish to the apt repository", "Bake the AMI", "Deploy dev"]);
+            assert.deepEqual(stages, ["Build packages", "Publish to the apt repository", "Check the image template", "Bake the AMI and deploy dev"]);
             assert.match(jenkinsfile, /twine-publish-apt s3:twine:/);
         });
 
