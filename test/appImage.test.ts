@@ -9,10 +9,10 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { buildInputsHash, readBuildFiles } from "../components/packerImage";
-import { ConfigError, parseStackConfig } from "../config";
+import { parseStackConfig } from "../config";
 import { Plan, PlannedResource } from "../plan/run";
 import { APP_AMI_SOURCE, APP_TEMPLATE_DIR } from "../stacks/appImage";
-import { REPO, committedConfig, withKey, withPath } from "./helpers/config";
+import { committedConfig, problemsOf, REPO, withKey, withPath } from "./helpers/config";
 import { byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const DEV_ACCOUNT = "333333333333";
@@ -150,15 +150,6 @@ describe("app image", () => {
         const prod = committedConfig("prod");
         const IMAGE = "twine-infra:image";
 
-        function problemsOf(stack: string, config: Record<string, string>): string[] {
-            try {
-                parseStackConfig(stack, config);
-            } catch (err) {
-                assert.ok(err instanceof ConfigError, String(err));
-                return [...err.problems];
-            }
-            return assert.fail("expected the config to be rejected");
-        }
 
         it("applies the defaults", () => {
             const config = parseStackConfig("dev", dev);

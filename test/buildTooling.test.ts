@@ -8,22 +8,13 @@ import { buildContextHash } from "../components/buildContext";
 import * as os from "os";
 import { JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "../components/jenkinsHost";
 import { pulumiSubject, pulumiTrustStatement } from "../components/pulumiOidc";
-import { ConfigError, parseStackConfig } from "../config";
-import { REPO, committedConfig, withKey, withPath, writeStackFile } from "./helpers/config";
+import { parseStackConfig } from "../config";
+import { committedConfig, problemsOf, REPO, withKey, withPath, writeStackFile } from "./helpers/config";
 import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const IMAGE = path.join(REPO, "images", "jenkins");
 const DIGEST = "a".repeat(64);
 
-function problemsOf(stack: string, config: Record<string, string>): string[] {
-    try {
-        parseStackConfig(stack, config);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, String(err));
-        return [...err.problems];
-    }
-    assert.fail("expected the config to be rejected");
-}
 
 function allActions(doc: { Statement: readonly { Action: string | readonly string[]; Effect: string }[] }): string[] {
     return doc.Statement.filter(s => s.Effect === "Allow").flatMap(s => (Array.isArray(s.Action) ? s.Action : [s.Action as string]));

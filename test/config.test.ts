@@ -1,19 +1,10 @@
 import { strict as assert } from "assert";
-import { ConfigError, envCrossStackProblems, parseStackConfig } from "../config";
-import { committedConfig, withKey, withPath } from "./helpers/config";
+import { envCrossStackProblems, parseStackConfig } from "../config";
+import { committedConfig, problemsOf, withKey, withPath } from "./helpers/config";
 
 const NET = "twine-infra:network";
 const ENVS = "twine-infra:environments";
 
-function problemsOf(stack: string, config: Record<string, string>): string[] {
-    try {
-        parseStackConfig(stack, config);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-        return [...err.problems];
-    }
-    assert.fail(`stack ${stack}: expected the config to be rejected`);
-}
 
 describe("stack config", () => {
     describe("the committed stack files", () => {

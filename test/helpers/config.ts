@@ -1,8 +1,10 @@
 /** Builders for flat Pulumi config maps, as the CLI hands them to the program. */
+import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
+import { ConfigError, parseStackConfig } from "../../config";
 import { readStackSettings } from "../../plan/stackFile";
 
 export const REPO = path.resolve(__dirname, "..", "..");
@@ -43,4 +45,15 @@ export function writeStackFile(config: Record<string, string>): string {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "twine-plan-")), "Pulumi.test.yaml");
     fs.writeFileSync(file, stringify({ config: structured }));
     return file;
+}
+
+/** Every problem the config validation reports for this config; fails the test if it is accepted. */
+export function problemsOf(stack: string, config: Record<string, string>): string[] {
+    try {
+        parseStackConfig(stack, config);
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+        return [...err.problems];
+    }
+    return assert.fail(`stack ${stack}: expected the config to be rejected`);
 }
