@@ -127,6 +127,7 @@ export const CREATION_TIMES: Readonly<Record<string, CreationTime>> = {
     "aws:autoscaling/policy:Policy": { seconds: 2, source: QUICK },
     "aws:wafv2/webAcl:WebAcl": { seconds: 5, source: "estimate: the web ACL is usable once created; WAF propagates rules within about a minute, which does not block dependents" },
     "aws:wafv2/webAclAssociation:WebAclAssociation": { seconds: 30, source: "estimate: the provider retries the association while the new ACL and load balancer become visible to WAF" },
+    "aws:guardduty/detector:Detector": { seconds: 5, source: QUICK },
 };
 
 /** The creation time of a planned resource: from the table, 0 for logical resources, else the flagged default. */
