@@ -16,7 +16,7 @@ import { DataTierOutputs } from "./outputs";
 /** What the app tier of one environment builds on. */
 export interface EnvironmentResources {
     readonly config: EnvironmentConfig;
-    /** `<env>-app`: the app hosts' security group; the data tier admits it. No ingress rules here. */
+    /** `<env>-app`: the app hosts' security group; the data tier admits it. Its ingress (from the load balancer) is the app tier's. */
     readonly appSecurityGroup: aws.ec2.SecurityGroup;
     /** `<env>-app`: the app hosts' role (EC2 trust); the search domain's access policy admits it. */
     readonly appRole: aws.iam.Role;
@@ -37,8 +37,8 @@ const EC2_TRUST = stableJson(policyDocument({ Effect: "Allow", Principal: { Serv
 export const dataTierName = (env: string) => `twine-${env}`;
 
 /**
- * Builds every environment of the stack. `bastionCidr` is admitted to the databases for admin tunnels: the bastion
- * VPC's block, until the bastion stack exports the bastion's own address to narrow it to a /32.
+ * Builds every environment of the stack. `bastionCidr` (the bastion host's own address, a /32) is admitted to the
+ * databases for admin tunnels.
  */
 export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Network, bastionCidr: string): EnvironmentsResult {
     const { config, provider } = ctx;
