@@ -236,6 +236,13 @@ async function runStack(settings: StackSettings, upstream: ReadonlyMap<string, U
  * Plans a stack and, first, every stack it references (dns -> bastion -> dev -> prod). `configFile` replaces
  * the target stack's own file only; upstream stacks always use their committed files.
  */
+/**
+ * Upstream stacks' runs, by project folder and stack, for the life of the process. An upstream stack is always
+ * planned from its committed file, so its outputs cannot change between two plans in one process; the stack asked
+ * for is always run again (two plans of it must be two runs, or the byte-for-byte comparison proves nothing).
+ */
+const upstreamRuns = new Map<string, StackRun>();
+
 export async function planStack(stack: string, options: PlanOptions = {}): Promise<Plan> {
     const projectDir = options.projectDir ?? REPO_ROOT;
     const runs = new Map<string, StackRun>();
@@ -251,7 +258,13 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
         const settings = readStackSettings(projectDir, name, configFile);
         const upstream = new Map<string, UpstreamStackOutputs>();
         for (const ref of upstreamStacks(settings)) {
-            upstream.set(ref.qualifiedName, (await plan(ref.stack)).upstreamView);
+            const key = `${projectDir}\u0000${ref.stack}`;
+            let run = upstreamRuns.get(key);
+            if (!run) {
+                run = await plan(ref.stack);
+                upstreamRuns.set(key, run);
+            }
+            upstream.set(ref.qualifiedName, run.upstreamView);
         }
         const run = await runStack(settings, upstream);
         visiting.pop();
