@@ -4,17 +4,17 @@
  * change shows in the plan as a user-data diff and nothing else.
  */
 import { stringify } from "yaml";
+import { AccessUser, Forward } from "./access/accessGrants";
+import { bastionAccess } from "./access/accessUserData";
 
-export interface BastionUser {
-    readonly name: string;
-    readonly publicKeys: readonly string[];
-    /** May administer the bastion (sudo without a password, since passwords are locked). @default false */
-    readonly sudo?: boolean;
-}
+/** A person on the bastion; `sudo` administers it, everyone else may only jump (components/access). */
+export type BastionUser = AccessUser;
 
 export interface BastionUserDataArgs {
     /** People who may log in; each gets a locked-password account with only these keys. */
     readonly users: readonly BastionUser[];
+    /** Each user's allowed forwards (access/accessGrants.bastionForwards), by name. @default - nobody forwards anywhere */
+    readonly forwards?: Readonly<Record<string, readonly Forward[]>>;
     /** Fully qualified host name, e.g. bastion.twinehr.com. */
     readonly hostName: string;
     /** CloudWatch log group the agent writes auth.log to. */
@@ -23,40 +23,7 @@ export interface BastionUserDataArgs {
     readonly region: string;
 }
 
-/** Where sshd reads our settings; Ubuntu's sshd_config includes sshd_config.d/*.conf first and the first value wins. */
-export const SSHD_DROP_IN = "/etc/ssh/sshd_config.d/10-twine-bastion.conf";
 export const CLOUDWATCH_AGENT_CONFIG = "/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json";
-
-/**
- * sshd settings of a jump host: keys only, no root, only the listed users; TCP forwarding on (that is what
- * `ssh -J` uses), everything else that turns the bastion into a general proxy or desktop off.
- */
-export function sshdConfig(users: readonly BastionUser[]): string {
-    return [
-        "# Managed by twine-infra (bastion stack).",
-        "PasswordAuthentication no",
-        "KbdInteractiveAuthentication no",
-        "PermitRootLogin no",
-        "PubkeyAuthentication yes",
-        "AuthenticationMethods publickey",
-        `AllowUsers ${users.map(u => u.name).join(" ")}`,
-        "# ssh -J opens a direct-tcpip channel through the bastion.",
-        "AllowTcpForwarding yes",
-        "AllowAgentForwarding no",
-        "AllowStreamLocalForwarding no",
-        "X11Forwarding no",
-        "PermitTunnel no",
-        "GatewayPorts no",
-        "PermitUserEnvironment no",
-        "MaxAuthTries 3",
-        "LoginGraceTime 30",
-        "ClientAliveInterval 300",
-        "ClientAliveCountMax 2",
-        "# VERBOSE logs the fingerprint of the key each login used.",
-        "LogLevel VERBOSE",
-        "",
-    ].join("\n");
-}
 
 /** The CloudWatch agent's config: auth.log (logins, key fingerprints, session open/close) into the log group. */
 export function cloudWatchAgentConfig(logGroupName: string): string {
@@ -86,30 +53,26 @@ export function renderBastionUserData(args: BastionUserDataArgs): string {
         throw new Error("renderBastionUserData: at least one user is required; a bastion nobody can log in to is useless");
     }
     const shortName = args.hostName.split(".")[0];
+    const access = bastionAccess({ users: args.users, forwards: args.forwards ?? {} });
     const cloudConfig = {
         hostname: shortName,
         fqdn: args.hostName,
         prefer_fqdn_over_hostname: false,
         // No "default" entry: the image's ubuntu user is not created, so only named people can log in.
-        users: args.users.map(u => ({
-            name: u.name,
-            shell: "/bin/bash",
-            lock_passwd: true,
-            ssh_authorized_keys: [...u.publicKeys],
-            ...(u.sudo ? { sudo: "ALL=(ALL) NOPASSWD:ALL" } : {}),
-        })),
+        users: access.users,
         ssh_pwauth: false,
         disable_root: true,
         package_update: true,
         package_upgrade: true,
-        packages: ["unattended-upgrades"],
+        // nftables: the per-user firewall (access/accessFirewall.ts).
+        packages: ["nftables", "unattended-upgrades"],
         write_files: [
-            { path: SSHD_DROP_IN, owner: "root:root", permissions: "0644", content: sshdConfig(args.users) },
+            ...access.write_files,
             { path: CLOUDWATCH_AGENT_CONFIG, owner: "root:root", permissions: "0644", content: cloudWatchAgentConfig(args.logGroupName) },
         ],
         runcmd: [
-            // runcmd does not stop at a failing line: restart only a config that sshd accepts, or the host loses SSH.
-            ["sh", "-c", "sshd -t && systemctl restart ssh"],
+            // runcmd does not stop at a failing line: each access command guards the next (access/accessUserData.ts).
+            ...access.runcmd,
             ["curl", "--fail", "--silent", "--show-error", "--retry", "5", "--output", "/tmp/amazon-cloudwatch-agent.deb", cloudWatchAgentPackageUrl(args.region)],
             ["dpkg", "-i", "/tmp/amazon-cloudwatch-agent.deb"],
             ["/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl", "-a", "fetch-config", "-m", "ec2", "-s", "-c", `file:${CLOUDWATCH_AGENT_CONFIG}`],

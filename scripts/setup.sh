@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(packer shellcheck)
 # The bastion user data is checked by the tools that read it: sshd -t (drop-in), cloud-init schema (cloud-config).
 APT_PACKAGES+=(openssh-server cloud-init)
+# The access suite (test/sshAccess.test.ts) runs sshd, ssh, nftables and sudo on hosts in network namespaces.
+APT_PACKAGES+=(iproute2 nftables sudo)
 # The apt publishing test (test/aptlyPublish.test.ts) runs the real aptly, GnuPG and dpkg-deb.
 APT_PACKAGES+=(aptly gnupg dpkg-dev)
 

@@ -2,7 +2,9 @@ import { strict as assert } from "assert";
 import { parse } from "yaml";
 import { bastionPrivateIp } from "../components/bastion";
 import { peeringRolePolicy } from "../components/bastionPeering";
-import { SSHD_DROP_IN, cloudWatchAgentConfig, renderBastionUserData, sshdConfig } from "../components/bastionUserData";
+import { BASTION_SSHD_DROP_IN } from "../components/access/accessUserData";
+import { bastionSshdConfig } from "../components/access/sshdConfig";
+import { cloudWatchAgentConfig, renderBastionUserData } from "../components/bastionUserData";
 import { sshPublicKeyProblem } from "../config/bastionHost";
 import { Plan, PlannedResource } from "../plan/run";
 import { committedConfig } from "./helpers/config";
@@ -45,11 +47,17 @@ describe("bastion", () => {
         const rendered = renderBastionUserData(args);
         const config = parse(rendered);
 
-        it("is a cloud-config document that creates exactly the listed users, with their keys and no password", () => {
+        it("is a cloud-config document that creates exactly the listed users, keys in root-owned files, no password", () => {
             assert.ok(rendered.startsWith("#cloud-config\n"));
             assert.deepEqual(
-                config.users.map((u: Record<string, unknown>) => [u.name, u.lock_passwd, u.ssh_authorized_keys]),
-                [["alice", true, [ALICE]], ["bob", true, [ALICE]]],
+                config.users.map((u: Record<string, unknown>) => [u.name, u.lock_passwd, u.shell]),
+                [["alice", true, "/bin/bash"], ["bob", true, "/usr/sbin/nologin"]],
+                "only administrators get a shell",
+            );
+            const keyFiles = config.write_files.filter((f: { path: string }) => f.path.startsWith("/etc/ssh/authorized_keys/"));
+            assert.deepEqual(
+                keyFiles.map((f: Record<string, string>) => [f.path, f.owner, f.content]),
+                [["/etc/ssh/authorized_keys/alice", "root:root", `${ALICE}\n`], ["/etc/ssh/authorized_keys/bob", "root:root", `${ALICE}\n`]],
             );
             assert.ok(!config.users.includes("default"), "the image's default user is not created");
             assert.deepEqual(config.users.map((u: Record<string, unknown>) => u.sudo), ["ALL=(ALL) NOPASSWD:ALL", undefined], "only users marked sudo administer the host");
@@ -58,25 +66,16 @@ describe("bastion", () => {
             assert.equal(config.fqdn, "bastion.twinehr.com");
         });
 
-        it("hardens sshd: keys only, no root, only the listed users, TCP forwarding on for ssh -J, verbose auth logs", () => {
-            const dropIn = config.write_files.find((f: { path: string }) => f.path === SSHD_DROP_IN);
-            assert.equal(dropIn.content, sshdConfig(args.users));
-            const settings = new Map<string, string>(
-                (dropIn.content as string)
-                    .split("\n")
-                    .filter(l => l && !l.startsWith("#"))
-                    .map(l => [l.split(" ")[0], l.slice(l.indexOf(" ") + 1)] as [string, string]),
-            );
-            assert.equal(settings.get("PasswordAuthentication"), "no");
-            assert.equal(settings.get("KbdInteractiveAuthentication"), "no");
-            assert.equal(settings.get("PermitRootLogin"), "no");
-            assert.equal(settings.get("AllowUsers"), "alice bob");
-            assert.equal(settings.get("AllowTcpForwarding"), "yes");
-            assert.equal(settings.get("X11Forwarding"), "no");
-            assert.equal(settings.get("PermitTunnel"), "no");
-            assert.equal(settings.get("LogLevel"), "VERBOSE");
-            // sshd checks the file before the restart, so a broken drop-in never leaves the host without sshd.
-            assert.deepEqual(config.runcmd[0], ["sh", "-c", "sshd -t && systemctl restart ssh"]);
+        it("writes the access model's sshd drop-in and firewall, and restarts sshd only once both are in place", () => {
+            const dropIn = config.write_files.find((f: { path: string }) => f.path === BASTION_SSHD_DROP_IN);
+            assert.equal(dropIn.content, bastionSshdConfig({ users: args.users, forwards: { alice: [], bob: [] } }));
+            assert.ok(config.write_files.some((f: { path: string }) => f.path === "/etc/nftables.conf"));
+            assert.ok(config.packages.includes("nftables"));
+            const commands = config.runcmd.map((c: string[]) => c.join(" "));
+            const firewall = commands.findIndex((c: string) => c.includes("nft -f /etc/nftables.conf"));
+            const restart = commands.findIndex((c: string) => c.includes("systemctl restart ssh"));
+            assert.ok(firewall >= 0 && restart > firewall, "the firewall loads before sshd restarts");
+            assert.match(commands[restart], /nft list table inet twine_access >\/dev\/null && sshd -t && /);
         });
 
         it("ships auth.log to the log group through the CloudWatch agent from the region's bucket", () => {

@@ -8,7 +8,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderBastionUserData, sshdConfig } from "../components/bastionUserData";
+import { bastionSshdConfig } from "../components/access/sshdConfig";
+import { renderBastionUserData } from "../components/bastionUserData";
 import { committedConfig } from "./helpers/config";
 
 function requireTool(command: string, pkg: string): string {
@@ -34,9 +35,9 @@ describe("bastion user data, checked by the real tools", () => {
             fs.writeFileSync(file, content);
             return spawnSync(sshd, ["-t", "-f", file, "-h", hostKey], { encoding: "utf8" });
         };
-        const good = test(sshdConfig(users));
+        const good = test(bastionSshdConfig({ users, forwards: {} }));
         assert.equal(good.status, 0, good.stderr);
-        const bad = test(`${sshdConfig(users)}AllowTcpForwardin yes\n`);
+        const bad = test(`${bastionSshdConfig({ users, forwards: {} })}AllowTcpForwardin yes\n`);
         assert.notEqual(bad.status, 0);
         assert.match(bad.stderr, /Bad configuration option/);
     });

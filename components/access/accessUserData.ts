@@ -1,0 +1,109 @@
+/**
+ * The access part of a host's cloud-config: the people (accounts with locked passwords), their keys in root-owned
+ * files, the sshd drop-in and the firewall, and the boot commands that apply them. The bastion's and the boxes' user
+ * data merge this fragment; cloud-init creates users and writes files before sshd starts on first boot
+ * (cloud_init_modules), and runs runcmd last (cloud_final_modules).
+ *
+ * Why keys at boot, and not EC2 Instance Connect or SSH certificates: see docs/cross-account.md ("How keys reach
+ * the boxes"). In short: one place (the bastion stack's config) says who may reach what; public keys are not secret,
+ * so user data (readable with ec2:DescribeInstanceAttribute) may carry them; and a change rolls out by replacement,
+ * which the ASGs' instance refresh and the bastion's userDataReplaceOnChange already do.
+ */
+import { stringify } from "yaml";
+import { AccessUser, Forward, HostLogin } from "./accessGrants";
+import { ACCESS_TABLE, bastionFirewall, hostFirewall, NFTABLES_CONFIG } from "./accessFirewall";
+import { AUTHORIZED_KEYS_DIR, bastionSshdConfig, hostSshdConfig, NO_SHELL } from "./sshdConfig";
+
+export interface CloudInitUser {
+    readonly name: string;
+    readonly shell: string;
+    readonly lock_passwd: true;
+    readonly sudo?: string;
+}
+
+export interface CloudInitFile {
+    readonly path: string;
+    readonly owner: string;
+    readonly permissions: string;
+    readonly content: string;
+}
+
+/** The pieces of cloud-config this module owns; the host's renderer merges them into its document. */
+export interface AccessCloudConfig {
+    readonly users: readonly CloudInitUser[];
+    readonly write_files: readonly CloudInitFile[];
+    /** Boot commands, in order, after the host's own. */
+    readonly runcmd: readonly (readonly string[])[];
+}
+
+/** sshd's drop-in for the bastion and for the boxes behind it. */
+export const BASTION_SSHD_DROP_IN = "/etc/ssh/sshd_config.d/10-twine-bastion.conf";
+export const HOST_SSHD_DROP_IN = "/etc/ssh/sshd_config.d/10-twine-access.conf";
+
+/** sudo for administrators: passwords are locked, so no password prompt. */
+export const ADMIN_SUDO = "ALL=(ALL) NOPASSWD:ALL";
+
+function keyFile(name: string, publicKeys: readonly string[]): CloudInitFile {
+    return { path: `${AUTHORIZED_KEYS_DIR}/${name}`, owner: "root:root", permissions: "0644", content: `${publicKeys.join("\n")}\n` };
+}
+
+/**
+ * Applies the files: the firewall first, and sshd only with it. If the rules do not load, sshd is stopped: a host
+ * without its firewall would let a jump-only user reach the metadata service or the Internet, so it fails closed
+ * (visible at once: nobody gets in; the console output says why). Ubuntu images ship EC2 Instance Connect, which
+ * passes its AuthorizedKeysCommand to sshd on the command line (overriding the drop-in): it is removed first.
+ */
+function applyCommands(): string[][] {
+    return [
+        ["sh", "-c", "if dpkg -s ec2-instance-connect >/dev/null 2>&1; then apt-get purge -y ec2-instance-connect; fi"],
+        ["sh", "-c", `nft -f ${NFTABLES_CONFIG} && systemctl enable nftables.service || systemctl stop ssh.socket ssh.service`],
+        ["sh", "-c", `nft list table inet ${ACCESS_TABLE} >/dev/null && sshd -t && systemctl restart ssh.service`],
+    ];
+}
+
+export interface BastionAccessArgs {
+    readonly users: readonly AccessUser[];
+    /** Each user's allowed forwards (accessGrants.bastionForwards), by name. */
+    readonly forwards: Readonly<Record<string, readonly Forward[]>>;
+}
+
+/** The bastion: every person, with a shell only for those who administer it (sudo). */
+export function bastionAccess(args: BastionAccessArgs): AccessCloudConfig {
+    const forwards = Object.fromEntries(args.users.map(u => [u.name, args.forwards[u.name] ?? []]));
+    return {
+        users: args.users.map(u => ({ name: u.name, shell: u.sudo ? "/bin/bash" : NO_SHELL, lock_passwd: true, ...(u.sudo ? { sudo: ADMIN_SUDO } : {}) })),
+        write_files: [
+            ...args.users.map(u => keyFile(u.name, u.publicKeys)),
+            { path: BASTION_SSHD_DROP_IN, owner: "root:root", permissions: "0644", content: bastionSshdConfig({ users: args.users, forwards }) },
+            { path: NFTABLES_CONFIG, owner: "root:root", permissions: "0644", content: bastionFirewall({ forwards }) },
+        ],
+        runcmd: applyCommands(),
+    };
+}
+
+export interface HostAccessArgs {
+    /** The people granted this box's target (accessGrants.hostLogins). */
+    readonly logins: readonly HostLogin[];
+    /** The bastion's private address: the only source of SSH. */
+    readonly bastionIp: string;
+    /** What the box is, for the sshd header comment. */
+    readonly role: string;
+}
+
+/** An app server or the Jenkins host: the granted people with a shell (sudo for admins), from the bastion only. */
+export function hostAccess(args: HostAccessArgs): AccessCloudConfig {
+    return {
+        users: args.logins.map(l => ({ name: l.name, shell: "/bin/bash", lock_passwd: true, ...(l.sudo ? { sudo: ADMIN_SUDO } : {}) })),
+        write_files: [
+            ...args.logins.map(l => keyFile(l.name, l.publicKeys)),
+            { path: HOST_SSHD_DROP_IN, owner: "root:root", permissions: "0644", content: hostSshdConfig(args) },
+            { path: NFTABLES_CONFIG, owner: "root:root", permissions: "0644", content: hostFirewall(args) },
+        ],
+        runcmd: applyCommands(),
+    };
+}
+
+/** A cloud-config document of the access fragment alone, plus the host's own keys (which come after it). */
+export function accessCloudConfigDocument(fragment: AccessCloudConfig, extra: Record<string, unknown> = {}): string {
+    return `#cloud-config\n${stringify({ users: fragment.users, write_files: fragment.write_files, runcmd: fragment.runcmd, ...extra }, { lineWidth: 0 })}`;
+}
