@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Forward } from "./access/accessGrants";
 import { BastionUser, renderBastionUserData } from "./bastionUserData";
 import { cidrSize, formatAddress, mustParseCidr } from "./cidr";
 import { policyDocument, serviceTrustPolicy, stableJson } from "./iam";
@@ -37,6 +38,8 @@ export interface BastionArgs {
     readonly sshAllowedCidrs: readonly string[];
     /** People who may log in, with their public keys. Required, at least one. */
     readonly users: readonly BastionUser[];
+    /** Each user's allowed forwards (access/accessGrants.bastionForwards), by name. @default - nobody forwards anywhere */
+    readonly forwards?: Readonly<Record<string, readonly Forward[]>>;
     /** Fully qualified host name, e.g. bastion.twinehr.com. */
     readonly hostName: string;
     /** Days CloudWatch keeps the SSH logs. */
@@ -123,7 +126,7 @@ export class Bastion extends pulumi.ComponentResource {
                 privateIp: bastionPrivateIp(args.subnetCidr),
                 vpcSecurityGroupIds: [this.securityGroup.id],
                 iamInstanceProfile: profile.name,
-                userData: renderBastionUserData({ users: args.users, hostName: args.hostName, logGroupName: `/twine/bastion/${name}/ssh`, region: args.region }),
+                userData: renderBastionUserData({ users: args.users, forwards: args.forwards, hostName: args.hostName, logGroupName: `/twine/bastion/${name}/ssh`, region: args.region }),
                 // cloud-init installs users and keys on a new instance only, so a change of people or keys replaces the
                 // host (same private IP, same Elastic IP and name; a minute without SSH).
                 userDataReplaceOnChange: true,

@@ -3,6 +3,7 @@
  * environment VPCs it peers with. Cross-field rules (peer CIDRs vs. the bastion VPC) are in checkBastionHost.
  */
 import { z } from "zod";
+import { grantProblems, JENKINS_TARGET, peerAccessList } from "../components/access/accessGrants";
 import { cidrsOverlap, mustParseCidr, parseCidr } from "../components/cidr";
 import { accountIdSchema, cidrSchema, logRetentionSchema, problem, restrictedCidrSchema, stackNameSchema } from "./schema";
 
@@ -40,13 +41,47 @@ export function sshPublicKeyProblem(line: string): string | undefined {
     if (embedded !== type) {
         return `the base64 key data ${embedded ? `is a ${embedded} key, not ${type}` : "is truncated or not a key"}`;
     }
-    if (type === "ssh-ed25519") {
-        const offset = 4 + nameLength;
-        const keyLength = blob.length >= offset + 4 ? blob.readUInt32BE(offset) : -1;
-        if (keyLength !== 32 || blob.length !== offset + 4 + 32) {
-            return "the ssh-ed25519 key data does not hold a 32-byte key (truncated or padded copy)";
-        }
+    return keyDataProblem(type, blob, 4 + nameLength);
+    return undefined;
+}
+
+/** The SSH wire strings (uint32 length + bytes) of `blob` from `offset`, or undefined if they do not end exactly at its end. */
+function wireStrings(blob: Buffer, offset: number): Buffer[] | undefined {
+    const fields: Buffer[] = [];
+    while (offset < blob.length) {
+        if (offset + 4 > blob.length) return undefined;
+        const length = blob.readUInt32BE(offset);
+        if (offset + 4 + length > blob.length) return undefined;
+        fields.push(blob.subarray(offset + 4, offset + 4 + length));
+        offset += 4 + length;
     }
+    return fields;
+}
+
+/** Smallest RSA modulus accepted: NIST SP 800-57 and current OpenSSH defaults (ssh-keygen makes 3072). */
+export const MIN_RSA_BITS = 2048;
+
+/** The key fields after the type name, per RFC 4253 (rsa), RFC 5656 (ecdsa), RFC 8709 (ed25519) and PROTOCOL.u2f (sk-*). */
+function keyDataProblem(type: string, blob: Buffer, offset: number): string | undefined {
+    const fields = wireStrings(blob, offset);
+    const truncated = `the ${type} key data is truncated or padded (copy the whole line again)`;
+    if (!fields) return truncated;
+    if (type === "ssh-ed25519" || type === "sk-ssh-ed25519@openssh.com") {
+        const expected = type === "ssh-ed25519" ? 1 : 2;
+        if (fields.length !== expected || fields[0].length !== 32) return "the ssh-ed25519 key data does not hold a 32-byte key (truncated or padded copy)";
+        return undefined;
+    }
+    if (type === "ssh-rsa") {
+        if (fields.length !== 2) return truncated;
+        const modulus = fields[1][0] === 0 ? fields[1].subarray(1) : fields[1];
+        const bits = modulus.length === 0 ? 0 : (modulus.length - 1) * 8 + (32 - Math.clz32(modulus[0]));
+        if (bits < MIN_RSA_BITS) return `the ssh-rsa key has ${bits} bits (truncated, or too short: at least ${MIN_RSA_BITS}; better, use ssh-ed25519)`;
+        return undefined;
+    }
+    // ecdsa-sha2-<curve> and sk-ecdsa-sha2-nistp256@openssh.com: the curve's name, its point, (sk) the application.
+    const curve = /nistp(256|384|521)/.exec(type)![1];
+    const pointLength = { "256": 65, "384": 97, "521": 133 }[curve];
+    if (fields.length !== (type.startsWith("sk-") ? 3 : 2) || fields[0].toString("latin1") !== `nistp${curve}` || fields[1].length !== pointLength) return truncated;
     return undefined;
 }
 
@@ -83,9 +118,25 @@ export const sshSourceCidrSchema = z.string().superRefine((value, ctx) => {
     }
 });
 
+const grantedUsers = (what: string) => z.array(linuxUserSchema).default([]).describe(`${what} Names from bastionHost.users. Defaults to nobody.`);
+
+/** Who may do what on one target of a peered account (components/access/accessGrants.ts TargetGrant). */
+const targetGrantSchema = z.strictObject({
+    login: grantedUsers("People with a shell on the target's boxes, without sudo."),
+    admin: grantedUsers("People with a shell and sudo on the target's boxes."),
+    tunnel: grantedUsers("People who may tunnel through the bastion to the target's database (an environment) or UI (jenkins)."),
+});
+
 const peerSchema = z.strictObject({
     accountId: accountIdSchema.describe("The environment's account; only it may assume its peering role. Required."),
     cidr: cidrSchema.describe("The environment's VPC block (its network.cidr); the bastion routes SSH to it. Required."),
+    access: z
+        .record(
+            z.string().regex(/^[a-z]([a-z0-9-]*[a-z0-9])?$/, problem("a target is an environment name of that account, or jenkins", "use the environment's name, e.g. integration")),
+            targetGrantSchema,
+        )
+        .default({})
+        .describe("Who may reach which boxes of this account: per environment (or jenkins, the dev Jenkins host), login, admin and tunnel lists. Defaults to nobody."),
 });
 
 export const bastionHostSchema = z
@@ -129,7 +180,7 @@ export type BastionHostConfig = z.output<typeof bastionHostSchema>;
 /** Cross-field rules: each peer VPC is disjoint from the bastion's and from the other peer. */
 export function checkBastionHost(value: { network: { cidr: string }; bastionHost: BastionHostConfig }, ctx: z.RefinementCtx): void {
     const own = parseCidr(value.network.cidr);
-    const peers = Object.entries(value.bastionHost.peers).filter((e): e is [string, { accountId: string; cidr: string }] => e[1] !== undefined);
+    const peers = Object.entries(value.bastionHost.peers).filter((e): e is [string, NonNullable<(typeof e)[1]>] => e[1] !== undefined);
     const seen: { role: string; cidr: string }[] = [{ role: "bastion", cidr: value.network.cidr }];
     for (const [role, peer] of peers) {
         const parsed = parseCidr(peer.cidr);
@@ -147,6 +198,21 @@ export function checkBastionHost(value: { network: { cidr: string }; bastionHost
             }
         }
         seen.push({ role, cidr: peer.cidr });
+    }
+    for (const problemFound of grantProblems(value.bastionHost.users, peerAccessList(value.bastionHost.peers))) {
+        const [peer, target, list, index] = problemFound.path;
+        ctx.addIssue({
+            code: "custom",
+            path: ["bastionHost", "peers", peer, "access", target, list, ...(index === undefined ? [] : [Number(index)])],
+            message: problemFound.message,
+        });
+    }
+    if (value.bastionHost.peers.prod?.access[JENKINS_TARGET]) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["bastionHost", "peers", "prod", "access", JENKINS_TARGET],
+            message: problem("Jenkins runs in the dev account, not in prod", "move this grant to bastionHost.peers.dev.access.jenkins"),
+        });
     }
     const names = value.bastionHost.users.map(u => u.name);
     for (const [i, name] of names.entries()) {

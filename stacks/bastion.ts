@@ -1,3 +1,4 @@
+import { forwardsByUser, peerAccessList } from "../components/access/accessGrants";
 import { Bastion } from "../components/bastion";
 import { bastionHostName } from "../components/dnsDelegation";
 import { ubuntuLtsAmiId } from "../components/ubuntuAmi";
@@ -37,6 +38,7 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
             instanceType: bastionHost.instanceType,
             sshAllowedCidrs: bastionHost.sshAllowedCidrs,
             users: bastionHost.users,
+            forwards: forwardsByUser(bastionHost.users, peerAccessList(bastionHost.peers)),
             hostName,
             logRetentionDays: bastionHost.logRetentionDays,
             region: config.region,
@@ -57,6 +59,7 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
         bastionPrivateIp: bastion.privateIp,
         bastionSecurityGroupId: bastion.securityGroup.id,
         peeringRoleArns: peeringRoles(ctx, network, bastion),
-        peers: bastionHost.peers,
+        // The contract's peers are accounts and blocks; who may reach them stays in this stack's config.
+        peers: Object.fromEntries(Object.entries(bastionHost.peers).flatMap(([role, p]) => (p ? [[role, { accountId: p.accountId, cidr: p.cidr }]] : []))),
     };
 }

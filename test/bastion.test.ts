@@ -1,4 +1,8 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { parse } from "yaml";
 import { bastionPrivateIp } from "../components/bastion";
 import { peeringRolePolicy } from "../components/bastionPeering";
@@ -19,6 +23,22 @@ function keyLine(type: string, body: Buffer, embeddedType = type): string {
     length.writeUInt32BE(name.length);
     return `${type} ${Buffer.concat([length, name, body]).toString("base64")} someone@example`;
 }
+/** A real public key line made by ssh-keygen (types and sizes as an engineer would make them). */
+function realKey(type: string, bits: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "twine-key-"));
+    try {
+        const made = spawnSync("ssh-keygen", ["-q", "-t", type, "-b", bits, "-N", "", "-C", "someone@example", "-f", path.join(dir, "key")]);
+        assert.equal(made.status, 0, String(made.stderr));
+        return fs.readFileSync(path.join(dir, "key.pub"), "utf8").trim();
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+/** The same line with its base64 cut short by 8 characters (a copy that lost its end), still valid base64. */
+const truncated = (line: string) => {
+    const [type, data, comment] = line.split(" ");
+    return `${type} ${data.slice(0, -8 - (data.length % 4))} ${comment}`;
+};
 const ed25519Body = (size: number) => Buffer.concat([Buffer.from([0, 0, 0, size]), Buffer.alloc(size, 7)]);
 
 describe("bastion", () => {
@@ -26,7 +46,8 @@ describe("bastion", () => {
         it("accepts a well-formed ed25519 key, with or without a comment", () => {
             assert.equal(sshPublicKeyProblem(ALICE), undefined);
             assert.equal(sshPublicKeyProblem(ALICE.split(" ").slice(0, 2).join(" ")), undefined);
-            assert.equal(sshPublicKeyProblem(keyLine("ecdsa-sha2-nistp256", Buffer.alloc(80, 1))), undefined);
+            assert.equal(sshPublicKeyProblem(realKey("ecdsa", "256")), undefined);
+            assert.equal(sshPublicKeyProblem(realKey("rsa", "3072")), undefined);
         });
         const bad: [string, string, RegExp][] = [
             ["a private key pasted by mistake", "-----BEGIN OPENSSH PRIVATE KEY-----", /PRIVATE key: it must never be in config/],
@@ -36,6 +57,9 @@ describe("bastion", () => {
             ["a truncated ed25519 key", keyLine("ssh-ed25519", ed25519Body(32)).replace(/.{12} someone/, " someone"), /truncated|not a key|32-byte/],
             ["an ed25519 key of the wrong size", keyLine("ssh-ed25519", ed25519Body(31)), /32-byte key/],
             ["two keys on one line broken by a newline", `${ALICE}\n${ALICE}`, /on one line/],
+            ["a truncated ssh-rsa key", truncated(realKey("rsa", "3072")), /ssh-rsa key data is truncated/],
+            ["a 1024-bit ssh-rsa key", realKey("rsa", "1024"), /has 1024 bits .*at least 2048/],
+            ["a truncated ecdsa key", truncated(realKey("ecdsa", "256")), /ecdsa-sha2-nistp256 key data is truncated/],
         ];
         for (const [name, line, why] of bad) {
             it(`refuses ${name}`, () => assert.match(sshPublicKeyProblem(line) ?? "accepted", why));

@@ -11,11 +11,14 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse } from "yaml";
-import { AccessUser, forwardsByUser, grantProblems, hostLogins, peerAccessList, PeerAccessConfig } from "../components/access/accessGrants";
+import { AccessUser, forwardsByUser, hostLogins, peerAccessList } from "../components/access/accessGrants";
 import { accessCloudConfigDocument, hostAccess } from "../components/access/accessUserData";
 import { bastionPrivateIp } from "../components/bastion";
 import { renderBastionUserData } from "../components/bastionUserData";
+import { planSubnets } from "../components/subnetPlan";
+import { BastionStackConfig, parseStackConfig } from "../config";
+import { readStackSettings } from "../plan/stackFile";
+import { REPO } from "./helpers/config";
 import { link, mustRun, NetnsHost, removeNetnsDirIfEmpty, requireTools, waitForPort } from "./helpers/netnsHosts";
 
 const FIXTURE = path.join(__dirname, "fixtures", "access.bastion.yaml");
@@ -47,18 +50,24 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
         fs.chmodSync(scratch, 0o755);
         netnsDirCreated = !fs.existsSync("/etc/netns");
 
-        // GIVEN the fixture's people, each with a fresh key pair in place of the placeholder.
-        const stack = parse(fs.readFileSync(FIXTURE, "utf8")).config;
-        const bastionHost = stack["twine-infra:bastionHost"];
+        // GIVEN the fixture's config, through the program's own loader, and a fresh key pair for each person.
+        const config = parseStackConfig("bastion", readStackSettings(REPO, "bastion", FIXTURE).config) as BastionStackConfig;
+        const { bastionHost } = config;
         fs.mkdirSync(path.join(scratch, "client"));
-        users = bastionHost.users.map((u: AccessUser) => {
+        users = bastionHost.users.map(u => {
             const key = path.join(scratch, "client", u.name);
             mustRun("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `${u.name}@test`, "-f", key]);
             return { ...u, publicKeys: [fs.readFileSync(`${key}.pub`, "utf8").trim()] };
         });
-        const peers = peerAccessList(bastionHost.peers as Record<string, PeerAccessConfig>);
-        assert.deepEqual(grantProblems(users, peers), []);
-        const bastionIp = bastionPrivateIp(stack["twine-infra:network"].cidr);
+        const peers = peerAccessList(bastionHost.peers);
+        // The bastion's fixed address in the first public subnet, as the Network component plans it.
+        const plan = planSubnets({
+            vpcCidr: config.network.cidr,
+            azCount: config.network.azCount,
+            azSlots: config.network.azSlots,
+            tiers: (["public", "private", "data"] as const).map(tier => ({ name: tier, prefix: config.network.subnetPrefixes[tier] })),
+        });
+        const bastionIp = bastionPrivateIp(plan.tiers[0].subnets[0]);
         const uids = new Map(users.map((u, i) => [u.name, 40_000 + i]));
 
         // The hosts and their links: engineer - bastion (public side); bastion - each box (peering), one address each.
@@ -169,6 +178,10 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
         assert.doesNotMatch(asAlice.stdout, /instance-credentials/);
         const asRoot = ssh("alice", ["bastion", `sudo -n bash -c '${imds}'`]);
         assert.equal(asRoot.stdout, "instance-credentials\n", asRoot.stderr);
+        // Nor does any other local account (a service, not one of the people): root only.
+        const asService = ssh("alice", ["bastion", `sudo -n -u nobody bash -c '${imds}'`]);
+        assert.notEqual(asService.status, 0);
+        assert.doesNotMatch(asService.stdout, /instance-credentials/);
     });
 
     it("a jump-only user gets no shell, no command and no TTY on the bastion", () => {
@@ -176,6 +189,9 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
         assert.notEqual(command.status, 0);
         assert.doesNotMatch(command.stdout, /uid=/);
         assert.match(command.stdout + command.stderr, /This account is currently not available/);
+        // Twice over: the session's forced command, and the account's login shell.
+        const account = ssh("alice", ["bastion", "getent passwd bob"]);
+        assert.match(account.stdout, /^bob:x:\d+:\d+::[^:]+:\/usr\/sbin\/nologin\n$/);
         const tty = ssh("bob", ["-tt", "bastion"]);
         assert.notEqual(tty.status, 0);
         assert.match(tty.stderr, /PTY allocation request failed/);
