@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Forward } from "./access/accessGrants";
 import { BastionUser, renderBastionUserData } from "./bastionUserData";
 import { cidrSize, formatAddress, mustParseCidr } from "./cidr";
-import { policyDocument, serviceTrustPolicy, stableJson } from "./iam";
+import { ec2TrustPolicy, policyDocument, stableJson } from "./iam";
 
 /** Ports the bastion itself reaches on the Internet: apt (Ubuntu mirrors serve http) and AWS APIs (https). */
 export const BASTION_INTERNET_EGRESS_PORTS = [80, 443] as const;
@@ -102,7 +102,7 @@ export class Bastion extends pulumi.ComponentResource {
         // The instance may write its own logs and nothing else.
         const role = new aws.iam.Role(
             `${name}-instance`,
-            { assumeRolePolicy: stableJson(serviceTrustPolicy("ec2.amazonaws.com", args.accountId)), description: `Bastion ${args.hostName}: ships SSH logs` },
+            { assumeRolePolicy: stableJson(ec2TrustPolicy()), description: `Bastion ${args.hostName}: ships SSH logs` },
             parent,
         );
         new aws.iam.RolePolicy(

@@ -31,6 +31,18 @@ export function stableJson(value: unknown): string {
 }
 
 /**
+ * Trust policy of a role that EC2 instances run as (through an instance profile), in the form the IAM User Guide
+ * documents for it ("Use an IAM role to grant permissions to applications running on Amazon EC2 instances",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2.html): the EC2 service principal and
+ * nothing else. No aws:SourceAccount condition: AWS does not document that EC2 sends it when an instance gets its
+ * credentials, and an unmet condition would leave the instance without credentials. Only this account can attach
+ * the role to an instance anyway (iam:PassRole).
+ */
+export function ec2TrustPolicy(): PolicyDocument {
+    return policyDocument({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" });
+}
+
+/**
  * Trust policy for an AWS service, limited to calls made on behalf of this account (the confused-deputy guard
  * AWS recommends for service roles).
  */

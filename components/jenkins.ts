@@ -3,7 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { buildContextHash } from "./buildContext";
-import { policyDocument, stableJson } from "./iam";
+import { ec2TrustPolicy, policyDocument, stableJson } from "./iam";
 import { aptlyConfig } from "./aptly";
 import { JENKINS_PORT, JENKINS_SECRETS, JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "./jenkinsHost";
 import { jenkinsWebhookEntrance } from "./jenkinsWebhook";
@@ -121,7 +121,7 @@ export class Jenkins extends pulumi.ComponentResource {
         }
 
         // The role Packer's temporary build instances run as: reads the apt bucket (granted by its policy), nothing else.
-        const ec2Trust = stableJson(policyDocument({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }));
+        const ec2Trust = stableJson(ec2TrustPolicy());
         this.packerBuildRole = new aws.iam.Role(`${name}-packer-build`, { assumeRolePolicy: ec2Trust, description: "Packer build instances: read the apt repository" }, parent);
         this.packerInstanceProfile = new aws.iam.InstanceProfile(`${name}-packer-build`, { role: this.packerBuildRole.name }, { parent: this.packerBuildRole });
 

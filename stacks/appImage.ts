@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { Network } from "../components/network";
-import { policyDocument, stableJson } from "../components/iam";
+import { ec2TrustPolicy, stableJson } from "../components/iam";
 import { AUTOSCALING_GRANT_OPERATIONS, autoScalingServiceLinkedRoleArn, imageKeyPolicy } from "../components/imageSharing";
 import { PackerImage } from "../components/packerImage";
 import { DevStackConfig, EnvStackConfig, ProdStackConfig } from "../config";
@@ -92,7 +92,7 @@ function buildInstanceAccess(ctx: StackContext<DevStackConfig>, network: Network
         "app-image-build-role",
         {
             description: "Packer build instance of the Twine app image: Session Manager access only",
-            assumeRolePolicy: stableJson(policyDocument({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" })),
+            assumeRolePolicy: stableJson(ec2TrustPolicy()),
         },
         { provider },
     );

@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Database, defaultPort } from "../components/database";
-import { policyDocument, stableJson } from "../components/iam";
+import { ec2TrustPolicy, stableJson } from "../components/iam";
 import { Network } from "../components/network";
 import { Search, searchClientPolicy } from "../components/search";
 import { EnvStackConfig, EnvironmentConfig, resolveEnvironments } from "../config";
@@ -31,7 +31,7 @@ export interface EnvironmentsResult {
     readonly outputs: pulumi.Output<Record<string, DataTierOutputs>>;
 }
 
-const EC2_TRUST = stableJson(policyDocument({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }));
+const EC2_TRUST = stableJson(ec2TrustPolicy());
 
 /** The data tier's names in AWS: unique per account and region, so one stack per account (as everywhere here). */
 export const dataTierName = (env: string) => `twine-${env}`;
