@@ -30,7 +30,10 @@ export interface BastionArgs {
     readonly subnetId: pulumi.Input<string>;
     /** That subnet's block; the host takes its fixed address in it (see bastionPrivateIp). */
     readonly subnetCidr: string;
-    /** AMI to boot. Later changes are ignored (see ubuntuLtsAmiId), so a new Canonical build never replaces the host. */
+    /**
+     * AMI to boot. A change replaces the host. Not ignored: ignoreChanges also holds on a replacement, so a change of
+     * people or keys would relaunch the first deploy's AMI, however old, instead of the one the plan shows.
+     */
     readonly amiId: pulumi.Input<string>;
     /** EC2 instance type; must match the AMI's architecture. */
     readonly instanceType: string;
@@ -142,7 +145,7 @@ export class Bastion extends pulumi.ComponentResource {
                 volumeTags: { Name: args.hostName },
             },
             // The fixed private IP must be free before the new host starts: delete, then create.
-            { parent: this, ignoreChanges: ["ami"], dependsOn: [this.logGroup], deleteBeforeReplace: true },
+            { parent: this, dependsOn: [this.logGroup], deleteBeforeReplace: true },
         );
 
         this.eip = new aws.ec2.Eip(`${name}-eip`, { domain: "vpc", instance: this.instance.id, tags: { Name: args.hostName } }, { parent: this.instance });

@@ -8,9 +8,9 @@ export const CANONICAL_OWNER_ID = "099720109477";
 export const UBUNTU_LTS_NAME_FILTER = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*";
 
 /**
- * The newest official Ubuntu LTS AMI in the provider's region. Instances that boot from it should ignore later
- * changes of `ami` (a new Canonical build would otherwise replace them on every `pulumi up`); app servers run
- * baked images instead.
+ * The newest official Ubuntu LTS AMI in the provider's region: it changes when Canonical publishes a build, which
+ * replaces an instance booting from it (the bastion: pin bastionHost.amiId to choose when). App servers run baked
+ * images instead.
  */
 export function ubuntuLtsAmiId(opts: pulumi.InvokeOutputOptions): pulumi.Output<string> {
     return aws.ec2

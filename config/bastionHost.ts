@@ -147,6 +147,13 @@ export const bastionHostSchema = z
             .refine(t => !/^[a-z]+\d[a-z-]*g[a-z-]*\./.test(t), problem("a Graviton (arm64) type cannot boot the x86_64 Ubuntu image the bastion uses", "pick an x86_64 type such as t3.micro or t3a.micro"))
             .default("t3.micro")
             .describe("EC2 instance type of the bastion (x86_64, to match the Ubuntu image). Defaults to t3.micro."),
+        amiId: z
+            .string()
+            .regex(/^ami-[0-9a-f]{8,17}$/, problem("not an AMI id", "write the id of an Ubuntu 24.04 amd64 image, e.g. ami-0123456789abcdef0"))
+            .optional()
+            .describe(
+                "Pins the bastion's AMI (Ubuntu 24.04, amd64). Defaults to Canonical's newest build at each deploy, so a new build replaces the host (about a minute without SSH).",
+            ),
         sshAllowedCidrs: z
             .array(sshSourceCidrSchema)
             .min(1)

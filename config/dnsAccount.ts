@@ -37,8 +37,20 @@ export function checkDnsDelegation(value: { dns: { apexDomain: string }; delegat
     value.delegation.prod.publicNames.forEach((name, i) => {
         const path = ["delegation", "prod", "publicNames", i];
         const owner = reserved.find(([, r]) => name === r || name.endsWith(`.${r}`));
-        if (name !== apex && !name.endsWith(`.${apex}`)) {
-            ctx.addIssue({ code: "custom", path, input: name, message: problem(`not in the apex zone ${apex}`, `use ${apex} or a name ending in .${apex}`) });
+        if (name === apex) {
+            // Its validation grant would be _*.<apex>: a CNAME under every underscore label of the zone (_dmarc, the
+            // other accounts' ACM validations), and A/AAAA on the apex itself.
+            ctx.addIssue({
+                code: "custom",
+                path,
+                input: name,
+                message: problem(
+                    `the apex ${apex} itself cannot be a prod public name: its validation records _*.${apex} would let prod write any _-name of the zone`,
+                    `serve prod from a name under the apex, e.g. app.${apex}`,
+                ),
+            });
+        } else if (!name.endsWith(`.${apex}`)) {
+            ctx.addIssue({ code: "custom", path, input: name, message: problem(`not in the apex zone ${apex}`, `use a name ending in .${apex}`) });
         } else if (owner) {
             ctx.addIssue({
                 code: "custom",

@@ -34,7 +34,7 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
             vpcId: network.vpcId,
             subnetId: network.public.subnets[0].id,
             subnetCidr: network.subnetPlan.tiers[0].subnets[0],
-            amiId: ubuntuLtsAmiId({ provider: ctx.provider }),
+            amiId: bastionHost.amiId ?? ubuntuLtsAmiId({ provider: ctx.provider }),
             instanceType: bastionHost.instanceType,
             sshAllowedCidrs: bastionHost.sshAllowedCidrs,
             users: bastionHost.users,
