@@ -1,10 +1,12 @@
 /**
  * The access model's IAM, decided by the policy simulator over the four offline plans (test/helpers/iam.ts):
- * instance roles trust EC2 in the documented form, so every box gets its credentials.
+ * instance roles trust EC2 in the documented form, so every box gets its credentials; the CloudWatch agent's own
+ * policy writes only its log groups.
  */
 import { strict as assert } from "assert";
+import { cloudWatchAgentPolicy } from "../components/access/instanceRolePolicies";
 import { ec2TrustPolicy } from "../components/iam";
-import { IamHarness, IamRole, statementsOf } from "./helpers/iam";
+import { Document, IamHarness, IamRole, statementsOf, validateDocument } from "./helpers/iam";
 import { planOf, STACKS } from "./helpers/plans";
 
 const trustsEc2 = (role: IamRole) => statementsOf(role.trustPolicy).some(s => JSON.stringify(s.Principal ?? {}).includes("ec2.amazonaws.com"));
@@ -23,5 +25,43 @@ describe("access IAM (policy simulator over the plans)", function () {
             assert.deepEqual(statementsOf(role.trustPolicy), statementsOf(ec2TrustPolicy() as never), `${role.stack}/${role.logicalName}`);
             assert.equal(await iam.assume({ role, from: { service: "ec2.amazonaws.com" } }), "Allowed", `${role.stack}/${role.logicalName}`);
         }
+    });
+
+    describe("the CloudWatch agent's policy, in place of CloudWatchAgentServerPolicy", () => {
+        const group = (name: string) => `arn:aws:logs:eu-west-1:333333333333:log-group:${name}`;
+        const document = cloudWatchAgentPolicy({ logGroupArns: [group("/twine/integration/app/syslog"), group("/twine/integration/app/twine")], metricNamespace: "Twine/App" });
+        const agent: IamRole = {
+            stack: "dev",
+            account: "333333333333",
+            logicalName: "integration-app",
+            urn: "urn:test",
+            name: "integration-app",
+            arn: "arn:aws:iam::333333333333:role/integration-app",
+            trustPolicy: ec2TrustPolicy() as unknown as Document,
+            inlinePolicies: [{ name: "cloudwatch-agent", document: document as unknown as Document }],
+            managedPolicies: [],
+            maxSessionDuration: 3600,
+        };
+
+        it("is valid against AWS's IAM data: every action exists and applies to the ARNs it names", async () => {
+            assert.deepEqual(await validateDocument(document as unknown as Document, "identity"), []);
+        });
+
+        it("writes its own groups' streams, and never another group, a group's retention or its existence", async () => {
+            const decide = (action: string, resource: string, context?: Record<string, string>) => iam.decide({ role: agent, action, resource, context });
+            assert.equal(await decide("logs:PutLogEvents", `${group("/twine/integration/app/syslog")}:log-stream:i-0abc`), "Allowed");
+            assert.equal(await decide("logs:CreateLogStream", `${group("/twine/integration/app/twine")}:log-stream:i-0abc`), "Allowed");
+            for (const [action, resource] of [
+                ["logs:PutLogEvents", `${group("/twine/test/app/syslog")}:log-stream:i-0abc`],
+                ["logs:PutLogEvents", `${group("/twine/dev/vpc-flow-logs")}:log-stream:eni-0abc`],
+                ["logs:PutRetentionPolicy", group("/twine/integration/app/syslog")],
+                ["logs:DeleteLogGroup", group("/twine/integration/app/syslog")],
+                ["logs:CreateLogGroup", group("/twine/integration/app/other")],
+            ]) {
+                assert.equal(await decide(action, resource), "ImplicitlyDenied", `${action} on ${resource}`);
+            }
+            assert.equal(await decide("cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": "Twine/App" }), "Allowed");
+            assert.equal(await decide("cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": "AWS/EC2" }), "ImplicitlyDenied");
+        });
     });
 });
