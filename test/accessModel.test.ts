@@ -8,7 +8,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AccessUser, bastionForwards, forwardsByUser, grantProblems, hostLogins, PeerAccess, peerAccessList } from "../components/access/accessGrants";
+import { AccessUser, bastionEgressRules, bastionForwards, forwardsByUser, grantProblems, hostLogins, PeerAccess, peerAccessList } from "../components/access/accessGrants";
 import { bastionFirewall, hostFirewall } from "../components/access/accessFirewall";
 import { bastionSshdConfig, hostSshdConfig } from "../components/access/sshdConfig";
 import { STOCK_SSHD_CONFIG } from "./helpers/netnsHosts";
@@ -47,6 +47,20 @@ describe("access model (pure, and through sshd -T)", () => {
         assert.deepEqual(bastionForwards("bob", peers), [3306, 5432, 22].sort((a, b) => a - b).map(port => ({ cidr: "10.20.0.0/16", port })));
         assert.deepEqual(bastionForwards("carol", peers), [{ cidr: "10.20.0.0/16", port: 8080 }]);
         assert.deepEqual(forwardsByUser([{ name: "erin", publicKeys: [key("erin")] }], peers), { erin: [] });
+    });
+
+    it("opens the bastion's egress per account to the ports someone is granted there, keyed by value", () => {
+        assert.deepEqual(
+            bastionEgressRules(users, peers).map(r => [r.key, r.cidr, r.description]),
+            [
+                ["dev-22", "10.20.0.0/16", "SSH to the dev VPC"],
+                ["dev-3306", "10.20.0.0/16", "database tunnels to the dev VPC"],
+                ["dev-5432", "10.20.0.0/16", "database tunnels to the dev VPC"],
+                ["dev-8080", "10.20.0.0/16", "Jenkins UI tunnels to the dev VPC"],
+                ["prod-22", "10.30.0.0/16", "SSH to the prod VPC"],
+            ],
+        );
+        assert.deepEqual(bastionEgressRules(users, peerAccessList({ prod: { cidr: "10.30.0.0/16" } })), [], "nobody granted: no egress");
     });
 
     it("puts on each box exactly the people its target grants, admins with sudo, sorted by name", () => {

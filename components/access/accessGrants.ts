@@ -143,3 +143,30 @@ export function peerAccessList(peers: Readonly<Record<string, PeerAccessConfig |
 export function forwardsByUser(users: readonly AccessUser[], peers: readonly PeerAccess[]): Record<string, Forward[]> {
     return Object.fromEntries(users.map(u => [u.name, bastionForwards(u.name, peers)]));
 }
+
+/** An egress rule the bastion's security group needs: one granted port to one peered account's block. */
+export interface BastionEgressRule {
+    readonly peer: string;
+    readonly cidr: string;
+    readonly port: number;
+    /** Stable, by value: removing one grant never renames another rule. */
+    readonly key: string;
+    readonly description: string;
+}
+
+/**
+ * The bastion's egress toward the peered accounts: per account, each port someone is granted there, and nothing
+ * for an account nobody may reach. The bastion stack owns these (it knows the blocks), so no environment's role
+ * needs to change the bastion's rules.
+ */
+export function bastionEgressRules(users: readonly AccessUser[], peers: readonly PeerAccess[]): BastionEgressRule[] {
+    const rules: BastionEgressRule[] = [];
+    for (const peer of [...peers].sort((a, b) => a.name.localeCompare(b.name))) {
+        const ports = forwardPorts(users.flatMap(u => bastionForwards(u.name, [peer])));
+        for (const port of ports) {
+            const what = port === SSH_PORT ? "SSH" : port === JENKINS_TUNNEL_PORT ? "Jenkins UI tunnels" : "database tunnels";
+            rules.push({ peer: peer.name, cidr: peer.cidr, port, key: `${peer.name}-${port}`, description: `${what} to the ${peer.name} VPC` });
+        }
+    }
+    return rules;
+}
