@@ -1,5 +1,7 @@
 import { strict as assert } from "assert";
 import { appClusterArgProblems } from "../components/appCluster";
+import { parse } from "yaml";
+import { hostAccess } from "../components/access/accessUserData";
 import { renderAppUserData, renderSettingsFile } from "../components/appUserData";
 import { ELB_LOG_DELIVERY_SERVICE, accessLogBucketPolicy } from "../components/elbLogDelivery";
 import { webAclRules } from "../components/webAclRules";
@@ -12,6 +14,19 @@ describe("app tier helpers", () => {
             assert.match(userData, /^#cloud-config\n/);
             assert.match(userData, /DATABASE_HOST="db\.internal"\n {6}TWINE_ENVIRONMENT="integration"/);
             assert.doesNotMatch(userData, /apt|packages:|pip|curl|wget/);
+        });
+        it("adds the environment's access before the restart, and still installs nothing", () => {
+            const logins = [{ name: "bob", publicKeys: ["ssh-ed25519 AAAAbob"], sudo: false }];
+            const userData = parse(renderAppUserData({ TWINE_ENVIRONMENT: "integration" }, hostAccess({ logins, bastionIp: "10.10.0.10", role: "integration app servers" })));
+            assert.deepEqual(userData.users.map((u: { name: string }) => u.name), ["bob"]);
+            assert.deepEqual(userData.write_files.map((f: { path: string }) => f.path), [
+                "/etc/ssh/authorized_keys/bob",
+                "/etc/ssh/sshd_config.d/10-twine-access.conf",
+                "/etc/nftables.conf",
+                "/etc/twine/environment",
+            ]);
+            assert.deepEqual(userData.runcmd.at(-1), ["systemctl", "restart", "twine.service"]);
+            assert.equal(userData.packages, undefined);
         });
         it("is the same whatever order the settings come in", () => {
             assert.equal(renderSettingsFile({ B: "2", A: "1" }), renderSettingsFile({ A: "1", B: "2" }));

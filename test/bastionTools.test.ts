@@ -9,6 +9,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { bastionSshdConfig } from "../components/access/sshdConfig";
+import { hostAccess } from "../components/access/accessUserData";
+import { renderAppUserData } from "../components/appUserData";
 import { renderBastionUserData } from "../components/bastionUserData";
 import { committedConfig } from "./helpers/config";
 
@@ -55,5 +57,9 @@ describe("bastion user data, checked by the real tools", () => {
         assert.match(good.stdout, /Valid cloud-config/);
         const bad = check(rendered.replace("ssh_pwauth: false", "ssh_pwauth: [false]"));
         assert.notEqual(bad.status, 0, "a list where a boolean belongs must be refused");
+        // An app server's, with its environment's people.
+        const logins = users.map((u: { name: string; publicKeys: string[] }) => ({ name: u.name, publicKeys: u.publicKeys, sudo: false }));
+        const app = check(renderAppUserData({ TWINE_ENVIRONMENT: "integration" }, hostAccess({ logins, bastionIp: "10.10.0.10", role: "integration app servers" })));
+        assert.equal(app.status, 0, app.stderr + app.stdout);
     });
 });

@@ -12,7 +12,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AccessUser, forwardsByUser, hostLogins, peerAccessList } from "../components/access/accessGrants";
-import { accessCloudConfigDocument, hostAccess } from "../components/access/accessUserData";
+import { hostAccess } from "../components/access/accessUserData";
+import { renderAppUserData } from "../components/appUserData";
 import { bastionPrivateIp } from "../components/bastion";
 import { renderBastionUserData } from "../components/bastionUserData";
 import { planSubnets } from "../components/subnetPlan";
@@ -92,9 +93,10 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
             logGroupName: "/twine/bastion/bastion/ssh",
             region: "eu-west-1",
         });
+        // An app server's whole user data: its settings, and its environment's people.
         const boxUserData = (peer: string, target: string, role: string) => {
             const grant = peers.find(p => p.name === peer)!.targets[target];
-            return accessCloudConfigDocument(hostAccess({ logins: hostLogins(users, grant), bastionIp, role }));
+            return renderAppUserData({ TWINE_ENVIRONMENT: target }, hostAccess({ logins: hostLogins(users, grant), bastionIp, role }));
         };
         const knownHosts: string[] = [];
         for (const [host, userData, address] of [
@@ -103,7 +105,7 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
             [prodBox, boxUserData("prod", "production", "production app servers"), PROD_BOX],
         ] as const) {
             const unapplied = host.applyCloudConfig(userData, uids);
-            assert.deepEqual(unapplied.filter(f => !f.startsWith("/opt/aws/")), [], "every access file is applied");
+            assert.deepEqual(unapplied.filter(f => !["/opt/aws/", "/etc/twine/"].some(dir => f.startsWith(dir))), [], "every access file is applied");
             knownHosts.push(`${address} ${host.makeHostKey()}`);
             host.mustExec(["nft", "-f", "/etc/nftables.conf"]);
             host.startSshd();

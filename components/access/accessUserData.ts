@@ -103,7 +103,11 @@ export function hostAccess(args: HostAccessArgs): AccessCloudConfig {
     };
 }
 
-/** A cloud-config document of the access fragment alone, plus the host's own keys (which come after it). */
-export function accessCloudConfigDocument(fragment: AccessCloudConfig, extra: Record<string, unknown> = {}): string {
-    return `#cloud-config\n${stringify({ users: fragment.users, write_files: fragment.write_files, runcmd: fragment.runcmd, ...extra }, { lineWidth: 0 })}`;
+/**
+ * A cloud-config document of an access fragment, the host's own keys after it (`extra`), and a comment line. Empty
+ * users are left out, so a host without people keeps the image's (none, for ours) rather than an empty list.
+ */
+export function accessCloudConfigDocument(fragment: AccessCloudConfig, extra: Record<string, unknown> = {}, comment?: string): string {
+    const body = { ...(fragment.users.length > 0 ? { users: fragment.users } : {}), write_files: fragment.write_files, runcmd: fragment.runcmd, ...extra };
+    return `#cloud-config\n${comment ? `${comment}\n` : ""}${stringify(body, { lineWidth: 0 })}`;
 }

@@ -9,6 +9,11 @@ install -m 0644 /tmp/twine-files/twine-ssh-host-keys.service /etc/systemd/system
 systemctl enable twine-ssh-host-keys.service
 sshd -t -f /etc/ssh/sshd_config
 
+# Access (components/access): user data loads a per-user nftables firewall at boot, and keys come only from the
+# files it writes. EC2 Instance Connect would add keys through its own AuthorizedKeysCommand: not on our boxes.
+DEBIAN_FRONTEND=noninteractive apt-get -q -y install --no-install-recommends nftables
+DEBIAN_FRONTEND=noninteractive apt-get -q -y purge ec2-instance-connect || true
+
 # Immutable servers: fixes arrive in a new image, never by an upgrade on a running box.
 systemctl disable --now apt-daily.timer apt-daily-upgrade.timer
 cat >/etc/apt/apt.conf.d/99-twine-no-periodic <<'APT'
