@@ -5,7 +5,7 @@
  */
 import { stringify } from "yaml";
 import { AccessUser, Forward } from "./access/accessGrants";
-import { bastionAccess } from "./access/accessUserData";
+import { bastionAccess, withinUserDataLimit } from "./access/accessUserData";
 
 /** A person on the bastion; `sudo` administers it, everyone else may only jump (components/access). */
 export type BastionUser = AccessUser;
@@ -78,5 +78,5 @@ export function renderBastionUserData(args: BastionUserDataArgs): string {
             ["/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl", "-a", "fetch-config", "-m", "ec2", "-s", "-c", `file:${CLOUDWATCH_AGENT_CONFIG}`],
         ],
     };
-    return `#cloud-config\n${stringify(cloudConfig, { lineWidth: 0 })}`;
+    return withinUserDataLimit(`#cloud-config\n${stringify(cloudConfig, { lineWidth: 0 })}`);
 }

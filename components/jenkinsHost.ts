@@ -2,6 +2,8 @@
  * Pure helpers of the Jenkins host: the cloud-init user data that makes it boot ready, and its instance role's
  * policy. No Pulumi here, so they are unit-tested directly.
  */
+import { parse } from "yaml";
+import { AccessCloudConfig, accessCloudConfigDocument } from "./access/accessUserData";
 import { PolicyDocument, policyDocument } from "./iam";
 
 /** Where JENKINS_HOME lives on the host; the container mounts it at /var/jenkins_home. */
@@ -29,8 +31,20 @@ export interface JenkinsUserDataArgs {
 /**
  * cloud-init user data: install Docker and the ECR credential helper, wait for the JENKINS_HOME volume, format
  * it only if it is blank (never an existing home), mount it, and run the pinned image as a systemd service.
+ * Given the Jenkins target's access (access/accessUserData.ts hostAccess), also the people who may log in from the
+ * bastion, their keys, sshd's settings and the firewall, applied before Jenkins starts (nftables is installed for it).
  */
-export function renderJenkinsUserData(args: JenkinsUserDataArgs): string {
+export function renderJenkinsUserData(args: JenkinsUserDataArgs, access?: AccessCloudConfig): string {
+    const base = jenkinsCloudConfig(args);
+    if (!access) return base;
+    const doc = parse(base);
+    return accessCloudConfigDocument(
+        { users: access.users, write_files: [...access.write_files, ...doc.write_files], runcmd: [...access.runcmd, ...doc.runcmd] },
+        { package_update: doc.package_update, packages: [...doc.packages, "nftables"] },
+    );
+}
+
+function jenkinsCloudConfig(args: JenkinsUserDataArgs): string {
     if (!/@sha256:[0-9a-f]{64}$/.test(args.imageRef)) {
         throw new Error(`renderJenkinsUserData: the image must be pinned by digest (<repo>@sha256:<64 hex>), got "${args.imageRef}"`);
     }

@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { AccessUser, bastionEgressRules, bastionForwards, forwardsByUser, grantProblems, hostLogins, PeerAccess, peerAccessList } from "../components/access/accessGrants";
 import { bastionFirewall, hostFirewall } from "../components/access/accessFirewall";
+import { accessCloudConfigDocument, hostAccess } from "../components/access/accessUserData";
 import { bastionSshdConfig, hostSshdConfig } from "../components/access/sshdConfig";
 import { STOCK_SSHD_CONFIG } from "./helpers/netnsHosts";
 
@@ -129,6 +130,12 @@ describe("access model (pure, and through sshd -T)", () => {
         assert.equal(bob.get("disableforwarding"), "yes");
         assert.equal(bob.get("allowtcpforwarding"), "no");
         assert.match(hostSshdConfig({ logins: [], bastionIp: "10.10.0.10", role: "nobody's" }), /^DenyUsers \*$/m);
+    });
+
+    it("refuses user data over EC2's 16 KB limit, naming the size and the fix", () => {
+        const many = Array.from({ length: 60 }, (_, i) => ({ name: `user${i}`, publicKeys: [`ssh-ed25519 ${"A".repeat(68)} user${i}@laptop`], sudo: false }));
+        assert.throws(() => accessCloudConfigDocument(hostAccess({ logins: many, bastionIp: "10.10.0.10", role: "crowded" })), /user data is \d+ bytes, over EC2's limit of 16384: grant fewer people/);
+        assert.doesNotThrow(() => accessCloudConfigDocument(hostAccess({ logins: many.slice(0, 5), bastionIp: "10.10.0.10", role: "fine" })));
     });
 
     it("the firewalls: metadata for root only on the bastion, each person's blocks and ports, SSH to boxes from the bastion only", () => {

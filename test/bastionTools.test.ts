@@ -12,6 +12,7 @@ import { bastionSshdConfig } from "../components/access/sshdConfig";
 import { hostAccess } from "../components/access/accessUserData";
 import { renderAppUserData } from "../components/appUserData";
 import { renderBastionUserData } from "../components/bastionUserData";
+import { renderJenkinsUserData } from "../components/jenkinsHost";
 import { committedConfig } from "./helpers/config";
 
 function requireTool(command: string, pkg: string): string {
@@ -61,5 +62,9 @@ describe("bastion user data, checked by the real tools", () => {
         const logins = users.map((u: { name: string; publicKeys: string[] }) => ({ name: u.name, publicKeys: u.publicKeys, sudo: false }));
         const app = check(renderAppUserData({ TWINE_ENVIRONMENT: "integration" }, hostAccess({ logins, bastionIp: "10.10.0.10", role: "integration app servers" })));
         assert.equal(app.status, 0, app.stderr + app.stdout);
+        // The Jenkins host's, likewise.
+        const jenkinsArgs = { imageRef: `1.dkr.ecr.eu-west-1.amazonaws.com/twine/jenkins@sha256:${"0".repeat(64)}`, region: "eu-west-1", homeVolumeId: "vol-0123456789abcdef0", logGroup: "/twine/jenkins/dev", javaHeap: "2g", aptlyConf: "{}" };
+        const jenkins = check(renderJenkinsUserData(jenkinsArgs, hostAccess({ logins, bastionIp: "10.10.0.10", role: "the Jenkins host" })));
+        assert.equal(jenkins.status, 0, jenkins.stderr + jenkins.stdout);
     });
 });

@@ -6,6 +6,7 @@ import { Plan } from "../plan/run";
 import { aptBucketPolicy, aptlyConfig, aptlyConfigFromOutputs, aptSourcesLine } from "../components/aptly";
 import { buildContextHash } from "../components/buildContext";
 import * as os from "os";
+import { hostAccess } from "../components/access/accessUserData";
 import { JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "../components/jenkinsHost";
 import { pulumiSubject, pulumiTrustStatement } from "../components/pulumiOidc";
 import { parseStackConfig } from "../config";
@@ -188,6 +189,17 @@ describe("build tooling (dev)", () => {
             assert.match(mount, /nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0/);
             assert.match(mount, /if ! blkid "\$device" .*; then mkfs\.ext4/);
             assert.deepEqual(doc.runcmd.at(-1), ["systemctl", "enable", "--now", "jenkins.service"]);
+        });
+
+        it("user data with access: the Jenkins target's people and firewall first, then Docker and Jenkins as before", () => {
+            const logins = [{ name: "alice", publicKeys: ["ssh-ed25519 AAAAalice"], sudo: true }];
+            const withAccess = parse(renderJenkinsUserData(args, hostAccess({ logins, bastionIp: "10.10.0.10", role: "the Jenkins host" })));
+            const plain = parse(renderJenkinsUserData(args));
+            assert.deepEqual(withAccess.users.map((u: { name: string; sudo?: string }) => [u.name, u.sudo]), [["alice", "ALL=(ALL) NOPASSWD:ALL"]]);
+            assert.deepEqual(withAccess.write_files.slice(-plain.write_files.length), plain.write_files);
+            assert.deepEqual(withAccess.runcmd.slice(-plain.runcmd.length), plain.runcmd);
+            assert.ok(withAccess.packages.includes("nftables") && withAccess.packages.includes("docker.io"));
+            assert.ok(withAccess.write_files.some((f: { path: string; content: string }) => f.path === "/etc/ssh/sshd_config.d/10-twine-access.conf" && /AllowUsers alice@10\.10\.0\.10/.test(f.content)));
         });
 
         it("user data refuses an image pinned by tag only", () => {

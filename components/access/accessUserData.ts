@@ -109,5 +109,22 @@ export function hostAccess(args: HostAccessArgs): AccessCloudConfig {
  */
 export function accessCloudConfigDocument(fragment: AccessCloudConfig, extra: Record<string, unknown> = {}, comment?: string): string {
     const body = { ...(fragment.users.length > 0 ? { users: fragment.users } : {}), write_files: fragment.write_files, runcmd: fragment.runcmd, ...extra };
-    return `#cloud-config\n${comment ? `${comment}\n` : ""}${stringify(body, { lineWidth: 0 })}`;
+    return withinUserDataLimit(`#cloud-config\n${comment ? `${comment}\n` : ""}${stringify(body, { lineWidth: 0 })}`);
+}
+
+/**
+ * EC2 refuses user data over 16 KB before base64 ("Work with instance user data",
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-add-user-data.html). Each person adds about
+ * 300 bytes per host, so this only trips with very many people on one host: say so before any launch fails.
+ */
+export const USER_DATA_LIMIT_BYTES = 16 * 1024;
+
+export function withinUserDataLimit(document: string): string {
+    const bytes = Buffer.byteLength(document, "utf8");
+    if (bytes > USER_DATA_LIMIT_BYTES) {
+        throw new Error(
+            `user data is ${bytes} bytes, over EC2's limit of ${USER_DATA_LIMIT_BYTES}: grant fewer people or keys on this host, or split the grant`,
+        );
+    }
+    return document;
 }
