@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BaselineConfigInput, withBaselineDefaults } from "../config/baseline";
-import type { AccountRole } from "../config/schema";
+import type { AccountRole } from "../config/primitives";
 import { PolicyDocument, policyDocument, stableJson } from "./iam";
 
 export interface AccountBaselineArgs {

@@ -3,7 +3,7 @@
  * Defaults differ per account role (a small dev tier, a redundant prod tier with a warm pool).
  */
 import { z } from "zod";
-import { problem } from "./schema";
+import { EnvRole, problem } from "./primitives";
 
 const label = z
     .string()
@@ -71,7 +71,7 @@ export interface AppTierConfig {
     readonly settings: Readonly<Record<string, string>>;
 }
 
-export function withAppTierDefaults(role: "dev" | "prod", environment: string, input: AppTierInput = {}): AppTierConfig {
+export function withAppTierDefaults(role: EnvRole, environment: string, input: AppTierInput = {}): AppTierConfig {
     const prod = role === "prod";
     const minSize = input.minSize ?? (prod ? 3 : 1);
     return {
@@ -96,7 +96,7 @@ export function withAppTierDefaults(role: "dev" | "prod", environment: string, i
  * Rules across the app tier's keys, as [path under the environment, value, message] triples, so the caller can
  * report them at the right config key.
  */
-export function appTierProblems(role: "dev" | "prod", environment: string, input: AppTierInput = {}): [string[], unknown, string][] {
+export function appTierProblems(role: EnvRole, environment: string, input: AppTierInput = {}): [string[], unknown, string][] {
     const app = withAppTierDefaults(role, environment, input);
     const problems: [string[], unknown, string][] = [];
     if (app.minSize > app.maxSize) {

@@ -3,7 +3,7 @@
  * AccountBaseline component sets up. Everything is on by default; only what costs money per account is a choice.
  */
 import { z } from "zod";
-import type { AccountRole } from "./schema";
+import { AccountRole, problem } from "./primitives";
 
 export const baselineSchema = z
     .strictObject({
@@ -46,8 +46,10 @@ export function checkBaseline(role: AccountRole, baseline: BaselineConfigInput |
             code: "custom",
             path: ["baseline", "trailRetentionDays"],
             input: days,
-            // Same "<why>. Fix: <fix>" form as schema.ts's problem(), written out to keep this module free of a cycle.
-            message: `production audit logs must be kept at least ${PROD_MIN_TRAIL_RETENTION_DAYS} days. Fix: set baseline.trailRetentionDays to ${PROD_MIN_TRAIL_RETENTION_DAYS} or more, or remove it`,
+            message: problem(
+                `production audit logs must be kept at least ${PROD_MIN_TRAIL_RETENTION_DAYS} days`,
+                `set baseline.trailRetentionDays to ${PROD_MIN_TRAIL_RETENTION_DAYS} or more, or remove it`,
+            ),
         });
     }
 }

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { cidrsOverlap, mustParseCidr, parseCidr } from "../components/cidr";
-import { accountIdSchema, cidrSchema, logRetentionSchema, problem, restrictedCidrSchema, stackNameSchema } from "./schema";
+import { accountIdSchema, cidrSchema, logRetentionSchema, problem, restrictedCidrSchema, stackNameSchema } from "./primitives";
 
 /** Key types OpenSSH on Ubuntu LTS accepts for login. */
 export const SSH_KEY_TYPES = [

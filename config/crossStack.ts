@@ -3,7 +3,7 @@
  * anything else. Pure: takes plain values, returns problems in the same form as the config schema's.
  */
 import { cidrsOverlap, mustParseCidr } from "../components/cidr";
-import { PROJECT, problem } from "./schema";
+import { PROJECT, problem } from "./primitives";
 
 export interface PeerVpc {
     /** Which stack owns it, e.g. "bastion". */

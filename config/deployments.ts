@@ -3,7 +3,7 @@
  * previews from this repository) and the AWS OIDC trust those deployments use. Off unless `enabled: true`.
  */
 import { z } from "zod";
-import { problem } from "./schema";
+import { problem } from "./primitives";
 
 const orgPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const repoPattern = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;

@@ -5,7 +5,13 @@
  */
 import { z } from "zod";
 import { reservedNames } from "../components/dnsDelegation";
-import { accountIdSchema, domainSchema, problem } from "./schema";
+import { accountIdSchema, domainSchema, problem } from "./primitives";
+
+export const dnsSchema = z
+    .strictObject({
+        apexDomain: domainSchema.describe("The apex public zone this account owns, e.g. twinehr.com. Required."),
+    })
+    .describe("The apex zone (dns account only).");
 
 const consumerSchema = z.strictObject({
     accountId: accountIdSchema.describe("The consumer account; only it may assume its delegation role. Required."),

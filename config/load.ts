@@ -4,7 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ACCOUNT_ROLES, AccountRole, PROJECT, ROLE_SCHEMAS, StackConfig, problem, withNetworkDefaults } from "./schema";
+import { withNetworkDefaults } from "./network";
+import { ACCOUNT_ROLES, AccountRole, PROJECT, problem } from "./primitives";
+import { ROLE_SCHEMAS, StackConfig } from "./schema";
 
 /** A RunError prints its message without a stack trace under `pulumi up`. */
 export class ConfigError extends pulumi.RunError {
@@ -107,9 +109,6 @@ function knownKeys(schema: z.ZodType, into = new Set<string>()): Set<string> {
         if (child && typeof child === "object" && "_zod" in child) {
             knownKeys(child, into);
         }
-    }
-    if (def.type === "lazy") {
-        knownKeys((def.getter as () => z.ZodType)(), into);
     }
     if (Array.isArray(def.options)) {
         for (const option of def.options as z.ZodType[]) knownKeys(option, into);

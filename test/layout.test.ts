@@ -1,0 +1,31 @@
+/**
+ * The layout rules of the code base, checked over the source files themselves: config/ loads in any order
+ * (no import cycle, one leaf of shared building blocks), so any transpiler that evaluates modules in import
+ * order (swc, esbuild) sees every schema defined before it is used.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { REPO, findCycle, relativeImports, sourceFiles } from "./helpers/sources";
+
+describe("code layout", () => {
+    describe("config/", () => {
+        const files = sourceFiles("config");
+
+        it("has no import cycle", () => {
+            const cycle = findCycle(files);
+            assert.equal(cycle, undefined, `import cycle: ${cycle?.join(" -> ")}`);
+        });
+
+        it("keeps its shared building blocks in a leaf that imports nothing else from config/", () => {
+            assert.deepEqual(relativeImports("config/primitives.ts").filter(f => f.startsWith("config/")), []);
+        });
+
+        it("has no workaround for load order left: no z.lazy, no getter in a schema", () => {
+            for (const file of files) {
+                const text = fs.readFileSync(path.join(REPO, file), "utf8");
+                assert.doesNotMatch(text, /z\.lazy\(|^\s+get \w+\(\) \{/m, file);
+            }
+        });
+    });
+});
