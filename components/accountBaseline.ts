@@ -6,21 +6,23 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BaselineConfigInput, withBaselineDefaults } from "../config/baseline";
-import type { AccountRole } from "../config/primitives";
 import { PolicyDocument, policyDocument, stableJson } from "./iam";
 
-export interface AccountBaselineArgs {
+/** The baseline's settings; config/baseline.ts produces them with its per-role defaults applied. */
+export interface AccountBaselineSettings {
+    /** Enable a GuardDuty detector. */
+    readonly guardDuty: boolean;
+    /** Days the trail bucket keeps log files (and old versions) before they expire. */
+    readonly trailRetentionDays: number;
+}
+
+export interface AccountBaselineArgs extends AccountBaselineSettings {
     /** The account these settings apply to (trail names, key and bucket policies). Required. */
     readonly accountId: string;
     /** The stack's region: home region of the trail, its key and its bucket. Required. */
     readonly region: string;
     /** Short name used in the trail, bucket and analyzer names, e.g. the account role. Required. */
     readonly label: string;
-    /** Enable a GuardDuty detector. @default false */
-    readonly guardDuty?: boolean;
-    /** Days the trail bucket keeps log files (and old versions) before they expire. @default 365 */
-    readonly trailRetentionDays?: number;
     /**
      * Protect the trail's key and bucket (`protect: true`), as prod protects its stateful resources. Elsewhere
      * the key's 30-day deletion window and a bucket that is never force-destroyed keep the logs. @default false
@@ -165,7 +167,7 @@ export class AccountBaseline extends pulumi.ComponentResource {
             { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }] },
             bucketParent,
         );
-        const retention = args.trailRetentionDays ?? 365;
+        const retention = args.trailRetentionDays;
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-trail-logs`,
             {
@@ -213,17 +215,4 @@ export class AccountBaseline extends pulumi.ComponentResource {
         this.trailBucket = bucket.id;
         this.registerOutputs({ trailArn: this.trailArn, trailBucket: this.trailBucket });
     }
-}
-
-/** The baseline of a stack, built from its validated config (defaults applied here): one line per stack builder. */
-export function accountBaseline(
-    config: { readonly accountRole: AccountRole; readonly accountId: string; readonly region: string; readonly baseline?: BaselineConfigInput },
-    provider: pulumi.ProviderResource,
-): AccountBaseline {
-    const settings = withBaselineDefaults(config.accountRole, config.baseline);
-    return new AccountBaseline(
-        `${config.accountRole}-baseline`,
-        { accountId: config.accountId, region: config.region, label: config.accountRole, protect: config.accountRole === "prod", ...settings },
-        { provider },
-    );
 }

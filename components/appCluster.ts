@@ -18,7 +18,31 @@ export interface AppHostName {
     readonly provider?: aws.Provider;
 }
 
-export interface AppClusterArgs {
+/** The tier's sizing and behaviour; config/appTier.ts produces them with its per-role defaults applied. */
+export interface AppClusterSettings {
+    /** EC2 instance type, e.g. "t3.medium". */
+    readonly instanceType: string;
+    /** Group bounds. desiredCapacity is the size at creation only; scaling owns it afterwards. */
+    readonly minSize: number;
+    readonly maxSize: number;
+    readonly desiredCapacity: number;
+    /** Port the app listens on (HTTP, behind the load balancer). */
+    readonly appPort: number;
+    /** Path the load balancer probes; must start with "/". */
+    readonly healthCheckPath: string;
+    /** Seconds a new instance needs before its metrics count for scaling. */
+    readonly instanceWarmupSeconds: number;
+    /** Target tracking: ALB requests per target per minute and/or average CPU percent. At least one. */
+    readonly scaling: { readonly requestsPerTarget?: number; readonly cpuUtilizationPercent?: number };
+    /** Stopped, pre-initialised instances so scale-out skips the boot. @default - none */
+    readonly warmPool?: { readonly minSize: number; readonly maxPreparedCapacity?: number };
+    /** WAF: requests one client IP may send per 5 minutes before it is blocked. */
+    readonly rateLimitPer5Minutes: number;
+    /** Days the access logs are kept. */
+    readonly accessLogRetentionDays: number;
+}
+
+export interface AppClusterArgs extends AppClusterSettings {
     /** Environment name, e.g. "integration"; used in names, tags and metrics. */
     readonly environment: string;
     readonly accountId: string;
@@ -30,32 +54,14 @@ export interface AppClusterArgs {
     readonly privateSubnetIds: pulumi.Input<string[]>;
     /** The baked AMI to boot. A new id creates a new launch template version, which starts an instance refresh. */
     readonly amiId: pulumi.Input<string>;
-    /** EC2 instance type, e.g. "t3.medium". */
-    readonly instanceType: string;
-    /** Group bounds. desiredCapacity is the size at creation only; scaling owns it afterwards. */
-    readonly minSize: number;
-    readonly maxSize: number;
-    readonly desiredCapacity: number;
-    /** Port the app listens on (HTTP, behind the load balancer). */
-    readonly appPort: number;
-    /** Path the load balancer probes; must start with "/". */
-    readonly healthCheckPath: string;
     /** Seconds after launch before ELB health checks count. Defaults to 120. */
     readonly healthCheckGracePeriodSeconds?: number;
-    /** Seconds a new instance needs before its metrics count for scaling. Defaults to 60 (baked AMIs boot ready). */
-    readonly instanceWarmupSeconds?: number;
     /** Names the environment answers to; the first is the certificate's subject and the URL. At least one. */
     readonly hostNames: readonly AppHostName[];
-    /** Target tracking: ALB requests per target per minute and/or average CPU percent. At least one. */
-    readonly scaling: { readonly requestsPerTarget?: number; readonly cpuUtilizationPercent?: number };
-    /** Stopped, pre-initialised instances so scale-out skips the boot. Defaults to none. */
-    readonly warmPool?: { readonly minSize: number; readonly maxPreparedCapacity?: number };
-    /** WAF: per-client rate limit per 5 minutes and the AWS managed rule groups. */
-    readonly waf: { readonly rateLimitPer5Minutes: number; readonly managedRuleGroups?: readonly string[] };
+    /** WAF: the AWS managed rule groups. Defaults to DEFAULT_MANAGED_RULE_GROUPS. */
+    readonly managedRuleGroups?: readonly string[];
     /** Load balancer deletion protection (on in prod). */
     readonly deletionProtection: boolean;
-    /** Days the access logs are kept. */
-    readonly accessLogRetentionDays: number;
     /** The environment's app security group: the data tier admits it, so instances must carry it. */
     readonly appSecurityGroupId: pulumi.Input<string>;
     /** More groups for the instances, e.g. SSH from the bastion. Defaults to none. */
@@ -270,7 +276,7 @@ export class AppCluster extends pulumi.ComponentResource {
                 scope: "REGIONAL",
                 description: `${args.environment}: per-client rate limit and AWS managed rules`,
                 defaultAction: { allow: {} },
-                rules: webAclRules({ rateLimitPer5Minutes: args.waf.rateLimitPer5Minutes, managedRuleGroups: args.waf.managedRuleGroups ?? DEFAULT_MANAGED_RULE_GROUPS, metricPrefix: name }),
+                rules: webAclRules({ rateLimitPer5Minutes: args.rateLimitPer5Minutes, managedRuleGroups: args.managedRuleGroups ?? DEFAULT_MANAGED_RULE_GROUPS, metricPrefix: name }),
                 visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${name}-waf` },
             },
             parent,
@@ -319,7 +325,7 @@ export class AppCluster extends pulumi.ComponentResource {
             parent,
         );
 
-        const warmup = args.instanceWarmupSeconds ?? 60;
+        const warmup = args.instanceWarmupSeconds;
         this.autoScalingGroup = new aws.autoscaling.Group(
             `${name}-app`,
             {

@@ -3,7 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { aptBucketPolicy, aptRepoUrl } from "./aptly";
 import { stableJson } from "./iam";
 
-export interface AptRepoArgs {
+/** The repository's settings; config/buildTooling.ts produces them with its defaults applied. */
+export interface AptRepoSettings {
+    /** Days overwritten or deleted objects are kept. */
+    readonly noncurrentVersionDays: number;
+}
+
+export interface AptRepoArgs extends AptRepoSettings {
     /** Bucket name; deterministic so the repository URL and ARN are known before it exists. */
     readonly bucketName: string;
     readonly region: string;
@@ -15,8 +21,6 @@ export interface AptRepoArgs {
     readonly readVpceIds?: pulumi.Input<string>[];
     /** Secrets Manager name of the repository's signing key (the stack creates the secret, never its value). */
     readonly signingKeySecretName: string;
-    /** Days overwritten or deleted objects are kept. @default 90 */
-    readonly noncurrentVersionDays?: number;
 }
 
 /**
@@ -58,7 +62,7 @@ export class AptRepo extends pulumi.ComponentResource {
                         id: "expire-old-versions",
                         status: "Enabled",
                         filter: {},
-                        noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays ?? 90 },
+                        noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
                         abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
                     },
                 ],

@@ -4,19 +4,24 @@ import * as pulumiservice from "@pulumi/pulumiservice";
 import { stableJson } from "./iam";
 import { DEPLOY_OPERATIONS, GITHUB_OIDC_HOST, PREVIEW_OPERATIONS, PULUMI_OIDC_HOST, StackIdentity, githubPullRequestTrustStatement, pulumiTrustStatement, trustPolicy } from "./pulumiOidc";
 
-export interface DeploymentPreviewsArgs extends StackIdentity {
+/** A stack's deployment settings; config/deployments.ts produces them with its defaults applied. */
+export interface DeploymentSettings {
+    /** Pulumi Cloud organization that owns the stack. */
+    readonly organization: string;
     /** GitHub repository of this program, owner/name. */
     readonly repository: string;
-    /** @default "main" */
-    readonly branch?: string;
-    /** @default true */
-    readonly previewPullRequests?: boolean;
-    /** @default false */
-    readonly deployCommits?: boolean;
-    /** @default - every path */
-    readonly paths?: readonly string[];
-    /** @default 3600 */
-    readonly sessionSeconds?: number;
+    /** Branch deployed on push and compared against in previews. */
+    readonly branch: string;
+    readonly previewPullRequests: boolean;
+    /** Run `pulumi up` on every push to the branch. */
+    readonly deployCommits: boolean;
+    /** Repository paths whose changes trigger deployments; empty means every path. */
+    readonly paths: readonly string[];
+    /** Lifetime of the assumed-role session in seconds. */
+    readonly sessionSeconds: number;
+}
+
+export interface DeploymentPreviewsArgs extends StackIdentity, DeploymentSettings {
     /** Provider for the Pulumi Cloud resources; its access token comes from PULUMI_ACCESS_TOKEN, never config. */
     readonly serviceProvider: pulumiservice.Provider;
 }
@@ -35,7 +40,7 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
     constructor(name: string, args: DeploymentPreviewsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twine:index:DeploymentPreviews", name, args, opts);
         const parent = { parent: this };
-        const sessionSeconds = args.sessionSeconds ?? 3600;
+        const sessionSeconds = args.sessionSeconds;
         const id: StackIdentity = { organization: args.organization, project: args.project, stack: args.stack };
 
         const pulumiOidc = new aws.iam.OpenIdConnectProvider(`${name}-pulumi-oidc`, { url: `https://${PULUMI_OIDC_HOST}`, clientIdLists: [args.organization] }, parent);
@@ -84,19 +89,19 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 vcs: {
                     provider: "GitHub",
                     repository: args.repository,
-                    previewPullRequests: args.previewPullRequests ?? true,
-                    deployCommits: args.deployCommits ?? false,
+                    previewPullRequests: args.previewPullRequests,
+                    deployCommits: args.deployCommits,
                     pullRequestTemplate: false,
                     paths: args.paths && args.paths.length > 0 ? [...args.paths] : undefined,
                 },
-                sourceContext: { git: { branch: `refs/heads/${args.branch ?? "main"}` } },
+                sourceContext: { git: { branch: `refs/heads/${args.branch}` } },
                 operationContext: {
                     preRunCommands: ["bash scripts/setup.sh"],
                     options: { skipInstallDependencies: true },
                     oidc: {
                         aws: {
                             // Previews run with the read-only role; `pulumi up` on this stack with the deploy role.
-                            roleARN: (args.deployCommits ?? false) ? this.deployRole.arn : this.previewRole.arn,
+                            roleARN: args.deployCommits ? this.deployRole.arn : this.previewRole.arn,
                             sessionName: `pulumi-deployments-${args.stack}`,
                             duration: `${sessionSeconds}s`,
                         },

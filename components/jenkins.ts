@@ -12,7 +12,24 @@ import { ubuntuLtsAmiId } from "./ubuntuAmi";
 /** The Jenkins image build context, in this repository. */
 export const JENKINS_IMAGE_CONTEXT = path.resolve(__dirname, "..", "images", "jenkins");
 
-export interface JenkinsArgs {
+/** The host's settings; config/buildTooling.ts produces them with its defaults applied. */
+export interface JenkinsSettings {
+    /** EC2 instance type of the host (x86_64). */
+    readonly instanceType: string;
+    /** Size of the JENKINS_HOME volume in GiB. */
+    readonly homeVolumeGiB: number;
+    /** UTC time of the daily snapshot, HH:MM. */
+    readonly snapshotTime: string;
+    /** Daily snapshots kept. */
+    readonly snapshotRetainCount: number;
+    /**
+     * An HTTPS entrance for SCM webhooks from these ranges (never 0.0.0.0/0), forwarding only the hook paths.
+     * @default - none: Jenkins is reachable from the VPC and the bastion only
+     */
+    readonly webhook?: { readonly cidrs: readonly string[]; readonly certificateArn: string };
+}
+
+export interface JenkinsArgs extends JenkinsSettings {
     readonly accountId: string;
     readonly region: string;
     /** Stack name: scopes secret names and the snapshot policy's target tag. */
@@ -28,19 +45,8 @@ export interface JenkinsArgs {
     readonly bastionCidr: string;
     /** More groups for the host, e.g. SSH from the bastion. @default - none */
     readonly extraSecurityGroupIds?: readonly pulumi.Input<string>[];
-    /**
-     * An HTTPS entrance for SCM webhooks from these ranges (never 0.0.0.0/0), forwarding only the hook paths.
-     * @default - none: Jenkins is reachable from the VPC and the bastion only
-     */
-    readonly webhook?: { readonly cidrs: readonly string[]; readonly certificateArn: string; readonly publicSubnetIds: pulumi.Input<string[]> };
-    /** @default "t3.large" */
-    readonly instanceType?: string;
-    /** Size of the JENKINS_HOME volume in GiB. @default 100 */
-    readonly homeVolumeGiB?: number;
-    /** UTC time of the daily snapshot, HH:MM. @default "03:00" */
-    readonly snapshotTime?: string;
-    /** Daily snapshots kept. @default 14 */
-    readonly snapshotRetainCount?: number;
+    /** Public subnets for the webhook entrance's load balancer (used only with `webhook`). */
+    readonly publicSubnetIds: pulumi.Input<string[]>;
     /** Name of the apt bucket the pipelines publish to (deterministic, so known before the bucket exists). */
     readonly aptBucketName: string;
     /** Docker build context of the image. @default images/jenkins in this repository */
@@ -177,7 +183,7 @@ export class Jenkins extends pulumi.ComponentResource {
             `${name}-home`,
             {
                 availabilityZone: args.availabilityZone,
-                size: args.homeVolumeGiB ?? 100,
+                size: args.homeVolumeGiB,
                 type: "gp3",
                 encrypted: true,
                 tags: { Name: `${name}-home`, DlmSnapshot: snapshotTag },
@@ -189,7 +195,7 @@ export class Jenkins extends pulumi.ComponentResource {
             `${name}-host`,
             {
                 ami: ubuntuLtsAmiId({ parent: this, provider: opts?.provider }),
-                instanceType: args.instanceType ?? "t3.large",
+                instanceType: args.instanceType,
                 subnetId: args.subnetId,
                 associatePublicIpAddress: false,
                 vpcSecurityGroupIds: [this.securityGroup.id, ...(args.extraSecurityGroupIds ?? [])],
@@ -249,8 +255,8 @@ export class Jenkins extends pulumi.ComponentResource {
                     schedules: [
                         {
                             name: "daily",
-                            createRule: { interval: 24, intervalUnit: "HOURS", times: args.snapshotTime ?? "03:00" },
-                            retainRule: { count: args.snapshotRetainCount ?? 14 },
+                            createRule: { interval: 24, intervalUnit: "HOURS", times: args.snapshotTime },
+                            retainRule: { count: args.snapshotRetainCount },
                             copyTags: true,
                             tagsToAdd: { SnapshotCreator: "dlm" },
                         },
@@ -263,7 +269,7 @@ export class Jenkins extends pulumi.ComponentResource {
         if (args.webhook) {
             jenkinsWebhookEntrance(
                 name,
-                { vpcId: args.vpcId, subnetIds: args.webhook.publicSubnetIds, cidrs: args.webhook.cidrs, certificateArn: args.webhook.certificateArn, instanceId: this.instance.id, hostSecurityGroupId: this.securityGroup.id },
+                { vpcId: args.vpcId, subnetIds: args.publicSubnetIds, cidrs: args.webhook.cidrs, certificateArn: args.webhook.certificateArn, instanceId: this.instance.id, hostSecurityGroupId: this.securityGroup.id },
                 this,
             );
         }

@@ -5,7 +5,8 @@ import { SubnetPlan, planSubnets } from "./subnetPlan";
 
 export type NatStrategy = "none" | "single" | "perAz";
 
-export interface NetworkArgs {
+/** The VPC's settings; config/network.ts produces them with its defaults applied. */
+export interface NetworkSettings {
     /** Primary IPv4 block of the VPC, e.g. "10.20.0.0/16". */
     readonly cidr: string;
     /** Availability zones to spread each subnet tier across. */
@@ -19,12 +20,15 @@ export interface NetworkArgs {
      * AZ, so losing an AZ does not cut the others off). Data subnets never route to the Internet.
      */
     readonly natStrategy: NatStrategy;
+    /** VPC flow logs to CloudWatch Logs (always on). */
+    readonly flowLogs: { readonly retentionDays: number; readonly trafficType: "ALL" | "ACCEPT" | "REJECT" };
+}
+
+export interface NetworkArgs extends NetworkSettings {
     /** Region of the VPC, for the S3 gateway endpoint's service name. */
     readonly region: string;
     /** Account id, to scope the flow-log role's trust policy to this account. */
     readonly accountId: string;
-    /** VPC flow logs to CloudWatch Logs (always on). */
-    readonly flowLogs: { readonly retentionDays: number; readonly trafficType: "ALL" | "ACCEPT" | "REJECT" };
 }
 
 /** One subnet tier across the AZs: its subnets and route tables, index-aligned with the AZs. */

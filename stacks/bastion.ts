@@ -3,18 +3,17 @@ import { bastionHostName } from "../components/dnsDelegation";
 import { ubuntuLtsAmiId } from "../components/ubuntuAmi";
 import { BastionStackConfig } from "../config";
 import { peeringRoles } from "./bastionPeering";
-import { stackContext, networkOutputs, newNetwork } from "./context";
+import { accountBaseline, stackContext, networkOutputs, newNetwork } from "./context";
 import { BastionOutputs, Exported, dnsOutputsSchema } from "./outputs";
 import { accountProvider } from "./providers";
 import { readUpstream } from "./upstream";
 import { deploymentPreviews } from "./deployments";
-import { accountBaseline } from "../components/accountBaseline";
 
 /** The bastion account: a small VPC holding the one SSH entry point to dev and prod. */
 export async function buildBastionStack(config: BastionStackConfig, stack: string): Promise<Exported<BastionOutputs>> {
     const dns = await readUpstream("dns", config.stacks.dns, dnsOutputsSchema);
     const ctx = stackContext(config, stack);
-    accountBaseline(config, ctx.provider);
+    accountBaseline(ctx);
     const network = newNetwork(ctx);
 
     // Writes bastion.<apex> into the apex zone, as the dns account's role for this account and nothing more.

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
-import { StackConfig } from "../config";
+import { NetworkConfig, StackConfig } from "../config";
+import { AccountBaseline } from "../components/accountBaseline";
 import { Network } from "../components/network";
 import { accountProvider, defaultTags } from "./providers";
 
@@ -34,7 +35,17 @@ export function networkOutputs(network: Network) {
     };
 }
 
-export function newNetwork(ctx: StackContext & { config: { network: import("../config").NetworkConfig } }): Network {
+/** The account baseline of every stack: its settings as config resolved them, protected in prod. */
+export function accountBaseline(ctx: StackContext): AccountBaseline {
+    const { config } = ctx;
+    return new AccountBaseline(
+        `${config.accountRole}-baseline`,
+        { ...config.baseline, accountId: config.accountId, region: config.region, label: config.accountRole, protect: config.accountRole === "prod" },
+        { provider: ctx.provider },
+    );
+}
+
+export function newNetwork(ctx: StackContext & { config: { network: NetworkConfig } }): Network {
     const { config } = ctx;
     return new Network(
         config.accountRole,

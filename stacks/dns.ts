@@ -1,16 +1,15 @@
 import * as aws from "@pulumi/aws";
 import { DnsStackConfig } from "../config";
-import { stackContext } from "./context";
+import { accountBaseline, stackContext } from "./context";
 import { delegationRoles } from "./dnsDelegation";
 import { deploymentPreviews } from "./deployments";
 import { DnsOutputs, Exported } from "./outputs";
-import { accountBaseline } from "../components/accountBaseline";
 
 /** The dns account: the apex zone and the roles other accounts use to write their records into it. */
 export async function buildDnsStack(config: DnsStackConfig, stack: string): Promise<Exported<DnsOutputs>> {
     const ctx = stackContext(config, stack);
     deploymentPreviews(ctx);
-    accountBaseline(config, ctx.provider);
+    accountBaseline(ctx);
     // Deleting the apex zone would take every Twine name off the Internet: protected, and kept if removed from code.
     const zone = new aws.route53.Zone(
         "apex",

@@ -1,5 +1,5 @@
-import { ConfigError, EnvStackConfig, envCrossStackProblems, publicNameProblems, resolveEnvironments } from "../config";
-import { networkOutputs, newNetwork, stackContext } from "./context";
+import { ConfigError, EnvStackConfig, envCrossStackProblems, publicNameProblems } from "../config";
+import { accountBaseline, networkOutputs, newNetwork, stackContext } from "./context";
 import { defaultPort } from "../components/database";
 import * as pulumi from "@pulumi/pulumi";
 import { buildAppTier } from "./appTier";
@@ -10,7 +10,6 @@ import { readUpstream } from "./upstream";
 import { appImage } from "./appImage";
 import { buildTooling } from "./buildTooling";
 import { deploymentPreviews } from "./deployments";
-import { accountBaseline } from "../components/accountBaseline";
 
 /** Upstream outputs an environment stack builds on, read and checked before anything is declared. */
 export async function readEnvUpstreams(config: EnvStackConfig) {
@@ -44,7 +43,7 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
         ...publicNameProblems(
             upstream.dns.zoneName,
             upstream.dns.prodPublicNames,
-            resolveEnvironments(config.accountRole, config.network.azCount, config.environments).map(e => ({ name: e.name, publicNames: e.app.publicNames })),
+            config.environments.map(e => ({ name: e.name, publicNames: e.app.publicNames })),
         ),
     );
     if (problems.length > 0) {
@@ -52,7 +51,7 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     }
 
     const ctx = stackContext(config, stack);
-    accountBaseline(config, ctx.provider);
+    accountBaseline(ctx);
     const network = newNetwork(ctx);
     const image = appImage(ctx, network, upstream.dev);
     const environments = buildEnvironments(ctx, network, `${upstream.bastion.bastionPrivateIp}/32`);

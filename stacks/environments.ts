@@ -9,7 +9,7 @@ import { Database, defaultPort } from "../components/database";
 import { policyDocument, stableJson } from "../components/iam";
 import { Network } from "../components/network";
 import { Search, searchClientPolicy } from "../components/search";
-import { EnvStackConfig, EnvironmentConfig, resolveEnvironments } from "../config";
+import { EnvStackConfig, EnvironmentConfig } from "../config";
 import { StackContext } from "./context";
 import { DataTierOutputs } from "./outputs";
 
@@ -43,7 +43,7 @@ export const dataTierName = (env: string) => `twine-${env}`;
 export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Network, bastionCidr: string): EnvironmentsResult {
     const { config, provider } = ctx;
     const production = config.accountRole === "prod";
-    const envs = resolveEnvironments(config.accountRole, config.network.azCount, config.environments);
+    const envs = config.environments;
     const opts = { provider };
 
     const app = new Map(

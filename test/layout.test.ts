@@ -28,4 +28,18 @@ describe("code layout", () => {
             }
         });
     });
+
+    describe("settings flow one way: config resolves them, stacks map them, components take them", () => {
+        it("no component imports config/", () => {
+            for (const file of sourceFiles("components")) {
+                assert.deepEqual(relativeImports(file).filter(f => f.startsWith("config/")), [], file);
+            }
+        });
+
+        it("no stack or component applies a config default of its own", () => {
+            for (const file of [...sourceFiles("stacks"), ...sourceFiles("components")]) {
+                assert.doesNotMatch(fs.readFileSync(path.join(REPO, file), "utf8"), /\bwith\w+Defaults\(|\bresolveEnvironments\(/, file);
+            }
+        });
+    });
 });
