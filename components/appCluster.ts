@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { AppIdentity } from "./app/appIdentity";
 import { renderAppUserData } from "./appUserData";
 import { accessLogBucketPolicy } from "./elbLogDelivery";
 import { policyDocument, stableJson } from "./iam";
@@ -62,12 +63,13 @@ export interface AppClusterArgs extends AppClusterSettings {
     readonly managedRuleGroups?: readonly string[];
     /** Load balancer deletion protection (on in prod). */
     readonly deletionProtection: boolean;
-    /** The environment's app security group: the data tier admits it, so instances must carry it. */
-    readonly appSecurityGroupId: pulumi.Input<string>;
+    /**
+     * The environment's app hosts' group and role (the data tier admits them): instances carry both, and the rules
+     * and policies this tier needs are asked of it, its one owner.
+     */
+    readonly identity: AppIdentity;
     /** More groups for the instances, e.g. SSH from the bastion. Defaults to none. */
     readonly extraSecurityGroupIds?: readonly pulumi.Input<string>[];
-    /** Name of the environment's app IAM role; the instance profile wraps it and the host permissions attach to it. */
-    readonly instanceRoleName: pulumi.Input<string>;
     /** Secrets the app reads at run time (e.g. the database's RDS-managed secret). Defaults to none. */
     readonly runtimeSecretArns?: pulumi.Input<string[]>;
     /** Environment settings written to /etc/twine/environment at boot (no secrets: pass secret ARNs). */
@@ -131,6 +133,7 @@ export class AppCluster extends pulumi.ComponentResource {
             throw new pulumi.ResourceError(`AppCluster ${name}: invalid arguments:\n - ${problems.join("\n - ")}`, this);
         }
         const parent = { parent: this };
+        const identity = args.identity;
 
         // Access logs: a private bucket only the regional ELB writer may put objects into, under our prefix.
         const logs = new aws.s3.Bucket(`${name}-access-logs`, { forceDestroy: false }, parent);
@@ -184,21 +187,13 @@ export class AppCluster extends pulumi.ComponentResource {
         }
         new aws.vpc.SecurityGroupEgressRule(
             `${name}-alb-to-app`,
-            { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: args.appPort, toPort: args.appPort, referencedSecurityGroupId: args.appSecurityGroupId, description: "To the app servers" },
+            { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: args.appPort, toPort: args.appPort, referencedSecurityGroupId: identity.securityGroup.id, description: "To the app servers" },
             { parent: albSg },
         );
         // The hosts call AWS APIs (Session Manager, CloudWatch, their secret) over HTTPS; nothing else leaves them
-        // but what the data tier admits (those rules belong to the environment).
-        new aws.vpc.SecurityGroupEgressRule(
-            `${name}-app-https-out`,
-            { securityGroupId: args.appSecurityGroupId, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS to AWS APIs (SSM, CloudWatch, Secrets Manager)" },
-            { parent: albSg },
-        );
-        new aws.vpc.SecurityGroupIngressRule(
-            `${name}-app-from-alb`,
-            { securityGroupId: args.appSecurityGroupId, ipProtocol: "tcp", fromPort: args.appPort, toPort: args.appPort, referencedSecurityGroupId: albSg.id, description: "From the load balancer" },
-            { parent: albSg },
-        );
+        // but what the data tier admits.
+        identity.allowTo("https-out", { cidrIpv4: "0.0.0.0/0" }, 443, "HTTPS to AWS APIs (SSM, CloudWatch, Secrets Manager)");
+        identity.allowFrom("from-alb", { securityGroupId: albSg.id }, args.appPort, "From the load balancer");
 
         this.loadBalancer = new aws.lb.LoadBalancer(
             `${name}-alb`,
@@ -240,14 +235,14 @@ export class AppCluster extends pulumi.ComponentResource {
             { domainName: subject.name, subjectAlternativeNames: alternatives.map(h => h.name), validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", tags: { Name: name } },
             parent,
         );
-        const validationRecords = args.hostNames.map((host, i) => {
+        const validationRecords = args.hostNames.map(host => {
             const option = certificate.domainValidationOptions.apply(options => {
                 const found = options.find(o => o.domainName === host.name);
                 if (!found) throw new pulumi.ResourceError(`no DNS validation option for ${host.name}`, certificate);
                 return found;
             });
             return new aws.route53.Record(
-                `${name}-cert-validation-${i}`,
+                `${name}-cert-validation-${host.name}`,
                 { zoneId: host.zoneId, name: option.resourceRecordName, type: option.resourceRecordType, records: [option.resourceRecordValue], ttl: 300, allowOverwrite: true },
                 { parent: certificate, ...(host.provider ? { provider: host.provider } : {}) },
             );
@@ -285,20 +280,15 @@ export class AppCluster extends pulumi.ComponentResource {
 
         // Instances: the environment's role, IMDSv2 only with one hop (containers cannot borrow the role),
         // encrypted gp3 root, no public address, detailed monitoring, settings-only user data.
-        const profile = new aws.iam.InstanceProfile(`${name}-app`, { role: args.instanceRoleName }, parent);
+        const profile = new aws.iam.InstanceProfile(`${name}-app`, { role: identity.role.name }, parent);
         // What the host needs and nothing else: Session Manager, the CloudWatch agent, its own parameters and secrets.
-        for (const [suffix, policy] of [["ssm", "AmazonSSMManagedInstanceCore"], ["cloudwatch-agent", "CloudWatchAgentServerPolicy"]]) {
-            new aws.iam.RolePolicyAttachment(`${name}-app-${suffix}`, { role: args.instanceRoleName, policyArn: `arn:aws:iam::aws:policy/${policy}` }, { parent: profile });
-        }
-        new aws.iam.RolePolicy(
-            `${name}-app-runtime`,
-            {
-                role: args.instanceRoleName,
-                policy: pulumi
-                    .output(args.runtimeSecretArns ?? [])
-                    .apply(secretArns => stableJson(appRuntimePolicy({ region: args.region, accountId: args.accountId, environment: args.environment, secretArns }))),
-            },
-            { parent: profile },
+        identity.attachManagedPolicy("ssm", "AmazonSSMManagedInstanceCore");
+        identity.attachManagedPolicy("cloudwatch-agent", "CloudWatchAgentServerPolicy");
+        identity.grant(
+            "runtime",
+            pulumi
+                .output(args.runtimeSecretArns ?? [])
+                .apply(secretArns => stableJson(appRuntimePolicy({ region: args.region, accountId: args.accountId, environment: args.environment, secretArns }))),
         );
         const userData = pulumi.output(args.settings).apply(settings => Buffer.from(renderAppUserData(settings)).toString("base64"));
         this.launchTemplate = new aws.ec2.LaunchTemplate(
@@ -315,7 +305,7 @@ export class AppCluster extends pulumi.ComponentResource {
                     { deviceName: "/dev/sda1", ebs: { volumeType: "gp3", volumeSize: args.rootVolumeGiB ?? 20, encrypted: "true", deleteOnTermination: "true" } },
                 ],
                 networkInterfaces: [
-                    { deviceIndex: 0, associatePublicIpAddress: "false", deleteOnTermination: "true", securityGroups: [args.appSecurityGroupId, ...(args.extraSecurityGroupIds ?? [])] },
+                    { deviceIndex: 0, associatePublicIpAddress: "false", deleteOnTermination: "true", securityGroups: [identity.securityGroup.id, ...(args.extraSecurityGroupIds ?? [])] },
                 ],
                 userData,
                 updateDefaultVersion: true,
@@ -388,9 +378,10 @@ export class AppCluster extends pulumi.ComponentResource {
         }
 
         // Each host name points at the load balancer, in its own zone (and account).
-        args.hostNames.forEach((host, i) => {
+        // Keyed by the name itself: dropping one name renames and replaces no other record.
+        args.hostNames.forEach(host => {
             new aws.route53.Record(
-                `${name}-host-${i}`,
+                `${name}-host-${host.name}`,
                 { zoneId: host.zoneId, name: host.name, type: "A", aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }] },
                 { parent: alb, ...(host.provider ? { provider: host.provider } : {}) },
             );

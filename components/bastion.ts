@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BastionUser, renderBastionUserData } from "./bastionUserData";
-import { cidrSize, formatAddress, mustParseCidr } from "./cidr";
+import { cidrKey, cidrSize, formatAddress, mustParseCidr } from "./cidr";
 import { policyDocument, serviceTrustPolicy, stableJson } from "./iam";
 
 /** Ports the bastion itself reaches on the Internet: apt (Ubuntu mirrors serve http) and AWS APIs (https). */
@@ -78,10 +78,11 @@ export class Bastion extends pulumi.ComponentResource {
             parent,
         );
         const sgParent = { parent: this.securityGroup };
+        // Keyed by the block: removing one range renames and replaces no other rule.
         args.sshAllowedCidrs.forEach(
-            (cidr, i) =>
+            cidr =>
                 new aws.vpc.SecurityGroupIngressRule(
-                    `${name}-ssh-${i}`,
+                    `${name}-ssh-${cidrKey(cidr)}`,
                     { securityGroupId: this.securityGroup.id, ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: cidr, description: `SSH from ${cidr}` },
                     sgParent,
                 ),

@@ -89,3 +89,11 @@ export const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map(mus
 export function isPrivateCidr(cidr: Cidr): boolean {
     return RFC1918.some(range => cidrContains(range, cidr));
 }
+
+/**
+ * A CIDR as a resource-name part ("203.0.113.0/24" -> "203-0-113-0-24"): rules named by the block they admit keep
+ * their names when another block is added or removed, where a list position would shift and replace them all.
+ */
+export function cidrKey(cidr: string): string {
+    return cidr.trim().replace(/[^0-9A-Za-z]+/g, "-");
+}

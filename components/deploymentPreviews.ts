@@ -26,6 +26,11 @@ export interface DeploymentPreviewsArgs extends StackIdentity, DeploymentSetting
     readonly serviceProvider: pulumiservice.Provider;
 }
 
+/** The Pulumi Cloud provider; its access token comes from PULUMI_ACCESS_TOKEN in the environment, never config. */
+export function pulumiCloudProvider(name: string): pulumiservice.Provider {
+    return new pulumiservice.Provider(name, {});
+}
+
 /**
  * Pulumi Deployments for one stack: settings that preview every pull request of this repository, and the AWS
  * side of OIDC — the identity providers (Pulumi Cloud, and GitHub for teams that preview from Actions), a

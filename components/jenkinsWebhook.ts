@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { cidrKey } from "./cidr";
 import { JENKINS_PORT } from "./jenkinsHost";
 
 /** The only path the webhook entrance forwards: GitHub push hooks (the github plugin). Everything else gets a 404 at the edge. */
@@ -27,8 +28,8 @@ export function jenkinsWebhookEntrance(name: string, args: JenkinsWebhookArgs, p
         throw new pulumi.ResourceError(`${name}: the webhook entrance needs at least one source range and never 0.0.0.0/0 (got ${JSON.stringify(args.cidrs)})`, parent);
     }
     const sg = new aws.ec2.SecurityGroup(`${name}-webhook`, { vpcId: args.vpcId, description: "Jenkins webhook entrance: HTTPS from the configured ranges" }, { parent });
-    args.cidrs.forEach((cidr, i) =>
-        new aws.vpc.SecurityGroupIngressRule(`${name}-webhook-${i}`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: cidr, description: "Webhook source" }, { parent: sg }),
+    args.cidrs.forEach(cidr =>
+        new aws.vpc.SecurityGroupIngressRule(`${name}-webhook-${cidrKey(cidr)}`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: cidr, description: "Webhook source" }, { parent: sg }),
     );
     new aws.vpc.SecurityGroupEgressRule(
         `${name}-webhook-to-host`,

@@ -53,9 +53,8 @@ export function buildAppTier(
                 amiId: image.amiId,
                 hostNames,
                 deletionProtection: role === "prod",
-                appSecurityGroupId: env.appSecurityGroup.id,
+                identity: env.identity,
                 extraSecurityGroupIds: [access.sshFromBastionSecurityGroupId],
-                instanceRoleName: env.appRole.name,
                 runtimeSecretArns: pulumi.all([env.database.masterSecretArn]),
                 // Where the app finds its data tier; secrets stay in Secrets Manager, only their ARN is here.
                 settings: {

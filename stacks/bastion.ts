@@ -2,10 +2,10 @@ import { Bastion } from "../components/bastion";
 import { bastionHostName } from "../components/dnsDelegation";
 import { ubuntuLtsAmiId } from "../components/ubuntuAmi";
 import { BastionStackConfig } from "../config";
-import { peeringRoles } from "./bastionPeering";
+import { BastionPeeringRoles } from "../components/access/bastionPeeringRoles";
 import { accountBaseline, stackContext, networkOutputs, newNetwork } from "./context";
 import { BastionOutputs, Exported, dnsOutputsSchema } from "./outputs";
-import { accountProvider } from "./providers";
+import { accountProvider } from "../components/account/accountProvider";
 import { readUpstream } from "./upstream";
 import { deploymentPreviews } from "./deployments";
 
@@ -55,7 +55,18 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
         bastionPublicIp: bastion.publicIp,
         bastionPrivateIp: bastion.privateIp,
         bastionSecurityGroupId: bastion.securityGroup.id,
-        peeringRoleArns: peeringRoles(ctx, network, bastion),
+        peeringRoleArns: new BastionPeeringRoles(
+            "peering",
+            {
+                region: config.region,
+                accountId: config.accountId,
+                vpcId: network.vpcId,
+                routeTableIds: network.routeTableIds("public"),
+                securityGroupId: bastion.securityGroup.id,
+                peers: bastionHost.peers,
+            },
+            { provider: ctx.provider },
+        ).arns,
         peers: bastionHost.peers,
     };
 }

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import { NetworkConfig, StackConfig } from "../config";
 import { AccountBaseline } from "../components/accountBaseline";
 import { Network } from "../components/network";
-import { accountProvider, defaultTags } from "./providers";
+import { accountProvider, defaultTags } from "../components/account/accountProvider";
 
 /** What every stack builder gets: its validated config and the provider pinned to its own account. */
 export interface StackContext<C extends StackConfig = StackConfig> {

@@ -1,5 +1,4 @@
-import * as pulumiservice from "@pulumi/pulumiservice";
-import { DeploymentPreviews } from "../components/deploymentPreviews";
+import { DeploymentPreviews, pulumiCloudProvider } from "../components/deploymentPreviews";
 import { PROJECT } from "../config";
 import { StackContext } from "./context";
 
@@ -10,7 +9,7 @@ import { StackContext } from "./context";
 export function deploymentPreviews(ctx: StackContext): DeploymentPreviews | undefined {
     const settings = ctx.config.deployments;
     if (!settings) return undefined;
-    const serviceProvider = new pulumiservice.Provider(`${ctx.stack}-pulumi-cloud`, {});
+    const serviceProvider = pulumiCloudProvider(`${ctx.stack}-pulumi-cloud`);
     return new DeploymentPreviews(
         `${ctx.stack}-deployments`,
         { ...settings, project: PROJECT, stack: ctx.stack, serviceProvider },

@@ -1,7 +1,6 @@
-import * as aws from "@pulumi/aws";
+import { ApexZone } from "../components/dns/apexZone";
 import { DnsStackConfig } from "../config";
 import { accountBaseline, stackContext } from "./context";
-import { delegationRoles } from "./dnsDelegation";
 import { deploymentPreviews } from "./deployments";
 import { DnsOutputs, Exported } from "./outputs";
 
@@ -10,19 +9,22 @@ export async function buildDnsStack(config: DnsStackConfig, stack: string): Prom
     const ctx = stackContext(config, stack);
     deploymentPreviews(ctx);
     accountBaseline(ctx);
-    // Deleting the apex zone would take every Twine name off the Internet: protected, and kept if removed from code.
-    const zone = new aws.route53.Zone(
+    const { delegation } = config;
+    const apex = new ApexZone(
         "apex",
-        { name: config.dns.apexDomain, comment: "Twine apex zone, managed by twine-infra (dns stack)", forceDestroy: false },
-        { provider: ctx.provider, protect: true, retainOnDelete: true },
+        {
+            apexDomain: config.dns.apexDomain,
+            consumers: { bastion: delegation.bastion, dev: delegation.dev, prod: { accountId: delegation.prod.accountId, publicNames: delegation.prod.publicNames } },
+        },
+        { provider: ctx.provider },
     );
     return {
         accountId: config.accountId,
         region: config.region,
         zoneName: config.dns.apexDomain,
-        zoneId: zone.zoneId,
-        nameServers: zone.nameServers,
-        delegationRoleArns: delegationRoles(ctx, zone),
+        zoneId: apex.zone.zoneId,
+        nameServers: apex.zone.nameServers,
+        delegationRoleArns: apex.delegationRoleArns,
         prodPublicNames: [...config.delegation.prod.publicNames],
     };
 }

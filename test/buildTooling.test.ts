@@ -92,7 +92,7 @@ describe("build tooling (dev)", () => {
             const conditions = (rule.inputs as any).conditions;
             assert.deepEqual(conditions.find((c: any) => c.pathPattern).pathPattern.values, ["/github-webhook/"]);
             assert.deepEqual(conditions.find((c: any) => c.httpRequestMethod).httpRequestMethod.values, ["POST"]);
-            const sources = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r => /^dev-jenkins-webhook-\d+$/.test(r.name));
+            const sources = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r => /^dev-jenkins-webhook-[\d-]+$/.test(r.name));
             assert.deepEqual(sources.map(r => [(r.inputs as any).cidrIpv4, (r.inputs as any).fromPort]).sort(), [["140.82.112.0/20", 443], ["192.30.252.0/22", 443]]);
         });
 

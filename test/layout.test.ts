@@ -42,4 +42,14 @@ describe("code layout", () => {
             }
         });
     });
+
+    describe("stacks/", () => {
+        it("constructs no resource: stacks map config and upstream outputs to components, nothing more", () => {
+            // A provider package's class constructed here would be a resource outside any component.
+            const raw = /\bnew\s+(aws|pulumiservice|command|docker|tls|random)\.[\w.]+\s*\(/;
+            for (const file of sourceFiles("stacks")) {
+                assert.doesNotMatch(fs.readFileSync(path.join(REPO, file), "utf8"), raw, file);
+            }
+        });
+    });
 });

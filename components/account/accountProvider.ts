@@ -1,9 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AccountRole } from "../config";
 
 /** Tags every taggable resource carries, through the provider's defaultTags. */
-export function defaultTags(role: AccountRole, stack: string, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function defaultTags(role: string, stack: string, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
     return { ...extra, Project: "twine", Stack: stack, Environment: role, ManagedBy: "pulumi" };
 }
 
