@@ -3,7 +3,7 @@
  * Defaults differ per account role (a small dev tier, a redundant prod tier with a warm pool).
  */
 import { z } from "zod";
-import type { AppClusterSettings } from "../components/appCluster";
+import type { AppClusterSettings } from "../components/app/appCluster";
 import { EnvRole, problem } from "./primitives";
 
 const label = z

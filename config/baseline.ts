@@ -3,7 +3,7 @@
  * AccountBaseline component sets up. Everything is on by default; only what costs money per account is a choice.
  */
 import { z } from "zod";
-import type { AccountBaselineSettings } from "../components/accountBaseline";
+import type { AccountBaselineSettings } from "../components/account/accountBaseline";
 import { AccountRole, problem } from "./primitives";
 
 export const baselineSchema = z

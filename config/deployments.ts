@@ -3,7 +3,7 @@
  * previews from this repository) and the AWS OIDC trust those deployments use. Off unless `enabled: true`.
  */
 import { z } from "zod";
-import type { DeploymentSettings } from "../components/deploymentPreviews";
+import type { DeploymentSettings } from "../components/account/deploymentPreviews";
 import { problem } from "./primitives";
 
 const orgPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;

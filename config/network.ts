@@ -3,9 +3,9 @@
  * the rules between its keys live here; config/schema.ts applies them to every role that has a network.
  */
 import { z } from "zod";
-import type { NatStrategy, NetworkSettings } from "../components/network";
-import { isPrivateCidr, parseCidr } from "../components/cidr";
-import { LARGEST_VPC_PREFIX, SMALLEST_SUBNET_PREFIX, defaultTierPrefixes, subnetPlanProblems } from "../components/subnetPlan";
+import type { NatStrategy, NetworkSettings } from "../components/network/network";
+import { isPrivateCidr, parseCidr } from "../components/network/cidr";
+import { LARGEST_VPC_PREFIX, SMALLEST_SUBNET_PREFIX, defaultTierPrefixes, subnetPlanProblems } from "../components/network/subnetPlan";
 import { AccountRole, cidrSchema, logRetentionSchema, problem } from "./primitives";
 import { REGION_AZ_LETTERS } from "./regions";
 

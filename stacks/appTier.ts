@@ -5,14 +5,14 @@
  * through the dns account's role).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AppCluster, AppHostName } from "../components/appCluster";
-import { envSubzoneName } from "../components/dnsDelegation";
-import { Network } from "../components/network";
+import { AppCluster, AppHostName } from "../components/app/appCluster";
+import { envSubzoneName } from "../components/dns/delegationPolicy";
+import { Network } from "../components/network/network";
 import { EnvStackConfig } from "../config";
 import { StackContext } from "./context";
 import { EnvAccess } from "./envAccess";
 import { EnvironmentResources } from "./environments";
-import { AppImage } from "./appImage";
+import { AppImage } from "./envImage";
 import { DataTierOutputs, DnsOutputs, EnvironmentOutputs } from "./outputs";
 
 /** What other teams need of one environment's app tier (merged into the `environments` output). */

@@ -1,7 +1,7 @@
-import { AptRepo } from "../components/aptRepo";
-import { Jenkins } from "../components/jenkins";
-import { JENKINS_PORT, JENKINS_SECRET_PREFIX } from "../components/jenkinsHost";
-import { Network } from "../components/network";
+import { AptRepo } from "../components/build/aptRepo";
+import { Jenkins } from "../components/build/jenkins";
+import { JENKINS_PORT, JENKINS_SECRET_PREFIX } from "../components/build/jenkinsHostConfig";
+import { Network } from "../components/network/network";
 import { DevStackConfig } from "../config";
 import * as pulumi from "@pulumi/pulumi";
 import { StackContext } from "./context";

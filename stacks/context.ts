@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { NetworkConfig, StackConfig } from "../config";
-import { AccountBaseline } from "../components/accountBaseline";
-import { Network } from "../components/network";
+import { AccountBaseline } from "../components/account/accountBaseline";
+import { Network } from "../components/network/network";
 import { accountProvider, defaultTags } from "../components/account/accountProvider";
 
 /** What every stack builder gets: its validated config and the provider pinned to its own account. */

@@ -1,4 +1,4 @@
-import { DeploymentPreviews, pulumiCloudProvider } from "../components/deploymentPreviews";
+import { DeploymentPreviews, pulumiCloudProvider } from "../components/account/deploymentPreviews";
 import { PROJECT } from "../config";
 import { StackContext } from "./context";
 

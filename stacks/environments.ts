@@ -6,10 +6,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppIdentity } from "../components/app/appIdentity";
 import { SearchServiceRole } from "../components/data/searchServiceRole";
-import { Database, defaultPort } from "../components/database";
-import { stableJson } from "../components/iam";
-import { Network } from "../components/network";
-import { Search, searchClientPolicy } from "../components/search";
+import { Database, defaultPort } from "../components/data/database";
+import { stableJson } from "../components/account/iamPolicy";
+import { Network } from "../components/network/network";
+import { Search, searchClientPolicy } from "../components/data/search";
 import { EnvStackConfig, EnvironmentConfig } from "../config";
 import { StackContext } from "./context";
 import { DataTierOutputs } from "./outputs";

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { parse } from "yaml";
-import { bastionPrivateIp } from "../components/bastion";
-import { peeringRolePolicy } from "../components/bastionPeering";
-import { SSHD_DROP_IN, cloudWatchAgentConfig, renderBastionUserData, sshdConfig } from "../components/bastionUserData";
+import { bastionPrivateIp } from "../components/access/bastion";
+import { peeringRolePolicy } from "../components/access/bastionPeeringPolicy";
+import { SSHD_DROP_IN, cloudWatchAgentConfig, renderBastionUserData, sshdConfig } from "../components/access/bastionCloudConfig";
 import { sshPublicKeyProblem } from "../config/bastionHost";
 import { Plan, PlannedResource } from "../plan/run";
 import { committedConfig } from "./helpers/config";

@@ -52,4 +52,29 @@ describe("code layout", () => {
             }
         });
     });
+
+    describe("components/", () => {
+        it("is grouped by domain: every file sits in a domain folder", () => {
+            const domains = ["access", "account", "app", "build", "data", "dns", "network"];
+            for (const file of sourceFiles("components")) {
+                assert.ok(domains.includes(file.split("/")[1]), `${file} is not in one of components/{${domains.join(",")}}/`);
+            }
+        });
+
+        it("shares no file name with stacks/, so a name says which side a file is on", () => {
+            const base = (f: string) => path.posix.basename(f);
+            const stackNames = new Set(sourceFiles("stacks").map(base));
+            assert.deepEqual(sourceFiles("components").filter(f => stackNames.has(base(f))), []);
+        });
+
+        it("names a file that creates no resource for what it holds (*Policy.ts, *Config.ts), not like a component", () => {
+            const raw = /\bnew\s+(aws|pulumiservice|command|docker)\.[\w.]+\s*\(|extends pulumi\.ComponentResource/;
+            // Pure helpers that are neither a policy nor a config, named for the one thing they compute.
+            const otherPure = ["components/network/cidr.ts", "components/network/subnetPlan.ts", "components/build/buildContextHash.ts", "components/access/ubuntuAmi.ts"];
+            for (const file of sourceFiles("components")) {
+                if (raw.test(fs.readFileSync(path.join(REPO, file), "utf8")) || otherPure.includes(file)) continue;
+                assert.match(file, /(Policy|Config)\.ts$/, `${file} creates no resource: name it *Policy.ts or *Config.ts`);
+            }
+        });
+    });
 });

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { VpcPeering } from "../vpcPeering";
+import { VpcPeering } from "../network/vpcPeering";
 
 const SSH = { ipProtocol: "tcp", fromPort: 22, toPort: 22 } as const;
 

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { peeringRolePolicy } from "../bastionPeering";
-import { accountTrustPolicy, stableJson } from "../iam";
+import { peeringRolePolicy } from "./bastionPeeringPolicy";
+import { accountTrustPolicy, stableJson } from "../account/iamPolicy";
 
 export type PeerRole = "dev" | "prod";
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, stableJson } from "../iam";
+import { policyDocument, stableJson } from "../account/iamPolicy";
 
 export interface AppIdentityArgs {
     /** Environment name, e.g. "integration"; names the group and the role, and tags them. */

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { policyDocument, stableJson } from "../iam";
-import { AUTOSCALING_GRANT_OPERATIONS, autoScalingServiceLinkedRoleArn, imageKeyPolicy } from "../imageSharing";
-import { PackerImage } from "../packerImage";
+import { policyDocument, stableJson } from "../account/iamPolicy";
+import { AUTOSCALING_GRANT_OPERATIONS, autoScalingServiceLinkedRoleArn, imageKeyPolicy } from "./imageSharingPolicy";
+import { PackerImage } from "./packerImage";
 
 export const APP_TEMPLATE_DIR = path.resolve(__dirname, "..", "..", "images", "twine-app");
 export const APP_TEMPLATE_FILE = "twine-app.pkr.hcl";

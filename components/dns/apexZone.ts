@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CONSUMER_ROLES, ConsumerRole, consumerGrants, delegationPolicy } from "../dnsDelegation";
-import { accountTrustPolicy, stableJson } from "../iam";
+import { CONSUMER_ROLES, ConsumerRole, consumerGrants, delegationPolicy } from "./delegationPolicy";
+import { accountTrustPolicy, stableJson } from "../account/iamPolicy";
 
 export interface ApexZoneArgs {
     /** The apex domain, e.g. twinehr.com. */

@@ -1,13 +1,13 @@
 import { ConfigError, EnvStackConfig, envCrossStackProblems, publicNameProblems } from "../config";
 import { accountBaseline, networkOutputs, newNetwork, stackContext } from "./context";
-import { defaultPort } from "../components/database";
+import { defaultPort } from "../components/data/database";
 import * as pulumi from "@pulumi/pulumi";
 import { buildAppTier } from "./appTier";
 import { buildEnvironments } from "./environments";
 import { buildEnvAccess } from "./envAccess";
 import { EnvOutputs, Exported, bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "./outputs";
 import { readUpstream } from "./upstream";
-import { appImage } from "./appImage";
+import { appImage } from "./envImage";
 import { buildTooling } from "./buildTooling";
 import { deploymentPreviews } from "./deployments";
 

@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PolicyDocument, policyDocument, stableJson } from "./iam";
+import { PolicyDocument, policyDocument, stableJson } from "./iamPolicy";
 
 /** The baseline's settings; config/baseline.ts produces them with its per-role defaults applied. */
 export interface AccountBaselineSettings {

@@ -1,6 +1,6 @@
-import { Bastion } from "../components/bastion";
-import { bastionHostName } from "../components/dnsDelegation";
-import { ubuntuLtsAmiId } from "../components/ubuntuAmi";
+import { Bastion } from "../components/access/bastion";
+import { bastionHostName } from "../components/dns/delegationPolicy";
+import { ubuntuLtsAmiId } from "../components/access/ubuntuAmi";
 import { BastionStackConfig } from "../config";
 import { BastionPeeringRoles } from "../components/access/bastionPeeringRoles";
 import { accountBaseline, stackContext, networkOutputs, newNetwork } from "./context";

@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AppIdentity } from "./app/appIdentity";
-import { renderAppUserData } from "./appUserData";
-import { accessLogBucketPolicy } from "./elbLogDelivery";
-import { policyDocument, stableJson } from "./iam";
-import { DEFAULT_MANAGED_RULE_GROUPS, webAclRules } from "./webAclRules";
+import { AppIdentity } from "./appIdentity";
+import { renderAppUserData } from "./appUserDataConfig";
+import { accessLogBucketPolicy } from "./accessLogPolicy";
+import { policyDocument, stableJson } from "../account/iamPolicy";
+import { DEFAULT_MANAGED_RULE_GROUPS, webAclRules } from "./webAclConfig";
 
 /** A name the environment answers to, and the zone that holds it. */
 export interface AppHostName {

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DevAppImage, ProdAppImage } from "../components/build/appImage";
-import { Network } from "../components/network";
+import { Network } from "../components/network/network";
 import { DevStackConfig, EnvStackConfig, ProdStackConfig } from "../config";
 import { StackContext } from "./context";
 import { EnvOutputs } from "./outputs";

@@ -2,7 +2,7 @@
  * Sharing an AMI encrypted with a customer-managed KMS key across accounts: the key policy of the owning
  * account, and the grant the consuming account's Auto Scaling needs. Plain data, unit-tested without Pulumi.
  */
-import { PolicyDocument, policyDocument } from "./iam";
+import { PolicyDocument, policyDocument } from "../account/iamPolicy";
 
 /** The role Auto Scaling launches instances with, in the given account. */
 export function autoScalingServiceLinkedRoleArn(accountId: string): string {

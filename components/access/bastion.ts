@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BastionUser, renderBastionUserData } from "./bastionUserData";
-import { cidrKey, cidrSize, formatAddress, mustParseCidr } from "./cidr";
-import { policyDocument, serviceTrustPolicy, stableJson } from "./iam";
+import { BastionUser, renderBastionUserData } from "./bastionCloudConfig";
+import { cidrKey, cidrSize, formatAddress, mustParseCidr } from "../network/cidr";
+import { policyDocument, serviceTrustPolicy, stableJson } from "../account/iamPolicy";
 
 /** Ports the bastion itself reaches on the Internet: apt (Ubuntu mirrors serve http) and AWS APIs (https). */
 export const BASTION_INTERNET_EGRESS_PORTS = [80, 443] as const;

@@ -2,7 +2,7 @@
  * Pure helpers for the AWS side of Pulumi Deployments and GitHub Actions OIDC: issuer URLs and the trust
  * policies of the preview and deploy roles. Each trust names one organization, this project and one stack.
  */
-import { PolicyDocument, PolicyStatement, policyDocument } from "./iam";
+import { PolicyDocument, PolicyStatement, policyDocument } from "./iamPolicy";
 
 export const PULUMI_OIDC_HOST = "api.pulumi.com/oidc";
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";

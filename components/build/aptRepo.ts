@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { aptBucketPolicy, aptRepoUrl } from "./aptly";
-import { stableJson } from "./iam";
+import { aptBucketPolicy, aptRepoUrl } from "./aptlyConfig";
+import { stableJson } from "../account/iamPolicy";
 
 /** The repository's settings; config/buildTooling.ts produces them with its defaults applied. */
 export interface AptRepoSettings {

@@ -2,7 +2,7 @@
  * Pure helpers of the Jenkins host: the cloud-init user data that makes it boot ready, and its instance role's
  * policy. No Pulumi here, so they are unit-tested directly.
  */
-import { PolicyDocument, policyDocument } from "./iam";
+import { PolicyDocument, policyDocument } from "../account/iamPolicy";
 
 /** Where JENKINS_HOME lives on the host; the container mounts it at /var/jenkins_home. */
 export const JENKINS_HOME_MOUNT = "/srv/jenkins_home";

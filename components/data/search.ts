@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PolicyDocument, policyDocument, stableJson } from "./iam";
+import { PolicyDocument, policyDocument, stableJson } from "../account/iamPolicy";
 
 /** The HTTP verbs the app uses against its domain, listed rather than "es:ESHttp*" so no policy holds a wildcard action. */
 export const SEARCH_HTTP_ACTIONS = ["es:ESHttpDelete", "es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPatch", "es:ESHttpPost", "es:ESHttpPut"];

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, serviceTrustPolicy, stableJson } from "./iam";
+import { policyDocument, serviceTrustPolicy, stableJson } from "../account/iamPolicy";
 import { SubnetPlan, planSubnets } from "./subnetPlan";
 
 export type NatStrategy = "none" | "single" | "perAz";

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { cidrKey } from "./cidr";
-import { JENKINS_PORT } from "./jenkinsHost";
+import { cidrKey } from "../network/cidr";
+import { JENKINS_PORT } from "./jenkinsHostConfig";
 
 /** The only path the webhook entrance forwards: GitHub push hooks (the github plugin). Everything else gets a 404 at the edge. */
 export const WEBHOOK_PATHS = ["/github-webhook/"] as const;

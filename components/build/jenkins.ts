@@ -2,15 +2,15 @@ import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { buildContextHash } from "./buildContext";
-import { policyDocument, stableJson } from "./iam";
-import { aptlyConfig } from "./aptly";
-import { JENKINS_PORT, JENKINS_SECRETS, JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "./jenkinsHost";
+import { buildContextHash } from "./buildContextHash";
+import { policyDocument, stableJson } from "../account/iamPolicy";
+import { aptlyConfig } from "./aptlyConfig";
+import { JENKINS_PORT, JENKINS_SECRETS, JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "./jenkinsHostConfig";
 import { jenkinsWebhookEntrance } from "./jenkinsWebhook";
-import { ubuntuLtsAmiId } from "./ubuntuAmi";
+import { ubuntuLtsAmiId } from "../access/ubuntuAmi";
 
 /** The Jenkins image build context, in this repository. */
-export const JENKINS_IMAGE_CONTEXT = path.resolve(__dirname, "..", "images", "jenkins");
+export const JENKINS_IMAGE_CONTEXT = path.resolve(__dirname, "..", "..", "images", "jenkins");
 
 /** The host's settings; config/buildTooling.ts produces them with its defaults applied. */
 export interface JenkinsSettings {

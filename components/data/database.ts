@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceTrustPolicy, stableJson } from "./iam";
+import { serviceTrustPolicy, stableJson } from "../account/iamPolicy";
 
 export type DatabaseEngine = "postgres" | "mysql";
 

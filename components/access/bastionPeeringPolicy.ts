@@ -13,7 +13,7 @@
  * different egress rule on the bastion group. The environment stacks only ever add their own VPC block on port 22,
  * and every call is in the bastion account's CloudTrail under the role's session name (twine-infra-<env>-...).
  */
-import { PolicyDocument, policyDocument } from "./iam";
+import { PolicyDocument, policyDocument } from "../account/iamPolicy";
 
 export interface PeeringRolePolicyArgs {
     /** Region and account of the bastion VPC. */

@@ -5,7 +5,7 @@
  * regions it is the log-delivery service principal. The table holds the regional accounts AWS publishes in
  * "Enable access logs for your Application Load Balancer"; a region missing here uses the service principal.
  */
-import { PolicyDocument, policyDocument } from "./iam";
+import { PolicyDocument, policyDocument } from "../account/iamPolicy";
 
 export const ELB_LOG_ACCOUNTS: Readonly<Record<string, string>> = {
     "us-east-1": "127311923021",

@@ -7,7 +7,7 @@
  * and ...Actions. Each grant below becomes one statement, so a request must fit one grant entirely: a name may
  * only carry the types granted for it.
  */
-import { PolicyDocument, PolicyStatement, policyDocument } from "./iam";
+import { PolicyDocument, PolicyStatement, policyDocument } from "../account/iamPolicy";
 
 /** The bastion's host name label in the apex zone: bastion.<apex>. */
 export const BASTION_HOST_LABEL = "bastion";
