@@ -4,8 +4,8 @@
  */
 import { z } from "zod";
 import { grantProblems, JENKINS_TARGET, peerAccessList } from "../components/access/accessGrants";
-import { cidrsOverlap, mustParseCidr, parseCidr } from "../components/cidr";
-import { accountIdSchema, cidrSchema, logRetentionSchema, problem, restrictedCidrSchema, stackNameSchema } from "./schema";
+import { cidrsOverlap, mustParseCidr, parseCidr } from "../components/network/cidr";
+import { accountIdSchema, cidrSchema, logRetentionSchema, problem, restrictedCidrSchema, stackNameSchema } from "./primitives";
 
 /** Key types OpenSSH on Ubuntu LTS accepts for login. */
 export const SSH_KEY_TYPES = [

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { cloudWatchAgentPolicy } from "../components/access/instanceRolePolicies";
-import { ec2TrustPolicy } from "../components/iam";
+import { ec2TrustPolicy } from "../components/account/iamPolicy";
 import { Document, IamHarness, IamRole, statementsOf, validateDocument } from "./helpers/iam";
 import { planOf, STACKS } from "./helpers/plans";
 

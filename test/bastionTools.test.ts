@@ -10,9 +10,9 @@ import * as os from "os";
 import * as path from "path";
 import { bastionSshdConfig } from "../components/access/sshdConfig";
 import { hostAccess } from "../components/access/accessUserData";
-import { renderAppUserData } from "../components/appUserData";
-import { renderBastionUserData } from "../components/bastionUserData";
-import { renderJenkinsUserData } from "../components/jenkinsHost";
+import { renderAppUserData } from "../components/app/appUserDataConfig";
+import { renderBastionUserData } from "../components/access/bastionCloudConfig";
+import { renderJenkinsUserData } from "../components/build/jenkinsHostConfig";
 import { committedConfig } from "./helpers/config";
 
 function requireTool(command: string, pkg: string): string {

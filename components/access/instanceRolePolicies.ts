@@ -5,7 +5,7 @@
  * and ssm:GetParameter* on every parameter. Pure; checked against AWS's IAM data and decided by the policy simulator
  * in test/accessIam.test.ts.
  */
-import { PolicyDocument, policyDocument } from "../iam";
+import { PolicyDocument, policyDocument } from "../account/iamPolicy";
 
 export interface CloudWatchAgentPolicyArgs {
     /** ARNs of the log groups the agent ships to; the program creates them, with their retention. */
