@@ -56,6 +56,8 @@ export function buildAppTier(
                 identity: env.identity,
                 extraSecurityGroupIds: [access.sshFromBastionSecurityGroupId],
                 runtimeSecretArns: pulumi.all([env.database.masterSecretArn]),
+                // The environment's CloudWatch retention, as its database logs keep it.
+                hostLogRetentionDays: env.config.database.logRetentionDays,
                 // Where the app finds its data tier; secrets stay in Secrets Manager, only their ARN is here.
                 settings: {
                     ...app.settings,

@@ -64,4 +64,33 @@ describe("access IAM (policy simulator over the plans)", function () {
             assert.equal(await decide("cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": "AWS/EC2" }), "ImplicitlyDenied");
         });
     });
+
+    describe("workload roles: one way in, and each environment only its own", () => {
+        const MANAGED = ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"];
+        // Packer's short-lived build instance (not a workload) is driven over Session Manager during the bake.
+        const isPackerBuild = (role: IamRole) => /image-build/.test(role.logicalName);
+
+        it("no instance role but Packer's build carries AmazonSSMManagedInstanceCore or CloudWatchAgentServerPolicy", () => {
+            const carrying = iam.roles.filter(trustsEc2).filter(r => !isPackerBuild(r) && r.managedPolicies.some(p => MANAGED.includes(p.name)));
+            assert.deepEqual(carrying.map(r => `${r.stack}/${r.logicalName}: ${r.managedPolicies.map(p => p.name).join(", ")}`), []);
+        });
+
+        it("an app role registers with no Session Manager, reads only its own parameters, never touches the flow logs", async () => {
+            const appRoles = iam.roles.filter(r => r.stack !== "bastion" && /-app$/.test(r.logicalName));
+            assert.ok(appRoles.length >= 2, appRoles.map(r => r.logicalName).join(", "));
+            for (const role of appRoles) {
+                const env = role.logicalName.replace(/-app$/, "");
+                const where = `arn:aws:ssm:eu-west-1:${role.account}`;
+                const decide = (action: string, resource: string) => iam.decide({ role, action, resource });
+                assert.equal(await decide("ssm:UpdateInstanceInformation", `arn:aws:ec2:eu-west-1:${role.account}:instance/i-0abc`), "ImplicitlyDenied", role.logicalName);
+                assert.equal(await decide("ssmmessages:CreateControlChannel", "*"), "ImplicitlyDenied", role.logicalName);
+                assert.equal(await decide("ssm:GetParameter", `${where}:parameter/twine/${env}/x`), "Allowed", role.logicalName);
+                assert.equal(await decide("ssm:GetParameter", `${where}:parameter/twine/${env === "test" ? "integration" : "test"}/x`), "ImplicitlyDenied", role.logicalName);
+                const flowLogs = `arn:aws:logs:eu-west-1:${role.account}:log-group:/twine/${role.stack}/vpc-flow-logs`;
+                assert.equal(await decide("logs:PutRetentionPolicy", flowLogs), "ImplicitlyDenied", role.logicalName);
+                assert.equal(await decide("logs:PutLogEvents", `${flowLogs}:log-stream:eni-0abc`), "ImplicitlyDenied", role.logicalName);
+                assert.equal(await decide("logs:PutLogEvents", `arn:aws:logs:eu-west-1:${role.account}:log-group:/twine/${env}/app/syslog:log-stream:i-0abc`), "Allowed", role.logicalName);
+            }
+        });
+    });
 });

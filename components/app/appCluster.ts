@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AppIdentity } from "./appIdentity";
-import { renderAppUserData } from "./appUserDataConfig";
+import { APP_HOST_LOGS, APP_METRIC_NAMESPACE, appHostLogGroupName, renderAppUserData } from "./appUserDataConfig";
+import { AccessCloudConfig } from "../access/accessUserData";
+import { cloudWatchAgentPolicy } from "../access/instanceRolePolicies";
 import { accessLogBucketPolicy } from "./accessLogPolicy";
 import { policyDocument, stableJson } from "../account/iamPolicy";
 import { DEFAULT_MANAGED_RULE_GROUPS, webAclRules } from "./webAclConfig";
@@ -72,6 +74,10 @@ export interface AppClusterArgs extends AppClusterSettings {
     readonly extraSecurityGroupIds?: readonly pulumi.Input<string>[];
     /** Secrets the app reads at run time (e.g. the database's RDS-managed secret). Defaults to none. */
     readonly runtimeSecretArns?: pulumi.Input<string[]>;
+    /** Who may log in from the bastion (access/accessUserData.ts hostAccess). @default - nobody */
+    readonly access?: AccessCloudConfig;
+    /** Days CloudWatch keeps the hosts' own logs (syslog, auth, the app's), one group each per environment. */
+    readonly hostLogRetentionDays: number;
     /** Environment settings written to /etc/twine/environment at boot (no secrets: pass secret ARNs). */
     readonly settings: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Root volume size in GiB. Defaults to 20. */
@@ -281,16 +287,31 @@ export class AppCluster extends pulumi.ComponentResource {
         // Instances: the environment's role, IMDSv2 only with one hop (containers cannot borrow the role),
         // encrypted gp3 root, no public address, detailed monitoring, settings-only user data.
         const profile = new aws.iam.InstanceProfile(`${name}-app`, { role: identity.role.name }, parent);
-        // What the host needs and nothing else: Session Manager, the CloudWatch agent, its own parameters and secrets.
-        identity.attachManagedPolicy("ssm", "AmazonSSMManagedInstanceCore");
-        identity.attachManagedPolicy("cloudwatch-agent", "CloudWatchAgentServerPolicy");
+        // What the host needs and nothing else: the CloudWatch agent's own log groups and namespace, its own
+        // parameters and secrets. No Session Manager: the bastion is the only way in (docs/cross-account.md).
+        const hostLogGroups = APP_HOST_LOGS.map(
+            stream =>
+                new aws.cloudwatch.LogGroup(
+                    `${name}-host-${stream}`,
+                    { name: appHostLogGroupName(args.environment, stream), retentionInDays: args.hostLogRetentionDays },
+                    parent,
+                ),
+        );
+        identity.grant(
+            "cloudwatch-agent",
+            pulumi
+                .all(hostLogGroups.map(g => g.arn))
+                .apply(arns => stableJson(cloudWatchAgentPolicy({ logGroupArns: arns, metricNamespace: APP_METRIC_NAMESPACE }))),
+        );
         identity.grant(
             "runtime",
             pulumi
                 .output(args.runtimeSecretArns ?? [])
                 .apply(secretArns => stableJson(appRuntimePolicy({ region: args.region, accountId: args.accountId, environment: args.environment, secretArns }))),
         );
-        const userData = pulumi.output(args.settings).apply(settings => Buffer.from(renderAppUserData(settings)).toString("base64"));
+        const userData = pulumi
+            .output(args.settings)
+            .apply(settings => Buffer.from(renderAppUserData(settings, args.access, args.environment)).toString("base64"));
         this.launchTemplate = new aws.ec2.LaunchTemplate(
             `${name}-app`,
             {
