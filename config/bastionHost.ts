@@ -130,6 +130,13 @@ const targetGrantSchema = z.strictObject({
 const peerSchema = z.strictObject({
     accountId: accountIdSchema.describe("The environment's account; only it may assume its peering role. Required."),
     cidr: cidrSchema.describe("The environment's VPC block (its network.cidr); the bastion routes SSH to it. Required."),
+    peeringConnectionId: z
+        .string()
+        .regex(/^pcx-[0-9a-f]{8,17}$/, problem("not a VPC peering connection id", "copy the environment stack's peeringConnectionId output, e.g. pcx-0123456789abcdef0"))
+        .optional()
+        .describe(
+            "The peering the environment's stack created (its peeringConnectionId output): the bastion routes the environment's block through it. Set after that stack's first deploy. Defaults to no route.",
+        ),
     access: z
         .record(
             z.string().regex(/^[a-z]([a-z0-9-]*[a-z0-9])?$/, problem("a target is an environment name of that account, or jenkins", "use the environment's name, e.g. integration")),

@@ -1,4 +1,4 @@
-import { forwardsByUser, peerAccessList } from "../components/access/accessGrants";
+import { bastionEgressRules, forwardsByUser, peerAccessList } from "../components/access/accessGrants";
 import { Bastion } from "../components/access/bastion";
 import { bastionHostName } from "../components/dns/delegationPolicy";
 import { ubuntuLtsAmiId } from "../components/access/ubuntuAmi";
@@ -38,6 +38,11 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
             sshAllowedCidrs: bastionHost.sshAllowedCidrs,
             users: bastionHost.users,
             forwards: forwardsByUser(bastionHost.users, peerAccessList(bastionHost.peers)),
+            egress: bastionEgressRules(bastionHost.users, peerAccessList(bastionHost.peers)),
+            routeTableIds: [...new Set(network.public.routeTables)].map(t => t.id),
+            peerRoutes: Object.entries(bastionHost.peers).flatMap(([peer, p]) =>
+                p?.peeringConnectionId ? [{ peer, cidr: p.cidr, peeringConnectionId: p.peeringConnectionId }] : [],
+            ),
             hostName,
             logRetentionDays: bastionHost.logRetentionDays,
             region: config.region,
@@ -63,8 +68,6 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
                 region: config.region,
                 accountId: config.accountId,
                 vpcId: network.vpcId,
-                routeTableIds: network.routeTableIds("public"),
-                securityGroupId: bastion.securityGroup.id,
                 // The contract's peers are accounts and blocks; who may reach them stays in this stack's config.
         peers: Object.fromEntries(Object.entries(bastionHost.peers).flatMap(([role, p]) => (p ? [[role, { accountId: p.accountId, cidr: p.cidr }]] : []))),
             },

@@ -1,9 +1,8 @@
 import { AptRepo } from "../components/build/aptRepo";
 import { Jenkins } from "../components/build/jenkins";
-import { JENKINS_PORT, JENKINS_SECRET_PREFIX } from "../components/build/jenkinsHostConfig";
+import { JENKINS_SECRET_PREFIX } from "../components/build/jenkinsHostConfig";
 import { Network } from "../components/network/network";
 import { DevStackConfig } from "../config";
-import * as pulumi from "@pulumi/pulumi";
 import { StackContext } from "./context";
 import { EnvAccess } from "./envAccess";
 import { BastionOutputs } from "./outputs";
@@ -36,8 +35,6 @@ export function buildTooling(ctx: StackContext<DevStackConfig>, network: Network
         },
         { provider: ctx.provider },
     );
-    // The UI tunnel (ssh -L 8080:<jenkins>:8080 via the bastion) needs the bastion's egress to the host.
-    access.allowBastionTunnel("jenkins-ui", JENKINS_PORT, pulumi.interpolate`${jenkins.instance.privateIp}/32`);
     const apt = new AptRepo(
         `${stack}-apt`,
         {

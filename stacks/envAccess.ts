@@ -21,10 +21,6 @@ export interface EnvAccess {
     readonly dnsProvider: aws.Provider;
     /** The peering with the bastion VPC. */
     readonly peering: VpcPeering;
-    /** Opens the bastion's egress on the given database ports to this VPC's data subnets (admin tunnels). */
-    readonly allowDatabaseTunnels: (ports: readonly number[]) => void;
-    /** Opens the bastion's egress on one port to a block of this VPC, for an engineer's tunnel. */
-    readonly allowBastionTunnel: (purpose: string, port: number, cidr: pulumi.Input<string>) => aws.vpc.SecurityGroupEgressRule;
     /** Admits SSH (22) from the bastion host only; attach it to every host engineers log in to. */
     readonly sshFromBastionSecurityGroupId: pulumi.Output<string>;
 }
@@ -93,17 +89,11 @@ export function buildEnvAccess(ctx: StackContext<EnvStackConfig>, network: Netwo
         { provider: ctx.provider },
     );
 
-    const dataBlock = network.subnetPlan.tiers.find(t => t.name === "data")!.block;
-    const allowDatabaseTunnels = (ports: readonly number[]) => {
-        for (const port of [...new Set(ports)].sort((a, b) => a - b)) access.allowTunnel("db", port, dataBlock);
-    };
 
     return {
         subzone: subzone.zone,
         dnsProvider,
         peering: access.peering,
         sshFromBastionSecurityGroupId: access.sshFromBastion.id,
-        allowDatabaseTunnels,
-        allowBastionTunnel: (purpose, port, cidr) => access.allowTunnel(purpose, port, cidr),
     };
 }

@@ -1,6 +1,5 @@
 import { ConfigError, EnvStackConfig, envCrossStackProblems, publicNameProblems } from "../config";
 import { accountBaseline, networkOutputs, newNetwork, stackContext } from "./context";
-import { defaultPort } from "../components/data/database";
 import * as pulumi from "@pulumi/pulumi";
 import { buildAppTier } from "./appTier";
 import { buildEnvironments } from "./environments";
@@ -56,7 +55,6 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     const image = appImage(ctx, network, upstream.dev);
     const environments = buildEnvironments(ctx, network, `${upstream.bastion.bastionPrivateIp}/32`);
     const access = buildEnvAccess(ctx, network, upstream.dns, upstream.bastion);
-    access.allowDatabaseTunnels(environments.environments.map(e => defaultPort(e.config.database.engine)));
     deploymentPreviews(ctx);
     const tooling = config.accountRole === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access) : {};
     const apps = buildAppTier(ctx, network, environments.environments, access, image, upstream.dns);

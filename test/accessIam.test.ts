@@ -93,4 +93,27 @@ describe("access IAM (policy simulator over the plans)", function () {
             }
         });
     });
+
+    describe("the environments' peering roles in the bastion account", () => {
+        it("accept and tag their own peering, and can change none of the bastion's routes or rules", async () => {
+            const table = iam.arnOf("bastion", "bastion-public", "aws:ec2/routeTable:RouteTable");
+            const group = iam.arnOf("bastion", "bastion-sg", "aws:ec2/securityGroup:SecurityGroup");
+            const [account, region] = [table.split(":")[4], table.split(":")[3]];
+            const bastionVpc = iam.arnOf("bastion", "bastion-vpc", "aws:ec2/vpc:Vpc");
+            for (const env of ["dev", "prod"]) {
+                const role = iam.role(`peering-${env}`);
+                const envAccount = iam.roles.find(r => r.stack === env)!.account;
+                const pcx = `arn:aws:ec2:${region}:${account}:vpc-peering-connection/pcx-0abc`;
+                const ownPeering = { "ec2:AccepterVpc": bastionVpc, "ec2:RequesterVpc": `arn:aws:ec2:${region}:${envAccount}:vpc/vpc-0env` };
+                assert.equal(await iam.decide({ role, action: "ec2:AcceptVpcPeeringConnection", resource: pcx, context: ownPeering }), "Allowed", env);
+                assert.equal(await iam.decide({ role, action: "ec2:CreateTags", resource: pcx, context: ownPeering }), "Allowed", env);
+                for (const action of ["ec2:CreateRoute", "ec2:DeleteRoute", "ec2:ReplaceRoute"]) {
+                    assert.equal(await iam.decide({ role, action, resource: table }), "ImplicitlyDenied", `${env} ${action}`);
+                }
+                for (const action of ["ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupEgress", "ec2:ModifySecurityGroupRules"]) {
+                    assert.equal(await iam.decide({ role, action, resource: group }), "ImplicitlyDenied", `${env} ${action}`);
+                }
+            }
+        });
+    });
 });

@@ -124,7 +124,7 @@ describe("bastion", () => {
     });
 
     describe("peering role policy (pure)", () => {
-        const policy = peeringRolePolicy({ region: "eu-west-1", accountId: "222222222222", vpcId: "vpc-1", peerAccountId: "333333333333", routeTableIds: ["rtb-2", "rtb-1"], securityGroupId: "sg-1" });
+        const policy = peeringRolePolicy({ region: "eu-west-1", accountId: "222222222222", vpcId: "vpc-1", peerAccountId: "333333333333" });
         const byAction = (action: string) => policy.Statement.filter(s => ([] as string[]).concat(s.Action as string[]).includes(action));
 
         it("accepts only peerings into the bastion VPC requested from the environment's account", () => {
@@ -137,12 +137,10 @@ describe("bastion", () => {
             assert.equal(vpc.Resource, "arn:aws:ec2:eu-west-1:222222222222:vpc/vpc-1");
         });
 
-        it("routes only in the listed tables, and changes rules only on the bastion's group", () => {
-            const deletes = byAction("ec2:DeleteRoute");
-            assert.deepEqual(deletes.map(s => s.Resource), [["arn:aws:ec2:eu-west-1:222222222222:route-table/rtb-1", "arn:aws:ec2:eu-west-1:222222222222:route-table/rtb-2"]]);
-            const [egress] = byAction("ec2:AuthorizeSecurityGroupEgress");
-            assert.deepEqual(egress.Resource, ["arn:aws:ec2:eu-west-1:222222222222:security-group/sg-1", "arn:aws:ec2:eu-west-1:222222222222:security-group-rule/*"]);
-            assert.equal(byAction("ec2:AuthorizeSecurityGroupIngress").length, 0, "never ingress");
+        it("never routes or changes a security-group rule: the bastion stack owns both", () => {
+            for (const action of ["ec2:CreateRoute", "ec2:DeleteRoute", "ec2:ReplaceRoute", "ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupEgress", "ec2:ModifySecurityGroupRules"]) {
+                assert.equal(byAction(action).length, 0, action);
+            }
             const unscoped = policy.Statement.filter(s => s.Resource === "*");
             assert.ok(unscoped.every(s => ([] as string[]).concat(s.Action as string[]).every(a => a.startsWith("ec2:Describe"))), "only reads are unscoped");
         });
@@ -175,6 +173,25 @@ describe("bastion", () => {
         it("boots the pinned AMI when bastionHost.amiId is set", async () => {
             const plan = await planFixtureWith("bastion", path.join(FIXTURES, "access.bastion.yaml"));
             assert.equal(one(plan, "aws:ec2/instance:Instance").inputs.ami, "ami-0123456789abcdef0");
+        });
+
+        it("owns its egress toward each account (the granted ports) and its route to each peering it is given", async () => {
+            const plan = await planFixtureWith("bastion", path.join(FIXTURES, "access.bastion.yaml"));
+            const egress = ofType(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(r => r.name.startsWith("bastion-to-"));
+            assert.deepEqual(
+                egress.map(r => [r.name, r.inputs.cidrIpv4, r.inputs.fromPort]).sort(),
+                [
+                    ["bastion-to-dev-22", "10.20.0.0/16", 22],
+                    ["bastion-to-dev-3306", "10.20.0.0/16", 3306],
+                    ["bastion-to-dev-5432", "10.20.0.0/16", 5432],
+                    ["bastion-to-dev-8080", "10.20.0.0/16", 8080],
+                    ["bastion-to-prod-22", "10.30.0.0/16", 22],
+                ],
+            );
+            const routes = ofType(plan, "aws:ec2/route:Route").filter(r => r.name.startsWith("bastion-route-"));
+            assert.deepEqual(routes.map(r => [r.name, r.inputs.destinationCidrBlock, r.inputs.vpcPeeringConnectionId]), [["bastion-route-dev-0", "10.20.0.0/16", "pcx-0123456789abcdef0"]]);
+            // Created with the stack's own provider, never through an environment's role.
+            for (const r of [...egress, ...routes]) assert.doesNotMatch(String(r.provider), /peering/, r.name);
         });
 
         it("recovers itself: a system status check alarm with the EC2 recover action", async () => {

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Forward } from "./accessGrants";
+import { BastionEgressRule, Forward } from "./accessGrants";
 import { BastionUser, renderBastionUserData } from "./bastionCloudConfig";
 import { cidrKey, cidrSize, formatAddress, mustParseCidr } from "../network/cidr";
 import { ec2TrustPolicy, policyDocument, stableJson } from "../account/iamPolicy";
@@ -43,6 +43,15 @@ export interface BastionArgs {
     readonly users: readonly BastionUser[];
     /** Each user's allowed forwards (access/accessGrants.bastionForwards), by name. @default - nobody forwards anywhere */
     readonly forwards?: Readonly<Record<string, readonly Forward[]>>;
+    /** Egress toward the peered accounts (accessGrants.bastionEgressRules): this component owns them. @default - none */
+    readonly egress?: readonly BastionEgressRule[];
+    /** The bastion's own route tables, where the peered accounts' blocks are routed. */
+    readonly routeTableIds?: readonly pulumi.Input<string>[];
+    /**
+     * Routes to each peered account through its peering connection, once the account's stack has created it
+     * (bastionHost.peers.<env>.peeringConnectionId). @default - none
+     */
+    readonly peerRoutes?: readonly { readonly peer: string; readonly cidr: string; readonly peeringConnectionId: string }[];
     /** Fully qualified host name, e.g. bastion.twinehr.com. */
     readonly hostName: string;
     /** Days CloudWatch keeps the SSH logs. */
@@ -98,6 +107,27 @@ export class Bastion extends pulumi.ComponentResource {
                 `${name}-egress-${port}`,
                 { securityGroupId: this.securityGroup.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: port === 80 ? "apt mirrors" : "AWS APIs, apt over https" },
                 sgParent,
+            );
+        }
+
+        // Toward the peered accounts: the ports someone is granted there, keyed by value (account and port).
+        for (const rule of args.egress ?? []) {
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-to-${rule.key}`,
+                { securityGroupId: this.securityGroup.id, ipProtocol: "tcp", fromPort: rule.port, toPort: rule.port, cidrIpv4: rule.cidr, description: rule.description },
+                sgParent,
+            );
+        }
+        // Routes to each peered account, in the bastion's own tables and by this stack only: no environment's role
+        // may change them (EC2 cannot scope a route by destination, so such a role could change the other's).
+        for (const route of args.peerRoutes ?? []) {
+            [...new Set(args.routeTableIds ?? [])].forEach(
+                (routeTableId, i) =>
+                    new aws.ec2.Route(
+                        `${name}-route-${route.peer}-${i}`,
+                        { routeTableId, destinationCidrBlock: route.cidr, vpcPeeringConnectionId: route.peeringConnectionId },
+                        parent,
+                    ),
             );
         }
 

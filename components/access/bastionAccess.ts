@@ -31,20 +31,17 @@ export interface BastionAccessArgs {
 }
 
 /**
- * An environment's way in from the bastion: the peering with the bastion VPC (accepted and routed on the bastion
- * side through its peering role), the bastion's SSH egress to this VPC, and the security group that lets the
- * bastion host, and only it, reach port 22 here. The one owner of the bastion-side rules this environment needs:
- * a tunnel to a port is asked for with `allowTunnel`.
+ * An environment's way in from the bastion: the peering with the bastion VPC (accepted and tagged on the bastion
+ * side through its peering role, routed from this side), and the security group that lets the bastion host, and
+ * only it, reach port 22 here. The bastion's own routes and egress toward this VPC are the bastion stack's.
  */
 export class BastionAccess extends pulumi.ComponentResource {
     public readonly peering: VpcPeering;
     /** Admits SSH (22) from the bastion host only; attach it to every host engineers log in to. */
     public readonly sshFromBastion: aws.ec2.SecurityGroup;
-    private readonly args: BastionAccessArgs;
 
     constructor(name: string, args: BastionAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twine:index:BastionAccess", name, {}, opts);
-        this.args = args;
         const env = args.environment;
         const bastion = args.bastion;
         this.peering = new VpcPeering(
@@ -56,15 +53,11 @@ export class BastionAccess extends pulumi.ComponentResource {
                 accepterVpcId: bastion.vpcId,
                 accepterAccountId: bastion.accountId,
                 accepterRegion: bastion.region,
-                accepter: { cidr: bastion.vpcCidr, routeTableIds: bastion.publicRouteTableIds },
+                // The bastion stack routes its side (bastionHost.peers.<env>.peeringConnectionId): no role here may.
+                accepter: { cidr: bastion.vpcCidr, routeTableIds: [] },
                 accepterProvider: args.bastionProvider,
             },
             { parent: this },
-        );
-        new aws.vpc.SecurityGroupEgressRule(
-            `${env}-bastion-ssh-egress`,
-            { securityGroupId: bastion.securityGroupId, ...SSH, cidrIpv4: args.vpcCidr, description: `SSH to the ${env} VPC` },
-            { parent: this.peering, provider: args.bastionProvider },
         );
         this.sshFromBastion = new aws.ec2.SecurityGroup(
             `${env}-ssh-from-bastion`,
@@ -77,25 +70,5 @@ export class BastionAccess extends pulumi.ComponentResource {
             { parent: this.sshFromBastion },
         );
         this.registerOutputs({ peeringConnectionId: this.peering.peeringConnectionId, sshFromBastionSecurityGroupId: this.sshFromBastion.id });
-    }
-
-    /**
-     * Opens the bastion's egress on one port to a block of this VPC, for a tunnel an engineer runs through the
-     * bastion (a database, the Jenkins UI). The target's own security group must still admit the bastion host.
-     */
-    allowTunnel(purpose: string, port: number, cidr: pulumi.Input<string>): aws.vpc.SecurityGroupEgressRule {
-        const env = this.args.environment;
-        return new aws.vpc.SecurityGroupEgressRule(
-            `${env}-bastion-${purpose}-${port}-egress`,
-            {
-                securityGroupId: this.args.bastion.securityGroupId,
-                ipProtocol: "tcp",
-                fromPort: port,
-                toPort: port,
-                cidrIpv4: cidr,
-                description: `${purpose} tunnels into the ${env} VPC`,
-            },
-            { parent: this.peering, provider: this.args.bastionProvider },
-        );
     }
 }

@@ -1,17 +1,12 @@
 /**
  * The bastion's peering role policy, as plain data: what an environment account may do in the bastion account to
- * connect its VPC for SSH. Pure, unit-tested without Pulumi.
+ * connect its VPC. Pure, unit-tested without Pulumi, and decided by the policy simulator in test/accessIam.test.ts.
  *
- * What IAM can scope, and how:
- * - accepting a peering: only connections whose accepter is the bastion VPC and whose requester is a VPC of that
- *   environment's account, in the bastion's region (ec2:AccepterVpc, ec2:RequesterVpc);
- * - routes: only in the bastion route tables listed (route-table ARNs), and only with a peering connection of that
- *   same shape as target where EC2 authorizes the target;
- * - security-group rules: only on the bastion host's security group (security-group ARN).
- * What EC2 cannot scope: it has no condition key for a route's destination CIDR, nor for a security-group rule's
- * port, protocol or peer CIDR. So the role could add a route to another destination through its own peering, or a
- * different egress rule on the bastion group. The environment stacks only ever add their own VPC block on port 22,
- * and every call is in the bastion account's CloudTrail under the role's session name (twine-infra-<env>-...).
+ * Only accepting the peering and tagging it: the accepter must be the bastion VPC and the requester a VPC of that
+ * environment's account in the bastion's region (ec2:AccepterVpc, ec2:RequesterVpc), and Describe reads for
+ * Pulumi's waits. No routes and no security-group rules: EC2 has no condition key for a route's destination or a
+ * rule's port and peer, so a role allowed to change them could change the other environment's access too. The
+ * bastion stack owns its routes and egress rules toward each environment instead (components/access/bastion.ts).
  */
 import { PolicyDocument, policyDocument } from "../account/iamPolicy";
 
@@ -23,17 +18,10 @@ export interface PeeringRolePolicyArgs {
     readonly vpcId: string;
     /** The environment account whose VPCs may request. */
     readonly peerAccountId: string;
-    /** Bastion route tables the environment may route its block in. */
-    readonly routeTableIds: readonly string[];
-    /** The bastion host's security group, whose egress the environment opens on 22 to its block. */
-    readonly securityGroupId: string;
 }
 
 /** Describe calls EC2 does not scope to resources (they only read); Pulumi's refresh and waits need them. */
 export const PEERING_READ_ACTIONS = [
-    "ec2:DescribeRouteTables",
-    "ec2:DescribeSecurityGroupRules",
-    "ec2:DescribeSecurityGroups",
     "ec2:DescribeVpcPeeringConnections",
     "ec2:DescribeVpcs",
 ] as const;
@@ -49,26 +37,6 @@ export function peeringRolePolicy(args: PeeringRolePolicyArgs): PolicyDocument {
         { Sid: "AcceptPeeringFromEnvVpc", Effect: "Allow", Action: "ec2:AcceptVpcPeeringConnection", Resource: arn("vpc-peering-connection", "*"), Condition: thisPeering },
         { Sid: "AcceptIntoBastionVpc", Effect: "Allow", Action: "ec2:AcceptVpcPeeringConnection", Resource: vpcArn },
         { Sid: "TagThatPeering", Effect: "Allow", Action: ["ec2:CreateTags", "ec2:DeleteTags"], Resource: arn("vpc-peering-connection", "*"), Condition: thisPeering },
-        {
-            Sid: "RoutesInBastionTables",
-            Effect: "Allow",
-            Action: ["ec2:CreateRoute", "ec2:DeleteRoute", "ec2:ReplaceRoute"],
-            Resource: [...args.routeTableIds].sort().map(id => arn("route-table", id)),
-        },
-        { Sid: "RouteThroughThatPeering", Effect: "Allow", Action: ["ec2:CreateRoute", "ec2:ReplaceRoute"], Resource: arn("vpc-peering-connection", "*"), Condition: thisPeering },
-        {
-            Sid: "SshEgressOnBastionGroup",
-            Effect: "Allow",
-            Action: ["ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupEgress", "ec2:UpdateSecurityGroupRuleDescriptionsEgress"],
-            Resource: [arn("security-group", args.securityGroupId), arn("security-group-rule", "*")],
-        },
-        {
-            Sid: "TagNewEgressRules",
-            Effect: "Allow",
-            Action: "ec2:CreateTags",
-            Resource: arn("security-group-rule", "*"),
-            Condition: { StringEquals: { "ec2:CreateAction": "AuthorizeSecurityGroupEgress" } },
-        },
         { Sid: "Read", Effect: "Allow", Action: [...PEERING_READ_ACTIONS], Resource: "*" },
     );
 }

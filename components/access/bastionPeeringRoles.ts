@@ -10,17 +10,13 @@ export interface BastionPeeringRolesArgs {
     /** The bastion account. */
     readonly accountId: string;
     readonly vpcId: pulumi.Input<string>;
-    /** The bastion's (public) route tables, where each environment's block is routed. */
-    readonly routeTableIds: pulumi.Input<string[]>;
-    /** The bastion host's security group, whose SSH egress each environment opens. */
-    readonly securityGroupId: pulumi.Input<string>;
     /** The environments that peer, with their accounts and VPC blocks (bastionHost.peers). */
     readonly peers: Readonly<Partial<Record<PeerRole, { readonly accountId: string; readonly cidr: string }>>>;
 }
 
 /**
  * One role per peering environment in the bastion account: assumable by that account only, allowed to accept its
- * peering into this VPC, route its block in the bastion's route tables and open the bastion's SSH egress.
+ * peering into this VPC and tag it. Routes and egress rules toward it are the bastion stack's (components/access/bastion.ts).
  */
 export class BastionPeeringRoles extends pulumi.ComponentResource {
     /** The role ARNs by environment. */
@@ -43,10 +39,8 @@ export class BastionPeeringRoles extends pulumi.ComponentResource {
                 { parent: this },
             );
             const policy = pulumi
-                .all([args.vpcId, args.routeTableIds, args.securityGroupId])
-                .apply(([vpcId, routeTableIds, securityGroupId]) =>
-                    stableJson(peeringRolePolicy({ region: args.region, accountId: args.accountId, vpcId, peerAccountId: peer.accountId, routeTableIds, securityGroupId })),
-                );
+                .output(args.vpcId)
+                .apply(vpcId => stableJson(peeringRolePolicy({ region: args.region, accountId: args.accountId, vpcId, peerAccountId: peer.accountId })));
             new aws.iam.RolePolicy(`${name}-${env}`, { role: role.id, name: "bastion-peering", policy }, { parent: role });
             arns[env] = role.arn;
         }
