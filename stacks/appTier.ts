@@ -5,6 +5,7 @@
  * through the dns account's role).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { hostAccess } from "../components/access/accessUserData";
 import { AppCluster, AppHostName } from "../components/app/appCluster";
 import { envSubzoneName } from "../components/dns/delegationPolicy";
 import { Network } from "../components/network/network";
@@ -13,7 +14,7 @@ import { StackContext } from "./context";
 import { EnvAccess } from "./envAccess";
 import { EnvironmentResources } from "./environments";
 import { AppImage } from "./envImage";
-import { DataTierOutputs, DnsOutputs, EnvironmentOutputs } from "./outputs";
+import { BastionOutputs, DataTierOutputs, DnsOutputs, EnvironmentOutputs } from "./outputs";
 
 /** What other teams need of one environment's app tier (merged into the `environments` output). */
 export type AppTierOutputs = Omit<EnvironmentOutputs, keyof DataTierOutputs>;
@@ -30,6 +31,7 @@ export function buildAppTier(
     access: EnvAccess,
     image: AppImage,
     dns: DnsOutputs,
+    bastion: BastionOutputs,
 ): { clusters: AppCluster[]; outputs: pulumi.Output<Record<string, AppTierOutputs>> } {
     const { config } = ctx;
     const role = config.accountRole;
@@ -58,6 +60,12 @@ export function buildAppTier(
                 runtimeSecretArns: pulumi.all([env.database.masterSecretArn]),
                 // The environment's CloudWatch retention, as its database logs keep it.
                 hostLogRetentionDays: env.config.database.logRetentionDays,
+                // The people the bastion stack grants this environment, from the bastion only.
+                access: hostAccess({
+                    logins: bastion.access[role]?.[env.config.name] ?? [],
+                    bastionIp: bastion.bastionPrivateIp,
+                    role: `${env.config.name} app servers`,
+                }),
                 // Where the app finds its data tier; secrets stay in Secrets Manager, only their ARN is here.
                 settings: {
                     ...app.settings,

@@ -1,4 +1,4 @@
-import { bastionEgressRules, forwardsByUser, peerAccessList } from "../components/access/accessGrants";
+import { bastionEgressRules, forwardsByUser, hostLogins, peerAccessList } from "../components/access/accessGrants";
 import { Bastion } from "../components/access/bastion";
 import { bastionHostName } from "../components/dns/delegationPolicy";
 import { ubuntuLtsAmiId } from "../components/access/ubuntuAmi";
@@ -68,12 +68,18 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
                 region: config.region,
                 accountId: config.accountId,
                 vpcId: network.vpcId,
-                // The contract's peers are accounts and blocks; who may reach them stays in this stack's config.
-        peers: Object.fromEntries(Object.entries(bastionHost.peers).flatMap(([role, p]) => (p ? [[role, { accountId: p.accountId, cidr: p.cidr }]] : []))),
+                peers: bastionHost.peers,
             },
             { provider: ctx.provider },
         ).arns,
-        // The contract's peers are accounts and blocks; who may reach them stays in this stack's config.
+        // Who may log in on each target's boxes, with their keys (public); the boxes' user data renders them.
+        access: Object.fromEntries(
+            peerAccessList(bastionHost.peers).map(peer => [
+                peer.name,
+                Object.fromEntries(Object.entries(peer.targets).map(([target, grant]) => [target, hostLogins(bastionHost.users, grant)])),
+            ]),
+        ),
+        // The contract's peers are accounts and blocks.
         peers: Object.fromEntries(Object.entries(bastionHost.peers).flatMap(([role, p]) => (p ? [[role, { accountId: p.accountId, cidr: p.cidr }]] : []))),
     };
 }

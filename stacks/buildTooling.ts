@@ -6,6 +6,8 @@ import { DevStackConfig } from "../config";
 import { StackContext } from "./context";
 import { EnvAccess } from "./envAccess";
 import { BastionOutputs } from "./outputs";
+import { JENKINS_TARGET } from "../components/access/accessGrants";
+import { hostAccess } from "../components/access/accessUserData";
 
 /**
  * The dev account's build tooling: Jenkins (which publishes packages and runs the Packer builds) and the apt
@@ -29,6 +31,8 @@ export function buildTooling(ctx: StackContext<DevStackConfig>, network: Network
             vpcCidr: config.network.cidr,
             bastionCidr: `${bastion.bastionPrivateIp}/32`,
             extraSecurityGroupIds: [access.sshFromBastionSecurityGroupId],
+            // The people the bastion stack grants the jenkins target, from the bastion only.
+            access: hostAccess({ logins: bastion.access.dev?.[JENKINS_TARGET] ?? [], bastionIp: bastion.bastionPrivateIp, role: "the Jenkins host" }),
             ...settings.jenkins,
             publicSubnetIds: network.subnetIds("public"),
             aptBucketName: bucketName,

@@ -57,7 +57,7 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     const access = buildEnvAccess(ctx, network, upstream.dns, upstream.bastion);
     deploymentPreviews(ctx);
     const tooling = config.accountRole === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access) : {};
-    const apps = buildAppTier(ctx, network, environments.environments, access, image, upstream.dns);
+    const apps = buildAppTier(ctx, network, environments.environments, access, image, upstream.dns, upstream.bastion);
     return {
         accountId: config.accountId,
         region: config.region,

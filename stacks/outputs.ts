@@ -40,6 +40,7 @@ export const dnsOutputsSchema = z.object({
 });
 
 const peer = z.object({ accountId: z.string().regex(/^\d{12}$/), cidr });
+const login = z.object({ name: z.string().min(1), publicKeys: z.array(z.string().min(1)), sudo: z.boolean() });
 
 export const bastionOutputsSchema = z.object({
     ...accountOutputs,
@@ -47,13 +48,16 @@ export const bastionOutputsSchema = z.object({
     bastionHostName: z.string().min(1).describe("The bastion's DNS name, bastion.<apex>: the ssh -J jump host."),
     bastionPublicIp: z.string().min(1).describe("The bastion's Elastic IP."),
     bastionPrivateIp: z.string().min(1).describe("The bastion's private address; env stacks admit SSH from it (/32)."),
-    bastionSecurityGroupId: id.describe("The bastion host's security group; env stacks open its egress on 22 to their VPC."),
+    bastionSecurityGroupId: id.describe("The bastion host's security group; it owns its egress toward each environment."),
     peeringRoleArns: z
         .object({ dev: roleArn.optional(), prod: roleArn.optional() })
-        .describe("Per peered environment account, the role it assumes to accept its peering, route to its VPC and open the bastion's SSH egress to it."),
+        .describe("Per peered environment account, the role it assumes to accept its peering into the bastion VPC and tag it."),
     peers: z
         .object({ dev: peer.optional(), prod: peer.optional() })
         .describe("The environment accounts and VPC blocks the bastion peers with, as its config lists them; env stacks must match."),
+    access: z
+        .object({ dev: z.record(z.string(), z.array(login)).optional(), prod: z.record(z.string(), z.array(login)).optional() })
+        .describe("Per peered account and target (an environment, or jenkins), the people who may log in there: name, public keys, sudo."),
 });
 
 const imageOutputs = {

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { parse } from "yaml";
 import { Plan, PlannedResource } from "../plan/run";
 import { committedConfig, writeStackFile } from "./helpers/config";
 import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
@@ -45,6 +46,20 @@ describe("cross-account wiring (over the plans)", () => {
                 // THEN nothing else in the bastion account is this stack's: its routes and rules are the bastion's own
                 const inBastion = plan.resources.filter(r => r.type.startsWith("aws:") && r !== accepter && providerOf(plan, r).allowed?.includes(ACCOUNTS.bastion));
                 assert.deepEqual(inBastion.map(r => `${r.type} ${r.name}`), []);
+            });
+
+            it("puts on each app server and the Jenkins host exactly the people the bastion grants them, and no one else", async () => {
+                const [plan, bastion] = [await planOf(env), await planOf("bastion")];
+                const grants = ((bastion.outputs.access as Record<string, Record<string, { name: string }[]>>)[env] ?? {}) as Record<string, { name: string }[]>;
+                const people = (userData: string) => ((parse(userData).users ?? []) as { name: string }[]).map(u => u.name).sort();
+                for (const template of ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate")) {
+                    const target = String(template.inputs.description).replace(/ app servers$/, "");
+                    const userData = Buffer.from(String(template.inputs.userData), "base64").toString("utf8");
+                    assert.deepEqual(people(userData), (grants[target] ?? []).map(l => l.name).sort(), template.name);
+                }
+                for (const host of ofType(plan, "aws:ec2/instance:Instance").filter(i => /jenkins/.test(i.name))) {
+                    assert.deepEqual(people(String(host.inputs.userData)), (grants.jenkins ?? []).map(l => l.name).sort(), host.name);
+                }
             });
 
             it("requests the peering from its own account and routes only private and data tables to the bastion VPC", async () => {

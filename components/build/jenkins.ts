@@ -7,6 +7,7 @@ import { ec2TrustPolicy, policyDocument, stableJson } from "../account/iamPolicy
 import { aptlyConfig } from "./aptlyConfig";
 import { JENKINS_PORT, JENKINS_SECRETS, JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "./jenkinsHostConfig";
 import { jenkinsWebhookEntrance } from "./jenkinsWebhook";
+import { AccessCloudConfig } from "../access/accessUserData";
 import { ubuntuLtsAmiId } from "../access/ubuntuAmi";
 
 /** The Jenkins image build context, in this repository. */
@@ -30,6 +31,8 @@ export interface JenkinsSettings {
 }
 
 export interface JenkinsArgs extends JenkinsSettings {
+    /** Who may log in from the bastion (access/accessUserData.ts hostAccess). @default - nobody */
+    readonly access?: AccessCloudConfig;
     readonly accountId: string;
     readonly region: string;
     /** Stack name: scopes secret names and the snapshot policy's target tag. */
@@ -215,7 +218,7 @@ export class Jenkins extends pulumi.ComponentResource {
                             logGroup: group,
                             javaHeap: "2g",
                             aptlyConf: JSON.stringify(aptlyConfig({ bucket: args.aptBucketName, region: args.region })),
-                        }),),
+                        }, args.access),),
                 // A new image or script means a new host booting it; JENKINS_HOME moves over on its volume.
                 userDataReplaceOnChange: true,
                 tags: { Name: `${name}-jenkins` },
