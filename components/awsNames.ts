@@ -19,7 +19,9 @@ export function loadBalancerNameProblems(prefix: string, kind: "load balancer" |
     if (!/^[A-Za-z0-9-]+$/.test(prefix)) problems.push(`the ${kind} name "${prefix}-..." may hold only letters, digits and hyphens`);
     if (prefix.startsWith("-")) problems.push(`the ${kind} name "${prefix}-..." must not begin with a hyphen`);
     if (kind === "load balancer" && `${prefix}-`.toLowerCase().startsWith("internal-")) {
-        problems.push(`the ${kind} name "${prefix}-..." would begin with "internal-", which AWS reserves for internal load balancers' DNS names`);
+        problems.push(
+            `the ${kind} name "${prefix}-..." would begin with "internal-", which AWS reserves for internal load balancers' DNS names`,
+        );
     }
     return problems;
 }
@@ -40,5 +42,7 @@ export interface StackAccount {
 export function stacksSharingAnAccount(stacks: readonly StackAccount[]): StackAccount[][] {
     const byAccount = new Map<string, StackAccount[]>();
     for (const s of stacks) byAccount.set(s.accountId, [...(byAccount.get(s.accountId) ?? []), s]);
-    return [...byAccount.values()].filter(group => group.length > 1).map(group => [...group].sort((a, b) => a.stack.localeCompare(b.stack)));
+    return [...byAccount.values()]
+        .filter(group => group.length > 1)
+        .map(group => [...group].sort((a, b) => a.stack.localeCompare(b.stack)));
 }

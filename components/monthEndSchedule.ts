@@ -51,7 +51,8 @@ export function monthEdgeWorkingDays(year: number, month: number, n: number, m: 
 /** Earliest day of the month on which the last `n` working days can start, over these month lengths and every weekday. */
 export function earliestStartDay(lengths: readonly number[], n: number): number {
     let earliest = 31;
-    for (const length of lengths) for (let weekday = 0; weekday < 7; weekday++) earliest = Math.min(earliest, workingDays(length, weekday).slice(-n)[0]);
+    for (const length of lengths)
+        for (let weekday = 0; weekday < 7; weekday++) earliest = Math.min(earliest, workingDays(length, weekday).slice(-n)[0]);
     return earliest;
 }
 
@@ -80,7 +81,10 @@ export function monthEndWindowProblems(window: MonthEndWindow, group: { readonly
         problems.push(`endHour (${window.endHour}) must be after startHour (${window.startHour}): both fire on the window's last day`);
     }
     if (!(window.minSize > group.minSize && window.minSize <= group.maxSize)) {
-        problems.push(`the month-end minSize (${window.minSize}) must be above the group's minSize (${group.minSize}) and at most its maxSize (${group.maxSize})`);
+        problems.push(
+            `the month-end minSize (${window.minSize}) must be above the group's minSize (${group.minSize}) ` +
+                `and at most its maxSize (${group.maxSize})`,
+        );
     }
     try {
         new Intl.DateTimeFormat("en", { timeZone: window.timeZone });
@@ -100,7 +104,8 @@ export function monthEndActions(window: MonthEndWindow, baseMinSize: number): Mi
     const at = (hour: number) => `0 ${hour}`;
     const raise = MONTH_GROUPS.map(group => ({
         name: `month-end-raise-${group.name}`,
-        recurrence: `${at(window.startHour)} ${earliestStartDay(group.lengths, window.lastWorkingDays)}-${Math.max(...group.lengths)} ${group.months} *`,
+        recurrence: `${at(window.startHour)} ${earliestStartDay(group.lengths, window.lastWorkingDays)}-${Math.max(...group.lengths)} ` +
+            `${group.months} *`,
         minSize: window.minSize,
     }));
     if (window.firstWorkingDays === 0) {

@@ -27,20 +27,29 @@ export function warmPoolArgs(pool: WarmPoolSettings) {
 }
 
 /** Servers AWS keeps in the pool for a group of `desired` servers (maxSize stands in when there is no cap). */
-export function warmPoolSize(pool: { readonly minSize: number; readonly maxGroupPreparedCapacity?: number }, group: { readonly maxSize: number; readonly desired: number }): number {
-    const cap = pool.maxGroupPreparedCapacity === undefined || pool.maxGroupPreparedCapacity < 0 ? group.maxSize : pool.maxGroupPreparedCapacity;
+export function warmPoolSize(
+    pool: { readonly minSize: number; readonly maxGroupPreparedCapacity?: number },
+    group: { readonly maxSize: number; readonly desired: number },
+): number {
+    const cap =
+        pool.maxGroupPreparedCapacity === undefined || pool.maxGroupPreparedCapacity < 0 ? group.maxSize : pool.maxGroupPreparedCapacity;
     return Math.max(pool.minSize, cap - group.desired);
 }
 
 /** Problems with the settings against the group's bounds, quoting the values. */
 export function warmPoolProblems(pool: WarmPoolSettings, group: { readonly maxSize: number }): string[] {
     const problems: string[] = [];
-    if (!(Number.isInteger(pool.minSize) && pool.minSize >= 0)) problems.push(`warmPool.minSize (${pool.minSize}) must be a whole number, 0 or more`);
+    if (!(Number.isInteger(pool.minSize) && pool.minSize >= 0))
+        problems.push(`warmPool.minSize (${pool.minSize}) must be a whole number, 0 or more`);
     const cap = pool.maxPreparedCapacity;
     if (cap !== undefined) {
-        if (cap < pool.minSize) problems.push(`warmPool.maxPreparedCapacity (${cap}) below warmPool.minSize (${pool.minSize}) could never hold the minimum`);
+        if (cap < pool.minSize)
+            problems.push(`warmPool.maxPreparedCapacity (${cap}) below warmPool.minSize (${pool.minSize}) could never hold the minimum`);
         if (cap > group.maxSize + pool.minSize) {
-            problems.push(`warmPool.maxPreparedCapacity (${cap}) above maxSize + warmPool.minSize (${group.maxSize + pool.minSize}) prepares servers the group can never use`);
+            problems.push(
+                `warmPool.maxPreparedCapacity (${cap}) above maxSize + warmPool.minSize (${group.maxSize + pool.minSize}) ` +
+                    "prepares servers the group can never use",
+            );
         }
     }
     return problems;

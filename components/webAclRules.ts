@@ -90,20 +90,27 @@ export function webAclRuleProblems(options: WebAclRuleOptions): string[] {
     const problems: string[] = [];
     // https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html: Limit is 10 to 2,000,000,000.
     const rateLimitOk = (n: number) => Number.isInteger(n) && n >= 10 && n <= 2_000_000_000;
-    if (!rateLimitOk(options.rateLimitPer5Minutes)) problems.push(`rateLimitPer5Minutes (${options.rateLimitPer5Minutes}) must be an integer from 10 to 2000000000`);
+    if (!rateLimitOk(options.rateLimitPer5Minutes))
+        problems.push(`rateLimitPer5Minutes (${options.rateLimitPer5Minutes}) must be an integer from 10 to 2000000000`);
     const tenant = options.tenantRateLimit;
     if (tenant) {
-        if (!rateLimitOk(tenant.limitPer5Minutes)) problems.push(`tenantRateLimit.limitPer5Minutes (${tenant.limitPer5Minutes}) must be an integer from 10 to 2000000000`);
+        if (!rateLimitOk(tenant.limitPer5Minutes))
+            problems.push(`tenantRateLimit.limitPer5Minutes (${tenant.limitPer5Minutes}) must be an integer from 10 to 2000000000`);
         const name = "header" in tenant.key ? tenant.key.header : "cookie" in tenant.key ? tenant.key.cookie : "host";
-        if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/.test(name)) problems.push(`tenantRateLimit key "${name}" is not a valid header or cookie name`);
+        if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/.test(name))
+            problems.push(`tenantRateLimit key "${name}" is not a valid header or cookie name`);
     }
     const size = options.bodySizeLimit;
     if (size) {
         if (!(Number.isInteger(size.maxBytes) && size.maxBytes >= 1 && size.maxBytes <= ALB_BODY_INSPECTION_BYTES)) {
-            problems.push(`bodySizeLimit.maxBytes (${size.maxBytes}) must be 1 to ${ALB_BODY_INSPECTION_BYTES}: an ALB forwards only the first 8 KB of a body to WAF`);
+            problems.push(
+                `bodySizeLimit.maxBytes (${size.maxBytes}) must be 1 to ${ALB_BODY_INSPECTION_BYTES}: ` +
+                    "an ALB forwards only the first 8 KB of a body to WAF",
+            );
         }
         for (const prefix of size.uploadPathPrefixes) {
-            if (!/^\/[\x21-\x7e]*$/.test(prefix)) problems.push(`bodySizeLimit upload path "${prefix}" must start with / and have no spaces`);
+            if (!/^\/[\x21-\x7e]*$/.test(prefix))
+                problems.push(`bodySizeLimit upload path "${prefix}" must start with / and have no spaces`);
         }
     }
     return problems;
@@ -155,7 +162,12 @@ export function webAclRules(options: WebAclRuleOptions): Rule[] {
             action: tenant.action === "block" ? { block: { customResponse: { responseCode: 429 } } } : { count: {} },
             ruleLabels: [{ name: TENANT_OVER_LIMIT_LABEL }],
             statement: {
-                rateBasedStatement: { limit: tenant.limitPer5Minutes, aggregateKeyType: "CUSTOM_KEYS", evaluationWindowSec: 300, customKeys: [tenantCustomKey(tenant.key)] },
+                rateBasedStatement: {
+                    limit: tenant.limitPer5Minutes,
+                    aggregateKeyType: "CUSTOM_KEYS",
+                    evaluationWindowSec: 300,
+                    customKeys: [tenantCustomKey(tenant.key)],
+                },
             },
             visibilityConfig: visibility(`${options.metricPrefix}-tenant-rate`),
         });

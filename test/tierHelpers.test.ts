@@ -34,14 +34,22 @@ describe("tier helpers", () => {
         it("counts the common rule set's 8 KB body rule instead of blocking every receipt upload", () => {
             const [, common] = webAclRules(base);
             assert.equal(common.name, "AWSManagedRulesCommonRuleSet");
-            assert.deepEqual((common.statement as any).managedRuleGroupStatement.ruleActionOverrides, [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }]);
+            assert.deepEqual((common.statement as any).managedRuleGroupStatement.ruleActionOverrides, [
+                { name: "SizeRestrictions_BODY", actionToUse: { count: {} } },
+            ]);
         });
 
         it("keys the per-tenant rule on the Host header, counting by default with metrics and a label", () => {
             const rules = webAclRules({ ...base, tenantRateLimit: { key: { host: true }, limitPer5Minutes: 20_000, action: "count" } });
             const tenant = rules.find(r => r.name === "per-tenant-rate-limit")!;
-            assert.deepEqual(rules.map(r => r.name), ["per-client-rate-limit", "per-tenant-rate-limit", "AWSManagedRulesCommonRuleSet"]);
-            assert.deepEqual(rules.map(r => r.priority), [0, 1, 2]);
+            assert.deepEqual(
+                rules.map(r => r.name),
+                ["per-client-rate-limit", "per-tenant-rate-limit", "AWSManagedRulesCommonRuleSet"],
+            );
+            assert.deepEqual(
+                rules.map(r => r.priority),
+                [0, 1, 2],
+            );
             assert.deepEqual(tenant.action, { count: {} });
             assert.deepEqual(tenant.ruleLabels, [{ name: TENANT_OVER_LIMIT_LABEL }]);
             assert.deepEqual((tenant.statement as any).rateBasedStatement, {
@@ -54,11 +62,21 @@ describe("tier helpers", () => {
         });
 
         it("can key on a header or a cookie, and block with 429 when asked", () => {
-            const header = webAclRules({ ...base, tenantRateLimit: { key: { header: "X-Twine-Tenant" }, limitPer5Minutes: 50, action: "block" } })[1];
-            assert.deepEqual((header.statement as any).rateBasedStatement.customKeys, [{ header: { name: "x-twine-tenant", textTransformations: [{ priority: 0, type: "NONE" }] } }]);
+            const header = webAclRules({
+                ...base,
+                tenantRateLimit: { key: { header: "X-Twine-Tenant" }, limitPer5Minutes: 50, action: "block" },
+            })[1];
+            assert.deepEqual((header.statement as any).rateBasedStatement.customKeys, [
+                { header: { name: "x-twine-tenant", textTransformations: [{ priority: 0, type: "NONE" }] } },
+            ]);
             assert.deepEqual(header.action, { block: { customResponse: { responseCode: 429 } } });
-            const cookie = webAclRules({ ...base, tenantRateLimit: { key: { cookie: "twine_tenant" }, limitPer5Minutes: 50, action: "count" } })[1];
-            assert.deepEqual((cookie.statement as any).rateBasedStatement.customKeys, [{ cookie: { name: "twine_tenant", textTransformations: [{ priority: 0, type: "NONE" }] } }]);
+            const cookie = webAclRules({
+                ...base,
+                tenantRateLimit: { key: { cookie: "twine_tenant" }, limitPer5Minutes: 50, action: "count" },
+            })[1];
+            assert.deepEqual((cookie.statement as any).rateBasedStatement.customKeys, [
+                { cookie: { name: "twine_tenant", textTransformations: [{ priority: 0, type: "NONE" }] } },
+            ]);
         });
 
         it("limits bodies on every path but the upload prefixes, within three levels of nesting", () => {
@@ -90,32 +108,44 @@ describe("tier helpers", () => {
 
         it("raises the minimum on every one of the last and first working days, 2025 to 2075, during working hours", () => {
             fc.assert(
-                fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 2025, max: 2075 }), fc.integer({ min: 1, max: 12 }), (last, first, year, month) => {
-                    const actions = monthEndActions({ ...window, lastWorkingDays: last, firstWorkingDays: first }, 3);
-                    const need = monthEdgeWorkingDays(year, month, last, first);
-                    const length = new Date(Date.UTC(year, month, 0)).getUTCDate();
-                    // Walk the month hour by hour from a restored state, applying the actions that fire.
-                    let min = 3;
-                    const raisedAtNoon = new Set<number>();
-                    const nextMonth = month === 12 ? 1 : month + 1;
-                    const daysNext = [...Array(8).keys()].map(d => d + 1);
-                    const walk = (m: number, days: number[], record: (day: number) => void) => {
-                        for (const day of days) {
-                            for (let hour = 0; hour < 24; hour++) {
-                                for (const a of actions) if (fires(a, m, day, hour)) min = a.minSize;
-                                if (hour === 12 && min === 9) record(day);
+                fc.property(
+                    fc.integer({ min: 1, max: 5 }),
+                    fc.integer({ min: 0, max: 5 }),
+                    fc.integer({ min: 2025, max: 2075 }),
+                    fc.integer({ min: 1, max: 12 }),
+                    (last, first, year, month) => {
+                        const actions = monthEndActions({ ...window, lastWorkingDays: last, firstWorkingDays: first }, 3);
+                        const need = monthEdgeWorkingDays(year, month, last, first);
+                        const length = new Date(Date.UTC(year, month, 0)).getUTCDate();
+                        // Walk the month hour by hour from a restored state, applying the actions that fire.
+                        let min = 3;
+                        const raisedAtNoon = new Set<number>();
+                        const nextMonth = month === 12 ? 1 : month + 1;
+                        const daysNext = [...Array(8).keys()].map(d => d + 1);
+                        const walk = (m: number, days: number[], record: (day: number) => void) => {
+                            for (const day of days) {
+                                for (let hour = 0; hour < 24; hour++) {
+                                    for (const a of actions) if (fires(a, m, day, hour)) min = a.minSize;
+                                    if (hour === 12 && min === 9) record(day);
+                                }
                             }
-                        }
-                    };
-                    walk(month, [...Array(length).keys()].map(d => d + 1), day => raisedAtNoon.add(day));
-                    const raisedNext = new Set<number>();
-                    walk(nextMonth, daysNext, day => raisedNext.add(day));
-                    for (const day of need.last) assert.ok(raisedAtNoon.has(day), `${year}-${month}-${day} is one of the last ${last} working days`);
-                    const needNext = monthEdgeWorkingDays(month === 12 ? year + 1 : year, nextMonth, last, first).first;
-                    for (const day of needNext) assert.ok(raisedNext.has(day), `day ${day} of the next month is one of its first ${first} working days`);
-                    // And it comes back down: by the 8th of the next month the minimum is the group's own.
-                    assert.equal(min, 3);
-                }),
+                        };
+                        walk(
+                            month,
+                            [...Array(length).keys()].map(d => d + 1),
+                            day => raisedAtNoon.add(day),
+                        );
+                        const raisedNext = new Set<number>();
+                        walk(nextMonth, daysNext, day => raisedNext.add(day));
+                        for (const day of need.last)
+                            assert.ok(raisedAtNoon.has(day), `${year}-${month}-${day} is one of the last ${last} working days`);
+                        const needNext = monthEdgeWorkingDays(month === 12 ? year + 1 : year, nextMonth, last, first).first;
+                        for (const day of needNext)
+                            assert.ok(raisedNext.has(day), `day ${day} of the next month is one of its first ${first} working days`);
+                        // And it comes back down: by the 8th of the next month the minimum is the group's own.
+                        assert.equal(min, 3);
+                    },
+                ),
                 { numRuns: 150 },
             );
         });
@@ -135,7 +165,10 @@ describe("tier helpers", () => {
         });
 
         it("refuses windows that cannot work, quoting the values", () => {
-            const problems = monthEndWindowProblems({ ...window, lastWorkingDays: 0, minSize: 3, timeZone: "Europe/Pariss", endHour: 5 }, { minSize: 3, maxSize: 24 });
+            const problems = monthEndWindowProblems(
+                { ...window, lastWorkingDays: 0, minSize: 3, timeZone: "Europe/Pariss", endHour: 5 },
+                { minSize: 3, maxSize: 24 },
+            );
             assert.equal(problems.length, 4, problems.join("\n"));
             assert.match(problems.join("\n"), /timeZone "Europe\/Pariss" is not an IANA time zone/);
             assert.deepEqual(monthEndWindowProblems(window, { minSize: 3, maxSize: 24 }), []);
@@ -149,11 +182,19 @@ describe("tier helpers", () => {
         });
         it("always sends the cap, so the pool holds what is configured at any group size", () => {
             const args = warmPoolArgs({ minSize: 2 });
-            assert.deepEqual(args, { poolState: "Stopped", minSize: 2, maxGroupPreparedCapacity: 2, instanceReusePolicy: { reuseOnScaleIn: true } });
+            assert.deepEqual(args, {
+                poolState: "Stopped",
+                minSize: 2,
+                maxGroupPreparedCapacity: 2,
+                instanceReusePolicy: { reuseOnScaleIn: true },
+            });
             for (const desired of [3, 10, 24]) assert.equal(warmPoolSize(args, { maxSize: 24, desired }), 2);
             // A larger cap gives a pool that shrinks as the group grows, never below minSize.
             const dynamic = warmPoolArgs({ minSize: 2, maxPreparedCapacity: 10 });
-            assert.deepEqual([3, 8, 20].map(desired => warmPoolSize(dynamic, { maxSize: 24, desired })), [7, 2, 2]);
+            assert.deepEqual(
+                [3, 8, 20].map(desired => warmPoolSize(dynamic, { maxSize: 24, desired })),
+                [7, 2, 2],
+            );
         });
         it("accepts a cap below maxSize and refuses one that could never hold the minimum", () => {
             assert.deepEqual(warmPoolProblems({ minSize: 2, maxPreparedCapacity: 2 }, { maxSize: 24 }), []);
@@ -176,7 +217,10 @@ describe("tier helpers", () => {
                 { stack: "prod", accountId: "444444444444", region: "eu-west-1" },
                 { stack: "dev-alice", accountId: "333333333333", region: "eu-west-1" },
             ]);
-            assert.deepEqual(groups.map(g => g.map(s => s.stack)), [["dev", "dev-alice"]]);
+            assert.deepEqual(
+                groups.map(g => g.map(s => s.stack)),
+                [["dev", "dev-alice"]],
+            );
         });
     });
 
@@ -187,10 +231,17 @@ describe("tier helpers", () => {
             assert.deepEqual(appConnectStatement(args).Action, "rds-db:connect");
         });
         it("reads a secret with kms:Decrypt scoped to Secrets Manager and that secret", () => {
-            const [read, decrypt] = secretReadStatements({ region: "eu-west-1", secretArn: "arn:aws:secretsmanager:eu-west-1:3:secret:s", keyArn: "arn:aws:kms:eu-west-1:3:key/k" });
+            const [read, decrypt] = secretReadStatements({
+                region: "eu-west-1",
+                secretArn: "arn:aws:secretsmanager:eu-west-1:3:secret:s",
+                keyArn: "arn:aws:kms:eu-west-1:3:key/k",
+            });
             assert.equal(read.Resource, "arn:aws:secretsmanager:eu-west-1:3:secret:s");
             assert.deepEqual(decrypt.Condition, {
-                StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com", "kms:EncryptionContext:SecretARN": "arn:aws:secretsmanager:eu-west-1:3:secret:s" },
+                StringEquals: {
+                    "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com",
+                    "kms:EncryptionContext:SecretARN": "arn:aws:secretsmanager:eu-west-1:3:secret:s",
+                },
             });
         });
     });
