@@ -1,10 +1,10 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { loadBalancerNameProblems, stacksSharingAnAccount } from "../components/awsNames";
-import { appConnectStatement, dbUserArn, secretReadStatements } from "../components/databaseAccess";
-import { MinSizeAction, monthEdgeWorkingDays, monthEndActions, monthEndWindowProblems } from "../components/monthEndSchedule";
-import { warmPoolArgs, warmPoolProblems, warmPoolSize } from "../components/warmPool";
-import { TENANT_OVER_LIMIT_LABEL, oversizeBodyStatement, webAclRuleProblems, webAclRules } from "../components/webAclRules";
+import { loadBalancerNameProblems, stacksSharingAnAccount } from "../components/account/awsNameConfig";
+import { appConnectStatement, dbUserArn, secretReadStatements } from "../components/data/databaseAccessPolicy";
+import { MinSizeAction, monthEdgeWorkingDays, monthEndActions, monthEndWindowProblems } from "../components/app/monthEndScheduleConfig";
+import { warmPoolArgs, warmPoolProblems, warmPoolSize } from "../components/app/warmPoolConfig";
+import { TENANT_OVER_LIMIT_LABEL, oversizeBodyStatement, webAclRuleProblems, webAclRules } from "../components/app/webAclConfig";
 
 /** Expands one cron field ("1-4", "26-31", "1,3,5", "*") into the values it matches. */
 function cronField(field: string, lo: number, hi: number): Set<number> {
