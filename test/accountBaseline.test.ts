@@ -14,6 +14,7 @@ describe("AccountBaseline", () => {
                 trail: "twine-prod",
                 trailArn: "arn:aws:cloudtrail:eu-west-1:444444444444:trail/twine-prod",
                 bucket: "twine-cloudtrail-444444444444-eu-west-1",
+                accessLogBucket: "twine-s3-access-logs-444444444444-eu-west-1",
                 analyzer: "twine-prod-account",
                 keyAlias: "alias/twine-prod-cloudtrail",
             });
