@@ -3,7 +3,16 @@
  * through IAM database authentication (no password to read), and only operators read the master user's secret,
  * which RDS encrypts with the database's own customer-managed key.
  */
-import { PolicyStatement } from "./iam";
+import { PolicyStatement } from "../account/iamPolicy";
+
+/**
+ * The database user an environment's app signs in as: app_<environment>, one per environment, so environments that
+ * share a data tier (shareDataWith) still have their own identity and grants. Created once by an operator (see
+ * docs/data-tier.md, "The app's database user").
+ */
+export function appDatabaseUser(environment: string): string {
+    return `app_${environment.replace(/-/g, "_")}`;
+}
 
 /**
  * ARN of one database user for `rds-db:connect`: arn:aws:rds-db:<region>:<account>:dbuser:<DbiResourceId>/<user>.
@@ -27,14 +36,22 @@ export function appConnectStatement(args: { region: string; accountId: string; r
  */
 export function secretReadStatements(args: { region: string; secretArn: string; keyArn: string }): PolicyStatement[] {
     return [
-        { Sid: "ReadTheSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: args.secretArn },
+        {
+            Sid: "ReadTheSecret",
+            Effect: "Allow",
+            Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            Resource: args.secretArn,
+        },
         {
             Sid: "DecryptTheSecretThroughSecretsManager",
             Effect: "Allow",
             Action: "kms:Decrypt",
             Resource: args.keyArn,
             Condition: {
-                StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com`, "kms:EncryptionContext:SecretARN": args.secretArn },
+                StringEquals: {
+                    "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com`,
+                    "kms:EncryptionContext:SecretARN": args.secretArn,
+                },
             },
         },
     ];
