@@ -29,7 +29,8 @@ const installed = Symbol.for("twine.plan.promiseTraces");
 export function skipMappingSdkPromiseTraces(): void {
     const mapped = Error.prepareStackTrace as PrepareStackTrace | undefined;
     if (!mapped || (mapped as unknown as Record<symbol, boolean>)[installed]) return; // nothing maps traces, or done
-    const prepare: PrepareStackTrace = (error, frames) => (isSdkPromiseTrace(frames) ? plainStackTrace(error, frames) : mapped(error, frames));
+    const prepare: PrepareStackTrace = (error, frames) =>
+        isSdkPromiseTrace(frames) ? plainStackTrace(error, frames) : mapped(error, frames);
     Object.defineProperty(prepare, installed, { value: true });
     Error.prepareStackTrace = prepare as typeof Error.prepareStackTrace;
 }

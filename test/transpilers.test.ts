@@ -24,14 +24,19 @@ describe("transpilers", () => {
             const swc = planThrough("tsconfig.json", path.join(dir, "swc.json"));
             const typescript = planThrough("tsconfig.typescript.json", path.join(dir, "typescript.json"));
             assert.ok(swc.length > 100_000, "the plan is suspiciously small");
-            assert.ok(swc === typescript, "the plans differ: compare `npm run plan -- prod` with and without TS_NODE_PROJECT=tsconfig.typescript.json");
+            assert.ok(
+                swc === typescript,
+                "the plans differ: compare `npm run plan -- prod` with and without TS_NODE_PROJECT=tsconfig.typescript.json",
+            );
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 
     it("mocha itself runs the tests through swc, as tsconfig.json says", () => {
-        const instance = (process as unknown as Record<symbol, { options: { swc?: boolean; transpileOnly?: boolean } } | undefined>)[Symbol.for("ts-node.register.instance")];
+        const instance = (process as unknown as Record<symbol, { options: { swc?: boolean; transpileOnly?: boolean } } | undefined>)[
+            Symbol.for("ts-node.register.instance")
+        ];
         assert.ok(instance, "ts-node is not registered in this process");
         assert.equal(instance.options.swc, true);
         assert.equal(instance.options.transpileOnly, true);
