@@ -3,8 +3,8 @@
  * (no ts-node, no TypeScript, no source maps) that loads @pulumi/pulumi and @pulumi/aws, calls setMocks once with
  * mocks that echo their inputs, and registers as many plain resources (one provider, then IAM roles) as the plans
  * it stands beside hold in all. A role has 15 output properties, the SDK's cost per resource grows with them, and
- * the plans' AWS resources have 14 on average (a bucket has 28: it would flatter the plan). Whatever a plan costs above this is transpiling, our program and the plan's own
- * bookkeeping.
+ * the plans' AWS resources have 14 on average (a bucket has 28: it would flatter the plan). Whatever a plan costs
+ * above this is transpiling, our program and the plan's own bookkeeping.
  *
  * Usage: node bench/floor.js <resources>   (scripts/bench.ts passes the resources a plan evaluates, upstream included)
  */

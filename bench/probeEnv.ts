@@ -19,7 +19,11 @@ export type ProbeTranspile = "swc" | "typescript" | "typeCheck";
  * Config as the CLI passes it (PULUMI_CONFIG), TypeScript on as `runtime.options.typescript: true` makes the CLI
  * set it, upstream stacks' outputs for the StackReferences, and the spawn time to measure from.
  */
-export function startupProbeEnv(settings: StackSettings, upstream: Readonly<Record<string, unknown>>, transpile: ProbeTranspile = "swc"): NodeJS.ProcessEnv {
+export function startupProbeEnv(
+    settings: StackSettings,
+    upstream: Readonly<Record<string, unknown>>,
+    transpile: ProbeTranspile = "swc",
+): NodeJS.ProcessEnv {
     return cleanEnv({
         PULUMI_CONFIG: JSON.stringify(settings.config),
         PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(settings.secretKeys),
