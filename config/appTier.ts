@@ -3,6 +3,7 @@
  * Defaults differ per account role (a small dev tier, a redundant prod tier with a warm pool).
  */
 import { z } from "zod";
+import type { AppClusterSettings } from "../components/app/appCluster";
 import { EnvRole, problem } from "./primitives";
 
 const label = z
@@ -54,20 +55,12 @@ export const appTierSchema = z
 
 export type AppTierInput = z.output<typeof appTierSchema>;
 
-export interface AppTierConfig {
+/** The app tier with every default applied: the AppCluster settings, plus the names and settings the stack maps. */
+export interface AppTierConfig extends AppClusterSettings {
+    /** Labels in the environment's subzone. */
     readonly hostNames: readonly string[];
+    /** Labels in the apex zone (prod only). */
     readonly publicNames: readonly string[];
-    readonly instanceType: string;
-    readonly minSize: number;
-    readonly maxSize: number;
-    readonly desiredCapacity: number;
-    readonly instanceWarmupSeconds: number;
-    readonly appPort: number;
-    readonly healthCheckPath: string;
-    readonly scaling: { readonly requestsPerTarget?: number; readonly cpuUtilizationPercent?: number };
-    readonly warmPool?: { readonly minSize: number; readonly maxPreparedCapacity?: number };
-    readonly rateLimitPer5Minutes: number;
-    readonly accessLogRetentionDays: number;
     readonly settings: Readonly<Record<string, string>>;
 }
 

@@ -3,6 +3,7 @@
  * AccountBaseline component sets up. Everything is on by default; only what costs money per account is a choice.
  */
 import { z } from "zod";
+import type { AccountBaselineSettings } from "../components/account/accountBaseline";
 import { AccountRole, problem } from "./primitives";
 
 export const baselineSchema = z
@@ -23,11 +24,8 @@ export const baselineSchema = z
 
 export type BaselineConfigInput = z.output<typeof baselineSchema>;
 
-/** The baseline section with every default applied. */
-export interface BaselineConfig {
-    readonly guardDuty: boolean;
-    readonly trailRetentionDays: number;
-}
+/** The baseline section with every default applied: the AccountBaseline settings. */
+export type BaselineConfig = AccountBaselineSettings;
 
 export function withBaselineDefaults(role: AccountRole, input: BaselineConfigInput | undefined): BaselineConfig {
     return {

@@ -3,6 +3,8 @@
  * so the section may be left out; prod refuses it (build tooling lives in dev only).
  */
 import { z } from "zod";
+import type { AptRepoSettings } from "../components/build/aptRepo";
+import type { JenkinsSettings } from "../components/build/jenkins";
 import { problem, restrictedCidrSchema } from "./primitives";
 
 /** Instance families Jenkins runs well on: general purpose or burstable, x86_64 (the image is built for amd64). */
@@ -53,15 +55,10 @@ export const buildToolingSchema = z
     })
     .describe("Build tooling of the dev account: Jenkins in Docker and the Aptly apt repository. Every key has a default.");
 
+/** The section with every default applied: the Jenkins and AptRepo settings. */
 export interface BuildToolingConfig {
-    readonly jenkins: {
-        readonly instanceType: string;
-        readonly homeVolumeGiB: number;
-        readonly snapshotTime: string;
-        readonly snapshotRetainCount: number;
-        readonly webhook?: { readonly cidrs: readonly string[]; readonly certificateArn: string };
-    };
-    readonly aptRepo: { readonly noncurrentVersionDays: number };
+    readonly jenkins: JenkinsSettings;
+    readonly aptRepo: AptRepoSettings;
 }
 
 export function withBuildToolingDefaults(input: z.output<typeof buildToolingSchema> | undefined): BuildToolingConfig {

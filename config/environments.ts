@@ -8,8 +8,8 @@
  * rules that tie fields together, with the defaults applied, so a default can never be the thing that is wrong.
  */
 import { z } from "zod";
-import type { DatabaseEngine, DatabaseSettings } from "../components/database";
-import type { SearchSettings } from "../components/search";
+import type { DatabaseEngine, DatabaseSettings } from "../components/data/database";
+import type { SearchSettings } from "../components/data/search";
 import { AppTierConfig, appTierProblems, appTierSchema, withAppTierDefaults } from "./appTier";
 import { EnvRole, logRetentionSchema, problem } from "./primitives";
 

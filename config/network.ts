@@ -3,12 +3,13 @@
  * the rules between its keys live here; config/schema.ts applies them to every role that has a network.
  */
 import { z } from "zod";
-import { isPrivateCidr, parseCidr } from "../components/cidr";
-import { LARGEST_VPC_PREFIX, SMALLEST_SUBNET_PREFIX, defaultTierPrefixes, subnetPlanProblems } from "../components/subnetPlan";
+import type { NatStrategy, NetworkSettings } from "../components/network/network";
+import { isPrivateCidr, parseCidr } from "../components/network/cidr";
+import { LARGEST_VPC_PREFIX, SMALLEST_SUBNET_PREFIX, defaultTierPrefixes, subnetPlanProblems } from "../components/network/subnetPlan";
 import { AccountRole, cidrSchema, logRetentionSchema, problem } from "./primitives";
 import { REGION_AZ_LETTERS } from "./regions";
 
-export const NAT_STRATEGIES = ["none", "single", "perAz"] as const;
+export const NAT_STRATEGIES = ["none", "single", "perAz"] as const satisfies readonly NatStrategy[];
 
 export const networkSchema = z
     .strictObject({
@@ -51,15 +52,8 @@ export const networkSchema = z
 
 export type NetworkConfigInput = z.input<typeof networkSchema>;
 
-/** The network section with every default applied. */
-export interface NetworkConfig {
-    readonly cidr: string;
-    readonly azCount: number;
-    readonly azSlots: number;
-    readonly natStrategy: (typeof NAT_STRATEGIES)[number];
-    readonly subnetPrefixes: { readonly public: number; readonly private: number; readonly data: number };
-    readonly flowLogs: { readonly retentionDays: number; readonly trafficType: "ALL" | "ACCEPT" | "REJECT" };
-}
+/** The network section with every default applied: the Network component's settings. */
+export type NetworkConfig = NetworkSettings;
 
 export function withNetworkDefaults(input: z.output<typeof networkSchema>): NetworkConfig {
     const vpc = parseCidr(input.cidr);

@@ -6,7 +6,7 @@
  * Messages follow one form, so the loader can print them uniformly: "<why>. Fix: <what to do>".
  */
 import { z } from "zod";
-import { parseCidr } from "../components/cidr";
+import { parseCidr } from "../components/network/cidr";
 
 export const PROJECT = "twine-infra";
 export const ACCOUNT_ROLES = ["dns", "bastion", "dev", "prod"] as const;

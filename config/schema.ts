@@ -5,15 +5,15 @@
  * This module only composes: the sections live in their own files, the shared building blocks in primitives.ts.
  */
 import { z } from "zod";
-import { baselineSchema, checkBaseline } from "./baseline";
+import { BaselineConfig, baselineSchema, checkBaseline, withBaselineDefaults } from "./baseline";
 import { bastionHostSchema, bastionStacksSchema, checkBastionHost } from "./bastionHost";
-import { buildToolingSchema } from "./buildTooling";
-import { deploymentsSchema } from "./deployments";
+import { BuildToolingConfig, buildToolingSchema, withBuildToolingDefaults } from "./buildTooling";
+import { DeploymentsConfig, deploymentsSchema, withDeploymentsDefaults } from "./deployments";
 import { checkDnsDelegation, dnsDelegationSchema, dnsSchema } from "./dnsAccount";
-import { environmentProblems, environmentsSchema } from "./environments";
+import { EnvironmentConfig, environmentProblems, environmentsSchema, resolveEnvironments } from "./environments";
 import { devImageSchema, imageProblems, prodImageSchema } from "./image";
 import { NetworkConfig, checkNetwork, networkSchema, withNetworkDefaults } from "./network";
-import { AccountRole, accountIdSchema, problem } from "./primitives";
+import { AccountRole, EnvRole, accountIdSchema, problem } from "./primitives";
 import { KNOWN_REGIONS } from "./regions";
 import { upstreamStacksSchema } from "./upstreamStacks";
 
@@ -23,9 +23,6 @@ const tagsSchema = z
         z.string().max(256),
     )
     .describe("Extra tags added to every taggable resource, beside Project, Stack, Environment and ManagedBy. Defaults to none.");
-
-// ---------------------------------------------------------------------------------------------------------------
-// Sections
 
 // ---------------------------------------------------------------------------------------------------------------
 // Per-role schemas
@@ -65,7 +62,17 @@ export const bastionRoleSchema = z
         checkBastionHost(value, ctx);
     });
 
-function envRoleSchema<R extends "dev" | "prod", I extends z.ZodType>(role: R, image: I) {
+interface EnvRoleValue {
+    readonly accountId: string;
+    readonly region: string;
+    readonly network: z.output<typeof networkSchema>;
+    readonly stacks: z.output<typeof upstreamStacksSchema>;
+    readonly image?: { readonly prodAccountId?: string };
+    readonly environments?: z.output<typeof environmentsSchema>;
+    readonly baseline?: z.output<typeof baselineSchema>;
+}
+
+function envRoleSchema<R extends EnvRole, I extends z.ZodType, E extends Record<string, z.ZodType>>(role: R, image: I, extra: E) {
     return z
         .strictObject({
             accountRole: z.literal(role).describe(accountRoleDescription),
@@ -74,21 +81,15 @@ function envRoleSchema<R extends "dev" | "prod", I extends z.ZodType>(role: R, i
             stacks: upstreamStacksSchema,
             image,
             environments: environmentsSchema.optional(),
-            buildTooling: buildToolingSchema.optional(),
+            ...extra,
         })
-        .superRefine((value, ctx) => {
+        .superRefine((parsed, ctx) => {
+            // The shape's type depends on `extra`; the rules below read only the keys every env role has.
+            const value = parsed as unknown as EnvRoleValue;
             checkNetwork(value, ctx, role);
-            imageProblems(value as { accountId: string; image?: { prodAccountId?: string } }, ctx);
+            imageProblems(value, ctx);
             for (const p of environmentProblems(role, withNetworkDefaults(value.network).azCount, value.environments)) {
                 ctx.addIssue({ code: "custom", path: ["environments", ...p.path], input: p.input, message: p.message });
-            }
-            if (role === "prod" && value.buildTooling) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["buildTooling"],
-                    input: value.buildTooling,
-                    message: problem("Jenkins and the apt repository live in the dev account only", "remove buildTooling from the prod stack"),
-                });
             }
             checkBaseline(role, value.baseline, ctx);
             if (role === "prod" && !value.stacks.dev) {
@@ -110,8 +111,14 @@ function envRoleSchema<R extends "dev" | "prod", I extends z.ZodType>(role: R, i
         });
 }
 
-export const devRoleSchema = envRoleSchema("dev", devImageSchema);
-export const prodRoleSchema = envRoleSchema("prod", prodImageSchema.optional());
+// Build tooling lives in the dev account only: prod's schema has no such key, so the reference does not list it.
+export const devRoleSchema = envRoleSchema("dev", devImageSchema, { buildTooling: buildToolingSchema.optional() });
+export const prodRoleSchema = envRoleSchema("prod", prodImageSchema.optional(), {});
+
+/** Top-level keys some roles refuse, with why: the loader says so instead of a bare "unknown key". */
+export const ROLE_ONLY_KEYS: Readonly<Record<string, { readonly roles: readonly AccountRole[]; readonly why: string }>> = {
+    buildTooling: { roles: ["dev"], why: "Jenkins and the apt repository live in the dev account only" },
+};
 
 export const ROLE_SCHEMAS = {
     dns: dnsRoleSchema,
@@ -121,11 +128,42 @@ export const ROLE_SCHEMAS = {
 } as const;
 
 type Parsed<R extends AccountRole> = z.output<(typeof ROLE_SCHEMAS)[R]>;
-type WithNetwork<T> = T extends { network: unknown } ? Omit<T, "network"> & { network: NetworkConfig } : T;
 
-export type DnsStackConfig = WithNetwork<Parsed<"dns">>;
-export type BastionStackConfig = WithNetwork<Parsed<"bastion">>;
-export type DevStackConfig = WithNetwork<Parsed<"dev">>;
-export type ProdStackConfig = WithNetwork<Parsed<"prod">>;
+/** The sections every stack has, resolved: every default applied. */
+interface ResolvedCommon {
+    readonly deployments: DeploymentsConfig | undefined;
+    readonly baseline: BaselineConfig;
+}
+
+type Resolved<T, Extra> = Omit<T, "network" | "environments" | "buildTooling" | "deployments" | "baseline"> & ResolvedCommon & Extra;
+
+export type DnsStackConfig = Resolved<Parsed<"dns">, {}>;
+export type BastionStackConfig = Resolved<Parsed<"bastion">, { readonly network: NetworkConfig }>;
+/** An env stack's settings: its environments as a sorted list, each with every default applied. */
+export type ProdStackConfig = Resolved<Parsed<"prod">, { readonly network: NetworkConfig; readonly environments: readonly EnvironmentConfig[] }>;
+export type DevStackConfig = Resolved<
+    Parsed<"dev">,
+    { readonly network: NetworkConfig; readonly environments: readonly EnvironmentConfig[]; readonly buildTooling: BuildToolingConfig }
+>;
 export type EnvStackConfig = DevStackConfig | ProdStackConfig;
 export type StackConfig = DnsStackConfig | BastionStackConfig | EnvStackConfig;
+
+/** Turns a parsed config into the settings the stacks use: every default applied, once, here. */
+export function resolveStackConfig(parsed: Parsed<AccountRole>): StackConfig {
+    const common = { ...parsed, deployments: withDeploymentsDefaults(parsed.deployments), baseline: withBaselineDefaults(parsed.accountRole, parsed.baseline) };
+    switch (parsed.accountRole) {
+        case "dns":
+            return { ...parsed, ...common } as DnsStackConfig;
+        case "bastion":
+            return { ...parsed, ...common, network: withNetworkDefaults(parsed.network) } as BastionStackConfig;
+        case "dev":
+        case "prod": {
+            const network = withNetworkDefaults(parsed.network);
+            const environments = resolveEnvironments(parsed.accountRole, network.azCount, parsed.environments);
+            if (parsed.accountRole === "prod") {
+                return { ...parsed, ...common, network, environments } as ProdStackConfig;
+            }
+            return { ...parsed, ...common, network, environments, buildTooling: withBuildToolingDefaults(parsed.buildTooling) } as DevStackConfig;
+        }
+    }
+}

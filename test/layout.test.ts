@@ -28,4 +28,53 @@ describe("code layout", () => {
             }
         });
     });
+
+    describe("settings flow one way: config resolves them, stacks map them, components take them", () => {
+        it("no component imports config/", () => {
+            for (const file of sourceFiles("components")) {
+                assert.deepEqual(relativeImports(file).filter(f => f.startsWith("config/")), [], file);
+            }
+        });
+
+        it("no stack or component applies a config default of its own", () => {
+            for (const file of [...sourceFiles("stacks"), ...sourceFiles("components")]) {
+                assert.doesNotMatch(fs.readFileSync(path.join(REPO, file), "utf8"), /\bwith\w+Defaults\(|\bresolveEnvironments\(/, file);
+            }
+        });
+    });
+
+    describe("stacks/", () => {
+        it("constructs no resource: stacks map config and upstream outputs to components, nothing more", () => {
+            // A provider package's class constructed here would be a resource outside any component.
+            const raw = /\bnew\s+(aws|pulumiservice|command|docker|tls|random)\.[\w.]+\s*\(/;
+            for (const file of sourceFiles("stacks")) {
+                assert.doesNotMatch(fs.readFileSync(path.join(REPO, file), "utf8"), raw, file);
+            }
+        });
+    });
+
+    describe("components/", () => {
+        it("is grouped by domain: every file sits in a domain folder", () => {
+            const domains = ["access", "account", "app", "build", "data", "dns", "network"];
+            for (const file of sourceFiles("components")) {
+                assert.ok(domains.includes(file.split("/")[1]), `${file} is not in one of components/{${domains.join(",")}}/`);
+            }
+        });
+
+        it("shares no file name with stacks/, so a name says which side a file is on", () => {
+            const base = (f: string) => path.posix.basename(f);
+            const stackNames = new Set(sourceFiles("stacks").map(base));
+            assert.deepEqual(sourceFiles("components").filter(f => stackNames.has(base(f))), []);
+        });
+
+        it("names a file that creates no resource for what it holds (*Policy.ts, *Config.ts), not like a component", () => {
+            const raw = /\bnew\s+(aws|pulumiservice|command|docker)\.[\w.]+\s*\(|extends pulumi\.ComponentResource/;
+            // Pure helpers that are neither a policy nor a config, named for the one thing they compute.
+            const otherPure = ["components/network/cidr.ts", "components/network/subnetPlan.ts", "components/build/buildContextHash.ts", "components/access/ubuntuAmi.ts"];
+            for (const file of sourceFiles("components")) {
+                if (raw.test(fs.readFileSync(path.join(REPO, file), "utf8")) || otherPure.includes(file)) continue;
+                assert.match(file, /(Policy|Config)\.ts$/, `${file} creates no resource: name it *Policy.ts or *Config.ts`);
+            }
+        });
+    });
 });

@@ -1,21 +1,13 @@
 /** Reads the program's own source files, for tests of its layout (import graph, who constructs what). */
 import * as fs from "fs";
 import * as path from "path";
+import { listSourceFiles } from "../../plan/resourceIndex";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 
 /** Every .ts file under a folder of the repository, as repository-relative paths with forward slashes, sorted. */
 export function sourceFiles(folder: string): string[] {
-    const out: string[] = [];
-    const walk = (dir: string) => {
-        for (const entry of fs.readdirSync(path.join(REPO, dir), { withFileTypes: true })) {
-            const rel = `${dir}/${entry.name}`;
-            if (entry.isDirectory()) walk(rel);
-            else if (entry.name.endsWith(".ts")) out.push(rel);
-        }
-    };
-    walk(folder);
-    return out.sort();
+    return listSourceFiles(REPO, folder);
 }
 
 /** The repository-relative files a source file imports (relative specifiers only, `import type` included). */
