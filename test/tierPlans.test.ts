@@ -81,7 +81,7 @@ describe("the tiers at run time (over the plans)", () => {
                     ),
                 };
             };
-            it("2. CloudTrail may decrypt with the trail key (S3 Bucket Key), and the trail waits for the bucket's encryption", async () => {
+            it("2. CloudTrail may decrypt with the trail key (S3 Bucket Key); the trail waits for the bucket's encryption", async () => {
                 const { trail, key, encryption } = await baselineOf();
                 const decrypt = statementsOf(key.inputs.policy).find(
                     s => s.Principal?.Service === "cloudtrail.amazonaws.com" && actions(s).includes("kms:Decrypt"),
@@ -89,7 +89,8 @@ describe("the tiers at run time (over the plans)", () => {
                 assert.ok(decrypt, "a kms:Decrypt statement for cloudtrail.amazonaws.com");
                 assert.equal(
                     decrypt!.Condition.StringEquals["aws:SourceArn"],
-                    `arn:aws:cloudtrail:${committedConfig(stack)["aws:region"]}:${committedConfig(stack)["twine-infra:accountId"]}:trail/${trail.inputs.name}`,
+                    `arn:aws:cloudtrail:${committedConfig(stack)["aws:region"]}:${committedConfig(stack)["twine-infra:accountId"]}:trail/` +
+                        trail.inputs.name,
                 );
                 assert.ok((trail.options.dependsOn as string[]).includes(encryption.urn));
             });
@@ -206,7 +207,7 @@ describe("the tiers at run time (over the plans)", () => {
                 ],
             );
         });
-        it("8. the warm pool is sized as configured: maxGroupPreparedCapacity is always sent, and a cap below maxSize is accepted", async () => {
+        it("8. the warm pool is sized as configured: the cap is always sent, and one below maxSize is accepted", async () => {
             for (const asg of ofType(await planOf("prod"), ASG)) {
                 const pool = asg.inputs.warmPool as Record<string, number>;
                 assert.ok(pool.maxGroupPreparedCapacity >= pool.minSize, "never left to max - desired");

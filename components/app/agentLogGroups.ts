@@ -20,7 +20,11 @@ export class AgentLogGroups extends pulumi.ComponentResource {
         super("twine:index:AgentLogGroups", name, {}, opts);
         this.logGroups = args.names.map(
             logGroupName =>
-                new aws.cloudwatch.LogGroup(`${name}${logGroupName.replace(/\//g, "-")}`, { name: logGroupName, retentionInDays: args.retentionInDays }, { parent: this }),
+                new aws.cloudwatch.LogGroup(
+                    `${name}${logGroupName.replace(/\//g, "-")}`,
+                    { name: logGroupName, retentionInDays: args.retentionInDays },
+                    { parent: this },
+                ),
         );
         this.registerOutputs({ names: args.names });
     }

@@ -104,7 +104,8 @@ export function monthEndActions(window: MonthEndWindow, baseMinSize: number): Mi
     const at = (hour: number) => `0 ${hour}`;
     const raise = MONTH_GROUPS.map(group => ({
         name: `month-end-raise-${group.name}`,
-        recurrence: `${at(window.startHour)} ${earliestStartDay(group.lengths, window.lastWorkingDays)}-${Math.max(...group.lengths)} ` +
+        recurrence:
+            `${at(window.startHour)} ${earliestStartDay(group.lengths, window.lastWorkingDays)}-${Math.max(...group.lengths)} ` +
             `${group.months} *`,
         minSize: window.minSize,
     }));
