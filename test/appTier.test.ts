@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { Plan, PlannedResource } from "../plan/run";
-import { committedConfig, withPath, writeStackFile } from "./helpers/config";
+import { fixtureConfig, withPath, writeStackFile } from "./helpers/config";
 import { STACKS, ancestors, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const CLUSTER = "twine:index:AppCluster";
@@ -181,7 +181,7 @@ describe("app tier (over the plans)", () => {
         assert.equal(apexRecords.length, 2, "the alias and its ACM validation record");
         for (const record of apexRecords) {
             const provider = byUrn(plan, record.provider)!;
-            assert.deepEqual(provider.inputs.allowedAccountIds, [committedConfig("dns")["twine-infra:accountId"]]);
+            assert.deepEqual(provider.inputs.allowedAccountIds, [fixtureConfig("dns")["twine-infra:accountId"]]);
             assert.match(String((provider.inputs.assumeRoles as { roleArn: string }[])[0].roleArn), /:role\/.*delegation-prod/);
         }
     });
@@ -210,7 +210,7 @@ describe("app tier (over the plans)", () => {
     });
 
     it("refuses a prod public name the dns stack did not delegate, before declaring anything", async () => {
-        const config = withPath(committedConfig("prod"), "twine-infra:environments", "production.app.publicNames", ["app", "www"]);
+        const config = withPath(fixtureConfig("prod"), "twine-infra:environments", "production.app.publicNames", ["app", "www"]);
         await assert.rejects(
             planWithConfig("prod", writeStackFile(config)),
             /twine-infra:environments\.production\.app\.publicNames\[1\] = "www": the dns stack does not let prod write www\.twinehr\.com \(it delegates app\.twinehr\.com\)\. Fix: add www\.twinehr\.com to delegation\.prod\.publicNames/,
@@ -218,7 +218,7 @@ describe("app tier (over the plans)", () => {
     });
 
     it("refuses an app tier whose bounds do not hold, naming the key", async () => {
-        const config = withPath(committedConfig("prod"), "twine-infra:environments", "production.app.minSize", 30);
+        const config = withPath(fixtureConfig("prod"), "twine-infra:environments", "production.app.minSize", 30);
         await assert.rejects(planWithConfig("prod", writeStackFile(config)), /twine-infra:environments\.production\.app\.minSize = 30: minSize \(30\) should be <= maxSize \(24\)\. Fix:/);
     });
 });
