@@ -7,10 +7,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { hostAccess } from "../components/access/accessUserData";
 import { AppCluster, AppHostName } from "../components/app/appCluster";
+import { appDatabaseUser } from "../components/data/databaseAccessPolicy";
 import { envSubzoneName } from "../components/dns/delegationPolicy";
 import { Network } from "../components/network/network";
 import { EnvStackConfig } from "../config";
+import { agentLogRetentionDays } from "../config/appTier";
 import { StackContext } from "./context";
+import { environmentTagging } from "./environmentTags";
 import { EnvAccess } from "./envAccess";
 import { EnvironmentResources } from "./environments";
 import { AppImage } from "./envImage";
@@ -32,6 +35,7 @@ export function buildAppTier(
     image: AppImage,
     dns: DnsOutputs,
     bastion: BastionOutputs,
+    accessLogBucket: pulumi.Input<string>,
 ): { clusters: AppCluster[]; outputs: pulumi.Output<Record<string, AppTierOutputs>> } {
     const { config } = ctx;
     const role = config.accountRole;
@@ -54,12 +58,11 @@ export function buildAppTier(
                 ...app,
                 amiId: image.amiId,
                 hostNames,
+                accessLogBucket,
                 deletionProtection: role === "prod",
                 identity: env.identity,
                 extraSecurityGroupIds: [access.sshFromBastionSecurityGroupId],
-                runtimeSecretArns: pulumi.all([env.database.masterSecretArn]),
-                // The environment's CloudWatch retention, as its database logs keep it.
-                hostLogRetentionDays: env.config.database.logRetentionDays,
+                hostLogRetentionDays: agentLogRetentionDays(role),
                 // The people the bastion stack grants this environment, from the bastion only.
                 access: hostAccess({
                     logins: bastion.access[role]?.[env.config.name] ?? [],
@@ -73,12 +76,15 @@ export function buildAppTier(
                     AWS_REGION: config.region,
                     DATABASE_HOST: env.database.address,
                     DATABASE_PORT: env.database.port.apply(String),
-                    DATABASE_SECRET_ARN: env.database.masterSecretArn,
+                    // IAM database authentication: the app asks RDS for a token as this user (rds-db:connect).
+                    DATABASE_USER: appDatabaseUser(env.config.name),
+                    DATABASE_AUTH: "iam",
                     SEARCH_ENDPOINT: env.search.endpoint,
                 },
                 tags: { ...ctx.tags, TwineEnvironment: env.config.name },
             },
-            { provider: ctx.provider },
+            // Before any server boots: an agent that finds no group creates one without a retention.
+            { provider: ctx.provider, transformations: [environmentTagging(env.config.name)] },
         );
     });
     const outputs = pulumi.output(

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { AptRepo } from "../components/build/aptRepo";
 import { Jenkins } from "../components/build/jenkins";
 import { JENKINS_SECRET_PREFIX } from "../components/build/jenkinsHostConfig";
@@ -13,7 +14,7 @@ import { hostAccess } from "../components/access/accessUserData";
  * The dev account's build tooling: Jenkins (which publishes packages and runs the Packer builds) and the apt
  * repository it publishes to. Returns the dev-only outputs.
  */
-export function buildTooling(ctx: StackContext<DevStackConfig>, network: Network, bastion: BastionOutputs, access: EnvAccess) {
+export function buildTooling(ctx: StackContext<DevStackConfig>, network: Network, bastion: BastionOutputs, access: EnvAccess, accessLogBucket: pulumi.Input<string>) {
     const { config, stack } = ctx;
     const settings = config.buildTooling;
     // Deterministic, globally unique name: the URL and ARN are known before the bucket exists, so the Jenkins
@@ -49,6 +50,7 @@ export function buildTooling(ctx: StackContext<DevStackConfig>, network: Network
             readVpceIds: [network.s3Endpoint.id],
             signingKeySecretName: `${JENKINS_SECRET_PREFIX}apt-signing-key`,
             ...settings.aptRepo,
+            accessLogBucket,
         },
         { provider: ctx.provider },
     );

@@ -13,7 +13,7 @@ import { hostAccess } from "../components/access/accessUserData";
 import { renderAppUserData } from "../components/app/appUserDataConfig";
 import { renderBastionUserData } from "../components/access/bastionCloudConfig";
 import { renderJenkinsUserData } from "../components/build/jenkinsHostConfig";
-import { committedConfig } from "./helpers/config";
+import { fixtureConfig } from "./helpers/config";
 
 function requireTool(command: string, pkg: string): string {
     const found = spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" });
@@ -21,7 +21,7 @@ function requireTool(command: string, pkg: string): string {
     return found.stdout.trim();
 }
 
-const users = JSON.parse(committedConfig("bastion")["twine-infra:bastionHost"]).users;
+const users = JSON.parse(fixtureConfig("bastion")["twine-infra:bastionHost"]).users;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "twine-bastion-"));
 let files = 0;
 

@@ -56,6 +56,13 @@ export function appAgentConfig(environment: string): string {
     return `${JSON.stringify(config, null, 2)}\n`;
 }
 
+/** The log groups the image's CloudWatch agent config writes to (its `log_group_name`s), sorted and unique. */
+export function agentLogGroupNames(agentConfigJson: string): string[] {
+    const config = JSON.parse(agentConfigJson) as { logs?: { logs_collected?: { files?: { collect_list?: { log_group_name?: string }[] } } } };
+    const names = (config.logs?.logs_collected?.files?.collect_list ?? []).map(entry => entry.log_group_name).filter((n): n is string => typeof n === "string");
+    return [...new Set(names)].sort();
+}
+
 /**
  * cloud-config that writes /etc/twine/environment and restarts the app, which the AMI's unit already reads; given
  * the environment's name, points the CloudWatch agent at that environment's log groups; given its access
