@@ -3,7 +3,7 @@
  * environment VPCs it peers with. Cross-field rules (peer CIDRs vs. the bastion VPC) are in checkBastionHost.
  */
 import { z } from "zod";
-import { grantProblems, JENKINS_TARGET, peerAccessList } from "../components/access/accessGrants";
+import { grantProblems, JENKINS_TARGET, peerAccessList } from "../components/access/accessGrantsConfig";
 import { cidrsOverlap, mustParseCidr, parseCidr } from "../components/network/cidr";
 import { accountIdSchema, cidrSchema, logRetentionSchema, problem, restrictedCidrSchema, stackNameSchema } from "./primitives";
 
@@ -68,20 +68,27 @@ function keyDataProblem(type: string, blob: Buffer, offset: number): string | un
     if (!fields) return truncated;
     if (type === "ssh-ed25519" || type === "sk-ssh-ed25519@openssh.com") {
         const expected = type === "ssh-ed25519" ? 1 : 2;
-        if (fields.length !== expected || fields[0].length !== 32) return "the ssh-ed25519 key data does not hold a 32-byte key (truncated or padded copy)";
+        if (fields.length !== expected || fields[0].length !== 32)
+            return "the ssh-ed25519 key data does not hold a 32-byte key (truncated or padded copy)";
         return undefined;
     }
     if (type === "ssh-rsa") {
         if (fields.length !== 2) return truncated;
         const modulus = fields[1][0] === 0 ? fields[1].subarray(1) : fields[1];
         const bits = modulus.length === 0 ? 0 : (modulus.length - 1) * 8 + (32 - Math.clz32(modulus[0]));
-        if (bits < MIN_RSA_BITS) return `the ssh-rsa key has ${bits} bits (truncated, or too short: at least ${MIN_RSA_BITS}; better, use ssh-ed25519)`;
+        if (bits < MIN_RSA_BITS)
+            return `the ssh-rsa key has ${bits} bits (truncated, or too short: at least ${MIN_RSA_BITS}; better, use ssh-ed25519)`;
         return undefined;
     }
     // ecdsa-sha2-<curve> and sk-ecdsa-sha2-nistp256@openssh.com: the curve's name, its point, (sk) the application.
     const curve = /nistp(256|384|521)/.exec(type)![1];
     const pointLength = { "256": 65, "384": 97, "521": 133 }[curve];
-    if (fields.length !== (type.startsWith("sk-") ? 3 : 2) || fields[0].toString("latin1") !== `nistp${curve}` || fields[1].length !== pointLength) return truncated;
+    if (
+        fields.length !== (type.startsWith("sk-") ? 3 : 2) ||
+        fields[0].toString("latin1") !== `nistp${curve}` ||
+        fields[1].length !== pointLength
+    )
+        return truncated;
     return undefined;
 }
 
@@ -93,12 +100,31 @@ export const sshPublicKeySchema = z.string().superRefine((line, ctx) => {
 });
 
 /** Login names: POSIX-portable, and never an account the image or the system already owns. */
-export const RESERVED_USER_NAMES = ["root", "ubuntu", "admin", "daemon", "bin", "sys", "sync", "nobody", "sshd", "syslog", "cwagent", "ssm-user"];
+export const RESERVED_USER_NAMES = [
+    "root",
+    "ubuntu",
+    "admin",
+    "daemon",
+    "bin",
+    "sys",
+    "sync",
+    "nobody",
+    "sshd",
+    "syslog",
+    "cwagent",
+    "ssm-user",
+];
 
 export const linuxUserSchema = z
     .string()
-    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, problem("not a valid login name", "use lower-case letters, digits, _ and -, starting with a letter, at most 32 characters"))
-    .refine(n => !RESERVED_USER_NAMES.includes(n), problem("reserved for the system or the image", `choose a personal login name, not one of ${RESERVED_USER_NAMES.join(", ")}`));
+    .regex(
+        /^[a-z_][a-z0-9_-]{0,31}$/,
+        problem("not a valid login name", "use lower-case letters, digits, _ and -, starting with a letter, at most 32 characters"),
+    )
+    .refine(
+        n => !RESERVED_USER_NAMES.includes(n),
+        problem("reserved for the system or the image", `choose a personal login name, not one of ${RESERVED_USER_NAMES.join(", ")}`),
+    );
 
 /** An SSH source range: IPv4 only (the bastion VPC is IPv4), and never the whole Internet. */
 export const sshSourceCidrSchema = z.string().superRefine((value, ctx) => {
@@ -107,7 +133,10 @@ export const sshSourceCidrSchema = z.string().superRefine((value, ctx) => {
         ctx.addIssue({
             code: "custom",
             message: wholeInternet
-                ? problem(`${value} opens SSH to the whole IPv6 Internet`, "list the office or VPN ranges that need access, e.g. 203.0.113.0/24")
+                ? problem(
+                      `${value} opens SSH to the whole IPv6 Internet`,
+                      "list the office or VPN ranges that need access, e.g. 203.0.113.0/24",
+                  )
                 : problem("the bastion has no IPv6 address, so an IPv6 range admits nobody", "list IPv4 ranges, e.g. 203.0.113.0/24"),
         });
         return;
@@ -118,9 +147,10 @@ export const sshSourceCidrSchema = z.string().superRefine((value, ctx) => {
     }
 });
 
-const grantedUsers = (what: string) => z.array(linuxUserSchema).default([]).describe(`${what} Names from bastionHost.users. Defaults to nobody.`);
+const grantedUsers = (what: string) =>
+    z.array(linuxUserSchema).default([]).describe(`${what} Names from bastionHost.users. Defaults to nobody.`);
 
-/** Who may do what on one target of a peered account (components/access/accessGrants.ts TargetGrant). */
+/** Who may do what on one target of a peered account (components/access/accessGrantsConfig.ts TargetGrant). */
 const targetGrantSchema = z.strictObject({
     login: grantedUsers("People with a shell on the target's boxes, without sudo."),
     admin: grantedUsers("People with a shell and sudo on the target's boxes."),
@@ -132,18 +162,31 @@ const peerSchema = z.strictObject({
     cidr: cidrSchema.describe("The environment's VPC block (its network.cidr); the bastion routes SSH to it. Required."),
     peeringConnectionId: z
         .string()
-        .regex(/^pcx-[0-9a-f]{8,17}$/, problem("not a VPC peering connection id", "copy the environment stack's peeringConnectionId output, e.g. pcx-0123456789abcdef0"))
+        .regex(
+            /^pcx-[0-9a-f]{8,17}$/,
+            problem(
+                "not a VPC peering connection id",
+                "copy the environment stack's peeringConnectionId output, e.g. pcx-0123456789abcdef0",
+            ),
+        )
         .optional()
         .describe(
             "The peering the environment's stack created (its peeringConnectionId output): the bastion routes the environment's block through it. Set after that stack's first deploy. Defaults to no route.",
         ),
     access: z
         .record(
-            z.string().regex(/^[a-z]([a-z0-9-]*[a-z0-9])?$/, problem("a target is an environment name of that account, or jenkins", "use the environment's name, e.g. integration")),
+            z
+                .string()
+                .regex(
+                    /^[a-z]([a-z0-9-]*[a-z0-9])?$/,
+                    problem("a target is an environment name of that account, or jenkins", "use the environment's name, e.g. integration"),
+                ),
             targetGrantSchema,
         )
         .default({})
-        .describe("Who may reach which boxes of this account: per environment (or jenkins, the dev Jenkins host), login, admin and tunnel lists. Defaults to nobody."),
+        .describe(
+            "Who may reach which boxes of this account: per environment (or jenkins, the dev Jenkins host), login, admin and tunnel lists. Defaults to nobody.",
+        ),
 });
 
 export const bastionHostSchema = z
@@ -151,12 +194,21 @@ export const bastionHostSchema = z
         instanceType: z
             .string()
             .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, problem("not an EC2 instance type", "write a type such as t3.micro"))
-            .refine(t => !/^[a-z]+\d[a-z-]*g[a-z-]*\./.test(t), problem("a Graviton (arm64) type cannot boot the x86_64 Ubuntu image the bastion uses", "pick an x86_64 type such as t3.micro or t3a.micro"))
+            .refine(
+                t => !/^[a-z]+\d[a-z-]*g[a-z-]*\./.test(t),
+                problem(
+                    "a Graviton (arm64) type cannot boot the x86_64 Ubuntu image the bastion uses",
+                    "pick an x86_64 type such as t3.micro or t3a.micro",
+                ),
+            )
             .default("t3.micro")
             .describe("EC2 instance type of the bastion (x86_64, to match the Ubuntu image). Defaults to t3.micro."),
         amiId: z
             .string()
-            .regex(/^ami-[0-9a-f]{8,17}$/, problem("not an AMI id", "write the id of an Ubuntu 24.04 amd64 image, e.g. ami-0123456789abcdef0"))
+            .regex(
+                /^ami-[0-9a-f]{8,17}$/,
+                problem("not an AMI id", "write the id of an Ubuntu 24.04 amd64 image, e.g. ami-0123456789abcdef0"),
+            )
             .optional()
             .describe(
                 "Pins the bastion's AMI (Ubuntu 24.04, amd64). Defaults to Canonical's newest build at each deploy, so a new build replaces the host (about a minute without SSH).",
@@ -170,7 +222,12 @@ export const bastionHostSchema = z
                 z.strictObject({
                     name: linuxUserSchema.describe("Login name on the bastion. Required."),
                     publicKeys: z.array(sshPublicKeySchema).min(1).describe("The user's OpenSSH public keys. Required, at least one."),
-                    sudo: z.boolean().default(false).describe("Whether the user may administer the bastion itself (sudo without a password; passwords are locked). Defaults to false."),
+                    sudo: z
+                        .boolean()
+                        .default(false)
+                        .describe(
+                            "Whether the user may administer the bastion itself (sudo without a password; passwords are locked). Defaults to false.",
+                        ),
                 }),
             )
             .min(1)
@@ -179,7 +236,9 @@ export const bastionHostSchema = z
         peers: z
             .strictObject({ dev: peerSchema.optional(), prod: peerSchema.optional() })
             .default({})
-            .describe("Environment accounts that peer with the bastion VPC, with their VPC blocks; each gets its own peering role. Defaults to none."),
+            .describe(
+                "Environment accounts that peer with the bastion VPC, with their VPC blocks; each gets its own peering role. Defaults to none.",
+            ),
     })
     .describe("The SSH bastion host (bastion account only).");
 
@@ -207,7 +266,10 @@ export function checkBastionHost(value: { network: { cidr: string }; bastionHost
                     code: "custom",
                     path: ["bastionHost", "peers", role, "cidr"],
                     input: peer.cidr,
-                    message: problem(`overlaps the ${other.role} VPC ${other.cidr}; peered VPCs need disjoint blocks`, `set it to the ${role} stack's network.cidr, which must not overlap ${other.cidr}`),
+                    message: problem(
+                        `overlaps the ${other.role} VPC ${other.cidr}; peered VPCs need disjoint blocks`,
+                        `set it to the ${role} stack's network.cidr, which must not overlap ${other.cidr}`,
+                    ),
                 });
             }
         }

@@ -56,13 +56,21 @@ export function checkDnsDelegation(value: { dns: { apexDomain: string }; delegat
                 ),
             });
         } else if (!name.endsWith(`.${apex}`)) {
-            ctx.addIssue({ code: "custom", path, input: name, message: problem(`not in the apex zone ${apex}`, `use a name ending in .${apex}`) });
+            ctx.addIssue({
+                code: "custom",
+                path,
+                input: name,
+                message: problem(`not in the apex zone ${apex}`, `use a name ending in .${apex}`),
+            });
         } else if (owner) {
             ctx.addIssue({
                 code: "custom",
                 path,
                 input: name,
-                message: problem(`${owner[1]} belongs to the ${owner[0]} account`, `serve ${owner[0]} names from its own ${owner[0] === "bastion" ? "record" : "subzone"}, or pick another name`),
+                message: problem(
+                    `${owner[1]} belongs to the ${owner[0]} account`,
+                    `serve ${owner[0]} names from its own ${owner[0] === "bastion" ? "record" : "subzone"}, or pick another name`,
+                ),
             });
         } else if (value.delegation.prod.publicNames.indexOf(name) !== i) {
             ctx.addIssue({ code: "custom", path, input: name, message: problem("listed twice", "remove the duplicate") });

@@ -5,7 +5,7 @@
  * through the dns account's role).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { hostAccess } from "../components/access/accessUserData";
+import { hostAccess } from "../components/access/accessCloudConfig";
 import { AppCluster, AppHostName } from "../components/app/appCluster";
 import { appDatabaseUser } from "../components/data/databaseAccessPolicy";
 import { envSubzoneName } from "../components/dns/delegationPolicy";
@@ -23,7 +23,12 @@ import { BastionOutputs, DataTierOutputs, DnsOutputs, EnvironmentOutputs } from 
 export type AppTierOutputs = Omit<EnvironmentOutputs, keyof DataTierOutputs>;
 
 /** Fully qualified names of an environment: its labels in the subzone, then (prod) its labels in the apex. */
-export function appHostNames(role: "dev" | "prod", apex: string, hostLabels: readonly string[], publicLabels: readonly string[]): { subzone: string[]; apex: string[] } {
+export function appHostNames(
+    role: "dev" | "prod",
+    apex: string,
+    hostLabels: readonly string[],
+    publicLabels: readonly string[],
+): { subzone: string[]; apex: string[] } {
     return { subzone: hostLabels.map(l => `${l}.${envSubzoneName(role, apex)}`), apex: publicLabels.map(l => `${l}.${apex}`) };
 }
 
@@ -68,6 +73,7 @@ export function buildAppTier(
                     logins: bastion.access[role]?.[env.config.name] ?? [],
                     bastionIp: bastion.bastionPrivateIp,
                     role: `${env.config.name} app servers`,
+                    bakedImage: true,
                 }),
                 // Where the app finds its data tier; secrets stay in Secrets Manager, only their ARN is here.
                 settings: {

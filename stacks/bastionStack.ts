@@ -1,4 +1,4 @@
-import { bastionEgressRules, forwardsByUser, hostLogins, peerAccessList } from "../components/access/accessGrants";
+import { bastionEgressRules, forwardsByUser, hostLogins, peerAccessList } from "../components/access/accessGrantsConfig";
 import { Bastion } from "../components/access/bastion";
 import { bastionHostName } from "../components/dns/delegationPolicy";
 import { ubuntuLtsAmiId } from "../components/access/ubuntuAmi";
@@ -80,6 +80,8 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
             ]),
         ),
         // The contract's peers are accounts and blocks.
-        peers: Object.fromEntries(Object.entries(bastionHost.peers).flatMap(([role, p]) => (p ? [[role, { accountId: p.accountId, cidr: p.cidr }]] : []))),
+        peers: Object.fromEntries(
+            Object.entries(bastionHost.peers).flatMap(([role, p]) => (p ? [[role, { accountId: p.accountId, cidr: p.cidr }]] : [])),
+        ),
     };
 }

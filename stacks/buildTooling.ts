@@ -7,14 +7,20 @@ import { DevStackConfig } from "../config";
 import { StackContext } from "./context";
 import { EnvAccess } from "./envAccess";
 import { BastionOutputs } from "./outputs";
-import { JENKINS_TARGET } from "../components/access/accessGrants";
-import { hostAccess } from "../components/access/accessUserData";
+import { JENKINS_TARGET } from "../components/access/accessGrantsConfig";
+import { hostAccess } from "../components/access/accessCloudConfig";
 
 /**
  * The dev account's build tooling: Jenkins (which publishes packages and runs the Packer builds) and the apt
  * repository it publishes to. Returns the dev-only outputs.
  */
-export function buildTooling(ctx: StackContext<DevStackConfig>, network: Network, bastion: BastionOutputs, access: EnvAccess, accessLogBucket: pulumi.Input<string>) {
+export function buildTooling(
+    ctx: StackContext<DevStackConfig>,
+    network: Network,
+    bastion: BastionOutputs,
+    access: EnvAccess,
+    accessLogBucket: pulumi.Input<string>,
+) {
     const { config, stack } = ctx;
     const settings = config.buildTooling;
     // Deterministic, globally unique name: the URL and ARN are known before the bucket exists, so the Jenkins
@@ -33,7 +39,11 @@ export function buildTooling(ctx: StackContext<DevStackConfig>, network: Network
             bastionCidr: `${bastion.bastionPrivateIp}/32`,
             extraSecurityGroupIds: [access.sshFromBastionSecurityGroupId],
             // The people the bastion stack grants the jenkins target, from the bastion only.
-            access: hostAccess({ logins: bastion.access.dev?.[JENKINS_TARGET] ?? [], bastionIp: bastion.bastionPrivateIp, role: "the Jenkins host" }),
+            access: hostAccess({
+                logins: bastion.access.dev?.[JENKINS_TARGET] ?? [],
+                bastionIp: bastion.bastionPrivateIp,
+                role: "the Jenkins host",
+            }),
             ...settings.jenkins,
             publicSubnetIds: network.subnetIds("public"),
             aptBucketName: bucketName,

@@ -12,7 +12,10 @@ const idList = z.array(id);
 const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/);
 
 const accountOutputs = {
-    accountId: z.string().regex(/^\d{12}$/).describe("The AWS account this stack deployed into."),
+    accountId: z
+        .string()
+        .regex(/^\d{12}$/)
+        .describe("The AWS account this stack deployed into."),
     region: z.string().min(1).describe("The region of the stack's resources."),
 };
 
@@ -33,10 +36,16 @@ export const dnsOutputsSchema = z.object({
     zoneName: z.string().min(1).describe("The apex zone's domain name, e.g. twinehr.com."),
     zoneId: id.describe("Route53 hosted zone id of the apex zone."),
     nameServers: z.array(z.string()).describe("The apex zone's name servers, to set at the registrar."),
-    prodPublicNames: z.array(z.string()).describe("Names in the apex the prod account may point at its load balancer (delegation.prod.publicNames); prod checks its app.publicNames against it."),
+    prodPublicNames: z
+        .array(z.string())
+        .describe(
+            "Names in the apex the prod account may point at its load balancer (delegation.prod.publicNames); prod checks its app.publicNames against it.",
+        ),
     delegationRoleArns: z
         .object({ bastion: roleArn, dev: roleArn, prod: roleArn })
-        .describe("Per consumer account, the role it assumes to write the apex records it owns (bastion.<apex>; the dev./prod. NS delegation; prod's public names)."),
+        .describe(
+            "Per consumer account, the role it assumes to write the apex records it owns (bastion.<apex>; the dev./prod. NS delegation; prod's public names).",
+        ),
 });
 
 const peer = z.object({ accountId: z.string().regex(/^\d{12}$/), cidr });
@@ -72,10 +81,21 @@ const imageOutputs = {
 };
 /** One environment: its data tier (as its app tier and admins reach it) and its app tier. */
 export const environmentOutputsSchema = z.object({
-    databaseEndpoint: z.string().min(1).describe("Host name of the environment's RDS instance; private, reach it from the app hosts or through the bastion."),
+    databaseEndpoint: z
+        .string()
+        .min(1)
+        .describe("Host name of the environment's RDS instance; private, reach it from the app hosts or through the bastion."),
     databasePort: z.number().int().describe("Port of the database (5432 for PostgreSQL)."),
-    databaseSecretArn: z.string().startsWith("arn:").describe("ARN of the Secrets Manager secret where RDS keeps the master credentials (the ARN only; read the secret with Secrets Manager)."),
-    searchEndpoint: z.string().min(1).describe("Host name of the environment's OpenSearch VPC endpoint; HTTPS, requests signed by the environment's app role."),
+    databaseSecretArn: z
+        .string()
+        .startsWith("arn:")
+        .describe(
+            "ARN of the Secrets Manager secret where RDS keeps the master credentials (the ARN only; read the secret with Secrets Manager).",
+        ),
+    searchEndpoint: z
+        .string()
+        .min(1)
+        .describe("Host name of the environment's OpenSearch VPC endpoint; HTTPS, requests signed by the environment's app role."),
     url: z.string().startsWith("https://").describe("The environment's address: https:// and its first host name."),
     albDnsName: z.string().min(1).describe("DNS name of the environment's load balancer, for alias records elsewhere."),
     albZoneId: z.string().min(1).describe("Route53 hosted zone id of the load balancer (for alias records)."),
@@ -85,12 +105,26 @@ export const environmentOutputsSchema = z.object({
 
 /** Dev only: the build tooling (absent from prod). */
 const buildToolingOutputs = {
-    jenkinsUrl: z.string().url().optional().describe("Dev only. Jenkins web UI on its private address; reach it from the VPC or through the bastion."),
+    jenkinsUrl: z
+        .string()
+        .url()
+        .optional()
+        .describe("Dev only. Jenkins web UI on its private address; reach it from the VPC or through the bastion."),
     jenkinsImageRepositoryUrl: z.string().min(1).optional().describe("Dev only. ECR repository of the Jenkins image."),
-    jenkinsImageDigest: z.string().regex(/@sha256:[0-9a-f]{64}$/).optional().describe("Dev only. The Jenkins image the host runs, <repository>@sha256:<digest>."),
-    packerInstanceProfileName: id.optional().describe("Dev only. Instance profile Packer build instances run with (reads the apt repository)."),
+    jenkinsImageDigest: z
+        .string()
+        .regex(/@sha256:[0-9a-f]{64}$/)
+        .optional()
+        .describe("Dev only. The Jenkins image the host runs, <repository>@sha256:<digest>."),
+    packerInstanceProfileName: id
+        .optional()
+        .describe("Dev only. Instance profile Packer build instances run with (reads the apt repository)."),
     aptBucketName: id.optional().describe("Dev only. S3 bucket holding the apt repository."),
-    aptRepoUrl: z.string().url().optional().describe("Dev only. Base URL of the apt repository, readable from inside the VPC through its S3 endpoint."),
+    aptRepoUrl: z
+        .string()
+        .url()
+        .optional()
+        .describe("Dev only. Base URL of the apt repository, readable from inside the VPC through its S3 endpoint."),
     aptSigningKeySecretArn: id.optional().describe("Dev only. Secrets Manager secret holding the repository's GnuPG signing key."),
 };
 
@@ -100,11 +134,15 @@ export const envOutputsSchema = z.object({
     ...imageOutputs,
     environments: z
         .record(z.string(), environmentOutputsSchema)
-        .describe("Per environment (integration, test, production...): its database and search endpoints; environments that share a data tier show the same values."),
+        .describe(
+            "Per environment (integration, test, production...): its database and search endpoints; environments that share a data tier show the same values.",
+        ),
     subzoneId: id.describe("Route53 zone id of the environment's subzone (dev.<apex> / prod.<apex>), in this account."),
     subzoneName: z.string().min(1).describe("The environment's subzone name, e.g. dev.twinehr.com."),
     peeringConnectionId: id.describe("The VPC peering connection to the bastion VPC (pcx-...)."),
-    sshFromBastionSecurityGroupId: id.describe("Security group admitting SSH (22) from the bastion only; attach it to every host engineers log in to."),
+    sshFromBastionSecurityGroupId: id.describe(
+        "Security group admitting SSH (22) from the bastion only; attach it to every host engineers log in to.",
+    ),
     ...buildToolingOutputs,
 });
 

@@ -8,9 +8,18 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AccessUser, bastionEgressRules, bastionForwards, forwardsByUser, grantProblems, hostLogins, PeerAccess, peerAccessList } from "../components/access/accessGrants";
-import { bastionFirewall, hostFirewall } from "../components/access/accessFirewall";
-import { accessCloudConfigDocument, hostAccess } from "../components/access/accessUserData";
+import {
+    AccessUser,
+    bastionEgressRules,
+    bastionForwards,
+    forwardsByUser,
+    grantProblems,
+    hostLogins,
+    PeerAccess,
+    peerAccessList,
+} from "../components/access/accessGrantsConfig";
+import { bastionFirewall, hostFirewall } from "../components/access/firewallConfig";
+import { accessCloudConfigDocument, hostAccess } from "../components/access/accessCloudConfig";
 import { bastionSshdConfig, hostSshdConfig } from "../components/access/sshdConfig";
 import { STOCK_SSHD_CONFIG } from "./helpers/netnsHosts";
 
@@ -34,9 +43,18 @@ function effective(dropIn: string, user: string, addr = "10.10.0.10"): Map<strin
         fs.writeFileSync(path.join(dir, "sshd_config"), STOCK_SSHD_CONFIG.replace("/etc/ssh/sshd_config.d", path.join(dir, "d")));
         assert.equal(spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "hk")]).status, 0);
         if (!fs.existsSync("/run/sshd")) fs.mkdirSync("/run/sshd", { mode: 0o755 });
-        const result = spawnSync("/usr/sbin/sshd", ["-T", "-f", path.join(dir, "sshd_config"), "-h", path.join(dir, "hk"), "-C", `user=${user},host=h,addr=${addr}`], { encoding: "utf8" });
+        const result = spawnSync(
+            "/usr/sbin/sshd",
+            ["-T", "-f", path.join(dir, "sshd_config"), "-h", path.join(dir, "hk"), "-C", `user=${user},host=h,addr=${addr}`],
+            { encoding: "utf8" },
+        );
         assert.equal(result.status, 0, result.stderr);
-        return new Map(result.stdout.split("\n").filter(Boolean).map(l => [l.split(" ")[0], l.slice(l.indexOf(" ") + 1)] as [string, string]));
+        return new Map(
+            result.stdout
+                .split("\n")
+                .filter(Boolean)
+                .map(l => [l.split(" ")[0], l.slice(l.indexOf(" ") + 1)] as [string, string]),
+        );
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -45,7 +63,10 @@ function effective(dropIn: string, user: string, addr = "10.10.0.10"): Map<strin
 describe("access model (pure, and through sshd -T)", () => {
     it("derives each person's forwards per account: SSH for login/admin, database or Jenkins ports for tunnels", () => {
         assert.deepEqual(bastionForwards("alice", peers), [{ cidr: "10.30.0.0/16", port: 22 }]);
-        assert.deepEqual(bastionForwards("bob", peers), [3306, 5432, 22].sort((a, b) => a - b).map(port => ({ cidr: "10.20.0.0/16", port })));
+        assert.deepEqual(
+            bastionForwards("bob", peers),
+            [3306, 5432, 22].sort((a, b) => a - b).map(port => ({ cidr: "10.20.0.0/16", port })),
+        );
         assert.deepEqual(bastionForwards("carol", peers), [{ cidr: "10.20.0.0/16", port: 8080 }]);
         assert.deepEqual(forwardsByUser([{ name: "erin", publicKeys: [key("erin")] }], peers), { erin: [] });
     });
@@ -78,7 +99,10 @@ describe("access model (pure, and through sshd -T)", () => {
     });
 
     it("reports grants to unknown people and people listed as both login and admin, with the fix", () => {
-        const problems = grantProblems(users, peerAccessList({ dev: { cidr: "10.20.0.0/16", access: { test: { login: ["bob", "zed"], admin: ["bob"] } } } }));
+        const problems = grantProblems(
+            users,
+            peerAccessList({ dev: { cidr: "10.20.0.0/16", access: { test: { login: ["bob", "zed"], admin: ["bob"] } } } }),
+        );
         assert.deepEqual(
             problems.map(p => p.path.join(".")),
             ["dev.test.login.1", "dev.test.login"],
@@ -133,9 +157,18 @@ describe("access model (pure, and through sshd -T)", () => {
     });
 
     it("refuses user data over EC2's 16 KB limit, naming the size and the fix", () => {
-        const many = Array.from({ length: 60 }, (_, i) => ({ name: `user${i}`, publicKeys: [`ssh-ed25519 ${"A".repeat(68)} user${i}@laptop`], sudo: false }));
-        assert.throws(() => accessCloudConfigDocument(hostAccess({ logins: many, bastionIp: "10.10.0.10", role: "crowded" })), /user data is \d+ bytes, over EC2's limit of 16384: grant fewer people/);
-        assert.doesNotThrow(() => accessCloudConfigDocument(hostAccess({ logins: many.slice(0, 5), bastionIp: "10.10.0.10", role: "fine" })));
+        const many = Array.from({ length: 60 }, (_, i) => ({
+            name: `user${i}`,
+            publicKeys: [`ssh-ed25519 ${"A".repeat(68)} user${i}@laptop`],
+            sudo: false,
+        }));
+        assert.throws(
+            () => accessCloudConfigDocument(hostAccess({ logins: many, bastionIp: "10.10.0.10", role: "crowded" })),
+            /user data is \d+ bytes, over EC2's limit of 16384: grant fewer people/,
+        );
+        assert.doesNotThrow(() =>
+            accessCloudConfigDocument(hostAccess({ logins: many.slice(0, 5), bastionIp: "10.10.0.10", role: "fine" })),
+        );
     });
 
     it("the firewalls: metadata for root only on the bastion, each person's blocks and ports, SSH to boxes from the bastion only", () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { parse } from "yaml";
-import { hostAccess } from "../components/access/accessUserData";
+import { hostAccess } from "../components/access/accessCloudConfig";
 import { appClusterArgProblems } from "../components/app/appCluster";
 import { renderAppUserData, renderSettingsFile } from "../components/app/appUserDataConfig";
 import { ELB_LOG_DELIVERY_SERVICE, accessLogBucketPolicy } from "../components/app/accessLogPolicy";
@@ -17,14 +17,25 @@ describe("app tier helpers", () => {
         });
         it("adds the environment's access before the restart, and still installs nothing", () => {
             const logins = [{ name: "bob", publicKeys: ["ssh-ed25519 AAAAbob"], sudo: false }];
-            const userData = parse(renderAppUserData({ TWINE_ENVIRONMENT: "integration" }, hostAccess({ logins, bastionIp: "10.10.0.10", role: "integration app servers" })));
-            assert.deepEqual(userData.users.map((u: { name: string }) => u.name), ["bob"]);
-            assert.deepEqual(userData.write_files.map((f: { path: string }) => f.path), [
-                "/etc/ssh/authorized_keys/bob",
-                "/etc/ssh/sshd_config.d/10-twine-access.conf",
-                "/etc/nftables.conf",
-                "/etc/twine/environment",
-            ]);
+            const userData = parse(
+                renderAppUserData(
+                    { TWINE_ENVIRONMENT: "integration" },
+                    hostAccess({ logins, bastionIp: "10.10.0.10", role: "integration app servers" }),
+                ),
+            );
+            assert.deepEqual(
+                userData.users.map((u: { name: string }) => u.name),
+                ["bob"],
+            );
+            assert.deepEqual(
+                userData.write_files.map((f: { path: string }) => f.path),
+                [
+                    "/etc/ssh/authorized_keys/bob",
+                    "/etc/ssh/sshd_config.d/10-twine-access.conf",
+                    "/etc/nftables.conf",
+                    "/etc/twine/environment",
+                ],
+            );
             assert.deepEqual(userData.runcmd.at(-1), ["systemctl", "restart", "twine.service"]);
             assert.equal(userData.packages, undefined);
         });
@@ -40,7 +51,12 @@ describe("app tier helpers", () => {
 
     describe("access-log bucket policy", () => {
         it("lets the regional ELB account write under our prefix only, and denies plain HTTP", () => {
-            const policy = accessLogBucketPolicy({ bucketArn: "arn:aws:s3:::logs", prefix: "integration", region: "eu-west-1", accountId: "333333333333" });
+            const policy = accessLogBucketPolicy({
+                bucketArn: "arn:aws:s3:::logs",
+                prefix: "integration",
+                region: "eu-west-1",
+                accountId: "333333333333",
+            });
             const [allow, deny] = policy.Statement;
             assert.deepEqual(allow.Principal, { AWS: "arn:aws:iam::156460612806:root" });
             assert.equal(allow.Action, "s3:PutObject");
@@ -49,7 +65,12 @@ describe("app tier helpers", () => {
             assert.deepEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } });
         });
         it("uses the log-delivery service in regions without a regional ELB account", () => {
-            const policy = accessLogBucketPolicy({ bucketArn: "arn:aws:s3:::logs", prefix: "p", region: "ap-southeast-4", accountId: "333333333333" });
+            const policy = accessLogBucketPolicy({
+                bucketArn: "arn:aws:s3:::logs",
+                prefix: "p",
+                region: "ap-southeast-4",
+                accountId: "333333333333",
+            });
             assert.deepEqual(policy.Statement[0].Principal, { Service: ELB_LOG_DELIVERY_SERVICE });
         });
     });
@@ -57,17 +78,39 @@ describe("app tier helpers", () => {
     describe("WAF rules", () => {
         it("puts the per-client rate limit first, then the managed groups in order", () => {
             const rules = webAclRules({ rateLimitPer5Minutes: 500, managedRuleGroups: ["A", "B"], metricPrefix: "x" });
-            assert.deepEqual(rules.map(r => [r.priority, r.name]), [[0, "per-client-rate-limit"], [1, "A"], [2, "B"]]);
+            assert.deepEqual(
+                rules.map(r => [r.priority, r.name]),
+                [
+                    [0, "per-client-rate-limit"],
+                    [1, "A"],
+                    [2, "B"],
+                ],
+            );
             assert.deepEqual(rules[0].statement, { rateBasedStatement: { limit: 500, aggregateKeyType: "IP", evaluationWindowSec: 300 } });
             assert.deepEqual(rules[0].action, { block: {} });
         });
     });
 
     describe("AppCluster argument checks", () => {
-        const good = { minSize: 1, maxSize: 3, desiredCapacity: 1, healthCheckPath: "/healthz", hostNames: [{ name: "a.example.com", zoneId: "Z1" }], scaling: { cpuUtilizationPercent: 60 }, appPort: 8080 };
+        const good = {
+            minSize: 1,
+            maxSize: 3,
+            desiredCapacity: 1,
+            healthCheckPath: "/healthz",
+            hostNames: [{ name: "a.example.com", zoneId: "Z1" }],
+            scaling: { cpuUtilizationPercent: 60 },
+            appPort: 8080,
+        };
         it("accepts sane arguments", () => assert.deepEqual(appClusterArgProblems(good), []));
         it("lists every problem, quoting the values", () => {
-            const problems = appClusterArgProblems({ ...good, minSize: 4, healthCheckPath: "healthz", hostNames: [], scaling: {}, appPort: 80 });
+            const problems = appClusterArgProblems({
+                ...good,
+                minSize: 4,
+                healthCheckPath: "healthz",
+                hostNames: [],
+                scaling: {},
+                appPort: 80,
+            });
             assert.equal(problems.length, 5, problems.join("\n"));
             assert.match(problems[0], /minSize \(4\) <= desiredCapacity \(1\) <= maxSize \(3\)/);
         });
@@ -81,7 +124,8 @@ describe("app tier helpers", () => {
             assert.deepEqual([prod.minSize, prod.warmPool], [3, { minSize: 2 }]);
         });
         it("checks min <= desired <= max, scaling targets, public names and prod redundancy", () => {
-            const messages = (role: "dev" | "prod", input: object) => appTierProblems(role, "e", input).map(([path, , m]) => `${path.join(".")}: ${m}`);
+            const messages = (role: "dev" | "prod", input: object) =>
+                appTierProblems(role, "e", input).map(([path, , m]) => `${path.join(".")}: ${m}`);
             assert.match(messages("dev", { minSize: 3, maxSize: 2 })[0], /^app\.minSize: minSize \(3\) should be <= maxSize \(2\)\. Fix:/);
             assert.match(messages("dev", { desiredCapacity: 9 })[0], /^app\.desiredCapacity: desiredCapacity \(9\) must lie between/);
             assert.match(messages("dev", { scaling: {} })[0], /^app\.scaling: .*at least one target/);

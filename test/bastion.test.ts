@@ -6,7 +6,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { bastionPrivateIp } from "../components/access/bastion";
 import { peeringRolePolicy } from "../components/access/bastionPeeringPolicy";
-import { BASTION_SSHD_DROP_IN } from "../components/access/accessUserData";
+import { BASTION_SSHD_DROP_IN } from "../components/access/accessCloudConfig";
 import { bastionSshdConfig } from "../components/access/sshdConfig";
 import { cloudWatchAgentConfig, renderBastionUserData } from "../components/access/bastionCloudConfig";
 import { sshPublicKeyProblem } from "../config/bastionHost";
@@ -28,7 +28,19 @@ function keyLine(type: string, body: Buffer, embeddedType = type): string {
 function realKey(type: string, bits: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "twine-key-"));
     try {
-        const made = spawnSync("ssh-keygen", ["-q", "-t", type, "-b", bits, "-N", "", "-C", "someone@example", "-f", path.join(dir, "key")]);
+        const made = spawnSync("ssh-keygen", [
+            "-q",
+            "-t",
+            type,
+            "-b",
+            bits,
+            "-N",
+            "",
+            "-C",
+            "someone@example",
+            "-f",
+            path.join(dir, "key"),
+        ]);
         assert.equal(made.status, 0, String(made.stderr));
         return fs.readFileSync(path.join(dir, "key.pub"), "utf8").trim();
     } finally {
@@ -54,8 +66,16 @@ describe("bastion", () => {
             ["a private key pasted by mistake", "-----BEGIN OPENSSH PRIVATE KEY-----", /PRIVATE key: it must never be in config/],
             ["a line that is not a key", "alice-laptop", /not an OpenSSH public key line/],
             ["an unknown key type", keyLine("ssh-dss", Buffer.alloc(40)), /key type ssh-dss is not accepted/],
-            ["a type prefix that does not match the key data", keyLine("ssh-ed25519", ed25519Body(32), "ssh-rsa"), /is a ssh-rsa key, not ssh-ed25519/],
-            ["a truncated ed25519 key", keyLine("ssh-ed25519", ed25519Body(32)).replace(/.{12} someone/, " someone"), /truncated|not a key|32-byte/],
+            [
+                "a type prefix that does not match the key data",
+                keyLine("ssh-ed25519", ed25519Body(32), "ssh-rsa"),
+                /is a ssh-rsa key, not ssh-ed25519/,
+            ],
+            [
+                "a truncated ed25519 key",
+                keyLine("ssh-ed25519", ed25519Body(32)).replace(/.{12} someone/, " someone"),
+                /truncated|not a key|32-byte/,
+            ],
             ["an ed25519 key of the wrong size", keyLine("ssh-ed25519", ed25519Body(31)), /32-byte key/],
             ["two keys on one line broken by a newline", `${ALICE}\n${ALICE}`, /on one line/],
             ["a truncated ssh-rsa key", truncated(realKey("rsa", "3072")), /ssh-rsa key data is truncated/],
@@ -68,7 +88,15 @@ describe("bastion", () => {
     });
 
     describe("user data (pure)", () => {
-        const args = { users: [{ name: "alice", publicKeys: [ALICE], sudo: true }, { name: "bob", publicKeys: [ALICE] }], hostName: "bastion.twinehr.com", logGroupName: "/twine/bastion/bastion/ssh", region: "eu-west-1" };
+        const args = {
+            users: [
+                { name: "alice", publicKeys: [ALICE], sudo: true },
+                { name: "bob", publicKeys: [ALICE] },
+            ],
+            hostName: "bastion.twinehr.com",
+            logGroupName: "/twine/bastion/bastion/ssh",
+            region: "eu-west-1",
+        };
         const rendered = renderBastionUserData(args);
         const config = parse(rendered);
 
@@ -76,16 +104,26 @@ describe("bastion", () => {
             assert.ok(rendered.startsWith("#cloud-config\n"));
             assert.deepEqual(
                 config.users.map((u: Record<string, unknown>) => [u.name, u.lock_passwd, u.shell]),
-                [["alice", true, "/bin/bash"], ["bob", true, "/usr/sbin/nologin"]],
+                [
+                    ["alice", true, "/bin/bash"],
+                    ["bob", true, "/usr/sbin/nologin"],
+                ],
                 "only administrators get a shell",
             );
             const keyFiles = config.write_files.filter((f: { path: string }) => f.path.startsWith("/etc/ssh/authorized_keys/"));
             assert.deepEqual(
                 keyFiles.map((f: Record<string, string>) => [f.path, f.owner, f.content]),
-                [["/etc/ssh/authorized_keys/alice", "root:root", `${ALICE}\n`], ["/etc/ssh/authorized_keys/bob", "root:root", `${ALICE}\n`]],
+                [
+                    ["/etc/ssh/authorized_keys/alice", "root:root", `${ALICE}\n`],
+                    ["/etc/ssh/authorized_keys/bob", "root:root", `${ALICE}\n`],
+                ],
             );
             assert.ok(!config.users.includes("default"), "the image's default user is not created");
-            assert.deepEqual(config.users.map((u: Record<string, unknown>) => u.sudo), ["ALL=(ALL) NOPASSWD:ALL", undefined], "only users marked sudo administer the host");
+            assert.deepEqual(
+                config.users.map((u: Record<string, unknown>) => u.sudo),
+                ["ALL=(ALL) NOPASSWD:ALL", undefined],
+                "only users marked sudo administer the host",
+            );
             assert.equal(config.ssh_pwauth, false);
             assert.equal(config.disable_root, true);
             assert.equal(config.fqdn, "bastion.twinehr.com");
@@ -104,11 +142,21 @@ describe("bastion", () => {
         });
 
         it("ships auth.log to the log group through the CloudWatch agent from the region's bucket", () => {
-            const agent = JSON.parse(config.write_files.find((f: { path: string }) => f.path.endsWith("amazon-cloudwatch-agent.json")).content);
+            const agent = JSON.parse(
+                config.write_files.find((f: { path: string }) => f.path.endsWith("amazon-cloudwatch-agent.json")).content,
+            );
             assert.deepEqual(agent, JSON.parse(cloudWatchAgentConfig(args.logGroupName)));
             const files = agent.logs.logs_collected.files.collect_list;
-            assert.ok(files.some((f: Record<string, string>) => f.file_path === "/var/log/auth.log" && f.log_group_name === args.logGroupName));
-            assert.ok(config.runcmd.some((c: string[]) => c.includes("https://amazoncloudwatch-agent-eu-west-1.s3.eu-west-1.amazonaws.com/ubuntu/amd64/latest/amazon-cloudwatch-agent.deb")));
+            assert.ok(
+                files.some((f: Record<string, string>) => f.file_path === "/var/log/auth.log" && f.log_group_name === args.logGroupName),
+            );
+            assert.ok(
+                config.runcmd.some((c: string[]) =>
+                    c.includes(
+                        "https://amazoncloudwatch-agent-eu-west-1.s3.eu-west-1.amazonaws.com/ubuntu/amd64/latest/amazon-cloudwatch-agent.deb",
+                    ),
+                ),
+            );
         });
 
         it("renders the same bytes for the same input, and refuses a bastion without users", () => {
@@ -138,11 +186,21 @@ describe("bastion", () => {
         });
 
         it("never routes or changes a security-group rule: the bastion stack owns both", () => {
-            for (const action of ["ec2:CreateRoute", "ec2:DeleteRoute", "ec2:ReplaceRoute", "ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupEgress", "ec2:ModifySecurityGroupRules"]) {
+            for (const action of [
+                "ec2:CreateRoute",
+                "ec2:DeleteRoute",
+                "ec2:ReplaceRoute",
+                "ec2:AuthorizeSecurityGroupEgress",
+                "ec2:RevokeSecurityGroupEgress",
+                "ec2:ModifySecurityGroupRules",
+            ]) {
                 assert.equal(byAction(action).length, 0, action);
             }
             const unscoped = policy.Statement.filter(s => s.Resource === "*");
-            assert.ok(unscoped.every(s => ([] as string[]).concat(s.Action as string[]).every(a => a.startsWith("ec2:Describe"))), "only reads are unscoped");
+            assert.ok(
+                unscoped.every(s => ([] as string[]).concat(s.Action as string[]).every(a => a.startsWith("ec2:Describe"))),
+                "only reads are unscoped",
+            );
         });
     });
 
@@ -160,7 +218,12 @@ describe("bastion", () => {
             // A replacement (a change of people or keys) boots the AMI the plan shows, not the first deploy's.
             assert.ok(!(host.options.ignoreChanges ?? []).includes("ami"), "ignoreChanges would also hold on replacement");
             assert.equal(host.options.deleteBeforeReplace, true);
-            assert.deepEqual(host.inputs.metadataOptions, { httpEndpoint: "enabled", httpPutResponseHopLimit: 1, httpTokens: "required", instanceMetadataTags: "disabled" });
+            assert.deepEqual(host.inputs.metadataOptions, {
+                httpEndpoint: "enabled",
+                httpPutResponseHopLimit: 1,
+                httpTokens: "required",
+                instanceMetadataTags: "disabled",
+            });
             assert.equal((host.inputs.rootBlockDevice as Record<string, unknown>).encrypted, true);
             assert.equal(host.inputs.disableApiTermination, true);
             assert.equal(host.inputs.instanceType, "t3.micro");
@@ -177,19 +240,21 @@ describe("bastion", () => {
 
         it("owns its egress toward each account (the granted ports) and its route to each peering it is given", async () => {
             const plan = await planFixtureWith("bastion", path.join(FIXTURES, "access.bastion.yaml"));
-            const egress = ofType(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(r => r.name.startsWith("bastion-to-"));
-            assert.deepEqual(
-                egress.map(r => [r.name, r.inputs.cidrIpv4, r.inputs.fromPort]).sort(),
-                [
-                    ["bastion-to-dev-22", "10.20.0.0/16", 22],
-                    ["bastion-to-dev-3306", "10.20.0.0/16", 3306],
-                    ["bastion-to-dev-5432", "10.20.0.0/16", 5432],
-                    ["bastion-to-dev-8080", "10.20.0.0/16", 8080],
-                    ["bastion-to-prod-22", "10.30.0.0/16", 22],
-                ],
+            const egress = ofType(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(r =>
+                r.name.startsWith("bastion-to-"),
             );
+            assert.deepEqual(egress.map(r => [r.name, r.inputs.cidrIpv4, r.inputs.fromPort]).sort(), [
+                ["bastion-to-dev-22", "10.20.0.0/16", 22],
+                ["bastion-to-dev-3306", "10.20.0.0/16", 3306],
+                ["bastion-to-dev-5432", "10.20.0.0/16", 5432],
+                ["bastion-to-dev-8080", "10.20.0.0/16", 8080],
+                ["bastion-to-prod-22", "10.30.0.0/16", 22],
+            ]);
             const routes = ofType(plan, "aws:ec2/route:Route").filter(r => r.name.startsWith("bastion-route-"));
-            assert.deepEqual(routes.map(r => [r.name, r.inputs.destinationCidrBlock, r.inputs.vpcPeeringConnectionId]), [["bastion-route-dev-0", "10.20.0.0/16", "pcx-0123456789abcdef0"]]);
+            assert.deepEqual(
+                routes.map(r => [r.name, r.inputs.destinationCidrBlock, r.inputs.vpcPeeringConnectionId]),
+                [["bastion-route-dev-0", "10.20.0.0/16", "pcx-0123456789abcdef0"]],
+            );
             // Created with the stack's own provider, never through an environment's role.
             for (const r of [...egress, ...routes]) assert.doesNotMatch(String(r.provider), /peering/, r.name);
         });
@@ -209,7 +274,8 @@ describe("bastion", () => {
             const configured = JSON.parse(fixtureConfig("bastion")["twine-infra:bastionHost"]).sshAllowedCidrs;
             const ingress = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
             assert.deepEqual(ingress.map(r => r.inputs.cidrIpv4).sort(), [...configured].sort());
-            for (const rule of ingress) assert.deepEqual([rule.inputs.fromPort, rule.inputs.toPort, rule.inputs.ipProtocol], [22, 22, "tcp"]);
+            for (const rule of ingress)
+                assert.deepEqual([rule.inputs.fromPort, rule.inputs.toPort, rule.inputs.ipProtocol], [22, 22, "tcp"]);
             const egress = ofType(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule");
             assert.deepEqual(egress.map(r => r.inputs.fromPort).sort(), [443, 80]);
         });
@@ -218,7 +284,9 @@ describe("bastion", () => {
             const plan = await planOf("bastion");
             const group = ofType(plan, "aws:cloudwatch/logGroup:LogGroup").find(g => g.name === "bastion-ssh-logs")!;
             assert.equal(group.inputs.retentionInDays, 365);
-            const policy = JSON.parse(String(ofType(plan, "aws:iam/rolePolicy:RolePolicy").find(p => p.name === "bastion-logs")!.inputs.policy));
+            const policy = JSON.parse(
+                String(ofType(plan, "aws:iam/rolePolicy:RolePolicy").find(p => p.name === "bastion-logs")!.inputs.policy),
+            );
             const arn = `arn:aws:logs:eu-west-1:222222222222:log-group:${group.inputs.name}`;
             assert.deepEqual(policy.Statement[0].Resource, [arn, `${arn}:*`]);
         });
@@ -227,7 +295,10 @@ describe("bastion", () => {
             const plan = await planOf("bastion");
             const eip = one(plan, "aws:ec2/eip:Eip");
             const component = one(plan, "twine:index:Bastion");
-            assert.deepEqual(component.options.dependsOn.map(urn => byUrn(plan, urn)?.type), ["twine:index:Network"]);
+            assert.deepEqual(
+                component.options.dependsOn.map(urn => byUrn(plan, urn)?.type),
+                ["twine:index:Network"],
+            );
             assert.equal(eip.inputs.domain, "vpc");
             assert.equal(plan.outputs.bastionHostName, "bastion.twinehr.com");
             assert.match(String(plan.outputs.bastionPublicIp), /^\d+\.\d+\.\d+\.\d+$/);
@@ -243,7 +314,10 @@ describe("bastion", () => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "twine-ssh-ranges-"));
             try {
                 const write = (name: string, cidrs: string[]) => {
-                    const edited = { ...original, config: { ...original.config, "twine-infra:bastionHost": { ...host, sshAllowedCidrs: cidrs } } };
+                    const edited = {
+                        ...original,
+                        config: { ...original.config, "twine-infra:bastionHost": { ...host, sshAllowedCidrs: cidrs } },
+                    };
                     const out = path.join(dir, name);
                     fs.writeFileSync(out, stringify(edited));
                     return out;

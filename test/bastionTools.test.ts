@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { bastionSshdConfig } from "../components/access/sshdConfig";
-import { hostAccess } from "../components/access/accessUserData";
+import { hostAccess } from "../components/access/accessCloudConfig";
 import { renderAppUserData } from "../components/app/appUserDataConfig";
 import { renderBastionUserData } from "../components/access/bastionCloudConfig";
 import { renderJenkinsUserData } from "../components/build/jenkinsHostConfig";
@@ -52,7 +52,12 @@ describe("bastion user data, checked by the real tools", () => {
             fs.writeFileSync(file, content);
             return spawnSync(cloudInit, ["schema", "--config-file", file], { encoding: "utf8" });
         };
-        const rendered = renderBastionUserData({ users, hostName: "bastion.twinehr.com", logGroupName: "/twine/bastion/bastion/ssh", region: "eu-west-1" });
+        const rendered = renderBastionUserData({
+            users,
+            hostName: "bastion.twinehr.com",
+            logGroupName: "/twine/bastion/bastion/ssh",
+            region: "eu-west-1",
+        });
         const good = check(rendered);
         assert.equal(good.status, 0, good.stderr + good.stdout);
         assert.match(good.stdout, /Valid cloud-config/);
@@ -60,11 +65,25 @@ describe("bastion user data, checked by the real tools", () => {
         assert.notEqual(bad.status, 0, "a list where a boolean belongs must be refused");
         // An app server's, with its environment's people.
         const logins = users.map((u: { name: string; publicKeys: string[] }) => ({ name: u.name, publicKeys: u.publicKeys, sudo: false }));
-        const app = check(renderAppUserData({ TWINE_ENVIRONMENT: "integration" }, hostAccess({ logins, bastionIp: "10.10.0.10", role: "integration app servers" })));
+        const app = check(
+            renderAppUserData(
+                { TWINE_ENVIRONMENT: "integration" },
+                hostAccess({ logins, bastionIp: "10.10.0.10", role: "integration app servers" }),
+            ),
+        );
         assert.equal(app.status, 0, app.stderr + app.stdout);
         // The Jenkins host's, likewise.
-        const jenkinsArgs = { imageRef: `1.dkr.ecr.eu-west-1.amazonaws.com/twine/jenkins@sha256:${"0".repeat(64)}`, region: "eu-west-1", homeVolumeId: "vol-0123456789abcdef0", logGroup: "/twine/jenkins/dev", javaHeap: "2g", aptlyConf: "{}" };
-        const jenkins = check(renderJenkinsUserData(jenkinsArgs, hostAccess({ logins, bastionIp: "10.10.0.10", role: "the Jenkins host" })));
+        const jenkinsArgs = {
+            imageRef: `1.dkr.ecr.eu-west-1.amazonaws.com/twine/jenkins@sha256:${"0".repeat(64)}`,
+            region: "eu-west-1",
+            homeVolumeId: "vol-0123456789abcdef0",
+            logGroup: "/twine/jenkins/dev",
+            javaHeap: "2g",
+            aptlyConf: "{}",
+        };
+        const jenkins = check(
+            renderJenkinsUserData(jenkinsArgs, hostAccess({ logins, bastionIp: "10.10.0.10", role: "the Jenkins host" })),
+        );
         assert.equal(jenkins.status, 0, jenkins.stderr + jenkins.stdout);
     });
 });

@@ -6,7 +6,7 @@ import { Plan } from "../plan/run";
 import { aptBucketPolicy, aptlyConfig, aptlyConfigFromOutputs, aptSourcesLine } from "../components/build/aptlyConfig";
 import { buildContextHash } from "../components/build/buildContextHash";
 import * as os from "os";
-import { hostAccess } from "../components/access/accessUserData";
+import { hostAccess } from "../components/access/accessCloudConfig";
 import { JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "../components/build/jenkinsHostConfig";
 import { pulumiSubject, pulumiTrustStatement } from "../components/account/oidcTrustPolicy";
 import { parseStackConfig } from "../config";
@@ -15,7 +15,6 @@ import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const IMAGE = path.join(REPO, "images", "jenkins");
 const DIGEST = "a".repeat(64);
-
 
 function allActions(doc: { Statement: readonly { Action: string | readonly string[]; Effect: string }[] }): string[] {
     return doc.Statement.filter(s => s.Effect === "Allow").flatMap(s => (Array.isArray(s.Action) ? s.Action : [s.Action as string]));
@@ -54,7 +53,9 @@ describe("build tooling (dev)", () => {
 
         it("opens the UI only to the VPC and the bastion host by default", async () => {
             const plan = await planOf("dev");
-            const rules = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r => r.name.startsWith("dev-jenkins-"));
+            const rules = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r =>
+                r.name.startsWith("dev-jenkins-"),
+            );
             const bastion = `${(await planOf("bastion")).outputs.bastionPrivateIp}/32`;
             assert.deepEqual(rules.map(r => (r.inputs as any).cidrIpv4).sort(), [bastion, "10.20.0.0/16"].sort());
             assert.ok(rules.every(r => (r.inputs as any).fromPort === 8080 && (r.inputs as any).toPort === 8080));
@@ -69,7 +70,10 @@ describe("build tooling (dev)", () => {
             const [image] = ofType(plan, "docker:index/image:Image");
             assert.match(String((image.inputs as any).imageName), /:ctx-[0-9a-f]{16}$/);
             assert.equal((image.inputs as any).registry, "[secret]");
-            assert.match(String(plan.outputs.jenkinsImageDigest), /^\d{12}\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/twine\/jenkins-dev@sha256:[0-9a-f]{64}$/);
+            assert.match(
+                String(plan.outputs.jenkinsImageDigest),
+                /^\d{12}\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/twine\/jenkins-dev@sha256:[0-9a-f]{64}$/,
+            );
             const [host] = ofType(plan, "aws:ec2/instance:Instance");
             assert.ok(String((host.inputs as any).userData).includes(String(plan.outputs.jenkinsImageDigest)));
         });
@@ -77,11 +81,15 @@ describe("build tooling (dev)", () => {
         it("adds a webhook entrance only when configured: HTTPS from the given ranges, forwarding only hook POSTs", async function () {
             this.timeout(60_000);
             // Jenkins's own load balancers, not the environments' (those belong to AppClusters).
-            const jenkinsLbs = (plan: Plan) => ofType(plan, "aws:lb/loadBalancer:LoadBalancer").filter(r => r.name.startsWith("dev-jenkins"));
+            const jenkinsLbs = (plan: Plan) =>
+                ofType(plan, "aws:lb/loadBalancer:LoadBalancer").filter(r => r.name.startsWith("dev-jenkins"));
             const jenkinsListeners = (plan: Plan) => ofType(plan, "aws:lb/listener:Listener").filter(r => r.name.startsWith("dev-jenkins"));
             assert.equal(jenkinsLbs(await planOf("dev")).length, 0, "an entrance without config");
             const certificateArn = "arn:aws:acm:eu-west-1:333333333333:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f";
-            const config = withPath(fixtureConfig("dev"), "twine-infra:buildTooling", "jenkins.webhook", { cidrs: ["192.30.252.0/22", "140.82.112.0/20"], certificateArn });
+            const config = withPath(fixtureConfig("dev"), "twine-infra:buildTooling", "jenkins.webhook", {
+                cidrs: ["192.30.252.0/22", "140.82.112.0/20"],
+                certificateArn,
+            });
             const plan = await planWithConfig("dev", writeStackFile(config));
             const [lb] = jenkinsLbs(plan);
             assert.equal((lb.inputs as any).internal, false);
@@ -93,8 +101,13 @@ describe("build tooling (dev)", () => {
             const conditions = (rule.inputs as any).conditions;
             assert.deepEqual(conditions.find((c: any) => c.pathPattern).pathPattern.values, ["/github-webhook/"]);
             assert.deepEqual(conditions.find((c: any) => c.httpRequestMethod).httpRequestMethod.values, ["POST"]);
-            const sources = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r => /^dev-jenkins-webhook-[\d-]+$/.test(r.name));
-            assert.deepEqual(sources.map(r => [(r.inputs as any).cidrIpv4, (r.inputs as any).fromPort]).sort(), [["140.82.112.0/20", 443], ["192.30.252.0/22", 443]]);
+            const sources = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r =>
+                /^dev-jenkins-webhook-[\d-]+$/.test(r.name),
+            );
+            assert.deepEqual(sources.map(r => [(r.inputs as any).cidrIpv4, (r.inputs as any).fromPort]).sort(), [
+                ["140.82.112.0/20", 443],
+                ["192.30.252.0/22", 443],
+            ]);
         });
 
         it("gives the instance role no wildcard action", async () => {
@@ -107,7 +120,14 @@ describe("build tooling (dev)", () => {
 
         it("exports the dev-only outputs, and prod has none of them", async () => {
             const dev = (await planOf("dev")).outputs;
-            for (const key of ["jenkinsUrl", "jenkinsImageRepositoryUrl", "jenkinsImageDigest", "aptBucketName", "aptRepoUrl", "aptSigningKeySecretArn"]) {
+            for (const key of [
+                "jenkinsUrl",
+                "jenkinsImageRepositoryUrl",
+                "jenkinsImageDigest",
+                "aptBucketName",
+                "aptRepoUrl",
+                "aptSigningKeySecretArn",
+            ]) {
                 assert.ok(dev[key], `dev lacks ${key}`);
             }
             assert.match(String(dev.jenkinsUrl), /^http:\/\/10\.\d+\.\d+\.\d+:8080\/$/);
@@ -121,13 +141,32 @@ describe("build tooling (dev)", () => {
         it("blocks public access, versions, encrypts and enforces bucket ownership", async () => {
             const plan = await planOf("dev");
             const [block] = ofType(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
-            for (const key of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) assert.equal((block.inputs as any)[key], true, key);
-            assert.equal((ofType(plan, "aws:s3/bucketVersioning:BucketVersioning")[0].inputs as any).versioningConfiguration.status, "Enabled");
-            assert.equal((ofType(plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls")[0].inputs as any).rule.objectOwnership, "BucketOwnerEnforced");
-            assert.equal((ofType(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")[0].inputs as any).rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
+            for (const key of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"])
+                assert.equal((block.inputs as any)[key], true, key);
+            assert.equal(
+                (ofType(plan, "aws:s3/bucketVersioning:BucketVersioning")[0].inputs as any).versioningConfiguration.status,
+                "Enabled",
+            );
+            assert.equal(
+                (ofType(plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls")[0].inputs as any).rule.objectOwnership,
+                "BucketOwnerEnforced",
+            );
+            assert.equal(
+                (ofType(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")[0].inputs as any)
+                    .rules[0].applyServerSideEncryptionByDefault.sseAlgorithm,
+                "AES256",
+            );
             const secrets = ofType(plan, "aws:secretsmanager/secret:Secret");
-            assert.deepEqual(secrets.map(s => s.inputs.name).sort(), ["twine/jenkins/admin-password", "twine/jenkins/apt-signing-key", "twine/jenkins/pulumi-access-token"]);
-            assert.equal(ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion").length, 0, "the stack must never hold a secret's value");
+            assert.deepEqual(secrets.map(s => s.inputs.name).sort(), [
+                "twine/jenkins/admin-password",
+                "twine/jenkins/apt-signing-key",
+                "twine/jenkins/pulumi-access-token",
+            ]);
+            assert.equal(
+                ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion").length,
+                0,
+                "the stack must never hold a secret's value",
+            );
             assert.equal(secrets.find(s => s.inputs.name === "twine/jenkins/apt-signing-key")!.options.protect, true);
         });
 
@@ -139,7 +178,10 @@ describe("build tooling (dev)", () => {
             assert.equal(sid("DenyInsecureTransport").Effect, "Deny");
             const jenkinsRole = ofType(plan, "aws:iam/role:Role").find(r => r.name === "dev-jenkins-host")!;
             assert.equal(sid("DenyWritesExceptPublishers").Condition.ArnNotEquals["aws:PrincipalArn"].length, 1);
-            assert.match(sid("DenyWritesExceptPublishers").Condition.ArnNotEquals["aws:PrincipalArn"][0], new RegExp(`:role/${jenkinsRole.name}-`));
+            assert.match(
+                sid("DenyWritesExceptPublishers").Condition.ArnNotEquals["aws:PrincipalArn"][0],
+                new RegExp(`:role/${jenkinsRole.name}-`),
+            );
             const [endpoint] = ofType(plan, "aws:ec2/vpcEndpoint:VpcEndpoint");
             // The endpoint's id is its mock id, derived from its name like every id in the plan.
             const vpce: string[] = sid("VpcHostsRead").Condition.StringEquals["aws:SourceVpce"];
@@ -165,18 +207,37 @@ describe("build tooling (dev)", () => {
         });
 
         it("bucket policy helper refuses an empty writer list", () => {
-            assert.throws(() => aptBucketPolicy({ bucketArn: "arn:aws:s3:::b", writerRoleArns: [], readerRoleArns: [], readVpceIds: [] }), /at least one writer/);
+            assert.throws(
+                () => aptBucketPolicy({ bucketArn: "arn:aws:s3:::b", writerRoleArns: [], readerRoleArns: [], readVpceIds: [] }),
+                /at least one writer/,
+            );
         });
 
         it("renders aptly.conf with the S3 endpoint the pipeline publishes to, and the sources line hosts use", () => {
             const conf = aptlyConfig({ bucket: "twine-apt-dev", region: "eu-west-1" }) as any;
-            assert.deepEqual(conf.S3PublishEndpoints.twine, { region: "eu-west-1", bucket: "twine-apt-dev", prefix: "", acl: "none", storageClass: "STANDARD" });
-            assert.equal(aptSourcesLine("twine-apt-dev", "eu-west-1"), "deb [signed-by=/usr/share/keyrings/twine-archive.gpg] https://twine-apt-dev.s3.eu-west-1.amazonaws.com noble main");
+            assert.deepEqual(conf.S3PublishEndpoints.twine, {
+                region: "eu-west-1",
+                bucket: "twine-apt-dev",
+                prefix: "",
+                acl: "none",
+                storageClass: "STANDARD",
+            });
+            assert.equal(
+                aptSourcesLine("twine-apt-dev", "eu-west-1"),
+                "deb [signed-by=/usr/share/keyrings/twine-archive.gpg] https://twine-apt-dev.s3.eu-west-1.amazonaws.com noble main",
+            );
         });
     });
 
     describe("pure helpers of the host", () => {
-        const args = { imageRef: `1.dkr.ecr.eu-west-1.amazonaws.com/twine/jenkins@sha256:${DIGEST}`, region: "eu-west-1", homeVolumeId: "vol-0123456789abcdef0", logGroup: "/twine/jenkins/dev", javaHeap: "2g", aptlyConf: "{}" };
+        const args = {
+            imageRef: `1.dkr.ecr.eu-west-1.amazonaws.com/twine/jenkins@sha256:${DIGEST}`,
+            region: "eu-west-1",
+            homeVolumeId: "vol-0123456789abcdef0",
+            logGroup: "/twine/jenkins/dev",
+            javaHeap: "2g",
+            aptlyConf: "{}",
+        };
 
         it("user data runs the digest-pinned image as a service and formats the home volume only when blank", () => {
             const data = renderJenkinsUserData(args);
@@ -193,13 +254,23 @@ describe("build tooling (dev)", () => {
 
         it("user data with access: the Jenkins target's people and firewall first, then Docker and Jenkins as before", () => {
             const logins = [{ name: "alice", publicKeys: ["ssh-ed25519 AAAAalice"], sudo: true }];
-            const withAccess = parse(renderJenkinsUserData(args, hostAccess({ logins, bastionIp: "10.10.0.10", role: "the Jenkins host" })));
+            const withAccess = parse(
+                renderJenkinsUserData(args, hostAccess({ logins, bastionIp: "10.10.0.10", role: "the Jenkins host" })),
+            );
             const plain = parse(renderJenkinsUserData(args));
-            assert.deepEqual(withAccess.users.map((u: { name: string; sudo?: string }) => [u.name, u.sudo]), [["alice", "ALL=(ALL) NOPASSWD:ALL"]]);
+            assert.deepEqual(
+                withAccess.users.map((u: { name: string; sudo?: string }) => [u.name, u.sudo]),
+                [["alice", "ALL=(ALL) NOPASSWD:ALL"]],
+            );
             assert.deepEqual(withAccess.write_files.slice(-plain.write_files.length), plain.write_files);
             assert.deepEqual(withAccess.runcmd.slice(-plain.runcmd.length), plain.runcmd);
             assert.ok(withAccess.packages.includes("nftables") && withAccess.packages.includes("docker.io"));
-            assert.ok(withAccess.write_files.some((f: { path: string; content: string }) => f.path === "/etc/ssh/sshd_config.d/10-twine-access.conf" && /AllowUsers alice@10\.10\.0\.10/.test(f.content)));
+            assert.ok(
+                withAccess.write_files.some(
+                    (f: { path: string; content: string }) =>
+                        f.path === "/etc/ssh/sshd_config.d/10-twine-access.conf" && /AllowUsers alice@10\.10\.0\.10/.test(f.content),
+                ),
+            );
         });
 
         it("user data refuses an image pinned by tag only", () => {
@@ -207,11 +278,22 @@ describe("build tooling (dev)", () => {
         });
 
         it("lets Jenkins stop and terminate only Packer-tagged instances, pass only the Packer role, in its region", () => {
-            const doc = jenkinsInstancePolicy({ accountId: "333333333333", region: "eu-west-1", aptBucketArn: "arn:aws:s3:::b", ecrRepositoryArn: "arn:ecr", logGroupArn: "arn:logs", secretArns: ["arn:secret"], packerBuildRoleArn: "arn:aws:iam::333333333333:role/packer", packerInstanceProfileArn: "arn:aws:iam::333333333333:instance-profile/packer" });
+            const doc = jenkinsInstancePolicy({
+                accountId: "333333333333",
+                region: "eu-west-1",
+                aptBucketArn: "arn:aws:s3:::b",
+                ecrRepositoryArn: "arn:ecr",
+                logGroupArn: "arn:logs",
+                secretArns: ["arn:secret"],
+                packerBuildRoleArn: "arn:aws:iam::333333333333:role/packer",
+                packerInstanceProfileArn: "arn:aws:iam::333333333333:instance-profile/packer",
+            });
             const terminate = doc.Statement.find(s => (s.Action as string[]).includes?.("ec2:TerminateInstances"))!;
             assert.deepEqual(terminate.Condition, { StringEquals: { "ec2:ResourceTag/TwineBuild": "packer" } });
             assert.equal(doc.Statement.find(s => s.Action === "iam:PassRole")!.Resource, "arn:aws:iam::333333333333:role/packer");
-            assert.deepEqual(doc.Statement.find(s => s.Sid === "PackerEc2Build")!.Condition, { StringEquals: { "aws:RequestedRegion": "eu-west-1" } });
+            assert.deepEqual(doc.Statement.find(s => s.Sid === "PackerEc2Build")!.Condition, {
+                StringEquals: { "aws:RequestedRegion": "eu-west-1" },
+            });
         });
     });
 
@@ -245,12 +327,25 @@ describe("build tooling (dev)", () => {
         });
 
         it("pins every plugin as name:version and installs them with jenkins-plugin-cli", () => {
-            const lines = fs.readFileSync(path.join(IMAGE, "plugins.txt"), "utf8").split("\n").map(l => l.trim()).filter(l => l && !l.startsWith("#"));
+            const lines = fs
+                .readFileSync(path.join(IMAGE, "plugins.txt"), "utf8")
+                .split("\n")
+                .map(l => l.trim())
+                .filter(l => l && !l.startsWith("#"));
             assert.ok(lines.length >= 10);
             for (const line of lines) assert.match(line, /^[a-z0-9-]+:[0-9][A-Za-z0-9._-]*$/, `unpinned plugin: ${line}`);
             assert.equal(new Set(lines.map(l => l.split(":")[0])).size, lines.length, "a plugin is listed twice");
-            for (const needed of ["configuration-as-code", "job-dsl", "matrix-auth", "aws-secrets-manager-credentials-provider", "aws-secrets-manager-secret-source"]) {
-                assert.ok(lines.some(l => l.startsWith(`${needed}:`)), `${needed} missing`);
+            for (const needed of [
+                "configuration-as-code",
+                "job-dsl",
+                "matrix-auth",
+                "aws-secrets-manager-credentials-provider",
+                "aws-secrets-manager-secret-source",
+            ]) {
+                assert.ok(
+                    lines.some(l => l.startsWith(`${needed}:`)),
+                    `${needed} missing`,
+                );
             }
             assert.match(dockerfile, /jenkins-plugin-cli --plugin-file \/usr\/share\/jenkins\/ref\/plugins\.txt/);
         });
@@ -268,7 +363,12 @@ describe("build tooling (dev)", () => {
         it("the pipeline builds, publishes, bakes and deploys, in that order", () => {
             const jenkinsfile = fs.readFileSync(path.join(IMAGE, "jobs", "Jenkinsfile"), "utf8");
             const stages = [...jenkinsfile.matchAll(/stage\('([^']+)'\)/g)].map(m => m[1]);
-            assert.deepEqual(stages, ["Build packages", "Publish to the apt repository", "Check the image template", "Bake the AMI and deploy dev"]);
+            assert.deepEqual(stages, [
+                "Build packages",
+                "Publish to the apt repository",
+                "Check the image template",
+                "Bake the AMI and deploy dev",
+            ]);
             assert.match(jenkinsfile, /twine-publish-apt s3:twine:/);
         });
 
@@ -276,7 +376,10 @@ describe("build tooling (dev)", () => {
             const created = ofType(await planOf("dev"), "aws:secretsmanager/secret:Secret").map(s => String(s.inputs.name));
             const casc = fs.readFileSync(path.join(IMAGE, "casc.yaml"), "utf8");
             const jenkinsfile = fs.readFileSync(path.join(IMAGE, "jobs", "Jenkinsfile"), "utf8");
-            const named = [...[...casc.matchAll(/\$\{(twine\/[^}]+)\}/g)].map(m => m[1]), ...[...jenkinsfile.matchAll(/_SECRET = '([^']+)'/g)].map(m => m[1])];
+            const named = [
+                ...[...casc.matchAll(/\$\{(twine\/[^}]+)\}/g)].map(m => m[1]),
+                ...[...jenkinsfile.matchAll(/_SECRET = '([^']+)'/g)].map(m => m[1]),
+            ];
             assert.ok(named.length >= 3);
             for (const name of named) {
                 assert.ok(created.includes(name), `${name} is read but the stack does not create it`);
@@ -308,22 +411,40 @@ describe("Pulumi Deployments previews", () => {
                 const subs: string[] = pulumi.Condition.StringEquals["api.pulumi.com/oidc:sub"];
                 assert.equal(pulumi.Condition.StringEquals["api.pulumi.com/oidc:aud"], "twine");
                 assert.ok(subs.length > 0);
-                for (const sub of subs) assert.match(sub, new RegExp(`^pulumi:deploy:org:twine:project:twine-infra:stack:${stack}:operation:[a-z]+:scope:write$`));
+                for (const sub of subs)
+                    assert.match(
+                        sub,
+                        new RegExp(`^pulumi:deploy:org:twine:project:twine-infra:stack:${stack}:operation:[a-z]+:scope:write$`),
+                    );
                 assert.ok(!JSON.stringify(trust).includes("*"), "a wildcard in a trust policy");
                 assert.ok(!("StringLike" in pulumi.Condition));
             }
             const preview = roles.find(r => r.name.endsWith("-preview"))!;
             assert.equal(preview.inputs.name, `pulumi-${stack}-preview`, "the GitHub workflow assumes the role by this name");
-            const previewSubs: string[] = JSON.parse(String(preview.inputs.assumeRolePolicy)).Statement[0].Condition.StringEquals["api.pulumi.com/oidc:sub"];
-            assert.ok(previewSubs.every(s => s.includes(":operation:preview:")), "the preview role trusts a write operation");
-            const attachments = ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(a => byUrn(plan, a.parent) === preview);
-            assert.deepEqual(attachments.map(a => a.inputs.policyArn), ["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+            const previewSubs: string[] = JSON.parse(String(preview.inputs.assumeRolePolicy)).Statement[0].Condition.StringEquals[
+                "api.pulumi.com/oidc:sub"
+            ];
+            assert.ok(
+                previewSubs.every(s => s.includes(":operation:preview:")),
+                "the preview role trusts a write operation",
+            );
+            const attachments = ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
+                a => byUrn(plan, a.parent) === preview,
+            );
+            assert.deepEqual(
+                attachments.map(a => a.inputs.policyArn),
+                ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+            );
         });
     }
 
     it("builds subjects that cannot be widened by a wildcard in a name", () => {
         assert.throws(() => pulumiSubject({ organization: "twine", project: "twine-infra", stack: "*" }, "preview"), /would widen/);
-        const s = pulumiTrustStatement("arn:aws:iam::1:oidc-provider/api.pulumi.com/oidc", { organization: "twine", project: "twine-infra", stack: "dev" }, ["update", "refresh"]);
+        const s = pulumiTrustStatement(
+            "arn:aws:iam::1:oidc-provider/api.pulumi.com/oidc",
+            { organization: "twine", project: "twine-infra", stack: "dev" },
+            ["update", "refresh"],
+        );
         assert.deepEqual(s.Condition!.StringEquals["api.pulumi.com/oidc:sub"], [
             "pulumi:deploy:org:twine:project:twine-infra:stack:dev:operation:update:scope:write",
             "pulumi:deploy:org:twine:project:twine-infra:stack:dev:operation:refresh:scope:write",
@@ -335,10 +456,19 @@ describe("Pulumi Deployments previews", () => {
         assert.equal(workflow.permissions["id-token"], "write");
         assert.ok(workflow.jobs.test.steps.some((s: { run?: string }) => /bash scripts\/setup\.sh && npm test/.test(s.run ?? "")));
         const stacks = workflow.jobs.preview.strategy.matrix.stack;
-        assert.deepEqual(stacks.map((s: { name: string }) => s.name), [...STACKS]);
-        for (const s of stacks) assert.equal(s.account, fixtureConfig(s.name)["twine-infra:accountId"], `${s.name} account differs from its stack file`);
-        const assume = workflow.jobs.preview.steps.find((s: { uses?: string }) => s.uses?.startsWith("aws-actions/configure-aws-credentials"));
-        assert.equal(assume.with["role-to-assume"], "arn:aws:iam::${{ matrix.stack.account }}:role/pulumi-${{ matrix.stack.name }}-preview");
+        assert.deepEqual(
+            stacks.map((s: { name: string }) => s.name),
+            [...STACKS],
+        );
+        for (const s of stacks)
+            assert.equal(s.account, fixtureConfig(s.name)["twine-infra:accountId"], `${s.name} account differs from its stack file`);
+        const assume = workflow.jobs.preview.steps.find((s: { uses?: string }) =>
+            s.uses?.startsWith("aws-actions/configure-aws-credentials"),
+        );
+        assert.equal(
+            assume.with["role-to-assume"],
+            "arn:aws:iam::${{ matrix.stack.account }}:role/pulumi-${{ matrix.stack.name }}-preview",
+        );
         const preview = workflow.jobs.preview.steps.find((s: { uses?: string }) => s.uses?.startsWith("pulumi/actions"));
         assert.equal(preview.with.command, "preview");
         assert.equal(preview.with["comment-on-pr"], true);
@@ -352,12 +482,21 @@ describe("Pulumi Deployments previews", () => {
         });
         it("requires organization and repository when enabled", () => {
             const problems = problemsOf("bastion", withKey(fixtureConfig("bastion"), DEP, { enabled: true }));
-            assert.ok(problems.some(p => /deployments\.organization.*required when deployments are enabled.*Fix:/.test(p)), problems.join("\n"));
-            assert.ok(problems.some(p => /deployments\.repository/.test(p)), problems.join("\n"));
+            assert.ok(
+                problems.some(p => /deployments\.organization.*required when deployments are enabled.*Fix:/.test(p)),
+                problems.join("\n"),
+            );
+            assert.ok(
+                problems.some(p => /deployments\.repository/.test(p)),
+                problems.join("\n"),
+            );
         });
         it("refuses a repository that is not owner/name, and unknown keys", () => {
             const problems = problemsOf("dev", withPath(fixtureConfig("dev"), DEP, "repository", "twine-infra"));
-            assert.ok(problems.some(p => /deployments\.repository = "twine-infra": a GitHub repository is owner\/name\. Fix:/.test(p)), problems.join("\n"));
+            assert.ok(
+                problems.some(p => /deployments\.repository = "twine-infra": a GitHub repository is owner\/name\. Fix:/.test(p)),
+                problems.join("\n"),
+            );
             assert.ok(problemsOf("dev", withPath(fixtureConfig("dev"), DEP, "previewPullRequest", true)).some(p => /unknown key/.test(p)));
         });
     });
@@ -366,19 +505,37 @@ describe("Pulumi Deployments previews", () => {
 describe("build tooling config", () => {
     const BT = "twine-infra:buildTooling";
     it("refuses a webhook range open to the whole Internet", () => {
-        const webhook = { cidrs: ["192.0.2.0/24", "0.0.0.0/0"], certificateArn: "arn:aws:acm:eu-west-1:333333333333:certificate/not-a-cert" };
+        const webhook = {
+            cidrs: ["192.0.2.0/24", "0.0.0.0/0"],
+            certificateArn: "arn:aws:acm:eu-west-1:333333333333:certificate/not-a-cert",
+        };
         const problems = problemsOf("dev", withPath(fixtureConfig("dev"), BT, "jenkins.webhook", webhook));
-        assert.ok(problems.some(p => /buildTooling\.jenkins\.webhook\.cidrs\[1\].*whole Internet.*Fix:/.test(p)), problems.join("\n"));
-        assert.ok(problems.some(p => /buildTooling\.jenkins\.webhook\.certificateArn = .*not an ACM certificate ARN\. Fix:/.test(p)), problems.join("\n"));
+        assert.ok(
+            problems.some(p => /buildTooling\.jenkins\.webhook\.cidrs\[1\].*whole Internet.*Fix:/.test(p)),
+            problems.join("\n"),
+        );
+        assert.ok(
+            problems.some(p => /buildTooling\.jenkins\.webhook\.certificateArn = .*not an ACM certificate ARN\. Fix:/.test(p)),
+            problems.join("\n"),
+        );
     });
     it("refuses an ARM or tiny instance type and a bad snapshot time", () => {
         const config = withPath(withPath(fixtureConfig("dev"), BT, "jenkins.instanceType", "t4g.micro"), BT, "jenkins.snapshotTime", "3am");
         const problems = problemsOf("dev", config);
-        assert.ok(problems.some(p => /instanceType = "t4g\.micro"/.test(p)), problems.join("\n"));
-        assert.ok(problems.some(p => /snapshotTime = "3am": not a 24-hour UTC time/.test(p)), problems.join("\n"));
+        assert.ok(
+            problems.some(p => /instanceType = "t4g\.micro"/.test(p)),
+            problems.join("\n"),
+        );
+        assert.ok(
+            problems.some(p => /snapshotTime = "3am": not a 24-hour UTC time/.test(p)),
+            problems.join("\n"),
+        );
     });
     it("is refused in prod", () => {
         const problems = problemsOf("prod", withKey(fixtureConfig("prod"), BT, { jenkins: {} }));
-        assert.ok(problems.some(p => /buildTooling.*dev account only.*Fix: remove buildTooling/.test(p)), problems.join("\n"));
+        assert.ok(
+            problems.some(p => /buildTooling.*dev account only.*Fix: remove buildTooling/.test(p)),
+            problems.join("\n"),
+        );
     });
 });

@@ -39,18 +39,30 @@ describe("cross-account wiring (over the plans)", () => {
                 const [plan, bastion] = [await planOf(env), await planOf("bastion")];
                 const roleArn = (bastion.outputs.peeringRoleArns as Record<string, string>)[env];
                 assert.equal(roleArn, `arn:aws:iam::${ACCOUNTS.bastion}:role/twine-bastion-peering-${env}`);
-                const accepter = named(plan, "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter", `${env}-bastion-accepter`);
+                const accepter = named(
+                    plan,
+                    "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter",
+                    `${env}-bastion-accepter`,
+                );
                 const { allowed, roleArn: assumed } = providerOf(plan, accepter);
                 assert.deepEqual(allowed, [ACCOUNTS.bastion]);
                 assert.equal(assumed, roleArn);
                 // THEN nothing else in the bastion account is this stack's: its routes and rules are the bastion's own
-                const inBastion = plan.resources.filter(r => r.type.startsWith("aws:") && r !== accepter && providerOf(plan, r).allowed?.includes(ACCOUNTS.bastion));
-                assert.deepEqual(inBastion.map(r => `${r.type} ${r.name}`), []);
+                const inBastion = plan.resources.filter(
+                    r => r.type.startsWith("aws:") && r !== accepter && providerOf(plan, r).allowed?.includes(ACCOUNTS.bastion),
+                );
+                assert.deepEqual(
+                    inBastion.map(r => `${r.type} ${r.name}`),
+                    [],
+                );
             });
 
             it("puts on each app server and the Jenkins host exactly the people the bastion grants them, and no one else", async () => {
                 const [plan, bastion] = [await planOf(env), await planOf("bastion")];
-                const grants = ((bastion.outputs.access as Record<string, Record<string, { name: string }[]>>)[env] ?? {}) as Record<string, { name: string }[]>;
+                const grants = ((bastion.outputs.access as Record<string, Record<string, { name: string }[]>>)[env] ?? {}) as Record<
+                    string,
+                    { name: string }[]
+                >;
                 const people = (userData: string) => ((parse(userData).users ?? []) as { name: string }[]).map(u => u.name).sort();
                 for (const template of ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate")) {
                     const target = String(template.inputs.description).replace(/ app servers$/, "");
@@ -91,14 +103,18 @@ describe("cross-account wiring (over the plans)", () => {
                     assert.equal(env, "prod", `${env} writes ${other.inputs.name} into the apex`);
                     const name = String(other.inputs.name).replace(/\.$/, "");
                     assert.ok(
-                        (other.inputs.type === "A" && publicNames.includes(name)) || (other.inputs.type === "CNAME" && publicNames.some(p => name.endsWith(`.${p}`) && name.startsWith("_"))),
+                        (other.inputs.type === "A" && publicNames.includes(name)) ||
+                            (other.inputs.type === "CNAME" && publicNames.some(p => name.endsWith(`.${p}`) && name.startsWith("_"))),
                         `${other.inputs.type} ${name} is not one of prod's delegated names`,
                     );
                 }
                 assert.equal(apexWrites.length, env === "prod" ? 1 + 2 * publicNames.length : 1);
                 const [delegation] = delegations;
                 assert.equal(providerOf(plan, delegation).roleArn, (dns.outputs.delegationRoleArns as Record<string, string>)[env]);
-                assert.deepEqual([delegation.inputs.zoneId, delegation.inputs.name, delegation.inputs.type], [dns.outputs.zoneId, `${env}.twinehr.com`, "NS"]);
+                assert.deepEqual(
+                    [delegation.inputs.zoneId, delegation.inputs.name, delegation.inputs.type],
+                    [dns.outputs.zoneId, `${env}.twinehr.com`, "NS"],
+                );
                 const subzone = named(plan, "aws:route53/zone:Zone", `${env}-subzone`);
                 assert.deepEqual(providerOf(plan, subzone).allowed, [ACCOUNTS[env]]);
                 assert.equal(subzone.options.protect, env === "prod", "prod's subzone is protected, dev's can be rebuilt");
@@ -142,7 +158,11 @@ describe("cross-account wiring (over the plans)", () => {
                     assert.deepEqual(allowed, [ACCOUNTS[stack]], `${provider.urn} acts as the deployer, so only in its own account`);
                 } else {
                     assert.equal(roles.length, 1);
-                    assert.equal(roles[0].roleArn.split(":")[4], allowed[0], `${provider.urn} assumes ${roles[0].roleArn} but pins ${allowed[0]}`);
+                    assert.equal(
+                        roles[0].roleArn.split(":")[4],
+                        allowed[0],
+                        `${provider.urn} assumes ${roles[0].roleArn} but pins ${allowed[0]}`,
+                    );
                     assert.notEqual(allowed[0], ACCOUNTS[stack], `${provider.urn} assumes a role in its own account`);
                 }
             }
@@ -200,7 +220,9 @@ describe("cross-account wiring (over the plans)", () => {
             assert.deepEqual(condition, { StringEquals: { "aws:PrincipalAccount": ACCOUNTS[consumer] } });
         }
         // No other role in the dns account trusts another AWS account (the deploy roles trust Pulumi's OIDC issuer).
-        const crossAccount = ofType(dns, "aws:iam/role:Role").filter(r => statements(r.inputs.assumeRolePolicy).some(st => st.Principal?.AWS));
+        const crossAccount = ofType(dns, "aws:iam/role:Role").filter(r =>
+            statements(r.inputs.assumeRolePolicy).some(st => st.Principal?.AWS),
+        );
         assert.deepEqual(crossAccount.map(r => r.name).sort(), ["apex-delegation-bastion", "apex-delegation-dev", "apex-delegation-prod"]);
         const bastion = await planOf("bastion");
         for (const env of ["dev", "prod"] as const) {
@@ -218,7 +240,9 @@ describe("cross-account wiring (over the plans)", () => {
                     assert.deepEqual(list(s.Resource), [zoneArn]);
                     return [
                         s.Condition!["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"],
-                        (s.Condition!["ForAllValues:StringEquals"] as Record<string, unknown>)["route53:ChangeResourceRecordSetsRecordTypes"],
+                        (s.Condition!["ForAllValues:StringEquals"] as Record<string, unknown>)[
+                            "route53:ChangeResourceRecordSetsRecordTypes"
+                        ],
                     ];
                 });
         assert.deepEqual(grants("bastion"), [[["bastion.twinehr.com"], ["A"]]]);
@@ -234,16 +258,25 @@ describe("cross-account wiring (over the plans)", () => {
         it("a prod VPC that overlaps dev's", async () => {
             const config = fixtureConfig("prod");
             config["twine-infra:network"] = JSON.stringify({ ...JSON.parse(config["twine-infra:network"]), cidr: "10.20.0.0/16" });
-            await assert.rejects(planWithConfig("prod", writeStackFile(config)), /network\.cidr = "10\.20\.0\.0\/16": overlaps the dev VPC 10\.20\.0\.0\/16/);
+            await assert.rejects(
+                planWithConfig("prod", writeStackFile(config)),
+                /network\.cidr = "10\.20\.0\.0\/16": overlaps the dev VPC 10\.20\.0\.0\/16/,
+            );
         });
         it("an env VPC other than the block the bastion peers with", async () => {
             const config = fixtureConfig("dev");
             config["twine-infra:network"] = JSON.stringify({ ...JSON.parse(config["twine-infra:network"]), cidr: "10.21.0.0/16" });
-            await assert.rejects(planWithConfig("dev", writeStackFile(config)), /network\.cidr = "10\.21\.0\.0\/16": the bastion stack peers dev as 10\.20\.0\.0\/16.*Fix: make bastionHost\.peers\.dev\.cidr/);
+            await assert.rejects(
+                planWithConfig("dev", writeStackFile(config)),
+                /network\.cidr = "10\.21\.0\.0\/16": the bastion stack peers dev as 10\.20\.0\.0\/16.*Fix: make bastionHost\.peers\.dev\.cidr/,
+            );
         });
         it("an env account other than the one the bastion's peering role trusts", async () => {
             const config = { ...fixtureConfig("dev"), "twine-infra:accountId": "555555555555" };
-            await assert.rejects(planWithConfig("dev", writeStackFile(config)), /accountId = "555555555555": the bastion's peering role for dev trusts account 333333333333/);
+            await assert.rejects(
+                planWithConfig("dev", writeStackFile(config)),
+                /accountId = "555555555555": the bastion's peering role for dev trusts account 333333333333/,
+            );
         });
     });
 });

@@ -11,8 +11,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AccessUser, forwardsByUser, hostLogins, peerAccessList } from "../components/access/accessGrants";
-import { hostAccess } from "../components/access/accessUserData";
+import { AccessUser, forwardsByUser, hostLogins, peerAccessList } from "../components/access/accessGrantsConfig";
+import { hostAccess } from "../components/access/accessCloudConfig";
 import { renderAppUserData } from "../components/app/appUserDataConfig";
 import { bastionPrivateIp } from "../components/access/bastion";
 import { renderBastionUserData } from "../components/access/bastionCloudConfig";
@@ -42,7 +42,8 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
 
     /** ssh from the engineer's machine as `user`, with only that user's key and the hosts' real host keys. */
     const clientConfig = (user: string) => path.join(scratch, "client", `${user}.config`);
-    const ssh = (user: string, args: readonly string[], from: NetnsHost = engineer) => from.exec(["ssh", "-F", clientConfig(user), ...args], { timeout: 30_000 });
+    const ssh = (user: string, args: readonly string[], from: NetnsHost = engineer) =>
+        from.exec(["ssh", "-F", clientConfig(user), ...args], { timeout: 30_000 });
 
     before(async function () {
         requireTools({ ip: "iproute2", nft: "nftables", sshd: "openssh-server", ssh: "openssh-client", sudo: "sudo" });
@@ -105,7 +106,11 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
             [prodBox, boxUserData("prod", "production", "production app servers"), PROD_BOX],
         ] as const) {
             const unapplied = host.applyCloudConfig(userData, uids);
-            assert.deepEqual(unapplied.filter(f => !["/opt/aws/", "/etc/twine/"].some(dir => f.startsWith(dir))), [], "every access file is applied");
+            assert.deepEqual(
+                unapplied.filter(f => !["/opt/aws/", "/etc/twine/"].some(dir => f.startsWith(dir))),
+                [],
+                "every access file is applied",
+            );
             knownHosts.push(`${address} ${host.makeHostKey()}`);
             host.mustExec(["nft", "-f", "/etc/nftables.conf"]);
             host.startSshd();
@@ -159,7 +164,11 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
 
     /** Connects from inside `host` as root and prints what the server says (proves a path exists for root). */
     const rootProbe = (host: NetnsHost, address: string, port: number) =>
-        host.exec([process.execPath, "-e", `require("net").connect(${port},"${address}").on("data",d=>process.stdout.write(d)).on("error",e=>{console.error(e.code);process.exit(1)})`]);
+        host.exec([
+            process.execPath,
+            "-e",
+            `require("net").connect(${port},"${address}").on("data",d=>process.stdout.write(d)).on("error",e=>{console.error(e.code);process.exit(1)})`,
+        ]);
 
     it("an allowed user reaches a box with ssh -J, without sudo unless they administer it", () => {
         const dave = ssh("dave", ["-J", "bastion", `dave@${PROD_BOX}`, "id -un; sudo -n true && echo sudo || echo no-sudo"]);

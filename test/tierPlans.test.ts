@@ -3,6 +3,7 @@
  * before the fix. Tests over the committed stack files assert invariants; exact values come from fixture configs.
  */
 import { strict as assert } from "assert";
+import { APP_HOST_LOGS, appHostLogGroupName } from "../components/app/appUserDataConfig";
 import * as fs from "fs";
 import * as path from "path";
 import { Plan, PlannedResource } from "../plan/run";
@@ -242,17 +243,14 @@ describe("the tiers at run time (over the plans)", () => {
                 problems.join("\n"),
             );
         });
-        it("the CloudWatch agent's log groups exist before any server, with a retention", async () => {
-            const agent = JSON.parse(fs.readFileSync(path.join(REPO, "images", "twine-app", "files", "cloudwatch-agent.json"), "utf8"));
-            const names = agent.logs.logs_collected.files.collect_list.map((e: { log_group_name: string }) => e.log_group_name);
+        it("the CloudWatch agent's log groups exist before any server, one set per environment, with a retention", async () => {
             for (const stack of ["dev", "prod"] as const) {
                 const plan = await planOf(stack);
-                const groups = ofType(plan, "aws:cloudwatch/logGroup:LogGroup").filter(g => names.includes(g.inputs.name));
-                assert.deepEqual(groups.map(g => g.inputs.name).sort(), [...names].sort());
-                for (const g of groups) assert.ok(Number(g.inputs.retentionInDays) > 0, `${g.inputs.name} keeps logs forever`);
                 for (const cluster of ofType(plan, "twine:index:AppCluster")) {
-                    for (const g of groups)
-                        assert.ok((cluster.options.dependsOn as string[]).includes(g.urn), `${cluster.name} waits for ${g.inputs.name}`);
+                    const expected = APP_HOST_LOGS.map(stream => appHostLogGroupName(cluster.name, stream)).sort();
+                    const groups = ofType(plan, "aws:cloudwatch/logGroup:LogGroup").filter(g => expected.includes(String(g.inputs.name)));
+                    assert.deepEqual(groups.map(g => g.inputs.name).sort(), expected, cluster.name);
+                    for (const g of groups) assert.ok(Number(g.inputs.retentionInDays) > 0, `${g.inputs.name} keeps logs forever`);
                 }
             }
         });

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BastionEgressRule, Forward } from "./accessGrants";
+import { BastionEgressRule, Forward } from "./accessGrantsConfig";
 import { BastionUser, renderBastionUserData } from "./bastionCloudConfig";
 import { cidrKey, cidrSize, formatAddress, mustParseCidr } from "../network/cidr";
 import { ec2TrustPolicy, policyDocument, stableJson } from "../account/iamPolicy";
@@ -41,9 +41,9 @@ export interface BastionArgs {
     readonly sshAllowedCidrs: readonly string[];
     /** People who may log in, with their public keys. Required, at least one. */
     readonly users: readonly BastionUser[];
-    /** Each user's allowed forwards (access/accessGrants.bastionForwards), by name. @default - nobody forwards anywhere */
+    /** Each user's allowed forwards (access/accessGrantsConfig.bastionForwards), by name. @default - nobody forwards anywhere */
     readonly forwards?: Readonly<Record<string, readonly Forward[]>>;
-    /** Egress toward the peered accounts (accessGrants.bastionEgressRules): this component owns them. @default - none */
+    /** Egress toward the peered accounts (accessGrantsConfig.bastionEgressRules): this component owns them. @default - none */
     readonly egress?: readonly BastionEgressRule[];
     /** The bastion's own route tables, where the peered accounts' blocks are routed. */
     readonly routeTableIds?: readonly pulumi.Input<string>[];
@@ -98,14 +98,28 @@ export class Bastion extends pulumi.ComponentResource {
             cidr =>
                 new aws.vpc.SecurityGroupIngressRule(
                     `${name}-ssh-${cidrKey(cidr)}`,
-                    { securityGroupId: this.securityGroup.id, ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: cidr, description: `SSH from ${cidr}` },
+                    {
+                        securityGroupId: this.securityGroup.id,
+                        ipProtocol: "tcp",
+                        fromPort: 22,
+                        toPort: 22,
+                        cidrIpv4: cidr,
+                        description: `SSH from ${cidr}`,
+                    },
                     sgParent,
                 ),
         );
         for (const port of BASTION_INTERNET_EGRESS_PORTS) {
             new aws.vpc.SecurityGroupEgressRule(
                 `${name}-egress-${port}`,
-                { securityGroupId: this.securityGroup.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: port === 80 ? "apt mirrors" : "AWS APIs, apt over https" },
+                {
+                    securityGroupId: this.securityGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    cidrIpv4: "0.0.0.0/0",
+                    description: port === 80 ? "apt mirrors" : "AWS APIs, apt over https",
+                },
                 sgParent,
             );
         }
@@ -114,7 +128,14 @@ export class Bastion extends pulumi.ComponentResource {
         for (const rule of args.egress ?? []) {
             new aws.vpc.SecurityGroupEgressRule(
                 `${name}-to-${rule.key}`,
-                { securityGroupId: this.securityGroup.id, ipProtocol: "tcp", fromPort: rule.port, toPort: rule.port, cidrIpv4: rule.cidr, description: rule.description },
+                {
+                    securityGroupId: this.securityGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: rule.port,
+                    toPort: rule.port,
+                    cidrIpv4: rule.cidr,
+                    description: rule.description,
+                },
                 sgParent,
             );
         }
@@ -131,7 +152,11 @@ export class Bastion extends pulumi.ComponentResource {
             );
         }
 
-        this.logGroup = new aws.cloudwatch.LogGroup(`${name}-ssh-logs`, { name: `/twine/bastion/${name}/ssh`, retentionInDays: args.logRetentionDays }, parent);
+        this.logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-ssh-logs`,
+            { name: `/twine/bastion/${name}/ssh`, retentionInDays: args.logRetentionDays },
+            parent,
+        );
 
         // The instance may write its own logs and nothing else.
         const role = new aws.iam.Role(
@@ -144,7 +169,13 @@ export class Bastion extends pulumi.ComponentResource {
             {
                 role: role.id,
                 policy: this.logGroup.arn.apply(arn =>
-                    stableJson(policyDocument({ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], Resource: [arn, `${arn}:*`] })),
+                    stableJson(
+                        policyDocument({
+                            Effect: "Allow",
+                            Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                            Resource: [arn, `${arn}:*`],
+                        }),
+                    ),
                 ),
             },
             { parent: role },
@@ -160,11 +191,22 @@ export class Bastion extends pulumi.ComponentResource {
                 privateIp: bastionPrivateIp(args.subnetCidr),
                 vpcSecurityGroupIds: [this.securityGroup.id],
                 iamInstanceProfile: profile.name,
-                userData: renderBastionUserData({ users: args.users, forwards: args.forwards, hostName: args.hostName, logGroupName: `/twine/bastion/${name}/ssh`, region: args.region }),
+                userData: renderBastionUserData({
+                    users: args.users,
+                    forwards: args.forwards,
+                    hostName: args.hostName,
+                    logGroupName: `/twine/bastion/${name}/ssh`,
+                    region: args.region,
+                }),
                 // cloud-init installs users and keys on a new instance only, so a change of people or keys replaces the
                 // host (same private IP, same Elastic IP and name; a minute without SSH).
                 userDataReplaceOnChange: true,
-                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+                metadataOptions: {
+                    httpEndpoint: "enabled",
+                    httpTokens: "required",
+                    httpPutResponseHopLimit: 1,
+                    instanceMetadataTags: "disabled",
+                },
                 rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: 16, deleteOnTermination: true },
                 // Termination protection stops a terminate by hand; forceDestroy lets the replacement above through.
                 disableApiTermination: true,
@@ -179,7 +221,11 @@ export class Bastion extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.logGroup], deleteBeforeReplace: true },
         );
 
-        this.eip = new aws.ec2.Eip(`${name}-eip`, { domain: "vpc", instance: this.instance.id, tags: { Name: args.hostName } }, { parent: this.instance });
+        this.eip = new aws.ec2.Eip(
+            `${name}-eip`,
+            { domain: "vpc", instance: this.instance.id, tags: { Name: args.hostName } },
+            { parent: this.instance },
+        );
         this.publicIp = this.eip.publicIp;
         this.privateIp = this.instance.privateIp;
 

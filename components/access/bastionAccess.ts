@@ -66,9 +66,17 @@ export class BastionAccess extends pulumi.ComponentResource {
         );
         new aws.vpc.SecurityGroupIngressRule(
             `${env}-ssh-from-bastion`,
-            { securityGroupId: this.sshFromBastion.id, ...SSH, cidrIpv4: `${bastion.privateIp}/32`, description: `SSH from ${bastion.hostName}` },
+            {
+                securityGroupId: this.sshFromBastion.id,
+                ...SSH,
+                cidrIpv4: `${bastion.privateIp}/32`,
+                description: `SSH from ${bastion.hostName}`,
+            },
             { parent: this.sshFromBastion },
         );
-        this.registerOutputs({ peeringConnectionId: this.peering.peeringConnectionId, sshFromBastionSecurityGroupId: this.sshFromBastion.id });
+        this.registerOutputs({
+            peeringConnectionId: this.peering.peeringConnectionId,
+            sshFromBastionSecurityGroupId: this.sshFromBastion.id,
+        });
     }
 }

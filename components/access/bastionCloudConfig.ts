@@ -4,8 +4,8 @@
  * change shows in the plan as a user-data diff and nothing else.
  */
 import { stringify } from "yaml";
-import { AccessUser, Forward } from "./accessGrants";
-import { bastionAccess, withinUserDataLimit } from "./accessUserData";
+import { AccessUser, Forward } from "./accessGrantsConfig";
+import { bastionAccess, withinUserDataLimit } from "./accessCloudConfig";
 
 /** A person on the bastion; `sudo` administers it, everyone else may only jump (components/access). */
 export type BastionUser = AccessUser;
@@ -13,7 +13,7 @@ export type BastionUser = AccessUser;
 export interface BastionUserDataArgs {
     /** People who may log in; each gets a locked-password account with only these keys. */
     readonly users: readonly BastionUser[];
-    /** Each user's allowed forwards (access/accessGrants.bastionForwards), by name. @default - nobody forwards anywhere */
+    /** Each user's allowed forwards (access/accessGrantsConfig.bastionForwards), by name. @default - nobody forwards anywhere */
     readonly forwards?: Readonly<Record<string, readonly Forward[]>>;
     /** Fully qualified host name, e.g. bastion.twinehr.com. */
     readonly hostName: string;
@@ -33,8 +33,18 @@ export function cloudWatchAgentConfig(logGroupName: string): string {
             logs_collected: {
                 files: {
                     collect_list: [
-                        { file_path: "/var/log/auth.log", log_group_name: logGroupName, log_stream_name: "{instance_id}/auth.log", timezone: "UTC" },
-                        { file_path: "/var/log/cloud-init-output.log", log_group_name: logGroupName, log_stream_name: "{instance_id}/cloud-init-output.log", timezone: "UTC" },
+                        {
+                            file_path: "/var/log/auth.log",
+                            log_group_name: logGroupName,
+                            log_stream_name: "{instance_id}/auth.log",
+                            timezone: "UTC",
+                        },
+                        {
+                            file_path: "/var/log/cloud-init-output.log",
+                            log_group_name: logGroupName,
+                            log_stream_name: "{instance_id}/cloud-init-output.log",
+                            timezone: "UTC",
+                        },
                     ],
                 },
             },
@@ -64,18 +74,37 @@ export function renderBastionUserData(args: BastionUserDataArgs): string {
         disable_root: true,
         package_update: true,
         package_upgrade: true,
-        // nftables: the per-user firewall (access/accessFirewall.ts).
+        // nftables: the per-user firewall (access/firewallConfig.ts).
         packages: ["nftables", "unattended-upgrades"],
         write_files: [
             ...access.write_files,
             { path: CLOUDWATCH_AGENT_CONFIG, owner: "root:root", permissions: "0644", content: cloudWatchAgentConfig(args.logGroupName) },
         ],
         runcmd: [
-            // runcmd does not stop at a failing line: each access command guards the next (access/accessUserData.ts).
+            // runcmd does not stop at a failing line: each access command guards the next (access/accessCloudConfig.ts).
             ...access.runcmd,
-            ["curl", "--fail", "--silent", "--show-error", "--retry", "5", "--output", "/tmp/amazon-cloudwatch-agent.deb", cloudWatchAgentPackageUrl(args.region)],
+            [
+                "curl",
+                "--fail",
+                "--silent",
+                "--show-error",
+                "--retry",
+                "5",
+                "--output",
+                "/tmp/amazon-cloudwatch-agent.deb",
+                cloudWatchAgentPackageUrl(args.region),
+            ],
             ["dpkg", "-i", "/tmp/amazon-cloudwatch-agent.deb"],
-            ["/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl", "-a", "fetch-config", "-m", "ec2", "-s", "-c", `file:${CLOUDWATCH_AGENT_CONFIG}`],
+            [
+                "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl",
+                "-a",
+                "fetch-config",
+                "-m",
+                "ec2",
+                "-s",
+                "-c",
+                `file:${CLOUDWATCH_AGENT_CONFIG}`,
+            ],
         ],
     };
     return withinUserDataLimit(`#cloud-config\n${stringify(cloudConfig, { lineWidth: 0 })}`);

@@ -21,10 +21,7 @@ export interface PeeringRolePolicyArgs {
 }
 
 /** Describe calls EC2 does not scope to resources (they only read); Pulumi's refresh and waits need them. */
-export const PEERING_READ_ACTIONS = [
-    "ec2:DescribeVpcPeeringConnections",
-    "ec2:DescribeVpcs",
-] as const;
+export const PEERING_READ_ACTIONS = ["ec2:DescribeVpcPeeringConnections", "ec2:DescribeVpcs"] as const;
 
 export function peeringRolePolicy(args: PeeringRolePolicyArgs): PolicyDocument {
     const arn = (kind: string, id: string) => `arn:aws:ec2:${args.region}:${args.accountId}:${kind}/${id}`;
@@ -34,9 +31,21 @@ export function peeringRolePolicy(args: PeeringRolePolicyArgs): PolicyDocument {
         ArnLike: { "ec2:RequesterVpc": `arn:aws:ec2:${args.region}:${args.peerAccountId}:vpc/*` },
     };
     return policyDocument(
-        { Sid: "AcceptPeeringFromEnvVpc", Effect: "Allow", Action: "ec2:AcceptVpcPeeringConnection", Resource: arn("vpc-peering-connection", "*"), Condition: thisPeering },
+        {
+            Sid: "AcceptPeeringFromEnvVpc",
+            Effect: "Allow",
+            Action: "ec2:AcceptVpcPeeringConnection",
+            Resource: arn("vpc-peering-connection", "*"),
+            Condition: thisPeering,
+        },
         { Sid: "AcceptIntoBastionVpc", Effect: "Allow", Action: "ec2:AcceptVpcPeeringConnection", Resource: vpcArn },
-        { Sid: "TagThatPeering", Effect: "Allow", Action: ["ec2:CreateTags", "ec2:DeleteTags"], Resource: arn("vpc-peering-connection", "*"), Condition: thisPeering },
+        {
+            Sid: "TagThatPeering",
+            Effect: "Allow",
+            Action: ["ec2:CreateTags", "ec2:DeleteTags"],
+            Resource: arn("vpc-peering-connection", "*"),
+            Condition: thisPeering,
+        },
         { Sid: "Read", Effect: "Allow", Action: [...PEERING_READ_ACTIONS], Resource: "*" },
     );
 }

@@ -40,7 +40,9 @@ export class BastionPeeringRoles extends pulumi.ComponentResource {
             );
             const policy = pulumi
                 .output(args.vpcId)
-                .apply(vpcId => stableJson(peeringRolePolicy({ region: args.region, accountId: args.accountId, vpcId, peerAccountId: peer.accountId })));
+                .apply(vpcId =>
+                    stableJson(peeringRolePolicy({ region: args.region, accountId: args.accountId, vpcId, peerAccountId: peer.accountId })),
+                );
             new aws.iam.RolePolicy(`${name}-${env}`, { role: role.id, name: "bastion-peering", policy }, { parent: role });
             arns[env] = role.arn;
         }

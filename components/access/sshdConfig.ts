@@ -4,7 +4,7 @@
  * image's; a Match block in an included file ends with that file. Checked by `sshd -t` / `sshd -T` and run for real
  * in network namespaces by test/sshAccess.test.ts.
  */
-import { AccessUser, Forward, HostLogin, forwardPorts } from "./accessGrants";
+import { AccessUser, Forward, HostLogin, forwardPorts } from "./accessGrantsConfig";
 
 /**
  * Keys live in root-owned files the program writes, one per user, never in the user's home: nobody can add a key
@@ -44,22 +44,30 @@ function commonSettings(): string[] {
 
 export interface BastionSshdArgs {
     readonly users: readonly AccessUser[];
-    /** Each user's allowed forwards (accessGrants.bastionForwards), by name. */
+    /** Each user's allowed forwards (accessGrantsConfig.bastionForwards), by name. */
     readonly forwards: Readonly<Record<string, readonly Forward[]>>;
 }
 
 /**
  * The bastion: only the listed users; TCP forwarding off except, per user, local forwards (what `ssh -J` and `-L`
- * use) to the ports their grants open (PermitOpen matches ports here; the firewall, accessFirewall.ts, limits the
+ * use) to the ports their grants open (PermitOpen matches ports here; the firewall, firewallConfig.ts, limits the
  * destinations to the granted accounts' blocks, since PermitOpen cannot express a CIDR). Users without sudo get no
  * shell, no command, no TTY: a session runs nologin and ends.
  */
 export function bastionSshdConfig(args: BastionSshdArgs): string {
-    const lines = ["# Managed by twine-infra (bastion stack).", ...commonSettings(), `AllowUsers ${args.users.map(u => u.name).join(" ")}`, "AllowTcpForwarding no"];
+    const lines = [
+        "# Managed by twine-infra (bastion stack).",
+        ...commonSettings(),
+        `AllowUsers ${args.users.map(u => u.name).join(" ")}`,
+        "AllowTcpForwarding no",
+    ];
     for (const user of args.users) {
         const forwards = args.forwards[user.name] ?? [];
         const ports = forwardPorts(forwards);
-        lines.push("", `# ${user.name}: ${user.sudo ? "administers the bastion" : "jump only"}; forwards to ${describeForwards(forwards)}.`);
+        lines.push(
+            "",
+            `# ${user.name}: ${user.sudo ? "administers the bastion" : "jump only"}; forwards to ${describeForwards(forwards)}.`,
+        );
         lines.push(`Match User ${user.name}`);
         lines.push(ports.length > 0 ? "    AllowTcpForwarding local" : "    AllowTcpForwarding no");
         lines.push(`    PermitOpen ${ports.length > 0 ? ports.map(p => `*:${p}`).join(" ") : "none"}`);

@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AppIdentity } from "./appIdentity";
 import { APP_HOST_LOGS, APP_METRIC_NAMESPACE, appHostLogGroupName, renderAppUserData } from "./appUserDataConfig";
-import { AccessCloudConfig } from "../access/accessUserData";
-import { cloudWatchAgentPolicy } from "../access/instanceRolePolicies";
+import { AccessCloudConfig } from "../access/accessCloudConfig";
+import { cloudWatchAgentPolicy } from "../access/instanceRolePolicy";
 import { accessLogBucketPolicy } from "./accessLogPolicy";
 import { policyDocument, stableJson } from "../account/iamPolicy";
 import { MonthEndWindow, monthEndActions } from "./monthEndScheduleConfig";
@@ -86,7 +86,7 @@ export interface AppClusterArgs extends AppClusterSettings {
     readonly extraSecurityGroupIds?: readonly pulumi.Input<string>[];
     /** Secrets the app reads at run time (e.g. the database's RDS-managed secret). Defaults to none. */
     readonly runtimeSecretArns?: pulumi.Input<string[]>;
-    /** Who may log in from the bastion (access/accessUserData.ts hostAccess). @default - nobody */
+    /** Who may log in from the bastion (access/accessCloudConfig.ts hostAccess). @default - nobody */
     readonly access?: AccessCloudConfig;
     /** Days CloudWatch keeps the hosts' own logs (syslog, auth, the app's), one group each per environment. */
     readonly hostLogRetentionDays: number;
@@ -99,7 +99,12 @@ export interface AppClusterArgs extends AppClusterSettings {
 }
 
 /** Every argument problem at once, before any child exists. */
-export function appClusterArgProblems(args: Pick<AppClusterArgs, "minSize" | "maxSize" | "desiredCapacity" | "healthCheckPath" | "hostNames" | "scaling" | "appPort" | "warmPool">): string[] {
+export function appClusterArgProblems(
+    args: Pick<
+        AppClusterArgs,
+        "minSize" | "maxSize" | "desiredCapacity" | "healthCheckPath" | "hostNames" | "scaling" | "appPort" | "warmPool"
+    >,
+): string[] {
     const problems: string[] = [];
     if (!(args.minSize <= args.desiredCapacity && args.desiredCapacity <= args.maxSize)) {
         problems.push(`minSize (${args.minSize}) <= desiredCapacity (${args.desiredCapacity}) <= maxSize (${args.maxSize}) does not hold`);
@@ -109,7 +114,8 @@ export function appClusterArgProblems(args: Pick<AppClusterArgs, "minSize" | "ma
     if (args.scaling.requestsPerTarget === undefined && args.scaling.cpuUtilizationPercent === undefined) {
         problems.push("scaling needs requestsPerTarget and/or cpuUtilizationPercent");
     }
-    if (!(args.appPort >= 1024 && args.appPort <= 65535)) problems.push(`appPort ${args.appPort} must be an unprivileged port (1024-65535)`);
+    if (!(args.appPort >= 1024 && args.appPort <= 65535))
+        problems.push(`appPort ${args.appPort} must be an unprivileged port (1024-65535)`);
     if (args.warmPool && args.warmPool.minSize < 0) problems.push(`warmPool.minSize ${args.warmPool.minSize} must not be negative`);
     return problems;
 }
@@ -156,7 +162,11 @@ export class AppCluster extends pulumi.ComponentResource {
         // Access logs: a private bucket only the regional ELB writer may put objects into, under our prefix.
         const logs = new aws.s3.Bucket(`${name}-access-logs`, { forceDestroy: false }, parent);
         const logsParent = { parent: logs };
-        new aws.s3.BucketOwnershipControls(`${name}-access-logs`, { bucket: logs.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, logsParent);
+        new aws.s3.BucketOwnershipControls(
+            `${name}-access-logs`,
+            { bucket: logs.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            logsParent,
+        );
         const logsBlock = new aws.s3.BucketPublicAccessBlock(
             `${name}-access-logs`,
             { bucket: logs.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
@@ -169,15 +179,27 @@ export class AppCluster extends pulumi.ComponentResource {
             logsParent,
         );
         // S3.9: the ALB log bucket's own access goes to the account's access-log bucket.
-        new aws.s3.BucketLogging(`${name}-access-logs`, { bucket: logs.id, targetBucket: args.accessLogBucket, targetPrefix: `${name}-alb-logs/` }, logsParent);
+        new aws.s3.BucketLogging(
+            `${name}-access-logs`,
+            { bucket: logs.id, targetBucket: args.accessLogBucket, targetPrefix: `${name}-alb-logs/` },
+            logsParent,
+        );
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-access-logs`,
-            { bucket: logs.id, rules: [{ id: "expire", status: "Enabled", filter: {}, expiration: { days: args.accessLogRetentionDays } }] },
+            {
+                bucket: logs.id,
+                rules: [{ id: "expire", status: "Enabled", filter: {}, expiration: { days: args.accessLogRetentionDays } }],
+            },
             logsParent,
         );
         const logsPolicy = new aws.s3.BucketPolicy(
             `${name}-access-logs`,
-            { bucket: logs.id, policy: logs.arn.apply(bucketArn => stableJson(accessLogBucketPolicy({ bucketArn, prefix: name, region: args.region, accountId: args.accountId }))) },
+            {
+                bucket: logs.id,
+                policy: logs.arn.apply(bucketArn =>
+                    stableJson(accessLogBucketPolicy({ bucketArn, prefix: name, region: args.region, accountId: args.accountId })),
+                ),
+            },
             { parent: logs, dependsOn: [logsBlock] },
         );
 
@@ -186,20 +208,38 @@ export class AppCluster extends pulumi.ComponentResource {
         // ipv4), so an IPv6 rule would only open the group to addresses that can never reach it.
         this.loadBalancerSecurityGroup = new aws.ec2.SecurityGroup(
             `${name}-alb`,
-            { vpcId: args.vpcId, description: `${args.environment} load balancer: HTTP(S) from the Internet`, tags: { Name: `${name}-alb` } },
+            {
+                vpcId: args.vpcId,
+                description: `${args.environment} load balancer: HTTP(S) from the Internet`,
+                tags: { Name: `${name}-alb` },
+            },
             parent,
         );
         const albSg = this.loadBalancerSecurityGroup;
         for (const port of [80, 443]) {
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-alb-${port}-v4`,
-                { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: `HTTP${port === 443 ? "S" : ""} from the Internet` },
+                {
+                    securityGroupId: albSg.id,
+                    ipProtocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    cidrIpv4: "0.0.0.0/0",
+                    description: `HTTP${port === 443 ? "S" : ""} from the Internet`,
+                },
                 { parent: albSg },
             );
         }
         new aws.vpc.SecurityGroupEgressRule(
             `${name}-alb-to-app`,
-            { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: args.appPort, toPort: args.appPort, referencedSecurityGroupId: identity.securityGroup.id, description: "To the app servers" },
+            {
+                securityGroupId: albSg.id,
+                ipProtocol: "tcp",
+                fromPort: args.appPort,
+                toPort: args.appPort,
+                referencedSecurityGroupId: identity.securityGroup.id,
+                description: "To the app servers",
+            },
             { parent: albSg },
         );
         // The hosts call AWS APIs (Session Manager, CloudWatch, their secret) over HTTPS; nothing else leaves them
@@ -235,7 +275,16 @@ export class AppCluster extends pulumi.ComponentResource {
                 protocol: "HTTP",
                 port: args.appPort,
                 deregistrationDelay: 30,
-                healthCheck: { enabled: true, path: args.healthCheckPath, protocol: "HTTP", matcher: "200-399", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
+                healthCheck: {
+                    enabled: true,
+                    path: args.healthCheckPath,
+                    protocol: "HTTP",
+                    matcher: "200-399",
+                    interval: 15,
+                    timeout: 5,
+                    healthyThreshold: 2,
+                    unhealthyThreshold: 3,
+                },
                 tags: { Name: `${name}-app` },
             },
             parent,
@@ -245,7 +294,13 @@ export class AppCluster extends pulumi.ComponentResource {
         const [subject, ...alternatives] = args.hostNames;
         const certificate = new aws.acm.Certificate(
             `${name}-cert`,
-            { domainName: subject.name, subjectAlternativeNames: alternatives.map(h => h.name), validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", tags: { Name: name } },
+            {
+                domainName: subject.name,
+                subjectAlternativeNames: alternatives.map(h => h.name),
+                validationMethod: "DNS",
+                keyAlgorithm: "EC_prime256v1",
+                tags: { Name: name },
+            },
             parent,
         );
         const validationRecords = args.hostNames.map(host => {
@@ -256,7 +311,14 @@ export class AppCluster extends pulumi.ComponentResource {
             });
             return new aws.route53.Record(
                 `${name}-cert-validation-${host.name}`,
-                { zoneId: host.zoneId, name: option.resourceRecordName, type: option.resourceRecordType, records: [option.resourceRecordValue], ttl: 300, allowOverwrite: true },
+                {
+                    zoneId: host.zoneId,
+                    name: option.resourceRecordName,
+                    type: option.resourceRecordType,
+                    records: [option.resourceRecordValue],
+                    ttl: 300,
+                    allowOverwrite: true,
+                },
                 { parent: certificate, ...(host.provider ? { provider: host.provider } : {}) },
             );
         });
@@ -268,12 +330,24 @@ export class AppCluster extends pulumi.ComponentResource {
 
         new aws.lb.Listener(
             `${name}-https`,
-            { loadBalancerArn: alb.arn, port: 443, protocol: "HTTPS", sslPolicy: TLS_POLICY, certificateArn: validation.certificateArn, defaultActions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }] },
+            {
+                loadBalancerArn: alb.arn,
+                port: 443,
+                protocol: "HTTPS",
+                sslPolicy: TLS_POLICY,
+                certificateArn: validation.certificateArn,
+                defaultActions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+            },
             { parent: alb },
         );
         new aws.lb.Listener(
             `${name}-http`,
-            { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] },
+            {
+                loadBalancerArn: alb.arn,
+                port: 80,
+                protocol: "HTTP",
+                defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+            },
             { parent: alb },
         );
 
@@ -320,7 +394,11 @@ export class AppCluster extends pulumi.ComponentResource {
             "runtime",
             pulumi
                 .output(args.runtimeSecretArns ?? [])
-                .apply(secretArns => stableJson(appRuntimePolicy({ region: args.region, accountId: args.accountId, environment: args.environment, secretArns }))),
+                .apply(secretArns =>
+                    stableJson(
+                        appRuntimePolicy({ region: args.region, accountId: args.accountId, environment: args.environment, secretArns }),
+                    ),
+                ),
         );
         const userData = pulumi
             .output(args.settings)
@@ -332,18 +410,34 @@ export class AppCluster extends pulumi.ComponentResource {
                 imageId: args.amiId,
                 instanceType: args.instanceType,
                 iamInstanceProfile: { arn: profile.arn },
-                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "enabled" },
+                metadataOptions: {
+                    httpEndpoint: "enabled",
+                    httpTokens: "required",
+                    httpPutResponseHopLimit: 1,
+                    instanceMetadataTags: "enabled",
+                },
                 monitoring: { enabled: true },
                 ebsOptimized: "true",
                 blockDeviceMappings: [
-                    { deviceName: "/dev/sda1", ebs: { volumeType: "gp3", volumeSize: args.rootVolumeGiB ?? 20, encrypted: "true", deleteOnTermination: "true" } },
+                    {
+                        deviceName: "/dev/sda1",
+                        ebs: { volumeType: "gp3", volumeSize: args.rootVolumeGiB ?? 20, encrypted: "true", deleteOnTermination: "true" },
+                    },
                 ],
                 networkInterfaces: [
-                    { deviceIndex: 0, associatePublicIpAddress: "false", deleteOnTermination: "true", securityGroups: [identity.securityGroup.id, ...(args.extraSecurityGroupIds ?? [])] },
+                    {
+                        deviceIndex: 0,
+                        associatePublicIpAddress: "false",
+                        deleteOnTermination: "true",
+                        securityGroups: [identity.securityGroup.id, ...(args.extraSecurityGroupIds ?? [])],
+                    },
                 ],
                 userData,
                 updateDefaultVersion: true,
-                tagSpecifications: ["instance", "volume", "network-interface"].map(resourceType => ({ resourceType, tags: { ...args.tags, Name: `${name}-app` } })),
+                tagSpecifications: ["instance", "volume", "network-interface"].map(resourceType => ({
+                    resourceType,
+                    tags: { ...args.tags, Name: `${name}-app` },
+                })),
                 tags: { Name: `${name}-app` },
             },
             parent,
@@ -370,7 +464,13 @@ export class AppCluster extends pulumi.ComponentResource {
                 terminationPolicies: ["OldestLaunchTemplate", "OldestInstance"],
                 instanceRefresh: {
                     strategy: "Rolling",
-                    preferences: { minHealthyPercentage: 90, maxHealthyPercentage: 110, skipMatching: true, autoRollback: true, instanceWarmup: String(warmup) },
+                    preferences: {
+                        minHealthyPercentage: 90,
+                        maxHealthyPercentage: 110,
+                        skipMatching: true,
+                        autoRollback: true,
+                        instanceWarmup: String(warmup),
+                    },
                 },
                 // Always with maxGroupPreparedCapacity: left out, the pool would hold maxSize - desired servers.
                 warmPool: args.warmPool ? warmPoolArgs(args.warmPool) : undefined,
@@ -393,7 +493,10 @@ export class AppCluster extends pulumi.ComponentResource {
                     policyType: "TargetTrackingScaling",
                     targetTrackingConfiguration: {
                         targetValue: args.scaling.requestsPerTarget,
-                        predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: pulumi.interpolate`${alb.arnSuffix}/${this.targetGroup.arnSuffix}` },
+                        predefinedMetricSpecification: {
+                            predefinedMetricType: "ALBRequestCountPerTarget",
+                            resourceLabel: pulumi.interpolate`${alb.arnSuffix}/${this.targetGroup.arnSuffix}`,
+                        },
                     },
                 },
                 { parent: asg },
@@ -405,7 +508,10 @@ export class AppCluster extends pulumi.ComponentResource {
                 {
                     autoscalingGroupName: asg.name,
                     policyType: "TargetTrackingScaling",
-                    targetTrackingConfiguration: { targetValue: args.scaling.cpuUtilizationPercent, predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" } },
+                    targetTrackingConfiguration: {
+                        targetValue: args.scaling.cpuUtilizationPercent,
+                        predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
+                    },
                 },
                 { parent: asg },
             );
@@ -432,7 +538,10 @@ export class AppCluster extends pulumi.ComponentResource {
                                       resourceLabel: pulumi.interpolate`${alb.arnSuffix}/${this.targetGroup.arnSuffix}`,
                                   },
                               }
-                            : { targetValue: args.scaling.cpuUtilizationPercent!, predefinedMetricPairSpecification: { predefinedMetricType: "ASGCPUUtilization" } },
+                            : {
+                                  targetValue: args.scaling.cpuUtilizationPercent!,
+                                  predefinedMetricPairSpecification: { predefinedMetricType: "ASGCPUUtilization" },
+                              },
                     },
                 },
                 { parent: asg },
@@ -463,7 +572,12 @@ export class AppCluster extends pulumi.ComponentResource {
         args.hostNames.forEach(host => {
             new aws.route53.Record(
                 `${name}-host-${host.name}`,
-                { zoneId: host.zoneId, name: host.name, type: "A", aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }] },
+                {
+                    zoneId: host.zoneId,
+                    name: host.name,
+                    type: "A",
+                    aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
+                },
                 { parent: alb, ...(host.provider ? { provider: host.provider } : {}) },
             );
         });
@@ -489,7 +603,14 @@ export function appRuntimePolicy(args: { region: string; accountId: string; envi
             Resource: `arn:aws:ssm:${args.region}:${args.accountId}:parameter/twine/${args.environment}/*`,
         },
         ...(args.secretArns.length > 0
-            ? [{ Sid: "ReadOwnSecrets", Effect: "Allow" as const, Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [...args.secretArns] }]
+            ? [
+                  {
+                      Sid: "ReadOwnSecrets",
+                      Effect: "Allow" as const,
+                      Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                      Resource: [...args.secretArns],
+                  },
+              ]
             : []),
     );
 }

@@ -6,7 +6,7 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { AccessCloudConfig, accessCloudConfigDocument } from "../access/accessUserData";
+import { AccessCloudConfig, accessCloudConfigDocument } from "../access/accessCloudConfig";
 
 /** Environment settings as key/value pairs; keys are upper-case shell identifiers. */
 export type AppSettings = Readonly<Record<string, string>>;
@@ -49,36 +49,53 @@ export function appAgentConfig(environment: string): string {
     const files = config.logs.logs_collected.files.collect_list as { log_group_name: string }[];
     for (const file of files) {
         const stream = file.log_group_name.replace(/^\/twine\/app\//, "");
-        if (!(APP_HOST_LOGS as readonly string[]).includes(stream)) throw new Error(`appAgentConfig: unexpected log group ${file.log_group_name} in ${IMAGE_AGENT_CONFIG}`);
+        if (!(APP_HOST_LOGS as readonly string[]).includes(stream))
+            throw new Error(`appAgentConfig: unexpected log group ${file.log_group_name} in ${IMAGE_AGENT_CONFIG}`);
         file.log_group_name = appHostLogGroupName(environment, stream);
     }
-    if (config.metrics?.namespace !== APP_METRIC_NAMESPACE) throw new Error(`appAgentConfig: the image's metrics namespace is not ${APP_METRIC_NAMESPACE}`);
+    if (config.metrics?.namespace !== APP_METRIC_NAMESPACE)
+        throw new Error(`appAgentConfig: the image's metrics namespace is not ${APP_METRIC_NAMESPACE}`);
     return `${JSON.stringify(config, null, 2)}\n`;
-}
-
-/** The log groups the image's CloudWatch agent config writes to (its `log_group_name`s), sorted and unique. */
-export function agentLogGroupNames(agentConfigJson: string): string[] {
-    const config = JSON.parse(agentConfigJson) as { logs?: { logs_collected?: { files?: { collect_list?: { log_group_name?: string }[] } } } };
-    const names = (config.logs?.logs_collected?.files?.collect_list ?? []).map(entry => entry.log_group_name).filter((n): n is string => typeof n === "string");
-    return [...new Set(names)].sort();
 }
 
 /**
  * cloud-config that writes /etc/twine/environment and restarts the app, which the AMI's unit already reads; given
  * the environment's name, points the CloudWatch agent at that environment's log groups; given its access
- * (access/accessUserData.ts hostAccess), adds the people who may log in from the bastion.
+ * (access/accessCloudConfig.ts hostAccess), adds the people who may log in from the bastion.
  * No packages, no installs: the instance is in service as soon as the app answers its health check.
  */
 export function renderAppUserData(settings: AppSettings, access?: AccessCloudConfig, environment?: string): string {
-    const settingsFile = { path: "/etc/twine/environment", owner: "root:twine", permissions: "0640", content: renderSettingsFile(settings) };
-    const agentFiles = environment ? [{ path: AGENT_CONFIG_PATH, owner: "root:root", permissions: "0644", content: appAgentConfig(environment) }] : [];
+    const settingsFile = {
+        path: "/etc/twine/environment",
+        owner: "root:twine",
+        permissions: "0640",
+        content: renderSettingsFile(settings),
+    };
+    const agentFiles = environment
+        ? [{ path: AGENT_CONFIG_PATH, owner: "root:root", permissions: "0644", content: appAgentConfig(environment) }]
+        : [];
     const agentCommands = environment
-        ? [["/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl", "-a", "fetch-config", "-m", "ec2", "-s", "-c", `file:${AGENT_CONFIG_PATH}`]]
+        ? [
+              [
+                  "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl",
+                  "-a",
+                  "fetch-config",
+                  "-m",
+                  "ec2",
+                  "-s",
+                  "-c",
+                  `file:${AGENT_CONFIG_PATH}`,
+              ],
+          ]
         : [];
     const restart = ["systemctl", "restart", "twine.service"];
     const base = access ?? { users: [], write_files: [], runcmd: [] };
     return accessCloudConfigDocument(
-        { users: base.users, write_files: [...base.write_files, ...agentFiles, settingsFile], runcmd: [...base.runcmd, ...agentCommands, restart] },
+        {
+            users: base.users,
+            write_files: [...base.write_files, ...agentFiles, settingsFile],
+            runcmd: [...base.runcmd, ...agentCommands, restart],
+        },
         {},
         HEADER,
     );

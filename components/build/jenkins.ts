@@ -7,7 +7,7 @@ import { ec2TrustPolicy, policyDocument, stableJson } from "../account/iamPolicy
 import { aptlyConfig } from "./aptlyConfig";
 import { JENKINS_PORT, JENKINS_SECRETS, JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "./jenkinsHostConfig";
 import { jenkinsWebhookEntrance } from "./jenkinsWebhook";
-import { AccessCloudConfig } from "../access/accessUserData";
+import { AccessCloudConfig } from "../access/accessCloudConfig";
 import { ubuntuLtsAmiId } from "../access/ubuntuAmi";
 
 /** The Jenkins image build context, in this repository. */
@@ -31,7 +31,7 @@ export interface JenkinsSettings {
 }
 
 export interface JenkinsArgs extends JenkinsSettings {
-    /** Who may log in from the bastion (access/accessUserData.ts hostAccess). @default - nobody */
+    /** Who may log in from the bastion (access/accessCloudConfig.ts hostAccess). @default - nobody */
     readonly access?: AccessCloudConfig;
     readonly accountId: string;
     readonly region: string;

@@ -3,7 +3,7 @@
  * policy. No Pulumi here, so they are unit-tested directly.
  */
 import { parse } from "yaml";
-import { AccessCloudConfig, accessCloudConfigDocument } from "../access/accessUserData";
+import { AccessCloudConfig, accessCloudConfigDocument } from "../access/accessCloudConfig";
 import { PolicyDocument, policyDocument } from "../account/iamPolicy";
 
 /** Where JENKINS_HOME lives on the host; the container mounts it at /var/jenkins_home. */
@@ -31,7 +31,7 @@ export interface JenkinsUserDataArgs {
 /**
  * cloud-init user data: install Docker and the ECR credential helper, wait for the JENKINS_HOME volume, format
  * it only if it is blank (never an existing home), mount it, and run the pinned image as a systemd service.
- * Given the Jenkins target's access (access/accessUserData.ts hostAccess), also the people who may log in from the
+ * Given the Jenkins target's access (access/accessCloudConfig.ts hostAccess), also the people who may log in from the
  * bastion, their keys, sshd's settings and the firewall, applied before Jenkins starts (nftables is installed for it).
  */
 export function renderJenkinsUserData(args: JenkinsUserDataArgs, access?: AccessCloudConfig): string {

@@ -23,7 +23,11 @@ export const STOCK_SSHD_CONFIG = [
     "",
 ].join("\n");
 
-export function run(command: string, args: readonly string[], options: { input?: string; timeout?: number } = {}): SpawnSyncReturns<string> {
+export function run(
+    command: string,
+    args: readonly string[],
+    options: { input?: string; timeout?: number } = {},
+): SpawnSyncReturns<string> {
     return spawnSync(command, args, { encoding: "utf8", input: options.input ?? "", timeout: options.timeout ?? 20_000 });
 }
 
@@ -36,7 +40,11 @@ export function mustRun(command: string, args: readonly string[]): string {
 /** Fails with what to install when a tool the suite needs is missing. */
 export function requireTools(tools: Record<string, string>): void {
     const missing = Object.entries(tools).filter(([command]) => run("sh", ["-c", `command -v ${command}`]).status !== 0);
-    assert.deepEqual(missing, [], `missing: ${missing.map(([c, p]) => `${c} (Debian package ${p})`).join(", ")}; run "bash scripts/setup.sh" as root`);
+    assert.deepEqual(
+        missing,
+        [],
+        `missing: ${missing.map(([c, p]) => `${c} (Debian package ${p})`).join(", ")}; run "bash scripts/setup.sh" as root`,
+    );
 }
 
 interface CloudConfig {

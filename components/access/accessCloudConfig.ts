@@ -10,8 +10,8 @@
  * which the ASGs' instance refresh and the bastion's userDataReplaceOnChange already do.
  */
 import { stringify } from "yaml";
-import { AccessUser, Forward, HostLogin } from "./accessGrants";
-import { ACCESS_TABLE, bastionFirewall, hostFirewall, NFTABLES_CONFIG } from "./accessFirewall";
+import { AccessUser, Forward, HostLogin } from "./accessGrantsConfig";
+import { ACCESS_TABLE, bastionFirewall, hostFirewall, NFTABLES_CONFIG } from "./firewallConfig";
 import { AUTHORIZED_KEYS_DIR, bastionSshdConfig, hostSshdConfig, NO_SHELL } from "./sshdConfig";
 
 export interface CloudInitUser {
@@ -53,9 +53,11 @@ function keyFile(name: string, publicKeys: readonly string[]): CloudInitFile {
  * (visible at once: nobody gets in; the console output says why). Ubuntu images ship EC2 Instance Connect, which
  * passes its AuthorizedKeysCommand to sshd on the command line (overriding the drop-in): it is removed first.
  */
-function applyCommands(): string[][] {
+function applyCommands(removeInstanceConnect = true): string[][] {
     return [
-        ["sh", "-c", "if dpkg -s ec2-instance-connect >/dev/null 2>&1; then apt-get purge -y ec2-instance-connect; fi"],
+        ...(removeInstanceConnect
+            ? [["sh", "-c", "if dpkg -s ec2-instance-connect >/dev/null 2>&1; then apt-get purge -y ec2-instance-connect; fi"]]
+            : []),
         ["sh", "-c", `nft -f ${NFTABLES_CONFIG} && systemctl enable nftables.service || systemctl stop ssh.socket ssh.service`],
         ["sh", "-c", `nft list table inet ${ACCESS_TABLE} >/dev/null && sshd -t && systemctl restart ssh.service`],
     ];
@@ -63,7 +65,7 @@ function applyCommands(): string[][] {
 
 export interface BastionAccessArgs {
     readonly users: readonly AccessUser[];
-    /** Each user's allowed forwards (accessGrants.bastionForwards), by name. */
+    /** Each user's allowed forwards (accessGrantsConfig.bastionForwards), by name. */
     readonly forwards: Readonly<Record<string, readonly Forward[]>>;
 }
 
@@ -71,10 +73,20 @@ export interface BastionAccessArgs {
 export function bastionAccess(args: BastionAccessArgs): AccessCloudConfig {
     const forwards = Object.fromEntries(args.users.map(u => [u.name, args.forwards[u.name] ?? []]));
     return {
-        users: args.users.map(u => ({ name: u.name, shell: u.sudo ? "/bin/bash" : NO_SHELL, lock_passwd: true, ...(u.sudo ? { sudo: ADMIN_SUDO } : {}) })),
+        users: args.users.map(u => ({
+            name: u.name,
+            shell: u.sudo ? "/bin/bash" : NO_SHELL,
+            lock_passwd: true,
+            ...(u.sudo ? { sudo: ADMIN_SUDO } : {}),
+        })),
         write_files: [
             ...args.users.map(u => keyFile(u.name, u.publicKeys)),
-            { path: BASTION_SSHD_DROP_IN, owner: "root:root", permissions: "0644", content: bastionSshdConfig({ users: args.users, forwards }) },
+            {
+                path: BASTION_SSHD_DROP_IN,
+                owner: "root:root",
+                permissions: "0644",
+                content: bastionSshdConfig({ users: args.users, forwards }),
+            },
             { path: NFTABLES_CONFIG, owner: "root:root", permissions: "0644", content: bastionFirewall({ forwards }) },
         ],
         runcmd: applyCommands(),
@@ -82,12 +94,14 @@ export function bastionAccess(args: BastionAccessArgs): AccessCloudConfig {
 }
 
 export interface HostAccessArgs {
-    /** The people granted this box's target (accessGrants.hostLogins). */
+    /** The people granted this box's target (accessGrantsConfig.hostLogins). */
     readonly logins: readonly HostLogin[];
     /** The bastion's private address: the only source of SSH. */
     readonly bastionIp: string;
     /** What the box is, for the sshd header comment. */
     readonly role: string;
+    /** The image already lacks EC2 Instance Connect (ours: harden.sh removes it), so boot installs and removes nothing. @default false */
+    readonly bakedImage?: boolean;
 }
 
 /** An app server or the Jenkins host: the granted people with a shell (sudo for admins), from the bastion only. */
@@ -99,7 +113,7 @@ export function hostAccess(args: HostAccessArgs): AccessCloudConfig {
             { path: HOST_SSHD_DROP_IN, owner: "root:root", permissions: "0644", content: hostSshdConfig(args) },
             { path: NFTABLES_CONFIG, owner: "root:root", permissions: "0644", content: hostFirewall(args) },
         ],
-        runcmd: applyCommands(),
+        runcmd: applyCommands(!args.bakedImage),
     };
 }
 
@@ -108,7 +122,12 @@ export function hostAccess(args: HostAccessArgs): AccessCloudConfig {
  * users are left out, so a host without people keeps the image's (none, for ours) rather than an empty list.
  */
 export function accessCloudConfigDocument(fragment: AccessCloudConfig, extra: Record<string, unknown> = {}, comment?: string): string {
-    const body = { ...(fragment.users.length > 0 ? { users: fragment.users } : {}), write_files: fragment.write_files, runcmd: fragment.runcmd, ...extra };
+    const body = {
+        ...(fragment.users.length > 0 ? { users: fragment.users } : {}),
+        write_files: fragment.write_files,
+        runcmd: fragment.runcmd,
+        ...extra,
+    };
     return withinUserDataLimit(`#cloud-config\n${comment ? `${comment}\n` : ""}${stringify(body, { lineWidth: 0 })}`);
 }
 

@@ -26,7 +26,12 @@ export function cloudWatchAgentPolicy(args: CloudWatchAgentPolicyArgs): PolicyDo
     return policyDocument(
         { Sid: "ListOwnLogStreams", Effect: "Allow", Action: "logs:DescribeLogStreams", Resource: groups },
         // IAM authorizes both on the stream (log-group:<name>:log-stream:<stream>), not on the group.
-        { Sid: "WriteOwnLogStreams", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: groups.map(g => `${g}:log-stream:*`) },
+        {
+            Sid: "WriteOwnLogStreams",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: groups.map(g => `${g}:log-stream:*`),
+        },
         {
             Sid: "OwnMetricNamespace",
             Effect: "Allow",

@@ -103,7 +103,9 @@ function targetPorts(target: string, grant: TargetGrant, user: string): number[]
 export function bastionForwards(user: string, peers: readonly PeerAccess[]): Forward[] {
     const forwards: Forward[] = [];
     for (const peer of [...peers].sort((a, b) => a.name.localeCompare(b.name))) {
-        const ports = unique(Object.entries(peer.targets).flatMap(([target, grant]) => targetPorts(target, grant, user))).sort((a, b) => a - b);
+        const ports = unique(Object.entries(peer.targets).flatMap(([target, grant]) => targetPorts(target, grant, user))).sort(
+            (a, b) => a - b,
+        );
         forwards.push(...ports.map(port => ({ cidr: peer.cidr, port })));
     }
     return forwards;
@@ -165,7 +167,13 @@ export function bastionEgressRules(users: readonly AccessUser[], peers: readonly
         const ports = forwardPorts(users.flatMap(u => bastionForwards(u.name, [peer])));
         for (const port of ports) {
             const what = port === SSH_PORT ? "SSH" : port === JENKINS_TUNNEL_PORT ? "Jenkins UI tunnels" : "database tunnels";
-            rules.push({ peer: peer.name, cidr: peer.cidr, port, key: `${peer.name}-${port}`, description: `${what} to the ${peer.name} VPC` });
+            rules.push({
+                peer: peer.name,
+                cidr: peer.cidr,
+                port,
+                key: `${peer.name}-${port}`,
+                description: `${what} to the ${peer.name} VPC`,
+            });
         }
     }
     return rules;

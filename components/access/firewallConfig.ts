@@ -5,7 +5,7 @@
  * (the instance role's credentials). One table of our own, replaced whole on each load, so other rules on the host
  * (Docker's on the Jenkins host) are left alone. Loaded with the real `nft` in test/sshAccess.test.ts.
  */
-import { Forward, HostLogin, SSH_PORT } from "./accessGrants";
+import { Forward, HostLogin, SSH_PORT } from "./accessGrantsConfig";
 
 /** Where the rules are written; Ubuntu's nftables.service loads this file at boot. */
 export const NFTABLES_CONFIG = "/etc/nftables.conf";
@@ -35,7 +35,7 @@ function table(chains: string[]): string {
 }
 
 export interface BastionFirewallArgs {
-    /** Each bastion user's forwards (accessGrants.bastionForwards), by name; every user must be listed. */
+    /** Each bastion user's forwards (accessGrantsConfig.bastionForwards), by name; every user must be listed. */
     readonly forwards: Readonly<Record<string, readonly Forward[]>>;
 }
 
