@@ -53,6 +53,20 @@ export function cloudWatchAgentConfig(logGroupName: string): string {
     return `${JSON.stringify(config, null, 2)}\n`;
 }
 
+/** Loads an agent config file and (re)starts the CloudWatch agent with it. */
+export function cloudWatchAgentStartCommand(configPath: string): string[] {
+    return [
+        "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl",
+        "-a",
+        "fetch-config",
+        "-m",
+        "ec2",
+        "-s",
+        "-c",
+        `file:${configPath}`,
+    ];
+}
+
 /** The agent package from the region's own bucket (through the VPC's S3 endpoint), installed at first boot. */
 export function cloudWatchAgentPackageUrl(region: string): string {
     return `https://amazoncloudwatch-agent-${region}.s3.${region}.amazonaws.com/ubuntu/amd64/latest/amazon-cloudwatch-agent.deb`;
@@ -95,16 +109,7 @@ export function renderBastionUserData(args: BastionUserDataArgs): string {
                 cloudWatchAgentPackageUrl(args.region),
             ],
             ["dpkg", "-i", "/tmp/amazon-cloudwatch-agent.deb"],
-            [
-                "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl",
-                "-a",
-                "fetch-config",
-                "-m",
-                "ec2",
-                "-s",
-                "-c",
-                `file:${CLOUDWATCH_AGENT_CONFIG}`,
-            ],
+            cloudWatchAgentStartCommand(CLOUDWATCH_AGENT_CONFIG),
         ],
     };
     return withinUserDataLimit(`#cloud-config\n${stringify(cloudConfig, { lineWidth: 0 })}`);

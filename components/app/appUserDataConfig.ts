@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { AccessCloudConfig, accessCloudConfigDocument } from "../access/accessCloudConfig";
+import { cloudWatchAgentStartCommand } from "../access/bastionCloudConfig";
 
 /** Environment settings as key/value pairs; keys are upper-case shell identifiers. */
 export type AppSettings = Readonly<Record<string, string>>;
@@ -74,20 +75,7 @@ export function renderAppUserData(settings: AppSettings, access?: AccessCloudCon
     const agentFiles = environment
         ? [{ path: AGENT_CONFIG_PATH, owner: "root:root", permissions: "0644", content: appAgentConfig(environment) }]
         : [];
-    const agentCommands = environment
-        ? [
-              [
-                  "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl",
-                  "-a",
-                  "fetch-config",
-                  "-m",
-                  "ec2",
-                  "-s",
-                  "-c",
-                  `file:${AGENT_CONFIG_PATH}`,
-              ],
-          ]
-        : [];
+    const agentCommands = environment ? [cloudWatchAgentStartCommand(AGENT_CONFIG_PATH)] : [];
     const restart = ["systemctl", "restart", "twine.service"];
     const base = access ?? { users: [], write_files: [], runcmd: [] };
     return accessCloudConfigDocument(
