@@ -2,7 +2,7 @@
  * npm run docs — regenerates what the README and docs/ derive from the code:
  *   - the architecture diagram, from the offline plans of the four stacks (Mermaid in the README and
  *     docs/architecture.mmd; Graphviz source docs/architecture.dot and the image docs/architecture.svg),
- *   - the outputs reference (docs/outputs.md), from the outputs contract,
+ *   - the outputs reference (docs/outputs.md) and the outputs package's JSON Schema, from the outputs contract,
  *   - the configuration reference (a block in the README), from the config schema.
  * `npm run docs -- --check` writes nothing and exits 1 when a committed file is stale (the tests do the same).
  */
@@ -13,7 +13,7 @@ import * as path from "path";
 import { renderConfigReference } from "../config/reference";
 import { architectureDiagram, renderDot, renderMermaid } from "../plan/diagram";
 import { Plan, planStack } from "../plan/run";
-import { renderOutputsReference } from "../stacks/outputsReference";
+import { renderContractSchema, renderOutputsReference } from "../stacks/outputsReference";
 
 export const REPO = path.resolve(__dirname, "..");
 export const STACK_ORDER = ["dns", "bastion", "dev", "prod"];
@@ -62,7 +62,12 @@ export function generateDocs(plans: readonly Plan[], readme: string): GeneratedD
     let updated = replaceBlock(readme, "architecture", `\`\`\`mermaid\n${mermaid}\`\`\`\n`);
     updated = replaceBlock(updated, "config-reference", renderConfigReference());
     return {
-        files: { "docs/architecture.mmd": mermaid, "docs/architecture.dot": dot, "docs/outputs.md": renderOutputsReference() },
+        files: {
+            "docs/architecture.mmd": mermaid,
+            "docs/architecture.dot": dot,
+            "docs/outputs.md": renderOutputsReference(),
+            "packages/outputs/schema.json": renderContractSchema(),
+        },
         readme: updated,
         dot,
     };

@@ -3,15 +3,10 @@
  * stack with every exported output, its type and meaning, and the snippets to read them.
  */
 import { z } from "zod";
-import { bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "./outputs";
+import { OUTPUT_CONTRACTS } from "./outputs";
 
 /** Which contract each stack exports. */
-export const STACK_OUTPUT_CONTRACTS: Readonly<Record<string, z.ZodObject>> = {
-    dns: dnsOutputsSchema,
-    bastion: bastionOutputsSchema,
-    dev: envOutputsSchema,
-    prod: envOutputsSchema,
-};
+export const STACK_OUTPUT_CONTRACTS: Readonly<Record<string, z.ZodObject>> = OUTPUT_CONTRACTS;
 
 function typeOf(schema: z.ZodType): string {
     const d = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; element?: z.ZodType; valueType?: z.ZodType; shape?: Record<string, z.ZodType> } } })._zod.def;
@@ -80,4 +75,14 @@ export function renderOutputsReference(): string {
         for (const doc of outputDocs(stack)) sections.push(`| \`${doc.name}\` | \`${doc.type.replace(/\|/g, "\\|")}\` | ${doc.description.replace(/\|/g, "\\|")} |`);
     }
     return `${sections.join("\n")}\n`;
+}
+
+/**
+ * The contract as JSON Schema, one schema per account role: shipped in the outputs package (schema.json) for
+ * readers in other languages, and hashed to tell when the contract changed (packages/outputs/versions.json).
+ */
+export function renderContractSchema(): string {
+    const schemas: Record<string, unknown> = {};
+    for (const [role, contract] of Object.entries(STACK_OUTPUT_CONTRACTS)) schemas[role] = z.toJSONSchema(contract);
+    return `${JSON.stringify(schemas, null, 2)}\n`;
 }
