@@ -3,7 +3,8 @@
  *   - the architecture diagram, from the offline plans of the four stacks (Mermaid in the README and
  *     docs/architecture.mmd; Graphviz source docs/architecture.dot and the image docs/architecture.svg),
  *   - the outputs reference (docs/outputs.md) and the outputs package's JSON Schema, from the outputs contract,
- *   - the configuration reference (a block in the README), from the config schema.
+ *   - the configuration reference (a block in the README), from the config schema,
+ *   - the ESC environment definitions of each stack (esc/), from its plan.
  * `npm run docs -- --check` writes nothing and exits 1 when a committed file is stale (the tests do the same).
  */
 import { execFileSync } from "child_process";
@@ -11,6 +12,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { renderConfigReference } from "../config/reference";
+import { qualifiedEnvironment, renderEscYaml, stackEscDefinitions } from "../components/escDocuments";
 import { architectureDiagram, renderDot, renderMermaid } from "../plan/diagram";
 import { Plan, planStack } from "../plan/run";
 import { renderContractSchema, renderOutputsReference } from "../stacks/outputsReference";
@@ -55,6 +57,29 @@ export async function planAll(): Promise<Plan[]> {
     return plans;
 }
 
+/** A role of the stack's Pulumi Deployments, by its resource name in the plan: `<stack>-deployments-<kind>`. */
+function deploymentRoleArn(plan: Plan, kind: "deploy" | "preview"): string | undefined {
+    const role = plan.resources.find(r => r.type === "aws:iam/role:Role" && r.name === `${plan.stack}-deployments-${kind}`);
+    return role && `arn:aws:iam::${String(plan.outputs.accountId)}:role/${String(role.inputs.name)}`;
+}
+
+/** esc/<environment>.yaml for each stack whose Pulumi Deployments roles exist. */
+export function escFiles(plans: readonly Plan[]): Record<string, string> {
+    const files: Record<string, string> = {};
+    for (const plan of plans) {
+        const deployRoleArn = deploymentRoleArn(plan, "deploy");
+        const previewRoleArn = deploymentRoleArn(plan, "preview");
+        if (!deployRoleArn || !previewRoleArn) continue;
+        const deploy = plan.resources.find(r => r.name === `${plan.stack}-deployments-deploy`);
+        const sessionSeconds = Number(deploy?.inputs.maxSessionDuration ?? 3600);
+        for (const env of stackEscDefinitions({ stack: plan.stack, deployRoleArn, previewRoleArn, sessionSeconds, outputNames: Object.keys(plan.outputs) })) {
+            const comment = `${qualifiedEnvironment(env.name)}: ${env.purpose}\nGenerated from the ${plan.stack} stack's plan by npm run docs; edit components/escDocuments.ts, not this file.`;
+            files[`esc/${env.name}.yaml`] = renderEscYaml(env.definition, comment);
+        }
+    }
+    return files;
+}
+
 export function generateDocs(plans: readonly Plan[], readme: string): GeneratedDocs {
     const diagram = architectureDiagram(plans);
     const mermaid = renderMermaid(diagram);
@@ -67,6 +92,7 @@ export function generateDocs(plans: readonly Plan[], readme: string): GeneratedD
             "docs/architecture.dot": dot,
             "docs/outputs.md": renderOutputsReference(),
             "packages/outputs/schema.json": renderContractSchema(),
+            ...escFiles(plans),
         },
         readme: updated,
         dot,
