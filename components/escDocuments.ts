@@ -151,12 +151,20 @@ export function stackEscDefinitions(args: StackEscArgs): EscDefinition[] {
         {
             name: names.deploy,
             purpose: `AWS credentials of the ${args.stack} stack's deploy role; Pulumi.${args.stack}.yaml imports it (environment:).`,
-            definition: credentialsEnvironment({ roleArn: args.deployRoleArn, sessionPrefix: `${args.stack}-deploy`, sessionSeconds: args.sessionSeconds }),
+            definition: credentialsEnvironment({
+                roleArn: args.deployRoleArn,
+                sessionPrefix: `${args.stack}-deploy`,
+                sessionSeconds: args.sessionSeconds,
+            }),
         },
         {
             name: names.preview,
             purpose: `AWS credentials of the ${args.stack} stack's describe-only preview role, for \`pulumi preview\` of pull requests.`,
-            definition: credentialsEnvironment({ roleArn: args.previewRoleArn, sessionPrefix: `${args.stack}-preview`, sessionSeconds: args.sessionSeconds }),
+            definition: credentialsEnvironment({
+                roleArn: args.previewRoleArn,
+                sessionPrefix: `${args.stack}-preview`,
+                sessionSeconds: args.sessionSeconds,
+            }),
         },
         {
             name: names.outputs,

@@ -69,7 +69,8 @@ function add(problems: Problems, path: string, why: string, fix: string): void {
 export function parseGoDuration(text: string): number | undefined {
     if (!/^(\d+(\.\d+)?(h|m|s))+$/.test(text)) return undefined;
     let seconds = 0;
-    for (const [, amount, , unit] of text.matchAll(/(\d+(\.\d+)?)(h|m|s)/g)) seconds += Number(amount) * { h: 3600, m: 60, s: 1 }[unit as "h" | "m" | "s"];
+    for (const [, amount, , unit] of text.matchAll(/(\d+(\.\d+)?)(h|m|s)/g))
+        seconds += Number(amount) * { h: 3600, m: 60, s: 1 }[unit as "h" | "m" | "s"];
     return seconds;
 }
 
@@ -77,9 +78,16 @@ function literalParts(text: string): string {
     return text.replace(INTERPOLATION, "");
 }
 
-function checkKeys(problems: Problems, path: string, value: Record<string, unknown>, allowed: readonly string[], required: readonly string[] = []): void {
+function checkKeys(
+    problems: Problems,
+    path: string,
+    value: Record<string, unknown>,
+    allowed: readonly string[],
+    required: readonly string[] = [],
+): void {
     for (const key of Object.keys(value)) {
-        if (!allowed.includes(key)) add(problems, `${path}.${key}`, `"${key}" is not an input ESC accepts here`, `use one of ${allowed.join(", ")}`);
+        if (!allowed.includes(key))
+            add(problems, `${path}.${key}`, `"${key}" is not an input ESC accepts here`, `use one of ${allowed.join(", ")}`);
     }
     for (const key of required) {
         if (value[key] === undefined) add(problems, `${path}.${key}`, `${key} is required`, `set ${key}`);
@@ -97,42 +105,84 @@ function checkStringList(problems: Problems, path: string, value: unknown, allow
 }
 
 function checkAwsLogin(problems: Problems, path: string, inputs: unknown): void {
-    if (!isObject(inputs)) return add(problems, path, "aws-login takes an object with oidc or static", "write oidc: { roleArn, sessionName }");
+    if (!isObject(inputs))
+        return add(problems, path, "aws-login takes an object with oidc or static", "write oidc: { roleArn, sessionName }");
     checkKeys(problems, path, inputs, ["oidc", "static"]);
-    if ((inputs.oidc === undefined) === (inputs.static === undefined)) add(problems, path, "aws-login needs exactly one of oidc and static", "keep one");
+    if ((inputs.oidc === undefined) === (inputs.static === undefined))
+        add(problems, path, "aws-login needs exactly one of oidc and static", "keep one");
     if (inputs.oidc !== undefined) {
         const oidc = inputs.oidc;
         const at = `${path}.oidc`;
         if (!isObject(oidc)) return add(problems, at, "must be an object", "write roleArn and sessionName under it");
-        checkKeys(problems, at, oidc, ["roleArn", "sessionName", "duration", "policyArns", "subjectAttributes"], ["roleArn", "sessionName"]);
-        if (oidc.roleArn !== undefined && (typeof oidc.roleArn !== "string" || (!oidc.roleArn.includes("${") && !ROLE_ARN.test(oidc.roleArn)))) {
-            add(problems, `${at}.roleArn`, `${JSON.stringify(oidc.roleArn)} is not an IAM role ARN`, "write arn:aws:iam::<account>:role/<name>");
+        checkKeys(
+            problems,
+            at,
+            oidc,
+            ["roleArn", "sessionName", "duration", "policyArns", "subjectAttributes"],
+            ["roleArn", "sessionName"],
+        );
+        if (
+            oidc.roleArn !== undefined &&
+            (typeof oidc.roleArn !== "string" || (!oidc.roleArn.includes("${") && !ROLE_ARN.test(oidc.roleArn)))
+        ) {
+            add(
+                problems,
+                `${at}.roleArn`,
+                `${JSON.stringify(oidc.roleArn)} is not an IAM role ARN`,
+                "write arn:aws:iam::<account>:role/<name>",
+            );
         }
         if (oidc.sessionName !== undefined) {
             const literal = typeof oidc.sessionName === "string" ? literalParts(oidc.sessionName) : "";
-            if (typeof oidc.sessionName !== "string" || !/^[\w+=,.@-]*$/.test(literal) || (literal === oidc.sessionName && !SESSION_NAME.test(literal))) {
-                add(problems, `${at}.sessionName`, `${JSON.stringify(oidc.sessionName)} is not an STS session name`, "use 2-64 characters of letters, digits and +=,.@_-");
+            if (
+                typeof oidc.sessionName !== "string" ||
+                !/^[\w+=,.@-]*$/.test(literal) ||
+                (literal === oidc.sessionName && !SESSION_NAME.test(literal))
+            ) {
+                add(
+                    problems,
+                    `${at}.sessionName`,
+                    `${JSON.stringify(oidc.sessionName)} is not an STS session name`,
+                    "use 2-64 characters of letters, digits and +=,.@_-",
+                );
             }
         }
         if (oidc.duration !== undefined) {
             const seconds = typeof oidc.duration === "string" ? parseGoDuration(oidc.duration) : undefined;
-            if (seconds === undefined) add(problems, `${at}.duration`, `${JSON.stringify(oidc.duration)} is not a duration`, "write it as 1h, 90m or 1h30m");
-            else if (seconds < 900 || seconds > 43200) add(problems, `${at}.duration`, `${oidc.duration} is outside STS's 15m to 12h`, "choose a duration in that range, at most the role's maximum session");
+            if (seconds === undefined)
+                add(problems, `${at}.duration`, `${JSON.stringify(oidc.duration)} is not a duration`, "write it as 1h, 90m or 1h30m");
+            else if (seconds < 900 || seconds > 43200)
+                add(
+                    problems,
+                    `${at}.duration`,
+                    `${oidc.duration} is outside STS's 15m to 12h`,
+                    "choose a duration in that range, at most the role's maximum session",
+                );
         }
         if (oidc.policyArns !== undefined) checkStringList(problems, `${at}.policyArns`, oidc.policyArns);
-        if (oidc.subjectAttributes !== undefined) checkStringList(problems, `${at}.subjectAttributes`, oidc.subjectAttributes, SUBJECT_ATTRIBUTES);
+        if (oidc.subjectAttributes !== undefined)
+            checkStringList(problems, `${at}.subjectAttributes`, oidc.subjectAttributes, SUBJECT_ATTRIBUTES);
     }
     if (inputs.static !== undefined) {
-        if (!isObject(inputs.static)) return add(problems, `${path}.static`, "must be an object", "write accessKeyId and secretAccessKey under it");
-        checkKeys(problems, `${path}.static`, inputs.static, ["accessKeyId", "secretAccessKey", "sessionToken"], ["accessKeyId", "secretAccessKey"]);
+        if (!isObject(inputs.static))
+            return add(problems, `${path}.static`, "must be an object", "write accessKeyId and secretAccessKey under it");
+        checkKeys(
+            problems,
+            `${path}.static`,
+            inputs.static,
+            ["accessKeyId", "secretAccessKey", "sessionToken"],
+            ["accessKeyId", "secretAccessKey"],
+        );
     }
 }
 
 function checkPulumiStacks(problems: Problems, path: string, inputs: unknown): void {
-    if (!isObject(inputs)) return add(problems, path, "pulumi-stacks takes an object with stacks", "write stacks: { <name>: { stack: <project>/<stack> } }");
+    if (!isObject(inputs))
+        return add(problems, path, "pulumi-stacks takes an object with stacks", "write stacks: { <name>: { stack: <project>/<stack> } }");
     checkKeys(problems, path, inputs, ["stacks"], ["stacks"]);
     if (inputs.stacks === undefined) return;
-    if (!isObject(inputs.stacks)) return add(problems, `${path}.stacks`, "must be a map of names to stacks", "write <name>: { stack: <project>/<stack> }");
+    if (!isObject(inputs.stacks))
+        return add(problems, `${path}.stacks`, "must be a map of names to stacks", "write <name>: { stack: <project>/<stack> }");
     for (const [name, entry] of Object.entries(inputs.stacks)) {
         const at = `${path}.stacks.${name}`;
         if (!isObject(entry)) {
@@ -141,7 +191,12 @@ function checkPulumiStacks(problems: Problems, path: string, inputs: unknown): v
         }
         checkKeys(problems, at, entry, ["stack"], ["stack"]);
         if (entry.stack !== undefined && (typeof entry.stack !== "string" || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(entry.stack))) {
-            add(problems, `${at}.stack`, `${JSON.stringify(entry.stack)} is not a project-qualified stack name`, "write <project>/<stack>, e.g. twine-infra/dev (the organization is the environment's)");
+            add(
+                problems,
+                `${at}.stack`,
+                `${JSON.stringify(entry.stack)} is not a project-qualified stack name`,
+                "write <project>/<stack>, e.g. twine-infra/dev (the organization is the environment's)",
+            );
         }
     }
 }
@@ -152,14 +207,24 @@ const PROVIDERS: Record<string, (problems: Problems, path: string, inputs: unkno
 };
 
 /** What a value evaluates to, as far as references into it can be checked. */
-type Shape = { kind: "object"; fields: Map<string, Shape> } | { kind: "list"; items: Shape[] } | { kind: "leaf" } | { kind: "outputs"; names?: readonly string[] } | { kind: "open" };
+type Shape =
+    | { kind: "object"; fields: Map<string, Shape> }
+    | { kind: "list"; items: Shape[] }
+    | { kind: "leaf" }
+    | { kind: "outputs"; names?: readonly string[] }
+    | { kind: "open" };
 
 function checkFunction(problems: Problems, path: string, name: string, argument: unknown, options: EscCheckOptions): Shape {
     if (name.startsWith("fn::open::")) {
         const provider = name.slice("fn::open::".length);
         const check = PROVIDERS[provider];
         if (!check) {
-            add(problems, `${path}.${name}`, `"${provider}" is not a provider this check knows`, `use one of ${Object.keys(PROVIDERS).join(", ")}, or teach components/escGrammar.ts its inputs from ESC's documentation`);
+            add(
+                problems,
+                `${path}.${name}`,
+                `"${provider}" is not a provider this check knows`,
+                `use one of ${Object.keys(PROVIDERS).join(", ")}, or teach components/escGrammar.ts its inputs from ESC's documentation`,
+            );
             return { kind: "open" };
         }
         check(problems, `${path}.${name}`, argument);
@@ -167,12 +232,22 @@ function checkFunction(problems: Problems, path: string, name: string, argument:
     }
     if (name.startsWith("fn::rotate::")) return { kind: "open" };
     if (!(BUILTIN_FUNCTIONS as readonly string[]).includes(name)) {
-        add(problems, `${path}.${name}`, `"${name}" is not an ESC function`, `use one of ${BUILTIN_FUNCTIONS.join(", ")} or fn::open::<provider>`);
+        add(
+            problems,
+            `${path}.${name}`,
+            `"${name}" is not an ESC function`,
+            `use one of ${BUILTIN_FUNCTIONS.join(", ")} or fn::open::<provider>`,
+        );
         return { kind: "open" };
     }
     if (name === "fn::open") {
         if (!isObject(argument) || typeof argument.provider !== "string") {
-            add(problems, `${path}.fn::open`, "fn::open takes { provider, inputs }", "write provider: <name> and inputs: {...}, or use fn::open::<name>");
+            add(
+                problems,
+                `${path}.fn::open`,
+                "fn::open takes { provider, inputs }",
+                "write provider: <name> and inputs: {...}, or use fn::open::<name>",
+            );
             return { kind: "open" };
         }
         checkKeys(problems, `${path}.fn::open`, argument, ["provider", "inputs"], ["provider"]);
@@ -181,7 +256,10 @@ function checkFunction(problems: Problems, path: string, name: string, argument:
     if (name === "fn::secret" && !(typeof argument === "string" || (isObject(argument) && typeof argument.ciphertext === "string"))) {
         add(problems, `${path}.fn::secret`, "fn::secret takes a string (or { ciphertext })", "write the value as a string");
     }
-    if ((name === "fn::join" || name === "fn::split") && !(Array.isArray(argument) && argument.length === 2 && typeof argument[0] === "string")) {
+    if (
+        (name === "fn::join" || name === "fn::split") &&
+        !(Array.isArray(argument) && argument.length === 2 && typeof argument[0] === "string")
+    ) {
         add(problems, `${path}.${name}`, `${name} takes [delimiter, value]`, `write ${name}: [",", ...]`);
     }
     walk(problems, `${path}.${name}`, argument, options);
@@ -209,7 +287,12 @@ function walk(problems: Problems, path: string, value: unknown, options: EscChec
     const functions = keys.filter(k => k.startsWith("fn::"));
     if (functions.length > 0) {
         if (keys.length > 1) {
-            add(problems, `${path}.${functions[0]}`, `a function call must be the only key of its object (beside ${keys.filter(k => k !== functions[0]).join(", ")})`, "move the other keys to a sibling property");
+            add(
+                problems,
+                `${path}.${functions[0]}`,
+                `a function call must be the only key of its object (beside ${keys.filter(k => k !== functions[0]).join(", ")})`,
+                "move the other keys to a sibling property",
+            );
         }
         return checkFunction(problems, path, functions[0], value[functions[0]], options);
     }
@@ -234,7 +317,8 @@ function resolve(shape: Shape, parts: readonly string[]): string | undefined {
         switch (current.kind) {
             case "object": {
                 const next = current.fields.get(part);
-                if (!next) return `${so} has no property "${part}"${current.fields.size > 0 ? ` (it has ${[...current.fields.keys()].join(", ")})` : ""}`;
+                const has = current.fields.size > 0 ? ` (it has ${[...current.fields.keys()].join(", ")})` : "";
+                if (!next) return `${so} has no property "${part}"${has}`;
                 current = next;
                 break;
             }
@@ -269,7 +353,8 @@ function checkReferences(problems: Problems, path: string, value: unknown, root:
         }
         if (parts[0] === "context") {
             const known = ["context.pulumi.user.login", "context.pulumi.organization.login"];
-            if (!known.includes(parts.join("."))) add(problems, path, `\${${reference}} is not a built-in context property`, `use ${known.join(" or ")}`);
+            if (!known.includes(parts.join(".")))
+                add(problems, path, `\${${reference}} is not a built-in context property`, `use ${known.join(" or ")}`);
             continue;
         }
         if (parts[0] === "environments" || parts[0] === "imports") continue; // other environments: not known here
@@ -285,20 +370,34 @@ function checkReserved(problems: Problems, values: Record<string, unknown>): voi
         if (!isObject(variables)) add(problems, "values.environmentVariables", "must map variable names to values", "write NAME: value");
         else {
             for (const [name, v] of Object.entries(variables)) {
-                if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) add(problems, `values.environmentVariables.${name}`, `"${name}" is not an environment variable name`, "use letters, digits and _");
+                if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+                    add(
+                        problems,
+                        `values.environmentVariables.${name}`,
+                        `"${name}" is not an environment variable name`,
+                        "use letters, digits and _",
+                    );
                 if (isObject(v) || Array.isArray(v)) {
-                    if (!(isObject(v) && Object.keys(v).some(k => k.startsWith("fn::")))) add(problems, `values.environmentVariables.${name}`, "an environment variable holds a single value", "use a string or a reference");
+                    if (!(isObject(v) && Object.keys(v).some(k => k.startsWith("fn::"))))
+                        add(
+                            problems,
+                            `values.environmentVariables.${name}`,
+                            "an environment variable holds a single value",
+                            "use a string or a reference",
+                        );
                 }
             }
         }
     }
     for (const key of ["files", "pulumiConfig", "policyConfig"] as const) {
-        if (values[key] !== undefined && !isObject(values[key])) add(problems, `values.${key}`, `${key} must be a mapping`, `write ${key}: { <name>: <value> }`);
+        if (values[key] !== undefined && !isObject(values[key]))
+            add(problems, `values.${key}`, `${key} must be a mapping`, `write ${key}: { <name>: <value> }`);
     }
     const config = values.pulumiConfig;
     if (isObject(config)) {
         for (const key of Object.keys(config)) {
-            if (!/^([A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$/.test(key)) add(problems, `values.pulumiConfig.${key}`, `"${key}" is not a Pulumi config key`, "write <key> or <namespace>:<key>");
+            if (!/^([A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$/.test(key))
+                add(problems, `values.pulumiConfig.${key}`, `"${key}" is not a Pulumi config key`, "write <key> or <namespace>:<key>");
         }
     }
 }
@@ -306,10 +405,16 @@ function checkReserved(problems: Problems, values: Record<string, unknown>): voi
 /** Every problem with an ESC environment definition (a parsed YAML document); empty when ESC would accept it. */
 export function escProblems(document: unknown, options: EscCheckOptions = {}): string[] {
     const problems: Problems = [];
-    if (!isObject(document)) return ["(document): an environment definition is a mapping with imports and values. Fix: start with values:."];
+    if (!isObject(document))
+        return ["(document): an environment definition is a mapping with imports and values. Fix: start with values:."];
     for (const key of Object.keys(document)) {
         if (!["imports", "values", "description"].includes(key)) {
-            add(problems, key, `"${key}" is not a top-level key of an environment`, "use imports, values or description (reserved properties such as environmentVariables go under values)");
+            add(
+                problems,
+                key,
+                `"${key}" is not a top-level key of an environment`,
+                "use imports, values or description (reserved properties such as environmentVariables go under values)",
+            );
         }
     }
     const imports = document.imports;
@@ -318,10 +423,17 @@ export function escProblems(document: unknown, options: EscCheckOptions = {}): s
         else {
             imports.forEach((entry, i) => {
                 const name = isObject(entry) && Object.keys(entry).length === 1 ? Object.keys(entry)[0] : entry;
-                if (typeof name !== "string" || !ENVIRONMENT_NAME.test(name)) add(problems, `imports[${i}]`, `${JSON.stringify(entry)} is not an environment name`, "write <project>/<environment>");
+                if (typeof name !== "string" || !ENVIRONMENT_NAME.test(name))
+                    add(problems, `imports[${i}]`, `${JSON.stringify(entry)} is not an environment name`, "write <project>/<environment>");
                 else if (isObject(entry)) {
                     const meta = entry[name];
-                    if (!isObject(meta)) add(problems, `imports[${i}].${name}`, "import options must be an object", "write { merge: false }, or import by name alone");
+                    if (!isObject(meta))
+                        add(
+                            problems,
+                            `imports[${i}].${name}`,
+                            "import options must be an object",
+                            "write { merge: false }, or import by name alone",
+                        );
                     else checkKeys(problems, `imports[${i}].${name}`, meta, ["merge"]);
                 }
             });

@@ -72,8 +72,11 @@ export function escFiles(plans: readonly Plan[]): Record<string, string> {
         if (!deployRoleArn || !previewRoleArn) continue;
         const deploy = plan.resources.find(r => r.name === `${plan.stack}-deployments-deploy`);
         const sessionSeconds = Number(deploy?.inputs.maxSessionDuration ?? 3600);
-        for (const env of stackEscDefinitions({ stack: plan.stack, deployRoleArn, previewRoleArn, sessionSeconds, outputNames: Object.keys(plan.outputs) })) {
-            const comment = `${qualifiedEnvironment(env.name)}: ${env.purpose}\nGenerated from the ${plan.stack} stack's plan by npm run docs; edit components/escDocuments.ts, not this file.`;
+        const outputNames = Object.keys(plan.outputs);
+        for (const env of stackEscDefinitions({ stack: plan.stack, deployRoleArn, previewRoleArn, sessionSeconds, outputNames })) {
+            const comment =
+                `${qualifiedEnvironment(env.name)}: ${env.purpose}\n` +
+                `Generated from the ${plan.stack} stack's plan by npm run docs; edit components/escDocuments.ts, not this file.`;
             files[`esc/${env.name}.yaml`] = renderEscYaml(env.definition, comment);
         }
     }

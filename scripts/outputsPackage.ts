@@ -60,13 +60,21 @@ export function versionProblems(record: PackageRecord): string[] {
     const { versions, packageVersion, changelog } = record;
     const digest = schemaDigest(record.schema);
     const latest = versions[versions.length - 1];
-    const bump = `Fix: add a new version to ${RELATIVE}/versions.json with schemaSha256 ${digest}, set it in ${RELATIVE}/package.json, and describe the change in ${RELATIVE}/CHANGELOG.md (a removed or renamed output is a major version).`;
+    const bump =
+        `Fix: add a new version to ${RELATIVE}/versions.json with schemaSha256 ${digest}, set it in ${RELATIVE}/package.json, ` +
+        `and describe the change in ${RELATIVE}/CHANGELOG.md (a removed or renamed output is a major version).`;
     if (!latest) return [`${RELATIVE}/versions.json lists no version. ${bump}`];
     if (latest.schemaSha256 !== digest) {
-        problems.push(`The outputs contract (stacks/outputs.ts) changed: its schema digest is ${digest}, but version ${latest.version} was released with ${latest.schemaSha256}. ${bump}`);
+        problems.push(
+            `The outputs contract (stacks/outputs.ts) changed: its schema digest is ${digest}, ` +
+                `but version ${latest.version} was released with ${latest.schemaSha256}. ${bump}`,
+        );
     }
     if (packageVersion !== latest.version) {
-        problems.push(`${RELATIVE}/package.json is at version ${packageVersion}, but the latest version in versions.json is ${latest.version}. Fix: make them the same.`);
+        problems.push(
+            `${RELATIVE}/package.json is at version ${packageVersion}, but the latest version in versions.json is ${latest.version}. ` +
+                "Fix: make them the same.",
+        );
     }
     const seen = new Map<string, string>();
     let previous: number[] | undefined;
@@ -76,13 +84,21 @@ export function versionProblems(record: PackageRecord): string[] {
             problems.push(`versions.json: "${entry.version}" is not a version of the form major.minor.patch.`);
             continue;
         }
-        if (previous && !semverLess(previous, parts)) problems.push(`versions.json: ${entry.version} does not come after the version before it. Fix: list versions oldest first, each greater.`);
+        if (previous && !semverLess(previous, parts))
+            problems.push(
+                `versions.json: ${entry.version} does not come after the version before it. Fix: list versions oldest first, each greater.`,
+            );
         previous = parts;
         const earlier = seen.get(entry.schemaSha256);
-        if (earlier) problems.push(`versions.json: ${entry.version} has the same schema digest as ${earlier}: a version is released only for a changed contract.`);
+        if (earlier)
+            problems.push(
+                `versions.json: ${entry.version} has the same schema digest as ${earlier}: ` +
+                    "a version is released only for a changed contract.",
+            );
         seen.set(entry.schemaSha256, entry.version);
         const heading = new RegExp(`^## ${entry.version.replace(/\./g, "\\.")}(\\s|$)`, "m");
-        if (!heading.test(changelog)) problems.push(`${RELATIVE}/CHANGELOG.md has no section "## ${entry.version}". Fix: describe what changed in that version.`);
+        if (!heading.test(changelog))
+            problems.push(`${RELATIVE}/CHANGELOG.md has no section "## ${entry.version}". Fix: describe what changed in that version.`);
     }
     return problems;
 }
@@ -98,7 +114,11 @@ export function rewrittenReleases(revisions: readonly (readonly ReleasedVersion[
         for (const { version, schemaSha256 } of revision) {
             const released = first.get(version);
             if (released === undefined) first.set(version, schemaSha256);
-            else if (released !== schemaSha256) problems.push(`${RELATIVE}/versions.json: ${version} was released with digest ${released} and later rewritten to ${schemaSha256}. Fix: restore it and add a new version.`);
+            else if (released !== schemaSha256)
+                problems.push(
+                    `${RELATIVE}/versions.json: ${version} was released with digest ${released} ` +
+                        `and later rewritten to ${schemaSha256}. Fix: restore it and add a new version.`,
+                );
         }
     }
     return [...new Set(problems)];
@@ -106,7 +126,11 @@ export function rewrittenReleases(revisions: readonly (readonly ReleasedVersion[
 
 /** Builds the package (its prepack step compiles the contract) and writes the tarball into `destination`. */
 export function packOutputsPackage(destination: string): string {
-    const out = execFileSync("npm", ["pack", "--json", "--pack-destination", destination], { cwd: PACKAGE_DIR, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const out = execFileSync("npm", ["pack", "--json", "--pack-destination", destination], {
+        cwd: PACKAGE_DIR,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+    });
     const [result] = JSON.parse(out.slice(out.indexOf("["))) as { filename: string }[];
     return path.join(destination, result.filename);
 }

@@ -14,7 +14,10 @@ export type ContractReading<T> =
  * Reads every output the contract names (secret or not: a secret value reads back as its plain value) and
  * checks them against it. Outputs the stack exports beyond the contract are ignored.
  */
-export async function readContractOutputs<S extends z.ZodObject>(ref: pulumi.StackReference, schema: S): Promise<ContractReading<z.infer<S>>> {
+export async function readContractOutputs<S extends z.ZodObject>(
+    ref: pulumi.StackReference,
+    schema: S,
+): Promise<ContractReading<z.infer<S>>> {
     const keys = Object.keys(schema.shape);
     const details = await Promise.all(keys.map(key => ref.getOutputDetails(key)));
     const values: Record<string, unknown> = {};

@@ -24,8 +24,12 @@ export async function readUpstream<S extends z.ZodObject>(role: string, stackNam
     if (missing.length > 0) {
         throw new UpstreamError(
             `Deploy the ${role} stack (${stackName}) first: output${missing.length === 1 ? "" : "s"} ${missing.join(", ")} ` +
-                `${missing.length === 1 ? "is" : "are"} missing. Fix: run \`pulumi up\` in ${stackName}, or correct stacks.${role} in this stack's config.`,
+                `${missing.length === 1 ? "is" : "are"} missing. ` +
+                `Fix: run \`pulumi up\` in ${stackName}, or correct stacks.${role} in this stack's config.`,
         );
     }
-    throw new UpstreamError(`The ${role} stack (${stackName}) exports outputs that do not match the contract:\n - ${problems.join("\n - ")}\nFix: redeploy ${stackName} from the same revision of twine-infra.`);
+    throw new UpstreamError(
+        `The ${role} stack (${stackName}) exports outputs that do not match the contract:\n - ${problems.join("\n - ")}\n` +
+            `Fix: redeploy ${stackName} from the same revision of twine-infra.`,
+    );
 }

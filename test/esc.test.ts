@@ -82,25 +82,104 @@ values:
 
     describe("the grammar check refuses what ESC would, naming the path and the fix", () => {
         const cases: { what: string; yaml: string; expect: RegExp }[] = [
-            { what: "an unknown function", yaml: "values:\n  x:\n    fn::toYAML: [1]\n", expect: /^values\.x\.fn::toYAML: "fn::toYAML" is not an ESC function\. Fix: use one of fn::concat/ },
-            { what: "an unknown provider", yaml: AWS_LOGIN.replace("aws-login", "aws-logon"), expect: /values\.aws\.login\.fn::open::aws-logon: "aws-logon" is not a provider this check knows/ },
-            { what: "an unknown top-level key", yaml: `${AWS_LOGIN}environmentVariables:\n  A: b\n`, expect: /^environmentVariables: "environmentVariables" is not a top-level key.*Fix: use imports, values or description/ },
-            { what: "an unknown import option", yaml: "imports:\n  - twine-infra/dev-aws: { merged: false }\nvalues: {}\n", expect: /imports\[0\]\.twine-infra\/dev-aws\.merged: "merged" is not an input ESC accepts here/ },
-            { what: "an unknown aws-login input", yaml: AWS_LOGIN.replace("roleArn:", "role:"), expect: /oidc\.role: "role" is not an input ESC accepts here.*[\s\S]*oidc\.roleArn: roleArn is required/ },
-            { what: "a missing sessionName", yaml: AWS_LOGIN.replace("          sessionName: pulumi-esc\n", ""), expect: /oidc\.sessionName: sessionName is required\. Fix: set sessionName/ },
-            { what: "a role ARN that is not one", yaml: AWS_LOGIN.replace("arn:aws:iam::123456789012:role/deploy", "arn:aws:iam::123:user/deploy"), expect: /oidc\.roleArn: "arn:aws:iam::123:user\/deploy" is not an IAM role ARN/ },
-            { what: "a duration ESC cannot read", yaml: AWS_LOGIN.replace("duration: 1h", "duration: 1 hour"), expect: /oidc\.duration: "1 hour" is not a duration/ },
-            { what: "a session longer than STS allows", yaml: AWS_LOGIN.replace("duration: 1h", "duration: 13h"), expect: /oidc\.duration: 13h is outside STS's 15m to 12h/ },
-            { what: "both oidc and static", yaml: AWS_LOGIN.replace("        oidc:", "        static: { accessKeyId: a, secretAccessKey: b }\n        oidc:"), expect: /needs exactly one of oidc and static/ },
-            { what: "an unknown subject attribute", yaml: AWS_LOGIN.replace("duration: 1h", "duration: 1h\n          subjectAttributes: [currentStack.name]"), expect: /subjectAttributes: "currentStack\.name" is not one of rootEnvironment\.name/ },
-            { what: "a provider output that does not exist", yaml: AWS_LOGIN.replace("${aws.login.sessionToken}", "${aws.login.token}"), expect: /environmentVariables\.AWS_SESSION_TOKEN: \$\{aws\.login\.token\} refers to nothing: aws\.login has no property "token" \(it has accessKeyId, secretAccessKey, sessionToken\)/ },
-            { what: "a reference to an undefined property", yaml: "values:\n  a: ${b.c}\n", expect: /values\.a: \$\{b\.c\} refers to nothing: values has no property "b"/ },
-            { what: "an unknown context property", yaml: "values:\n  a: ${context.pulumi.user.email}\n", expect: /is not a built-in context property/ },
-            { what: "a function beside other keys", yaml: "values:\n  a:\n    fn::secret: x\n    b: 1\n", expect: /values\.a\.fn::secret: a function call must be the only key of its object/ },
-            { what: "a bad environment variable name", yaml: "values:\n  environmentVariables:\n    AWS-KEY: x\n", expect: /"AWS-KEY" is not an environment variable name/ },
-            { what: "an organization in a pulumi-stacks stack name", yaml: "values:\n  s:\n    fn::open::pulumi-stacks:\n      stacks:\n        dev:\n          stack: twine/twine-infra/dev\n", expect: /stacks\.dev\.stack: "twine\/twine-infra\/dev" is not a project-qualified stack name/ },
-            { what: "an unknown pulumi-stacks input", yaml: "values:\n  s:\n    fn::open::pulumi-stacks:\n      stack: twine-infra/dev\n", expect: /"stack" is not an input ESC accepts here[\s\S]*stacks is required/ },
-            { what: "an import that is not an environment name", yaml: "imports:\n  - twine/twine-infra/dev-aws\nvalues: {}\n", expect: /imports\[0\]: "twine\/twine-infra\/dev-aws" is not an environment name/ },
+            {
+                what: "an unknown function",
+                yaml: "values:\n  x:\n    fn::toYAML: [1]\n",
+                expect: /^values\.x\.fn::toYAML: "fn::toYAML" is not an ESC function\. Fix: use one of fn::concat/,
+            },
+            {
+                what: "an unknown provider",
+                yaml: AWS_LOGIN.replace("aws-login", "aws-logon"),
+                expect: /values\.aws\.login\.fn::open::aws-logon: "aws-logon" is not a provider this check knows/,
+            },
+            {
+                what: "an unknown top-level key",
+                yaml: `${AWS_LOGIN}environmentVariables:\n  A: b\n`,
+                expect: /^environmentVariables: "environmentVariables" is not a top-level key.*Fix: use imports, values or description/,
+            },
+            {
+                what: "an unknown import option",
+                yaml: "imports:\n  - twine-infra/dev-aws: { merged: false }\nvalues: {}\n",
+                expect: /imports\[0\]\.twine-infra\/dev-aws\.merged: "merged" is not an input ESC accepts here/,
+            },
+            {
+                what: "an unknown aws-login input",
+                yaml: AWS_LOGIN.replace("roleArn:", "role:"),
+                expect: /oidc\.role: "role" is not an input ESC accepts here.*[\s\S]*oidc\.roleArn: roleArn is required/,
+            },
+            {
+                what: "a missing sessionName",
+                yaml: AWS_LOGIN.replace("          sessionName: pulumi-esc\n", ""),
+                expect: /oidc\.sessionName: sessionName is required\. Fix: set sessionName/,
+            },
+            {
+                what: "a role ARN that is not one",
+                yaml: AWS_LOGIN.replace("arn:aws:iam::123456789012:role/deploy", "arn:aws:iam::123:user/deploy"),
+                expect: /oidc\.roleArn: "arn:aws:iam::123:user\/deploy" is not an IAM role ARN/,
+            },
+            {
+                what: "a duration ESC cannot read",
+                yaml: AWS_LOGIN.replace("duration: 1h", "duration: 1 hour"),
+                expect: /oidc\.duration: "1 hour" is not a duration/,
+            },
+            {
+                what: "a session longer than STS allows",
+                yaml: AWS_LOGIN.replace("duration: 1h", "duration: 13h"),
+                expect: /oidc\.duration: 13h is outside STS's 15m to 12h/,
+            },
+            {
+                what: "both oidc and static",
+                yaml: AWS_LOGIN.replace("        oidc:", "        static: { accessKeyId: a, secretAccessKey: b }\n        oidc:"),
+                expect: /needs exactly one of oidc and static/,
+            },
+            {
+                what: "an unknown subject attribute",
+                yaml: AWS_LOGIN.replace("duration: 1h", "duration: 1h\n          subjectAttributes: [currentStack.name]"),
+                expect: /subjectAttributes: "currentStack\.name" is not one of rootEnvironment\.name/,
+            },
+            {
+                what: "a provider output that does not exist",
+                yaml: AWS_LOGIN.replace("${aws.login.sessionToken}", "${aws.login.token}"),
+                expect: new RegExp(
+                    "environmentVariables\\.AWS_SESSION_TOKEN: \\$\\{aws\\.login\\.token\\} refers to nothing: " +
+                        'aws\\.login has no property "token" \\(it has accessKeyId, secretAccessKey, sessionToken\\)',
+                ),
+            },
+            {
+                what: "a reference to an undefined property",
+                yaml: "values:\n  a: ${b.c}\n",
+                expect: /values\.a: \$\{b\.c\} refers to nothing: values has no property "b"/,
+            },
+            {
+                what: "an unknown context property",
+                yaml: "values:\n  a: ${context.pulumi.user.email}\n",
+                expect: /is not a built-in context property/,
+            },
+            {
+                what: "a function beside other keys",
+                yaml: "values:\n  a:\n    fn::secret: x\n    b: 1\n",
+                expect: /values\.a\.fn::secret: a function call must be the only key of its object/,
+            },
+            {
+                what: "a bad environment variable name",
+                yaml: "values:\n  environmentVariables:\n    AWS-KEY: x\n",
+                expect: /"AWS-KEY" is not an environment variable name/,
+            },
+            {
+                what: "an organization in a pulumi-stacks stack name",
+                yaml: "values:\n  s:\n    fn::open::pulumi-stacks:\n      stacks:\n        dev:\n          stack: twine/twine-infra/dev\n",
+                expect: /stacks\.dev\.stack: "twine\/twine-infra\/dev" is not a project-qualified stack name/,
+            },
+            {
+                what: "an unknown pulumi-stacks input",
+                yaml: "values:\n  s:\n    fn::open::pulumi-stacks:\n      stack: twine-infra/dev\n",
+                expect: /"stack" is not an input ESC accepts here[\s\S]*stacks is required/,
+            },
+            {
+                what: "an import that is not an environment name",
+                yaml: "imports:\n  - twine/twine-infra/dev-aws\nvalues: {}\n",
+                expect: /imports\[0\]: "twine\/twine-infra\/dev-aws" is not an environment name/,
+            },
             { what: "YAML that does not parse", yaml: "values:\n  a: [1,\n", expect: /^\(document\): not YAML/ },
         ];
         for (const c of cases) {
@@ -113,8 +192,19 @@ values:
         }
 
         it("a reference to an output outside the stack's contract", () => {
-            const yaml = "values:\n  s:\n    fn::open::pulumi-stacks:\n      stacks:\n        dev:\n          stack: twine-infra/dev\n  vpc: ${s.dev.vpcIdentifier}\n";
-            assert.match(escYamlProblems(yaml, contractOutputs).join("\n"), /values\.vpc: \$\{s\.dev\.vpcIdentifier\} refers to nothing: the stack behind s\.dev exports no output "vpcIdentifier"/);
+            const yaml = [
+                "values:",
+                "  s:",
+                "    fn::open::pulumi-stacks:",
+                "      stacks:",
+                "        dev:",
+                "          stack: twine-infra/dev",
+                "  vpc: ${s.dev.vpcIdentifier}",
+            ].join("\n");
+            assert.match(
+                escYamlProblems(yaml, contractOutputs).join("\n"),
+                /values\.vpc: \$\{s\.dev\.vpcIdentifier\} refers to nothing: the stack behind s\.dev exports no output "vpcIdentifier"/,
+            );
         });
     });
 
@@ -129,31 +219,43 @@ values:
 
         it("every file is a definition ESC accepts, its references checked against the outputs contract", () => {
             assert.ok(files.length > 0);
-            for (const file of files) assert.deepEqual(escYamlProblems(fs.readFileSync(path.join(ESC_DIR, file), "utf8"), contractOutputs), [], file);
+            for (const file of files)
+                assert.deepEqual(escYamlProblems(fs.readFileSync(path.join(ESC_DIR, file), "utf8"), contractOutputs), [], file);
         });
 
         for (const stack of STACKS) {
             it(`${stack}: credentials for its own deploy and preview roles, through OIDC, within the role's session limit`, async () => {
                 const plan = await planOf(stack);
                 const names = escEnvironmentNames(stack);
-                for (const [kind, name] of [["deploy", names.deploy], ["preview", names.preview]] as const) {
+                for (const [kind, name] of [
+                    ["deploy", names.deploy],
+                    ["preview", names.preview],
+                ] as const) {
                     const role = ofType(plan, "aws:iam/role:Role").find(r => r.name === `${stack}-deployments-${kind}`);
                     assert.ok(role, `${stack} has no ${kind} role`);
                     const oidc = read(name).values.aws.login["fn::open::aws-login"].oidc;
                     assert.equal(oidc.roleArn, `arn:aws:iam::${String(plan.outputs.accountId)}:role/${String(role.inputs.name)}`);
-                    assert.ok(parseGoDuration(oidc.duration)! <= Number(role.inputs.maxSessionDuration ?? 3600), `${name}: session longer than the role allows`);
+                    assert.ok(
+                        parseGoDuration(oidc.duration)! <= Number(role.inputs.maxSessionDuration ?? 3600),
+                        `${name}: session longer than the role allows`,
+                    );
                     // The subject must name the environment, or every environment's token looks alike (see escOidcSubject).
                     assert.deepEqual(oidc.subjectAttributes, ["currentEnvironment.name"]);
                 }
             });
 
-            it(`${stack}: the outputs environment exposes exactly the outputs the stack exports, for esc and for stack config`, async () => {
+            it(`${stack}: the outputs environment exposes exactly what the stack exports, for esc and for stack config`, async () => {
                 const plan = await planOf(stack);
                 const values = read(escEnvironmentNames(stack).outputs).values;
                 assert.equal(values.stackOutputs["fn::open::pulumi-stacks"].stacks[stack].stack, `${ESC_PROJECT}/${stack}`);
                 assert.deepEqual(Object.keys(values[stack]).sort(), Object.keys(plan.outputs).sort());
                 const namespace = outputsConfigNamespace(stack);
-                assert.deepEqual(Object.keys(values.pulumiConfig).sort(), Object.keys(plan.outputs).map(k => `${namespace}:${k}`).sort());
+                assert.deepEqual(
+                    Object.keys(values.pulumiConfig).sort(),
+                    Object.keys(plan.outputs)
+                        .map(k => `${namespace}:${k}`)
+                        .sort(),
+                );
             });
         }
     });

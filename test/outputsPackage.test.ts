@@ -3,7 +3,14 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PackageRecord, packOutputsPackage, readPackageRecord, rewrittenReleases, schemaDigest, versionProblems } from "../scripts/outputsPackage";
+import {
+    PackageRecord,
+    packOutputsPackage,
+    readPackageRecord,
+    rewrittenReleases,
+    schemaDigest,
+    versionProblems,
+} from "../scripts/outputsPackage";
 import { OUTPUT_CONTRACTS, StackRole } from "../stacks/outputs";
 import { REPO } from "./helpers/config";
 import { planOf } from "./helpers/plans";
@@ -57,7 +64,12 @@ describe("the outputs package (packages/outputs)", function () {
                 private: true,
                 // The links come first: npm 11 fails placing the package's peer (@pulumi/pulumi) when the
                 // tarball is listed before the link that satisfies it.
-                dependencies: { zod: linked("zod"), "@pulumi/pulumi": linked("@pulumi/pulumi"), "@types/node": linked("@types/node"), "@twine/infra-outputs": `file:${tarball}` },
+                dependencies: {
+                    zod: linked("zod"),
+                    "@pulumi/pulumi": linked("@pulumi/pulumi"),
+                    "@types/node": linked("@types/node"),
+                    "@twine/infra-outputs": `file:${tarball}`,
+                },
             }),
         );
         for (const file of fs.readdirSync(CONSUMER)) fs.copyFileSync(path.join(CONSUMER, file), path.join(scratch, file));
@@ -91,10 +103,18 @@ describe("the outputs package (packages/outputs)", function () {
     });
 
     it("installs from its tarball into another program, which type-checks against it", () => {
-        const installed = JSON.parse(fs.readFileSync(path.join(scratch, "node_modules", "@twine", "infra-outputs", "package.json"), "utf8"));
+        const installed = JSON.parse(
+            fs.readFileSync(path.join(scratch, "node_modules", "@twine", "infra-outputs", "package.json"), "utf8"),
+        );
         assert.equal(installed.version, readPackageRecord().packageVersion);
-        assert.ok(!fs.lstatSync(path.join(scratch, "node_modules", "@twine", "infra-outputs")).isSymbolicLink(), "the package is installed, not linked");
-        assert.deepEqual(errorsIn("consumer\\.ts").map(m => m[0]), []);
+        assert.ok(
+            !fs.lstatSync(path.join(scratch, "node_modules", "@twine", "infra-outputs")).isSymbolicLink(),
+            "the package is installed, not linked",
+        );
+        assert.deepEqual(
+            errorsIn("consumer\\.ts").map(m => m[0]),
+            [],
+        );
         assert.ok(fs.existsSync(path.join(scratch, "bin", "consumer.js")));
     });
 
@@ -117,7 +137,10 @@ describe("the outputs package (packages/outputs)", function () {
         assert.equal(missing.error, "StackOutputsError");
         assert.match(missing.message, /The dns stack twine\/twine-infra\/dns does not export zoneId\. Fix: /);
 
-        const malformed = consume({ ...planned, "twine/twine-infra/prod": { ...planned["twine/twine-infra/prod"], vpcCidr: "10.30.0.0", amiId: "ubuntu" } });
+        const malformed = consume({
+            ...planned,
+            "twine/twine-infra/prod": { ...planned["twine/twine-infra/prod"], vpcCidr: "10.30.0.0", amiId: "ubuntu" },
+        });
         assert.equal(malformed.error, "StackOutputsError");
         assert.match(malformed.message, /prod stack twine\/twine-infra\/prod exports outputs that do not match the contract/);
         assert.match(malformed.message, /- vpcCidr: /);
@@ -137,7 +160,10 @@ describe("the outputs package (packages/outputs)", function () {
     it("refuses a stack name whose role it cannot tell, with the fix", () => {
         const run = spawnSync(
             process.execPath,
-            ["-e", `require("@twine/infra-outputs").readStackOutputs("acme/infra/shared").catch(e => { process.stdout.write(e.message); })`],
+            [
+                "-e",
+                `require("@twine/infra-outputs").readStackOutputs("acme/infra/shared").catch(e => { process.stdout.write(e.message); })`,
+            ],
             { cwd: scratch, encoding: "utf8" },
         );
         assert.match(run.stdout, /Cannot tell which twine-infra outputs "acme\/infra\/shared" exports.*Fix: pass its account role/);
@@ -148,15 +174,24 @@ describe("versions of the outputs contract", () => {
     const current = readPackageRecord();
 
     it("no released version's digest was ever rewritten in the repository's history", () => {
-        const log = spawnSync("git", ["log", "--reverse", "--format=%H", "--", "packages/outputs/versions.json"], { cwd: REPO, encoding: "utf8" });
+        const log = spawnSync("git", ["log", "--reverse", "--format=%H", "--", "packages/outputs/versions.json"], {
+            cwd: REPO,
+            encoding: "utf8",
+        });
         const commits = log.status === 0 ? log.stdout.split("\n").filter(Boolean) : [];
-        const history = commits.map(c => JSON.parse(execFileSync("git", ["show", `${c}:packages/outputs/versions.json`], { cwd: REPO, encoding: "utf8" })));
+        const history = commits.map(c =>
+            JSON.parse(execFileSync("git", ["show", `${c}:packages/outputs/versions.json`], { cwd: REPO, encoding: "utf8" })),
+        );
         assert.deepEqual(rewrittenReleases([...history, current.versions]), []);
     });
 
     it("the contract's schema digest is the released version's, in package.json, versions.json and the changelog", () => {
         assert.deepEqual(versionProblems(current), []);
-        assert.equal(fs.readFileSync(path.join(REPO, "packages", "outputs", "schema.json"), "utf8"), current.schema, "schema.json is stale: run npm run docs");
+        assert.equal(
+            fs.readFileSync(path.join(REPO, "packages", "outputs", "schema.json"), "utf8"),
+            current.schema,
+            "schema.json is stale: run npm run docs",
+        );
     });
 
     describe("a change to the contract", () => {
@@ -173,24 +208,45 @@ describe("versions of the outputs contract", () => {
 
         it("fails with a new version but no changelog entry or an unchanged package.json", () => {
             const versions = [...current.versions, next];
-            assert.match(versionProblems(record({ versions, packageVersion: next.version })).join("\n"), /CHANGELOG\.md has no section "## 1\.0\.1"/);
-            assert.match(versionProblems(record({ versions, changelog: `${current.changelog}\n## 1.0.1\n\nClearer description.\n` })).join("\n"), /package\.json is at version 1\.0\.0/);
+            assert.match(
+                versionProblems(record({ versions, packageVersion: next.version })).join("\n"),
+                /CHANGELOG\.md has no section "## 1\.0\.1"/,
+            );
+            assert.match(
+                versionProblems(record({ versions, changelog: `${current.changelog}\n## 1.0.1\n\nClearer description.\n` })).join("\n"),
+                /package\.json is at version 1\.0\.0/,
+            );
         });
 
         it("fails when a version is released twice with the same digest", () => {
             const twice = [...current.versions, { version: "1.0.1", schemaSha256: current.versions[0].schemaSha256 }];
             const changelog = `${current.changelog}\n## 1.0.1\n`;
-            assert.match(versionProblems({ ...current, versions: twice, packageVersion: "1.0.1", changelog }).join("\n"), /same schema digest as 1\.0\.0/);
+            assert.match(
+                versionProblems({ ...current, versions: twice, packageVersion: "1.0.1", changelog }).join("\n"),
+                /same schema digest as 1\.0\.0/,
+            );
         });
 
         it("fails when a released version's digest is rewritten instead of a version added", () => {
             const rewritten = [{ ...current.versions[0], schemaSha256: next.schemaSha256 }];
-            assert.match(rewrittenReleases([current.versions, rewritten]).join("\n"), /1\.0\.0 was released with digest 1600ec68.* and later rewritten to /);
+            assert.match(
+                rewrittenReleases([current.versions, rewritten]).join("\n"),
+                /1\.0\.0 was released with digest 1600ec68.* and later rewritten to /,
+            );
         });
 
         it("passes with a new version, its digest, package.json and a changelog section", () => {
             const versions = [...current.versions, next];
-            assert.deepEqual(versionProblems(record({ versions, packageVersion: next.version, changelog: `${current.changelog}\n## 1.0.1\n\nClearer description.\n` })), []);
+            assert.deepEqual(
+                versionProblems(
+                    record({
+                        versions,
+                        packageVersion: next.version,
+                        changelog: `${current.changelog}\n## 1.0.1\n\nClearer description.\n`,
+                    }),
+                ),
+                [],
+            );
         });
     });
 });

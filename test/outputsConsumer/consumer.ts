@@ -36,5 +36,7 @@ async function main(): Promise<void> {
 }
 
 main().catch(err => {
-    process.stdout.write(JSON.stringify({ error: err instanceof StackOutputsError ? "StackOutputsError" : String(err), message: err.message }));
+    process.stdout.write(
+        JSON.stringify({ error: err instanceof StackOutputsError ? "StackOutputsError" : String(err), message: err.message }),
+    );
 });

@@ -42,7 +42,10 @@ export interface ReadStackOutputsOptions<R extends StackRole> {
 function roleFor(stackName: string, role: string | undefined): StackRole {
     const candidate = role ?? stackName.split("/").pop() ?? "";
     if ((STACK_ROLES as readonly string[]).includes(candidate)) return candidate as StackRole;
-    const why = role === undefined ? `its name does not end with one of ${STACK_ROLES.join(", ")}` : `role "${role}" is not one of ${STACK_ROLES.join(", ")}`;
+    const why =
+        role === undefined
+            ? `its name does not end with one of ${STACK_ROLES.join(", ")}`
+            : `role "${role}" is not one of ${STACK_ROLES.join(", ")}`;
     throw new StackOutputsError(
         `Cannot tell which twine-infra outputs "${stackName}" exports: ${why}. ` +
             `Fix: pass its account role, e.g. readStackOutputs("${stackName}", { role: "prod" }).`,
