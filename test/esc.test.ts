@@ -1,9 +1,12 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { ESC_PROJECT, escEnvironmentNames, goDuration, outputsConfigNamespace } from "../components/escDocuments";
 import { EscCheckOptions, escYamlProblems, parseGoDuration } from "../components/escGrammar";
+import { readStackSettings } from "../plan/stackFile";
+import { CREDENTIALS, stackFileFor } from "../scripts/stackFileFor";
 import { OUTPUT_CONTRACTS, StackRole } from "../stacks/outputs";
 import { REPO } from "./helpers/config";
 import { STACKS, ofType, planOf } from "./helpers/plans";
@@ -259,4 +262,46 @@ values:
             });
         }
     });
+});
+
+describe("stack files with the credentials for the job (scripts/stackFileFor.ts)", () => {
+    const file = [
+        "# dev account",
+        "config:",
+        "  twine-infra:accountRole: dev # which account",
+        "environment:",
+        "  - twine-infra/dev-aws",
+        "  - shared/observability",
+        "",
+    ].join("\n");
+
+    it("swaps the deploy credentials for the preview ones, keeping other imports and comments", () => {
+        const preview = stackFileFor(file, "dev", "preview");
+        assert.deepEqual(parse(preview).environment, ["twine-infra/dev-aws-preview", "shared/observability"]);
+        assert.match(preview, /^# dev account\n/);
+        assert.match(preview, /accountRole: dev # which account/);
+        assert.deepEqual(parse(stackFileFor(preview, "dev", "deploy")).environment, ["twine-infra/dev-aws", "shared/observability"]);
+    });
+
+    it("drops the credentials import for a bootstrap, and the key when nothing else is imported", () => {
+        assert.deepEqual(parse(stackFileFor(file, "dev", "none")).environment, ["shared/observability"]);
+        const alone = file.replace("  - shared/observability\n", "");
+        assert.equal(parse(stackFileFor(alone, "dev", "none")).environment, undefined);
+    });
+
+    for (const stack of STACKS) {
+        it(`${stack}: every variant carries the same config as the committed file`, () => {
+            const committed = fs.readFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), "utf8");
+            const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "twine-stack-file-"));
+            try {
+                for (const credentials of CREDENTIALS) {
+                    const variant = path.join(scratch, `Pulumi.${stack}.${credentials}.yaml`);
+                    fs.writeFileSync(variant, stackFileFor(committed, stack, credentials));
+                    assert.deepEqual(readStackSettings(REPO, stack, variant).config, readStackSettings(REPO, stack).config, credentials);
+                }
+            } finally {
+                fs.rmSync(scratch, { recursive: true, force: true });
+            }
+        });
+    }
 });
