@@ -4,6 +4,7 @@
  * what ESC accepts; the tests and `npm run docs` keep the rendered YAML in esc/.
  */
 import { stringify } from "yaml";
+import { PolicyStatement } from "./iam";
 
 /** The ESC project that holds every environment of this program. */
 export const ESC_PROJECT = "twine-infra";
@@ -33,6 +34,28 @@ export function escOidcSubject(organization: string, environment: string): strin
 /** The audience of ESC's AWS tokens: `aws:<org>` (environments outside the legacy default project). */
 export function escAwsAudience(organization: string): string {
     return `aws:${organization}`;
+}
+
+/** The issuer ESC's aws-login tokens come from, as IAM names its condition keys (`<host>:aud`, `<host>:sub`). */
+export const ESC_OIDC_HOST = "api.pulumi.com/oidc";
+
+/**
+ * Trust for ESC opening one environment's aws-login: the OIDC provider of api.pulumi.com/oidc (whose client ids
+ * must include escAwsAudience), exact audience and exact subject, so only that environment gets a session.
+ */
+export function escTrustStatement(providerArn: string, organization: string, environment: string): PolicyStatement {
+    for (const [key, value] of [["organization", organization], ["environment", environment]]) {
+        if (!/^[A-Za-z0-9_.-]+$/.test(value)) throw new Error(`escTrustStatement: ${key} "${value}" would widen the OIDC subject; use letters, digits, _ . -`);
+    }
+    return {
+        Sid: `PulumiEsc${environment.replace(/[^A-Za-z0-9]/g, "")}`,
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+            StringEquals: { [`${ESC_OIDC_HOST}:aud`]: escAwsAudience(organization), [`${ESC_OIDC_HOST}:sub`]: escOidcSubject(organization, environment) },
+        },
+    };
 }
 
 /** Seconds as a Go duration, the form ESC reads: 3600 -> 1h, 5400 -> 1h30m, 900 -> 15m. */

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { ESC_PROJECT, escEnvironmentNames, goDuration, outputsConfigNamespace } from "../components/escDocuments";
+import { ESC_PROJECT, escEnvironmentNames, escTrustStatement, goDuration, outputsConfigNamespace } from "../components/escDocuments";
 import { EscCheckOptions, escYamlProblems, parseGoDuration } from "../components/escGrammar";
 import { readStackSettings } from "../plan/stackFile";
 import { CREDENTIALS, stackFileFor } from "../scripts/stackFileFor";
@@ -304,4 +304,22 @@ describe("stack files with the credentials for the job (scripts/stackFileFor.ts)
             }
         });
     }
+});
+
+describe("the AWS trust ESC's credentials need (escTrustStatement)", () => {
+    it("names one environment's subject and ESC's audience, exactly", () => {
+        const statement = escTrustStatement("arn:aws:iam::333333333333:oidc-provider/api.pulumi.com/oidc", "twine", "dev-aws");
+        assert.equal(statement.Action, "sts:AssumeRoleWithWebIdentity");
+        assert.deepEqual(statement.Condition, {
+            StringEquals: {
+                "api.pulumi.com/oidc:aud": "aws:twine",
+                "api.pulumi.com/oidc:sub": "pulumi:environments:pulumi.organization.login:twine:currentEnvironment.name:twine-infra/dev-aws",
+            },
+        });
+    });
+
+    it("refuses names that would widen the subject", () => {
+        assert.throws(() => escTrustStatement("arn:aws:iam::1:oidc-provider/x", "twine", "dev-*"), /would widen the OIDC subject/);
+        assert.throws(() => escTrustStatement("arn:aws:iam::1:oidc-provider/x", "tw:ine", "dev-aws"), /would widen the OIDC subject/);
+    });
 });
