@@ -4,7 +4,10 @@
  *     docs/architecture.mmd; Graphviz source docs/architecture.dot and the image docs/architecture.svg),
  *   - the outputs reference (docs/outputs.md) and the outputs package's JSON Schema, from the outputs contract,
  *   - the configuration reference (a block in the README), from the config schema,
+ *   - the resource index (docs/resources.md): every resource, by type and name, and the file that creates it,
  *   - the ESC environment definitions of each stack (esc/), from its plan.
+ * The plans are those of the fixture stacks (test/fixtures): users edit the committed stack files for their own
+ * accounts, and the generated docs must not go stale (nor their test fail) when they do.
  * `npm run docs -- --check` writes nothing and exits 1 when a committed file is stale (the tests do the same).
  */
 import { execFileSync } from "child_process";
@@ -12,13 +15,16 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { renderConfigReference } from "../config/reference";
-import { qualifiedEnvironment, renderEscYaml, stackEscDefinitions } from "../components/escDocuments";
+import { qualifiedEnvironment, renderEscYaml, stackEscDefinitions } from "../components/account/escDefinitions";
 import { architectureDiagram, renderDot, renderMermaid } from "../plan/diagram";
+import { readComponentSources, renderResourceIndex, resourceIndex } from "../plan/resourceIndex";
 import { Plan, planStack } from "../plan/run";
 import { renderContractSchema, renderOutputsReference } from "../stacks/outputsReference";
 
 export const REPO = path.resolve(__dirname, "..");
 export const STACK_ORDER = ["dns", "bastion", "dev", "prod"];
+/** The project whose stack files the generated docs are drawn from. */
+export const DOCS_PROJECT = path.join(REPO, "test", "fixtures");
 
 /** The marker pair around a generated block in a Markdown file. */
 export function markers(name: string): [string, string] {
@@ -53,7 +59,7 @@ export interface GeneratedDocs {
 
 export async function planAll(): Promise<Plan[]> {
     const plans: Plan[] = [];
-    for (const stack of STACK_ORDER) plans.push(await planStack(stack));
+    for (const stack of STACK_ORDER) plans.push(await planStack(stack, { projectDir: DOCS_PROJECT }));
     return plans;
 }
 
@@ -76,7 +82,7 @@ export function escFiles(plans: readonly Plan[]): Record<string, string> {
         for (const env of stackEscDefinitions({ stack: plan.stack, deployRoleArn, previewRoleArn, sessionSeconds, outputNames })) {
             const comment =
                 `${qualifiedEnvironment(env.name)}: ${env.purpose}\n` +
-                `Generated from the ${plan.stack} stack's plan by npm run docs; edit components/escDocuments.ts, not this file.`;
+                `Generated from the ${plan.stack} stack's plan by npm run docs; edit components/account/escDefinitions.ts, not this file.`;
             files[`esc/${env.name}.yaml`] = renderEscYaml(env.definition, comment);
         }
     }
@@ -96,6 +102,7 @@ export function generateDocs(plans: readonly Plan[], readme: string): GeneratedD
             "docs/outputs.md": renderOutputsReference(),
             "packages/outputs/schema.json": renderContractSchema(),
             ...escFiles(plans),
+            "docs/resources.md": renderResourceIndex(resourceIndex(plans, readComponentSources(REPO))),
         },
         readme: updated,
         dot,

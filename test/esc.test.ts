@@ -3,13 +3,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { ESC_PROJECT, escEnvironmentNames, escTrustStatement, goDuration, outputsConfigNamespace } from "../components/escDocuments";
-import { EscCheckOptions, escYamlProblems, parseGoDuration } from "../components/escGrammar";
+import { ESC_PROJECT, escEnvironmentNames, escTrustStatement, goDuration, outputsConfigNamespace } from "../components/account/escDefinitions";
+import { EscCheckOptions, escYamlProblems, parseGoDuration } from "../components/account/escGrammar";
 import { readStackSettings } from "../plan/stackFile";
 import { CREDENTIALS, stackFileFor } from "../scripts/stackFileFor";
 import { OUTPUT_CONTRACTS, StackRole } from "../stacks/outputs";
 import { REPO } from "./helpers/config";
-import { STACKS, ofType, planOf } from "./helpers/plans";
+import { STACKS, fixturePlanOf, ofType } from "./helpers/plans";
 
 const ESC_DIR = path.join(REPO, "esc");
 
@@ -216,6 +216,7 @@ values:
         assert.equal(goDuration(5400), "1h30m");
     });
 
+    // esc/ is written by npm run docs from the fixture stacks (test/fixtures), like the other generated docs.
     describe("the committed definitions (esc/)", () => {
         const files = fs.readdirSync(ESC_DIR).filter(f => f.endsWith(".yaml"));
         const read = (name: string) => parse(fs.readFileSync(path.join(ESC_DIR, `${name}.yaml`), "utf8"));
@@ -228,7 +229,7 @@ values:
 
         for (const stack of STACKS) {
             it(`${stack}: credentials for its own deploy and preview roles, through OIDC, within the role's session limit`, async () => {
-                const plan = await planOf(stack);
+                const plan = await fixturePlanOf(stack);
                 const names = escEnvironmentNames(stack);
                 for (const [kind, name] of [
                     ["deploy", names.deploy],
@@ -248,7 +249,7 @@ values:
             });
 
             it(`${stack}: the outputs environment exposes exactly what the stack exports, for esc and for stack config`, async () => {
-                const plan = await planOf(stack);
+                const plan = await fixturePlanOf(stack);
                 const values = read(escEnvironmentNames(stack).outputs).values;
                 assert.equal(values.stackOutputs["fn::open::pulumi-stacks"].stacks[stack].stack, `${ESC_PROJECT}/${stack}`);
                 assert.deepEqual(Object.keys(values[stack]).sort(), Object.keys(plan.outputs).sort());
