@@ -138,6 +138,11 @@ export function outputsEnvironment(args: OutputsEnvironmentArgs): Record<string,
     };
 }
 
+/** The comment an environment's YAML opens with: what it is for, and who writes it. */
+export function escDefinitionComment(env: EscDefinition): string {
+    return `${qualifiedEnvironment(env.name)}: ${env.purpose}\nDeclared by the program (components/escEnvironments.ts); esc/ keeps a copy, written by npm run docs.`;
+}
+
 /** The YAML ESC stores, with a comment saying where it comes from. */
 export function renderEscYaml(definition: Record<string, unknown>, comment: string): string {
     const header = comment
