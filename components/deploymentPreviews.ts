@@ -82,7 +82,11 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 assumeRolePolicy: pulumiOidc.arn.apply(arn =>
                     stableJson(
                         trustPolicy(
-                            pulumiTrustStatement(arn, id, args.deployCommits ? [...PREVIEW_OPERATIONS, ...DEPLOY_OPERATIONS] : DEPLOY_OPERATIONS),
+                            pulumiTrustStatement(
+                                arn,
+                                id,
+                                args.deployCommits ? [...PREVIEW_OPERATIONS, ...DEPLOY_OPERATIONS] : DEPLOY_OPERATIONS,
+                            ),
                             escTrustStatement(arn, args.organization, esc.deploy),
                         ),
                     ),

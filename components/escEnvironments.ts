@@ -33,7 +33,13 @@ export class EscEnvironments extends pulumi.ComponentResource {
         // Checked once with stand-in ARNs, before any resource: a definition ESC would refuse is a bug here.
         const standIn = "arn:aws:iam::000000000000:role/stand-in";
         const definitions = (deployRoleArn: string, previewRoleArn: string) =>
-            stackEscDefinitions({ stack: args.stack, deployRoleArn, previewRoleArn, sessionSeconds: args.sessionSeconds, outputNames: args.outputNames });
+            stackEscDefinitions({
+                stack: args.stack,
+                deployRoleArn,
+                previewRoleArn,
+                sessionSeconds: args.sessionSeconds,
+                outputNames: args.outputNames,
+            });
         const problems = definitions(standIn, standIn).flatMap(d => escProblems(d.definition).map(p => `${d.name}: ${p}`));
         if (problems.length > 0) throw new pulumi.ResourceError(`ESC definitions ESC would refuse:\n - ${problems.join("\n - ")}`, this);
 
@@ -45,7 +51,9 @@ export class EscEnvironments extends pulumi.ComponentResource {
                     organization: args.organization,
                     project: ESC_PROJECT,
                     name: env.name,
-                    yaml: rendered.apply(all => new pulumi.asset.StringAsset(renderEscYaml(all[i].definition, escDefinitionComment(all[i])))),
+                    yaml: rendered.apply(
+                        all => new pulumi.asset.StringAsset(renderEscYaml(all[i].definition, escDefinitionComment(all[i]))),
+                    ),
                 },
                 { parent: this, provider: args.serviceProvider },
             );
