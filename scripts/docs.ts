@@ -5,7 +5,7 @@
  *   - the outputs reference (docs/outputs.md) and the outputs package's JSON Schema, from the outputs contract,
  *   - the configuration reference (a block in the README), from the config schema,
  *   - the resource index (docs/resources.md): every resource, by type and name, and the file that creates it,
- *   - the ESC environment definitions of each stack (esc/), from its plan.
+ *   - a copy of the ESC environment definitions each stack declares (esc/), from its plan.
  * The plans are those of the fixture stacks (test/fixtures): users edit the committed stack files for their own
  * accounts, and the generated docs must not go stale (nor their test fail) when they do.
  * `npm run docs -- --check` writes nothing and exits 1 when a committed file is stale (the tests do the same).
@@ -15,7 +15,6 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { renderConfigReference } from "../config/reference";
-import { qualifiedEnvironment, renderEscYaml, stackEscDefinitions } from "../components/account/escDefinitions";
 import { architectureDiagram, renderDot, renderMermaid } from "../plan/diagram";
 import { readComponentSources, renderResourceIndex, resourceIndex } from "../plan/resourceIndex";
 import { Plan, planStack } from "../plan/run";
@@ -63,27 +62,14 @@ export async function planAll(): Promise<Plan[]> {
     return plans;
 }
 
-/** A role of the stack's Pulumi Deployments, by its resource name in the plan: `<stack>-deployments-<kind>`. */
-function deploymentRoleArn(plan: Plan, kind: "deploy" | "preview"): string | undefined {
-    const role = plan.resources.find(r => r.type === "aws:iam/role:Role" && r.name === `${plan.stack}-deployments-${kind}`);
-    return role && `arn:aws:iam::${String(plan.outputs.accountId)}:role/${String(role.inputs.name)}`;
-}
-
-/** esc/<environment>.yaml for each stack whose Pulumi Deployments roles exist. */
+/** The YAML of every ESC environment a plan declares, by esc/<environment>.yaml. */
 export function escFiles(plans: readonly Plan[]): Record<string, string> {
     const files: Record<string, string> = {};
     for (const plan of plans) {
-        const deployRoleArn = deploymentRoleArn(plan, "deploy");
-        const previewRoleArn = deploymentRoleArn(plan, "preview");
-        if (!deployRoleArn || !previewRoleArn) continue;
-        const deploy = plan.resources.find(r => r.name === `${plan.stack}-deployments-deploy`);
-        const sessionSeconds = Number(deploy?.inputs.maxSessionDuration ?? 3600);
-        const outputNames = Object.keys(plan.outputs);
-        for (const env of stackEscDefinitions({ stack: plan.stack, deployRoleArn, previewRoleArn, sessionSeconds, outputNames })) {
-            const comment =
-                `${qualifiedEnvironment(env.name)}: ${env.purpose}\n` +
-                `Generated from the ${plan.stack} stack's plan by npm run docs; edit components/account/escDefinitions.ts, not this file.`;
-            files[`esc/${env.name}.yaml`] = renderEscYaml(env.definition, comment);
+        for (const env of plan.resources.filter(r => r.type === "pulumiservice:index:Environment")) {
+            const yaml = env.inputs.yaml as { asset?: { text?: string } } | undefined;
+            if (typeof yaml?.asset?.text !== "string") throw new Error(`${env.name}: its yaml is not a string asset`);
+            files[`esc/${String(env.inputs.name)}.yaml`] = yaml.asset.text;
         }
     }
     return files;

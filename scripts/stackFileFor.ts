@@ -46,7 +46,9 @@ function main(argv: string[]): number {
     }
     const file = path.join(REPO, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
-        process.stderr.write(`No stack file Pulumi.${stack}.yaml in ${REPO}. Fix: name a stack of this project (dns, bastion, dev, prod...).\n`);
+        process.stderr.write(
+            `No stack file Pulumi.${stack}.yaml in ${REPO}. Fix: name a stack of this project (dns, bastion, dev, prod...).\n`,
+        );
         return 2;
     }
     const text = stackFileFor(fs.readFileSync(file, "utf8"), stack, credentials as Credentials);

@@ -9,7 +9,7 @@ import { readStackSettings } from "../plan/stackFile";
 import { CREDENTIALS, stackFileFor } from "../scripts/stackFileFor";
 import { OUTPUT_CONTRACTS, StackRole } from "../stacks/outputs";
 import { REPO } from "./helpers/config";
-import { STACKS, fixturePlanOf, ofType } from "./helpers/plans";
+import { STACKS, fixturePlanOf, ofType, planOf } from "./helpers/plans";
 
 const ESC_DIR = path.join(REPO, "esc");
 
@@ -216,6 +216,53 @@ values:
         assert.equal(goDuration(5400), "1h30m");
     });
 
+    describe("the environments the plans declare", () => {
+        for (const stack of STACKS) {
+            it(`${stack}: its three environments, in the stack's organization, with YAML ESC accepts`, async () => {
+                const plan = await planOf(stack);
+                const settings = ofType(plan, "pulumiservice:index:DeploymentSettings")[0];
+                const environments = ofType(plan, "pulumiservice:index:Environment");
+                const names = escEnvironmentNames(stack);
+                assert.deepEqual(environments.map(e => e.inputs.name).sort(), [names.deploy, names.preview, names.outputs].sort());
+                for (const env of environments) {
+                    assert.equal(env.inputs.organization, settings.inputs.organization);
+                    assert.equal(env.inputs.project, ESC_PROJECT);
+                    const provider = plan.resources.find(r => r.urn === env.provider);
+                    assert.equal(
+                        provider?.type,
+                        "pulumi:providers:pulumiservice",
+                        `${env.name} is not declared with the Pulumi Cloud provider`,
+                    );
+                    const text = (env.inputs.yaml as { asset: { text: string } }).asset.text;
+                    assert.deepEqual(escYamlProblems(text, contractOutputs), [], env.name);
+                }
+            });
+
+            it(`${stack}: the deploy and preview roles trust exactly their own environment's ESC subject`, async () => {
+                const plan = await planOf(stack);
+                const organization = String(ofType(plan, "pulumiservice:index:DeploymentSettings")[0].inputs.organization);
+                const oidc = ofType(plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").find(p =>
+                    String(p.inputs.url).includes("api.pulumi.com"),
+                );
+                assert.ok((oidc?.inputs.clientIdLists as string[]).includes(`aws:${organization}`), "the provider lacks ESC's audience");
+                const names = escEnvironmentNames(stack);
+                for (const [kind, env] of [
+                    ["deploy", names.deploy],
+                    ["preview", names.preview],
+                ] as const) {
+                    const role = ofType(plan, "aws:iam/role:Role").find(r => r.name === `${stack}-deployments-${kind}`)!;
+                    const escStatements = JSON.parse(String(role.inputs.assumeRolePolicy)).Statement.filter((st: any) =>
+                        JSON.stringify(st.Condition ?? {}).includes("pulumi:environments:"),
+                    );
+                    assert.deepEqual(
+                        escStatements.map((st: any) => st.Condition.StringEquals["api.pulumi.com/oidc:sub"]),
+                        [`pulumi:environments:pulumi.organization.login:${organization}:currentEnvironment.name:${ESC_PROJECT}/${env}`],
+                    );
+                }
+            });
+        }
+    });
+
     // esc/ is written by npm run docs from the fixture stacks (test/fixtures), like the other generated docs.
     describe("the committed definitions (esc/)", () => {
         const files = fs.readdirSync(ESC_DIR).filter(f => f.endsWith(".yaml"));
@@ -291,11 +338,30 @@ describe("stack files with the credentials for the job (scripts/stackFileFor.ts)
     });
 
     for (const stack of STACKS) {
+        it(`${stack}: the stack file imports only credentials this stack declares for itself`, async () => {
+            const imports: string[] = parse(fs.readFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), "utf8")).environment ?? [];
+            const declared = ofType(await planOf(stack), "pulumiservice:index:Environment").map(
+                e => `${ESC_PROJECT}/${String(e.inputs.name)}`,
+            );
+            const names = escEnvironmentNames(stack);
+            for (const name of imports.filter(i => i.startsWith(`${ESC_PROJECT}/`))) {
+                assert.ok(declared.includes(name), `Pulumi.${stack}.yaml imports ${name}, which the ${stack} stack does not declare`);
+                assert.ok(
+                    [names.deploy, names.preview].map(n => `${ESC_PROJECT}/${n}`).includes(name),
+                    `Pulumi.${stack}.yaml imports ${name}`,
+                );
+            }
+        });
+
         it(`${stack}: every variant carries the same config as the committed file, which it leaves as it is`, () => {
             const committed = fs.readFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), "utf8");
             const imports: unknown[] = parse(committed).environment ?? [];
             const names = escEnvironmentNames(stack);
-            const own = imports.includes(`${ESC_PROJECT}/${names.deploy}`) ? "deploy" : imports.includes(`${ESC_PROJECT}/${names.preview}`) ? "preview" : "none";
+            const own = imports.includes(`${ESC_PROJECT}/${names.deploy}`)
+                ? "deploy"
+                : imports.includes(`${ESC_PROJECT}/${names.preview}`)
+                  ? "preview"
+                  : "none";
             assert.equal(stackFileFor(committed, stack, own), committed, "rewriting with its own credentials changed the file");
             const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "twine-stack-file-"));
             try {
@@ -318,7 +384,8 @@ describe("the AWS trust ESC's credentials need (escTrustStatement)", () => {
         assert.deepEqual(statement.Condition, {
             StringEquals: {
                 "api.pulumi.com/oidc:aud": "aws:twine",
-                "api.pulumi.com/oidc:sub": "pulumi:environments:pulumi.organization.login:twine:currentEnvironment.name:twine-infra/dev-aws",
+                "api.pulumi.com/oidc:sub":
+                    "pulumi:environments:pulumi.organization.login:twine:currentEnvironment.name:twine-infra/dev-aws",
             },
         });
     });

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
+import { escAwsAudience, escEnvironmentNames, escTrustStatement } from "./escDefinitions";
 import { stableJson } from "./iamPolicy";
 import { DEPLOY_OPERATIONS, GITHUB_OIDC_HOST, PREVIEW_OPERATIONS, PULUMI_OIDC_HOST, StackIdentity, githubPullRequestTrustStatement, pulumiTrustStatement, trustPolicy } from "./oidcTrustPolicy";
 
@@ -48,7 +49,13 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
         const sessionSeconds = args.sessionSeconds;
         const id: StackIdentity = { organization: args.organization, project: args.project, stack: args.stack };
 
-        const pulumiOidc = new aws.iam.OpenIdConnectProvider(`${name}-pulumi-oidc`, { url: `https://${PULUMI_OIDC_HOST}`, clientIdLists: [args.organization] }, parent);
+        // Pulumi Deployments' tokens carry the organization as audience, ESC's aws-login tokens aws:<organization>.
+        const pulumiOidc = new aws.iam.OpenIdConnectProvider(
+            `${name}-pulumi-oidc`,
+            { url: `https://${PULUMI_OIDC_HOST}`, clientIdLists: [args.organization, escAwsAudience(args.organization)] },
+            parent,
+        );
+        const esc = escEnvironmentNames(args.stack);
         const githubOidc = new aws.iam.OpenIdConnectProvider(`${name}-github-oidc`, { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: ["sts.amazonaws.com"] }, parent);
 
         this.previewRole = new aws.iam.Role(
@@ -60,7 +67,13 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 assumeRolePolicy: pulumi
                     .all([pulumiOidc.arn, githubOidc.arn])
                     .apply(([pulumiArn, githubArn]) =>
-                        stableJson(trustPolicy(pulumiTrustStatement(pulumiArn, id, PREVIEW_OPERATIONS), githubPullRequestTrustStatement(githubArn, args.repository))),
+                        stableJson(
+                            trustPolicy(
+                                pulumiTrustStatement(pulumiArn, id, PREVIEW_OPERATIONS),
+                                githubPullRequestTrustStatement(githubArn, args.repository),
+                                escTrustStatement(pulumiArn, args.organization, esc.preview),
+                            ),
+                        ),
                     ),
             },
             parent,
@@ -75,8 +88,18 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 description: `Updates of ${args.project}/${args.stack} by Pulumi Deployments`,
                 maxSessionDuration: Math.max(3600, sessionSeconds),
                 // When commits deploy, the settings' one role also runs the pull-request previews.
+                // And the stack's deploy credentials environment, which `pulumi up` opens through the stack file.
                 assumeRolePolicy: pulumiOidc.arn.apply(arn =>
-                    stableJson(trustPolicy(pulumiTrustStatement(arn, id, args.deployCommits ? [...PREVIEW_OPERATIONS, ...DEPLOY_OPERATIONS] : DEPLOY_OPERATIONS))),
+                    stableJson(
+                        trustPolicy(
+                            pulumiTrustStatement(
+                                arn,
+                                id,
+                                args.deployCommits ? [...PREVIEW_OPERATIONS, ...DEPLOY_OPERATIONS] : DEPLOY_OPERATIONS,
+                            ),
+                            escTrustStatement(arn, args.organization, esc.deploy),
+                        ),
+                    ),
                 ),
             },
             parent,
@@ -101,7 +124,9 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 },
                 sourceContext: { git: { branch: `refs/heads/${args.branch}` } },
                 operationContext: {
-                    preRunCommands: ["bash scripts/setup.sh"],
+                    // Deployments bring their own AWS session (oidc below): drop the stack file's ESC import, which
+                    // a deployment's Pulumi identity must not be allowed to open (docs/build-and-delivery.md).
+                    preRunCommands: ["bash scripts/setup.sh", `npm run -s stack-file -- ${args.stack} --credentials none --in-place`],
                     options: { skipInstallDependencies: true },
                     oidc: {
                         aws: {

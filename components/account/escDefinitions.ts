@@ -44,8 +44,12 @@ export const ESC_OIDC_HOST = "api.pulumi.com/oidc";
  * must include escAwsAudience), exact audience and exact subject, so only that environment gets a session.
  */
 export function escTrustStatement(providerArn: string, organization: string, environment: string): PolicyStatement {
-    for (const [key, value] of [["organization", organization], ["environment", environment]]) {
-        if (!/^[A-Za-z0-9_.-]+$/.test(value)) throw new Error(`escTrustStatement: ${key} "${value}" would widen the OIDC subject; use letters, digits, _ . -`);
+    for (const [key, value] of [
+        ["organization", organization],
+        ["environment", environment],
+    ]) {
+        if (!/^[A-Za-z0-9_.-]+$/.test(value))
+            throw new Error(`escTrustStatement: ${key} "${value}" would widen the OIDC subject; use letters, digits, _ . -`);
     }
     return {
         Sid: `PulumiEsc${environment.replace(/[^A-Za-z0-9]/g, "")}`,
@@ -53,7 +57,10 @@ export function escTrustStatement(providerArn: string, organization: string, env
         Principal: { Federated: providerArn },
         Action: "sts:AssumeRoleWithWebIdentity",
         Condition: {
-            StringEquals: { [`${ESC_OIDC_HOST}:aud`]: escAwsAudience(organization), [`${ESC_OIDC_HOST}:sub`]: escOidcSubject(organization, environment) },
+            StringEquals: {
+                [`${ESC_OIDC_HOST}:aud`]: escAwsAudience(organization),
+                [`${ESC_OIDC_HOST}:sub`]: escOidcSubject(organization, environment),
+            },
         },
     };
 }
@@ -136,6 +143,12 @@ export function outputsEnvironment(args: OutputsEnvironmentArgs): Record<string,
             pulumiConfig: config,
         },
     };
+}
+
+/** The comment an environment's YAML opens with: what it is for, and who writes it. */
+export function escDefinitionComment(env: EscDefinition): string {
+    const origin = "Declared by the program (components/account/escEnvironments.ts); esc/ keeps a copy, written by npm run docs.";
+    return `${qualifiedEnvironment(env.name)}: ${env.purpose}\n${origin}`;
 }
 
 /** The YAML ESC stores, with a comment saying where it comes from. */
