@@ -3,7 +3,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { ESC_PROJECT, escEnvironmentNames, escTrustStatement, goDuration, outputsConfigNamespace } from "../components/account/escDefinitions";
+import {
+    ESC_PROJECT,
+    escEnvironmentNames,
+    escTrustStatement,
+    goDuration,
+    outputsConfigNamespace,
+} from "../components/account/escDefinitions";
 import { EscCheckOptions, escYamlProblems, parseGoDuration } from "../components/account/escGrammar";
 import { readStackSettings } from "../plan/stackFile";
 import { CREDENTIALS, stackFileFor } from "../scripts/stackFileFor";

@@ -223,7 +223,8 @@ function checkFunction(problems: Problems, path: string, name: string, argument:
                 problems,
                 `${path}.${name}`,
                 `"${provider}" is not a provider this check knows`,
-                `use one of ${Object.keys(PROVIDERS).join(", ")}, or teach components/account/escGrammar.ts its inputs from ESC's documentation`,
+                `use one of ${Object.keys(PROVIDERS).join(", ")}, ` +
+                    "or teach components/account/escGrammar.ts its inputs from ESC's documentation",
             );
             return { kind: "open" };
         }
