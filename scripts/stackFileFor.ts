@@ -15,7 +15,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseDocument } from "yaml";
-import { escEnvironmentNames, qualifiedEnvironment } from "../components/account/escDefinitions";
+import { escEnvironmentNames, qualifiedEnvironment } from "../components/account/escEnvironmentConfig";
 
 export const CREDENTIALS = ["deploy", "preview", "none"] as const;
 export type Credentials = (typeof CREDENTIALS)[number];

@@ -9,7 +9,7 @@ import {
     escTrustStatement,
     goDuration,
     outputsConfigNamespace,
-} from "../components/account/escDefinitions";
+} from "../components/account/escEnvironmentConfig";
 import { EscCheckOptions, escYamlProblems, parseGoDuration } from "../components/account/escGrammar";
 import { readStackSettings } from "../plan/stackFile";
 import { CREDENTIALS, stackFileFor } from "../scripts/stackFileFor";

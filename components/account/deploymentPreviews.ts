@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
-import { escAwsAudience, escEnvironmentNames, escTrustStatement } from "./escDefinitions";
+import { escAwsAudience, escEnvironmentNames, escTrustStatement } from "./escEnvironmentConfig";
 import { stableJson } from "./iamPolicy";
 import { DEPLOY_OPERATIONS, GITHUB_OIDC_HOST, PREVIEW_OPERATIONS, PULUMI_OIDC_HOST, StackIdentity, githubPullRequestTrustStatement, pulumiTrustStatement, trustPolicy } from "./oidcTrustPolicy";
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
-import { ESC_PROJECT, escDefinitionComment, renderEscYaml, stackEscDefinitions } from "./escDefinitions";
+import { ESC_PROJECT, escDefinitionComment, renderEscYaml, stackEscDefinitions } from "./escEnvironmentConfig";
 import { escProblems } from "./escGrammar";
 
 export interface EscEnvironmentsArgs {
@@ -22,7 +22,7 @@ export interface EscEnvironmentsArgs {
 
 /**
  * The stack's Pulumi ESC environments (twine-infra/<stack>-aws, -aws-preview, -outputs), their YAML rendered by
- * escDefinitions.ts and checked against ESC's grammar before any is declared. The role ARNs are inputs, so the
+ * escEnvironmentConfig.ts and checked against ESC's grammar before any is declared. The role ARNs are inputs, so the
  * component that owns the roles wires them in one line.
  */
 export class EscEnvironments extends pulumi.ComponentResource {
