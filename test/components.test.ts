@@ -36,6 +36,7 @@ describe("components in isolation", () => {
                     vpcId: "vpc-1",
                     subnetIds: ["subnet-1", "subnet-2"],
                     accountId: "123456789012",
+                    region: "eu-west-1",
                     clientSecurityGroups: { ledger: "sg-app" },
                 });
             });
@@ -90,6 +91,7 @@ describe("components in isolation", () => {
                     amiId: "ami-0123456789abcdef0",
                     hostNames: [{ name: "staging.dev.example.com", zoneId: "Z1" }],
                     deletionProtection: false,
+                    accessLogBucket: "twine-s3-access-logs-123456789012-eu-west-1",
                     identity,
                     settings: {},
                     tags: {},
