@@ -125,4 +125,23 @@ describe("images/twine-app", () => {
             assert.match(result.stdout + result.stderr, /required_plugins/);
         }
     });
+
+    it("orders the first-boot host key unit without a cycle, with ssh.socket enabled as on Ubuntu noble (systemd-analyze)", () => {
+        // GIVEN the unit enabled in multi-user.target and ssh.socket in sockets.target (noble's default)
+        const units = fs.mkdtempSync(path.join(os.tmpdir(), "twine-units-"));
+        const unit = "twine-ssh-host-keys.service";
+        fs.copyFileSync(path.join(IMAGE_DIR, "files", unit), path.join(units, unit));
+        for (const [target, file] of [["multi-user.target", path.join(units, unit)], ["sockets.target", "/lib/systemd/system/ssh.socket"]]) {
+            fs.mkdirSync(path.join(units, `${target}.wants`));
+            fs.symlinkSync(file, path.join(units, `${target}.wants`, path.basename(file)));
+        }
+        // WHEN systemd's verifier loads it with the distribution's units
+        const result = spawnSync("systemd-analyze", ["verify", "--man=no", path.join(units, unit), "multi-user.target"], {
+            encoding: "utf8",
+            env: { ...process.env, SYSTEMD_UNIT_PATH: `${units}:/lib/systemd/system` },
+        });
+        // THEN it reports nothing: no ordering cycle, no unknown setting
+        assert.equal(`${result.stdout}${result.stderr}`.trim(), "", `systemd-analyze verify complained about ${unit}`);
+        assert.equal(result.status, 0);
+    });
 });
