@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { Plan } from "../plan/run";
-import { aptBucketPolicy, aptlyConfig, aptlyConfigFromOutputs, aptSourcesLine } from "../components/aptly";
+import { APT_DISTRIBUTION, aptBucketPolicy, aptlyConfig, aptlyConfigFromOutputs, aptSourcesLine } from "../components/aptly";
 import { buildContextHash } from "../components/buildContext";
 import * as os from "os";
 import { JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "../components/jenkinsHost";
@@ -208,8 +208,10 @@ describe("build tooling (dev)", () => {
 
         it("pins an LTS base by exact version, never latest, and ends as the jenkins user", () => {
             const from = dockerfile.split("\n").filter(l => /^FROM /i.test(l));
-            assert.equal(from.length, 1);
-            assert.match(from[0], /^FROM jenkins\/jenkins:\d+\.\d+\.\d+-lts-jdk\d+(@sha256:[0-9a-f]{64})?$/);
+            assert.match(from.at(-1)!, /^FROM jenkins\/jenkins:\d+\.\d+\.\d+-lts-jdk\d+(@sha256:[0-9a-f]{64})?$/);
+            // The one other stage is the package build root: the Ubuntu release of the app image (noble is 24.04).
+            assert.deepEqual(from.slice(0, -1), ["FROM ubuntu:24.04 AS package-build-root"]);
+            assert.equal(APT_DISTRIBUTION, "noble");
             assert.ok(!/latest/i.test(dockerfile.replace(/^#.*$/gm, "")), "the Dockerfile mentions latest");
             const users = dockerfile.split("\n").filter(l => /^USER /.test(l));
             assert.equal(users.at(-1), "USER jenkins");
