@@ -39,8 +39,19 @@ const VALIDATE_VARS = [
     `cloud_image_checksum=sha256:${"0".repeat(64)}`,
 ];
 
+/** The test-only null source logs in with a key; validate reads it, so it gets a real (throwaway) one. */
+let loginKey: string | undefined;
+function localTargetKey(): string {
+    if (!loginKey) {
+        loginKey = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "twine-key-")), "id_ed25519");
+        const made = spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", loginKey], { encoding: "utf8" });
+        assert.equal(made.status, 0, made.stderr);
+    }
+    return loginKey;
+}
+
 function validateArgs(): string[] {
-    return ["validate", ...VALIDATE_VARS.flatMap(v => ["-var", v])];
+    return ["validate", ...[...VALIDATE_VARS, `local_target_key_file=${localTargetKey()}`].flatMap(v => ["-var", v])];
 }
 
 /** Fully validates an edited copy of the folder; on Packer 1.6 without plugins.pkr.hcl and metadata_options. */
