@@ -28,8 +28,16 @@ export interface PackerImageArgs {
     readonly logging?: "stderr" | "none";
 }
 
-/** Files of a template folder that never feed a build: docs, the developers' Vagrantfile, build outputs. */
-const NOT_BUILD_INPUTS = [/^README\.md$/, /^Vagrantfile$/, /^\.gitignore$/, /^manifest.*\.json$/, /^(output-[^/]+|packer_cache|\.vagrant)\//, /\.box$/];
+/** Files of a template folder that never feed the AMI build: docs, the VM's Vagrantfile, settings and repository copy, outputs. */
+const NOT_BUILD_INPUTS = [
+    /^README\.md$/,
+    /^Vagrantfile$/,
+    /^vm\.env$/,
+    /^\.gitignore$/,
+    /^manifest.*\.json$/,
+    /^(output-[^/]+|packer_cache|\.vagrant|http\/apt)\//,
+    /\.box$/,
+];
 
 export interface BuildFile {
     /** Path relative to the template folder, with "/" separators. */

@@ -38,8 +38,8 @@ fi
 if [ "$(dpkg-query -W -f='${Version}' session-manager-plugin 2>/dev/null || true)" != "$SESSION_MANAGER_PLUGIN_VERSION-1" ]; then
     # AWS's Debian package at a fixed version, over TLS from AWS's download bucket:
     # https://docs.aws.amazon.com/systems-manager/latest/userguide/install-plugin-debian-and-ubuntu.html
-    curl -fsSL -o "$work/session-manager-plugin.deb" \
-        "https://s3.amazonaws.com/session-manager-downloads/plugin/${SESSION_MANAGER_PLUGIN_VERSION}/ubuntu_64bit/session-manager-plugin.deb"
+    plugin="https://s3.amazonaws.com/session-manager-downloads/plugin/${SESSION_MANAGER_PLUGIN_VERSION}"
+    curl -fsSL -o "$work/session-manager-plugin.deb" "$plugin/ubuntu_64bit/session-manager-plugin.deb"
     dpkg -i "$work/session-manager-plugin.deb"
 fi
 session-manager-plugin --version

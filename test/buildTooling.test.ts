@@ -3,7 +3,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { Plan } from "../plan/run";
-import { APT_DISTRIBUTION, aptBucketPolicy, aptlyConfig, aptlyConfigFromOutputs, aptSourcesLine } from "../components/aptly";
+import {
+    APTLY_ENDPOINT,
+    APT_DISTRIBUTION,
+    aptBucketPolicy,
+    aptlyConfig,
+    aptlyConfigFromOutputs,
+    aptSourcesLine,
+} from "../components/aptly";
 import { buildContextHash } from "../components/buildContext";
 import * as os from "os";
 import { JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "../components/jenkinsHost";
@@ -260,6 +267,24 @@ describe("build tooling (dev)", () => {
             const stages = [...jenkinsfile.matchAll(/stage\('([^']+)'\)/g)].map(m => m[1]);
             assert.deepEqual(stages, ["Build packages", "Publish to the apt repository", "Check the image template", "Bake the AMI and deploy dev"]);
             assert.match(jenkinsfile, /twine-publish-apt s3:twine:/);
+        });
+
+        it("the pipeline runs the scripts the end-to-end test runs, installed in the image under the names it calls", () => {
+            // test/e2e runs build-packages.sh, fetch-cloudwatch-agent.sh and publish-apt.sh: these are the pipeline's.
+            const jenkinsfile = fs.readFileSync(path.join(IMAGE, "jobs", "Jenkinsfile"), "utf8");
+            const copies = [...dockerfile.matchAll(/^COPY ([\w-]+\.sh) \/usr\/local\/bin\/(\S+)$/gm)];
+            const installed = new Map(copies.map(m => [m[1], m[2]]));
+            assert.deepEqual(Object.fromEntries(installed), {
+                "build-packages.sh": "twine-build-packages",
+                "fetch-cloudwatch-agent.sh": "twine-fetch-cloudwatch-agent",
+                "publish-apt.sh": "twine-publish-apt",
+            });
+            assert.match(dockerfile, /^COPY --from=package-build-root \/ \/opt\/package-build-root\/$/m);
+            assert.match(jenkinsfile, /sh 'twine-build-packages \/opt\/package-build-root app'/);
+            assert.match(jenkinsfile, /sh 'twine-fetch-cloudwatch-agent \.'/);
+            const publish = `twine-publish-apt s3:${APTLY_ENDPOINT}: "\\$APT_DISTRIBUTION" "\\$APT_COMPONENT" "\\$key" \\./\\*\\.deb`;
+            assert.match(jenkinsfile, new RegExp(publish));
+            assert.doesNotMatch(jenkinsfile, /sh 'dpkg-buildpackage/, "packages are built in the build root, never in the Jenkins image");
         });
 
         it("reads only secrets the stack creates, under the prefix the instance role may read", async () => {

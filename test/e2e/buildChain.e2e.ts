@@ -28,7 +28,10 @@ const REPO_PORT = 8642;
 const NOBODY = "65534";
 
 /** The target's packages: what Ubuntu's server AMI has that the provisioning scripts use. */
-const TARGET_PACKAGES = ["adduser", "systemd", "systemd-sysv", "dbus", "iproute2", "locales", "openssh-server", "sudo", "gnupg", "ca-certificates", "curl", "cloud-init"];
+const TARGET_PACKAGES = [
+    ...["adduser", "systemd", "systemd-sysv", "dbus", "iproute2", "locales"],
+    ...["openssh-server", "sudo", "gnupg", "ca-certificates", "curl", "cloud-init"],
+];
 /** debootstrap does not resolve virtual packages: cloud-init's python3-cryptography needs this named. */
 const UNRESOLVED_VIRTUALS = ["python3-cffi-backend"];
 
@@ -51,7 +54,8 @@ describe("the build chain, end to end (debootstrap, dpkg-buildpackage, aptly, Pa
     const targetFile = (p: string) => path.join(targetRoot, p);
 
     before(async () => {
-        assert.equal(process.getuid?.(), 0, "the end-to-end suite needs root (debootstrap, chroot, network namespaces): run it as root, as CI does");
+        const why = "the end-to-end suite needs root (debootstrap, chroot, network namespaces): run it as root, as CI does";
+        assert.equal(process.getuid?.(), 0, why);
         const phase = (name: string, started: number) => console.log(`      ${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
         let t = Date.now();
 
@@ -70,9 +74,11 @@ describe("the build chain, end to end (debootstrap, dpkg-buildpackage, aptly, Pa
         runSync("chown", ["-R", `${NOBODY}:${NOBODY}`, workspace]);
         fs.chmodSync(work, 0o755);
         const asJenkins = ["--reuid", NOBODY, "--regid", NOBODY, "--clear-groups"];
-        await run("setpriv", [...asJenkins, path.join(JENKINS, "build-packages.sh"), buildRoot, path.join(workspace, "twine")]);
+        const buildScript = path.join(JENKINS, "build-packages.sh");
+        const buildPackages = (pkg: string) => run("setpriv", [...asJenkins, buildScript, buildRoot, path.join(workspace, pkg)]);
+        await buildPackages("twine");
         // AWS's agent package, stood in for by a fixture package with its paths, signed by a key standing in for AWS's
-        await run("setpriv", [...asJenkins, path.join(JENKINS, "build-packages.sh"), buildRoot, path.join(workspace, "amazon-cloudwatch-agent")]);
+        await buildPackages("amazon-cloudwatch-agent");
         const vendor = path.join(work, "vendor");
         const vendorHome = path.join(work, "vendor-gnupg");
         const vendorKey = makeSigningKey(vendorHome, "CloudWatch agent stand-in <agent@example.invalid>");
@@ -82,12 +88,18 @@ describe("the build chain, end to end (debootstrap, dpkg-buildpackage, aptly, Pa
         const agentDeb = path.join(vendor, "ubuntu/amd64/latest/amazon-cloudwatch-agent.deb");
         const built = fs.readdirSync(workspace).find(f => /^amazon-cloudwatch-agent_.*\.deb$/.test(f))!;
         fs.renameSync(path.join(workspace, built), agentDeb);
-        runSync("gpg", ["--batch", "--output", `${agentDeb}.sig`, "--detach-sign", agentDeb], { env: { ...process.env, GNUPGHOME: vendorHome } });
+        const asVendor = { ...process.env, GNUPGHOME: vendorHome };
+        runSync("gpg", ["--batch", "--output", `${agentDeb}.sig`, "--detach-sign", agentDeb], { env: asVendor });
         const vendorServer = spawnServe(vendor, path.join(work, "vendor.log"));
         try {
             const port = await vendorServer.port;
             await run("setpriv", [...asJenkins, path.join(JENKINS, "fetch-cloudwatch-agent.sh"), workspace], {
-                env: { ...process.env, HOME: workspace, CLOUDWATCH_AGENT_BASE_URL: `http://127.0.0.1:${port}`, CLOUDWATCH_AGENT_KEY_FINGERPRINT: vendorKey },
+                env: {
+                    ...process.env,
+                    HOME: workspace,
+                    CLOUDWATCH_AGENT_BASE_URL: `http://127.0.0.1:${port}`,
+                    CLOUDWATCH_AGENT_KEY_FINGERPRINT: vendorKey,
+                },
             });
         } finally {
             vendorServer.stop();
@@ -100,7 +112,9 @@ describe("the build chain, end to end (debootstrap, dpkg-buildpackage, aptly, Pa
         makeSigningKey(archiveHome, "Twine Test Archive <archive@example.invalid>");
         const key = fingerprintOf(archiveHome);
         const debs = fs.readdirSync(workspace).filter(f => f.endsWith(".deb")).map(f => path.join(workspace, f));
-        await run("bash", [path.join(JENKINS, "publish-apt.sh"), `filesystem:${APTLY_ENDPOINT}:`, APT_DISTRIBUTION, APT_COMPONENT, key, ...debs], {
+        const endpoint = `filesystem:${APTLY_ENDPOINT}:`;
+        const publish = [path.join(JENKINS, "publish-apt.sh"), endpoint, APT_DISTRIBUTION, APT_COMPONENT, key, ...debs];
+        await run("bash", publish, {
             env: { ...process.env, GNUPGHOME: archiveHome, APTLY_CONFIG: localAptlyConfig(work, publicDir) },
         });
         phase("published with aptly", t);
@@ -124,7 +138,8 @@ describe("the build chain, end to end (debootstrap, dpkg-buildpackage, aptly, Pa
         };
         // Debian's Packer 1.6 through the test-only path: the template file alone (plugins.pkr.hcl is for >= 1.7),
         // the null source only (1.6 decodes no other source's settings).
-        packerLog = await run("packer", ["build", "-color=false", "-only=null.twine-app", ...Object.entries(vars).flatMap(([k, v]) => ["-var", `${k}=${v}`]), "twine-app.pkr.hcl"], {
+        const varArgs = Object.entries(vars).flatMap(([k, v]) => ["-var", `${k}=${v}`]);
+        packerLog = await run("packer", ["build", "-color=false", "-only=null.twine-app", ...varArgs, "twine-app.pkr.hcl"], {
             cwd: IMAGE,
             env: { ...process.env, CHECKPOINT_DISABLE: "1", PACKER_CACHE_DIR: path.join(work, "packer_cache"), PACKER_CONFIG_DIR: work },
         });
@@ -160,19 +175,23 @@ describe("the build chain, end to end (debootstrap, dpkg-buildpackage, aptly, Pa
         assert.match(sources, new RegExp(`^URIs: http://127\\.0\\.0\\.1:${REPO_PORT}$`, "m"));
         const listed = (keyring: string) => runSync("gpg", ["--batch", "--with-colons", "--show-keys", keyring]);
         assert.match(listed(targetFile("etc/apt/keyrings/twine.gpg")), /Twine Test Archive/);
-        const systemWide = ["etc/apt/trusted.gpg", ...fs.readdirSync(targetFile("etc/apt/trusted.gpg.d")).map(f => `etc/apt/trusted.gpg.d/${f}`)];
-        for (const keyring of systemWide.filter(k => fs.existsSync(targetFile(k)))) {
+        const trustedDir = fs.readdirSync(targetFile("etc/apt/trusted.gpg.d")).map(f => `etc/apt/trusted.gpg.d/${f}`);
+        const systemWide = ["etc/apt/trusted.gpg", ...trustedDir]
+            .filter(k => fs.existsSync(targetFile(k)));
+        for (const keyring of systemWide) {
             assert.doesNotMatch(listed(targetFile(keyring)), /Twine Test Archive/, `${keyring} trusts the Twine key for every source`);
         }
     });
 
     it("put every uploaded file where the scripts install it, unchanged", () => {
-        const scripts = fs.readdirSync(path.join(IMAGE, "scripts")).map(s => fs.readFileSync(path.join(IMAGE, "scripts", s), "utf8")).join("\n");
+        const scriptsDir = path.join(IMAGE, "scripts");
+        const scripts = fs.readdirSync(scriptsDir).map(s => fs.readFileSync(path.join(scriptsDir, s), "utf8")).join("\n");
         const installs = new Map([...scripts.matchAll(/install (?:-[a-z] \S+ )*\/tmp\/twine-files\/(\S+) (\S+)/g)].map(m => [m[1], m[2]]));
         for (const file of fs.readdirSync(path.join(IMAGE, "files"))) {
             const dest = installs.get(file);
             assert.ok(dest, `files/${file} is uploaded but no script installs it`);
-            assert.equal(fs.readFileSync(targetFile(dest)).toString(), fs.readFileSync(path.join(IMAGE, "files", file)).toString(), `${dest} differs from files/${file}`);
+            const uploaded = fs.readFileSync(path.join(IMAGE, "files", file), "utf8");
+            assert.equal(fs.readFileSync(targetFile(dest), "utf8"), uploaded, `${dest} differs from files/${file}`);
         }
     });
 
@@ -180,9 +199,12 @@ describe("the build chain, end to end (debootstrap, dpkg-buildpackage, aptly, Pa
         const units = ["twine.service", "amazon-cloudwatch-agent.service", "twine-ssh-host-keys.service"];
         for (const unit of units) assert.equal(inTarget("systemctl", "is-enabled", unit).trim(), "enabled", unit);
         for (const timer of ["apt-daily.timer", "apt-daily-upgrade.timer"]) {
-            assert.notEqual(spawnSync("chroot", [targetRoot, "systemctl", "is-enabled", "--quiet", timer]).status, 0, `${timer} is still enabled`);
+            const enabled = spawnSync("chroot", [targetRoot, "systemctl", "is-enabled", "--quiet", timer]).status === 0;
+            assert.ok(!enabled, `${timer} is still enabled`);
         }
-        const verify = spawnSync("chroot", [targetRoot, "systemd-analyze", "verify", "--man=no", ...units, "multi-user.target"], { encoding: "utf8" });
+        const verify = spawnSync("chroot", [targetRoot, "systemd-analyze", "verify", "--man=no", ...units, "multi-user.target"], {
+            encoding: "utf8",
+        });
         assert.equal(`${verify.stdout}${verify.stderr}`.trim(), "", "systemd-analyze verify complained");
         assert.equal(verify.status, 0);
     });
@@ -195,7 +217,8 @@ describe("the build chain, end to end (debootstrap, dpkg-buildpackage, aptly, Pa
         fs.mkdirSync(targetFile("run/sshd"), { recursive: true });
         try {
             const effective = inTarget("/usr/sbin/sshd", "-T", "-h", "/run-check-host-key");
-            for (const line of ["permitrootlogin no", "passwordauthentication no", "kbdinteractiveauthentication no", "allowtcpforwarding no", "x11forwarding no"]) {
+            const expected = ["permitrootlogin no", "passwordauthentication no", "kbdinteractiveauthentication no"];
+            for (const line of [...expected, "allowtcpforwarding no", "x11forwarding no"]) {
                 assert.match(effective, new RegExp(`^${line}$`, "m"));
             }
         } finally {
@@ -203,7 +226,8 @@ describe("the build chain, end to end (debootstrap, dpkg-buildpackage, aptly, Pa
             fs.rmSync(targetFile("run/sshd"), { recursive: true });
         }
         assert.equal((fs.statSync(targetFile("etc/ssh/sshd_config.d/50-twine.conf")).mode & 0o777).toString(8), "600");
-        assert.match(fs.readFileSync(targetFile("etc/apt/apt.conf.d/99-twine-no-periodic"), "utf8"), /APT::Periodic::Unattended-Upgrade "0";/);
+        const periodic = fs.readFileSync(targetFile("etc/apt/apt.conf.d/99-twine-no-periodic"), "utf8");
+        assert.match(periodic, /APT::Periodic::Unattended-Upgrade "0";/);
         assert.match(fs.readFileSync(targetFile("etc/shadow"), "utf8"), /^root:!/m);
     });
 
@@ -211,7 +235,8 @@ describe("the build chain, end to end (debootstrap, dpkg-buildpackage, aptly, Pa
         assert.equal(fs.readFileSync(targetFile("etc/machine-id"), "utf8"), "");
         assert.equal(fs.readlinkSync(targetFile("var/lib/dbus/machine-id")), "/etc/machine-id");
         assert.deepEqual(fs.readdirSync(targetFile("etc/ssh")).filter(f => f.startsWith("ssh_host_")), []);
-        for (const gone of ["var/lib/cloud/instance", "var/lib/cloud/instances", "var/lib/cloud/seed", "home/ubuntu/.ssh/authorized_keys", "root/.ssh/authorized_keys", "tmp/twine-files"]) {
+        const cloudInit = ["var/lib/cloud/instance", "var/lib/cloud/instances", "var/lib/cloud/seed"];
+        for (const gone of [...cloudInit, "home/ubuntu/.ssh/authorized_keys", "root/.ssh/authorized_keys", "tmp/twine-files"]) {
             assert.ok(!fs.existsSync(targetFile(gone)) && !isLink(targetFile(gone)), `${gone} is still there`);
         }
         assert.deepEqual(fs.readdirSync(targetFile("tmp")), []);
@@ -232,10 +257,14 @@ function isLink(p: string): boolean {
 
 /** A file server on the host's loopback, on a free port, stopped by the process group it was started in. */
 function spawnServe(dir: string, logFile: string): { port: Promise<number>; stop: () => void } {
-    const child = spawn(process.execPath, [path.join(__dirname, "serve.js"), dir, "127.0.0.1", "0"], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [path.join(__dirname, "serve.js"), dir, "127.0.0.1", "0"], {
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout!.on("data", (d: Buffer) => (out += d));
     child.stderr!.on("data", (d: Buffer) => fs.appendFileSync(logFile, d));
-    const port = waitFor("the agent download server", 20, () => /listening \d+/.test(out)).then(() => Number(/listening (\d+)/.exec(out)![1]));
+    const port = waitFor("the agent download server", 20, () => /listening \d+/.test(out)) //
+        .then(() => Number(/listening (\d+)/.exec(out)![1]));
     return { port, stop: () => void (child.exitCode === null && process.kill(-child.pid!, "SIGTERM")) };
 }

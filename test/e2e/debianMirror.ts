@@ -17,8 +17,9 @@ export function parseAptSources(file: string, content: string): AptSource[] {
         return content
             .split(/\n\s*\n/)
             .map(stanza => {
+                const uncommented = stanza.replace(/^#.*$/gm, "");
                 const field = (name: string) =>
-                    (new RegExp(`^${name}:[ \\t]*(.*)$`, "mi").exec(stanza.replace(/^#.*$/gm, ""))?.[1] ?? "").trim().split(/\s+/).filter(Boolean);
+                    (new RegExp(`^${name}:[ \\t]*(.*)$`, "mi").exec(uncommented)?.[1] ?? "").trim().split(/\s+/).filter(Boolean);
                 const enabled = field("Enabled")[0]?.toLowerCase() !== "no";
                 return { types: field("Types"), uris: field("URIs"), suites: field("Suites"), components: field("Components"), enabled };
             })
@@ -37,7 +38,10 @@ export function parseAptSources(file: string, content: string): AptSource[] {
 export function debianMirror(sources: readonly AptSource[], suite: string): string {
     const found = sources.find(s => s.suites.includes(suite) && s.components.includes("main") && /^https?:\/\//.test(s.uri));
     if (!found) {
-        throw new Error(`no apt source of this machine carries ${suite} main over http(s) (read ${sources.length} entries). Fix: add one to /etc/apt/sources.list.d`);
+        throw new Error(
+            `no apt source of this machine carries ${suite} main over http(s) (read ${sources.length} entries). ` +
+                "Fix: add one to /etc/apt/sources.list.d",
+        );
     }
     return found.uri.replace(/\/+$/, "");
 }

@@ -9,6 +9,10 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
+function lastLines(text: string, n: number): string {
+    return text.split("\n").slice(-n).join("\n");
+}
+
 /** Runs a command to completion; rejects with its exit status and the end of its output. */
 export function run(cmd: string, args: readonly string[], opts: SpawnOptions = {}): Promise<string> {
     return new Promise((resolve, reject) => {
@@ -18,7 +22,7 @@ export function run(cmd: string, args: readonly string[], opts: SpawnOptions = {
         child.stderr!.on("data", d => (out += d));
         child.on("error", e => reject(new Error(`${cmd} could not start: ${e.message}. Fix: run \`bash scripts/setup.sh\` as root`)));
         child.on("close", code =>
-            code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}:\n${out.split("\n").slice(-40).join("\n")}`)),
+            code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}:\n${lastLines(out, 40)}`)),
         );
     });
 }
@@ -26,7 +30,9 @@ export function run(cmd: string, args: readonly string[], opts: SpawnOptions = {
 /** Like run, synchronous, for short commands; throws with the output on failure. */
 export function runSync(cmd: string, args: readonly string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): string {
     const result = spawnSync(cmd, args, { encoding: "utf8", ...opts });
-    if (result.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${result.status}: ${result.error ?? ""}${result.stdout}${result.stderr}`);
+    if (result.status !== 0) {
+        throw new Error(`${cmd} ${args.join(" ")} exited ${result.status}: ${result.error ?? ""}${result.stdout}${result.stderr}`);
+    }
     return result.stdout;
 }
 
@@ -113,7 +119,7 @@ export async function waitFor(what: string, seconds: number, probe: () => boolea
         if (probe()) return;
         await new Promise(r => setTimeout(r, 250));
     }
-    const log = logFile && fs.existsSync(logFile) ? `\n${fs.readFileSync(logFile, "utf8").split("\n").slice(-30).join("\n")}` : "";
+    const log = logFile && fs.existsSync(logFile) ? `\n${lastLines(fs.readFileSync(logFile, "utf8"), 30)}` : "";
     throw new Error(`${what} did not come up within ${seconds}s${log}`);
 }
 
@@ -174,8 +180,11 @@ export class LocalTarget {
     /** Serves `dir` over HTTP on the target's loopback (127.0.0.1:<port>): apt there reads it as a repository. */
     async serve(dir: string, port: number): Promise<string> {
         const server = path.join(__dirname, "serve.js");
-        this.started.push(startDetached("ip", ["netns", "exec", this.args.name, process.execPath, server, dir, "127.0.0.1", String(port)], this.args.logFile));
-        await waitFor(`the repository server in the target`, 30, () => spawnSync("ip", ["netns", "exec", this.args.name, "curl", "-fsS", "-o", "/dev/null", `http://127.0.0.1:${port}/dists/noble/Release`]).status === 0, this.args.logFile);
+        const inNs = ["netns", "exec", this.args.name];
+        this.started.push(startDetached("ip", [...inNs, process.execPath, server, dir, "127.0.0.1", String(port)], this.args.logFile));
+        const release = `http://127.0.0.1:${port}/dists/noble/Release`;
+        const answers = () => spawnSync("ip", [...inNs, "curl", "-fsS", "-o", "/dev/null", release]).status === 0;
+        await waitFor("the repository server in the target", 30, answers, this.args.logFile);
         return `http://127.0.0.1:${port}`;
     }
 
@@ -205,7 +214,16 @@ function prepareFirstBoot(root: string, authorizedKey: string): void {
     fs.writeFileSync(path.join(seed, "meta-data"), "instance-id: twine-e2e\nlocal-hostname: twine-e2e\n");
     fs.writeFileSync(
         path.join(seed, "user-data"),
-        ["#cloud-config", "users:", "  - name: ubuntu", '    sudo: "ALL=(ALL) NOPASSWD:ALL"', "    shell: /bin/bash", "    ssh_authorized_keys:", `      - ${authorizedKey.trim()}`, ""].join("\n"),
+        [
+            "#cloud-config",
+            "users:",
+            "  - name: ubuntu",
+            '    sudo: "ALL=(ALL) NOPASSWD:ALL"',
+            "    shell: /bin/bash",
+            "    ssh_authorized_keys:",
+            `      - ${authorizedKey.trim()}`,
+            "",
+        ].join("\n"),
     );
     fs.writeFileSync(path.join(root, "etc/cloud/cloud.cfg.d/01-local-target.cfg"), "datasource_list: [NoCloud]\n");
     // EC2's DNS resolves an instance's own name; the target has no DNS, so its hosts file does (sudo looks it up).

@@ -24,7 +24,8 @@ export function fingerprintOf(home: string): string {
 
 /** The public key, ASCII-armored (what the image gets as apt_signing_key) or binary (a keyring gpgv reads). */
 export function exportKey(home: string, fingerprint: string, armor: boolean): string | Buffer {
-    const result = spawnSync("gpg", ["--batch", ...(armor ? ["--armor"] : []), "--export", fingerprint], { env: { ...process.env, GNUPGHOME: home } });
+    const env = { ...process.env, GNUPGHOME: home };
+    const result = spawnSync("gpg", ["--batch", ...(armor ? ["--armor"] : []), "--export", fingerprint], { env });
     return armor ? result.stdout.toString() : result.stdout;
 }
 
@@ -36,6 +37,7 @@ export function exportKey(home: string, fingerprint: string, armor: boolean): st
 export function localAptlyConfig(work: string, publicDir: string, endpoint = APTLY_ENDPOINT): string {
     const conf = aptlyConfig({ bucket: "unused", region: "eu-west-1", rootDir: path.join(work, "aptly") });
     const file = path.join(work, "aptly.conf");
-    fs.writeFileSync(file, JSON.stringify({ ...conf, S3PublishEndpoints: {}, FileSystemPublishEndpoints: { [endpoint]: { rootDir: publicDir, linkMethod: "copy" } } }));
+    const local = { [endpoint]: { rootDir: publicDir, linkMethod: "copy" } };
+    fs.writeFileSync(file, JSON.stringify({ ...conf, S3PublishEndpoints: {}, FileSystemPublishEndpoints: local }));
     return file;
 }
