@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The tools a dev `pulumi up` runs beyond the tests' ones: a current Packer (the image template refuses Debian's
 # 1.6) and the Session Manager plugin Packer reaches the build instance through. Pulumi Deployments runs it
-# after scripts/setup.sh (components/deploymentPreviews.ts), so /usr/local/bin's Packer comes first on PATH.
+# after scripts/setup.sh (components/account/deploymentPreviews.ts), so /usr/local/bin's Packer comes first on PATH.
 # Safe to run again: a tool already at its version is left alone.
 set -euo pipefail
 
