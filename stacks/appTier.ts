@@ -51,6 +51,7 @@ export function buildAppTier(
                 privateSubnetIds: network.subnetIds("private"),
                 ...app,
                 amiId: image.amiId,
+                launchDependsOn: image.launchDependsOn,
                 hostNames,
                 deletionProtection: role === "prod",
                 identity: env.identity,

@@ -210,10 +210,10 @@ describe("image sharing", () => {
         assert.deepEqual(statement("ConsumerAccountsGrantToTheirAutoScaling").Condition, { StringEquals: { "kms:GranteePrincipal": [prodAsg] } });
     });
 
-    it("lets both accounts' Auto Scaling roles use the key and attach it to the volumes they launch", () => {
-        const roles = statement("AutoScalingUsesKey").Principal as { AWS: string[] };
-        assert.deepEqual(roles.AWS, [autoScalingServiceLinkedRoleArn("333333333333"), prodAsg]);
-        assert.deepEqual(statement("AutoScalingAttachesKeyToVolumes").Condition, { Bool: { "kms:GrantIsForAWSResource": true } });
+    it("names accounts only as principals, never a role: KMS refuses a policy naming a role that does not exist yet", () => {
+        const principals = policy.Statement.flatMap(s => [(s.Principal as { AWS: string | string[] }).AWS].flat());
+        assert.deepEqual([...new Set(principals)].sort(), ["arn:aws:iam::333333333333:root", "arn:aws:iam::444444444444:root"]);
+        assert.doesNotMatch(JSON.stringify(policy.Statement.map(s => s.Principal)), /aws-service-role/);
     });
 
     it("grants Auto Scaling what launching from an encrypted snapshot takes", () => {

@@ -205,7 +205,8 @@ export class PackerImage extends pulumi.ComponentResource {
                 addPreviousOutputInEnv: false,
             },
             // Variables may carry secrets, and Packer's output can echo them: neither lands in state in clear text.
-            { parent: this, additionalSecretOutputs: ["stdout", "stderr"] },
+            // The component's dependsOn (what the build's network needs) is the build's own: children do not inherit it.
+            { parent: this, additionalSecretOutputs: ["stdout", "stderr"], dependsOn: opts?.dependsOn },
         );
         // The id alone is not sensitive: unwrap it so the environments and their previews can show it.
         this.amiId = pulumi.unsecret(this.command.stdout.apply(stdout => amiIdFromManifest(stdout, args.region)));
