@@ -12,7 +12,9 @@ describe("the Debian mirror of the machine's apt sources", () => {
                 "Enabled: no\nTypes: deb\nURIs: http://off.example/debian\nSuites: bookworm\nComponents: main",
             ].join("\n\n"),
         );
-        assert.deepEqual(sources, [{ uri: "http://mirror.example/debian/", suites: ["bookworm", "bookworm-updates"], components: ["main"] }]);
+        assert.deepEqual(sources, [
+            { uri: "http://mirror.example/debian/", suites: ["bookworm", "bookworm-updates"], components: ["main"] },
+        ]);
         assert.equal(debianMirror(sources, "bookworm"), "http://mirror.example/debian");
     });
 

@@ -111,7 +111,10 @@ describe("the build chain, end to end (debootstrap, dpkg-buildpackage, aptly, Pa
         const archiveHome = path.join(work, "archive-gnupg");
         makeSigningKey(archiveHome, "Twine Test Archive <archive@example.invalid>");
         const key = fingerprintOf(archiveHome);
-        const debs = fs.readdirSync(workspace).filter(f => f.endsWith(".deb")).map(f => path.join(workspace, f));
+        const debs = fs
+            .readdirSync(workspace)
+            .filter(f => f.endsWith(".deb"))
+            .map(f => path.join(workspace, f));
         const endpoint = `filesystem:${APTLY_ENDPOINT}:`;
         const publish = [path.join(JENKINS, "publish-apt.sh"), endpoint, APT_DISTRIBUTION, APT_COMPONENT, key, ...debs];
         await run("bash", publish, {
@@ -176,8 +179,7 @@ describe("the build chain, end to end (debootstrap, dpkg-buildpackage, aptly, Pa
         const listed = (keyring: string) => runSync("gpg", ["--batch", "--with-colons", "--show-keys", keyring]);
         assert.match(listed(targetFile("etc/apt/keyrings/twine.gpg")), /Twine Test Archive/);
         const trustedDir = fs.readdirSync(targetFile("etc/apt/trusted.gpg.d")).map(f => `etc/apt/trusted.gpg.d/${f}`);
-        const systemWide = ["etc/apt/trusted.gpg", ...trustedDir]
-            .filter(k => fs.existsSync(targetFile(k)));
+        const systemWide = ["etc/apt/trusted.gpg", ...trustedDir].filter(k => fs.existsSync(targetFile(k)));
         for (const keyring of systemWide) {
             assert.doesNotMatch(listed(targetFile(keyring)), /Twine Test Archive/, `${keyring} trusts the Twine key for every source`);
         }
@@ -185,7 +187,10 @@ describe("the build chain, end to end (debootstrap, dpkg-buildpackage, aptly, Pa
 
     it("put every uploaded file where the scripts install it, unchanged", () => {
         const scriptsDir = path.join(IMAGE, "scripts");
-        const scripts = fs.readdirSync(scriptsDir).map(s => fs.readFileSync(path.join(scriptsDir, s), "utf8")).join("\n");
+        const scripts = fs
+            .readdirSync(scriptsDir)
+            .map(s => fs.readFileSync(path.join(scriptsDir, s), "utf8"))
+            .join("\n");
         const installs = new Map([...scripts.matchAll(/install (?:-[a-z] \S+ )*\/tmp\/twine-files\/(\S+) (\S+)/g)].map(m => [m[1], m[2]]));
         for (const file of fs.readdirSync(path.join(IMAGE, "files"))) {
             const dest = installs.get(file);
@@ -234,14 +239,20 @@ describe("the build chain, end to end (debootstrap, dpkg-buildpackage, aptly, Pa
     it("left nothing cleanup.sh removes: machine id, host keys, cloud-init state, login keys, apt lists, logs, staging files", () => {
         assert.equal(fs.readFileSync(targetFile("etc/machine-id"), "utf8"), "");
         assert.equal(fs.readlinkSync(targetFile("var/lib/dbus/machine-id")), "/etc/machine-id");
-        assert.deepEqual(fs.readdirSync(targetFile("etc/ssh")).filter(f => f.startsWith("ssh_host_")), []);
+        assert.deepEqual(
+            fs.readdirSync(targetFile("etc/ssh")).filter(f => f.startsWith("ssh_host_")),
+            [],
+        );
         const cloudInit = ["var/lib/cloud/instance", "var/lib/cloud/instances", "var/lib/cloud/seed"];
         for (const gone of [...cloudInit, "home/ubuntu/.ssh/authorized_keys", "root/.ssh/authorized_keys", "tmp/twine-files"]) {
             assert.ok(!fs.existsSync(targetFile(gone)) && !isLink(targetFile(gone)), `${gone} is still there`);
         }
         assert.deepEqual(fs.readdirSync(targetFile("tmp")), []);
         assert.deepEqual(fs.readdirSync(targetFile("var/tmp")), []);
-        assert.deepEqual(fs.readdirSync(targetFile("var/lib/apt/lists")).filter(f => !["lock", "partial", "auxfiles"].includes(f)), []);
+        assert.deepEqual(
+            fs.readdirSync(targetFile("var/lib/apt/lists")).filter(f => !["lock", "partial", "auxfiles"].includes(f)),
+            [],
+        );
         const logs = runSync("find", [targetFile("var/log"), "-type", "f", "-size", "+0"]).trim();
         assert.equal(logs, "", "log files with content");
     });

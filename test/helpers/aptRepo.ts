@@ -19,7 +19,10 @@ export function makeSigningKey(home: string, uid: string): string {
 
 /** The first secret key's fingerprint, read the way the release pipeline reads it. */
 export function fingerprintOf(home: string): string {
-    return gpg(["--with-colons", "--list-secret-keys"], home).split("\n").find(l => l.startsWith("fpr:"))!.split(":")[9];
+    return gpg(["--with-colons", "--list-secret-keys"], home)
+        .split("\n")
+        .find(l => l.startsWith("fpr:"))!
+        .split(":")[9];
 }
 
 /** The public key, ASCII-armored (what the image gets as apt_signing_key) or binary (a keyring gpgv reads). */
