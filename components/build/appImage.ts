@@ -108,7 +108,11 @@ export class DevAppImage extends pulumi.ComponentResource {
         // and covers a pinned AMI too. A new AMI replaces it, and the replacement's delete would take prod's
         // permission off the AMI prod still runs (scale-out, replacement and rollback would fail until prod is
         // promoted): the old permission is kept, and goes with its AMI when that is deregistered.
-        new aws.ec2.AmiLaunchPermission(`${name}-launch-prod`, { imageId: this.amiId, accountId: args.prodAccountId }, { parent: this, retainOnDelete: true });
+        new aws.ec2.AmiLaunchPermission(
+            `${name}-launch-prod`,
+            { imageId: this.amiId, accountId: args.prodAccountId },
+            { parent: this, retainOnDelete: true },
+        );
         this.launchDependsOn = [autoScalingGrant(name, key.arn, args.accountId, this)];
         this.kmsKeyArn = key.arn;
         this.registerOutputs({ amiId: this.amiId, kmsKeyArn: this.kmsKeyArn });
@@ -140,7 +144,14 @@ function buildInstanceAccess(name: string, vpcId: pulumi.Input<string>, parent: 
         port =>
             new aws.vpc.SecurityGroupEgressRule(
             `${name}-build-egress-${port}`,
-                { securityGroupId: group.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: `Build instance egress on ${port}` },
+                {
+                    securityGroupId: group.id,
+                    ipProtocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    cidrIpv4: "0.0.0.0/0",
+                    description: `Build instance egress on ${port}`,
+                },
                 { parent },
             ),
     );

@@ -188,7 +188,8 @@ export class PackerImage extends pulumi.ComponentResource {
         try {
             requiredVersion = requiredPackerVersion(files);
         } catch (e) {
-            throw new pulumi.ResourceError(`${name}: ${args.templateDir}: ${(e as Error).message}. Fix: state the oldest Packer it builds with`, this);
+            const why = `${name}: ${args.templateDir}: ${(e as Error).message}`;
+            throw new pulumi.ResourceError(`${why}. Fix: state the oldest Packer it builds with`, this);
         }
         const variables = pulumi.output(args.variables ?? {}) as pulumi.Output<Record<string, PackerVariable>>;
         this.inputsHash = variables.apply(vars => buildInputsHash(files, vars));

@@ -144,9 +144,8 @@ export class Network extends pulumi.ComponentResource {
             associate(subnet, table, `${name}-private-${i}`);
             const nat = this.natGateways[args.natStrategy === "perAz" ? i : 0];
             if (nat) {
-                natRoutes.push(
-                    new aws.ec2.Route(`${name}-private-${i}-nat`, { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, { parent: table }),
-                );
+                const route = { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id };
+                natRoutes.push(new aws.ec2.Route(`${name}-private-${i}-nat`, route, { parent: table }));
             }
             return table;
         });

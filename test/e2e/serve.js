@@ -4,6 +4,7 @@
 const fs = require("fs");
 const http = require("http");
 const path = require("path");
+const { URL } = require("url");
 
 const [dir, host, port] = process.argv.slice(2);
 const root = path.resolve(dir);
