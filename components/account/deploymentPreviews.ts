@@ -139,9 +139,15 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 },
                 sourceContext: { git: { branch: `refs/heads/${args.branch}` } },
                 operationContext: {
-                    // Deployments bring their own AWS session (oidc below): drop the stack file's ESC import, which
-                    // a deployment's Pulumi identity must not be allowed to open (docs/build-and-delivery.md).
-                    preRunCommands: ["bash scripts/setup.sh", `npm run -s stack-file -- ${args.stack} --credentials none --in-place`],
+                    // setup.sh: the tests' tools and npm packages; deploy-tools.sh: the Packer and Session Manager plugin a
+                    // dev update bakes the AMI with (Debian's Packer 1.6 is refused by the template). Then drop the stack
+                    // file's ESC import: deployments bring their own AWS session (oidc below), and a deployment's Pulumi
+                    // identity must not be allowed to open the deploy environment (docs/build-and-delivery.md).
+                    preRunCommands: [
+                        "bash scripts/setup.sh",
+                        "bash scripts/deploy-tools.sh",
+                        `npm run -s stack-file -- ${args.stack} --credentials none --in-place`,
+                    ],
                     options: { skipInstallDependencies: true },
                     oidc: {
                         aws: {
