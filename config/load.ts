@@ -79,7 +79,8 @@ export function configKeyName(path: readonly PropertyKey[]): string {
     return `${PROJECT}:${String(path[0])}${rest}`;
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance, case-insensitive: for "did you mean" hints. */
+export function editDistance(a: string, b: string): number {
     const row = Array.from({ length: b.length + 1 }, (_, i) => i);
     for (let i = 1; i <= a.length; i++) {
         let previous = row[0];
