@@ -6,7 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { InputError } from "./inputError";
+import { InputError, shownPath } from "./inputError";
 import { Plan } from "./run";
 
 function isPlan(value: unknown): value is Plan {
@@ -63,9 +63,17 @@ export function planAtRevision(repo: string, ref: string, stack: string): Plan {
     }
 }
 
-/** Resolves --diff's argument: an existing file is a plan JSON, anything else must be a git revision. */
-export function oldPlan(repo: string, against: string, stack: string): Plan {
-    if (fs.existsSync(against)) return readPlanFile(against);
-    if (git(repo, ["rev-parse", "--verify", "--quiet", `${against}^{commit}`]).status === 0) return planAtRevision(repo, against, stack);
+/**
+ * Resolves --diff's argument before anything is planned: an existing file must be a plan JSON (read now), anything
+ * else a git revision (planned when the returned function is called).
+ */
+export function oldPlan(repo: string, against: string, stack: string): { readonly label: string; readonly plan: () => Plan } {
+    if (fs.existsSync(against)) {
+        const plan = readPlanFile(against);
+        return { label: shownPath(against), plan: () => plan };
+    }
+    if (git(repo, ["rev-parse", "--verify", "--quiet", `${against}^{commit}`]).status === 0) {
+        return { label: `revision ${against}`, plan: () => planAtRevision(repo, against, stack) };
+    }
     throw new InputError({ file: against, key: "--diff", why: "is neither a plan file nor a git revision of this repository", fix: "give a plan JSON (plan <stack> --out old.json) or a revision (main, HEAD~1, a commit)" });
 }

@@ -146,12 +146,12 @@ async function run(argv: readonly string[]): Promise<number> {
     }
     const args = parsed;
     checkPaths(args);
+    const before = args.diff ? oldPlan(REPO, args.diff, args.stack) : undefined;
     const plan = await planStack(args.stack, { configFile: args.configFile });
     const policy = evaluatePlan(plan, projectPackSettings(REPO));
     let text: string;
-    if (args.diff) {
-        const before = oldPlan(REPO, args.diff, args.stack);
-        const diff = diffPlans(before, plan, fs.existsSync(args.diff) ? shownPath(args.diff) : `revision ${args.diff}`);
+    if (before) {
+        const diff = diffPlans(before.plan(), plan, before.label);
         text = args.format === "json" ? renderDiffJson(diff) : renderDiffText(diff);
     } else if (args.cost) {
         const cost = estimateCost(plan);
