@@ -2,7 +2,7 @@
  * npm run bench -- [--runs N] [--startup-runs N] [--skip-slow]
  *
  * Prints (no pass/fail), for every stack file of the project:
- *  - the offline plan's wall time as a fresh process (`npm run plan`: node + ts-node + the program, upstream stacks
+ *  - the offline plan's wall time as a fresh process (`npx twine-infra plan`: node + ts-node + the program, upstream stacks
  *    included), beside a floor measured in the same rounds: bench/floor.ts loads the same SDK classes and registers
  *    as many plain resources under the same mocks; plan/floor is the figure to drive down;
  *  - the program's start-up the way `pulumi preview`/`up` run it (bench/startupProbe.js), with the committed
@@ -10,7 +10,7 @@
  *  - the type-check and the whole test suite (skip both with --skip-slow);
  *  - the estimated deploy time per stack along its critical path.
  * Runs are interleaved (plan, floor, plan, floor...) so that load from other users of the machine hits both alike;
- * figures are medians with the spread of the runs.
+ * figures are medians with the spread of the runs. Progress goes to stderr, the figures to stdout.
  */
 import { SpawnSyncReturns, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -51,6 +51,11 @@ function parseArgs(argv: string[]): Options {
     return { runs, startupRuns, skipSlow };
 }
 
+/** Progress on stderr, so stdout keeps only the figures: "[plan 3/20] prod". */
+function progress(step: string, done: number, total: number, what: string): void {
+    process.stderr.write(`[${step} ${done}/${total}] ${what}\n`);
+}
+
 /** Runs node with the arguments and returns the wall time in ms; fails loudly if the child fails. */
 function timedNode(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): { ms: number; result: SpawnSyncReturns<string> } {
     const start = process.hrtime.bigint();
@@ -85,12 +90,13 @@ function main(): void {
     const stacks = stacksInDeployOrder();
     const cpus = os.cpus();
     console.log(`Machine: ${cpus.length} x ${cpus[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${os.loadavg().map(l => l.toFixed(2)).join(" ")}`);
-    console.log(`Runs: ${options.runs} per figure after one warm-up (start-up: ${options.startupRuns}); medians, spread in brackets.\n`);
+    console.log(`Runs: ${options.runs} per figure after one warm-up (start-up: ${options.startupRuns}); medians, with the fastest and slowest run in parentheses; progress on stderr.\n`);
 
     // Warm-up, which also gives the plans the floors and the critical paths are built from.
-    const planArgs = (stack: string) => [TS_NODE, "--transpile-only", "scripts/plan.ts", stack, "--out", path.join(work, `${stack}.json`)];
+    const planArgs = (stack: string) => ["scripts/twine-infra.js", "plan", stack, "--out", path.join(work, `${stack}.json`)];
     const plans = new Map<string, Plan>();
-    for (const stack of stacks) {
+    for (const [i, stack] of stacks.entries()) {
+        progress("warm-up", i + 1, stacks.length, `plan ${stack}`);
         timedNode(planArgs(stack));
         plans.set(stack, JSON.parse(fs.readFileSync(path.join(work, `${stack}.json`), "utf8")) as Plan);
     }
@@ -113,7 +119,8 @@ function main(): void {
     const planMs = new Map<string, number[]>(stacks.map(s => [s, []]));
     const floorMs = new Map<string, number[]>(stacks.map(s => [s, []]));
     for (let round = 0; round < options.runs; round++) {
-        for (const stack of stacks) {
+        for (const [i, stack] of stacks.entries()) {
+            progress("plan and floor", round * stacks.length + i + 1, options.runs * stacks.length, `round ${round + 1} of ${options.runs}: ${stack}`);
             planMs.get(stack)!.push(timedNode(planArgs(stack)).ms);
             floorMs.get(stack)!.push(timedNode(floorArgs.get(stack)!).ms);
         }
@@ -125,7 +132,10 @@ function main(): void {
         const evaluated = closure(stack).reduce((n, s) => n + plans.get(s)!.resources.length, 0);
         rows.push([stack, String(plans.get(stack)!.resources.length), String(evaluated), formatSummary(plan), formatSummary(floor), (plan.median / floor.median).toFixed(2)]);
     }
-    console.log("Offline plan: `npm run plan -- <stack>` as a fresh process; evaluated = the stack and the upstream stacks it plans first");
+    console.log("Offline plan: `npx twine-infra plan <stack>` as a fresh process (seconds: the median, then the fastest and slowest run)");
+    console.log("  resources: what the stack declares; evaluated: those plus the upstream stacks it plans first;");
+    console.log("  plan: node + ts-node + the program and its upstream stacks; floor: the same SDK and as many plain resources under");
+    console.log("  the same mocks, the least a plan can cost on this machine; plan/floor: the program's own overhead, to drive down");
     console.log(`${renderTable(rows)}\n`);
 
     // Start-up as pulumi runs the program, on the stack that evaluates the most (its own program run only).
@@ -136,13 +146,17 @@ function main(): void {
         const { result } = timedNode(["bench/startupProbe.js"], startupProbeEnv(settings, upstream, typeCheck));
         return JSON.parse(result.stdout) as { firstRegistrationMs: number; doneMs: number };
     };
+    progress("start-up", 0, options.startupRuns * 2, `warm-up of the ${largest} program`);
     probe(false); // warm-up
     const startup = { configured: [] as { firstRegistrationMs: number; doneMs: number }[], typeChecked: [] as { firstRegistrationMs: number; doneMs: number }[] };
     for (let round = 0; round < options.startupRuns; round++) {
+        progress("start-up", round * 2 + 1, options.startupRuns * 2, "as committed");
         startup.configured.push(probe(false));
+        progress("start-up", round * 2 + 2, options.startupRuns * 2, "type-checking");
         startup.typeChecked.push(probe(true));
     }
     console.log(`Start-up of the ${largest} program as \`pulumi preview\` runs it (language host entry, ts-node from tsconfig.json, mocked engine)`);
+    console.log("  to first resource: from node's start to the program's first registration; to program end: to its last");
     console.log(
         `${renderTable([
             ["ts-node", "to first resource", "to program end"],
@@ -155,13 +169,16 @@ function main(): void {
     );
 
     if (!options.skipSlow) {
+        progress("checks", 1, 2, "tsc --noEmit");
         const tsc = timedNode([require.resolve("typescript/bin/tsc"), "--noEmit", "-p", "."]).ms;
+        progress("checks", 2, 2, "the test suite (minutes)");
         const mocha = timedNode([require.resolve("mocha/bin/mocha.js"), "test/**/*.test.ts"]).ms;
         console.log("Checks (one run each)");
         console.log(`${renderTable([["check", "wall"], ["type-check (tsc --noEmit)", formatSummary(summarize([tsc]))], ["test suite (mocha, all files)", formatSummary(summarize([mocha]))]])}\n`);
     }
 
-    console.log("Estimated deploy time: the longest chain of creations (bench/creationTimes.ts), resources in a chain wait for the one before");
+    console.log("Estimated deploy time: the longest chain of creations (bench/creationTimes.ts), resources in a chain wait for the one before;");
+    console.log("  each link: name (type, its creation time; \"default estimate\" where the table has no figure for the type)");
     for (const stack of stacks) {
         const cp = criticalPath(plans.get(stack)!);
         const chain = cp.chain.map(l => `${l.name} (${l.type.split(":").pop()}, ${formatDuration(l.time.seconds)}${l.time.known ? "" : ", default estimate"})`).join(" -> ");
