@@ -255,15 +255,16 @@ function checkReferences(projectDir: string, settings: StackSettings, visiting: 
     if (configFile && path.resolve(configFile) !== own && fs.existsSync(own)) {
         const expected = readStackSettings(projectDir, settings.stack).config[roleKey];
         const given = settings.config[roleKey];
-        if (expected && given && expected !== given) {
-            const sameRole = projectStacks(projectDir).filter(s => s !== settings.stack && readStackSettings(projectDir, s).config[roleKey] === given);
+        const sameRole = expected && given && expected !== given ? projectStacks(projectDir).filter(s => s !== settings.stack && readStackSettings(projectDir, s).config[roleKey] === given) : [];
+        // A role no stack file has (a typo, "qa") is the config validation's to report, with the roles there are.
+        if (sameRole.length > 0) {
             throw new InputError({
                 file: settings.source,
                 line: lineOfSetting(settings, roleKey),
                 key: roleKey,
                 value: given,
                 why: `this file is for a ${given} stack, but stack ${settings.stack} is a ${expected} stack (${shownPath(own)})`,
-                fix: `${sameRole.length ? `plan ${sameRole.join(" or ")} with this file (plan ${sameRole[0]} --config ${shownPath(settings.source)})` : `plan a ${given} stack with it`}, or give ${settings.stack} a ${expected} stack file`,
+                fix: `plan ${sameRole.join(" or ")} with this file (plan ${sameRole[0]} --config ${shownPath(settings.source)}), or give ${settings.stack} a ${expected} stack file`,
             });
         }
     }
