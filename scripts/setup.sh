@@ -11,6 +11,8 @@ APT_PACKAGES=(packer shellcheck)
 APT_PACKAGES+=(openssh-server cloud-init)
 # The apt publishing test (test/aptlyPublish.test.ts) runs the real aptly, GnuPG and dpkg-deb.
 APT_PACKAGES+=(aptly gnupg dpkg-dev)
+# npm run docs draws docs/architecture.svg with Graphviz's dot.
+APT_PACKAGES+=(graphviz)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { planStack } from "../plan/run";
+import { writeAll } from "../scripts/docs";
 import { REPO, committedConfig, objectKey, withKey, writeStackFile } from "./helpers/config";
 import { planWithConfig } from "./helpers/plans";
 
@@ -111,6 +112,17 @@ describe("what the docs claim", () => {
                 }
             }
         });
+    });
+
+    it("npm run docs writes every file or none: a failure leaves the tree as it was", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "twine-docs-"));
+        fs.writeFileSync(path.join(dir, "a.md"), "old a\n");
+        fs.writeFileSync(path.join(dir, "blocker"), "a file where a folder is needed\n");
+        assert.throws(() => writeAll([[path.join(dir, "a.md"), "new a\n"], [path.join(dir, "blocker", "b.md"), "new b\n"]]));
+        assert.equal(fs.readFileSync(path.join(dir, "a.md"), "utf8"), "old a\n");
+        assert.deepEqual(fs.readdirSync(dir).sort(), ["a.md", "blocker"]);
+        writeAll([[path.join(dir, "a.md"), "new a\n"], [path.join(dir, "docs", "b.md"), "new b\n"]]);
+        assert.equal(fs.readFileSync(path.join(dir, "docs", "b.md"), "utf8"), "new b\n");
     });
 
     it("points the stack files' comments at sections and files that exist", () => {
