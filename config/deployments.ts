@@ -3,7 +3,8 @@
  * previews from this repository) and the AWS OIDC trust those deployments use. Off unless `enabled: true`.
  */
 import { z } from "zod";
-import { problem } from "./schema";
+import type { DeploymentSettings } from "../components/account/deploymentPreviews";
+import { problem } from "./primitives";
 
 const orgPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const repoPattern = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -52,16 +53,8 @@ export const deploymentsSchema = z
 
 export type DeploymentsConfigInput = z.output<typeof deploymentsSchema>;
 
-/** The section with every default applied; `undefined` when deployments are off. */
-export interface DeploymentsConfig {
-    readonly organization: string;
-    readonly repository: string;
-    readonly branch: string;
-    readonly previewPullRequests: boolean;
-    readonly deployCommits: boolean;
-    readonly paths: readonly string[];
-    readonly sessionSeconds: number;
-}
+/** The section with every default applied (the DeploymentPreviews settings); `undefined` when deployments are off. */
+export type DeploymentsConfig = DeploymentSettings;
 
 export function withDeploymentsDefaults(input: DeploymentsConfigInput | undefined): DeploymentsConfig | undefined {
     if (!input?.enabled || !input.organization || !input.repository) return undefined;

@@ -1,7 +1,5 @@
-import * as pulumiservice from "@pulumi/pulumiservice";
-import { DeploymentPreviews } from "../components/deploymentPreviews";
+import { DeploymentPreviews, pulumiCloudProvider } from "../components/account/deploymentPreviews";
 import { PROJECT } from "../config";
-import { withDeploymentsDefaults } from "../config/deployments";
 import { StackContext } from "./context";
 
 /**
@@ -9,9 +7,9 @@ import { StackContext } from "./context";
  * Pulumi Cloud provider reads its token from PULUMI_ACCESS_TOKEN; no token ever goes in config or state.
  */
 export function deploymentPreviews(ctx: StackContext): DeploymentPreviews | undefined {
-    const settings = withDeploymentsDefaults(ctx.config.deployments);
+    const settings = ctx.config.deployments;
     if (!settings) return undefined;
-    const serviceProvider = new pulumiservice.Provider(`${ctx.stack}-pulumi-cloud`, {});
+    const serviceProvider = pulumiCloudProvider(`${ctx.stack}-pulumi-cloud`);
     return new DeploymentPreviews(
         `${ctx.stack}-deployments`,
         { ...settings, project: PROJECT, stack: ctx.stack, serviceProvider },

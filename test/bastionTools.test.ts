@@ -8,7 +8,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderBastionUserData, sshdConfig } from "../components/bastionUserData";
+import { renderBastionUserData, sshdConfig } from "../components/access/bastionCloudConfig";
 import { committedConfig } from "./helpers/config";
 
 function requireTool(command: string, pkg: string): string {
