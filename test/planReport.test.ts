@@ -1,7 +1,7 @@
 /**
  * What the plan reports besides its resources: the per-environment summary, the monthly cost estimate with its
- * price table, and the policy findings in the exit status. Values are pinned in fixture configs made from the
- * committed files, so the tests hold whatever those files say.
+ * price table, and the policy findings in the exit status. Values are pinned in edited copies of the fixture
+ * stacks (test/fixtures); the command-line cases use the committed files and assert what holds for any of them.
  */
 import { strict as assert } from "assert";
 import { estimateCost, renderCost } from "../plan/cost";
@@ -9,15 +9,15 @@ import { HOURS_PER_MONTH, PRICES, priceOf } from "../plan/prices";
 import { renderText } from "../plan/render";
 import { Plan } from "../plan/run";
 import { STACK_WIDE, summarizePlan } from "../plan/summary";
-import { committedConfig, withPath, writeStackFile } from "./helpers/config";
-import { planWithConfig, runCli } from "./helpers/plans";
+import { committedConfig, fixtureConfig, withPath, writeStackFile } from "./helpers/config";
+import { planFixtureWith, runCli } from "./helpers/plans";
 
 const NET = "twine-infra:network";
 const ENVS = "twine-infra:environments";
 
 /** dev with its network and the integration environment's tiers pinned. */
 function pinnedDev(): Record<string, string> {
-    let config = withPath(committedConfig("dev"), NET, "cidr", "10.20.0.0/16");
+    let config = withPath(fixtureConfig("dev"), NET, "cidr", "10.20.0.0/16");
     config = withPath(withPath(config, NET, "azCount", 2), NET, "natStrategy", "single");
     config = withPath(config, ENVS, "integration.app", { instanceType: "t3.medium", minSize: 2, maxSize: 5 });
     config = withPath(config, ENVS, "integration.database.instanceClass", "db.t4g.medium");
@@ -31,7 +31,7 @@ const price = (item: string) => priceOf(item, "eu-west-1")!.usd;
 describe("plan reports", () => {
     let dev: Plan;
     before(async () => {
-        dev = await planWithConfig("dev", writeStackFile(pinnedDev()));
+        dev = await planFixtureWith("dev", writeStackFile(pinnedDev()));
     });
 
     describe("summary per environment", () => {

@@ -14,6 +14,11 @@ export function committedConfig(stack: string): Record<string, string> {
     return { ...readStackSettings(REPO, stack).config };
 }
 
+/** The config of a fixture stack (test/fixtures), whose values tests may pin. */
+export function fixtureConfig(stack: string): Record<string, string> {
+    return { ...readStackSettings(path.join(REPO, "test", "fixtures"), stack).config };
+}
+
 /** Reads a structured key as an object, for editing in a test. */
 export function objectKey(config: Record<string, string>, key: string): any {
     return JSON.parse(config[key]);
