@@ -3,7 +3,7 @@
  *   - the architecture diagram, from the offline plans of the four stacks (Mermaid in the README and
  *     docs/architecture.mmd; Graphviz source docs/architecture.dot and the image docs/architecture.svg),
  *   - the outputs reference (docs/outputs.md), from the outputs contract,
- *   - the configuration reference (a block in the README), from the config schema,
+ *   - the configuration reference (docs/configuration.md), from the config schema,
  *   - the resource index (docs/resources.md): every resource, by type and name, and the file that creates it.
  * The plans are those of the fixture stacks (test/fixtures): users edit the committed stack files for their own
  * accounts, and the generated docs must not go stale (nor their test fail) when they do.
@@ -13,7 +13,7 @@ import { execFileSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { renderConfigReference } from "../config/reference";
+import { renderConfigurationDoc } from "../config/reference";
 import { architectureDiagram, renderDot, renderMermaid } from "../plan/diagram";
 import { readComponentSources, renderResourceIndex, resourceIndex } from "../plan/resourceIndex";
 import { Plan, planStack } from "../plan/run";
@@ -66,12 +66,12 @@ export function generateDocs(plans: readonly Plan[], readme: string): GeneratedD
     const mermaid = renderMermaid(diagram);
     const dot = renderDot(diagram);
     let updated = replaceBlock(readme, "architecture", `\`\`\`mermaid\n${mermaid}\`\`\`\n`);
-    updated = replaceBlock(updated, "config-reference", renderConfigReference());
     return {
         files: {
             "docs/architecture.mmd": mermaid,
             "docs/architecture.dot": dot,
             "docs/outputs.md": renderOutputsReference(),
+            "docs/configuration.md": renderConfigurationDoc(),
             "docs/resources.md": renderResourceIndex(resourceIndex(plans, readComponentSources(REPO))),
         },
         readme: updated,

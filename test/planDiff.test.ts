@@ -85,7 +85,8 @@ describe("plan --diff", () => {
         ]);
     });
 
-    it("prints the diff as JSON on the command line, against a plan file", async () => {
+    it("prints the diff as JSON on the command line, against a plan file", async function () {
+        this.timeout(600_000); // three plans of prod and its upstream stacks, two of them in a child process
         // The committed prod, at three AZs and then two (upstream stacks are the committed ones on the command line).
         const old = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "twine-diff-")), "prod-3az.json");
         fs.writeFileSync(old, renderJson(await planWithConfig("prod", writeStackFile(prodWithAzs(3, committedConfig("prod"))))));
@@ -97,7 +98,8 @@ describe("plan --diff", () => {
         assert.ok(diff.cost.delta < 0);
     });
 
-    it("plans a git revision with that revision's own code to diff against", () => {
+    it("plans a git revision with that revision's own code to diff against", function () {
+        this.timeout(600_000); // two child processes, each a whole plan
         const result = runCli("dns", "--diff", "HEAD");
         assert.equal(result.status, 0, result.stderr);
         assert.match(result.stdout, /^Changes to dns against revision HEAD:\n/);
