@@ -55,32 +55,56 @@ function chargesOf(r: PlannedResource, plan: Plan): Charge[] {
             return [
                 { item: `ec2:${type}`, quantity: running * HOURS_PER_MONTH, what: `${running} x ${type} (minimum size)` },
                 // Stopped warm-pool servers pay for their volumes only.
-                ...volumes.map(v => ({ item: `ebs:${v.type}`, quantity: (running + warm) * v.gib, what: `${running + warm} x ${v.gib} GiB ${v.type}${warm ? ` (${warm} in the warm pool)` : ""}` })),
+                ...volumes.map(v => ({
+                    item: `ebs:${v.type}`,
+                    quantity: (running + warm) * v.gib,
+                    what: `${running + warm} x ${v.gib} GiB ${v.type}${warm ? ` (${warm} in the warm pool)` : ""}`,
+                })),
             ];
         }
         case "aws:ec2/instance:Instance": {
             const root = (i.rootBlockDevice ?? {}) as { volumeSize?: unknown; volumeType?: unknown };
             return [
                 { item: `ec2:${String(i.instanceType)}`, quantity: HOURS_PER_MONTH, what: String(i.instanceType) },
-                ...(root.volumeSize ? [{ item: `ebs:${String(root.volumeType ?? "gp3")}`, quantity: num(root.volumeSize), what: `${num(root.volumeSize)} GiB root volume` }] : []),
+                ...(root.volumeSize
+                    ? [
+                          {
+                              item: `ebs:${String(root.volumeType ?? "gp3")}`,
+                              quantity: num(root.volumeSize),
+                              what: `${num(root.volumeSize)} GiB root volume`,
+                          },
+                      ]
+                    : []),
             ];
         }
         case "aws:ebs/volume:Volume":
-            return [{ item: `ebs:${String(i.type ?? "gp3")}`, quantity: num(i.size), what: `${num(i.size)} GiB ${String(i.type ?? "gp3")}` }];
+            return [
+                { item: `ebs:${String(i.type ?? "gp3")}`, quantity: num(i.size), what: `${num(i.size)} GiB ${String(i.type ?? "gp3")}` },
+            ];
         case "aws:ec2/natGateway:NatGateway":
             return [{ item: "natGateway", quantity: HOURS_PER_MONTH, what: "NAT gateway" }];
         case "aws:ec2/eip:Eip":
             return [{ item: "publicIpv4", quantity: HOURS_PER_MONTH, what: "public IPv4 address" }];
         case "aws:lb/loadBalancer:LoadBalancer": {
             const kind = i.loadBalancerType === "network" ? "nlb" : "alb";
-            return [{ item: kind, quantity: HOURS_PER_MONTH, what: kind === "nlb" ? "network load balancer" : "application load balancer" }];
+            return [
+                { item: kind, quantity: HOURS_PER_MONTH, what: kind === "nlb" ? "network load balancer" : "application load balancer" },
+            ];
         }
         case "aws:rds/instance:Instance": {
             const copies = i.multiAz === true ? 2 : 1;
             const az = copies === 2 ? "Multi-AZ" : "single AZ";
             return [
-                { item: `rds:${String(i.engine)}:${String(i.instanceClass)}`, quantity: copies * HOURS_PER_MONTH, what: `${String(i.instanceClass)}, ${az}` },
-                { item: `rds:${String(i.storageType ?? "gp3")}`, quantity: copies * num(i.allocatedStorage), what: `${num(i.allocatedStorage)} GiB storage, ${az}` },
+                {
+                    item: `rds:${String(i.engine)}:${String(i.instanceClass)}`,
+                    quantity: copies * HOURS_PER_MONTH,
+                    what: `${String(i.instanceClass)}, ${az}`,
+                },
+                {
+                    item: `rds:${String(i.storageType ?? "gp3")}`,
+                    quantity: copies * num(i.allocatedStorage),
+                    what: `${num(i.allocatedStorage)} GiB storage, ${az}`,
+                },
             ];
         }
         case "aws:opensearch/domain:Domain": {
@@ -89,9 +113,25 @@ function chargesOf(r: PlannedResource, plan: Plan): Charge[] {
             const masters = c.dedicatedMasterEnabled ? num(c.dedicatedMasterCount) : 0;
             const ebs = (i.ebsOptions ?? {}) as { volumeSize?: unknown; volumeType?: unknown };
             return [
-                { item: `opensearch:${String(c.instanceType)}`, quantity: nodes * HOURS_PER_MONTH, what: `${nodes} x ${String(c.instanceType)} data nodes` },
-                ...(masters ? [{ item: `opensearch:${String(c.dedicatedMasterType)}`, quantity: masters * HOURS_PER_MONTH, what: `${masters} x ${String(c.dedicatedMasterType)} masters` }] : []),
-                { item: `opensearch:${String(ebs.volumeType ?? "gp3")}`, quantity: nodes * num(ebs.volumeSize), what: `${nodes} x ${num(ebs.volumeSize)} GiB storage` },
+                {
+                    item: `opensearch:${String(c.instanceType)}`,
+                    quantity: nodes * HOURS_PER_MONTH,
+                    what: `${nodes} x ${String(c.instanceType)} data nodes`,
+                },
+                ...(masters
+                    ? [
+                          {
+                              item: `opensearch:${String(c.dedicatedMasterType)}`,
+                              quantity: masters * HOURS_PER_MONTH,
+                              what: `${masters} x ${String(c.dedicatedMasterType)} masters`,
+                          },
+                      ]
+                    : []),
+                {
+                    item: `opensearch:${String(ebs.volumeType ?? "gp3")}`,
+                    quantity: nodes * num(ebs.volumeSize),
+                    what: `${nodes} x ${num(ebs.volumeSize)} GiB storage`,
+                },
             ];
         }
         case "aws:kms/key:Key":
@@ -133,7 +173,12 @@ export function estimateCost(plan: Plan, prices: readonly Price[] = PRICES): Cos
                 continue;
             }
             // Quantities are already in the price's unit: hours in a month, GiB, or items per month.
-            lines.push({ group: envOf.get(r.urn) ?? STACK_WIDE, resource: `${r.name} (${r.type})`, what: charge.what, usdPerMonth: cents(charge.quantity * price.usd) });
+            lines.push({
+                group: envOf.get(r.urn) ?? STACK_WIDE,
+                resource: `${r.name} (${r.type})`,
+                what: charge.what,
+                usdPerMonth: cents(charge.quantity * price.usd),
+            });
         }
     }
     const totals = new Map<string, number>();
@@ -156,11 +201,15 @@ export const usd = (n: number): string => `$${n.toLocaleString("en-US", { minimu
 
 /** The estimate as the text output prints it. */
 export function renderCost(cost: CostEstimate, detail = true): string[] {
-    const lines = [`Estimated fixed monthly cost of ${cost.stack} (${cost.region}, on-demand list prices from plan/prices.ts): ${usd(cost.usdPerMonth)}`];
+    const lines = [
+        `Estimated fixed monthly cost of ${cost.stack} (${cost.region}, on-demand list prices from plan/prices.ts): ` +
+            usd(cost.usdPerMonth),
+    ];
     for (const g of cost.groups) {
         lines.push(`  ${g.name.padEnd(14)} ${usd(g.usdPerMonth).padStart(12)}`);
         if (!detail) continue;
-        for (const l of cost.lines.filter(x => x.group === g.name)) lines.push(`      ${usd(l.usdPerMonth).padStart(10)}  ${l.what}: ${l.resource}`);
+        for (const l of cost.lines.filter(x => x.group === g.name))
+            lines.push(`      ${usd(l.usdPerMonth).padStart(10)}  ${l.what}: ${l.resource}`);
     }
     if (cost.unpriced.length > 0) lines.push(`  not counted, no price in plan/prices.ts: ${cost.unpriced.join(", ")}`);
     lines.push(`  leaves out ${cost.leftOut}`);

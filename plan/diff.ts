@@ -54,7 +54,12 @@ export function costDelta(oldCost: CostEstimate, newCost: CostEstimate): CostDel
         old: oldCost.usdPerMonth,
         new: newCost.usdPerMonth,
         delta: round(newCost.usdPerMonth - oldCost.usdPerMonth),
-        groups: names.map(name => ({ name, old: of(oldCost, name), new: of(newCost, name), delta: round(of(newCost, name) - of(oldCost, name)) })),
+        groups: names.map(name => ({
+            name,
+            old: of(oldCost, name),
+            new: of(newCost, name),
+            delta: round(of(newCost, name) - of(oldCost, name)),
+        })),
     };
 }
 
@@ -84,7 +89,16 @@ export const REPLACED_ON: Readonly<Record<string, readonly string[]>> = {
     "aws:autoscaling/group:Group": ["name", "namePrefix"],
     "aws:lb/loadBalancer:LoadBalancer": ["name", "namePrefix", "internal", "loadBalancerType"],
     "aws:lb/targetGroup:TargetGroup": ["name", "namePrefix", "port", "protocol", "vpcId", "targetType"],
-    "aws:rds/instance:Instance": ["identifier", "identifierPrefix", "engine", "username", "dbName", "kmsKeyId", "storageEncrypted", "availabilityZone"],
+    "aws:rds/instance:Instance": [
+        "identifier",
+        "identifierPrefix",
+        "engine",
+        "username",
+        "dbName",
+        "kmsKeyId",
+        "storageEncrypted",
+        "availabilityZone",
+    ],
     "aws:rds/subnetGroup:SubnetGroup": ["name", "namePrefix"],
     "aws:rds/parameterGroup:ParameterGroup": ["name", "namePrefix", "family"],
     "aws:opensearch/domain:Domain": ["domainName", "encryptAtRest.kmsKeyId"],
@@ -125,7 +139,15 @@ const untracked = (r: PlannedResource) => r.type === "pulumi:pulumi:Stack";
 function changeOf(action: Action, r: PlannedResource, changes: InputChange[] = [], before?: PlannedResource): ResourceChange {
     const old = before ?? r;
     const destroys = action === "delete" || action === "replace";
-    return { action, urn: r.urn, type: r.type, name: r.name, changes, protected: destroys && old.options.protect, retained: destroys && old.options.retainOnDelete };
+    return {
+        action,
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        changes,
+        protected: destroys && old.options.protect,
+        retained: destroys && old.options.retainOnDelete,
+    };
 }
 
 export function diffPlans(oldPlan: Plan, newPlan: Plan, against: string): PlanDiff {
@@ -140,7 +162,8 @@ export function diffPlans(oldPlan: Plan, newPlan: Plan, against: string): PlanDi
         }
         const inputs = inputChanges(old.inputs, r.inputs).map(c => ({ ...c, forcesReplacement: forcesReplacement(r.type, c.path) }));
         const options = inputChanges(old.options, r.options, "options").map(c => ({ ...c, forcesReplacement: false }));
-        const provider = old.provider === r.provider ? [] : [{ path: "provider", old: old.provider, new: r.provider, forcesReplacement: false }];
+        const provider =
+            old.provider === r.provider ? [] : [{ path: "provider", old: old.provider, new: r.provider, forcesReplacement: false }];
         const all = [...inputs, ...options, ...provider];
         if (all.length === 0) continue;
         changes.push(changeOf(all.some(c => c.forcesReplacement) ? "replace" : "update", r, all, old));

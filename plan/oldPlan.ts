@@ -24,9 +24,18 @@ export function readPlanFile(file: string): Plan {
     try {
         value = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (err) {
-        throw new InputError({ file, why: `--diff needs a plan JSON (from plan <stack> --out <file>): ${(err as Error).message}`, fix: "give a plan file or a git revision" });
+        throw new InputError({
+            file,
+            why: `--diff needs a plan JSON (from plan <stack> --out <file>): ${(err as Error).message}`,
+            fix: "give a plan file or a git revision",
+        });
     }
-    if (!isPlan(value)) throw new InputError({ file, why: "--diff needs a plan JSON, and this has no stack, resources and outputs", fix: "write one with plan <stack> --out <file>" });
+    if (!isPlan(value))
+        throw new InputError({
+            file,
+            why: "--diff needs a plan JSON, and this has no stack, resources and outputs",
+            fix: "write one with plan <stack> --out <file>",
+        });
     return value;
 }
 
@@ -48,14 +57,22 @@ export function planAtRevision(repo: string, ref: string, stack: string): Plan {
         }
         fs.symlinkSync(path.join(repo, "node_modules"), path.join(tree, "node_modules"), "dir");
         const out = path.join(scratch, "plan.json");
-        const run = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/plan.ts", stack, "--out", out], {
-            cwd: tree,
-            encoding: "utf8",
-            maxBuffer: 64 * 1024 * 1024,
-        });
+        const run = spawnSync(
+            process.execPath,
+            [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/plan.ts", stack, "--out", out],
+            {
+                cwd: tree,
+                encoding: "utf8",
+                maxBuffer: 64 * 1024 * 1024,
+            },
+        );
         // Exit 3 (a mandatory policy violation) still writes the plan.
         if (!fs.existsSync(out)) {
-            throw new InputError({ file: `${ref}:Pulumi.${stack}.yaml`, why: `the plan of ${stack} at ${ref} (${commit.slice(0, 12)}) failed (exit ${run.status}):\n${run.stderr.trim()}`, fix: "diff against a revision whose plan runs, or a saved plan JSON" });
+            throw new InputError({
+                file: `${ref}:Pulumi.${stack}.yaml`,
+                why: `the plan of ${stack} at ${ref} (${commit.slice(0, 12)}) failed (exit ${run.status}):\n${run.stderr.trim()}`,
+                fix: "diff against a revision whose plan runs, or a saved plan JSON",
+            });
         }
         return readPlanFile(out);
     } finally {
@@ -75,5 +92,10 @@ export function oldPlan(repo: string, against: string, stack: string): { readonl
     if (git(repo, ["rev-parse", "--verify", "--quiet", `${against}^{commit}`]).status === 0) {
         return { label: `revision ${against}`, plan: () => planAtRevision(repo, against, stack) };
     }
-    throw new InputError({ file: against, key: "--diff", why: "is neither a plan file nor a git revision of this repository", fix: "give a plan JSON (plan <stack> --out old.json) or a revision (main, HEAD~1, a commit)" });
+    throw new InputError({
+        file: against,
+        key: "--diff",
+        why: "is neither a plan file nor a git revision of this repository",
+        fix: "give a plan JSON (plan <stack> --out old.json) or a revision (main, HEAD~1, a commit)",
+    });
 }

@@ -78,7 +78,12 @@ export function renderText(plan: Plan, policy?: readonly Violation[], cost?: Cos
     const groups = [...new Set(envOf.values())].sort((a, b) => (a === STACK_WIDE ? -1 : b === STACK_WIDE ? 1 : a.localeCompare(b)));
     for (const group of groups) {
         const members = plan.resources.filter(r => envOf.get(r.urn) === group);
-        lines.push("", group === STACK_WIDE ? `Resources of the whole stack (${members.length}):` : `Resources of environment ${group} (${members.length}):`);
+        lines.push(
+            "",
+            group === STACK_WIDE
+                ? `Resources of the whole stack (${members.length}):`
+                : `Resources of environment ${group} (${members.length}):`,
+        );
         // A group's roots: members whose parent is outside the group (or none).
         const roots = members.filter(r => !r.parent || envOf.get(r.parent) !== group);
         for (const root of roots) tree(root, 0, group);
@@ -101,7 +106,9 @@ function changeText(old: unknown, next: unknown): string {
         const removed = old.filter(x => !next.includes(x));
         const added = next.filter(x => !old.includes(x));
         if (removed.length + added.length > 0) {
-            return [removed.length ? `removes ${folded(removed, 70)}` : "", added.length ? `adds ${folded(added, 70)}` : ""].filter(Boolean).join(", ");
+            return [removed.length ? `removes ${folded(removed, 70)}` : "", added.length ? `adds ${folded(added, 70)}` : ""]
+                .filter(Boolean)
+                .join(", ");
         }
     }
     return `${folded(old, 60)} => ${folded(next, 60)}`;
@@ -113,18 +120,29 @@ const SYMBOL: Record<ResourceChange["action"], string> = { create: "+", update: 
 export function renderDiffText(diff: PlanDiff): string {
     const lines = [`Changes to ${diff.stack} against ${diff.against}:`];
     for (const c of diff.changes) {
-        const notes = [c.protected ? "PROTECTED: pulumi up refuses to delete it; unprotect it first if this is meant" : "", c.retained ? "retained: the old one stays in the account" : ""].filter(Boolean);
-        lines.push(`  ${SYMBOL[c.action].padEnd(2)} ${c.action.padEnd(7)} ${c.name} (${c.type})${notes.length ? `  [${notes.join("; ")}]` : ""}`);
-        for (const ch of c.changes) lines.push(`        ${ch.path}: ${changeText(ch.old, ch.new)}${ch.forcesReplacement ? "  (forces replacement)" : ""}`);
+        const notes = [
+            c.protected ? "PROTECTED: pulumi up refuses to delete it; unprotect it first if this is meant" : "",
+            c.retained ? "retained: the old one stays in the account" : "",
+        ].filter(Boolean);
+        lines.push(
+            `  ${SYMBOL[c.action].padEnd(2)} ${c.action.padEnd(7)} ${c.name} (${c.type})${notes.length ? `  [${notes.join("; ")}]` : ""}`,
+        );
+        for (const ch of c.changes)
+            lines.push(`        ${ch.path}: ${changeText(ch.old, ch.new)}${ch.forcesReplacement ? "  (forces replacement)" : ""}`);
     }
     if (diff.changes.length === 0) lines.push("  no changes");
     const protectedHits = diff.changes.filter(c => c.protected);
     if (protectedHits.length > 0) {
-        lines.push("", `Protected resources this change would delete or replace (the deploy stops at them): ${protectedHits.map(c => c.name).join(", ")}`);
+        lines.push(
+            "",
+            "Protected resources this change would delete or replace (the deploy stops at them): " +
+                protectedHits.map(c => c.name).join(", "),
+        );
     }
     const sign = (n: number) => (n > 0 ? `+${usd(n)}` : n < 0 ? `-${usd(-n)}` : usd(0));
     lines.push("", `Estimated fixed monthly cost: ${usd(diff.cost.old)} -> ${usd(diff.cost.new)} (${sign(diff.cost.delta)})`);
-    for (const g of diff.cost.groups.filter(x => x.delta !== 0)) lines.push(`  ${g.name}: ${usd(g.old)} -> ${usd(g.new)} (${sign(g.delta)})`);
+    for (const g of diff.cost.groups.filter(x => x.delta !== 0))
+        lines.push(`  ${g.name}: ${usd(g.old)} -> ${usd(g.new)} (${sign(g.delta)})`);
     lines.push("", `Plan: ${diff.summary.add} to add, ${diff.summary.change} to change, ${diff.summary.destroy} to destroy.`);
     return `${lines.join("\n")}\n`;
 }

@@ -258,7 +258,8 @@ function checkReferences(projectDir: string, settings: StackSettings, visiting: 
     if (configFile && path.resolve(configFile) !== own && fs.existsSync(own)) {
         const expected = readStackSettings(projectDir, settings.stack).config[roleKey];
         const given = settings.config[roleKey];
-        const sameRole = expected && given && expected !== given ? projectStacks(projectDir).filter(s => s !== settings.stack && readStackSettings(projectDir, s).config[roleKey] === given) : [];
+        const roleOf = (s: string) => readStackSettings(projectDir, s).config[roleKey];
+        const sameRole = expected && given && expected !== given ? projectStacks(projectDir).filter(s => s !== settings.stack && roleOf(s) === given) : [];
         // A role no stack file has (a typo, "qa") is the config validation's to report, with the roles there are.
         if (sameRole.length > 0) {
             throw new InputError({
@@ -267,7 +268,9 @@ function checkReferences(projectDir: string, settings: StackSettings, visiting: 
                 key: roleKey,
                 value: given,
                 why: `this file is for a ${given} stack, but stack ${settings.stack} is a ${expected} stack (${shownPath(own)})`,
-                fix: `plan ${sameRole.join(" or ")} with this file (plan ${sameRole[0]} --config ${shownPath(settings.source)}), or give ${settings.stack} a ${expected} stack file`,
+                fix:
+                    `plan ${sameRole.join(" or ")} with this file (plan ${sameRole[0]} --config ${shownPath(settings.source)}), ` +
+                    `or give ${settings.stack} a ${expected} stack file`,
             });
         }
     }
@@ -278,7 +281,9 @@ function checkReferences(projectDir: string, settings: StackSettings, visiting: 
             throw new InputError({
                 ...where,
                 value: ref.qualifiedName,
-                why: `names ${ref.stack === settings.stack ? "this stack itself" : `${ref.stack}, which is planned after this one`}: stack references form a cycle (${[...visiting, settings.stack, ref.stack].join(" -> ")})`,
+                why:
+                    `names ${ref.stack === settings.stack ? "this stack itself" : `${ref.stack}, which is planned after this one`}: ` +
+                    `stack references form a cycle (${[...visiting, settings.stack, ref.stack].join(" -> ")})`,
                 fix: "name the upstream stack, deployed before this one (the order is dns -> bastion -> dev -> prod)",
             });
         }
@@ -288,7 +293,7 @@ function checkReferences(projectDir: string, settings: StackSettings, visiting: 
             throw new InputError({
                 ...where,
                 value: ref.qualifiedName,
-                why: `this project has no stack ${ref.stack} (no ${`Pulumi.${ref.stack}.yaml`})${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
+                why: `this project has no stack ${ref.stack} (no Pulumi.${ref.stack}.yaml)${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
                 fix: `name one of ${stacks.join(", ")}`,
             });
         }

@@ -37,14 +37,21 @@ export function readYamlFile(file: string): YamlFile {
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (err) {
-        throw new InputError({ file, why: `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, fix: "check the path" });
+        throw new InputError({
+            file,
+            why: `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+            fix: "check the path",
+        });
     }
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
     if (doc.errors.length > 0) {
         throw new InputError(
             doc.errors.map(e => {
-                const [why, fix] = YAML_FIXES[e.code] ?? [`YAML syntax error: ${e.message.split(" at line ")[0]}`, "correct the YAML on this line"];
+                const [why, fix] = YAML_FIXES[e.code] ?? [
+                    `YAML syntax error: ${e.message.split(" at line ")[0]}`,
+                    "correct the YAML on this line",
+                ];
                 return { file, line: e.linePos?.[0].line, why, fix };
             }),
         );
@@ -138,9 +145,21 @@ function pulumiKeyProblems(yaml: YamlFile, config: Record<string, unknown>): Inp
     const value = config[DISABLE_DEFAULT_PROVIDERS];
     const fix = `set ${DISABLE_DEFAULT_PROVIDERS}: ["aws"] under config:, as every stack file of this project does`;
     if (value === undefined) {
-        problems.push({ file: yaml.file, line: lineOf(yaml, yaml.doc.get("config", true)), key: DISABLE_DEFAULT_PROVIDERS, why: "missing: without it a resource that forgot its explicit provider deploys with the ambient credentials", fix });
+        problems.push({
+            file: yaml.file,
+            line: lineOf(yaml, yaml.doc.get("config", true)),
+            key: DISABLE_DEFAULT_PROVIDERS,
+            why: "missing: without it a resource that forgot its explicit provider deploys with the ambient credentials",
+            fix,
+        });
     } else if (!Array.isArray(value) || !value.some(v => v === "aws" || v === "*")) {
-        problems.push({ file: yaml.file, line: at(DISABLE_DEFAULT_PROVIDERS), key: DISABLE_DEFAULT_PROVIDERS, why: `= ${JSON.stringify(value)} leaves the default aws provider enabled`, fix });
+        problems.push({
+            file: yaml.file,
+            line: at(DISABLE_DEFAULT_PROVIDERS),
+            key: DISABLE_DEFAULT_PROVIDERS,
+            why: `= ${JSON.stringify(value)} leaves the default aws provider enabled`,
+            fix,
+        });
     }
     return problems;
 }
@@ -153,14 +172,25 @@ function stackFileConfig(yaml: YamlFile): Record<string, unknown> {
         throw new InputError({ file, why: "the file is empty", fix: `write its settings: ${shape}` });
     }
     if (!isMap(doc.contents)) {
-        throw new InputError({ file, line: lineOf(yaml, doc.contents), why: `the file holds a ${isSeq(doc.contents) ? "list" : "single value"}, not a map`, fix: shape });
+        throw new InputError({
+            file,
+            line: lineOf(yaml, doc.contents),
+            why: `the file holds a ${isSeq(doc.contents) ? "list" : "single value"}, not a map`,
+            fix: shape,
+        });
     }
     const config = doc.get("config", true);
     if (config === undefined || (isScalar(config) && config.value === null)) {
         throw new InputError({ file, line: 1, key: "config", why: "the file has no settings (no config: map)", fix: shape });
     }
     if (!isMap(config)) {
-        throw new InputError({ file, line: lineOf(yaml, config), key: "config", why: `is a ${isSeq(config) ? "list" : "single value"}, not a map of key: value`, fix: shape });
+        throw new InputError({
+            file,
+            line: lineOf(yaml, config),
+            key: "config",
+            why: `is a ${isSeq(config) ? "list" : "single value"}, not a map of key: value`,
+            fix: shape,
+        });
     }
     return config.toJSON() as Record<string, unknown>;
 }
@@ -242,7 +272,12 @@ export function upstreamStacks(settings: StackSettings): { qualifiedName: string
         .filter((e): e is [string, string] => typeof e[1] === "string")
         .map(([role, qualifiedName]) => {
             const parts = qualifiedName.split("/");
-            return { qualifiedName, stack: parts[parts.length - 1], project: parts.length === 3 ? parts[1] : undefined, key: `${settings.project}:stacks.${role}` };
+            return {
+                qualifiedName,
+                stack: parts[parts.length - 1],
+                project: parts.length === 3 ? parts[1] : undefined,
+                key: `${settings.project}:stacks.${role}`,
+            };
         })
         .filter(u => u.project === settings.project)
         .map(({ qualifiedName, stack, key }) => ({ qualifiedName, stack, key }));

@@ -75,7 +75,8 @@ const num = (v: unknown): number => (typeof v === "number" ? v : Number(v ?? 0))
 
 export function summarizePlan(plan: Plan): StackSummary {
     const envOf = environmentOf(plan);
-    const ofType = (type: string, env?: string) => plan.resources.filter(r => r.type === type && (env === undefined || envOf.get(r.urn) === env));
+    const ofType = (type: string, env?: string) =>
+        plan.resources.filter(r => r.type === type && (env === undefined || envOf.get(r.urn) === env));
     const vpc = ofType("aws:ec2/vpc:Vpc")[0];
     const network = vpc && {
         vpcCidr: String(vpc.inputs.cidrBlock),
@@ -104,7 +105,13 @@ export function summarizePlan(plan: Plan): StackSummary {
                     warmPool: warmPool ? num(warmPool.minSize) : 0,
                 },
             }),
-            ...(db && { database: { instanceClass: String(db.inputs.instanceClass), multiAz: db.inputs.multiAz === true, storageGiB: num(db.inputs.allocatedStorage) } }),
+            ...(db && {
+                database: {
+                    instanceClass: String(db.inputs.instanceClass),
+                    multiAz: db.inputs.multiAz === true,
+                    storageGiB: num(db.inputs.allocatedStorage),
+                },
+            }),
             ...(domain && {
                 search: {
                     instanceType: String(cluster.instanceType),
@@ -122,18 +129,26 @@ export function renderSummary(summary: StackSummary): string[] {
     const lines = [`Stack ${summary.stack}: ${summary.resources} resources`];
     if (summary.network) {
         const n = summary.network;
-        lines.push(`  network: VPC ${n.vpcCidr}, ${n.availabilityZones.length} AZs (${n.availabilityZones.join(", ")}), ${n.natGateways} NAT gateway${n.natGateways === 1 ? "" : "s"}`);
+        lines.push(
+            `  network: VPC ${n.vpcCidr}, ${n.availabilityZones.length} AZs (${n.availabilityZones.join(", ")}), ` +
+                `${n.natGateways} NAT gateway${n.natGateways === 1 ? "" : "s"}`,
+        );
     }
+    const SHARED = "shared with another environment";
+    const masters = (n: number) => (n ? `, ${n} dedicated masters` : "");
     for (const env of summary.environments) {
+        const { database, search } = env;
         lines.push(`  environment ${env.name} (${env.resources} resources)`);
         lines.push(`    hosts:    ${env.hostNames.join(", ") || "none"}`);
         if (env.app) {
             const pool = env.app.warmPool > 0 ? `warm pool of ${env.app.warmPool}` : "no warm pool";
             lines.push(`    app:      ${env.app.instanceType}, ${env.app.minSize} to ${env.app.maxSize} servers, ${pool}`);
         }
-        lines.push(`    database: ${env.database ? `${env.database.instanceClass}, ${env.database.multiAz ? "Multi-AZ" : "single AZ"}, ${env.database.storageGiB} GiB` : "shared with another environment"}`);
         lines.push(
-            `    search:   ${env.search ? `${env.search.instanceCount} x ${env.search.instanceType}${env.search.dedicatedMasters ? `, ${env.search.dedicatedMasters} dedicated masters` : ""}` : "shared with another environment"}`,
+            `    database: ${database ? `${database.instanceClass}, ${database.multiAz ? "Multi-AZ" : "single AZ"}, ${database.storageGiB} GiB` : SHARED}`,
+        );
+        lines.push(
+            `    search:   ${search ? `${search.instanceCount} x ${search.instanceType}${masters(search.dedicatedMasters)}` : SHARED}`,
         );
     }
     return lines;

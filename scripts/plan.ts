@@ -97,11 +97,21 @@ function checkPaths(args: Args): void {
     if (args.out) {
         const folder = path.dirname(path.resolve(args.out));
         if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
-            throw new InputError({ file: args.out, key: "--out", why: `the folder ${shownPath(folder)} does not exist`, fix: `create it (mkdir -p ${shownPath(folder)}) or write elsewhere` });
+            throw new InputError({
+                file: args.out,
+                key: "--out",
+                why: `the folder ${shownPath(folder)} does not exist`,
+                fix: `create it (mkdir -p ${shownPath(folder)}) or write elsewhere`,
+            });
         }
     }
     if (args.configFile && !fs.existsSync(args.configFile)) {
-        throw new InputError({ file: path.resolve(args.configFile), key: "--config", why: "the file does not exist", fix: "check the path" });
+        throw new InputError({
+            file: path.resolve(args.configFile),
+            key: "--config",
+            why: "the file does not exist",
+            fix: "check the path",
+        });
     }
 }
 
@@ -127,13 +137,15 @@ function configMessage(err: ConfigError, args: Args): string {
         const line = settings && key ? lineOfSetting(settings, key.replace(/\.$/, "")) : undefined;
         return ` - ${shownPath(file)}${line ? `:${line}` : ""}: ${p}`;
     });
-    return `Invalid configuration for stack "${err.stack}" in ${shownPath(file)} (${err.problems.length} problem${err.problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`;
+    const count = `${err.problems.length} problem${err.problems.length === 1 ? "" : "s"}`;
+    return `Invalid configuration for stack "${err.stack}" in ${shownPath(file)} (${count}):\n${lines.join("\n")}`;
 }
 
 function violationsMessage(policy: readonly Violation[]): string {
     const mandatory = policy.filter(v => v.level === "mandatory");
     return [
-        `twine-guardrails: ${mandatory.length} mandatory violation${mandatory.length === 1 ? "" : "s"} (the plan is printed; pulumi up with the pack would refuse it):`,
+        `twine-guardrails: ${mandatory.length} mandatory violation${mandatory.length === 1 ? "" : "s"} ` +
+            "(the plan is printed; pulumi up with the pack would refuse it):",
         ...mandatory.map(v => `  ${v.rule}: ${shortName(v.urn)}: ${v.message}`),
     ].join("\n");
 }
@@ -191,7 +203,8 @@ export function runCommandLine(argv: readonly string[], options: { command?: boo
             return EXIT_CODES.invalidInput;
         })
         .then(code => {
-            if (code === EXIT_CODES.planned || code === EXIT_CODES.mandatoryViolation) process.exitCode = code; // let stdout drain
+            if (code === EXIT_CODES.planned || code === EXIT_CODES.mandatoryViolation)
+                process.exitCode = code; // let stdout drain
             else process.exit(code); // nothing on stdout; do not wait for the SDK's abandoned promises
         });
 }

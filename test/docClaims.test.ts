@@ -71,8 +71,15 @@ describe("what the docs claim", () => {
                 const outputs = plan.outputs.environments as Record<string, Record<string, unknown>>;
                 for (const name of Object.keys(added)) {
                     assert.ok(outputs[name], `${name} is not in the environments output`);
-                    const listed = /appears in the `environments` output \(([^)]*)\)/.exec(text)?.[1].match(/`([^`]+)`/g)?.map(k => k.slice(1, -1));
-                    assert.deepEqual(listed?.sort(), Object.keys(outputs[name]).sort(), "the runbook lists other outputs than an environment has");
+                    const listed = /appears in the `environments` output \(([^)]*)\)/
+                        .exec(text)?.[1]
+                        .match(/`([^`]+)`/g)
+                        ?.map(k => k.slice(1, -1));
+                    assert.deepEqual(
+                        listed?.sort(),
+                        Object.keys(outputs[name]).sort(),
+                        "the runbook lists other outputs than an environment has",
+                    );
                 }
             });
         }
@@ -87,7 +94,11 @@ describe("what the docs claim", () => {
         const grep = (cwd: string) => {
             const args = [...command!.matchAll(/'([^']+)'|(\S+)/g)].map(m => m[1] ?? m[2]).slice(1);
             const files = args.pop()!;
-            const result = spawnSync("grep", [...args, ...fs.readdirSync(cwd).filter(f => new RegExp(`^${files.replace(/\./g, "\\.").replace("*", ".*")}$`).test(f))], { cwd, encoding: "utf8" });
+            const result = spawnSync(
+                "grep",
+                [...args, ...fs.readdirSync(cwd).filter(f => new RegExp(`^${files.replace(/\./g, "\\.").replace("*", ".*")}$`).test(f))],
+                { cwd, encoding: "utf8" },
+            );
             return new Set(result.stdout.split("\n").filter(Boolean));
         };
 
@@ -95,12 +106,21 @@ describe("what the docs claim", () => {
 
         it("shows the documentation-range SSH sources and the account-id placeholders", () => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "twine-grep-"));
-            const lines = ["config:", "  twine-infra:accountId: \"222222222222\"", "  twine-infra:bastionHost:", "    sshAllowedCidrs:", "      - 203.0.113.0/24", "      - 198.51.100.0/24", "      - 192.0.2.0/24"];
+            const lines = [
+                "config:",
+                '  twine-infra:accountId: "222222222222"',
+                "  twine-infra:bastionHost:",
+                "    sshAllowedCidrs:",
+                "      - 203.0.113.0/24",
+                "      - 198.51.100.0/24",
+                "      - 192.0.2.0/24",
+            ];
             fs.writeFileSync(path.join(dir, "Pulumi.bastion.yaml"), `${lines.join("\n")}\n`);
             fs.writeFileSync(path.join(dir, "Pulumi.dns.yaml"), "config: {}\n"); // with several files, grep names each line's file
             const shown = grep(dir);
             for (const [i, line] of lines.entries()) {
-                if (/\d+\.\d+\.\d+\.\d+|2{12}/.test(line)) assert.ok(shown.has(`Pulumi.bastion.yaml:${i + 1}:${line}`), `grep misses line ${i + 1}: ${line}`);
+                if (/\d+\.\d+\.\d+\.\d+|2{12}/.test(line))
+                    assert.ok(shown.has(`Pulumi.bastion.yaml:${i + 1}:${line}`), `grep misses line ${i + 1}: ${line}`);
             }
         });
 
@@ -108,7 +128,8 @@ describe("what the docs claim", () => {
             const shown = grep(REPO);
             for (const file of STACK_FILES) {
                 for (const [i, line] of fs.readFileSync(path.join(REPO, file), "utf8").split("\n").entries()) {
-                    if (/placeholder|\b(192\.0\.2|198\.51\.100|203\.0\.113)\./i.test(line)) assert.ok(shown.has(`${file}:${i + 1}:${line}`), `grep misses ${file}:${i + 1}`);
+                    if (/placeholder|\b(192\.0\.2|198\.51\.100|203\.0\.113)\./i.test(line))
+                        assert.ok(shown.has(`${file}:${i + 1}:${line}`), `grep misses ${file}:${i + 1}`);
                 }
             }
         });
@@ -118,10 +139,18 @@ describe("what the docs claim", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "twine-docs-"));
         fs.writeFileSync(path.join(dir, "a.md"), "old a\n");
         fs.writeFileSync(path.join(dir, "blocker"), "a file where a folder is needed\n");
-        assert.throws(() => writeAll([[path.join(dir, "a.md"), "new a\n"], [path.join(dir, "blocker", "b.md"), "new b\n"]]));
+        assert.throws(() =>
+            writeAll([
+                [path.join(dir, "a.md"), "new a\n"],
+                [path.join(dir, "blocker", "b.md"), "new b\n"],
+            ]),
+        );
         assert.equal(fs.readFileSync(path.join(dir, "a.md"), "utf8"), "old a\n");
         assert.deepEqual(fs.readdirSync(dir).sort(), ["a.md", "blocker"]);
-        writeAll([[path.join(dir, "a.md"), "new a\n"], [path.join(dir, "docs", "b.md"), "new b\n"]]);
+        writeAll([
+            [path.join(dir, "a.md"), "new a\n"],
+            [path.join(dir, "docs", "b.md"), "new b\n"],
+        ]);
         assert.equal(fs.readFileSync(path.join(dir, "docs", "b.md"), "utf8"), "new b\n");
     });
 
@@ -131,7 +160,11 @@ describe("what the docs claim", () => {
             const text = fs.readFileSync(path.join(REPO, file), "utf8");
             for (const m of text.matchAll(/see "([^"]+)" in (the README|[\w./-]+\.md)/g)) {
                 const target = m[2] === "the README" ? "README.md" : m[2];
-                const headings = fs.readFileSync(path.join(REPO, target), "utf8").split("\n").filter(l => /^#+ /.test(l)).map(l => l.replace(/^#+ /, ""));
+                const headings = fs
+                    .readFileSync(path.join(REPO, target), "utf8")
+                    .split("\n")
+                    .filter(l => /^#+ /.test(l))
+                    .map(l => l.replace(/^#+ /, ""));
                 assert.ok(headings.includes(m[1]), `${file}: no section "${m[1]}" in ${target}`);
                 pointers++;
             }

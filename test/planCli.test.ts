@@ -34,7 +34,7 @@ function assertInputError(result: ReturnType<typeof runCli>, message: RegExp): v
 }
 
 describe("plan command line", () => {
-    it("prints only the JSON on stdout, so `npx twine-infra plan dns | jq .stack` prints \"dns\"", () => {
+    it('prints only the JSON on stdout, so `npx twine-infra plan dns | jq .stack` prints "dns"', () => {
         const result = runCli("dns");
         assert.equal(result.status, 0, result.stderr);
         assert.equal(JSON.parse(result.stdout).stack, "dns");
@@ -43,7 +43,8 @@ describe("plan command line", () => {
     it("lists every option in --help", () => {
         const result = runCli("--help");
         assert.equal(result.status, 0);
-        for (const flag of ["--config", "--format", "--out", "--diff", "--cost", "--help"]) assert.match(result.stdout, new RegExp(`\\n  (-h, )?${flag}`), flag);
+        for (const flag of ["--config", "--format", "--out", "--diff", "--cost", "--help"])
+            assert.match(result.stdout, new RegExp(`\\n  (-h, )?${flag}`), flag);
         assert.match(result.stdout, /exit status:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}3 /);
     });
 
@@ -68,11 +69,17 @@ describe("plan command line", () => {
         });
 
         it("a config: that is a list", () => {
-            assertInputError(runCli("dev", "--config", stackFile("config:\n  - accountRole: dev\n")), /Pulumi\.test\.yaml:2: config: is a list, not a map/);
+            assertInputError(
+                runCli("dev", "--config", stackFile("config:\n  - accountRole: dev\n")),
+                /Pulumi\.test\.yaml:2: config: is a list, not a map/,
+            );
         });
 
         it("an unknown stack name, with the stacks there are", () => {
-            assertInputError(runCli("deb"), /Pulumi\.deb\.yaml: no stack "deb" in this project; did you mean "dev"\? \(stacks: bastion, dev, dns, prod\)/);
+            assertInputError(
+                runCli("deb"),
+                /Pulumi\.deb\.yaml: no stack "deb" in this project; did you mean "dev"\? \(stacks: bastion, dev, dns, prod\)/,
+            );
         });
 
         it("a --config file that does not exist", () => {
@@ -89,7 +96,10 @@ describe("plan command line", () => {
         });
 
         it("a stack file of another account role (dev planned from prod's file)", () => {
-            assertInputError(runCli("dev", "--config", path.join(REPO, "Pulumi.prod.yaml")), /Pulumi\.prod\.yaml:\d+: twine-infra:accountRole = "prod": this file is for a prod stack, but stack dev is a dev stack/);
+            assertInputError(
+                runCli("dev", "--config", path.join(REPO, "Pulumi.prod.yaml")),
+                /Pulumi\.prod\.yaml:\d+: twine-infra:accountRole = "prod": this file is for a prod stack, but stack dev is a dev stack/,
+            );
         });
 
         it("--out into a folder that does not exist, refused before the plan runs", () => {
@@ -104,13 +114,19 @@ describe("plan command line", () => {
         it("a misspelt pulumi:disable-default-providers", () => {
             const file = editedDev("pulumi:disable-default-providers", "pulumi:disable-default-provider");
             const result = runCli("dev", "--config", file);
-            assertInputError(result, /Pulumi\.test\.yaml:\d+: pulumi:disable-default-provider: not an engine setting .*did you mean "pulumi:disable-default-providers"\?/);
+            assertInputError(
+                result,
+                /Pulumi\.test\.yaml:\d+: pulumi:disable-default-provider: not an engine setting .*did you mean "pulumi:disable-default-providers"\?/,
+            );
             assert.match(result.stderr, /pulumi:disable-default-providers: missing/);
         });
 
         it("no pulumi:disable-default-providers at all", () => {
             const file = editedDev(/ {2}pulumi:disable-default-providers: .*\n/, "");
-            assertInputError(runCli("dev", "--config", file), /Pulumi\.test\.yaml:\d+: pulumi:disable-default-providers: missing: .*ambient credentials/);
+            assertInputError(
+                runCli("dev", "--config", file),
+                /Pulumi\.test\.yaml:\d+: pulumi:disable-default-providers: missing: .*ambient credentials/,
+            );
         });
 
         it("a config value of the wrong type, with its line in the file", () => {
@@ -118,7 +134,12 @@ describe("plan command line", () => {
             const text = fs.readFileSync(file, "utf8");
             const line = text.split("\n").findIndex(l => l.includes("azCount: two")) + 1;
             const result = runCli("dev", "--config", file);
-            assertInputError(result, new RegExp(`Invalid configuration for stack "dev" in .*Pulumi\\.test\\.yaml \\(1 problem\\):\\n - .*Pulumi\\.test\\.yaml:${line}: twine-infra:network\\.azCount = "two"`));
+            assertInputError(
+                result,
+                new RegExp(
+                    `Invalid configuration for stack "dev" in .*Pulumi\\.test\\.yaml \\(1 problem\\):\\n - .*Pulumi\\.test\\.yaml:${line}: twine-infra:network\\.azCount = "two"`,
+                ),
+            );
         });
     });
 });

@@ -35,7 +35,9 @@ describe("plan --diff", () => {
 
     it("names the subnets and the NAT gateway of the AZ that prod's azCount 3 -> 2 removes, with the cost delta", () => {
         const diff = diffPlans(three, two, "three AZs");
-        const thirdAz = [...new Set(three.resources.filter(r => r.type === "aws:ec2/subnet:Subnet").map(r => String(r.inputs.availabilityZone)))].sort()[2];
+        const thirdAz = [
+            ...new Set(three.resources.filter(r => r.type === "aws:ec2/subnet:Subnet").map(r => String(r.inputs.availabilityZone))),
+        ].sort()[2];
         const leaving = three.resources.filter(r => r.type === "aws:ec2/subnet:Subnet" && r.inputs.availabilityZone === thirdAz);
         assert.equal(leaving.length, 3, "public, private and data subnets in the third AZ");
         const deleted = new Set(diff.changes.filter(c => c.action === "delete").map(c => c.urn));
@@ -48,20 +50,29 @@ describe("plan --diff", () => {
 
         const asg = diff.changes.find(c => c.type === "aws:autoscaling/group:Group");
         assert.equal(asg?.action, "update");
-        assert.ok(asg.changes.some(ch => ch.path === "vpcZoneIdentifiers"), "the group's subnets change in place");
+        assert.ok(
+            asg.changes.some(ch => ch.path === "vpcZoneIdentifiers"),
+            "the group's subnets change in place",
+        );
 
         const text = renderDiffText(diff);
         for (const subnet of leaving) assert.match(text, new RegExp(`- +delete +${subnet.name} \\(aws:ec2/subnet:Subnet\\)`));
         assert.match(text, new RegExp(`- +delete +${natOfThirdAz[0].name} \\(aws:ec2/natGateway:NatGateway\\)`));
         assert.ok(diff.cost.delta < 0, `one NAT gateway, one address and a search node fewer cost less: ${diff.cost.delta}`);
         assert.match(text, /Estimated fixed monthly cost: \$[\d,.]+ -> \$[\d,.]+ \(-\$[\d,.]+\)/);
-        assert.match(text, new RegExp(`\\nPlan: ${diff.summary.add} to add, ${diff.summary.change} to change, ${diff.summary.destroy} to destroy\\.\\n$`));
+        assert.match(
+            text,
+            new RegExp(`\\nPlan: ${diff.summary.add} to add, ${diff.summary.change} to change, ${diff.summary.destroy} to destroy\\.\\n$`),
+        );
         assert.ok(diff.summary.destroy >= leaving.length + 1);
     });
 
     it("calls a change of an input that forces a new resource a replacement, counted as one to add and one to destroy", () => {
         const subnet = three.resources.find(r => r.type === "aws:ec2/subnet:Subnet")!;
-        const moved: Plan = { ...three, resources: three.resources.map(r => (r === subnet ? { ...r, inputs: { ...r.inputs, cidrBlock: "10.99.0.0/24" } } : r)) };
+        const moved: Plan = {
+            ...three,
+            resources: three.resources.map(r => (r === subnet ? { ...r, inputs: { ...r.inputs, cidrBlock: "10.99.0.0/24" } } : r)),
+        };
         const diff = diffPlans(three, moved, "a moved subnet");
         assert.deepEqual(
             diff.changes.map(c => [c.action, c.name, c.changes.map(ch => [ch.path, ch.forcesReplacement])]),
@@ -75,14 +86,22 @@ describe("plan --diff", () => {
         const zone = dns.resources.find(r => r.type === "aws:route53/zone:Zone" && r.options.protect)!;
         const diff = diffPlans(dns, { ...dns, resources: dns.resources.filter(r => r !== zone) }, "without the zone");
         assert.equal(diff.changes.find(c => c.urn === zone.urn)?.protected, true);
-        assert.match(renderDiffText(diff), new RegExp(`delete +${zone.name} .*PROTECTED: pulumi up refuses to delete it[\\s\\S]*Protected resources this change would delete or replace .*${zone.name}`));
+        assert.match(
+            renderDiffText(diff),
+            new RegExp(
+                `delete +${zone.name} .*PROTECTED: pulumi up refuses to delete it[\\s\\S]*Protected resources this change would delete or replace .*${zone.name}`,
+            ),
+        );
     });
 
     it("lists changed inputs as leaf paths", () => {
-        assert.deepEqual(inputChanges({ a: 1, tags: { Name: "x", Team: "y" }, list: [1, 2] }, { a: 1, tags: { Name: "z", Team: "y" }, list: [1, 3] }), [
-            { path: "list[1]", old: 2, new: 3 },
-            { path: "tags.Name", old: "x", new: "z" },
-        ]);
+        assert.deepEqual(
+            inputChanges({ a: 1, tags: { Name: "x", Team: "y" }, list: [1, 2] }, { a: 1, tags: { Name: "z", Team: "y" }, list: [1, 3] }),
+            [
+                { path: "list[1]", old: 2, new: 3 },
+                { path: "tags.Name", old: "x", new: "z" },
+            ],
+        );
     });
 
     it("prints the diff as JSON on the command line, against a plan file", async function () {
@@ -90,7 +109,15 @@ describe("plan --diff", () => {
         // The committed prod, at three AZs and then two (upstream stacks are the committed ones on the command line).
         const old = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "twine-diff-")), "prod-3az.json");
         fs.writeFileSync(old, renderJson(await planWithConfig("prod", writeStackFile(prodWithAzs(3, committedConfig("prod"))))));
-        const result = runCli("prod", "--config", writeStackFile(prodWithAzs(2, committedConfig("prod"))), "--diff", old, "--format", "json");
+        const result = runCli(
+            "prod",
+            "--config",
+            writeStackFile(prodWithAzs(2, committedConfig("prod"))),
+            "--diff",
+            old,
+            "--format",
+            "json",
+        );
         assert.equal(result.status, 0, result.stderr);
         const diff = JSON.parse(result.stdout) as ReturnType<typeof diffPlans>;
         assert.ok(diff.changes.some(c => c.action === "delete" && c.type === "aws:ec2/natGateway:NatGateway"));

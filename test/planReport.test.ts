@@ -23,7 +23,12 @@ function pinnedDev(): Record<string, string> {
     config = withPath(config, ENVS, "integration.database.instanceClass", "db.t4g.medium");
     config = withPath(config, ENVS, "integration.database.multiAz", false);
     config = withPath(config, ENVS, "integration.database.allocatedStorageGiB", 20);
-    return withPath(withPath(config, ENVS, "integration.search.instanceType", "t3.medium.search"), ENVS, "integration.search.instanceCount", 1);
+    return withPath(
+        withPath(config, ENVS, "integration.search.instanceType", "t3.medium.search"),
+        ENVS,
+        "integration.search.instanceCount",
+        1,
+    );
 }
 
 const price = (item: string) => priceOf(item, "eu-west-1")!.usd;
@@ -43,14 +48,26 @@ describe("plan reports", () => {
             assert.deepEqual(integration.database, { instanceClass: "db.t4g.medium", multiAz: false, storageGiB: 20 });
             assert.deepEqual(integration.search, { instanceType: "t3.medium.search", instanceCount: 1, dedicatedMasters: 0 });
             const subzone = String(dev.outputs.subzoneName);
-            assert.ok(integration.hostNames.length > 0 && integration.hostNames.every(h => h.endsWith(`.${subzone}`)), String(integration.hostNames));
+            assert.ok(
+                integration.hostNames.length > 0 && integration.hostNames.every(h => h.endsWith(`.${subzone}`)),
+                String(integration.hostNames),
+            );
         });
 
         it("opens the text output with it, groups resources by environment and folds long outputs", () => {
             const text = renderText(dev, [], estimateCost(dev));
-            assert.match(text, /^Stack dev: \d+ resources\n {2}network: VPC 10\.20\.0\.0\/16, 2 AZs \(eu-west-1a, eu-west-1b\), 1 NAT gateway\n/);
-            assert.match(text, /\n {2}environment integration \(\d+ resources\)\n {4}hosts: {4}.+\n {4}app: {6}t3\.medium, 2 to 5 servers, no warm pool\n {4}database: db\.t4g\.medium, single AZ, 20 GiB\n/);
-            assert.match(text, /\nResources of the whole stack \(\d+\):\n[\s\S]*\nResources of environment integration \(\d+\):\n(  .*\n)*  integration \(twine:index:AppCluster\)\n/);
+            assert.match(
+                text,
+                /^Stack dev: \d+ resources\n {2}network: VPC 10\.20\.0\.0\/16, 2 AZs \(eu-west-1a, eu-west-1b\), 1 NAT gateway\n/,
+            );
+            assert.match(
+                text,
+                /\n {2}environment integration \(\d+ resources\)\n {4}hosts: {4}.+\n {4}app: {6}t3\.medium, 2 to 5 servers, no warm pool\n {4}database: db\.t4g\.medium, single AZ, 20 GiB\n/,
+            );
+            assert.match(
+                text,
+                /\nResources of the whole stack \(\d+\):\n[\s\S]*\nResources of environment integration \(\d+\):\n(  .*\n)*  integration \(twine:index:AppCluster\)\n/,
+            );
             assert.match(text, /\nEstimated fixed monthly cost of dev /);
             const outputs = text.slice(text.indexOf("\nOutputs"));
             for (const line of outputs.split("\n")) assert.ok(line.length <= 140, `an output line is not folded: ${line}`);
@@ -71,7 +88,10 @@ describe("plan reports", () => {
             assert.equal(line(/^NAT gateway$/, STACK_WIDE), cents(HOURS_PER_MONTH * price("natGateway")));
             assert.equal(line(/^db\.t4g\.medium, single AZ$/, "integration"), cents(HOURS_PER_MONTH * price("rds:postgres:db.t4g.medium")));
             assert.equal(line(/^20 GiB storage, single AZ$/, "integration"), cents(20 * price("rds:gp3")));
-            assert.equal(line(/^1 x t3\.medium\.search data nodes$/, "integration"), cents(HOURS_PER_MONTH * price("opensearch:t3.medium.search")));
+            assert.equal(
+                line(/^1 x t3\.medium\.search data nodes$/, "integration"),
+                cents(HOURS_PER_MONTH * price("opensearch:t3.medium.search")),
+            );
             assert.equal(line(/^application load balancer$/, "integration"), cents(HOURS_PER_MONTH * price("alb")));
             const total = cost.lines.reduce((n, l) => n + l.usdPerMonth, 0);
             assert.ok(Math.abs(cost.usdPerMonth - total) < 0.01);
@@ -81,7 +101,10 @@ describe("plan reports", () => {
 
         it("says what it could not price instead of guessing", () => {
             const asg = dev.resources.find(r => r.type === "aws:ec2/launchTemplate:LaunchTemplate")!;
-            const odd: Plan = { ...dev, resources: dev.resources.map(r => (r === asg ? { ...r, inputs: { ...r.inputs, instanceType: "x9.huge" } } : r)) };
+            const odd: Plan = {
+                ...dev,
+                resources: dev.resources.map(r => (r === asg ? { ...r, inputs: { ...r.inputs, instanceType: "x9.huge" } } : r)),
+            };
             assert.deepEqual(estimateCost(odd).unpriced, ["ec2:x9.huge in eu-west-1"]);
         });
 
@@ -111,10 +134,19 @@ describe("plan reports", () => {
             assert.equal(result.status, 3, result.stderr);
             const plan = JSON.parse(result.stdout) as { policy: { level: string; rule: string }[] };
             assert.equal(plan.policy[0].level, "mandatory");
-            assert.ok(plan.policy.some(v => v.level === "advisory"), "the stack's advisory findings are gone");
+            assert.ok(
+                plan.policy.some(v => v.level === "advisory"),
+                "the stack's advisory findings are gone",
+            );
             const levels = plan.policy.map(v => v.level);
-            assert.deepEqual(levels, [...levels].sort((a, b) => (a === b ? 0 : a === "mandatory" ? -1 : 1)));
-            assert.match(result.stderr, /^twine-guardrails: \d+ mandatory violations? .*\n {2}twine-provider-pinned-account: dns \(pulumi:providers:aws\): pinned to \d{12}/);
+            assert.deepEqual(
+                levels,
+                [...levels].sort((a, b) => (a === b ? 0 : a === "mandatory" ? -1 : 1)),
+            );
+            assert.match(
+                result.stderr,
+                /^twine-guardrails: \d+ mandatory violations? .*\n {2}twine-provider-pinned-account: dns \(pulumi:providers:aws\): pinned to \d{12}/,
+            );
             assert.doesNotMatch(result.stderr, /urn:pulumi:/);
         });
     });
