@@ -34,8 +34,25 @@ export const deploymentsSchema = z
             .min(900)
             .max(43200)
             .describe("Lifetime of the assumed-role session, 900-43200 seconds (the IAM role's maximum). Defaults to 3600."),
+        existingGithubOidcProviderArn: z
+            .string()
+            .regex(/^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, problem("not the ARN of a GitHub Actions OIDC provider", "copy it from `aws iam list-open-id-connect-providers`"))
+            .describe("The account's GitHub OIDC provider, when it already has one (one per URL per account): used instead of creating it. Defaults to creating it."),
+        existingPulumiOidcProviderArn: z
+            .string()
+            .regex(/^arn:aws:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/, problem("not the ARN of the Pulumi Cloud OIDC provider", "copy it from `aws iam list-open-id-connect-providers`"))
+            .describe("The account's Pulumi Cloud OIDC provider, when it already has one: used instead of creating it (its audiences must list the organization). Defaults to creating it."),
     })
-    .partial({ enabled: true, branch: true, previewPullRequests: true, deployCommits: true, paths: true, sessionSeconds: true })
+    .partial({
+        enabled: true,
+        branch: true,
+        previewPullRequests: true,
+        deployCommits: true,
+        paths: true,
+        sessionSeconds: true,
+        existingGithubOidcProviderArn: true,
+        existingPulumiOidcProviderArn: true,
+    })
     .superRefine((value, ctx) => {
         if (value.enabled !== true) return;
         for (const key of ["organization", "repository"] as const) {
@@ -66,5 +83,7 @@ export function withDeploymentsDefaults(input: DeploymentsConfigInput | undefine
         deployCommits: input.deployCommits ?? false,
         paths: input.paths ?? [],
         sessionSeconds: input.sessionSeconds ?? 3600,
+        existingGithubOidcProviderArn: input.existingGithubOidcProviderArn,
+        existingPulumiOidcProviderArn: input.existingPulumiOidcProviderArn,
     };
 }

@@ -12,7 +12,7 @@ import { BastionOutputs } from "./outputs";
  * The dev account's build tooling: Jenkins (which publishes packages and runs the Packer builds) and the apt
  * repository it publishes to. Returns the dev-only outputs.
  */
-export function buildTooling(ctx: StackContext<DevStackConfig>, network: Network, bastion: BastionOutputs, access: EnvAccess) {
+export function buildTooling(ctx: StackContext<DevStackConfig>, network: Network, bastion: BastionOutputs, access: EnvAccess, accessLogBucket: pulumi.Input<string>) {
     const { config, stack } = ctx;
     const settings = config.buildTooling;
     // Deterministic, globally unique name: the URL and ARN are known before the bucket exists, so the Jenkins
@@ -48,6 +48,7 @@ export function buildTooling(ctx: StackContext<DevStackConfig>, network: Network
             readVpceIds: [network.s3Endpoint.id],
             signingKeySecretName: `${JENKINS_SECRET_PREFIX}apt-signing-key`,
             ...settings.aptRepo,
+            accessLogBucket,
         },
         { provider: ctx.provider },
     );

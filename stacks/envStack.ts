@@ -80,15 +80,15 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     }
 
     const ctx = stackContext(config, stack);
-    accountBaseline(ctx);
+    const baseline = accountBaseline(ctx);
     const network = newNetwork(ctx);
     const image = appImage(ctx, network, upstream.dev);
     const environments = buildEnvironments(ctx, network, `${upstream.bastion.bastionPrivateIp}/32`);
     const access = buildEnvAccess(ctx, network, upstream.dns, upstream.bastion);
     access.allowDatabaseTunnels(environments.environments.map(e => defaultPort(e.config.database.engine)));
     deploymentPreviews(ctx);
-    const tooling = config.accountRole === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access) : {};
-    const apps = buildAppTier(ctx, network, environments.environments, access, image, upstream.dns);
+    const tooling = config.accountRole === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access, baseline.accessLogBucket) : {};
+    const apps = buildAppTier(ctx, network, environments.environments, access, image, upstream.dns, baseline.accessLogBucket);
     return {
         accountId: config.accountId,
         region: config.region,

@@ -1,8 +1,10 @@
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, StackConfig, loadStackConfig } from "../config";
 import { buildBastionStack } from "./bastionStack";
 import { buildDnsStack } from "./dnsStack";
 import { buildEnvStack, crossStackProblemsOfRaw } from "./envStack";
+import { committedStackAccounts, oneStackPerAccountProblems } from "./oneStackPerAccount";
 
 /**
  * The stack's validated config. When the schema refuses it, the cross-stack rules still run on the usable parts
@@ -22,6 +24,8 @@ export async function loadConfig(): Promise<StackConfig> {
 /** Builds what the stack's account needs, chosen by its accountRole, and returns the stack outputs. */
 export async function buildStack(config: StackConfig): Promise<Record<string, unknown>> {
     const stack = pulumi.getStack();
+    const problems = oneStackPerAccountProblems({ stack, accountId: config.accountId, region: config.region }, committedStackAccounts(path.join(__dirname, "..")));
+    if (problems.length > 0) throw new ConfigError(stack, problems);
     switch (config.accountRole) {
         case "dns":
             return buildDnsStack(config, stack);

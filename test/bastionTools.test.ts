@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { renderBastionUserData, sshdConfig } from "../components/access/bastionCloudConfig";
-import { committedConfig } from "./helpers/config";
+import { fixtureConfig } from "./helpers/config";
 
 function requireTool(command: string, pkg: string): string {
     const found = spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" });
@@ -17,7 +17,7 @@ function requireTool(command: string, pkg: string): string {
     return found.stdout.trim();
 }
 
-const users = JSON.parse(committedConfig("bastion")["twine-infra:bastionHost"]).users;
+const users = JSON.parse(fixtureConfig("bastion")["twine-infra:bastionHost"]).users;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "twine-bastion-"));
 let files = 0;
 
