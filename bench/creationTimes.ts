@@ -106,6 +106,7 @@ export const CREATION_TIMES: Readonly<Record<string, CreationTime>> = {
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": { seconds: 2, source: QUICK },
     "aws:iam/serviceLinkedRole:ServiceLinkedRole": { seconds: 10, source: "estimate: the provider retries until IAM has propagated the new role" },
     "pulumiservice:index:DeploymentSettings": { seconds: 2, source: "estimate: one Pulumi Cloud API call" },
+    "pulumiservice:index:Environment": { seconds: 2, source: "estimate: one Pulumi Cloud API call" },
     "aws:cloudwatch/metricAlarm:MetricAlarm": { seconds: 2, source: QUICK },
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": { seconds: 2, source: QUICK },
     "aws:dlm/lifecyclePolicy:LifecyclePolicy": { seconds: 2, source: QUICK },

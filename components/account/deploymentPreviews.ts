@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
+import { escAwsAudience, escEnvironmentNames, escTrustStatement } from "./escEnvironmentConfig";
 import { stableJson } from "./iamPolicy";
 import { DEPLOY_OPERATIONS, GITHUB_OIDC_HOST, PREVIEW_OPERATIONS, PULUMI_OIDC_HOST, StackIdentity, githubPullRequestTrustStatement, pulumiTrustStatement, trustPolicy } from "./oidcTrustPolicy";
 
@@ -54,11 +55,18 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
         const sessionSeconds = args.sessionSeconds;
         const id: StackIdentity = { organization: args.organization, project: args.project, stack: args.stack };
 
+        // Pulumi Deployments' tokens carry the organization as audience, ESC's aws-login tokens aws:<organization>:
+        // an existing provider must list both (docs/runbook.md, section 1).
         const pulumiOidc = {
             arn: args.existingPulumiOidcProviderArn
                 ? pulumi.output(args.existingPulumiOidcProviderArn)
-                : new aws.iam.OpenIdConnectProvider(`${name}-pulumi-oidc`, { url: `https://${PULUMI_OIDC_HOST}`, clientIdLists: [args.organization] }, parent).arn,
+                : new aws.iam.OpenIdConnectProvider(
+                      `${name}-pulumi-oidc`,
+                      { url: `https://${PULUMI_OIDC_HOST}`, clientIdLists: [args.organization, escAwsAudience(args.organization)] },
+                      parent,
+                  ).arn,
         };
+        const esc = escEnvironmentNames(args.stack);
         const githubOidc = {
             arn: args.existingGithubOidcProviderArn
                 ? pulumi.output(args.existingGithubOidcProviderArn)
@@ -74,7 +82,13 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 assumeRolePolicy: pulumi
                     .all([pulumiOidc.arn, githubOidc.arn])
                     .apply(([pulumiArn, githubArn]) =>
-                        stableJson(trustPolicy(pulumiTrustStatement(pulumiArn, id, PREVIEW_OPERATIONS), githubPullRequestTrustStatement(githubArn, args.repository))),
+                        stableJson(
+                            trustPolicy(
+                                pulumiTrustStatement(pulumiArn, id, PREVIEW_OPERATIONS),
+                                githubPullRequestTrustStatement(githubArn, args.repository),
+                                escTrustStatement(pulumiArn, args.organization, esc.preview),
+                            ),
+                        ),
                     ),
             },
             parent,
@@ -89,8 +103,18 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 description: `Updates of ${args.project}/${args.stack} by Pulumi Deployments`,
                 maxSessionDuration: Math.max(3600, sessionSeconds),
                 // When commits deploy, the settings' one role also runs the pull-request previews.
+                // And the stack's deploy credentials environment, which `pulumi up` opens through the stack file.
                 assumeRolePolicy: pulumiOidc.arn.apply(arn =>
-                    stableJson(trustPolicy(pulumiTrustStatement(arn, id, args.deployCommits ? [...PREVIEW_OPERATIONS, ...DEPLOY_OPERATIONS] : DEPLOY_OPERATIONS))),
+                    stableJson(
+                        trustPolicy(
+                            pulumiTrustStatement(
+                                arn,
+                                id,
+                                args.deployCommits ? [...PREVIEW_OPERATIONS, ...DEPLOY_OPERATIONS] : DEPLOY_OPERATIONS,
+                            ),
+                            escTrustStatement(arn, args.organization, esc.deploy),
+                        ),
+                    ),
                 ),
             },
             parent,
@@ -116,8 +140,14 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 sourceContext: { git: { branch: `refs/heads/${args.branch}` } },
                 operationContext: {
                     // setup.sh: the tests' tools and npm packages; deploy-tools.sh: the Packer and Session Manager plugin a
-                    // dev update bakes the AMI with (Debian's Packer 1.6 is refused by the template).
-                    preRunCommands: ["bash scripts/setup.sh", "bash scripts/deploy-tools.sh"],
+                    // dev update bakes the AMI with (Debian's Packer 1.6 is refused by the template). Then drop the stack
+                    // file's ESC import: deployments bring their own AWS session (oidc below), and a deployment's Pulumi
+                    // identity must not be allowed to open the deploy environment (docs/build-and-delivery.md).
+                    preRunCommands: [
+                        "bash scripts/setup.sh",
+                        "bash scripts/deploy-tools.sh",
+                        `npm run -s stack-file -- ${args.stack} --credentials none --in-place`,
+                    ],
                     options: { skipInstallDependencies: true },
                     oidc: {
                         aws: {
