@@ -320,7 +320,7 @@ describe("Pulumi Deployments previews", () => {
 
     it("the GitHub Actions workflow tests, then previews every stack with its preview role through OIDC", () => {
         const workflow = parse(fs.readFileSync(path.join(REPO, ".github", "workflows", "preview.yml"), "utf8"));
-        assert.equal(workflow.permissions["id-token"], "write");
+        assert.equal(workflow.jobs.preview.permissions["id-token"], "write");
         assert.ok(workflow.jobs.test.steps.some((s: { run?: string }) => /bash scripts\/setup\.sh && npm test/.test(s.run ?? "")));
         const stacks = workflow.jobs.preview.strategy.matrix.stack;
         assert.deepEqual(stacks.map((s: { name: string }) => s.name), [...STACKS]);
