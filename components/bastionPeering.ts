@@ -5,11 +5,12 @@
  * What IAM can scope, and how:
  * - accepting a peering: only connections whose accepter is the bastion VPC and whose requester is a VPC of that
  *   environment's account, in the bastion's region (ec2:AccepterVpc, ec2:RequesterVpc);
- * - routes: only in the bastion route tables listed (route-table ARNs), and only with a peering connection of that
- *   same shape as target where EC2 authorizes the target;
+ * - routes: only in the bastion route tables listed (route-table ARNs). ec2:CreateRoute and ec2:ReplaceRoute
+ *   authorize the route table alone (the IAM service reference lists no other resource type), so a statement on the
+ *   peering connection would never apply: the route's target cannot be scoped;
  * - security-group rules: only on the bastion host's security group (security-group ARN).
- * What EC2 cannot scope: it has no condition key for a route's destination CIDR, nor for a security-group rule's
- * port, protocol or peer CIDR. So the role could add a route to another destination through its own peering, or a
+ * What EC2 cannot scope: it has no condition key for a route's target or destination CIDR, nor for a security-group rule's
+ * port, protocol or peer CIDR. So the role could add a route to any destination through any target in those tables, or a
  * different egress rule on the bastion group. The environment stacks only ever add their own VPC block on port 22,
  * and every call is in the bastion account's CloudTrail under the role's session name (twine-infra-<env>-...).
  */
@@ -55,7 +56,6 @@ export function peeringRolePolicy(args: PeeringRolePolicyArgs): PolicyDocument {
             Action: ["ec2:CreateRoute", "ec2:DeleteRoute", "ec2:ReplaceRoute"],
             Resource: [...args.routeTableIds].sort().map(id => arn("route-table", id)),
         },
-        { Sid: "RouteThroughThatPeering", Effect: "Allow", Action: ["ec2:CreateRoute", "ec2:ReplaceRoute"], Resource: arn("vpc-peering-connection", "*"), Condition: thisPeering },
         {
             Sid: "SshEgressOnBastionGroup",
             Effect: "Allow",
