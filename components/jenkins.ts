@@ -51,7 +51,7 @@ export interface JenkinsArgs {
  * Jenkins in Docker on a private host: an ECR repository, the image built from images/jenkins and pushed there,
  * a host with no public address that runs the image (pinned by digest) as a systemd service, JENKINS_HOME on
  * its own encrypted, protected and retained EBS volume snapshotted daily by DLM, and an instance role limited
- * to what the pipelines do. Also the role Packer's build instances run as, the only role Jenkins may pass.
+ * to what Jenkins calls itself (no EC2 rights: the AMI is baked by the dev stack's update, not by Jenkins).
  */
 export class Jenkins extends pulumi.ComponentResource {
     public readonly repository: aws.ecr.Repository;
@@ -61,8 +61,6 @@ export class Jenkins extends pulumi.ComponentResource {
     public readonly instance: aws.ec2.Instance;
     public readonly homeVolume: aws.ebs.Volume;
     public readonly role: aws.iam.Role;
-    public readonly packerBuildRole: aws.iam.Role;
-    public readonly packerInstanceProfile: aws.iam.InstanceProfile;
     public readonly securityGroup: aws.ec2.SecurityGroup;
     public readonly url: pulumi.Output<string>;
 
@@ -120,27 +118,19 @@ export class Jenkins extends pulumi.ComponentResource {
             new aws.secretsmanager.Secret(`${name}-${key}`, { name: `${JENKINS_SECRET_PREFIX}${key}`, description, recoveryWindowInDays: 30 }, parent);
         }
 
-        // The role Packer's temporary build instances run as: reads the apt bucket (granted by its policy), nothing else.
         const ec2Trust = stableJson(policyDocument({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }));
-        this.packerBuildRole = new aws.iam.Role(`${name}-packer-build`, { assumeRolePolicy: ec2Trust, description: "Packer build instances: read the apt repository" }, parent);
-        this.packerInstanceProfile = new aws.iam.InstanceProfile(`${name}-packer-build`, { role: this.packerBuildRole.name }, { parent: this.packerBuildRole });
-
-        this.role = new aws.iam.Role(`${name}-host`, { assumeRolePolicy: ec2Trust, description: "Jenkins host: Packer builds, apt publishing, ECR, its secrets" }, parent);
+        this.role = new aws.iam.Role(`${name}-host`, { assumeRolePolicy: ec2Trust, description: "Jenkins host: apt publishing, its image, its secrets, its logs" }, parent);
         new aws.iam.RolePolicy(
             `${name}-host`,
             {
                 role: this.role.id,
-                policy: pulumi.all([this.repository.arn, logGroup.arn, this.packerBuildRole.arn, this.packerInstanceProfile.arn]).apply(([ecrArn, logArn, packerArn, profileArn]) =>
+                policy: pulumi.all([this.repository.arn, logGroup.arn]).apply(([ecrArn, logArn]) =>
                     stableJson(
                         jenkinsInstancePolicy({
-                            accountId: args.accountId,
-                            region: args.region,
                             aptBucketArn: `arn:aws:s3:::${args.aptBucketName}`,
                             ecrRepositoryArn: ecrArn,
                             logGroupArn: logArn,
                             secretArns: [`arn:aws:secretsmanager:${args.region}:${args.accountId}:secret:${JENKINS_SECRET_PREFIX}*`],
-                            packerBuildRoleArn: packerArn,
-                            packerInstanceProfileArn: profileArn,
                         }),
                     ),
                 ),
@@ -197,7 +187,7 @@ export class Jenkins extends pulumi.ComponentResource {
                 ebsOptimized: true,
                 monitoring: true,
                 // IMDSv2 only. Hop limit 2: the container (bridge network, one hop more) needs the instance role for
-                // Packer, aptly, ECR and Secrets Manager. Host networking would allow 1, but would expose every port.
+                // aptly and Secrets Manager. Host networking would allow 1, but would expose every port.
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2, instanceMetadataTags: "disabled" },
                 rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: 30, deleteOnTermination: true },
                 userData: pulumi

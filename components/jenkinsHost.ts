@@ -9,8 +9,6 @@ export const JENKINS_HOME_MOUNT = "/srv/jenkins_home";
 /** The uid/gid of the `jenkins` user in the official image. */
 export const JENKINS_UID = 1000;
 export const JENKINS_PORT = 8080;
-/** Tag every Packer build instance carries (run_tags), so the Jenkins role may stop and terminate only those. */
-export const PACKER_BUILD_TAG = { key: "TwineBuild", value: "packer" } as const;
 
 export interface JenkinsUserDataArgs {
     /** The image, pinned by digest: <registry>/<repo>@sha256:<digest>. */
@@ -103,87 +101,27 @@ runcmd:
 }
 
 export interface JenkinsPolicyArgs {
-    readonly accountId: string;
-    readonly region: string;
     readonly aptBucketArn: string;
     readonly ecrRepositoryArn: string;
     readonly logGroupArn: string;
     /** Secrets Jenkins reads: its own (by name prefix) and the apt signing key. */
     readonly secretArns: readonly string[];
-    /** The role Packer's build instances run as; the only role Jenkins may pass. */
-    readonly packerBuildRoleArn: string;
-    /** Its instance profile, which Packer reads before launching (iam_instance_profile). */
-    readonly packerInstanceProfileArn: string;
 }
 
 /**
- * What the pipelines need and nothing more: run Packer EBS builds in this account and region (the documented
- * minimal Packer permissions; instance-level actions only on instances tagged as Packer builds), publish to the
- * apt bucket, push to the Jenkins ECR repository, read its secrets, and write its container logs.
- * No wildcard actions; `Resource: "*"` only where EC2 offers no resource-level permission (Describe*, Create*).
+ * What Jenkins itself calls, and nothing more (each call named where it is made):
+ * - the host's Docker pulls the controller image from its ECR repository (amazon-ecr-credential-helper):
+ *   ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer; the image is pushed by the dev
+ *   stack's update (components/jenkins.ts), never by Jenkins;
+ * - Docker's awslogs driver writes the container's logs: logs:CreateLogStream, logs:PutLogEvents;
+ * - configuration as code and the credentials provider read Jenkins's secrets: secretsmanager:ListSecrets (which
+ *   takes no resource), DescribeSecret and GetSecretValue under twine/jenkins/;
+ * - the pipeline publishes with Aptly to the apt bucket: list, read, write and delete objects there.
+ * Jenkins never runs Packer (the AMI is baked by the dev stack's update in Pulumi Deployments), so it has no EC2
+ * rights and passes no role.
  */
 export function jenkinsInstancePolicy(args: JenkinsPolicyArgs): PolicyDocument {
-    const inRegion = { StringEquals: { "aws:RequestedRegion": args.region } };
-    const ec2 = (kind: string) => `arn:aws:ec2:${args.region}:${args.accountId}:${kind}/*`;
     return policyDocument(
-        {
-            Sid: "PackerEc2Build",
-            Effect: "Allow",
-            Action: [
-                "ec2:AttachVolume",
-                "ec2:AuthorizeSecurityGroupIngress",
-                "ec2:CopyImage",
-                "ec2:CreateImage",
-                "ec2:CreateKeyPair",
-                "ec2:CreateSecurityGroup",
-                "ec2:CreateSnapshot",
-                "ec2:CreateTags",
-                "ec2:CreateVolume",
-                "ec2:DeleteKeyPair",
-                "ec2:DeleteSecurityGroup",
-                "ec2:DeleteSnapshot",
-                "ec2:DeleteVolume",
-                "ec2:DeregisterImage",
-                "ec2:DescribeImageAttribute",
-                "ec2:DescribeImages",
-                "ec2:DescribeInstances",
-                "ec2:DescribeInstanceStatus",
-                "ec2:DescribeRegions",
-                "ec2:DescribeSecurityGroups",
-                "ec2:DescribeSnapshots",
-                "ec2:DescribeSubnets",
-                "ec2:DescribeTags",
-                "ec2:DescribeVolumes",
-                "ec2:DetachVolume",
-                "ec2:GetPasswordData",
-                "ec2:ModifyImageAttribute",
-                "ec2:ModifySnapshotAttribute",
-                "ec2:RegisterImage",
-                "ec2:RunInstances",
-            ],
-            Resource: "*",
-            Condition: inRegion,
-        },
-        {
-            Sid: "PackerManageOwnBuildInstances",
-            Effect: "Allow",
-            Action: ["ec2:ModifyInstanceAttribute", "ec2:StopInstances", "ec2:TerminateInstances"],
-            Resource: ec2("instance"),
-            Condition: { StringEquals: { [`ec2:ResourceTag/${PACKER_BUILD_TAG.key}`]: PACKER_BUILD_TAG.value } },
-        },
-        {
-            Sid: "PackerPassBuildRole",
-            Effect: "Allow",
-            Action: "iam:PassRole",
-            Resource: args.packerBuildRoleArn,
-            Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } },
-        },
-        {
-            Sid: "PackerReadBuildProfile",
-            Effect: "Allow",
-            Action: "iam:GetInstanceProfile",
-            Resource: args.packerInstanceProfileArn,
-        },
         {
             Sid: "AptPublish",
             Effect: "Allow",
@@ -197,18 +135,9 @@ export function jenkinsInstancePolicy(args: JenkinsPolicyArgs): PolicyDocument {
             Resource: "*",
         },
         {
-            Sid: "EcrPushPull",
+            Sid: "EcrPull",
             Effect: "Allow",
-            Action: [
-                "ecr:BatchCheckLayerAvailability",
-                "ecr:BatchGetImage",
-                "ecr:CompleteLayerUpload",
-                "ecr:DescribeImages",
-                "ecr:GetDownloadUrlForLayer",
-                "ecr:InitiateLayerUpload",
-                "ecr:PutImage",
-                "ecr:UploadLayerPart",
-            ],
+            Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
             Resource: args.ecrRepositoryArn,
         },
         {

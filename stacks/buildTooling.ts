@@ -10,7 +10,7 @@ import { EnvAccess } from "./envAccess";
 import { BastionOutputs } from "./outputs";
 
 /**
- * The dev account's build tooling: Jenkins (which publishes packages and runs the Packer builds) and the apt
+ * The dev account's build tooling: Jenkins (which builds and publishes the packages) and the apt
  * repository it publishes to. Returns the dev-only outputs.
  */
 export function buildTooling(ctx: StackContext<DevStackConfig>, network: Network, bastion: BastionOutputs, access: EnvAccess) {
@@ -48,7 +48,6 @@ export function buildTooling(ctx: StackContext<DevStackConfig>, network: Network
             bucketName,
             region: config.region,
             writerRoleArns: [jenkins.role.arn],
-            readerRoleArns: [jenkins.packerBuildRole.arn],
             readVpceIds: [network.s3Endpoint.id],
             signingKeySecretName: `${JENKINS_SECRET_PREFIX}apt-signing-key`,
             noncurrentVersionDays: settings.aptRepo.noncurrentVersionDays,
@@ -59,7 +58,6 @@ export function buildTooling(ctx: StackContext<DevStackConfig>, network: Network
         jenkinsUrl: jenkins.url,
         jenkinsImageRepositoryUrl: jenkins.repository.repositoryUrl,
         jenkinsImageDigest: jenkins.imageRef,
-        packerInstanceProfileName: jenkins.packerInstanceProfile.name,
         aptBucketName: apt.bucket.bucket,
         aptRepoUrl: apt.url,
         aptSigningKeySecretArn: apt.signingKeySecret.arn,

@@ -100,7 +100,7 @@ describe("build tooling (dev)", () => {
             const plan = await planOf("dev");
             const policy = ofType(plan, "aws:iam/rolePolicy:RolePolicy").find(p => p.name === "dev-jenkins-host")!;
             const actions = allActions(JSON.parse(String((policy.inputs as any).policy)));
-            assert.ok(actions.length > 10);
+            assert.ok(actions.length >= 8);
             for (const action of actions) assert.ok(!action.includes("*"), `wildcard action ${action}`);
         });
 
@@ -194,12 +194,11 @@ describe("build tooling (dev)", () => {
             assert.throws(() => renderJenkinsUserData({ ...args, imageRef: "repo/jenkins:latest" }), /pinned by digest/);
         });
 
-        it("lets Jenkins stop and terminate only Packer-tagged instances, pass only the Packer role, in its region", () => {
-            const doc = jenkinsInstancePolicy({ accountId: "333333333333", region: "eu-west-1", aptBucketArn: "arn:aws:s3:::b", ecrRepositoryArn: "arn:ecr", logGroupArn: "arn:logs", secretArns: ["arn:secret"], packerBuildRoleArn: "arn:aws:iam::333333333333:role/packer", packerInstanceProfileArn: "arn:aws:iam::333333333333:instance-profile/packer" });
-            const terminate = doc.Statement.find(s => (s.Action as string[]).includes?.("ec2:TerminateInstances"))!;
-            assert.deepEqual(terminate.Condition, { StringEquals: { "ec2:ResourceTag/TwineBuild": "packer" } });
-            assert.equal(doc.Statement.find(s => s.Action === "iam:PassRole")!.Resource, "arn:aws:iam::333333333333:role/packer");
-            assert.deepEqual(doc.Statement.find(s => s.Sid === "PackerEc2Build")!.Condition, { StringEquals: { "aws:RequestedRegion": "eu-west-1" } });
+        it("gives Jenkins no EC2 or IAM action: it never runs Packer, so it launches nothing and passes no role", () => {
+            const doc = jenkinsInstancePolicy({ aptBucketArn: "arn:aws:s3:::b", ecrRepositoryArn: "arn:ecr", logGroupArn: "arn:logs", secretArns: ["arn:secret"] });
+            const actions = allActions(doc);
+            assert.deepEqual(actions.filter(a => /^(ec2|iam):/.test(a)), []);
+            assert.ok(!actions.includes("ecr:PutImage"), "the image is pushed by the dev stack's update, not by Jenkins");
         });
     });
 
