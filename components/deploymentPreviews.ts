@@ -1,41 +1,64 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
-import { stableJson } from "./iam";
-import { DEPLOY_OPERATIONS, GITHUB_OIDC_HOST, PREVIEW_OPERATIONS, PULUMI_OIDC_HOST, StackIdentity, githubPullRequestTrustStatement, pulumiTrustStatement, trustPolicy } from "./pulumiOidc";
+import { readOnlyCounterpart, stableJson } from "./iam";
+import { PULUMI_TEAMS, githubPreviewsPolicy, ownsOrganizationAccess, stackGrants } from "./pulumiCloudTeams";
+import {
+    DEPLOY_OPERATIONS,
+    GITHUB_OIDC_HOST,
+    PREVIEW_OPERATIONS,
+    PULUMI_OIDC_HOST,
+    StackIdentity,
+    githubPullRequestTrustStatement,
+    previewPolicy,
+    pulumiTrustStatement,
+    trustPolicy,
+} from "./pulumiOidc";
 
 export interface DeploymentPreviewsArgs extends StackIdentity {
+    /** The stack's account role: decides its Pulumi Cloud grants and who owns the organization-wide pieces. */
+    readonly accountRole: string;
     /** GitHub repository of this program, owner/name. */
     readonly repository: string;
-    /** @default "main" */
+    /** The protected branch, the only source of deployments. @default "main" */
     readonly branch?: string;
-    /** @default true */
-    readonly previewPullRequests?: boolean;
     /** @default false */
     readonly deployCommits?: boolean;
     /** @default - every path */
     readonly paths?: readonly string[];
-    /** @default 3600 */
+    /** Deploy sessions, and the deploy role's maximum. @default 7200 */
     readonly sessionSeconds?: number;
+    /** A scheduled drift detection (a refresh preview, with the deploy role). @default - none */
+    readonly driftScheduleCron?: string;
+    /** Roles in other accounts this stack's providers assume; previews may assume their read-only counterparts. @default - none */
+    readonly crossAccountRoleArns?: readonly pulumi.Input<string>[];
     /** Provider for the Pulumi Cloud resources; its access token comes from PULUMI_ACCESS_TOKEN, never config. */
     readonly serviceProvider: pulumiservice.Provider;
 }
 
 /**
- * Pulumi Deployments for one stack: settings that preview every pull request of this repository, and the AWS
- * side of OIDC — the identity providers (Pulumi Cloud, and GitHub for teams that preview from Actions), a
- * read-only role for previews and a deploy role for updates, each trusting only this organization, project and
- * stack. AWS resources use the component's AWS provider; the settings use `serviceProvider`.
+ * The delivery identities of one stack. In its AWS account: the OIDC providers (Pulumi Cloud, GitHub Actions), a
+ * preview role (the stack's preview operation and the repository's pull-request runs; lookups and the read-only
+ * counterparts of the cross-account roles, nothing that reads data) and a deploy role (the stack's update and
+ * refresh only). In Pulumi Cloud: the Deployments settings (every operation with the deploy role, source the
+ * protected branch, no pull-request previews), the drift schedule, and the teams' grants on the stack; the first
+ * stack also creates the teams and the GitHub token exchange, and dev the Jenkins team's token.
  */
 export class DeploymentPreviews extends pulumi.ComponentResource {
     public readonly previewRole: aws.iam.Role;
     public readonly deployRole: aws.iam.Role;
     public readonly settings: pulumiservice.DeploymentSettings;
+    /** ARN of pulumi-<stack>-preview: previews, describe/list only (for ESC environments that log in as it). */
+    public readonly previewRoleArn: pulumi.Output<string>;
+    /** ARN of pulumi-<stack>-deploy: updates and refreshes (for ESC environments that log in as it). */
+    public readonly deployRoleArn: pulumi.Output<string>;
+    /** Dev only: the Jenkins team's token (a secret), for Jenkins to start the dev update. */
+    public readonly jenkinsPulumiToken?: pulumi.Output<string>;
 
     constructor(name: string, args: DeploymentPreviewsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twine:index:DeploymentPreviews", name, args, opts);
         const parent = { parent: this };
-        const sessionSeconds = args.sessionSeconds ?? 3600;
+        const sessionSeconds = args.sessionSeconds ?? 7200;
         const id: StackIdentity = { organization: args.organization, project: args.project, stack: args.stack };
 
         const pulumiOidc = new aws.iam.OpenIdConnectProvider(`${name}-pulumi-oidc`, { url: `https://${PULUMI_OIDC_HOST}`, clientIdLists: [args.organization] }, parent);
@@ -45,8 +68,8 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
             `${name}-preview`,
             {
                 name: `pulumi-${args.stack}-preview`,
-                description: `Read-only previews of ${args.project}/${args.stack} (Pulumi Deployments, GitHub Actions pull requests)`,
-                maxSessionDuration: Math.max(3600, sessionSeconds),
+                description: `Previews of ${args.project}/${args.stack} (Pulumi Deployments, pull-request runs): lookups only`,
+                maxSessionDuration: 3600,
                 assumeRolePolicy: pulumi
                     .all([pulumiOidc.arn, githubOidc.arn])
                     .apply(([pulumiArn, githubArn]) =>
@@ -55,26 +78,34 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
             },
             parent,
         );
-        new aws.iam.RolePolicyAttachment(`${name}-preview`, { role: this.previewRole.name, policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }, { parent: this.previewRole });
+        // Not ReadOnlyAccess: that reads every S3 object and SSM parameter in the account, from any pull request.
+        new aws.iam.RolePolicy(
+            `${name}-preview`,
+            {
+                role: this.previewRole.id,
+                name: "preview",
+                policy: pulumi.all([...(args.crossAccountRoleArns ?? [])]).apply(arns => stableJson(previewPolicy(arns.map(readOnlyCounterpart)))),
+            },
+            { parent: this.previewRole },
+        );
 
         this.deployRole = new aws.iam.Role(
             `${name}-deploy`,
             {
-                // A fixed name, so a pipeline can ask Pulumi Deployments to update with it (see images/jenkins).
+                // A fixed name, so the runbook and other teams' ESC environments can name it.
                 name: `pulumi-${args.stack}-deploy`,
-                description: `Updates of ${args.project}/${args.stack} by Pulumi Deployments`,
-                maxSessionDuration: Math.max(3600, sessionSeconds),
-                // When commits deploy, the settings' one role also runs the pull-request previews.
-                assumeRolePolicy: pulumiOidc.arn.apply(arn =>
-                    stableJson(trustPolicy(pulumiTrustStatement(arn, id, args.deployCommits ? [...PREVIEW_OPERATIONS, ...DEPLOY_OPERATIONS] : DEPLOY_OPERATIONS))),
-                ),
+                description: `Updates and refreshes of ${args.project}/${args.stack} by Pulumi Deployments`,
+                maxSessionDuration: sessionSeconds,
+                assumeRolePolicy: pulumiOidc.arn.apply(arn => stableJson(trustPolicy(pulumiTrustStatement(arn, id, DEPLOY_OPERATIONS)))),
             },
             parent,
         );
         // The stack builds its whole account (VPCs, IAM roles, KMS keys...): its deployer needs broad rights, which
-        // is why only this stack's update and refresh operations may assume it.
+        // is why only this stack's update and refresh operations may assume it, and who may start those is Pulumi
+        // Cloud's to decide (stackGrants: no machine token may on prod).
         new aws.iam.RolePolicyAttachment(`${name}-deploy`, { role: this.deployRole.name, policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, { parent: this.deployRole });
 
+        const cloud = { parent: this, provider: args.serviceProvider };
         this.settings = new pulumiservice.DeploymentSettings(
             `${name}-settings`,
             {
@@ -84,7 +115,9 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 vcs: {
                     provider: "GitHub",
                     repository: args.repository,
-                    previewPullRequests: args.previewPullRequests ?? true,
+                    // A pull request's deployment runs its code with a token that is admin on the stack (Pulumi's
+                    // "Deployment permissions"): enough to start an update. Pull requests preview in GitHub Actions.
+                    previewPullRequests: false,
                     deployCommits: args.deployCommits ?? false,
                     pullRequestTemplate: false,
                     paths: args.paths && args.paths.length > 0 ? [...args.paths] : undefined,
@@ -95,17 +128,68 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                     options: { skipInstallDependencies: true },
                     oidc: {
                         aws: {
-                            // Previews run with the read-only role; `pulumi up` on this stack with the deploy role.
-                            roleARN: (args.deployCommits ?? false) ? this.deployRole.arn : this.previewRole.arn,
+                            // Every operation Deployments runs here changes or refreshes the stack: the deploy role.
+                            roleARN: this.deployRole.arn,
                             sessionName: `pulumi-deployments-${args.stack}`,
                             duration: `${sessionSeconds}s`,
                         },
                     },
                 },
             },
-            { parent: this, provider: args.serviceProvider },
+            cloud,
         );
+        if (args.driftScheduleCron) {
+            new pulumiservice.DriftSchedule(
+                `${name}-drift`,
+                { organization: args.organization, project: args.project, stack: args.stack, scheduleCron: args.driftScheduleCron, autoRemediate: false },
+                { ...cloud, dependsOn: [this.settings] },
+            );
+        }
 
-        this.registerOutputs({ previewRoleArn: this.previewRole.arn, deployRoleArn: this.deployRole.arn });
+        const teams: pulumi.Resource[] = [];
+        if (ownsOrganizationAccess(args.accountRole)) {
+            teams.push(
+                new pulumiservice.Team(
+                    `${name}-team-previews`,
+                    { organizationName: args.organization, teamType: "pulumi", name: PULUMI_TEAMS.previews, displayName: "twine-infra previews", description: "Read on every twine-infra stack: pull-request previews", members: [] },
+                    cloud,
+                ),
+                new pulumiservice.Team(
+                    `${name}-team-jenkins`,
+                    { organizationName: args.organization, teamType: "pulumi", name: PULUMI_TEAMS.jenkins, displayName: "twine-infra Jenkins", description: "Write on the dev stack: Jenkins starts the dev update", members: [] },
+                    cloud,
+                ),
+            );
+            new pulumiservice.OidcIssuer(
+                `${name}-github-issuer`,
+                {
+                    organization: args.organization,
+                    name: "github-actions",
+                    url: `https://${GITHUB_OIDC_HOST}`,
+                    maxExpirationSeconds: 3600,
+                    policies: [githubPreviewsPolicy(args.organization, args.repository)],
+                },
+                { ...cloud, dependsOn: teams },
+            );
+        }
+        for (const grant of stackGrants(args.accountRole)) {
+            new pulumiservice.TeamStackPermission(
+                `${name}-${grant.team}`,
+                { organization: args.organization, project: args.project, stack: args.stack, team: grant.team, permission: grant.permission },
+                { ...cloud, dependsOn: teams },
+            );
+        }
+        if (args.accountRole === "dev") {
+            const token = new pulumiservice.TeamAccessToken(
+                `${name}-jenkins-token`,
+                { organizationName: args.organization, teamName: PULUMI_TEAMS.jenkins, name: `${PULUMI_TEAMS.jenkins}-${args.stack}`, description: "Jenkins: starts the dev update" },
+                { ...cloud, additionalSecretOutputs: ["value"] },
+            );
+            this.jenkinsPulumiToken = pulumi.secret(token.value);
+        }
+
+        this.previewRoleArn = this.previewRole.arn;
+        this.deployRoleArn = this.deployRole.arn;
+        this.registerOutputs({ previewRoleArn: this.previewRoleArn, deployRoleArn: this.deployRoleArn });
     }
 }

@@ -43,6 +43,11 @@ export interface JenkinsArgs {
     readonly snapshotRetainCount?: number;
     /** Name of the apt bucket the pipelines publish to (deterministic, so known before the bucket exists). */
     readonly aptBucketName: string;
+    /**
+     * The Jenkins team's Pulumi Cloud token (a secret), stored in its secret for the pipeline's deploy stage.
+     * @default - none: the secret is left empty, for a value put by hand
+     */
+    readonly pulumiAccessToken?: pulumi.Input<string>;
     /** Docker build context of the image. @default images/jenkins in this repository */
     readonly imageContext?: string;
 }
@@ -113,9 +118,13 @@ export class Jenkins extends pulumi.ComponentResource {
         // Logs of the container, through Docker's awslogs driver.
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/twine/jenkins/${args.stack}`, retentionInDays: 90 }, parent);
 
-        // The secrets Jenkins reads, without values: those are put by hand (README), never through state.
+        // The secrets Jenkins reads. Values are put by hand (README), except the Pulumi token the stack makes.
         for (const [key, description] of Object.entries(JENKINS_SECRETS)) {
-            new aws.secretsmanager.Secret(`${name}-${key}`, { name: `${JENKINS_SECRET_PREFIX}${key}`, description, recoveryWindowInDays: 30 }, parent);
+            const secret = new aws.secretsmanager.Secret(`${name}-${key}`, { name: `${JENKINS_SECRET_PREFIX}${key}`, description, recoveryWindowInDays: 30 }, parent);
+            if (key === "pulumi-access-token" && args.pulumiAccessToken) {
+                // A team token the stack itself created: kept as a secret in state, never printed.
+                new aws.secretsmanager.SecretVersion(`${name}-${key}`, { secretId: secret.id, secretString: pulumi.secret(args.pulumiAccessToken) }, { parent: secret });
+            }
         }
 
         const ec2Trust = stableJson(policyDocument({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }));

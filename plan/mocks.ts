@@ -284,6 +284,11 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
         id: (name, i) => i.name ?? autoName(name, "asg"),
         state: (id, _n, _i, a) => ({ name: id, arn: `arn:aws:autoscaling:${a.region}:${a.accountId}:autoScalingGroup:${digest("asg", id).slice(0, 8)}-0000-4000-8000-${digest("asg", id).slice(8, 20)}:autoScalingGroupName/${id}` }),
     },
+    // A Pulumi Cloud team token: the value exists only in the create response, and must print as [secret].
+    "pulumiservice:index:TeamAccessToken": {
+        id: (name, i) => `${i.organizationName}/${i.teamName}/${digest("team-token", name).slice(0, 8)}`,
+        state: (_id, name) => ({ value: `pul-${digest("team-token-value", name).slice(0, 40)}` }),
+    },
     "aws:wafv2/webAcl:WebAcl": {
         id: name => [8, 4, 4, 4, 12].map((n, k) => digest("waf", name, String(k)).slice(0, n)).join("-"),
         state: (id, name, _i, a) => ({ arn: `arn:aws:wafv2:${a.region}:${a.accountId}:regional/webacl/${name}/${id}` }),

@@ -6,6 +6,7 @@ import { peeringRoles } from "./bastionPeering";
 import { stackContext, networkOutputs, newNetwork } from "./context";
 import { BastionOutputs, Exported, dnsOutputsSchema } from "./outputs";
 import { accountProvider } from "./providers";
+import { crossAccountProfile } from "./roleProfiles";
 import { readUpstream } from "./upstream";
 import { deploymentPreviews } from "./deployments";
 import { accountBaseline } from "../components/accountBaseline";
@@ -22,8 +23,7 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
         accountId: dns.accountId,
         region: config.region,
         tags: ctx.tags,
-        assumeRoleArn: dns.delegationRoleArns.bastion,
-        sessionName: "twine-infra-bastion-dns",
+        roleProfile: crossAccountProfile(ctx, dns.delegationRoleArns.bastion, "twine-infra-bastion-dns"),
     });
     const hostName = bastionHostName(dns.zoneName);
     const { bastionHost } = config;
@@ -47,7 +47,7 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
         { provider: ctx.provider, dependsOn: [network] },
     );
 
-    deploymentPreviews(ctx);
+    deploymentPreviews(ctx, [dns.delegationRoleArns.bastion]);
     return {
         accountId: config.accountId,
         region: config.region,

@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Bastion } from "../components/bastion";
-import { peeringRolePolicy } from "../components/bastionPeering";
-import { accountTrustPolicy, stableJson } from "../components/iam";
+import { PEERING_READ_ACTIONS, peeringRolePolicy } from "../components/bastionPeering";
+import { accountTrustPolicy, policyDocument, stableJson } from "../components/iam";
+import { readOnlyCounterpartRole } from "../components/readOnlyCounterpart";
 import { Network } from "../components/network";
 import { BastionStackConfig } from "../config";
 import { StackContext } from "./context";
@@ -36,6 +37,16 @@ export function peeringRoles(ctx: StackContext<BastionStackConfig>, network: Net
                 stableJson(peeringRolePolicy({ region: config.region, accountId: config.accountId, vpcId, peerAccountId: peer.accountId, routeTableIds, securityGroupId })),
             );
         new aws.iam.RolePolicy(`peering-${env}`, { role: role.id, name: "bastion-peering", policy }, { provider: ctx.provider, parent: role });
+        readOnlyCounterpartRole(
+            `peering-${env}-read`,
+            {
+                writeRoleName: `twine-bastion-peering-${env}`,
+                consumerAccountId: peer.accountId,
+                description: `Previews of the ${env} account (${peer.accountId}): describe the bastion VPC's peering, routes and groups`,
+                policy: policyDocument({ Sid: "DescribePeeringSide", Effect: "Allow", Action: [...PEERING_READ_ACTIONS], Resource: "*" }),
+            },
+            { provider: ctx.provider },
+        );
         arns[env] = role.arn;
     }
     return pulumi.all(arns) as pulumi.Output<Partial<Record<PeerRole, string>>>;

@@ -13,7 +13,13 @@ import { BastionOutputs } from "./outputs";
  * The dev account's build tooling: Jenkins (which builds and publishes the packages) and the apt
  * repository it publishes to. Returns the dev-only outputs.
  */
-export function buildTooling(ctx: StackContext<DevStackConfig>, network: Network, bastion: BastionOutputs, access: EnvAccess) {
+export function buildTooling(
+    ctx: StackContext<DevStackConfig>,
+    network: Network,
+    bastion: BastionOutputs,
+    access: EnvAccess,
+    pulumiAccessToken?: pulumi.Output<string>,
+) {
     const { config, stack } = ctx;
     const settings = withBuildToolingDefaults(config.buildTooling);
     // Deterministic, globally unique name: the URL and ARN are known before the bucket exists, so the Jenkins
@@ -37,6 +43,7 @@ export function buildTooling(ctx: StackContext<DevStackConfig>, network: Network
             snapshotTime: settings.jenkins.snapshotTime,
             snapshotRetainCount: settings.jenkins.snapshotRetainCount,
             aptBucketName: bucketName,
+            pulumiAccessToken,
         },
         { provider: ctx.provider },
     );

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CONSUMER_ROLES, ConsumerRole, consumerGrants, delegationPolicy } from "../components/dnsDelegation";
-import { accountTrustPolicy, stableJson } from "../components/iam";
+import { accountTrustPolicy, policyDocument, stableJson } from "../components/iam";
+import { readOnlyCounterpartRole } from "../components/readOnlyCounterpart";
 import { DnsStackConfig } from "../config";
 import { StackContext } from "./context";
 
@@ -30,6 +31,19 @@ export function delegationRoles(ctx: StackContext<DnsStackConfig>, zone: aws.rou
             `delegation-${role}`,
             { role: iamRole.id, name: "apex-records", policy: zone.zoneId.apply(id => stableJson(delegationPolicy(id, grants))) },
             { provider: ctx.provider, parent: iamRole },
+        );
+        // Previews of the consumer's stack assume this instead: it reads the zone and writes nothing.
+        readOnlyCounterpartRole(
+            `delegation-${role}-read`,
+            {
+                writeRoleName: `twine-dns-delegation-${role}`,
+                consumerAccountId: consumer.accountId,
+                description: `Previews of the ${role} account (${consumer.accountId}): read the ${config.dns.apexDomain} zone`,
+                policy: zone.arn.apply(zoneArn =>
+                    policyDocument({ Sid: "ReadApexZone", Effect: "Allow", Action: ["route53:GetHostedZone", "route53:ListResourceRecordSets"], Resource: zoneArn }),
+                ),
+            },
+            { provider: ctx.provider },
         );
         arns[role] = iamRole.arn;
     }

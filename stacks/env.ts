@@ -58,8 +58,9 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     const environments = buildEnvironments(ctx, network, `${upstream.bastion.bastionPrivateIp}/32`);
     const access = buildEnvAccess(ctx, network, upstream.dns, upstream.bastion);
     access.allowDatabaseTunnels(environments.environments.map(e => defaultPort(e.config.database.engine)));
-    deploymentPreviews(ctx);
-    const tooling = config.accountRole === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access) : {};
+    const env = config.accountRole;
+    const delivery = deploymentPreviews(ctx, [upstream.dns.delegationRoleArns[env], ...(upstream.bastion.peeringRoleArns[env] ? [upstream.bastion.peeringRoleArns[env]!] : [])]);
+    const tooling = env === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access, delivery?.jenkinsPulumiToken) : {};
     const apps = buildAppTier(ctx, network, environments.environments, access, image, upstream.dns);
     return {
         accountId: config.accountId,

@@ -7,6 +7,7 @@ import { EnvStackConfig } from "../config";
 import { StackContext } from "./context";
 import { BastionOutputs, DnsOutputs } from "./outputs";
 import { accountProvider } from "./providers";
+import { crossAccountProfile } from "./roleProfiles";
 
 const SSH = { ipProtocol: "tcp", fromPort: 22, toPort: 22 } as const;
 
@@ -42,8 +43,7 @@ export function buildEnvAccess(ctx: StackContext<EnvStackConfig>, network: Netwo
         accountId: dns.accountId,
         region: config.region,
         tags: ctx.tags,
-        assumeRoleArn: dns.delegationRoleArns[env],
-        sessionName: `twine-infra-${env}-dns`,
+        roleProfile: crossAccountProfile(ctx, dns.delegationRoleArns[env], `twine-infra-${env}-dns`),
     });
     const subzone = new aws.route53.Zone(
         `${env}-subzone`,
@@ -66,8 +66,7 @@ export function buildEnvAccess(ctx: StackContext<EnvStackConfig>, network: Netwo
         accountId: bastion.accountId,
         region: bastion.region,
         tags: ctx.tags,
-        assumeRoleArn: peeringRoleArn,
-        sessionName: `twine-infra-${env}-peering`,
+        roleProfile: crossAccountProfile(ctx, peeringRoleArn, `twine-infra-${env}-peering`),
     });
     const peering = new VpcPeering(
         `${env}-bastion`,

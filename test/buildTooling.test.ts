@@ -9,6 +9,7 @@ import * as os from "os";
 import { JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "../components/jenkinsHost";
 import { pulumiSubject, pulumiTrustStatement } from "../components/pulumiOidc";
 import { parseStackConfig } from "../config";
+import { withDeploymentsDefaults } from "../config/deployments";
 import { committedConfig, problemsOf, REPO, withKey, withPath, writeStackFile } from "./helpers/config";
 import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
 
@@ -126,7 +127,9 @@ describe("build tooling (dev)", () => {
             assert.equal((ofType(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")[0].inputs as any).rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
             const secrets = ofType(plan, "aws:secretsmanager/secret:Secret");
             assert.deepEqual(secrets.map(s => s.inputs.name).sort(), ["twine/jenkins/admin-password", "twine/jenkins/apt-signing-key", "twine/jenkins/pulumi-access-token"]);
-            assert.equal(ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion").length, 0, "the stack must never hold a secret's value");
+            // The only value the stack puts is the Pulumi team token it creates itself, and it stays a secret.
+            const versions = ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion");
+            assert.deepEqual(versions.map(v => [byUrn(plan, v.parent)?.inputs.name, v.inputs.secretString]), [["twine/jenkins/pulumi-access-token", "[secret]"]]);
             assert.equal(secrets.find(s => s.inputs.name === "twine/jenkins/apt-signing-key")!.options.protect, true);
         });
 
@@ -275,14 +278,15 @@ describe("build tooling (dev)", () => {
 
 describe("Pulumi Deployments previews", () => {
     for (const stack of STACKS) {
-        it(`${stack}: pull-request previews from this repository, and OIDC roles that trust this stack only`, async () => {
+        it(`${stack}: deployments from this repository with the deploy role, no pull-request deployments, OIDC roles that trust this stack only`, async () => {
             const plan = await planOf(stack);
             const [settings] = ofType(plan, "pulumiservice:index:DeploymentSettings");
             assert.ok(settings, "no DeploymentSettings");
             const inputs = settings.inputs as any;
             assert.equal(inputs.project, "twine-infra");
             assert.equal(inputs.stack, stack);
-            assert.equal(inputs.vcs.previewPullRequests, true);
+            assert.equal(inputs.vcs.previewPullRequests, false, "a pull request's deployment gets an admin token on the stack");
+            assert.match(inputs.operationContext.oidc.aws.roleARN, new RegExp(`:role/pulumi-${stack}-deploy$`));
             assert.equal(inputs.vcs.repository, "twine/twine-infra");
             assert.equal(byUrn(plan, settings.provider)?.type, "pulumi:providers:pulumiservice");
             assert.equal(byUrn(plan, settings.provider)?.inputs.accessToken, undefined, "the access token must come from the environment");
@@ -304,7 +308,10 @@ describe("Pulumi Deployments previews", () => {
             const previewSubs: string[] = JSON.parse(String(preview.inputs.assumeRolePolicy)).Statement[0].Condition.StringEquals["api.pulumi.com/oidc:sub"];
             assert.ok(previewSubs.every(s => s.includes(":operation:preview:")), "the preview role trusts a write operation");
             const attachments = ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(a => byUrn(plan, a.parent) === preview);
-            assert.deepEqual(attachments.map(a => a.inputs.policyArn), ["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+            assert.deepEqual(attachments, [], "no managed policy: ReadOnlyAccess reads every object and parameter");
+            const [inline] = ofType(plan, "aws:iam/rolePolicy:RolePolicy").filter(p => byUrn(plan, p.parent) === preview);
+            const actions = allActions(JSON.parse(String(inline.inputs.policy)));
+            assert.ok(actions.every(a => /^(ec2:Describe|ecr:GetAuthorizationToken$|sts:AssumeRole$)/.test(a)), actions.join(", "));
         });
     }
 
@@ -346,6 +353,21 @@ describe("Pulumi Deployments previews", () => {
             const problems = problemsOf("dev", withPath(committedConfig("dev"), DEP, "repository", "twine-infra"));
             assert.ok(problems.some(p => /deployments\.repository = "twine-infra": a GitHub repository is owner\/name\. Fix:/.test(p)), problems.join("\n"));
             assert.ok(problemsOf("dev", withPath(committedConfig("dev"), DEP, "previewPullRequest", true)).some(p => /unknown key/.test(p)));
+        });
+        it("has no pull-request deployments to turn on: previewPullRequests is refused", () => {
+            assert.ok(problemsOf("dev", withPath(committedConfig("dev"), DEP, "previewPullRequests", true)).some(p => /previewPullRequests.*unknown key/.test(p)));
+        });
+        it("refuses a deploy session shorter than 2 hours, and a malformed drift schedule", () => {
+            const problems = problemsOf("prod", withPath(withPath(committedConfig("prod"), DEP, "sessionSeconds", 3600), DEP, "driftDetection", { scheduleCron: "daily" }));
+            assert.ok(problems.some(p => /deployments\.sessionSeconds = 3600: must be at least 7200\. Fix:/.test(p)), problems.join("\n"));
+            assert.ok(problems.some(p => /deployments\.driftDetection\.scheduleCron = "daily": not a five-field cron expression\. Fix:/.test(p)), problems.join("\n"));
+        });
+        it("defaults: 2-hour sessions, drift detection off in dev and on elsewhere", () => {
+            const base = { enabled: true, organization: "o", repository: "o/r" };
+            assert.equal(withDeploymentsDefaults(base, "dev")!.sessionSeconds, 7200);
+            assert.equal(withDeploymentsDefaults(base, "dev")!.driftDetection.enabled, false);
+            for (const role of ["dns", "bastion", "prod"]) assert.equal(withDeploymentsDefaults(base, role)!.driftDetection.enabled, true, role);
+            assert.equal(withDeploymentsDefaults({ ...base, driftDetection: { enabled: true } }, "dev")!.driftDetection.scheduleCron, "0 6 * * *");
         });
     });
 });
