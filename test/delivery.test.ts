@@ -6,8 +6,10 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { PULUMI_TEAMS } from "../components/pulumiCloudTeams";
-import { REPO } from "./helpers/config";
+import { PULUMI_TEAMS, STACK_READ, STACK_WRITE } from "../components/pulumiCloudTeams";
+import { REPO, committedConfig } from "./helpers/config";
+import { IamHarness } from "./helpers/iam";
+import { STACKS, ofType, planOf } from "./helpers/plans";
 
 const WORKFLOWS = path.join(REPO, ".github", "workflows");
 
@@ -107,3 +109,54 @@ describe("delivery: pull-request workflows", () => {
         });
     }
 });
+
+describe("delivery: what the pull-request and Jenkins tokens reach, over the plans", () => {
+    const grantsOf = async (team: string) => {
+        const grants: Record<string, number> = {};
+        for (const stack of STACKS) {
+            for (const p of ofType(await planOf(stack), "pulumiservice:index:TeamStackPermission")) {
+                if (p.inputs.team === team) grants[String(p.inputs.stack)] = Number(p.inputs.permission);
+            }
+        }
+        return grants;
+    };
+
+    it("the previews team holds Read on every stack and nothing more: it can preview, never start a deployment", async () => {
+        const grants = await grantsOf(PULUMI_TEAMS.previews);
+        assert.deepEqual(grants, Object.fromEntries(STACKS.map(s => [s, STACK_READ])));
+    });
+
+    it("the Jenkins team can write dev only, and reads only the stacks dev references", async () => {
+        assert.deepEqual(await grantsOf(PULUMI_TEAMS.jenkins), { dns: STACK_READ, bastion: STACK_READ, dev: STACK_WRITE });
+    });
+
+    it("only a pull-request run of this repository gets a Pulumi token, and only the previews team's", async () => {
+        const issuers = (await Promise.all(STACKS.map(planOf))).flatMap(p => ofType(p, "pulumiservice:index:OidcIssuer"));
+        assert.equal(issuers.length, 1, "one owner of the GitHub token exchange");
+        const { repository, organization } = JSON.parse(committedConfig("dns")["twine-infra:deployments"]);
+        assert.deepEqual(issuers[0].inputs.policies, [
+            { decision: "allow", rules: { aud: `urn:pulumi:org:${organization}`, sub: `repo:${repository}:pull_request` }, teamName: PULUMI_TEAMS.previews, tokenType: "team" },
+        ]);
+    });
+
+    it("no stack's Deployments run a pull request's code (their token would be admin on the stack)", async () => {
+        for (const stack of STACKS) {
+            const [settings] = ofType(await planOf(stack), "pulumiservice:index:DeploymentSettings");
+            assert.equal((settings.inputs as { vcs: { previewPullRequests: boolean } }).vcs.previewPullRequests, false, stack);
+        }
+    });
+
+    it("the AWS roles the workflow assumes reach no write role: they may assume only read-only counterparts", async () => {
+        const h = IamHarness.fromPlans(await Promise.all(STACKS.map(planOf)));
+        const previews = h.roles.filter(r => /^pulumi-[^/]+-preview$/.test(r.name));
+        assert.equal(previews.length, STACKS.length);
+        const others = h.roles.filter(r => !previews.includes(r));
+        for (const preview of previews) {
+            for (const target of others) {
+                const decision = await h.assume({ role: target, from: { role: preview } });
+                if (decision === "Allowed") assert.match(target.name, /-read$/, `${preview.name} can assume ${target.stack}/${target.name}`);
+            }
+        }
+    });
+});
+
