@@ -5,7 +5,7 @@ import * as path from "path";
 import { buildContextHash } from "./buildContext";
 import { policyDocument, stableJson } from "./iam";
 import { aptlyConfig } from "./aptly";
-import { JENKINS_PORT, JENKINS_SECRETS, JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "./jenkinsHost";
+import { JENKINS_CREDENTIAL_TAG, JENKINS_PORT, JENKINS_SECRETS, JENKINS_SECRET_PREFIX, jenkinsBuildPolicy, jenkinsInstancePolicy, renderJenkinsUserData } from "./jenkinsHost";
 import { jenkinsWebhookEntrance } from "./jenkinsWebhook";
 import { ubuntuLtsAmiId } from "./ubuntuAmi";
 
@@ -66,6 +66,8 @@ export class Jenkins extends pulumi.ComponentResource {
     public readonly instance: aws.ec2.Instance;
     public readonly homeVolume: aws.ebs.Volume;
     public readonly role: aws.iam.Role;
+    /** The role the build agent's publish step runs as (through the controller's apt-publisher credential). */
+    public readonly buildRole: aws.iam.Role;
     public readonly securityGroup: aws.ec2.SecurityGroup;
     public readonly url: pulumi.Output<string>;
 
@@ -120,7 +122,9 @@ export class Jenkins extends pulumi.ComponentResource {
 
         // The secrets Jenkins reads. Values are put by hand (README), except the Pulumi token the stack makes.
         for (const [key, description] of Object.entries(JENKINS_SECRETS)) {
-            const secret = new aws.secretsmanager.Secret(`${name}-${key}`, { name: `${JENKINS_SECRET_PREFIX}${key}`, description, recoveryWindowInDays: 30 }, parent);
+            // The pipeline's Pulumi token is offered to it as a credential it binds in one step; the admin password is not.
+            const tags = key === "pulumi-access-token" ? { ...JENKINS_CREDENTIAL_TAG } : undefined;
+            const secret = new aws.secretsmanager.Secret(`${name}-${key}`, { name: `${JENKINS_SECRET_PREFIX}${key}`, description, recoveryWindowInDays: 30, tags }, parent);
             if (key === "pulumi-access-token" && args.pulumiAccessToken) {
                 // A team token the stack itself created: kept as a secret in state, never printed.
                 new aws.secretsmanager.SecretVersion(`${name}-${key}`, { secretId: secret.id, secretString: pulumi.secret(args.pulumiAccessToken) }, { parent: secret });
@@ -128,15 +132,25 @@ export class Jenkins extends pulumi.ComponentResource {
         }
 
         const ec2Trust = stableJson(policyDocument({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }));
-        this.role = new aws.iam.Role(`${name}-host`, { assumeRolePolicy: ec2Trust, description: "Jenkins host: apt publishing, its image, its secrets, its logs" }, parent);
+        this.role = new aws.iam.Role(`${name}-host`, { assumeRolePolicy: ec2Trust, description: "Jenkins controller: its image, its logs, its secrets, the build role" }, parent);
+        this.buildRole = new aws.iam.Role(
+            `${name}-build`,
+            {
+                assumeRolePolicy: this.role.arn.apply(arn => stableJson(policyDocument({ Effect: "Allow", Principal: { AWS: arn }, Action: "sts:AssumeRole" }))),
+                description: "Jenkins builds: publish to the apt repository (the agent's only AWS identity)",
+                maxSessionDuration: 3600,
+            },
+            parent,
+        );
+        new aws.iam.RolePolicy(`${name}-build`, { role: this.buildRole.id, policy: stableJson(jenkinsBuildPolicy(`arn:aws:s3:::${args.aptBucketName}`)) }, { parent: this.buildRole });
         new aws.iam.RolePolicy(
             `${name}-host`,
             {
                 role: this.role.id,
-                policy: pulumi.all([this.repository.arn, logGroup.arn]).apply(([ecrArn, logArn]) =>
+                policy: pulumi.all([this.repository.arn, logGroup.arn, this.buildRole.arn]).apply(([ecrArn, logArn, buildRoleArn]) =>
                     stableJson(
                         jenkinsInstancePolicy({
-                            aptBucketArn: `arn:aws:s3:::${args.aptBucketName}`,
+                            buildRoleArn,
                             ecrRepositoryArn: ecrArn,
                             logGroupArn: logArn,
                             secretArns: [`arn:aws:secretsmanager:${args.region}:${args.accountId}:secret:${JENKINS_SECRET_PREFIX}*`],
@@ -195,19 +209,20 @@ export class Jenkins extends pulumi.ComponentResource {
                 iamInstanceProfile: profile.name,
                 ebsOptimized: true,
                 monitoring: true,
-                // IMDSv2 only. Hop limit 2: the container (bridge network, one hop more) needs the instance role for
-                // aptly and Secrets Manager. Host networking would allow 1, but would expose every port.
+                // IMDSv2 only. Hop limit 2: the controller's container (bridge network, one hop more) needs the instance
+                // role for its secrets and the build role; the host drops the agent container's metadata traffic.
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2, instanceMetadataTags: "disabled" },
                 rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: 30, deleteOnTermination: true },
                 userData: pulumi
-                    .all([this.imageRef, this.homeVolume.id, logGroup.name])
-                    .apply(([imageRef, volumeId, group]) => renderJenkinsUserData({
+                    .all([this.imageRef, this.homeVolume.id, logGroup.name, this.buildRole.arn])
+                    .apply(([imageRef, volumeId, group, buildRoleArn]) => renderJenkinsUserData({
                             imageRef,
                             region: args.region,
                             homeVolumeId: volumeId,
                             logGroup: group,
                             javaHeap: "2g",
                             aptlyConf: JSON.stringify(aptlyConfig({ bucket: args.aptBucketName, region: args.region })),
+                            buildRoleArn,
                         }),),
                 // A new image or script means a new host booting it; JENKINS_HOME moves over on its volume.
                 userDataReplaceOnChange: true,

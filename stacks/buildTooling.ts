@@ -54,7 +54,7 @@ export function buildTooling(
         {
             bucketName,
             region: config.region,
-            writerRoleArns: [jenkins.role.arn],
+            writerRoleArns: [jenkins.buildRole.arn],
             readVpceIds: [network.s3Endpoint.id],
             signingKeySecretName: `${JENKINS_SECRET_PREFIX}apt-signing-key`,
             noncurrentVersionDays: settings.aptRepo.noncurrentVersionDays,

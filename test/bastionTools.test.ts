@@ -8,8 +8,11 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parse } from "yaml";
 import { renderBastionUserData, sshdConfig } from "../components/bastionUserData";
+import { renderJenkinsUserData } from "../components/jenkinsHost";
 import { committedConfig } from "./helpers/config";
+import { JENKINS_USER_DATA_ARGS } from "./helpers/jenkins";
 
 function requireTool(command: string, pkg: string): string {
     const found = spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" });
@@ -56,3 +59,30 @@ describe("bastion user data, checked by the real tools", () => {
         assert.notEqual(bad.status, 0, "a list where a boolean belongs must be refused");
     });
 });
+
+describe("Jenkins host user data, checked by the real tools", () => {
+    const jenkins = renderJenkinsUserData(JENKINS_USER_DATA_ARGS);
+
+    it("cloud-init schema accepts the cloud-config", () => {
+        const cloudInit = requireTool("cloud-init", "cloud-init");
+        const file = path.join(dir, "jenkins-user-data.yaml");
+        fs.writeFileSync(file, jenkins);
+        const result = spawnSync(cloudInit, ["schema", "--config-file", file], { encoding: "utf8" });
+        assert.equal(result.status, 0, result.stderr + result.stdout);
+    });
+
+    it("shellcheck passes the host's scripts and the agent container's entry point", () => {
+        const shellcheck = requireTool("shellcheck", "shellcheck");
+        const scripts = (parse(jenkins).write_files as { path: string; content: string }[]).filter(f => f.path.startsWith("/usr/local/sbin/"));
+        assert.deepEqual(scripts.map(f => f.path).sort(), ["/usr/local/sbin/jenkins-agent-setup", "/usr/local/sbin/jenkins-home-mount"]);
+        const files = scripts.map(f => {
+            const file = path.join(dir, path.basename(f.path));
+            fs.writeFileSync(file, f.content);
+            return file;
+        });
+        files.push(path.resolve(__dirname, "..", "images", "jenkins", "agent-sshd.sh"));
+        const result = spawnSync(shellcheck, files, { encoding: "utf8" });
+        assert.equal(result.status, 0, result.stdout + result.stderr);
+    });
+});
+

@@ -6,15 +6,15 @@ import { Plan } from "../plan/run";
 import { aptBucketPolicy, aptlyConfig, aptlyConfigFromOutputs, aptSourcesLine } from "../components/aptly";
 import { buildContextHash } from "../components/buildContext";
 import * as os from "os";
-import { JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "../components/jenkinsHost";
+import { JENKINS_HOME_MOUNT, JENKINS_NETWORK, JENKINS_PORT, JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "../components/jenkinsHost";
 import { pulumiSubject, pulumiTrustStatement } from "../components/pulumiOidc";
 import { parseStackConfig } from "../config";
 import { withDeploymentsDefaults } from "../config/deployments";
 import { committedConfig, problemsOf, REPO, withKey, withPath, writeStackFile } from "./helpers/config";
+import { JENKINS_USER_DATA_ARGS } from "./helpers/jenkins";
 import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const IMAGE = path.join(REPO, "images", "jenkins");
-const DIGEST = "a".repeat(64);
 
 
 function allActions(doc: { Statement: readonly { Action: string | readonly string[]; Effect: string }[] }): string[] {
@@ -101,7 +101,7 @@ describe("build tooling (dev)", () => {
             const plan = await planOf("dev");
             const policy = ofType(plan, "aws:iam/rolePolicy:RolePolicy").find(p => p.name === "dev-jenkins-host")!;
             const actions = allActions(JSON.parse(String((policy.inputs as any).policy)));
-            assert.ok(actions.length >= 8);
+            assert.ok(actions.length >= 7);
             for (const action of actions) assert.ok(!action.includes("*"), `wildcard action ${action}`);
         });
 
@@ -133,13 +133,13 @@ describe("build tooling (dev)", () => {
             assert.equal(secrets.find(s => s.inputs.name === "twine/jenkins/apt-signing-key")!.options.protect, true);
         });
 
-        it("denies insecure transport, lets only Jenkins write, and reads through the VPC's S3 endpoint", async () => {
+        it("denies insecure transport, lets only Jenkins's build role write, and reads through the VPC's S3 endpoint", async () => {
             const plan = await planOf("dev");
             const policy = JSON.parse(String((ofType(plan, "aws:s3/bucketPolicy:BucketPolicy")[0].inputs as any).policy));
             const sid = (id: string) => policy.Statement.find((s: { Sid: string }) => s.Sid === id);
             assert.deepEqual(sid("DenyInsecureTransport").Condition, { Bool: { "aws:SecureTransport": "false" } });
             assert.equal(sid("DenyInsecureTransport").Effect, "Deny");
-            const jenkinsRole = ofType(plan, "aws:iam/role:Role").find(r => r.name === "dev-jenkins-host")!;
+            const jenkinsRole = ofType(plan, "aws:iam/role:Role").find(r => r.name === "dev-jenkins-build")!;
             assert.equal(sid("DenyWritesExceptPublishers").Condition.ArnNotEquals["aws:PrincipalArn"].length, 1);
             assert.match(sid("DenyWritesExceptPublishers").Condition.ArnNotEquals["aws:PrincipalArn"][0], new RegExp(`:role/${jenkinsRole.name}-`));
             const [endpoint] = ofType(plan, "aws:ec2/vpcEndpoint:VpcEndpoint");
@@ -178,7 +178,7 @@ describe("build tooling (dev)", () => {
     });
 
     describe("pure helpers of the host", () => {
-        const args = { imageRef: `1.dkr.ecr.eu-west-1.amazonaws.com/twine/jenkins@sha256:${DIGEST}`, region: "eu-west-1", homeVolumeId: "vol-0123456789abcdef0", logGroup: "/twine/jenkins/dev", javaHeap: "2g", aptlyConf: "{}" };
+        const args = JENKINS_USER_DATA_ARGS;
 
         it("user data runs the digest-pinned image as a service and formats the home volume only when blank", () => {
             const data = renderJenkinsUserData(args);
@@ -190,7 +190,27 @@ describe("build tooling (dev)", () => {
             const mount = doc.write_files.find((f: { path: string }) => f.path === "/usr/local/sbin/jenkins-home-mount").content;
             assert.match(mount, /nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0/);
             assert.match(mount, /if ! blkid "\$device" .*; then mkfs\.ext4/);
-            assert.deepEqual(doc.runcmd.at(-1), ["systemctl", "enable", "--now", "jenkins.service"]);
+            assert.deepEqual(doc.runcmd.slice(-2), [["systemctl", "enable", "--now", "jenkins.service"], ["systemctl", "enable", "--now", "jenkins-agent.service"]]);
+        });
+
+        it("runs builds in an agent container without JENKINS_HOME, secrets or instance metadata", () => {
+            const doc = parse(renderJenkinsUserData(args));
+            const file = (p: string) => doc.write_files.find((f: { path: string }) => f.path === p).content as string;
+            const agent = file("/etc/systemd/system/jenkins-agent.service");
+            const controller = file("/etc/systemd/system/jenkins.service");
+            assert.match(controller, new RegExp(`--volume ${JENKINS_HOME_MOUNT}:/var/jenkins_home`));
+            assert.ok(!agent.includes(JENKINS_HOME_MOUNT) && !agent.includes("jenkins_home"), "the agent mounts JENKINS_HOME");
+            assert.ok(!/--env [A-Z_]*(SECRET|TOKEN|PASSWORD|KEY)/.test(agent), "the agent gets a secret in its environment");
+            assert.match(agent, new RegExp(`--ip ${JENKINS_NETWORK.agentIp.replace(/\./g, "\\.")}`));
+            assert.match(file("/usr/local/sbin/jenkins-agent-setup"), new RegExp(`iptables -I DOCKER-USER -s ${JENKINS_NETWORK.agentIp.replace(/\./g, "\\.")} -d 169\\.254\\.169\\.254 -j DROP`));
+            // The controller launches the agent at the address the host fixes, and knows its host key.
+            const casc = parse(fs.readFileSync(path.join(IMAGE, "casc.yaml"), "utf8"));
+            const launch = casc.jenkins.nodes[0].permanent.launcher.command.command as string;
+            assert.match(launch, new RegExp(`jenkins@${JENKINS_NETWORK.agentIp.replace(/\./g, "\\.")} `));
+            assert.match(launch, new RegExp(`http://${JENKINS_NETWORK.controllerIp.replace(/\./g, "\\.")}:${JENKINS_PORT}/jnlpJars/agent\\.jar`));
+            assert.match(launch, /StrictHostKeyChecking=yes/);
+            assert.equal(casc.credentials.system.domainCredentials[0].credentials[0].aws.iamRoleArn, "${TWINE_BUILD_ROLE_ARN}");
+            assert.match(controller, /--env TWINE_BUILD_ROLE_ARN=arn:aws:iam::333333333333:role\/dev-jenkins-build/);
         });
 
         it("user data refuses an image pinned by tag only", () => {
@@ -198,7 +218,7 @@ describe("build tooling (dev)", () => {
         });
 
         it("gives Jenkins no EC2 or IAM action: it never runs Packer, so it launches nothing and passes no role", () => {
-            const doc = jenkinsInstancePolicy({ aptBucketArn: "arn:aws:s3:::b", ecrRepositoryArn: "arn:ecr", logGroupArn: "arn:logs", secretArns: ["arn:secret"] });
+            const doc = jenkinsInstancePolicy({ buildRoleArn: "arn:aws:iam::333333333333:role/build", ecrRepositoryArn: "arn:ecr", logGroupArn: "arn:logs", secretArns: ["arn:secret"] });
             const actions = allActions(doc);
             assert.deepEqual(actions.filter(a => /^(ec2|iam):/.test(a)), []);
             assert.ok(!actions.includes("ecr:PutImage"), "the image is pushed by the dev stack's update, not by Jenkins");

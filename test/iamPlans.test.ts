@@ -39,8 +39,13 @@ describe("IAM over the plans (policy simulator)", () => {
         const region = { "aws:RequestedRegion": "eu-west-1" };
         const ec2 = (kind: string, id: string) => `arn:aws:ec2:eu-west-1:333333333333:${kind}/${id}`;
         const apt = (h: IamHarness) => h.arnOf("dev", "dev-apt-bucket", "aws:s3/bucket:Bucket");
-        expect("publishing a package to the apt bucket", "allow", h => ({ role: jenkins(h), action: "s3:PutObject", resource: `${apt(h)}/dists/noble/Release` }));
-        expect("listing the apt bucket", "allow", h => ({ role: jenkins(h), action: "s3:ListBucket", resource: apt(h) }));
+        const build = (h: IamHarness) => h.role("dev-jenkins-build");
+        expect("the build role publishing a package to the apt bucket", "allow", h => ({ role: build(h), action: "s3:PutObject", resource: `${apt(h)}/dists/noble/Release` }));
+        expect("the build role listing the apt bucket", "allow", h => ({ role: build(h), action: "s3:ListBucket", resource: apt(h) }));
+        expect("the build role reading any secret", "deny", h => ({ role: build(h), action: "secretsmanager:GetSecretValue", resource: h.arnOf("dev", "dev-apt-signing-key") }));
+        expect("the controller writing the apt bucket itself (only the build session does)", "deny", h => ({ role: jenkins(h), action: "s3:PutObject", resource: `${apt(h)}/x.deb` }));
+        expectAssume("the controller assume the build role for the publish step", "allow", () => "dev-jenkins-build", () => ({ role: "dev-jenkins-host" }));
+        expectAssume("the controller assume the dev deploy role", "deny", () => "pulumi-dev-deploy", () => ({ role: "dev-jenkins-host" }));
         expect("reading the apt signing key", "allow", h => ({ role: jenkins(h), action: "secretsmanager:GetSecretValue", resource: h.arnOf("dev", "dev-apt-signing-key") }));
         expect("pulling its own image", "allow", h => ({ role: jenkins(h), action: "ecr:BatchGetImage", resource: h.arnOf("dev", "dev-jenkins-image", "aws:ecr/repository:Repository") }));
         expect("opening ingress on any security group", "deny", h => ({ role: jenkins(h), action: "ec2:AuthorizeSecurityGroupIngress", resource: ec2("security-group", "sg-0123456789abcdef0"), context: region }));
