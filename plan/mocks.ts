@@ -358,6 +358,8 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     constructor(
         private readonly account: MockAccount,
         private readonly upstream: ReadonlyMap<string, UpstreamStackOutputs>,
+        /** The role the program runs as; getCallerIdentity answers a session of it. @default a deployer */
+        private readonly callerRole?: string,
     ) {}
 
     /** Account and region of the provider behind a call: the one it was pinned to, or the stack's own. */
@@ -407,7 +409,11 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         if (!handler) {
             throw new Error(`The offline plan has no mock for the invoke ${args.token}; add an answer to INVOKE_MOCKS in plan/mocks.ts`);
         }
-        return handler(args.inputs, this.accountFor(args.provider));
+        const answer = handler(args.inputs, this.accountFor(args.provider));
+        if (this.callerRole && args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+            return { ...answer, arn: `arn:aws:sts::${answer.accountId}:assumed-role/${this.callerRole}/plan` };
+        }
+        return answer;
     }
 }
 

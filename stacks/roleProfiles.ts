@@ -4,8 +4,8 @@
  *
  * Why: a pull-request preview must assume the role's read-only counterpart, an update the role itself. Were the
  * role ARN a provider input, the two would differ, and the Pulumi AWS provider reports a changed assumeRoles as a
- * provider update (a changed region would even replace every resource of the provider): every preview would show
- * a change the update then undoes. With a profile, the provider's inputs are the same strings in every run (the
+ * provider update (as it does a changed profile: pulumi/pulumi-aws#1470), and a changed region replaces every
+ * resource of the provider (pulumi/pulumi-aws#4000): every preview would show a change the update then undoes. With a profile, the provider's inputs are the same strings in every run (the
  * profile name and the file's path), so its diff is always empty; which role the profile names is decided by who
  * runs the program, and enforced by IAM: a preview identity may assume only read-only counterparts.
  * Checked with Terraform's AWS provider 5.100 against a loopback endpoint: a provider with `profile` and
