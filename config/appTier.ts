@@ -3,7 +3,8 @@
  * Defaults differ per account role (a small dev tier, a redundant prod tier with a warm pool).
  */
 import { z } from "zod";
-import { problem } from "./schema";
+import type { AppClusterSettings } from "../components/app/appCluster";
+import { EnvRole, problem } from "./primitives";
 
 const label = z
     .string()
@@ -54,24 +55,16 @@ export const appTierSchema = z
 
 export type AppTierInput = z.output<typeof appTierSchema>;
 
-export interface AppTierConfig {
+/** The app tier with every default applied: the AppCluster settings, plus the names and settings the stack maps. */
+export interface AppTierConfig extends AppClusterSettings {
+    /** Labels in the environment's subzone. */
     readonly hostNames: readonly string[];
+    /** Labels in the apex zone (prod only). */
     readonly publicNames: readonly string[];
-    readonly instanceType: string;
-    readonly minSize: number;
-    readonly maxSize: number;
-    readonly desiredCapacity: number;
-    readonly instanceWarmupSeconds: number;
-    readonly appPort: number;
-    readonly healthCheckPath: string;
-    readonly scaling: { readonly requestsPerTarget?: number; readonly cpuUtilizationPercent?: number };
-    readonly warmPool?: { readonly minSize: number; readonly maxPreparedCapacity?: number };
-    readonly rateLimitPer5Minutes: number;
-    readonly accessLogRetentionDays: number;
     readonly settings: Readonly<Record<string, string>>;
 }
 
-export function withAppTierDefaults(role: "dev" | "prod", environment: string, input: AppTierInput = {}): AppTierConfig {
+export function withAppTierDefaults(role: EnvRole, environment: string, input: AppTierInput = {}): AppTierConfig {
     const prod = role === "prod";
     const minSize = input.minSize ?? (prod ? 3 : 1);
     return {
@@ -96,7 +89,7 @@ export function withAppTierDefaults(role: "dev" | "prod", environment: string, i
  * Rules across the app tier's keys, as [path under the environment, value, message] triples, so the caller can
  * report them at the right config key.
  */
-export function appTierProblems(role: "dev" | "prod", environment: string, input: AppTierInput = {}): [string[], unknown, string][] {
+export function appTierProblems(role: EnvRole, environment: string, input: AppTierInput = {}): [string[], unknown, string][] {
     const app = withAppTierDefaults(role, environment, input);
     const problems: [string[], unknown, string][] = [];
     if (app.minSize > app.maxSize) {

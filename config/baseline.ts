@@ -3,7 +3,8 @@
  * AccountBaseline component sets up. Everything is on by default; only what costs money per account is a choice.
  */
 import { z } from "zod";
-import type { AccountRole } from "./schema";
+import type { AccountBaselineSettings } from "../components/account/accountBaseline";
+import { AccountRole, problem } from "./primitives";
 
 export const baselineSchema = z
     .strictObject({
@@ -23,11 +24,8 @@ export const baselineSchema = z
 
 export type BaselineConfigInput = z.output<typeof baselineSchema>;
 
-/** The baseline section with every default applied. */
-export interface BaselineConfig {
-    readonly guardDuty: boolean;
-    readonly trailRetentionDays: number;
-}
+/** The baseline section with every default applied: the AccountBaseline settings. */
+export type BaselineConfig = AccountBaselineSettings;
 
 export function withBaselineDefaults(role: AccountRole, input: BaselineConfigInput | undefined): BaselineConfig {
     return {
@@ -46,8 +44,10 @@ export function checkBaseline(role: AccountRole, baseline: BaselineConfigInput |
             code: "custom",
             path: ["baseline", "trailRetentionDays"],
             input: days,
-            // Same "<why>. Fix: <fix>" form as schema.ts's problem(), written out to keep this module free of a cycle.
-            message: `production audit logs must be kept at least ${PROD_MIN_TRAIL_RETENTION_DAYS} days. Fix: set baseline.trailRetentionDays to ${PROD_MIN_TRAIL_RETENTION_DAYS} or more, or remove it`,
+            message: problem(
+                `production audit logs must be kept at least ${PROD_MIN_TRAIL_RETENTION_DAYS} days`,
+                `set baseline.trailRetentionDays to ${PROD_MIN_TRAIL_RETENTION_DAYS} or more, or remove it`,
+            ),
         });
     }
 }

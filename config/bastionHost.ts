@@ -3,8 +3,8 @@
  * environment VPCs it peers with. Cross-field rules (peer CIDRs vs. the bastion VPC) are in checkBastionHost.
  */
 import { z } from "zod";
-import { cidrsOverlap, mustParseCidr, parseCidr } from "../components/cidr";
-import { accountIdSchema, cidrSchema, logRetentionSchema, problem, restrictedCidrSchema, stackNameSchema } from "./schema";
+import { cidrsOverlap, mustParseCidr, parseCidr } from "../components/network/cidr";
+import { accountIdSchema, cidrSchema, logRetentionSchema, problem, restrictedCidrSchema, stackNameSchema } from "./primitives";
 
 /** Key types OpenSSH on Ubuntu LTS accepts for login. */
 export const SSH_KEY_TYPES = [

@@ -3,7 +3,9 @@
  * so the section may be left out; prod refuses it (build tooling lives in dev only).
  */
 import { z } from "zod";
-import { problem, restrictedCidrSchema } from "./schema";
+import type { AptRepoSettings } from "../components/build/aptRepo";
+import type { JenkinsSettings } from "../components/build/jenkins";
+import { problem, restrictedCidrSchema } from "./primitives";
 
 /** Instance families Jenkins runs well on: general purpose or burstable, x86_64 (the image is built for amd64). */
 const instanceTypePattern = /^(t3|t3a|m5|m5a|m6i|m6a|m7i|m7a)\.(medium|large|xlarge|2xlarge|4xlarge)$/;
@@ -25,8 +27,7 @@ export const buildToolingSchema = z
                 webhook: z
                     .strictObject({
                         cidrs: z
-                            // Lazy: schema.ts imports this file before it defines restrictedCidrSchema.
-                            .array(z.lazy(() => restrictedCidrSchema))
+                            .array(restrictedCidrSchema)
                             .min(1)
                             .describe("Sources allowed to call the hooks, e.g. GitHub's hook ranges; never 0.0.0.0/0. Required."),
                         certificateArn: z
@@ -54,15 +55,10 @@ export const buildToolingSchema = z
     })
     .describe("Build tooling of the dev account: Jenkins in Docker and the Aptly apt repository. Every key has a default.");
 
+/** The section with every default applied: the Jenkins and AptRepo settings. */
 export interface BuildToolingConfig {
-    readonly jenkins: {
-        readonly instanceType: string;
-        readonly homeVolumeGiB: number;
-        readonly snapshotTime: string;
-        readonly snapshotRetainCount: number;
-        readonly webhook?: { readonly cidrs: readonly string[]; readonly certificateArn: string };
-    };
-    readonly aptRepo: { readonly noncurrentVersionDays: number };
+    readonly jenkins: JenkinsSettings;
+    readonly aptRepo: AptRepoSettings;
 }
 
 export function withBuildToolingDefaults(input: z.output<typeof buildToolingSchema> | undefined): BuildToolingConfig {

@@ -2,8 +2,8 @@
  * Rules between stacks, checked once the upstream stacks' outputs are read and before this stack declares
  * anything else. Pure: takes plain values, returns problems in the same form as the config schema's.
  */
-import { cidrsOverlap, mustParseCidr } from "../components/cidr";
-import { PROJECT, problem } from "./schema";
+import { cidrsOverlap, mustParseCidr } from "../components/network/cidr";
+import { PROJECT, problem } from "./primitives";
 
 export interface PeerVpc {
     /** Which stack owns it, e.g. "bastion". */

@@ -3,7 +3,8 @@
  * detection, who in Pulumi Cloud may read or update it, and the AWS OIDC roles. Off unless `enabled: true`.
  */
 import { z } from "zod";
-import { problem } from "./schema";
+import type { DeploymentSettings } from "../components/account/deploymentPreviews";
+import { problem } from "./primitives";
 
 const orgPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const repoPattern = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -64,16 +65,8 @@ export const deploymentsSchema = z
 
 export type DeploymentsConfigInput = z.output<typeof deploymentsSchema>;
 
-/** The section with every default applied; `undefined` when deployments are off. */
-export interface DeploymentsConfig {
-    readonly organization: string;
-    readonly repository: string;
-    readonly branch: string;
-    readonly deployCommits: boolean;
-    readonly paths: readonly string[];
-    readonly sessionSeconds: number;
-    readonly driftDetection: { readonly enabled: boolean; readonly scheduleCron: string };
-}
+/** The section with every default applied (the DeploymentPreviews settings); `undefined` when deployments are off. */
+export type DeploymentsConfig = DeploymentSettings;
 
 export function withDeploymentsDefaults(input: DeploymentsConfigInput | undefined, accountRole: string): DeploymentsConfig | undefined {
     if (!input?.enabled || !input.organization || !input.repository) return undefined;

@@ -1,11 +1,17 @@
 /**
  * The dns account's `delegation` section: which accounts may write into the apex zone, and which names each owns.
- * The names themselves follow fixed rules (see components/dnsDelegation.ts): the bastion owns `bastion.<apex>`,
+ * The names themselves follow fixed rules (see components/dns/delegationPolicy.ts): the bastion owns `bastion.<apex>`,
  * each environment its subzone `<env>.<apex>`; prod also owns the public names listed here.
  */
 import { z } from "zod";
-import { reservedNames } from "../components/dnsDelegation";
-import { accountIdSchema, domainSchema, problem } from "./schema";
+import { reservedNames } from "../components/dns/delegationPolicy";
+import { accountIdSchema, domainSchema, problem } from "./primitives";
+
+export const dnsSchema = z
+    .strictObject({
+        apexDomain: domainSchema.describe("The apex public zone this account owns, e.g. twinehr.com. Required."),
+    })
+    .describe("The apex zone (dns account only).");
 
 const consumerSchema = z.strictObject({
     accountId: accountIdSchema.describe("The consumer account; only it may assume its delegation role. Required."),

@@ -6,14 +6,12 @@
  * Every field is optional: defaults depend on the account role (dev small and single-AZ, prod Multi-AZ with
  * dedicated masters and longer retention). `resolveEnvironments` applies them; `environmentProblems` checks the
  * rules that tie fields together, with the defaults applied, so a default can never be the thing that is wrong.
- *
- * This module reads config/schema.ts only inside functions (schema.ts imports it back), so either may load first.
  */
 import { z } from "zod";
-import type { DatabaseEngine, DatabaseSettings } from "../components/database";
-import type { SearchSettings } from "../components/search";
+import type { DatabaseEngine, DatabaseSettings } from "../components/data/database";
+import type { SearchSettings } from "../components/data/search";
 import { AppTierConfig, appTierProblems, appTierSchema, withAppTierDefaults } from "./appTier";
-import { LOG_RETENTION_DAYS, problem } from "./schema";
+import { EnvRole, logRetentionSchema, problem } from "./primitives";
 
 /** Lower-case DNS label, short enough for the RDS identifier and the OpenSearch domain name built from it. */
 export const ENV_NAME_MAX = 20;
@@ -23,16 +21,6 @@ export const DATABASE_ENGINES = ["postgres", "mysql"] as const satisfies readonl
 
 /** Enhanced-monitoring intervals RDS accepts (0 would turn it off, which we do not allow). */
 export const MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60] as const;
-
-/** A CloudWatch Logs retention, checked when parsed (so this module needs schema.ts only at parse time). */
-const retentionDays = z
-    .number()
-    .int()
-    .superRefine((days, ctx) => {
-        if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
-            ctx.addIssue({ code: "custom", message: problem("CloudWatch Logs does not offer that retention", `use one of ${LOG_RETENTION_DAYS.join(", ")}`) });
-        }
-    });
 
 const oneOf = <T extends readonly number[]>(values: T, what: string) =>
     z.number().refine(v => (values as readonly number[]).includes(v), { message: `${what} must be one of ${values.join(", ")}. Fix: pick one of those values` });
@@ -68,7 +56,7 @@ export const databaseSchema = z
                 message: problem("Performance Insights keeps 7 days, a multiple of 31 days up to 713, or 731 days", "use 7 (free), 93, 186, 372 or 731"),
             })
             .describe("Days Performance Insights keeps data. Defaults to 7 (free tier)."),
-        logRetentionDays: retentionDays.describe("Days CloudWatch keeps the exported database logs. Defaults to 30 (dev) or 365 (prod)."),
+        logRetentionDays: logRetentionSchema.describe("Days CloudWatch keeps the exported database logs. Defaults to 30 (dev) or 365 (prod)."),
     })
     .partial()
     .describe("The environment's RDS instance.");
@@ -99,7 +87,7 @@ export const searchSchema = z
             .regex(/^[a-z0-9]+\.[a-z0-9]+\.search$/, problem("not an OpenSearch instance type", "write a type such as m7g.large.search"))
             .describe("Instance type of the dedicated masters. Defaults to m7g.large.search."),
         volumeSizeGiB: z.number().int().min(10).max(16384).describe("gp3 EBS volume per data node in GiB. Defaults to 20 (dev) or 100 (prod)."),
-        logRetentionDays: retentionDays.describe("Days CloudWatch keeps the domain's application and slow logs. Defaults to 30 (dev) or 365 (prod)."),
+        logRetentionDays: logRetentionSchema.describe("Days CloudWatch keeps the domain's application and slow logs. Defaults to 30 (dev) or 365 (prod)."),
     })
     .partial()
     .describe("The environment's OpenSearch domain.");
@@ -130,8 +118,6 @@ export type EnvironmentsInput = z.output<typeof environmentsSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Defaults
-
-export type EnvRole = "dev" | "prod";
 
 export type DatabaseConfig = DatabaseSettings;
 export type SearchConfig = SearchSettings;

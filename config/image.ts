@@ -1,12 +1,9 @@
 /**
  * The `image` config section: the app image (AMI) an environment runs. Dev builds it with Packer (or pins one)
  * and shares it with prod; prod runs what dev built unless it pins an id of its own.
- *
- * schema.ts wires these schemas into the dev and prod role schemas, and this file takes its building blocks from
- * schema.ts lazily (inside callbacks), never while loading. Import it through `config` (or schema.ts), not first.
  */
 import { z } from "zod";
-import { accountIdSchema, problem } from "./schema";
+import { accountIdSchema, problem } from "./primitives";
 
 /** An EC2 image id. */
 export const amiIdSchema = z.string().superRefine((value, ctx) => {
@@ -60,9 +57,7 @@ export const devImageSchema = z
     .strictObject({
         build: z.boolean().default(true).describe("Build the AMI with Packer on `pulumi up`. Defaults to true; false requires amiId."),
         amiId: amiIdSchema.optional().describe("A dev-owned AMI to run and share instead of building one. Only with build: false."),
-        prodAccountId: z
-            .lazy(() => accountIdSchema)
-            .describe("The prod account: it gets launch permission on the AMI and the use of its KMS key. Not dev's own account. Required."),
+        prodAccountId: accountIdSchema.describe("The prod account: it gets launch permission on the AMI and the use of its KMS key. Not dev's own account. Required."),
         aptRepo: aptRepoSchema.optional(),
         instanceType: z
             .string()

@@ -1,3 +1,5 @@
+export * from "./primitives";
+export * from "./network";
 export * from "./schema";
 export * from "./load";
 export * from "./crossStack";

@@ -4,7 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ACCOUNT_ROLES, AccountRole, PROJECT, ROLE_SCHEMAS, StackConfig, problem, withNetworkDefaults } from "./schema";
+import { ACCOUNT_ROLES, AccountRole, PROJECT, problem } from "./primitives";
+import { ROLE_ONLY_KEYS, ROLE_SCHEMAS, StackConfig, resolveStackConfig } from "./schema";
 
 /** A RunError prints its message without a stack trace under `pulumi up`. */
 export class ConfigError extends pulumi.RunError {
@@ -108,9 +109,6 @@ function knownKeys(schema: z.ZodType, into = new Set<string>()): Set<string> {
             knownKeys(child, into);
         }
     }
-    if (def.type === "lazy") {
-        knownKeys((def.getter as () => z.ZodType)(), into);
-    }
     if (Array.isArray(def.options)) {
         for (const option of def.options as z.ZodType[]) knownKeys(option, into);
     }
@@ -137,6 +135,10 @@ function describeIssue(issue: z.core.$ZodIssue, role: AccountRole, known: Set<st
         case "unrecognized_keys":
             return issue.keys.map(k => {
                 const full = configKeyName([...issue.path, k]);
+                const only = issue.path.length === 0 ? ROLE_ONLY_KEYS[k] : undefined;
+                if (only && !only.roles.includes(role)) {
+                    return `${full}: ${problem(only.why, `remove ${k} from the ${role} stack`)}`;
+                }
                 return `${full}: ${problem(`unknown key for a ${role} stack${suggestion(k, known)}`, `remove ${full} or correct its spelling`)}`;
             });
         case "invalid_type":
@@ -163,7 +165,8 @@ function describeIssue(issue: z.core.$ZodIssue, role: AccountRole, known: Set<st
 
 /**
  * Validates a flat Pulumi config map (as `pulumi.runtime.allConfig()` returns it) for the named stack.
- * Throws ConfigError with every problem; returns the typed config with defaults applied.
+ * Throws ConfigError with every problem; returns the typed settings with every default applied (see
+ * resolveStackConfig), so no stack or component applies a default of its own.
  */
 export function parseStackConfig(stack: string, all: Readonly<Record<string, string>>): StackConfig {
     const raw = readRaw(all);
@@ -188,11 +191,7 @@ export function parseStackConfig(stack: string, all: Readonly<Record<string, str
     if (problems.length > 0 || !result.success) {
         throw new ConfigError(stack, [...new Set(problems)]);
     }
-    const parsed = result.data as Record<string, unknown>;
-    if ("network" in parsed) {
-        return { ...parsed, network: withNetworkDefaults(parsed.network as never) } as unknown as StackConfig;
-    }
-    return parsed as unknown as StackConfig;
+    return resolveStackConfig(result.data);
 }
 
 /** Reads and validates the running stack's config. */

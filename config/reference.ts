@@ -3,7 +3,8 @@
  * table cannot drift from what the program accepts. Pure: walks the zod schemas, returns Markdown.
  */
 import { z } from "zod";
-import { ACCOUNT_ROLES, AccountRole, PROJECT, ROLE_SCHEMAS } from "./schema";
+import { ACCOUNT_ROLES, AccountRole, PROJECT } from "./primitives";
+import { ROLE_SCHEMAS } from "./schema";
 
 interface Def {
     type: string;
@@ -16,7 +17,6 @@ interface Def {
     values?: unknown[];
     options?: z.ZodType[];
     in?: z.ZodType;
-    getter?: () => z.ZodType;
 }
 
 function def(schema: z.ZodType): Def {
@@ -35,8 +35,6 @@ function unwrap(schema: z.ZodType): { core: z.ZodType; description?: string; opt
             current = d.innerType!;
         } else if (d.type === "pipe") {
             current = d.in!;
-        } else if (d.type === "lazy") {
-            current = d.getter!();
         } else {
             break;
         }

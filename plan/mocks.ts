@@ -151,7 +151,7 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
         id: (name, i) => i.bucket ?? autoName(name, "bucket"),
         state: (id, _n, _i, a) => ({ bucket: id, arn: `arn:aws:s3:::${id}`, bucketDomainName: `${id}.s3.amazonaws.com`, bucketRegionalDomainName: `${id}.s3.${a.region}.amazonaws.com` }),
     },
-    // A Packer build: stdout is the manifest the build prints (see components/packerImage.ts), with an AMI id
+    // A Packer build: stdout is the manifest the build prints (see components/build/packerImage.ts), with an AMI id
     // derived from the build's trigger hash, so a change of template or variables yields another image.
     "command:local:Command": {
         id: name => `${name}-${digest("command", name).slice(0, 8)}`,

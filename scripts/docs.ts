@@ -3,7 +3,10 @@
  *   - the architecture diagram, from the offline plans of the four stacks (Mermaid in the README and
  *     docs/architecture.mmd; Graphviz source docs/architecture.dot and the image docs/architecture.svg),
  *   - the outputs reference (docs/outputs.md), from the outputs contract,
- *   - the configuration reference (a block in the README), from the config schema.
+ *   - the configuration reference (a block in the README), from the config schema,
+ *   - the resource index (docs/resources.md): every resource, by type and name, and the file that creates it.
+ * The plans are those of the fixture stacks (test/fixtures): users edit the committed stack files for their own
+ * accounts, and the generated docs must not go stale (nor their test fail) when they do.
  * `npm run docs -- --check` writes nothing and exits 1 when a committed file is stale (the tests do the same).
  */
 import { execFileSync } from "child_process";
@@ -12,11 +15,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { renderConfigReference } from "../config/reference";
 import { architectureDiagram, renderDot, renderMermaid } from "../plan/diagram";
+import { readComponentSources, renderResourceIndex, resourceIndex } from "../plan/resourceIndex";
 import { Plan, planStack } from "../plan/run";
 import { renderOutputsReference } from "../stacks/outputsReference";
 
 export const REPO = path.resolve(__dirname, "..");
 export const STACK_ORDER = ["dns", "bastion", "dev", "prod"];
+/** The project whose stack files the generated docs are drawn from. */
+export const DOCS_PROJECT = path.join(REPO, "test", "fixtures");
 
 /** The marker pair around a generated block in a Markdown file. */
 export function markers(name: string): [string, string] {
@@ -51,7 +57,7 @@ export interface GeneratedDocs {
 
 export async function planAll(): Promise<Plan[]> {
     const plans: Plan[] = [];
-    for (const stack of STACK_ORDER) plans.push(await planStack(stack));
+    for (const stack of STACK_ORDER) plans.push(await planStack(stack, { projectDir: DOCS_PROJECT }));
     return plans;
 }
 
@@ -62,7 +68,12 @@ export function generateDocs(plans: readonly Plan[], readme: string): GeneratedD
     let updated = replaceBlock(readme, "architecture", `\`\`\`mermaid\n${mermaid}\`\`\`\n`);
     updated = replaceBlock(updated, "config-reference", renderConfigReference());
     return {
-        files: { "docs/architecture.mmd": mermaid, "docs/architecture.dot": dot, "docs/outputs.md": renderOutputsReference() },
+        files: {
+            "docs/architecture.mmd": mermaid,
+            "docs/architecture.dot": dot,
+            "docs/outputs.md": renderOutputsReference(),
+            "docs/resources.md": renderResourceIndex(resourceIndex(plans, readComponentSources(REPO))),
+        },
         readme: updated,
         dot,
     };

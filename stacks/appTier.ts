@@ -5,14 +5,14 @@
  * through the dns account's role).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AppCluster, AppHostName } from "../components/appCluster";
-import { envSubzoneName } from "../components/dnsDelegation";
-import { Network } from "../components/network";
+import { AppCluster, AppHostName } from "../components/app/appCluster";
+import { envSubzoneName } from "../components/dns/delegationPolicy";
+import { Network } from "../components/network/network";
 import { EnvStackConfig } from "../config";
 import { StackContext } from "./context";
 import { EnvAccess } from "./envAccess";
 import { EnvironmentResources } from "./environments";
-import { AppImage } from "./appImage";
+import { AppImage } from "./envImage";
 import { DataTierOutputs, DnsOutputs, EnvironmentOutputs } from "./outputs";
 
 /** What other teams need of one environment's app tier (merged into the `environments` output). */
@@ -49,23 +49,12 @@ export function buildAppTier(
                 vpcId: network.vpcId,
                 publicSubnetIds: network.subnetIds("public"),
                 privateSubnetIds: network.subnetIds("private"),
+                ...app,
                 amiId: image.amiId,
-                instanceType: app.instanceType,
-                minSize: app.minSize,
-                maxSize: app.maxSize,
-                desiredCapacity: app.desiredCapacity,
-                appPort: app.appPort,
-                healthCheckPath: app.healthCheckPath,
-                instanceWarmupSeconds: app.instanceWarmupSeconds,
                 hostNames,
-                scaling: app.scaling,
-                warmPool: app.warmPool,
-                waf: { rateLimitPer5Minutes: app.rateLimitPer5Minutes },
                 deletionProtection: role === "prod",
-                accessLogRetentionDays: app.accessLogRetentionDays,
-                appSecurityGroupId: env.appSecurityGroup.id,
+                identity: env.identity,
                 extraSecurityGroupIds: [access.sshFromBastionSecurityGroupId],
-                instanceRoleName: env.appRole.name,
                 runtimeSecretArns: pulumi.all([env.database.masterSecretArn]),
                 // Where the app finds its data tier; secrets stay in Secrets Manager, only their ARN is here.
                 settings: {

@@ -1,9 +1,8 @@
-import { AptRepo } from "../components/aptRepo";
-import { Jenkins } from "../components/jenkins";
-import { JENKINS_PORT, JENKINS_SECRET_PREFIX } from "../components/jenkinsHost";
-import { Network } from "../components/network";
+import { AptRepo } from "../components/build/aptRepo";
+import { Jenkins } from "../components/build/jenkins";
+import { JENKINS_PORT, JENKINS_SECRET_PREFIX } from "../components/build/jenkinsHostConfig";
+import { Network } from "../components/network/network";
 import { DevStackConfig } from "../config";
-import { withBuildToolingDefaults } from "../config/buildTooling";
 import * as pulumi from "@pulumi/pulumi";
 import { StackContext } from "./context";
 import { EnvAccess } from "./envAccess";
@@ -21,7 +20,7 @@ export function buildTooling(
     pulumiAccessToken?: pulumi.Output<string>,
 ) {
     const { config, stack } = ctx;
-    const settings = withBuildToolingDefaults(config.buildTooling);
+    const settings = config.buildTooling;
     // Deterministic, globally unique name: the URL and ARN are known before the bucket exists, so the Jenkins
     // role can be granted the bucket and the bucket can name the Jenkins role without a cycle.
     const bucketName = `twine-apt-${stack}-${config.accountId}-${config.region}`;
@@ -37,11 +36,8 @@ export function buildTooling(
             vpcCidr: config.network.cidr,
             bastionCidr: `${bastion.bastionPrivateIp}/32`,
             extraSecurityGroupIds: [access.sshFromBastionSecurityGroupId],
-            webhook: settings.jenkins.webhook && { ...settings.jenkins.webhook, publicSubnetIds: network.subnetIds("public") },
-            instanceType: settings.jenkins.instanceType,
-            homeVolumeGiB: settings.jenkins.homeVolumeGiB,
-            snapshotTime: settings.jenkins.snapshotTime,
-            snapshotRetainCount: settings.jenkins.snapshotRetainCount,
+            ...settings.jenkins,
+            publicSubnetIds: network.subnetIds("public"),
             aptBucketName: bucketName,
             pulumiAccessToken,
         },
@@ -57,7 +53,7 @@ export function buildTooling(
             writerRoleArns: [jenkins.buildRole.arn],
             readVpceIds: [network.s3Endpoint.id],
             signingKeySecretName: `${JENKINS_SECRET_PREFIX}apt-signing-key`,
-            noncurrentVersionDays: settings.aptRepo.noncurrentVersionDays,
+            ...settings.aptRepo,
         },
         { provider: ctx.provider },
     );

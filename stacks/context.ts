@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
-import { StackConfig } from "../config";
-import { Network } from "../components/network";
-import { accountProvider, defaultTags } from "./providers";
+import { NetworkConfig, StackConfig } from "../config";
+import { AccountBaseline } from "../components/account/accountBaseline";
+import { Network } from "../components/network/network";
+import { accountProvider, defaultTags } from "../components/account/accountProvider";
 
 /** What every stack builder gets: its validated config and the provider pinned to its own account. */
 export interface StackContext<C extends StackConfig = StackConfig> {
@@ -34,7 +35,17 @@ export function networkOutputs(network: Network) {
     };
 }
 
-export function newNetwork(ctx: StackContext & { config: { network: import("../config").NetworkConfig } }): Network {
+/** The account baseline of every stack: its settings as config resolved them, protected in prod. */
+export function accountBaseline(ctx: StackContext): AccountBaseline {
+    const { config } = ctx;
+    return new AccountBaseline(
+        `${config.accountRole}-baseline`,
+        { ...config.baseline, accountId: config.accountId, region: config.region, label: config.accountRole, protect: config.accountRole === "prod" },
+        { provider: ctx.provider },
+    );
+}
+
+export function newNetwork(ctx: StackContext & { config: { network: NetworkConfig } }): Network {
     const { config } = ctx;
     return new Network(
         config.accountRole,

@@ -1,8 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as pulumiservice from "@pulumi/pulumiservice";
-import { DeploymentPreviews } from "../components/deploymentPreviews";
+import { DeploymentPreviews, pulumiCloudProvider } from "../components/account/deploymentPreviews";
 import { PROJECT } from "../config";
-import { withDeploymentsDefaults } from "../config/deployments";
 import { StackContext } from "./context";
 
 /**
@@ -11,25 +9,12 @@ import { StackContext } from "./context";
  * ever goes in config, and the one this creates for Jenkins stays a secret.
  */
 export function deploymentPreviews(ctx: StackContext, crossAccountRoleArns: readonly pulumi.Input<string>[] = []): DeploymentPreviews | undefined {
-    const settings = withDeploymentsDefaults(ctx.config.deployments, ctx.config.accountRole);
+    const settings = ctx.config.deployments;
     if (!settings) return undefined;
-    const serviceProvider = new pulumiservice.Provider(`${ctx.stack}-pulumi-cloud`, {});
+    const serviceProvider = pulumiCloudProvider(`${ctx.stack}-pulumi-cloud`);
     return new DeploymentPreviews(
         `${ctx.stack}-deployments`,
-        {
-            organization: settings.organization,
-            project: PROJECT,
-            stack: ctx.stack,
-            accountRole: ctx.config.accountRole,
-            repository: settings.repository,
-            branch: settings.branch,
-            deployCommits: settings.deployCommits,
-            paths: settings.paths,
-            sessionSeconds: settings.sessionSeconds,
-            driftScheduleCron: settings.driftDetection.enabled ? settings.driftDetection.scheduleCron : undefined,
-            crossAccountRoleArns,
-            serviceProvider,
-        },
+        { ...settings, project: PROJECT, stack: ctx.stack, accountRole: ctx.config.accountRole, crossAccountRoleArns, serviceProvider },
         { provider: ctx.provider },
     );
 }

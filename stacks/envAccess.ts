@@ -1,15 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { envSubzoneName } from "../components/dnsDelegation";
-import { Network } from "../components/network";
-import { VpcPeering } from "../components/vpcPeering";
+import { accountProvider } from "../components/account/accountProvider";
+import { BastionAccess } from "../components/access/bastionAccess";
+import { DelegatedSubzone } from "../components/dns/delegatedSubzone";
+import { envSubzoneName } from "../components/dns/delegationPolicy";
+import { Network } from "../components/network/network";
+import { VpcPeering } from "../components/network/vpcPeering";
 import { EnvStackConfig } from "../config";
 import { StackContext } from "./context";
 import { BastionOutputs, DnsOutputs } from "./outputs";
-import { accountProvider } from "./providers";
-import { crossAccountProfile } from "./roleProfiles";
-
-const SSH = { ipProtocol: "tcp", fromPort: 22, toPort: 22 } as const;
+import { crossAccountProfile } from "../components/account/roleProfiles";
 
 /** What the rest of an environment stack builds on to be reachable by name and over SSH. */
 export interface EnvAccess {
@@ -31,9 +31,8 @@ export interface EnvAccess {
 }
 
 /**
- * The environment's cross-account wiring: its subzone and the NS delegation in the apex (through the dns role);
- * the peering with the bastion VPC (accepted, routed and opened on the bastion side through the bastion's peering
- * role); and the security group that lets the bastion, and only the bastion, reach port 22 here.
+ * The environment's cross-account wiring: its subzone and the NS delegation in the apex (through the dns role),
+ * and its access from the bastion (through the bastion's peering role).
  */
 export function buildEnvAccess(ctx: StackContext<EnvStackConfig>, network: Network, dns: DnsOutputs, bastion: BastionOutputs): EnvAccess {
     const { config } = ctx;
@@ -43,18 +42,19 @@ export function buildEnvAccess(ctx: StackContext<EnvStackConfig>, network: Netwo
         accountId: dns.accountId,
         region: config.region,
         tags: ctx.tags,
-        roleProfile: crossAccountProfile(ctx, dns.delegationRoleArns[env], `twine-infra-${env}-dns`),
+        roleProfile: crossAccountProfile(ctx.provider, dns.delegationRoleArns[env], `twine-infra-${env}-dns`),
     });
-    const subzone = new aws.route53.Zone(
+    const subzone = new DelegatedSubzone(
         `${env}-subzone`,
-        { name: envSubzoneName(env, dns.zoneName), comment: `Twine ${env} subzone, delegated from ${dns.zoneName} (twine-infra ${env} stack)` },
-        // Every production name hangs off prod's subzone: protected there, like the apex.
-        { provider: ctx.provider, protect: env === "prod" },
-    );
-    new aws.route53.Record(
-        `${env}-subzone-delegation`,
-        { zoneId: dns.zoneId, name: subzone.name, type: "NS", ttl: 3600, records: subzone.nameServers },
-        { parent: subzone, provider: dnsProvider },
+        {
+            name: envSubzoneName(env, dns.zoneName),
+            comment: `Twine ${env} subzone, delegated from ${dns.zoneName} (twine-infra ${env} stack)`,
+            apexZoneId: dns.zoneId,
+            apexProvider: dnsProvider,
+            // Every production name hangs off prod's subzone: protected there, like the apex.
+            protect: env === "prod",
+        },
+        { provider: ctx.provider },
     );
 
     const peeringRoleArn = bastion.peeringRoleArns[env];
@@ -66,65 +66,43 @@ export function buildEnvAccess(ctx: StackContext<EnvStackConfig>, network: Netwo
         accountId: bastion.accountId,
         region: bastion.region,
         tags: ctx.tags,
-        roleProfile: crossAccountProfile(ctx, peeringRoleArn, `twine-infra-${env}-peering`),
+        roleProfile: crossAccountProfile(ctx.provider, peeringRoleArn, `twine-infra-${env}-peering`),
     });
-    const peering = new VpcPeering(
+    const access = new BastionAccess(
         `${env}-bastion`,
         {
-            requesterVpcId: network.vpcId,
-            requesterRegion: config.region,
+            environment: env,
+            vpcId: network.vpcId,
+            vpcCidr: config.network.cidr,
+            region: config.region,
             // Private (app) and data tables: hosts there are reached from the bastion, DB admin tunnels included.
-            requester: { cidr: config.network.cidr, routeTableIds: [...network.private.routeTables, ...network.data.routeTables].map(t => t.id) },
-            accepterVpcId: bastion.vpcId,
-            accepterAccountId: bastion.accountId,
-            accepterRegion: bastion.region,
-            // The bastion host's own tier only.
-            accepter: { cidr: bastion.vpcCidr, routeTableIds: bastion.publicRouteTableIds },
-            accepterProvider: bastionProvider,
+            routeTableIds: [...network.private.routeTables, ...network.data.routeTables].map(t => t.id),
+            bastion: {
+                accountId: bastion.accountId,
+                region: bastion.region,
+                vpcId: bastion.vpcId,
+                vpcCidr: bastion.vpcCidr,
+                publicRouteTableIds: bastion.publicRouteTableIds,
+                securityGroupId: bastion.bastionSecurityGroupId,
+                privateIp: bastion.bastionPrivateIp,
+                hostName: bastion.bastionHostName,
+            },
+            bastionProvider,
         },
         { provider: ctx.provider },
     );
-    new aws.vpc.SecurityGroupEgressRule(
-        `${env}-bastion-ssh-egress`,
-        {
-            securityGroupId: bastion.bastionSecurityGroupId,
-            ...SSH,
-            cidrIpv4: config.network.cidr,
-            description: `SSH to the ${env} VPC`,
-        },
-        { parent: peering, provider: bastionProvider },
-    );
 
-    const sshFromBastion = new aws.ec2.SecurityGroup(
-        `${env}-ssh-from-bastion`,
-        { vpcId: network.vpcId, description: `SSH from the bastion ${bastion.bastionHostName} only`, tags: { Name: `${env}-ssh-from-bastion` } },
-        { provider: ctx.provider },
-    );
-    new aws.vpc.SecurityGroupIngressRule(
-        `${env}-ssh-from-bastion`,
-        {
-            securityGroupId: sshFromBastion.id,
-            ...SSH,
-            cidrIpv4: `${bastion.bastionPrivateIp}/32`,
-            description: `SSH from ${bastion.bastionHostName}`,
-        },
-        { parent: sshFromBastion, provider: ctx.provider },
-    );
-
-    /**
-     * Opens the bastion's egress on one port to a block of this VPC, for a tunnel an engineer runs through the
-     * bastion (a database, the Jenkins UI). The target's own security group must still admit the bastion host.
-     */
-    const allowBastionTunnel = (purpose: string, port: number, cidr: pulumi.Input<string>) =>
-        new aws.vpc.SecurityGroupEgressRule(
-            `${env}-bastion-${purpose}-${port}-egress`,
-            { securityGroupId: bastion.bastionSecurityGroupId, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr, description: `${purpose} tunnels into the ${env} VPC` },
-            { parent: peering, provider: bastionProvider },
-        );
     const dataBlock = network.subnetPlan.tiers.find(t => t.name === "data")!.block;
     const allowDatabaseTunnels = (ports: readonly number[]) => {
-        for (const port of [...new Set(ports)].sort((a, b) => a - b)) allowBastionTunnel("db", port, dataBlock);
+        for (const port of [...new Set(ports)].sort((a, b) => a - b)) access.allowTunnel("db", port, dataBlock);
     };
 
-    return { subzone, dnsProvider, peering, sshFromBastionSecurityGroupId: sshFromBastion.id, allowDatabaseTunnels, allowBastionTunnel };
+    return {
+        subzone: subzone.zone,
+        dnsProvider,
+        peering: access.peering,
+        sshFromBastionSecurityGroupId: access.sshFromBastion.id,
+        allowDatabaseTunnels,
+        allowBastionTunnel: (purpose, port, cidr) => access.allowTunnel(purpose, port, cidr),
+    };
 }

@@ -3,23 +3,22 @@
  * hosts' security group and IAM role (which the app tier attaches its instances to), and the data tier they use —
  * a Database and a Search domain of their own, or those of the environment named by shareDataWith.
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Database, defaultPort } from "../components/database";
-import { policyDocument, stableJson } from "../components/iam";
-import { Network } from "../components/network";
-import { Search, searchClientPolicy } from "../components/search";
-import { EnvStackConfig, EnvironmentConfig, resolveEnvironments } from "../config";
+import { AppIdentity } from "../components/app/appIdentity";
+import { SearchServiceRole } from "../components/data/searchServiceRole";
+import { Database, defaultPort } from "../components/data/database";
+import { stableJson } from "../components/account/iamPolicy";
+import { Network } from "../components/network/network";
+import { Search, searchClientPolicy } from "../components/data/search";
+import { EnvStackConfig, EnvironmentConfig } from "../config";
 import { StackContext } from "./context";
 import { DataTierOutputs } from "./outputs";
 
 /** What the app tier of one environment builds on. */
 export interface EnvironmentResources {
     readonly config: EnvironmentConfig;
-    /** `<env>-app`: the app hosts' security group; the data tier admits it. Its ingress (from the load balancer) is the app tier's. */
-    readonly appSecurityGroup: aws.ec2.SecurityGroup;
-    /** `<env>-app`: the app hosts' role (EC2 trust); the search domain's access policy admits it. */
-    readonly appRole: aws.iam.Role;
+    /** The app hosts' security group and role: the data tier admits them; the app tier launches with them. */
+    readonly identity: AppIdentity;
     /** The data tier this environment uses (its own, or the one it shares). */
     readonly database: Database;
     readonly search: Search;
@@ -31,8 +30,6 @@ export interface EnvironmentsResult {
     readonly outputs: pulumi.Output<Record<string, DataTierOutputs>>;
 }
 
-const EC2_TRUST = stableJson(policyDocument({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }));
-
 /** The data tier's names in AWS: unique per account and region, so one stack per account (as everywhere here). */
 export const dataTierName = (env: string) => `twine-${env}`;
 
@@ -43,25 +40,13 @@ export const dataTierName = (env: string) => `twine-${env}`;
 export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Network, bastionCidr: string): EnvironmentsResult {
     const { config, provider } = ctx;
     const production = config.accountRole === "prod";
-    const envs = resolveEnvironments(config.accountRole, config.network.azCount, config.environments);
+    const envs = config.environments;
     const opts = { provider };
 
-    const app = new Map(
-        envs.map(env => [
-            env.name,
-            {
-                securityGroup: new aws.ec2.SecurityGroup(
-                    `${env.name}-app`,
-                    { vpcId: network.vpcId, description: `${env.name} app hosts`, tags: { Name: `${env.name}-app`, TwineEnvironment: env.name } },
-                    opts,
-                ),
-                role: new aws.iam.Role(`${env.name}-app`, { assumeRolePolicy: EC2_TRUST, description: `${env.name} app hosts`, tags: { TwineEnvironment: env.name } }, opts),
-            },
-        ]),
-    );
+    const app = new Map(envs.map(env => [env.name, new AppIdentity(env.name, { environment: env.name, vpcId: network.vpcId }, opts)]));
 
-    // VPC domains need OpenSearch's service-linked role; it is per account, so the stack owns it once.
-    const searchServiceRole = new aws.iam.ServiceLinkedRole(`${config.accountRole}-opensearch`, { awsServiceName: "opensearchservice.amazonaws.com" }, opts);
+    // VPC domains need OpenSearch's service-linked role; it is per account, so the stack has it once.
+    const searchServiceRole = new SearchServiceRole(`${config.accountRole}-opensearch`, {}, opts);
 
     const owners = new Map<string, { database: Database; search: Search; port: number }>();
     for (const owner of envs.filter(e => e.dataOwner === e.name)) {
@@ -92,7 +77,7 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
                 subnetIds: network.subnetIds("data"),
                 clients: Object.fromEntries(clients.map(c => [c, { securityGroupId: app.get(c)!.securityGroup.id, roleArn: app.get(c)!.role.arn }])),
                 production,
-                dependsOn: [searchServiceRole],
+                dependsOn: [searchServiceRole.role],
             },
             opts,
         );
@@ -100,19 +85,13 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
     }
 
     const environments = envs.map(env => {
-        const { securityGroup, role } = app.get(env.name)!;
+        const identity = app.get(env.name)!;
         const { database, search, port } = owners.get(env.dataOwner)!;
         // The app hosts may open connections to their data tier; the data side admits them (see the components).
-        const egress = (to: string, groupId: pulumi.Input<string>, toPort: number) =>
-            new aws.vpc.SecurityGroupEgressRule(
-                `${env.name}-app-to-${to}`,
-                { securityGroupId: securityGroup.id, referencedSecurityGroupId: groupId, ipProtocol: "tcp", fromPort: toPort, toPort, description: `${env.name} ${to}` },
-                { provider, parent: securityGroup },
-            );
-        egress("database", database.securityGroup.id, port);
-        egress("search", search.securityGroup.id, 443);
-        new aws.iam.RolePolicy(`${env.name}-app-search`, { role: role.id, policy: stableJson(searchClientPolicy(search.arn)) }, { provider, parent: role });
-        return { config: env, appSecurityGroup: securityGroup, appRole: role, database, search };
+        identity.allowTo("to-database", { securityGroupId: database.securityGroup.id }, port, `${env.name} database`);
+        identity.allowTo("to-search", { securityGroupId: search.securityGroup.id }, 443, `${env.name} search`);
+        identity.grant("search", stableJson(searchClientPolicy(search.arn)));
+        return { config: env, identity, database, search };
     });
 
     const outputs: pulumi.Output<Record<string, DataTierOutputs>> = pulumi.output(

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
-import { buildBastionStack } from "./bastion";
-import { buildDnsStack } from "./dns";
-import { buildEnvStack } from "./env";
+import { buildBastionStack } from "./bastionStack";
+import { buildDnsStack } from "./dnsStack";
+import { buildEnvStack } from "./envStack";
 
 /** Builds what the stack's account needs, chosen by its accountRole, and returns the stack outputs. */
 export async function buildStack(config: StackConfig): Promise<Record<string, unknown>> {

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { baselineNames, trailBucketPolicy, trailKeyPolicy } from "../components/accountBaseline";
+import { baselineNames, trailBucketPolicy, trailKeyPolicy } from "../components/account/accountBaseline";
 import { parseStackConfig, withBaselineDefaults } from "../config";
 import { deniesInsecureTransport } from "../policy/rules/storage";
 import { committedConfig } from "./helpers/config";

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
-import { appClusterArgProblems } from "../components/appCluster";
-import { renderAppUserData, renderSettingsFile } from "../components/appUserData";
-import { ELB_LOG_DELIVERY_SERVICE, accessLogBucketPolicy } from "../components/elbLogDelivery";
-import { webAclRules } from "../components/webAclRules";
+import { appClusterArgProblems } from "../components/app/appCluster";
+import { renderAppUserData, renderSettingsFile } from "../components/app/appUserDataConfig";
+import { ELB_LOG_DELIVERY_SERVICE, accessLogBucketPolicy } from "../components/app/accessLogPolicy";
+import { webAclRules } from "../components/app/webAclConfig";
 import { appTierProblems, withAppTierDefaults } from "../config/appTier";
 
 describe("app tier helpers", () => {

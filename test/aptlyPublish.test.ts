@@ -8,7 +8,7 @@ import { SpawnSyncReturns, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { APTLY_ENDPOINT, APT_COMPONENT, APT_DISTRIBUTION, aptlyConfig } from "../components/aptly";
+import { APTLY_ENDPOINT, APT_COMPONENT, APT_DISTRIBUTION, aptlyConfig } from "../components/build/aptlyConfig";
 import { REPO } from "./helpers/config";
 
 const SCRIPT = path.join(REPO, "images", "jenkins", "publish-apt.sh");

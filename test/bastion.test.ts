@@ -1,12 +1,16 @@
 import { strict as assert } from "assert";
 import { parse } from "yaml";
-import { bastionPrivateIp } from "../components/bastion";
-import { peeringRolePolicy } from "../components/bastionPeering";
-import { SSHD_DROP_IN, cloudWatchAgentConfig, renderBastionUserData, sshdConfig } from "../components/bastionUserData";
+import { bastionPrivateIp } from "../components/access/bastion";
+import { peeringRolePolicy } from "../components/access/bastionPeeringPolicy";
+import { SSHD_DROP_IN, cloudWatchAgentConfig, renderBastionUserData, sshdConfig } from "../components/access/bastionCloudConfig";
 import { sshPublicKeyProblem } from "../config/bastionHost";
 import { Plan, PlannedResource } from "../plan/run";
 import { committedConfig } from "./helpers/config";
-import { byUrn, ofType, planOf } from "./helpers/plans";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { stringify } from "yaml";
+import { FIXTURES, byUrn, ofType, planFixtureWith, planOf } from "./helpers/plans";
 
 const ALICE = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHBsYWNlaG9sZGVyLWFsaWNlMDAwMDAwMDAwMDAwMDAw alice@example.invalid-placeholder";
 
@@ -184,6 +188,35 @@ describe("bastion", () => {
             assert.equal(eip.inputs.domain, "vpc");
             assert.equal(plan.outputs.bastionHostName, "bastion.twinehr.com");
             assert.match(String(plan.outputs.bastionPublicIp), /^\d+\.\d+\.\d+\.\d+$/);
+        });
+    });
+
+    describe("names keyed by value (over the fixture bastion plan)", () => {
+        it("GIVEN two SSH ranges WHEN the first is removed THEN no other resource is renamed", async () => {
+            const file = path.join(FIXTURES, "Pulumi.bastion.yaml");
+            const original = parse(fs.readFileSync(file, "utf8"));
+            const host = original.config["twine-infra:bastionHost"];
+            assert.ok(host.sshAllowedCidrs.length >= 2, "the fixture lists at least two SSH ranges");
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "twine-ssh-ranges-"));
+            try {
+                const write = (name: string, cidrs: string[]) => {
+                    const edited = { ...original, config: { ...original.config, "twine-infra:bastionHost": { ...host, sshAllowedCidrs: cidrs } } };
+                    const out = path.join(dir, name);
+                    fs.writeFileSync(out, stringify(edited));
+                    return out;
+                };
+                const before = await planFixtureWith("bastion", write("before.yaml", host.sshAllowedCidrs));
+                const after = await planFixtureWith("bastion", write("after.yaml", host.sshAllowedCidrs.slice(1)));
+                const urns = (plan: Plan) => new Set(plan.resources.map(r => r.urn));
+                const removed = [...urns(before)].filter(u => !urns(after).has(u));
+                const added = [...urns(after)].filter(u => !urns(before).has(u));
+                assert.deepEqual(added, [], "nothing new appears");
+                assert.equal(removed.length, 1, removed.join("\n"));
+                const rule = before.resources.find(r => r.urn === removed[0])!;
+                assert.equal(rule.inputs.cidrIpv4, host.sshAllowedCidrs[0]);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         });
     });
 });

@@ -9,8 +9,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { renderBastionUserData, sshdConfig } from "../components/bastionUserData";
-import { renderJenkinsUserData } from "../components/jenkinsHost";
+import { renderBastionUserData, sshdConfig } from "../components/access/bastionCloudConfig";
+import { renderJenkinsUserData } from "../components/build/jenkinsHostConfig";
 import { committedConfig } from "./helpers/config";
 import { JENKINS_USER_DATA_ARGS } from "./helpers/jenkins";
 

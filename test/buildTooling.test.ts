@@ -3,11 +3,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { Plan } from "../plan/run";
-import { aptBucketPolicy, aptlyConfig, aptlyConfigFromOutputs, aptSourcesLine } from "../components/aptly";
-import { buildContextHash } from "../components/buildContext";
+import { aptBucketPolicy, aptlyConfig, aptlyConfigFromOutputs, aptSourcesLine } from "../components/build/aptlyConfig";
+import { buildContextHash } from "../components/build/buildContextHash";
 import * as os from "os";
-import { JENKINS_HOME_MOUNT, JENKINS_NETWORK, JENKINS_PORT, JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "../components/jenkinsHost";
-import { pulumiSubject, pulumiTrustStatement } from "../components/pulumiOidc";
+import { JENKINS_HOME_MOUNT, JENKINS_NETWORK, JENKINS_PORT, JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "../components/build/jenkinsHostConfig";
+import { pulumiSubject, pulumiTrustStatement } from "../components/account/oidcTrustPolicy";
 import { parseStackConfig } from "../config";
 import { withDeploymentsDefaults } from "../config/deployments";
 import { committedConfig, problemsOf, REPO, withKey, withPath, writeStackFile } from "./helpers/config";
@@ -93,7 +93,7 @@ describe("build tooling (dev)", () => {
             const conditions = (rule.inputs as any).conditions;
             assert.deepEqual(conditions.find((c: any) => c.pathPattern).pathPattern.values, ["/github-webhook/"]);
             assert.deepEqual(conditions.find((c: any) => c.httpRequestMethod).httpRequestMethod.values, ["POST"]);
-            const sources = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r => /^dev-jenkins-webhook-\d+$/.test(r.name));
+            const sources = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r => /^dev-jenkins-webhook-[\d-]+$/.test(r.name));
             assert.deepEqual(sources.map(r => [(r.inputs as any).cidrIpv4, (r.inputs as any).fromPort]).sort(), [["140.82.112.0/20", 443], ["192.30.252.0/22", 443]]);
         });
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { cidrContains, cidrsOverlap, formatCidr, isPrivateCidr, mustParseCidr, parseCidr } from "../components/cidr";
+import { cidrContains, cidrsOverlap, formatCidr, isPrivateCidr, mustParseCidr, parseCidr } from "../components/network/cidr";
 
 describe("cidr", () => {
     it("parses and formats a network address", () => {

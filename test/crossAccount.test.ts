@@ -193,16 +193,16 @@ describe("cross-account wiring (over the plans)", () => {
         };
         const dns = await planOf("dns");
         for (const consumer of ["bastion", "dev", "prod"] as const) {
-            const { principals, condition } = trusted(dns, `delegation-${consumer}`);
+            const { principals, condition } = trusted(dns, `apex-delegation-${consumer}`);
             assert.deepEqual(principals, [`arn:aws:iam::${ACCOUNTS[consumer]}:root`]);
             assert.deepEqual(condition, { StringEquals: { "aws:PrincipalAccount": ACCOUNTS[consumer] } });
         }
         // No other role in the dns account trusts another AWS account (the deploy roles trust Pulumi's OIDC issuer).
         const crossAccount = ofType(dns, "aws:iam/role:Role").filter(r => statements(r.inputs.assumeRolePolicy).some(st => st.Principal?.AWS));
-        assert.deepEqual(crossAccount.map(r => r.name).sort(), ["delegation-bastion", "delegation-bastion-read", "delegation-dev", "delegation-dev-read", "delegation-prod", "delegation-prod-read"]);
+        assert.deepEqual(crossAccount.map(r => r.name).sort(), ["apex-delegation-bastion", "apex-delegation-bastion-read", "apex-delegation-dev", "apex-delegation-dev-read", "apex-delegation-prod", "apex-delegation-prod-read"]);
         for (const consumer of ["bastion", "dev", "prod"] as const) {
             // The read-only counterparts: the consumer's preview roles only.
-            const { principals, condition } = trusted(dns, `delegation-${consumer}-read`);
+            const { principals, condition } = trusted(dns, `apex-delegation-${consumer}-read`);
             assert.deepEqual(principals, [`arn:aws:iam::${ACCOUNTS[consumer]}:root`]);
             assert.deepEqual(condition, {
                 StringEquals: { "aws:PrincipalAccount": ACCOUNTS[consumer] },
@@ -219,7 +219,7 @@ describe("cross-account wiring (over the plans)", () => {
         const dns = await planOf("dns");
         const zoneArn = `arn:aws:route53:::hostedzone/${dns.outputs.zoneId}`;
         const grants = (consumer: string) =>
-            statements(named(dns, "aws:iam/rolePolicy:RolePolicy", `delegation-${consumer}`).inputs.policy)
+            statements(named(dns, "aws:iam/rolePolicy:RolePolicy", `apex-delegation-${consumer}`).inputs.policy)
                 .filter(s => list(s.Action).includes("route53:ChangeResourceRecordSets"))
                 .map(s => {
                     assert.deepEqual(list(s.Resource), [zoneArn]);

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { defaultPort, logExports, parameterGroupFamily, tlsParameter } from "../components/database";
-import { SEARCH_TLS_POLICY, searchAccessPolicy } from "../components/search";
+import { defaultPort, logExports, parameterGroupFamily, tlsParameter } from "../components/data/database";
+import { SEARCH_TLS_POLICY, searchAccessPolicy } from "../components/data/search";
 import { engineVersionProblem, resolveEnvironments } from "../config";
 import { RESOURCE_MOCKS } from "../plan/mocks";
 import { Plan, PlannedResource } from "../plan/run";

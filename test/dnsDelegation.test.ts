@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { consumerGrants, delegationPolicy, reservedNames } from "../components/dnsDelegation";
+import { consumerGrants, delegationPolicy, reservedNames } from "../components/dns/delegationPolicy";
 
 describe("dns delegation documents (pure)", () => {
     it("gives each consumer only its own names: bastion its A record, an env its subzone NS, prod its public names too", () => {

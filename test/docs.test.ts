@@ -6,7 +6,7 @@ import { architectureDiagram } from "../plan/diagram";
 import { STACK_ORDER, generateDocs, svgDigestComment } from "../scripts/docs";
 import { STACK_OUTPUT_CONTRACTS, outputDocs } from "../stacks/outputsReference";
 import { REPO } from "./helpers/config";
-import { StackName, planOf } from "./helpers/plans";
+import { StackName, fixturePlanOf } from "./helpers/plans";
 
 const read = (relative: string) => fs.readFileSync(path.join(REPO, relative), "utf8");
 
@@ -14,7 +14,7 @@ describe("generated documentation", () => {
     let generated: ReturnType<typeof generateDocs>;
     before(async () => {
         const plans = [];
-        for (const stack of STACK_ORDER) plans.push(await planOf(stack as StackName));
+        for (const stack of STACK_ORDER) plans.push(await fixturePlanOf(stack as StackName));
         generated = generateDocs(plans, read("README.md"));
     });
 
@@ -43,7 +43,7 @@ describe("generated documentation", () => {
 
     it("draws every account as a box and the reads between stacks as edges", async () => {
         const plans = [];
-        for (const stack of STACK_ORDER) plans.push(await planOf(stack as StackName));
+        for (const stack of STACK_ORDER) plans.push(await fixturePlanOf(stack as StackName));
         const diagram = architectureDiagram(plans);
         assert.deepEqual(diagram.accounts.map(a => a.stack), STACK_ORDER);
         assert.ok(diagram.nodes.some(n => n.account === "dns" && /zone twinehr\.com/.test(n.label)));

@@ -3,7 +3,7 @@
  * against AWS's service data, each identity can do its job, and what a reviewer worries about is denied.
  */
 import { strict as assert } from "assert";
-import { pulumiSubject } from "../components/pulumiOidc";
+import { pulumiSubject } from "../components/account/oidcTrustPolicy";
 import { PROJECT } from "../config";
 import { committedConfig } from "./helpers/config";
 import { AssumeFrom, Decision, IamHarness, RequestSpec } from "./helpers/iam";

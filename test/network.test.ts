@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { cidrContains, mustParseCidr } from "../components/cidr";
+import { cidrContains, mustParseCidr } from "../components/network/cidr";
 import { Plan, PlannedResource } from "../plan/run";
 import { ancestors, byUrn, ofType, planOf } from "./helpers/plans";
 

@@ -4,9 +4,9 @@ import * as fc from "fast-check";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AUTOSCALING_GRANT_OPERATIONS, autoScalingServiceLinkedRoleArn, imageKeyPolicy } from "../components/imageSharing";
-import { BuildFile, amiIdFromManifest, buildInputsHash, packerBuildCommand, packerEnvironment, readBuildFiles } from "../components/packerImage";
-import { APP_TEMPLATE_DIR, APP_TEMPLATE_FILE } from "../stacks/appImage";
+import { AUTOSCALING_GRANT_OPERATIONS, autoScalingServiceLinkedRoleArn, imageKeyPolicy } from "../components/build/imageSharingPolicy";
+import { BuildFile, amiIdFromManifest, buildInputsHash, packerBuildCommand, packerEnvironment, readBuildFiles } from "../components/build/packerImage";
+import { APP_TEMPLATE_DIR, APP_TEMPLATE_FILE } from "../components/build/appImage";
 
 const FILES: BuildFile[] = [
     { path: "twine-app.pkr.hcl", content: 'source "amazon-ebs" "twine-app" {}' },

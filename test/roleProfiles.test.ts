@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
-import { isPreviewIdentity, roleForCaller, roleProfileIni } from "../stacks/roleProfiles";
+import { isPreviewIdentity, roleForCaller, roleProfileIni } from "../components/account/roleProfiles";
 import { assumedRoleArn } from "../plan/providerRole";
 import * as fs from "fs";
 import * as os from "os";

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { stableJson } from "../components/iam";
+import { stableJson } from "../components/account/iamPolicy";
 import { instability, unsortedKeyPaths, unstableInputs } from "../plan/stability";
 import { STACKS, planOf } from "./helpers/plans";
 

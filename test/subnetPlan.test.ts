@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fc from "fast-check";
-import { cidrContains, cidrsOverlap, formatCidr, mustParseCidr } from "../components/cidr";
-import { SubnetPlanRequest, defaultTierPrefixes, planSubnets, subnetPlanProblems } from "../components/subnetPlan";
+import { cidrContains, cidrsOverlap, formatCidr, mustParseCidr } from "../components/network/cidr";
+import { SubnetPlanRequest, defaultTierPrefixes, planSubnets, subnetPlanProblems } from "../components/network/subnetPlan";
 
 const TIERS = ["public", "private", "data"] as const;
 

@@ -137,7 +137,7 @@ source "amazon-ebs" "twine-app" {
   instance_type = var.instance_type
   ami_name      = local.image_name
 
-  # The current Ubuntu LTS from Canonical: the same filter as components/ubuntuAmi.ts.
+  # The current Ubuntu LTS from Canonical: the same filter as components/access/ubuntuAmi.ts.
   source_ami_filter {
     filters = {
       name                = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"

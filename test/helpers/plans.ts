@@ -56,3 +56,23 @@ export function runCli(...args: string[]) {
         encoding: "utf8",
     });
 }
+
+/** The fixture project under test/fixtures: stack files whose values the exact-value tests may pin. */
+export const FIXTURES = path.join(REPO, "test", "fixtures");
+
+const fixtureCache = new Map<string, Promise<Plan>>();
+
+/** Plans a fixture stack (upstream stacks from the fixtures too), once per test run. */
+export function fixturePlanOf(stack: StackName): Promise<Plan> {
+    let plan = fixtureCache.get(stack);
+    if (!plan) {
+        plan = serial(() => planStack(stack, { projectDir: FIXTURES }));
+        fixtureCache.set(stack, plan);
+    }
+    return plan;
+}
+
+/** Plans a fixture stack from an edited copy of its file (upstream stacks from the fixtures); not cached. */
+export function planFixtureWith(stack: StackName, configFile: string): Promise<Plan> {
+    return serial(() => planStack(stack, { projectDir: FIXTURES, configFile }));
+}

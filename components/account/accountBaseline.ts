@@ -1,0 +1,218 @@
+/**
+ * AccountBaseline: the account-wide guardrails every Twine account gets, whatever else it holds — EBS encryption
+ * by default, the account-level S3 public access block, a multi-region CloudTrail trail (log file validation,
+ * encrypted with its own KMS key, written to a locked-down bucket), an IAM Access Analyzer, and GuardDuty when
+ * enabled. The policy pack (policy/) checks that each stack has them.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PolicyDocument, policyDocument, stableJson } from "./iamPolicy";
+
+/** The baseline's settings; config/baseline.ts produces them with its per-role defaults applied. */
+export interface AccountBaselineSettings {
+    /** Enable a GuardDuty detector. */
+    readonly guardDuty: boolean;
+    /** Days the trail bucket keeps log files (and old versions) before they expire. */
+    readonly trailRetentionDays: number;
+}
+
+export interface AccountBaselineArgs extends AccountBaselineSettings {
+    /** The account these settings apply to (trail names, key and bucket policies). Required. */
+    readonly accountId: string;
+    /** The stack's region: home region of the trail, its key and its bucket. Required. */
+    readonly region: string;
+    /** Short name used in the trail, bucket and analyzer names, e.g. the account role. Required. */
+    readonly label: string;
+    /**
+     * Protect the trail's key and bucket (`protect: true`), as prod protects its stateful resources. Elsewhere
+     * the key's 30-day deletion window and a bucket that is never force-destroyed keep the logs. @default false
+     */
+    readonly protect?: boolean;
+}
+
+/** Names derived from the account, so that they are stable and globally unique (S3) without random suffixes. */
+export function baselineNames(args: Pick<AccountBaselineArgs, "accountId" | "region" | "label">) {
+    const trail = `twine-${args.label}`;
+    return {
+        trail,
+        trailArn: `arn:aws:cloudtrail:${args.region}:${args.accountId}:trail/${trail}`,
+        bucket: `twine-cloudtrail-${args.accountId}-${args.region}`,
+        analyzer: `twine-${args.label}-account`,
+        keyAlias: `alias/twine-${args.label}-cloudtrail`,
+    };
+}
+
+/**
+ * Key policy of the trail's key: the account administers it through IAM; CloudTrail may encrypt for this trail
+ * only (source ARN and encryption context); principals of this account may decrypt log files they can read.
+ */
+export function trailKeyPolicy(accountId: string, region: string, trailArn: string): PolicyDocument {
+    return policyDocument(
+        {
+            Sid: "AccountAdministersTheKeyThroughIam",
+            Effect: "Allow",
+            Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+            Action: "kms:*",
+            Resource: "*",
+        },
+        {
+            Sid: "CloudTrailEncryptsThisTrailOnly",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "kms:GenerateDataKey*",
+            Resource: "*",
+            Condition: {
+                StringEquals: { "aws:SourceArn": trailArn },
+                StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${accountId}:trail/*` },
+            },
+        },
+        {
+            Sid: "CloudTrailDescribesTheKey",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "kms:DescribeKey",
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+        },
+        {
+            Sid: "AccountReadsLogFiles",
+            Effect: "Allow",
+            Principal: { AWS: "*" },
+            Action: ["kms:Decrypt", "kms:ReEncryptFrom"],
+            Resource: "*",
+            Condition: {
+                StringEquals: { "kms:CallerAccount": accountId, "kms:ViaService": `s3.${region}.amazonaws.com` },
+                StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${accountId}:trail/*` },
+            },
+        },
+    );
+}
+
+/** Bucket policy: TLS only; CloudTrail (this trail only) may read the ACL and write under AWSLogs/<account>/. */
+export function trailBucketPolicy(bucket: string, accountId: string, trailArn: string): PolicyDocument {
+    const bucketArn = `arn:aws:s3:::${bucket}`;
+    return policyDocument(
+        {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [bucketArn, `${bucketArn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+        {
+            Sid: "CloudTrailAclCheck",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "s3:GetBucketAcl",
+            Resource: bucketArn,
+            Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+        },
+        {
+            Sid: "CloudTrailWrite",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: `${bucketArn}/AWSLogs/${accountId}/*`,
+            Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+        },
+    );
+}
+
+export class AccountBaseline extends pulumi.ComponentResource {
+    /** ARN of the CloudTrail trail. */
+    readonly trailArn: pulumi.Output<string>;
+    /** Name of the bucket holding the trail's log files. */
+    readonly trailBucket: pulumi.Output<string>;
+
+    constructor(name: string, args: AccountBaselineArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("twine:index:AccountBaseline", name, args, opts);
+        const parent = { parent: this };
+        const names = baselineNames(args);
+
+        // EC2.7: every new EBS volume and snapshot in the region is encrypted, whoever creates it.
+        new aws.ebs.EncryptionByDefault(`${name}-ebs-encryption`, { enabled: true }, parent);
+        // S3.1: no bucket of the account can be made public, by ACL or by policy.
+        new aws.s3.AccountPublicAccessBlock(
+            `${name}-s3-public-access`,
+            { accountId: args.accountId, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            parent,
+        );
+
+        const key = new aws.kms.Key(
+            `${name}-trail-key`,
+            {
+                description: `Encrypts the ${names.trail} CloudTrail log files`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: stableJson(trailKeyPolicy(args.accountId, args.region, names.trailArn)),
+            },
+            // Deleting the key would make every log file unreadable.
+            { parent: this, protect: args.protect === true },
+        );
+        new aws.kms.Alias(`${name}-trail-key`, { name: names.keyAlias, targetKeyId: key.keyId }, { parent: key });
+
+        // Audit logs outlive a `pulumi destroy` mistake: forceDestroy off, versions kept until they expire.
+        const bucket = new aws.s3.Bucket(`${name}-trail-logs`, { bucket: names.bucket, forceDestroy: false }, { parent: this, protect: args.protect === true });
+        const bucketParent = { parent: bucket };
+        const publicAccess = new aws.s3.BucketPublicAccessBlock(
+            `${name}-trail-logs`,
+            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            bucketParent,
+        );
+        const ownership = new aws.s3.BucketOwnershipControls(`${name}-trail-logs`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, bucketParent);
+        new aws.s3.BucketVersioning(`${name}-trail-logs`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, bucketParent);
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-trail-logs`,
+            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }] },
+            bucketParent,
+        );
+        const retention = args.trailRetentionDays;
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-trail-logs`,
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        id: "expire-log-files",
+                        status: "Enabled",
+                        filter: { prefix: "" },
+                        expiration: { days: retention },
+                        noncurrentVersionExpiration: { noncurrentDays: retention },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                    },
+                ],
+            },
+            bucketParent,
+        );
+        const bucketPolicy = new aws.s3.BucketPolicy(
+            `${name}-trail-logs`,
+            { bucket: bucket.id, policy: stableJson(trailBucketPolicy(names.bucket, args.accountId, names.trailArn)) },
+            { parent: bucket, dependsOn: [publicAccess, ownership] },
+        );
+
+        const trail = new aws.cloudtrail.Trail(
+            `${name}-trail`,
+            {
+                name: names.trail,
+                s3BucketName: bucket.id,
+                isMultiRegionTrail: true,
+                includeGlobalServiceEvents: true,
+                enableLogFileValidation: true,
+                enableLogging: true,
+                kmsKeyId: key.arn,
+            },
+            { parent: this, dependsOn: [bucketPolicy] },
+        );
+
+        // IAM.28: report resources shared outside the account (roles, buckets, keys).
+        new aws.accessanalyzer.Analyzer(`${name}-access-analyzer`, { analyzerName: names.analyzer, type: "ACCOUNT" }, parent);
+        if (args.guardDuty) {
+            new aws.guardduty.Detector(`${name}-guardduty`, { enable: true, findingPublishingFrequency: "FIFTEEN_MINUTES" }, parent);
+        }
+
+        this.trailArn = trail.arn;
+        this.trailBucket = bucket.id;
+        this.registerOutputs({ trailArn: this.trailArn, trailBucket: this.trailBucket });
+    }
+}

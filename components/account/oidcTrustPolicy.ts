@@ -1,0 +1,77 @@
+/**
+ * Pure helpers for the AWS side of Pulumi Deployments and GitHub Actions OIDC: issuer URLs and the trust
+ * policies of the preview and deploy roles. Each trust names one organization, this project and one stack.
+ */
+import { PolicyDocument, PolicyStatement, policyDocument } from "./iamPolicy";
+
+export const PULUMI_OIDC_HOST = "api.pulumi.com/oidc";
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+
+/** Pulumi Deployments operations a role may run: previews only, or the operations that change the stack. */
+export const PREVIEW_OPERATIONS = ["preview"] as const;
+export const DEPLOY_OPERATIONS = ["update", "refresh"] as const;
+
+export interface StackIdentity {
+    readonly organization: string;
+    readonly project: string;
+    readonly stack: string;
+}
+
+/** The `sub` claim of a Pulumi Deployments token: org, project, stack and operation, all exact. */
+export function pulumiSubject(id: StackIdentity, operation: string): string {
+    for (const [key, value] of [["organization", id.organization], ["project", id.project], ["stack", id.stack]]) {
+        if (!/^[A-Za-z0-9_.-]+$/.test(value)) {
+            throw new Error(`pulumiSubject: ${key} "${value}" would widen the OIDC subject; use letters, digits, _ . - only`);
+        }
+    }
+    return `pulumi:deploy:org:${id.organization}:project:${id.project}:stack:${id.stack}:operation:${operation}:scope:write`;
+}
+
+/** Federated trust for tokens of one OIDC issuer, with exact audience and subject(s). */
+function webIdentityStatement(sid: string, providerArn: string, host: string, aud: string, sub: string | string[]): PolicyStatement {
+    return {
+        Sid: sid,
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: { StringEquals: { [`${host}:aud`]: aud, [`${host}:sub`]: sub } },
+    };
+}
+
+/** Trust for Pulumi Deployments of one stack, limited to the given operations (StringEquals, no wildcards). */
+export function pulumiTrustStatement(providerArn: string, id: StackIdentity, operations: readonly string[]): PolicyStatement {
+    return webIdentityStatement("PulumiDeployments", providerArn, PULUMI_OIDC_HOST, id.organization, operations.map(op => pulumiSubject(id, op)));
+}
+
+/** Trust for GitHub Actions runs on pull requests of one repository (the workflow's `pulumi preview`). */
+export function githubPullRequestTrustStatement(providerArn: string, repository: string): PolicyStatement {
+    if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
+        throw new Error(`githubPullRequestTrustStatement: "${repository}" is not owner/name`);
+    }
+    return webIdentityStatement("GitHubActionsPullRequests", providerArn, GITHUB_OIDC_HOST, "sts.amazonaws.com", `repo:${repository}:pull_request`);
+}
+
+export function trustPolicy(...statements: PolicyStatement[]): PolicyDocument {
+    return policyDocument(...statements);
+}
+
+/**
+ * What a `pulumi preview` of this program calls in its own account, observed with Terraform's AWS provider 5.100
+ * (which the Pulumi AWS provider is built on) against a loopback endpoint: sts:GetCallerIdentity when each
+ * provider is configured (allowed without any permission), ec2:DescribeAvailabilityZones, ec2:DescribeImages and
+ * ecr:GetAuthorizationToken for the program's lookups, and sts:AssumeRole for every provider that assumes a role,
+ * at configure time even when nothing is read through it. A preview diffs the program against the stack's state,
+ * so it reads no resource. (The AMI lookup's ec2:GetInstanceUefiData call may fail: the provider ignores it.)
+ * Nothing here reads data: no object, parameter, secret or log.
+ */
+export const PREVIEW_LOOKUPS = ["ec2:DescribeAvailabilityZones", "ec2:DescribeImages", "ecr:GetAuthorizationToken"] as const;
+
+/** The preview role's policy: the lookups, and assuming the read-only counterparts its providers assume. */
+export function previewPolicy(readOnlyRoleArns: readonly string[]): PolicyDocument {
+    const statements: PolicyStatement[] = [{ Sid: "PreviewLookups", Effect: "Allow", Action: [...PREVIEW_LOOKUPS], Resource: "*" }];
+    if (readOnlyRoleArns.length > 0) {
+        statements.push({ Sid: "AssumeReadOnlyCounterparts", Effect: "Allow", Action: "sts:AssumeRole", Resource: [...readOnlyRoleArns].sort() });
+    }
+    return policyDocument(...statements);
+}
+

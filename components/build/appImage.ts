@@ -1,0 +1,168 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { policyDocument, stableJson } from "../account/iamPolicy";
+import { AUTOSCALING_GRANT_OPERATIONS, autoScalingServiceLinkedRoleArn, imageKeyPolicy } from "./imageSharingPolicy";
+import { PackerImage } from "./packerImage";
+
+export const APP_TEMPLATE_DIR = path.resolve(__dirname, "..", "..", "images", "twine-app");
+export const APP_TEMPLATE_FILE = "twine-app.pkr.hcl";
+export const APP_AMI_SOURCE = "amazon-ebs.twine-app";
+
+/** The private apt repository the build installs Twine from. */
+export interface AppImageAptRepo {
+    readonly url: string;
+    readonly distribution: string;
+    readonly signingKey: string;
+    readonly twineVersion: string;
+}
+
+export interface DevAppImageArgs {
+    readonly accountId: string;
+    readonly region: string;
+    /** Stack name, in the key alias. */
+    readonly stack: string;
+    /** The account the image is shared with (launch permission and the use of the key). */
+    readonly prodAccountId: string;
+    /** Build with Packer in this VPC's first private subnet (with `aptRepo`), or run and share `amiId`. */
+    readonly build?: {
+        readonly vpcId: pulumi.Input<string>;
+        readonly subnetId: pulumi.Input<string>;
+        readonly aptRepo: AppImageAptRepo;
+        readonly instanceType: string;
+        readonly rootVolumeGiB: number;
+    };
+    /** A dev-owned AMI to run and share instead of building one. Required without `build`. */
+    readonly amiId?: string;
+}
+
+/**
+ * Dev's app image: the customer-managed key its snapshots are encrypted with (shared with prod), the Packer build
+ * (unless an AMI is pinned) with its build instance's narrow identity, and prod's launch permission.
+ */
+export class DevAppImage extends pulumi.ComponentResource {
+    public readonly amiId: pulumi.Output<string>;
+    public readonly kmsKeyArn: pulumi.Output<string>;
+
+    constructor(name: string, args: DevAppImageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("twine:index:DevAppImage", name, {}, opts);
+        if (!args.build === !args.amiId) {
+            throw new pulumi.ResourceError(`${name}: give either build or amiId, not ${args.build ? "both" : "neither"}`, this);
+        }
+        const parent = { parent: this };
+        const key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                description: "Encrypts the Twine app AMIs' snapshots; shared with the prod account",
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: stableJson(imageKeyPolicy({ ownerAccountId: args.accountId, consumerAccountIds: [args.prodAccountId] })),
+            },
+            // Every image and every volume launched from one needs this key: removing it from code must not delete it.
+            { parent: this, retainOnDelete: true },
+        );
+        new aws.kms.Alias(`${name}-key-alias`, { name: `alias/twine/${args.stack}/app-image`, targetKeyId: key.keyId }, parent);
+
+        if (args.build) {
+            const build = args.build;
+            const access = buildInstanceAccess(name, build.vpcId, this);
+            const repo = build.aptRepo;
+            this.amiId = new PackerImage(
+                name,
+                {
+                    templateDir: APP_TEMPLATE_DIR,
+                    templateFile: APP_TEMPLATE_FILE,
+                    source: APP_AMI_SOURCE,
+                    region: args.region,
+                    variables: {
+                        region: args.region,
+                        vpc_id: build.vpcId,
+                        subnet_id: build.subnetId,
+                        security_group_id: access.securityGroupId,
+                        iam_instance_profile: access.instanceProfileName,
+                        ssh_interface: "session_manager",
+                        kms_key_id: key.arn,
+                        ami_users: [args.prodAccountId],
+                        instance_type: build.instanceType,
+                        root_volume_size: build.rootVolumeGiB,
+                        apt_repo_url: repo.url,
+                        apt_distribution: repo.distribution,
+                        apt_signing_key: repo.signingKey,
+                        twine_version: repo.twineVersion,
+                    },
+                },
+                parent,
+            ).amiId;
+        } else {
+            this.amiId = pulumi.output(args.amiId!);
+        }
+
+        // Packer already shares what it builds (ami_users, snapshot_users); this records the permission in the stack
+        // and covers a pinned AMI too.
+        new aws.ec2.AmiLaunchPermission(`${name}-launch-prod`, { imageId: this.amiId, accountId: args.prodAccountId }, parent);
+        this.kmsKeyArn = key.arn;
+        this.registerOutputs({ amiId: this.amiId, kmsKeyArn: this.kmsKeyArn });
+    }
+}
+
+/**
+ * What the Packer build instance runs with: an instance profile with SSM core only (Packer reaches it through
+ * Session Manager, so it has no inbound rule and no public address), and egress for HTTPS (SSM, the apt repository
+ * over the S3 endpoint) and HTTP (Ubuntu's archive, whose packages apt checks against signed indexes).
+ */
+function buildInstanceAccess(name: string, vpcId: pulumi.Input<string>, parent: pulumi.Resource) {
+    const role = new aws.iam.Role(
+        `${name}-build-role`,
+        {
+            description: "Packer build instance of the Twine app image: Session Manager access only",
+            assumeRolePolicy: stableJson(policyDocument({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" })),
+        },
+        { parent },
+    );
+    new aws.iam.RolePolicyAttachment(`${name}-build-ssm`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }, { parent });
+    const profile = new aws.iam.InstanceProfile(`${name}-build-profile`, { role: role.name }, { parent });
+    const group = new aws.ec2.SecurityGroup(
+        `${name}-build-sg`,
+        { vpcId, description: "Packer build instance of the Twine app image: no inbound, web egress only" },
+        { parent },
+    );
+    for (const port of [80, 443]) {
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-build-egress-${port}`,
+            { securityGroupId: group.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: `Build instance egress on ${port}` },
+            { parent },
+        );
+    }
+    return { instanceProfileName: profile.name, securityGroupId: group.id };
+}
+
+export interface ProdAppImageArgs {
+    /** The prod account, whose Auto Scaling service-linked role gets the use of dev's key. */
+    readonly accountId: string;
+    /** The AMI dev tested (or one prod pins), and the key dev encrypted it with. */
+    readonly amiId: pulumi.Input<string>;
+    readonly kmsKeyArn: pulumi.Input<string>;
+}
+
+/** Prod's promotion of the image dev tested: the grant that lets prod's Auto Scaling launch from dev's key. */
+export class ProdAppImage extends pulumi.ComponentResource {
+    public readonly amiId: pulumi.Output<string>;
+    public readonly kmsKeyArn: pulumi.Output<string>;
+
+    constructor(name: string, args: ProdAppImageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("twine:index:ProdAppImage", name, {}, opts);
+        new aws.kms.Grant(
+            `${name}-autoscaling-grant`,
+            {
+                name: "twine-app-image-autoscaling",
+                keyId: args.kmsKeyArn,
+                granteePrincipal: autoScalingServiceLinkedRoleArn(args.accountId),
+                operations: [...AUTOSCALING_GRANT_OPERATIONS],
+            },
+            { parent: this },
+        );
+        this.amiId = pulumi.output(args.amiId);
+        this.kmsKeyArn = pulumi.output(args.kmsKeyArn);
+        this.registerOutputs({ amiId: this.amiId, kmsKeyArn: this.kmsKeyArn });
+    }
+}

@@ -1,0 +1,67 @@
+/**
+ * Sharing an AMI encrypted with a customer-managed KMS key across accounts: the key policy of the owning
+ * account, and the grant the consuming account's Auto Scaling needs. Plain data, unit-tested without Pulumi.
+ */
+import { PolicyDocument, policyDocument } from "../account/iamPolicy";
+
+/** The role Auto Scaling launches instances with, in the given account. */
+export function autoScalingServiceLinkedRoleArn(accountId: string): string {
+    return `arn:aws:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+}
+
+/** What EC2 does with the key to launch from (and write) volumes whose snapshots it encrypts. */
+export const KEY_USE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"] as const;
+
+/**
+ * Operations of the grant a consuming account gives its Auto Scaling role on the owner's key: a service-linked
+ * role takes no IAM policy, so a grant is the only way it can use a key of another account.
+ */
+export const AUTOSCALING_GRANT_OPERATIONS = [
+    "CreateGrant",
+    "Decrypt",
+    "DescribeKey",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+] as const;
+
+export interface ImageKeyPolicyArgs {
+    /** The account that owns the key and builds the images. */
+    readonly ownerAccountId: string;
+    /** Accounts that launch instances from the images (prod). */
+    readonly consumerAccountIds: readonly string[];
+}
+
+/**
+ * Key policy of the image key: the owner administers it through IAM; consumer accounts may use it and create
+ * grants on it, but only for their Auto Scaling role; Auto Scaling in every account (owner and consumers) may use
+ * it and attach it to the volumes it launches. The service-linked roles must exist when the policy is set.
+ */
+export function imageKeyPolicy(args: ImageKeyPolicyArgs): PolicyDocument {
+    const root = (account: string) => `arn:aws:iam::${account}:root`;
+    const consumers = [...args.consumerAccountIds].sort();
+    const autoScalingRoles = [args.ownerAccountId, ...consumers].map(autoScalingServiceLinkedRoleArn);
+    return policyDocument(
+        { Sid: "OwnerAccountAdministersThroughIam", Effect: "Allow", Principal: { AWS: root(args.ownerAccountId) }, Action: "kms:*", Resource: "*" },
+        { Sid: "ConsumerAccountsUseKey", Effect: "Allow", Principal: { AWS: consumers.map(root) }, Action: [...KEY_USE_ACTIONS], Resource: "*" },
+        {
+            Sid: "ConsumerAccountsGrantToTheirAutoScaling",
+            Effect: "Allow",
+            Principal: { AWS: consumers.map(root) },
+            Action: "kms:CreateGrant",
+            Resource: "*",
+            Condition: { StringEquals: { "kms:GranteePrincipal": consumers.map(autoScalingServiceLinkedRoleArn) } },
+        },
+        { Sid: "AutoScalingUsesKey", Effect: "Allow", Principal: { AWS: autoScalingRoles }, Action: [...KEY_USE_ACTIONS], Resource: "*" },
+        {
+            Sid: "AutoScalingAttachesKeyToVolumes",
+            Effect: "Allow",
+            Principal: { AWS: autoScalingRoles },
+            Action: "kms:CreateGrant",
+            Resource: "*",
+            Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
+        },
+    );
+}

@@ -1,0 +1,111 @@
+/**
+ * "Where is resource X created": every resource of the plans, by type and name, with the file that constructs
+ * it. Derived from the plan (a resource's nearest component ancestor, whose class the source files declare) and
+ * the sources (which file of that component's imports holds the `new <class>(`), so it cannot drift. Pure.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Plan, PlannedResource } from "./run";
+
+export interface SourceFile {
+    /** Repository-relative path, forward slashes. */
+    readonly path: string;
+    readonly text: string;
+}
+
+/** Every .ts file under a folder of `repo`, as repository-relative paths with forward slashes, sorted. */
+export function listSourceFiles(repo: string, folder: string): string[] {
+    const out: string[] = [];
+    const walk = (dir: string) => {
+        for (const entry of fs.readdirSync(path.join(repo, dir), { withFileTypes: true })) {
+            const rel = `${dir}/${entry.name}`;
+            if (entry.isDirectory()) walk(rel);
+            else if (entry.name.endsWith(".ts")) out.push(rel);
+        }
+    };
+    walk(folder);
+    return out.sort();
+}
+
+/** Every .ts file under components/ and stacks/, as the index reads them. */
+export function readComponentSources(repo: string): SourceFile[] {
+    return ["components", "stacks"].flatMap(folder => listSourceFiles(repo, folder)).map(rel => ({ path: rel, text: fs.readFileSync(path.join(repo, rel), "utf8") }));
+}
+
+/** The constructor expression of a type token: "aws:lb/loadBalancer:LoadBalancer" -> "aws.lb.LoadBalancer". */
+export function classOf(type: string): string {
+    const [pkg, module, name] = type.split(":");
+    if (pkg === "pulumi" && module === "providers") return `${name}.Provider`;
+    if (pkg === "pulumi" && module === "pulumi") return `pulumi.${name}`;
+    const mod = (module ?? "").split("/")[0];
+    return mod === "index" ? `${pkg}.${name}` : `${pkg}.${mod}.${name}`;
+}
+
+export interface IndexRow {
+    readonly type: string;
+    readonly name: string;
+    readonly stacks: string[];
+    readonly file: string;
+}
+
+export function resourceIndex(plans: readonly Plan[], sources: readonly SourceFile[]): IndexRow[] {
+    const componentFile = new Map<string, string>();
+    for (const source of sources) {
+        for (const m of source.text.matchAll(/super\("(twine:index:\w+)"/g)) componentFile.set(m[1], source.path);
+    }
+    const constructs = (file: string | undefined, type: string) =>
+        file !== undefined && sources.find(s => s.path === file)?.text.includes(`new ${classOf(type)}(`) === true;
+    const byKey = new Map<string, IndexRow>();
+    for (const plan of plans) {
+        const byUrn = new Map(plan.resources.map(r => [r.urn, r]));
+        const owner = (r: PlannedResource): PlannedResource | undefined => {
+            for (let p = r.parent ? byUrn.get(r.parent) : undefined; p; p = p.parent ? byUrn.get(p.parent) : undefined) {
+                if (componentFile.has(p.type)) return p;
+            }
+            return undefined;
+        };
+        for (const r of plan.resources) {
+            if (r.type === "pulumi:pulumi:Stack") continue;
+            let file = componentFile.get(r.type);
+            if (!file) {
+                const parentFile = componentFile.get(owner(r)?.type ?? "");
+                file = constructs(parentFile, r.type) ? parentFile : sources.find(s => s.text.includes(`new ${classOf(r.type)}(`) && helperOf(s, parentFile, sources))?.path;
+                // Code, not a snippet in a string: the construction starts a statement or an assignment.
+                const inCode = new RegExp(`^\\s*(?:(?:const|let) \\w+ =|return)?\\s*new ${classOf(r.type).replace(/\./g, "\\.")}\\(`, "m");
+                file ??= sources.find(s => inCode.test(s.text))?.path ?? parentFile ?? "(unknown)";
+            }
+            const key = `${r.type}\u0000${r.name}`;
+            const row = byKey.get(key);
+            if (row) {
+                if (!row.stacks.includes(plan.stack)) row.stacks.push(plan.stack);
+            } else {
+                byKey.set(key, { type: r.type, name: r.name, stacks: [plan.stack], file });
+            }
+        }
+    }
+    return [...byKey.values()].sort((a, b) => (a.type === b.type ? (a.name < b.name ? -1 : 1) : a.type < b.type ? -1 : 1));
+}
+
+/** Whether `candidate` is a helper file that `parentFile` imports (a function that builds part of the component). */
+function helperOf(candidate: SourceFile, parentFile: string | undefined, sources: readonly SourceFile[]): boolean {
+    const parent = sources.find(s => s.path === parentFile);
+    if (!parent) return false;
+    const base = path.posix.basename(candidate.path, ".ts");
+    return new RegExp(`from "[./]+(?:[\\w]+/)*${base}"`).test(parent.text);
+}
+
+export function renderResourceIndex(rows: readonly IndexRow[]): string {
+    const lines = [
+        "# Where each resource is created",
+        "",
+        "Generated by `npm run docs` from the offline plans of the fixture stacks (`test/fixtures`, the committed stack files",
+        "as shipped) and the sources: every resource by type and name, the stacks that declare it, and the file whose code",
+        "constructs it. Names with an environment in them (`integration-`, `production-`) follow the environments a stack",
+        "configures. A test fails when this page is stale.",
+        "",
+        "| type | name | stacks | created in |",
+        "|---|---|---|---|",
+        ...rows.map(r => `| \`${r.type}\` | \`${r.name}\` | ${r.stacks.join(", ")} | \`${r.file}\` |`),
+    ];
+    return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,72 @@
+import { Bastion } from "../components/access/bastion";
+import { bastionHostName } from "../components/dns/delegationPolicy";
+import { ubuntuLtsAmiId } from "../components/access/ubuntuAmi";
+import { BastionStackConfig } from "../config";
+import { BastionPeeringRoles } from "../components/access/bastionPeeringRoles";
+import { accountBaseline, stackContext, networkOutputs, newNetwork } from "./context";
+import { BastionOutputs, Exported, dnsOutputsSchema } from "./outputs";
+import { accountProvider } from "../components/account/accountProvider";
+import { crossAccountProfile } from "../components/account/roleProfiles";
+import { readUpstream } from "./upstream";
+import { deploymentPreviews } from "./deployments";
+
+/** The bastion account: a small VPC holding the one SSH entry point to dev and prod. */
+export async function buildBastionStack(config: BastionStackConfig, stack: string): Promise<Exported<BastionOutputs>> {
+    const dns = await readUpstream("dns", config.stacks.dns, dnsOutputsSchema);
+    const ctx = stackContext(config, stack);
+    accountBaseline(ctx);
+    const network = newNetwork(ctx);
+
+    // Writes bastion.<apex> into the apex zone, as the dns account's role for this account and nothing more.
+    const dnsProvider = accountProvider("bastion-dns", {
+        accountId: dns.accountId,
+        region: config.region,
+        tags: ctx.tags,
+        roleProfile: crossAccountProfile(ctx.provider, dns.delegationRoleArns.bastion, "twine-infra-bastion-dns"),
+    });
+    const hostName = bastionHostName(dns.zoneName);
+    const { bastionHost } = config;
+    const bastion = new Bastion(
+        "bastion",
+        {
+            vpcId: network.vpcId,
+            subnetId: network.public.subnets[0].id,
+            subnetCidr: network.subnetPlan.tiers[0].subnets[0],
+            amiId: ubuntuLtsAmiId({ provider: ctx.provider }),
+            instanceType: bastionHost.instanceType,
+            sshAllowedCidrs: bastionHost.sshAllowedCidrs,
+            users: bastionHost.users,
+            hostName,
+            logRetentionDays: bastionHost.logRetentionDays,
+            region: config.region,
+            accountId: config.accountId,
+            dnsRecord: { zoneId: dns.zoneId, provider: dnsProvider },
+        },
+        // The Elastic IP needs the VPC's Internet gateway attached first; waiting for the whole Network ensures it.
+        { provider: ctx.provider, dependsOn: [network] },
+    );
+
+    deploymentPreviews(ctx, [dns.delegationRoleArns.bastion]);
+    return {
+        accountId: config.accountId,
+        region: config.region,
+        ...networkOutputs(network),
+        bastionHostName: hostName,
+        bastionPublicIp: bastion.publicIp,
+        bastionPrivateIp: bastion.privateIp,
+        bastionSecurityGroupId: bastion.securityGroup.id,
+        peeringRoleArns: new BastionPeeringRoles(
+            "peering",
+            {
+                region: config.region,
+                accountId: config.accountId,
+                vpcId: network.vpcId,
+                routeTableIds: network.routeTableIds("public"),
+                securityGroupId: bastion.securityGroup.id,
+                peers: bastionHost.peers,
+            },
+            { provider: ctx.provider },
+        ).arns,
+        peers: bastionHost.peers,
+    };
+}

@@ -1,0 +1,80 @@
+import { ConfigError, EnvStackConfig, envCrossStackProblems, publicNameProblems } from "../config";
+import { accountBaseline, networkOutputs, newNetwork, stackContext } from "./context";
+import { defaultPort } from "../components/data/database";
+import * as pulumi from "@pulumi/pulumi";
+import { buildAppTier } from "./appTier";
+import { buildEnvironments } from "./environments";
+import { buildEnvAccess } from "./envAccess";
+import { EnvOutputs, Exported, bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "./outputs";
+import { readUpstream } from "./upstream";
+import { appImage } from "./envImage";
+import { buildTooling } from "./buildTooling";
+import { deploymentPreviews } from "./deployments";
+
+/** Upstream outputs an environment stack builds on, read and checked before anything is declared. */
+export async function readEnvUpstreams(config: EnvStackConfig) {
+    // Independent reads (one backend fetch each under `pulumi up`): run them together, not one after another,
+    // and report a failure in deploy order whichever finished first.
+    const reads = [
+        readUpstream("dns", config.stacks.dns, dnsOutputsSchema),
+        readUpstream("bastion", config.stacks.bastion, bastionOutputsSchema),
+        config.accountRole === "prod" && config.stacks.dev ? readUpstream("dev", config.stacks.dev, envOutputsSchema) : undefined,
+    ] as const;
+    const failed = (await Promise.allSettled(reads)).find(r => r.status === "rejected");
+    if (failed) throw failed.reason;
+    const [dns, bastion, dev] = await Promise.all(reads);
+    return { dns, bastion, dev };
+}
+
+/** A dev or prod account: the environment's VPC and everything that runs in it. */
+export async function buildEnvStack(config: EnvStackConfig, stack: string): Promise<Exported<EnvOutputs>> {
+    // StackReferences only read; the cross-stack rules run before the first real resource (the provider).
+    const upstream = await readEnvUpstreams(config);
+    const problems = envCrossStackProblems({
+        role: config.accountRole,
+        cidr: config.network.cidr,
+        region: config.region,
+        bastion: { stack: "bastion", cidr: upstream.bastion.vpcCidr, region: upstream.bastion.region },
+        otherEnv: upstream.dev && { stack: "dev", cidr: upstream.dev.vpcCidr, region: upstream.dev.region },
+        accountId: config.accountId,
+        bastionPeers: upstream.bastion.peers,
+    });
+    problems.push(
+        ...publicNameProblems(
+            upstream.dns.zoneName,
+            upstream.dns.prodPublicNames,
+            config.environments.map(e => ({ name: e.name, publicNames: e.app.publicNames })),
+        ),
+    );
+    if (problems.length > 0) {
+        throw new ConfigError(stack, problems);
+    }
+
+    const ctx = stackContext(config, stack);
+    accountBaseline(ctx);
+    const network = newNetwork(ctx);
+    const image = appImage(ctx, network, upstream.dev);
+    const environments = buildEnvironments(ctx, network, `${upstream.bastion.bastionPrivateIp}/32`);
+    const access = buildEnvAccess(ctx, network, upstream.dns, upstream.bastion);
+    access.allowDatabaseTunnels(environments.environments.map(e => defaultPort(e.config.database.engine)));
+    const env = config.accountRole;
+    const delivery = deploymentPreviews(ctx, [upstream.dns.delegationRoleArns[env], ...(upstream.bastion.peeringRoleArns[env] ? [upstream.bastion.peeringRoleArns[env]!] : [])]);
+    const tooling = env === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access, delivery?.jenkinsPulumiToken) : {};
+    const apps = buildAppTier(ctx, network, environments.environments, access, image, upstream.dns);
+    return {
+        accountId: config.accountId,
+        region: config.region,
+        ...networkOutputs(network),
+        amiId: image.amiId,
+        amiKmsKeyArn: image.kmsKeyArn,
+        // One object per environment: its data tier and its app tier.
+        environments: pulumi.all([environments.outputs, apps.outputs]).apply(([data, app]) =>
+            Object.fromEntries(Object.keys(data).map(name => [name, { ...data[name], ...app[name] }])),
+        ),
+        subzoneId: access.subzone.zoneId,
+        subzoneName: access.subzone.name,
+        peeringConnectionId: access.peering.peeringConnectionId,
+        sshFromBastionSecurityGroupId: access.sshFromBastionSecurityGroupId,
+        ...tooling,
+    };
+}
