@@ -11,7 +11,9 @@ const repoPattern = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
 export const deploymentsSchema = z
     .strictObject({
-        enabled: z.boolean().describe("Create the stack's Pulumi Deployments settings, its Pulumi Cloud access and the OIDC roles. Defaults to false."),
+        enabled: z
+            .boolean()
+            .describe("Create the stack's Pulumi Deployments settings, its Pulumi Cloud access and the OIDC roles. Defaults to false."),
         organization: z
             .string()
             .regex(orgPattern, problem("not a Pulumi Cloud organization name", "write the organization as it appears in app.pulumi.com/<organization>, e.g. twine"))
@@ -35,7 +37,10 @@ export const deploymentsSchema = z
             .int()
             .min(7200)
             .max(43200)
-            .describe("Lifetime of the deploy role's session, 7200-43200 seconds: a first dev or prod deploy (OpenSearch, Multi-AZ RDS, the image bake) outlasts an hour. Defaults to 7200."),
+            .describe(
+                "Lifetime of the deploy role's session, 7200-43200 seconds: a first dev or prod deploy (OpenSearch, Multi-AZ RDS, " +
+                    "the image bake) outlasts an hour. Defaults to 7200.",
+            ),
         driftDetection: z
             .strictObject({
                 enabled: z.boolean().describe("Run a drift detection (a refresh preview with the deploy role) on a schedule."),
@@ -61,7 +66,10 @@ export const deploymentsSchema = z
             }
         }
     })
-    .describe("Pulumi Deployments of this stack: its settings, drift detection, Pulumi Cloud access and the AWS OIDC preview and deploy roles. Off by default.");
+    .describe(
+        "Pulumi Deployments of this stack: its settings, drift detection, Pulumi Cloud access and the AWS OIDC preview and deploy roles. " +
+            "Off by default.",
+    );
 
 export type DeploymentsConfigInput = z.output<typeof deploymentsSchema>;
 

@@ -1,6 +1,6 @@
 /**
  * The role an AWS provider of a plan assumes: from its assumeRoles, or from the role profile it names (the file the
- * program wrote, see stacks/roleProfiles.ts), read from the folder the plan ran in.
+ * program wrote, see components/account/roleProfileConfig.ts), read from the folder the plan ran in.
  */
 import * as fs from "fs";
 import * as path from "path";

@@ -6,7 +6,7 @@ import { BastionPeeringRoles } from "../components/access/bastionPeeringRoles";
 import { accountBaseline, stackContext, networkOutputs, newNetwork } from "./context";
 import { BastionOutputs, Exported, dnsOutputsSchema } from "./outputs";
 import { accountProvider } from "../components/account/accountProvider";
-import { crossAccountProfile } from "../components/account/roleProfiles";
+import { crossAccountProfile } from "../components/account/roleProfileConfig";
 import { readUpstream } from "./upstream";
 import { deploymentPreviews } from "./deployments";
 

@@ -8,7 +8,10 @@ import { StackContext } from "./context";
  * `deployments` config enables them. The Pulumi Cloud provider reads its token from PULUMI_ACCESS_TOKEN; no token
  * ever goes in config, and the one this creates for Jenkins stays a secret.
  */
-export function deploymentPreviews(ctx: StackContext, crossAccountRoleArns: readonly pulumi.Input<string>[] = []): DeploymentPreviews | undefined {
+export function deploymentPreviews(
+    ctx: StackContext,
+    crossAccountRoleArns: readonly pulumi.Input<string>[] = [],
+): DeploymentPreviews | undefined {
     const settings = ctx.config.deployments;
     if (!settings) return undefined;
     const serviceProvider = pulumiCloudProvider(`${ctx.stack}-pulumi-cloud`);

@@ -9,7 +9,7 @@ import { VpcPeering } from "../components/network/vpcPeering";
 import { EnvStackConfig } from "../config";
 import { StackContext } from "./context";
 import { BastionOutputs, DnsOutputs } from "./outputs";
-import { crossAccountProfile } from "../components/account/roleProfiles";
+import { crossAccountProfile } from "../components/account/roleProfileConfig";
 
 /** What the rest of an environment stack builds on to be reachable by name and over SSH. */
 export interface EnvAccess {

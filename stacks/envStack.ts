@@ -58,7 +58,9 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     const access = buildEnvAccess(ctx, network, upstream.dns, upstream.bastion);
     access.allowDatabaseTunnels(environments.environments.map(e => defaultPort(e.config.database.engine)));
     const env = config.accountRole;
-    const delivery = deploymentPreviews(ctx, [upstream.dns.delegationRoleArns[env], ...(upstream.bastion.peeringRoleArns[env] ? [upstream.bastion.peeringRoleArns[env]!] : [])]);
+    // The cross-account roles this stack's providers assume: its previews may assume their read-only counterparts.
+    const peeringRoleArn = upstream.bastion.peeringRoleArns[env];
+    const delivery = deploymentPreviews(ctx, [upstream.dns.delegationRoleArns[env], ...(peeringRoleArn ? [peeringRoleArn] : [])]);
     const tooling = env === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access, delivery?.jenkinsPulumiToken) : {};
     const apps = buildAppTier(ctx, network, environments.environments, access, image, upstream.dns);
     return {

@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { PULUMI_TEAMS, STACK_READ, STACK_WRITE } from "../components/account/pulumiCloudTeams";
+import { PULUMI_TEAMS, STACK_READ, STACK_WRITE } from "../components/account/pulumiCloudAccessPolicy";
 import { REPO, committedConfig } from "./helpers/config";
 import { IamHarness } from "./helpers/iam";
 import { STACKS, ofType, planOf } from "./helpers/plans";

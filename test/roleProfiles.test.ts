@@ -1,10 +1,10 @@
 /**
- * Cross-account providers reach their role through a profile (stacks/roleProfiles.ts): the same provider inputs in
+ * Cross-account providers reach their role through a profile (components/account/roleProfileConfig.ts): the same provider inputs in
  * a preview and an update, with the role chosen by who runs the program.
  */
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
-import { isPreviewIdentity, roleForCaller, roleProfileIni } from "../components/account/roleProfiles";
+import { isPreviewIdentity, roleForCaller, roleProfileIni } from "../components/account/roleProfileConfig";
 import { assumedRoleArn } from "../plan/providerRole";
 import * as fs from "fs";
 import * as os from "os";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ProviderRoleProfile } from "./roleProfiles";
+import { ProviderRoleProfile } from "./roleProfileConfig";
 
 /** Tags every taggable resource carries, through the provider's defaultTags. */
 export function defaultTags(role: string, stack: string, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
@@ -12,7 +12,7 @@ export interface AccountProviderArgs {
     readonly accountId: string;
     readonly region: string;
     readonly tags: Readonly<Record<string, string>>;
-    /** A role in that account, reached through its profile (roleProfiles.ts); omit to act as the deploying identity. */
+    /** A role in that account, reached through its profile (roleProfileConfig.ts); omit to act as the deploying identity. */
     readonly roleProfile?: pulumi.Output<ProviderRoleProfile>;
 }
 

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
 import { readOnlyCounterpart, stableJson } from "./iamPolicy";
-import { PULUMI_TEAMS, githubPreviewsPolicy, ownsOrganizationAccess, stackGrants } from "./pulumiCloudTeams";
+import { PULUMI_TEAMS, githubPreviewsPolicy, ownsOrganizationAccess, stackGrants } from "./pulumiCloudAccessPolicy";
 import {
     DEPLOY_OPERATIONS,
     GITHUB_OIDC_HOST,
@@ -95,7 +95,9 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
             {
                 role: this.previewRole.id,
                 name: "preview",
-                policy: pulumi.all([...(args.crossAccountRoleArns ?? [])]).apply(arns => stableJson(previewPolicy(arns.map(readOnlyCounterpart)))),
+                policy: pulumi
+                    .all([...(args.crossAccountRoleArns ?? [])])
+                    .apply(arns => stableJson(previewPolicy(arns.map(readOnlyCounterpart)))),
             },
             { parent: this.previewRole },
         );
@@ -117,6 +119,7 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
         new aws.iam.RolePolicyAttachment(`${name}-deploy`, { role: this.deployRole.name, policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, { parent: this.deployRole });
 
         const cloud = { parent: this, provider: args.serviceProvider };
+        const stackId = { organization: args.organization, project: args.project, stack: args.stack };
         this.settings = new pulumiservice.DeploymentSettings(
             `${name}-settings`,
             {
@@ -152,7 +155,7 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
         if (args.driftDetection.enabled) {
             new pulumiservice.DriftSchedule(
                 `${name}-drift`,
-                { organization: args.organization, project: args.project, stack: args.stack, scheduleCron: args.driftDetection.scheduleCron, autoRemediate: false },
+                { ...stackId, scheduleCron: args.driftDetection.scheduleCron, autoRemediate: false },
                 { ...cloud, dependsOn: [this.settings] },
             );
         }
@@ -162,12 +165,26 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
             teams.push(
                 new pulumiservice.Team(
                     `${name}-team-previews`,
-                    { organizationName: args.organization, teamType: "pulumi", name: PULUMI_TEAMS.previews, displayName: "twine-infra previews", description: "Read on every twine-infra stack: pull-request previews", members: [] },
+                    {
+                        organizationName: args.organization,
+                        teamType: "pulumi",
+                        name: PULUMI_TEAMS.previews,
+                        displayName: "twine-infra previews",
+                        description: "Read on every twine-infra stack: pull-request previews",
+                        members: [],
+                    },
                     cloud,
                 ),
                 new pulumiservice.Team(
                     `${name}-team-jenkins`,
-                    { organizationName: args.organization, teamType: "pulumi", name: PULUMI_TEAMS.jenkins, displayName: "twine-infra Jenkins", description: "Write on the dev stack: Jenkins starts the dev update", members: [] },
+                    {
+                        organizationName: args.organization,
+                        teamType: "pulumi",
+                        name: PULUMI_TEAMS.jenkins,
+                        displayName: "twine-infra Jenkins",
+                        description: "Write on the dev stack: Jenkins starts the dev update",
+                        members: [],
+                    },
                     cloud,
                 ),
             );
@@ -186,14 +203,19 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
         for (const grant of stackGrants(args.accountRole)) {
             new pulumiservice.TeamStackPermission(
                 `${name}-${grant.team}`,
-                { organization: args.organization, project: args.project, stack: args.stack, team: grant.team, permission: grant.permission },
+                { ...stackId, team: grant.team, permission: grant.permission },
                 { ...cloud, dependsOn: teams },
             );
         }
         if (args.accountRole === "dev") {
             const token = new pulumiservice.TeamAccessToken(
                 `${name}-jenkins-token`,
-                { organizationName: args.organization, teamName: PULUMI_TEAMS.jenkins, name: `${PULUMI_TEAMS.jenkins}-${args.stack}`, description: "Jenkins: starts the dev update" },
+                {
+                    organizationName: args.organization,
+                    teamName: PULUMI_TEAMS.jenkins,
+                    name: `${PULUMI_TEAMS.jenkins}-${args.stack}`,
+                    description: "Jenkins: starts the dev update",
+                },
                 { ...cloud, additionalSecretOutputs: ["value"] },
             );
             this.jenkinsPulumiToken = pulumi.secret(token.value);

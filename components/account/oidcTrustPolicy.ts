@@ -70,7 +70,8 @@ export const PREVIEW_LOOKUPS = ["ec2:DescribeAvailabilityZones", "ec2:DescribeIm
 export function previewPolicy(readOnlyRoleArns: readonly string[]): PolicyDocument {
     const statements: PolicyStatement[] = [{ Sid: "PreviewLookups", Effect: "Allow", Action: [...PREVIEW_LOOKUPS], Resource: "*" }];
     if (readOnlyRoleArns.length > 0) {
-        statements.push({ Sid: "AssumeReadOnlyCounterparts", Effect: "Allow", Action: "sts:AssumeRole", Resource: [...readOnlyRoleArns].sort() });
+        const counterparts = [...readOnlyRoleArns].sort();
+        statements.push({ Sid: "AssumeReadOnlyCounterparts", Effect: "Allow", Action: "sts:AssumeRole", Resource: counterparts });
     }
     return policyDocument(...statements);
 }

@@ -14,10 +14,14 @@ export interface ReadOnlyCounterpartArgs {
 
 /**
  * The read-only counterpart of a cross-account role: what the consumer's pull-request previews assume in its
- * place (their providers are configured through a role profile, stacks/roleProfiles.ts), so a preview runs
- * without any way to the write role. Only the consumer account's preview roles may assume it.
+ * place (their providers are configured through a role profile, components/account/roleProfileConfig.ts), so a
+ * preview runs without any way to the write role. Only the consumer account's preview roles may assume it.
  */
-export function readOnlyCounterpartRole(logicalName: string, args: ReadOnlyCounterpartArgs, opts: pulumi.CustomResourceOptions): aws.iam.Role {
+export function readOnlyCounterpartRole(
+    logicalName: string,
+    args: ReadOnlyCounterpartArgs,
+    opts: pulumi.CustomResourceOptions,
+): aws.iam.Role {
     const role = new aws.iam.Role(
         logicalName,
         {
@@ -28,6 +32,10 @@ export function readOnlyCounterpartRole(logicalName: string, args: ReadOnlyCount
         },
         opts,
     );
-    new aws.iam.RolePolicy(logicalName, { role: role.id, name: "read-only", policy: pulumi.output(args.policy).apply(stableJson) }, { ...opts, parent: role });
+    new aws.iam.RolePolicy(
+        logicalName,
+        { role: role.id, name: "read-only", policy: pulumi.output(args.policy).apply(stableJson) },
+        { ...opts, parent: role },
+    );
     return role;
 }

@@ -5,7 +5,15 @@ import * as path from "path";
 import { buildContextHash } from "./buildContextHash";
 import { policyDocument, stableJson } from "../account/iamPolicy";
 import { aptlyConfig } from "./aptlyConfig";
-import { JENKINS_CREDENTIAL_TAG, JENKINS_PORT, JENKINS_SECRETS, JENKINS_SECRET_PREFIX, jenkinsBuildPolicy, jenkinsInstancePolicy, renderJenkinsUserData } from "./jenkinsHostConfig";
+import {
+    JENKINS_CREDENTIAL_TAG,
+    JENKINS_PORT,
+    JENKINS_SECRETS,
+    JENKINS_SECRET_PREFIX,
+    jenkinsBuildPolicy,
+    jenkinsInstancePolicy,
+    renderJenkinsUserData,
+} from "./jenkinsHostConfig";
 import { jenkinsWebhookEntrance } from "./jenkinsWebhook";
 import { ubuntuLtsAmiId } from "../access/ubuntuAmi";
 
@@ -130,25 +138,43 @@ export class Jenkins extends pulumi.ComponentResource {
         for (const [key, description] of Object.entries(JENKINS_SECRETS)) {
             // The pipeline's Pulumi token is offered to it as a credential it binds in one step; the admin password is not.
             const tags = key === "pulumi-access-token" ? { ...JENKINS_CREDENTIAL_TAG } : undefined;
-            const secret = new aws.secretsmanager.Secret(`${name}-${key}`, { name: `${JENKINS_SECRET_PREFIX}${key}`, description, recoveryWindowInDays: 30, tags }, parent);
+            const secret = new aws.secretsmanager.Secret(
+                `${name}-${key}`,
+                { name: `${JENKINS_SECRET_PREFIX}${key}`, description, recoveryWindowInDays: 30, tags },
+                parent,
+            );
             if (key === "pulumi-access-token" && args.pulumiAccessToken) {
                 // A team token the stack itself created: kept as a secret in state, never printed.
-                new aws.secretsmanager.SecretVersion(`${name}-${key}`, { secretId: secret.id, secretString: pulumi.secret(args.pulumiAccessToken) }, { parent: secret });
+                new aws.secretsmanager.SecretVersion(
+                    `${name}-${key}`,
+                    { secretId: secret.id, secretString: pulumi.secret(args.pulumiAccessToken) },
+                    { parent: secret },
+                );
             }
         }
 
         const ec2Trust = stableJson(policyDocument({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }));
-        this.role = new aws.iam.Role(`${name}-host`, { assumeRolePolicy: ec2Trust, description: "Jenkins controller: its image, its logs, its secrets, the build role" }, parent);
+        this.role = new aws.iam.Role(
+            `${name}-host`,
+            { assumeRolePolicy: ec2Trust, description: "Jenkins controller: its image, its logs, its secrets, the build role" },
+            parent,
+        );
         this.buildRole = new aws.iam.Role(
             `${name}-build`,
             {
-                assumeRolePolicy: this.role.arn.apply(arn => stableJson(policyDocument({ Effect: "Allow", Principal: { AWS: arn }, Action: "sts:AssumeRole" }))),
+                assumeRolePolicy: this.role.arn.apply(arn =>
+                    stableJson(policyDocument({ Effect: "Allow", Principal: { AWS: arn }, Action: "sts:AssumeRole" })),
+                ),
                 description: "Jenkins builds: publish to the apt repository (the agent's only AWS identity)",
                 maxSessionDuration: 3600,
             },
             parent,
         );
-        new aws.iam.RolePolicy(`${name}-build`, { role: this.buildRole.id, policy: stableJson(jenkinsBuildPolicy(`arn:aws:s3:::${args.aptBucketName}`)) }, { parent: this.buildRole });
+        new aws.iam.RolePolicy(
+            `${name}-build`,
+            { role: this.buildRole.id, policy: stableJson(jenkinsBuildPolicy(`arn:aws:s3:::${args.aptBucketName}`)) },
+            { parent: this.buildRole },
+        );
         new aws.iam.RolePolicy(
             `${name}-host`,
             {

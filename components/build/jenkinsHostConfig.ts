@@ -91,7 +91,8 @@ write_files:
       # no instance metadata for the agent (DOCKER-USER sees container traffic the host forwards).
       set -euo pipefail
       docker network inspect ${JENKINS_NETWORK.name} >/dev/null 2>&1 \\
-        || docker network create --subnet ${JENKINS_NETWORK.subnet} -o com.docker.network.bridge.name=${JENKINS_NETWORK.name}0 ${JENKINS_NETWORK.name}
+        || docker network create --subnet ${JENKINS_NETWORK.subnet} \\
+          -o com.docker.network.bridge.name=${JENKINS_NETWORK.name}0 ${JENKINS_NETWORK.name}
       keys=/etc/twine/agent-ssh
       mkdir -p "$keys/controller" "$keys/agent"
       if [ ! -f "$keys/controller/id_ed25519" ]; then

@@ -13,7 +13,8 @@ export interface ApexZoneArgs {
 
 /**
  * The apex public zone and, per consumer account, the one role that may write the records it owns there
- * (assumable by that account only), with its read-only counterpart for that account's previews. The zone is protected and kept if removed from code: deleting it would take
+ * (assumable by that account only), with its read-only counterpart for that account's previews. The zone is
+ * protected and kept if removed from code: deleting it would take
  * every Twine name off the Internet.
  */
 export class ApexZone extends pulumi.ComponentResource {
@@ -56,7 +57,12 @@ export class ApexZone extends pulumi.ComponentResource {
                     consumerAccountId: consumer.accountId,
                     description: `Previews of the ${role} account (${consumer.accountId}): read the ${args.apexDomain} zone`,
                     policy: this.zone.arn.apply(zoneArn =>
-                        policyDocument({ Sid: "ReadApexZone", Effect: "Allow", Action: ["route53:GetHostedZone", "route53:ListResourceRecordSets"], Resource: zoneArn }),
+                        policyDocument({
+                            Sid: "ReadApexZone",
+                            Effect: "Allow",
+                            Action: ["route53:GetHostedZone", "route53:ListResourceRecordSets"],
+                            Resource: zoneArn,
+                        }),
                     ),
                 },
                 { parent: this },

@@ -5,8 +5,9 @@
  * Why: a pull-request preview must assume the role's read-only counterpart, an update the role itself. Were the
  * role ARN a provider input, the two would differ, and the Pulumi AWS provider reports a changed assumeRoles as a
  * provider update (as it does a changed profile: pulumi/pulumi-aws#1470), and a changed region replaces every
- * resource of the provider (pulumi/pulumi-aws#4000): every preview would show a change the update then undoes. With a profile, the provider's inputs are the same strings in every run (the
- * profile name and the file's path), so its diff is always empty; which role the profile names is decided by who
+ * resource of the provider (pulumi/pulumi-aws#4000): every preview would show a change the update then undoes.
+ * With a profile, the provider's inputs are the same strings in every run (the profile name and the file's path),
+ * so its diff is always empty; which role the profile names is decided by who
  * runs the program, and enforced by IAM: a preview identity may assume only read-only counterparts.
  * Checked with Terraform's AWS provider 5.100 against a loopback endpoint: a provider with `profile` and
  * `shared_config_files` assumes the profile's role_arn from the environment's credentials (credential_source =
@@ -28,7 +29,9 @@ export interface RoleProfile {
 
 /** The profile as an AWS config file: assume roleArn with the credentials of the environment. */
 export function roleProfileIni(p: RoleProfile): string {
-    return [`[profile ${p.profile}]`, `role_arn = ${p.roleArn}`, `role_session_name = ${p.sessionName}`, "credential_source = Environment", ""].join("\n");
+    const lines = [`[profile ${p.profile}]`, `role_arn = ${p.roleArn}`, `role_session_name = ${p.sessionName}`];
+    lines.push("credential_source = Environment");
+    return `${lines.join("\n")}\n`;
 }
 
 /** Whether the caller is a stack's preview role (Pulumi Deployments or the pull-request workflow). */
@@ -50,7 +53,11 @@ export interface ProviderRoleProfile {
  * Writes the profile for a cross-account role (named like the role) and resolves to the provider settings that
  * use it; the provider waits for the file. The caller comes from the stack's own provider (`callerProvider`).
  */
-export function crossAccountProfile(callerProvider: aws.Provider, writeRoleArn: pulumi.Input<string>, sessionName: string): pulumi.Output<ProviderRoleProfile> {
+export function crossAccountProfile(
+    callerProvider: aws.Provider,
+    writeRoleArn: pulumi.Input<string>,
+    sessionName: string,
+): pulumi.Output<ProviderRoleProfile> {
     const caller = aws.getCallerIdentityOutput({}, { provider: callerProvider });
     return pulumi.all([writeRoleArn, caller.arn]).apply(([roleArn, callerArn]) => {
         const profile = roleArn.split("/").pop()!;
