@@ -2,7 +2,8 @@
  * Start-up probe: runs the program the way `pulumi preview`/`pulumi up` do — through the Node.js language host's
  * own entry (@pulumi/pulumi/cmd/run), which registers ts-node from tsconfig.json and PULUMI_NODEJS_* variables —
  * but against a mock resource monitor instead of the engine. Prints, in ms since the parent spawned it, when the
- * program registered its first resource and when it finished, and whether the host's ts-node type-checks.
+ * program registered its first resource and when it finished, whether the host's ts-node type-checks and whether
+ * it transpiles through swc.
  *
  * Plain JavaScript on purpose: a TypeScript probe would need ts-node registered before the host registers it.
  * Not measured (no CLI here): the CLI's own start, the gRPC connection to the engine, provider plugin start-up.
@@ -57,9 +58,15 @@ pulumi.runtime.setMocks(mocks, env.TWINE_PROBE_PROJECT, env.TWINE_PROBE_STACK, t
 // When the event loop empties the program has finished and every registration has settled: report then, before
 // the host's own exit handler asks the (absent) engine to shut down.
 process.once("beforeExit", code => {
-    // The ts-node instance the host registered, and whether it type-checks.
+    // The ts-node instance the host registered, whether it type-checks, and whether swc transpiles.
     const tsNode = process[Symbol.for("ts-node.register.instance")];
-    const result = { firstRegistrationMs: firstRegistration, doneMs: since(), registrations, typeCheck: tsNode ? !tsNode.options.transpileOnly : null };
+    const result = {
+        firstRegistrationMs: firstRegistration,
+        doneMs: since(),
+        registrations,
+        typeCheck: tsNode ? !tsNode.options.transpileOnly : null,
+        swc: tsNode ? tsNode.options.swc === true : null,
+    };
     const failed = code !== 0 || firstRegistration === undefined || pulumi.log.hasErrors();
     if (failed) process.stderr.write("The program failed under the start-up probe's mocks (see above); its timings would mean nothing.\n");
     else process.stdout.write(`${JSON.stringify(result)}\n`);

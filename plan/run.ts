@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import * as path from "path";
 import { PlanMocks, UpstreamStackOutputs } from "./mocks";
+import { skipMappingSdkPromiseTraces } from "./promiseTraces";
 import { SECRET_PLACEHOLDER, StackSettings, readStackSettings, upstreamStacks } from "./stackFile";
 
 export interface PlannedResource {
@@ -53,6 +54,8 @@ interface StackRun {
 // registration has settled. The SDK version is pinned, and the plan tests fail if this stops working.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+
+skipMappingSdkPromiseTraces();
 
 const PROGRAM = path.resolve(__dirname, "..", "index");
 const REPO_ROOT = path.resolve(__dirname, "..");

@@ -3,25 +3,26 @@
  *
  * Prints (no pass/fail), for every stack file of the project:
  *  - the offline plan's wall time as a fresh process (`npm run plan`: node + ts-node + the program, upstream stacks
- *    included), beside a floor measured in the same rounds: bench/floor.ts loads the same SDK classes and registers
- *    as many plain resources under the same mocks; plan/floor is the figure to drive down;
+ *    included), beside a floor measured in the same rounds: bench/floor.js, a plain Node script that registers as
+ *    many plain resources under trivial mocks in one stack run; plan/floor is the figure to drive down. The stack
+ *    that evaluates the most is also planned through TypeScript's own transpiler (tsconfig.typescript.json), the
+ *    transpiler ts-node used before swc;
  *  - the program's start-up the way `pulumi preview`/`up` run it (bench/startupProbe.js), with the committed
- *    runtime settings and with ts-node type-checking forced on (what every run paid before);
+ *    runtime settings (swc), with TypeScript's transpiler, and with ts-node type-checking forced on;
  *  - the type-check and the whole test suite (skip both with --skip-slow);
  *  - the estimated deploy time per stack along its critical path.
  * Runs are interleaved (plan, floor, plan, floor...) so that load from other users of the machine hits both alike;
- * figures are medians with the spread of the runs.
+ * figures are medians with the spread of the runs, and each round's plan/floor ratio is reported too.
  */
 import { SpawnSyncReturns, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { FloorSpec } from "../bench/floor";
 import { criticalPath, formatDuration } from "../bench/criticalPath";
-import { cleanEnv, startupProbeEnv } from "../bench/probeEnv";
+import { ProbeTranspile, cleanEnv, startupProbeEnv } from "../bench/probeEnv";
 import { formatSummary, renderTable, summarize } from "../bench/stats";
 import { Plan } from "../plan/run";
-import { readProjectName, readStackSettings, upstreamStacks } from "../plan/stackFile";
+import { readStackSettings, upstreamStacks } from "../plan/stackFile";
 
 const REPO = path.resolve(__dirname, "..");
 const TS_NODE = require.resolve("ts-node/dist/bin");
@@ -81,75 +82,77 @@ function closure(stack: string, seen: string[] = []): string[] {
 function main(): void {
     const options = parseArgs(process.argv.slice(2));
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "twine-bench-"));
-    const project = readProjectName(REPO);
     const stacks = stacksInDeployOrder();
     const cpus = os.cpus();
     console.log(`Machine: ${cpus.length} x ${cpus[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${os.loadavg().map(l => l.toFixed(2)).join(" ")}`);
     console.log(`Runs: ${options.runs} per figure after one warm-up (start-up: ${options.startupRuns}); medians, spread in brackets.\n`);
 
     // Warm-up, which also gives the plans the floors and the critical paths are built from.
-    const planArgs = (stack: string) => [TS_NODE, "--transpile-only", "scripts/plan.ts", stack, "--out", path.join(work, `${stack}.json`)];
+    const planArgs = (stack: string) => [TS_NODE, "scripts/plan.ts", stack, "--out", path.join(work, `${stack}.json`)];
     const plans = new Map<string, Plan>();
     for (const stack of stacks) {
         timedNode(planArgs(stack));
         plans.set(stack, JSON.parse(fs.readFileSync(path.join(work, `${stack}.json`), "utf8")) as Plan);
     }
-    const floorArgs = new Map<string, string[]>();
-    for (const stack of stacks) {
-        const spec: FloorSpec = {
-            project,
-            runs: closure(stack).map(s => {
-                const config = readStackSettings(REPO, s).config;
-                const plan = plans.get(s)!;
-                return { stack: s, accountId: config[`${project}:accountId`], region: config["aws:region"], count: plan.resources.length, types: [...new Set(plan.resources.map(r => r.type))] };
-            }),
-        };
-        const file = path.join(work, `floor-${stack}.json`);
-        fs.writeFileSync(file, JSON.stringify(spec));
-        floorArgs.set(stack, [TS_NODE, "--transpile-only", "bench/floor.ts", file]);
-        timedNode(floorArgs.get(stack)!);
-    }
+    const evaluated = (stack: string) => closure(stack).reduce((n, s) => n + plans.get(s)!.resources.length, 0);
+    const floorArgs = (stack: string) => ["bench/floor.js", String(evaluated(stack))];
+    // The stack that evaluates the most, planned again through TypeScript's transpiler instead of swc.
+    const largest = [...stacks].sort((a, b) => evaluated(b) - evaluated(a))[0];
+    const typescriptEnv = cleanEnv({ TS_NODE_PROJECT: "tsconfig.typescript.json" });
+    timedNode(floorArgs(largest));
+    timedNode(planArgs(largest), typescriptEnv);
 
     const planMs = new Map<string, number[]>(stacks.map(s => [s, []]));
     const floorMs = new Map<string, number[]>(stacks.map(s => [s, []]));
+    const typescriptMs: number[] = [];
     for (let round = 0; round < options.runs; round++) {
         for (const stack of stacks) {
             planMs.get(stack)!.push(timedNode(planArgs(stack)).ms);
-            floorMs.get(stack)!.push(timedNode(floorArgs.get(stack)!).ms);
+            floorMs.get(stack)!.push(timedNode(floorArgs(stack)).ms);
         }
+        typescriptMs.push(timedNode(planArgs(largest), typescriptEnv).ms);
     }
+    const ratio = (plan: number[], floor: number[]) => {
+        const perRound = summarize(plan.map((ms, i) => ms / floor[i]));
+        return `${(summarize(plan).median / summarize(floor).median).toFixed(2)} (rounds ${perRound.min.toFixed(2)}-${perRound.max.toFixed(2)})`;
+    };
     const rows = [["stack", "resources", "evaluated", "plan (fresh process)", "floor", "plan/floor"]];
     for (const stack of stacks) {
-        const plan = summarize(planMs.get(stack)!);
-        const floor = summarize(floorMs.get(stack)!);
-        const evaluated = closure(stack).reduce((n, s) => n + plans.get(s)!.resources.length, 0);
-        rows.push([stack, String(plans.get(stack)!.resources.length), String(evaluated), formatSummary(plan), formatSummary(floor), (plan.median / floor.median).toFixed(2)]);
+        const plan = planMs.get(stack)!;
+        const floor = floorMs.get(stack)!;
+        rows.push([stack, String(plans.get(stack)!.resources.length), String(evaluated(stack)), formatSummary(summarize(plan)), formatSummary(summarize(floor)), ratio(plan, floor)]);
     }
-    console.log("Offline plan: `npm run plan -- <stack>` as a fresh process; evaluated = the stack and the upstream stacks it plans first");
+    const largestFloor = floorMs.get(largest)!;
+    rows.push([`${largest}, TypeScript transpiler`, "", String(evaluated(largest)), formatSummary(summarize(typescriptMs)), formatSummary(summarize(largestFloor)), ratio(typescriptMs, largestFloor)]);
+    console.log("Offline plan: `npm run plan -- <stack>` as a fresh process; evaluated = the stack and the upstream stacks it plans first;");
+    console.log("floor = `node bench/floor.js <evaluated>`; plan/floor = ratio of the medians, then the lowest and highest of the rounds");
     console.log(`${renderTable(rows)}\n`);
 
-    // Start-up as pulumi runs the program, on the stack that evaluates the most (its own program run only).
-    const largest = [...stacks].sort((a, b) => plans.get(b)!.resources.length - plans.get(a)!.resources.length)[0];
-    const settings = readStackSettings(REPO, largest);
+    // Start-up as pulumi runs the program, on the stack with the most resources of its own (its own program run only).
+    const biggest = [...stacks].sort((a, b) => plans.get(b)!.resources.length - plans.get(a)!.resources.length)[0];
+    const settings = readStackSettings(REPO, biggest);
     const upstream = Object.fromEntries(upstreamStacks(settings).map(u => [u.qualifiedName, plans.get(u.stack)!.outputs]));
-    const probe = (typeCheck: boolean) => {
-        const { result } = timedNode(["bench/startupProbe.js"], startupProbeEnv(settings, upstream, typeCheck));
-        return JSON.parse(result.stdout) as { firstRegistrationMs: number; doneMs: number };
+    type Probe = { firstRegistrationMs: number; doneMs: number };
+    const probe = (transpile: ProbeTranspile): Probe => {
+        const { result } = timedNode(["bench/startupProbe.js"], startupProbeEnv(settings, upstream, transpile));
+        return JSON.parse(result.stdout) as Probe;
     };
-    probe(false); // warm-up
-    const startup = { configured: [] as { firstRegistrationMs: number; doneMs: number }[], typeChecked: [] as { firstRegistrationMs: number; doneMs: number }[] };
-    for (let round = 0; round < options.startupRuns; round++) {
-        startup.configured.push(probe(false));
-        startup.typeChecked.push(probe(true));
-    }
-    console.log(`Start-up of the ${largest} program as \`pulumi preview\` runs it (language host entry, ts-node from tsconfig.json, mocked engine)`);
+    const variants: readonly (readonly [ProbeTranspile, string])[] = [
+        ["swc", "as committed (transpile-only, swc)"],
+        ["typescript", "transpile-only, TypeScript's transpiler (before swc)"],
+        ["typeCheck", "type-checking (before that; PULUMI_NODEJS_TRANSPILE_ONLY=false)"],
+    ];
+    probe("swc"); // warm-up
+    const startup = new Map<ProbeTranspile, Probe[]>(variants.map(([v]) => [v, []]));
+    for (let round = 0; round < options.startupRuns; round++) for (const [v] of variants) startup.get(v)!.push(probe(v));
+    console.log(`Start-up of the ${biggest} program as \`pulumi preview\` runs it (language host entry, ts-node from tsconfig.json, mocked engine)`);
     console.log(
         `${renderTable([
             ["ts-node", "to first resource", "to program end"],
-            ...(["configured", "typeChecked"] as const).map(k => [
-                k === "configured" ? "as committed (transpile-only)" : "type-checking (before; PULUMI_NODEJS_TRANSPILE_ONLY=false)",
-                formatSummary(summarize(startup[k].map(s => s.firstRegistrationMs))),
-                formatSummary(summarize(startup[k].map(s => s.doneMs))),
+            ...variants.map(([v, label]) => [
+                label,
+                formatSummary(summarize(startup.get(v)!.map(s => s.firstRegistrationMs))),
+                formatSummary(summarize(startup.get(v)!.map(s => s.doneMs))),
             ]),
         ])}\n`,
     );

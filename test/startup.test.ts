@@ -14,13 +14,14 @@ function probe() {
         env: startupProbeEnv(readStackSettings(REPO, "dns"), {}),
     });
     assert.equal(result.status, 0, result.stderr);
-    return JSON.parse(result.stdout) as { registrations: number; typeCheck: boolean | null };
+    return JSON.parse(result.stdout) as { registrations: number; typeCheck: boolean | null; swc: boolean | null };
 }
 
 describe("pulumi preview start-up", () => {
     it("runs the program without type-checking it: tests and CI do that once (tsconfig.json ts-node.transpileOnly)", async () => {
         const run = probe();
         assert.equal(run.typeCheck, false, "the language host's ts-node would type-check the program on every preview");
+        assert.equal(run.swc, true, "the language host's ts-node would transpile through TypeScript's emitter (tsconfig.json ts-node.swc)");
         // The program ran to its end: it registered what the offline plan of the same stack records.
         assert.equal(run.registrations, (await planOf("dns")).resources.length);
     });
