@@ -52,12 +52,14 @@ export function pullRequestReach(text: string): { problems: string[]; roles: str
         problems.push("pull_request_target runs with the base repository's secrets and a write token");
     }
     for (const secret of text.matchAll(/secrets\.([A-Za-z0-9_]+)/g)) {
-        if (secret[1] !== "GITHUB_TOKEN") problems.push(`reads the repository secret ${secret[1]}, which GitHub hands to same-repository pull requests`);
+        if (secret[1] !== "GITHUB_TOKEN")
+            problems.push(`reads the repository secret ${secret[1]}, which GitHub hands to same-repository pull requests`);
     }
     const envs = [workflow.env, ...Object.values(workflow.jobs).flatMap(job => [job.env, ...(job.steps ?? []).map(s => s.env)])];
     for (const env of envs) {
         for (const key of Object.keys(env ?? {})) {
-            if (/^(PULUMI_ACCESS_TOKEN|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)$/.test(key)) problems.push(`sets ${key} in the environment`);
+            if (/^(PULUMI_ACCESS_TOKEN|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)$/.test(key))
+                problems.push(`sets ${key} in the environment`);
         }
     }
     for (const [name, job] of Object.entries(workflow.jobs)) {
@@ -67,7 +69,8 @@ export function pullRequestReach(text: string): { problems: string[]; roles: str
             if (uses.startsWith("pulumi/auth-actions")) {
                 const type = String(step.with?.["requested-token-type"] ?? "urn:pulumi:token-type:access_token:organization");
                 const scope = String(step.with?.scope ?? "");
-                if (type !== "urn:pulumi:token-type:access_token:team") problems.push(`${name}: asks Pulumi Cloud for a ${type.split(":").pop()} token`);
+                if (type !== "urn:pulumi:token-type:access_token:team")
+                    problems.push(`${name}: asks Pulumi Cloud for a ${type.split(":").pop()} token`);
                 else teams.push(scope.replace(/^team:/, ""));
             }
             if (uses.startsWith("aws-actions/configure-aws-credentials")) {
@@ -77,7 +80,11 @@ export function pullRequestReach(text: string): { problems: string[]; roles: str
             if (uses.startsWith("pulumi/actions") && step.with?.command !== "preview") {
                 problems.push(`${name}: pulumi/actions runs ${String(step.with?.command)}`);
             }
-            if (/\bpulumi\s+(up|update|destroy|refresh|import|cancel|stack\s+(rm|import)|config\s+set|state)\b|api\.pulumi\.com/.test(step.run ?? "")) {
+            if (
+                /\bpulumi\s+(up|update|destroy|refresh|import|cancel|stack\s+(rm|import)|config\s+set|state)\b|api\.pulumi\.com/.test(
+                    step.run ?? "",
+                )
+            ) {
                 problems.push(`${name}: runs "${(step.run ?? "").trim().split("\n")[0]}"`);
             }
         }
@@ -87,7 +94,9 @@ export function pullRequestReach(text: string): { problems: string[]; roles: str
 
 describe("delivery: pull-request workflows", () => {
     const files = fs.readdirSync(WORKFLOWS).filter(f => /\.ya?ml$/.test(f));
-    const pullRequestFiles = files.filter(f => triggers(parse(fs.readFileSync(path.join(WORKFLOWS, f), "utf8"))).some(t => PULL_REQUEST_EVENTS.includes(t)));
+    const pullRequestFiles = files.filter(f =>
+        triggers(parse(fs.readFileSync(path.join(WORKFLOWS, f), "utf8"))).some(t => PULL_REQUEST_EVENTS.includes(t)),
+    );
 
     it("has at least the preview workflow on pull requests", () => {
         assert.ok(pullRequestFiles.includes("preview.yml"), files.join(", "));
@@ -135,7 +144,12 @@ describe("delivery: what the pull-request and Jenkins tokens reach, over the pla
         assert.equal(issuers.length, 1, "one owner of the GitHub token exchange");
         const { repository, organization } = JSON.parse(committedConfig("dns")["twine-infra:deployments"]);
         assert.deepEqual(issuers[0].inputs.policies, [
-            { decision: "allow", rules: { aud: `urn:pulumi:org:${organization}`, sub: `repo:${repository}:pull_request` }, teamName: PULUMI_TEAMS.previews, tokenType: "team" },
+            {
+                decision: "allow",
+                rules: { aud: `urn:pulumi:org:${organization}`, sub: `repo:${repository}:pull_request` },
+                teamName: PULUMI_TEAMS.previews,
+                tokenType: "team",
+            },
         ]);
     });
 
@@ -154,9 +168,9 @@ describe("delivery: what the pull-request and Jenkins tokens reach, over the pla
         for (const preview of previews) {
             for (const target of others) {
                 const decision = await h.assume({ role: target, from: { role: preview } });
-                if (decision === "Allowed") assert.match(target.name, /-read$/, `${preview.name} can assume ${target.stack}/${target.name}`);
+                if (decision === "Allowed")
+                    assert.match(target.name, /-read$/, `${preview.name} can assume ${target.stack}/${target.name}`);
             }
         }
     });
 });
-

@@ -15,7 +15,10 @@ const WRITE = "arn:aws:iam::111111111111:role/twine-dns-delegation-dev";
 describe("role profiles of the cross-account providers", () => {
     it("picks the read-only counterpart for a stack's preview session, the role itself for anyone else", () => {
         assert.equal(roleForCaller(WRITE, "arn:aws:sts::333333333333:assumed-role/pulumi-dev-preview/GitHubActions"), `${WRITE}-read`);
-        assert.equal(roleForCaller(WRITE, "arn:aws:sts::333333333333:assumed-role/pulumi-dev-preview/pulumi-deployments-dev"), `${WRITE}-read`);
+        assert.equal(
+            roleForCaller(WRITE, "arn:aws:sts::333333333333:assumed-role/pulumi-dev-preview/pulumi-deployments-dev"),
+            `${WRITE}-read`,
+        );
         assert.equal(roleForCaller(WRITE, "arn:aws:sts::333333333333:assumed-role/pulumi-dev-deploy/pulumi-deployments-dev"), WRITE);
         assert.equal(roleForCaller(WRITE, "arn:aws:sts::333333333333:assumed-role/AWSReservedSSO_Admin_0123/alice"), WRITE);
         // Names that only look like a preview role are not one.
@@ -25,7 +28,11 @@ describe("role profiles of the cross-account providers", () => {
 
     it("writes a profile that assumes the role from the environment's credentials, which the plan reads back", () => {
         const ini = roleProfileIni({ profile: "twine-dns-delegation-dev", roleArn: WRITE, sessionName: "twine-infra-dev-dns" });
-        assert.equal(ini, `[profile twine-dns-delegation-dev]\nrole_arn = ${WRITE}\nrole_session_name = twine-infra-dev-dns\ncredential_source = Environment\n`);
+        assert.equal(
+            ini,
+            `[profile twine-dns-delegation-dev]\nrole_arn = ${WRITE}\nrole_session_name = twine-infra-dev-dns\n` +
+                "credential_source = Environment\n",
+        );
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "profiles-"));
         fs.writeFileSync(path.join(dir, "p.ini"), ini);
         assert.equal(assumedRoleArn({ profile: "twine-dns-delegation-dev", sharedConfigFiles: ["p.ini"] }, dir), WRITE);
@@ -55,11 +62,20 @@ describe("role profiles: a preview and an update of the same stack", () => {
         const env = { ...process.env, TS_NODE_PROJECT: path.join(repo, "tsconfig.json") };
         const run = spawnSync(process.execPath, ["-e", script], { cwd: scratch, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
         assert.equal(run.status, 0, run.stderr);
-        const { update, preview } = JSON.parse(run.stdout) as Record<"update" | "preview", { name: string; inputs: unknown; role: string }[]>;
+        const { update, preview } = JSON.parse(run.stdout) as Record<
+            "update" | "preview",
+            { name: string; inputs: unknown; role: string }[]
+        >;
         assert.deepEqual(update.map(p => p.name).sort(), ["dev-bastion-peering", "dev-dns"]);
         // What the engine diffs, the provider's inputs, is byte for byte the same: no provider update, no replacement.
-        assert.deepEqual(preview.map(p => [p.name, p.inputs]), update.map(p => [p.name, p.inputs]));
-        assert.deepEqual(preview.map(p => p.role), update.map(p => `${p.role}-read`));
+        assert.deepEqual(
+            preview.map(p => [p.name, p.inputs]),
+            update.map(p => [p.name, p.inputs]),
+        );
+        assert.deepEqual(
+            preview.map(p => p.role),
+            update.map(p => `${p.role}-read`),
+        );
         fs.rmSync(scratch, { recursive: true, force: true });
     });
 });

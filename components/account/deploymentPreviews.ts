@@ -72,8 +72,16 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
         const sessionSeconds = args.sessionSeconds;
         const id: StackIdentity = { organization: args.organization, project: args.project, stack: args.stack };
 
-        const pulumiOidc = new aws.iam.OpenIdConnectProvider(`${name}-pulumi-oidc`, { url: `https://${PULUMI_OIDC_HOST}`, clientIdLists: [args.organization] }, parent);
-        const githubOidc = new aws.iam.OpenIdConnectProvider(`${name}-github-oidc`, { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: ["sts.amazonaws.com"] }, parent);
+        const pulumiOidc = new aws.iam.OpenIdConnectProvider(
+            `${name}-pulumi-oidc`,
+            { url: `https://${PULUMI_OIDC_HOST}`, clientIdLists: [args.organization] },
+            parent,
+        );
+        const githubOidc = new aws.iam.OpenIdConnectProvider(
+            `${name}-github-oidc`,
+            { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: ["sts.amazonaws.com"] },
+            parent,
+        );
 
         this.previewRole = new aws.iam.Role(
             `${name}-preview`,
@@ -84,7 +92,12 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 assumeRolePolicy: pulumi
                     .all([pulumiOidc.arn, githubOidc.arn])
                     .apply(([pulumiArn, githubArn]) =>
-                        stableJson(trustPolicy(pulumiTrustStatement(pulumiArn, id, PREVIEW_OPERATIONS), githubPullRequestTrustStatement(githubArn, args.repository))),
+                        stableJson(
+                            trustPolicy(
+                                pulumiTrustStatement(pulumiArn, id, PREVIEW_OPERATIONS),
+                                githubPullRequestTrustStatement(githubArn, args.repository),
+                            ),
+                        ),
                     ),
             },
             parent,
@@ -116,7 +129,11 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
         // The stack builds its whole account (VPCs, IAM roles, KMS keys...): its deployer needs broad rights, which
         // is why only this stack's update and refresh operations may assume it, and who may start those is Pulumi
         // Cloud's to decide (stackGrants: no machine token may on prod).
-        new aws.iam.RolePolicyAttachment(`${name}-deploy`, { role: this.deployRole.name, policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, { parent: this.deployRole });
+        new aws.iam.RolePolicyAttachment(
+            `${name}-deploy`,
+            { role: this.deployRole.name, policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
+            { parent: this.deployRole },
+        );
 
         const cloud = { parent: this, provider: args.serviceProvider };
         const stackId = { organization: args.organization, project: args.project, stack: args.stack };
