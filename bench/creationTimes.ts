@@ -119,6 +119,7 @@ export const CREATION_TIMES: Readonly<Record<string, CreationTime>> = {
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": { seconds: 2, source: QUICK },
     "aws:kms/grant:Grant": { seconds: 2, source: QUICK },
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": { seconds: 5, source: "estimate: the provider waits until the configuration reads back" },
+    "aws:s3/bucketLogging:BucketLogging": { seconds: 2, source: QUICK },
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": { seconds: 2, source: QUICK },
     "aws:s3/bucketPolicy:BucketPolicy": { seconds: 2, source: QUICK },
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": { seconds: 2, source: QUICK },
@@ -131,6 +132,7 @@ export const CREATION_TIMES: Readonly<Record<string, CreationTime>> = {
     "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": { seconds: 5, source: "estimate: the provider waits until the setting reads back" },
     // The app tier's configuration calls.
     "aws:autoscaling/policy:Policy": { seconds: 2, source: QUICK },
+    "aws:autoscaling/schedule:Schedule": { seconds: 2, source: QUICK },
     "aws:wafv2/webAcl:WebAcl": { seconds: 5, source: "estimate: the web ACL is usable once created; WAF propagates rules within about a minute, which does not block dependents" },
     "aws:wafv2/webAclAssociation:WebAclAssociation": { seconds: 30, source: "estimate: the provider retries the association while the new ACL and load balancer become visible to WAF" },
     "aws:guardduty/detector:Detector": { seconds: 5, source: QUICK },

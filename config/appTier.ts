@@ -3,6 +3,10 @@
  * Defaults differ per account role (a small dev tier, a redundant prod tier with a warm pool).
  */
 import { z } from "zod";
+import { loadBalancerNameProblems } from "../components/account/awsNameConfig";
+import { monthEndWindowProblems } from "../components/app/monthEndScheduleConfig";
+import { warmPoolProblems } from "../components/app/warmPoolConfig";
+import { ALB_BODY_INSPECTION_BYTES, webAclRuleProblems } from "../components/app/webAclConfig";
 import type { AppClusterSettings } from "../components/app/appCluster";
 import { EnvRole, problem } from "./primitives";
 
@@ -39,12 +43,61 @@ export const appTierSchema = z
             .describe("Target tracking. Defaults to 1000 requests per target and 60% CPU."),
         warmPool: z
             .strictObject({
-                minSize: z.number().int().min(0).max(100).describe("Stopped, pre-initialised servers kept ready."),
-                maxPreparedCapacity: z.number().int().min(0).max(500).optional().describe("Cap on running + warm servers. Defaults to maxSize."),
+                minSize: z.number().int().min(0).max(100).describe("Stopped, pre-initialised servers kept ready at any group size."),
+                maxPreparedCapacity: z
+                    .number()
+                    .int()
+                    .min(0)
+                    .max(600)
+                    .optional()
+                    .describe("Cap on servers in the group and the pool together; the pool shrinks as the group grows, never below minSize. Defaults to minSize (a pool of exactly minSize)."),
             })
             .optional()
-            .describe("Warm pool so scale-out skips the boot. Defaults to 2 stopped servers in prod, none in dev."),
-        rateLimitPer5Minutes: z.number().int().min(10).max(2_000_000_000).optional().describe("WAF: requests one client IP may send per 5 minutes before it is blocked. Defaults to 3000."),
+            .describe("Warm pool so scale-out skips the launch. Defaults to 2 stopped servers in prod, none in dev."),
+        rateLimitPer5Minutes: z
+            .number()
+            .int()
+            .min(10)
+            .max(2_000_000_000)
+            .optional()
+            .describe("WAF abuse ceiling: requests one client IP may send per 5 minutes before it is blocked; sized for a company behind one NAT address. Defaults to 100000."),
+        tenantRateLimit: z
+            .strictObject({
+                key: z
+                    .union([z.strictObject({ host: z.literal(true) }), z.strictObject({ header: z.string() }), z.strictObject({ cookie: z.string() })])
+                    .optional()
+                    .describe("What identifies a tenant: {host: true} (tenants on their own names), {header: X-Twine-Tenant} or {cookie: twine_tenant}. Defaults to the X-Twine-Tenant header."),
+                limitPer5Minutes: z.number().int().min(10).max(2_000_000_000).optional().describe("Requests one tenant may send per 5 minutes before the rule acts. Defaults to 50000."),
+                action: z.enum(["count", "block"]).optional().describe("count (metrics, sampled requests and a label only) or block (429). Defaults to count."),
+            })
+            .optional()
+            .describe("WAF per-tenant rate rule, to see which tenant spikes; scaling, not blocking, answers a legitimate rush. Defaults to counting on X-Twine-Tenant."),
+        uploads: z
+            .strictObject({
+                pathPrefixes: z.array(z.string()).optional().describe("Path prefixes that take uploads (receipts), exempt from the body limit. Defaults to [/api/receipts]."),
+                maxBodyBytes: z.number().int().min(1).max(ALB_BODY_INSPECTION_BYTES).optional().describe("Largest body on every other path, in bytes, at most 8192. Defaults to 8192."),
+            })
+            .optional()
+            .describe("WAF body limit outside the upload paths (the managed 8 KB body rule only counts). Defaults to 8192 bytes outside /api/receipts."),
+        monthEnd: z
+            .strictObject({
+                enabled: z.boolean().optional().describe("Raise the minimum over the month's last and first working days. Defaults to true in prod, false in dev."),
+                minSize: z.number().int().min(1).max(500).optional().describe("The minimum during the window. Defaults to twice minSize, at most maxSize."),
+                lastWorkingDays: z.number().int().min(1).max(5).optional().describe("Working days at the end of the month in the window. Defaults to 2."),
+                firstWorkingDays: z.number().int().min(0).max(5).optional().describe("Working days at the start of the month in the window. Defaults to 1."),
+                timeZone: z.string().optional().describe("IANA time zone of the hours, e.g. Europe/Paris. Defaults to UTC."),
+                startHour: z.number().int().min(0).max(23).optional().describe("Hour the minimum is raised, each day of the window. Defaults to 6."),
+                endHour: z.number().int().min(0).max(23).optional().describe("Hour it returns to normal on the window's last day. Defaults to 20."),
+            })
+            .optional()
+            .describe("Scheduled month-end scaling (see docs/app-tier.md). On by default in prod, off in dev."),
+        predictiveScaling: z
+            .strictObject({
+                enabled: z.boolean().optional().describe("Create a predictive scaling policy. Defaults to true in prod, false in dev."),
+                mode: z.enum(["ForecastOnly", "ForecastAndScale"]).optional().describe("ForecastOnly until the forecasts match the traffic. Defaults to ForecastOnly."),
+            })
+            .optional()
+            .describe("Predictive scaling on the daily and weekly pattern, from 14 days of load. On (forecast only) by default in prod, off in dev."),
         accessLogRetentionDays: z.number().int().min(1).max(3650).optional().describe("Days the load balancer's access logs are kept. Defaults to 30 in dev, 365 in prod."),
         settings: z
             .record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, problem("setting names are upper-case shell identifiers", "write e.g. FEATURE_FLAGS")), z.string().max(1024))
@@ -67,22 +120,46 @@ export interface AppTierConfig extends AppClusterSettings {
 export function withAppTierDefaults(role: EnvRole, environment: string, input: AppTierInput = {}): AppTierConfig {
     const prod = role === "prod";
     const minSize = input.minSize ?? (prod ? 3 : 1);
+    const maxSize = input.maxSize ?? (prod ? 24 : 3);
     return {
         hostNames: input.hostNames ?? [environment],
         publicNames: input.publicNames ?? [],
         instanceType: input.instanceType ?? (prod ? "m7i.large" : "t3.small"),
         minSize,
-        maxSize: input.maxSize ?? (prod ? 24 : 3),
+        maxSize,
         desiredCapacity: input.desiredCapacity ?? minSize,
         instanceWarmupSeconds: input.instanceWarmupSeconds ?? 60,
         appPort: input.appPort ?? 8080,
         healthCheckPath: input.healthCheckPath ?? "/healthz",
         scaling: input.scaling ?? { requestsPerTarget: 1000, cpuUtilizationPercent: 60 },
         warmPool: input.warmPool ?? (prod ? { minSize: 2 } : undefined),
-        rateLimitPer5Minutes: input.rateLimitPer5Minutes ?? 3000,
+        rateLimitPer5Minutes: input.rateLimitPer5Minutes ?? 100_000,
+        tenantRateLimit: {
+            key: input.tenantRateLimit?.key ?? { header: "X-Twine-Tenant" },
+            limitPer5Minutes: input.tenantRateLimit?.limitPer5Minutes ?? 50_000,
+            action: input.tenantRateLimit?.action ?? "count",
+        },
+        bodySizeLimit: { uploadPathPrefixes: input.uploads?.pathPrefixes ?? ["/api/receipts"], maxBytes: input.uploads?.maxBodyBytes ?? ALB_BODY_INSPECTION_BYTES },
+        monthEnd:
+            (input.monthEnd?.enabled ?? prod)
+                ? {
+                      minSize: input.monthEnd?.minSize ?? Math.min(2 * minSize, maxSize),
+                      lastWorkingDays: input.monthEnd?.lastWorkingDays ?? 2,
+                      firstWorkingDays: input.monthEnd?.firstWorkingDays ?? 1,
+                      timeZone: input.monthEnd?.timeZone ?? "UTC",
+                      startHour: input.monthEnd?.startHour ?? 6,
+                      endHour: input.monthEnd?.endHour ?? 20,
+                  }
+                : undefined,
+        predictiveScaling: (input.predictiveScaling?.enabled ?? prod) ? { mode: input.predictiveScaling?.mode ?? "ForecastOnly" } : undefined,
         accessLogRetentionDays: input.accessLogRetentionDays ?? (prod ? 365 : 30),
         settings: input.settings ?? {},
     };
+}
+
+/** Days CloudWatch keeps the app servers' agent logs (syslog, auth, the app's own). */
+export function agentLogRetentionDays(role: "dev" | "prod"): number {
+    return role === "prod" ? 365 : 90;
 }
 
 /**
@@ -107,8 +184,21 @@ export function appTierProblems(role: EnvRole, environment: string, input: AppTi
     if (role === "prod" && app.minSize < 2) {
         problems.push([["app", "minSize"], app.minSize, problem("production needs at least two servers in different AZs to survive losing one", "set app.minSize to 2 or more")]);
     }
-    if (app.warmPool?.maxPreparedCapacity !== undefined && app.warmPool.maxPreparedCapacity < app.maxSize) {
-        problems.push([["app", "warmPool", "maxPreparedCapacity"], app.warmPool.maxPreparedCapacity, problem(`maxPreparedCapacity (${app.warmPool.maxPreparedCapacity}) below maxSize (${app.maxSize}) leaves no room for warm servers`, "leave it out (defaults to maxSize) or raise it")]);
+    // The pool holds max(minSize, maxPreparedCapacity - desired): a cap below maxSize is how its size is bounded.
+    for (const message of app.warmPool ? warmPoolProblems(app.warmPool, app) : []) {
+        problems.push([["app", "warmPool"], input.warmPool, problem(message, "set app.warmPool.maxPreparedCapacity between warmPool.minSize and maxSize + warmPool.minSize, or leave it out")]);
+    }
+    if (app.monthEnd) {
+        for (const message of monthEndWindowProblems(app.monthEnd, app)) {
+            problems.push([["app", "monthEnd"], input.monthEnd, problem(message, "fix app.monthEnd, or set app.monthEnd.enabled: false")]);
+        }
+    }
+    const waf = { rateLimitPer5Minutes: app.rateLimitPer5Minutes, tenantRateLimit: app.tenantRateLimit, bodySizeLimit: app.bodySizeLimit, managedRuleGroups: [], metricPrefix: environment };
+    for (const message of webAclRuleProblems(waf)) {
+        problems.push([["app", message.startsWith("bodySizeLimit") ? "uploads" : "tenantRateLimit"], message.startsWith("bodySizeLimit") ? input.uploads : input.tenantRateLimit, problem(message, "fix the WAF setting named")]);
+    }
+    for (const message of loadBalancerNameProblems(`${environment}-alb`)) {
+        problems.push([[], environment, problem(message, "rename the environment, e.g. internal-tools to tools")]);
     }
     return problems;
 }

@@ -51,8 +51,25 @@ export const deploymentsSchema = z
             })
             .partial()
             .describe("Pulumi Deployments drift detection. Defaults to on in every stack but dev (its environments change by design)."),
+        existingGithubOidcProviderArn: z
+            .string()
+            .regex(/^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, problem("not the ARN of a GitHub Actions OIDC provider", "copy it from `aws iam list-open-id-connect-providers`"))
+            .describe("The account's GitHub OIDC provider, when it already has one (one per URL per account): used instead of creating it. Defaults to creating it."),
+        existingPulumiOidcProviderArn: z
+            .string()
+            .regex(/^arn:aws:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/, problem("not the ARN of the Pulumi Cloud OIDC provider", "copy it from `aws iam list-open-id-connect-providers`"))
+            .describe("The account's Pulumi Cloud OIDC provider, when it already has one: used instead of creating it (its audiences must list the organization). Defaults to creating it."),
     })
-    .partial({ enabled: true, branch: true, deployCommits: true, paths: true, sessionSeconds: true, driftDetection: true })
+    .partial({
+        enabled: true,
+        branch: true,
+        deployCommits: true,
+        paths: true,
+        sessionSeconds: true,
+        driftDetection: true,
+        existingGithubOidcProviderArn: true,
+        existingPulumiOidcProviderArn: true,
+    })
     .superRefine((value, ctx) => {
         if (value.enabled !== true) return;
         for (const key of ["organization", "repository"] as const) {
@@ -89,5 +106,7 @@ export function withDeploymentsDefaults(input: DeploymentsConfigInput | undefine
             enabled: input.driftDetection?.enabled ?? accountRole !== "dev",
             scheduleCron: input.driftDetection?.scheduleCron ?? "0 6 * * *",
         },
+        existingGithubOidcProviderArn: input.existingGithubOidcProviderArn,
+        existingPulumiOidcProviderArn: input.existingPulumiOidcProviderArn,
     };
 }

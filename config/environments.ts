@@ -285,6 +285,26 @@ export function searchProblems(role: EnvRole, networkAzCount: number, search: Se
     return problems;
 }
 
+/** Names that say production: refused in the dev account, whose defaults are not production's. */
+const PRODUCTION_NAMES = ["prod", "production"];
+
+/** Each name the stack answers to belongs to one environment: two would write two A records for one FQDN. */
+function hostNameProblems(role: EnvRole, input: EnvironmentsInput, names: readonly string[]): EnvironmentProblem[] {
+    const owners = new Map<string, string[]>();
+    for (const name of names) {
+        const app = withAppTierDefaults(role, name, input[name].app);
+        const fqdns = [...app.hostNames.map(label => `${label} (subzone)`), ...app.publicNames.map(label => `${label} (apex)`)];
+        for (const fqdn of new Set(fqdns)) owners.set(fqdn, [...(owners.get(fqdn) ?? []), name]);
+    }
+    return [...owners.entries()]
+        .filter(([, envs]) => envs.length > 1)
+        .map(([fqdn, envs]) => ({
+            path: [envs[1], "app"],
+            input: input[envs[1]].app,
+            message: problem(`the name ${fqdn} is claimed by ${envs.join(" and ")}`, "give each environment its own app.hostNames / app.publicNames"),
+        }));
+}
+
 /** Every rule across fields and environments, with defaults applied; paths are below the environments key. */
 export function environmentProblems(role: EnvRole, networkAzCount: number, configured: EnvironmentsInput | undefined): EnvironmentProblem[] {
     // Defaults are checked too: a prod VPC in one AZ makes even the default search domain single-AZ.
@@ -294,9 +314,20 @@ export function environmentProblems(role: EnvRole, networkAzCount: number, confi
     if (names.length === 0) {
         problems.push({ path: [], input, message: problem("the stack hosts no environment", `name at least one, e.g. ${DEFAULT_ENVIRONMENTS[role][0]}: {} (or remove the key for the defaults)`) });
     }
+    problems.push(...hostNameProblems(role, input, names));
     for (const name of names) {
         const env = input[name];
         const at = (problems: EnvironmentProblem[]) => problems.map(p => ({ ...p, path: [name, ...p.path] }));
+        if (role === "dev" && PRODUCTION_NAMES.includes(name)) {
+            problems.push({
+                path: [name],
+                input: env,
+                message: problem(
+                    `an environment named ${name} in the dev account would get dev's defaults (one server, no deletion protection, a week of backups)`,
+                    "rename it (e.g. staging), or deploy production from the prod stack",
+                ),
+            });
+        }
         problems.push(...appTierProblems(role, name, env.app).map(([path, value, message]) => ({ path: [name, ...path], input: value, message })));
         const target = env.shareDataWith;
         if (target !== undefined) {

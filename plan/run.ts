@@ -143,8 +143,15 @@ export function lastRunRegistrations(): { stack: string; registered: string[] } 
     return lastRun && { stack: lastRun.stack, registered: [...lastRun.mocks.registered.keys()] };
 }
 
-/** Runs the program once for one stack, with its upstream stacks' outputs already known. */
-async function runStack(settings: StackSettings, upstream: ReadonlyMap<string, UpstreamStackOutputs>, callerRole?: string): Promise<StackRun> {
+type Program = () => Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
+
+/** Runs the program (or `program`, for a component in isolation) once for one stack, upstream outputs known. */
+async function runStack(
+    settings: StackSettings,
+    upstream: ReadonlyMap<string, UpstreamStackOutputs>,
+    program?: Program,
+    callerRole?: string,
+): Promise<StackRun> {
     const account = {
         accountId: /^\d{12}$/.test(settings.config[`${settings.project}:accountId`] ?? "") ? settings.config[`${settings.project}:accountId`] : "000000000000",
         region: settings.config["aws:region"] ?? "us-east-1",
@@ -170,8 +177,8 @@ async function runStack(settings: StackSettings, upstream: ReadonlyMap<string, U
                 return undefined;
             });
             // eslint-disable-next-line @typescript-eslint/no-require-imports
-            const program = require(PROGRAM) as () => Promise<Record<string, unknown>>;
-            exported = (await program()) ?? {};
+            const run = program ?? (require(PROGRAM) as () => Promise<Record<string, unknown>>);
+            exported = (await run()) ?? {};
             return exported;
         });
         await waitForRPCs();
@@ -271,11 +278,38 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
             }
             upstream.set(ref.qualifiedName, run.upstreamView);
         }
-        const run = await runStack(settings, upstream, callerRole);
+        const run = await runStack(settings, upstream, undefined, callerRole);
         visiting.pop();
         if (!configFile && !callerRole) runs.set(name, run);
         return run;
     }
 
     return (await plan(stack, options.configFile, options.callerRole)).plan;
+}
+
+export interface RunProgramOptions {
+    /** The stack the resources belong to, in URNs. Defaults to "test". */
+    readonly stack?: string;
+    /** The account and region the mocks answer for (ARNs, AZs). Default to 123456789012 and eu-west-1. */
+    readonly accountId?: string;
+    readonly region?: string;
+    /** Flat config ("namespace:key" -> string) the program may read. Defaults to none. */
+    readonly config?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Runs any program (typically one component built from hand-written args) under the same mocks and recording as
+ * the offline plan, so a component can be tested in isolation, for inputs no committed stack uses.
+ */
+export async function runProgram(program: Program, options: RunProgramOptions = {}): Promise<Plan> {
+    const project = "twine-infra";
+    const accountId = options.accountId ?? "123456789012";
+    const settings: StackSettings = {
+        project,
+        stack: options.stack ?? "test",
+        source: "runProgram",
+        config: { [`${project}:accountId`]: accountId, "aws:region": options.region ?? "eu-west-1", ...options.config },
+        secretKeys: [],
+    };
+    return (await runStack(settings, new Map(), program)).plan;
 }

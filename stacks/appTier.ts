@@ -4,12 +4,19 @@
  * bastion only, and answering on its names in the subzone (and, in prod, its public names in the apex, written
  * through the dns account's role).
  */
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { AgentLogGroups } from "../components/app/agentLogGroups";
 import { AppCluster, AppHostName } from "../components/app/appCluster";
+import { agentLogGroupNames } from "../components/app/appUserDataConfig";
+import { appDatabaseUser } from "../components/data/databaseAccessPolicy";
 import { envSubzoneName } from "../components/dns/delegationPolicy";
 import { Network } from "../components/network/network";
 import { EnvStackConfig } from "../config";
+import { agentLogRetentionDays } from "../config/appTier";
 import { StackContext } from "./context";
+import { environmentTagging } from "./environmentTags";
 import { EnvAccess } from "./envAccess";
 import { EnvironmentResources } from "./environments";
 import { AppImage } from "./envImage";
@@ -30,9 +37,14 @@ export function buildAppTier(
     access: EnvAccess,
     image: AppImage,
     dns: DnsOutputs,
+    accessLogBucket: pulumi.Input<string>,
 ): { clusters: AppCluster[]; outputs: pulumi.Output<Record<string, AppTierOutputs>> } {
     const { config } = ctx;
     const role = config.accountRole;
+    // The image's CloudWatch agent writes to fixed group names, shared by every environment of the account: the
+    // stack creates them once, with a retention (the agent would create them without one, keeping logs forever).
+    const agentConfig = fs.readFileSync(path.join(__dirname, "..", "images", "twine-app", "files", "cloudwatch-agent.json"), "utf8");
+    const agentLogs = new AgentLogGroups("app", { names: agentLogGroupNames(agentConfig), retentionInDays: agentLogRetentionDays(role) }, { provider: ctx.provider });
     const clusters = environments.map(env => {
         const app = env.config.app;
         const names = appHostNames(role, dns.zoneName, app.hostNames, app.publicNames);
@@ -52,10 +64,10 @@ export function buildAppTier(
                 ...app,
                 amiId: image.amiId,
                 hostNames,
+                accessLogBucket,
                 deletionProtection: role === "prod",
                 identity: env.identity,
                 extraSecurityGroupIds: [access.sshFromBastionSecurityGroupId],
-                runtimeSecretArns: pulumi.all([env.database.masterSecretArn]),
                 // Where the app finds its data tier; secrets stay in Secrets Manager, only their ARN is here.
                 settings: {
                     ...app.settings,
@@ -63,12 +75,15 @@ export function buildAppTier(
                     AWS_REGION: config.region,
                     DATABASE_HOST: env.database.address,
                     DATABASE_PORT: env.database.port.apply(String),
-                    DATABASE_SECRET_ARN: env.database.masterSecretArn,
+                    // IAM database authentication: the app asks RDS for a token as this user (rds-db:connect).
+                    DATABASE_USER: appDatabaseUser(env.config.name),
+                    DATABASE_AUTH: "iam",
                     SEARCH_ENDPOINT: env.search.endpoint,
                 },
                 tags: { ...ctx.tags, TwineEnvironment: env.config.name },
             },
-            { provider: ctx.provider },
+            // Before any server boots: an agent that finds no group creates one without a retention.
+            { provider: ctx.provider, dependsOn: agentLogs.logGroups, transformations: [environmentTagging(env.config.name)] },
         );
     });
     const outputs = pulumi.output(

@@ -17,6 +17,7 @@ export function buildTooling(
     network: Network,
     bastion: BastionOutputs,
     access: EnvAccess,
+    accessLogBucket: pulumi.Input<string>,
     pulumiAccessToken?: pulumi.Output<string>,
 ) {
     const { config, stack } = ctx;
@@ -54,6 +55,7 @@ export function buildTooling(
             readVpceIds: [network.s3Endpoint.id],
             signingKeySecretName: `${JENKINS_SECRET_PREFIX}apt-signing-key`,
             ...settings.aptRepo,
+            accessLogBucket,
         },
         { provider: ctx.provider },
     );

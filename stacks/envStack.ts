@@ -51,7 +51,7 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     }
 
     const ctx = stackContext(config, stack);
-    accountBaseline(ctx);
+    const baseline = accountBaseline(ctx);
     const network = newNetwork(ctx);
     const image = appImage(ctx, network, upstream.dev);
     const environments = buildEnvironments(ctx, network, `${upstream.bastion.bastionPrivateIp}/32`);
@@ -61,8 +61,9 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     // The cross-account roles this stack's providers assume: its previews may assume their read-only counterparts.
     const peeringRoleArn = upstream.bastion.peeringRoleArns[env];
     const delivery = deploymentPreviews(ctx, [upstream.dns.delegationRoleArns[env], ...(peeringRoleArn ? [peeringRoleArn] : [])]);
-    const tooling = env === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access, delivery?.jenkinsPulumiToken) : {};
-    const apps = buildAppTier(ctx, network, environments.environments, access, image, upstream.dns);
+    const tooling =
+        env === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access, baseline.accessLogBucket, delivery?.jenkinsPulumiToken) : {};
+    const apps = buildAppTier(ctx, network, environments.environments, access, image, upstream.dns, baseline.accessLogBucket);
     return {
         accountId: config.accountId,
         region: config.region,

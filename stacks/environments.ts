@@ -7,11 +7,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppIdentity } from "../components/app/appIdentity";
 import { SearchServiceRole } from "../components/data/searchServiceRole";
 import { Database, defaultPort } from "../components/data/database";
-import { stableJson } from "../components/account/iamPolicy";
+import { appConnectStatement, appDatabaseUser } from "../components/data/databaseAccessPolicy";
+import { policyDocument, stableJson } from "../components/account/iamPolicy";
 import { Network } from "../components/network/network";
 import { Search, searchClientPolicy } from "../components/data/search";
 import { EnvStackConfig, EnvironmentConfig } from "../config";
 import { StackContext } from "./context";
+import { environmentTagging } from "./environmentTags";
 import { DataTierOutputs } from "./outputs";
 
 /** What the app tier of one environment builds on. */
@@ -43,7 +45,9 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
     const envs = config.environments;
     const opts = { provider };
 
-    const app = new Map(envs.map(env => [env.name, new AppIdentity(env.name, { environment: env.name, vpcId: network.vpcId }, opts)]));
+    // Every resource of an environment carries its TwineEnvironment tag (see environmentTags.ts).
+    const tagged = (environment: string) => ({ ...opts, transformations: [environmentTagging(environment)] });
+    const app = new Map(envs.map(env => [env.name, new AppIdentity(env.name, { environment: env.name, vpcId: network.vpcId }, tagged(env.name))]));
 
     // VPC domains need OpenSearch's service-linked role; it is per account, so the stack has it once.
     const searchServiceRole = new SearchServiceRole(`${config.accountRole}-opensearch`, {}, opts);
@@ -57,6 +61,7 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
             {
                 ...owner.database,
                 identifier: name,
+                region: config.region,
                 vpcId: network.vpcId,
                 subnetIds: network.subnetIds("data"),
                 accountId: config.accountId,
@@ -64,7 +69,7 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
                 adminCidrs: { bastion: bastionCidr },
                 production,
             },
-            opts,
+            tagged(owner.name),
         );
         const search = new Search(
             `${owner.name}-search`,
@@ -79,7 +84,7 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
                 production,
                 dependsOn: [searchServiceRole.role],
             },
-            opts,
+            tagged(owner.name),
         );
         owners.set(owner.name, { database, search, port: defaultPort(owner.database.engine) });
     }
@@ -91,6 +96,14 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
         identity.allowTo("to-database", { securityGroupId: database.securityGroup.id }, port, `${env.name} database`);
         identity.allowTo("to-search", { securityGroupId: search.securityGroup.id }, 443, `${env.name} search`);
         identity.grant("search", stableJson(searchClientPolicy(search.arn)));
+        // The app signs in as its own database user with an IAM token: no password, and never the master user.
+        const user = appDatabaseUser(env.name);
+        identity.grant(
+            "database",
+            database.instance.resourceId.apply(resourceId =>
+                stableJson(policyDocument(appConnectStatement({ region: config.region, accountId: config.accountId, resourceId, user }))),
+            ),
+        );
         return { config: env, identity, database, search };
     });
 

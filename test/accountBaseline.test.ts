@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { baselineNames, trailBucketPolicy, trailKeyPolicy } from "../components/account/accountBaseline";
 import { parseStackConfig, withBaselineDefaults } from "../config";
 import { deniesInsecureTransport } from "../policy/rules/storage";
-import { committedConfig } from "./helpers/config";
+import { fixtureConfig } from "./helpers/config";
 import { STACKS, ancestors, ofType, planOf } from "./helpers/plans";
 
 const names = baselineNames({ accountId: "444444444444", region: "eu-west-1", label: "prod" });
@@ -14,6 +14,7 @@ describe("AccountBaseline", () => {
                 trail: "twine-prod",
                 trailArn: "arn:aws:cloudtrail:eu-west-1:444444444444:trail/twine-prod",
                 bucket: "twine-cloudtrail-444444444444-eu-west-1",
+                accessLogBucket: "twine-s3-access-logs-444444444444-eu-west-1",
                 analyzer: "twine-prod-account",
                 keyAlias: "alias/twine-prod-cloudtrail",
             });
@@ -45,7 +46,7 @@ describe("AccountBaseline", () => {
         });
         it("accepts a baseline section in every role", () => {
             for (const stack of STACKS) {
-                const config = { ...committedConfig(stack), "twine-infra:baseline": JSON.stringify({ guardDuty: true, trailRetentionDays: 400 }) };
+                const config = { ...fixtureConfig(stack), "twine-infra:baseline": JSON.stringify({ guardDuty: true, trailRetentionDays: 400 }) };
                 assert.equal(parseStackConfig(stack, config).baseline?.trailRetentionDays, 400);
             }
         });
@@ -64,7 +65,7 @@ describe("AccountBaseline", () => {
                     assert.equal(r.provider, ofType(plan, "pulumi:providers:aws").find(p => p.name === stack)!.urn);
                 }
                 const [trail] = ofType(plan, "aws:cloudtrail/trail:Trail");
-                const accountId = committedConfig(stack)["twine-infra:accountId"];
+                const accountId = fixtureConfig(stack)["twine-infra:accountId"];
                 assert.match(String(trail.inputs.kmsKeyId), new RegExp(`^arn:aws:kms:eu-west-1:${accountId}:key/`));
                 assert.deepEqual([trail.inputs.isMultiRegionTrail, trail.inputs.enableLogFileValidation, trail.inputs.includeGlobalServiceEvents], [true, true, true]);
                 assert.equal(ofType(plan, "aws:guardduty/detector:Detector").length, stack === "prod" || stack === "bastion" ? 1 : 0);

@@ -12,7 +12,7 @@ import { buildInputsHash, readBuildFiles } from "../components/build/packerImage
 import { parseStackConfig } from "../config";
 import { Plan, PlannedResource } from "../plan/run";
 import { APP_AMI_SOURCE, APP_TEMPLATE_DIR } from "../components/build/appImage";
-import { committedConfig, problemsOf, REPO, withKey, withPath } from "./helpers/config";
+import { FIXTURES, fixtureConfig, problemsOf, withKey, withPath } from "./helpers/config";
 import { byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const DEV_ACCOUNT = "333333333333";
@@ -20,9 +20,9 @@ const PROD_ACCOUNT = "444444444444";
 const PROD_ASG = `arn:aws:iam::${PROD_ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
 const PINNED = "ami-0123456789abcdef0";
 
-/** A copy of a committed stack file with its `twine-infra:image` section edited. */
+/** A copy of a fixture stack file with its `twine-infra:image` section edited. */
 function stackFileWithImage(stack: string, edit: (image: Record<string, unknown>) => void): string {
-    const doc = parse(fs.readFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), "utf8"));
+    const doc = parse(fs.readFileSync(path.join(FIXTURES, `Pulumi.${stack}.yaml`), "utf8"));
     edit((doc.config["twine-infra:image"] ??= {}));
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "twine-image-")), `Pulumi.${stack}.yaml`);
     fs.writeFileSync(file, stringify(doc));
@@ -146,8 +146,8 @@ describe("app image", () => {
     });
 
     describe("image config", () => {
-        const dev = committedConfig("dev");
-        const prod = committedConfig("prod");
+        const dev = fixtureConfig("dev");
+        const prod = fixtureConfig("prod");
         const IMAGE = "twine-infra:image";
 
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { assumedRoleArn } from "../plan/providerRole";
 import { Plan, PlannedResource } from "../plan/run";
-import { committedConfig, withPath, writeStackFile } from "./helpers/config";
+import { fixtureConfig, withPath, writeStackFile } from "./helpers/config";
 import { STACKS, ancestors, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const CLUSTER = "twine:index:AppCluster";
@@ -48,7 +48,8 @@ describe("app tier (over the plans)", () => {
                     const userData = Buffer.from(String(lt.inputs.userData), "base64").toString("utf8");
                     assert.match(userData, /^#cloud-config\n/);
                     assert.match(userData, /TWINE_ENVIRONMENT="/);
-                    assert.match(userData, /DATABASE_SECRET_ARN="arn:aws:secretsmanager:/);
+                    assert.match(userData, /DATABASE_AUTH="iam"/);
+                    assert.doesNotMatch(userData, /DATABASE_SECRET_ARN|secretsmanager/, "the app signs in with an IAM token, never the master secret");
                     assert.doesNotMatch(userData, /apt-get|apt install|packages:|curl |wget |password/i);
                 }
             });
@@ -88,7 +89,7 @@ describe("app tier (over the plans)", () => {
             it("scales by target tracking on requests per target and CPU, from config", async () => {
                 const plan = await planOf(stack);
                 for (const cluster of ofType(plan, CLUSTER)) {
-                    const policies = inCluster(plan, cluster, "aws:autoscaling/policy:Policy").map(p => p.inputs.targetTrackingConfiguration as { targetValue: number; predefinedMetricSpecification: { predefinedMetricType: string; resourceLabel?: string } });
+                    const policies = inCluster(plan, cluster, "aws:autoscaling/policy:Policy").filter(p => p.inputs.policyType === "TargetTrackingScaling").map(p => p.inputs.targetTrackingConfiguration as { targetValue: number; predefinedMetricSpecification: { predefinedMetricType: string; resourceLabel?: string } });
                     const types = policies.map(p => p.predefinedMetricSpecification.predefinedMetricType).sort();
                     assert.deepEqual(types, ["ALBRequestCountPerTarget", "ASGAverageCPUUtilization"]);
                     const requests = policies.find(p => p.predefinedMetricSpecification.predefinedMetricType === "ALBRequestCountPerTarget")!;
@@ -114,13 +115,13 @@ describe("app tier (over the plans)", () => {
                 }
             });
 
-            it("a WAF web ACL with a per-client rate limit first, then AWS managed rules, guards each load balancer", async () => {
+            it("a WAF web ACL with a per-client abuse ceiling first, then AWS managed rules, guards each load balancer", async () => {
                 const plan = await planOf(stack);
                 for (const cluster of ofType(plan, CLUSTER)) {
                     const acl = one(plan, cluster, "aws:wafv2/webAcl:WebAcl");
                     const rules = acl.inputs.rules as { name: string; priority: number; statement: Record<string, Record<string, unknown>> }[];
-                    assert.equal(rules[0].statement.rateBasedStatement.limit, 3000);
-                    assert.ok(rules.slice(1).every(r => r.statement.managedRuleGroupStatement.vendorName === "AWS"));
+                    assert.equal(rules[0].statement.rateBasedStatement.aggregateKeyType, "IP");
+                    assert.ok(rules.filter(r => r.statement.managedRuleGroupStatement).every(r => r.statement.managedRuleGroupStatement.vendorName === "AWS"));
                     const association = one(plan, cluster, "aws:wafv2/webAclAssociation:WebAclAssociation");
                     const https = inCluster(plan, cluster, "aws:lb/listener:Listener").find(l => l.inputs.port === 443)!;
                     assert.match(String(association.inputs.resourceArn), /:loadbalancer\/app\//);
@@ -168,7 +169,9 @@ describe("app tier (over the plans)", () => {
 
     it("prod keeps a warm pool of stopped servers and at least two servers; dev keeps none", async () => {
         const [prodAsg] = ofType(await planOf("prod"), ASG);
-        assert.deepEqual(prodAsg.inputs.warmPool, { instanceReusePolicy: { reuseOnScaleIn: true }, minSize: 2, poolState: "Stopped" });
+        const pool = prodAsg.inputs.warmPool as Record<string, unknown>;
+        assert.deepEqual([pool.poolState, pool.instanceReusePolicy], ["Stopped", { reuseOnScaleIn: true }]);
+        assert.ok(Number(pool.minSize) >= 1 && Number(pool.maxGroupPreparedCapacity) >= Number(pool.minSize));
         assert.ok(Number(prodAsg.inputs.minSize) >= 2);
         for (const asg of ofType(await planOf("dev"), ASG)) assert.equal(asg.inputs.warmPool, undefined);
     });
@@ -179,7 +182,7 @@ describe("app tier (over the plans)", () => {
         assert.equal(apexRecords.length, 2, "the alias and its ACM validation record");
         for (const record of apexRecords) {
             const provider = byUrn(plan, record.provider)!;
-            assert.deepEqual(provider.inputs.allowedAccountIds, [committedConfig("dns")["twine-infra:accountId"]]);
+            assert.deepEqual(provider.inputs.allowedAccountIds, [fixtureConfig("dns")["twine-infra:accountId"]]);
             assert.match(String(assumedRoleArn(provider.inputs)), /:role\/.*delegation-prod$/);
         }
     });
@@ -195,7 +198,7 @@ describe("app tier (over the plans)", () => {
                 assert.ok(group.type === "aws:ec2/securityGroup:SecurityGroup" && group.name.endsWith("-alb"), `${stack}: ${rule.name} is not on a load balancer's group`);
             }
         }
-        assert.equal(open, 3 * 4, "three load balancers, each open on 80 and 443 over IPv4 and IPv6");
+        assert.equal(open, 3 * 2, "three IPv4-only load balancers, each open on 80 and 443");
     });
 
     it("no instance but the bastion gets a public address", async () => {
@@ -208,7 +211,7 @@ describe("app tier (over the plans)", () => {
     });
 
     it("refuses a prod public name the dns stack did not delegate, before declaring anything", async () => {
-        const config = withPath(committedConfig("prod"), "twine-infra:environments", "production.app.publicNames", ["app", "www"]);
+        const config = withPath(fixtureConfig("prod"), "twine-infra:environments", "production.app.publicNames", ["app", "www"]);
         await assert.rejects(
             planWithConfig("prod", writeStackFile(config)),
             /twine-infra:environments\.production\.app\.publicNames\[1\] = "www": the dns stack does not let prod write www\.twinehr\.com \(it delegates app\.twinehr\.com\)\. Fix: add www\.twinehr\.com to delegation\.prod\.publicNames/,
@@ -216,7 +219,7 @@ describe("app tier (over the plans)", () => {
     });
 
     it("refuses an app tier whose bounds do not hold, naming the key", async () => {
-        const config = withPath(committedConfig("prod"), "twine-infra:environments", "production.app.minSize", 30);
+        const config = withPath(fixtureConfig("prod"), "twine-infra:environments", "production.app.minSize", 30);
         await assert.rejects(planWithConfig("prod", writeStackFile(config)), /twine-infra:environments\.production\.app\.minSize = 30: minSize \(30\) should be <= maxSize \(24\)\. Fix:/);
     });
 });

@@ -44,7 +44,7 @@ describe("app tier helpers", () => {
             const rules = webAclRules({ rateLimitPer5Minutes: 500, managedRuleGroups: ["A", "B"], metricPrefix: "x" });
             assert.deepEqual(rules.map(r => [r.priority, r.name]), [[0, "per-client-rate-limit"], [1, "A"], [2, "B"]]);
             assert.deepEqual(rules[0].statement, { rateBasedStatement: { limit: 500, aggregateKeyType: "IP", evaluationWindowSec: 300 } });
-            assert.deepEqual((rules[0] as Record<string, unknown>).action, { block: {} });
+            assert.deepEqual(rules[0].action, { block: {} });
         });
     });
 

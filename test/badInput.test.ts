@@ -8,16 +8,16 @@ import { strict as assert } from "assert";
 import { ConfigError } from "../config";
 import { lastRunRegistrations } from "../plan/run";
 import { UpstreamError } from "../stacks/upstream";
-import { committedConfig, withKey, withPath, writeStackFile } from "./helpers/config";
+import { fixtureConfig, withKey, withPath, writeStackFile } from "./helpers/config";
 import { planWithConfig, runCli } from "./helpers/plans";
 
 const NET = "twine-infra:network";
 const STACKS_KEY = "twine-infra:stacks";
 const BASELINE = "twine-infra:baseline";
-const dns = committedConfig("dns");
-const bastion = committedConfig("bastion");
-const dev = committedConfig("dev");
-const prod = committedConfig("prod");
+const dns = fixtureConfig("dns");
+const bastion = fixtureConfig("bastion");
+const dev = fixtureConfig("dev");
+const prod = fixtureConfig("prod");
 
 interface BadInput {
     readonly name: string;

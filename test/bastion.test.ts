@@ -5,7 +5,7 @@ import { peeringRolePolicy } from "../components/access/bastionPeeringPolicy";
 import { SSHD_DROP_IN, cloudWatchAgentConfig, renderBastionUserData, sshdConfig } from "../components/access/bastionCloudConfig";
 import { sshPublicKeyProblem } from "../config/bastionHost";
 import { Plan, PlannedResource } from "../plan/run";
-import { committedConfig } from "./helpers/config";
+import { fixtureConfig } from "./helpers/config";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -163,7 +163,7 @@ describe("bastion", () => {
 
         it("opens 22 only to the configured ranges, never the Internet, and reaches out only on 80/443", async () => {
             const plan = await planOf("bastion");
-            const configured = JSON.parse(committedConfig("bastion")["twine-infra:bastionHost"]).sshAllowedCidrs;
+            const configured = JSON.parse(fixtureConfig("bastion")["twine-infra:bastionHost"]).sshAllowedCidrs;
             const ingress = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
             assert.deepEqual(ingress.map(r => r.inputs.cidrIpv4).sort(), [...configured].sort());
             for (const rule of ingress) assert.deepEqual([rule.inputs.fromPort, rule.inputs.toPort, rule.inputs.ipProtocol], [22, 22, "tcp"]);

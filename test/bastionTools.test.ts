@@ -11,7 +11,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { renderBastionUserData, sshdConfig } from "../components/access/bastionCloudConfig";
 import { renderJenkinsUserData } from "../components/build/jenkinsHostConfig";
-import { committedConfig } from "./helpers/config";
+import { fixtureConfig } from "./helpers/config";
 import { JENKINS_USER_DATA_ARGS } from "./helpers/jenkins";
 
 function requireTool(command: string, pkg: string): string {
@@ -20,7 +20,7 @@ function requireTool(command: string, pkg: string): string {
     return found.stdout.trim();
 }
 
-const users = JSON.parse(committedConfig("bastion")["twine-infra:bastionHost"]).users;
+const users = JSON.parse(fixtureConfig("bastion")["twine-infra:bastionHost"]).users;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "twine-bastion-"));
 let files = 0;
 

@@ -10,7 +10,7 @@ import { JENKINS_HOME_MOUNT, JENKINS_NETWORK, JENKINS_PORT, JENKINS_SECRET_PREFI
 import { pulumiSubject, pulumiTrustStatement } from "../components/account/oidcTrustPolicy";
 import { parseStackConfig } from "../config";
 import { withDeploymentsDefaults } from "../config/deployments";
-import { committedConfig, problemsOf, REPO, withKey, withPath, writeStackFile } from "./helpers/config";
+import { fixtureConfig, problemsOf, REPO, withKey, withPath, writeStackFile } from "./helpers/config";
 import { JENKINS_USER_DATA_ARGS } from "./helpers/jenkins";
 import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
 
@@ -81,7 +81,7 @@ describe("build tooling (dev)", () => {
             const jenkinsListeners = (plan: Plan) => ofType(plan, "aws:lb/listener:Listener").filter(r => r.name.startsWith("dev-jenkins"));
             assert.equal(jenkinsLbs(await planOf("dev")).length, 0, "an entrance without config");
             const certificateArn = "arn:aws:acm:eu-west-1:333333333333:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f";
-            const config = withPath(committedConfig("dev"), "twine-infra:buildTooling", "jenkins.webhook", { cidrs: ["192.30.252.0/22", "140.82.112.0/20"], certificateArn });
+            const config = withPath(fixtureConfig("dev"), "twine-infra:buildTooling", "jenkins.webhook", { cidrs: ["192.30.252.0/22", "140.82.112.0/20"], certificateArn });
             const plan = await planWithConfig("dev", writeStackFile(config));
             const [lb] = jenkinsLbs(plan);
             assert.equal((lb.inputs as any).internal, false);
@@ -350,7 +350,7 @@ describe("Pulumi Deployments previews", () => {
         assert.ok(workflow.jobs.test.steps.some((s: { run?: string }) => /bash scripts\/setup\.sh && npm test/.test(s.run ?? "")));
         const stacks = workflow.jobs.preview.strategy.matrix.stack;
         assert.deepEqual(stacks.map((s: { name: string }) => s.name), [...STACKS]);
-        for (const s of stacks) assert.equal(s.account, committedConfig(s.name)["twine-infra:accountId"], `${s.name} account differs from its stack file`);
+        for (const s of stacks) assert.equal(s.account, fixtureConfig(s.name)["twine-infra:accountId"], `${s.name} account differs from its stack file`);
         const assume = workflow.jobs.preview.steps.find((s: { uses?: string }) => s.uses?.startsWith("aws-actions/configure-aws-credentials"));
         assert.equal(assume.with["role-to-assume"], "arn:aws:iam::${{ matrix.stack.account }}:role/pulumi-${{ matrix.stack.name }}-preview");
         const preview = workflow.jobs.preview.steps.find((s: { uses?: string }) => s.uses?.startsWith("pulumi/actions"));
@@ -361,24 +361,24 @@ describe("Pulumi Deployments previews", () => {
     describe("config", () => {
         const DEP = "twine-infra:deployments";
         it("is optional: a stack without the section creates no settings", () => {
-            const config = parseStackConfig("dns", withKey(committedConfig("dns"), DEP, undefined)) as any;
+            const config = parseStackConfig("dns", withKey(fixtureConfig("dns"), DEP, undefined)) as any;
             assert.equal(config.deployments, undefined);
         });
         it("requires organization and repository when enabled", () => {
-            const problems = problemsOf("bastion", withKey(committedConfig("bastion"), DEP, { enabled: true }));
+            const problems = problemsOf("bastion", withKey(fixtureConfig("bastion"), DEP, { enabled: true }));
             assert.ok(problems.some(p => /deployments\.organization.*required when deployments are enabled.*Fix:/.test(p)), problems.join("\n"));
             assert.ok(problems.some(p => /deployments\.repository/.test(p)), problems.join("\n"));
         });
         it("refuses a repository that is not owner/name, and unknown keys", () => {
-            const problems = problemsOf("dev", withPath(committedConfig("dev"), DEP, "repository", "twine-infra"));
+            const problems = problemsOf("dev", withPath(fixtureConfig("dev"), DEP, "repository", "twine-infra"));
             assert.ok(problems.some(p => /deployments\.repository = "twine-infra": a GitHub repository is owner\/name\. Fix:/.test(p)), problems.join("\n"));
-            assert.ok(problemsOf("dev", withPath(committedConfig("dev"), DEP, "previewPullRequest", true)).some(p => /unknown key/.test(p)));
+            assert.ok(problemsOf("dev", withPath(fixtureConfig("dev"), DEP, "previewPullRequest", true)).some(p => /unknown key/.test(p)));
         });
         it("has no pull-request deployments to turn on: previewPullRequests is refused", () => {
-            assert.ok(problemsOf("dev", withPath(committedConfig("dev"), DEP, "previewPullRequests", true)).some(p => /previewPullRequests.*unknown key/.test(p)));
+            assert.ok(problemsOf("dev", withPath(fixtureConfig("dev"), DEP, "previewPullRequests", true)).some(p => /previewPullRequests.*unknown key/.test(p)));
         });
         it("refuses a deploy session shorter than 2 hours, and a malformed drift schedule", () => {
-            const problems = problemsOf("prod", withPath(withPath(committedConfig("prod"), DEP, "sessionSeconds", 3600), DEP, "driftDetection", { scheduleCron: "daily" }));
+            const problems = problemsOf("prod", withPath(withPath(fixtureConfig("prod"), DEP, "sessionSeconds", 3600), DEP, "driftDetection", { scheduleCron: "daily" }));
             assert.ok(problems.some(p => /deployments\.sessionSeconds = 3600: must be at least 7200\. Fix:/.test(p)), problems.join("\n"));
             assert.ok(problems.some(p => /deployments\.driftDetection\.scheduleCron = "daily": not a five-field cron expression\. Fix:/.test(p)), problems.join("\n"));
         });
@@ -396,18 +396,18 @@ describe("build tooling config", () => {
     const BT = "twine-infra:buildTooling";
     it("refuses a webhook range open to the whole Internet", () => {
         const webhook = { cidrs: ["192.0.2.0/24", "0.0.0.0/0"], certificateArn: "arn:aws:acm:eu-west-1:333333333333:certificate/not-a-cert" };
-        const problems = problemsOf("dev", withPath(committedConfig("dev"), BT, "jenkins.webhook", webhook));
+        const problems = problemsOf("dev", withPath(fixtureConfig("dev"), BT, "jenkins.webhook", webhook));
         assert.ok(problems.some(p => /buildTooling\.jenkins\.webhook\.cidrs\[1\].*whole Internet.*Fix:/.test(p)), problems.join("\n"));
         assert.ok(problems.some(p => /buildTooling\.jenkins\.webhook\.certificateArn = .*not an ACM certificate ARN\. Fix:/.test(p)), problems.join("\n"));
     });
     it("refuses an ARM or tiny instance type and a bad snapshot time", () => {
-        const config = withPath(withPath(committedConfig("dev"), BT, "jenkins.instanceType", "t4g.micro"), BT, "jenkins.snapshotTime", "3am");
+        const config = withPath(withPath(fixtureConfig("dev"), BT, "jenkins.instanceType", "t4g.micro"), BT, "jenkins.snapshotTime", "3am");
         const problems = problemsOf("dev", config);
         assert.ok(problems.some(p => /instanceType = "t4g\.micro"/.test(p)), problems.join("\n"));
         assert.ok(problems.some(p => /snapshotTime = "3am": not a 24-hour UTC time/.test(p)), problems.join("\n"));
     });
     it("is refused in prod", () => {
-        const problems = problemsOf("prod", withKey(committedConfig("prod"), BT, { jenkins: {} }));
+        const problems = problemsOf("prod", withKey(fixtureConfig("prod"), BT, { jenkins: {} }));
         assert.ok(problems.some(p => /buildTooling.*dev account only.*Fix: remove buildTooling/.test(p)), problems.join("\n"));
     });
 });

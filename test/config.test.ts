@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { envCrossStackProblems, parseStackConfig } from "../config";
-import { committedConfig, problemsOf, withKey, withPath } from "./helpers/config";
+import { fixtureConfig, problemsOf, withKey, withPath } from "./helpers/config";
 
 const NET = "twine-infra:network";
 const ENVS = "twine-infra:environments";
@@ -10,7 +10,7 @@ describe("stack config", () => {
     describe("the committed stack files", () => {
         for (const stack of ["dns", "bastion", "dev", "prod"]) {
             it(`${stack} parses, with defaults applied`, () => {
-                const config = parseStackConfig(stack, committedConfig(stack));
+                const config = parseStackConfig(stack, fixtureConfig(stack));
                 assert.equal(config.accountRole, stack);
                 assert.match(config.accountId, /^\d{12}$/);
                 if ("network" in config) {
@@ -20,7 +20,7 @@ describe("stack config", () => {
             });
         }
         it("picks the NAT strategy per account: none for the bastion, single in dev, one per AZ in prod", () => {
-            const nat = (stack: string) => (parseStackConfig(stack, committedConfig(stack)) as { network: { natStrategy: string } }).network.natStrategy;
+            const nat = (stack: string) => (parseStackConfig(stack, fixtureConfig(stack)) as { network: { natStrategy: string } }).network.natStrategy;
             assert.deepEqual(["bastion", "dev", "prod"].map(nat), ["none", "single", "perAz"]);
         });
     });
@@ -29,10 +29,10 @@ describe("stack config", () => {
      * Each row breaks one rule. THEN the whole config is rejected with a problem that names the key, and says
      * why and how to fix it.
      */
-    const dev = committedConfig("dev");
-    const prod = committedConfig("prod");
-    const bastion = committedConfig("bastion");
-    const dns = committedConfig("dns");
+    const dev = fixtureConfig("dev");
+    const prod = fixtureConfig("prod");
+    const bastion = fixtureConfig("bastion");
+    const dns = fixtureConfig("dns");
     const badConfigs: { name: string; stack: string; config: Record<string, string>; key: string; why: RegExp }[] = [
         { name: "missing accountRole", stack: "dev", config: withKey(dev, "twine-infra:accountRole", undefined), key: "twine-infra:accountRole", why: /one of dns, bastion, dev, prod/ },
         { name: "unknown accountRole", stack: "dev", config: withKey(dev, "twine-infra:accountRole", "staging"), key: "twine-infra:accountRole", why: /"staging"/ },
@@ -139,8 +139,8 @@ describe("stack config", () => {
 
 /** Rows for the bastion host and dns delegation sections, in the same form as the table above. */
 function bastionAndDnsRows() {
-    const bastion = committedConfig("bastion");
-    const dns = committedConfig("dns");
+    const bastion = fixtureConfig("bastion");
+    const dns = fixtureConfig("dns");
     const HOST = "twine-infra:bastionHost";
     const DEL = "twine-infra:delegation";
     const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHBsYWNlaG9sZGVyLWFsaWNlMDAwMDAwMDAwMDAwMDAw alice@example.invalid-placeholder";

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { assumedRoleArn } from "../plan/providerRole";
 import { Plan, PlannedResource } from "../plan/run";
-import { committedConfig, writeStackFile } from "./helpers/config";
+import { fixtureConfig, writeStackFile } from "./helpers/config";
 import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const ACCOUNTS = { dns: "111111111111", bastion: "222222222222", dev: "333333333333", prod: "444444444444" } as const;
@@ -50,7 +50,7 @@ describe("cross-account wiring (over the plans)", () => {
                     assert.equal(assumed, roleArn, resource.name);
                 }
                 const [route, egress] = bastionSide.slice(1);
-                const envCidr = JSON.parse(committedConfig(env)["twine-infra:network"]).cidr;
+                const envCidr = JSON.parse(fixtureConfig(env)["twine-infra:network"]).cidr;
                 assert.equal(route.inputs.destinationCidrBlock, envCidr);
                 assert.deepEqual([route.inputs.routeTableId], bastion.outputs.publicRouteTableIds, "only the bastion host's tier routes to the env");
                 assert.deepEqual(
@@ -239,17 +239,17 @@ describe("cross-account wiring (over the plans)", () => {
 
     describe("rejects stacks that do not fit together, before declaring anything", () => {
         it("a prod VPC that overlaps dev's", async () => {
-            const config = committedConfig("prod");
+            const config = fixtureConfig("prod");
             config["twine-infra:network"] = JSON.stringify({ ...JSON.parse(config["twine-infra:network"]), cidr: "10.20.0.0/16" });
             await assert.rejects(planWithConfig("prod", writeStackFile(config)), /network\.cidr = "10\.20\.0\.0\/16": overlaps the dev VPC 10\.20\.0\.0\/16/);
         });
         it("an env VPC other than the block the bastion peers with", async () => {
-            const config = committedConfig("dev");
+            const config = fixtureConfig("dev");
             config["twine-infra:network"] = JSON.stringify({ ...JSON.parse(config["twine-infra:network"]), cidr: "10.21.0.0/16" });
             await assert.rejects(planWithConfig("dev", writeStackFile(config)), /network\.cidr = "10\.21\.0\.0\/16": the bastion stack peers dev as 10\.20\.0\.0\/16.*Fix: make bastionHost\.peers\.dev\.cidr/);
         });
         it("an env account other than the one the bastion's peering role trusts", async () => {
-            const config = { ...committedConfig("dev"), "twine-infra:accountId": "555555555555" };
+            const config = { ...fixtureConfig("dev"), "twine-infra:accountId": "555555555555" };
             await assert.rejects(planWithConfig("dev", writeStackFile(config)), /accountId = "555555555555": the bastion's peering role for dev trusts account 333333333333/);
         });
     });

@@ -4,7 +4,7 @@ import { SEARCH_TLS_POLICY, searchAccessPolicy } from "../components/data/search
 import { engineVersionProblem, resolveEnvironments } from "../config";
 import { RESOURCE_MOCKS } from "../plan/mocks";
 import { Plan, PlannedResource } from "../plan/run";
-import { committedConfig, withPath, writeStackFile } from "./helpers/config";
+import { fixtureConfig, withPath, writeStackFile } from "./helpers/config";
 import { ancestors, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const INSTANCE = "aws:rds/instance:Instance";
@@ -27,7 +27,7 @@ function named(plan: Plan, type: string, name: string): PlannedResource {
 const componentOf = (plan: Plan, r: PlannedResource) => ancestors(plan, r).find(a => a.type.startsWith("twine:index:"))!;
 const inComponent = (plan: Plan, type: string, component: PlannedResource) => ofType(plan, type).filter(r => componentOf(plan, r)?.urn === component.urn);
 const dataSubnetIds = (plan: Plan) => (plan.outputs.dataSubnetIds as string[]).slice().sort();
-const accountOf = (stack: string) => committedConfig(stack)["twine-infra:accountId"];
+const accountOf = (stack: string) => fixtureConfig(stack)["twine-infra:accountId"];
 
 /** Every key anywhere in a value, with its path, for scans over whole plans. */
 function* keysOf(value: unknown, path = ""): Generator<[string, string, unknown]> {
@@ -230,7 +230,7 @@ describe("data tier (over the plans)", () => {
 
     it("shares one database and domain between dev environments when config says so", async () => {
         // GIVEN test shares the data tier of integration  WHEN planned  THEN one of each, admitting both app tiers
-        const config = withPath(committedConfig("dev"), ENVS, "test", { shareDataWith: "integration" });
+        const config = withPath(fixtureConfig("dev"), ENVS, "test", { shareDataWith: "integration" });
         const plan = await planWithConfig("dev", writeStackFile(config));
         assert.deepEqual(ofType(plan, INSTANCE).map(r => r.inputs.identifier), ["twine-integration"]);
         assert.deepEqual(ofType(plan, DOMAIN).map(r => r.inputs.domainName), ["twine-integration"]);

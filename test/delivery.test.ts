@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { PULUMI_TEAMS, STACK_READ, STACK_WRITE } from "../components/account/pulumiCloudAccessPolicy";
-import { REPO, committedConfig } from "./helpers/config";
+import { REPO, fixtureConfig } from "./helpers/config";
 import { IamHarness } from "./helpers/iam";
 import { STACKS, ofType, planOf } from "./helpers/plans";
 
@@ -142,7 +142,7 @@ describe("delivery: what the pull-request and Jenkins tokens reach, over the pla
     it("only a pull-request run of this repository gets a Pulumi token, and only the previews team's", async () => {
         const issuers = (await Promise.all(STACKS.map(planOf))).flatMap(p => ofType(p, "pulumiservice:index:OidcIssuer"));
         assert.equal(issuers.length, 1, "one owner of the GitHub token exchange");
-        const { repository, organization } = JSON.parse(committedConfig("dns")["twine-infra:deployments"]);
+        const { repository, organization } = JSON.parse(fixtureConfig("dns")["twine-infra:deployments"]);
         assert.deepEqual(issuers[0].inputs.policies, [
             {
                 decision: "allow",

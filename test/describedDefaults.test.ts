@@ -6,14 +6,14 @@
 import { strict as assert } from "assert";
 import { parseStackConfig } from "../config";
 import { configKeyDocs } from "../config/reference";
-import { committedConfig, objectKey, withKey } from "./helpers/config";
+import { fixtureConfig, objectKey, withKey } from "./helpers/config";
 
 const P = "twine-infra";
 const DEPLOYMENTS = { enabled: true, organization: "twine", repository: "twine/twine-infra" };
 
 /** The smallest valid config of each role: required keys only (and deployments on, so their defaults show). */
 function minimalConfig(role: "dns" | "bastion" | "dev" | "prod"): Record<string, string> {
-    const committed = committedConfig(role);
+    const committed = fixtureConfig(role);
     const keep = (keys: string[]) => Object.fromEntries(Object.entries(committed).filter(([k]) => keys.includes(k) || k.startsWith("pulumi:")));
     let config = keep([`${P}:accountRole`, `${P}:accountId`, "aws:region", `${P}:stacks`]);
     config = withKey(config, `${P}:deployments`, DEPLOYMENTS);

@@ -5,7 +5,7 @@
 import { strict as assert } from "assert";
 import { pulumiSubject } from "../components/account/oidcTrustPolicy";
 import { PROJECT } from "../config";
-import { committedConfig } from "./helpers/config";
+import { fixtureConfig } from "./helpers/config";
 import { AssumeFrom, Decision, IamHarness, RequestSpec } from "./helpers/iam";
 import { STACKS, StackName, planOf } from "./helpers/plans";
 
@@ -142,7 +142,7 @@ describe("IAM over the plans (policy simulator)", () => {
 
     // The committed files' organization and repository, whatever a user set them to.
     const deployments = (stack: StackName) =>
-        JSON.parse(committedConfig(stack)["twine-infra:deployments"]) as { organization: string; repository: string };
+        JSON.parse(fixtureConfig(stack)["twine-infra:deployments"]) as { organization: string; repository: string };
     const pulumiToken = (stack: StackName, operation: string, tokenStack: StackName = stack): AssumeFrom => {
         const { organization } = deployments(stack);
         return {
@@ -292,7 +292,7 @@ describe("IAM over the plans (policy simulator)", () => {
             "route53:ChangeResourceRecordSetsRecordTypes": types,
             "route53:ChangeResourceRecordSetsActions": ["UPSERT"],
         });
-        const apex = () => JSON.parse(committedConfig("dns")["twine-infra:dns"]).apexDomain as string;
+        const apex = () => JSON.parse(fixtureConfig("dns")["twine-infra:dns"]).apexDomain as string;
         const nsChange =
             (role: string, name: () => string) =>
             (h: IamHarness): RequestSpec => ({

@@ -6,8 +6,8 @@ import { renderJson, renderText } from "../plan/render";
 import { sanitize } from "../plan/run";
 import { readStackSettings } from "../plan/stackFile";
 import { bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "../stacks/outputs";
-import { REPO, committedConfig, writeStackFile } from "./helpers/config";
-import { STACKS, byUrn, ofType, planOf, planWithConfig, runCli } from "./helpers/plans";
+import { FIXTURES, REPO, committedConfig, fixtureConfig, writeStackFile } from "./helpers/config";
+import { STACKS, byUrn, committedPlanOf, ofType, planOf, planWithConfig, runCli } from "./helpers/plans";
 
 const CONTRACTS = { dns: dnsOutputsSchema, bastion: bastionOutputsSchema, dev: envOutputsSchema, prod: envOutputsSchema };
 
@@ -15,7 +15,7 @@ describe("offline plan", () => {
     for (const stack of STACKS) {
         describe(stack, () => {
             it("plans from its committed config and exports the outputs contract", async () => {
-                const plan = await planOf(stack);
+                const plan = await committedPlanOf(stack);
                 assert.equal(plan.stack, stack);
                 assert.equal(plan.project, "twine-infra");
                 assert.equal(ofType(plan, "pulumi:pulumi:Stack").length, 1);
@@ -25,7 +25,7 @@ describe("offline plan", () => {
             });
 
             it("gives every AWS resource an explicit provider pinned to the right account, with the default tags", async () => {
-                const plan = await planOf(stack);
+                const plan = await committedPlanOf(stack);
                 const accountId = committedConfig(stack)["twine-infra:accountId"];
                 const awsResources = plan.resources.filter(r => r.type.startsWith("aws:"));
                 assert.ok(awsResources.length > 0);
@@ -60,7 +60,7 @@ describe("offline plan", () => {
         it(`prints byte-identical JSON when ${stack} is planned twice`, async () => {
             // A fresh plan (upstream stacks included) from the same committed file, against the cached first one.
             const first = renderJson(await planOf(stack));
-            const second = renderJson(await planWithConfig(stack, path.join(REPO, `Pulumi.${stack}.yaml`)));
+            const second = renderJson(await planWithConfig(stack, path.join(FIXTURES, `Pulumi.${stack}.yaml`)));
             assert.equal(first, second);
             assert.ok(!/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(first), "the plan embeds a timestamp");
         });
@@ -90,21 +90,21 @@ describe("offline plan", () => {
     });
 
     it("plans another config file for the same stack (--config)", async () => {
-        const config = committedConfig("dev");
+        const config = fixtureConfig("dev");
         config["twine-infra:network"] = JSON.stringify({ ...JSON.parse(config["twine-infra:network"]), azCount: 3 });
         const plan = await planWithConfig("dev", writeStackFile(config));
         assert.equal(ofType(plan, "aws:ec2/subnet:Subnet").length, 9);
     });
 
     it("rejects an env VPC that overlaps the bastion's, before declaring anything", async () => {
-        const config = committedConfig("dev");
+        const config = fixtureConfig("dev");
         config["twine-infra:network"] = JSON.stringify({ ...JSON.parse(config["twine-infra:network"]), cidr: "10.10.0.0/16" });
         await assert.rejects(planWithConfig("dev", writeStackFile(config)), /network\.cidr = "10\.10\.0\.0\/16": overlaps the bastion VPC 10\.10\.0\.0\/24/);
     });
 
     describe("command line", () => {
         it("exits 2 with the validation message on stderr and no JSON for a bad config", () => {
-            const config = { ...committedConfig("dev"), "twine-infra:accountId": "42" };
+            const config = { ...fixtureConfig("dev"), "twine-infra:accountId": "42" };
             const result = runCli("dev", "--config", writeStackFile(config));
             assert.equal(result.status, 2, result.stderr);
             assert.equal(result.stdout, "");

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { renderJson } from "../plan/render";
 import { withRuleTable } from "../scripts/policyTable";
-import { REPO } from "./helpers/config";
+import { FIXTURES, REPO, fixtureConfig } from "./helpers/config";
 import { STACKS, planOf, runCli } from "./helpers/plans";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -385,7 +385,7 @@ describe("policy pack (twine-guardrails)", () => {
     });
 
     describe("over the offline plans of all four stacks", () => {
-        const settings = projectPackSettings(REPO);
+        const settings = projectPackSettings(FIXTURES);
         for (const stack of STACKS) {
             it(`${stack} has no mandatory violation`, async () => {
                 const mandatory = evaluatePlan(await planOf(stack), settings).filter(v => v.level === "mandatory");
@@ -394,7 +394,7 @@ describe("policy pack (twine-guardrails)", () => {
         }
         it("reads the deployment's four accounts and the bastion VPC from the stack files", () => {
             assert.equal(settings.accounts?.length, 4);
-            assert.deepEqual(settings.bastionCidrs, [JSON.parse(require("./helpers/config").committedConfig("bastion")["twine-infra:network"]).cidr]);
+            assert.deepEqual(settings.bastionCidrs, [JSON.parse(fixtureConfig("bastion")["twine-infra:network"]).cidr]);
         });
         it("catches a mandatory violation injected into a real plan (the pack is not vacuous)", async () => {
             const plan = await planOf("prod");

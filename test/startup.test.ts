@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { planOf } from "./helpers/plans";
+import { committedPlanOf } from "./helpers/plans";
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { startupProbeEnv } from "../bench/probeEnv";
@@ -23,6 +23,6 @@ describe("pulumi preview start-up", () => {
         assert.equal(run.typeCheck, false, "the language host's ts-node would type-check the program on every preview");
         assert.equal(run.swc, true, "the language host's ts-node would transpile through TypeScript's emitter (tsconfig.json ts-node.swc)");
         // The program ran to its end: it registered what the offline plan of the same stack records.
-        assert.equal(run.registrations, (await planOf("dns")).resources.length);
+        assert.equal(run.registrations, (await committedPlanOf("dns")).resources.length);
     });
 });

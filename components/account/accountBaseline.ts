@@ -24,10 +24,13 @@ export interface AccountBaselineArgs extends AccountBaselineSettings {
     /** Short name used in the trail, bucket and analyzer names, e.g. the account role. Required. */
     readonly label: string;
     /**
-     * Protect the trail's key and bucket (`protect: true`), as prod protects its stateful resources. Elsewhere
-     * the key's 30-day deletion window and a bucket that is never force-destroyed keep the logs. @default false
+     * Protect the trail's key and bucket (`protect: true`), as prod protects its stateful resources. In every
+     * account they are also retained on delete: a `pulumi destroy` leaves the audit logs and the key that reads them.
+     * @default false
      */
     readonly protect?: boolean;
+    /** Days the S3 access-log bucket keeps its logs. @default 365 */
+    readonly accessLogRetentionDays?: number;
 }
 
 /** Names derived from the account, so that they are stable and globally unique (S3) without random suffixes. */
@@ -37,6 +40,7 @@ export function baselineNames(args: Pick<AccountBaselineArgs, "accountId" | "reg
         trail,
         trailArn: `arn:aws:cloudtrail:${args.region}:${args.accountId}:trail/${trail}`,
         bucket: `twine-cloudtrail-${args.accountId}-${args.region}`,
+        accessLogBucket: `twine-s3-access-logs-${args.accountId}-${args.region}`,
         analyzer: `twine-${args.label}-account`,
         keyAlias: `alias/twine-${args.label}-cloudtrail`,
     };
@@ -67,6 +71,16 @@ export function trailKeyPolicy(accountId: string, region: string, trailArn: stri
             },
         },
         {
+            // The trail bucket uses an S3 Bucket Key: CloudTrail then needs kms:Decrypt to create or update the trail.
+            // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+            Sid: "CloudTrailDecryptsForTheBucketKey",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "kms:Decrypt",
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+        },
+        {
             Sid: "CloudTrailDescribesTheKey",
             Effect: "Allow",
             Principal: { Service: "cloudtrail.amazonaws.com" },
@@ -84,6 +98,32 @@ export function trailKeyPolicy(accountId: string, region: string, trailArn: stri
                 StringEquals: { "kms:CallerAccount": accountId, "kms:ViaService": `s3.${region}.amazonaws.com` },
                 StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${accountId}:trail/*` },
             },
+        },
+    );
+}
+
+/**
+ * Policy of the account's S3 access-log bucket: TLS only; the S3 logging service may write, for buckets of this
+ * account only. https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+ */
+export function serverAccessLogBucketPolicy(bucket: string, accountId: string): PolicyDocument {
+    const bucketArn = `arn:aws:s3:::${bucket}`;
+    return policyDocument(
+        {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [bucketArn, `${bucketArn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+        {
+            Sid: "S3ServerAccessLogDelivery",
+            Effect: "Allow",
+            Principal: { Service: "logging.s3.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: `${bucketArn}/*`,
+            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
         },
     );
 }
@@ -124,6 +164,8 @@ export class AccountBaseline extends pulumi.ComponentResource {
     readonly trailArn: pulumi.Output<string>;
     /** Name of the bucket holding the trail's log files. */
     readonly trailBucket: pulumi.Output<string>;
+    /** Name of the account's bucket for S3 server access logs: every other bucket of the stack logs into it. */
+    readonly accessLogBucket: pulumi.Output<string>;
 
     constructor(name: string, args: AccountBaselineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twine:index:AccountBaseline", name, args, opts);
@@ -139,6 +181,10 @@ export class AccountBaseline extends pulumi.ComponentResource {
             parent,
         );
 
+        // Kept on destroy in every account (retainOnDelete): the logs outlive the stack, and so does what decrypts them.
+        const keep = { retainOnDelete: true, protect: args.protect === true };
+        const accessLogs = this.accessLogBucketResources(name, names.accessLogBucket, args, keep);
+
         const key = new aws.kms.Key(
             `${name}-trail-key`,
             {
@@ -148,12 +194,12 @@ export class AccountBaseline extends pulumi.ComponentResource {
                 policy: stableJson(trailKeyPolicy(args.accountId, args.region, names.trailArn)),
             },
             // Deleting the key would make every log file unreadable.
-            { parent: this, protect: args.protect === true },
+            { parent: this, ...keep },
         );
         new aws.kms.Alias(`${name}-trail-key`, { name: names.keyAlias, targetKeyId: key.keyId }, { parent: key });
 
         // Audit logs outlive a `pulumi destroy` mistake: forceDestroy off, versions kept until they expire.
-        const bucket = new aws.s3.Bucket(`${name}-trail-logs`, { bucket: names.bucket, forceDestroy: false }, { parent: this, protect: args.protect === true });
+        const bucket = new aws.s3.Bucket(`${name}-trail-logs`, { bucket: names.bucket, forceDestroy: false }, { parent: this, ...keep });
         const bucketParent = { parent: bucket };
         const publicAccess = new aws.s3.BucketPublicAccessBlock(
             `${name}-trail-logs`,
@@ -162,7 +208,9 @@ export class AccountBaseline extends pulumi.ComponentResource {
         );
         const ownership = new aws.s3.BucketOwnershipControls(`${name}-trail-logs`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, bucketParent);
         new aws.s3.BucketVersioning(`${name}-trail-logs`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, bucketParent);
-        new aws.s3.BucketServerSideEncryptionConfiguration(
+        // CIS 3.x: the trail bucket's own access is logged.
+        new aws.s3.BucketLogging(`${name}-trail-logs`, { bucket: bucket.id, targetBucket: accessLogs.id, targetPrefix: `${names.bucket}/` }, bucketParent);
+        const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-trail-logs`,
             { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }] },
             bucketParent,
@@ -202,7 +250,8 @@ export class AccountBaseline extends pulumi.ComponentResource {
                 enableLogging: true,
                 kmsKeyId: key.arn,
             },
-            { parent: this, dependsOn: [bucketPolicy] },
+            // CreateTrail checks that it can write with the bucket's encryption: policy and encryption both first.
+            { parent: this, dependsOn: [bucketPolicy, encryption] },
         );
 
         // IAM.28: report resources shared outside the account (roles, buckets, keys).
@@ -213,6 +262,32 @@ export class AccountBaseline extends pulumi.ComponentResource {
 
         this.trailArn = trail.arn;
         this.trailBucket = bucket.id;
-        this.registerOutputs({ trailArn: this.trailArn, trailBucket: this.trailBucket });
+        this.accessLogBucket = accessLogs.id;
+        this.registerOutputs({ trailArn: this.trailArn, trailBucket: this.trailBucket, accessLogBucket: this.accessLogBucket });
+    }
+
+    /**
+     * The account's S3 server access-log bucket. SSE-S3 only (log delivery does not support SSE-KMS on the target:
+     * https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshooting-server-access-logging.html). It does not log
+     * its own access: delivering those logs into itself would write a log for every log.
+     */
+    private accessLogBucketResources(name: string, bucketName: string, args: AccountBaselineArgs, keep: pulumi.CustomResourceOptions): aws.s3.Bucket {
+        const bucket = new aws.s3.Bucket(`${name}-s3-access-logs`, { bucket: bucketName, forceDestroy: false }, { parent: this, ...keep });
+        const parent = { parent: bucket };
+        const block = new aws.s3.BucketPublicAccessBlock(
+            `${name}-s3-access-logs`,
+            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            parent,
+        );
+        new aws.s3.BucketOwnershipControls(`${name}-s3-access-logs`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
+        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-s3-access-logs`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, parent);
+        const days = args.accessLogRetentionDays ?? 365;
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-s3-access-logs`,
+            { bucket: bucket.id, rules: [{ id: "expire-access-logs", status: "Enabled", filter: { prefix: "" }, expiration: { days }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }] },
+            parent,
+        );
+        new aws.s3.BucketPolicy(`${name}-s3-access-logs`, { bucket: bucket.id, policy: stableJson(serverAccessLogBucketPolicy(bucketName, args.accountId)) }, { parent: bucket, dependsOn: [block] });
+        return bucket;
     }
 }

@@ -31,6 +31,12 @@ export interface DeploymentSettings {
     readonly sessionSeconds: number;
     /** A scheduled drift detection (a refresh preview, with the deploy role). */
     readonly driftDetection: { readonly enabled: boolean; readonly scheduleCron: string };
+    /**
+     * IAM allows one OIDC provider per URL per account: the account's existing ones, used instead of creating them.
+     * Absent: the provider is created.
+     */
+    readonly existingGithubOidcProviderArn?: string;
+    readonly existingPulumiOidcProviderArn?: string;
 }
 
 export interface DeploymentPreviewsArgs extends StackIdentity, DeploymentSettings {
@@ -72,16 +78,16 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
         const sessionSeconds = args.sessionSeconds;
         const id: StackIdentity = { organization: args.organization, project: args.project, stack: args.stack };
 
-        const pulumiOidc = new aws.iam.OpenIdConnectProvider(
-            `${name}-pulumi-oidc`,
-            { url: `https://${PULUMI_OIDC_HOST}`, clientIdLists: [args.organization] },
-            parent,
-        );
-        const githubOidc = new aws.iam.OpenIdConnectProvider(
-            `${name}-github-oidc`,
-            { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: ["sts.amazonaws.com"] },
-            parent,
-        );
+        const pulumiOidc = {
+            arn: args.existingPulumiOidcProviderArn
+                ? pulumi.output(args.existingPulumiOidcProviderArn)
+                : new aws.iam.OpenIdConnectProvider(`${name}-pulumi-oidc`, { url: `https://${PULUMI_OIDC_HOST}`, clientIdLists: [args.organization] }, parent).arn,
+        };
+        const githubOidc = {
+            arn: args.existingGithubOidcProviderArn
+                ? pulumi.output(args.existingGithubOidcProviderArn)
+                : new aws.iam.OpenIdConnectProvider(`${name}-github-oidc`, { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: ["sts.amazonaws.com"] }, parent).arn,
+        };
 
         this.previewRole = new aws.iam.Role(
             `${name}-preview`,

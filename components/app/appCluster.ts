@@ -4,7 +4,9 @@ import { AppIdentity } from "./appIdentity";
 import { renderAppUserData } from "./appUserDataConfig";
 import { accessLogBucketPolicy } from "./accessLogPolicy";
 import { policyDocument, stableJson } from "../account/iamPolicy";
-import { DEFAULT_MANAGED_RULE_GROUPS, webAclRules } from "./webAclConfig";
+import { MonthEndWindow, monthEndActions } from "./monthEndScheduleConfig";
+import { WarmPoolSettings, warmPoolArgs } from "./warmPoolConfig";
+import { BodySizeLimit, DEFAULT_MANAGED_RULE_GROUPS, TenantRateLimit, webAclRules } from "./webAclConfig";
 
 /** A name the environment answers to, and the zone that holds it. */
 export interface AppHostName {
@@ -35,10 +37,18 @@ export interface AppClusterSettings {
     readonly instanceWarmupSeconds: number;
     /** Target tracking: ALB requests per target per minute and/or average CPU percent. At least one. */
     readonly scaling: { readonly requestsPerTarget?: number; readonly cpuUtilizationPercent?: number };
-    /** Stopped, pre-initialised instances so scale-out skips the boot. @default - none */
-    readonly warmPool?: { readonly minSize: number; readonly maxPreparedCapacity?: number };
-    /** WAF: requests one client IP may send per 5 minutes before it is blocked. */
+    /** Stopped, pre-initialised instances so scale-out skips the launch. @default - none */
+    readonly warmPool?: WarmPoolSettings;
+    /** Scheduled month-end minimum. @default - none */
+    readonly monthEnd?: MonthEndWindow;
+    /** Predictive scaling on the request count (or CPU when no request target is set). @default - none */
+    readonly predictiveScaling?: { readonly mode: "ForecastOnly" | "ForecastAndScale" };
+    /** WAF: requests one client IP may send per 5 minutes before it is blocked: an abuse ceiling. */
     readonly rateLimitPer5Minutes: number;
+    /** WAF: the per-tenant rate rule. @default - none */
+    readonly tenantRateLimit?: TenantRateLimit;
+    /** WAF: the body limit outside the upload paths. @default - none (the managed 8 KB body rule only counts) */
+    readonly bodySizeLimit?: BodySizeLimit;
     /** Days the access logs are kept. */
     readonly accessLogRetentionDays: number;
 }
@@ -61,6 +71,8 @@ export interface AppClusterArgs extends AppClusterSettings {
     readonly hostNames: readonly AppHostName[];
     /** WAF: the AWS managed rule groups. Defaults to DEFAULT_MANAGED_RULE_GROUPS. */
     readonly managedRuleGroups?: readonly string[];
+    /** Bucket (in this account and region) that receives the S3 server access logs of the ALB log bucket. */
+    readonly accessLogBucket: pulumi.Input<string>;
     /** Load balancer deletion protection (on in prod). */
     readonly deletionProtection: boolean;
     /**
@@ -150,6 +162,8 @@ export class AppCluster extends pulumi.ComponentResource {
             { bucket: logs.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
             logsParent,
         );
+        // S3.9: the ALB log bucket's own access goes to the account's access-log bucket.
+        new aws.s3.BucketLogging(`${name}-access-logs`, { bucket: logs.id, targetBucket: args.accessLogBucket, targetPrefix: `${name}-alb-logs/` }, logsParent);
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-access-logs`,
             { bucket: logs.id, rules: [{ id: "expire", status: "Enabled", filter: {}, expiration: { days: args.accessLogRetentionDays } }] },
@@ -162,7 +176,8 @@ export class AppCluster extends pulumi.ComponentResource {
         );
 
         // Security groups: the load balancer takes 80/443 from anywhere and talks only to the app port; the app
-        // group takes the app port only from the load balancer.
+        // group takes the app port only from the load balancer. The load balancer is IPv4-only (ipAddressType
+        // ipv4), so an IPv6 rule would only open the group to addresses that can never reach it.
         this.loadBalancerSecurityGroup = new aws.ec2.SecurityGroup(
             `${name}-alb`,
             { vpcId: args.vpcId, description: `${args.environment} load balancer: HTTP(S) from the Internet`, tags: { Name: `${name}-alb` } },
@@ -170,20 +185,11 @@ export class AppCluster extends pulumi.ComponentResource {
         );
         const albSg = this.loadBalancerSecurityGroup;
         for (const port of [80, 443]) {
-            for (const [family, cidr] of [["v4", "0.0.0.0/0"], ["v6", "::/0"]] as const) {
-                new aws.vpc.SecurityGroupIngressRule(
-                    `${name}-alb-${port}-${family}`,
-                    {
-                        securityGroupId: albSg.id,
-                        ipProtocol: "tcp",
-                        fromPort: port,
-                        toPort: port,
-                        ...(family === "v4" ? { cidrIpv4: cidr } : { cidrIpv6: cidr }),
-                        description: `HTTP${port === 443 ? "S" : ""} from the Internet`,
-                    },
-                    { parent: albSg },
-                );
-            }
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-alb-${port}-v4`,
+                { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: `HTTP${port === 443 ? "S" : ""} from the Internet` },
+                { parent: albSg },
+            );
         }
         new aws.vpc.SecurityGroupEgressRule(
             `${name}-alb-to-app`,
@@ -200,6 +206,7 @@ export class AppCluster extends pulumi.ComponentResource {
             {
                 loadBalancerType: "application",
                 internal: false,
+                ipAddressType: "ipv4",
                 subnets: args.publicSubnetIds,
                 securityGroups: [albSg.id],
                 dropInvalidHeaderFields: true,
@@ -269,9 +276,15 @@ export class AppCluster extends pulumi.ComponentResource {
             `${name}-waf`,
             {
                 scope: "REGIONAL",
-                description: `${args.environment}: per-client rate limit and AWS managed rules`,
+                description: `${args.environment}: per-client abuse ceiling, per-tenant rate, body size and AWS managed rules`,
                 defaultAction: { allow: {} },
-                rules: webAclRules({ rateLimitPer5Minutes: args.rateLimitPer5Minutes, managedRuleGroups: args.managedRuleGroups ?? DEFAULT_MANAGED_RULE_GROUPS, metricPrefix: name }),
+                rules: webAclRules({
+                    rateLimitPer5Minutes: args.rateLimitPer5Minutes,
+                    tenantRateLimit: args.tenantRateLimit,
+                    bodySizeLimit: args.bodySizeLimit,
+                    managedRuleGroups: args.managedRuleGroups ?? DEFAULT_MANAGED_RULE_GROUPS,
+                    metricPrefix: name,
+                }),
                 visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${name}-waf` },
             },
             parent,
@@ -331,15 +344,15 @@ export class AppCluster extends pulumi.ComponentResource {
                 targetGroupArns: [this.targetGroup.arn],
                 metricsGranularity: "1Minute",
                 enabledMetrics: [...GROUP_METRICS],
-                capacityRebalance: true,
+                // No Spot: capacity rebalancing only acts on Spot rebalance recommendations.
+                capacityRebalance: false,
                 terminationPolicies: ["OldestLaunchTemplate", "OldestInstance"],
                 instanceRefresh: {
                     strategy: "Rolling",
                     preferences: { minHealthyPercentage: 90, maxHealthyPercentage: 110, skipMatching: true, autoRollback: true, instanceWarmup: String(warmup) },
                 },
-                warmPool: args.warmPool
-                    ? { poolState: "Stopped", minSize: args.warmPool.minSize, maxGroupPreparedCapacity: args.warmPool.maxPreparedCapacity, instanceReusePolicy: { reuseOnScaleIn: true } }
-                    : undefined,
+                // Always with maxGroupPreparedCapacity: left out, the pool would hold maxSize - desired servers.
+                warmPool: args.warmPool ? warmPoolArgs(args.warmPool) : undefined,
                 waitForCapacityTimeout: "15m",
                 tags: [
                     { key: "Name", value: `${name}-app`, propagateAtLaunch: true },
@@ -375,6 +388,53 @@ export class AppCluster extends pulumi.ComponentResource {
                 },
                 { parent: asg },
             );
+        }
+
+        if (args.predictiveScaling) {
+            // Forecasts from up to 14 days of load: the daily and weekly pattern, not the monthly peak (scheduled below).
+            // https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-predictive-scaling.html
+            const byRequests = args.scaling.requestsPerTarget !== undefined;
+            new aws.autoscaling.Policy(
+                `${name}-predictive`,
+                {
+                    autoscalingGroupName: asg.name,
+                    policyType: "PredictiveScaling",
+                    predictiveScalingConfiguration: {
+                        mode: args.predictiveScaling.mode,
+                        schedulingBufferTime: String(warmup),
+                        maxCapacityBreachBehavior: "HonorMaxCapacity",
+                        metricSpecification: byRequests
+                            ? {
+                                  targetValue: args.scaling.requestsPerTarget!,
+                                  predefinedMetricPairSpecification: {
+                                      predefinedMetricType: "ALBRequestCount",
+                                      resourceLabel: pulumi.interpolate`${alb.arnSuffix}/${this.targetGroup.arnSuffix}`,
+                                  },
+                              }
+                            : { targetValue: args.scaling.cpuUtilizationPercent!, predefinedMetricPairSpecification: { predefinedMetricType: "ASGCPUUtilization" } },
+                    },
+                },
+                { parent: asg },
+            );
+        }
+        if (args.monthEnd) {
+            for (const action of monthEndActions(args.monthEnd, args.minSize)) {
+                new aws.autoscaling.Schedule(
+                    `${name}-${action.name}`,
+                    {
+                        scheduledActionName: action.name,
+                        autoscalingGroupName: asg.name,
+                        recurrence: action.recurrence,
+                        timeZone: args.monthEnd.timeZone,
+                        minSize: action.minSize,
+                        // -1 leaves them alone; left out, the provider sends 0 for both (seen with Terraform's AWS
+                        // provider 5.100, which this one is built on), and the group would be emptied.
+                        maxSize: -1,
+                        desiredCapacity: -1,
+                    },
+                    { parent: asg },
+                );
+            }
         }
 
         // Each host name points at the load balancer, in its own zone (and account).

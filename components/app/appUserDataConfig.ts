@@ -51,3 +51,10 @@ export function renderAppUserData(settings: AppSettings): string {
         "",
     ].join("\n");
 }
+
+/** The log groups the image's CloudWatch agent config writes to (its `log_group_name`s), sorted and unique. */
+export function agentLogGroupNames(agentConfigJson: string): string[] {
+    const config = JSON.parse(agentConfigJson) as { logs?: { logs_collected?: { files?: { collect_list?: { log_group_name?: string }[] } } } };
+    const names = (config.logs?.logs_collected?.files?.collect_list ?? []).map(entry => entry.log_group_name).filter((n): n is string => typeof n === "string");
+    return [...new Set(names)].sort();
+}

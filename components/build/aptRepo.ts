@@ -22,6 +22,8 @@ export interface AptRepoArgs extends AptRepoSettings {
     readonly readVpceIds?: pulumi.Input<string>[];
     /** Secrets Manager name of the repository's signing key (the stack creates the secret, never its value). */
     readonly signingKeySecretName: string;
+    /** The account's S3 access-log bucket, which receives this bucket's server access logs (S3.9). Required. */
+    readonly accessLogBucket: pulumi.Input<string>;
 }
 
 /**
@@ -48,6 +50,7 @@ export class AptRepo extends pulumi.ComponentResource {
             bucketChild,
         );
         new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, bucketChild);
+        new aws.s3.BucketLogging(`${name}-access-logging`, { bucket: this.bucket.id, targetBucket: args.accessLogBucket, targetPrefix: `${args.bucketName}/` }, bucketChild);
         new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } }, bucketChild);
         new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceTrustPolicy, stableJson } from "../account/iamPolicy";
+import { policyDocument, serviceTrustPolicy, stableJson } from "../account/iamPolicy";
+import { secretReadStatements } from "./databaseAccessPolicy";
 
 export type DatabaseEngine = "postgres" | "mysql";
 
@@ -68,6 +69,8 @@ export interface DatabaseArgs extends DatabaseSettings {
     readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** Account id, to scope the enhanced-monitoring role's trust to calls made for this account. */
     readonly accountId: string;
+    /** The instance's region, for the operators' kms:ViaService condition. */
+    readonly region: string;
     /** Security groups admitted on the database port, by a stable name (the environment). Defaults to none. */
     readonly clientSecurityGroups?: Readonly<Record<string, pulumi.Input<string>>>;
     /** CIDRs admitted on the database port for admin tunnels (the bastion VPC), by a stable name. Defaults to none. */
@@ -93,6 +96,8 @@ export class Database extends pulumi.ComponentResource {
     public readonly port: pulumi.Output<number>;
     /** ARN of the Secrets Manager secret RDS keeps the master credentials in (the ARN only, never the secret). */
     public readonly masterSecretArn: pulumi.Output<string>;
+    /** Grants reading the master secret (GetSecretValue and kms:Decrypt through Secrets Manager): for operators. */
+    public readonly operatorsPolicy: aws.iam.Policy;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twine:index:Database", name, args, opts);
@@ -209,6 +214,17 @@ export class Database extends pulumi.ComponentResource {
             }
             return arn;
         });
+        // The master secret is for operators only (attach this policy to their role); no workload role reads it.
+        this.operatorsPolicy = new aws.iam.Policy(
+            `${name}-operators`,
+            {
+                description: `Read the ${args.identifier} database's master secret (one-time bootstrap of the app users, break-glass)`,
+                policy: pulumi
+                    .all([this.masterSecretArn, this.key.arn])
+                    .apply(([secretArn, keyArn]) => stableJson(policyDocument(...secretReadStatements({ region: args.region, secretArn, keyArn })))),
+            },
+            { parent: this },
+        );
 
         this.registerOutputs({ address: this.address, port: this.port, masterSecretArn: this.masterSecretArn, securityGroupId: this.securityGroup.id });
     }

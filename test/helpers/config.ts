@@ -9,9 +9,20 @@ import { readStackSettings } from "../../plan/stackFile";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 
-/** The committed config of a stack, as a flat "namespace:key" -> string map. */
+/** The fixture project: copies of the stack files that exact-value tests pin (users edit the committed ones). */
+export const FIXTURES = path.join(REPO, "test", "fixtures");
+
+/**
+ * The committed config of a stack, as a flat "namespace:key" -> string map. Only for tests that assert what holds
+ * for any valid config: users edit these files for their own accounts.
+ */
 export function committedConfig(stack: string): Record<string, string> {
     return { ...readStackSettings(REPO, stack).config };
+}
+
+/** The fixture config of a stack (test/fixtures), as a flat map: the config that exact-value tests start from. */
+export function fixtureConfig(stack: string): Record<string, string> {
+    return { ...readStackSettings(FIXTURES, stack).config };
 }
 
 /** Reads a structured key as an object, for editing in a test. */

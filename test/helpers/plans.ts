@@ -5,7 +5,9 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { Plan, PlannedResource, planStack } from "../../plan/run";
-import { REPO } from "./config";
+import { FIXTURES, REPO } from "./config";
+
+export { FIXTURES };
 
 export const STACKS = ["dns", "bastion", "dev", "prod"] as const;
 export type StackName = (typeof STACKS)[number];
@@ -20,7 +22,21 @@ function serial<T>(work: () => Promise<T>): Promise<T> {
     return next;
 }
 
+/**
+ * The plan of a fixture stack (test/fixtures, upstream stacks from there too), once per test run: what the tests
+ * that pin exact values read.
+ */
+/** Runs a plan in the one queue every plan of the test run shares (the mock runtime is process-wide). */
+export function serialPlan(work: () => Promise<Plan>): Promise<Plan> {
+    return serial(work);
+}
+
 export function planOf(stack: StackName): Promise<Plan> {
+    return fixturePlanOf(stack);
+}
+
+/** The plan of a committed stack file, once per test run: only for assertions that hold for any valid config. */
+export function committedPlanOf(stack: StackName): Promise<Plan> {
     let plan = cache.get(stack);
     if (!plan) {
         plan = serial(() => planStack(stack));
@@ -29,9 +45,9 @@ export function planOf(stack: StackName): Promise<Plan> {
     return plan;
 }
 
-/** Plans a stack from another config file (not cached). */
+/** Plans a stack from another config file, with the fixtures as its upstream stacks (not cached). */
 export function planWithConfig(stack: string, configFile: string): Promise<Plan> {
-    return serial(() => planStack(stack, { configFile }));
+    return serial(() => planStack(stack, { projectDir: FIXTURES, configFile }));
 }
 
 export function ofType(plan: Plan, type: string): PlannedResource[] {
@@ -56,9 +72,6 @@ export function runCli(...args: string[]) {
         encoding: "utf8",
     });
 }
-
-/** The fixture project under test/fixtures: stack files whose values the exact-value tests may pin. */
-export const FIXTURES = path.join(REPO, "test", "fixtures");
 
 const fixtureCache = new Map<string, Promise<Plan>>();
 
