@@ -61,8 +61,9 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     // The cross-account roles this stack's providers assume: its previews may assume their read-only counterparts.
     const peeringRoleArn = upstream.bastion.peeringRoleArns[env];
     const delivery = deploymentPreviews(ctx, [upstream.dns.delegationRoleArns[env], ...(peeringRoleArn ? [peeringRoleArn] : [])]);
-    const tooling =
-        env === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access, baseline.accessLogBucket, delivery?.jenkinsPulumiToken) : {};
+    const jenkinsToken = delivery?.jenkinsPulumiToken;
+    const logs = baseline.accessLogBucket;
+    const tooling = env === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access, logs, jenkinsToken) : {};
     const apps = buildAppTier(ctx, network, environments.environments, access, image, upstream.dns, baseline.accessLogBucket);
     return {
         accountId: config.accountId,
