@@ -11,6 +11,9 @@ APT_PACKAGES=(packer shellcheck)
 APT_PACKAGES+=(openssh-server cloud-init)
 # The apt publishing test (test/aptlyPublish.test.ts) runs the real aptly, GnuPG and dpkg-deb.
 APT_PACKAGES+=(aptly gnupg dpkg-dev)
+# The build chain end to end (test/e2e, `npm run test:e2e`): roots made by debootstrap, packages built in one with
+# proot (as the pipeline does), systemd's verifiers, network namespaces (iproute2) and an SSH target.
+APT_PACKAGES+=(debootstrap proot systemd iproute2 curl openssh-client util-linux)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -63,6 +63,7 @@ export function buildAppTier(
                 privateSubnetIds: network.subnetIds("private"),
                 ...app,
                 amiId: image.amiId,
+                launchDependsOn: image.launchDependsOn,
                 hostNames,
                 accessLogBucket,
                 deletionProtection: role === "prod",

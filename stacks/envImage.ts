@@ -14,6 +14,8 @@ import { EnvOutputs } from "./outputs";
 export interface AppImage {
     readonly amiId: pulumi.Output<string>;
     readonly kmsKeyArn: pulumi.Output<string>;
+    /** What the groups that launch it wait for (the Auto Scaling grant on the key). */
+    readonly launchDependsOn: readonly pulumi.Resource[];
 }
 
 /** Dev: the key, the Packer build (unless pinned), and the prod account's launch permission. */
@@ -35,6 +37,7 @@ export function devAppImage(ctx: StackContext<DevStackConfig>, network: Network)
                       aptRepo: image.aptRepo!,
                       instanceType: image.instanceType,
                       rootVolumeGiB: image.rootVolumeGiB,
+                      networkReady: [network.s3Endpoint, ...network.natRoutes],
                   }
                 : undefined,
             amiId: image.build ? undefined : image.amiId,

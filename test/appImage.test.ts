@@ -96,15 +96,41 @@ describe("app image", () => {
             assert.deepEqual(permission.inputs, { accountId: PROD_ACCOUNT, imageId: plan.outputs.amiId });
         });
 
-        it("encrypts with a rotated, retained KMS key whose policy lets prod and its Auto Scaling role use it", async () => {
+        it("encrypts with a rotated, retained KMS key whose policy lets the prod account use it", async () => {
             const key = one(await planOf("dev"), "aws:kms/key:Key");
             assert.equal(key.inputs.enableKeyRotation, true);
             assert.equal(key.options.retainOnDelete, true);
             const policy = JSON.parse(String(key.inputs.policy));
             const principals = (sid: string) => policy.Statement.find((s: { Sid: string }) => s.Sid === sid).Principal.AWS;
             assert.deepEqual(principals("ConsumerAccountsUseKey"), [`arn:aws:iam::${PROD_ACCOUNT}:root`]);
-            assert.ok(principals("AutoScalingUsesKey").includes(PROD_ASG));
             assert.deepEqual(principals("OwnerAccountAdministersThroughIam"), `arn:aws:iam::${DEV_ACCOUNT}:root`);
+        });
+
+        it("keeps prod's launch permission on the AMI it replaces: a dev rebuild never takes it off the AMI prod runs", async () => {
+            const permission = one(await planOf("dev"), "aws:ec2/amiLaunchPermission:AmiLaunchPermission");
+            assert.equal(permission.options.retainOnDelete, true);
+        });
+
+        it("bakes only once the private subnets' NAT routes, the S3 endpoint and the build's egress rules exist", async () => {
+            const plan = await planOf("dev");
+            const build = one(plan, "command:local:Command");
+            const urns = (type: string, name: RegExp) => ofType(plan, type).filter(r => name.test(r.name)).map(r => r.urn);
+            const needed = [
+                ...urns("aws:ec2/route:Route", /-private-\d+-nat$/),
+                ...urns("aws:ec2/vpcEndpoint:VpcEndpoint", /-s3$/),
+                ...urns("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", /^app-image-build-egress-/),
+            ];
+            assert.ok(needed.some(u => u.includes("vpcEndpoint")) && needed.filter(u => u.includes("EgressRule")).length === 2);
+            assert.deepEqual(needed.filter(u => !build.options.dependsOn.includes(u)), [], "the build does not wait for these");
+        });
+
+        it("grants dev's own Auto Scaling role the use of the key (the key policy names no role)", async () => {
+            const plan = await planOf("dev");
+            const grant = one(plan, "aws:kms/grant:Grant");
+            assert.equal(grant.inputs.granteePrincipal, `arn:aws:iam::${DEV_ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`);
+            // A role's ARN may appear in a condition (a string KMS does not resolve), never as a principal.
+            const statements: { Principal: unknown }[] = JSON.parse(String(one(plan, "aws:kms/key:Key").inputs.policy)).Statement;
+            assert.doesNotMatch(JSON.stringify(statements.map(s => s.Principal)), /aws-service-role/);
         });
 
         it("with the build off, runs and shares the pinned AMI and builds nothing", async () => {
@@ -137,6 +163,16 @@ describe("app image", () => {
             assert.equal(grant.inputs.granteePrincipal, PROD_ASG);
             assert.ok((grant.inputs.operations as string[]).includes("CreateGrant"));
             assert.deepEqual(byUrn(prod, grant.provider)?.inputs.allowedAccountIds, [PROD_ACCOUNT]);
+        });
+
+        it("launches every group only after its account's Auto Scaling grant on the key exists (dev and prod)", async () => {
+            for (const stack of ["dev", "prod"] as const) {
+                const plan = await planOf(stack);
+                const grant = one(plan, "aws:kms/grant:Grant");
+                const groups = ofType(plan, "aws:autoscaling/group:Group");
+                assert.ok(groups.length > 0, stack);
+                for (const group of groups) assert.ok(group.options.dependsOn.includes(grant.urn), `${stack}: ${group.name} does not wait for the grant`);
+            }
         });
 
         it("runs a pinned AMI when its config names one", async () => {

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { APTLY_ENDPOINT, APT_COMPONENT, APT_DISTRIBUTION, aptlyConfig } from "../components/build/aptlyConfig";
+import { exportKey, localAptlyConfig, makeSigningKey } from "./helpers/aptRepo";
 import { REPO } from "./helpers/config";
 
 const SCRIPT = path.join(REPO, "images", "jenkins", "publish-apt.sh");
@@ -51,16 +52,13 @@ describe("apt publishing with aptly (real tools)", function () {
     it("publishes a .deb signed, with a Release signature gpgv accepts and a Packages index listing it; a second version updates it", () => {
         const work = fs.mkdtempSync(path.join(os.tmpdir(), "twine-aptly-"));
         const gnupgHome = path.join(work, "gnupg");
-        fs.mkdirSync(gnupgHome, { mode: 0o700 });
-        const env = { ...process.env, GNUPGHOME: gnupgHome, APTLY_CONFIG: path.join(work, "aptly.conf") };
+        const publicDir = path.join(work, "public");
 
         // GIVEN a throwaway signing key and the aptly.conf the stack generates, pointed at a local endpoint
-        run("gpg", ["--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-generate-key", "Twine Test Archive <archive@example.invalid>", "rsa3072", "sign", "1d"], env);
-        const fingerprint = run("gpg", ["--batch", "--with-colons", "--list-secret-keys"], env).stdout.split("\n").find(l => l.startsWith("fpr:"))!.split(":")[9];
+        const fingerprint = makeSigningKey(gnupgHome, "Twine Test Archive <archive@example.invalid>");
         const conf = aptlyConfig({ bucket: "unused", region: "eu-west-1", rootDir: path.join(work, "aptly") });
         assert.ok((conf.S3PublishEndpoints as Record<string, unknown>)[APTLY_ENDPOINT], "the generated config has the S3 endpoint the pipeline publishes to");
-        const publicDir = path.join(work, "public");
-        fs.writeFileSync(env.APTLY_CONFIG, JSON.stringify({ ...conf, S3PublishEndpoints: {}, FileSystemPublishEndpoints: { test: { rootDir: publicDir, linkMethod: "copy" } } }));
+        const env = { ...process.env, GNUPGHOME: gnupgHome, APTLY_CONFIG: localAptlyConfig(work, publicDir, "test") };
 
         // WHEN the pipeline's script publishes a package, then a newer version of it
         run("bash", [SCRIPT, "filesystem:test:", APT_DISTRIBUTION, APT_COMPONENT, fingerprint, buildDeb(work, "twine-hello", "1.0.0")], env);
@@ -69,16 +67,13 @@ describe("apt publishing with aptly (real tools)", function () {
         // THEN the Release files verify against the public key only (a keyring apt would use)
         const dist = path.join(publicDir, "dists", APT_DISTRIBUTION);
         const keyring = path.join(work, "archive-keyring.gpg");
-        fs.writeFileSync(keyring, spawnSync("gpg", ["--batch", "--export", fingerprint], { env }).stdout);
+        fs.writeFileSync(keyring, exportKey(gnupgHome, fingerprint, false));
         run("gpgv", ["--keyring", keyring, path.join(dist, "InRelease")], env);
         run("gpgv", ["--keyring", keyring, path.join(dist, "Release.gpg"), path.join(dist, "Release")], env);
         // ...and a different key does not verify them
         const otherHome = path.join(work, "other");
-        fs.mkdirSync(otherHome, { mode: 0o700 });
-        const otherEnv = { ...env, GNUPGHOME: otherHome };
-        run("gpg", ["--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-generate-key", "Someone Else <else@example.invalid>", "rsa3072", "sign", "1d"], otherEnv);
         const otherKeyring = path.join(work, "other-keyring.gpg");
-        fs.writeFileSync(otherKeyring, spawnSync("gpg", ["--batch", "--export"], { env: otherEnv }).stdout);
+        fs.writeFileSync(otherKeyring, exportKey(otherHome, makeSigningKey(otherHome, "Someone Else <else@example.invalid>"), false));
         assert.notEqual(spawnSync("gpgv", ["--keyring", otherKeyring, path.join(dist, "InRelease")], { env }).status, 0, "InRelease verified with an unrelated key");
 
         // ...and the index lists the package at both versions, with pool paths that exist

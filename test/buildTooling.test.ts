@@ -3,7 +3,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { Plan } from "../plan/run";
-import { aptBucketPolicy, aptlyConfig, aptlyConfigFromOutputs, aptSourcesLine } from "../components/build/aptlyConfig";
+import {
+    APTLY_ENDPOINT,
+    APT_DISTRIBUTION,
+    aptBucketPolicy,
+    aptlyConfig,
+    aptlyConfigFromOutputs,
+    aptSourcesLine,
+} from "../components/build/aptlyConfig";
 import { buildContextHash } from "../components/build/buildContextHash";
 import * as os from "os";
 import { JENKINS_HOME_MOUNT, JENKINS_NETWORK, JENKINS_PORT, JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "../components/build/jenkinsHostConfig";
@@ -230,8 +237,10 @@ describe("build tooling (dev)", () => {
 
         it("pins an LTS base by exact version, never latest, and ends as the jenkins user", () => {
             const from = dockerfile.split("\n").filter(l => /^FROM /i.test(l));
-            assert.equal(from.length, 1);
-            assert.match(from[0], /^FROM jenkins\/jenkins:\d+\.\d+\.\d+-lts-jdk\d+(@sha256:[0-9a-f]{64})?$/);
+            assert.match(from.at(-1)!, /^FROM jenkins\/jenkins:\d+\.\d+\.\d+-lts-jdk\d+(@sha256:[0-9a-f]{64})?$/);
+            // The one other stage is the package build root: the Ubuntu release of the app image (noble is 24.04).
+            assert.deepEqual(from.slice(0, -1), ["FROM ubuntu:24.04 AS package-build-root"]);
+            assert.equal(APT_DISTRIBUTION, "noble");
             assert.ok(!/latest/i.test(dockerfile.replace(/^#.*$/gm, "")), "the Dockerfile mentions latest");
             const users = dockerfile.split("\n").filter(l => /^USER /.test(l));
             assert.equal(users.at(-1), "USER jenkins");
@@ -280,6 +289,24 @@ describe("build tooling (dev)", () => {
             const stages = [...jenkinsfile.matchAll(/stage\('([^']+)'\)/g)].map(m => m[1]);
             assert.deepEqual(stages, ["Build packages", "Publish to the apt repository", "Check the image template", "Bake the AMI and deploy dev"]);
             assert.match(jenkinsfile, /twine-publish-apt s3:twine:/);
+        });
+
+        it("the pipeline runs the scripts the end-to-end test runs, installed in the image under the names it calls", () => {
+            // test/e2e runs build-packages.sh, fetch-cloudwatch-agent.sh and publish-apt.sh: these are the pipeline's.
+            const jenkinsfile = fs.readFileSync(path.join(IMAGE, "jobs", "Jenkinsfile"), "utf8");
+            const copies = [...dockerfile.matchAll(/^COPY ([\w-]+\.sh) \/usr\/local\/bin\/(\S+)$/gm)];
+            const installed = new Map(copies.map(m => [m[1], m[2]]));
+            assert.deepEqual(Object.fromEntries(installed), {
+                "build-packages.sh": "twine-build-packages",
+                "fetch-cloudwatch-agent.sh": "twine-fetch-cloudwatch-agent",
+                "publish-apt.sh": "twine-publish-apt",
+            });
+            assert.match(dockerfile, /^COPY --from=package-build-root \/ \/opt\/package-build-root\/$/m);
+            assert.match(jenkinsfile, /sh 'twine-build-packages \/opt\/package-build-root app'/);
+            assert.match(jenkinsfile, /sh 'twine-fetch-cloudwatch-agent \.'/);
+            const publish = `twine-publish-apt s3:${APTLY_ENDPOINT}: "\\$APT_DISTRIBUTION" "\\$APT_COMPONENT" "\\$key" \\./\\*\\.deb`;
+            assert.match(jenkinsfile, new RegExp(publish));
+            assert.doesNotMatch(jenkinsfile, /sh 'dpkg-buildpackage/, "packages are built in the build root, never in the Jenkins image");
         });
 
         it("reads only secrets the stack creates, under the prefix the instance role may read", async () => {

@@ -39,8 +39,19 @@ const VALIDATE_VARS = [
     `cloud_image_checksum=sha256:${"0".repeat(64)}`,
 ];
 
+/** The test-only null source logs in with a key; validate reads it, so it gets a real (throwaway) one. */
+let loginKey: string | undefined;
+function localTargetKey(): string {
+    if (!loginKey) {
+        loginKey = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "twine-key-")), "id_ed25519");
+        const made = spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", loginKey], { encoding: "utf8" });
+        assert.equal(made.status, 0, made.stderr);
+    }
+    return loginKey;
+}
+
 function validateArgs(): string[] {
-    return ["validate", ...VALIDATE_VARS.flatMap(v => ["-var", v])];
+    return ["validate", ...[...VALIDATE_VARS, `local_target_key_file=${localTargetKey()}`].flatMap(v => ["-var", v])];
 }
 
 /** Fully validates an edited copy of the folder; on Packer 1.6 without plugins.pkr.hcl and metadata_options. */
@@ -124,5 +135,24 @@ describe("images/twine-app", () => {
             assert.notEqual(result.status, 0, "Packer 1.6 would read plugins.pkr.hcl if it accepted the folder");
             assert.match(result.stdout + result.stderr, /required_plugins/);
         }
+    });
+
+    it("orders the first-boot host key unit without a cycle, with ssh.socket enabled as on Ubuntu noble (systemd-analyze)", () => {
+        // GIVEN the unit enabled in multi-user.target and ssh.socket in sockets.target (noble's default)
+        const units = fs.mkdtempSync(path.join(os.tmpdir(), "twine-units-"));
+        const unit = "twine-ssh-host-keys.service";
+        fs.copyFileSync(path.join(IMAGE_DIR, "files", unit), path.join(units, unit));
+        for (const [target, file] of [["multi-user.target", path.join(units, unit)], ["sockets.target", "/lib/systemd/system/ssh.socket"]]) {
+            fs.mkdirSync(path.join(units, `${target}.wants`));
+            fs.symlinkSync(file, path.join(units, `${target}.wants`, path.basename(file)));
+        }
+        // WHEN systemd's verifier loads it with the distribution's units
+        const result = spawnSync("systemd-analyze", ["verify", "--man=no", path.join(units, unit), "multi-user.target"], {
+            encoding: "utf8",
+            env: { ...process.env, SYSTEMD_UNIT_PATH: `${units}:/lib/systemd/system` },
+        });
+        // THEN it reports nothing: no ordering cycle, no unknown setting
+        assert.equal(`${result.stdout}${result.stderr}`.trim(), "", `systemd-analyze verify complained about ${unit}`);
+        assert.equal(result.status, 0);
     });
 });

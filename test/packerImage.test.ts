@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AUTOSCALING_GRANT_OPERATIONS, autoScalingServiceLinkedRoleArn, imageKeyPolicy } from "../components/build/imageSharingPolicy";
-import { BuildFile, amiIdFromManifest, buildInputsHash, packerBuildCommand, packerEnvironment, readBuildFiles } from "../components/build/packerImage";
+import { BuildFile, amiIdFromManifest, buildInputsHash, packerBuildCommand, packerEnvironment, readBuildFiles, requiredPackerVersion } from "../components/build/packerImage";
 import { APP_TEMPLATE_DIR, APP_TEMPLATE_FILE } from "../components/build/appImage";
 
 const FILES: BuildFile[] = [
@@ -115,18 +115,26 @@ describe("PackerImage helpers", () => {
         });
     });
 
-    describe("the build command, run against a stand-in packer", () => {
-        /** A fake `packer` that logs its arguments and writes a manifest where -var manifest_path says. */
-        function fakePacker(withInit: boolean): { bin: string; log: string } {
+    describe("the build command", () => {
+        const required = requiredPackerVersion(readBuildFiles(APP_TEMPLATE_DIR));
+        const command = packerBuildCommand("amazon-ebs.twine-app", required);
+        const runCommand = (bin?: string) =>
+            spawnSync("/bin/sh", ["-c", command], {
+                cwd: APP_TEMPLATE_DIR,
+                env: { ...process.env, PATH: bin ? `${bin}:${process.env.PATH}` : process.env.PATH },
+                encoding: "utf8",
+            });
+
+        /** A stand-in `packer` of the given version that logs its arguments and writes a manifest where -var manifest_path says. */
+        function fakePacker(version: string): { bin: string; log: string } {
             const bin = fs.mkdtempSync(path.join(os.tmpdir(), "twine-fake-packer-"));
             const log = path.join(bin, "calls.log");
-            const help = withInit ? "    build    build image(s)\\n    init     install plugins" : "    build    build image(s)";
             fs.writeFileSync(
                 path.join(bin, "packer"),
                 `#!/usr/bin/env bash
 echo "$*" >>"${log}"
 case "$1" in
-  --help) printf "Usage: packer\\n${help}\\n" >&2; exit 127 ;;
+  version) echo "Packer v${version}" ;;
   init) exit 0 ;;
   build)
     for arg in "$@"; do case "$arg" in manifest_path=*) manifest="\${arg#manifest_path=}" ;; esac; done
@@ -138,32 +146,46 @@ esac
             );
             return { bin, log };
         }
+        const calls = (log: string) => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : []);
+
+        it("reads the oldest Packer the template folder accepts from its required_version", () => {
+            assert.equal(required, "1.7.0");
+            assert.throws(() => requiredPackerVersion([{ path: "a.pkr.hcl", content: "build {}" }]), /found 0/);
+        });
 
         it("is a POSIX sh script that passes shellcheck", () => {
-            const result = spawnSync("shellcheck", ["--shell=sh", "-"], { input: packerBuildCommand(APP_TEMPLATE_FILE, "amazon-ebs.twine-app"), encoding: "utf8" });
+            const result = spawnSync("shellcheck", ["--shell=sh", "-"], { input: command, encoding: "utf8" });
             assert.ok(!result.error, "shellcheck is not installed. Fix: run `bash scripts/setup.sh` as root");
             assert.equal(result.status, 0, result.stdout);
         });
 
-        for (const withInit of [false, true]) {
-            it(withInit ? "Packer >= 1.7: runs init, builds the folder" : "Packer 1.6: builds the template file alone", () => {
-                const { bin, log } = fakePacker(withInit);
-                const result = spawnSync("/bin/sh", ["-c", packerBuildCommand(APP_TEMPLATE_FILE, "amazon-ebs.twine-app")], {
-                    cwd: APP_TEMPLATE_DIR,
-                    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
-                    encoding: "utf8",
-                });
-                assert.equal(result.status, 0, result.stderr);
-                // stdout is the manifest alone; the build log went to stderr.
-                assert.equal(amiIdFromManifest(result.stdout, "eu-west-1"), "ami-0123456789abcdef0");
-                assert.match(result.stderr, /log lines are not parsed/);
-                const calls = fs.readFileSync(log, "utf8").trim().split("\n").filter(c => !c.startsWith("--help"));
-                const build = calls.find(c => c.startsWith("build "))!;
-                assert.match(build, /-only=amazon-ebs\.twine-app/);
-                assert.equal(calls.some(c => c.startsWith("init")), withInit);
-                assert.ok(build.endsWith(withInit ? " ." : ` ${APP_TEMPLATE_FILE}`), build);
-            });
-        }
+        it("refuses Debian's Packer 1.6 (the real one) with a message naming the version needed, before any build", () => {
+            const result = runCommand();
+            assert.notEqual(result.status, 0);
+            assert.match(result.stderr, /is Packer 1\.6\.\d+; this template needs >= 1\.7\.0 .*Fix: put Packer >= 1\.7\.0 first on PATH/);
+            assert.equal(result.stdout, "", "no manifest");
+            assert.doesNotMatch(result.stderr, /==>|Build '/, "no build started");
+        });
+
+        it("refuses an older stand-in the same way, and never runs init or build with it", () => {
+            const { bin, log } = fakePacker("1.6.6");
+            const result = runCommand(bin);
+            assert.notEqual(result.status, 0);
+            assert.deepEqual(calls(log), ["version"]);
+        });
+
+        it("Packer >= 1.7: runs init, builds the folder, prints only the manifest", () => {
+            const { bin, log } = fakePacker("1.11.2");
+            const result = runCommand(bin);
+            assert.equal(result.status, 0, result.stderr);
+            // stdout is the manifest alone; the build log went to stderr.
+            assert.equal(amiIdFromManifest(result.stdout, "eu-west-1"), "ami-0123456789abcdef0");
+            assert.match(result.stderr, /log lines are not parsed/);
+            const build = calls(log).find(c => c.startsWith("build "))!;
+            assert.match(build, /-only=amazon-ebs\.twine-app/);
+            assert.ok(calls(log).includes("init ."));
+            assert.ok(build.endsWith(" ."), build);
+        });
     });
 });
 
@@ -188,10 +210,10 @@ describe("image sharing", () => {
         assert.deepEqual(statement("ConsumerAccountsGrantToTheirAutoScaling").Condition, { StringEquals: { "kms:GranteePrincipal": [prodAsg] } });
     });
 
-    it("lets both accounts' Auto Scaling roles use the key and attach it to the volumes they launch", () => {
-        const roles = statement("AutoScalingUsesKey").Principal as { AWS: string[] };
-        assert.deepEqual(roles.AWS, [autoScalingServiceLinkedRoleArn("333333333333"), prodAsg]);
-        assert.deepEqual(statement("AutoScalingAttachesKeyToVolumes").Condition, { Bool: { "kms:GrantIsForAWSResource": true } });
+    it("names accounts only as principals, never a role: KMS refuses a policy naming a role that does not exist yet", () => {
+        const principals = policy.Statement.flatMap(s => [(s.Principal as { AWS: string | string[] }).AWS].flat());
+        assert.deepEqual([...new Set(principals)].sort(), ["arn:aws:iam::333333333333:root", "arn:aws:iam::444444444444:root"]);
+        assert.doesNotMatch(JSON.stringify(policy.Statement.map(s => s.Principal)), /aws-service-role/);
     });
 
     it("grants Auto Scaling what launching from an encrypted snapshot takes", () => {

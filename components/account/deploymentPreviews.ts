@@ -161,7 +161,9 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 },
                 sourceContext: { git: { branch: `refs/heads/${args.branch}` } },
                 operationContext: {
-                    preRunCommands: ["bash scripts/setup.sh"],
+                    // setup.sh: the tests' tools and npm packages; deploy-tools.sh: the Packer and Session Manager plugin a
+                    // dev update bakes the AMI with (Debian's Packer 1.6 is refused by the template).
+                    preRunCommands: ["bash scripts/setup.sh", "bash scripts/deploy-tools.sh"],
                     options: { skipInstallDependencies: true },
                     oidc: {
                         aws: {

@@ -65,6 +65,8 @@ export interface AppClusterArgs extends AppClusterSettings {
     readonly privateSubnetIds: pulumi.Input<string[]>;
     /** The baked AMI to boot. A new id creates a new launch template version, which starts an instance refresh. */
     readonly amiId: pulumi.Input<string>;
+    /** What the group must wait for before it launches from amiId (e.g. the KMS grant on its key). Defaults to none. */
+    readonly launchDependsOn?: readonly pulumi.Resource[];
     /** Seconds after launch before ELB health checks count. Defaults to 120. */
     readonly healthCheckGracePeriodSeconds?: number;
     /** Names the environment answers to; the first is the certificate's subject and the URL. At least one. */
@@ -360,7 +362,7 @@ export class AppCluster extends pulumi.ComponentResource {
                 ],
             },
             // Scaling policies own the size once the group exists; re-applying the initial size would undo them.
-            { parent: this, ignoreChanges: ["desiredCapacity"] },
+            { parent: this, ignoreChanges: ["desiredCapacity"], dependsOn: [...(args.launchDependsOn ?? [])] },
         );
         const asg = this.autoScalingGroup;
 

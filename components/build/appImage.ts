@@ -31,6 +31,11 @@ export interface DevAppImageArgs {
         readonly aptRepo: AppImageAptRepo;
         readonly instanceType: string;
         readonly rootVolumeGiB: number;
+        /**
+         * What the build instance's traffic needs in place first: the NAT route of its subnet (Ubuntu's archive, SSM)
+         * and the S3 endpoint (the apt repository). IDs alone do not order them before the build. Defaults to none.
+         */
+        readonly networkReady?: readonly pulumi.Resource[];
     };
     /** A dev-owned AMI to run and share instead of building one. Required without `build`. */
     readonly amiId?: string;
@@ -43,6 +48,8 @@ export interface DevAppImageArgs {
 export class DevAppImage extends pulumi.ComponentResource {
     public readonly amiId: pulumi.Output<string>;
     public readonly kmsKeyArn: pulumi.Output<string>;
+    /** What an Auto Scaling group launching this image must wait for: the grant that lets it use the key. */
+    public readonly launchDependsOn: readonly pulumi.Resource[];
 
     constructor(name: string, args: DevAppImageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twine:index:DevAppImage", name, {}, opts);
@@ -91,15 +98,22 @@ export class DevAppImage extends pulumi.ComponentResource {
                         twine_version: repo.twineVersion,
                     },
                 },
-                parent,
+                { parent: this, dependsOn: [...(build.networkReady ?? []), ...access.egressRules] },
             ).amiId;
         } else {
             this.amiId = pulumi.output(args.amiId!);
         }
 
         // Packer already shares what it builds (ami_users, snapshot_users); this records the permission in the stack
-        // and covers a pinned AMI too.
-        new aws.ec2.AmiLaunchPermission(`${name}-launch-prod`, { imageId: this.amiId, accountId: args.prodAccountId }, parent);
+        // and covers a pinned AMI too. A new AMI replaces it, and the replacement's delete would take prod's
+        // permission off the AMI prod still runs (scale-out, replacement and rollback would fail until prod is
+        // promoted): the old permission is kept, and goes with its AMI when that is deregistered.
+        new aws.ec2.AmiLaunchPermission(
+            `${name}-launch-prod`,
+            { imageId: this.amiId, accountId: args.prodAccountId },
+            { parent: this, retainOnDelete: true },
+        );
+        this.launchDependsOn = [autoScalingGrant(name, key.arn, args.accountId, this)];
         this.kmsKeyArn = key.arn;
         this.registerOutputs({ amiId: this.amiId, kmsKeyArn: this.kmsKeyArn });
     }
@@ -126,14 +140,22 @@ function buildInstanceAccess(name: string, vpcId: pulumi.Input<string>, parent: 
         { vpcId, description: "Packer build instance of the Twine app image: no inbound, web egress only" },
         { parent },
     );
-    for (const port of [80, 443]) {
-        new aws.vpc.SecurityGroupEgressRule(
+    const egressRules = [80, 443].map(
+        port =>
+            new aws.vpc.SecurityGroupEgressRule(
             `${name}-build-egress-${port}`,
-            { securityGroupId: group.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: `Build instance egress on ${port}` },
-            { parent },
-        );
-    }
-    return { instanceProfileName: profile.name, securityGroupId: group.id };
+                {
+                    securityGroupId: group.id,
+                    ipProtocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    cidrIpv4: "0.0.0.0/0",
+                    description: `Build instance egress on ${port}`,
+                },
+                { parent },
+            ),
+    );
+    return { instanceProfileName: profile.name, securityGroupId: group.id, egressRules };
 }
 
 export interface ProdAppImageArgs {
@@ -148,21 +170,32 @@ export interface ProdAppImageArgs {
 export class ProdAppImage extends pulumi.ComponentResource {
     public readonly amiId: pulumi.Output<string>;
     public readonly kmsKeyArn: pulumi.Output<string>;
+    /** What an Auto Scaling group launching this image must wait for: the grant that lets it use dev's key. */
+    public readonly launchDependsOn: readonly pulumi.Resource[];
 
     constructor(name: string, args: ProdAppImageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twine:index:ProdAppImage", name, {}, opts);
-        new aws.kms.Grant(
-            `${name}-autoscaling-grant`,
-            {
-                name: "twine-app-image-autoscaling",
-                keyId: args.kmsKeyArn,
-                granteePrincipal: autoScalingServiceLinkedRoleArn(args.accountId),
-                operations: [...AUTOSCALING_GRANT_OPERATIONS],
-            },
-            { parent: this },
-        );
+        this.launchDependsOn = [autoScalingGrant(name, args.kmsKeyArn, args.accountId, this)];
         this.amiId = pulumi.output(args.amiId);
         this.kmsKeyArn = pulumi.output(args.kmsKeyArn);
         this.registerOutputs({ amiId: this.amiId, kmsKeyArn: this.kmsKeyArn });
     }
+}
+
+/**
+ * The grant that lets the account's Auto Scaling service-linked role launch from volumes encrypted with the key:
+ * the key policy names no role (see imageKeyPolicy), and a service-linked role takes no IAM policy. KMS checks
+ * that the grantee exists, so the role must (runbook, bootstrapping); the groups depend on this grant.
+ */
+function autoScalingGrant(name: string, keyArn: pulumi.Input<string>, accountId: string, parent: pulumi.Resource): aws.kms.Grant {
+    return new aws.kms.Grant(
+        `${name}-autoscaling-grant`,
+        {
+            name: "twine-app-image-autoscaling",
+            keyId: keyArn,
+            granteePrincipal: autoScalingServiceLinkedRoleArn(accountId),
+            operations: [...AUTOSCALING_GRANT_OPERATIONS],
+        },
+        { parent },
+    );
 }

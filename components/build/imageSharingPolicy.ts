@@ -36,13 +36,14 @@ export interface ImageKeyPolicyArgs {
 
 /**
  * Key policy of the image key: the owner administers it through IAM; consumer accounts may use it and create
- * grants on it, but only for their Auto Scaling role; Auto Scaling in every account (owner and consumers) may use
- * it and attach it to the volumes it launches. The service-linked roles must exist when the policy is set.
+ * grants on it, but only for their Auto Scaling role. It names accounts only, never a role: KMS refuses a policy
+ * whose principal does not exist, and a service-linked role exists only once something created it. Auto Scaling
+ * gets the key through a grant in each account instead (AWS's pattern for a key of another account:
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html).
  */
 export function imageKeyPolicy(args: ImageKeyPolicyArgs): PolicyDocument {
     const root = (account: string) => `arn:aws:iam::${account}:root`;
     const consumers = [...args.consumerAccountIds].sort();
-    const autoScalingRoles = [args.ownerAccountId, ...consumers].map(autoScalingServiceLinkedRoleArn);
     return policyDocument(
         { Sid: "OwnerAccountAdministersThroughIam", Effect: "Allow", Principal: { AWS: root(args.ownerAccountId) }, Action: "kms:*", Resource: "*" },
         { Sid: "ConsumerAccountsUseKey", Effect: "Allow", Principal: { AWS: consumers.map(root) }, Action: [...KEY_USE_ACTIONS], Resource: "*" },
@@ -53,15 +54,6 @@ export function imageKeyPolicy(args: ImageKeyPolicyArgs): PolicyDocument {
             Action: "kms:CreateGrant",
             Resource: "*",
             Condition: { StringEquals: { "kms:GranteePrincipal": consumers.map(autoScalingServiceLinkedRoleArn) } },
-        },
-        { Sid: "AutoScalingUsesKey", Effect: "Allow", Principal: { AWS: autoScalingRoles }, Action: [...KEY_USE_ACTIONS], Resource: "*" },
-        {
-            Sid: "AutoScalingAttachesKeyToVolumes",
-            Effect: "Allow",
-            Principal: { AWS: autoScalingRoles },
-            Action: "kms:CreateGrant",
-            Resource: "*",
-            Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
         },
     );
 }

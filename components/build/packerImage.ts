@@ -10,7 +10,10 @@ export type PackerVariable = string | number | boolean | readonly string[];
 export interface PackerImageArgs {
     /** Folder holding the template (`*.pkr.hcl`) and every file its build reads (scripts, files, http). Required. */
     readonly templateDir: string;
-    /** The template file inside templateDir that Packer 1.6 reads alone (newer Packer reads the whole folder). Required. */
+    /**
+     * The template file inside templateDir, checked to be there. Packer reads the whole folder, whose
+     * `required_version` (in any `*.pkr.hcl`) is the oldest Packer the build runs with. Required.
+     */
     readonly templateFile: string;
     /** The one source to build, as `-only` takes it, e.g. "amazon-ebs.twine-app". Required. */
     readonly source: string;
@@ -25,8 +28,16 @@ export interface PackerImageArgs {
     readonly logging?: "stderr" | "none";
 }
 
-/** Files of a template folder that never feed a build: docs, the developers' Vagrantfile, build outputs. */
-const NOT_BUILD_INPUTS = [/^README\.md$/, /^Vagrantfile$/, /^\.gitignore$/, /^manifest.*\.json$/, /^(output-[^/]+|packer_cache|\.vagrant)\//, /\.box$/];
+/** Files of a template folder that never feed the AMI build: docs, the VM's Vagrantfile, settings and repository copy, outputs. */
+const NOT_BUILD_INPUTS = [
+    /^README\.md$/,
+    /^Vagrantfile$/,
+    /^vm\.env$/,
+    /^\.gitignore$/,
+    /^manifest.*\.json$/,
+    /^(output-[^/]+|packer_cache|\.vagrant|http\/apt)\//,
+    /\.box$/,
+];
 
 export interface BuildFile {
     /** Path relative to the template folder, with "/" separators. */
@@ -83,19 +94,43 @@ export function packerEnvironment(variables: Readonly<Record<string, PackerVaria
 }
 
 /**
- * The shell command: `packer init` where Packer has it (>= 1.7, reads plugins.pkr.hcl), then a build of one
- * source into a fresh manifest. The build log goes to stderr; stdout is the manifest alone, so the AMI id is read
- * from Packer's own record, never scraped from its log.
+ * The oldest Packer a template folder builds with: the `required_version = ">= X.Y.Z"` of its `packer` block.
+ * Throws if no file states one, so a folder cannot silently accept any Packer.
  */
-export function packerBuildCommand(templateFile: string, source: string): string {
+export function requiredPackerVersion(files: readonly BuildFile[]): string {
+    const found = files
+        .filter(f => f.path.endsWith(".pkr.hcl"))
+        .map(f => /^\s*required_version\s*=\s*">=\s*(\d+\.\d+\.\d+)"/m.exec(f.content.toString()))
+        .filter((m): m is RegExpExecArray => m !== null);
+    if (found.length !== 1) {
+        throw new Error(`expected one required_version = ">= X.Y.Z" in the folder's *.pkr.hcl files, found ${found.length}`);
+    }
+    return found[0][1];
+}
+
+/**
+ * The shell command: refuse a Packer older than the folder requires (Debian's 1.6 has no `init`, ignores the
+ * plugin pins and rejects settings such as metadata_options), `packer init`, then a build of one source into a
+ * fresh manifest. The build log goes to stderr; stdout is the manifest alone, so the AMI id is read from Packer's
+ * own record, never scraped from its log.
+ */
+export function packerBuildCommand(source: string, requiredVersion: string): string {
+    if (!/^\d+\.\d+\.\d+$/.test(requiredVersion)) throw new Error(`packerBuildCommand: "${requiredVersion}" is not a version X.Y.Z`);
     return [
         "set -eu",
+        `required=${requiredVersion}`,
+        "version=\"$(packer version | sed -n '1s/^Packer v\\{0,1\\}\\([0-9][0-9.]*\\).*/\\1/p')\"",
+        'if [ -z "$version" ] || ! printf \'%s\\n%s\\n\' "$required" "$version" | sort -V -C; then',
+        '  echo "PackerImage: $(command -v packer) is Packer ${version:-of unknown version}; this template needs >= $required' +
+            ' (required_version in its folder). Fix: put Packer >= $required first on PATH (in Pulumi Deployments' +
+            ' scripts/deploy-tools.sh installs it)" >&2',
+        "  exit 1",
+        "fi",
         'work="$(mktemp -d)"',
         "trap 'rm -rf \"$work\"' EXIT",
         'manifest="$work/manifest.json"',
-        // Packer 1.6 has no init and rejects plugins.pkr.hcl: it gets the template file alone.
-        `if packer --help 2>&1 | grep -qE '^[[:space:]]+init[[:space:]]'; then packer init . >&2; target=.; else target=${shellQuote(templateFile)}; fi`,
-        `packer build -color=false -only=${shellQuote(source)} -var "manifest_path=$manifest" "$target" >&2`,
+        "packer init . >&2",
+        `packer build -color=false -only=${shellQuote(source)} -var "manifest_path=$manifest" . >&2`,
         'cat "$manifest"',
     ].join("\n");
 }
@@ -149,13 +184,20 @@ export class PackerImage extends pulumi.ComponentResource {
         if (!files.some(f => f.path === args.templateFile)) {
             throw new pulumi.ResourceError(`${name}: ${args.templateFile} is not a file in ${args.templateDir}. Fix: pass the template's file name`, this);
         }
+        let requiredVersion: string;
+        try {
+            requiredVersion = requiredPackerVersion(files);
+        } catch (e) {
+            const why = `${name}: ${args.templateDir}: ${(e as Error).message}`;
+            throw new pulumi.ResourceError(`${why}. Fix: state the oldest Packer it builds with`, this);
+        }
         const variables = pulumi.output(args.variables ?? {}) as pulumi.Output<Record<string, PackerVariable>>;
         this.inputsHash = variables.apply(vars => buildInputsHash(files, vars));
 
         this.command = new local.Command(
             `${name}-build`,
             {
-                create: packerBuildCommand(args.templateFile, args.source),
+                create: packerBuildCommand(args.source, requiredVersion),
                 // Relative to the project, so the same build is the same input on every machine that deploys it.
                 dir: path.relative(process.cwd(), args.templateDir) || ".",
                 environment: variables.apply(packerEnvironment),
@@ -164,7 +206,8 @@ export class PackerImage extends pulumi.ComponentResource {
                 addPreviousOutputInEnv: false,
             },
             // Variables may carry secrets, and Packer's output can echo them: neither lands in state in clear text.
-            { parent: this, additionalSecretOutputs: ["stdout", "stderr"] },
+            // The component's dependsOn (what the build's network needs) is the build's own: children do not inherit it.
+            { parent: this, additionalSecretOutputs: ["stdout", "stderr"], dependsOn: opts?.dependsOn },
         );
         // The id alone is not sensitive: unwrap it so the environments and their previews can show it.
         this.amiId = pulumi.unsecret(this.command.stdout.apply(stdout => amiIdFromManifest(stdout, args.region)));

@@ -51,6 +51,8 @@ export class Network extends pulumi.ComponentResource {
     public readonly private: NetworkTier;
     public readonly data: NetworkTier;
     public readonly natGateways: readonly aws.ec2.NatGateway[];
+    /** The private route tables' default routes through NAT: traffic out of a private subnet works once these exist. */
+    public readonly natRoutes: readonly aws.ec2.Route[];
     public readonly flowLogGroup: aws.cloudwatch.LogGroup;
     /** The S3 gateway endpoint: bucket policies can admit traffic from inside the VPC by its id (aws:SourceVpce). */
     public readonly s3Endpoint: aws.ec2.VpcEndpoint;
@@ -136,16 +138,19 @@ export class Network extends pulumi.ComponentResource {
         // Private tier: a route table per AZ (so switching NAT strategy never replaces tables), default route to
         // the AZ's own NAT gateway, or to the single one.
         const privateSubnets = subnets("private", privatePlan.subnets);
+        const natRoutes: aws.ec2.Route[] = [];
         const privateTables = privateSubnets.map((subnet, i) => {
             const table = routeTable("private", `-${i}`);
             associate(subnet, table, `${name}-private-${i}`);
             const nat = this.natGateways[args.natStrategy === "perAz" ? i : 0];
             if (nat) {
-                new aws.ec2.Route(`${name}-private-${i}-nat`, { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, { parent: table });
+                const route = { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id };
+                natRoutes.push(new aws.ec2.Route(`${name}-private-${i}-nat`, route, { parent: table }));
             }
             return table;
         });
         this.private = { subnets: privateSubnets, routeTables: privateTables };
+        this.natRoutes = natRoutes;
 
         // Data tier: a route table per AZ with no route out of the VPC (peering routes are added by their owners).
         const dataSubnets = subnets("data", dataPlan.subnets);

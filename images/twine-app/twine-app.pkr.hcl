@@ -1,6 +1,7 @@
-# The Twine app image: one build, two sources, the same provisioners.
+# The Twine app image: one build, the same provisioners for every source.
 #   amazon-ebs.twine-app  the AMI the app servers boot (built by the dev stack's PackerImage, shared with prod)
 #   qemu.twine-app        the developers' VM, packaged as a Vagrant box
+#   null.twine-app        test only: an existing machine over SSH, the end-to-end test's local target; no artifact
 # Everything is installed at bake time: a server booted from the image serves traffic without installing anything.
 
 # --- what to install --------------------------------------------------------------------------------------------
@@ -36,6 +37,26 @@ variable "manifest_path" {
   type        = string
   default     = "manifest.json"
   description = "Where the manifest post-processor records the artifact ids."
+}
+
+# --- the end-to-end test's local target (null.twine-app) ----------------------------------------------------------
+
+variable "local_target_host" {
+  type        = string
+  default     = "127.0.0.1"
+  description = "Test only: address of the machine null.twine-app provisions over SSH."
+}
+
+variable "local_target_port" {
+  type        = number
+  default     = 22
+  description = "Test only: SSH port of that machine."
+}
+
+variable "local_target_key_file" {
+  type        = string
+  default     = ""
+  description = "Test only: private key Packer logs in with, as the ubuntu user, like the AMI build."
 }
 
 # --- the AMI ----------------------------------------------------------------------------------------------------
@@ -100,18 +121,32 @@ variable "root_volume_size" {
   description = "Size of the image's root volume in GiB."
 }
 
-# --- the developers' VM -----------------------------------------------------------------------------------------
+# --- the base both images start from -----------------------------------------------------------------------------
 
-variable "cloud_image_url" {
+variable "ubuntu_serial" {
   type        = string
-  default     = "https://cloud-images.ubuntu.com/noble/current/noble-server-cloudimg-amd64.img"
-  description = "Ubuntu cloud image the local VM starts from: the same release as the AMI's base."
+  default     = "20251212"
+  description = "Serial of the Ubuntu 24.04 release both sources start from: Canonical's AMI and cloud image of that serial (AWS deprecates public AMIs after two years: move it on)."
 }
+
+# --- the developers' VM -----------------------------------------------------------------------------------------
 
 variable "cloud_image_checksum" {
   type        = string
-  default     = "file:https://cloud-images.ubuntu.com/noble/current/SHA256SUMS"
-  description = "Checksum of cloud_image_url (or file:<url> of a SHA256SUMS list)."
+  default     = ""
+  description = "Checksum of the cloud image; empty reads the SHA256SUMS list published beside it."
+}
+
+variable "vm_http_directory" {
+  type        = string
+  default     = "http"
+  description = "Folder Packer's HTTP server gives the VM: the cloud-init seed, and apt/ with a copy of the published repository (see README.md)."
+}
+
+variable "vm_http_port" {
+  type        = number
+  default     = 8119
+  description = "Port of Packer's HTTP server, so apt_repo_url can name it: http://10.0.2.2:<port>/apt from inside the VM."
 }
 
 variable "qemu_accelerator" {
@@ -121,8 +156,9 @@ variable "qemu_accelerator" {
 }
 
 locals {
-  build_time = formatdate("YYYYMMDDhhmmss", timestamp())
-  image_name = "twine-app-${var.twine_version}-${local.build_time}"
+  build_time  = formatdate("YYYYMMDDhhmmss", timestamp())
+  cloud_image = "https://cloud-images.ubuntu.com/releases/24.04/release-${var.ubuntu_serial}"
+  image_name  = "twine-app-${var.twine_version}-${local.build_time}"
   tags = {
     Name         = local.image_name
     Project      = "twine"
@@ -137,10 +173,10 @@ source "amazon-ebs" "twine-app" {
   instance_type = var.instance_type
   ami_name      = local.image_name
 
-  # The current Ubuntu LTS from Canonical: the same filter as components/access/ubuntuAmi.ts.
+  # Ubuntu 24.04 LTS from Canonical, at the serial the VM's cloud image has too (see ubuntu_serial).
   source_ami_filter {
     filters = {
-      name                = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"
+      name                = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-${var.ubuntu_serial}"
       architecture        = "x86_64"
       root-device-type    = "ebs"
       virtualization-type = "hvm"
@@ -184,8 +220,8 @@ source "amazon-ebs" "twine-app" {
 
 source "qemu" "twine-app" {
   vm_name          = "twine-app.qcow2"
-  iso_url          = var.cloud_image_url
-  iso_checksum     = var.cloud_image_checksum
+  iso_url          = "${local.cloud_image}/ubuntu-24.04-server-cloudimg-amd64.img"
+  iso_checksum     = var.cloud_image_checksum != "" ? var.cloud_image_checksum : "file:${local.cloud_image}/SHA256SUMS"
   disk_image       = true
   disk_size        = "${var.root_volume_size}G"
   format           = "qcow2"
@@ -197,7 +233,9 @@ source "qemu" "twine-app" {
   shutdown_command = "sudo shutdown -P now"
 
   # cloud-init's NoCloud seed, served over Packer's HTTP server, creates the vagrant user for the build.
-  http_directory = "http"
+  http_directory = var.vm_http_directory
+  http_port_min  = var.vm_http_port
+  http_port_max  = var.vm_http_port
   qemuargs = [
     ["-smbios", "type=1,serial=ds=nocloud-net;s=http://{{ .HTTPIP }}:{{ .HTTPPort }}/"],
   ]
@@ -206,18 +244,30 @@ source "qemu" "twine-app" {
   ssh_timeout  = "20m"
 }
 
-build {
-  sources = ["source.amazon-ebs.twine-app", "source.qemu.twine-app"]
+# Test only: provisions a machine that already runs (the end-to-end test's local target), over SSH.
+source "null" "twine-app" {
+  ssh_host             = var.local_target_host
+  ssh_port             = var.local_target_port
+  ssh_username         = "ubuntu"
+  ssh_private_key_file = var.local_target_key_file
+}
 
-  # Wait for cloud-init's first boot to finish before touching apt.
+build {
+  sources = ["source.amazon-ebs.twine-app", "source.qemu.twine-app", "source.null.twine-app"]
+
+  # Wait for cloud-init's first boot to finish before touching apt, and make the staging folder: the file
+  # provisioner's destination must exist, or scp writes every file over that one path.
   provisioner "shell" {
-    inline = ["cloud-init status --wait >/dev/null || true"]
+    inline = [
+      "cloud-init status --wait >/dev/null || true",
+      "install -d -m 0755 /tmp/twine-files",
+    ]
   }
 
-  # Config files the scripts install (see files/); uploaded to a staging folder first.
+  # Config files the scripts install (see files/), their contents into the staging folder.
   provisioner "file" {
     source      = "files/"
-    destination = "/tmp/twine-files"
+    destination = "/tmp/twine-files/"
   }
 
   provisioner "shell" {

@@ -14,10 +14,9 @@ rm -f /var/lib/dbus/machine-id
 ln -s /etc/machine-id /var/lib/dbus/machine-id
 
 rm -f /etc/ssh/ssh_host_*
-# The key Packer logged in with; an instance gets its launch key from cloud-init, a VM Vagrant's.
-if [ "${PACKER_BUILDER_TYPE:-}" = "amazon-ebs" ]; then
-    rm -f /home/ubuntu/.ssh/authorized_keys
-fi
+# The key Packer logged in with; an instance gets its launch key from cloud-init, a VM Vagrant's (its vagrant
+# user keeps Vagrant's key, which `vagrant up` replaces).
+rm -f /home/ubuntu/.ssh/authorized_keys
 rm -f /root/.ssh/authorized_keys
 
 find /var/log -type f -exec truncate -s 0 {} +

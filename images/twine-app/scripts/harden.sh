@@ -10,7 +10,11 @@ systemctl enable twine-ssh-host-keys.service
 sshd -t -f /etc/ssh/sshd_config
 
 # Immutable servers: fixes arrive in a new image, never by an upgrade on a running box.
-systemctl disable --now apt-daily.timer apt-daily-upgrade.timer
+systemctl disable apt-daily.timer apt-daily-upgrade.timer
+# Stopped too where systemd runs this machine (sd_booted's test), so neither starts before the image is taken.
+if [ -d /run/systemd/system ]; then
+    systemctl stop apt-daily.timer apt-daily-upgrade.timer
+fi
 cat >/etc/apt/apt.conf.d/99-twine-no-periodic <<'APT'
 APT::Periodic::Update-Package-Lists "0";
 APT::Periodic::Unattended-Upgrade "0";

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Developer VM only: Vagrant's login and a network config that works for any MAC address.
+# Developer VM only: Vagrant's login and a network config that works for any MAC address. cloud-init stays on,
+# as on the AMI; it only leaves the network to this file.
 set -euo pipefail
 
 # Vagrant's published insecure key; `vagrant up` replaces it with a per-machine key on first boot.
@@ -9,7 +10,7 @@ chown vagrant:vagrant /home/vagrant/.ssh/authorized_keys
 chmod 0600 /home/vagrant/.ssh/authorized_keys
 passwd -d vagrant >/dev/null
 
-# No cloud datasource under Vagrant: DHCP on the first NIC, whatever its MAC, and cloud-init off.
+# DHCP on the first NIC, whatever its MAC (cloud-init's own file names the build VM's MAC).
 rm -f /etc/netplan/50-cloud-init.yaml
 cat >/etc/netplan/01-vagrant.yaml <<'NETPLAN'
 network:
@@ -21,4 +22,4 @@ network:
       dhcp4: true
 NETPLAN
 chmod 0600 /etc/netplan/01-vagrant.yaml
-touch /etc/cloud/cloud-init.disabled
+echo 'network: {config: disabled}' >/etc/cloud/cloud.cfg.d/90-vagrant-network.cfg
