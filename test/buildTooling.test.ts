@@ -297,6 +297,8 @@ describe("build tooling (dev)", () => {
             const copies = [...dockerfile.matchAll(/^COPY ([\w-]+\.sh) \/usr\/local\/bin\/(\S+)$/gm)];
             const installed = new Map(copies.map(m => [m[1], m[2]]));
             assert.deepEqual(Object.fromEntries(installed), {
+                // The build agent container's entry point (jenkins-agent.service), not a pipeline step.
+                "agent-sshd.sh": "twine-agent-sshd",
                 "build-packages.sh": "twine-build-packages",
                 "fetch-cloudwatch-agent.sh": "twine-fetch-cloudwatch-agent",
                 "publish-apt.sh": "twine-publish-apt",
