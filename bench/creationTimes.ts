@@ -112,6 +112,7 @@ export const CREATION_TIMES: Readonly<Record<string, CreationTime>> = {
     "pulumiservice:index:TeamAccessToken": { seconds: 2, source: "estimate: one Pulumi Cloud API call" },
     "pulumiservice:index:OidcIssuer": { seconds: 3, source: "estimate: Pulumi Cloud fetches the issuer's OpenID configuration" },
     "aws:secretsmanager/secretVersion:SecretVersion": { seconds: 1, source: "estimate: one PutSecretValue call" },
+    "pulumiservice:index:Environment": { seconds: 2, source: "estimate: one Pulumi Cloud API call" },
     "aws:cloudwatch/metricAlarm:MetricAlarm": { seconds: 2, source: QUICK },
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": { seconds: 2, source: QUICK },
     "aws:dlm/lifecyclePolicy:LifecyclePolicy": { seconds: 2, source: QUICK },

@@ -58,7 +58,7 @@ export const deploymentsSchema = z
         existingPulumiOidcProviderArn: z
             .string()
             .regex(/^arn:aws:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/, problem("not the ARN of the Pulumi Cloud OIDC provider", "copy it from `aws iam list-open-id-connect-providers`"))
-            .describe("The account's Pulumi Cloud OIDC provider, when it already has one: used instead of creating it (its audiences must list the organization). Defaults to creating it."),
+            .describe("The account's Pulumi Cloud OIDC provider, when it already has one: used instead of creating it (its audiences must list the organization, for Deployments, and aws:<organization>, for ESC). Defaults to creating it."),
     })
     .partial({
         enabled: true,

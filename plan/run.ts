@@ -75,7 +75,10 @@ async function urnOf(resource: pulumi.Resource | undefined): Promise<string | nu
     return resource ? resolved(resource.urn) : null;
 }
 
-/** Secrets become "[secret]", resource references their URN, and object keys are sorted for stable JSON. */
+/**
+ * Secrets become "[secret]", resource references their URN, assets what they hold, and object keys are sorted
+ * for stable JSON.
+ */
 export async function sanitize(value: unknown): Promise<unknown> {
     if (Array.isArray(value)) {
         return Promise.all(value.map(sanitize));
@@ -87,6 +90,12 @@ export async function sanitize(value: unknown): Promise<unknown> {
         }
         if (pulumi.Resource.isInstance(value)) {
             return { urn: await resolved(value.urn) };
+        }
+        // An asset's content is a promise: record what it holds (a string asset's text, a file asset's path).
+        if (pulumi.asset.Asset.isInstance(value)) {
+            const asset = value as { text?: Promise<string>; path?: Promise<string>; uri?: Promise<string> };
+            const [text, file, uri] = await Promise.all([asset.text, asset.path, asset.uri]);
+            return { asset: text !== undefined ? { text } : file !== undefined ? { path: file } : { uri } };
         }
         const out: Record<string, unknown> = {};
         for (const key of Object.keys(record).sort()) {

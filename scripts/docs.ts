@@ -2,9 +2,10 @@
  * npm run docs — regenerates what the README and docs/ derive from the code:
  *   - the architecture diagram, from the offline plans of the four stacks (Mermaid in the README and
  *     docs/architecture.mmd; Graphviz source docs/architecture.dot and the image docs/architecture.svg),
- *   - the outputs reference (docs/outputs.md), from the outputs contract,
+ *   - the outputs reference (docs/outputs.md) and the outputs package's JSON Schema, from the outputs contract,
  *   - the configuration reference (a block in the README), from the config schema,
- *   - the resource index (docs/resources.md): every resource, by type and name, and the file that creates it.
+ *   - the resource index (docs/resources.md): every resource, by type and name, and the file that creates it,
+ *   - a copy of the ESC environment definitions each stack declares (esc/), from its plan.
  * The plans are those of the fixture stacks (test/fixtures): users edit the committed stack files for their own
  * accounts, and the generated docs must not go stale (nor their test fail) when they do.
  * `npm run docs -- --check` writes nothing and exits 1 when a committed file is stale (the tests do the same).
@@ -17,7 +18,7 @@ import { renderConfigReference } from "../config/reference";
 import { architectureDiagram, renderDot, renderMermaid } from "../plan/diagram";
 import { readComponentSources, renderResourceIndex, resourceIndex } from "../plan/resourceIndex";
 import { Plan, planStack } from "../plan/run";
-import { renderOutputsReference } from "../stacks/outputsReference";
+import { renderContractSchema, renderOutputsReference } from "../stacks/outputsReference";
 
 export const REPO = path.resolve(__dirname, "..");
 export const STACK_ORDER = ["dns", "bastion", "dev", "prod"];
@@ -61,6 +62,19 @@ export async function planAll(): Promise<Plan[]> {
     return plans;
 }
 
+/** The YAML of every ESC environment a plan declares, by esc/<environment>.yaml. */
+export function escFiles(plans: readonly Plan[]): Record<string, string> {
+    const files: Record<string, string> = {};
+    for (const plan of plans) {
+        for (const env of plan.resources.filter(r => r.type === "pulumiservice:index:Environment")) {
+            const yaml = env.inputs.yaml as { asset?: { text?: string } } | undefined;
+            if (typeof yaml?.asset?.text !== "string") throw new Error(`${env.name}: its yaml is not a string asset`);
+            files[`esc/${String(env.inputs.name)}.yaml`] = yaml.asset.text;
+        }
+    }
+    return files;
+}
+
 export function generateDocs(plans: readonly Plan[], readme: string): GeneratedDocs {
     const diagram = architectureDiagram(plans);
     const mermaid = renderMermaid(diagram);
@@ -72,6 +86,8 @@ export function generateDocs(plans: readonly Plan[], readme: string): GeneratedD
             "docs/architecture.mmd": mermaid,
             "docs/architecture.dot": dot,
             "docs/outputs.md": renderOutputsReference(),
+            "packages/outputs/schema.json": renderContractSchema(),
+            ...escFiles(plans),
             "docs/resources.md": renderResourceIndex(resourceIndex(plans, readComponentSources(REPO))),
         },
         readme: updated,

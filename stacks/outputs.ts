@@ -103,6 +103,23 @@ export const envOutputsSchema = z.object({
     ...buildToolingOutputs,
 });
 
+/** Which contract a stack exports, by its account role (twine-infra:accountRole). */
+export const OUTPUT_CONTRACTS = {
+    dns: dnsOutputsSchema,
+    bastion: bastionOutputsSchema,
+    dev: envOutputsSchema,
+    prod: envOutputsSchema,
+} as const;
+export type StackRole = keyof typeof OUTPUT_CONTRACTS;
+/** The outputs of a stack of each role. */
+export type OutputsOf<R extends StackRole> = z.infer<(typeof OUTPUT_CONTRACTS)[R]>;
+
+/** The contract's outputs a stack of the role exports: all of them, less the build tooling's outside dev. */
+export function exportedOutputNames(role: StackRole): string[] {
+    const names = Object.keys(OUTPUT_CONTRACTS[role].shape);
+    return role === "prod" ? names.filter(name => !(name in buildToolingOutputs)) : names;
+}
+
 export type DnsOutputs = z.infer<typeof dnsOutputsSchema>;
 export type BastionOutputs = z.infer<typeof bastionOutputsSchema>;
 export type EnvOutputs = z.infer<typeof envOutputsSchema>;

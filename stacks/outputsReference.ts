@@ -3,15 +3,10 @@
  * stack with every exported output, its type and meaning, and the snippets to read them.
  */
 import { z } from "zod";
-import { bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "./outputs";
+import { OUTPUT_CONTRACTS } from "./outputs";
 
 /** Which contract each stack exports. */
-export const STACK_OUTPUT_CONTRACTS: Readonly<Record<string, z.ZodObject>> = {
-    dns: dnsOutputsSchema,
-    bastion: bastionOutputsSchema,
-    dev: envOutputsSchema,
-    prod: envOutputsSchema,
-};
+export const STACK_OUTPUT_CONTRACTS: Readonly<Record<string, z.ZodObject>> = OUTPUT_CONTRACTS;
 
 function typeOf(schema: z.ZodType): string {
     const d = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; element?: z.ZodType; valueType?: z.ZodType; shape?: Record<string, z.ZodType> } } })._zod.def;
@@ -56,28 +51,70 @@ export function renderOutputsReference(): string {
         "# Stack outputs",
         "",
         "Generated from the outputs contract in `stacks/outputs.ts` by `npm run docs`; a test fails when this file is",
-        "stale. Renaming or removing an output is a breaking change for the teams that read it.",
+        "stale. Renaming or removing an output is a breaking change for the teams that read it: the contract is",
+        "versioned with the outputs package (`packages/outputs/CHANGELOG.md`), and a test fails when it changes without",
+        "a new version.",
         "",
-        "Read them from the command line:",
+        "There are three ways to read them.",
+        "",
+        "**1. The Pulumi CLI**, with read access to the stack:",
         "",
         "```sh",
         "pulumi stack output --json --stack <org>/twine-infra/prod",
         "pulumi stack output vpcId --stack <org>/twine-infra/prod",
         "```",
         "",
-        "or from another Pulumi program (TypeScript):",
+        "**2. Pulumi ESC**, with access to the stack's outputs environment only (`<org>/twine-infra/<stack>-outputs`,",
+        "definitions in `esc/`). ESC reads the stack with `fn::open::pulumi-stacks` and exposes the contract's outputs",
+        "under the stack's name, and as stack config in the namespace `twine-<stack>`:",
         "",
-        "```ts",
-        'const prod = new pulumi.StackReference("<org>/twine-infra/prod");',
-        'const vpcId = prod.requireOutput("vpcId") as pulumi.Output<string>;',
+        "```sh",
+        "esc env get <org>/twine-infra/prod-outputs prod.vpcId",
+        "esc open <org>/twine-infra/prod-outputs --format json",
         "```",
         "",
-        "Inside this project, `readUpstream(role, stackName, schema)` in `stacks/upstream.ts` reads them back typed",
-        "and checked against the same contract.",
+        "A stack of another team in the same Pulumi organization imports them into its config (`Pulumi.<its stack>.yaml`)",
+        "and reads them as config:",
+        "",
+        "```yaml",
+        "environment:",
+        "  - twine-infra/prod-outputs",
+        "```",
+        "",
+        "```ts",
+        'const prod = new pulumi.Config("twine-prod");',
+        'const subnets = prod.requireObject<string[]>("privateSubnetIds");',
+        "```",
+        "",
+        "**3. The typed package** `@twine/infra-outputs` (`packages/outputs`; `npm run outputs:pack` writes its",
+        "tarball), in a Pulumi program with read access to the stack. It reads through a StackReference and checks",
+        "what it reads against the contract; the stack's role, and so the type, follows from its name:",
+        "",
+        "```ts",
+        'import { readStackOutputs } from "@twine/infra-outputs";',
+        "",
+        "export = async () => {",
+        '    const prod = await readStackOutputs("<org>/twine-infra/prod"); // EnvOutputs',
+        "    return { subnets: prod.privateSubnetIds };",
+        "};",
+        "```",
+        "",
+        "Inside this project, `readUpstream(role, stackName, schema)` in `stacks/upstream.ts` reads them back with the",
+        "same reader (`stacks/readOutputs.ts`).",
     ];
     for (const stack of Object.keys(STACK_OUTPUT_CONTRACTS)) {
         sections.push("", `## ${stack}`, "", "| output | type | meaning |", "|---|---|---|");
         for (const doc of outputDocs(stack)) sections.push(`| \`${doc.name}\` | \`${doc.type.replace(/\|/g, "\\|")}\` | ${doc.description.replace(/\|/g, "\\|")} |`);
     }
     return `${sections.join("\n")}\n`;
+}
+
+/**
+ * The contract as JSON Schema, one schema per account role: shipped in the outputs package (schema.json) for
+ * readers in other languages, and hashed to tell when the contract changed (packages/outputs/versions.json).
+ */
+export function renderContractSchema(): string {
+    const schemas: Record<string, unknown> = {};
+    for (const [role, contract] of Object.entries(STACK_OUTPUT_CONTRACTS)) schemas[role] = z.toJSONSchema(contract);
+    return `${JSON.stringify(schemas, null, 2)}\n`;
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { readContractOutputs } from "./readOutputs";
 
 /** An upstream stack is missing or exports something other than the contract says. */
 export class UpstreamError extends pulumi.RunError {
@@ -17,29 +18,18 @@ export class UpstreamError extends pulumi.RunError {
  */
 export async function readUpstream<S extends z.ZodObject>(role: string, stackName: string, schema: S): Promise<z.infer<S>> {
     const ref = new pulumi.StackReference(`upstream-${role}`, { name: stackName });
-    const values: Record<string, unknown> = {};
-    const missing: string[] = [];
-    const keys = Object.keys(schema.shape);
-    const all = await Promise.all(keys.map(key => ref.getOutputDetails(key)));
-    for (const [i, key] of keys.entries()) {
-        const details = all[i];
-        const value = details.value ?? details.secretValue;
-        if (value === undefined) {
-            missing.push(key);
-        } else {
-            values[key] = value;
-        }
-    }
+    const reading = await readContractOutputs(ref, schema);
+    if (reading.ok) return reading.data;
+    const { missing, problems } = reading;
     if (missing.length > 0) {
         throw new UpstreamError(
             `Deploy the ${role} stack (${stackName}) first: output${missing.length === 1 ? "" : "s"} ${missing.join(", ")} ` +
-                `${missing.length === 1 ? "is" : "are"} missing. Fix: run \`pulumi up\` in ${stackName}, or correct ${role === "dev" ? "stacks.dev" : `stacks.${role}`} in this stack's config.`,
+                `${missing.length === 1 ? "is" : "are"} missing. ` +
+                `Fix: run \`pulumi up\` in ${stackName}, or correct stacks.${role} in this stack's config.`,
         );
     }
-    const parsed = schema.safeParse(values);
-    if (!parsed.success) {
-        const problems = parsed.error.issues.map(i => `${i.path.join(".")}: ${i.message}`);
-        throw new UpstreamError(`The ${role} stack (${stackName}) exports outputs that do not match the contract:\n - ${problems.join("\n - ")}\nFix: redeploy ${stackName} from the same revision of twine-infra.`);
-    }
-    return parsed.data;
+    throw new UpstreamError(
+        `The ${role} stack (${stackName}) exports outputs that do not match the contract:\n - ${problems.join("\n - ")}\n` +
+            `Fix: redeploy ${stackName} from the same revision of twine-infra.`,
+    );
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
+import { escAwsAudience, escEnvironmentNames, escTrustStatement } from "./escEnvironmentConfig";
 import { readOnlyCounterpart, stableJson } from "./iamPolicy";
 import { PULUMI_TEAMS, githubPreviewsPolicy, ownsOrganizationAccess, stackGrants } from "./pulumiCloudAccessPolicy";
 import {
@@ -78,11 +79,18 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
         const sessionSeconds = args.sessionSeconds;
         const id: StackIdentity = { organization: args.organization, project: args.project, stack: args.stack };
 
+        // Pulumi Deployments' tokens carry the organization as audience, ESC's aws-login tokens aws:<organization>:
+        // an existing provider must list both (docs/runbook.md, section 1).
         const pulumiOidc = {
             arn: args.existingPulumiOidcProviderArn
                 ? pulumi.output(args.existingPulumiOidcProviderArn)
-                : new aws.iam.OpenIdConnectProvider(`${name}-pulumi-oidc`, { url: `https://${PULUMI_OIDC_HOST}`, clientIdLists: [args.organization] }, parent).arn,
+                : new aws.iam.OpenIdConnectProvider(
+                      `${name}-pulumi-oidc`,
+                      { url: `https://${PULUMI_OIDC_HOST}`, clientIdLists: [args.organization, escAwsAudience(args.organization)] },
+                      parent,
+                  ).arn,
         };
+        const esc = escEnvironmentNames(args.stack);
         const githubOidc = {
             arn: args.existingGithubOidcProviderArn
                 ? pulumi.output(args.existingGithubOidcProviderArn)
@@ -102,6 +110,7 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                             trustPolicy(
                                 pulumiTrustStatement(pulumiArn, id, PREVIEW_OPERATIONS),
                                 githubPullRequestTrustStatement(githubArn, args.repository),
+                                escTrustStatement(pulumiArn, args.organization, esc.preview),
                             ),
                         ),
                     ),
@@ -128,7 +137,11 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 name: `pulumi-${args.stack}-deploy`,
                 description: `Updates and refreshes of ${args.project}/${args.stack} by Pulumi Deployments`,
                 maxSessionDuration: sessionSeconds,
-                assumeRolePolicy: pulumiOidc.arn.apply(arn => stableJson(trustPolicy(pulumiTrustStatement(arn, id, DEPLOY_OPERATIONS)))),
+                // This stack's update and refresh operations, and its deploy credentials environment, which `pulumi up`
+                // opens through the stack file.
+                assumeRolePolicy: pulumiOidc.arn.apply(arn =>
+                    stableJson(trustPolicy(pulumiTrustStatement(arn, id, DEPLOY_OPERATIONS), escTrustStatement(arn, args.organization, esc.deploy))),
+                ),
             },
             parent,
         );
@@ -162,8 +175,14 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 sourceContext: { git: { branch: `refs/heads/${args.branch}` } },
                 operationContext: {
                     // setup.sh: the tests' tools and npm packages; deploy-tools.sh: the Packer and Session Manager plugin a
-                    // dev update bakes the AMI with (Debian's Packer 1.6 is refused by the template).
-                    preRunCommands: ["bash scripts/setup.sh", "bash scripts/deploy-tools.sh"],
+                    // dev update bakes the AMI with (Debian's Packer 1.6 is refused by the template). Then drop the stack
+                    // file's ESC import: deployments bring their own AWS session (oidc below), and a deployment's Pulumi
+                    // identity must not be allowed to open the deploy environment (docs/build-and-delivery.md).
+                    preRunCommands: [
+                        "bash scripts/setup.sh",
+                        "bash scripts/deploy-tools.sh",
+                        `npm run -s stack-file -- ${args.stack} --credentials none --in-place`,
+                    ],
                     options: { skipInstallDependencies: true },
                     oidc: {
                         aws: {
