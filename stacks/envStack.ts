@@ -71,6 +71,8 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
         ...networkOutputs(network),
         amiId: image.amiId,
         amiKmsKeyArn: image.kmsKeyArn,
+        // The app image's Packer build profile (dev, when it bakes); Jenkins runs no Packer build of its own.
+        ...(image.buildInstanceProfileName ? { packerInstanceProfileName: image.buildInstanceProfileName } : {}),
         // One object per environment: its data tier and its app tier.
         environments: pulumi.all([environments.outputs, apps.outputs]).apply(([data, app]) =>
             Object.fromEntries(Object.keys(data).map(name => [name, { ...data[name], ...app[name] }])),

@@ -84,6 +84,7 @@ const buildToolingOutputs = {
     jenkinsUrl: z.string().url().optional().describe("Dev only. Jenkins web UI on its private address; reach it from the VPC or through the bastion."),
     jenkinsImageRepositoryUrl: z.string().min(1).optional().describe("Dev only. ECR repository of the Jenkins image."),
     jenkinsImageDigest: z.string().regex(/@sha256:[0-9a-f]{64}$/).optional().describe("Dev only. The Jenkins image the host runs, <repository>@sha256:<digest>."),
+    packerInstanceProfileName: id.optional().describe("Dev only. Instance profile Packer build instances run with (reads the apt repository)."),
     aptBucketName: id.optional().describe("Dev only. S3 bucket holding the apt repository."),
     aptRepoUrl: z.string().url().optional().describe("Dev only. Base URL of the apt repository, readable from inside the VPC through its S3 endpoint."),
     aptSigningKeySecretArn: id.optional().describe("Dev only. Secrets Manager secret holding the repository's GnuPG signing key."),

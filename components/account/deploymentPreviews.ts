@@ -102,7 +102,7 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
             {
                 name: `pulumi-${args.stack}-preview`,
                 description: `Previews of ${args.project}/${args.stack} (Pulumi Deployments, pull-request runs): lookups only`,
-                maxSessionDuration: 3600,
+                maxSessionDuration: sessionSeconds, // the ESC preview environment asks for sessions as long as deploys
                 assumeRolePolicy: pulumi
                     .all([pulumiOidc.arn, githubOidc.arn])
                     .apply(([pulumiArn, githubArn]) =>
