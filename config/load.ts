@@ -9,7 +9,15 @@ import { ROLE_ONLY_KEYS, ROLE_SCHEMAS, StackConfig, resolveStackConfig } from ".
 
 /** A RunError prints its message without a stack trace under `pulumi up`. */
 export class ConfigError extends pulumi.RunError {
-    constructor(readonly stack: string, readonly problems: readonly string[]) {
+    /**
+     * `values`: the config as read, before validation (this project's keys, and region), when the schema refused
+     * it: lets the cross-stack rules still run in the same round on whatever parts are usable.
+     */
+    constructor(
+        readonly stack: string,
+        readonly problems: readonly string[],
+        readonly values?: Readonly<Record<string, unknown>>,
+    ) {
         super(`Invalid configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n - ${problems.join("\n - ")}`);
         this.name = "ConfigError";
         Object.setPrototypeOf(this, ConfigError.prototype);
@@ -80,7 +88,8 @@ export function configKeyName(path: readonly PropertyKey[]): string {
     return `${PROJECT}:${String(path[0])}${rest}`;
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance, case-insensitive: for "did you mean" hints. */
+export function editDistance(a: string, b: string): number {
     const row = Array.from({ length: b.length + 1 }, (_, i) => i);
     for (let i = 1; i <= a.length; i++) {
         let previous = row[0];
@@ -128,9 +137,37 @@ function suggestion(unknown: string, known: Set<string>): string {
     return best ? `; did you mean "${best}"?` : "";
 }
 
-function describeIssue(issue: z.core.$ZodIssue, role: AccountRole, known: Set<string>): string[] {
+/** What a value of a zod type is called in a message (zod's own names, "int" or "record", read as jargon). */
+const TYPE_WORDS: Record<string, string> = {
+    int: "a whole number",
+    number: "a number",
+    string: "a string",
+    boolean: "true or false",
+    object: "a map of key: value",
+    record: "a map of key: value",
+    array: "a list",
+};
+
+const typeWord = (expected: string) => TYPE_WORDS[expected] ?? `a ${expected}`;
+
+function inputKind(input: unknown): string {
+    if (Array.isArray(input)) return "a list";
+    if (input === null) return "null";
+    if (typeof input === "number") return Number.isInteger(input) ? "a whole number" : "a fractional number";
+    return typeWord(typeof input);
+}
+
+/** A refinement's own message ("<why>. Fix: <fix>"), which must win over zod's generic wording. */
+const ownMessage = (issue: z.core.$ZodIssue) => (issue.message?.includes("Fix:") ? issue.message : undefined);
+
+function describeIssue(issue: z.core.$ZodIssue, role: AccountRole, known: Set<string>, stackFile: string): string[] {
     const key = configKeyName(issue.path);
-    const setHint = `pulumi config set --path ${key.replace(`${PROJECT}:`, "")} <value> (see "Configuration" in the README)`;
+    // Offline users edit the stack file; `pulumi config set` is the CLI's way to the same key.
+    const setHint = `${key} in ${stackFile}, or pulumi config set --path ${key.replace(`${PROJECT}:`, "")} <value> (docs/configuration.md)`;
+    const own = ownMessage(issue);
+    if (own && issue.code !== "invalid_key" && issue.code !== "invalid_element" && issue.code !== "unrecognized_keys") {
+        return [`${key} = ${quote(issue.input)}: ${own}`];
+    }
     switch (issue.code) {
         case "unrecognized_keys":
             return issue.keys.map(k => {
@@ -143,13 +180,13 @@ function describeIssue(issue: z.core.$ZodIssue, role: AccountRole, known: Set<st
             });
         case "invalid_type":
             if (issue.input === undefined) {
-                return [`${key}: ${problem("required but missing", `set it: ${setHint}`)}`];
+                return [`${key}: ${problem("required but missing", `set ${setHint}`)}`];
             }
-            return [`${key} = ${quote(issue.input)}: ${problem(`expected ${issue.expected}, got ${Array.isArray(issue.input) ? "array" : typeof issue.input}`, `set a ${issue.expected}: ${setHint}`)}`];
+            return [`${key} = ${quote(issue.input)}: ${problem(`expected ${typeWord(issue.expected)}, got ${inputKind(issue.input)}`, `set ${typeWord(issue.expected)} at ${setHint}`)}`];
         case "invalid_key":
         case "invalid_element":
             // A record key or array element failed its own schema: report its reasons at this key.
-            return issue.issues.flatMap(inner => describeIssue({ ...inner, path: issue.path, input: issue.input } as z.core.$ZodIssue, role, known));
+            return issue.issues.flatMap(inner => describeIssue({ ...inner, path: issue.path, input: issue.input } as z.core.$ZodIssue, role, known, stackFile));
         case "invalid_value":
             return [`${key} = ${quote(issue.input)}: ${problem("not an allowed value", `use one of ${issue.values.map(v => JSON.stringify(v)).join(", ")}`)}`];
         case "too_small":
@@ -186,10 +223,10 @@ export function parseStackConfig(stack: string, all: Readonly<Record<string, str
     const problems = [...raw.problems];
     if (!result.success) {
         const known = knownKeys(schema);
-        for (const issue of result.error.issues) problems.push(...describeIssue(issue, role as AccountRole, known));
+        for (const issue of result.error.issues) problems.push(...describeIssue(issue, role as AccountRole, known, `Pulumi.${stack}.yaml`));
     }
     if (problems.length > 0 || !result.success) {
-        throw new ConfigError(stack, [...new Set(problems)]);
+        throw new ConfigError(stack, [...new Set(problems)], raw.values);
     }
     return resolveStackConfig(result.data);
 }

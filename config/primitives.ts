@@ -21,7 +21,15 @@ export function problem(why: string, fix: string): string {
 
 export const accountIdSchema = z
     .string()
-    .regex(/^\d{12}$/, problem("an AWS account id is exactly 12 digits", 'quote it in YAML so leading zeros survive, e.g. "012345678901"'))
+    .superRefine((value, ctx) => {
+        if (/^\d{12}$/.test(value)) return;
+        const copy = "copy the id from the account (aws sts get-caller-identity --query Account), quoted";
+        const digits = value.replace(/\D/g, "");
+        const why = !/^\d+$/.test(value)
+            ? `an AWS account id is exactly 12 digits, with nothing else${digits.length === 12 ? " (no dashes or spaces)" : ""}`
+            : `an AWS account id is exactly 12 digits, and this has ${value.length}: ${value.length < 12 ? `${12 - value.length === 1 ? "a digit is" : `${12 - value.length} digits are`} missing` : `${value.length - 12 === 1 ? "one digit" : `${value.length - 12} digits`} too many`}`;
+        ctx.addIssue({ code: "custom", message: problem(why, digits.length === 12 ? `write the 12 digits alone, "${digits}"` : copy) });
+    })
     .describe("12-digit AWS account id.");
 
 export const cidrSchema = z.string().superRefine((value, ctx) => {

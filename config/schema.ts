@@ -115,6 +115,12 @@ function envRoleSchema<R extends EnvRole, I extends z.ZodType, E extends Record<
 export const devRoleSchema = envRoleSchema("dev", devImageSchema, { buildTooling: buildToolingSchema.optional() });
 export const prodRoleSchema = envRoleSchema("prod", prodImageSchema.optional(), {});
 
+/**
+ * Keys a role's schema has the shape for but its refinements refuse (above), so the configuration reference does
+ * not list them for that role: dotted path -> roles.
+ */
+export const REFUSED_IN: Readonly<Record<string, readonly AccountRole[]>> = { "stacks.dev": ["dev"] };
+
 /** Top-level keys some roles refuse, with why: the loader says so instead of a bare "unknown key". */
 export const ROLE_ONLY_KEYS: Readonly<Record<string, { readonly roles: readonly AccountRole[]; readonly why: string }>> = {
     buildTooling: { roles: ["dev"], why: "Jenkins and the apt repository live in the dev account only" },

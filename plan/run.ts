@@ -5,10 +5,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import * as fs from "fs";
 import * as path from "path";
+import { InputError, closest, shownPath } from "./inputError";
 import { PlanMocks, UpstreamStackOutputs } from "./mocks";
 import { skipMappingSdkPromiseTraces } from "./promiseTraces";
-import { SECRET_PLACEHOLDER, StackSettings, readStackSettings, upstreamStacks } from "./stackFile";
+import { SECRET_PLACEHOLDER, StackSettings, lineOfSetting, projectStacks, readStackSettings, upstreamStacks } from "./stackFile";
 
 export interface PlannedResource {
     readonly urn: string;
@@ -254,16 +256,70 @@ async function runStack(
 }
 
 /**
- * Plans a stack and, first, every stack it references (dns -> bastion -> dev -> prod). `configFile` replaces
- * the target stack's own file only; upstream stacks always use their committed files.
- */
-/**
  * Upstream stacks' runs, by project folder and stack, for the life of the process. An upstream stack is always
- * planned from its committed file, so its outputs cannot change between two plans in one process; the stack asked
- * for is always run again (two plans of it must be two runs, or the byte-for-byte comparison proves nothing).
+ * planned from its file in the working tree, so its outputs cannot change between two plans in one process; the
+ * stack asked for is always run again (two plans of it must be two runs, or the byte-for-byte comparison proves
+ * nothing).
  */
 const upstreamRuns = new Map<string, StackRun>();
 
+const ACCOUNT_ROLE = "accountRole";
+
+/**
+ * Refuses, before anything runs, a --config file of another account role than the stack's own file (planning dev
+ * from prod's file would plan prod's resources under dev's name), and references that cannot be planned: to the
+ * stack itself or a stack downstream of it (a cycle), or to a stack this project has no file for.
+ */
+function checkReferences(projectDir: string, settings: StackSettings, visiting: readonly string[], configFile?: string): void {
+    const roleKey = `${settings.project}:${ACCOUNT_ROLE}`;
+    const own = path.join(projectDir, `Pulumi.${settings.stack}.yaml`);
+    if (configFile && path.resolve(configFile) !== own && fs.existsSync(own)) {
+        const expected = readStackSettings(projectDir, settings.stack).config[roleKey];
+        const given = settings.config[roleKey];
+        const roleOf = (s: string) => readStackSettings(projectDir, s).config[roleKey];
+        const sameRole = expected && given && expected !== given ? projectStacks(projectDir).filter(s => s !== settings.stack && roleOf(s) === given) : [];
+        // A role no stack file has (a typo, "qa") is the config validation's to report, with the roles there are.
+        if (sameRole.length > 0) {
+            throw new InputError({
+                file: settings.source,
+                line: lineOfSetting(settings, roleKey),
+                key: roleKey,
+                value: given,
+                why: `this file is for a ${given} stack, but stack ${settings.stack} is a ${expected} stack (${shownPath(own)})`,
+                fix:
+                    `plan ${sameRole.join(" or ")} with this file (plan ${sameRole[0]} --config ${shownPath(settings.source)}), ` +
+                    `or give ${settings.stack} a ${expected} stack file`,
+            });
+        }
+    }
+    const stacks = projectStacks(projectDir);
+    for (const ref of upstreamStacks(settings)) {
+        const where = { file: settings.source, line: lineOfSetting(settings, ref.key), key: ref.key };
+        if (ref.stack === settings.stack || visiting.includes(ref.stack)) {
+            throw new InputError({
+                ...where,
+                value: ref.qualifiedName,
+                why:
+                    `names ${ref.stack === settings.stack ? "this stack itself" : `${ref.stack}, which is planned after this one`}: ` +
+                    `stack references form a cycle (${[...visiting, settings.stack, ref.stack].join(" -> ")})`,
+                fix: "name the upstream stack, deployed before this one (the order is dns -> bastion -> dev -> prod)",
+            });
+        }
+        if (!stacks.includes(ref.stack)) {
+            const guess = closest(ref.stack, stacks, 2);
+            const suggestion = guess ? `${ref.qualifiedName.slice(0, ref.qualifiedName.length - ref.stack.length)}${guess}` : undefined;
+            throw new InputError({
+                ...where,
+                value: ref.qualifiedName,
+                why: `this project has no stack ${ref.stack} (no Pulumi.${ref.stack}.yaml)${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
+                fix: `name one of ${stacks.join(", ")}`,
+            });
+        }
+    }
+}
+
+/** Plans a stack and, first, every stack it references (dns -> bastion -> dev -> prod). `configFile` replaces
+ * the target stack's own file only; upstream stacks are read from their files in the working tree. */
 export async function planStack(stack: string, options: PlanOptions = {}): Promise<Plan> {
     const projectDir = options.projectDir ?? REPO_ROOT;
     const runs = new Map<string, StackRun>();
@@ -272,11 +328,9 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     async function plan(name: string, configFile?: string, callerRole?: string): Promise<StackRun> {
         const done = runs.get(name);
         if (done && !configFile) return done;
-        if (visiting.includes(name)) {
-            throw new Error(`Stack references form a cycle: ${[...visiting, name].join(" -> ")}; the deploy order is dns -> bastion -> dev -> prod`);
-        }
-        visiting.push(name);
         const settings = readStackSettings(projectDir, name, configFile);
+        checkReferences(projectDir, settings, visiting, configFile);
+        visiting.push(name);
         const upstream = new Map<string, UpstreamStackOutputs>();
         for (const ref of upstreamStacks(settings)) {
             const key = `${projectDir}\u0000${ref.stack}`;

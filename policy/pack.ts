@@ -16,8 +16,18 @@ function configSchema(rule: Rule): PolicyConfigSchema | undefined {
     return { properties: Object.fromEntries(rule.settings.map(k => [k, SETTING_SCHEMAS[k]])) };
 }
 
-function toInput(r: { type: string; urn: string; name: string; props: Record<string, any>; opts: { protect: boolean; ignoreChanges: string[] }; provider?: PolicyResource["provider"] }): PolicyInput {
-    return policyInput(r, r.opts, r.provider);
+function toInput(r: {
+    type: string;
+    urn: string;
+    name: string;
+    props: Record<string, any>;
+    opts: { protect: boolean; ignoreChanges: string[] };
+    provider?: PolicyResource["provider"];
+    parent?: PolicyResource;
+    propertyDependencies?: Record<string, PolicyResource[]>;
+}): PolicyInput {
+    const propertyDependencies = r.propertyDependencies && Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, deps]) => [k, deps.map(d => d.urn)]));
+    return policyInput({ ...r, parent: r.parent?.urn, propertyDependencies }, r.opts, r.provider);
 }
 
 export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidationPolicy {

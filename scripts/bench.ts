@@ -12,7 +12,8 @@
  *  - the type-check and the whole test suite (skip both with --skip-slow);
  *  - the estimated deploy time per stack along its critical path.
  * Runs are interleaved (plan, floor, plan, floor...) so that load from other users of the machine hits both alike;
- * figures are medians with the spread of the runs, and each round's plan/floor ratio is reported too.
+ * figures are medians with the spread of the runs, and each round's plan/floor ratio is reported too. Progress goes
+ * to stderr, the figures to stdout.
  */
 import { SpawnSyncReturns, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -52,6 +53,11 @@ function parseArgs(argv: string[]): Options {
     return { runs, startupRuns, skipSlow };
 }
 
+/** Progress on stderr, so stdout keeps only the figures: "[plan and floor 3/20] round 1 of 5: prod". */
+function progress(step: string, done: number, total: number, what: string): void {
+    process.stderr.write(`[${step} ${done}/${total}] ${what}\n`);
+}
+
 /** Runs node with the arguments and returns the wall time in ms; fails loudly if the child fails. */
 function timedNode(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): { ms: number; result: SpawnSyncReturns<string> } {
     const start = process.hrtime.bigint();
@@ -85,12 +91,13 @@ function main(): void {
     const stacks = stacksInDeployOrder();
     const cpus = os.cpus();
     console.log(`Machine: ${cpus.length} x ${cpus[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${os.loadavg().map(l => l.toFixed(2)).join(" ")}`);
-    console.log(`Runs: ${options.runs} per figure after one warm-up (start-up: ${options.startupRuns}); medians, spread in brackets.\n`);
+    console.log(`Runs: ${options.runs} per figure after one warm-up (start-up: ${options.startupRuns}); medians, with the fastest and slowest run in parentheses; progress on stderr.\n`);
 
     // Warm-up, which also gives the plans the floors and the critical paths are built from.
     const planArgs = (stack: string) => [TS_NODE, "scripts/plan.ts", stack, "--out", path.join(work, `${stack}.json`)];
     const plans = new Map<string, Plan>();
-    for (const stack of stacks) {
+    for (const [i, stack] of stacks.entries()) {
+        progress("warm-up", i + 1, stacks.length, `plan ${stack}`);
         timedNode(planArgs(stack));
         plans.set(stack, JSON.parse(fs.readFileSync(path.join(work, `${stack}.json`), "utf8")) as Plan);
     }
@@ -106,7 +113,8 @@ function main(): void {
     const floorMs = new Map<string, number[]>(stacks.map(s => [s, []]));
     const typescriptMs: number[] = [];
     for (let round = 0; round < options.runs; round++) {
-        for (const stack of stacks) {
+        for (const [i, stack] of stacks.entries()) {
+            progress("plan and floor", round * stacks.length + i + 1, options.runs * stacks.length, `round ${round + 1} of ${options.runs}: ${stack}`);
             planMs.get(stack)!.push(timedNode(planArgs(stack)).ms);
             floorMs.get(stack)!.push(timedNode(floorArgs(stack)).ms);
         }
@@ -124,8 +132,11 @@ function main(): void {
     }
     const largestFloor = floorMs.get(largest)!;
     rows.push([`${largest}, TypeScript transpiler`, "", String(evaluated(largest)), formatSummary(summarize(typescriptMs)), formatSummary(summarize(largestFloor)), ratio(typescriptMs, largestFloor)]);
-    console.log("Offline plan: `npm run plan -- <stack>` as a fresh process; evaluated = the stack and the upstream stacks it plans first;");
-    console.log("floor = `node bench/floor.js <evaluated>`; plan/floor = ratio of the medians, then the lowest and highest of the rounds");
+    console.log("Offline plan: `npx twine-infra plan <stack>` as a fresh process (seconds: the median, then the fastest and slowest run)");
+    console.log("  resources: what the stack declares; evaluated: those plus the upstream stacks it plans first;");
+    console.log("  plan: node + ts-node + the program and its upstream stacks; floor: `node bench/floor.js <evaluated>`, as many plain");
+    console.log("  resources under trivial mocks, the least a plan can cost here; plan/floor: the program's own overhead, to drive");
+    console.log("  down (ratio of the medians, then the lowest and highest of the rounds)");
     console.log(`${renderTable(rows)}\n`);
 
     // Start-up as pulumi runs the program, on the stack with the most resources of its own (its own program run only).
@@ -142,10 +153,17 @@ function main(): void {
         ["typescript", "transpile-only, TypeScript's transpiler (before swc)"],
         ["typeCheck", "type-checking (before that; PULUMI_NODEJS_TRANSPILE_ONLY=false)"],
     ];
+    progress("start-up", 0, options.startupRuns * variants.length, `warm-up of the ${biggest} program`);
     probe("swc"); // warm-up
     const startup = new Map<ProbeTranspile, Probe[]>(variants.map(([v]) => [v, []]));
-    for (let round = 0; round < options.startupRuns; round++) for (const [v] of variants) startup.get(v)!.push(probe(v));
+    for (let round = 0; round < options.startupRuns; round++) {
+        for (const [i, [v, label]] of variants.entries()) {
+            progress("start-up", round * variants.length + i + 1, options.startupRuns * variants.length, label);
+            startup.get(v)!.push(probe(v));
+        }
+    }
     console.log(`Start-up of the ${biggest} program as \`pulumi preview\` runs it (language host entry, ts-node from tsconfig.json, mocked engine)`);
+    console.log("  to first resource: from node's start to the program's first registration; to program end: to its last");
     console.log(
         `${renderTable([
             ["ts-node", "to first resource", "to program end"],
@@ -158,13 +176,16 @@ function main(): void {
     );
 
     if (!options.skipSlow) {
+        progress("checks", 1, 2, "tsc --noEmit");
         const tsc = timedNode([require.resolve("typescript/bin/tsc"), "--noEmit", "-p", "."]).ms;
+        progress("checks", 2, 2, "the test suite (minutes)");
         const mocha = timedNode([require.resolve("mocha/bin/mocha.js"), "test/**/*.test.ts"]).ms;
         console.log("Checks (one run each)");
         console.log(`${renderTable([["check", "wall"], ["type-check (tsc --noEmit)", formatSummary(summarize([tsc]))], ["test suite (mocha, all files)", formatSummary(summarize([mocha]))]])}\n`);
     }
 
-    console.log("Estimated deploy time: the longest chain of creations (bench/creationTimes.ts), resources in a chain wait for the one before");
+    console.log("Estimated deploy time: the longest chain of creations (bench/creationTimes.ts), resources in a chain wait for the one before;");
+    console.log("  each link: name (type, its creation time; \"default estimate\" where the table has no figure for the type)");
     for (const stack of stacks) {
         const cp = criticalPath(plans.get(stack)!);
         const chain = cp.chain.map(l => `${l.name} (${l.type.split(":").pop()}, ${formatDuration(l.time.seconds)}${l.time.known ? "" : ", default estimate"})`).join(" -> ");

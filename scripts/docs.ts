@@ -3,7 +3,7 @@
  *   - the architecture diagram, from the offline plans of the four stacks (Mermaid in the README and
  *     docs/architecture.mmd; Graphviz source docs/architecture.dot and the image docs/architecture.svg),
  *   - the outputs reference (docs/outputs.md) and the outputs package's JSON Schema, from the outputs contract,
- *   - the configuration reference (a block in the README), from the config schema,
+ *   - the configuration reference (docs/configuration.md), from the config schema,
  *   - the resource index (docs/resources.md): every resource, by type and name, and the file that creates it,
  *   - a copy of the ESC environment definitions each stack declares (esc/), from its plan.
  * The plans are those of the fixture stacks (test/fixtures): users edit the committed stack files for their own
@@ -14,7 +14,7 @@ import { execFileSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { renderConfigReference } from "../config/reference";
+import { renderConfigurationDoc } from "../config/reference";
 import { architectureDiagram, renderDot, renderMermaid } from "../plan/diagram";
 import { readComponentSources, renderResourceIndex, resourceIndex } from "../plan/resourceIndex";
 import { Plan, planStack } from "../plan/run";
@@ -80,7 +80,6 @@ export function generateDocs(plans: readonly Plan[], readme: string): GeneratedD
     const mermaid = renderMermaid(diagram);
     const dot = renderDot(diagram);
     let updated = replaceBlock(readme, "architecture", `\`\`\`mermaid\n${mermaid}\`\`\`\n`);
-    updated = replaceBlock(updated, "config-reference", renderConfigReference());
     return {
         files: {
             "docs/architecture.mmd": mermaid,
@@ -88,6 +87,7 @@ export function generateDocs(plans: readonly Plan[], readme: string): GeneratedD
             "docs/outputs.md": renderOutputsReference(),
             "packages/outputs/schema.json": renderContractSchema(),
             ...escFiles(plans),
+            "docs/configuration.md": renderConfigurationDoc(),
             "docs/resources.md": renderResourceIndex(resourceIndex(plans, readComponentSources(REPO))),
         },
         readme: updated,
@@ -100,37 +100,54 @@ function drawSvg(dot: string): string {
     try {
         svg = execFileSync("dot", ["-Tsvg"], { input: dot, encoding: "utf8" });
     } catch (err) {
-        throw new Error(`Graphviz's "dot" is needed to draw docs/architecture.svg (apt-get install graphviz): ${(err as Error).message}`);
+        throw new Error(`Graphviz's "dot" is needed to draw docs/architecture.svg (bash scripts/setup.sh installs it); nothing was written: ${(err as Error).message}`);
     }
     return svg.replace(/^(<\?xml[^>]*>\n)/, `$1${svgDigestComment(dot)}\n`);
+}
+
+/**
+ * Writes every file or none: each goes to a temporary file beside it first (the SVG drawn before anything is
+ * written, since Graphviz may be missing), then all are renamed into place, so a failure leaves the tree as it was.
+ */
+export function writeAll(files: readonly [string, string][]): void {
+    const staged: [string, string][] = [];
+    try {
+        for (const [file, content] of files) {
+            fs.mkdirSync(path.dirname(file), { recursive: true });
+            const temporary = `${file}.${process.pid}.tmp`;
+            fs.writeFileSync(temporary, content);
+            staged.push([temporary, file]);
+        }
+    } catch (err) {
+        for (const [temporary] of staged) fs.rmSync(temporary, { force: true });
+        throw err;
+    }
+    for (const [temporary, file] of staged) fs.renameSync(temporary, file);
 }
 
 async function main(): Promise<number> {
     const check = process.argv.includes("--check");
     const readmePath = path.join(REPO, "README.md");
     const generated = generateDocs(await planAll(), fs.readFileSync(readmePath, "utf8"));
-    const stale: string[] = [];
-    const write = (relative: string, content: string) => {
+    const changed: [string, string][] = [];
+    const compare = (relative: string, content: string) => {
         const file = path.join(REPO, relative);
         const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
-        if (current === content) return;
-        stale.push(relative);
-        if (!check) {
-            fs.mkdirSync(path.dirname(file), { recursive: true });
-            fs.writeFileSync(file, content);
-        }
+        if (current !== content) changed.push([relative, content]);
     };
-    for (const [relative, content] of Object.entries(generated.files)) write(relative, content);
-    write("README.md", generated.readme);
+    for (const [relative, content] of Object.entries(generated.files)) compare(relative, content);
+    compare("README.md", generated.readme);
     const svgPath = path.join(REPO, "docs", "architecture.svg");
     const svgFresh = fs.existsSync(svgPath) && fs.readFileSync(svgPath, "utf8").includes(svgDigestComment(generated.dot));
-    if (!svgFresh) {
-        stale.push("docs/architecture.svg");
-        if (!check) fs.writeFileSync(svgPath, drawSvg(generated.dot));
-    }
-    if (check && stale.length > 0) {
-        process.stderr.write(`Stale generated docs: ${stale.join(", ")}. Run: npm run docs\n`);
-        return 1;
+    const stale = [...changed.map(([relative]) => relative), ...(svgFresh ? [] : ["docs/architecture.svg"])];
+    if (check) {
+        if (stale.length > 0) {
+            process.stderr.write(`Stale generated docs: ${stale.join(", ")}. Run: npm run docs\n`);
+            return 1;
+        }
+    } else {
+        if (!svgFresh) changed.push(["docs/architecture.svg", drawSvg(generated.dot)]);
+        writeAll(changed.map(([relative, content]) => [path.join(REPO, relative), content]));
     }
     process.stdout.write(stale.length > 0 ? `${check ? "stale" : "updated"}: ${stale.join(", ")}\n` : "docs are up to date\n");
     return 0;
@@ -140,7 +157,7 @@ if (require.main === module) {
     main().then(
         code => process.exit(code),
         err => {
-            process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+            process.stderr.write(`${(err as Error).message ?? String(err)}\n`);
             process.exit(1);
         },
     );

@@ -1,75 +1,218 @@
 /**
- * npm run plan -- <stack> [--config <file>] [--out <file.json>] [--format json|text]
+ * npx twine-infra plan <stack> [options]      (or: npm run -s plan -- <stack> [options])
  *
- * Runs the program for a stack offline (mock runtime, no AWS, no Pulumi CLI) and prints what it would declare.
- * The JSON ends with a "policy" section: the twine-guardrails violations (rule, control, level, urn, message).
- * Exit codes: 0 planned, 2 invalid configuration (message on stderr, no JSON), 1 anything else.
+ * Runs the program for a stack offline (mock runtime, no AWS, no Pulumi CLI) and prints what it would declare;
+ * see USAGE for every option and EXIT_CODES for what the exit status means.
  */
 import * as fs from "fs";
-import { ConfigError } from "../config/load";
-import { UpstreamError } from "../stacks/upstream";
-import { renderJson, renderText } from "../plan/render";
-import { planStack } from "../plan/run";
-import { evaluatePlan, projectPackSettings } from "../policy/plan";
 import * as path from "path";
+import { ConfigError } from "../config/load";
+import { estimateCost, renderCost } from "../plan/cost";
+import { diffPlans } from "../plan/diff";
+import { InputError, shownPath } from "../plan/inputError";
+import { oldPlan } from "../plan/oldPlan";
+import { renderDiffJson, renderDiffText, renderJson, renderText, shortName } from "../plan/render";
+import { planStack } from "../plan/run";
+import { lineOfSetting, readStackSettings } from "../plan/stackFile";
+import { evaluatePlan, projectPackSettings } from "../policy/plan";
+import type { Violation } from "../policy/rules";
+import { UpstreamError } from "../stacks/upstream";
 
-const USAGE = "usage: npm run plan -- <stack> [--config <file>] [--out <file.json>] [--format json|text]";
+const REPO = path.resolve(__dirname, "..");
 
-function parseArgs(argv: string[]): { stack: string; configFile?: string; out?: string; format: "json" | "text" } {
+export const EXIT_CODES = {
+    planned: 0,
+    /** A bug or an environment problem (the trace is printed): not the user's input. */
+    failed: 1,
+    /** The input is wrong: a stack file, a flag, a path. The message says where and how to fix it. */
+    invalidInput: 2,
+    /** The plan was printed, and the guardrails pack found a mandatory violation (as `pulumi preview --policy-pack` fails). */
+    mandatoryViolation: 3,
+} as const;
+
+export const USAGE = `usage: npx twine-infra plan <stack> [options]       (or: npm run -s plan -- <stack> [options])
+
+Runs the program for <stack> offline, under Pulumi's mock runtime, from Pulumi.<stack>.yaml (upstream stacks are
+planned first, from their files in this folder), and prints what it would declare.
+
+options:
+  --config <file>        read the stack's settings from <file> instead of Pulumi.<stack>.yaml (same format)
+  --format json|text     json (the default for a plan): every resource with its inputs and options, then "policy";
+                         text (the default for --diff and --cost): a summary per environment, the cost estimate,
+                         the resources grouped by environment, the outputs folded, the policy findings
+  --out <file>           write the output to <file> instead of stdout (its folder must exist)
+  --diff <plan.json|rev> print what changes against an earlier plan JSON (from --out) or a git revision (main,
+                         HEAD~1, a commit; planned by that revision's own code): create, update with the changed
+                         inputs, replace, delete, protected resources, the cost delta, and "Plan: N to add, ..."
+  --cost                 print the estimated fixed monthly cost per environment and for the stack, from the prices
+                         in plan/prices.ts (what it leaves out is printed with it)
+  -h, --help             print this help
+
+exit status:
+  0  planned, no mandatory policy violation (advisory ones are printed and do not fail)
+  1  the plan itself failed (a bug or the machine): a trace is printed
+  2  invalid input (a stack file, a flag, a path): a message on stderr naming the file, the line and the key
+  3  planned, and the twine-guardrails pack found a mandatory violation (listed on stderr, mandatory first)`;
+
+interface Args {
+    readonly stack: string;
+    readonly configFile?: string;
+    readonly out?: string;
+    readonly format?: "json" | "text";
+    readonly diff?: string;
+    readonly cost: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: readonly string[]): Args | "help" {
     let stack: string | undefined;
-    let configFile: string | undefined;
-    let out: string | undefined;
-    let format: "json" | "text" = "json";
+    const args: { configFile?: string; out?: string; format?: "json" | "text"; diff?: string; cost: boolean } = { cost: false };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const value = () => {
             const v = argv[++i];
-            if (v === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
+            if (v === undefined || v.startsWith("--")) throw new UsageError(`${arg} needs a value`);
             return v;
         };
-        if (arg === "--config") configFile = value();
-        else if (arg === "--out") out = value();
+        if (arg === "--config") args.configFile = value();
+        else if (arg === "--out") args.out = value();
+        else if (arg === "--diff") args.diff = value();
+        else if (arg === "--cost") args.cost = true;
         else if (arg === "--format") {
             const f = value();
-            if (f !== "json" && f !== "text") throw new Error(`--format must be json or text, got ${f}\n${USAGE}`);
-            format = f;
-        } else if (arg === "--help" || arg === "-h") {
-            process.stdout.write(`${USAGE}\n`);
-            process.exit(0);
-        } else if (arg.startsWith("-")) throw new Error(`unknown option ${arg}\n${USAGE}`);
+            if (f !== "json" && f !== "text") throw new UsageError(`--format must be json or text, got ${f}`);
+            args.format = f;
+        } else if (arg === "--help" || arg === "-h") return "help";
+        else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
         else if (stack === undefined) stack = arg;
-        else throw new Error(`one stack at a time, got ${stack} and ${arg}\n${USAGE}`);
+        else throw new UsageError(`one stack at a time, got ${stack} and ${arg}`);
     }
-    if (!stack) throw new Error(USAGE);
-    return { stack, configFile, out, format };
+    if (!stack) throw new UsageError("name the stack to plan");
+    return { stack, ...args };
 }
 
-async function main(): Promise<number> {
-    let args: ReturnType<typeof parseArgs>;
-    try {
-        args = parseArgs(process.argv.slice(2));
-    } catch (err) {
-        process.stderr.write(`${(err as Error).message}\n`);
-        return 1;
-    }
-    try {
-        const plan = await planStack(args.stack, { configFile: args.configFile });
-        const policy = evaluatePlan(plan, projectPackSettings(path.resolve(__dirname, "..")));
-        const text = args.format === "text" ? renderText(plan, policy) : renderJson(plan, policy);
-        if (args.out) fs.writeFileSync(args.out, text);
-        else process.stdout.write(text);
-        return 0;
-    } catch (err) {
-        if (err instanceof ConfigError || err instanceof UpstreamError) {
-            process.stderr.write(`${err.message}\n`);
-            return 2;
+/** Paths the run will need, checked before the plan runs: a mistake there must not cost a whole plan. */
+function checkPaths(args: Args): void {
+    if (args.out) {
+        const folder = path.dirname(path.resolve(args.out));
+        if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+            throw new InputError({
+                file: args.out,
+                key: "--out",
+                why: `the folder ${shownPath(folder)} does not exist`,
+                fix: `create it (mkdir -p ${shownPath(folder)}) or write elsewhere`,
+            });
         }
-        process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
-        return 1;
+    }
+    if (args.configFile && !fs.existsSync(args.configFile)) {
+        throw new InputError({
+            file: path.resolve(args.configFile),
+            key: "--config",
+            why: "the file does not exist",
+            fix: "check the path",
+        });
     }
 }
 
-main().then(code => {
-    if (code === 0) process.exitCode = 0; // let stdout drain
-    else process.exit(code); // nothing on stdout; do not wait for the SDK's abandoned promises
-});
+/** The file a failing stack's settings came from: the --config file for the stack asked for, else its own file. */
+function sourceOf(stack: string, args: Args): string {
+    return stack === args.stack && args.configFile ? path.resolve(args.configFile) : path.join(REPO, `Pulumi.${stack}.yaml`);
+}
+
+/**
+ * A config error as the command line prints it: the file it came from, and each problem with the line of its key
+ * in that file when the key is there.
+ */
+function configMessage(err: ConfigError, args: Args): string {
+    const file = sourceOf(err.stack, args);
+    let settings: ReturnType<typeof readStackSettings> | undefined;
+    try {
+        settings = readStackSettings(REPO, err.stack, file);
+    } catch {
+        settings = undefined;
+    }
+    const lines = err.problems.map(p => {
+        const key = /^([\w-]+:[^\s=:]+)/.exec(p)?.[1];
+        const line = settings && key ? lineOfSetting(settings, key.replace(/\.$/, "")) : undefined;
+        return ` - ${shownPath(file)}${line ? `:${line}` : ""}: ${p}`;
+    });
+    const count = `${err.problems.length} problem${err.problems.length === 1 ? "" : "s"}`;
+    return `Invalid configuration for stack "${err.stack}" in ${shownPath(file)} (${count}):\n${lines.join("\n")}`;
+}
+
+function violationsMessage(policy: readonly Violation[]): string {
+    const mandatory = policy.filter(v => v.level === "mandatory");
+    return [
+        `twine-guardrails: ${mandatory.length} mandatory violation${mandatory.length === 1 ? "" : "s"} ` +
+            "(the plan is printed; pulumi up with the pack would refuse it):",
+        ...mandatory.map(v => `  ${v.rule}: ${shortName(v.urn)}: ${v.message}`),
+    ].join("\n");
+}
+
+async function run(argv: readonly string[]): Promise<number> {
+    const parsed = parseArgs(argv);
+    if (parsed === "help") {
+        process.stdout.write(`${USAGE}\n`);
+        return EXIT_CODES.planned;
+    }
+    const args = parsed;
+    checkPaths(args);
+    const before = args.diff ? oldPlan(REPO, args.diff, args.stack) : undefined;
+    const plan = await planStack(args.stack, { configFile: args.configFile });
+    const policy = evaluatePlan(plan, projectPackSettings(REPO));
+    let text: string;
+    if (before) {
+        const diff = diffPlans(before.plan(), plan, before.label);
+        text = args.format === "json" ? renderDiffJson(diff) : renderDiffText(diff);
+    } else if (args.cost) {
+        const cost = estimateCost(plan);
+        text = args.format === "json" ? `${JSON.stringify(cost, null, 2)}\n` : `${renderCost(cost).join("\n")}\n`;
+    } else {
+        text = args.format === "text" ? renderText(plan, policy, estimateCost(plan)) : renderJson(plan, policy);
+    }
+    if (args.out) fs.writeFileSync(args.out, text);
+    else process.stdout.write(text);
+    if (policy.some(v => v.level === "mandatory")) {
+        process.stderr.write(`${violationsMessage(policy)}\n`);
+        return EXIT_CODES.mandatoryViolation;
+    }
+    return EXIT_CODES.planned;
+}
+
+/** Runs the command line and exits with its status; `command` when started as `twine-infra <subcommand>`. */
+export function runCommandLine(argv: readonly string[], options: { command?: boolean } = {}): void {
+    let rest = argv;
+    if (options.command) {
+        if (argv[0] === "plan") rest = argv.slice(1);
+        else if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") rest = ["--help"];
+        else {
+            process.stderr.write(`unknown command ${argv[0]}: the only command is plan\n\n${USAGE}\n`);
+            process.exit(EXIT_CODES.invalidInput);
+        }
+    }
+    run(rest)
+        .catch(err => {
+            if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+            else if (err instanceof ConfigError) process.stderr.write(`${configMessage(err, args(rest))}\n`);
+            else if (err instanceof InputError || err instanceof UpstreamError) process.stderr.write(`${err.message}\n`);
+            else {
+                process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+                return EXIT_CODES.failed;
+            }
+            return EXIT_CODES.invalidInput;
+        })
+        .then(code => {
+            if (code === EXIT_CODES.planned || code === EXIT_CODES.mandatoryViolation)
+                process.exitCode = code; // let stdout drain
+            else process.exit(code); // nothing on stdout; do not wait for the SDK's abandoned promises
+        });
+}
+
+/** The arguments again, for messages (parsing succeeded once already when a plan error reaches here). */
+function args(argv: readonly string[]): Args {
+    const parsed = parseArgs(argv);
+    return parsed === "help" ? { stack: "", cost: false } : parsed;
+}
+
+if (require.main === module) runCommandLine(process.argv.slice(2));

@@ -1,4 +1,4 @@
-import { ConfigError, EnvStackConfig, envCrossStackProblems, publicNameProblems } from "../config";
+import { ConfigError, EnvStackConfig, cidrSchema, envCrossStackProblems, publicNameProblems, stackNameSchema } from "../config";
 import { accountBaseline, networkOutputs, newNetwork, stackContext } from "./context";
 import { defaultPort } from "../components/data/database";
 import * as pulumi from "@pulumi/pulumi";
@@ -24,6 +24,35 @@ export async function readEnvUpstreams(config: EnvStackConfig) {
     if (failed) throw failed.reason;
     const [dns, bastion, dev] = await Promise.all(reads);
     return { dns, bastion, dev };
+}
+
+/**
+ * The VPC and region rules between stacks, from config the schema refused: run when the parts they need (the
+ * upstream stack names, network.cidr, region) are usable, so they report in the same round as the schema's
+ * problems. Nothing when those parts are broken themselves, or an upstream cannot be read (reported once fixed).
+ */
+export async function crossStackProblemsOfRaw(values: Readonly<Record<string, unknown>>): Promise<string[]> {
+    const role = values.accountRole;
+    const stacks = values.stacks as { dns?: unknown; bastion?: unknown; dev?: unknown } | undefined;
+    const cidr = (values.network as { cidr?: unknown } | undefined)?.cidr;
+    const region = values.region;
+    const named = (v: unknown): v is string => typeof v === "string" && stackNameSchema.safeParse(v).success;
+    if ((role !== "dev" && role !== "prod") || !named(stacks?.dns) || !named(stacks?.bastion) || typeof region !== "string") return [];
+    if (typeof cidr !== "string" || !cidrSchema.safeParse(cidr).success) return [];
+    if (role === "prod" && !named(stacks?.dev)) return [];
+    let upstream: Awaited<ReturnType<typeof readEnvUpstreams>>;
+    try {
+        upstream = await readEnvUpstreams({ accountRole: role, stacks: { dns: stacks.dns, bastion: stacks.bastion, dev: stacks.dev } } as EnvStackConfig);
+    } catch {
+        return [];
+    }
+    return envCrossStackProblems({
+        role,
+        cidr,
+        region,
+        bastion: { stack: "bastion", cidr: upstream.bastion.vpcCidr, region: upstream.bastion.region },
+        otherEnv: upstream.dev && { stack: "dev", cidr: upstream.dev.vpcCidr, region: upstream.dev.region },
+    });
 }
 
 /** A dev or prod account: the environment's VPC and everything that runs in it. */

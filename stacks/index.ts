@@ -1,10 +1,25 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, StackConfig } from "../config";
+import { ConfigError, StackConfig, loadStackConfig } from "../config";
 import { buildBastionStack } from "./bastionStack";
 import { buildDnsStack } from "./dnsStack";
-import { buildEnvStack } from "./envStack";
+import { buildEnvStack, crossStackProblemsOfRaw } from "./envStack";
 import { committedStackAccounts, oneStackPerAccountProblems } from "./oneStackPerAccount";
+
+/**
+ * The stack's validated config. When the schema refuses it, the cross-stack rules still run on the usable parts
+ * (an overlapping CIDR beside a type error), so one round reports every problem.
+ */
+export async function loadConfig(): Promise<StackConfig> {
+    try {
+        return loadStackConfig();
+    } catch (err) {
+        if (!(err instanceof ConfigError) || !err.values) throw err;
+        const more = await crossStackProblemsOfRaw(err.values);
+        if (more.length === 0) throw err;
+        throw new ConfigError(err.stack, [...err.problems, ...more.filter(p => !err.problems.includes(p))]);
+    }
+}
 
 /** Builds what the stack's account needs, chosen by its accountRole, and returns the stack outputs. */
 export async function buildStack(config: StackConfig): Promise<Record<string, unknown>> {

@@ -34,13 +34,14 @@ const BAD: BadInput[] = [
     // identity of the stack
     { name: "accountRole for another account kind", stack: "dev", config: withKey(dev, "twine-infra:accountRole", "qa"), key: "twine-infra:accountRole", why: /"qa"/ },
     { name: "accountId with a dash", stack: "prod", config: withKey(prod, "twine-infra:accountId", "4444-4444-4444"), key: "twine-infra:accountId", why: /12 digits/ },
-    { name: "accountId as a YAML number losing its leading zero", stack: "bastion", config: withKey(bastion, "twine-infra:accountId", "22222222222"), key: "twine-infra:accountId", why: /12 digits/ },
+    { name: "accountId with a digit missing", stack: "bastion", config: withKey(bastion, "twine-infra:accountId", "22222222222"), key: "twine-infra:accountId", why: /12 digits, and this has 11: a digit is missing\. Fix: copy the id from the account/ },
     { name: "no region", stack: "bastion", config: withKey(bastion, "aws:region", undefined), key: "aws:region", why: /required but missing/ },
     { name: "region name with a typo", stack: "dns", config: withKey(dns, "aws:region", "eu-west1"), key: "aws:region", why: /not a region this project knows/ },
     { name: "static credentials in the stack file", stack: "prod", config: withKey(prod, "aws:accessKey", "AKIAEXAMPLE"), key: "aws:accessKey", why: /credentials never live in stack config/ },
     { name: "assumeRole set on the default provider", stack: "dev", config: withKey(dev, "aws:assumeRole", { roleArn: "arn:aws:iam::333333333333:role/x" }), key: "aws:assumeRole", why: /credentials/ },
     { name: "a setting of a provider this program does not use", stack: "dns", config: withKey(dns, "gcp:project", "twine"), key: "gcp:project", why: /unknown key/ },
     { name: "tag value longer than AWS allows", stack: "dev", config: withKey(dev, "twine-infra:tags", { CostCentre: "x".repeat(257) }), key: "twine-infra:tags.CostCentre", why: /at most 256/ },
+    { name: "environment name of 200 characters", stack: "dev", config: withKey(dev, "twine-infra:environments", { ["a".repeat(200)]: {} }), key: "twine-infra:environments.", why: /an environment name is at most 20 characters\. Fix: use a shorter name/ },
     // network
     { name: "VPC CIDR that is not an address", stack: "bastion", config: withPath(bastion, NET, "cidr", "10.10.0/24"), key: "twine-infra:network.cidr", why: /Fix: write a network address/ },
     { name: "VPC CIDR in public space", stack: "prod", config: withPath(prod, NET, "cidr", "100.64.0.0/16"), key: "twine-infra:network.cidr", why: /RFC 1918/ },
@@ -48,7 +49,7 @@ const BAD: BadInput[] = [
     { name: "VPC too small for three tiers", stack: "dev", config: withPath(dev, NET, "cidr", "10.20.0.0/26"), key: "twine-infra:network", why: /tiers require/ },
     { name: "four AZs in a three-AZ region", stack: "dev", config: withPath(dev, NET, "azCount", 4), key: "twine-infra:network.azCount", why: /offers 3 availability zones/ },
     { name: "seven AZs", stack: "prod", config: withPath(prod, NET, "azCount", 7), key: "twine-infra:network.azCount", why: /at most 6/ },
-    { name: "fractional AZ count", stack: "dev", config: withPath(dev, NET, "azCount", 1.5), key: "twine-infra:network.azCount", why: /expected int/ },
+    { name: "fractional AZ count", stack: "dev", config: withPath(dev, NET, "azCount", 1.5), key: "twine-infra:network.azCount", why: /expected a whole number, got a fractional number\. Fix: set a whole number at twine-infra:network\.azCount in Pulumi\.dev\.yaml, or pulumi config set --path network\.azCount/ },
     { name: "NAT strategy in the wrong case", stack: "prod", config: withPath(prod, NET, "natStrategy", "PerAz"), key: "twine-infra:network.natStrategy", why: /"perAz"/ },
     { name: "dev without outbound access", stack: "dev", config: withPath(dev, NET, "natStrategy", "none"), key: "twine-infra:network.natStrategy", why: /need outbound access/ },
     { name: "flow-log traffic type CloudWatch does not know", stack: "bastion", config: withPath(bastion, NET, "flowLogs.trafficType", "DENY"), key: "twine-infra:network.flowLogs.trafficType", why: /"ALL", "ACCEPT", "REJECT"/ },
@@ -68,7 +69,7 @@ const BAD: BadInput[] = [
     { name: "an upstream this design does not have", stack: "dev", config: withPath(dev, STACKS_KEY, "jenkins", "twine/ci/jenkins"), key: "twine-infra:stacks.jenkins", why: /unknown key for a dev stack/ },
     { name: "env stack without its stacks section", stack: "dev", config: withKey(dev, STACKS_KEY, undefined), key: "twine-infra:stacks", why: /required but missing/ },
     // account baseline
-    { name: "GuardDuty switch as a string", stack: "dev", config: withKey(dev, BASELINE, { guardDuty: "yes" }), key: "twine-infra:baseline.guardDuty", why: /expected boolean/ },
+    { name: "GuardDuty switch as a string", stack: "dev", config: withKey(dev, BASELINE, { guardDuty: "yes" }), key: "twine-infra:baseline.guardDuty", why: /expected true or false, got a string/ },
     { name: "trail kept 30 days", stack: "dns", config: withKey(dns, BASELINE, { trailRetentionDays: 30 }), key: "twine-infra:baseline.trailRetentionDays", why: /at least 90/ },
     { name: "prod trail kept less than a year", stack: "prod", config: withKey(prod, BASELINE, { trailRetentionDays: 180 }), key: "twine-infra:baseline.trailRetentionDays", why: /at least 365 days/ },
     { name: "unknown baseline setting", stack: "bastion", config: withKey(bastion, BASELINE, { cloudTrail: false }), key: "twine-infra:baseline.cloudTrail", why: /unknown key/ },
@@ -114,6 +115,18 @@ describe("bad input: broken stack configs through the offline plan", () => {
             assert.deepEqual(declared, [], "resources were registered before the error");
         });
     }
+
+    it("reports an overlapping CIDR in the same round as a type error", async () => {
+        const bastionCidr = String(JSON.parse(bastion[NET]).cidr);
+        const config = withPath(withPath(dev, NET, "cidr", bastionCidr), NET, "azCount", "two");
+        const error = await planWithConfig("dev", writeStackFile(config)).then(
+            () => assert.fail("the plan succeeded"),
+            (err: unknown) => err,
+        );
+        assert.ok(error instanceof ConfigError, String(error));
+        assert.ok(error.problems.some(p => /^twine-infra:network\.azCount = "two": expected a number/.test(p)), error.message);
+        assert.ok(error.problems.some(p => new RegExp(`^twine-infra:network\\.cidr = "${bastionCidr.replace(/\./g, "\\.")}": overlaps the bastion VPC`).test(p)), error.message);
+    });
 
     describe("on the command line: exit 2, the message on stderr, nothing on stdout", () => {
         for (const name of ["VPC CIDR in public space", "dev VPC overlapping the bastion VPC", "stacks.bastion pointing at the dns stack"]) {

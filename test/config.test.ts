@@ -48,7 +48,7 @@ describe("stack config", () => {
         { name: "VPC too small for its subnets", stack: "bastion", config: withPath(bastion, NET, "cidr", "10.10.0.0/27"), key: "twine-infra:network", why: /has 32 addresses and the tiers require/ },
         { name: "more AZs than the region offers", stack: "prod", config: withPath(prod, NET, "azCount", 4), key: "twine-infra:network.azCount", why: /eu-west-1 offers 3 availability zones, not 4/ },
         { name: "zero AZs", stack: "dev", config: withPath(dev, NET, "azCount", 0), key: "twine-infra:network.azCount", why: /at least 1/ },
-        { name: "AZ count as a string", stack: "dev", config: withPath(dev, NET, "azCount", "two"), key: "twine-infra:network.azCount", why: /expected number/ },
+        { name: "AZ count as a string", stack: "dev", config: withPath(dev, NET, "azCount", "two"), key: "twine-infra:network.azCount", why: /expected a number, got a string/ },
         { name: "unknown NAT strategy", stack: "dev", config: withPath(dev, NET, "natStrategy", "perAZ"), key: "twine-infra:network.natStrategy", why: /"none", "single", "perAz"/ },
         { name: "no NAT for app hosts", stack: "prod", config: withPath(prod, NET, "natStrategy", "none"), key: "twine-infra:network.natStrategy", why: /need outbound access/ },
         { name: "flow-log retention CloudWatch lacks", stack: "dev", config: withPath(dev, NET, "flowLogs.retentionDays", 45), key: "twine-infra:network.flowLogs.retentionDays", why: /use one of 1, 3, 5/ },

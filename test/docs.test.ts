@@ -34,6 +34,20 @@ describe("generated documentation", () => {
         assert.match(readme, /\]\(docs\/outputs\.md\)/);
     });
 
+    it("lists each key once per allowed value, only for the stacks that accept it, with each role's own description", () => {
+        const docs = configKeyDocs();
+        for (const doc of docs) {
+            const values = doc.type.split(" \\| ");
+            assert.equal(new Set(values).size, values.length, `${doc.key} repeats a value: ${doc.type}`);
+        }
+        assert.deepEqual(docs.find(d => d.key === "twine-infra:stacks.dev")?.roles, ["prod"], "stacks.dev is refused in dev");
+        const dns = docs.find(d => d.key === "twine-infra:stacks.dns")!;
+        assert.match(dns.description, /^bastion: .*bastion\.<apex>.* dev, prod: /, "stacks.dns's descriptions differ by role");
+        const page = read("docs/configuration.md");
+        assert.doesNotMatch(page, /add a row to the table/);
+        assert.doesNotMatch(read("README.md"), /GENERATED config-reference/, "the reference lives in docs/configuration.md");
+    });
+
     it("every config key and every output has a description", () => {
         for (const doc of configKeyDocs()) assert.ok(doc.description.length > 10, `config key ${doc.key} has no description in config/`);
         for (const stack of Object.keys(STACK_OUTPUT_CONTRACTS)) {

@@ -84,7 +84,7 @@ describe("offline plan", () => {
 
     it("summarises counts per type and the tree with --format text", async () => {
         const text = renderText(await planOf("dev"));
-        assert.match(text, /^Stack dev \(twine-infra\): \d+ resources/);
+        assert.match(text, /^Stack dev: \d+ resources/);
         assert.match(text, /aws:ec2\/subnet:Subnet\s+6/);
         assert.match(text, /\n {6}dev-vpc \(aws:ec2\/vpc:Vpc\)/);
     });
@@ -120,10 +120,10 @@ describe("offline plan", () => {
             assert.ok(plan.resources.some((r: { type: string }) => r.type === "aws:route53/zone:Zone"));
         });
 
-        it("exits 1 with usage for a missing stack name", () => {
+        it("exits 2 with usage for a missing stack name", () => {
             const result = runCli();
-            assert.equal(result.status, 1);
-            assert.match(result.stderr, /usage: npm run plan/);
+            assert.equal(result.status, 2);
+            assert.match(result.stderr, /name the stack to plan\n\nusage: npx twine-infra plan <stack>/);
         });
     });
 });

@@ -368,6 +368,19 @@ describe("policy pack (twine-guardrails)", () => {
         assert.match(found[0].urn!, /Bucket::r\d+$/);
     });
 
+    it("blames the unversioned bucket when buckets are auto-named, by the companion's parent or input dependency", () => {
+        // Auto-named buckets have no name in their inputs before they exist, so the companions' bucket cannot be
+        // matched by name; the bucket without versioning must still be the one blamed, not whichever comes last.
+        const rule = RULES.find(r => r.name === "s3-14-versioning")!;
+        const enabled = { versioningConfiguration: { status: "Enabled" } };
+        const unversioned = res(T.bucket, {});
+        const versioned = res(T.bucket, {});
+        const byParent = { ...res("aws:s3/bucketVersioning:BucketVersioning", { bucket: "mocked-id-1", ...enabled }), parent: versioned.urn };
+        assert.deepEqual(violationsOf(rule, [unversioned, versioned, byParent]).map(v => v.urn), [unversioned.urn]);
+        const byDependency = { ...res("aws:s3/bucketVersioning:BucketVersioning", { bucket: "mocked-id-2", ...enabled }), propertyDependencies: { bucket: [versioned.urn] } };
+        assert.deepEqual(violationsOf(rule, [unversioned, versioned, byDependency]).map(v => v.urn), [unversioned.urn]);
+    });
+
     it("counts companions whose settings are unknown in a preview instead of failing the stack policy", () => {
         class UnknownValueError extends Error {}
         const unknown = new Proxy({}, { get: () => { throw new UnknownValueError("string value at .bucket can't be known during preview"); } });

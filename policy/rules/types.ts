@@ -16,11 +16,22 @@ export interface PolicyInput {
     readonly options?: { readonly protect?: boolean; readonly ignoreChanges?: readonly string[] };
     /** The provider resource the resource uses (undefined for a provider, or the default provider if unknown). */
     readonly provider?: { readonly type: string; readonly urn: string; readonly name: string; readonly props: Record<string, any> };
+    /** The parent's URN, when known. */
+    readonly parent?: string;
+    /** Per input, the URNs of the resources whose outputs it takes (the engine's propertyDependencies), when known. */
+    readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Builds a PolicyInput from the fields both the plan and the policy engine have. */
 export function policyInput(
-    r: { readonly type: string; readonly urn: string; readonly name: string; readonly props: Record<string, any> },
+    r: {
+        readonly type: string;
+        readonly urn: string;
+        readonly name: string;
+        readonly props: Record<string, any>;
+        readonly parent?: string | null;
+        readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
+    },
     options: { readonly protect: boolean; readonly ignoreChanges: readonly string[] },
     provider: { readonly type: string; readonly urn: string; readonly name: string; readonly props: Record<string, any> } | undefined,
 ): PolicyInput {
@@ -31,6 +42,8 @@ export function policyInput(
         props: r.props,
         options: { protect: options.protect, ignoreChanges: options.ignoreChanges },
         provider: provider && { type: provider.type, urn: provider.urn, name: provider.name, props: provider.props },
+        ...(r.parent ? { parent: r.parent } : {}),
+        ...(r.propertyDependencies ? { propertyDependencies: r.propertyDependencies } : {}),
     };
 }
 
@@ -181,9 +194,19 @@ export function companionRule(
                 .map(c => ({ urn: c.urn, message: `${c.name}: ${spec.badCompanion}` }));
             const link = spec.link;
             const subjectKeys = link ? subjects.map(x => known(() => x.props?.[link.subject])) : [];
-            const companionKeys = link ? good.map(c => known(() => c.props?.[link.companion])) : [];
-            const linkable = link !== undefined && [...subjectKeys, ...companionKeys].every(k => k !== undefined);
-            const blamed = linkable ? subjects.filter((_x, i) => !companionKeys.includes(subjectKeys[i])) : subjects.slice(good.length);
+            // Which subject each good companion covers: by the linking input when both sides know it; else by the
+            // resource that input takes its value from (an auto-named bucket's name is unknown before it exists),
+            // by the companion's parent, or by a subject of the same name. A companion none of these resolves
+            // covers some subject, but which one cannot be known: only then are the uncovered blamed by count.
+            const covered = good.map(c => {
+                const key = link ? known(() => c.props?.[link.companion]) : undefined;
+                const byKey = key !== undefined ? subjects.find((_x, i) => subjectKeys[i] === key) : undefined;
+                const dependency = link ? (c.propertyDependencies?.[link.companion] ?? []) : [];
+                return byKey ?? subjects.find(x => dependency.includes(x.urn)) ?? subjects.find(x => x.urn === c.parent) ?? subjects.find(x => x.name === c.name);
+            });
+            const uncovered = subjects.filter(x => !covered.includes(x));
+            const unresolved = covered.filter(x => x === undefined).length;
+            const blamed = unresolved === 0 ? uncovered : uncovered.slice(unresolved);
             return [...violations, ...blamed.map(s => ({ urn: s.urn, message: `${s.name}: ${spec.missing}` }))];
         },
     };

@@ -65,11 +65,12 @@ export function ancestors(plan: Plan, resource: PlannedResource): PlannedResourc
     return chain;
 }
 
-/** Runs `npm run plan -- <args>` as the command line does (ts-node, from the repository root). */
+/** Runs `npx twine-infra plan <args>` as a user does (the package's bin, from the repository root). */
 export function runCli(...args: string[]) {
-    return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(REPO, "scripts", "plan.ts"), ...args], {
+    return spawnSync(process.execPath, [path.join(REPO, "scripts", "twine-infra.js"), "plan", ...args], {
         cwd: REPO,
         encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
     });
 }
 
