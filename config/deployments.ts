@@ -1,6 +1,6 @@
 /**
- * The `deployments` section, common to every stack: Pulumi Deployments settings for the stack (pull-request
- * previews from this repository) and the AWS OIDC trust those deployments use. Off unless `enabled: true`.
+ * The `deployments` section, common to every stack: Pulumi Deployments settings for the stack, its drift
+ * detection, who in Pulumi Cloud may read or update it, and the AWS OIDC roles. Off unless `enabled: true`.
  */
 import { z } from "zod";
 import type { DeploymentSettings } from "../components/account/deploymentPreviews";
@@ -11,7 +11,9 @@ const repoPattern = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
 export const deploymentsSchema = z
     .strictObject({
-        enabled: z.boolean().describe("Create the stack's Pulumi Deployments settings and the OIDC roles they use. Defaults to false."),
+        enabled: z
+            .boolean()
+            .describe("Create the stack's Pulumi Deployments settings, its Pulumi Cloud access and the OIDC roles. Defaults to false."),
         organization: z
             .string()
             .regex(orgPattern, problem("not a Pulumi Cloud organization name", "write the organization as it appears in app.pulumi.com/<organization>, e.g. twine"))
@@ -22,8 +24,10 @@ export const deploymentsSchema = z
             .regex(repoPattern, problem("a GitHub repository is owner/name", "write it as owner/name, e.g. twine/twine-infra"))
             .optional()
             .describe("GitHub repository holding this program, owner/name. Required when enabled."),
-        branch: z.string().min(1).describe("Branch deployed on push (when deployCommits) and compared against in previews. Defaults to main."),
-        previewPullRequests: z.boolean().describe("Run `pulumi preview` for every pull request and comment the result. Defaults to true."),
+        branch: z
+            .string()
+            .min(1)
+            .describe("The protected branch: the only source of this stack's deployments (on push when deployCommits). Defaults to main."),
         deployCommits: z.boolean().describe("Run `pulumi up` on every push to the branch. Defaults to false: updates stay a reviewed, manual step."),
         paths: z
             .array(z.string().min(1))
@@ -31,9 +35,22 @@ export const deploymentsSchema = z
         sessionSeconds: z
             .number()
             .int()
-            .min(900)
+            .min(7200)
             .max(43200)
-            .describe("Lifetime of the assumed-role session, 900-43200 seconds (the IAM role's maximum). Defaults to 3600."),
+            .describe(
+                "Lifetime of the deploy role's session, 7200-43200 seconds: a first dev or prod deploy (OpenSearch, Multi-AZ RDS, " +
+                    "the image bake) outlasts an hour. Defaults to 7200.",
+            ),
+        driftDetection: z
+            .strictObject({
+                enabled: z.boolean().describe("Run a drift detection (a refresh preview with the deploy role) on a schedule."),
+                scheduleCron: z
+                    .string()
+                    .regex(/^(\S+\s+){4}\S+$/, problem("not a five-field cron expression", "write it like 0 6 * * 1-5 (UTC)"))
+                    .describe("When, as a UTC cron expression. Defaults to 0 6 * * * (daily at 06:00)."),
+            })
+            .partial()
+            .describe("Pulumi Deployments drift detection. Defaults to on in every stack but dev (its environments change by design)."),
         existingGithubOidcProviderArn: z
             .string()
             .regex(/^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, problem("not the ARN of a GitHub Actions OIDC provider", "copy it from `aws iam list-open-id-connect-providers`"))
@@ -46,10 +63,10 @@ export const deploymentsSchema = z
     .partial({
         enabled: true,
         branch: true,
-        previewPullRequests: true,
         deployCommits: true,
         paths: true,
         sessionSeconds: true,
+        driftDetection: true,
         existingGithubOidcProviderArn: true,
         existingPulumiOidcProviderArn: true,
     })
@@ -66,23 +83,29 @@ export const deploymentsSchema = z
             }
         }
     })
-    .describe("Pulumi Deployments: pull-request previews for this stack, and the AWS OIDC roles they assume. Off by default.");
+    .describe(
+        "Pulumi Deployments of this stack: its settings, drift detection, Pulumi Cloud access and the AWS OIDC preview and deploy roles. " +
+            "Off by default.",
+    );
 
 export type DeploymentsConfigInput = z.output<typeof deploymentsSchema>;
 
 /** The section with every default applied (the DeploymentPreviews settings); `undefined` when deployments are off. */
 export type DeploymentsConfig = DeploymentSettings;
 
-export function withDeploymentsDefaults(input: DeploymentsConfigInput | undefined): DeploymentsConfig | undefined {
+export function withDeploymentsDefaults(input: DeploymentsConfigInput | undefined, accountRole: string): DeploymentsConfig | undefined {
     if (!input?.enabled || !input.organization || !input.repository) return undefined;
     return {
         organization: input.organization,
         repository: input.repository,
         branch: input.branch ?? "main",
-        previewPullRequests: input.previewPullRequests ?? true,
         deployCommits: input.deployCommits ?? false,
         paths: input.paths ?? [],
-        sessionSeconds: input.sessionSeconds ?? 3600,
+        sessionSeconds: input.sessionSeconds ?? 7200,
+        driftDetection: {
+            enabled: input.driftDetection?.enabled ?? accountRole !== "dev",
+            scheduleCron: input.driftDetection?.scheduleCron ?? "0 6 * * *",
+        },
         existingGithubOidcProviderArn: input.existingGithubOidcProviderArn,
         existingPulumiOidcProviderArn: input.existingPulumiOidcProviderArn,
     };

@@ -156,7 +156,7 @@ export type StackConfig = DnsStackConfig | BastionStackConfig | EnvStackConfig;
 
 /** Turns a parsed config into the settings the stacks use: every default applied, once, here. */
 export function resolveStackConfig(parsed: Parsed<AccountRole>): StackConfig {
-    const common = { ...parsed, deployments: withDeploymentsDefaults(parsed.deployments), baseline: withBaselineDefaults(parsed.accountRole, parsed.baseline) };
+    const common = { ...parsed, deployments: withDeploymentsDefaults(parsed.deployments, parsed.accountRole), baseline: withBaselineDefaults(parsed.accountRole, parsed.baseline) };
     switch (parsed.accountRole) {
         case "dns":
             return { ...parsed, ...common } as DnsStackConfig;

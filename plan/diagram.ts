@@ -6,6 +6,7 @@
  */
 import { createHash } from "crypto";
 import { Plan, PlannedResource } from "./run";
+import { assumedRoleArn } from "./providerRole";
 
 export interface DiagramNode {
     readonly id: string;
@@ -103,7 +104,7 @@ export function architectureDiagram(plans: readonly Plan[]): Diagram {
         const writes = new Map<string, { target: string; role: string; count: number }>();
         for (const r of plan.resources) {
             const provider = r.provider ? providers.get(r.provider) : undefined;
-            const roleArn = (provider?.inputs.assumeRoles as { roleArn?: string }[] | undefined)?.[0]?.roleArn;
+            const roleArn = provider && assumedRoleArn(provider.inputs);
             const target = accountOf(plans, (provider?.inputs.allowedAccountIds as string[] | undefined)?.[0]);
             if (!roleArn || !target || target === plan.stack) continue;
             const key = `${target}\u0000${roleArn}`;

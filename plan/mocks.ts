@@ -284,6 +284,11 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
         id: (name, i) => i.name ?? autoName(name, "asg"),
         state: (id, _n, _i, a) => ({ name: id, arn: `arn:aws:autoscaling:${a.region}:${a.accountId}:autoScalingGroup:${digest("asg", id).slice(0, 8)}-0000-4000-8000-${digest("asg", id).slice(8, 20)}:autoScalingGroupName/${id}` }),
     },
+    // A Pulumi Cloud team token: the value exists only in the create response, and must print as [secret].
+    "pulumiservice:index:TeamAccessToken": {
+        id: (name, i) => `${i.organizationName}/${i.teamName}/${digest("team-token", name).slice(0, 8)}`,
+        state: (_id, name) => ({ value: `pul-${digest("team-token-value", name).slice(0, 40)}` }),
+    },
     "aws:wafv2/webAcl:WebAcl": {
         id: name => [8, 4, 4, 4, 12].map((n, k) => digest("waf", name, String(k)).slice(0, n)).join("-"),
         state: (id, name, _i, a) => ({ arn: `arn:aws:wafv2:${a.region}:${a.accountId}:regional/webacl/${name}/${id}` }),
@@ -353,6 +358,8 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     constructor(
         private readonly account: MockAccount,
         private readonly upstream: ReadonlyMap<string, UpstreamStackOutputs>,
+        /** The role the program runs as; getCallerIdentity answers a session of it. @default a deployer */
+        private readonly callerRole?: string,
     ) {}
 
     /** Account and region of the provider behind a call: the one it was pinned to, or the stack's own. */
@@ -402,7 +409,11 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         if (!handler) {
             throw new Error(`The offline plan has no mock for the invoke ${args.token}; add an answer to INVOKE_MOCKS in plan/mocks.ts`);
         }
-        return handler(args.inputs, this.accountFor(args.provider));
+        const answer = handler(args.inputs, this.accountFor(args.provider));
+        if (this.callerRole && args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+            return { ...answer, arn: `arn:aws:sts::${answer.accountId}:assumed-role/${this.callerRole}/plan` };
+        }
+        return answer;
     }
 }
 

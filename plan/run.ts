@@ -42,6 +42,8 @@ export interface PlanOptions {
     readonly projectDir?: string;
     /** Config file to use for the target stack instead of Pulumi.<stack>.yaml (same format). */
     readonly configFile?: string;
+    /** The role the target stack's program runs as (its caller identity), e.g. pulumi-dev-preview. Defaults to a deployer. */
+    readonly callerRole?: string;
 }
 
 /** A plan and, for downstream stacks, the raw outputs other stacks' references see. */
@@ -155,12 +157,17 @@ export function lastRunRegistrations(): { stack: string; registered: string[] } 
 type Program = () => Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
 
 /** Runs the program (or `program`, for a component in isolation) once for one stack, upstream outputs known. */
-async function runStack(settings: StackSettings, upstream: ReadonlyMap<string, UpstreamStackOutputs>, program?: Program): Promise<StackRun> {
+async function runStack(
+    settings: StackSettings,
+    upstream: ReadonlyMap<string, UpstreamStackOutputs>,
+    program?: Program,
+    callerRole?: string,
+): Promise<StackRun> {
     const account = {
         accountId: /^\d{12}$/.test(settings.config[`${settings.project}:accountId`] ?? "") ? settings.config[`${settings.project}:accountId`] : "000000000000",
         region: settings.config["aws:region"] ?? "us-east-1",
     };
-    const mocks = new PlanMocks(account, upstream);
+    const mocks = new PlanMocks(account, upstream, callerRole);
     lastRun = { stack: settings.stack, mocks };
     await pulumi.runtime.setMocks(mocks, settings.project, settings.stack, false);
     pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
@@ -318,7 +325,7 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     const runs = new Map<string, StackRun>();
     const visiting: string[] = [];
 
-    async function plan(name: string, configFile?: string): Promise<StackRun> {
+    async function plan(name: string, configFile?: string, callerRole?: string): Promise<StackRun> {
         const done = runs.get(name);
         if (done && !configFile) return done;
         const settings = readStackSettings(projectDir, name, configFile);
@@ -334,13 +341,13 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
             }
             upstream.set(ref.qualifiedName, run.upstreamView);
         }
-        const run = await runStack(settings, upstream);
+        const run = await runStack(settings, upstream, undefined, callerRole);
         visiting.pop();
-        if (!configFile) runs.set(name, run);
+        if (!configFile && !callerRole) runs.set(name, run);
         return run;
     }
 
-    return (await plan(stack, options.configFile)).plan;
+    return (await plan(stack, options.configFile, options.callerRole)).plan;
 }
 
 export interface RunProgramOptions {

@@ -7,6 +7,7 @@ import { BastionPeeringRoles } from "../components/access/bastionPeeringRoles";
 import { accountBaseline, stackContext, networkOutputs, newNetwork } from "./context";
 import { BastionOutputs, Exported, dnsOutputsSchema } from "./outputs";
 import { accountProvider } from "../components/account/accountProvider";
+import { crossAccountProfile } from "../components/account/roleProfileConfig";
 import { readUpstream } from "./upstream";
 import { deploymentPreviews } from "./deployments";
 
@@ -22,8 +23,7 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
         accountId: dns.accountId,
         region: config.region,
         tags: ctx.tags,
-        assumeRoleArn: dns.delegationRoleArns.bastion,
-        sessionName: "twine-infra-bastion-dns",
+        roleProfile: crossAccountProfile(ctx.provider, dns.delegationRoleArns.bastion, "twine-infra-bastion-dns"),
     });
     const hostName = bastionHostName(dns.zoneName);
     const { bastionHost } = config;
@@ -53,7 +53,7 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
         { provider: ctx.provider, dependsOn: [network] },
     );
 
-    deploymentPreviews(ctx);
+    deploymentPreviews(ctx, [dns.delegationRoleArns.bastion]);
     return {
         accountId: config.accountId,
         region: config.region,

@@ -11,7 +11,7 @@ import { JENKINS_TARGET } from "../components/access/accessGrantsConfig";
 import { hostAccess } from "../components/access/accessCloudConfig";
 
 /**
- * The dev account's build tooling: Jenkins (which publishes packages and runs the Packer builds) and the apt
+ * The dev account's build tooling: Jenkins (which builds and publishes the packages) and the apt
  * repository it publishes to. Returns the dev-only outputs.
  */
 export function buildTooling(
@@ -20,6 +20,7 @@ export function buildTooling(
     bastion: BastionOutputs,
     access: EnvAccess,
     accessLogBucket: pulumi.Input<string>,
+    pulumiAccessToken?: pulumi.Output<string>,
 ) {
     const { config, stack } = ctx;
     const settings = config.buildTooling;
@@ -47,6 +48,7 @@ export function buildTooling(
             ...settings.jenkins,
             publicSubnetIds: network.subnetIds("public"),
             aptBucketName: bucketName,
+            pulumiAccessToken,
         },
         { provider: ctx.provider },
     );
@@ -55,8 +57,7 @@ export function buildTooling(
         {
             bucketName,
             region: config.region,
-            writerRoleArns: [jenkins.role.arn],
-            readerRoleArns: [jenkins.packerBuildRole.arn],
+            writerRoleArns: [jenkins.buildRole.arn],
             readVpceIds: [network.s3Endpoint.id],
             signingKeySecretName: `${JENKINS_SECRET_PREFIX}apt-signing-key`,
             ...settings.aptRepo,
@@ -68,7 +69,6 @@ export function buildTooling(
         jenkinsUrl: jenkins.url,
         jenkinsImageRepositoryUrl: jenkins.repository.repositoryUrl,
         jenkinsImageDigest: jenkins.imageRef,
-        packerInstanceProfileName: jenkins.packerInstanceProfile.name,
         aptBucketName: apt.bucket.bucket,
         aptRepoUrl: apt.url,
         aptSigningKeySecretArn: apt.signingKeySecret.arn,

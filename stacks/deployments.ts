@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { DeploymentPreviews, pulumiCloudProvider } from "../components/account/deploymentPreviews";
 import { EscEnvironments } from "../components/account/escEnvironments";
 import { PROJECT } from "../config";
@@ -5,17 +6,21 @@ import { StackContext } from "./context";
 import { exportedOutputNames } from "./outputs";
 
 /**
- * The stack's Pulumi Deployments settings and OIDC roles, when its `deployments` config enables them, and the
- * ESC environments that log in to those roles and expose the stack's outputs. The Pulumi Cloud provider reads
- * its token from PULUMI_ACCESS_TOKEN; no token ever goes in config or state.
+ * The stack's delivery identities, Pulumi Deployments settings, drift schedule and Pulumi Cloud grants, when its
+ * `deployments` config enables them, and the ESC environments that log in to its roles and expose the stack's
+ * outputs. The Pulumi Cloud provider reads its token from PULUMI_ACCESS_TOKEN; no token ever goes in config, and the
+ * one this creates for Jenkins stays a secret.
  */
-export function deploymentPreviews(ctx: StackContext): DeploymentPreviews | undefined {
+export function deploymentPreviews(
+    ctx: StackContext,
+    crossAccountRoleArns: readonly pulumi.Input<string>[] = [],
+): DeploymentPreviews | undefined {
     const settings = ctx.config.deployments;
     if (!settings) return undefined;
     const serviceProvider = pulumiCloudProvider(`${ctx.stack}-pulumi-cloud`);
     const previews = new DeploymentPreviews(
         `${ctx.stack}-deployments`,
-        { ...settings, project: PROJECT, stack: ctx.stack, serviceProvider },
+        { ...settings, project: PROJECT, stack: ctx.stack, accountRole: ctx.config.accountRole, crossAccountRoleArns, serviceProvider },
         { provider: ctx.provider },
     );
     new EscEnvironments(`${ctx.stack}-esc`, {

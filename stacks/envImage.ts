@@ -16,6 +16,8 @@ export interface AppImage {
     readonly kmsKeyArn: pulumi.Output<string>;
     /** What the groups that launch it wait for (the Auto Scaling grant on the key). */
     readonly launchDependsOn: readonly pulumi.Resource[];
+    /** Dev, when it bakes: the instance profile Packer's build instance runs with. */
+    readonly buildInstanceProfileName?: pulumi.Output<string>;
 }
 
 /** Dev: the key, the Packer build (unless pinned), and the prod account's launch permission. */

@@ -84,8 +84,13 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     const image = appImage(ctx, network, upstream.dev);
     const environments = buildEnvironments(ctx, network, `${upstream.bastion.bastionPrivateIp}/32`);
     const access = buildEnvAccess(ctx, network, upstream.dns, upstream.bastion);
-    deploymentPreviews(ctx);
-    const tooling = config.accountRole === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access, baseline.accessLogBucket) : {};
+    const env = config.accountRole;
+    // The cross-account roles this stack's providers assume: its previews may assume their read-only counterparts.
+    const peeringRoleArn = upstream.bastion.peeringRoleArns[env];
+    const delivery = deploymentPreviews(ctx, [upstream.dns.delegationRoleArns[env], ...(peeringRoleArn ? [peeringRoleArn] : [])]);
+    const jenkinsToken = delivery?.jenkinsPulumiToken;
+    const logs = baseline.accessLogBucket;
+    const tooling = env === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access, logs, jenkinsToken) : {};
     const apps = buildAppTier(ctx, network, environments.environments, access, image, upstream.dns, upstream.bastion, baseline.accessLogBucket);
     return {
         accountId: config.accountId,
@@ -93,6 +98,8 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
         ...networkOutputs(network),
         amiId: image.amiId,
         amiKmsKeyArn: image.kmsKeyArn,
+        // The app image's Packer build profile (dev, when it bakes); Jenkins runs no Packer build of its own.
+        ...(image.buildInstanceProfileName ? { packerInstanceProfileName: image.buildInstanceProfileName } : {}),
         // One object per environment: its data tier and its app tier.
         environments: pulumi.all([environments.outputs, apps.outputs]).apply(([data, app]) =>
             Object.fromEntries(Object.keys(data).map(name => [name, { ...data[name], ...app[name] }])),

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { assumedRoleArn } from "../plan/providerRole";
 import { Plan, PlannedResource } from "../plan/run";
 import { fixtureConfig, withPath, writeStackFile } from "./helpers/config";
 import { STACKS, ancestors, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
@@ -183,7 +184,7 @@ describe("app tier (over the plans)", () => {
         for (const record of apexRecords) {
             const provider = byUrn(plan, record.provider)!;
             assert.deepEqual(provider.inputs.allowedAccountIds, [fixtureConfig("dns")["twine-infra:accountId"]]);
-            assert.match(String((provider.inputs.assumeRoles as { roleArn: string }[])[0].roleArn), /:role\/.*delegation-prod/);
+            assert.match(String(assumedRoleArn(provider.inputs)), /:role\/.*delegation-prod$/);
         }
     });
 

@@ -8,12 +8,14 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parse } from "yaml";
 import { bastionSshdConfig } from "../components/access/sshdConfig";
 import { hostAccess } from "../components/access/accessCloudConfig";
 import { renderAppUserData } from "../components/app/appUserDataConfig";
 import { renderBastionUserData } from "../components/access/bastionCloudConfig";
 import { renderJenkinsUserData } from "../components/build/jenkinsHostConfig";
 import { fixtureConfig } from "./helpers/config";
+import { JENKINS_USER_DATA_ARGS } from "./helpers/jenkins";
 
 function requireTool(command: string, pkg: string): string {
     const found = spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" });
@@ -73,17 +75,36 @@ describe("bastion user data, checked by the real tools", () => {
         );
         assert.equal(app.status, 0, app.stderr + app.stdout);
         // The Jenkins host's, likewise.
-        const jenkinsArgs = {
-            imageRef: `1.dkr.ecr.eu-west-1.amazonaws.com/twine/jenkins@sha256:${"0".repeat(64)}`,
-            region: "eu-west-1",
-            homeVolumeId: "vol-0123456789abcdef0",
-            logGroup: "/twine/jenkins/dev",
-            javaHeap: "2g",
-            aptlyConf: "{}",
-        };
         const jenkins = check(
-            renderJenkinsUserData(jenkinsArgs, hostAccess({ logins, bastionIp: "10.10.0.10", role: "the Jenkins host" })),
+            renderJenkinsUserData(JENKINS_USER_DATA_ARGS, hostAccess({ logins, bastionIp: "10.10.0.10", role: "the Jenkins host" })),
         );
         assert.equal(jenkins.status, 0, jenkins.stderr + jenkins.stdout);
     });
 });
+
+describe("Jenkins host user data, checked by the real tools", () => {
+    const jenkins = renderJenkinsUserData(JENKINS_USER_DATA_ARGS);
+
+    it("cloud-init schema accepts the cloud-config", () => {
+        const cloudInit = requireTool("cloud-init", "cloud-init");
+        const file = path.join(dir, "jenkins-user-data.yaml");
+        fs.writeFileSync(file, jenkins);
+        const result = spawnSync(cloudInit, ["schema", "--config-file", file], { encoding: "utf8" });
+        assert.equal(result.status, 0, result.stderr + result.stdout);
+    });
+
+    it("shellcheck passes the host's scripts and the agent container's entry point", () => {
+        const shellcheck = requireTool("shellcheck", "shellcheck");
+        const scripts = (parse(jenkins).write_files as { path: string; content: string }[]).filter(f => f.path.startsWith("/usr/local/sbin/"));
+        assert.deepEqual(scripts.map(f => f.path).sort(), ["/usr/local/sbin/jenkins-agent-setup", "/usr/local/sbin/jenkins-home-mount"]);
+        const files = scripts.map(f => {
+            const file = path.join(dir, path.basename(f.path));
+            fs.writeFileSync(file, f.content);
+            return file;
+        });
+        files.push(path.resolve(__dirname, "..", "images", "jenkins", "agent-sshd.sh"));
+        const result = spawnSync(shellcheck, files, { encoding: "utf8" });
+        assert.equal(result.status, 0, result.stdout + result.stderr);
+    });
+});
+

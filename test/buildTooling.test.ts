@@ -14,14 +14,15 @@ import {
 import { buildContextHash } from "../components/build/buildContextHash";
 import * as os from "os";
 import { hostAccess } from "../components/access/accessCloudConfig";
-import { JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "../components/build/jenkinsHostConfig";
+import { JENKINS_HOME_MOUNT, JENKINS_NETWORK, JENKINS_PORT, JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "../components/build/jenkinsHostConfig";
 import { pulumiSubject, pulumiTrustStatement } from "../components/account/oidcTrustPolicy";
 import { parseStackConfig } from "../config";
+import { withDeploymentsDefaults } from "../config/deployments";
 import { fixtureConfig, problemsOf, REPO, withKey, withPath, writeStackFile } from "./helpers/config";
+import { JENKINS_USER_DATA_ARGS } from "./helpers/jenkins";
 import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const IMAGE = path.join(REPO, "images", "jenkins");
-const DIGEST = "a".repeat(64);
 
 function allActions(doc: { Statement: readonly { Action: string | readonly string[]; Effect: string }[] }): string[] {
     return doc.Statement.filter(s => s.Effect === "Allow").flatMap(s => (Array.isArray(s.Action) ? s.Action : [s.Action as string]));
@@ -121,7 +122,7 @@ describe("build tooling (dev)", () => {
             const plan = await planOf("dev");
             const policy = ofType(plan, "aws:iam/rolePolicy:RolePolicy").find(p => p.name === "dev-jenkins-host")!;
             const actions = allActions(JSON.parse(String((policy.inputs as any).policy)));
-            assert.ok(actions.length > 10);
+            assert.ok(actions.length >= 7);
             for (const action of actions) assert.ok(!action.includes("*"), `wildcard action ${action}`);
         });
 
@@ -164,26 +165,20 @@ describe("build tooling (dev)", () => {
                 "AES256",
             );
             const secrets = ofType(plan, "aws:secretsmanager/secret:Secret");
-            assert.deepEqual(secrets.map(s => s.inputs.name).sort(), [
-                "twine/jenkins/admin-password",
-                "twine/jenkins/apt-signing-key",
-                "twine/jenkins/pulumi-access-token",
-            ]);
-            assert.equal(
-                ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion").length,
-                0,
-                "the stack must never hold a secret's value",
-            );
+            assert.deepEqual(secrets.map(s => s.inputs.name).sort(), ["twine/jenkins/admin-password", "twine/jenkins/apt-signing-key", "twine/jenkins/pulumi-access-token"]);
+            // The only value the stack puts is the Pulumi team token it creates itself, and it stays a secret.
+            const versions = ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion");
+            assert.deepEqual(versions.map(v => [byUrn(plan, v.parent)?.inputs.name, v.inputs.secretString]), [["twine/jenkins/pulumi-access-token", "[secret]"]]);
             assert.equal(secrets.find(s => s.inputs.name === "twine/jenkins/apt-signing-key")!.options.protect, true);
         });
 
-        it("denies insecure transport, lets only Jenkins write, and reads through the VPC's S3 endpoint", async () => {
+        it("denies insecure transport, lets only Jenkins's build role write, and reads through the VPC's S3 endpoint", async () => {
             const plan = await planOf("dev");
             const policy = JSON.parse(String((ofType(plan, "aws:s3/bucketPolicy:BucketPolicy")[0].inputs as any).policy));
             const sid = (id: string) => policy.Statement.find((s: { Sid: string }) => s.Sid === id);
             assert.deepEqual(sid("DenyInsecureTransport").Condition, { Bool: { "aws:SecureTransport": "false" } });
             assert.equal(sid("DenyInsecureTransport").Effect, "Deny");
-            const jenkinsRole = ofType(plan, "aws:iam/role:Role").find(r => r.name === "dev-jenkins-host")!;
+            const jenkinsRole = ofType(plan, "aws:iam/role:Role").find(r => r.name === "dev-jenkins-build")!;
             assert.equal(sid("DenyWritesExceptPublishers").Condition.ArnNotEquals["aws:PrincipalArn"].length, 1);
             assert.match(
                 sid("DenyWritesExceptPublishers").Condition.ArnNotEquals["aws:PrincipalArn"][0],
@@ -237,14 +232,7 @@ describe("build tooling (dev)", () => {
     });
 
     describe("pure helpers of the host", () => {
-        const args = {
-            imageRef: `1.dkr.ecr.eu-west-1.amazonaws.com/twine/jenkins@sha256:${DIGEST}`,
-            region: "eu-west-1",
-            homeVolumeId: "vol-0123456789abcdef0",
-            logGroup: "/twine/jenkins/dev",
-            javaHeap: "2g",
-            aptlyConf: "{}",
-        };
+        const args = JENKINS_USER_DATA_ARGS;
 
         it("user data runs the digest-pinned image as a service and formats the home volume only when blank", () => {
             const data = renderJenkinsUserData(args);
@@ -256,7 +244,27 @@ describe("build tooling (dev)", () => {
             const mount = doc.write_files.find((f: { path: string }) => f.path === "/usr/local/sbin/jenkins-home-mount").content;
             assert.match(mount, /nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0/);
             assert.match(mount, /if ! blkid "\$device" .*; then mkfs\.ext4/);
-            assert.deepEqual(doc.runcmd.at(-1), ["systemctl", "enable", "--now", "jenkins.service"]);
+            assert.deepEqual(doc.runcmd.slice(-2), [["systemctl", "enable", "--now", "jenkins.service"], ["systemctl", "enable", "--now", "jenkins-agent.service"]]);
+        });
+
+        it("runs builds in an agent container without JENKINS_HOME, secrets or instance metadata", () => {
+            const doc = parse(renderJenkinsUserData(args));
+            const file = (p: string) => doc.write_files.find((f: { path: string }) => f.path === p).content as string;
+            const agent = file("/etc/systemd/system/jenkins-agent.service");
+            const controller = file("/etc/systemd/system/jenkins.service");
+            assert.match(controller, new RegExp(`--volume ${JENKINS_HOME_MOUNT}:/var/jenkins_home`));
+            assert.ok(!agent.includes(JENKINS_HOME_MOUNT) && !agent.includes("jenkins_home"), "the agent mounts JENKINS_HOME");
+            assert.ok(!/--env [A-Z_]*(SECRET|TOKEN|PASSWORD|KEY)/.test(agent), "the agent gets a secret in its environment");
+            assert.match(agent, new RegExp(`--ip ${JENKINS_NETWORK.agentIp.replace(/\./g, "\\.")}`));
+            assert.match(file("/usr/local/sbin/jenkins-agent-setup"), new RegExp(`iptables -I DOCKER-USER -s ${JENKINS_NETWORK.agentIp.replace(/\./g, "\\.")} -d 169\\.254\\.169\\.254 -j DROP`));
+            // The controller launches the agent at the address the host fixes, and knows its host key.
+            const casc = parse(fs.readFileSync(path.join(IMAGE, "casc.yaml"), "utf8"));
+            const launch = casc.jenkins.nodes[0].permanent.launcher.command.command as string;
+            assert.match(launch, new RegExp(`jenkins@${JENKINS_NETWORK.agentIp.replace(/\./g, "\\.")} `));
+            assert.match(launch, new RegExp(`http://${JENKINS_NETWORK.controllerIp.replace(/\./g, "\\.")}:${JENKINS_PORT}/jnlpJars/agent\\.jar`));
+            assert.match(launch, /StrictHostKeyChecking=yes/);
+            assert.equal(casc.credentials.system.domainCredentials[0].credentials[0].aws.iamRoleArn, "${TWINE_BUILD_ROLE_ARN}");
+            assert.match(controller, /--env TWINE_BUILD_ROLE_ARN=arn:aws:iam::333333333333:role\/dev-jenkins-build/);
         });
 
         it("user data with access: the Jenkins target's people and firewall first, then Docker and Jenkins as before", () => {
@@ -284,23 +292,11 @@ describe("build tooling (dev)", () => {
             assert.throws(() => renderJenkinsUserData({ ...args, imageRef: "repo/jenkins:latest" }), /pinned by digest/);
         });
 
-        it("lets Jenkins stop and terminate only Packer-tagged instances, pass only the Packer role, in its region", () => {
-            const doc = jenkinsInstancePolicy({
-                accountId: "333333333333",
-                region: "eu-west-1",
-                aptBucketArn: "arn:aws:s3:::b",
-                ecrRepositoryArn: "arn:ecr",
-                logGroupArn: "arn:logs",
-                secretArns: ["arn:secret"],
-                packerBuildRoleArn: "arn:aws:iam::333333333333:role/packer",
-                packerInstanceProfileArn: "arn:aws:iam::333333333333:instance-profile/packer",
-            });
-            const terminate = doc.Statement.find(s => (s.Action as string[]).includes?.("ec2:TerminateInstances"))!;
-            assert.deepEqual(terminate.Condition, { StringEquals: { "ec2:ResourceTag/TwineBuild": "packer" } });
-            assert.equal(doc.Statement.find(s => s.Action === "iam:PassRole")!.Resource, "arn:aws:iam::333333333333:role/packer");
-            assert.deepEqual(doc.Statement.find(s => s.Sid === "PackerEc2Build")!.Condition, {
-                StringEquals: { "aws:RequestedRegion": "eu-west-1" },
-            });
+        it("gives Jenkins no EC2 or IAM action: it never runs Packer, so it launches nothing and passes no role", () => {
+            const doc = jenkinsInstancePolicy({ buildRoleArn: "arn:aws:iam::333333333333:role/build", ecrRepositoryArn: "arn:ecr", logGroupArn: "arn:logs", secretArns: ["arn:secret"] });
+            const actions = allActions(doc);
+            assert.deepEqual(actions.filter(a => /^(ec2|iam):/.test(a)), []);
+            assert.ok(!actions.includes("ecr:PutImage"), "the image is pushed by the dev stack's update, not by Jenkins");
         });
     });
 
@@ -387,6 +383,8 @@ describe("build tooling (dev)", () => {
             const copies = [...dockerfile.matchAll(/^COPY ([\w-]+\.sh) \/usr\/local\/bin\/(\S+)$/gm)];
             const installed = new Map(copies.map(m => [m[1], m[2]]));
             assert.deepEqual(Object.fromEntries(installed), {
+                // The build agent container's entry point (jenkins-agent.service), not a pipeline step.
+                "agent-sshd.sh": "twine-agent-sshd",
                 "build-packages.sh": "twine-build-packages",
                 "fetch-cloudwatch-agent.sh": "twine-fetch-cloudwatch-agent",
                 "publish-apt.sh": "twine-publish-apt",
@@ -418,14 +416,15 @@ describe("build tooling (dev)", () => {
 
 describe("Pulumi Deployments previews", () => {
     for (const stack of STACKS) {
-        it(`${stack}: pull-request previews from this repository, and OIDC roles that trust this stack only`, async () => {
+        it(`${stack}: deployments from this repository with the deploy role, no pull-request deployments, OIDC roles that trust this stack only`, async () => {
             const plan = await planOf(stack);
             const [settings] = ofType(plan, "pulumiservice:index:DeploymentSettings");
             assert.ok(settings, "no DeploymentSettings");
             const inputs = settings.inputs as any;
             assert.equal(inputs.project, "twine-infra");
             assert.equal(inputs.stack, stack);
-            assert.equal(inputs.vcs.previewPullRequests, true);
+            assert.equal(inputs.vcs.previewPullRequests, false, "a pull request's deployment gets an admin token on the stack");
+            assert.match(inputs.operationContext.oidc.aws.roleARN, new RegExp(`:role/pulumi-${stack}-deploy$`));
             assert.equal(inputs.vcs.repository, "twine/twine-infra");
             assert.equal(byUrn(plan, settings.provider)?.type, "pulumi:providers:pulumiservice");
             assert.equal(byUrn(plan, settings.provider)?.inputs.accessToken, undefined, "the access token must come from the environment");
@@ -448,20 +447,13 @@ describe("Pulumi Deployments previews", () => {
             }
             const preview = roles.find(r => r.name.endsWith("-preview"))!;
             assert.equal(preview.inputs.name, `pulumi-${stack}-preview`, "the GitHub workflow assumes the role by this name");
-            const previewSubs: string[] = JSON.parse(String(preview.inputs.assumeRolePolicy)).Statement[0].Condition.StringEquals[
-                "api.pulumi.com/oidc:sub"
-            ];
-            assert.ok(
-                previewSubs.every(s => s.includes(":operation:preview:")),
-                "the preview role trusts a write operation",
-            );
-            const attachments = ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
-                a => byUrn(plan, a.parent) === preview,
-            );
-            assert.deepEqual(
-                attachments.map(a => a.inputs.policyArn),
-                ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
-            );
+            const previewSubs: string[] = JSON.parse(String(preview.inputs.assumeRolePolicy)).Statement[0].Condition.StringEquals["api.pulumi.com/oidc:sub"];
+            assert.ok(previewSubs.every(s => s.includes(":operation:preview:")), "the preview role trusts a write operation");
+            const attachments = ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(a => byUrn(plan, a.parent) === preview);
+            assert.deepEqual(attachments, [], "no managed policy: ReadOnlyAccess reads every object and parameter");
+            const [inline] = ofType(plan, "aws:iam/rolePolicy:RolePolicy").filter(p => byUrn(plan, p.parent) === preview);
+            const actions = allActions(JSON.parse(String(inline.inputs.policy)));
+            assert.ok(actions.every(a => /^(ec2:Describe|ecr:GetAuthorizationToken$|sts:AssumeRole$)/.test(a)), actions.join(", "));
         });
     }
 
@@ -480,7 +472,7 @@ describe("Pulumi Deployments previews", () => {
 
     it("the GitHub Actions workflow tests, then previews every stack with its preview role through OIDC", () => {
         const workflow = parse(fs.readFileSync(path.join(REPO, ".github", "workflows", "preview.yml"), "utf8"));
-        assert.equal(workflow.permissions["id-token"], "write");
+        assert.equal(workflow.jobs.preview.permissions["id-token"], "write");
         assert.ok(workflow.jobs.test.steps.some((s: { run?: string }) => /bash scripts\/setup\.sh && npm test/.test(s.run ?? "")));
         const stacks = workflow.jobs.preview.strategy.matrix.stack;
         assert.deepEqual(
@@ -525,6 +517,21 @@ describe("Pulumi Deployments previews", () => {
                 problems.join("\n"),
             );
             assert.ok(problemsOf("dev", withPath(fixtureConfig("dev"), DEP, "previewPullRequest", true)).some(p => /unknown key/.test(p)));
+        });
+        it("has no pull-request deployments to turn on: previewPullRequests is refused", () => {
+            assert.ok(problemsOf("dev", withPath(fixtureConfig("dev"), DEP, "previewPullRequests", true)).some(p => /previewPullRequests.*unknown key/.test(p)));
+        });
+        it("refuses a deploy session shorter than 2 hours, and a malformed drift schedule", () => {
+            const problems = problemsOf("prod", withPath(withPath(fixtureConfig("prod"), DEP, "sessionSeconds", 3600), DEP, "driftDetection", { scheduleCron: "daily" }));
+            assert.ok(problems.some(p => /deployments\.sessionSeconds = 3600: must be at least 7200\. Fix:/.test(p)), problems.join("\n"));
+            assert.ok(problems.some(p => /deployments\.driftDetection\.scheduleCron = "daily": not a five-field cron expression\. Fix:/.test(p)), problems.join("\n"));
+        });
+        it("defaults: 2-hour sessions, drift detection off in dev and on elsewhere", () => {
+            const base = { enabled: true, organization: "o", repository: "o/r" };
+            assert.equal(withDeploymentsDefaults(base, "dev")!.sessionSeconds, 7200);
+            assert.equal(withDeploymentsDefaults(base, "dev")!.driftDetection.enabled, false);
+            for (const role of ["dns", "bastion", "prod"]) assert.equal(withDeploymentsDefaults(base, role)!.driftDetection.enabled, true, role);
+            assert.equal(withDeploymentsDefaults({ ...base, driftDetection: { enabled: true } }, "dev")!.driftDetection.scheduleCron, "0 6 * * *");
         });
     });
 });

@@ -49,7 +49,8 @@ describe("deploy critical path", () => {
             "aws:ec2/subnet:Subnet:input",
             "pulumi:providers:aws:provider",
         ]);
-        const [policy] = ofType(dev, "aws:iam/rolePolicy:RolePolicy");
+        // A role with an auto-generated name: one named in code is its own input, which identifies nothing.
+        const policy = ofType(dev, "aws:iam/rolePolicy:RolePolicy").find(p => p.name === "dev-flow-logs")!;
         assert.ok(names(policy.urn).includes("aws:iam/role:Role:input"));
         const flowLog = ofType(dev, "aws:ec2/flowLog:FlowLog")[0];
         assert.ok(names(flowLog.urn).includes("aws:cloudwatch/logGroup:LogGroup:input"), "the flow log's ARN input names its log group");

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { parse } from "yaml";
+import { assumedRoleArn } from "../plan/providerRole";
 import { Plan, PlannedResource } from "../plan/run";
 import { fixtureConfig, writeStackFile } from "./helpers/config";
 import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
@@ -10,8 +11,7 @@ const ACCOUNTS = { dns: "111111111111", bastion: "222222222222", dev: "333333333
 function providerOf(plan: Plan, resource: PlannedResource) {
     const provider = byUrn(plan, resource.provider);
     assert.ok(provider, `${resource.urn} has no explicit provider`);
-    const assumeRoles = (provider.inputs.assumeRoles ?? []) as { roleArn: string }[];
-    return { provider, allowed: provider.inputs.allowedAccountIds as string[], roleArn: assumeRoles[0]?.roleArn };
+    return { provider, allowed: provider.inputs.allowedAccountIds as string[], roleArn: assumedRoleArn(provider.inputs) };
 }
 
 function named(plan: Plan, type: string, name: string): PlannedResource {
@@ -153,7 +153,8 @@ describe("cross-account wiring (over the plans)", () => {
             for (const provider of ofType(plan, "pulumi:providers:aws")) {
                 const allowed = provider.inputs.allowedAccountIds as string[];
                 assert.equal(allowed.length, 1, provider.urn);
-                const roles = (provider.inputs.assumeRoles ?? []) as { roleArn: string }[];
+                const role = assumedRoleArn(provider.inputs);
+                const roles = role ? [{ roleArn: role }] : [];
                 if (roles.length === 0) {
                     assert.deepEqual(allowed, [ACCOUNTS[stack]], `${provider.urn} acts as the deployer, so only in its own account`);
                 } else {
@@ -220,10 +221,17 @@ describe("cross-account wiring (over the plans)", () => {
             assert.deepEqual(condition, { StringEquals: { "aws:PrincipalAccount": ACCOUNTS[consumer] } });
         }
         // No other role in the dns account trusts another AWS account (the deploy roles trust Pulumi's OIDC issuer).
-        const crossAccount = ofType(dns, "aws:iam/role:Role").filter(r =>
-            statements(r.inputs.assumeRolePolicy).some(st => st.Principal?.AWS),
-        );
-        assert.deepEqual(crossAccount.map(r => r.name).sort(), ["apex-delegation-bastion", "apex-delegation-dev", "apex-delegation-prod"]);
+        const crossAccount = ofType(dns, "aws:iam/role:Role").filter(r => statements(r.inputs.assumeRolePolicy).some(st => st.Principal?.AWS));
+        assert.deepEqual(crossAccount.map(r => r.name).sort(), ["apex-delegation-bastion", "apex-delegation-bastion-read", "apex-delegation-dev", "apex-delegation-dev-read", "apex-delegation-prod", "apex-delegation-prod-read"]);
+        for (const consumer of ["bastion", "dev", "prod"] as const) {
+            // The read-only counterparts: the consumer's preview roles only.
+            const { principals, condition } = trusted(dns, `apex-delegation-${consumer}-read`);
+            assert.deepEqual(principals, [`arn:aws:iam::${ACCOUNTS[consumer]}:root`]);
+            assert.deepEqual(condition, {
+                StringEquals: { "aws:PrincipalAccount": ACCOUNTS[consumer] },
+                ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNTS[consumer]}:role/pulumi-*-preview` },
+            });
+        }
         const bastion = await planOf("bastion");
         for (const env of ["dev", "prod"] as const) {
             assert.deepEqual(trusted(bastion, `peering-${env}`).principals, [`arn:aws:iam::${ACCOUNTS[env]}:root`]);

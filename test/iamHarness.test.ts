@@ -10,27 +10,43 @@ const doc = (...Statement: Record<string, unknown>[]) => ({ Version: "2012-10-17
 describe("IAM harness: document checker", () => {
     it("accepts a valid identity policy", async () => {
         const problems = await validateDocument(
-            doc({ Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "arn:aws:logs:eu-west-1:333333333333:log-group:/x:*" }),
+            doc({
+                Sid: "Logs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: "arn:aws:logs:eu-west-1:333333333333:log-group:/x:*",
+            }),
             "identity",
         );
         assert.deepEqual(problems, []);
     });
 
     it("reports an action that does not exist, and a misspelt service", async () => {
-        const problems = await validateDocument(doc({ Effect: "Allow", Action: ["s3:GetObjet", "s4:GetObject"], Resource: "*" }), "identity");
+        const problems = await validateDocument(
+            doc({ Effect: "Allow", Action: ["s3:GetObjet", "s4:GetObject"], Resource: "*" }),
+            "identity",
+        );
         assert.equal(problems.length, 2, problems.join("\n"));
         assert.match(problems[0], /s3:GetObjet does not exist/);
     });
 
     it("reports a wildcard-only action granted on an ARN (logs:DescribeLogGroups on a log group)", async () => {
-        const problems = await validateDocument(doc({ Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "arn:aws:logs:eu-west-1:333333333333:log-group:/x" }), "identity");
+        const problems = await validateDocument(
+            doc({ Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "arn:aws:logs:eu-west-1:333333333333:log-group:/x" }),
+            "identity",
+        );
         assert.equal(problems.length, 1);
         assert.match(problems[0], /logs:DescribeLogGroups authorizes only Resource "\*"/);
     });
 
     it("reports an action whose resource types match none of the statement's ARNs (ec2:CreateRoute on a peering)", async () => {
         const problems = await validateDocument(
-            doc({ Sid: "Routes", Effect: "Allow", Action: "ec2:CreateRoute", Resource: "arn:aws:ec2:eu-west-1:222222222222:vpc-peering-connection/*" }),
+            doc({
+                Sid: "Routes",
+                Effect: "Allow",
+                Action: "ec2:CreateRoute",
+                Resource: "arn:aws:ec2:eu-west-1:222222222222:vpc-peering-connection/*",
+            }),
             "identity",
         );
         assert.equal(problems.length, 1);
@@ -38,22 +54,40 @@ describe("IAM harness: document checker", () => {
     });
 
     it("accepts a wildcard action when some of its actions apply, reports one when none does", async () => {
-        assert.deepEqual(await validateDocument(doc({ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::b/*" }), "resource"), []);
-        const problems = await validateDocument(doc({ Effect: "Allow", Action: "route53:Change*", Resource: "arn:aws:s3:::b" }), "identity");
+        assert.deepEqual(
+            await validateDocument(doc({ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::b/*" }), "resource"),
+            [],
+        );
+        const problems = await validateDocument(
+            doc({ Effect: "Allow", Action: "route53:Change*", Resource: "arn:aws:s3:::b" }),
+            "identity",
+        );
         assert.equal(problems.length, 1);
         assert.match(problems[0], /no action of route53:Change\* authorizes/);
     });
 
     it("reports condition keys that do not exist or do not apply to the action", async () => {
-        const problems = await validateDocument(
-            doc(
-                { Sid: "Unknown", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Condition: { StringEquals: { "s3:NoSuchKey": "x" } } },
-                { Sid: "Elsewhere", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Condition: { StringEquals: { "ec2:Region": "eu-west-1" } } },
-                { Sid: "Global", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Condition: { StringEquals: { "aws:PrincipalAccount": "333333333333" } } },
-                { Sid: "Tag", Effect: "Allow", Action: "ec2:StopInstances", Resource: "arn:aws:ec2:eu-west-1:333333333333:instance/*", Condition: { StringEquals: { "ec2:ResourceTag/Build": "x" } } },
-            ),
-            "identity",
+        const onObjects = (Sid: string, key: string, value: string) => ({
+            Sid,
+            Effect: "Allow",
+            Action: "s3:GetObject",
+            Resource: "arn:aws:s3:::b/*",
+            Condition: { StringEquals: { [key]: value } },
+        });
+        const tagged = {
+            Sid: "Tag",
+            Effect: "Allow",
+            Action: "ec2:StopInstances",
+            Resource: "arn:aws:ec2:eu-west-1:333333333333:instance/*",
+            Condition: { StringEquals: { "ec2:ResourceTag/Build": "x" } },
+        };
+        const document = doc(
+            onObjects("Unknown", "s3:NoSuchKey", "x"),
+            onObjects("Elsewhere", "ec2:Region", "eu-west-1"),
+            onObjects("Global", "aws:PrincipalAccount", "333333333333"),
+            tagged,
         );
+        const problems = await validateDocument(document, "identity");
         assert.equal(problems.length, 2, problems.join("\n"));
         assert.match(problems[0], /Unknown: condition key s3:NoSuchKey does not exist/);
         assert.match(problems[1], /Elsewhere: condition key ec2:Region applies to none of s3:GetObject/);
@@ -75,7 +109,10 @@ describe("IAM harness: document checker", () => {
 
     it("reads AWS managed policies' published documents", () => {
         const readOnly = managedPolicyDocument("arn:aws:iam::aws:policy/ReadOnlyAccess");
-        assert.ok(statementsOf(readOnly).some(s => [s.Action].flat().includes("s3:Get*")), "ReadOnlyAccess grants s3:Get*");
+        assert.ok(
+            statementsOf(readOnly).some(s => [s.Action].flat().includes("s3:Get*")),
+            "ReadOnlyAccess grants s3:Get*",
+        );
         assert.throws(() => managedPolicyDocument("arn:aws:iam::aws:policy/NoSuchPolicy"), /No AWS managed policy named NoSuchPolicy/);
     });
 });

@@ -276,6 +276,13 @@ const CASES: Record<string, { pass: PolicyInput[]; fail: PolicyInput[] }> = {
         pass: [res("pulumiservice:index:DeploymentSettings", { organization: "twine", project: "twine-infra", stack: "dev", operationContext: { oidc: { aws: { roleARN: "arn:aws:iam::333333333333:role/deploy", sessionName: "pulumi" } } } }, { provider: null })],
         fail: [res("pulumiservice:index:DeploymentSettings", { organization: "twine", project: "twine-infra", stack: "dev", operationContext: { environmentVariables: { AWS_ACCESS_KEY_ID: "AKIA", AWS_SECRET_ACCESS_KEY: "[secret]" } } }, { provider: null })],
     },
+    "twine-ci-no-pull-request-deployments": {
+        pass: [res("pulumiservice:index:DeploymentSettings", { stack: "dev", vcs: { repository: "o/r", previewPullRequests: false } }, { provider: null })],
+        fail: [
+            res("pulumiservice:index:DeploymentSettings", { stack: "dev", vcs: { repository: "o/r", previewPullRequests: true } }, { provider: null }),
+            res("pulumiservice:index:DeploymentSettings", { stack: "dev", vcs: { repository: "o/r" } }, { provider: null }),
+        ],
+    },
     "twine-ebs-volumes-snapshotted": {
         pass: [res(T.volume, { encrypted: true }), res("aws:dlm/lifecyclePolicy:LifecyclePolicy", { policyDetails: { schedules: [{ name: "daily" }] } })],
         fail: [res(T.volume, { encrypted: true })],

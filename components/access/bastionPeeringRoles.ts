@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { peeringRolePolicy } from "./bastionPeeringPolicy";
-import { accountTrustPolicy, stableJson } from "../account/iamPolicy";
+import { PEERING_READ_ACTIONS, peeringRolePolicy } from "./bastionPeeringPolicy";
+import { accountTrustPolicy, policyDocument, stableJson } from "../account/iamPolicy";
+import { readOnlyCounterpartRole } from "../account/readOnlyCounterpart";
 
 export type PeerRole = "dev" | "prod";
 
@@ -16,7 +17,8 @@ export interface BastionPeeringRolesArgs {
 
 /**
  * One role per peering environment in the bastion account: assumable by that account only, allowed to accept its
- * peering into this VPC and tag it. Routes and egress rules toward it are the bastion stack's (components/access/bastion.ts).
+ * peering into this VPC and tag it; and its read-only counterpart, which that account's previews assume instead.
+ * Routes and egress rules toward it are the bastion stack's (components/access/bastion.ts).
  */
 export class BastionPeeringRoles extends pulumi.ComponentResource {
     /** The role ARNs by environment. */
@@ -44,6 +46,16 @@ export class BastionPeeringRoles extends pulumi.ComponentResource {
                     stableJson(peeringRolePolicy({ region: args.region, accountId: args.accountId, vpcId, peerAccountId: peer.accountId })),
                 );
             new aws.iam.RolePolicy(`${name}-${env}`, { role: role.id, name: "bastion-peering", policy }, { parent: role });
+            readOnlyCounterpartRole(
+                `${name}-${env}-read`,
+                {
+                    writeRoleName: `twine-bastion-peering-${env}`,
+                    consumerAccountId: peer.accountId,
+                    description: `Previews of the ${env} account (${peer.accountId}): describe the bastion's peering, routes, groups`,
+                    policy: policyDocument({ Sid: "DescribePeeringSide", Effect: "Allow", Action: [...PEERING_READ_ACTIONS], Resource: "*" }),
+                },
+                { parent: this },
+            );
             arns[env] = role.arn;
         }
         this.arns = pulumi.all(arns) as pulumi.Output<Partial<Record<PeerRole, string>>>;

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ProviderRoleProfile } from "./roleProfileConfig";
 
 /** Tags every taggable resource carries, through the provider's defaultTags. */
 export function defaultTags(role: string, stack: string, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
@@ -11,10 +12,8 @@ export interface AccountProviderArgs {
     readonly accountId: string;
     readonly region: string;
     readonly tags: Readonly<Record<string, string>>;
-    /** Role to assume in that account; omit to act as the deploying identity. */
-    readonly assumeRoleArn?: pulumi.Input<string>;
-    /** Session name for the assumed role, visible in the target account's CloudTrail. */
-    readonly sessionName?: string;
+    /** A role in that account, reached through its profile (roleProfileConfig.ts); omit to act as the deploying identity. */
+    readonly roleProfile?: pulumi.Output<ProviderRoleProfile>;
 }
 
 /**
@@ -28,7 +27,8 @@ export function accountProvider(name: string, args: AccountProviderArgs, opts?: 
             region: args.region as aws.Region,
             allowedAccountIds: [args.accountId],
             defaultTags: { tags: { ...args.tags } },
-            assumeRoles: args.assumeRoleArn ? [{ roleArn: args.assumeRoleArn, sessionName: args.sessionName ?? `twine-infra-${name}` }] : undefined,
+            profile: args.roleProfile?.profile,
+            sharedConfigFiles: args.roleProfile ? args.roleProfile.apply(p => [p.configFile]) : undefined,
         },
         opts,
     );

@@ -2,8 +2,19 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
 import { escAwsAudience, escEnvironmentNames, escTrustStatement } from "./escEnvironmentConfig";
-import { stableJson } from "./iamPolicy";
-import { DEPLOY_OPERATIONS, GITHUB_OIDC_HOST, PREVIEW_OPERATIONS, PULUMI_OIDC_HOST, StackIdentity, githubPullRequestTrustStatement, pulumiTrustStatement, trustPolicy } from "./oidcTrustPolicy";
+import { readOnlyCounterpart, stableJson } from "./iamPolicy";
+import { PULUMI_TEAMS, githubPreviewsPolicy, ownsOrganizationAccess, stackGrants } from "./pulumiCloudAccessPolicy";
+import {
+    DEPLOY_OPERATIONS,
+    GITHUB_OIDC_HOST,
+    PREVIEW_OPERATIONS,
+    PULUMI_OIDC_HOST,
+    StackIdentity,
+    githubPullRequestTrustStatement,
+    previewPolicy,
+    pulumiTrustStatement,
+    trustPolicy,
+} from "./oidcTrustPolicy";
 
 /** A stack's deployment settings; config/deployments.ts produces them with its defaults applied. */
 export interface DeploymentSettings {
@@ -11,15 +22,16 @@ export interface DeploymentSettings {
     readonly organization: string;
     /** GitHub repository of this program, owner/name. */
     readonly repository: string;
-    /** Branch deployed on push and compared against in previews. */
+    /** The protected branch: the only source of the stack's deployments. */
     readonly branch: string;
-    readonly previewPullRequests: boolean;
     /** Run `pulumi up` on every push to the branch. */
     readonly deployCommits: boolean;
     /** Repository paths whose changes trigger deployments; empty means every path. */
     readonly paths: readonly string[];
-    /** Lifetime of the assumed-role session in seconds. */
+    /** Deploy sessions, and the deploy role's maximum, in seconds. */
     readonly sessionSeconds: number;
+    /** A scheduled drift detection (a refresh preview, with the deploy role). */
+    readonly driftDetection: { readonly enabled: boolean; readonly scheduleCron: string };
     /**
      * IAM allows one OIDC provider per URL per account: the account's existing ones, used instead of creating them.
      * Absent: the provider is created.
@@ -29,6 +41,10 @@ export interface DeploymentSettings {
 }
 
 export interface DeploymentPreviewsArgs extends StackIdentity, DeploymentSettings {
+    /** The stack's account role: decides its Pulumi Cloud grants and who owns the organization-wide pieces. */
+    readonly accountRole: string;
+    /** Roles in other accounts this stack's providers assume; previews may assume their read-only counterparts. @default - none */
+    readonly crossAccountRoleArns?: readonly pulumi.Input<string>[];
     /** Provider for the Pulumi Cloud resources; its access token comes from PULUMI_ACCESS_TOKEN, never config. */
     readonly serviceProvider: pulumiservice.Provider;
 }
@@ -39,15 +55,23 @@ export function pulumiCloudProvider(name: string): pulumiservice.Provider {
 }
 
 /**
- * Pulumi Deployments for one stack: settings that preview every pull request of this repository, and the AWS
- * side of OIDC — the identity providers (Pulumi Cloud, and GitHub for teams that preview from Actions), a
- * read-only role for previews and a deploy role for updates, each trusting only this organization, project and
- * stack. AWS resources use the component's AWS provider; the settings use `serviceProvider`.
+ * The delivery identities of one stack. In its AWS account: the OIDC providers (Pulumi Cloud, GitHub Actions), a
+ * preview role (the stack's preview operation and the repository's pull-request runs; lookups and the read-only
+ * counterparts of the cross-account roles, nothing that reads data) and a deploy role (the stack's update and
+ * refresh only). In Pulumi Cloud: the Deployments settings (every operation with the deploy role, source the
+ * protected branch, no pull-request previews), the drift schedule, and the teams' grants on the stack; the first
+ * stack also creates the teams and the GitHub token exchange, and dev the Jenkins team's token.
  */
 export class DeploymentPreviews extends pulumi.ComponentResource {
     public readonly previewRole: aws.iam.Role;
     public readonly deployRole: aws.iam.Role;
     public readonly settings: pulumiservice.DeploymentSettings;
+    /** ARN of pulumi-<stack>-preview: previews, describe/list only (for ESC environments that log in as it). */
+    public readonly previewRoleArn: pulumi.Output<string>;
+    /** ARN of pulumi-<stack>-deploy: updates and refreshes (for ESC environments that log in as it). */
+    public readonly deployRoleArn: pulumi.Output<string>;
+    /** Dev only: the Jenkins team's token (a secret), for Jenkins to start the dev update. */
+    public readonly jenkinsPulumiToken?: pulumi.Output<string>;
 
     constructor(name: string, args: DeploymentPreviewsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twine:index:DeploymentPreviews", name, args, opts);
@@ -77,8 +101,8 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
             `${name}-preview`,
             {
                 name: `pulumi-${args.stack}-preview`,
-                description: `Read-only previews of ${args.project}/${args.stack} (Pulumi Deployments, GitHub Actions pull requests)`,
-                maxSessionDuration: Math.max(3600, sessionSeconds),
+                description: `Previews of ${args.project}/${args.stack} (Pulumi Deployments, pull-request runs): lookups only`,
+                maxSessionDuration: sessionSeconds, // the ESC preview environment asks for sessions as long as deploys
                 assumeRolePolicy: pulumi
                     .all([pulumiOidc.arn, githubOidc.arn])
                     .apply(([pulumiArn, githubArn]) =>
@@ -93,36 +117,45 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
             },
             parent,
         );
-        new aws.iam.RolePolicyAttachment(`${name}-preview`, { role: this.previewRole.name, policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }, { parent: this.previewRole });
+        // Not ReadOnlyAccess: that reads every S3 object and SSM parameter in the account, from any pull request.
+        new aws.iam.RolePolicy(
+            `${name}-preview`,
+            {
+                role: this.previewRole.id,
+                name: "preview",
+                policy: pulumi
+                    .all([...(args.crossAccountRoleArns ?? [])])
+                    .apply(arns => stableJson(previewPolicy(arns.map(readOnlyCounterpart)))),
+            },
+            { parent: this.previewRole },
+        );
 
         this.deployRole = new aws.iam.Role(
             `${name}-deploy`,
             {
-                // A fixed name, so a pipeline can ask Pulumi Deployments to update with it (see images/jenkins).
+                // A fixed name, so the runbook and other teams' ESC environments can name it.
                 name: `pulumi-${args.stack}-deploy`,
-                description: `Updates of ${args.project}/${args.stack} by Pulumi Deployments`,
-                maxSessionDuration: Math.max(3600, sessionSeconds),
-                // When commits deploy, the settings' one role also runs the pull-request previews.
-                // And the stack's deploy credentials environment, which `pulumi up` opens through the stack file.
+                description: `Updates and refreshes of ${args.project}/${args.stack} by Pulumi Deployments`,
+                maxSessionDuration: sessionSeconds,
+                // This stack's update and refresh operations, and its deploy credentials environment, which `pulumi up`
+                // opens through the stack file.
                 assumeRolePolicy: pulumiOidc.arn.apply(arn =>
-                    stableJson(
-                        trustPolicy(
-                            pulumiTrustStatement(
-                                arn,
-                                id,
-                                args.deployCommits ? [...PREVIEW_OPERATIONS, ...DEPLOY_OPERATIONS] : DEPLOY_OPERATIONS,
-                            ),
-                            escTrustStatement(arn, args.organization, esc.deploy),
-                        ),
-                    ),
+                    stableJson(trustPolicy(pulumiTrustStatement(arn, id, DEPLOY_OPERATIONS), escTrustStatement(arn, args.organization, esc.deploy))),
                 ),
             },
             parent,
         );
         // The stack builds its whole account (VPCs, IAM roles, KMS keys...): its deployer needs broad rights, which
-        // is why only this stack's update and refresh operations may assume it.
-        new aws.iam.RolePolicyAttachment(`${name}-deploy`, { role: this.deployRole.name, policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, { parent: this.deployRole });
+        // is why only this stack's update and refresh operations may assume it, and who may start those is Pulumi
+        // Cloud's to decide (stackGrants: no machine token may on prod).
+        new aws.iam.RolePolicyAttachment(
+            `${name}-deploy`,
+            { role: this.deployRole.name, policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
+            { parent: this.deployRole },
+        );
 
+        const cloud = { parent: this, provider: args.serviceProvider };
+        const stackId = { organization: args.organization, project: args.project, stack: args.stack };
         this.settings = new pulumiservice.DeploymentSettings(
             `${name}-settings`,
             {
@@ -132,7 +165,9 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 vcs: {
                     provider: "GitHub",
                     repository: args.repository,
-                    previewPullRequests: args.previewPullRequests,
+                    // A pull request's deployment runs its code with a token that is admin on the stack (Pulumi's
+                    // "Deployment permissions"): enough to start an update. Pull requests preview in GitHub Actions.
+                    previewPullRequests: false,
                     deployCommits: args.deployCommits,
                     pullRequestTemplate: false,
                     paths: args.paths && args.paths.length > 0 ? [...args.paths] : undefined,
@@ -151,17 +186,87 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                     options: { skipInstallDependencies: true },
                     oidc: {
                         aws: {
-                            // Previews run with the read-only role; `pulumi up` on this stack with the deploy role.
-                            roleARN: args.deployCommits ? this.deployRole.arn : this.previewRole.arn,
+                            // Every operation Deployments runs here changes or refreshes the stack: the deploy role.
+                            roleARN: this.deployRole.arn,
                             sessionName: `pulumi-deployments-${args.stack}`,
                             duration: `${sessionSeconds}s`,
                         },
                     },
                 },
             },
-            { parent: this, provider: args.serviceProvider },
+            cloud,
         );
+        if (args.driftDetection.enabled) {
+            new pulumiservice.DriftSchedule(
+                `${name}-drift`,
+                { ...stackId, scheduleCron: args.driftDetection.scheduleCron, autoRemediate: false },
+                { ...cloud, dependsOn: [this.settings] },
+            );
+        }
 
-        this.registerOutputs({ previewRoleArn: this.previewRole.arn, deployRoleArn: this.deployRole.arn });
+        const teams: pulumi.Resource[] = [];
+        if (ownsOrganizationAccess(args.accountRole)) {
+            teams.push(
+                new pulumiservice.Team(
+                    `${name}-team-previews`,
+                    {
+                        organizationName: args.organization,
+                        teamType: "pulumi",
+                        name: PULUMI_TEAMS.previews,
+                        displayName: "twine-infra previews",
+                        description: "Read on every twine-infra stack: pull-request previews",
+                        members: [],
+                    },
+                    cloud,
+                ),
+                new pulumiservice.Team(
+                    `${name}-team-jenkins`,
+                    {
+                        organizationName: args.organization,
+                        teamType: "pulumi",
+                        name: PULUMI_TEAMS.jenkins,
+                        displayName: "twine-infra Jenkins",
+                        description: "Write on the dev stack: Jenkins starts the dev update",
+                        members: [],
+                    },
+                    cloud,
+                ),
+            );
+            new pulumiservice.OidcIssuer(
+                `${name}-github-issuer`,
+                {
+                    organization: args.organization,
+                    name: "github-actions",
+                    url: `https://${GITHUB_OIDC_HOST}`,
+                    maxExpirationSeconds: 3600,
+                    policies: [githubPreviewsPolicy(args.organization, args.repository)],
+                },
+                { ...cloud, dependsOn: teams },
+            );
+        }
+        for (const grant of stackGrants(args.accountRole)) {
+            new pulumiservice.TeamStackPermission(
+                `${name}-${grant.team}`,
+                { ...stackId, team: grant.team, permission: grant.permission },
+                { ...cloud, dependsOn: teams },
+            );
+        }
+        if (args.accountRole === "dev") {
+            const token = new pulumiservice.TeamAccessToken(
+                `${name}-jenkins-token`,
+                {
+                    organizationName: args.organization,
+                    teamName: PULUMI_TEAMS.jenkins,
+                    name: `${PULUMI_TEAMS.jenkins}-${args.stack}`,
+                    description: "Jenkins: starts the dev update",
+                },
+                { ...cloud, additionalSecretOutputs: ["value"] },
+            );
+            this.jenkinsPulumiToken = pulumi.secret(token.value);
+        }
+
+        this.previewRoleArn = this.previewRole.arn;
+        this.deployRoleArn = this.deployRole.arn;
+        this.registerOutputs({ previewRoleArn: this.previewRoleArn, deployRoleArn: this.deployRoleArn });
     }
 }

@@ -67,3 +67,25 @@ export function accountTrustPolicy(accountId: string): PolicyDocument {
         Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
     });
 }
+
+/** The name of a cross-account role's read-only counterpart: what pull-request previews assume in its place. */
+export function readOnlyCounterpart(roleArnOrName: string): string {
+    return `${roleArnOrName}-read`;
+}
+
+/**
+ * Trust policy of a read-only counterpart: only the preview roles (pulumi-<stack>-preview) of the one consumer
+ * account, never its deployers. The preview roles themselves are trusted only by preview operations.
+ */
+export function previewTrustPolicy(accountId: string): PolicyDocument {
+    return policyDocument({
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+        Action: "sts:AssumeRole",
+        Condition: {
+            StringEquals: { "aws:PrincipalAccount": accountId },
+            ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${accountId}:role/pulumi-*-preview` },
+        },
+    });
+}
+

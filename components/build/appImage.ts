@@ -50,6 +50,8 @@ export class DevAppImage extends pulumi.ComponentResource {
     public readonly kmsKeyArn: pulumi.Output<string>;
     /** What an Auto Scaling group launching this image must wait for: the grant that lets it use the key. */
     public readonly launchDependsOn: readonly pulumi.Resource[];
+    /** When it bakes: the instance profile Packer's build instance runs with. */
+    public readonly buildInstanceProfileName?: pulumi.Output<string>;
 
     constructor(name: string, args: DevAppImageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twine:index:DevAppImage", name, {}, opts);
@@ -73,6 +75,7 @@ export class DevAppImage extends pulumi.ComponentResource {
         if (args.build) {
             const build = args.build;
             const access = buildInstanceAccess(name, build.vpcId, this);
+            this.buildInstanceProfileName = access.instanceProfileName;
             const repo = build.aptRepo;
             this.amiId = new PackerImage(
                 name,

@@ -5,7 +5,15 @@ import * as path from "path";
 import { buildContextHash } from "./buildContextHash";
 import { ec2TrustPolicy, policyDocument, stableJson } from "../account/iamPolicy";
 import { aptlyConfig } from "./aptlyConfig";
-import { JENKINS_PORT, JENKINS_SECRETS, JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "./jenkinsHostConfig";
+import {
+    JENKINS_CREDENTIAL_TAG,
+    JENKINS_PORT,
+    JENKINS_SECRETS,
+    JENKINS_SECRET_PREFIX,
+    jenkinsBuildPolicy,
+    jenkinsInstancePolicy,
+    renderJenkinsUserData,
+} from "./jenkinsHostConfig";
 import { jenkinsWebhookEntrance } from "./jenkinsWebhook";
 import { AccessCloudConfig } from "../access/accessCloudConfig";
 import { ubuntuLtsAmiId } from "../access/ubuntuAmi";
@@ -52,6 +60,11 @@ export interface JenkinsArgs extends JenkinsSettings {
     readonly publicSubnetIds: pulumi.Input<string[]>;
     /** Name of the apt bucket the pipelines publish to (deterministic, so known before the bucket exists). */
     readonly aptBucketName: string;
+    /**
+     * The Jenkins team's Pulumi Cloud token (a secret), stored in its secret for the pipeline's deploy stage.
+     * @default - none: the secret is left empty, for a value put by hand
+     */
+    readonly pulumiAccessToken?: pulumi.Input<string>;
     /** Docker build context of the image. @default images/jenkins in this repository */
     readonly imageContext?: string;
 }
@@ -60,7 +73,7 @@ export interface JenkinsArgs extends JenkinsSettings {
  * Jenkins in Docker on a private host: an ECR repository, the image built from images/jenkins and pushed there,
  * a host with no public address that runs the image (pinned by digest) as a systemd service, JENKINS_HOME on
  * its own encrypted, protected and retained EBS volume snapshotted daily by DLM, and an instance role limited
- * to what the pipelines do. Also the role Packer's build instances run as, the only role Jenkins may pass.
+ * to what Jenkins calls itself (no EC2 rights: the AMI is baked by the dev stack's update, not by Jenkins).
  */
 export class Jenkins extends pulumi.ComponentResource {
     public readonly repository: aws.ecr.Repository;
@@ -70,8 +83,8 @@ export class Jenkins extends pulumi.ComponentResource {
     public readonly instance: aws.ec2.Instance;
     public readonly homeVolume: aws.ebs.Volume;
     public readonly role: aws.iam.Role;
-    public readonly packerBuildRole: aws.iam.Role;
-    public readonly packerInstanceProfile: aws.iam.InstanceProfile;
+    /** The role the build agent's publish step runs as (through the controller's apt-publisher credential). */
+    public readonly buildRole: aws.iam.Role;
     public readonly securityGroup: aws.ec2.SecurityGroup;
     public readonly url: pulumi.Output<string>;
 
@@ -124,32 +137,58 @@ export class Jenkins extends pulumi.ComponentResource {
         // Logs of the container, through Docker's awslogs driver.
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/twine/jenkins/${args.stack}`, retentionInDays: 90 }, parent);
 
-        // The secrets Jenkins reads, without values: those are put by hand (README), never through state.
+        // The secrets Jenkins reads. Values are put by hand (README), except the Pulumi token the stack makes.
         for (const [key, description] of Object.entries(JENKINS_SECRETS)) {
-            new aws.secretsmanager.Secret(`${name}-${key}`, { name: `${JENKINS_SECRET_PREFIX}${key}`, description, recoveryWindowInDays: 30 }, parent);
+            // The pipeline's Pulumi token is offered to it as a credential it binds in one step; the admin password is not.
+            const tags = key === "pulumi-access-token" ? { ...JENKINS_CREDENTIAL_TAG } : undefined;
+            const secret = new aws.secretsmanager.Secret(
+                `${name}-${key}`,
+                { name: `${JENKINS_SECRET_PREFIX}${key}`, description, recoveryWindowInDays: 30, tags },
+                parent,
+            );
+            if (key === "pulumi-access-token" && args.pulumiAccessToken) {
+                // A team token the stack itself created: kept as a secret in state, never printed.
+                new aws.secretsmanager.SecretVersion(
+                    `${name}-${key}`,
+                    { secretId: secret.id, secretString: pulumi.secret(args.pulumiAccessToken) },
+                    { parent: secret },
+                );
+            }
         }
 
-        // The role Packer's temporary build instances run as: reads the apt bucket (granted by its policy), nothing else.
         const ec2Trust = stableJson(ec2TrustPolicy());
-        this.packerBuildRole = new aws.iam.Role(`${name}-packer-build`, { assumeRolePolicy: ec2Trust, description: "Packer build instances: read the apt repository" }, parent);
-        this.packerInstanceProfile = new aws.iam.InstanceProfile(`${name}-packer-build`, { role: this.packerBuildRole.name }, { parent: this.packerBuildRole });
-
-        this.role = new aws.iam.Role(`${name}-host`, { assumeRolePolicy: ec2Trust, description: "Jenkins host: Packer builds, apt publishing, ECR, its secrets" }, parent);
+        this.role = new aws.iam.Role(
+            `${name}-host`,
+            { assumeRolePolicy: ec2Trust, description: "Jenkins controller: its image, its logs, its secrets, the build role" },
+            parent,
+        );
+        this.buildRole = new aws.iam.Role(
+            `${name}-build`,
+            {
+                assumeRolePolicy: this.role.arn.apply(arn =>
+                    stableJson(policyDocument({ Effect: "Allow", Principal: { AWS: arn }, Action: "sts:AssumeRole" })),
+                ),
+                description: "Jenkins builds: publish to the apt repository (the agent's only AWS identity)",
+                maxSessionDuration: 3600,
+            },
+            parent,
+        );
+        new aws.iam.RolePolicy(
+            `${name}-build`,
+            { role: this.buildRole.id, policy: stableJson(jenkinsBuildPolicy(`arn:aws:s3:::${args.aptBucketName}`)) },
+            { parent: this.buildRole },
+        );
         new aws.iam.RolePolicy(
             `${name}-host`,
             {
                 role: this.role.id,
-                policy: pulumi.all([this.repository.arn, logGroup.arn, this.packerBuildRole.arn, this.packerInstanceProfile.arn]).apply(([ecrArn, logArn, packerArn, profileArn]) =>
+                policy: pulumi.all([this.repository.arn, logGroup.arn, this.buildRole.arn]).apply(([ecrArn, logArn, buildRoleArn]) =>
                     stableJson(
                         jenkinsInstancePolicy({
-                            accountId: args.accountId,
-                            region: args.region,
-                            aptBucketArn: `arn:aws:s3:::${args.aptBucketName}`,
+                            buildRoleArn,
                             ecrRepositoryArn: ecrArn,
                             logGroupArn: logArn,
                             secretArns: [`arn:aws:secretsmanager:${args.region}:${args.accountId}:secret:${JENKINS_SECRET_PREFIX}*`],
-                            packerBuildRoleArn: packerArn,
-                            packerInstanceProfileArn: profileArn,
                         }),
                     ),
                 ),
@@ -205,19 +244,20 @@ export class Jenkins extends pulumi.ComponentResource {
                 iamInstanceProfile: profile.name,
                 ebsOptimized: true,
                 monitoring: true,
-                // IMDSv2 only. Hop limit 2: the container (bridge network, one hop more) needs the instance role for
-                // Packer, aptly, ECR and Secrets Manager. Host networking would allow 1, but would expose every port.
+                // IMDSv2 only. Hop limit 2: the controller's container (bridge network, one hop more) needs the instance
+                // role for its secrets and the build role; the host drops the agent container's metadata traffic.
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2, instanceMetadataTags: "disabled" },
                 rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: 30, deleteOnTermination: true },
                 userData: pulumi
-                    .all([this.imageRef, this.homeVolume.id, logGroup.name])
-                    .apply(([imageRef, volumeId, group]) => renderJenkinsUserData({
+                    .all([this.imageRef, this.homeVolume.id, logGroup.name, this.buildRole.arn])
+                    .apply(([imageRef, volumeId, group, buildRoleArn]) => renderJenkinsUserData({
                             imageRef,
                             region: args.region,
                             homeVolumeId: volumeId,
                             logGroup: group,
                             javaHeap: "2g",
                             aptlyConf: JSON.stringify(aptlyConfig({ bucket: args.aptBucketName, region: args.region })),
+                            buildRoleArn,
                         }, args.access),),
                 // A new image or script means a new host booting it; JENKINS_HOME moves over on its volume.
                 userDataReplaceOnChange: true,

@@ -11,8 +11,17 @@ export const JENKINS_HOME_MOUNT = "/srv/jenkins_home";
 /** The uid/gid of the `jenkins` user in the official image. */
 export const JENKINS_UID = 1000;
 export const JENKINS_PORT = 8080;
-/** Tag every Packer build instance carries (run_tags), so the Jenkins role may stop and terminate only those. */
-export const PACKER_BUILD_TAG = { key: "TwineBuild", value: "packer" } as const;
+/**
+ * The Docker network the controller and the build agent share, with fixed addresses: the host drops the agent's
+ * traffic to the instance metadata service by source address, and the controller reaches the agent's sshd by it.
+ */
+export const JENKINS_NETWORK = { name: "jenkins", subnet: "172.30.0.0/24", controllerIp: "172.30.0.2", agentIp: "172.30.0.3" } as const;
+/** Where the build agent's workspace lives on the host: beside JENKINS_HOME, never inside it. */
+export const JENKINS_AGENT_DIR = "/srv/jenkins_agent";
+/** Jenkins credential (aws-credentials, assuming the build role) the pipeline binds to publish. */
+export const APT_PUBLISHER_CREDENTIAL = "apt-publisher";
+/** Tag that makes the Secrets Manager credentials provider offer a secret to pipelines, as a secret text. */
+export const JENKINS_CREDENTIAL_TAG = { "jenkins:credentials:type": "string" } as const;
 
 export interface JenkinsUserDataArgs {
     /** The image, pinned by digest: <registry>/<repo>@sha256:<digest>. */
@@ -24,13 +33,19 @@ export interface JenkinsUserDataArgs {
     readonly logGroup: string;
     /** Java heap for the controller, e.g. "4g". */
     readonly javaHeap: string;
-    /** aptly.conf (JSON), mounted read-only into the container as /etc/aptly.conf, where aptly looks for it. */
+    /** aptly.conf (JSON), mounted read-only into the agent container as /etc/aptly.conf, where aptly looks for it. */
     readonly aptlyConf: string;
+    /** The build role the controller's apt-publisher credential assumes for the agent's publish step. */
+    readonly buildRoleArn: string;
 }
 
 /**
  * cloud-init user data: install Docker and the ECR credential helper, wait for the JENKINS_HOME volume, format
- * it only if it is blank (never an existing home), mount it, and run the pinned image as a systemd service.
+ * it only if it is blank (never an existing home), mount it, and run the pinned image as two services: the
+ * controller (JENKINS_HOME, the instance role through IMDSv2) and the build agent, the same image started as an
+ * sshd the controller launches the agent through. The agent mounts neither JENKINS_HOME nor any secret, and the
+ * host drops its packets to the instance metadata service, so a build reads neither the controller's files nor
+ * the instance role; its pipeline gets only the credentials a step binds (the build role's session, one secret).
  * Given the Jenkins target's access (access/accessCloudConfig.ts hostAccess), also the people who may log in from the
  * bastion, their keys, sshd's settings and the firewall, applied before Jenkins starts (nftables is installed for it).
  */
@@ -82,6 +97,28 @@ write_files:
       grep -q "${JENKINS_HOME_MOUNT}" /etc/fstab || echo "$device ${JENKINS_HOME_MOUNT} ext4 defaults,nofail,noatime 0 2" >> /etc/fstab
       mountpoint -q ${JENKINS_HOME_MOUNT} || mount ${JENKINS_HOME_MOUNT}
       chown ${JENKINS_UID}:${JENKINS_UID} ${JENKINS_HOME_MOUNT}
+  - path: /usr/local/sbin/jenkins-agent-setup
+    permissions: "0755"
+    content: |
+      #!/bin/bash
+      # The network the controller and the agent share; the agent's SSH keys (made once, kept on the host); and
+      # no instance metadata for the agent (DOCKER-USER sees container traffic the host forwards).
+      set -euo pipefail
+      docker network inspect ${JENKINS_NETWORK.name} >/dev/null 2>&1 \\
+        || docker network create --subnet ${JENKINS_NETWORK.subnet} \\
+          -o com.docker.network.bridge.name=${JENKINS_NETWORK.name}0 ${JENKINS_NETWORK.name}
+      keys=/etc/twine/agent-ssh
+      mkdir -p "$keys/controller" "$keys/agent"
+      if [ ! -f "$keys/controller/id_ed25519" ]; then
+        ssh-keygen -q -t ed25519 -N "" -C jenkins-controller -f "$keys/controller/id_ed25519"
+        ssh-keygen -q -t ed25519 -N "" -C jenkins-agent -f "$keys/agent/ssh_host_ed25519_key"
+        cp "$keys/controller/id_ed25519.pub" "$keys/agent/authorized_keys"
+        echo "${JENKINS_NETWORK.agentIp} $(cat "$keys/agent/ssh_host_ed25519_key.pub")" > "$keys/controller/known_hosts"
+      fi
+      chown -R ${JENKINS_UID}:${JENKINS_UID} "$keys/controller" && chmod 0600 "$keys/controller/id_ed25519"
+      mkdir -p ${JENKINS_AGENT_DIR} && chown ${JENKINS_UID}:${JENKINS_UID} ${JENKINS_AGENT_DIR}
+      iptables -C DOCKER-USER -s ${JENKINS_NETWORK.agentIp} -d 169.254.169.254 -j DROP 2>/dev/null \\
+        || iptables -I DOCKER-USER -s ${JENKINS_NETWORK.agentIp} -d 169.254.169.254 -j DROP
   - path: /etc/systemd/system/jenkins.service
     content: |
       [Unit]
@@ -95,13 +132,16 @@ write_files:
       RestartSec=10
       TimeoutStartSec=900
       ExecStartPre=/usr/local/sbin/jenkins-home-mount
+      ExecStartPre=/usr/local/sbin/jenkins-agent-setup
       ExecStartPre=-/usr/bin/docker rm -f jenkins
       ExecStartPre=/usr/bin/docker pull ${args.imageRef}
       ExecStart=/usr/bin/docker run --rm --name jenkins \\
+        --network ${JENKINS_NETWORK.name} --ip ${JENKINS_NETWORK.controllerIp} \\
         --publish ${JENKINS_PORT}:${JENKINS_PORT} \\
         --volume ${JENKINS_HOME_MOUNT}:/var/jenkins_home \\
-        --volume /etc/twine/aptly.conf:/etc/aptly.conf:ro \\
+        --volume /etc/twine/agent-ssh/controller:/run/twine/agent-ssh:ro \\
         --env AWS_REGION=${args.region} \\
+        --env TWINE_BUILD_ROLE_ARN=${args.buildRoleArn} \\
         --env JENKINS_JAVA_OPTS=-Xmx${args.javaHeap} \\
         --log-driver awslogs --log-opt awslogs-region=${args.region} --log-opt awslogs-group=${args.logGroup} \\
         ${args.imageRef}
@@ -109,100 +149,67 @@ write_files:
 
       [Install]
       WantedBy=multi-user.target
+  - path: /etc/systemd/system/jenkins-agent.service
+    content: |
+      [Unit]
+      Description=Jenkins build agent (container): no JENKINS_HOME, no secrets, no instance metadata
+      After=jenkins.service
+      Requires=docker.service
+
+      [Service]
+      Restart=always
+      RestartSec=10
+      ExecStartPre=-/usr/bin/docker rm -f jenkins-agent
+      ExecStart=/usr/bin/docker run --rm --name jenkins-agent \\
+        --network ${JENKINS_NETWORK.name} --ip ${JENKINS_NETWORK.agentIp} \\
+        --volume ${JENKINS_AGENT_DIR}:/srv/agent \\
+        --volume /etc/twine/agent-ssh/agent:/run/twine/agent-ssh:ro \\
+        --volume /etc/twine/aptly.conf:/etc/aptly.conf:ro \\
+        --env AWS_REGION=${args.region} \\
+        --user 0 --entrypoint /usr/local/bin/twine-agent-sshd \\
+        --log-driver awslogs --log-opt awslogs-region=${args.region} --log-opt awslogs-group=${args.logGroup} \\
+        ${args.imageRef}
+      ExecStop=/usr/bin/docker stop --time 60 jenkins-agent
+
+      [Install]
+      WantedBy=multi-user.target
 runcmd:
   - [systemctl, daemon-reload]
   - [systemctl, enable, --now, docker.service]
   - [systemctl, enable, --now, jenkins.service]
+  - [systemctl, enable, --now, jenkins-agent.service]
 `;
 }
 
 export interface JenkinsPolicyArgs {
-    readonly accountId: string;
-    readonly region: string;
-    readonly aptBucketArn: string;
+    /** The role the apt-publisher credential assumes, the only one the controller may. */
+    readonly buildRoleArn: string;
     readonly ecrRepositoryArn: string;
     readonly logGroupArn: string;
     /** Secrets Jenkins reads: its own (by name prefix) and the apt signing key. */
     readonly secretArns: readonly string[];
-    /** The role Packer's build instances run as; the only role Jenkins may pass. */
-    readonly packerBuildRoleArn: string;
-    /** Its instance profile, which Packer reads before launching (iam_instance_profile). */
-    readonly packerInstanceProfileArn: string;
 }
 
 /**
- * What the pipelines need and nothing more: run Packer EBS builds in this account and region (the documented
- * minimal Packer permissions; instance-level actions only on instances tagged as Packer builds), publish to the
- * apt bucket, push to the Jenkins ECR repository, read its secrets, and write its container logs.
- * No wildcard actions; `Resource: "*"` only where EC2 offers no resource-level permission (Describe*, Create*).
+ * What Jenkins itself calls, and nothing more (each call named where it is made):
+ * - the host's Docker pulls the controller image from its ECR repository (amazon-ecr-credential-helper):
+ *   ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer; the image is pushed by the dev
+ *   stack's update (components/jenkins.ts), never by Jenkins;
+ * - Docker's awslogs driver writes the container's logs: logs:CreateLogStream, logs:PutLogEvents;
+ * - configuration as code and the credentials provider read Jenkins's secrets: secretsmanager:ListSecrets (which
+ *   takes no resource), DescribeSecret and GetSecretValue under twine/jenkins/;
+ * - the aws-credentials plugin assumes the build role for the pipeline's publish step (jenkinsBuildPolicy), whose
+ *   short-lived session is all the agent ever holds.
+ * Jenkins never runs Packer (the AMI is baked by the dev stack's update in Pulumi Deployments), so it has no EC2
+ * rights and passes no role.
  */
 export function jenkinsInstancePolicy(args: JenkinsPolicyArgs): PolicyDocument {
-    const inRegion = { StringEquals: { "aws:RequestedRegion": args.region } };
-    const ec2 = (kind: string) => `arn:aws:ec2:${args.region}:${args.accountId}:${kind}/*`;
     return policyDocument(
         {
-            Sid: "PackerEc2Build",
+            Sid: "AssumeBuildRole",
             Effect: "Allow",
-            Action: [
-                "ec2:AttachVolume",
-                "ec2:AuthorizeSecurityGroupIngress",
-                "ec2:CopyImage",
-                "ec2:CreateImage",
-                "ec2:CreateKeyPair",
-                "ec2:CreateSecurityGroup",
-                "ec2:CreateSnapshot",
-                "ec2:CreateTags",
-                "ec2:CreateVolume",
-                "ec2:DeleteKeyPair",
-                "ec2:DeleteSecurityGroup",
-                "ec2:DeleteSnapshot",
-                "ec2:DeleteVolume",
-                "ec2:DeregisterImage",
-                "ec2:DescribeImageAttribute",
-                "ec2:DescribeImages",
-                "ec2:DescribeInstances",
-                "ec2:DescribeInstanceStatus",
-                "ec2:DescribeRegions",
-                "ec2:DescribeSecurityGroups",
-                "ec2:DescribeSnapshots",
-                "ec2:DescribeSubnets",
-                "ec2:DescribeTags",
-                "ec2:DescribeVolumes",
-                "ec2:DetachVolume",
-                "ec2:GetPasswordData",
-                "ec2:ModifyImageAttribute",
-                "ec2:ModifySnapshotAttribute",
-                "ec2:RegisterImage",
-                "ec2:RunInstances",
-            ],
-            Resource: "*",
-            Condition: inRegion,
-        },
-        {
-            Sid: "PackerManageOwnBuildInstances",
-            Effect: "Allow",
-            Action: ["ec2:ModifyInstanceAttribute", "ec2:StopInstances", "ec2:TerminateInstances"],
-            Resource: ec2("instance"),
-            Condition: { StringEquals: { [`ec2:ResourceTag/${PACKER_BUILD_TAG.key}`]: PACKER_BUILD_TAG.value } },
-        },
-        {
-            Sid: "PackerPassBuildRole",
-            Effect: "Allow",
-            Action: "iam:PassRole",
-            Resource: args.packerBuildRoleArn,
-            Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } },
-        },
-        {
-            Sid: "PackerReadBuildProfile",
-            Effect: "Allow",
-            Action: "iam:GetInstanceProfile",
-            Resource: args.packerInstanceProfileArn,
-        },
-        {
-            Sid: "AptPublish",
-            Effect: "Allow",
-            Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
-            Resource: [args.aptBucketArn, `${args.aptBucketArn}/*`],
+            Action: "sts:AssumeRole",
+            Resource: args.buildRoleArn,
         },
         {
             Sid: "EcrLogin",
@@ -211,18 +218,9 @@ export function jenkinsInstancePolicy(args: JenkinsPolicyArgs): PolicyDocument {
             Resource: "*",
         },
         {
-            Sid: "EcrPushPull",
+            Sid: "EcrPull",
             Effect: "Allow",
-            Action: [
-                "ecr:BatchCheckLayerAvailability",
-                "ecr:BatchGetImage",
-                "ecr:CompleteLayerUpload",
-                "ecr:DescribeImages",
-                "ecr:GetDownloadUrlForLayer",
-                "ecr:InitiateLayerUpload",
-                "ecr:PutImage",
-                "ecr:UploadLayerPart",
-            ],
+            Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
             Resource: args.ecrRepositoryArn,
         },
         {
@@ -247,6 +245,16 @@ export function jenkinsInstancePolicy(args: JenkinsPolicyArgs): PolicyDocument {
     );
 }
 
+/** The build role's policy: Aptly's publish to the apt bucket (list, read, write and delete objects), nothing else. */
+export function jenkinsBuildPolicy(aptBucketArn: string): PolicyDocument {
+    return policyDocument({
+        Sid: "AptPublish",
+        Effect: "Allow",
+        Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+        Resource: [aptBucketArn, `${aptBucketArn}/*`],
+    });
+}
+
 /**
  * The prefix of every Secrets Manager name Jenkins may read. Fixed (one Jenkins per account), because the
  * image's casc.yaml names its secrets under it.
@@ -256,5 +264,5 @@ export const JENKINS_SECRET_PREFIX = "twine/jenkins/";
 /** Secrets the image's configuration and pipeline read, created empty by the stack; values are put by hand. */
 export const JENKINS_SECRETS = {
     "admin-password": "Password of the Jenkins admin user (casc.yaml).",
-    "pulumi-access-token": "Pulumi Cloud token the pipeline's deploy stage uses to start a dev deployment.",
+    "pulumi-access-token": "Token of the twine-infra-jenkins Pulumi Cloud team (Write on the dev stack only): starts the dev deployment.",
 } as const;

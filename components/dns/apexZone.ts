@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CONSUMER_ROLES, ConsumerRole, consumerGrants, delegationPolicy } from "./delegationPolicy";
-import { accountTrustPolicy, stableJson } from "../account/iamPolicy";
+import { accountTrustPolicy, policyDocument, stableJson } from "../account/iamPolicy";
+import { readOnlyCounterpartRole } from "../account/readOnlyCounterpart";
 
 export interface ApexZoneArgs {
     /** The apex domain, e.g. twinehr.com. */
@@ -12,7 +13,8 @@ export interface ApexZoneArgs {
 
 /**
  * The apex public zone and, per consumer account, the one role that may write the records it owns there
- * (assumable by that account only). The zone is protected and kept if removed from code: deleting it would take
+ * (assumable by that account only), with its read-only counterpart for that account's previews. The zone is
+ * protected and kept if removed from code: deleting it would take
  * every Twine name off the Internet.
  */
 export class ApexZone extends pulumi.ComponentResource {
@@ -46,6 +48,24 @@ export class ApexZone extends pulumi.ComponentResource {
                 `${name}-delegation-${role}`,
                 { role: iamRole.id, name: "apex-records", policy: this.zone.zoneId.apply(id => stableJson(delegationPolicy(id, grants))) },
                 { parent: iamRole },
+            );
+            // Previews of the consumer's stack assume this instead: it reads the zone and writes nothing.
+            readOnlyCounterpartRole(
+                `${name}-delegation-${role}-read`,
+                {
+                    writeRoleName: `twine-dns-delegation-${role}`,
+                    consumerAccountId: consumer.accountId,
+                    description: `Previews of the ${role} account (${consumer.accountId}): read the ${args.apexDomain} zone`,
+                    policy: this.zone.arn.apply(zoneArn =>
+                        policyDocument({
+                            Sid: "ReadApexZone",
+                            Effect: "Allow",
+                            Action: ["route53:GetHostedZone", "route53:ListResourceRecordSets"],
+                            Resource: zoneArn,
+                        }),
+                    ),
+                },
+                { parent: this },
             );
             arns[role] = iamRole.arn;
         }

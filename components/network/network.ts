@@ -191,11 +191,11 @@ export class Network extends pulumi.ComponentResource {
                 role: flowLogRole.id,
                 policy: this.flowLogGroup.arn.apply(arn =>
                     stableJson(
-                        policyDocument({
-                            Effect: "Allow",
-                            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
-                            Resource: [arn, `${arn}:*`],
-                        }),
+                        policyDocument(
+                            { Sid: "WriteFlowLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [arn, `${arn}:*`] },
+                            // DescribeLogGroups authorizes only Resource "*" (the IAM service reference lists no resource type).
+                            { Sid: "FindLogGroup", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+                        ),
                     ),
                 ),
             },

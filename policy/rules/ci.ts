@@ -75,6 +75,19 @@ export const ciRules: Rule[] = [
             return problems;
         },
     },
+    simpleRule(
+        {
+            name: "twine-ci-no-pull-request-deployments",
+            control: "twine",
+            area: "ci",
+            enforcementLevel: "mandatory",
+            description:
+                "Pulumi Deployments never run a pull request's code (vcs.previewPullRequests is false). Mandatory: such a deployment's token is admin on the stack, enough for a branch to start an update.",
+            resourceTypes: ["pulumiservice:index:DeploymentSettings"],
+        },
+        p => p.vcs?.previewPullRequests !== false,
+        "vcs.previewPullRequests must be false: preview pull requests in GitHub Actions with the read-only previews team's token",
+    ),
     companionRule(
         {
             name: "twine-ebs-volumes-snapshotted",

