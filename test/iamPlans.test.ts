@@ -350,11 +350,12 @@ describe("IAM over the plans (policy simulator)", () => {
                 "ec2:RequesterVpc": h.arnOf("prod", "prod-vpc", "aws:ec2/vpc:Vpc"),
             },
         }));
-        // [what, expected, role, action, the bastion plan's resource (logical name, type)]
+        // [what, expected, role, action, the bastion plan's resource (logical name, type)]. The bastion stack owns its
+        // routes and egress rules toward each environment: the peering roles change neither (test/accessIam.test.ts).
         const onBastion: [string, "allow" | "deny", string, string, string, string][] = [
             [
                 "routing in the bastion's public route table",
-                "allow",
+                "deny",
                 "twine-bastion-peering-dev",
                 "ec2:CreateRoute",
                 "bastion-public",
@@ -370,7 +371,7 @@ describe("IAM over the plans (policy simulator)", () => {
             ],
             [
                 "opening the bastion's SSH egress",
-                "allow",
+                "deny",
                 "twine-bastion-peering-dev",
                 "ec2:AuthorizeSecurityGroupEgress",
                 "bastion-sg",
