@@ -22,7 +22,8 @@ export const instanceTypeSchema = z
 export const appTierSchema = z
     .strictObject({
         hostNames: z.array(label).min(1).optional().describe("Names in the environment's subzone, e.g. [integration] gives integration.dev.<apex>. Defaults to the environment's name."),
-        publicNames: z.array(label).optional().describe("Prod only: names in the apex zone, e.g. [app] gives app.<apex>, written through the dns delegation role. Defaults to none."),
+        publicNames: z.array(label).optional().describe("Prod only: names in the apex zone, e.g. [app] gives app.<apex>, written through the dns " +
+"delegation role. Defaults to none."),
         instanceType: instanceTypeSchema.optional().describe("EC2 instance type of the app servers. Defaults to t3.small in dev, m7i.large in prod."),
         minSize: z.number().int().min(0).max(500).optional().describe("Fewest servers. Defaults to 1 in dev, 3 in prod (one per AZ)."),
         maxSize: z.number().int().min(1).max(500).optional().describe("Most servers. Defaults to 3 in dev, 24 in prod."),
@@ -50,7 +51,8 @@ export const appTierSchema = z
                     .min(0)
                     .max(600)
                     .optional()
-                    .describe("Cap on servers in the group and the pool together; the pool shrinks as the group grows, never below minSize. Defaults to minSize (a pool of exactly minSize)."),
+                    .describe("Cap on servers in the group and the pool together; the pool shrinks as the group grows, never " +
+"below minSize. Defaults to minSize (a pool of exactly minSize)."),
             })
             .optional()
             .describe("Warm pool so scale-out skips the launch. Defaults to 2 stopped servers in prod, none in dev."),
@@ -60,25 +62,29 @@ export const appTierSchema = z
             .min(10)
             .max(2_000_000_000)
             .optional()
-            .describe("WAF abuse ceiling: requests one client IP may send per 5 minutes before it is blocked; sized for a company behind one NAT address. Defaults to 100000."),
+            .describe("WAF abuse ceiling: requests one client IP may send per 5 minutes before it is blocked; sized " +
+"for a company behind one NAT address. Defaults to 100000."),
         tenantRateLimit: z
             .strictObject({
                 key: z
                     .union([z.strictObject({ host: z.literal(true) }), z.strictObject({ header: z.string() }), z.strictObject({ cookie: z.string() })])
                     .optional()
-                    .describe("What identifies a tenant: {host: true} (tenants on their own names), {header: X-Twine-Tenant} or {cookie: twine_tenant}. Defaults to the X-Twine-Tenant header."),
+                    .describe("What identifies a tenant: {host: true} (tenants on their own names), {header: X-Twine-Tenant} " +
+"or {cookie: twine_tenant}. Defaults to the X-Twine-Tenant header."),
                 limitPer5Minutes: z.number().int().min(10).max(2_000_000_000).optional().describe("Requests one tenant may send per 5 minutes before the rule acts. Defaults to 50000."),
                 action: z.enum(["count", "block"]).optional().describe("count (metrics, sampled requests and a label only) or block (429). Defaults to count."),
             })
             .optional()
-            .describe("WAF per-tenant rate rule, to see which tenant spikes; scaling, not blocking, answers a legitimate rush. Defaults to counting on X-Twine-Tenant."),
+            .describe("WAF per-tenant rate rule, to see which tenant spikes; scaling, not blocking, answers a " +
+"legitimate rush. Defaults to counting on X-Twine-Tenant."),
         uploads: z
             .strictObject({
                 pathPrefixes: z.array(z.string()).optional().describe("Path prefixes that take uploads (receipts), exempt from the body limit. Defaults to [/api/receipts]."),
                 maxBodyBytes: z.number().int().min(1).max(ALB_BODY_INSPECTION_BYTES).optional().describe("Largest body on every other path, in bytes, at most 8192. Defaults to 8192."),
             })
             .optional()
-            .describe("WAF body limit outside the upload paths (the managed 8 KB body rule only counts). Defaults to 8192 bytes outside /api/receipts."),
+            .describe("WAF body limit outside the upload paths (the managed 8 KB body rule only counts). Defaults to " +
+"8192 bytes outside /api/receipts."),
         monthEnd: z
             .strictObject({
                 enabled: z.boolean().optional().describe("Raise the minimum over the month's last and first working days. Defaults to true in prod, false in dev."),
@@ -97,7 +103,8 @@ export const appTierSchema = z
                 mode: z.enum(["ForecastOnly", "ForecastAndScale"]).optional().describe("ForecastOnly until the forecasts match the traffic. Defaults to ForecastOnly."),
             })
             .optional()
-            .describe("Predictive scaling on the daily and weekly pattern, from 14 days of load. On (forecast only) by default in prod, off in dev."),
+            .describe("Predictive scaling on the daily and weekly pattern, from 14 days of load. On (forecast only) " +
+"by default in prod, off in dev."),
         accessLogRetentionDays: z.number().int().min(1).max(3650).optional().describe("Days the load balancer's access logs are kept. Defaults to 30 in dev, 365 in prod."),
         settings: z
             .record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, problem("setting names are upper-case shell identifiers", "write e.g. FEATURE_FLAGS")), z.string().max(1024))

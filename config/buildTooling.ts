@@ -32,10 +32,12 @@ export const buildToolingSchema = z
                             .describe("Sources allowed to call the hooks, e.g. GitHub's hook ranges; never 0.0.0.0/0. Required."),
                         certificateArn: z
                             .string()
-                            .regex(/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, problem("not an ACM certificate ARN", "use the ARN of an issued certificate in this account and region, arn:aws:acm:<region>:<account>:certificate/<id>"))
+                            .regex(/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, problem("not an ACM certificate ARN", "use the ARN of an issued certificate in this account and region, " +
+"arn:aws:acm:<region>:<account>:certificate/<id>"))
                             .describe("ACM certificate of the HTTPS listener. Required."),
                     })
-                    .describe("An HTTPS load balancer in the public subnets that forwards only webhook POSTs, from these ranges, to Jenkins. Defaults to none (private only)."),
+                    .describe("An HTTPS load balancer in the public subnets that forwards only webhook POSTs, from these " +
+"ranges, to Jenkins. Defaults to none (private only)."),
             })
             .partial()
             .optional()

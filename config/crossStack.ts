@@ -32,7 +32,8 @@ export function envCrossStackProblems(input: EnvCrossStackInput): string[] {
         if (peer && cidrsOverlap(own, mustParseCidr(peer.cidr))) {
             problems.push(
                 `${PROJECT}:network.cidr = "${input.cidr}": ${problem(
-                    `overlaps the ${peer.stack} VPC ${peer.cidr}; the ${input.role} VPC peers with the bastion VPC and shares its routes with the other environment, so the blocks must be disjoint`,
+                    `overlaps the ${peer.stack} VPC ${peer.cidr}; the ${input.role} VPC peers with the bastion VPC ` +
+`and shares its routes with the other environment, so the blocks must be disjoint`,
                     `pick a block that does not overlap ${peer.cidr}`,
                 )}`,
             );
@@ -41,7 +42,8 @@ export function envCrossStackProblems(input: EnvCrossStackInput): string[] {
     if (input.region !== input.bastion.region) {
         problems.push(
             `aws:region = "${input.region}": ${problem(
-                `the bastion VPC is in ${input.bastion.region}; this design peers within one region (inter-region peering and its DNS and security-group limits are not supported)`,
+                `the bastion VPC is in ${input.bastion.region}; this design peers within one region ` +
+`(inter-region peering and its DNS and security-group limits are not supported)`,
                 `deploy the ${input.role} stack in ${input.bastion.region}`,
             )}`,
         );
@@ -61,7 +63,8 @@ function bastionPeerProblems(input: EnvCrossStackInput): string[] {
         return [
             `${PROJECT}:accountRole = "${input.role}": ${problem(
                 `the bastion stack lists no ${input.role} peer, so it has no peering role for this account`,
-                `add ${where} (accountId ${input.accountId ?? "<this account>"}, cidr ${input.cidr}) and run \`pulumi up\` on the bastion stack first`,
+                `add ${where} (accountId ${input.accountId ?? "<this account>"}, cidr ${input.cidr}) and run ` +
+`\`pulumi up\` on the bastion stack first`,
             )}`,
         ];
     }
@@ -97,7 +100,8 @@ export function publicNameProblems(apex: string, delegated: readonly string[], e
             if (!delegated.includes(name)) {
                 problems.push(
                     `${PROJECT}:environments.${env.name}.app.publicNames[${i}] = "${label}": ${problem(
-                        `the dns stack does not let prod write ${name} (it delegates ${delegated.length > 0 ? delegated.join(", ") : "no public names"})`,
+                        `the dns stack does not let prod write ${name} (it delegates ` +
+`${delegated.length > 0 ? delegated.join(", ") : "no public names"})`,
                         `add ${name} to delegation.prod.publicNames in the dns stack and deploy dns first, or remove "${label}"`,
                     )}`,
                 );

@@ -30,7 +30,8 @@ export const databaseSchema = z
         engine: z.enum(DATABASE_ENGINES).describe("RDS engine: postgres or mysql. Defaults to postgres."),
         engineVersion: z
             .string()
-            .describe('Engine version: a major ("16") to follow its minor releases, or major.minor ("16.4") to pin one. Defaults to 16 (postgres) or 8.0 (mysql).'),
+            .describe('Engine version: a major ("16") to follow its minor releases, or major.minor ("16.4") to pin ' +
+'one. Defaults to 16 (postgres) or 8.0 (mysql).'),
         instanceClass: z
             .string()
             .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, problem("not an RDS instance class", "write a class such as db.t4g.medium or db.m7g.large"))
@@ -78,7 +79,8 @@ export const searchSchema = z
             .int()
             .min(1)
             .max(3)
-            .describe("AZs the data nodes spread across (zone awareness); 1 turns zone awareness off; at most network.azCount. Defaults to 1 (dev) or min(3, network.azCount) (prod)."),
+            .describe("AZs the data nodes spread across (zone awareness); 1 turns zone awareness off; at most " +
+"network.azCount. Defaults to 1 (dev) or min(3, network.azCount) (prod)."),
         dedicatedMasterCount: z
             .union([z.literal(0), z.literal(3), z.literal(5)])
             .describe("Dedicated master nodes: 0 (none), 3 or 5; prod refuses 0. Defaults to 0 (dev) or 3 (prod)."),
@@ -100,7 +102,8 @@ export const environmentSchema = z
         shareDataWith: z
             .string()
             .optional()
-            .describe("Another environment of this stack whose database and search domain this one uses instead of its own (dev only, to save cost). Defaults to none."),
+            .describe("Another environment of this stack whose database and search domain this one uses instead of " +
+"its own (dev only, to save cost). Defaults to none."),
     })
     .describe("One environment hosted by this stack.");
 
@@ -263,7 +266,8 @@ export function searchProblems(role: EnvRole, networkAzCount: number, search: Se
             path: ["search", "instanceCount"],
             input: search.instanceCount,
             message: problem(
-                `zone awareness spreads data nodes evenly over ${search.availabilityZones} AZs, and ${search.instanceCount} nodes do not divide evenly`,
+                `zone awareness spreads data nodes evenly over ${search.availabilityZones} AZs, and ` +
+`${search.instanceCount} nodes do not divide evenly`,
                 `set instanceCount to a multiple of ${search.availabilityZones}, e.g. ${lower}`,
             ),
         });
@@ -323,7 +327,8 @@ export function environmentProblems(role: EnvRole, networkAzCount: number, confi
                 path: [name],
                 input: env,
                 message: problem(
-                    `an environment named ${name} in the dev account would get dev's defaults (one server, no deletion protection, a week of backups)`,
+                    `an environment named ${name} in the dev account would get dev's defaults (one server, no ` +
+`deletion protection, a week of backups)`,
                     "rename it (e.g. staging), or deploy production from the prod stack",
                 ),
             });

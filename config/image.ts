@@ -98,7 +98,8 @@ export const prodImageSchema = z
     .strictObject({
         amiId: amiIdSchema
             .optional()
-            .describe("Run this AMI instead of the one the dev stack exports. Defaults to dev's amiId, so prod runs exactly the image dev tested."),
+            .describe("Run this AMI instead of the one the dev stack exports. Defaults to dev's amiId, so prod runs " +
+"exactly the image dev tested."),
     })
     .describe("The app image prod runs.");
 

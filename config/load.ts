@@ -18,7 +18,8 @@ export class ConfigError extends pulumi.RunError {
         readonly problems: readonly string[],
         readonly values?: Readonly<Record<string, unknown>>,
     ) {
-        super(`Invalid configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n - ${problems.join("\n - ")}`);
+        super(`Invalid configuration for stack "${stack}" (${problems.length} ` +
+`problem${problems.length === 1 ? "" : "s"}):\n - ${problems.join("\n - ")}`);
         this.name = "ConfigError";
         Object.setPrototypeOf(this, ConfigError.prototype);
     }
@@ -48,7 +49,8 @@ function readRaw(all: Readonly<Record<string, string>>): RawConfig {
         } else if (fullKey === "aws:region") {
             values.region = value;
         } else if (namespace === "aws" && CREDENTIAL_KEYS.includes(key)) {
-            problems.push(`${fullKey}: ${problem("credentials never live in stack config", `remove ${fullKey}; credentials come from the environment (Pulumi ESC or OIDC)`)}`);
+            const fix = `remove ${fullKey}; credentials come from the environment (Pulumi ESC or OIDC)`;
+            problems.push(`${fullKey}: ${problem("credentials never live in stack config", fix)}`);
         } else if (namespace === "pulumi") {
             continue; // engine settings such as pulumi:disable-default-providers
         } else {
@@ -176,19 +178,24 @@ function describeIssue(issue: z.core.$ZodIssue, role: AccountRole, known: Set<st
                 if (only && !only.roles.includes(role)) {
                     return `${full}: ${problem(only.why, `remove ${k} from the ${role} stack`)}`;
                 }
-                return `${full}: ${problem(`unknown key for a ${role} stack${suggestion(k, known)}`, `remove ${full} or correct its spelling`)}`;
+                const why = `unknown key for a ${role} stack${suggestion(k, known)}`;
+                return `${full}: ${problem(why, `remove ${full} or correct its spelling`)}`;
             });
-        case "invalid_type":
+        case "invalid_type": {
             if (issue.input === undefined) {
                 return [`${key}: ${problem("required but missing", `set ${setHint}`)}`];
             }
-            return [`${key} = ${quote(issue.input)}: ${problem(`expected ${typeWord(issue.expected)}, got ${inputKind(issue.input)}`, `set ${typeWord(issue.expected)} at ${setHint}`)}`];
+            const why = `expected ${typeWord(issue.expected)}, got ${inputKind(issue.input)}`;
+            return [`${key} = ${quote(issue.input)}: ${problem(why, `set ${typeWord(issue.expected)} at ${setHint}`)}`];
+        }
         case "invalid_key":
         case "invalid_element":
             // A record key or array element failed its own schema: report its reasons at this key.
             return issue.issues.flatMap(inner => describeIssue({ ...inner, path: issue.path, input: issue.input } as z.core.$ZodIssue, role, known, stackFile));
-        case "invalid_value":
-            return [`${key} = ${quote(issue.input)}: ${problem("not an allowed value", `use one of ${issue.values.map(v => JSON.stringify(v)).join(", ")}`)}`];
+        case "invalid_value": {
+            const allowed = issue.values.map(v => JSON.stringify(v)).join(", ");
+            return [`${key} = ${quote(issue.input)}: ${problem("not an allowed value", `use one of ${allowed}`)}`];
+        }
         case "too_small":
         case "too_big": {
             const bound = issue.code === "too_small" ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
@@ -196,7 +203,8 @@ function describeIssue(issue: z.core.$ZodIssue, role: AccountRole, known: Set<st
         }
         default:
             // Our own refinements already read "<why>. Fix: <fix>"; zod's stock messages get a generic fix.
-            return [`${key} = ${quote(issue.input)}: ${issue.message.includes("Fix:") ? issue.message : problem(issue.message, `correct ${key}`)}`];
+            return [`${key} = ${quote(issue.input)}: ` +
+`${issue.message.includes("Fix:") ? issue.message : problem(issue.message, `correct ${key}`)}`];
     }
 }
 

@@ -26,10 +26,12 @@ export const networkSchema = z
             .min(1)
             .max(8)
             .optional()
-            .describe("Subnet slots reserved per tier so adding an AZ later moves nothing; a power of two >= azCount. Defaults to 4 (8 when azCount > 4)."),
+            .describe("Subnet slots reserved per tier so adding an AZ later moves nothing; a power of two >= azCount. " +
+"Defaults to 4 (8 when azCount > 4)."),
         natStrategy: z
             .enum(NAT_STRATEGIES)
-            .describe("Outbound Internet for private subnets: none, single (one NAT gateway, cheap) or perAz (one per AZ, no cross-AZ dependency). Defaults to single."),
+            .describe("Outbound Internet for private subnets: none, single (one NAT gateway, cheap) or perAz (one per " +
+"AZ, no cross-AZ dependency). Defaults to single."),
         subnetPrefixes: z
             .strictObject({
                 public: z.number().int().optional().describe("Prefix length of the public subnets (load balancers, NAT gateways, the bastion)."),
@@ -37,7 +39,8 @@ export const networkSchema = z
                 data: z.number().int().optional().describe("Prefix length of the data subnets (RDS, OpenSearch)."),
             })
             .optional()
-            .describe("Prefix length per subnet tier (public, private, data). Defaults: private = VPC prefix + 3, public and data = VPC prefix + 5, never beyond /28."),
+            .describe("Prefix length per subnet tier (public, private, data). Defaults: private = VPC prefix + 3, " +
+"public and data = VPC prefix + 5, never beyond /28."),
         flowLogs: z
             .strictObject({
                 retentionDays: logRetentionSchema.describe("Days CloudWatch keeps VPC flow logs. Defaults to 90."),

@@ -19,6 +19,12 @@ export function problem(why: string, fix: string): string {
     return `${why}. Fix: ${fix}`;
 }
 
+/** "a digit is missing", "3 digits are missing", "one digit too many": how far a digit string is from 12. */
+function lengthMismatch(length: number): string {
+    if (length < 12) return `${12 - length === 1 ? "a digit is" : `${12 - length} digits are`} missing`;
+    return `${length - 12 === 1 ? "one digit" : `${length - 12} digits`} too many`;
+}
+
 export const accountIdSchema = z
     .string()
     .superRefine((value, ctx) => {
@@ -27,7 +33,7 @@ export const accountIdSchema = z
         const digits = value.replace(/\D/g, "");
         const why = !/^\d+$/.test(value)
             ? `an AWS account id is exactly 12 digits, with nothing else${digits.length === 12 ? " (no dashes or spaces)" : ""}`
-            : `an AWS account id is exactly 12 digits, and this has ${value.length}: ${value.length < 12 ? `${12 - value.length === 1 ? "a digit is" : `${12 - value.length} digits are`} missing` : `${value.length - 12 === 1 ? "one digit" : `${value.length - 12} digits`} too many`}`;
+            : `an AWS account id is exactly 12 digits, and this has ${value.length}: ${lengthMismatch(value.length)}`;
         ctx.addIssue({ code: "custom", message: problem(why, digits.length === 12 ? `write the 12 digits alone, "${digits}"` : copy) });
     })
     .describe("12-digit AWS account id.");

@@ -131,7 +131,8 @@ Which keys a stack accepts follows from its \`twine-infra:accountRole\`; any oth
 "did you mean" hint. "stacks" says which account roles accept a key.
 `;
 
-const CONFIGURATION_TAIL = `Credentials never go in config (\`aws:accessKey\`, \`aws:profile\`... are refused): they come from the environment.
+const CONFIGURATION_TAIL = `Credentials never go in config (\`aws:accessKey\`, \`aws:profile\`... are refused): ` +
+`they come from the environment.
 Every stack file sets \`pulumi:disable-default-providers: ["aws"]\`, so a resource that forgot its explicit
 provider fails instead of using whatever credentials are ambient; the offline plan refuses a stack file without it
 or with a misspelt \`pulumi:*\` key.

@@ -222,14 +222,14 @@ export function readStackSettings(projectDir: string, stack: string, configFile?
     const secretKeys: string[] = [];
     const qualify = (key: string) => (key.includes(":") ? key : `${project}:${key}`);
 
-    for (const [key, declaration] of Object.entries<any>(projectFile.config ?? {})) {
+    for (const [key, declaration] of Object.entries<unknown>(projectFile.config ?? {})) {
         if (declaration && typeof declaration === "object" && "default" in declaration) {
             config[qualify(key)] = encode(declaration.default);
         } else if (declaration && typeof declaration === "object" && "value" in declaration) {
             config[qualify(key)] = encode(declaration.value);
         }
     }
-    for (const [key, value] of Object.entries<any>(raw)) {
+    for (const [key, value] of Object.entries<unknown>(raw)) {
         const fullKey = qualify(key);
         if (value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value) {
             config[fullKey] = SECRET_PLACEHOLDER;

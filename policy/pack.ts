@@ -4,7 +4,7 @@
  * policy's config schema, so `--policy-pack-config` can set them.
  */
 import { PolicyConfigSchema, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { PackSettings, PolicyInput, RULES, Rule, appliesTo, policyInput } from "./rules";
+import { PackSettings, PolicyInput, RULES, ResourceProps, Rule, appliesTo, policyInput } from "./rules";
 
 const SETTING_SCHEMAS: Record<keyof PackSettings, { type: "array"; items: { type: "string" }; description: string }> = {
     accounts: { type: "array", items: { type: "string" }, description: "The deployment's 12-digit AWS account ids." },
@@ -20,7 +20,7 @@ function toInput(r: {
     type: string;
     urn: string;
     name: string;
-    props: Record<string, any>;
+    props: ResourceProps;
     opts: { protect: boolean; ignoreChanges: string[] };
     provider?: PolicyResource["provider"];
     parent?: PolicyResource;

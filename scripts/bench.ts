@@ -90,8 +90,11 @@ function main(): void {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "twine-bench-"));
     const stacks = stacksInDeployOrder();
     const cpus = os.cpus();
-    console.log(`Machine: ${cpus.length} x ${cpus[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${os.loadavg().map(l => l.toFixed(2)).join(" ")}`);
-    console.log(`Runs: ${options.runs} per figure after one warm-up (start-up: ${options.startupRuns}); medians, with the fastest and slowest run in parentheses; progress on stderr.\n`);
+    const load = os.loadavg().map(l => l.toFixed(2)).join(" ");
+    console.log(`Machine: ${cpus.length} x ${cpus[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+`Node ${process.version}, load average ${load}`);
+    console.log(`Runs: ${options.runs} per figure after one warm-up (start-up: ${options.startupRuns}); ` +
+`medians, with the fastest and slowest run in parentheses; progress on stderr.\n`);
 
     // Warm-up, which also gives the plans the floors and the critical paths are built from.
     const planArgs = (stack: string) => [TS_NODE, "scripts/plan.ts", stack, "--out", path.join(work, `${stack}.json`)];
@@ -122,7 +125,8 @@ function main(): void {
     }
     const ratio = (plan: number[], floor: number[]) => {
         const perRound = summarize(plan.map((ms, i) => ms / floor[i]));
-        return `${(summarize(plan).median / summarize(floor).median).toFixed(2)} (rounds ${perRound.min.toFixed(2)}-${perRound.max.toFixed(2)})`;
+        return `${(summarize(plan).median / summarize(floor).median).toFixed(2)} (rounds ` +
+`${perRound.min.toFixed(2)}-${perRound.max.toFixed(2)})`;
     };
     const rows = [["stack", "resources", "evaluated", "plan (fresh process)", "floor", "plan/floor"]];
     for (const stack of stacks) {

@@ -100,7 +100,8 @@ function drawSvg(dot: string): string {
     try {
         svg = execFileSync("dot", ["-Tsvg"], { input: dot, encoding: "utf8" });
     } catch (err) {
-        throw new Error(`Graphviz's "dot" is needed to draw docs/architecture.svg (bash scripts/setup.sh installs it); nothing was written: ${(err as Error).message}`);
+        throw new Error(`Graphviz's "dot" is needed to draw docs/architecture.svg (bash scripts/setup.sh installs it); ` +
+`nothing was written: ${(err as Error).message}`, { cause: err });
     }
     return svg.replace(/^(<\?xml[^>]*>\n)/, `$1${svgDigestComment(dot)}\n`);
 }

@@ -49,7 +49,8 @@ describe("apt publishing with aptly (real tools)", function () {
         run("shellcheck", [SCRIPT], process.env);
     });
 
-    it("publishes a .deb signed, with a Release signature gpgv accepts and a Packages index listing it; a second version updates it", () => {
+    it("publishes a .deb signed, with a Release signature gpgv accepts and a Packages index listing " +
+"it; a second version updates it", () => {
         const work = fs.mkdtempSync(path.join(os.tmpdir(), "twine-aptly-"));
         const gnupgHome = path.join(work, "gnupg");
         const publicDir = path.join(work, "public");

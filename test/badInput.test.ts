@@ -49,7 +49,8 @@ const BAD: BadInput[] = [
     { name: "VPC too small for three tiers", stack: "dev", config: withPath(dev, NET, "cidr", "10.20.0.0/26"), key: "twine-infra:network", why: /tiers require/ },
     { name: "four AZs in a three-AZ region", stack: "dev", config: withPath(dev, NET, "azCount", 4), key: "twine-infra:network.azCount", why: /offers 3 availability zones/ },
     { name: "seven AZs", stack: "prod", config: withPath(prod, NET, "azCount", 7), key: "twine-infra:network.azCount", why: /at most 6/ },
-    { name: "fractional AZ count", stack: "dev", config: withPath(dev, NET, "azCount", 1.5), key: "twine-infra:network.azCount", why: /expected a whole number, got a fractional number\. Fix: set a whole number at twine-infra:network\.azCount in Pulumi\.dev\.yaml, or pulumi config set --path network\.azCount/ },
+    { name: "fractional AZ count", stack: "dev", config: withPath(dev, NET, "azCount", 1.5), key: "twine-infra:network.azCount", why: new RegExp("expected a whole number, got a fractional number\\. Fix: set a whole number at twine-infra:network\\.azCount " +
+"in Pulumi\\.dev\\.yaml, or pulumi config set --path network\\.azCount") },
     { name: "NAT strategy in the wrong case", stack: "prod", config: withPath(prod, NET, "natStrategy", "PerAz"), key: "twine-infra:network.natStrategy", why: /"perAz"/ },
     { name: "dev without outbound access", stack: "dev", config: withPath(dev, NET, "natStrategy", "none"), key: "twine-infra:network.natStrategy", why: /need outbound access/ },
     { name: "flow-log traffic type CloudWatch does not know", stack: "bastion", config: withPath(bastion, NET, "flowLogs.trafficType", "DENY"), key: "twine-infra:network.flowLogs.trafficType", why: /"ALL", "ACCEPT", "REJECT"/ },

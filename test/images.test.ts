@@ -16,7 +16,8 @@ const TEMPLATE = "twine-app.pkr.hcl";
 function run(tool: string, args: string[], cwd = IMAGE_DIR) {
     const result = spawnSync(tool, args, { cwd, encoding: "utf8" });
     if (result.error && (result.error as NodeJS.ErrnoException).code === "ENOENT") {
-        assert.fail(`${tool} is not installed: these checks need it. Fix: run \`bash scripts/setup.sh\` as root (it installs the Debian packages packer and shellcheck)`);
+        assert.fail(`${tool} is not installed: these checks need it. Fix: run \`bash scripts/setup.sh\` as root (it ` +
+`installs the Debian packages packer and shellcheck)`);
     }
     return result;
 }

@@ -139,7 +139,8 @@ case "$1" in
   build)
     for arg in "$@"; do case "$arg" in manifest_path=*) manifest="\${arg#manifest_path=}" ;; esac; done
     echo "==> amazon-ebs.twine-app: AMI: ami-0ffffffffffffffff (log lines are not parsed)"
-    printf '{"builds":[{"builder_type":"amazon-ebs","artifact_id":"eu-west-1:ami-0123456789abcdef0","packer_run_uuid":"r"}],"last_run_uuid":"r"}' >"$manifest" ;;
+    printf '{"builds":[{"builder_type":"amazon-ebs","artifact_id":"eu-west-1:ami-0123456789abcdef0",' >"$manifest"
+    printf '"packer_run_uuid":"r"}],"last_run_uuid":"r"}' >>"$manifest" ;;
 esac
 `,
                 { mode: 0o755 },

@@ -89,7 +89,8 @@ describe("plan --diff", () => {
         assert.match(
             renderDiffText(diff),
             new RegExp(
-                `delete +${zone.name} .*PROTECTED: pulumi up refuses to delete it[\\s\\S]*Protected resources this change would delete or replace .*${zone.name}`,
+                `delete +${zone.name} .*PROTECTED: pulumi up refuses to delete it[\\s\\S]*Protected resources ` +
+`this change would delete or replace .*${zone.name}`,
             ),
         );
     });

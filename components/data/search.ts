@@ -113,7 +113,8 @@ export class Search extends pulumi.ComponentResource {
         const { dependsOn: waitFor = [], ...inputs } = args;
         super("twine:index:Search", name, inputs, opts);
         if (args.availabilityZones > 1 && args.instanceCount % args.availabilityZones !== 0) {
-            throw new pulumi.ResourceError(`${name}: ${args.instanceCount} data nodes cannot spread evenly over ${args.availabilityZones} AZs; use a multiple of ${args.availabilityZones}`, this);
+            throw new pulumi.ResourceError(`${name}: ${args.instanceCount} data nodes cannot spread evenly over ${args.availabilityZones} ` +
+`AZs; use a multiple of ${args.availabilityZones}`, this);
         }
         if (Object.keys(args.clients ?? {}).length === 0) {
             throw new pulumi.ResourceError(`${name}: a domain needs at least one client role for its access policy`, this);

@@ -1,12 +1,12 @@
 /** Compute guardrails: instances, EBS, launch templates and auto-scaling groups. */
-import { Rule, asArray, environmentOf, isFalse, isTrue, simpleRule } from "./types";
+import { ResourceProps, Rule, asArray, environmentOf, isFalse, isTrue, simpleRule } from "./types";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 const ASG = "aws:autoscaling/group:Group";
 
 /** Volumes a resource declares with `encrypted` explicitly false (launch templates write it as a string). */
-function unencryptedVolumes(type: string, p: Record<string, any>): string[] {
+function unencryptedVolumes(type: string, p: ResourceProps): string[] {
     switch (type) {
         case "aws:ebs/volume:Volume":
             return isFalse(p.encrypted) ? ["the volume"] : [];
@@ -14,13 +14,13 @@ function unencryptedVolumes(type: string, p: Record<string, any>): string[] {
             return [
                 ...(isFalse(p.rootBlockDevice?.encrypted) ? ["rootBlockDevice"] : []),
                 ...asArray(p.ebsBlockDevices)
-                    .filter((d: any) => isFalse(d.encrypted))
-                    .map((d: any) => `ebsBlockDevices ${d.deviceName}`),
+                    .filter(d => isFalse(d.encrypted))
+                    .map(d => `ebsBlockDevices ${d.deviceName}`),
             ];
         case LAUNCH_TEMPLATE:
             return asArray(p.blockDeviceMappings)
-                .filter((m: any) => isFalse(m.ebs?.encrypted))
-                .map((m: any) => `blockDeviceMappings ${m.deviceName}`);
+                .filter(m => isFalse(m.ebs?.encrypted))
+                .map(m => `blockDeviceMappings ${m.deviceName}`);
         default:
             return [];
     }
@@ -33,7 +33,8 @@ export const computeRules: Rule[] = [
             control: "EC2.8",
             area: "compute",
             enforcementLevel: "mandatory",
-            description: "Instances require IMDSv2 (metadataOptions.httpTokens = required). Mandatory: IMDSv1 hands the instance role's credentials to any SSRF.",
+            description: "Instances require IMDSv2 (metadataOptions.httpTokens = required). Mandatory: IMDSv1 hands the " +
+"instance role's credentials to any SSRF.",
             resourceTypes: [INSTANCE],
         },
         p => p.metadataOptions?.httpTokens !== "required",
@@ -46,7 +47,8 @@ export const computeRules: Rule[] = [
             area: "compute",
             enforcementLevel: "mandatory",
             description:
-                "Instances outside the bastion account get no public IP. Mandatory: app, build and Jenkins hosts are reached through load balancers or the bastion, never directly.",
+                "Instances outside the bastion account get no public IP. Mandatory: app, build and Jenkins " +
+"hosts are reached through load balancers or the bastion, never directly.",
             resourceTypes: [INSTANCE],
         },
         (p, r) => environmentOf(r) !== "bastion" && isTrue(p.associatePublicIpAddress),
@@ -58,7 +60,8 @@ export const computeRules: Rule[] = [
         area: "compute",
         enforcementLevel: "mandatory",
         description:
-            "No EBS volume, root or data device is declared unencrypted (encrypted = false). Mandatory: HR data at rest is encrypted; unset is fine because EC2.7 encrypts by default.",
+            "No EBS volume, root or data device is declared unencrypted (encrypted = false). Mandatory: HR " +
+"data at rest is encrypted; unset is fine because EC2.7 encrypts by default.",
         kind: "resource",
         resourceTypes: ["aws:ebs/volume:Volume", INSTANCE, LAUNCH_TEMPLATE],
         check: r => unencryptedVolumes(r.type, r.props ?? {}).map(v => `${v} is declared unencrypted; remove encrypted: false`),
@@ -69,7 +72,8 @@ export const computeRules: Rule[] = [
         area: "compute",
         enforcementLevel: "mandatory",
         description:
-            "Every stack turns on EBS encryption by default in its account and region (the account baseline). Mandatory: it covers volumes created outside this program too.",
+            "Every stack turns on EBS encryption by default in its account and region (the account " +
+"baseline). Mandatory: it covers volumes created outside this program too.",
         kind: "stack",
         check(resources) {
             const settings = resources.filter(r => r.type === "aws:ebs/encryptionByDefault:EncryptionByDefault");
@@ -96,10 +100,11 @@ export const computeRules: Rule[] = [
             control: "AutoScaling.5",
             area: "compute",
             enforcementLevel: "mandatory",
-            description: "Launch templates give no network interface a public IP. Mandatory: app hosts live in private subnets behind the load balancer.",
+            description: "Launch templates give no network interface a public IP. Mandatory: app hosts live in private " +
+"subnets behind the load balancer.",
             resourceTypes: [LAUNCH_TEMPLATE],
         },
-        p => asArray(p.networkInterfaces).some((n: any) => isTrue(n.associatePublicIpAddress)),
+        p => asArray(p.networkInterfaces).some(n => isTrue(n.associatePublicIpAddress)),
         "a network interface sets associatePublicIpAddress",
     ),
     simpleRule(
@@ -108,7 +113,8 @@ export const computeRules: Rule[] = [
             control: "AutoScaling.9",
             area: "compute",
             enforcementLevel: "mandatory",
-            description: "No launch configurations (deprecated, no IMDSv2 defaults, no versions). Mandatory: instance refresh on a new AMI needs a versioned launch template.",
+            description: "No launch configurations (deprecated, no IMDSv2 defaults, no versions). Mandatory: instance " +
+"refresh on a new AMI needs a versioned launch template.",
             resourceTypes: ["aws:ec2/launchConfiguration:LaunchConfiguration"],
         },
         () => true,
@@ -121,7 +127,8 @@ export const computeRules: Rule[] = [
             area: "compute",
             enforcementLevel: "mandatory",
             description:
-                "A group behind a load balancer uses ELB health checks. Mandatory: with EC2 checks a host whose app is down stays in service and keeps getting traffic.",
+                "A group behind a load balancer uses ELB health checks. Mandatory: with EC2 checks a host whose " +
+"app is down stays in service and keeps getting traffic.",
             resourceTypes: [ASG],
         },
         p => (asArray(p.targetGroupArns).length > 0 || asArray(p.loadBalancers).length > 0 || asArray(p.trafficSources).length > 0) && p.healthCheckType !== "ELB",
@@ -133,7 +140,8 @@ export const computeRules: Rule[] = [
             control: "AutoScaling.2",
             area: "compute",
             enforcementLevel: "advisory",
-            description: "A group spans at least two availability zones (subnets). Advisory: prod needs it, but a one-AZ dev group is a deliberate saving.",
+            description: "A group spans at least two availability zones (subnets). Advisory: prod needs it, but a one-AZ " +
+"dev group is a deliberate saving.",
             resourceTypes: [ASG],
         },
         p => {
@@ -149,14 +157,19 @@ export const computeRules: Rule[] = [
             area: "compute",
             enforcementLevel: "mandatory",
             description:
-                "A group names a concrete launch template version, not $Latest or $Default. Mandatory: instance refresh does not start for $Latest, so a new AMI would never roll out.",
+                "A group names a concrete launch template version, not $Latest or $Default. Mandatory: instance " +
+"refresh does not start for $Latest, so a new AMI would never roll out.",
             resourceTypes: [ASG],
         },
         p => {
             const spec = p.launchTemplate ?? p.mixedInstancesPolicy?.launchTemplate?.launchTemplateSpecification;
             return spec !== undefined && (spec.version === undefined || spec.version === "$Latest" || spec.version === "$Default");
         },
-        p => `launchTemplate.version is ${JSON.stringify((p.launchTemplate ?? p.mixedInstancesPolicy?.launchTemplate?.launchTemplateSpecification)?.version ?? "unset ($Default)")}; pass the template's latestVersion`,
+        p => {
+            const template = p.launchTemplate ?? p.mixedInstancesPolicy?.launchTemplate?.launchTemplateSpecification;
+            const version = JSON.stringify(template?.version ?? "unset ($Default)");
+            return `launchTemplate.version is ${version}; pass the template's latestVersion`;
+        },
     ),
     simpleRule(
         {
@@ -165,7 +178,8 @@ export const computeRules: Rule[] = [
             area: "compute",
             enforcementLevel: "advisory",
             description:
-                "A group that sets desiredCapacity lists it in ignoreChanges, so scaling policies own it. Advisory: otherwise every `pulumi up` resets the capacity, which is wrong but not unsafe.",
+                "A group that sets desiredCapacity lists it in ignoreChanges, so scaling policies own it. " +
+"Advisory: otherwise every `pulumi up` resets the capacity, which is wrong but not unsafe.",
             resourceTypes: [ASG],
         },
         (p, r) => p.desiredCapacity !== undefined && !(r.options?.ignoreChanges ?? []).includes("desiredCapacity"),

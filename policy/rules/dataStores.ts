@@ -40,7 +40,8 @@ export const dataStoreRules: Rule[] = [
             control: "RDS.3",
             area: "data stores",
             enforcementLevel: "mandatory",
-            description: "Database storage is encrypted. Mandatory: it holds every tenant's HR and expense records, and encryption cannot be added later without a copy.",
+            description: "Database storage is encrypted. Mandatory: it holds every tenant's HR and expense records, and " +
+"encryption cannot be added later without a copy.",
             resourceTypes: RDS,
         },
         (p, r) => !isTrue(p.storageEncrypted) && !(r.type === RDS_INSTANCE && p.replicateSourceDb !== undefined),
@@ -52,7 +53,8 @@ export const dataStoreRules: Rule[] = [
             control: "RDS.5",
             area: "data stores",
             enforcementLevel: "mandatory",
-            description: "Prod database instances are Multi-AZ. Mandatory in prod: one AZ outage must not stop every tenant; dev runs single-AZ to save cost.",
+            description: "Prod database instances are Multi-AZ. Mandatory in prod: one AZ outage must not stop every " +
+"tenant; dev runs single-AZ to save cost.",
             resourceTypes: [RDS_INSTANCE],
         },
         (p, r) => isProd(r) && !isTrue(p.multiAz),
@@ -64,7 +66,8 @@ export const dataStoreRules: Rule[] = [
             control: "RDS.7/RDS.8",
             area: "data stores",
             enforcementLevel: "mandatory",
-            description: "Prod databases have deletion protection. Mandatory in prod: an API call or a bad `pulumi up` must not delete production data.",
+            description: "Prod databases have deletion protection. Mandatory in prod: an API call or a bad `pulumi up` " +
+"must not delete production data.",
             resourceTypes: RDS,
         },
         (p, r) => isProd(r) && !isTrue(p.deletionProtection),
@@ -76,7 +79,8 @@ export const dataStoreRules: Rule[] = [
             control: "RDS.11",
             area: "data stores",
             enforcementLevel: "mandatory",
-            description: "Automated backups are kept at least 7 days. Mandatory: point-in-time recovery is the answer to a bad migration or a deleted tenant.",
+            description: "Automated backups are kept at least 7 days. Mandatory: point-in-time recovery is the answer to " +
+"a bad migration or a deleted tenant.",
             resourceTypes: RDS,
         },
         (p, r) => !(r.type === RDS_INSTANCE && p.replicateSourceDb !== undefined) && !(Number(p.backupRetentionPeriod) >= 7),
@@ -88,7 +92,8 @@ export const dataStoreRules: Rule[] = [
             control: "RDS.13",
             area: "data stores",
             enforcementLevel: "advisory",
-            description: "Minor engine upgrades apply automatically in the maintenance window. Advisory: a team may pin a minor version for a known reason.",
+            description: "Minor engine upgrades apply automatically in the maintenance window. Advisory: a team may pin " +
+"a minor version for a known reason.",
             resourceTypes: RDS,
         },
         p => isFalse(p.autoMinorVersionUpgrade),
@@ -100,7 +105,8 @@ export const dataStoreRules: Rule[] = [
             control: "RDS.9",
             area: "data stores",
             enforcementLevel: "advisory",
-            description: "Databases export their logs to CloudWatch Logs. Advisory: useful evidence, but its cost and volume are a per-environment choice.",
+            description: "Databases export their logs to CloudWatch Logs. Advisory: useful evidence, but its cost and " +
+"volume are a per-environment choice.",
             resourceTypes: RDS,
         },
         p => asArray(p.enabledCloudwatchLogsExports).length === 0,
@@ -112,7 +118,8 @@ export const dataStoreRules: Rule[] = [
             control: "RDS.23",
             area: "data stores",
             enforcementLevel: "advisory",
-            description: "Databases do not listen on the engine's default port. Advisory: it only slows down scanners; security groups are the real control.",
+            description: "Databases do not listen on the engine's default port. Advisory: it only slows down scanners; " +
+"security groups are the real control.",
             resourceTypes: RDS,
         },
         p => {
@@ -128,7 +135,8 @@ export const dataStoreRules: Rule[] = [
             area: "data stores",
             enforcementLevel: "mandatory",
             description:
-                "Master passwords are managed by RDS in Secrets Manager (manageMasterUserPassword), never passed in. Mandatory: a password input lands in config and state.",
+                "Master passwords are managed by RDS in Secrets Manager (manageMasterUserPassword), never " +
+"passed in. Mandatory: a password input lands in config and state.",
             resourceTypes: RDS,
         },
         p => p.password !== undefined || p.masterPassword !== undefined || (!isTrue(p.manageMasterUserPassword) && p.replicateSourceDb === undefined && p.snapshotIdentifier === undefined && p.globalClusterIdentifier === undefined && p.replicationSourceIdentifier === undefined),
@@ -140,7 +148,8 @@ export const dataStoreRules: Rule[] = [
             control: "twine",
             area: "data stores",
             enforcementLevel: "mandatory",
-            description: "Prod databases take a final snapshot when deleted. Mandatory in prod: the last line of defence if deletion protection is turned off by mistake.",
+            description: "Prod databases take a final snapshot when deleted. Mandatory in prod: the last line of defence " +
+"if deletion protection is turned off by mistake.",
             resourceTypes: RDS,
         },
         (p, r) => isProd(r) && isTrue(p.skipFinalSnapshot),
@@ -200,7 +209,8 @@ export const dataStoreRules: Rule[] = [
             control: "Opensearch.7",
             area: "data stores",
             enforcementLevel: "advisory",
-            description: "Search domains enable fine-grained access control. Advisory: with VPC-only access and an IAM access policy it adds depth, not a missing wall.",
+            description: "Search domains enable fine-grained access control. Advisory: with VPC-only access and an IAM " +
+"access policy it adds depth, not a missing wall.",
             resourceTypes: SEARCH,
         },
         p => !isTrue(p.advancedSecurityOptions?.enabled),
@@ -215,7 +225,7 @@ export const dataStoreRules: Rule[] = [
             description: "Search domains publish audit logs. Advisory: they require fine-grained access control (Opensearch.7) first.",
             resourceTypes: SEARCH,
         },
-        p => !asArray(p.logPublishingOptions).some((o: any) => o.logType === "AUDIT_LOGS" && o.enabled !== false),
+        p => !asArray(p.logPublishingOptions).some(o => o.logType === "AUDIT_LOGS" && o.enabled !== false),
         "no AUDIT_LOGS log publishing option",
     ),
     simpleRule(
@@ -224,7 +234,8 @@ export const dataStoreRules: Rule[] = [
             control: "Opensearch.6",
             area: "data stores",
             enforcementLevel: "advisory",
-            description: "Prod search domains run at least 3 data nodes with zone awareness. Advisory: search can be rebuilt from the database, so this is availability, not data loss.",
+            description: "Prod search domains run at least 3 data nodes with zone awareness. Advisory: search can be " +
+"rebuilt from the database, so this is availability, not data loss.",
             resourceTypes: SEARCH,
         },
         (p, r) => isProd(r) && (!(Number(p.clusterConfig?.instanceCount) >= 3) || !isTrue(p.clusterConfig?.zoneAwarenessEnabled)),
@@ -237,7 +248,9 @@ export const dataStoreRules: Rule[] = [
             area: "data stores",
             enforcementLevel: "mandatory",
             description:
-                "Stateful resources (databases, search domains, volumes, zones, keys, tables) are protected (`protect: true`) in prod, and the apex zone in dns. Mandatory: replacing one loses data or names.",
+                "Stateful resources (databases, search domains, volumes, zones, keys, tables) are protected " +
+"(`protect: true`) in prod, and the apex zone in dns. Mandatory: replacing one loses data or " +
+"names.",
             resourceTypes: STATEFUL_TYPES,
         },
         (_p, r) => (isProd(r) || (r.type === "aws:route53/zone:Zone" && environmentOf(r) === "dns")) && r.options?.protect !== true,

@@ -48,7 +48,8 @@ export const iamRules: Rule[] = [
             control: "IAM.1",
             area: "iam",
             enforcementLevel: "mandatory",
-            description: "No policy allows \"*\" on \"*\". Mandatory: nothing this program creates needs administrator rights; deployers get theirs from outside it.",
+            description: "No policy allows \"*\" on \"*\". Mandatory: nothing this program creates needs administrator rights; " +
+"deployers get theirs from outside it.",
         },
         r =>
             allowed(r)
@@ -61,7 +62,8 @@ export const iamRules: Rule[] = [
             control: "IAM.21",
             area: "iam",
             enforcementLevel: "mandatory",
-            description: "No policy allows a whole service (\"s3:*\", \"*\"). Mandatory: roles get the actions they use, so a stolen credential can do little.",
+            description: "No policy allows a whole service (\"s3:*\", \"*\"). Mandatory: roles get the actions they use, " +
+"so a stolen credential can do little.",
         },
         r =>
             allowed(r)
@@ -75,7 +77,8 @@ export const iamRules: Rule[] = [
             area: "iam",
             enforcementLevel: "mandatory",
             description:
-                "No policy allows a partial action wildcard (\"s3:Get*\") or uses NotAction with Allow. Mandatory: wildcards silently grow as AWS adds actions; this design lists every action.",
+                "No policy allows a partial action wildcard (\"s3:Get*\") or uses NotAction with Allow. " +
+"Mandatory: wildcards silently grow as AWS adds actions; this design lists every action.",
         },
         r => [
             ...allowed(r).flatMap(({ actions }) => actions.filter(a => a.includes("*") && !(a === "*" || /^[a-z0-9-]+:\*$/i.test(a)))).map(a => `allows the wildcard action ${a}`),
@@ -90,7 +93,8 @@ export const iamRules: Rule[] = [
             control: "KMS.1",
             area: "iam",
             enforcementLevel: "mandatory",
-            description: "No identity policy allows kms:Decrypt or kms:ReEncryptFrom on all keys. Mandatory: a role may decrypt with the keys it names only.",
+            description: "No identity policy allows kms:Decrypt or kms:ReEncryptFrom on all keys. Mandatory: a role may " +
+"decrypt with the keys it names only.",
         },
         r =>
             allowed(r)
@@ -103,7 +107,8 @@ export const iamRules: Rule[] = [
             control: "IAM.2",
             area: "iam",
             enforcementLevel: "mandatory",
-            description: "No policies attached to IAM users. Mandatory: people sign in through SSO and workloads use roles, so permissions are only ever granted to roles.",
+            description: "No policies attached to IAM users. Mandatory: people sign in through SSO and workloads use " +
+"roles, so permissions are only ever granted to roles.",
             resourceTypes: ["aws:iam/userPolicy:UserPolicy", "aws:iam/userPolicyAttachment:UserPolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment"],
         },
         (p, r) => r.type !== "aws:iam/policyAttachment:PolicyAttachment" || asArray(p.users).length > 0,
@@ -116,7 +121,8 @@ export const iamRules: Rule[] = [
             area: "access",
             enforcementLevel: "mandatory",
             description:
-                "No role trusts \"*\" unless a condition pins the caller (aws:PrincipalAccount, aws:SourceArn, ...). Mandatory: otherwise any AWS account could assume it.",
+                "No role trusts \"*\" unless a condition pins the caller (aws:PrincipalAccount, aws:SourceArn, ...). " +
+"Mandatory: otherwise any AWS account could assume it.",
         },
         s => (awsPrincipals(s).some(p => p === "*") && !conditionKeys(s).some(k => SCOPING_KEYS.includes(k)) ? "trusts any AWS principal without a scoping condition" : undefined),
     ),
@@ -128,7 +134,9 @@ export const iamRules: Rule[] = [
             area: "access",
             enforcementLevel: "mandatory",
             description:
-                "Roles trust only principals of this deployment's accounts (pack setting accounts). Mandatory: cross-account roles (DNS delegation, peering) must trust only the intended account, never a typo'd or foreign one.",
+                "Roles trust only principals of this deployment's accounts (pack setting accounts). Mandatory: " +
+"cross-account roles (DNS delegation, peering) must trust only the intended account, never a " +
+"typo'd or foreign one.",
         },
         (s, ctx) => {
             const known = ctx.settings.accounts;
@@ -143,7 +151,9 @@ export const iamRules: Rule[] = [
             area: "ci",
             enforcementLevel: "mandatory",
             description:
-                "A role trusted through OIDC (Pulumi Deployments, CI) checks both the audience and the subject claims. Mandatory: without a sub condition, any workflow of any organisation on that identity provider could assume it.",
+                "A role trusted through OIDC (Pulumi Deployments, CI) checks both the audience and the subject " +
+"claims. Mandatory: without a sub condition, any workflow of any organisation on that identity " +
+"provider could assume it.",
         },
         s => {
             const federated = asArray<string>(s.Principal?.Federated);
@@ -162,7 +172,9 @@ export const iamRules: Rule[] = [
             area: "access",
             enforcementLevel: "advisory",
             description:
-                "Roles trusted by an AWS service (other than EC2) limit it with aws:SourceAccount or aws:SourceArn. Advisory: AWS recommends it against confused deputies, but not every service sends the keys.",
+                "Roles trusted by an AWS service (other than EC2) limit it with aws:SourceAccount or " +
+"aws:SourceArn. Advisory: AWS recommends it against confused deputies, but not every service " +
+"sends the keys.",
         },
         s => {
             const services = asArray<string>(s.Principal?.Service).filter(x => x !== "ec2.amazonaws.com");

@@ -1,5 +1,5 @@
 /** Load balancer guardrails (the application load balancers in front of every app cluster). */
-import { Rule, asArray, isProd, isTrue, simpleRule } from "./types";
+import { ResourceProps, Rule, asArray, isProd, isTrue, simpleRule } from "./types";
 
 const LB = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
 const LISTENER = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
@@ -7,7 +7,7 @@ const LISTENER = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
 /** ELB security policies that allow TLS 1.2 and later only (AWS's recommended and FIPS/PQ variants). */
 export const TLS12_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/;
 
-const isApplication = (p: Record<string, any>) => (p.loadBalancerType ?? "application") === "application";
+const isApplication = (p: ResourceProps) => (p.loadBalancerType ?? "application") === "application";
 
 export const loadBalancerRules: Rule[] = [
     simpleRule(
@@ -16,7 +16,8 @@ export const loadBalancerRules: Rule[] = [
             control: "ELB.4",
             area: "load balancers",
             enforcementLevel: "mandatory",
-            description: "Application load balancers drop invalid HTTP headers. Mandatory: it closes request-smuggling tricks at the edge at no cost.",
+            description: "Application load balancers drop invalid HTTP headers. Mandatory: it closes request-smuggling " +
+"tricks at the edge at no cost.",
             resourceTypes: LB,
         },
         p => isApplication(p) && !isTrue(p.dropInvalidHeaderFields),
@@ -28,7 +29,8 @@ export const loadBalancerRules: Rule[] = [
             control: "ELB.12",
             area: "load balancers",
             enforcementLevel: "mandatory",
-            description: "Application load balancers use desync mitigation mode defensive or strictest. Mandatory: monitor mode lets HTTP desync attacks through.",
+            description: "Application load balancers use desync mitigation mode defensive or strictest. Mandatory: " +
+"monitor mode lets HTTP desync attacks through.",
             resourceTypes: LB,
         },
         p => isApplication(p) && p.desyncMitigationMode !== undefined && !["defensive", "strictest"].includes(p.desyncMitigationMode),
@@ -40,7 +42,8 @@ export const loadBalancerRules: Rule[] = [
             control: "ELB.6",
             area: "load balancers",
             enforcementLevel: "mandatory",
-            description: "Prod load balancers have deletion protection. Mandatory in prod: deleting one takes the product offline and changes its DNS name.",
+            description: "Prod load balancers have deletion protection. Mandatory in prod: deleting one takes the " +
+"product offline and changes its DNS name.",
             resourceTypes: LB,
         },
         (p, r) => isProd(r) && !isTrue(p.enableDeletionProtection),
@@ -52,7 +55,8 @@ export const loadBalancerRules: Rule[] = [
             control: "ELB.5",
             area: "load balancers",
             enforcementLevel: "advisory",
-            description: "Load balancers write access logs to S3. Advisory: wanted for investigations, but a missing log is not itself an exposure, and it needs a regional log bucket.",
+            description: "Load balancers write access logs to S3. Advisory: wanted for investigations, but a missing log " +
+"is not itself an exposure, and it needs a regional log bucket.",
             resourceTypes: LB,
         },
         p => !isTrue(p.accessLogs?.enabled) || !p.accessLogs?.bucket,
@@ -64,7 +68,8 @@ export const loadBalancerRules: Rule[] = [
             control: "ELB.13",
             area: "load balancers",
             enforcementLevel: "advisory",
-            description: "Load balancers span at least two subnets (AZs). Advisory: AWS already requires two for an ALB; this catches network load balancers in one AZ.",
+            description: "Load balancers span at least two subnets (AZs). Advisory: AWS already requires two for an ALB; " +
+"this catches network load balancers in one AZ.",
             resourceTypes: LB,
         },
         p => asArray(p.subnets).length + asArray(p.subnetMappings).length === 1,
@@ -75,14 +80,15 @@ export const loadBalancerRules: Rule[] = [
         control: "ELB.1",
         area: "load balancers",
         enforcementLevel: "mandatory",
-        description: "An HTTP listener only redirects to HTTPS (301). Mandatory: HR and expense data never travel in clear text, not even the first request.",
+        description: "An HTTP listener only redirects to HTTPS (301). Mandatory: HR and expense data never travel in " +
+"clear text, not even the first request.",
         kind: "resource",
         resourceTypes: LISTENER,
         check(r) {
             const p = r.props ?? {};
             if (p.protocol !== "HTTP") return [];
             const actions = asArray(p.defaultActions);
-            const redirects = actions.length > 0 && actions.every((a: any) => a.type === "redirect" && a.redirect?.protocol === "HTTPS");
+            const redirects = actions.length > 0 && actions.every(a => a.type === "redirect" && a.redirect?.protocol === "HTTPS");
             return redirects ? [] : ["the HTTP listener must only redirect to HTTPS (defaultActions: redirect with protocol HTTPS)"];
         },
     },
@@ -92,7 +98,8 @@ export const loadBalancerRules: Rule[] = [
         area: "load balancers",
         enforcementLevel: "mandatory",
         description:
-            "HTTPS/TLS listeners name a security policy that allows TLS 1.2+ only. Mandatory: the default policy (ELBSecurityPolicy-2016-08) still accepts TLS 1.0 and 1.1.",
+            "HTTPS/TLS listeners name a security policy that allows TLS 1.2+ only. Mandatory: the default " +
+"policy (ELBSecurityPolicy-2016-08) still accepts TLS 1.0 and 1.1.",
         kind: "resource",
         resourceTypes: LISTENER,
         check(r) {
@@ -100,7 +107,8 @@ export const loadBalancerRules: Rule[] = [
             if (p.protocol !== "HTTPS" && p.protocol !== "TLS") return [];
             return typeof p.sslPolicy === "string" && TLS12_POLICY.test(p.sslPolicy)
                 ? []
-                : [`sslPolicy is ${JSON.stringify(p.sslPolicy ?? "unset (ELBSecurityPolicy-2016-08)")}; use ELBSecurityPolicy-TLS13-1-2-2021-06`];
+                : [`sslPolicy is ${JSON.stringify(p.sslPolicy ?? "unset (ELBSecurityPolicy-2016-08)")}; use ` +
+`ELBSecurityPolicy-TLS13-1-2-2021-06`];
         },
     },
 ];

@@ -11,7 +11,8 @@ export const loggingRules: Rule[] = [
         area: "logging",
         enforcementLevel: "mandatory",
         description:
-            "Every stack has a multi-region trail that logs global service events and is on (the account baseline). Mandatory: without it, nobody can say who changed what in the account.",
+            "Every stack has a multi-region trail that logs global service events and is on (the account " +
+"baseline). Mandatory: without it, nobody can say who changed what in the account.",
         kind: "stack",
         check(resources) {
             const trails = resources.filter(r => r.type === TRAIL);
@@ -37,7 +38,8 @@ export const loggingRules: Rule[] = [
             control: "CloudTrail.4",
             area: "logging",
             enforcementLevel: "mandatory",
-            description: "Trails validate log files (signed digests). Mandatory: an attacker who reaches the bucket must not be able to edit history unnoticed.",
+            description: "Trails validate log files (signed digests). Mandatory: an attacker who reaches the bucket must " +
+"not be able to edit history unnoticed.",
             resourceTypes: [TRAIL],
         },
         p => !isTrue(p.enableLogFileValidation),
@@ -49,7 +51,8 @@ export const loggingRules: Rule[] = [
             control: "CloudTrail.5",
             area: "logging",
             enforcementLevel: "advisory",
-            description: "Trails also deliver to CloudWatch Logs for alarms. Advisory: it enables CIS metric alarms, at a cost per account; S3 delivery is the record.",
+            description: "Trails also deliver to CloudWatch Logs for alarms. Advisory: it enables CIS metric alarms, at " +
+"a cost per account; S3 delivery is the record.",
             resourceTypes: [TRAIL],
         },
         p => !p.cloudWatchLogsGroupArn,
@@ -61,7 +64,8 @@ export const loggingRules: Rule[] = [
             control: "KMS.4",
             area: "logging",
             enforcementLevel: "mandatory",
-            description: "Symmetric customer-managed keys rotate yearly. Mandatory: it costs nothing and limits what one leaked key version can open.",
+            description: "Symmetric customer-managed keys rotate yearly. Mandatory: it costs nothing and limits what one " +
+"leaked key version can open.",
             resourceTypes: ["aws:kms/key:Key"],
         },
         p => (p.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT" && (p.keyUsage ?? "ENCRYPT_DECRYPT") === "ENCRYPT_DECRYPT" && !isTrue(p.enableKeyRotation),
@@ -73,7 +77,8 @@ export const loggingRules: Rule[] = [
             control: "twine",
             area: "logging",
             enforcementLevel: "advisory",
-            description: "Keys wait at least 14 days before deletion. Advisory: a longer window leaves time to notice, but the 7-day minimum is still recoverable.",
+            description: "Keys wait at least 14 days before deletion. Advisory: a longer window leaves time to notice, " +
+"but the 7-day minimum is still recoverable.",
             resourceTypes: ["aws:kms/key:Key"],
         },
         p => p.deletionWindowInDays !== undefined && Number(p.deletionWindowInDays) < 14,
@@ -84,7 +89,8 @@ export const loggingRules: Rule[] = [
         control: "IAM.28",
         area: "iam",
         enforcementLevel: "mandatory",
-        description: "Every stack runs an IAM Access Analyzer for external access (the account baseline). Mandatory: it reports any role, bucket or key shared outside the account.",
+        description: "Every stack runs an IAM Access Analyzer for external access (the account baseline). Mandatory: " +
+"it reports any role, bucket or key shared outside the account.",
         kind: "stack",
         check(resources) {
             const ok = resources.some(r => r.type === "aws:accessanalyzer/analyzer:Analyzer" && ["ACCOUNT", "ORGANIZATION", undefined].includes(r.props?.type));
@@ -97,7 +103,8 @@ export const loggingRules: Rule[] = [
         area: "logging",
         enforcementLevel: "mandatory",
         description:
-            "Prod runs GuardDuty, and no stack declares a disabled detector. Mandatory: prod is where an attacker would go; other accounts enable it through baseline.guardDuty.",
+            "Prod runs GuardDuty, and no stack declares a disabled detector. Mandatory: prod is where an " +
+"attacker would go; other accounts enable it through baseline.guardDuty.",
         kind: "stack",
         check(resources) {
             const detectors = resources.filter(r => r.type === "aws:guardduty/detector:Detector");
@@ -114,7 +121,8 @@ export const loggingRules: Rule[] = [
             area: "logging",
             enforcementLevel: "mandatory",
             description:
-                "Log groups set a retention period. Mandatory: logs of an HR application hold personal data, which must not be kept forever (GDPR), and never-expiring logs grow cost without bound.",
+                "Log groups set a retention period. Mandatory: logs of an HR application hold personal data, " +
+"which must not be kept forever (GDPR), and never-expiring logs grow cost without bound.",
             resourceTypes: [LOG_GROUP],
         },
         p => p.retentionInDays === undefined || Number(p.retentionInDays) === 0,

@@ -30,11 +30,13 @@ export const networkRules: Rule[] = [
             area: "network",
             enforcementLevel: "mandatory",
             description:
-                "A VPC's default security group has no inbound or outbound rule. Mandatory: anything launched without a group lands in it, so a rule there opens every such host.",
+                "A VPC's default security group has no inbound or outbound rule. Mandatory: anything launched " +
+"without a group lands in it, so a rule there opens every such host.",
             resourceTypes: [DEFAULT_SG],
         },
         p => asArray(p.ingress).length > 0 || asArray(p.egress).length > 0,
-        p => `the default security group has ${asArray(p.ingress).length} ingress and ${asArray(p.egress).length} egress rules; it must have none`,
+        p => `the default security group has ${asArray(p.ingress).length} ingress and ` +
+`${asArray(p.egress).length} egress rules; it must have none`,
     ),
     companionRule(
         {
@@ -43,7 +45,8 @@ export const networkRules: Rule[] = [
             area: "network",
             enforcementLevel: "mandatory",
             description:
-                "Every VPC's default security group is adopted by the program (aws.ec2.DefaultSecurityGroup), which strips AWS's allow-all rules. Mandatory: a VPC created without it keeps them.",
+                "Every VPC's default security group is adopted by the program (aws.ec2.DefaultSecurityGroup), " +
+"which strips AWS's allow-all rules. Mandatory: a VPC created without it keeps them.",
         },
         {
             subjects: [VPC],
@@ -74,7 +77,8 @@ export const networkRules: Rule[] = [
             control: "EC2.13",
             area: "network",
             enforcementLevel: "mandatory",
-            description: "No security group admits SSH (22) from 0.0.0.0/0 or ::/0. Mandatory: the bastion is the one way in, and only from configured ranges.",
+            description: "No security group admits SSH (22) from 0.0.0.0/0 or ::/0. Mandatory: the bastion is the one " +
+"way in, and only from configured ranges.",
         },
         worldOn(22, "SSH"),
     ),
@@ -84,7 +88,8 @@ export const networkRules: Rule[] = [
             control: "EC2.14",
             area: "network",
             enforcementLevel: "mandatory",
-            description: "No security group admits RDP (3389) from the Internet. Mandatory: nothing in this design speaks RDP, so an open port is a mistake or an attack.",
+            description: "No security group admits RDP (3389) from the Internet. Mandatory: nothing in this design " +
+"speaks RDP, so an open port is a mistake or an attack.",
         },
         worldOn(3389, "RDP"),
     ),
@@ -95,7 +100,8 @@ export const networkRules: Rule[] = [
             area: "network",
             enforcementLevel: "mandatory",
             description:
-                "Traffic from the whole Internet is admitted only on 80 and 443 (the load balancers). Mandatory: every other service sits behind a load balancer or the bastion.",
+                "Traffic from the whole Internet is admitted only on 80 and 443 (the load balancers). " +
+"Mandatory: every other service sits behind a load balancer or the bastion.",
         },
         rule => {
             const open = rule.cidrs.filter(isWorld);
@@ -113,13 +119,16 @@ export const networkRules: Rule[] = [
             area: "access",
             enforcementLevel: "mandatory",
             description:
-                "In dev and prod, SSH (22) is admitted only from the bastion VPC (pack setting bastionCidrs; RFC 1918 space when unset) or from a security group. Mandatory: the design's single entry point.",
+                "In dev and prod, SSH (22) is admitted only from the bastion VPC (pack setting bastionCidrs; " +
+"RFC 1918 space when unset) or from a security group. Mandatory: the design's single entry " +
+"point.",
         },
         (rule, env, settings) => {
             if (env !== "dev" && env !== "prod") return undefined;
             if (!coversPort(rule, 22)) return undefined;
             const outside = rule.cidrs.filter(c => !insideCidrs(c, settings.bastionCidrs));
-            return outside.length > 0 ? `SSH is admitted from ${outside.join(", ")}, outside the bastion VPC${settings.bastionCidrs?.length ? ` (${settings.bastionCidrs.join(", ")})` : ""}` : undefined;
+            return outside.length > 0 ? `SSH is admitted from ${outside.join(", ")}, outside the bastion ` +
+`VPC${settings.bastionCidrs?.length ? ` (${settings.bastionCidrs.join(", ")})` : ""}` : undefined;
         },
     ),
     ingressRule(
@@ -129,7 +138,8 @@ export const networkRules: Rule[] = [
             area: "network",
             enforcementLevel: "advisory",
             description:
-                "Every ingress rule has a description saying who it admits. Advisory: it makes previews reviewable, but a missing description opens nothing.",
+                "Every ingress rule has a description saying who it admits. Advisory: it makes previews " +
+"reviewable, but a missing description opens nothing.",
         },
         rule => (typeof rule.description === "string" && rule.description.trim() !== "" ? undefined : `ingress ${rule.fromPort}-${rule.toPort}/${rule.protocol} has no description`),
     ),
@@ -140,7 +150,8 @@ export const networkRules: Rule[] = [
             area: "network",
             enforcementLevel: "mandatory",
             description:
-                "No subnet assigns public IPs on launch. Mandatory: app hosts are private; the load balancers, NAT gateways and the bastion get their public addresses explicitly (EIPs).",
+                "No subnet assigns public IPs on launch. Mandatory: app hosts are private; the load balancers, " +
+"NAT gateways and the bastion get their public addresses explicitly (EIPs).",
             resourceTypes: ["aws:ec2/subnet:Subnet"],
         },
         p => isTrue(p.mapPublicIpOnLaunch),
@@ -153,7 +164,8 @@ export const networkRules: Rule[] = [
             area: "network",
             enforcementLevel: "advisory",
             description:
-                "Every VPC has an S3 gateway endpoint, so apt, AMI and log traffic to S3 stays off the NAT gateways. Advisory: it saves cost and exposure, but its absence is not a hole.",
+                "Every VPC has an S3 gateway endpoint, so apt, AMI and log traffic to S3 stays off the NAT " +
+"gateways. Advisory: it saves cost and exposure, but its absence is not a hole.",
         },
         {
             subjects: [VPC],

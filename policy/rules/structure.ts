@@ -9,7 +9,9 @@ export const structureRules: Rule[] = [
         area: "structure",
         enforcementLevel: "mandatory",
         description:
-            "Every AWS provider pins allowedAccountIds to exactly one account (of the pack setting accounts, when given). Mandatory: a stack must never touch an account it was not meant for, whatever credentials it runs with.",
+            "Every AWS provider pins allowedAccountIds to exactly one account (of the pack setting " +
+"accounts, when given). Mandatory: a stack must never touch an account it was not meant for, " +
+"whatever credentials it runs with.",
         kind: "resource",
         resourceTypes: ["pulumi:providers:aws"],
         check(r, ctx) {
@@ -25,7 +27,8 @@ export const structureRules: Rule[] = [
         area: "structure",
         enforcementLevel: "mandatory",
         description:
-            "Every AWS resource uses an explicit provider (this program's, pinned), never the default one. Mandatory: the default provider reads ambient credentials and region and pins no account.",
+            "Every AWS resource uses an explicit provider (this program's, pinned), never the default one. " +
+"Mandatory: the default provider reads ambient credentials and region and pins no account.",
         kind: "resource",
         resourceTypes: ["aws:*"],
         check(r) {

@@ -7,15 +7,24 @@ import { cidrContains, isPrivateCidr, parseCidr } from "../../components/network
 export type Level = "mandatory" | "advisory";
 export type Area = "network" | "access" | "compute" | "load balancers" | "data stores" | "dns" | "iam" | "ci" | "logging" | "structure";
 
+/**
+ * A value read from a resource's inputs. Their shape depends on the resource type (hundreds of AWS types), so the rules
+ * read fields loosely and test each value (isTrue, asArray, typeof) before relying on it; this is the one loose type.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- no single input shape covers every AWS resource type
+export type PropValue = any;
+/** A resource's inputs (camelCase), as the plan and the policy engine hand them over. */
+export type ResourceProps = Record<string, PropValue>;
+
 /** A resource as both the offline plan and the policy engine see it: inputs (camelCase) and options. */
 export interface PolicyInput {
     readonly type: string;
     readonly urn: string;
     readonly name: string;
-    readonly props: Record<string, any>;
+    readonly props: ResourceProps;
     readonly options?: { readonly protect?: boolean; readonly ignoreChanges?: readonly string[] };
     /** The provider resource the resource uses (undefined for a provider, or the default provider if unknown). */
-    readonly provider?: { readonly type: string; readonly urn: string; readonly name: string; readonly props: Record<string, any> };
+    readonly provider?: { readonly type: string; readonly urn: string; readonly name: string; readonly props: ResourceProps };
     /** The parent's URN, when known. */
     readonly parent?: string;
     /** Per input, the URNs of the resources whose outputs it takes (the engine's propertyDependencies), when known. */
@@ -28,12 +37,12 @@ export function policyInput(
         readonly type: string;
         readonly urn: string;
         readonly name: string;
-        readonly props: Record<string, any>;
+        readonly props: ResourceProps;
         readonly parent?: string | null;
         readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
     },
     options: { readonly protect: boolean; readonly ignoreChanges: readonly string[] },
-    provider: { readonly type: string; readonly urn: string; readonly name: string; readonly props: Record<string, any> } | undefined,
+    provider: { readonly type: string; readonly urn: string; readonly name: string; readonly props: ResourceProps } | undefined,
 ): PolicyInput {
     return {
         type: r.type,
@@ -99,13 +108,13 @@ export function appliesTo(rule: ResourceRule, type: string): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 // Reading props: values arrive as plain JSON in the plan, and as engine values (possibly unknown) in a preview.
 
-export function asArray<T = any>(value: unknown): T[] {
+export function asArray<T = PropValue>(value: unknown): T[] {
     if (value === undefined || value === null) return [];
     return (Array.isArray(value) ? value : [value]) as T[];
 }
 
 /** JSON documents (IAM, bucket policies) arrive as strings; objects are accepted as they are. */
-export function asJson(value: unknown): any {
+export function asJson(value: unknown): PropValue {
     if (typeof value !== "string") return value;
     try {
         return JSON.parse(value);
@@ -153,8 +162,8 @@ export function isProd(resource: PolicyInput): boolean {
 /** A rule over one resource type family that reports `message` when `bad(props, resource)` holds. */
 export function simpleRule(
     base: Omit<ResourceRule, "kind" | "check">,
-    bad: (props: Record<string, any>, resource: PolicyInput, ctx: RuleContext) => boolean,
-    message: string | ((props: Record<string, any>) => string),
+    bad: (props: ResourceProps, resource: PolicyInput, ctx: RuleContext) => boolean,
+    message: string | ((props: ResourceProps) => string),
 ): ResourceRule {
     return {
         ...base,
@@ -174,7 +183,7 @@ export function companionRule(
     spec: {
         readonly subjects: readonly string[];
         readonly companions: readonly string[];
-        readonly ok: (props: Record<string, any>) => boolean;
+        readonly ok: (props: ResourceProps) => boolean;
         readonly link?: { readonly companion: string; readonly subject: string };
         /** Message for a companion that fails `ok`; without it such companions are simply not counted. */
         readonly badCompanion?: string;
@@ -235,7 +244,7 @@ export function ingressRules(resource: PolicyInput): Ingress[] {
     const p = resource.props ?? {};
     switch (resource.type) {
         case "aws:ec2/securityGroup:SecurityGroup":
-            return asArray(p.ingress).map((i: any) => ({
+            return asArray(p.ingress).map((i: PropValue) => ({
                 protocol: String(i.protocol ?? "tcp"),
                 fromPort: Number(i.fromPort ?? 0),
                 toPort: Number(i.toPort ?? 65535),
@@ -298,7 +307,7 @@ export function insideCidrs(cidr: string, allowed: readonly string[] | undefined
 
 export interface Statement {
     readonly Effect?: string;
-    readonly Principal?: any;
+    readonly Principal?: PropValue;
     readonly Action?: string | string[];
     readonly NotAction?: string | string[];
     readonly Resource?: string | string[];
@@ -329,7 +338,7 @@ export const IDENTITY_POLICY_TYPES = [
 
 export function identityStatements(resource: PolicyInput): Statement[] {
     if (resource.type === "aws:iam/role:Role") {
-        return asArray(resource.props?.inlinePolicies).flatMap((p: any) => statements(p?.policy));
+        return asArray(resource.props?.inlinePolicies).flatMap((p: PropValue) => statements(p?.policy));
     }
     return statements(resource.props?.policy);
 }
