@@ -7,7 +7,7 @@ import tseslint from "typescript-eslint";
 export default defineConfig(
     // Installed packages (node_modules is ignored by default), build output, plans written by `npm run plan`,
     // and the image sources, which hold no JavaScript.
-    globalIgnores(["bin/", "plans/", "images/", "docs/"]),
+    globalIgnores(["bin/", "plans/", "images/", "docs/", "packages/outputs/dist/"]),
     {
         linterOptions: {
             // An eslint-disable comment that no longer suppresses anything is an error, so none outlives its reason.

@@ -23,14 +23,19 @@ export interface ResolvedCreationTime {
 const QUICK = "estimate: a synchronous API call, seconds";
 
 /** Types not in the table: a guess, flagged in the benchmark's output so the table gets an entry. */
-export const DEFAULT_CREATION_TIME: CreationTime = { seconds: 10, source: "estimate: default for a type missing from bench/creationTimes.ts" };
+export const DEFAULT_CREATION_TIME: CreationTime = {
+    seconds: 10,
+    source: "estimate: default for a type missing from bench/creationTimes.ts",
+};
 
 /** Resources with no cloud call of their own: the stack, components, providers. */
 const LOGICAL: CreationTime = { seconds: 0, source: "no cloud call (logical resource)" };
 
 const route53Sync: CreationTime = {
     seconds: 45,
-    source: "Route 53 Developer Guide: changes generally propagate to all Route 53 name servers within 60 seconds (the provider waits for INSYNC)",
+    source:
+        "Route 53 Developer Guide: changes generally propagate to all Route 53 name servers within 60 seconds (the provider " +
+        "waits for INSYNC)",
 };
 
 export const CREATION_TIMES: Readonly<Record<string, CreationTime>> = {
@@ -66,7 +71,10 @@ export const CREATION_TIMES: Readonly<Record<string, CreationTime>> = {
     "aws:iam/rolePolicy:RolePolicy": { seconds: 2, source: QUICK },
     "aws:iam/policy:Policy": { seconds: 2, source: QUICK },
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": { seconds: 2, source: QUICK },
-    "aws:iam/instanceProfile:InstanceProfile": { seconds: 10, source: "estimate: the provider waits for the profile to propagate before use" },
+    "aws:iam/instanceProfile:InstanceProfile": {
+        seconds: 10,
+        source: "estimate: the provider waits for the profile to propagate before use",
+    },
     "aws:kms/key:Key": { seconds: 5, source: QUICK },
     "aws:kms/alias:Alias": { seconds: 2, source: QUICK },
     "aws:s3/bucket:Bucket": { seconds: 5, source: QUICK },
@@ -75,36 +83,56 @@ export const CREATION_TIMES: Readonly<Record<string, CreationTime>> = {
 
     "aws:route53/zone:Zone": route53Sync,
     "aws:route53/record:Record": route53Sync,
-    "aws:acm/certificate:Certificate": { seconds: 10, source: "estimate: the request returns at once; validation is the separate resource below" },
+    "aws:acm/certificate:Certificate": {
+        seconds: 10,
+        source: "estimate: the request returns at once; validation is the separate resource below",
+    },
     "aws:acm/certificateValidation:CertificateValidation": {
         seconds: 300,
-        source: "aws/aws-cdk#2914 (a 5-minute wait was too short); hashicorp/terraform-provider-aws#9338; provider create timeout 75m (acm/certificate_validation.go)",
+        source:
+            "aws/aws-cdk#2914 (a 5-minute wait was too short); hashicorp/terraform-provider-aws#9338; provider create " +
+            "timeout 75m (acm/certificate_validation.go)",
     },
     "aws:lb/loadBalancer:LoadBalancer": {
         seconds: 180,
-        source: "hashicorp/terraform#24799 (usually under 5 min, sometimes 30); hashicorp/terraform-provider-aws#8054 (provisioning -> active, 10m timeout)",
+        source:
+            "hashicorp/terraform#24799 (usually under 5 min, sometimes 30); hashicorp/terraform-provider-aws#8054 " +
+            "(provisioning -> active, 10m timeout)",
     },
     "aws:lb/targetGroup:TargetGroup": { seconds: 3, source: QUICK },
     "aws:lb/listener:Listener": { seconds: 3, source: QUICK },
-    "aws:autoscaling/group:Group": { seconds: 300, source: "estimate: waits for capacity (boot + ELB health checks); Terraform wait_for_capacity_timeout 10m" },
+    "aws:autoscaling/group:Group": {
+        seconds: 300,
+        source: "estimate: waits for capacity (boot + ELB health checks); Terraform wait_for_capacity_timeout 10m",
+    },
     "aws:rds/subnetGroup:SubnetGroup": { seconds: 3, source: QUICK },
     "aws:rds/parameterGroup:ParameterGroup": { seconds: 3, source: QUICK },
     "aws:rds/instance:Instance": {
         seconds: inputs => (inputs.multiAz === true ? 1200 : 600),
-        source: "a published AWS recipe book (Multi-AZ RDS recipe): roughly 20 minutes or more (provision, back up, build the standby); single-AZ estimate 10 min; Terraform aws_db_instance create timeout 40m",
+        source:
+            "a published AWS recipe book (Multi-AZ RDS recipe): roughly 20 minutes or more (provision, back up, build the " +
+            "standby); single-AZ estimate 10 min; Terraform aws_db_instance create timeout 40m",
     },
     "aws:opensearch/domain:Domain": {
         seconds: 1800,
-        source: "hashicorp/terraform-provider-aws#33897 (default 60m create timeout often exceeded), #45244 (10-minute wait before the first poll), hashicorp/terraform-provider-aws#33 (40 min+ not unusual)",
+        source:
+            "hashicorp/terraform-provider-aws#33897 (default 60m create timeout often exceeded), #45244 (10-minute wait " +
+            "before the first poll), hashicorp/terraform-provider-aws#33 (40 min+ not unusual)",
     },
-    "aws:cloudfront/distribution:Distribution": { seconds: 600, source: "estimate: the provider waits for Deployed (wait_for_deployment), typically 5-15 minutes" },
+    "aws:cloudfront/distribution:Distribution": {
+        seconds: 600,
+        source: "estimate: the provider waits for Deployed (wait_for_deployment), typically 5-15 minutes",
+    },
 
     "docker:index/image:Image": { seconds: 300, source: "estimate: docker build and push of the Jenkins image" },
     "command:local:Command": { seconds: 900, source: "estimate: a packer build of the app AMI (boot, provision, snapshot)" },
 
     // Added as the app, data and build tiers landed: configuration calls that return once accepted.
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": { seconds: 2, source: QUICK },
-    "aws:iam/serviceLinkedRole:ServiceLinkedRole": { seconds: 10, source: "estimate: the provider retries until IAM has propagated the new role" },
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": {
+        seconds: 10,
+        source: "estimate: the provider retries until IAM has propagated the new role",
+    },
     "pulumiservice:index:DeploymentSettings": { seconds: 2, source: "estimate: one Pulumi Cloud API call" },
     "pulumiservice:index:DriftSchedule": { seconds: 2, source: "estimate: one Pulumi Cloud API call" },
     "pulumiservice:index:Team": { seconds: 2, source: "estimate: one Pulumi Cloud API call" },
@@ -119,7 +147,10 @@ export const CREATION_TIMES: Readonly<Record<string, CreationTime>> = {
     "aws:ec2/amiLaunchPermission:AmiLaunchPermission": { seconds: 2, source: QUICK },
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": { seconds: 2, source: QUICK },
     "aws:kms/grant:Grant": { seconds: 2, source: QUICK },
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": { seconds: 5, source: "estimate: the provider waits until the configuration reads back" },
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": {
+        seconds: 5,
+        source: "estimate: the provider waits until the configuration reads back",
+    },
     "aws:s3/bucketLogging:BucketLogging": { seconds: 2, source: QUICK },
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": { seconds: 2, source: QUICK },
     "aws:s3/bucketPolicy:BucketPolicy": { seconds: 2, source: QUICK },
@@ -130,12 +161,21 @@ export const CREATION_TIMES: Readonly<Record<string, CreationTime>> = {
     "aws:accessanalyzer/analyzer:Analyzer": { seconds: 5, source: QUICK },
     "aws:cloudtrail/trail:Trail": { seconds: 10, source: "estimate: the trail is created, then logging is started (two calls)" },
     "aws:ebs/encryptionByDefault:EncryptionByDefault": { seconds: 2, source: QUICK },
-    "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": { seconds: 5, source: "estimate: the provider waits until the setting reads back" },
+    "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": {
+        seconds: 5,
+        source: "estimate: the provider waits until the setting reads back",
+    },
     // The app tier's configuration calls.
     "aws:autoscaling/policy:Policy": { seconds: 2, source: QUICK },
     "aws:autoscaling/schedule:Schedule": { seconds: 2, source: QUICK },
-    "aws:wafv2/webAcl:WebAcl": { seconds: 5, source: "estimate: the web ACL is usable once created; WAF propagates rules within about a minute, which does not block dependents" },
-    "aws:wafv2/webAclAssociation:WebAclAssociation": { seconds: 30, source: "estimate: the provider retries the association while the new ACL and load balancer become visible to WAF" },
+    "aws:wafv2/webAcl:WebAcl": {
+        seconds: 5,
+        source: "estimate: the web ACL is usable once created; WAF propagates rules within about a minute, which does not block dependents",
+    },
+    "aws:wafv2/webAclAssociation:WebAclAssociation": {
+        seconds: 30,
+        source: "estimate: the provider retries the association while the new ACL and load balancer become visible to WAF",
+    },
     "aws:guardduty/detector:Detector": { seconds: 5, source: QUICK },
 };
 

@@ -41,7 +41,11 @@ const mocks = {
         const letters = "abcdef".split("");
         switch (args.token) {
             case "aws:index/getAvailabilityZones:getAvailabilityZones":
-                return { names: letters.map(l => `${account.region}${l}`), zoneIds: letters.map((_l, i) => `az${i + 1}`), id: account.region };
+                return {
+                    names: letters.map(l => `${account.region}${l}`),
+                    zoneIds: letters.map((_l, i) => `az${i + 1}`),
+                    id: account.region,
+                };
             case "aws:ec2/getAmi:getAmi":
                 return { id: "ami-0123456789abcdef0", imageId: "ami-0123456789abcdef0" };
             case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -74,5 +78,13 @@ process.once("beforeExit", code => {
 });
 
 // The host's real entry, as the CLI starts it (minus the CLI's own flags it does not need here).
-process.argv = [process.argv[0], require.resolve("@pulumi/pulumi/cmd/run"), "--monitor=mock", `--project=${env.TWINE_PROBE_PROJECT}`, `--stack=${env.TWINE_PROBE_STACK}`, "--dry-run", "."];
+process.argv = [
+    process.argv[0],
+    require.resolve("@pulumi/pulumi/cmd/run"),
+    "--monitor=mock",
+    `--project=${env.TWINE_PROBE_PROJECT}`,
+    `--stack=${env.TWINE_PROBE_STACK}`,
+    "--dry-run",
+    ".",
+];
 require("@pulumi/pulumi/cmd/run");

@@ -24,6 +24,10 @@ export function formatSummary(s: Summary): string {
 /** Columns padded to their widest cell; the first row is the header, underlined. */
 export function renderTable(rows: readonly (readonly string[])[]): string {
     const widths = rows[0].map((_c, i) => Math.max(...rows.map(r => (r[i] ?? "").length)));
-    const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+    const line = (r: readonly string[]) =>
+        r
+            .map((c, i) => c.padEnd(widths[i]))
+            .join("  ")
+            .trimEnd();
     return [line(rows[0]), widths.map(w => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n");
 }

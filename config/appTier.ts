@@ -12,7 +12,10 @@ import { EnvRole, problem } from "./primitives";
 
 const label = z
     .string()
-    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, problem("not a DNS label", "use lower-case letters, digits and hyphens, e.g. integration"));
+    .regex(
+        /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
+        problem("not a DNS label", "use lower-case letters, digits and hyphens, e.g. integration"),
+    );
 
 /** "t3.medium", "m7g.large", "c6in.2xlarge": a family with a generation digit, a dot, a size. */
 export const instanceTypeSchema = z
@@ -21,15 +24,46 @@ export const instanceTypeSchema = z
 
 export const appTierSchema = z
     .strictObject({
-        hostNames: z.array(label).min(1).optional().describe("Names in the environment's subzone, e.g. [integration] gives integration.dev.<apex>. Defaults to the environment's name."),
-        publicNames: z.array(label).optional().describe("Prod only: names in the apex zone, e.g. [app] gives app.<apex>, written through the dns " +
-"delegation role. Defaults to none."),
-        instanceType: instanceTypeSchema.optional().describe("EC2 instance type of the app servers. Defaults to t3.small in dev, m7i.large in prod."),
+        hostNames: z
+            .array(label)
+            .min(1)
+            .optional()
+            .describe(
+                "Names in the environment's subzone, e.g. [integration] gives integration.dev.<apex>. Defaults to the environment's name.",
+            ),
+        publicNames: z
+            .array(label)
+            .optional()
+            .describe(
+                "Prod only: names in the apex zone, e.g. [app] gives app.<apex>, written through the dns " +
+                    "delegation role. Defaults to none.",
+            ),
+        instanceType: instanceTypeSchema
+            .optional()
+            .describe("EC2 instance type of the app servers. Defaults to t3.small in dev, m7i.large in prod."),
         minSize: z.number().int().min(0).max(500).optional().describe("Fewest servers. Defaults to 1 in dev, 3 in prod (one per AZ)."),
         maxSize: z.number().int().min(1).max(500).optional().describe("Most servers. Defaults to 3 in dev, 24 in prod."),
-        desiredCapacity: z.number().int().min(0).max(500).optional().describe("Servers at creation; target tracking owns it afterwards. Defaults to minSize."),
-        instanceWarmupSeconds: z.number().int().min(0).max(3600).optional().describe("Seconds before a new server's metrics count for scaling. Defaults to 60."),
-        appPort: z.number().int().min(1024).max(65535).optional().describe("Port the app listens on behind the load balancer. Defaults to 8080."),
+        desiredCapacity: z
+            .number()
+            .int()
+            .min(0)
+            .max(500)
+            .optional()
+            .describe("Servers at creation; target tracking owns it afterwards. Defaults to minSize."),
+        instanceWarmupSeconds: z
+            .number()
+            .int()
+            .min(0)
+            .max(3600)
+            .optional()
+            .describe("Seconds before a new server's metrics count for scaling. Defaults to 60."),
+        appPort: z
+            .number()
+            .int()
+            .min(1024)
+            .max(65535)
+            .optional()
+            .describe("Port the app listens on behind the load balancer. Defaults to 8080."),
         healthCheckPath: z
             .string()
             .regex(/^\/[\x21-\x7e]*$/, problem("a health-check path starts with / and has no spaces", "write a path such as /healthz"))
@@ -51,8 +85,10 @@ export const appTierSchema = z
                     .min(0)
                     .max(600)
                     .optional()
-                    .describe("Cap on servers in the group and the pool together; the pool shrinks as the group grows, never " +
-"below minSize. Defaults to minSize (a pool of exactly minSize)."),
+                    .describe(
+                        "Cap on servers in the group and the pool together; the pool shrinks as the group grows, never " +
+                            "below minSize. Defaults to minSize (a pool of exactly minSize).",
+                    ),
             })
             .optional()
             .describe("Warm pool so scale-out skips the launch. Defaults to 2 stopped servers in prod, none in dev."),
@@ -62,52 +98,131 @@ export const appTierSchema = z
             .min(10)
             .max(2_000_000_000)
             .optional()
-            .describe("WAF abuse ceiling: requests one client IP may send per 5 minutes before it is blocked; sized " +
-"for a company behind one NAT address. Defaults to 100000."),
+            .describe(
+                "WAF abuse ceiling: requests one client IP may send per 5 minutes before it is blocked; sized " +
+                    "for a company behind one NAT address. Defaults to 100000.",
+            ),
         tenantRateLimit: z
             .strictObject({
                 key: z
-                    .union([z.strictObject({ host: z.literal(true) }), z.strictObject({ header: z.string() }), z.strictObject({ cookie: z.string() })])
+                    .union([
+                        z.strictObject({ host: z.literal(true) }),
+                        z.strictObject({ header: z.string() }),
+                        z.strictObject({ cookie: z.string() }),
+                    ])
                     .optional()
-                    .describe("What identifies a tenant: {host: true} (tenants on their own names), {header: X-Twine-Tenant} " +
-"or {cookie: twine_tenant}. Defaults to the X-Twine-Tenant header."),
-                limitPer5Minutes: z.number().int().min(10).max(2_000_000_000).optional().describe("Requests one tenant may send per 5 minutes before the rule acts. Defaults to 50000."),
-                action: z.enum(["count", "block"]).optional().describe("count (metrics, sampled requests and a label only) or block (429). Defaults to count."),
+                    .describe(
+                        "What identifies a tenant: {host: true} (tenants on their own names), {header: X-Twine-Tenant} " +
+                            "or {cookie: twine_tenant}. Defaults to the X-Twine-Tenant header.",
+                    ),
+                limitPer5Minutes: z
+                    .number()
+                    .int()
+                    .min(10)
+                    .max(2_000_000_000)
+                    .optional()
+                    .describe("Requests one tenant may send per 5 minutes before the rule acts. Defaults to 50000."),
+                action: z
+                    .enum(["count", "block"])
+                    .optional()
+                    .describe("count (metrics, sampled requests and a label only) or block (429). Defaults to count."),
             })
             .optional()
-            .describe("WAF per-tenant rate rule, to see which tenant spikes; scaling, not blocking, answers a " +
-"legitimate rush. Defaults to counting on X-Twine-Tenant."),
+            .describe(
+                "WAF per-tenant rate rule, to see which tenant spikes; scaling, not blocking, answers a " +
+                    "legitimate rush. Defaults to counting on X-Twine-Tenant.",
+            ),
         uploads: z
             .strictObject({
-                pathPrefixes: z.array(z.string()).optional().describe("Path prefixes that take uploads (receipts), exempt from the body limit. Defaults to [/api/receipts]."),
-                maxBodyBytes: z.number().int().min(1).max(ALB_BODY_INSPECTION_BYTES).optional().describe("Largest body on every other path, in bytes, at most 8192. Defaults to 8192."),
+                pathPrefixes: z
+                    .array(z.string())
+                    .optional()
+                    .describe("Path prefixes that take uploads (receipts), exempt from the body limit. Defaults to [/api/receipts]."),
+                maxBodyBytes: z
+                    .number()
+                    .int()
+                    .min(1)
+                    .max(ALB_BODY_INSPECTION_BYTES)
+                    .optional()
+                    .describe("Largest body on every other path, in bytes, at most 8192. Defaults to 8192."),
             })
             .optional()
-            .describe("WAF body limit outside the upload paths (the managed 8 KB body rule only counts). Defaults to " +
-"8192 bytes outside /api/receipts."),
+            .describe(
+                "WAF body limit outside the upload paths (the managed 8 KB body rule only counts). Defaults to " +
+                    "8192 bytes outside /api/receipts.",
+            ),
         monthEnd: z
             .strictObject({
-                enabled: z.boolean().optional().describe("Raise the minimum over the month's last and first working days. Defaults to true in prod, false in dev."),
-                minSize: z.number().int().min(1).max(500).optional().describe("The minimum during the window. Defaults to twice minSize, at most maxSize."),
-                lastWorkingDays: z.number().int().min(1).max(5).optional().describe("Working days at the end of the month in the window. Defaults to 2."),
-                firstWorkingDays: z.number().int().min(0).max(5).optional().describe("Working days at the start of the month in the window. Defaults to 1."),
+                enabled: z
+                    .boolean()
+                    .optional()
+                    .describe("Raise the minimum over the month's last and first working days. Defaults to true in prod, false in dev."),
+                minSize: z
+                    .number()
+                    .int()
+                    .min(1)
+                    .max(500)
+                    .optional()
+                    .describe("The minimum during the window. Defaults to twice minSize, at most maxSize."),
+                lastWorkingDays: z
+                    .number()
+                    .int()
+                    .min(1)
+                    .max(5)
+                    .optional()
+                    .describe("Working days at the end of the month in the window. Defaults to 2."),
+                firstWorkingDays: z
+                    .number()
+                    .int()
+                    .min(0)
+                    .max(5)
+                    .optional()
+                    .describe("Working days at the start of the month in the window. Defaults to 1."),
                 timeZone: z.string().optional().describe("IANA time zone of the hours, e.g. Europe/Paris. Defaults to UTC."),
-                startHour: z.number().int().min(0).max(23).optional().describe("Hour the minimum is raised, each day of the window. Defaults to 6."),
-                endHour: z.number().int().min(0).max(23).optional().describe("Hour it returns to normal on the window's last day. Defaults to 20."),
+                startHour: z
+                    .number()
+                    .int()
+                    .min(0)
+                    .max(23)
+                    .optional()
+                    .describe("Hour the minimum is raised, each day of the window. Defaults to 6."),
+                endHour: z
+                    .number()
+                    .int()
+                    .min(0)
+                    .max(23)
+                    .optional()
+                    .describe("Hour it returns to normal on the window's last day. Defaults to 20."),
             })
             .optional()
             .describe("Scheduled month-end scaling (see docs/app-tier.md). On by default in prod, off in dev."),
         predictiveScaling: z
             .strictObject({
                 enabled: z.boolean().optional().describe("Create a predictive scaling policy. Defaults to true in prod, false in dev."),
-                mode: z.enum(["ForecastOnly", "ForecastAndScale"]).optional().describe("ForecastOnly until the forecasts match the traffic. Defaults to ForecastOnly."),
+                mode: z
+                    .enum(["ForecastOnly", "ForecastAndScale"])
+                    .optional()
+                    .describe("ForecastOnly until the forecasts match the traffic. Defaults to ForecastOnly."),
             })
             .optional()
-            .describe("Predictive scaling on the daily and weekly pattern, from 14 days of load. On (forecast only) " +
-"by default in prod, off in dev."),
-        accessLogRetentionDays: z.number().int().min(1).max(3650).optional().describe("Days the load balancer's access logs are kept. Defaults to 30 in dev, 365 in prod."),
+            .describe(
+                "Predictive scaling on the daily and weekly pattern, from 14 days of load. On (forecast only) " +
+                    "by default in prod, off in dev.",
+            ),
+        accessLogRetentionDays: z
+            .number()
+            .int()
+            .min(1)
+            .max(3650)
+            .optional()
+            .describe("Days the load balancer's access logs are kept. Defaults to 30 in dev, 365 in prod."),
         settings: z
-            .record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, problem("setting names are upper-case shell identifiers", "write e.g. FEATURE_FLAGS")), z.string().max(1024))
+            .record(
+                z
+                    .string()
+                    .regex(/^[A-Z][A-Z0-9_]*$/, problem("setting names are upper-case shell identifiers", "write e.g. FEATURE_FLAGS")),
+                z.string().max(1024),
+            )
             .optional()
             .describe("Extra environment settings written to /etc/twine/environment at boot. Never secrets. Defaults to none."),
     })
@@ -146,7 +261,10 @@ export function withAppTierDefaults(role: EnvRole, environment: string, input: A
             limitPer5Minutes: input.tenantRateLimit?.limitPer5Minutes ?? 50_000,
             action: input.tenantRateLimit?.action ?? "count",
         },
-        bodySizeLimit: { uploadPathPrefixes: input.uploads?.pathPrefixes ?? ["/api/receipts"], maxBytes: input.uploads?.maxBodyBytes ?? ALB_BODY_INSPECTION_BYTES },
+        bodySizeLimit: {
+            uploadPathPrefixes: input.uploads?.pathPrefixes ?? ["/api/receipts"],
+            maxBytes: input.uploads?.maxBodyBytes ?? ALB_BODY_INSPECTION_BYTES,
+        },
         monthEnd:
             (input.monthEnd?.enabled ?? prod)
                 ? {
@@ -158,7 +276,8 @@ export function withAppTierDefaults(role: EnvRole, environment: string, input: A
                       endHour: input.monthEnd?.endHour ?? 20,
                   }
                 : undefined,
-        predictiveScaling: (input.predictiveScaling?.enabled ?? prod) ? { mode: input.predictiveScaling?.mode ?? "ForecastOnly" } : undefined,
+        predictiveScaling:
+            (input.predictiveScaling?.enabled ?? prod) ? { mode: input.predictiveScaling?.mode ?? "ForecastOnly" } : undefined,
         accessLogRetentionDays: input.accessLogRetentionDays ?? (prod ? 365 : 30),
         settings: input.settings ?? {},
     };
@@ -177,32 +296,78 @@ export function appTierProblems(role: EnvRole, environment: string, input: AppTi
     const app = withAppTierDefaults(role, environment, input);
     const problems: [string[], unknown, string][] = [];
     if (app.minSize > app.maxSize) {
-        problems.push([["app", "minSize"], app.minSize, problem(`minSize (${app.minSize}) should be <= maxSize (${app.maxSize})`, "raise app.maxSize or lower app.minSize")]);
+        problems.push([
+            ["app", "minSize"],
+            app.minSize,
+            problem(`minSize (${app.minSize}) should be <= maxSize (${app.maxSize})`, "raise app.maxSize or lower app.minSize"),
+        ]);
     }
     if (app.desiredCapacity < app.minSize || app.desiredCapacity > app.maxSize) {
-        problems.push([["app", "desiredCapacity"], app.desiredCapacity, problem(`desiredCapacity (${app.desiredCapacity}) must lie between minSize (${app.minSize}) and maxSize (${app.maxSize})`, "set app.desiredCapacity within the bounds, or leave it out (it defaults to minSize)")]);
+        problems.push([
+            ["app", "desiredCapacity"],
+            app.desiredCapacity,
+            problem(
+                `desiredCapacity (${app.desiredCapacity}) must lie between minSize (${app.minSize}) and maxSize (${app.maxSize})`,
+                "set app.desiredCapacity within the bounds, or leave it out (it defaults to minSize)",
+            ),
+        ]);
     }
     if (app.scaling.requestsPerTarget === undefined && app.scaling.cpuUtilizationPercent === undefined) {
-        problems.push([["app", "scaling"], input.scaling, problem("scaling needs at least one target, or the group never grows", "set app.scaling.requestsPerTarget and/or app.scaling.cpuUtilizationPercent")]);
+        problems.push([
+            ["app", "scaling"],
+            input.scaling,
+            problem(
+                "scaling needs at least one target, or the group never grows",
+                "set app.scaling.requestsPerTarget and/or app.scaling.cpuUtilizationPercent",
+            ),
+        ]);
     }
     if (app.publicNames.length > 0 && role !== "prod") {
-        problems.push([["app", "publicNames"], app.publicNames, problem("only prod may answer on names in the apex zone; the dns role of other accounts cannot write them", "remove app.publicNames, or use app.hostNames in this account's subzone")]);
+        problems.push([
+            ["app", "publicNames"],
+            app.publicNames,
+            problem(
+                "only prod may answer on names in the apex zone; the dns role of other accounts cannot write them",
+                "remove app.publicNames, or use app.hostNames in this account's subzone",
+            ),
+        ]);
     }
     if (role === "prod" && app.minSize < 2) {
-        problems.push([["app", "minSize"], app.minSize, problem("production needs at least two servers in different AZs to survive losing one", "set app.minSize to 2 or more")]);
+        problems.push([
+            ["app", "minSize"],
+            app.minSize,
+            problem("production needs at least two servers in different AZs to survive losing one", "set app.minSize to 2 or more"),
+        ]);
     }
     // The pool holds max(minSize, maxPreparedCapacity - desired): a cap below maxSize is how its size is bounded.
     for (const message of app.warmPool ? warmPoolProblems(app.warmPool, app) : []) {
-        problems.push([["app", "warmPool"], input.warmPool, problem(message, "set app.warmPool.maxPreparedCapacity between warmPool.minSize and maxSize + warmPool.minSize, or leave it out")]);
+        problems.push([
+            ["app", "warmPool"],
+            input.warmPool,
+            problem(
+                message,
+                "set app.warmPool.maxPreparedCapacity between warmPool.minSize and maxSize + warmPool.minSize, or leave it out",
+            ),
+        ]);
     }
     if (app.monthEnd) {
         for (const message of monthEndWindowProblems(app.monthEnd, app)) {
             problems.push([["app", "monthEnd"], input.monthEnd, problem(message, "fix app.monthEnd, or set app.monthEnd.enabled: false")]);
         }
     }
-    const waf = { rateLimitPer5Minutes: app.rateLimitPer5Minutes, tenantRateLimit: app.tenantRateLimit, bodySizeLimit: app.bodySizeLimit, managedRuleGroups: [], metricPrefix: environment };
+    const waf = {
+        rateLimitPer5Minutes: app.rateLimitPer5Minutes,
+        tenantRateLimit: app.tenantRateLimit,
+        bodySizeLimit: app.bodySizeLimit,
+        managedRuleGroups: [],
+        metricPrefix: environment,
+    };
     for (const message of webAclRuleProblems(waf)) {
-        problems.push([["app", message.startsWith("bodySizeLimit") ? "uploads" : "tenantRateLimit"], message.startsWith("bodySizeLimit") ? input.uploads : input.tenantRateLimit, problem(message, "fix the WAF setting named")]);
+        problems.push([
+            ["app", message.startsWith("bodySizeLimit") ? "uploads" : "tenantRateLimit"],
+            message.startsWith("bodySizeLimit") ? input.uploads : input.tenantRateLimit,
+            problem(message, "fix the WAF setting named"),
+        ]);
     }
     for (const message of loadBalancerNameProblems(`${environment}-alb`)) {
         problems.push([[], environment, problem(message, "rename the environment, e.g. internal-tools to tools")]);

@@ -11,16 +11,20 @@ export const baselineSchema = z
         guardDuty: z
             .boolean()
             .optional()
-            .describe("Enable a GuardDuty detector in the account. Defaults to true in prod and bastion (the " +
-"Internet-facing accounts), false in dns and dev."),
+            .describe(
+                "Enable a GuardDuty detector in the account. Defaults to true in prod and bastion (the " +
+                    "Internet-facing accounts), false in dns and dev.",
+            ),
         trailRetentionDays: z
             .number()
             .int()
             .min(90)
             .max(3653)
             .optional()
-            .describe("Days the CloudTrail bucket keeps log files before they expire; 90 to 3653. Defaults to 365 " +
-"(CIS keeps a year); prod must keep at least 365."),
+            .describe(
+                "Days the CloudTrail bucket keeps log files before they expire; 90 to 3653. Defaults to 365 " +
+                    "(CIS keeps a year); prod must keep at least 365.",
+            ),
     })
     .describe("Account baseline: EBS encryption by default, S3 account public access block, CloudTrail, Access Analyzer, GuardDuty.");
 

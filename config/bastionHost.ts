@@ -171,7 +171,8 @@ const peerSchema = z.strictObject({
         )
         .optional()
         .describe(
-            "The peering the environment's stack created (its peeringConnectionId output): the bastion routes the environment's block through it. Set after that stack's first deploy. Defaults to no route.",
+            "The peering the environment's stack created (its peeringConnectionId output): the bastion routes the environment's " +
+                "block through it. Set after that stack's first deploy. Defaults to no route.",
         ),
     access: z
         .record(
@@ -185,7 +186,8 @@ const peerSchema = z.strictObject({
         )
         .default({})
         .describe(
-            "Who may reach which boxes of this account: per environment (or jenkins, the dev Jenkins host), login, admin and tunnel lists. Defaults to nobody.",
+            "Who may reach which boxes of this account: per environment (or jenkins, the dev Jenkins host), login, admin and " +
+                "tunnel lists. Defaults to nobody.",
         ),
 });
 
@@ -211,7 +213,8 @@ export const bastionHostSchema = z
             )
             .optional()
             .describe(
-                "Pins the bastion's AMI (Ubuntu 24.04, amd64). Defaults to Canonical's newest build at each deploy, so a new build replaces the host (about a minute without SSH).",
+                "Pins the bastion's AMI (Ubuntu 24.04, amd64). Defaults to Canonical's newest build at each deploy, so a new " +
+                    "build replaces the host (about a minute without SSH).",
             ),
         sshAllowedCidrs: z
             .array(sshSourceCidrSchema)
@@ -226,7 +229,8 @@ export const bastionHostSchema = z
                         .boolean()
                         .default(false)
                         .describe(
-                            "Whether the user may administer the bastion itself (sudo without a password; passwords are locked). Defaults to false.",
+                            "Whether the user may administer the bastion itself (sudo without a password; passwords are " +
+                                "locked). Defaults to false.",
                         ),
                 }),
             )
@@ -237,7 +241,8 @@ export const bastionHostSchema = z
             .strictObject({ dev: peerSchema.optional(), prod: peerSchema.optional() })
             .default({})
             .describe(
-                "Environment accounts that peer with the bastion VPC, with their VPC blocks; each gets its own peering role. Defaults to none.",
+                "Environment accounts that peer with the bastion VPC, with their VPC blocks; each gets its own peering role. " +
+                    "Defaults to none.",
             ),
     })
     .describe("The SSH bastion host (bastion account only).");

@@ -16,9 +16,17 @@ export const buildToolingSchema = z
             .strictObject({
                 instanceType: z
                     .string()
-                    .regex(instanceTypePattern, problem("not an x86_64 general-purpose instance type of medium size or larger", "use e.g. t3.large or m6i.xlarge"))
+                    .regex(
+                        instanceTypePattern,
+                        problem("not an x86_64 general-purpose instance type of medium size or larger", "use e.g. t3.large or m6i.xlarge"),
+                    )
                     .describe("EC2 instance type of the Jenkins host (x86_64). Defaults to t3.large."),
-                homeVolumeGiB: z.number().int().min(20).max(16384).describe("Size of the JENKINS_HOME EBS volume in GiB (gp3). Defaults to 100."),
+                homeVolumeGiB: z
+                    .number()
+                    .int()
+                    .min(20)
+                    .max(16384)
+                    .describe("Size of the JENKINS_HOME EBS volume in GiB (gp3). Defaults to 100."),
                 snapshotTime: z
                     .string()
                     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, problem("not a 24-hour UTC time", 'write HH:MM, e.g. "03:00"'))
@@ -32,12 +40,20 @@ export const buildToolingSchema = z
                             .describe("Sources allowed to call the hooks, e.g. GitHub's hook ranges; never 0.0.0.0/0. Required."),
                         certificateArn: z
                             .string()
-                            .regex(/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, problem("not an ACM certificate ARN", "use the ARN of an issued certificate in this account and region, " +
-"arn:aws:acm:<region>:<account>:certificate/<id>"))
+                            .regex(
+                                /^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/,
+                                problem(
+                                    "not an ACM certificate ARN",
+                                    "use the ARN of an issued certificate in this account and region, " +
+                                        "arn:aws:acm:<region>:<account>:certificate/<id>",
+                                ),
+                            )
                             .describe("ACM certificate of the HTTPS listener. Required."),
                     })
-                    .describe("An HTTPS load balancer in the public subnets that forwards only webhook POSTs, from these " +
-"ranges, to Jenkins. Defaults to none (private only)."),
+                    .describe(
+                        "An HTTPS load balancer in the public subnets that forwards only webhook POSTs, from these " +
+                            "ranges, to Jenkins. Defaults to none (private only).",
+                    ),
             })
             .partial()
             .optional()

@@ -33,7 +33,7 @@ export function envCrossStackProblems(input: EnvCrossStackInput): string[] {
             problems.push(
                 `${PROJECT}:network.cidr = "${input.cidr}": ${problem(
                     `overlaps the ${peer.stack} VPC ${peer.cidr}; the ${input.role} VPC peers with the bastion VPC ` +
-`and shares its routes with the other environment, so the blocks must be disjoint`,
+                        `and shares its routes with the other environment, so the blocks must be disjoint`,
                     `pick a block that does not overlap ${peer.cidr}`,
                 )}`,
             );
@@ -43,7 +43,7 @@ export function envCrossStackProblems(input: EnvCrossStackInput): string[] {
         problems.push(
             `aws:region = "${input.region}": ${problem(
                 `the bastion VPC is in ${input.bastion.region}; this design peers within one region ` +
-`(inter-region peering and its DNS and security-group limits are not supported)`,
+                    `(inter-region peering and its DNS and security-group limits are not supported)`,
                 `deploy the ${input.role} stack in ${input.bastion.region}`,
             )}`,
         );
@@ -64,7 +64,7 @@ function bastionPeerProblems(input: EnvCrossStackInput): string[] {
             `${PROJECT}:accountRole = "${input.role}": ${problem(
                 `the bastion stack lists no ${input.role} peer, so it has no peering role for this account`,
                 `add ${where} (accountId ${input.accountId ?? "<this account>"}, cidr ${input.cidr}) and run ` +
-`\`pulumi up\` on the bastion stack first`,
+                    `\`pulumi up\` on the bastion stack first`,
             )}`,
         ];
     }
@@ -92,7 +92,11 @@ function bastionPeerProblems(input: EnvCrossStackInput): string[] {
  * Prod's public names in the apex must be ones the dns stack delegated to prod, or the delegation role refuses
  * the records halfway through a deploy. Checked up front instead.
  */
-export function publicNameProblems(apex: string, delegated: readonly string[], environments: readonly { name: string; publicNames: readonly string[] }[]): string[] {
+export function publicNameProblems(
+    apex: string,
+    delegated: readonly string[],
+    environments: readonly { name: string; publicNames: readonly string[] }[],
+): string[] {
     const problems: string[] = [];
     for (const env of environments) {
         env.publicNames.forEach((label, i) => {
@@ -101,7 +105,7 @@ export function publicNameProblems(apex: string, delegated: readonly string[], e
                 problems.push(
                     `${PROJECT}:environments.${env.name}.app.publicNames[${i}] = "${label}": ${problem(
                         `the dns stack does not let prod write ${name} (it delegates ` +
-`${delegated.length > 0 ? delegated.join(", ") : "no public names"})`,
+                            `${delegated.length > 0 ? delegated.join(", ") : "no public names"})`,
                         `add ${name} to delegation.prod.publicNames in the dns stack and deploy dns first, or remove "${label}"`,
                     )}`,
                 );

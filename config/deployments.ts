@@ -16,7 +16,13 @@ export const deploymentsSchema = z
             .describe("Create the stack's Pulumi Deployments settings, its Pulumi Cloud access and the OIDC roles. Defaults to false."),
         organization: z
             .string()
-            .regex(orgPattern, problem("not a Pulumi Cloud organization name", "write the organization as it appears in app.pulumi.com/<organization>, e.g. twine"))
+            .regex(
+                orgPattern,
+                problem(
+                    "not a Pulumi Cloud organization name",
+                    "write the organization as it appears in app.pulumi.com/<organization>, e.g. twine",
+                ),
+            )
             .optional()
             .describe("Pulumi Cloud organization that owns the stack; the OIDC trust names it. Required when enabled."),
         repository: z
@@ -28,7 +34,9 @@ export const deploymentsSchema = z
             .string()
             .min(1)
             .describe("The protected branch: the only source of this stack's deployments (on push when deployCommits). Defaults to main."),
-        deployCommits: z.boolean().describe("Run `pulumi up` on every push to the branch. Defaults to false: updates stay a reviewed, manual step."),
+        deployCommits: z
+            .boolean()
+            .describe("Run `pulumi up` on every push to the branch. Defaults to false: updates stay a reviewed, manual step."),
         paths: z
             .array(z.string().min(1))
             .describe("Only changes under these repository paths trigger deployments. Defaults to every path."),
@@ -53,12 +61,24 @@ export const deploymentsSchema = z
             .describe("Pulumi Deployments drift detection. Defaults to on in every stack but dev (its environments change by design)."),
         existingGithubOidcProviderArn: z
             .string()
-            .regex(/^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, problem("not the ARN of a GitHub Actions OIDC provider", "copy it from `aws iam list-open-id-connect-providers`"))
-            .describe("The account's GitHub OIDC provider, when it already has one (one per URL per account): used instead of creating it. Defaults to creating it."),
+            .regex(
+                /^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/,
+                problem("not the ARN of a GitHub Actions OIDC provider", "copy it from `aws iam list-open-id-connect-providers`"),
+            )
+            .describe(
+                "The account's GitHub OIDC provider, when it already has one (one per URL per account): used instead of " +
+                    "creating it. Defaults to creating it.",
+            ),
         existingPulumiOidcProviderArn: z
             .string()
-            .regex(/^arn:aws:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/, problem("not the ARN of the Pulumi Cloud OIDC provider", "copy it from `aws iam list-open-id-connect-providers`"))
-            .describe("The account's Pulumi Cloud OIDC provider, when it already has one: used instead of creating it (its audiences must list the organization, for Deployments, and aws:<organization>, for ESC). Defaults to creating it."),
+            .regex(
+                /^arn:aws:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/,
+                problem("not the ARN of the Pulumi Cloud OIDC provider", "copy it from `aws iam list-open-id-connect-providers`"),
+            )
+            .describe(
+                "The account's Pulumi Cloud OIDC provider, when it already has one: used instead of creating it (its audiences " +
+                    "must list the organization, for Deployments, and aws:<organization>, for ESC). Defaults to creating it.",
+            ),
     })
     .partial({
         enabled: true,
@@ -78,7 +98,10 @@ export const deploymentsSchema = z
                     code: "custom",
                     path: [key],
                     input: value[key],
-                    message: problem(`deployments.${key} is required when deployments are enabled`, `set deployments.${key}, or set deployments.enabled to false`),
+                    message: problem(
+                        `deployments.${key} is required when deployments are enabled`,
+                        `set deployments.${key}, or set deployments.enabled to false`,
+                    ),
                 });
             }
         }

@@ -27,7 +27,8 @@ export const dnsDelegationSchema = z
                     .array(domainSchema)
                     .default([])
                     .describe(
-                        "Names in the apex zone that prod serves (A/AAAA alias records, e.g. app.twinehr.com), each with its ACM validation records (_*.<name>, CNAME). Defaults to none.",
+                        "Names in the apex zone that prod serves (A/AAAA alias records, e.g. app.twinehr.com), each with its " +
+                            "ACM validation records (_*.<name>, CNAME). Defaults to none.",
                     ),
             })
             .describe("The prod account, which writes the NS delegation of prod.<apex> and its public names. Required."),
@@ -51,7 +52,8 @@ export function checkDnsDelegation(value: { dns: { apexDomain: string }; delegat
                 path,
                 input: name,
                 message: problem(
-                    `the apex ${apex} itself cannot be a prod public name: its validation records _*.${apex} would let prod write any _-name of the zone`,
+                    `the apex ${apex} itself cannot be a prod public name: its validation records _*.${apex} would let prod ` +
+                        `write any _-name of the zone`,
                     `serve prod from a name under the apex, e.g. app.${apex}`,
                 ),
             });

@@ -23,41 +23,78 @@ export const DATABASE_ENGINES = ["postgres", "mysql"] as const satisfies readonl
 export const MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60] as const;
 
 const oneOf = <T extends readonly number[]>(values: T, what: string) =>
-    z.number().refine(v => (values as readonly number[]).includes(v), { message: `${what} must be one of ${values.join(", ")}. Fix: pick one of those values` });
+    z.number().refine(v => (values as readonly number[]).includes(v), {
+        message: `${what} must be one of ${values.join(", ")}. Fix: pick one of those values`,
+    });
 
 export const databaseSchema = z
     .strictObject({
         engine: z.enum(DATABASE_ENGINES).describe("RDS engine: postgres or mysql. Defaults to postgres."),
         engineVersion: z
             .string()
-            .describe('Engine version: a major ("16") to follow its minor releases, or major.minor ("16.4") to pin ' +
-'one. Defaults to 16 (postgres) or 8.0 (mysql).'),
+            .describe(
+                'Engine version: a major ("16") to follow its minor releases, or major.minor ("16.4") to pin ' +
+                    "one. Defaults to 16 (postgres) or 8.0 (mysql).",
+            ),
         instanceClass: z
             .string()
-            .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, problem("not an RDS instance class", "write a class such as db.t4g.medium or db.m7g.large"))
+            .regex(
+                /^db\.[a-z0-9]+\.[a-z0-9]+$/,
+                problem("not an RDS instance class", "write a class such as db.t4g.medium or db.m7g.large"),
+            )
             .describe("RDS instance class. Defaults to db.t4g.medium (dev) or db.m7g.large (prod)."),
-        allocatedStorageGiB: z.number().int().min(20).max(65536).describe("Initial gp3 storage in GiB (20 to 65536). Defaults to 20 (dev) or 100 (prod)."),
+        allocatedStorageGiB: z
+            .number()
+            .int()
+            .min(20)
+            .max(65536)
+            .describe("Initial gp3 storage in GiB (20 to 65536). Defaults to 20 (dev) or 100 (prod)."),
         maxAllocatedStorageGiB: z
             .number()
             .int()
             .max(65536)
-            .describe("Ceiling for storage autoscaling in GiB; at least 10% above allocatedStorageGiB. Defaults to 5 x allocatedStorageGiB."),
-        backupRetentionDays: z.number().int().min(7).max(35).describe("Days of automated backups (point-in-time recovery), 7 to 35; at least 14 in prod. Defaults to 7 (dev) or 30 (prod)."),
+            .describe(
+                "Ceiling for storage autoscaling in GiB; at least 10% above allocatedStorageGiB. Defaults to 5 x allocatedStorageGiB.",
+            ),
+        backupRetentionDays: z
+            .number()
+            .int()
+            .min(7)
+            .max(35)
+            .describe(
+                "Days of automated backups (point-in-time recovery), 7 to 35; at least 14 in prod. Defaults to 7 (dev) or 30 (prod).",
+            ),
         multiAz: z.boolean().describe("A synchronous standby in another AZ. Defaults to false (dev) or true (prod); prod refuses false."),
         masterUsername: z
             .string()
-            .regex(/^[a-z][a-z0-9_]{0,15}$/, problem("not a valid master user name", "use 1-16 lower-case letters, digits or _, starting with a letter, e.g. twine_admin"))
-            .refine(u => !["admin", "postgres", "rdsadmin", "root"].includes(u), problem("that name is reserved by the engine or RDS", "pick another name, e.g. twine_admin"))
+            .regex(
+                /^[a-z][a-z0-9_]{0,15}$/,
+                problem(
+                    "not a valid master user name",
+                    "use 1-16 lower-case letters, digits or _, starting with a letter, e.g. twine_admin",
+                ),
+            )
+            .refine(
+                u => !["admin", "postgres", "rdsadmin", "root"].includes(u),
+                problem("that name is reserved by the engine or RDS", "pick another name, e.g. twine_admin"),
+            )
             .describe("Master user name (its password is generated and kept by RDS in Secrets Manager). Defaults to twine_admin."),
-        monitoringIntervalSeconds: oneOf(MONITORING_INTERVALS, "the enhanced monitoring interval").describe(`Enhanced monitoring interval: ${MONITORING_INTERVALS.join(", ")}. Defaults to 60 (dev) or 15 (prod).`),
+        monitoringIntervalSeconds: oneOf(MONITORING_INTERVALS, "the enhanced monitoring interval").describe(
+            `Enhanced monitoring interval: ${MONITORING_INTERVALS.join(", ")}. Defaults to 60 (dev) or 15 (prod).`,
+        ),
         performanceInsightsRetentionDays: z
             .number()
             .int()
             .refine(d => d === 7 || (d % 31 === 0 && d >= 31 && d <= 713) || d === 731, {
-                message: problem("Performance Insights keeps 7 days, a multiple of 31 days up to 713, or 731 days", "use 7 (free), 93, 186, 372 or 731"),
+                message: problem(
+                    "Performance Insights keeps 7 days, a multiple of 31 days up to 713, or 731 days",
+                    "use 7 (free), 93, 186, 372 or 731",
+                ),
             })
             .describe("Days Performance Insights keeps data. Defaults to 7 (free tier)."),
-        logRetentionDays: logRetentionSchema.describe("Days CloudWatch keeps the exported database logs. Defaults to 30 (dev) or 365 (prod)."),
+        logRetentionDays: logRetentionSchema.describe(
+            "Days CloudWatch keeps the exported database logs. Defaults to 30 (dev) or 365 (prod).",
+        ),
     })
     .partial()
     .describe("The environment's RDS instance.");
@@ -66,21 +103,34 @@ export const searchSchema = z
     .strictObject({
         engineVersion: z
             .string()
-            .regex(/^OpenSearch_\d+\.\d+$/, problem("not an OpenSearch engine version", 'write it as OpenSearch_<major>.<minor>, e.g. "OpenSearch_2.19"'))
+            .regex(
+                /^OpenSearch_\d+\.\d+$/,
+                problem("not an OpenSearch engine version", 'write it as OpenSearch_<major>.<minor>, e.g. "OpenSearch_2.19"'),
+            )
             .describe("OpenSearch engine version. Defaults to OpenSearch_2.19."),
         instanceType: z
             .string()
-            .regex(/^[a-z0-9]+\.[a-z0-9]+\.search$/, problem("not an OpenSearch instance type", "write a type such as t3.medium.search or m7g.large.search"))
+            .regex(
+                /^[a-z0-9]+\.[a-z0-9]+\.search$/,
+                problem("not an OpenSearch instance type", "write a type such as t3.medium.search or m7g.large.search"),
+            )
             .refine(t => !t.startsWith("t2."), problem("t2 instances cannot encrypt data at rest", "use t3.medium.search or larger"))
             .describe("Data node instance type. Defaults to t3.medium.search (dev) or m7g.large.search (prod)."),
-        instanceCount: z.number().int().min(1).max(80).describe("Data nodes; a multiple of availabilityZones. Defaults to 1 (dev) or availabilityZones (prod)."),
+        instanceCount: z
+            .number()
+            .int()
+            .min(1)
+            .max(80)
+            .describe("Data nodes; a multiple of availabilityZones. Defaults to 1 (dev) or availabilityZones (prod)."),
         availabilityZones: z
             .number()
             .int()
             .min(1)
             .max(3)
-            .describe("AZs the data nodes spread across (zone awareness); 1 turns zone awareness off; at most " +
-"network.azCount. Defaults to 1 (dev) or min(3, network.azCount) (prod)."),
+            .describe(
+                "AZs the data nodes spread across (zone awareness); 1 turns zone awareness off; at most " +
+                    "network.azCount. Defaults to 1 (dev) or min(3, network.azCount) (prod).",
+            ),
         dedicatedMasterCount: z
             .union([z.literal(0), z.literal(3), z.literal(5)])
             .describe("Dedicated master nodes: 0 (none), 3 or 5; prod refuses 0. Defaults to 0 (dev) or 3 (prod)."),
@@ -88,8 +138,15 @@ export const searchSchema = z
             .string()
             .regex(/^[a-z0-9]+\.[a-z0-9]+\.search$/, problem("not an OpenSearch instance type", "write a type such as m7g.large.search"))
             .describe("Instance type of the dedicated masters. Defaults to m7g.large.search."),
-        volumeSizeGiB: z.number().int().min(10).max(16384).describe("gp3 EBS volume per data node in GiB. Defaults to 20 (dev) or 100 (prod)."),
-        logRetentionDays: logRetentionSchema.describe("Days CloudWatch keeps the domain's application and slow logs. Defaults to 30 (dev) or 365 (prod)."),
+        volumeSizeGiB: z
+            .number()
+            .int()
+            .min(10)
+            .max(16384)
+            .describe("gp3 EBS volume per data node in GiB. Defaults to 20 (dev) or 100 (prod)."),
+        logRetentionDays: logRetentionSchema.describe(
+            "Days CloudWatch keeps the domain's application and slow logs. Defaults to 30 (dev) or 365 (prod).",
+        ),
     })
     .partial()
     .describe("The environment's OpenSearch domain.");
@@ -102,8 +159,10 @@ export const environmentSchema = z
         shareDataWith: z
             .string()
             .optional()
-            .describe("Another environment of this stack whose database and search domain this one uses instead of " +
-"its own (dev only, to save cost). Defaults to none."),
+            .describe(
+                "Another environment of this stack whose database and search domain this one uses instead of " +
+                    "its own (dev only, to save cost). Defaults to none.",
+            ),
     })
     .describe("One environment hosted by this stack.");
 
@@ -112,7 +171,13 @@ export const environmentsSchema = z
         z
             .string()
             .max(ENV_NAME_MAX, problem(`an environment name is at most ${ENV_NAME_MAX} characters`, "use a shorter name, e.g. integration"))
-            .regex(envNamePattern, problem("an environment name is a lower-case DNS label", "use lower-case letters, digits and -, starting with a letter, e.g. integration")),
+            .regex(
+                envNamePattern,
+                problem(
+                    "an environment name is a lower-case DNS label",
+                    "use lower-case letters, digits and -, starting with a letter, e.g. integration",
+                ),
+            ),
         environmentSchema,
     )
     .describe("Environments this stack hosts, by name. Defaults to integration and test (dev) or production (prod).");
@@ -238,14 +303,20 @@ export function databaseProblems(role: EnvRole, db: DatabaseConfig): Environment
         problems.push({
             path: ["database", "multiAz"],
             input: db.multiAz,
-            message: problem("production needs a standby in a second AZ to survive an AZ outage or an instance failure", "set multiAz to true (or remove it: prod defaults to true)"),
+            message: problem(
+                "production needs a standby in a second AZ to survive an AZ outage or an instance failure",
+                "set multiAz to true (or remove it: prod defaults to true)",
+            ),
         });
     }
     if (role === "prod" && db.backupRetentionDays < 14) {
         problems.push({
             path: ["database", "backupRetentionDays"],
             input: db.backupRetentionDays,
-            message: problem(`production keeps at least 14 days of backups, not ${db.backupRetentionDays}`, "set backupRetentionDays between 14 and 35 (default 30)"),
+            message: problem(
+                `production keeps at least 14 days of backups, not ${db.backupRetentionDays}`,
+                "set backupRetentionDays between 14 and 35 (default 30)",
+            ),
         });
     }
     return problems;
@@ -257,7 +328,10 @@ export function searchProblems(role: EnvRole, networkAzCount: number, search: Se
         problems.push({
             path: ["search", "availabilityZones"],
             input: search.availabilityZones,
-            message: problem(`the VPC has data subnets in ${networkAzCount} AZs, not ${search.availabilityZones}`, `set availabilityZones to ${networkAzCount} or fewer, or raise network.azCount`),
+            message: problem(
+                `the VPC has data subnets in ${networkAzCount} AZs, not ${search.availabilityZones}`,
+                `set availabilityZones to ${networkAzCount} or fewer, or raise network.azCount`,
+            ),
         });
     }
     if (search.availabilityZones > 1 && search.instanceCount % search.availabilityZones !== 0) {
@@ -267,7 +341,7 @@ export function searchProblems(role: EnvRole, networkAzCount: number, search: Se
             input: search.instanceCount,
             message: problem(
                 `zone awareness spreads data nodes evenly over ${search.availabilityZones} AZs, and ` +
-`${search.instanceCount} nodes do not divide evenly`,
+                    `${search.instanceCount} nodes do not divide evenly`,
                 `set instanceCount to a multiple of ${search.availabilityZones}, e.g. ${lower}`,
             ),
         });
@@ -276,14 +350,20 @@ export function searchProblems(role: EnvRole, networkAzCount: number, search: Se
         problems.push({
             path: ["search", "availabilityZones"],
             input: search.availabilityZones,
-            message: problem("a production domain in one AZ loses search when that AZ fails", "set availabilityZones to 2 or 3 (prod defaults to min(3, network.azCount))"),
+            message: problem(
+                "a production domain in one AZ loses search when that AZ fails",
+                "set availabilityZones to 2 or 3 (prod defaults to min(3, network.azCount))",
+            ),
         });
     }
     if (role === "prod" && search.dedicatedMasterCount === 0) {
         problems.push({
             path: ["search", "dedicatedMasterCount"],
             input: search.dedicatedMasterCount,
-            message: problem("without dedicated masters a busy production domain can lose its cluster manager and stall", "set dedicatedMasterCount to 3 (the default in prod) or 5"),
+            message: problem(
+                "without dedicated masters a busy production domain can lose its cluster manager and stall",
+                "set dedicatedMasterCount to 3 (the default in prod) or 5",
+            ),
         });
     }
     return problems;
@@ -305,18 +385,32 @@ function hostNameProblems(role: EnvRole, input: EnvironmentsInput, names: readon
         .map(([fqdn, envs]) => ({
             path: [envs[1], "app"],
             input: input[envs[1]].app,
-            message: problem(`the name ${fqdn} is claimed by ${envs.join(" and ")}`, "give each environment its own app.hostNames / app.publicNames"),
+            message: problem(
+                `the name ${fqdn} is claimed by ${envs.join(" and ")}`,
+                "give each environment its own app.hostNames / app.publicNames",
+            ),
         }));
 }
 
 /** Every rule across fields and environments, with defaults applied; paths are below the environments key. */
-export function environmentProblems(role: EnvRole, networkAzCount: number, configured: EnvironmentsInput | undefined): EnvironmentProblem[] {
+export function environmentProblems(
+    role: EnvRole,
+    networkAzCount: number,
+    configured: EnvironmentsInput | undefined,
+): EnvironmentProblem[] {
     // Defaults are checked too: a prod VPC in one AZ makes even the default search domain single-AZ.
     const input = orDefaultEnvironments(role, configured);
     const names = Object.keys(input).sort();
     const problems: EnvironmentProblem[] = [];
     if (names.length === 0) {
-        problems.push({ path: [], input, message: problem("the stack hosts no environment", `name at least one, e.g. ${DEFAULT_ENVIRONMENTS[role][0]}: {} (or remove the key for the defaults)`) });
+        problems.push({
+            path: [],
+            input,
+            message: problem(
+                "the stack hosts no environment",
+                `name at least one, e.g. ${DEFAULT_ENVIRONMENTS[role][0]}: {} (or remove the key for the defaults)`,
+            ),
+        });
     }
     problems.push(...hostNameProblems(role, input, names));
     for (const name of names) {
@@ -328,12 +422,14 @@ export function environmentProblems(role: EnvRole, networkAzCount: number, confi
                 input: env,
                 message: problem(
                     `an environment named ${name} in the dev account would get dev's defaults (one server, no ` +
-`deletion protection, a week of backups)`,
+                        `deletion protection, a week of backups)`,
                     "rename it (e.g. staging), or deploy production from the prod stack",
                 ),
             });
         }
-        problems.push(...appTierProblems(role, name, env.app).map(([path, value, message]) => ({ path: [name, ...path], input: value, message })));
+        problems.push(
+            ...appTierProblems(role, name, env.app).map(([path, value, message]) => ({ path: [name, ...path], input: value, message })),
+        );
         const target = env.shareDataWith;
         if (target !== undefined) {
             problems.push(...at(sharingProblems(role, name, target, input)));
@@ -341,7 +437,10 @@ export function environmentProblems(role: EnvRole, networkAzCount: number, confi
                 problems.push({
                     path: [name, env.database ? "database" : "search"],
                     input: env.database ?? env.search,
-                    message: problem(`${name} uses the data tier of ${target} (shareDataWith), so its own database and search settings would be ignored`, `remove them, or remove shareDataWith`),
+                    message: problem(
+                        `${name} uses the data tier of ${target} (shareDataWith), so its own database and search settings would be ignored`,
+                        `remove them, or remove shareDataWith`,
+                    ),
                 });
             }
             continue;
@@ -355,16 +454,30 @@ export function environmentProblems(role: EnvRole, networkAzCount: number, confi
 function sharingProblems(role: EnvRole, name: string, target: string, all: EnvironmentsInput): EnvironmentProblem[] {
     const fail = (why: string, fix: string) => [{ path: ["shareDataWith"], input: target, message: problem(why, fix) }];
     if (role === "prod") {
-        return fail("production never shares its data tier", "remove shareDataWith; each production environment has its own database and search domain");
+        return fail(
+            "production never shares its data tier",
+            "remove shareDataWith; each production environment has its own database and search domain",
+        );
     }
     if (target === name) {
         return fail("an environment cannot share with itself", "name another environment of this stack, or remove shareDataWith");
     }
     if (!(target in all)) {
-        return fail(`there is no environment "${target}" in this stack`, `use one of ${Object.keys(all).filter(n => n !== name).sort().join(", ") || "(none)"}, or remove shareDataWith`);
+        return fail(
+            `there is no environment "${target}" in this stack`,
+            `use one of ${
+                Object.keys(all)
+                    .filter(n => n !== name)
+                    .sort()
+                    .join(", ") || "(none)"
+            }, or remove shareDataWith`,
+        );
     }
     if (all[target].shareDataWith !== undefined) {
-        return fail(`${target} itself shares the data tier of ${all[target].shareDataWith}`, `point shareDataWith at ${all[target].shareDataWith}, which owns its data tier`);
+        return fail(
+            `${target} itself shares the data tier of ${all[target].shareDataWith}`,
+            `point shareDataWith at ${all[target].shareDataWith}, which owns its data tier`,
+        );
     }
     return [];
 }

@@ -8,7 +8,10 @@ import { accountIdSchema, problem } from "./primitives";
 /** An EC2 image id. */
 export const amiIdSchema = z.string().superRefine((value, ctx) => {
     if (!/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/.test(value)) {
-        ctx.addIssue({ code: "custom", message: problem("not an AMI id", "write an id such as ami-0123456789abcdef0 (ami- and 8 or 17 hex digits)") });
+        ctx.addIssue({
+            code: "custom",
+            message: problem("not an AMI id", "write an id such as ami-0123456789abcdef0 (ami- and 8 or 17 hex digits)"),
+        });
     }
 });
 
@@ -21,7 +24,13 @@ const httpsUrlSchema = z.string().superRefine((value, ctx) => {
         url = undefined;
     }
     if (!url || url.protocol !== "https:" || url.search || url.hash) {
-        ctx.addIssue({ code: "custom", message: problem("not an https URL", "write the repository's base URL, e.g. https://twine-apt.s3.eu-west-1.amazonaws.com/twine") });
+        ctx.addIssue({
+            code: "custom",
+            message: problem(
+                "not an https URL",
+                "write the repository's base URL, e.g. https://twine-apt.s3.eu-west-1.amazonaws.com/twine",
+            ),
+        });
     }
 });
 
@@ -29,7 +38,9 @@ const ARMORED_KEY = /^-----BEGIN PGP PUBLIC KEY BLOCK-----\n[\s\S]+\n-----END PG
 
 export const aptRepoSchema = z
     .strictObject({
-        url: httpsUrlSchema.describe("Base URL of the private apt repository (the Aptly publish in S3, reached through the VPC's S3 endpoint). Required."),
+        url: httpsUrlSchema.describe(
+            "Base URL of the private apt repository (the Aptly publish in S3, reached through the VPC's S3 endpoint). Required.",
+        ),
         distribution: z
             .string()
             .regex(/^[a-z0-9][a-z0-9.-]*$/)
@@ -41,7 +52,10 @@ export const aptRepoSchema = z
                 if (!ARMORED_KEY.test(value.replace(/\r\n/g, "\n"))) {
                     ctx.addIssue({
                         code: "custom",
-                        message: problem("not an ASCII-armored OpenPGP public key", "paste the output of `gpg --armor --export <key id>` as a YAML block (signingKey: |)"),
+                        message: problem(
+                            "not an ASCII-armored OpenPGP public key",
+                            "paste the output of `gpg --armor --export <key id>` as a YAML block (signingKey: |)",
+                        ),
                     });
                 }
             })
@@ -57,7 +71,9 @@ export const devImageSchema = z
     .strictObject({
         build: z.boolean().default(true).describe("Build the AMI with Packer on `pulumi up`. Defaults to true; false requires amiId."),
         amiId: amiIdSchema.optional().describe("A dev-owned AMI to run and share instead of building one. Only with build: false."),
-        prodAccountId: accountIdSchema.describe("The prod account: it gets launch permission on the AMI and the use of its KMS key. Not dev's own account. Required."),
+        prodAccountId: accountIdSchema.describe(
+            "The prod account: it gets launch permission on the AMI and the use of its KMS key. Not dev's own account. Required.",
+        ),
         aptRepo: aptRepoSchema.optional(),
         instanceType: z
             .string()
@@ -72,7 +88,10 @@ export const devImageSchema = z
                 code: "custom",
                 path: ["amiId"],
                 input: value.amiId,
-                message: problem("a pinned AMI and a Packer build exclude each other", "remove image.amiId to build, or set image.build to false to run the pinned AMI"),
+                message: problem(
+                    "a pinned AMI and a Packer build exclude each other",
+                    "remove image.amiId to build, or set image.build to false to run the pinned AMI",
+                ),
             });
         }
         if (!value.build && !value.amiId) {
@@ -80,7 +99,10 @@ export const devImageSchema = z
                 code: "custom",
                 path: ["amiId"],
                 input: undefined,
-                message: problem("with the build off, dev needs an AMI to run and share", "set image.amiId to a dev-owned AMI, or set image.build to true"),
+                message: problem(
+                    "with the build off, dev needs an AMI to run and share",
+                    "set image.amiId to a dev-owned AMI, or set image.build to true",
+                ),
             });
         }
         if (value.build && !value.aptRepo) {
@@ -88,7 +110,10 @@ export const devImageSchema = z
                 code: "custom",
                 path: ["aptRepo"],
                 input: undefined,
-                message: problem("the build installs Twine from the private apt repository", "set image.aptRepo.url, image.aptRepo.signingKey and image.aptRepo.twineVersion"),
+                message: problem(
+                    "the build installs Twine from the private apt repository",
+                    "set image.aptRepo.url, image.aptRepo.signingKey and image.aptRepo.twineVersion",
+                ),
             });
         }
     })
@@ -98,8 +123,10 @@ export const prodImageSchema = z
     .strictObject({
         amiId: amiIdSchema
             .optional()
-            .describe("Run this AMI instead of the one the dev stack exports. Defaults to dev's amiId, so prod runs " +
-"exactly the image dev tested."),
+            .describe(
+                "Run this AMI instead of the one the dev stack exports. Defaults to dev's amiId, so prod runs " +
+                    "exactly the image dev tested.",
+            ),
     })
     .describe("The app image prod runs.");
 
@@ -114,7 +141,10 @@ export function imageProblems(value: { accountId: string; image?: { prodAccountI
             code: "custom",
             path: ["image", "prodAccountId"],
             input: prodAccountId,
-            message: problem("the prod account cannot be dev's own account: sharing an image with itself isolates nothing", "set image.prodAccountId to the prod stack's accountId"),
+            message: problem(
+                "the prod account cannot be dev's own account: sharing an image with itself isolates nothing",
+                "set image.prodAccountId to the prod stack's accountId",
+            ),
         });
     }
 }

@@ -18,8 +18,10 @@ export class ConfigError extends pulumi.RunError {
         readonly problems: readonly string[],
         readonly values?: Readonly<Record<string, unknown>>,
     ) {
-        super(`Invalid configuration for stack "${stack}" (${problems.length} ` +
-`problem${problems.length === 1 ? "" : "s"}):\n - ${problems.join("\n - ")}`);
+        super(
+            `Invalid configuration for stack "${stack}" (${problems.length} ` +
+                `problem${problems.length === 1 ? "" : "s"}):\n - ${problems.join("\n - ")}`,
+        );
         this.name = "ConfigError";
         Object.setPrototypeOf(this, ConfigError.prototype);
     }
@@ -191,7 +193,9 @@ function describeIssue(issue: z.core.$ZodIssue, role: AccountRole, known: Set<st
         case "invalid_key":
         case "invalid_element":
             // A record key or array element failed its own schema: report its reasons at this key.
-            return issue.issues.flatMap(inner => describeIssue({ ...inner, path: issue.path, input: issue.input } as z.core.$ZodIssue, role, known, stackFile));
+            return issue.issues.flatMap(inner =>
+                describeIssue({ ...inner, path: issue.path, input: issue.input } as z.core.$ZodIssue, role, known, stackFile),
+            );
         case "invalid_value": {
             const allowed = issue.values.map(v => JSON.stringify(v)).join(", ");
             return [`${key} = ${quote(issue.input)}: ${problem("not an allowed value", `use one of ${allowed}`)}`];
@@ -203,8 +207,10 @@ function describeIssue(issue: z.core.$ZodIssue, role: AccountRole, known: Set<st
         }
         default:
             // Our own refinements already read "<why>. Fix: <fix>"; zod's stock messages get a generic fix.
-            return [`${key} = ${quote(issue.input)}: ` +
-`${issue.message.includes("Fix:") ? issue.message : problem(issue.message, `correct ${key}`)}`];
+            return [
+                `${key} = ${quote(issue.input)}: ` +
+                    `${issue.message.includes("Fix:") ? issue.message : problem(issue.message, `correct ${key}`)}`,
+            ];
     }
 }
 

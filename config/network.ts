@@ -26,21 +26,31 @@ export const networkSchema = z
             .min(1)
             .max(8)
             .optional()
-            .describe("Subnet slots reserved per tier so adding an AZ later moves nothing; a power of two >= azCount. " +
-"Defaults to 4 (8 when azCount > 4)."),
+            .describe(
+                "Subnet slots reserved per tier so adding an AZ later moves nothing; a power of two >= azCount. " +
+                    "Defaults to 4 (8 when azCount > 4).",
+            ),
         natStrategy: z
             .enum(NAT_STRATEGIES)
-            .describe("Outbound Internet for private subnets: none, single (one NAT gateway, cheap) or perAz (one per " +
-"AZ, no cross-AZ dependency). Defaults to single."),
+            .describe(
+                "Outbound Internet for private subnets: none, single (one NAT gateway, cheap) or perAz (one per " +
+                    "AZ, no cross-AZ dependency). Defaults to single.",
+            ),
         subnetPrefixes: z
             .strictObject({
-                public: z.number().int().optional().describe("Prefix length of the public subnets (load balancers, NAT gateways, the bastion)."),
+                public: z
+                    .number()
+                    .int()
+                    .optional()
+                    .describe("Prefix length of the public subnets (load balancers, NAT gateways, the bastion)."),
                 private: z.number().int().optional().describe("Prefix length of the private (app) subnets."),
                 data: z.number().int().optional().describe("Prefix length of the data subnets (RDS, OpenSearch)."),
             })
             .optional()
-            .describe("Prefix length per subnet tier (public, private, data). Defaults: private = VPC prefix + 3, " +
-"public and data = VPC prefix + 5, never beyond /28."),
+            .describe(
+                "Prefix length per subnet tier (public, private, data). Defaults: private = VPC prefix + 3, " +
+                    "public and data = VPC prefix + 5, never beyond /28.",
+            ),
         flowLogs: z
             .strictObject({
                 retentionDays: logRetentionSchema.describe("Days CloudWatch keeps VPC flow logs. Defaults to 90."),
@@ -77,7 +87,11 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 }
 
 /** Rules that need several keys at once, applied to every role that has a network. */
-export function checkNetwork(value: { region: string; network: z.output<typeof networkSchema> }, ctx: z.RefinementCtx, role: AccountRole): void {
+export function checkNetwork(
+    value: { region: string; network: z.output<typeof networkSchema> },
+    ctx: z.RefinementCtx,
+    role: AccountRole,
+): void {
     const network = withNetworkDefaults(value.network);
     const vpc = parseCidr(network.cidr);
     if (typeof vpc === "string") {
@@ -88,7 +102,10 @@ export function checkNetwork(value: { region: string; network: z.output<typeof n
             code: "custom",
             path: ["network", "cidr"],
             input: network.cidr,
-            message: problem("a VPC block must be RFC 1918 private space between /16 and /28", "pick a block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, e.g. 10.20.0.0/16"),
+            message: problem(
+                "a VPC block must be RFC 1918 private space between /16 and /28",
+                "pick a block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, e.g. 10.20.0.0/16",
+            ),
         });
         return;
     }
@@ -98,7 +115,10 @@ export function checkNetwork(value: { region: string; network: z.output<typeof n
             code: "custom",
             path: ["network", "azCount"],
             input: network.azCount,
-            message: problem(`${value.region} offers ${offered} availability zones, not ${network.azCount}`, `set network.azCount to ${offered} or fewer`),
+            message: problem(
+                `${value.region} offers ${offered} availability zones, not ${network.azCount}`,
+                `set network.azCount to ${offered} or fewer`,
+            ),
         });
         return;
     }
@@ -107,7 +127,10 @@ export function checkNetwork(value: { region: string; network: z.output<typeof n
             code: "custom",
             path: ["network", "natStrategy"],
             input: network.natStrategy,
-            message: problem("app hosts in private subnets need outbound access to reach SSM, CloudWatch and the apt repository", "use single (dev) or perAz (prod)"),
+            message: problem(
+                "app hosts in private subnets need outbound access to reach SSM, CloudWatch and the apt repository",
+                "use single (dev) or perAz (prod)",
+            ),
         });
     }
     const problems = subnetPlanProblems({
@@ -121,8 +144,10 @@ export function checkNetwork(value: { region: string; network: z.output<typeof n
             code: "custom",
             path: ["network"],
             input: value.network,
-            message: problem(reason, "give the VPC a larger block (smaller prefix), use fewer AZ slots, or set smaller network.subnetPrefixes"),
+            message: problem(
+                reason,
+                "give the VPC a larger block (smaller prefix), use fewer AZ slots, or set smaller network.subnetPrefixes",
+            ),
         });
     }
 }
-

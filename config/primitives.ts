@@ -51,7 +51,10 @@ export const restrictedCidrSchema = cidrSchema.superRefine((value, ctx) => {
     if (typeof parsed !== "string" && parsed.prefix === 0) {
         ctx.addIssue({
             code: "custom",
-            message: problem(`${value} opens the port to the whole Internet`, "list the office or VPN ranges that need access, e.g. 203.0.113.0/24"),
+            message: problem(
+                `${value} opens the port to the whole Internet`,
+                "list the office or VPN ranges that need access, e.g. 203.0.113.0/24",
+            ),
         });
     }
 });
@@ -70,7 +73,9 @@ export const stackNameSchema = z
     );
 
 /** CloudWatch Logs accepts only these retention periods. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 export const logRetentionSchema = z
     .number()
     .int()

@@ -48,7 +48,9 @@ function typeName(schema: z.ZodType): string {
     const d = def(unwrap(schema).core);
     switch (d.type) {
         case "enum":
-            return Object.values(d.entries ?? {}).map(v => `\`${v}\``).join(" \\| ");
+            return Object.values(d.entries ?? {})
+                .map(v => `\`${v}\``)
+                .join(" \\| ");
         case "literal":
             return (d.values ?? []).map(v => `\`${String(v)}\``).join(" \\| ");
         case "array":
@@ -100,7 +102,8 @@ export function configKeyDocs(): ConfigKeyDoc[] {
             const element = unwrap(d.type === "array" ? d.element! : d.valueType!).core;
             const elementDef = def(element);
             if (elementDef.type === "object") {
-                for (const [name, child] of Object.entries(elementDef.shape ?? {})) visit(role, `${path}${d.type === "array" ? "[]" : ".<name>"}.${name}`, child);
+                for (const [name, child] of Object.entries(elementDef.shape ?? {}))
+                    visit(role, `${path}${d.type === "array" ? "[]" : ".<name>"}.${name}`, child);
             }
         }
     };
@@ -112,7 +115,10 @@ export function configKeyDocs(): ConfigKeyDoc[] {
             roles: e.roles,
             type: e.type,
             // One description when the roles agree; else each with the stacks it applies to.
-            description: e.descriptions.size === 1 ? [...e.descriptions.keys()][0] : [...e.descriptions].map(([text, roles]) => `${roles.join(", ")}: ${text}`).join(" "),
+            description:
+                e.descriptions.size === 1
+                    ? [...e.descriptions.keys()][0]
+                    : [...e.descriptions].map(([text, roles]) => `${roles.join(", ")}: ${text}`).join(" "),
         }));
 }
 
@@ -131,8 +137,9 @@ Which keys a stack accepts follows from its \`twine-infra:accountRole\`; any oth
 "did you mean" hint. "stacks" says which account roles accept a key.
 `;
 
-const CONFIGURATION_TAIL = `Credentials never go in config (\`aws:accessKey\`, \`aws:profile\`... are refused): ` +
-`they come from the environment.
+const CONFIGURATION_TAIL =
+    `Credentials never go in config (\`aws:accessKey\`, \`aws:profile\`... are refused): ` +
+    `they come from the environment.
 Every stack file sets \`pulumi:disable-default-providers: ["aws"]\`, so a resource that forgot its explicit
 provider fails instead of using whatever credentials are ambient; the offline plan refuses a stack file without it
 or with a misspelt \`pulumi:*\` key.
@@ -149,7 +156,10 @@ export function renderConfigReference(): string {
     const lines = [
         "| key | stacks | type | meaning |",
         "|---|---|---|---|",
-        ...configKeyDocs().map(d => `| \`${d.key}\` | ${d.roles.length === ACCOUNT_ROLES.length ? "all" : d.roles.join(", ")} | ${d.type} | ${d.description} |`),
+        ...configKeyDocs().map(
+            d =>
+                `| \`${d.key}\` | ${d.roles.length === ACCOUNT_ROLES.length ? "all" : d.roles.join(", ")} | ${d.type} | ${d.description} |`,
+        ),
     ];
     return `${lines.join("\n")}\n`;
 }

@@ -19,7 +19,12 @@ import { upstreamStacksSchema } from "./upstreamStacks";
 
 const tagsSchema = z
     .record(
-        z.string().regex(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/, problem("not a valid AWS tag key", "use 1-128 letters, digits, spaces and _ . : / = + - @")),
+        z
+            .string()
+            .regex(
+                /^[A-Za-z0-9 _.:/=+@-]{1,128}$/,
+                problem("not a valid AWS tag key", "use 1-128 letters, digits, spaces and _ . : / = + - @"),
+            ),
         z.string().max(256),
     )
     .describe("Extra tags added to every taggable resource, beside Project, Stack, Environment and ManagedBy. Defaults to none.");
@@ -31,7 +36,10 @@ const common = {
     accountId: accountIdSchema.describe("The AWS account this stack deploys into; every provider is pinned to it. Required."),
     region: z
         .string()
-        .refine(r => KNOWN_REGIONS.includes(r), problem("not a region this project knows", `use one of ${KNOWN_REGIONS.join(", ")}, or add it to config/regions.ts`))
+        .refine(
+            r => KNOWN_REGIONS.includes(r),
+            problem("not a region this project knows", `use one of ${KNOWN_REGIONS.join(", ")}, or add it to config/regions.ts`),
+        )
         .describe("The region of every resource in this stack. Required."),
     tags: tagsSchema.optional(),
     deployments: deploymentsSchema.optional(),
@@ -97,7 +105,10 @@ function envRoleSchema<R extends EnvRole, I extends z.ZodType, E extends Record<
                     code: "custom",
                     path: ["stacks", "dev"],
                     input: undefined,
-                    message: problem("prod takes the tested AMI and checks CIDR overlap through the dev stack", "set stacks.dev to the dev stack's organization/project/stack"),
+                    message: problem(
+                        "prod takes the tested AMI and checks CIDR overlap through the dev stack",
+                        "set stacks.dev to the dev stack's organization/project/stack",
+                    ),
                 });
             }
             if (role === "dev" && value.stacks.dev) {
@@ -143,10 +154,13 @@ interface ResolvedCommon {
 
 type Resolved<T, Extra> = Omit<T, "network" | "environments" | "buildTooling" | "deployments" | "baseline"> & ResolvedCommon & Extra;
 
-export type DnsStackConfig = Resolved<Parsed<"dns">, {}>;
+export type DnsStackConfig = Resolved<Parsed<"dns">, object>;
 export type BastionStackConfig = Resolved<Parsed<"bastion">, { readonly network: NetworkConfig }>;
 /** An env stack's settings: its environments as a sorted list, each with every default applied. */
-export type ProdStackConfig = Resolved<Parsed<"prod">, { readonly network: NetworkConfig; readonly environments: readonly EnvironmentConfig[] }>;
+export type ProdStackConfig = Resolved<
+    Parsed<"prod">,
+    { readonly network: NetworkConfig; readonly environments: readonly EnvironmentConfig[] }
+>;
 export type DevStackConfig = Resolved<
     Parsed<"dev">,
     { readonly network: NetworkConfig; readonly environments: readonly EnvironmentConfig[]; readonly buildTooling: BuildToolingConfig }
@@ -156,7 +170,11 @@ export type StackConfig = DnsStackConfig | BastionStackConfig | EnvStackConfig;
 
 /** Turns a parsed config into the settings the stacks use: every default applied, once, here. */
 export function resolveStackConfig(parsed: Parsed<AccountRole>): StackConfig {
-    const common = { ...parsed, deployments: withDeploymentsDefaults(parsed.deployments, parsed.accountRole), baseline: withBaselineDefaults(parsed.accountRole, parsed.baseline) };
+    const common = {
+        ...parsed,
+        deployments: withDeploymentsDefaults(parsed.deployments, parsed.accountRole),
+        baseline: withBaselineDefaults(parsed.accountRole, parsed.baseline),
+    };
     switch (parsed.accountRole) {
         case "dns":
             return { ...parsed, ...common } as DnsStackConfig;
@@ -169,7 +187,13 @@ export function resolveStackConfig(parsed: Parsed<AccountRole>): StackConfig {
             if (parsed.accountRole === "prod") {
                 return { ...parsed, ...common, network, environments } as ProdStackConfig;
             }
-            return { ...parsed, ...common, network, environments, buildTooling: withBuildToolingDefaults(parsed.buildTooling) } as DevStackConfig;
+            return {
+                ...parsed,
+                ...common,
+                network,
+                environments,
+                buildTooling: withBuildToolingDefaults(parsed.buildTooling),
+            } as DevStackConfig;
         }
     }
 }

@@ -72,7 +72,8 @@ export function architectureDiagram(plans: readonly Plan[]): Diagram {
             if (entry) entry.count++;
             else grouped.set(label, { first: r, count: 1 });
         }
-        for (const [label, { first, count }] of grouped) nodes.push({ id: nodeId(plan.stack, first.urn), account: plan.stack, label: countLabel(label, count) });
+        for (const [label, { first, count }] of grouped)
+            nodes.push({ id: nodeId(plan.stack, first.urn), account: plan.stack, label: countLabel(label, count) });
 
         // Load balancer -> group, inside one AppCluster (siblings under the same component).
         for (const group of plan.resources.filter(r => r.type === "aws:autoscaling/group:Group")) {
@@ -88,7 +89,11 @@ export function architectureDiagram(plans: readonly Plan[]): Diagram {
         };
         for (const group of plan.resources.filter(r => r.type === "aws:autoscaling/group:Group")) {
             const env = group.name.replace(/-app$/, "");
-            link(node(find("aws:wafv2/webAcl:WebAcl", r => r.parent === group.parent)), node(find("aws:lb/loadBalancer:LoadBalancer", r => r.parent === group.parent)), "filters");
+            link(
+                node(find("aws:wafv2/webAcl:WebAcl", r => r.parent === group.parent)),
+                node(find("aws:lb/loadBalancer:LoadBalancer", r => r.parent === group.parent)),
+                "filters",
+            );
             link(node(group), node(find("aws:rds/instance:Instance", r => r.name === `${env}-database-instance`)), "SQL over TLS");
             link(node(group), node(find("aws:opensearch/domain:Domain", r => r.name === `${env}-search-domain`)), "HTTPS, signed");
         }
@@ -113,7 +118,11 @@ export function architectureDiagram(plans: readonly Plan[]): Diagram {
             writes.set(key, entry);
         }
         for (const { target, role, count } of writes.values()) {
-            edges.push({ from: `account_${plan.stack}`, to: `account_${target}`, label: `assumes ${role} (${count} resource${count === 1 ? "" : "s"})` });
+            edges.push({
+                from: `account_${plan.stack}`,
+                to: `account_${target}`,
+                label: `assumes ${role} (${count} resource${count === 1 ? "" : "s"})`,
+            });
         }
 
         // Reads through StackReferences.
@@ -122,7 +131,11 @@ export function architectureDiagram(plans: readonly Plan[]): Diagram {
             // Only the read that carries a design decision is drawn: prod runs the image dev built and tested. The
             // other reads (ids, CIDRs, role ARNs) follow the deploy order and the role edges already show them.
             if (upstream === "dev" && plan.stack === "prod" && plans.some(p => p.stack === upstream)) {
-                edges.push({ from: `account_${upstream}`, to: `account_${plan.stack}`, label: "tested AMI id (launch permission, KMS grant)" });
+                edges.push({
+                    from: `account_${upstream}`,
+                    to: `account_${plan.stack}`,
+                    label: "tested AMI id (launch permission, KMS grant)",
+                });
             }
         }
     }
@@ -145,7 +158,8 @@ export function renderMermaid(diagram: Diagram): string {
     const lines = ["flowchart LR"];
     for (const account of diagram.accounts) {
         lines.push(`  subgraph account_${account.stack}["${mermaidText(account.label)}"]`);
-        for (const node of diagram.nodes.filter(n => n.account === account.stack)) lines.push(`    ${node.id}["${mermaidText(node.label)}"]`);
+        for (const node of diagram.nodes.filter(n => n.account === account.stack))
+            lines.push(`    ${node.id}["${mermaidText(node.label)}"]`);
         lines.push("  end");
     }
     for (const edge of diagram.edges) lines.push(`  ${edge.from} -->|"${mermaidText(edge.label)}"| ${edge.to}`);
@@ -157,13 +171,15 @@ const dotText = (s: string) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
 export function renderDot(diagram: Diagram): string {
     const lines = [
         "digraph twine {",
-        '  rankdir=LR; newrank=true; fontname="Helvetica"; node [shape=box, style="rounded,filled", fillcolor="#f5f7fa", fontname="Helvetica", fontsize=10]; edge [fontname="Helvetica", fontsize=9];',
+        '  rankdir=LR; newrank=true; fontname="Helvetica"; node [shape=box, style="rounded,filled", fillcolor="#f5f7fa", ' +
+            'fontname="Helvetica", fontsize=10]; edge [fontname="Helvetica", fontsize=9];',
     ];
     for (const account of diagram.accounts) {
         lines.push(`  subgraph cluster_${account.stack} {`, `    label="${dotText(account.label)}"; style="rounded"; color="#5b6b7f";`);
         // An invisible anchor per account lets account-to-account edges attach to the box.
         lines.push(`    account_${account.stack} [shape=point, style=invis, width=0];`);
-        for (const node of diagram.nodes.filter(n => n.account === account.stack)) lines.push(`    ${node.id} [label="${dotText(node.label)}"];`);
+        for (const node of diagram.nodes.filter(n => n.account === account.stack))
+            lines.push(`    ${node.id} [label="${dotText(node.label)}"];`);
         lines.push("  }");
     }
     for (const edge of diagram.edges) {

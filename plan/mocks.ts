@@ -17,7 +17,13 @@ export interface UpstreamStackOutputs {
     readonly secretOutputNames: readonly string[];
 }
 
-export type InvokeHandler = (inputs: Record<string, any>, account: MockAccount) => Record<string, unknown>;
+/**
+ * A resource's or an invoke's inputs as the mocks see them: every AWS type's own shape, read field by field.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- one loose type for all the providers' input shapes
+export type MockInputs = Record<string, any>;
+
+export type InvokeHandler = (inputs: MockInputs, account: MockAccount) => Record<string, unknown>;
 
 /** Stable hex digest of the given parts. */
 export function digest(...parts: string[]): string {
@@ -40,14 +46,17 @@ const ip = (seed: string, first: number) => {
 };
 
 /** A UUID-shaped id (8-4-4-4-12 hex digits) derived from the parts. */
-const uuid = (...parts: string[]) => digest(...parts).slice(0, 32).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
+const uuid = (...parts: string[]) =>
+    digest(...parts)
+        .slice(0, 32)
+        .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
 
 interface TypeMock {
-    id: (name: string, inputs: Record<string, any>, a: MockAccount) => string;
-    state?: (id: string, name: string, inputs: Record<string, any>, a: MockAccount) => Record<string, unknown>;
+    id: (name: string, inputs: MockInputs, a: MockAccount) => string;
+    state?: (id: string, name: string, inputs: MockInputs, a: MockAccount) => Record<string, unknown>;
 }
 
-const ec2Arn = (kind: string) => (id: string, _n: string, _i: Record<string, any>, a: MockAccount) => ({
+const ec2Arn = (kind: string) => (id: string, _n: string, _i: MockInputs, a: MockAccount) => ({
     arn: `arn:aws:ec2:${a.region}:${a.accountId}:${kind}/${id}`,
     ownerId: a.accountId,
 });
@@ -78,16 +87,29 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
     "aws:ec2/internetGateway:InternetGateway": { id: name => hexId("igw-", 17, name), state: ec2Arn("internet-gateway") },
     "aws:ec2/eip:Eip": {
         id: name => hexId("eipalloc-", 17, name),
-        state: (id, name, _i, a) => ({ allocationId: id, publicIp: ip(name, 52), publicDns: `ec2-${ip(name, 52).replace(/\./g, "-")}.${a.region}.compute.amazonaws.com` }),
+        state: (id, name, _i, a) => ({
+            allocationId: id,
+            publicIp: ip(name, 52),
+            publicDns: `ec2-${ip(name, 52).replace(/\./g, "-")}.${a.region}.compute.amazonaws.com`,
+        }),
     },
-    "aws:ec2/natGateway:NatGateway": { id: name => hexId("nat-", 17, name), state: (_id, name) => ({ publicIp: ip(`${name}-eip`, 52), privateIp: ip(name, 10) }) },
+    "aws:ec2/natGateway:NatGateway": {
+        id: name => hexId("nat-", 17, name),
+        state: (_id, name) => ({ publicIp: ip(`${name}-eip`, 52), privateIp: ip(name, 10) }),
+    },
     "aws:ec2/routeTable:RouteTable": { id: name => hexId("rtb-", 17, name), state: ec2Arn("route-table") },
     "aws:ec2/route:Route": { id: (name, i) => `r-${i.routeTableId}${digest(name).slice(0, 10)}` },
     "aws:ec2/routeTableAssociation:RouteTableAssociation": { id: name => hexId("rtbassoc-", 17, name) },
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": { id: name => hexId("sg-", 17, name), state: ec2Arn("security-group") },
     "aws:ec2/securityGroup:SecurityGroup": { id: name => hexId("sg-", 17, name), state: ec2Arn("security-group") },
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": { id: name => hexId("sgr-", 17, name), state: ec2Arn("security-group-rule") },
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": { id: name => hexId("sgr-", 17, name), state: ec2Arn("security-group-rule") },
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": {
+        id: name => hexId("sgr-", 17, name),
+        state: ec2Arn("security-group-rule"),
+    },
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": {
+        id: name => hexId("sgr-", 17, name),
+        state: ec2Arn("security-group-rule"),
+    },
     "aws:ec2/vpcEndpoint:VpcEndpoint": { id: name => hexId("vpce-", 17, name), state: ec2Arn("vpc-endpoint") },
     "aws:ec2/flowLog:FlowLog": { id: name => hexId("fl-", 17, name), state: ec2Arn("vpc-flow-log") },
     "aws:cloudwatch/logGroup:LogGroup": {
@@ -96,7 +118,11 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
     },
     "aws:iam/role:Role": {
         id: (name, i) => i.name ?? autoName(name, "role"),
-        state: (id, name, i, a) => ({ name: id, arn: `arn:aws:iam::${a.accountId}:role${i.path ?? "/"}${id}`, uniqueId: hexId("AROA", 17, name).toUpperCase() }),
+        state: (id, name, i, a) => ({
+            name: id,
+            arn: `arn:aws:iam::${a.accountId}:role${i.path ?? "/"}${id}`,
+            uniqueId: hexId("AROA", 17, name).toUpperCase(),
+        }),
     },
     "aws:iam/rolePolicy:RolePolicy": { id: (name, i) => `${i.role}:${i.name ?? autoName(name, "rolePolicy")}` },
     "aws:iam/policy:Policy": {
@@ -112,10 +138,15 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
         state: (id, name) => ({
             zoneId: id,
             arn: `arn:aws:route53:::hostedzone/${id}`,
-            nameServers: [0, 1, 2, 3].map(k => `ns-${parseInt(digest(name, String(k)).slice(0, 3), 16) % 2048}.awsdns-${10 + k}.${["com", "net", "org", "co.uk"][k]}`),
+            nameServers: [0, 1, 2, 3].map(
+                k => `ns-${parseInt(digest(name, String(k)).slice(0, 3), 16) % 2048}.awsdns-${10 + k}.${["com", "net", "org", "co.uk"][k]}`,
+            ),
         }),
     },
-    "aws:route53/record:Record": { id: (_n, i) => `${i.zoneId}_${i.name}_${i.type}`, state: (_id, _n, i) => ({ fqdn: String(i.name).replace(/\.$/, "") }) },
+    "aws:route53/record:Record": {
+        id: (_n, i) => `${i.zoneId}_${i.name}_${i.type}`,
+        state: (_id, _n, i) => ({ fqdn: String(i.name).replace(/\.$/, "") }),
+    },
     "aws:ec2/instance:Instance": {
         id: name => hexId("i-", 17, name),
         state: (id, name, i, a) => {
@@ -133,7 +164,11 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
     },
     "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": {
         id: name => hexId("pcx-", 17, name),
-        state: (id, name, i, a) => ({ ...ec2Arn("vpc-peering-connection")(id, name, i, a), acceptStatus: "pending-acceptance", peerRegion: i.peerRegion ?? a.region }),
+        state: (id, name, i, a) => ({
+            ...ec2Arn("vpc-peering-connection")(id, name, i, a),
+            acceptStatus: "pending-acceptance",
+            peerRegion: i.peerRegion ?? a.region,
+        }),
     },
     "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter": {
         id: (_name, i) => String(i.vpcPeeringConnectionId),
@@ -149,24 +184,44 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
     },
     "aws:s3/bucket:Bucket": {
         id: (name, i) => i.bucket ?? autoName(name, "bucket"),
-        state: (id, _n, _i, a) => ({ bucket: id, arn: `arn:aws:s3:::${id}`, bucketDomainName: `${id}.s3.amazonaws.com`, bucketRegionalDomainName: `${id}.s3.${a.region}.amazonaws.com` }),
+        state: (id, _n, _i, a) => ({
+            bucket: id,
+            arn: `arn:aws:s3:::${id}`,
+            bucketDomainName: `${id}.s3.amazonaws.com`,
+            bucketRegionalDomainName: `${id}.s3.${a.region}.amazonaws.com`,
+        }),
     },
     // A Packer build: stdout is the manifest the build prints (see components/build/packerImage.ts), with an AMI id
     // derived from the build's trigger hash, so a change of template or variables yields another image.
     "command:local:Command": {
         id: name => `${name}-${digest("command", name).slice(0, 8)}`,
         state: (_id, name, i, a) => {
-            const runUuid = [8, 4, 4, 4, 12].map((n, k) => digest("packer-run", name, JSON.stringify(i.triggers ?? []), String(k)).slice(0, n)).join("-");
+            const runUuid = [8, 4, 4, 4, 12]
+                .map((n, k) => digest("packer-run", name, JSON.stringify(i.triggers ?? []), String(k)).slice(0, n))
+                .join("-");
             const amiId = hexId("ami-", 17, a.region, name, JSON.stringify(i.triggers ?? []));
             const manifest = {
-                builds: [{ name: "twine-app", builder_type: "amazon-ebs", build_time: 1795000000, files: null, artifact_id: `${a.region}:${amiId}`, packer_run_uuid: runUuid, custom_data: {} }],
+                builds: [
+                    {
+                        name: "twine-app",
+                        builder_type: "amazon-ebs",
+                        build_time: 1795000000,
+                        files: null,
+                        artifact_id: `${a.region}:${amiId}`,
+                        packer_run_uuid: runUuid,
+                        custom_data: {},
+                    },
+                ],
                 last_run_uuid: runUuid,
             };
             return { stdout: JSON.stringify(manifest, null, 2), stderr: "" };
         },
     },
     "aws:ec2/amiLaunchPermission:AmiLaunchPermission": { id: (_n, i) => `${i.accountId}-${i.imageId}` },
-    "aws:kms/grant:Grant": { id: (name, i) => `${i.keyId}:${digest("grant", name).slice(0, 64)}`, state: (_id, name) => ({ grantId: digest("grant", name).slice(0, 64), grantToken: "[grant token]" }) },
+    "aws:kms/grant:Grant": {
+        id: (name, i) => `${i.keyId}:${digest("grant", name).slice(0, 64)}`,
+        state: (_id, name) => ({ grantId: digest("grant", name).slice(0, 64), grantToken: "[grant token]" }),
+    },
     "aws:rds/subnetGroup:SubnetGroup": {
         id: (name, i) => i.name ?? autoName(name, "subnetGroup"),
         state: (id, _n, _i, a) => ({ name: id, arn: `arn:aws:rds:${a.region}:${a.accountId}:subgrp:${id}` }),
@@ -189,7 +244,15 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
                 resourceId: `db-${digest("rds-resource", name).slice(0, 26).toUpperCase()}`,
                 // RDS names the managed master secret rds!db-<uuid>, plus Secrets Manager's 6-character suffix.
                 masterUserSecrets: i.manageMasterUserPassword
-                    ? [{ secretArn: `arn:aws:secretsmanager:${a.region}:${a.accountId}:secret:rds!db-${uuid("rds-secret", name)}-${digest("suffix", name).slice(0, 6)}`, kmsKeyId: i.masterUserSecretKmsKeyId, secretStatus: "active" }]
+                    ? [
+                          {
+                              secretArn:
+                                  `arn:aws:secretsmanager:${a.region}:${a.accountId}:secret:` +
+                                  `rds!db-${uuid("rds-secret", name)}-${digest("suffix", name).slice(0, 6)}`,
+                              kmsKeyId: i.masterUserSecretKmsKeyId,
+                              secretStatus: "active",
+                          },
+                      ]
                     : [],
             };
         },
@@ -239,7 +302,9 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
     },
     "aws:ebs/volume:Volume": { id: name => hexId("vol-", 17, name), state: ec2Arn("volume") },
     "aws:secretsmanager/secret:Secret": {
-        id: (name, i, a) => `arn:aws:secretsmanager:${a.region}:${a.accountId}:secret:${i.name ?? autoName(name, "secret")}-${digest("secret", name).slice(0, 6)}`,
+        id: (name, i, a) =>
+            `arn:aws:secretsmanager:${a.region}:${a.accountId}:secret:` +
+            `${i.name ?? autoName(name, "secret")}-${digest("secret", name).slice(0, 6)}`,
         state: id => ({ arn: id }),
     },
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
@@ -247,7 +312,9 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
         state: id => ({ arn: id }),
     },
     "aws:lb/loadBalancer:LoadBalancer": {
-        id: (name, _i, a) => `arn:aws:elasticloadbalancing:${a.region}:${a.accountId}:loadbalancer/app/${name.slice(0, 24)}/${digest("alb", name).slice(0, 16)}`,
+        id: (name, _i, a) =>
+            `arn:aws:elasticloadbalancing:${a.region}:${a.accountId}:loadbalancer/app/${name.slice(0, 24)}/` +
+            `${digest("alb", name).slice(0, 16)}`,
         state: (id, name, _i, a) => ({
             arn: id,
             arnSuffix: id.split(":loadbalancer/")[1],
@@ -256,33 +323,51 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
         }),
     },
     "aws:lb/targetGroup:TargetGroup": {
-        id: (name, _i, a) => `arn:aws:elasticloadbalancing:${a.region}:${a.accountId}:targetgroup/${name.slice(0, 24)}/${digest("tg", name).slice(0, 16)}`,
-        state: (id) => ({ arn: id, arnSuffix: id.split(":")[5] }),
+        id: (name, _i, a) =>
+            `arn:aws:elasticloadbalancing:${a.region}:${a.accountId}:targetgroup/${name.slice(0, 24)}/${digest("tg", name).slice(0, 16)}`,
+        state: id => ({ arn: id, arnSuffix: id.split(":")[5] }),
     },
     "aws:lb/listener:Listener": {
-        id: (name, _i, a) => `arn:aws:elasticloadbalancing:${a.region}:${a.accountId}:listener/app/${name.slice(0, 24)}/${digest("listener", name).slice(0, 16)}`,
-        state: (id) => ({ arn: id }),
+        id: (name, _i, a) =>
+            `arn:aws:elasticloadbalancing:${a.region}:${a.accountId}:listener/app/${name.slice(0, 24)}/` +
+            `${digest("listener", name).slice(0, 16)}`,
+        state: id => ({ arn: id }),
     },
     "aws:acm/certificate:Certificate": {
-        id: (name, _i, a) => `arn:aws:acm:${a.region}:${a.accountId}:certificate/${[8, 4, 4, 4, 12].map((n, k) => digest("cert", name, String(k)).slice(0, n)).join("-")}`,
+        id: (name, _i, a) =>
+            `arn:aws:acm:${a.region}:${a.accountId}:certificate/` +
+            `${[8, 4, 4, 4, 12].map((n, k) => digest("cert", name, String(k)).slice(0, n)).join("-")}`,
         state: (id, _n, inputs) => ({
             arn: id,
-            domainValidationOptions: [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])].map((domainName) => ({
+            domainValidationOptions: [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])].map(domainName => ({
                 domainName,
                 resourceRecordName: `_${digest("acm", domainName).slice(0, 32)}.${domainName}.`,
                 resourceRecordType: "CNAME",
-                resourceRecordValue: `_${digest("acmv", domainName).slice(0, 32)}.${digest("acmz", domainName).slice(0, 10)}.acm-validations.aws.`,
+                resourceRecordValue:
+                    `_${digest("acmv", domainName).slice(0, 32)}.` + `${digest("acmz", domainName).slice(0, 10)}.acm-validations.aws.`,
             })),
         }),
     },
-    "aws:acm/certificateValidation:CertificateValidation": { id: (_n, i) => String(i.certificateArn), state: (id) => ({ certificateArn: id }) },
+    "aws:acm/certificateValidation:CertificateValidation": {
+        id: (_n, i) => String(i.certificateArn),
+        state: id => ({ certificateArn: id }),
+    },
     "aws:ec2/launchTemplate:LaunchTemplate": {
-        id: (name) => hexId("lt-", 17, name),
-        state: (id, _n, _i, a) => ({ arn: `arn:aws:ec2:${a.region}:${a.accountId}:launch-template/${id}`, latestVersion: 1, defaultVersion: 1 }),
+        id: name => hexId("lt-", 17, name),
+        state: (id, _n, _i, a) => ({
+            arn: `arn:aws:ec2:${a.region}:${a.accountId}:launch-template/${id}`,
+            latestVersion: 1,
+            defaultVersion: 1,
+        }),
     },
     "aws:autoscaling/group:Group": {
         id: (name, i) => i.name ?? autoName(name, "asg"),
-        state: (id, _n, _i, a) => ({ name: id, arn: `arn:aws:autoscaling:${a.region}:${a.accountId}:autoScalingGroup:${digest("asg", id).slice(0, 8)}-0000-4000-8000-${digest("asg", id).slice(8, 20)}:autoScalingGroupName/${id}` }),
+        state: (id, _n, _i, a) => ({
+            name: id,
+            arn:
+                `arn:aws:autoscaling:${a.region}:${a.accountId}:autoScalingGroup:` +
+                `${digest("asg", id).slice(0, 8)}-0000-4000-8000-${digest("asg", id).slice(8, 20)}:autoScalingGroupName/${id}`,
+        }),
     },
     // A Pulumi Cloud team token: the value exists only in the create response, and must print as [secret].
     "pulumiservice:index:TeamAccessToken": {
@@ -306,7 +391,13 @@ function genericState(type: string, name: string, a: MockAccount): { id: string;
 export const INVOKE_MOCKS: Record<string, InvokeHandler> = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": (_inputs, a) => {
         const names = availabilityZoneNames(a.region);
-        return { id: a.region, names, zoneIds: names.map((_n, k) => `${a.region.replace(/-/g, "").slice(0, 4)}-az${k + 1}`), groupNames: names.map(() => a.region), region: a.region };
+        return {
+            id: a.region,
+            names,
+            zoneIds: names.map((_n, k) => `${a.region.replace(/-/g, "").slice(0, 4)}-az${k + 1}`),
+            groupNames: names.map(() => a.region),
+            region: a.region,
+        };
     },
     "aws:index/getCallerIdentity:getCallerIdentity": (_inputs, a) => ({
         accountId: a.accountId,
@@ -314,7 +405,12 @@ export const INVOKE_MOCKS: Record<string, InvokeHandler> = {
         userId: `AROA${digest(a.accountId).slice(0, 17).toUpperCase()}:twine-infra`,
         id: a.accountId,
     }),
-    "aws:index/getRegion:getRegion": (_inputs, a) => ({ name: a.region, region: a.region, id: a.region, endpoint: `ec2.${a.region}.amazonaws.com` }),
+    "aws:index/getRegion:getRegion": (_inputs, a) => ({
+        name: a.region,
+        region: a.region,
+        id: a.region,
+        endpoint: `ec2.${a.region}.amazonaws.com`,
+    }),
     "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
     // A registry password: the plan must print it as [secret] wherever it flows.
     "aws:ecr/getAuthorizationToken:getAuthorizationToken": (inputs, a) => {
@@ -339,7 +435,18 @@ export const INVOKE_MOCKS: Record<string, InvokeHandler> = {
         }
         const id = hexId("ami-", 17, a.region, owners.join(","), namePattern);
         const name = namePattern.replace("*", "20261101");
-        return { id, imageId: id, name, ownerId: owners[0], architecture: "x86_64", rootDeviceName: "/dev/sda1", rootDeviceType: "ebs", virtualizationType: "hvm", arn: `arn:aws:ec2:${a.region}::image/${id}`, state: "available" };
+        return {
+            id,
+            imageId: id,
+            name,
+            ownerId: owners[0],
+            architecture: "x86_64",
+            rootDeviceName: "/dev/sda1",
+            rootDeviceType: "ebs",
+            virtualizationType: "hvm",
+            arn: `arn:aws:ec2:${a.region}::image/${id}`,
+            state: "available",
+        };
     },
 };
 
@@ -369,7 +476,7 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         return (id && this.providerAccounts.get(id)) || this.account;
     }
 
-    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: MockInputs } {
         const key = `${args.type}::${args.name}`;
         if (this.registered.has(key)) {
             throw new Error(`Two resources share the type and name ${key}; give one of them a distinct name`);
@@ -380,14 +487,19 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             const stackName = String(args.inputs.name);
             const found = this.upstream.get(stackName);
             if (!found) {
-                throw new Error(`The offline plan has no outputs for stack ${stackName}; plan it first (it must be a stack of this project)`);
+                throw new Error(
+                    `The offline plan has no outputs for stack ${stackName}; plan it first (it must be a stack of this project)`,
+                );
             }
             return { id: stackName, state: { name: stackName, outputs: found.outputs, secretOutputNames: [...found.secretOutputNames] } };
         }
         const account = this.accountFor(args.provider);
         if (args.type === "pulumi:providers:aws") {
             const allowed = parseMaybeJson(args.inputs.allowedAccountIds);
-            const pinned: MockAccount = { accountId: Array.isArray(allowed) && allowed.length === 1 ? String(allowed[0]) : account.accountId, region: String(args.inputs.region ?? account.region) };
+            const pinned: MockAccount = {
+                accountId: Array.isArray(allowed) && allowed.length === 1 ? String(allowed[0]) : account.accountId,
+                region: String(args.inputs.region ?? account.region),
+            };
             const id = RESOURCE_MOCKS[args.type].id(args.name, args.inputs, account);
             this.providerAccounts.set(id, pinned);
             return { id, state: args.inputs };

@@ -44,17 +44,29 @@ export function mockedOutputs(plan: Plan): Map<string, string[]> {
         if (isLogical(r.type) || r.type === "pulumi:pulumi:StackReference") continue;
         let result: { id: string | undefined; state: Record<string, unknown> };
         try {
-            result = mocks.newResource({ type: r.type, name: r.name, inputs: r.inputs, provider: r.provider ? providerRefs.get(r.provider) : undefined, custom: true });
+            result = mocks.newResource({
+                type: r.type,
+                name: r.name,
+                inputs: r.inputs,
+                provider: r.provider ? providerRefs.get(r.provider) : undefined,
+                custom: true,
+            });
         } catch {
             continue; // a mock that cannot replay sanitised inputs: the resource's edges then come from URNs only
         }
         const own = new Set(stringLeaves(r.inputs));
-        const values = [result.id ?? "", ...stringLeaves(result.state)].filter(v => v.length >= 8 && !own.has(v) && !common.has(v) && !/^\d+$/.test(v));
+        const values = [result.id ?? "", ...stringLeaves(result.state)].filter(
+            v => v.length >= 8 && !own.has(v) && !common.has(v) && !/^\d+$/.test(v),
+        );
         produced.set(r.urn, [...new Set(values)]);
     }
     // A value two resources share identifies neither.
     const producers = new Map<string, Set<string>>();
     for (const [urn, values] of produced) for (const v of values) (producers.get(v) ?? producers.set(v, new Set()).get(v)!).add(urn);
-    for (const [urn, values] of produced) produced.set(urn, values.filter(v => producers.get(v)!.size === 1));
+    for (const [urn, values] of produced)
+        produced.set(
+            urn,
+            values.filter(v => producers.get(v)!.size === 1),
+        );
     return produced;
 }

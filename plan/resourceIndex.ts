@@ -29,7 +29,9 @@ export function listSourceFiles(repo: string, folder: string): string[] {
 
 /** Every .ts file under components/ and stacks/, as the index reads them. */
 export function readComponentSources(repo: string): SourceFile[] {
-    return ["components", "stacks"].flatMap(folder => listSourceFiles(repo, folder)).map(rel => ({ path: rel, text: fs.readFileSync(path.join(repo, rel), "utf8") }));
+    return ["components", "stacks"]
+        .flatMap(folder => listSourceFiles(repo, folder))
+        .map(rel => ({ path: rel, text: fs.readFileSync(path.join(repo, rel), "utf8") }));
 }
 
 /** The constructor expression of a type token: "aws:lb/loadBalancer:LoadBalancer" -> "aws.lb.LoadBalancer". */
@@ -69,7 +71,9 @@ export function resourceIndex(plans: readonly Plan[], sources: readonly SourceFi
             let file = componentFile.get(r.type);
             if (!file) {
                 const parentFile = componentFile.get(owner(r)?.type ?? "");
-                file = constructs(parentFile, r.type) ? parentFile : sources.find(s => s.text.includes(`new ${classOf(r.type)}(`) && helperOf(s, parentFile, sources))?.path;
+                file = constructs(parentFile, r.type)
+                    ? parentFile
+                    : sources.find(s => s.text.includes(`new ${classOf(r.type)}(`) && helperOf(s, parentFile, sources))?.path;
                 // Code, not a snippet in a string: the construction starts a statement or an assignment.
                 const inCode = new RegExp(`^\\s*(?:(?:const|let) \\w+ =|return)?\\s*new ${classOf(r.type).replace(/\./g, "\\.")}\\(`, "m");
                 file ??= sources.find(s => inCode.test(s.text))?.path ?? parentFile ?? "(unknown)";

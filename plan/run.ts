@@ -164,7 +164,9 @@ async function runStack(
     callerRole?: string,
 ): Promise<StackRun> {
     const account = {
-        accountId: /^\d{12}$/.test(settings.config[`${settings.project}:accountId`] ?? "") ? settings.config[`${settings.project}:accountId`] : "000000000000",
+        accountId: /^\d{12}$/.test(settings.config[`${settings.project}:accountId`] ?? "")
+            ? settings.config[`${settings.project}:accountId`]
+            : "000000000000",
         region: settings.config["aws:region"] ?? "us-east-1",
     };
     const mocks = new PlanMocks(account, upstream, callerRole);
@@ -222,7 +224,9 @@ async function runStack(
             name: c.name,
             parent: c.opts.parent ? await urnOf(c.opts.parent) : stackUrn,
             provider: await urnOf(internal.__prov),
-            inputs: (await sanitize(c.type.startsWith("pulumi:providers:") ? decodeProviderInputs(recorded?.inputs ?? {}) : (recorded?.inputs ?? {}))) as Record<string, unknown>,
+            inputs: (await sanitize(
+                c.type.startsWith("pulumi:providers:") ? decodeProviderInputs(recorded?.inputs ?? {}) : (recorded?.inputs ?? {}),
+            )) as Record<string, unknown>,
             options: {
                 protect: internal.__protect === true,
                 retainOnDelete: c.opts.retainOnDelete === true,
@@ -277,7 +281,10 @@ function checkReferences(projectDir: string, settings: StackSettings, visiting: 
         const expected = readStackSettings(projectDir, settings.stack).config[roleKey];
         const given = settings.config[roleKey];
         const roleOf = (s: string) => readStackSettings(projectDir, s).config[roleKey];
-        const sameRole = expected && given && expected !== given ? projectStacks(projectDir).filter(s => s !== settings.stack && roleOf(s) === given) : [];
+        const sameRole =
+            expected && given && expected !== given
+                ? projectStacks(projectDir).filter(s => s !== settings.stack && roleOf(s) === given)
+                : [];
         // A role no stack file has (a typo, "qa") is the config validation's to report, with the roles there are.
         if (sameRole.length > 0) {
             throw new InputError({
@@ -311,7 +318,9 @@ function checkReferences(projectDir: string, settings: StackSettings, visiting: 
             throw new InputError({
                 ...where,
                 value: ref.qualifiedName,
-                why: `this project has no stack ${ref.stack} (no Pulumi.${ref.stack}.yaml)${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
+                why:
+                    `this project has no stack ${ref.stack} (no ` +
+                    `Pulumi.${ref.stack}.yaml)${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
                 fix: `name one of ${stacks.join(", ")}`,
             });
         }

@@ -145,8 +145,11 @@ export function renderSummary(summary: StackSummary): string[] {
             lines.push(`    app:      ${env.app.instanceType}, ${env.app.minSize} to ${env.app.maxSize} servers, ${pool}`);
         }
         lines.push(
-            `    database: ${database ? `${database.instanceClass}, ${database.multiAz ? "Multi-AZ" : "single AZ"}, ` +
-`${database.storageGiB} GiB` : SHARED}`,
+            `    database: ${
+                database
+                    ? `${database.instanceClass}, ${database.multiAz ? "Multi-AZ" : "single AZ"}, ` + `${database.storageGiB} GiB`
+                    : SHARED
+            }`,
         );
         lines.push(
             `    search:   ${search ? `${search.instanceCount} x ${search.instanceType}${masters(search.dedicatedMasters)}` : SHARED}`,

@@ -26,7 +26,8 @@ function toInput(r: {
     parent?: PolicyResource;
     propertyDependencies?: Record<string, PolicyResource[]>;
 }): PolicyInput {
-    const propertyDependencies = r.propertyDependencies && Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, deps]) => [k, deps.map(d => d.urn)]));
+    const propertyDependencies =
+        r.propertyDependencies && Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, deps]) => [k, deps.map(d => d.urn)]));
     return policyInput({ ...r, parent: r.parent?.urn, propertyDependencies }, r.opts, r.provider);
 }
 

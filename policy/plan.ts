@@ -23,7 +23,9 @@ export function planResources(plan: Pick<Plan, "resources">): PolicyInput[] {
 export function projectPackSettings(projectDir: string, stacks: readonly string[] = ["dns", "bastion", "dev", "prod"]): PackSettings {
     const configs = stacks.map(s => readStackSettings(projectDir, s));
     const project = configs[0]?.project ?? "twine-infra";
-    const accounts = [...new Set(configs.map(c => c.config[`${project}:accountId`]).filter((a): a is string => typeof a === "string"))].sort();
+    const accounts = [
+        ...new Set(configs.map(c => c.config[`${project}:accountId`]).filter((a): a is string => typeof a === "string")),
+    ].sort();
     const bastion = configs.find(c => c.config[`${project}:accountRole`] === "bastion");
     const network = bastion?.config[`${project}:network`];
     const bastionCidr = network ? (JSON.parse(network) as { cidr?: string }).cidr : undefined;

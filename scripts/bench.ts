@@ -69,7 +69,10 @@ function timedNode(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): { ms: n
 
 /** Stack files of the project in deploy order: the longest upstream chain first (as its stacks list them), then the rest. */
 function stacksInDeployOrder(): string[] {
-    const stacks = fs.readdirSync(REPO).map(f => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s);
+    const stacks = fs
+        .readdirSync(REPO)
+        .map(f => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => !!s);
     const ordered: string[] = [];
     for (const stack of [...stacks].sort((a, b) => closure(b).length - closure(a).length || a.localeCompare(b))) {
         for (const s of closure(stack)) if (!ordered.includes(s)) ordered.push(s);
@@ -90,11 +93,18 @@ function main(): void {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "twine-bench-"));
     const stacks = stacksInDeployOrder();
     const cpus = os.cpus();
-    const load = os.loadavg().map(l => l.toFixed(2)).join(" ");
-    console.log(`Machine: ${cpus.length} x ${cpus[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
-`Node ${process.version}, load average ${load}`);
-    console.log(`Runs: ${options.runs} per figure after one warm-up (start-up: ${options.startupRuns}); ` +
-`medians, with the fastest and slowest run in parentheses; progress on stderr.\n`);
+    const load = os
+        .loadavg()
+        .map(l => l.toFixed(2))
+        .join(" ");
+    console.log(
+        `Machine: ${cpus.length} x ${cpus[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+            `Node ${process.version}, load average ${load}`,
+    );
+    console.log(
+        `Runs: ${options.runs} per figure after one warm-up (start-up: ${options.startupRuns}); ` +
+            `medians, with the fastest and slowest run in parentheses; progress on stderr.\n`,
+    );
 
     // Warm-up, which also gives the plans the floors and the critical paths are built from.
     const planArgs = (stack: string) => [TS_NODE, "scripts/plan.ts", stack, "--out", path.join(work, `${stack}.json`)];
@@ -117,7 +127,12 @@ function main(): void {
     const typescriptMs: number[] = [];
     for (let round = 0; round < options.runs; round++) {
         for (const [i, stack] of stacks.entries()) {
-            progress("plan and floor", round * stacks.length + i + 1, options.runs * stacks.length, `round ${round + 1} of ${options.runs}: ${stack}`);
+            progress(
+                "plan and floor",
+                round * stacks.length + i + 1,
+                options.runs * stacks.length,
+                `round ${round + 1} of ${options.runs}: ${stack}`,
+            );
             planMs.get(stack)!.push(timedNode(planArgs(stack)).ms);
             floorMs.get(stack)!.push(timedNode(floorArgs(stack)).ms);
         }
@@ -125,17 +140,33 @@ function main(): void {
     }
     const ratio = (plan: number[], floor: number[]) => {
         const perRound = summarize(plan.map((ms, i) => ms / floor[i]));
-        return `${(summarize(plan).median / summarize(floor).median).toFixed(2)} (rounds ` +
-`${perRound.min.toFixed(2)}-${perRound.max.toFixed(2)})`;
+        return (
+            `${(summarize(plan).median / summarize(floor).median).toFixed(2)} (rounds ` +
+            `${perRound.min.toFixed(2)}-${perRound.max.toFixed(2)})`
+        );
     };
     const rows = [["stack", "resources", "evaluated", "plan (fresh process)", "floor", "plan/floor"]];
     for (const stack of stacks) {
         const plan = planMs.get(stack)!;
         const floor = floorMs.get(stack)!;
-        rows.push([stack, String(plans.get(stack)!.resources.length), String(evaluated(stack)), formatSummary(summarize(plan)), formatSummary(summarize(floor)), ratio(plan, floor)]);
+        rows.push([
+            stack,
+            String(plans.get(stack)!.resources.length),
+            String(evaluated(stack)),
+            formatSummary(summarize(plan)),
+            formatSummary(summarize(floor)),
+            ratio(plan, floor),
+        ]);
     }
     const largestFloor = floorMs.get(largest)!;
-    rows.push([`${largest}, TypeScript transpiler`, "", String(evaluated(largest)), formatSummary(summarize(typescriptMs)), formatSummary(summarize(largestFloor)), ratio(typescriptMs, largestFloor)]);
+    rows.push([
+        `${largest}, TypeScript transpiler`,
+        "",
+        String(evaluated(largest)),
+        formatSummary(summarize(typescriptMs)),
+        formatSummary(summarize(largestFloor)),
+        ratio(typescriptMs, largestFloor),
+    ]);
     console.log("Offline plan: `npx twine-infra plan <stack>` as a fresh process (seconds: the median, then the fastest and slowest run)");
     console.log("  resources: what the stack declares; evaluated: those plus the upstream stacks it plans first;");
     console.log("  plan: node + ts-node + the program and its upstream stacks; floor: `node bench/floor.js <evaluated>`, as many plain");
@@ -166,7 +197,9 @@ function main(): void {
             startup.get(v)!.push(probe(v));
         }
     }
-    console.log(`Start-up of the ${biggest} program as \`pulumi preview\` runs it (language host entry, ts-node from tsconfig.json, mocked engine)`);
+    console.log(
+        `Start-up of the ${biggest} program as \`pulumi preview\` runs it (language host entry, ts-node from tsconfig.json, mocked engine)`,
+    );
     console.log("  to first resource: from node's start to the program's first registration; to program end: to its last");
     console.log(
         `${renderTable([
@@ -185,16 +218,29 @@ function main(): void {
         progress("checks", 2, 2, "the test suite (minutes)");
         const mocha = timedNode([require.resolve("mocha/bin/mocha.js"), "test/**/*.test.ts"]).ms;
         console.log("Checks (one run each)");
-        console.log(`${renderTable([["check", "wall"], ["type-check (tsc --noEmit)", formatSummary(summarize([tsc]))], ["test suite (mocha, all files)", formatSummary(summarize([mocha]))]])}\n`);
+        console.log(
+            `${renderTable([
+                ["check", "wall"],
+                ["type-check (tsc --noEmit)", formatSummary(summarize([tsc]))],
+                ["test suite (mocha, all files)", formatSummary(summarize([mocha]))],
+            ])}\n`,
+        );
     }
 
-    console.log("Estimated deploy time: the longest chain of creations (bench/creationTimes.ts), resources in a chain wait for the one before;");
-    console.log("  each link: name (type, its creation time; \"default estimate\" where the table has no figure for the type)");
+    console.log(
+        "Estimated deploy time: the longest chain of creations (bench/creationTimes.ts), resources in a chain wait for the one before;",
+    );
+    console.log('  each link: name (type, its creation time; "default estimate" where the table has no figure for the type)');
     for (const stack of stacks) {
         const cp = criticalPath(plans.get(stack)!);
-        const chain = cp.chain.map(l => `${l.name} (${l.type.split(":").pop()}, ${formatDuration(l.time.seconds)}${l.time.known ? "" : ", default estimate"})`).join(" -> ");
+        const chain = cp.chain
+            .map(
+                l => `${l.name} (${l.type.split(":").pop()}, ${formatDuration(l.time.seconds)}${l.time.known ? "" : ", default estimate"})`,
+            )
+            .join(" -> ");
         console.log(`  ${stack}: ${formatDuration(cp.seconds)}  ${chain}`);
-        if (cp.unknownTypes.length > 0) console.log(`    no creation time for ${cp.unknownTypes.join(", ")}: add them to bench/creationTimes.ts`);
+        if (cp.unknownTypes.length > 0)
+            console.log(`    no creation time for ${cp.unknownTypes.join(", ")}: add them to bench/creationTimes.ts`);
     }
     fs.rmSync(work, { recursive: true, force: true });
 }

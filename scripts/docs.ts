@@ -79,7 +79,7 @@ export function generateDocs(plans: readonly Plan[], readme: string): GeneratedD
     const diagram = architectureDiagram(plans);
     const mermaid = renderMermaid(diagram);
     const dot = renderDot(diagram);
-    let updated = replaceBlock(readme, "architecture", `\`\`\`mermaid\n${mermaid}\`\`\`\n`);
+    const updated = replaceBlock(readme, "architecture", `\`\`\`mermaid\n${mermaid}\`\`\`\n`);
     return {
         files: {
             "docs/architecture.mmd": mermaid,
@@ -100,8 +100,11 @@ function drawSvg(dot: string): string {
     try {
         svg = execFileSync("dot", ["-Tsvg"], { input: dot, encoding: "utf8" });
     } catch (err) {
-        throw new Error(`Graphviz's "dot" is needed to draw docs/architecture.svg (bash scripts/setup.sh installs it); ` +
-`nothing was written: ${(err as Error).message}`, { cause: err });
+        throw new Error(
+            `Graphviz's "dot" is needed to draw docs/architecture.svg (bash scripts/setup.sh installs it); ` +
+                `nothing was written: ${(err as Error).message}`,
+            { cause: err },
+        );
     }
     return svg.replace(/^(<\?xml[^>]*>\n)/, `$1${svgDigestComment(dot)}\n`);
 }

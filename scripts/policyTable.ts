@@ -13,8 +13,11 @@ export const END = "<!-- policy-rules:end -->";
 
 /** The markdown table: one row per rule, in the pack's order (by area). */
 export function ruleTable(): string {
-    const rows = RULES.map(r => `| ${r.control} | \`${r.name}\` | ${r.enforcementLevel} | ${r.area} | ` +
-`${r.description.split(". ")[0].replace(/\|/g, "\\|").replace(/\.$/, "")} |`);
+    const rows = RULES.map(
+        r =>
+            `| ${r.control} | \`${r.name}\` | ${r.enforcementLevel} | ${r.area} | ` +
+            `${r.description.split(". ")[0].replace(/\|/g, "\\|").replace(/\.$/, "")} |`,
+    );
     return ["| control | rule | level | area | checks |", "|---|---|---|---|---|", ...rows].join("\n");
 }
 

@@ -40,7 +40,13 @@ export function accountBaseline(ctx: StackContext): AccountBaseline {
     const { config } = ctx;
     return new AccountBaseline(
         `${config.accountRole}-baseline`,
-        { ...config.baseline, accountId: config.accountId, region: config.region, label: config.accountRole, protect: config.accountRole === "prod" },
+        {
+            ...config.baseline,
+            accountId: config.accountId,
+            region: config.region,
+            label: config.accountRole,
+            protect: config.accountRole === "prod",
+        },
         { provider: ctx.provider },
     );
 }

@@ -14,7 +14,11 @@ export async function buildDnsStack(config: DnsStackConfig, stack: string): Prom
         "apex",
         {
             apexDomain: config.dns.apexDomain,
-            consumers: { bastion: delegation.bastion, dev: delegation.dev, prod: { accountId: delegation.prod.accountId, publicNames: delegation.prod.publicNames } },
+            consumers: {
+                bastion: delegation.bastion,
+                dev: delegation.dev,
+                prod: { accountId: delegation.prod.accountId, publicNames: delegation.prod.publicNames },
+            },
         },
         { provider: ctx.provider },
     );

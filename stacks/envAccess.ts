@@ -88,7 +88,6 @@ export function buildEnvAccess(ctx: StackContext<EnvStackConfig>, network: Netwo
         { provider: ctx.provider },
     );
 
-
     return {
         subzone: subzone.zone,
         dnsProvider,

@@ -51,7 +51,11 @@ export function devAppImage(ctx: StackContext<DevStackConfig>, network: Network)
 /** Prod: the AMI dev tested (or the pinned one), and the grant that lets prod's Auto Scaling use dev's key. */
 export function prodAppImage(ctx: StackContext<ProdStackConfig>, dev: EnvOutputs): AppImage {
     const { config } = ctx;
-    return new ProdAppImage("app-image", { accountId: config.accountId, amiId: config.image?.amiId ?? dev.amiId, kmsKeyArn: dev.amiKmsKeyArn }, { provider: ctx.provider });
+    return new ProdAppImage(
+        "app-image",
+        { accountId: config.accountId, amiId: config.image?.amiId ?? dev.amiId, kmsKeyArn: dev.amiKmsKeyArn },
+        { provider: ctx.provider },
+    );
 }
 
 /** The environment's app image, by account role. */

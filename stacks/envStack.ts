@@ -41,7 +41,10 @@ export async function crossStackProblemsOfRaw(values: Readonly<Record<string, un
     if (role === "prod" && !named(stacks?.dev)) return [];
     let upstream: Awaited<ReturnType<typeof readEnvUpstreams>>;
     try {
-        upstream = await readEnvUpstreams({ accountRole: role, stacks: { dns: stacks.dns, bastion: stacks.bastion, dev: stacks.dev } } as EnvStackConfig);
+        upstream = await readEnvUpstreams({
+            accountRole: role,
+            stacks: { dns: stacks.dns, bastion: stacks.bastion, dev: stacks.dev },
+        } as EnvStackConfig);
     } catch {
         return [];
     }
@@ -91,7 +94,16 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     const jenkinsToken = delivery?.jenkinsPulumiToken;
     const logs = baseline.accessLogBucket;
     const tooling = env === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access, logs, jenkinsToken) : {};
-    const apps = buildAppTier(ctx, network, environments.environments, access, image, upstream.dns, upstream.bastion, baseline.accessLogBucket);
+    const apps = buildAppTier(
+        ctx,
+        network,
+        environments.environments,
+        access,
+        image,
+        upstream.dns,
+        upstream.bastion,
+        baseline.accessLogBucket,
+    );
     return {
         accountId: config.accountId,
         region: config.region,
@@ -101,9 +113,9 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
         // The app image's Packer build profile (dev, when it bakes); Jenkins runs no Packer build of its own.
         ...(image.buildInstanceProfileName ? { packerInstanceProfileName: image.buildInstanceProfileName } : {}),
         // One object per environment: its data tier and its app tier.
-        environments: pulumi.all([environments.outputs, apps.outputs]).apply(([data, app]) =>
-            Object.fromEntries(Object.keys(data).map(name => [name, { ...data[name], ...app[name] }])),
-        ),
+        environments: pulumi
+            .all([environments.outputs, apps.outputs])
+            .apply(([data, app]) => Object.fromEntries(Object.keys(data).map(name => [name, { ...data[name], ...app[name] }]))),
         subzoneId: access.subzone.zoneId,
         subzoneName: access.subzone.name,
         peeringConnectionId: access.peering.peeringConnectionId,

@@ -47,7 +47,9 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
 
     // Every resource of an environment carries its TwineEnvironment tag (see environmentTags.ts).
     const tagged = (environment: string) => ({ ...opts, transformations: [environmentTagging(environment)] });
-    const app = new Map(envs.map(env => [env.name, new AppIdentity(env.name, { environment: env.name, vpcId: network.vpcId }, tagged(env.name))]));
+    const app = new Map(
+        envs.map(env => [env.name, new AppIdentity(env.name, { environment: env.name, vpcId: network.vpcId }, tagged(env.name))]),
+    );
 
     // VPC domains need OpenSearch's service-linked role; it is per account, so the stack has it once.
     const searchServiceRole = new SearchServiceRole(`${config.accountRole}-opensearch`, {}, opts);
@@ -80,7 +82,9 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
                 region: config.region,
                 vpcId: network.vpcId,
                 subnetIds: network.subnetIds("data"),
-                clients: Object.fromEntries(clients.map(c => [c, { securityGroupId: app.get(c)!.securityGroup.id, roleArn: app.get(c)!.role.arn }])),
+                clients: Object.fromEntries(
+                    clients.map(c => [c, { securityGroupId: app.get(c)!.securityGroup.id, roleArn: app.get(c)!.role.arn }]),
+                ),
                 production,
                 dependsOn: [searchServiceRole.role],
             },

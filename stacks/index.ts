@@ -24,7 +24,10 @@ export async function loadConfig(): Promise<StackConfig> {
 /** Builds what the stack's account needs, chosen by its accountRole, and returns the stack outputs. */
 export async function buildStack(config: StackConfig): Promise<Record<string, unknown>> {
     const stack = pulumi.getStack();
-    const problems = oneStackPerAccountProblems({ stack, accountId: config.accountId, region: config.region }, committedStackAccounts(path.join(__dirname, "..")));
+    const problems = oneStackPerAccountProblems(
+        { stack, accountId: config.accountId, region: config.region },
+        committedStackAccounts(path.join(__dirname, "..")),
+    );
     if (problems.length > 0) throw new ConfigError(stack, problems);
     switch (config.accountRole) {
         case "dns":

@@ -39,12 +39,14 @@ export const dnsOutputsSchema = z.object({
     prodPublicNames: z
         .array(z.string())
         .describe(
-            "Names in the apex the prod account may point at its load balancer (delegation.prod.publicNames); prod checks its app.publicNames against it.",
+            "Names in the apex the prod account may point at its load balancer (delegation.prod.publicNames); prod checks its " +
+                "app.publicNames against it.",
         ),
     delegationRoleArns: z
         .object({ bastion: roleArn, dev: roleArn, prod: roleArn })
         .describe(
-            "Per consumer account, the role it assumes to write the apex records it owns (bastion.<apex>; the dev./prod. NS delegation; prod's public names).",
+            "Per consumer account, the role it assumes to write the apex records it owns (bastion.<apex>; the dev./prod. NS " +
+                "delegation; prod's public names).",
         ),
 });
 
@@ -90,7 +92,8 @@ export const environmentOutputsSchema = z.object({
         .string()
         .startsWith("arn:")
         .describe(
-            "ARN of the Secrets Manager secret where RDS keeps the master credentials (the ARN only; read the secret with Secrets Manager).",
+            "ARN of the Secrets Manager secret where RDS keeps the master credentials (the ARN only; read the secret with " +
+                "Secrets Manager).",
         ),
     searchEndpoint: z
         .string()
@@ -135,7 +138,8 @@ export const envOutputsSchema = z.object({
     environments: z
         .record(z.string(), environmentOutputsSchema)
         .describe(
-            "Per environment (integration, test, production...): its database and search endpoints; environments that share a data tier show the same values.",
+            "Per environment (integration, test, production...): its database and search endpoints; environments that share a " +
+                "data tier show the same values.",
         ),
     subzoneId: id.describe("Route53 zone id of the environment's subzone (dev.<apex> / prod.<apex>), in this account."),
     subzoneName: z.string().min(1).describe("The environment's subzone name, e.g. dev.twinehr.com."),

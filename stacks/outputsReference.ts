@@ -9,7 +9,13 @@ import { OUTPUT_CONTRACTS } from "./outputs";
 export const STACK_OUTPUT_CONTRACTS: Readonly<Record<string, z.ZodObject>> = OUTPUT_CONTRACTS;
 
 function typeOf(schema: z.ZodType): string {
-    const d = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; element?: z.ZodType; valueType?: z.ZodType; shape?: Record<string, z.ZodType> } } })._zod.def;
+    const d = (
+        schema as unknown as {
+            _zod: {
+                def: { type: string; innerType?: z.ZodType; element?: z.ZodType; valueType?: z.ZodType; shape?: Record<string, z.ZodType> };
+            };
+        }
+    )._zod.def;
     switch (d.type) {
         case "optional":
         case "nullable":
@@ -20,7 +26,9 @@ function typeOf(schema: z.ZodType): string {
         case "record":
             return `Record<string, ${typeOf(d.valueType!)}>`;
         case "object":
-            return `{ ${Object.entries(d.shape ?? {}).map(([k, v]) => `${k}: ${typeOf(v)}`).join("; ")} }`;
+            return `{ ${Object.entries(d.shape ?? {})
+                .map(([k, v]) => `${k}: ${typeOf(v)}`)
+                .join("; ")} }`;
         default:
             return d.type;
     }
@@ -43,7 +51,11 @@ export interface OutputDoc {
 
 export function outputDocs(stack: string): OutputDoc[] {
     const contract = STACK_OUTPUT_CONTRACTS[stack];
-    return Object.entries(contract.shape as Record<string, z.ZodType>).map(([name, schema]) => ({ name, type: typeOf(schema), description: describeField(schema) }));
+    return Object.entries(contract.shape as Record<string, z.ZodType>).map(([name, schema]) => ({
+        name,
+        type: typeOf(schema),
+        description: describeField(schema),
+    }));
 }
 
 export function renderOutputsReference(): string {
@@ -104,7 +116,8 @@ export function renderOutputsReference(): string {
     ];
     for (const stack of Object.keys(STACK_OUTPUT_CONTRACTS)) {
         sections.push("", `## ${stack}`, "", "| output | type | meaning |", "|---|---|---|");
-        for (const doc of outputDocs(stack)) sections.push(`| \`${doc.name}\` | \`${doc.type.replace(/\|/g, "\\|")}\` | ${doc.description.replace(/\|/g, "\\|")} |`);
+        for (const doc of outputDocs(stack))
+            sections.push(`| \`${doc.name}\` | \`${doc.type.replace(/\|/g, "\\|")}\` | ${doc.description.replace(/\|/g, "\\|")} |`);
     }
     return `${sections.join("\n")}\n`;
 }

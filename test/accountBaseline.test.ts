@@ -23,7 +23,10 @@ describe("AccountBaseline", () => {
             const policy = trailBucketPolicy(names.bucket, "444444444444", names.trailArn);
             assert.ok(deniesInsecureTransport(JSON.stringify(policy)));
             const writes = policy.Statement.filter(s => s.Effect === "Allow");
-            assert.deepEqual(writes.map(s => s.Principal), [{ Service: "cloudtrail.amazonaws.com" }, { Service: "cloudtrail.amazonaws.com" }]);
+            assert.deepEqual(
+                writes.map(s => s.Principal),
+                [{ Service: "cloudtrail.amazonaws.com" }, { Service: "cloudtrail.amazonaws.com" }],
+            );
             for (const s of writes) assert.deepEqual(s.Condition, { StringEquals: { "aws:SourceArn": names.trailArn } });
             assert.equal(writes[1].Resource, `arn:aws:s3:::${names.bucket}/AWSLogs/444444444444/*`);
         });
@@ -42,11 +45,17 @@ describe("AccountBaseline", () => {
                 STACKS.map(s => withBaselineDefaults(s, undefined)),
                 STACKS.map(s => ({ guardDuty: s === "prod" || s === "bastion", trailRetentionDays: 365 })),
             );
-            assert.deepEqual(withBaselineDefaults("dev", { guardDuty: true, trailRetentionDays: 90 }), { guardDuty: true, trailRetentionDays: 90 });
+            assert.deepEqual(withBaselineDefaults("dev", { guardDuty: true, trailRetentionDays: 90 }), {
+                guardDuty: true,
+                trailRetentionDays: 90,
+            });
         });
         it("accepts a baseline section in every role", () => {
             for (const stack of STACKS) {
-                const config = { ...fixtureConfig(stack), "twine-infra:baseline": JSON.stringify({ guardDuty: true, trailRetentionDays: 400 }) };
+                const config = {
+                    ...fixtureConfig(stack),
+                    "twine-infra:baseline": JSON.stringify({ guardDuty: true, trailRetentionDays: 400 }),
+                };
                 assert.equal(parseStackConfig(stack, config).baseline?.trailRetentionDays, 400);
             }
         });
@@ -58,7 +67,12 @@ describe("AccountBaseline", () => {
                 const plan = await planOf(stack);
                 const [component] = ofType(plan, "twine:index:AccountBaseline");
                 assert.ok(component, "no AccountBaseline");
-                for (const type of ["aws:ebs/encryptionByDefault:EncryptionByDefault", "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "aws:cloudtrail/trail:Trail", "aws:accessanalyzer/analyzer:Analyzer"]) {
+                for (const type of [
+                    "aws:ebs/encryptionByDefault:EncryptionByDefault",
+                    "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
+                    "aws:cloudtrail/trail:Trail",
+                    "aws:accessanalyzer/analyzer:Analyzer",
+                ]) {
                     const [r] = ofType(plan, type);
                     assert.ok(r, `no ${type}`);
                     assert.ok(ancestors(plan, r).includes(component), `${type} is not under the baseline`);
@@ -67,13 +81,19 @@ describe("AccountBaseline", () => {
                 const [trail] = ofType(plan, "aws:cloudtrail/trail:Trail");
                 const accountId = fixtureConfig(stack)["twine-infra:accountId"];
                 assert.match(String(trail.inputs.kmsKeyId), new RegExp(`^arn:aws:kms:eu-west-1:${accountId}:key/`));
-                assert.deepEqual([trail.inputs.isMultiRegionTrail, trail.inputs.enableLogFileValidation, trail.inputs.includeGlobalServiceEvents], [true, true, true]);
+                assert.deepEqual(
+                    [trail.inputs.isMultiRegionTrail, trail.inputs.enableLogFileValidation, trail.inputs.includeGlobalServiceEvents],
+                    [true, true, true],
+                );
                 assert.equal(ofType(plan, "aws:guardduty/detector:Detector").length, stack === "prod" || stack === "bastion" ? 1 : 0);
                 // Other components add keys and buckets: pick the baseline's own by name.
                 const key = ofType(plan, "aws:kms/key:Key").find(k => k.name === `${stack}-baseline-trail-key`)!;
                 const bucket = ofType(plan, "aws:s3/bucket:Bucket").find(b => b.name === `${stack}-baseline-trail-logs`)!;
                 const prod = stack === "prod";
-                assert.deepEqual([key.options.protect, bucket.options.protect, key.inputs.enableKeyRotation, bucket.inputs.forceDestroy], [prod, prod, true, false]);
+                assert.deepEqual(
+                    [key.options.protect, bucket.options.protect, key.inputs.enableKeyRotation, bucket.inputs.forceDestroy],
+                    [prod, prod, true, false],
+                );
                 const policy = ofType(plan, "aws:s3/bucketPolicy:BucketPolicy").find(p => p.name === `${stack}-baseline-trail-logs`)!;
                 assert.equal(policy.inputs.bucket, bucket.inputs.bucket);
             });

@@ -73,10 +73,19 @@ describe("app image", () => {
 
         it("gives the build instance no inbound rule, only web egress, and SSM core", async () => {
             const plan = await planOf("dev");
-            assert.equal(ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r => r.name.startsWith("app-image")).length, 0);
-            const egress = ofType(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(r => r.name.startsWith("app-image"));
+            assert.equal(
+                ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r => r.name.startsWith("app-image"))
+                    .length,
+                0,
+            );
+            const egress = ofType(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(r =>
+                r.name.startsWith("app-image"),
+            );
             assert.deepEqual(egress.map(r => r.inputs.fromPort).sort(), [443, 80]);
-            assert.equal(one(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.policyArn, "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
+            assert.equal(
+                one(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.policyArn,
+                "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+            );
         });
 
         it("installs from the apt repository this stack publishes (image.aptRepo.url is dev's aptRepoUrl output)", async () => {
@@ -114,20 +123,30 @@ describe("app image", () => {
         it("bakes only once the private subnets' NAT routes, the S3 endpoint and the build's egress rules exist", async () => {
             const plan = await planOf("dev");
             const build = one(plan, "command:local:Command");
-            const urns = (type: string, name: RegExp) => ofType(plan, type).filter(r => name.test(r.name)).map(r => r.urn);
+            const urns = (type: string, name: RegExp) =>
+                ofType(plan, type)
+                    .filter(r => name.test(r.name))
+                    .map(r => r.urn);
             const needed = [
                 ...urns("aws:ec2/route:Route", /-private-\d+-nat$/),
                 ...urns("aws:ec2/vpcEndpoint:VpcEndpoint", /-s3$/),
                 ...urns("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", /^app-image-build-egress-/),
             ];
             assert.ok(needed.some(u => u.includes("vpcEndpoint")) && needed.filter(u => u.includes("EgressRule")).length === 2);
-            assert.deepEqual(needed.filter(u => !build.options.dependsOn.includes(u)), [], "the build does not wait for these");
+            assert.deepEqual(
+                needed.filter(u => !build.options.dependsOn.includes(u)),
+                [],
+                "the build does not wait for these",
+            );
         });
 
         it("grants dev's own Auto Scaling role the use of the key (the key policy names no role)", async () => {
             const plan = await planOf("dev");
             const grant = one(plan, "aws:kms/grant:Grant");
-            assert.equal(grant.inputs.granteePrincipal, `arn:aws:iam::${DEV_ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`);
+            assert.equal(
+                grant.inputs.granteePrincipal,
+                `arn:aws:iam::${DEV_ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+            );
             // A role's ARN may appear in a condition (a string KMS does not resolve), never as a principal.
             const statements: { Principal: unknown }[] = JSON.parse(String(one(plan, "aws:kms/key:Key").inputs.policy)).Statement;
             assert.doesNotMatch(JSON.stringify(statements.map(s => s.Principal)), /aws-service-role/);
@@ -171,12 +190,16 @@ describe("app image", () => {
                 const grant = one(plan, "aws:kms/grant:Grant");
                 const groups = ofType(plan, "aws:autoscaling/group:Group");
                 assert.ok(groups.length > 0, stack);
-                for (const group of groups) assert.ok(group.options.dependsOn.includes(grant.urn), `${stack}: ${group.name} does not wait for the grant`);
+                for (const group of groups)
+                    assert.ok(group.options.dependsOn.includes(grant.urn), `${stack}: ${group.name} does not wait for the grant`);
             }
         });
 
         it("runs a pinned AMI when its config names one", async () => {
-            const plan = await planWithConfig("prod", stackFileWithImage("prod", image => (image.amiId = PINNED)));
+            const plan = await planWithConfig(
+                "prod",
+                stackFileWithImage("prod", image => (image.amiId = PINNED)),
+            );
             assert.equal(plan.outputs.amiId, PINNED);
         });
     });
@@ -185,7 +208,6 @@ describe("app image", () => {
         const dev = fixtureConfig("dev");
         const prod = fixtureConfig("prod");
         const IMAGE = "twine-infra:image";
-
 
         it("applies the defaults", () => {
             const config = parseStackConfig("dev", dev);
@@ -197,18 +219,90 @@ describe("app image", () => {
         });
 
         const rows: { name: string; stack: string; config: Record<string, string>; key: string; why: RegExp }[] = [
-            { name: "prod account of 11 digits", stack: "dev", config: withPath(dev, IMAGE, "prodAccountId", "44444444444"), key: "image.prodAccountId", why: /exactly 12 digits/ },
-            { name: "prod account = dev's own", stack: "dev", config: withPath(dev, IMAGE, "prodAccountId", DEV_ACCOUNT), key: "image.prodAccountId", why: /cannot be dev's own account/ },
-            { name: "no prod account", stack: "dev", config: withPath(dev, IMAGE, "prodAccountId", undefined), key: "image.prodAccountId", why: /required but missing/ },
-            { name: "pinned AMI and a build", stack: "dev", config: withPath(dev, IMAGE, "amiId", PINNED), key: "image.amiId", why: /exclude each other/ },
-            { name: "build off without an AMI", stack: "dev", config: withPath(dev, IMAGE, "build", false), key: "image.amiId", why: /needs an AMI to run and share/ },
-            { name: "build without a repository", stack: "dev", config: withPath(dev, IMAGE, "aptRepo", undefined), key: "image.aptRepo", why: /installs Twine from the private apt repository/ },
-            { name: "repository over http", stack: "dev", config: withPath(dev, IMAGE, "aptRepo.url", "http://apt.example.com/twine"), key: "image.aptRepo.url", why: /not an https URL/ },
-            { name: "signing key that is not a key", stack: "dev", config: withPath(dev, IMAGE, "aptRepo.signingKey", "0xDEADBEEF"), key: "image.aptRepo.signingKey", why: /ASCII-armored/ },
-            { name: "Twine version with a space", stack: "dev", config: withPath(dev, IMAGE, "aptRepo.twineVersion", "1.2 beta"), key: "image.aptRepo.twineVersion", why: /Debian package version/ },
-            { name: "malformed AMI id in prod", stack: "prod", config: withPath(prod, IMAGE, "amiId", "ami-xyz"), key: "image.amiId", why: /not an AMI id/ },
-            { name: "a build in prod", stack: "prod", config: withPath(prod, IMAGE, "build", true), key: "image.build", why: /unknown key for a prod stack/ },
-            { name: "missing image section in dev", stack: "dev", config: withKey(dev, IMAGE, undefined), key: "image", why: /required but missing/ },
+            {
+                name: "prod account of 11 digits",
+                stack: "dev",
+                config: withPath(dev, IMAGE, "prodAccountId", "44444444444"),
+                key: "image.prodAccountId",
+                why: /exactly 12 digits/,
+            },
+            {
+                name: "prod account = dev's own",
+                stack: "dev",
+                config: withPath(dev, IMAGE, "prodAccountId", DEV_ACCOUNT),
+                key: "image.prodAccountId",
+                why: /cannot be dev's own account/,
+            },
+            {
+                name: "no prod account",
+                stack: "dev",
+                config: withPath(dev, IMAGE, "prodAccountId", undefined),
+                key: "image.prodAccountId",
+                why: /required but missing/,
+            },
+            {
+                name: "pinned AMI and a build",
+                stack: "dev",
+                config: withPath(dev, IMAGE, "amiId", PINNED),
+                key: "image.amiId",
+                why: /exclude each other/,
+            },
+            {
+                name: "build off without an AMI",
+                stack: "dev",
+                config: withPath(dev, IMAGE, "build", false),
+                key: "image.amiId",
+                why: /needs an AMI to run and share/,
+            },
+            {
+                name: "build without a repository",
+                stack: "dev",
+                config: withPath(dev, IMAGE, "aptRepo", undefined),
+                key: "image.aptRepo",
+                why: /installs Twine from the private apt repository/,
+            },
+            {
+                name: "repository over http",
+                stack: "dev",
+                config: withPath(dev, IMAGE, "aptRepo.url", "http://apt.example.com/twine"),
+                key: "image.aptRepo.url",
+                why: /not an https URL/,
+            },
+            {
+                name: "signing key that is not a key",
+                stack: "dev",
+                config: withPath(dev, IMAGE, "aptRepo.signingKey", "0xDEADBEEF"),
+                key: "image.aptRepo.signingKey",
+                why: /ASCII-armored/,
+            },
+            {
+                name: "Twine version with a space",
+                stack: "dev",
+                config: withPath(dev, IMAGE, "aptRepo.twineVersion", "1.2 beta"),
+                key: "image.aptRepo.twineVersion",
+                why: /Debian package version/,
+            },
+            {
+                name: "malformed AMI id in prod",
+                stack: "prod",
+                config: withPath(prod, IMAGE, "amiId", "ami-xyz"),
+                key: "image.amiId",
+                why: /not an AMI id/,
+            },
+            {
+                name: "a build in prod",
+                stack: "prod",
+                config: withPath(prod, IMAGE, "build", true),
+                key: "image.build",
+                why: /unknown key for a prod stack/,
+            },
+            {
+                name: "missing image section in dev",
+                stack: "dev",
+                config: withKey(dev, IMAGE, undefined),
+                key: "image",
+                why: /required but missing/,
+            },
         ];
         for (const row of rows) {
             it(`rejects ${row.name}, naming the key and a fix`, () => {

@@ -22,25 +22,42 @@ const one = (plan: Plan, cluster: PlannedResource, type: string) => {
 
 describe("app tier (over the plans)", () => {
     it("dev runs two environments, prod one, each an AppCluster", async () => {
-        assert.deepEqual(ofType(await planOf("dev"), CLUSTER).map(c => c.name).sort(), ["integration", "test"]);
-        assert.deepEqual(ofType(await planOf("prod"), CLUSTER).map(c => c.name), ["production"]);
+        assert.deepEqual(
+            ofType(await planOf("dev"), CLUSTER)
+                .map(c => c.name)
+                .sort(),
+            ["integration", "test"],
+        );
+        assert.deepEqual(
+            ofType(await planOf("prod"), CLUSTER).map(c => c.name),
+            ["production"],
+        );
     });
 
     for (const stack of ["dev", "prod"] as const) {
         describe(stack, () => {
-            it("launch templates boot the image this stack runs, require IMDSv2 with one hop, encrypt gp3 roots, get no public IP", async () => {
-                const plan = await planOf(stack);
-                for (const lt of ofType(plan, LT)) {
-                    assert.equal(lt.inputs.imageId, plan.outputs.amiId);
-                    assert.deepEqual(lt.inputs.metadataOptions, { httpEndpoint: "enabled", httpPutResponseHopLimit: 1, httpTokens: "required", instanceMetadataTags: "enabled" });
-                    for (const mapping of lt.inputs.blockDeviceMappings as { ebs: Record<string, unknown> }[]) {
-                        assert.equal(mapping.ebs.encrypted, "true");
-                        assert.equal(mapping.ebs.volumeType, "gp3");
+            it(
+                "launch templates boot the image this stack runs, require IMDSv2 with one hop, encrypt gp3 roots, get no public " + "IP",
+                async () => {
+                    const plan = await planOf(stack);
+                    for (const lt of ofType(plan, LT)) {
+                        assert.equal(lt.inputs.imageId, plan.outputs.amiId);
+                        assert.deepEqual(lt.inputs.metadataOptions, {
+                            httpEndpoint: "enabled",
+                            httpPutResponseHopLimit: 1,
+                            httpTokens: "required",
+                            instanceMetadataTags: "enabled",
+                        });
+                        for (const mapping of lt.inputs.blockDeviceMappings as { ebs: Record<string, unknown> }[]) {
+                            assert.equal(mapping.ebs.encrypted, "true");
+                            assert.equal(mapping.ebs.volumeType, "gp3");
+                        }
+                        for (const nic of lt.inputs.networkInterfaces as Record<string, unknown>[])
+                            assert.equal(nic.associatePublicIpAddress, "false");
+                        assert.deepEqual((lt.inputs.monitoring as Record<string, unknown>).enabled, true);
                     }
-                    for (const nic of lt.inputs.networkInterfaces as Record<string, unknown>[]) assert.equal(nic.associatePublicIpAddress, "false");
-                    assert.deepEqual((lt.inputs.monitoring as Record<string, unknown>).enabled, true);
-                }
-            });
+                },
+            );
 
             it("user data carries settings only: no package installs at boot, no secret values", async () => {
                 const plan = await planOf(stack);
@@ -49,84 +66,140 @@ describe("app tier (over the plans)", () => {
                     assert.match(userData, /^#cloud-config\n/);
                     assert.match(userData, /TWINE_ENVIRONMENT="/);
                     assert.match(userData, /DATABASE_AUTH="iam"/);
-                    assert.doesNotMatch(userData, /DATABASE_SECRET_ARN|secretsmanager/, "the app signs in with an IAM token, never the master secret");
+                    assert.doesNotMatch(
+                        userData,
+                        /DATABASE_SECRET_ARN|secretsmanager/,
+                        "the app signs in with an IAM token, never the master secret",
+                    );
                     // sshd's own "PasswordAuthentication no" (the access drop-in) is a setting, not a secret.
-                    assert.doesNotMatch(userData.replace(/^ *PasswordAuthentication no$/gm, ""), /apt-get|apt install|packages:|curl |wget |password/i);
+                    assert.doesNotMatch(
+                        userData.replace(/^ *PasswordAuthentication no$/gm, ""),
+                        /apt-get|apt install|packages:|curl |wget |password/i,
+                    );
                 }
             });
 
-            it("groups span two or more AZs of private subnets, with ELB health checks, metrics, and desiredCapacity left to scaling", async () => {
-                const plan = await planOf(stack);
-                const privateSubnets = plan.outputs.privateSubnetIds as string[];
-                for (const asg of ofType(plan, ASG)) {
-                    const subnets = asg.inputs.vpcZoneIdentifiers as string[];
-                    assert.ok(subnets.length >= 2, `${asg.name} spans ${subnets.length} AZ`);
-                    assert.ok(subnets.every(s => privateSubnets.includes(s)), `${asg.name} is not in the private subnets`);
-                    assert.equal(asg.inputs.healthCheckType, "ELB");
-                    assert.ok(Number(asg.inputs.healthCheckGracePeriod) > 0);
-                    assert.ok(Number(asg.inputs.defaultInstanceWarmup) > 0);
-                    assert.equal(asg.inputs.metricsGranularity, "1Minute");
-                    assert.ok((asg.inputs.enabledMetrics as string[]).includes("GroupInServiceInstances"));
-                    assert.deepEqual(asg.options.ignoreChanges, ["desiredCapacity"]);
-                }
-            });
+            it(
+                "groups span two or more AZs of private subnets, with ELB health checks, metrics, and desiredCapacity left to " + "scaling",
+                async () => {
+                    const plan = await planOf(stack);
+                    const privateSubnets = plan.outputs.privateSubnetIds as string[];
+                    for (const asg of ofType(plan, ASG)) {
+                        const subnets = asg.inputs.vpcZoneIdentifiers as string[];
+                        assert.ok(subnets.length >= 2, `${asg.name} spans ${subnets.length} AZ`);
+                        assert.ok(
+                            subnets.every(s => privateSubnets.includes(s)),
+                            `${asg.name} is not in the private subnets`,
+                        );
+                        assert.equal(asg.inputs.healthCheckType, "ELB");
+                        assert.ok(Number(asg.inputs.healthCheckGracePeriod) > 0);
+                        assert.ok(Number(asg.inputs.defaultInstanceWarmup) > 0);
+                        assert.equal(asg.inputs.metricsGranularity, "1Minute");
+                        assert.ok((asg.inputs.enabledMetrics as string[]).includes("GroupInServiceInstances"));
+                        assert.deepEqual(asg.options.ignoreChanges, ["desiredCapacity"]);
+                    }
+                },
+            );
 
-            it("an instance refresh is driven by the launch template's concrete version, rolling with 90% healthy and auto rollback", async () => {
-                const plan = await planOf(stack);
-                for (const cluster of ofType(plan, CLUSTER)) {
-                    const asg = one(plan, cluster, ASG);
-                    const lt = one(plan, cluster, LT);
-                    const template = asg.inputs.launchTemplate as { id: string; version: string };
-                    assert.match(template.id, /^lt-/);
-                    assert.equal(template.version, "1", "the concrete latestVersion, never $Latest or $Default");
-                    assert.equal(lt.inputs.updateDefaultVersion, true);
-                    assert.deepEqual(asg.inputs.instanceRefresh, {
-                        strategy: "Rolling",
-                        preferences: { autoRollback: true, instanceWarmup: String(asg.inputs.defaultInstanceWarmup), maxHealthyPercentage: 110, minHealthyPercentage: 90, skipMatching: true },
-                    });
-                }
-            });
+            it(
+                "an instance refresh is driven by the launch template's concrete version, rolling with 90% healthy and auto " + "rollback",
+                async () => {
+                    const plan = await planOf(stack);
+                    for (const cluster of ofType(plan, CLUSTER)) {
+                        const asg = one(plan, cluster, ASG);
+                        const lt = one(plan, cluster, LT);
+                        const template = asg.inputs.launchTemplate as { id: string; version: string };
+                        assert.match(template.id, /^lt-/);
+                        assert.equal(template.version, "1", "the concrete latestVersion, never $Latest or $Default");
+                        assert.equal(lt.inputs.updateDefaultVersion, true);
+                        assert.deepEqual(asg.inputs.instanceRefresh, {
+                            strategy: "Rolling",
+                            preferences: {
+                                autoRollback: true,
+                                instanceWarmup: String(asg.inputs.defaultInstanceWarmup),
+                                maxHealthyPercentage: 110,
+                                minHealthyPercentage: 90,
+                                skipMatching: true,
+                            },
+                        });
+                    }
+                },
+            );
 
             it("scales by target tracking on requests per target and CPU, from config", async () => {
                 const plan = await planOf(stack);
                 for (const cluster of ofType(plan, CLUSTER)) {
-                    const policies = inCluster(plan, cluster, "aws:autoscaling/policy:Policy").filter(p => p.inputs.policyType === "TargetTrackingScaling").map(p => p.inputs.targetTrackingConfiguration as { targetValue: number; predefinedMetricSpecification: { predefinedMetricType: string; resourceLabel?: string } });
+                    const policies = inCluster(plan, cluster, "aws:autoscaling/policy:Policy")
+                        .filter(p => p.inputs.policyType === "TargetTrackingScaling")
+                        .map(
+                            p =>
+                                p.inputs.targetTrackingConfiguration as {
+                                    targetValue: number;
+                                    predefinedMetricSpecification: { predefinedMetricType: string; resourceLabel?: string };
+                                },
+                        );
                     const types = policies.map(p => p.predefinedMetricSpecification.predefinedMetricType).sort();
                     assert.deepEqual(types, ["ALBRequestCountPerTarget", "ASGAverageCPUUtilization"]);
-                    const requests = policies.find(p => p.predefinedMetricSpecification.predefinedMetricType === "ALBRequestCountPerTarget")!;
-                    assert.match(String(requests.predefinedMetricSpecification.resourceLabel), /^app\/[^/]+\/[0-9a-f]+\/targetgroup\/[^/]+\/[0-9a-f]+$/);
+                    const requests = policies.find(
+                        p => p.predefinedMetricSpecification.predefinedMetricType === "ALBRequestCountPerTarget",
+                    )!;
+                    assert.match(
+                        String(requests.predefinedMetricSpecification.resourceLabel),
+                        /^app\/[^/]+\/[0-9a-f]+\/targetgroup\/[^/]+\/[0-9a-f]+$/,
+                    );
                 }
             });
 
-            it("the load balancer drops invalid headers, mitigates desync defensively, logs access, and redirects HTTP to HTTPS", async () => {
-                const plan = await planOf(stack);
-                for (const cluster of ofType(plan, CLUSTER)) {
-                    const alb = one(plan, cluster, ALB);
-                    assert.equal(alb.inputs.dropInvalidHeaderFields, true);
-                    assert.equal(alb.inputs.desyncMitigationMode, "defensive");
-                    assert.equal((alb.inputs.accessLogs as Record<string, unknown>).enabled, true);
-                    assert.equal(alb.inputs.enableDeletionProtection, stack === "prod");
-                    assert.deepEqual((alb.inputs.subnets as string[]).slice().sort(), (plan.outputs.publicSubnetIds as string[]).slice().sort());
-                    const listeners = inCluster(plan, cluster, "aws:lb/listener:Listener");
-                    const http = listeners.find(l => l.inputs.port === 80)!;
-                    const https = listeners.find(l => l.inputs.port === 443)!;
-                    assert.deepEqual((http.inputs.defaultActions as Record<string, unknown>[])[0], { redirect: { port: "443", protocol: "HTTPS", statusCode: "HTTP_301" }, type: "redirect" });
-                    assert.equal(https.inputs.sslPolicy, "ELBSecurityPolicy-TLS13-1-2-2021-06");
-                    assert.match(String(https.inputs.certificateArn), /^arn:aws:acm:/);
-                }
-            });
+            it(
+                "the load balancer drops invalid headers, mitigates desync defensively, logs access, and redirects HTTP to " + "HTTPS",
+                async () => {
+                    const plan = await planOf(stack);
+                    for (const cluster of ofType(plan, CLUSTER)) {
+                        const alb = one(plan, cluster, ALB);
+                        assert.equal(alb.inputs.dropInvalidHeaderFields, true);
+                        assert.equal(alb.inputs.desyncMitigationMode, "defensive");
+                        assert.equal((alb.inputs.accessLogs as Record<string, unknown>).enabled, true);
+                        assert.equal(alb.inputs.enableDeletionProtection, stack === "prod");
+                        assert.deepEqual(
+                            (alb.inputs.subnets as string[]).slice().sort(),
+                            (plan.outputs.publicSubnetIds as string[]).slice().sort(),
+                        );
+                        const listeners = inCluster(plan, cluster, "aws:lb/listener:Listener");
+                        const http = listeners.find(l => l.inputs.port === 80)!;
+                        const https = listeners.find(l => l.inputs.port === 443)!;
+                        assert.deepEqual((http.inputs.defaultActions as Record<string, unknown>[])[0], {
+                            redirect: { port: "443", protocol: "HTTPS", statusCode: "HTTP_301" },
+                            type: "redirect",
+                        });
+                        assert.equal(https.inputs.sslPolicy, "ELBSecurityPolicy-TLS13-1-2-2021-06");
+                        assert.match(String(https.inputs.certificateArn), /^arn:aws:acm:/);
+                    }
+                },
+            );
 
             it("a WAF web ACL with a per-client abuse ceiling first, then AWS managed rules, guards each load balancer", async () => {
                 const plan = await planOf(stack);
                 for (const cluster of ofType(plan, CLUSTER)) {
                     const acl = one(plan, cluster, "aws:wafv2/webAcl:WebAcl");
-                    const rules = acl.inputs.rules as { name: string; priority: number; statement: Record<string, Record<string, unknown>> }[];
+                    const rules = acl.inputs.rules as {
+                        name: string;
+                        priority: number;
+                        statement: Record<string, Record<string, unknown>>;
+                    }[];
                     assert.equal(rules[0].statement.rateBasedStatement.aggregateKeyType, "IP");
-                    assert.ok(rules.filter(r => r.statement.managedRuleGroupStatement).every(r => r.statement.managedRuleGroupStatement.vendorName === "AWS"));
+                    assert.ok(
+                        rules
+                            .filter(r => r.statement.managedRuleGroupStatement)
+                            .every(r => r.statement.managedRuleGroupStatement.vendorName === "AWS"),
+                    );
                     const association = one(plan, cluster, "aws:wafv2/webAclAssociation:WebAclAssociation");
                     const https = inCluster(plan, cluster, "aws:lb/listener:Listener").find(l => l.inputs.port === 443)!;
                     assert.match(String(association.inputs.resourceArn), /:loadbalancer\/app\//);
-                    assert.equal(association.inputs.resourceArn, https.inputs.loadBalancerArn, "the ACL guards this environment's own load balancer");
+                    assert.equal(
+                        association.inputs.resourceArn,
+                        https.inputs.loadBalancerArn,
+                        "the ACL guards this environment's own load balancer",
+                    );
                 }
             });
 
@@ -144,7 +217,10 @@ describe("app tier (over the plans)", () => {
                     assert.equal(intoApp[0].inputs.referencedSecurityGroupId, albGroupId, "admitted from the load balancer's group only");
                     assert.ok(albGroup, "the load balancer has its own group");
                     // One owner per group: the rule hangs off the app group it opens, not off the group it admits.
-                    assert.equal(ofType(plan, "aws:ec2/securityGroup:SecurityGroup").find(g => g.urn === intoApp[0].parent)?.name, `${cluster.name}-app`);
+                    assert.equal(
+                        ofType(plan, "aws:ec2/securityGroup:SecurityGroup").find(g => g.urn === intoApp[0].parent)?.name,
+                        `${cluster.name}-app`,
+                    );
                 }
             });
 
@@ -162,7 +238,10 @@ describe("app tier (over the plans)", () => {
                     const cert = one(plan, cluster, "aws:acm/certificate:Certificate");
                     const names = [cert.inputs.domainName, ...((cert.inputs.subjectAlternativeNames as string[]) ?? [])];
                     assert.deepEqual(names.sort(), aliases.map(a => a.inputs.name).sort());
-                    assert.equal(inCluster(plan, cluster, "aws:route53/record:Record").filter(r => r.inputs.type === "CNAME").length, names.length);
+                    assert.equal(
+                        inCluster(plan, cluster, "aws:route53/record:Record").filter(r => r.inputs.type === "CNAME").length,
+                        names.length,
+                    );
                 }
             });
         });
@@ -179,7 +258,9 @@ describe("app tier (over the plans)", () => {
 
     it("prod's public name in the apex is written through the dns account's delegation role", async () => {
         const plan = await planOf("prod");
-        const apexRecords = ofType(plan, "aws:route53/record:Record").filter(r => /(^|\.)app\.twinehr\.com\.?$/.test(String(r.inputs.name)));
+        const apexRecords = ofType(plan, "aws:route53/record:Record").filter(r =>
+            /(^|\.)app\.twinehr\.com\.?$/.test(String(r.inputs.name)),
+        );
         assert.equal(apexRecords.length, 2, "the alias and its ACM validation record");
         for (const record of apexRecords) {
             const provider = byUrn(plan, record.provider)!;
@@ -194,9 +275,15 @@ describe("app tier (over the plans)", () => {
             const plan = await planOf(stack);
             for (const rule of ofType(plan, INGRESS).filter(r => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0")) {
                 open++;
-                assert.ok([80, 443].includes(Number(rule.inputs.fromPort)) && rule.inputs.fromPort === rule.inputs.toPort, `${stack}: ${rule.name} opens ${rule.inputs.fromPort}`);
+                assert.ok(
+                    [80, 443].includes(Number(rule.inputs.fromPort)) && rule.inputs.fromPort === rule.inputs.toPort,
+                    `${stack}: ${rule.name} opens ${rule.inputs.fromPort}`,
+                );
                 const group = byUrn(plan, rule.parent)!;
-                assert.ok(group.type === "aws:ec2/securityGroup:SecurityGroup" && group.name.endsWith("-alb"), `${stack}: ${rule.name} is not on a load balancer's group`);
+                assert.ok(
+                    group.type === "aws:ec2/securityGroup:SecurityGroup" && group.name.endsWith("-alb"),
+                    `${stack}: ${rule.name} is not on a load balancer's group`,
+                );
             }
         }
         assert.equal(open, 3 * 2, "three IPv4-only load balancers, each open on 80 and 443");
@@ -215,12 +302,19 @@ describe("app tier (over the plans)", () => {
         const config = withPath(fixtureConfig("prod"), "twine-infra:environments", "production.app.publicNames", ["app", "www"]);
         await assert.rejects(
             planWithConfig("prod", writeStackFile(config)),
-            /twine-infra:environments\.production\.app\.publicNames\[1\] = "www": the dns stack does not let prod write www\.twinehr\.com \(it delegates app\.twinehr\.com\)\. Fix: add www\.twinehr\.com to delegation\.prod\.publicNames/,
+            new RegExp(
+                /twine-infra:environments\.production\.app\.publicNames\[1\] = "www": /.source +
+                    /the dns stack does not let prod write www\.twinehr\.com \(it delegates app\.twinehr\.com\)\. /.source +
+                    /Fix: add www\.twinehr\.com to delegation\.prod\.publicNames/.source,
+            ),
         );
     });
 
     it("refuses an app tier whose bounds do not hold, naming the key", async () => {
         const config = withPath(fixtureConfig("prod"), "twine-infra:environments", "production.app.minSize", 30);
-        await assert.rejects(planWithConfig("prod", writeStackFile(config)), /twine-infra:environments\.production\.app\.minSize = 30: minSize \(30\) should be <= maxSize \(24\)\. Fix:/);
+        await assert.rejects(
+            planWithConfig("prod", writeStackFile(config)),
+            /twine-infra:environments\.production\.app\.minSize = 30: minSize \(30\) should be <= maxSize \(24\)\. Fix:/,
+        );
     });
 });

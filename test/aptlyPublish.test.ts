@@ -30,7 +30,14 @@ function buildDeb(dir: string, name: string, version: string): string {
     fs.writeFileSync(path.join(root, "usr", "share", name, "VERSION"), `${version}\n`);
     fs.writeFileSync(
         path.join(root, "DEBIAN", "control"),
-        [`Package: ${name}`, `Version: ${version}`, "Architecture: amd64", "Maintainer: Twine Build <build@twinehr.com>", "Description: apt repository test package", ""].join("\n"),
+        [
+            `Package: ${name}`,
+            `Version: ${version}`,
+            "Architecture: amd64",
+            "Maintainer: Twine Build <build@twinehr.com>",
+            "Description: apt repository test package",
+            "",
+        ].join("\n"),
     );
     const deb = path.join(dir, `${name}_${version}_amd64.deb`);
     run("dpkg-deb", ["--root-owner-group", "--build", root, deb], process.env);
@@ -49,47 +56,67 @@ describe("apt publishing with aptly (real tools)", function () {
         run("shellcheck", [SCRIPT], process.env);
     });
 
-    it("publishes a .deb signed, with a Release signature gpgv accepts and a Packages index listing " +
-"it; a second version updates it", () => {
-        const work = fs.mkdtempSync(path.join(os.tmpdir(), "twine-aptly-"));
-        const gnupgHome = path.join(work, "gnupg");
-        const publicDir = path.join(work, "public");
+    it(
+        "publishes a .deb signed, with a Release signature gpgv accepts and a Packages index listing " + "it; a second version updates it",
+        () => {
+            const work = fs.mkdtempSync(path.join(os.tmpdir(), "twine-aptly-"));
+            const gnupgHome = path.join(work, "gnupg");
+            const publicDir = path.join(work, "public");
 
-        // GIVEN a throwaway signing key and the aptly.conf the stack generates, pointed at a local endpoint
-        const fingerprint = makeSigningKey(gnupgHome, "Twine Test Archive <archive@example.invalid>");
-        const conf = aptlyConfig({ bucket: "unused", region: "eu-west-1", rootDir: path.join(work, "aptly") });
-        assert.ok((conf.S3PublishEndpoints as Record<string, unknown>)[APTLY_ENDPOINT], "the generated config has the S3 endpoint the pipeline publishes to");
-        const env = { ...process.env, GNUPGHOME: gnupgHome, APTLY_CONFIG: localAptlyConfig(work, publicDir, "test") };
+            // GIVEN a throwaway signing key and the aptly.conf the stack generates, pointed at a local endpoint
+            const fingerprint = makeSigningKey(gnupgHome, "Twine Test Archive <archive@example.invalid>");
+            const conf = aptlyConfig({ bucket: "unused", region: "eu-west-1", rootDir: path.join(work, "aptly") });
+            assert.ok(
+                (conf.S3PublishEndpoints as Record<string, unknown>)[APTLY_ENDPOINT],
+                "the generated config has the S3 endpoint the pipeline publishes to",
+            );
+            const env = { ...process.env, GNUPGHOME: gnupgHome, APTLY_CONFIG: localAptlyConfig(work, publicDir, "test") };
 
-        // WHEN the pipeline's script publishes a package, then a newer version of it
-        run("bash", [SCRIPT, "filesystem:test:", APT_DISTRIBUTION, APT_COMPONENT, fingerprint, buildDeb(work, "twine-hello", "1.0.0")], env);
-        run("bash", [SCRIPT, "filesystem:test:", APT_DISTRIBUTION, APT_COMPONENT, fingerprint, buildDeb(work, "twine-hello", "1.1.0")], env);
+            // WHEN the pipeline's script publishes a package, then a newer version of it
+            run(
+                "bash",
+                [SCRIPT, "filesystem:test:", APT_DISTRIBUTION, APT_COMPONENT, fingerprint, buildDeb(work, "twine-hello", "1.0.0")],
+                env,
+            );
+            run(
+                "bash",
+                [SCRIPT, "filesystem:test:", APT_DISTRIBUTION, APT_COMPONENT, fingerprint, buildDeb(work, "twine-hello", "1.1.0")],
+                env,
+            );
 
-        // THEN the Release files verify against the public key only (a keyring apt would use)
-        const dist = path.join(publicDir, "dists", APT_DISTRIBUTION);
-        const keyring = path.join(work, "archive-keyring.gpg");
-        fs.writeFileSync(keyring, exportKey(gnupgHome, fingerprint, false));
-        run("gpgv", ["--keyring", keyring, path.join(dist, "InRelease")], env);
-        run("gpgv", ["--keyring", keyring, path.join(dist, "Release.gpg"), path.join(dist, "Release")], env);
-        // ...and a different key does not verify them
-        const otherHome = path.join(work, "other");
-        const otherKeyring = path.join(work, "other-keyring.gpg");
-        fs.writeFileSync(otherKeyring, exportKey(otherHome, makeSigningKey(otherHome, "Someone Else <else@example.invalid>"), false));
-        assert.notEqual(spawnSync("gpgv", ["--keyring", otherKeyring, path.join(dist, "InRelease")], { env }).status, 0, "InRelease verified with an unrelated key");
+            // THEN the Release files verify against the public key only (a keyring apt would use)
+            const dist = path.join(publicDir, "dists", APT_DISTRIBUTION);
+            const keyring = path.join(work, "archive-keyring.gpg");
+            fs.writeFileSync(keyring, exportKey(gnupgHome, fingerprint, false));
+            run("gpgv", ["--keyring", keyring, path.join(dist, "InRelease")], env);
+            run("gpgv", ["--keyring", keyring, path.join(dist, "Release.gpg"), path.join(dist, "Release")], env);
+            // ...and a different key does not verify them
+            const otherHome = path.join(work, "other");
+            const otherKeyring = path.join(work, "other-keyring.gpg");
+            fs.writeFileSync(otherKeyring, exportKey(otherHome, makeSigningKey(otherHome, "Someone Else <else@example.invalid>"), false));
+            assert.notEqual(
+                spawnSync("gpgv", ["--keyring", otherKeyring, path.join(dist, "InRelease")], { env }).status,
+                0,
+                "InRelease verified with an unrelated key",
+            );
 
-        // ...and the index lists the package at both versions, with pool paths that exist
-        const packages = fs.readFileSync(path.join(dist, APT_COMPONENT, "binary-amd64", "Packages"), "utf8");
-        const stanzas = packages.trim().split(/\n\n+/);
-        const versions = stanzas.filter(s => /^Package: twine-hello$/m.test(s)).map(s => /^Version: (.+)$/m.exec(s)![1]).sort();
-        assert.deepEqual(versions, ["1.0.0", "1.1.0"]);
-        for (const s of stanzas) {
-            const file = /^Filename: (.+)$/m.exec(s)![1];
-            assert.ok(fs.existsSync(path.join(publicDir, file)), `${file} is in the index but not in the pool`);
-        }
-        const release = fs.readFileSync(path.join(dist, "Release"), "utf8");
-        assert.match(release, new RegExp(`^Codename: ${APT_DISTRIBUTION}$`, "m"));
-        assert.match(release, new RegExp(`^Components: ${APT_COMPONENT}$`, "m"));
-    });
+            // ...and the index lists the package at both versions, with pool paths that exist
+            const packages = fs.readFileSync(path.join(dist, APT_COMPONENT, "binary-amd64", "Packages"), "utf8");
+            const stanzas = packages.trim().split(/\n\n+/);
+            const versions = stanzas
+                .filter(s => /^Package: twine-hello$/m.test(s))
+                .map(s => /^Version: (.+)$/m.exec(s)![1])
+                .sort();
+            assert.deepEqual(versions, ["1.0.0", "1.1.0"]);
+            for (const s of stanzas) {
+                const file = /^Filename: (.+)$/m.exec(s)![1];
+                assert.ok(fs.existsSync(path.join(publicDir, file)), `${file} is in the index but not in the pool`);
+            }
+            const release = fs.readFileSync(path.join(dist, "Release"), "utf8");
+            assert.match(release, new RegExp(`^Codename: ${APT_DISTRIBUTION}$`, "m"));
+            assert.match(release, new RegExp(`^Components: ${APT_COMPONENT}$`, "m"));
+        },
+    );
 
     it("refuses to run without packages, and names a missing file", () => {
         const usage = spawnSync("bash", [SCRIPT, "filesystem:test:", "noble", "main", "KEY"], { encoding: "utf8" });

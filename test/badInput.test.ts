@@ -32,55 +32,315 @@ interface BadInput {
 
 const BAD: BadInput[] = [
     // identity of the stack
-    { name: "accountRole for another account kind", stack: "dev", config: withKey(dev, "twine-infra:accountRole", "qa"), key: "twine-infra:accountRole", why: /"qa"/ },
-    { name: "accountId with a dash", stack: "prod", config: withKey(prod, "twine-infra:accountId", "4444-4444-4444"), key: "twine-infra:accountId", why: /12 digits/ },
-    { name: "accountId with a digit missing", stack: "bastion", config: withKey(bastion, "twine-infra:accountId", "22222222222"), key: "twine-infra:accountId", why: /12 digits, and this has 11: a digit is missing\. Fix: copy the id from the account/ },
-    { name: "no region", stack: "bastion", config: withKey(bastion, "aws:region", undefined), key: "aws:region", why: /required but missing/ },
-    { name: "region name with a typo", stack: "dns", config: withKey(dns, "aws:region", "eu-west1"), key: "aws:region", why: /not a region this project knows/ },
-    { name: "static credentials in the stack file", stack: "prod", config: withKey(prod, "aws:accessKey", "AKIAEXAMPLE"), key: "aws:accessKey", why: /credentials never live in stack config/ },
-    { name: "assumeRole set on the default provider", stack: "dev", config: withKey(dev, "aws:assumeRole", { roleArn: "arn:aws:iam::333333333333:role/x" }), key: "aws:assumeRole", why: /credentials/ },
-    { name: "a setting of a provider this program does not use", stack: "dns", config: withKey(dns, "gcp:project", "twine"), key: "gcp:project", why: /unknown key/ },
-    { name: "tag value longer than AWS allows", stack: "dev", config: withKey(dev, "twine-infra:tags", { CostCentre: "x".repeat(257) }), key: "twine-infra:tags.CostCentre", why: /at most 256/ },
-    { name: "environment name of 200 characters", stack: "dev", config: withKey(dev, "twine-infra:environments", { ["a".repeat(200)]: {} }), key: "twine-infra:environments.", why: /an environment name is at most 20 characters\. Fix: use a shorter name/ },
+    {
+        name: "accountRole for another account kind",
+        stack: "dev",
+        config: withKey(dev, "twine-infra:accountRole", "qa"),
+        key: "twine-infra:accountRole",
+        why: /"qa"/,
+    },
+    {
+        name: "accountId with a dash",
+        stack: "prod",
+        config: withKey(prod, "twine-infra:accountId", "4444-4444-4444"),
+        key: "twine-infra:accountId",
+        why: /12 digits/,
+    },
+    {
+        name: "accountId with a digit missing",
+        stack: "bastion",
+        config: withKey(bastion, "twine-infra:accountId", "22222222222"),
+        key: "twine-infra:accountId",
+        why: /12 digits, and this has 11: a digit is missing\. Fix: copy the id from the account/,
+    },
+    {
+        name: "no region",
+        stack: "bastion",
+        config: withKey(bastion, "aws:region", undefined),
+        key: "aws:region",
+        why: /required but missing/,
+    },
+    {
+        name: "region name with a typo",
+        stack: "dns",
+        config: withKey(dns, "aws:region", "eu-west1"),
+        key: "aws:region",
+        why: /not a region this project knows/,
+    },
+    {
+        name: "static credentials in the stack file",
+        stack: "prod",
+        config: withKey(prod, "aws:accessKey", "AKIAEXAMPLE"),
+        key: "aws:accessKey",
+        why: /credentials never live in stack config/,
+    },
+    {
+        name: "assumeRole set on the default provider",
+        stack: "dev",
+        config: withKey(dev, "aws:assumeRole", { roleArn: "arn:aws:iam::333333333333:role/x" }),
+        key: "aws:assumeRole",
+        why: /credentials/,
+    },
+    {
+        name: "a setting of a provider this program does not use",
+        stack: "dns",
+        config: withKey(dns, "gcp:project", "twine"),
+        key: "gcp:project",
+        why: /unknown key/,
+    },
+    {
+        name: "tag value longer than AWS allows",
+        stack: "dev",
+        config: withKey(dev, "twine-infra:tags", { CostCentre: "x".repeat(257) }),
+        key: "twine-infra:tags.CostCentre",
+        why: /at most 256/,
+    },
+    {
+        name: "environment name of 200 characters",
+        stack: "dev",
+        config: withKey(dev, "twine-infra:environments", { ["a".repeat(200)]: {} }),
+        key: "twine-infra:environments.",
+        why: /an environment name is at most 20 characters\. Fix: use a shorter name/,
+    },
     // network
-    { name: "VPC CIDR that is not an address", stack: "bastion", config: withPath(bastion, NET, "cidr", "10.10.0/24"), key: "twine-infra:network.cidr", why: /Fix: write a network address/ },
-    { name: "VPC CIDR in public space", stack: "prod", config: withPath(prod, NET, "cidr", "100.64.0.0/16"), key: "twine-infra:network.cidr", why: /RFC 1918/ },
-    { name: "VPC CIDR /15, beyond AWS's /16 limit", stack: "dev", config: withPath(dev, NET, "cidr", "10.20.0.0/15"), key: "twine-infra:network.cidr", why: /between \/16 and \/28/ },
-    { name: "VPC too small for three tiers", stack: "dev", config: withPath(dev, NET, "cidr", "10.20.0.0/26"), key: "twine-infra:network", why: /tiers require/ },
-    { name: "four AZs in a three-AZ region", stack: "dev", config: withPath(dev, NET, "azCount", 4), key: "twine-infra:network.azCount", why: /offers 3 availability zones/ },
+    {
+        name: "VPC CIDR that is not an address",
+        stack: "bastion",
+        config: withPath(bastion, NET, "cidr", "10.10.0/24"),
+        key: "twine-infra:network.cidr",
+        why: /Fix: write a network address/,
+    },
+    {
+        name: "VPC CIDR in public space",
+        stack: "prod",
+        config: withPath(prod, NET, "cidr", "100.64.0.0/16"),
+        key: "twine-infra:network.cidr",
+        why: /RFC 1918/,
+    },
+    {
+        name: "VPC CIDR /15, beyond AWS's /16 limit",
+        stack: "dev",
+        config: withPath(dev, NET, "cidr", "10.20.0.0/15"),
+        key: "twine-infra:network.cidr",
+        why: /between \/16 and \/28/,
+    },
+    {
+        name: "VPC too small for three tiers",
+        stack: "dev",
+        config: withPath(dev, NET, "cidr", "10.20.0.0/26"),
+        key: "twine-infra:network",
+        why: /tiers require/,
+    },
+    {
+        name: "four AZs in a three-AZ region",
+        stack: "dev",
+        config: withPath(dev, NET, "azCount", 4),
+        key: "twine-infra:network.azCount",
+        why: /offers 3 availability zones/,
+    },
     { name: "seven AZs", stack: "prod", config: withPath(prod, NET, "azCount", 7), key: "twine-infra:network.azCount", why: /at most 6/ },
-    { name: "fractional AZ count", stack: "dev", config: withPath(dev, NET, "azCount", 1.5), key: "twine-infra:network.azCount", why: new RegExp("expected a whole number, got a fractional number\\. Fix: set a whole number at twine-infra:network\\.azCount " +
-"in Pulumi\\.dev\\.yaml, or pulumi config set --path network\\.azCount") },
-    { name: "NAT strategy in the wrong case", stack: "prod", config: withPath(prod, NET, "natStrategy", "PerAz"), key: "twine-infra:network.natStrategy", why: /"perAz"/ },
-    { name: "dev without outbound access", stack: "dev", config: withPath(dev, NET, "natStrategy", "none"), key: "twine-infra:network.natStrategy", why: /need outbound access/ },
-    { name: "flow-log traffic type CloudWatch does not know", stack: "bastion", config: withPath(bastion, NET, "flowLogs.trafficType", "DENY"), key: "twine-infra:network.flowLogs.trafficType", why: /"ALL", "ACCEPT", "REJECT"/ },
-    { name: "flow-log retention of 100 days", stack: "prod", config: withPath(prod, NET, "flowLogs.retentionDays", 100), key: "twine-infra:network.flowLogs.retentionDays", why: /CloudWatch Logs does not offer/ },
-    { name: "private subnets smaller than AWS allows", stack: "dev", config: withPath(dev, NET, "subnetPrefixes", { private: 30 }), key: "twine-infra:network", why: /tier "private": subnet prefix \/30 .* at most \/28/ },
-    { name: "fewer AZ slots than AZs", stack: "prod", config: withPath(prod, NET, "azSlots", 2), key: "twine-infra:network", why: /azSlots \(2\) must be a power of two and at least azCount \(3\)/ },
-    { name: "misspelt flowLogs", stack: "dev", config: withPath(dev, NET, "flowlogs", { retentionDays: 30 }), key: "twine-infra:network.flowlogs", why: /did you mean "flowLogs"/ },
-    { name: "network section on the dns stack", stack: "dns", config: withKey(dns, NET, { cidr: "10.0.0.0/16" }), key: "twine-infra:network", why: /unknown key for a dns stack/ },
-    { name: "bastion without a network", stack: "bastion", config: withKey(bastion, NET, undefined), key: "twine-infra:network", why: /required but missing/ },
+    {
+        name: "fractional AZ count",
+        stack: "dev",
+        config: withPath(dev, NET, "azCount", 1.5),
+        key: "twine-infra:network.azCount",
+        why: new RegExp(
+            "expected a whole number, got a fractional number\\. Fix: set a whole number at twine-infra:network\\.azCount " +
+                "in Pulumi\\.dev\\.yaml, or pulumi config set --path network\\.azCount",
+        ),
+    },
+    {
+        name: "NAT strategy in the wrong case",
+        stack: "prod",
+        config: withPath(prod, NET, "natStrategy", "PerAz"),
+        key: "twine-infra:network.natStrategy",
+        why: /"perAz"/,
+    },
+    {
+        name: "dev without outbound access",
+        stack: "dev",
+        config: withPath(dev, NET, "natStrategy", "none"),
+        key: "twine-infra:network.natStrategy",
+        why: /need outbound access/,
+    },
+    {
+        name: "flow-log traffic type CloudWatch does not know",
+        stack: "bastion",
+        config: withPath(bastion, NET, "flowLogs.trafficType", "DENY"),
+        key: "twine-infra:network.flowLogs.trafficType",
+        why: /"ALL", "ACCEPT", "REJECT"/,
+    },
+    {
+        name: "flow-log retention of 100 days",
+        stack: "prod",
+        config: withPath(prod, NET, "flowLogs.retentionDays", 100),
+        key: "twine-infra:network.flowLogs.retentionDays",
+        why: /CloudWatch Logs does not offer/,
+    },
+    {
+        name: "private subnets smaller than AWS allows",
+        stack: "dev",
+        config: withPath(dev, NET, "subnetPrefixes", { private: 30 }),
+        key: "twine-infra:network",
+        why: /tier "private": subnet prefix \/30 .* at most \/28/,
+    },
+    {
+        name: "fewer AZ slots than AZs",
+        stack: "prod",
+        config: withPath(prod, NET, "azSlots", 2),
+        key: "twine-infra:network",
+        why: /azSlots \(2\) must be a power of two and at least azCount \(3\)/,
+    },
+    {
+        name: "misspelt flowLogs",
+        stack: "dev",
+        config: withPath(dev, NET, "flowlogs", { retentionDays: 30 }),
+        key: "twine-infra:network.flowlogs",
+        why: /did you mean "flowLogs"/,
+    },
+    {
+        name: "network section on the dns stack",
+        stack: "dns",
+        config: withKey(dns, NET, { cidr: "10.0.0.0/16" }),
+        key: "twine-infra:network",
+        why: /unknown key for a dns stack/,
+    },
+    {
+        name: "bastion without a network",
+        stack: "bastion",
+        config: withKey(bastion, NET, undefined),
+        key: "twine-infra:network",
+        why: /required but missing/,
+    },
     // dns
-    { name: "apex domain in capitals", stack: "dns", config: withPath(dns, "twine-infra:dns", "apexDomain", "TwineHR.com"), key: "twine-infra:dns.apexDomain", why: /lower-case DNS name/ },
-    { name: "apex domain without a TLD", stack: "dns", config: withPath(dns, "twine-infra:dns", "apexDomain", "twinehr"), key: "twine-infra:dns.apexDomain", why: /DNS name/ },
-    { name: "dns stack without its zone", stack: "dns", config: withKey(dns, "twine-infra:dns", undefined), key: "twine-infra:dns", why: /required but missing/ },
+    {
+        name: "apex domain in capitals",
+        stack: "dns",
+        config: withPath(dns, "twine-infra:dns", "apexDomain", "TwineHR.com"),
+        key: "twine-infra:dns.apexDomain",
+        why: /lower-case DNS name/,
+    },
+    {
+        name: "apex domain without a TLD",
+        stack: "dns",
+        config: withPath(dns, "twine-infra:dns", "apexDomain", "twinehr"),
+        key: "twine-infra:dns.apexDomain",
+        why: /DNS name/,
+    },
+    {
+        name: "dns stack without its zone",
+        stack: "dns",
+        config: withKey(dns, "twine-infra:dns", undefined),
+        key: "twine-infra:dns",
+        why: /required but missing/,
+    },
     // upstream stacks
-    { name: "upstream stack given by its short name", stack: "prod", config: withPath(prod, STACKS_KEY, "dns", "dns"), key: "twine-infra:stacks.dns", why: /organization\/project\/stack/ },
-    { name: "prod that forgot dev", stack: "prod", config: withPath(prod, STACKS_KEY, "dev", undefined), key: "twine-infra:stacks.dev", why: /tested AMI/ },
-    { name: "an upstream this design does not have", stack: "dev", config: withPath(dev, STACKS_KEY, "jenkins", "twine/ci/jenkins"), key: "twine-infra:stacks.jenkins", why: /unknown key for a dev stack/ },
-    { name: "env stack without its stacks section", stack: "dev", config: withKey(dev, STACKS_KEY, undefined), key: "twine-infra:stacks", why: /required but missing/ },
+    {
+        name: "upstream stack given by its short name",
+        stack: "prod",
+        config: withPath(prod, STACKS_KEY, "dns", "dns"),
+        key: "twine-infra:stacks.dns",
+        why: /organization\/project\/stack/,
+    },
+    {
+        name: "prod that forgot dev",
+        stack: "prod",
+        config: withPath(prod, STACKS_KEY, "dev", undefined),
+        key: "twine-infra:stacks.dev",
+        why: /tested AMI/,
+    },
+    {
+        name: "an upstream this design does not have",
+        stack: "dev",
+        config: withPath(dev, STACKS_KEY, "jenkins", "twine/ci/jenkins"),
+        key: "twine-infra:stacks.jenkins",
+        why: /unknown key for a dev stack/,
+    },
+    {
+        name: "env stack without its stacks section",
+        stack: "dev",
+        config: withKey(dev, STACKS_KEY, undefined),
+        key: "twine-infra:stacks",
+        why: /required but missing/,
+    },
     // account baseline
-    { name: "GuardDuty switch as a string", stack: "dev", config: withKey(dev, BASELINE, { guardDuty: "yes" }), key: "twine-infra:baseline.guardDuty", why: /expected true or false, got a string/ },
-    { name: "trail kept 30 days", stack: "dns", config: withKey(dns, BASELINE, { trailRetentionDays: 30 }), key: "twine-infra:baseline.trailRetentionDays", why: /at least 90/ },
-    { name: "prod trail kept less than a year", stack: "prod", config: withKey(prod, BASELINE, { trailRetentionDays: 180 }), key: "twine-infra:baseline.trailRetentionDays", why: /at least 365 days/ },
-    { name: "unknown baseline setting", stack: "bastion", config: withKey(bastion, BASELINE, { cloudTrail: false }), key: "twine-infra:baseline.cloudTrail", why: /unknown key/ },
+    {
+        name: "GuardDuty switch as a string",
+        stack: "dev",
+        config: withKey(dev, BASELINE, { guardDuty: "yes" }),
+        key: "twine-infra:baseline.guardDuty",
+        why: /expected true or false, got a string/,
+    },
+    {
+        name: "trail kept 30 days",
+        stack: "dns",
+        config: withKey(dns, BASELINE, { trailRetentionDays: 30 }),
+        key: "twine-infra:baseline.trailRetentionDays",
+        why: /at least 90/,
+    },
+    {
+        name: "prod trail kept less than a year",
+        stack: "prod",
+        config: withKey(prod, BASELINE, { trailRetentionDays: 180 }),
+        key: "twine-infra:baseline.trailRetentionDays",
+        why: /at least 365 days/,
+    },
+    {
+        name: "unknown baseline setting",
+        stack: "bastion",
+        config: withKey(bastion, BASELINE, { cloudTrail: false }),
+        key: "twine-infra:baseline.cloudTrail",
+        why: /unknown key/,
+    },
     // cross-stack mistakes, found once the upstream outputs are read
-    { name: "dev VPC overlapping the bastion VPC", stack: "dev", config: withPath(dev, NET, "cidr", "10.10.0.0/16"), key: "twine-infra:network.cidr", why: /overlaps the bastion VPC 10\.10\.0\.0\/24/, upstream: true },
-    { name: "prod VPC overlapping dev", stack: "prod", config: withPath(prod, NET, "cidr", "10.20.0.0/16"), key: "twine-infra:network.cidr", why: /overlaps the dev VPC 10\.20\.0\.0\/16/, upstream: true },
-    { name: "prod VPC containing the bastion VPC", stack: "prod", config: withPath(prod, NET, "cidr", "10.10.0.0/16"), key: "twine-infra:network.cidr", why: /"10\.10\.0\.0\/16": overlaps the bastion VPC 10\.10\.0\.0\/24/, upstream: true },
-    { name: "dev in another region than the bastion", stack: "dev", config: withKey(dev, "aws:region", "us-east-1"), key: "aws:region", why: /bastion VPC is in eu-west-1.*Fix: deploy the dev stack in eu-west-1/, upstream: true },
-    { name: "stacks.bastion pointing at the dns stack", stack: "dev", config: withPath(dev, STACKS_KEY, "bastion", "twine/twine-infra/dns"), key: "stacks.bastion", why: /Deploy the bastion stack \(twine\/twine-infra\/dns\) first: outputs vpcId/, upstream: true },
-    { name: "stacks.dns pointing at the bastion stack", stack: "prod", config: withPath(prod, STACKS_KEY, "dns", "twine/twine-infra/bastion"), key: "stacks.dns", why: /Deploy the dns stack \(twine\/twine-infra\/bastion\) first: outputs zoneName/, upstream: true },
+    {
+        name: "dev VPC overlapping the bastion VPC",
+        stack: "dev",
+        config: withPath(dev, NET, "cidr", "10.10.0.0/16"),
+        key: "twine-infra:network.cidr",
+        why: /overlaps the bastion VPC 10\.10\.0\.0\/24/,
+        upstream: true,
+    },
+    {
+        name: "prod VPC overlapping dev",
+        stack: "prod",
+        config: withPath(prod, NET, "cidr", "10.20.0.0/16"),
+        key: "twine-infra:network.cidr",
+        why: /overlaps the dev VPC 10\.20\.0\.0\/16/,
+        upstream: true,
+    },
+    {
+        name: "prod VPC containing the bastion VPC",
+        stack: "prod",
+        config: withPath(prod, NET, "cidr", "10.10.0.0/16"),
+        key: "twine-infra:network.cidr",
+        why: /"10\.10\.0\.0\/16": overlaps the bastion VPC 10\.10\.0\.0\/24/,
+        upstream: true,
+    },
+    {
+        name: "dev in another region than the bastion",
+        stack: "dev",
+        config: withKey(dev, "aws:region", "us-east-1"),
+        key: "aws:region",
+        why: /bastion VPC is in eu-west-1.*Fix: deploy the dev stack in eu-west-1/,
+        upstream: true,
+    },
+    {
+        name: "stacks.bastion pointing at the dns stack",
+        stack: "dev",
+        config: withPath(dev, STACKS_KEY, "bastion", "twine/twine-infra/dns"),
+        key: "stacks.bastion",
+        why: /Deploy the bastion stack \(twine\/twine-infra\/dns\) first: outputs vpcId/,
+        upstream: true,
+    },
+    {
+        name: "stacks.dns pointing at the bastion stack",
+        stack: "prod",
+        config: withPath(prod, STACKS_KEY, "dns", "twine/twine-infra/bastion"),
+        key: "stacks.dns",
+        why: /Deploy the dns stack \(twine\/twine-infra\/bastion\) first: outputs zoneName/,
+        upstream: true,
+    },
 ];
 
 /** What a failed run may have registered: the stack itself and read-only StackReferences, nothing else. */
@@ -102,7 +362,10 @@ describe("bad input: broken stack configs through the offline plan", () => {
             }
             assert.ok(error, "the plan succeeded");
             const expected = row.upstream ? /ConfigError|UpstreamError/ : /ConfigError/;
-            assert.ok(error instanceof ConfigError || (row.upstream && error instanceof UpstreamError), `expected a validation error, got ${String(error)}`);
+            assert.ok(
+                error instanceof ConfigError || (row.upstream && error instanceof UpstreamError),
+                `expected a validation error, got ${String(error)}`,
+            );
             assert.match((error as Error).name, expected);
             const message = (error as Error).message;
             const line = message.split("\n").find(l => l.includes(row.key));
@@ -125,12 +388,24 @@ describe("bad input: broken stack configs through the offline plan", () => {
             (err: unknown) => err,
         );
         assert.ok(error instanceof ConfigError, String(error));
-        assert.ok(error.problems.some(p => /^twine-infra:network\.azCount = "two": expected a number/.test(p)), error.message);
-        assert.ok(error.problems.some(p => new RegExp(`^twine-infra:network\\.cidr = "${bastionCidr.replace(/\./g, "\\.")}": overlaps the bastion VPC`).test(p)), error.message);
+        assert.ok(
+            error.problems.some(p => /^twine-infra:network\.azCount = "two": expected a number/.test(p)),
+            error.message,
+        );
+        assert.ok(
+            error.problems.some(p =>
+                new RegExp(`^twine-infra:network\\.cidr = "${bastionCidr.replace(/\./g, "\\.")}": overlaps the bastion VPC`).test(p),
+            ),
+            error.message,
+        );
     });
 
     describe("on the command line: exit 2, the message on stderr, nothing on stdout", () => {
-        for (const name of ["VPC CIDR in public space", "dev VPC overlapping the bastion VPC", "stacks.bastion pointing at the dns stack"]) {
+        for (const name of [
+            "VPC CIDR in public space",
+            "dev VPC overlapping the bastion VPC",
+            "stacks.bastion pointing at the dns stack",
+        ]) {
             it(name, () => {
                 const row = BAD.find(b => b.name === name)!;
                 const result = runCli(row.stack, "--config", writeStackFile(row.config));

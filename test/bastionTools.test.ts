@@ -95,7 +95,9 @@ describe("Jenkins host user data, checked by the real tools", () => {
 
     it("shellcheck passes the host's scripts and the agent container's entry point", () => {
         const shellcheck = requireTool("shellcheck", "shellcheck");
-        const scripts = (parse(jenkins).write_files as { path: string; content: string }[]).filter(f => f.path.startsWith("/usr/local/sbin/"));
+        const scripts = (parse(jenkins).write_files as { path: string; content: string }[]).filter(f =>
+            f.path.startsWith("/usr/local/sbin/"),
+        );
         assert.deepEqual(scripts.map(f => f.path).sort(), ["/usr/local/sbin/jenkins-agent-setup", "/usr/local/sbin/jenkins-home-mount"]);
         const files = scripts.map(f => {
             const file = path.join(dir, path.basename(f.path));
@@ -107,4 +109,3 @@ describe("Jenkins host user data, checked by the real tools", () => {
         assert.equal(result.status, 0, result.stdout + result.stderr);
     });
 });
-

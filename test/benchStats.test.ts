@@ -14,6 +14,12 @@ describe("benchmark statistics", () => {
     });
 
     it("aligns columns under an underlined header", () => {
-        assert.equal(renderTable([["stack", "s"], ["prod", "1.5"]]), "stack  s\n-----  ---\nprod   1.5");
+        assert.equal(
+            renderTable([
+                ["stack", "s"],
+                ["prod", "1.5"],
+            ]),
+            "stack  s\n-----  ---\nprod   1.5",
+        );
     });
 });

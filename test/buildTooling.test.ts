@@ -14,7 +14,14 @@ import {
 import { buildContextHash } from "../components/build/buildContextHash";
 import * as os from "os";
 import { hostAccess } from "../components/access/accessCloudConfig";
-import { JENKINS_HOME_MOUNT, JENKINS_NETWORK, JENKINS_PORT, JENKINS_SECRET_PREFIX, jenkinsInstancePolicy, renderJenkinsUserData } from "../components/build/jenkinsHostConfig";
+import {
+    JENKINS_HOME_MOUNT,
+    JENKINS_NETWORK,
+    JENKINS_PORT,
+    JENKINS_SECRET_PREFIX,
+    jenkinsInstancePolicy,
+    renderJenkinsUserData,
+} from "../components/build/jenkinsHostConfig";
 import { pulumiSubject, pulumiTrustStatement } from "../components/account/oidcTrustPolicy";
 import { parseStackConfig } from "../config";
 import { withDeploymentsDefaults } from "../config/deployments";
@@ -165,10 +172,17 @@ describe("build tooling (dev)", () => {
                 "AES256",
             );
             const secrets = ofType(plan, "aws:secretsmanager/secret:Secret");
-            assert.deepEqual(secrets.map(s => s.inputs.name).sort(), ["twine/jenkins/admin-password", "twine/jenkins/apt-signing-key", "twine/jenkins/pulumi-access-token"]);
+            assert.deepEqual(secrets.map(s => s.inputs.name).sort(), [
+                "twine/jenkins/admin-password",
+                "twine/jenkins/apt-signing-key",
+                "twine/jenkins/pulumi-access-token",
+            ]);
             // The only value the stack puts is the Pulumi team token it creates itself, and it stays a secret.
             const versions = ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion");
-            assert.deepEqual(versions.map(v => [byUrn(plan, v.parent)?.inputs.name, v.inputs.secretString]), [["twine/jenkins/pulumi-access-token", "[secret]"]]);
+            assert.deepEqual(
+                versions.map(v => [byUrn(plan, v.parent)?.inputs.name, v.inputs.secretString]),
+                [["twine/jenkins/pulumi-access-token", "[secret]"]],
+            );
             assert.equal(secrets.find(s => s.inputs.name === "twine/jenkins/apt-signing-key")!.options.protect, true);
         });
 
@@ -244,7 +258,10 @@ describe("build tooling (dev)", () => {
             const mount = doc.write_files.find((f: { path: string }) => f.path === "/usr/local/sbin/jenkins-home-mount").content;
             assert.match(mount, /nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0/);
             assert.match(mount, /if ! blkid "\$device" .*; then mkfs\.ext4/);
-            assert.deepEqual(doc.runcmd.slice(-2), [["systemctl", "enable", "--now", "jenkins.service"], ["systemctl", "enable", "--now", "jenkins-agent.service"]]);
+            assert.deepEqual(doc.runcmd.slice(-2), [
+                ["systemctl", "enable", "--now", "jenkins.service"],
+                ["systemctl", "enable", "--now", "jenkins-agent.service"],
+            ]);
         });
 
         it("runs builds in an agent container without JENKINS_HOME, secrets or instance metadata", () => {
@@ -256,12 +273,18 @@ describe("build tooling (dev)", () => {
             assert.ok(!agent.includes(JENKINS_HOME_MOUNT) && !agent.includes("jenkins_home"), "the agent mounts JENKINS_HOME");
             assert.ok(!/--env [A-Z_]*(SECRET|TOKEN|PASSWORD|KEY)/.test(agent), "the agent gets a secret in its environment");
             assert.match(agent, new RegExp(`--ip ${JENKINS_NETWORK.agentIp.replace(/\./g, "\\.")}`));
-            assert.match(file("/usr/local/sbin/jenkins-agent-setup"), new RegExp(`iptables -I DOCKER-USER -s ${JENKINS_NETWORK.agentIp.replace(/\./g, "\\.")} -d 169\\.254\\.169\\.254 -j DROP`));
+            assert.match(
+                file("/usr/local/sbin/jenkins-agent-setup"),
+                new RegExp(`iptables -I DOCKER-USER -s ${JENKINS_NETWORK.agentIp.replace(/\./g, "\\.")} -d 169\\.254\\.169\\.254 -j DROP`),
+            );
             // The controller launches the agent at the address the host fixes, and knows its host key.
             const casc = parse(fs.readFileSync(path.join(IMAGE, "casc.yaml"), "utf8"));
             const launch = casc.jenkins.nodes[0].permanent.launcher.command.command as string;
             assert.match(launch, new RegExp(`jenkins@${JENKINS_NETWORK.agentIp.replace(/\./g, "\\.")} `));
-            assert.match(launch, new RegExp(`http://${JENKINS_NETWORK.controllerIp.replace(/\./g, "\\.")}:${JENKINS_PORT}/jnlpJars/agent\\.jar`));
+            assert.match(
+                launch,
+                new RegExp(`http://${JENKINS_NETWORK.controllerIp.replace(/\./g, "\\.")}:${JENKINS_PORT}/jnlpJars/agent\\.jar`),
+            );
             assert.match(launch, /StrictHostKeyChecking=yes/);
             assert.equal(casc.credentials.system.domainCredentials[0].credentials[0].aws.iamRoleArn, "${TWINE_BUILD_ROLE_ARN}");
             assert.match(controller, /--env TWINE_BUILD_ROLE_ARN=arn:aws:iam::333333333333:role\/dev-jenkins-build/);
@@ -293,9 +316,17 @@ describe("build tooling (dev)", () => {
         });
 
         it("gives Jenkins no EC2 or IAM action: it never runs Packer, so it launches nothing and passes no role", () => {
-            const doc = jenkinsInstancePolicy({ buildRoleArn: "arn:aws:iam::333333333333:role/build", ecrRepositoryArn: "arn:ecr", logGroupArn: "arn:logs", secretArns: ["arn:secret"] });
+            const doc = jenkinsInstancePolicy({
+                buildRoleArn: "arn:aws:iam::333333333333:role/build",
+                ecrRepositoryArn: "arn:ecr",
+                logGroupArn: "arn:logs",
+                secretArns: ["arn:secret"],
+            });
             const actions = allActions(doc);
-            assert.deepEqual(actions.filter(a => /^(ec2|iam):/.test(a)), []);
+            assert.deepEqual(
+                actions.filter(a => /^(ec2|iam):/.test(a)),
+                [],
+            );
             assert.ok(!actions.includes("ecr:PutImage"), "the image is pushed by the dev stack's update, not by Jenkins");
         });
     });
@@ -416,45 +447,63 @@ describe("build tooling (dev)", () => {
 
 describe("Pulumi Deployments previews", () => {
     for (const stack of STACKS) {
-        it(`${stack}: deployments from this repository with the deploy role, no pull-request deployments, OIDC roles that trust this stack only`, async () => {
-            const plan = await planOf(stack);
-            const [settings] = ofType(plan, "pulumiservice:index:DeploymentSettings");
-            assert.ok(settings, "no DeploymentSettings");
-            const inputs = settings.inputs as any;
-            assert.equal(inputs.project, "twine-infra");
-            assert.equal(inputs.stack, stack);
-            assert.equal(inputs.vcs.previewPullRequests, false, "a pull request's deployment gets an admin token on the stack");
-            assert.match(inputs.operationContext.oidc.aws.roleARN, new RegExp(`:role/pulumi-${stack}-deploy$`));
-            assert.equal(inputs.vcs.repository, "twine/twine-infra");
-            assert.equal(byUrn(plan, settings.provider)?.type, "pulumi:providers:pulumiservice");
-            assert.equal(byUrn(plan, settings.provider)?.inputs.accessToken, undefined, "the access token must come from the environment");
+        it(
+            `${stack}: deployments from this repository with the deploy role, no pull-request deployments, OIDC roles that trust ` +
+                `this stack only`,
+            async () => {
+                const plan = await planOf(stack);
+                const [settings] = ofType(plan, "pulumiservice:index:DeploymentSettings");
+                assert.ok(settings, "no DeploymentSettings");
+                const inputs = settings.inputs as any;
+                assert.equal(inputs.project, "twine-infra");
+                assert.equal(inputs.stack, stack);
+                assert.equal(inputs.vcs.previewPullRequests, false, "a pull request's deployment gets an admin token on the stack");
+                assert.match(inputs.operationContext.oidc.aws.roleARN, new RegExp(`:role/pulumi-${stack}-deploy$`));
+                assert.equal(inputs.vcs.repository, "twine/twine-infra");
+                assert.equal(byUrn(plan, settings.provider)?.type, "pulumi:providers:pulumiservice");
+                assert.equal(
+                    byUrn(plan, settings.provider)?.inputs.accessToken,
+                    undefined,
+                    "the access token must come from the environment",
+                );
 
-            const roles = ofType(plan, "aws:iam/role:Role").filter(r => r.name.startsWith(`${stack}-deployments-`));
-            assert.deepEqual(roles.map(r => r.name).sort(), [`${stack}-deployments-deploy`, `${stack}-deployments-preview`]);
-            for (const role of roles) {
-                const trust = JSON.parse(String(role.inputs.assumeRolePolicy));
-                const pulumi = trust.Statement.find((s: { Sid: string }) => s.Sid === "PulumiDeployments");
-                const subs: string[] = pulumi.Condition.StringEquals["api.pulumi.com/oidc:sub"];
-                assert.equal(pulumi.Condition.StringEquals["api.pulumi.com/oidc:aud"], "twine");
-                assert.ok(subs.length > 0);
-                for (const sub of subs)
-                    assert.match(
-                        sub,
-                        new RegExp(`^pulumi:deploy:org:twine:project:twine-infra:stack:${stack}:operation:[a-z]+:scope:write$`),
-                    );
-                assert.ok(!JSON.stringify(trust).includes("*"), "a wildcard in a trust policy");
-                assert.ok(!("StringLike" in pulumi.Condition));
-            }
-            const preview = roles.find(r => r.name.endsWith("-preview"))!;
-            assert.equal(preview.inputs.name, `pulumi-${stack}-preview`, "the GitHub workflow assumes the role by this name");
-            const previewSubs: string[] = JSON.parse(String(preview.inputs.assumeRolePolicy)).Statement[0].Condition.StringEquals["api.pulumi.com/oidc:sub"];
-            assert.ok(previewSubs.every(s => s.includes(":operation:preview:")), "the preview role trusts a write operation");
-            const attachments = ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(a => byUrn(plan, a.parent) === preview);
-            assert.deepEqual(attachments, [], "no managed policy: ReadOnlyAccess reads every object and parameter");
-            const [inline] = ofType(plan, "aws:iam/rolePolicy:RolePolicy").filter(p => byUrn(plan, p.parent) === preview);
-            const actions = allActions(JSON.parse(String(inline.inputs.policy)));
-            assert.ok(actions.every(a => /^(ec2:Describe|ecr:GetAuthorizationToken$|sts:AssumeRole$)/.test(a)), actions.join(", "));
-        });
+                const roles = ofType(plan, "aws:iam/role:Role").filter(r => r.name.startsWith(`${stack}-deployments-`));
+                assert.deepEqual(roles.map(r => r.name).sort(), [`${stack}-deployments-deploy`, `${stack}-deployments-preview`]);
+                for (const role of roles) {
+                    const trust = JSON.parse(String(role.inputs.assumeRolePolicy));
+                    const pulumi = trust.Statement.find((s: { Sid: string }) => s.Sid === "PulumiDeployments");
+                    const subs: string[] = pulumi.Condition.StringEquals["api.pulumi.com/oidc:sub"];
+                    assert.equal(pulumi.Condition.StringEquals["api.pulumi.com/oidc:aud"], "twine");
+                    assert.ok(subs.length > 0);
+                    for (const sub of subs)
+                        assert.match(
+                            sub,
+                            new RegExp(`^pulumi:deploy:org:twine:project:twine-infra:stack:${stack}:operation:[a-z]+:scope:write$`),
+                        );
+                    assert.ok(!JSON.stringify(trust).includes("*"), "a wildcard in a trust policy");
+                    assert.ok(!("StringLike" in pulumi.Condition));
+                }
+                const preview = roles.find(r => r.name.endsWith("-preview"))!;
+                assert.equal(preview.inputs.name, `pulumi-${stack}-preview`, "the GitHub workflow assumes the role by this name");
+                const previewSubs: string[] = JSON.parse(String(preview.inputs.assumeRolePolicy)).Statement[0].Condition.StringEquals[
+                    "api.pulumi.com/oidc:sub"
+                ];
+                assert.ok(
+                    previewSubs.every(s => s.includes(":operation:preview:")),
+                    "the preview role trusts a write operation",
+                );
+                const attachments = ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
+                    a => byUrn(plan, a.parent) === preview,
+                );
+                assert.deepEqual(attachments, [], "no managed policy: ReadOnlyAccess reads every object and parameter");
+                const [inline] = ofType(plan, "aws:iam/rolePolicy:RolePolicy").filter(p => byUrn(plan, p.parent) === preview);
+                const actions = allActions(JSON.parse(String(inline.inputs.policy)));
+                assert.ok(
+                    actions.every(a => /^(ec2:Describe|ecr:GetAuthorizationToken$|sts:AssumeRole$)/.test(a)),
+                    actions.join(", "),
+                );
+            },
+        );
     }
 
     it("builds subjects that cannot be widened by a wildcard in a name", () => {
@@ -519,19 +568,36 @@ describe("Pulumi Deployments previews", () => {
             assert.ok(problemsOf("dev", withPath(fixtureConfig("dev"), DEP, "previewPullRequest", true)).some(p => /unknown key/.test(p)));
         });
         it("has no pull-request deployments to turn on: previewPullRequests is refused", () => {
-            assert.ok(problemsOf("dev", withPath(fixtureConfig("dev"), DEP, "previewPullRequests", true)).some(p => /previewPullRequests.*unknown key/.test(p)));
+            assert.ok(
+                problemsOf("dev", withPath(fixtureConfig("dev"), DEP, "previewPullRequests", true)).some(p =>
+                    /previewPullRequests.*unknown key/.test(p),
+                ),
+            );
         });
         it("refuses a deploy session shorter than 2 hours, and a malformed drift schedule", () => {
-            const problems = problemsOf("prod", withPath(withPath(fixtureConfig("prod"), DEP, "sessionSeconds", 3600), DEP, "driftDetection", { scheduleCron: "daily" }));
-            assert.ok(problems.some(p => /deployments\.sessionSeconds = 3600: must be at least 7200\. Fix:/.test(p)), problems.join("\n"));
-            assert.ok(problems.some(p => /deployments\.driftDetection\.scheduleCron = "daily": not a five-field cron expression\. Fix:/.test(p)), problems.join("\n"));
+            const problems = problemsOf(
+                "prod",
+                withPath(withPath(fixtureConfig("prod"), DEP, "sessionSeconds", 3600), DEP, "driftDetection", { scheduleCron: "daily" }),
+            );
+            assert.ok(
+                problems.some(p => /deployments\.sessionSeconds = 3600: must be at least 7200\. Fix:/.test(p)),
+                problems.join("\n"),
+            );
+            assert.ok(
+                problems.some(p => /deployments\.driftDetection\.scheduleCron = "daily": not a five-field cron expression\. Fix:/.test(p)),
+                problems.join("\n"),
+            );
         });
         it("defaults: 2-hour sessions, drift detection off in dev and on elsewhere", () => {
             const base = { enabled: true, organization: "o", repository: "o/r" };
             assert.equal(withDeploymentsDefaults(base, "dev")!.sessionSeconds, 7200);
             assert.equal(withDeploymentsDefaults(base, "dev")!.driftDetection.enabled, false);
-            for (const role of ["dns", "bastion", "prod"]) assert.equal(withDeploymentsDefaults(base, role)!.driftDetection.enabled, true, role);
-            assert.equal(withDeploymentsDefaults({ ...base, driftDetection: { enabled: true } }, "dev")!.driftDetection.scheduleCron, "0 6 * * *");
+            for (const role of ["dns", "bastion", "prod"])
+                assert.equal(withDeploymentsDefaults(base, role)!.driftDetection.enabled, true, role);
+            assert.equal(
+                withDeploymentsDefaults({ ...base, driftDetection: { enabled: true } }, "dev")!.driftDetection.scheduleCron,
+                "0 6 * * *",
+            );
         });
     });
 });

@@ -44,7 +44,12 @@ function checkInvariants(stack: StackName, config: StackConfig, plan: Plan, proj
     if (config.accountRole === "dev" || config.accountRole === "prod") {
         const envs = (config as EnvStackConfig).environments.map(e => e.name);
         assert.deepEqual(Object.keys(plan.outputs.environments as object).sort(), [...envs].sort());
-        assert.deepEqual(ofType(plan, "twine:index:AppCluster").map(c => c.name).sort(), [...envs].sort());
+        assert.deepEqual(
+            ofType(plan, "twine:index:AppCluster")
+                .map(c => c.name)
+                .sort(),
+            [...envs].sort(),
+        );
     }
     if (config.accountRole === "bastion") {
         const ssh = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r => r.inputs.fromPort === 22);
@@ -81,7 +86,11 @@ describe("an engineer's edits to the committed files (the runbook's)", () => {
 
     const plans = new Map<StackName, Promise<Plan>>();
     const planOfCopy = (stack: StackName) => {
-        if (!plans.has(stack)) plans.set(stack, serialPlan(() => planStack(stack, { projectDir: dir })));
+        if (!plans.has(stack))
+            plans.set(
+                stack,
+                serialPlan(() => planStack(stack, { projectDir: dir })),
+            );
         return plans.get(stack)!;
     };
     for (const stack of STACKS) {

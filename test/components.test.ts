@@ -15,15 +15,25 @@ import { Plan, runProgram } from "../plan/run";
 import { ofType, serialPlan } from "./helpers/plans";
 
 const run = (program: () => void) => serialPlan(() => runProgram(program));
-const ALICE: BastionUser = { name: "alice", publicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHBsYWNlaG9sZGVyLWFsaWNlMDAwMDAwMDAwMDAwMDAw alice@example"], sudo: false };
+const ALICE: BastionUser = {
+    name: "alice",
+    publicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHBsYWNlaG9sZGVyLWFsaWNlMDAwMDAwMDAwMDAwMDAw alice@example"],
+    sudo: false,
+};
 
 function network(settings: Partial<NetworkSettings>): () => void {
     return () => {
-        new Network("net", { ...withNetworkDefaults({ cidr: "10.40.0.0/16" }), ...settings, region: "eu-west-1", accountId: "123456789012" });
+        new Network("net", {
+            ...withNetworkDefaults({ cidr: "10.40.0.0/16" }),
+            ...settings,
+            region: "eu-west-1",
+            accountId: "123456789012",
+        });
     };
 }
 
-const tier = (plan: Plan, name: string) => ofType(plan, "aws:ec2/subnet:Subnet").filter(s => (s.inputs.tags as Record<string, string>).Tier === name);
+const tier = (plan: Plan, name: string) =>
+    ofType(plan, "aws:ec2/subnet:Subnet").filter(s => (s.inputs.tags as Record<string, string>).Tier === name);
 const defaultRoutes = (plan: Plan) => ofType(plan, "aws:ec2/route:Route").filter(r => r.inputs.destinationCidrBlock === "0.0.0.0/0");
 
 describe("components in isolation", () => {
@@ -46,7 +56,11 @@ describe("components in isolation", () => {
             assert.deepEqual(instance.inputs.enabledCloudwatchLogsExports, ["error", "slowquery"]);
             const [group] = ofType(plan, "aws:rds/parameterGroup:ParameterGroup");
             assert.equal(group.inputs.family, "mysql8.0");
-            assert.ok((group.inputs.parameters as { name: string; value: string }[]).some(p => p.name === "require_secure_transport" && p.value === "1"));
+            assert.ok(
+                (group.inputs.parameters as { name: string; value: string }[]).some(
+                    p => p.name === "require_secure_transport" && p.value === "1",
+                ),
+            );
             const [rule] = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
             assert.deepEqual([rule.inputs.fromPort, rule.inputs.toPort, rule.inputs.referencedSecurityGroupId], [3306, 3306, "sg-app"]);
         });
@@ -101,7 +115,9 @@ describe("components in isolation", () => {
             const [group] = ofType(plan, "aws:autoscaling/group:Group");
             assert.equal(group.inputs.warmPool, undefined);
             assert.equal(group.inputs.minSize, 1);
-            const owned = plan.resources.filter(r => r.type.startsWith("aws:vpc/securityGroup") && r.parent && r.parent.includes("AppIdentity"));
+            const owned = plan.resources.filter(
+                r => r.type.startsWith("aws:vpc/securityGroup") && r.parent && r.parent.includes("AppIdentity"),
+            );
             assert.deepEqual(owned.map(r => r.name).sort(), ["staging-app-from-alb", "staging-app-https-out"]);
         });
     });

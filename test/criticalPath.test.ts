@@ -11,7 +11,15 @@ function resource(name: string, type: string, inputs: Record<string, unknown> = 
     return { urn: `urn:${name}`, type, name, parent: "urn:stack", provider: null, inputs, options: { ...OPTIONS, dependsOn } };
 }
 function plan(...resources: PlannedResource[]): Plan {
-    const stack: PlannedResource = { urn: "urn:stack", type: "pulumi:pulumi:Stack", name: "stack", parent: null, provider: null, inputs: {}, options: OPTIONS };
+    const stack: PlannedResource = {
+        urn: "urn:stack",
+        type: "pulumi:pulumi:Stack",
+        name: "stack",
+        parent: null,
+        provider: null,
+        inputs: {},
+        options: OPTIONS,
+    };
     return { stack: "test", project: "twine-infra", resources: [stack, ...resources], outputs: {} };
 }
 
@@ -22,16 +30,26 @@ describe("creation times", () => {
             const seconds = creationTimeOf(type).seconds;
             assert.ok(seconds >= 0 && Number.isFinite(seconds), `${type}: ${seconds}`);
             // A figure is either an estimate or cites something a reader can look up.
-            assert.ok(/^estimate|#\d+|Guide|\.go|book/.test(entry.source), `${type}: "${entry.source}" cites nothing and is not marked an estimate`);
+            assert.ok(
+                /^estimate|#\d+|Guide|\.go|book/.test(entry.source),
+                `${type}: "${entry.source}" cites nothing and is not marked an estimate`,
+            );
         }
     });
 
     it("weigh a Multi-AZ database above a single-AZ one", () => {
-        assert.ok(creationTimeOf("aws:rds/instance:Instance", { multiAz: true }).seconds > creationTimeOf("aws:rds/instance:Instance", { multiAz: false }).seconds);
+        assert.ok(
+            creationTimeOf("aws:rds/instance:Instance", { multiAz: true }).seconds >
+                creationTimeOf("aws:rds/instance:Instance", { multiAz: false }).seconds,
+        );
     });
 
     it("give unknown types the flagged default and logical resources nothing", () => {
-        assert.deepEqual(creationTimeOf("aws:new/thing:Thing"), { seconds: DEFAULT_CREATION_TIME.seconds, source: DEFAULT_CREATION_TIME.source, known: false });
+        assert.deepEqual(creationTimeOf("aws:new/thing:Thing"), {
+            seconds: DEFAULT_CREATION_TIME.seconds,
+            source: DEFAULT_CREATION_TIME.source,
+            known: false,
+        });
         assert.equal(creationTimeOf("twine:index:Network").seconds, 0);
         assert.equal(creationTimeOf("pulumi:providers:aws").seconds, 0);
     });
@@ -42,7 +60,8 @@ describe("deploy critical path", () => {
         const dev = await planOf("dev");
         const graph = dependencyGraph(dev);
         const [nat] = ofType(dev, "aws:ec2/natGateway:NatGateway");
-        const names = (urn: string) => [...graph.get(urn)!].map(([dep, kind]) => `${dev.resources.find(r => r.urn === dep)!.type}:${kind}`).sort();
+        const names = (urn: string) =>
+            [...graph.get(urn)!].map(([dep, kind]) => `${dev.resources.find(r => r.urn === dep)!.type}:${kind}`).sort();
         assert.deepEqual(names(nat.urn), [
             "aws:ec2/eip:Eip:input",
             "aws:ec2/internetGateway:InternetGateway:dependsOn",
@@ -61,7 +80,10 @@ describe("deploy critical path", () => {
         const types = path.chain.map(l => l.type);
         assert.equal(types[0], "aws:ec2/vpc:Vpc");
         assert.ok(types.includes("aws:opensearch/domain:Domain"), types.join(" -> "));
-        assert.equal(path.seconds, path.chain.reduce((sum, l) => sum + l.time.seconds, 0));
+        assert.equal(
+            path.seconds,
+            path.chain.reduce((sum, l) => sum + l.time.seconds, 0),
+        );
         assert.deepEqual(path.unknownTypes, []);
     });
 
@@ -71,7 +93,14 @@ describe("deploy critical path", () => {
         const mystery = resource("mystery", "aws:new/thing:Thing", {}, [igw.urn]);
         const quick = resource("quick", "aws:ec2/subnet:Subnet", { vpcId: { urn: vpc.urn } });
         const path = criticalPath(plan(vpc, igw, mystery, quick));
-        assert.deepEqual(path.chain.map(l => [l.name, l.via]), [["vpc", undefined], ["igw", "input"], ["mystery", "dependsOn"]]);
+        assert.deepEqual(
+            path.chain.map(l => [l.name, l.via]),
+            [
+                ["vpc", undefined],
+                ["igw", "input"],
+                ["mystery", "dependsOn"],
+            ],
+        );
         assert.equal(path.seconds, 5 + 5 + creationTimeOf("aws:new/thing:Thing").seconds);
         assert.deepEqual(path.unknownTypes, ["aws:new/thing:Thing"]);
     });

@@ -92,35 +92,40 @@ describe("cross-account wiring (over the plans)", () => {
                 assert.match(String(plan.outputs.peeringConnectionId), /^pcx-[0-9a-f]{17}$/);
             });
 
-            it("writes the subzone's NS delegation into the apex through the dns role, and (prod) only its delegated public names", async () => {
-                const [plan, dns] = [await planOf(env), await planOf("dns")];
-                const apexWrites = ofType(plan, "aws:route53/record:Record").filter(r => providerOf(plan, r).allowed[0] === ACCOUNTS.dns);
-                const delegations = apexWrites.filter(r => r.inputs.type === "NS");
-                assert.equal(delegations.length, 1);
-                // Anything else in the apex: prod's public names (alias) and their ACM validation records, and only those.
-                const publicNames = dns.outputs.prodPublicNames as string[];
-                for (const other of apexWrites.filter(r => r.inputs.type !== "NS")) {
-                    assert.equal(env, "prod", `${env} writes ${other.inputs.name} into the apex`);
-                    const name = String(other.inputs.name).replace(/\.$/, "");
-                    assert.ok(
-                        (other.inputs.type === "A" && publicNames.includes(name)) ||
-                            (other.inputs.type === "CNAME" && publicNames.some(p => name.endsWith(`.${p}`) && name.startsWith("_"))),
-                        `${other.inputs.type} ${name} is not one of prod's delegated names`,
+            it(
+                "writes the subzone's NS delegation into the apex through the dns role, and (prod) only its delegated public " + "names",
+                async () => {
+                    const [plan, dns] = [await planOf(env), await planOf("dns")];
+                    const apexWrites = ofType(plan, "aws:route53/record:Record").filter(
+                        r => providerOf(plan, r).allowed[0] === ACCOUNTS.dns,
                     );
-                }
-                assert.equal(apexWrites.length, env === "prod" ? 1 + 2 * publicNames.length : 1);
-                const [delegation] = delegations;
-                assert.equal(providerOf(plan, delegation).roleArn, (dns.outputs.delegationRoleArns as Record<string, string>)[env]);
-                assert.deepEqual(
-                    [delegation.inputs.zoneId, delegation.inputs.name, delegation.inputs.type],
-                    [dns.outputs.zoneId, `${env}.twinehr.com`, "NS"],
-                );
-                const subzone = named(plan, "aws:route53/zone:Zone", `${env}-subzone`);
-                assert.deepEqual(providerOf(plan, subzone).allowed, [ACCOUNTS[env]]);
-                assert.equal(subzone.options.protect, env === "prod", "prod's subzone is protected, dev's can be rebuilt");
-                assert.equal(plan.outputs.subzoneName, `${env}.twinehr.com`);
-                assert.equal((delegation.inputs.records as string[]).length, 4, "the subzone's four name servers");
-            });
+                    const delegations = apexWrites.filter(r => r.inputs.type === "NS");
+                    assert.equal(delegations.length, 1);
+                    // Anything else in the apex: prod's public names (alias) and their ACM validation records, and only those.
+                    const publicNames = dns.outputs.prodPublicNames as string[];
+                    for (const other of apexWrites.filter(r => r.inputs.type !== "NS")) {
+                        assert.equal(env, "prod", `${env} writes ${other.inputs.name} into the apex`);
+                        const name = String(other.inputs.name).replace(/\.$/, "");
+                        assert.ok(
+                            (other.inputs.type === "A" && publicNames.includes(name)) ||
+                                (other.inputs.type === "CNAME" && publicNames.some(p => name.endsWith(`.${p}`) && name.startsWith("_"))),
+                            `${other.inputs.type} ${name} is not one of prod's delegated names`,
+                        );
+                    }
+                    assert.equal(apexWrites.length, env === "prod" ? 1 + 2 * publicNames.length : 1);
+                    const [delegation] = delegations;
+                    assert.equal(providerOf(plan, delegation).roleArn, (dns.outputs.delegationRoleArns as Record<string, string>)[env]);
+                    assert.deepEqual(
+                        [delegation.inputs.zoneId, delegation.inputs.name, delegation.inputs.type],
+                        [dns.outputs.zoneId, `${env}.twinehr.com`, "NS"],
+                    );
+                    const subzone = named(plan, "aws:route53/zone:Zone", `${env}-subzone`);
+                    assert.deepEqual(providerOf(plan, subzone).allowed, [ACCOUNTS[env]]);
+                    assert.equal(subzone.options.protect, env === "prod", "prod's subzone is protected, dev's can be rebuilt");
+                    assert.equal(plan.outputs.subzoneName, `${env}.twinehr.com`);
+                    assert.equal((delegation.inputs.records as string[]).length, 4, "the subzone's four name servers");
+                },
+            );
 
             it("admits SSH from the bastion's private address only", async () => {
                 const [plan, bastion] = [await planOf(env), await planOf("bastion")];
@@ -221,8 +226,17 @@ describe("cross-account wiring (over the plans)", () => {
             assert.deepEqual(condition, { StringEquals: { "aws:PrincipalAccount": ACCOUNTS[consumer] } });
         }
         // No other role in the dns account trusts another AWS account (the deploy roles trust Pulumi's OIDC issuer).
-        const crossAccount = ofType(dns, "aws:iam/role:Role").filter(r => statements(r.inputs.assumeRolePolicy).some(st => st.Principal?.AWS));
-        assert.deepEqual(crossAccount.map(r => r.name).sort(), ["apex-delegation-bastion", "apex-delegation-bastion-read", "apex-delegation-dev", "apex-delegation-dev-read", "apex-delegation-prod", "apex-delegation-prod-read"]);
+        const crossAccount = ofType(dns, "aws:iam/role:Role").filter(r =>
+            statements(r.inputs.assumeRolePolicy).some(st => st.Principal?.AWS),
+        );
+        assert.deepEqual(crossAccount.map(r => r.name).sort(), [
+            "apex-delegation-bastion",
+            "apex-delegation-bastion-read",
+            "apex-delegation-dev",
+            "apex-delegation-dev-read",
+            "apex-delegation-prod",
+            "apex-delegation-prod-read",
+        ]);
         for (const consumer of ["bastion", "dev", "prod"] as const) {
             // The read-only counterparts: the consumer's preview roles only.
             const { principals, condition } = trusted(dns, `apex-delegation-${consumer}-read`);
@@ -276,7 +290,10 @@ describe("cross-account wiring (over the plans)", () => {
             config["twine-infra:network"] = JSON.stringify({ ...JSON.parse(config["twine-infra:network"]), cidr: "10.21.0.0/16" });
             await assert.rejects(
                 planWithConfig("dev", writeStackFile(config)),
-                /network\.cidr = "10\.21\.0\.0\/16": the bastion stack peers dev as 10\.20\.0\.0\/16.*Fix: make bastionHost\.peers\.dev\.cidr/,
+                new RegExp(
+                    /network\.cidr = "10\.21\.0\.0\/16": the bastion stack peers dev as 10\.20\.0\.0\/16.*/.source +
+                        /Fix: make bastionHost\.peers\.dev\.cidr/.source,
+                ),
             );
         });
         it("an env account other than the one the bastion's peering role trusts", async () => {

@@ -99,27 +99,31 @@ describe("data tier (over the plans)", () => {
                 }
             });
 
-            it("encrypts everything: storage, secret and insights with a rotating key of their own; search at rest, between nodes, HTTPS only", async () => {
-                const plan = await planOf(stack);
-                const keyArns = (component: PlannedResource) =>
-                    inComponent(plan, KEY, component).map(k => {
-                        assert.equal(k.inputs.enableKeyRotation, true, k.name);
-                        return `arn:aws:kms:eu-west-1:${accountOf(stack)}:key/${idOf(k)}`;
-                    });
-                for (const db of ofType(plan, INSTANCE)) {
-                    const [arn] = keyArns(componentOf(plan, db));
-                    assert.equal(db.inputs.storageEncrypted, true);
-                    assert.equal(db.inputs.kmsKeyId, arn);
-                    assert.equal(db.inputs.masterUserSecretKmsKeyId, arn);
-                    assert.equal(db.inputs.performanceInsightsKmsKeyId, arn);
-                }
-                for (const domain of ofType(plan, DOMAIN)) {
-                    const [arn] = keyArns(componentOf(plan, domain));
-                    assert.deepEqual(domain.inputs.encryptAtRest, { enabled: true, kmsKeyId: arn });
-                    assert.deepEqual(domain.inputs.nodeToNodeEncryption, { enabled: true });
-                    assert.deepEqual(domain.inputs.domainEndpointOptions, { enforceHttps: true, tlsSecurityPolicy: SEARCH_TLS_POLICY });
-                }
-            });
+            it(
+                "encrypts everything: storage, secret and insights with a rotating key of their own; search at rest, between " +
+                    "nodes, HTTPS only",
+                async () => {
+                    const plan = await planOf(stack);
+                    const keyArns = (component: PlannedResource) =>
+                        inComponent(plan, KEY, component).map(k => {
+                            assert.equal(k.inputs.enableKeyRotation, true, k.name);
+                            return `arn:aws:kms:eu-west-1:${accountOf(stack)}:key/${idOf(k)}`;
+                        });
+                    for (const db of ofType(plan, INSTANCE)) {
+                        const [arn] = keyArns(componentOf(plan, db));
+                        assert.equal(db.inputs.storageEncrypted, true);
+                        assert.equal(db.inputs.kmsKeyId, arn);
+                        assert.equal(db.inputs.masterUserSecretKmsKeyId, arn);
+                        assert.equal(db.inputs.performanceInsightsKmsKeyId, arn);
+                    }
+                    for (const domain of ofType(plan, DOMAIN)) {
+                        const [arn] = keyArns(componentOf(plan, domain));
+                        assert.deepEqual(domain.inputs.encryptAtRest, { enabled: true, kmsKeyId: arn });
+                        assert.deepEqual(domain.inputs.nodeToNodeEncryption, { enabled: true });
+                        assert.deepEqual(domain.inputs.domainEndpointOptions, { enforceHttps: true, tlsSecurityPolicy: SEARCH_TLS_POLICY });
+                    }
+                },
+            );
 
             it("forces TLS on every database through its own parameter group", async () => {
                 const plan = await planOf(stack);
@@ -283,7 +287,10 @@ describe("data tier (over the plans)", () => {
                     if (/pass(word|wd)|secretString/i.test(key)) {
                         // A value the stack makes itself (the Jenkins team's Pulumi token) may be stored, as a secret only.
                         const managed = key === "manageMasterUserPassword" && value === true;
-                        assert.ok(managed || (key === "secretString" && value === "[secret]"), `${r.urn} has ${path} = ${JSON.stringify(value)}`);
+                        assert.ok(
+                            managed || (key === "secretString" && value === "[secret]"),
+                            `${r.urn} has ${path} = ${JSON.stringify(value)}`,
+                        );
                     }
                 }
             }

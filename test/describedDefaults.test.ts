@@ -14,7 +14,8 @@ const DEPLOYMENTS = { enabled: true, organization: "twine", repository: "twine/t
 /** The smallest valid config of each role: required keys only (and deployments on, so their defaults show). */
 function minimalConfig(role: "dns" | "bastion" | "dev" | "prod"): Record<string, string> {
     const committed = fixtureConfig(role);
-    const keep = (keys: string[]) => Object.fromEntries(Object.entries(committed).filter(([k]) => keys.includes(k) || k.startsWith("pulumi:")));
+    const keep = (keys: string[]) =>
+        Object.fromEntries(Object.entries(committed).filter(([k]) => keys.includes(k) || k.startsWith("pulumi:")));
     let config = keep([`${P}:accountRole`, `${P}:accountId`, "aws:region", `${P}:stacks`]);
     config = withKey(config, `${P}:deployments`, DEPLOYMENTS);
     if (role === "dns") {
@@ -82,7 +83,9 @@ describe("defaults stated in the config reference", () => {
             // Only literal statements about plain values: "Defaults to minSize" or "to none" describe, not state.
             const comparable =
                 stated !== undefined &&
-                (typeof actual === "string" || (typeof actual === "number" && /^\d+(\.\d+)?$/.test(stated)) || (typeof actual === "boolean" && /^(true|false)$/.test(stated)));
+                (typeof actual === "string" ||
+                    (typeof actual === "number" && /^\d+(\.\d+)?$/.test(stated)) ||
+                    (typeof actual === "boolean" && /^(true|false)$/.test(stated)));
             if (!comparable) continue;
             checked.push(`${doc.key} (${role})`);
             it(`${doc.key} in ${role}: "Defaults to ${stated}" is what the loader applies`, () => {

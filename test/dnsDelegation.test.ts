@@ -3,14 +3,24 @@ import { consumerGrants, delegationPolicy, reservedNames } from "../components/d
 
 describe("dns delegation documents (pure)", () => {
     it("gives each consumer only its own names: bastion its A record, an env its subzone NS, prod its public names too", () => {
-        assert.deepEqual(reservedNames("twinehr.com"), { bastion: "bastion.twinehr.com", dev: "dev.twinehr.com", prod: "prod.twinehr.com" });
-        assert.deepEqual(consumerGrants("dev", "twinehr.com", ["ignored.twinehr.com"]).map(g => [g.names, g.types]), [[["dev.twinehr.com"], ["NS"]]]);
+        assert.deepEqual(reservedNames("twinehr.com"), {
+            bastion: "bastion.twinehr.com",
+            dev: "dev.twinehr.com",
+            prod: "prod.twinehr.com",
+        });
+        assert.deepEqual(
+            consumerGrants("dev", "twinehr.com", ["ignored.twinehr.com"]).map(g => [g.names, g.types]),
+            [[["dev.twinehr.com"], ["NS"]]],
+        );
         assert.deepEqual(consumerGrants("prod", "twinehr.com").length, 1, "no public names, no public grants");
         assert.deepEqual(
             consumerGrants("prod", "twinehr.com", ["www.twinehr.com", "app.twinehr.com"]).map(g => [g.names, g.types]),
             [
                 [["prod.twinehr.com"], ["NS"]],
-                [["app.twinehr.com", "www.twinehr.com"], ["A", "AAAA"]],
+                [
+                    ["app.twinehr.com", "www.twinehr.com"],
+                    ["A", "AAAA"],
+                ],
                 [["_*.app.twinehr.com", "_*.www.twinehr.com"], ["CNAME"]],
             ],
         );
@@ -24,7 +34,11 @@ describe("dns delegation documents (pure)", () => {
             assert.equal(s.Resource, "arn:aws:route53:::hostedzone/ZABC");
             // ForAllValues is true for a request without the key; Null=false makes the key mandatory.
             assert.deepEqual(Object.values(s.Condition!.Null), ["false", "false", "false"]);
-            assert.deepEqual(s.Condition!["ForAllValues:StringEquals"]["route53:ChangeResourceRecordSetsActions"], ["CREATE", "UPSERT", "DELETE"]);
+            assert.deepEqual(s.Condition!["ForAllValues:StringEquals"]["route53:ChangeResourceRecordSetsActions"], [
+                "CREATE",
+                "UPSERT",
+                "DELETE",
+            ]);
         }
         const reads = policy.Statement.filter(s => s.Action !== "route53:ChangeResourceRecordSets");
         assert.deepEqual(

@@ -19,12 +19,16 @@ describe("generated documentation", () => {
     });
 
     it("the committed diagram, outputs reference and README blocks match the code (run `npm run docs` if not)", () => {
-        for (const [relative, content] of Object.entries(generated.files)) assert.equal(read(relative), content, `${relative} is stale: run npm run docs`);
+        for (const [relative, content] of Object.entries(generated.files))
+            assert.equal(read(relative), content, `${relative} is stale: run npm run docs`);
         assert.equal(read("README.md"), generated.readme, "README.md's generated blocks are stale: run npm run docs");
     });
 
     it("the committed image was drawn from the current diagram source", () => {
-        assert.ok(read("docs/architecture.svg").includes(svgDigestComment(generated.dot)), "docs/architecture.svg is stale: run npm run docs (needs graphviz)");
+        assert.ok(
+            read("docs/architecture.svg").includes(svgDigestComment(generated.dot)),
+            "docs/architecture.svg is stale: run npm run docs (needs graphviz)",
+        );
     });
 
     it("the README shows the diagram and links the outputs reference", () => {
@@ -51,7 +55,8 @@ describe("generated documentation", () => {
     it("every config key and every output has a description", () => {
         for (const doc of configKeyDocs()) assert.ok(doc.description.length > 10, `config key ${doc.key} has no description in config/`);
         for (const stack of Object.keys(STACK_OUTPUT_CONTRACTS)) {
-            for (const doc of outputDocs(stack)) assert.ok(doc.description.length > 10, `output ${stack}.${doc.name} has no description in stacks/outputs.ts`);
+            for (const doc of outputDocs(stack))
+                assert.ok(doc.description.length > 10, `output ${stack}.${doc.name} has no description in stacks/outputs.ts`);
         }
     });
 
@@ -59,7 +64,10 @@ describe("generated documentation", () => {
         const plans = [];
         for (const stack of STACK_ORDER) plans.push(await fixturePlanOf(stack as StackName));
         const diagram = architectureDiagram(plans);
-        assert.deepEqual(diagram.accounts.map(a => a.stack), STACK_ORDER);
+        assert.deepEqual(
+            diagram.accounts.map(a => a.stack),
+            STACK_ORDER,
+        );
         assert.ok(diagram.nodes.some(n => n.account === "dns" && /zone twinehr\.com/.test(n.label)));
         assert.ok(diagram.edges.some(e => e.from === "account_dev" && e.to === "account_prod"));
     });

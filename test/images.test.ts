@@ -16,8 +16,10 @@ const TEMPLATE = "twine-app.pkr.hcl";
 function run(tool: string, args: string[], cwd = IMAGE_DIR) {
     const result = spawnSync(tool, args, { cwd, encoding: "utf8" });
     if (result.error && (result.error as NodeJS.ErrnoException).code === "ENOENT") {
-        assert.fail(`${tool} is not installed: these checks need it. Fix: run \`bash scripts/setup.sh\` as root (it ` +
-`installs the Debian packages packer and shellcheck)`);
+        assert.fail(
+            `${tool} is not installed: these checks need it. Fix: run \`bash scripts/setup.sh\` as root (it ` +
+                `installs the Debian packages packer and shellcheck)`,
+        );
     }
     return result;
 }
@@ -83,7 +85,7 @@ describe("images/twine-app", () => {
 
     it("shellcheck really runs: it rejects a script with an unquoted expansion", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "twine-shellcheck-"));
-        fs.writeFileSync(path.join(dir, "bad.sh"), '#!/usr/bin/env bash\nrm -rf $1/*\n');
+        fs.writeFileSync(path.join(dir, "bad.sh"), "#!/usr/bin/env bash\nrm -rf $1/*\n");
         const result = run("shellcheck", ["bad.sh"], dir);
         assert.notEqual(result.status, 0);
         assert.match(result.stdout, /SC2086/);
@@ -100,7 +102,11 @@ describe("images/twine-app", () => {
         if (!packerIsOld()) {
             // Newer Packer reads the folder, plugin pins included (after `packer init`, which needs the network).
             const result = run("packer", [...validateArgs(), "."]);
-            assert.equal(result.status, 0, `${result.stdout}${result.stderr}\n(a missing plugin? Fix: run \`packer init images/twine-app\` once)`);
+            assert.equal(
+                result.status,
+                0,
+                `${result.stdout}${result.stderr}\n(a missing plugin? Fix: run \`packer init images/twine-app\` once)`,
+            );
             return;
         }
         // Packer 1.6 predates the amazon builder's metadata_options (IMDSv2 on the build instance) and rejects it.
@@ -143,7 +149,10 @@ describe("images/twine-app", () => {
         const units = fs.mkdtempSync(path.join(os.tmpdir(), "twine-units-"));
         const unit = "twine-ssh-host-keys.service";
         fs.copyFileSync(path.join(IMAGE_DIR, "files", unit), path.join(units, unit));
-        for (const [target, file] of [["multi-user.target", path.join(units, unit)], ["sockets.target", "/lib/systemd/system/ssh.socket"]]) {
+        for (const [target, file] of [
+            ["multi-user.target", path.join(units, unit)],
+            ["sockets.target", "/lib/systemd/system/ssh.socket"],
+        ]) {
             fs.mkdirSync(path.join(units, `${target}.wants`));
             fs.symlinkSync(file, path.join(units, `${target}.wants`, path.basename(file)));
         }

@@ -18,7 +18,10 @@ describe("code layout", () => {
         });
 
         it("keeps its shared building blocks in a leaf that imports nothing else from config/", () => {
-            assert.deepEqual(relativeImports("config/primitives.ts").filter(f => f.startsWith("config/")), []);
+            assert.deepEqual(
+                relativeImports("config/primitives.ts").filter(f => f.startsWith("config/")),
+                [],
+            );
         });
 
         it("has no workaround for load order left: no z.lazy, no getter in a schema", () => {
@@ -32,7 +35,11 @@ describe("code layout", () => {
     describe("settings flow one way: config resolves them, stacks map them, components take them", () => {
         it("no component imports config/", () => {
             for (const file of sourceFiles("components")) {
-                assert.deepEqual(relativeImports(file).filter(f => f.startsWith("config/")), [], file);
+                assert.deepEqual(
+                    relativeImports(file).filter(f => f.startsWith("config/")),
+                    [],
+                    file,
+                );
             }
         });
 
@@ -64,14 +71,22 @@ describe("code layout", () => {
         it("shares no file name with stacks/, so a name says which side a file is on", () => {
             const base = (f: string) => path.posix.basename(f);
             const stackNames = new Set(sourceFiles("stacks").map(base));
-            assert.deepEqual(sourceFiles("components").filter(f => stackNames.has(base(f))), []);
+            assert.deepEqual(
+                sourceFiles("components").filter(f => stackNames.has(base(f))),
+                [],
+            );
         });
 
         it("names a file that creates no resource for what it holds (*Policy.ts, *Config.ts), not like a component", () => {
             const raw = /\bnew\s+(aws|pulumiservice|command|docker)\.[\w.]+\s*\(|extends pulumi\.ComponentResource/;
             // Pure helpers that are neither a policy nor a config, named for the one thing they compute.
-            const otherPure = ["components/network/cidr.ts", "components/network/subnetPlan.ts", "components/build/buildContextHash.ts", "components/access/ubuntuAmi.ts",
-                "components/account/escGrammar.ts"];
+            const otherPure = [
+                "components/network/cidr.ts",
+                "components/network/subnetPlan.ts",
+                "components/build/buildContextHash.ts",
+                "components/access/ubuntuAmi.ts",
+                "components/account/escGrammar.ts",
+            ];
             for (const file of sourceFiles("components")) {
                 if (raw.test(fs.readFileSync(path.join(REPO, file), "utf8")) || otherPure.includes(file)) continue;
                 assert.match(file, /(Policy|Config)\.ts$/, `${file} creates no resource: name it *Policy.ts or *Config.ts`);

@@ -3,7 +3,8 @@ import { cidrContains, mustParseCidr } from "../components/network/cidr";
 import { Plan, PlannedResource } from "../plan/run";
 import { ancestors, byUrn, ofType, planOf } from "./helpers/plans";
 
-const tier = (plan: Plan, name: string) => ofType(plan, "aws:ec2/subnet:Subnet").filter(s => (s.inputs.tags as Record<string, string>).Tier === name);
+const tier = (plan: Plan, name: string) =>
+    ofType(plan, "aws:ec2/subnet:Subnet").filter(s => (s.inputs.tags as Record<string, string>).Tier === name);
 const routesOf = (plan: Plan, table: PlannedResource) => ofType(plan, "aws:ec2/route:Route").filter(r => r.parent === table.urn);
 const tablesOf = (plan: Plan, tierName: string) =>
     ofType(plan, "aws:ec2/routeTable:RouteTable").filter(t => (t.inputs.tags as Record<string, string>).Tier === tierName);
@@ -21,7 +22,10 @@ describe("Network component (over the plans)", () => {
             for (const s of subnets) {
                 assert.ok(cidrContains(mustParseCidr("10.20.0.0/16"), mustParseCidr(s.inputs.cidrBlock as string)));
                 assert.equal(s.inputs.mapPublicIpOnLaunch, false);
-                assert.ok(ancestors(plan, s).some(a => a.type === "twine:index:Network"), "subnets belong to the Network component");
+                assert.ok(
+                    ancestors(plan, s).some(a => a.type === "twine:index:Network"),
+                    "subnets belong to the Network component",
+                );
             }
         }
     });
@@ -94,7 +98,8 @@ describe("Network component (over the plans)", () => {
             for (const statement of document.Statement) {
                 for (const action of [statement.Action].flat()) assert.ok(!action.includes("*"), `wildcard action ${action}`);
                 // logs:DescribeLogGroups authorizes only "*"; every other action is scoped to the flow-log group.
-                const pattern = statement.Action === "logs:DescribeLogGroups" ? /^\*$/ : /^arn:aws:logs:eu-west-1:\d{12}:log-group:\/twine\/vpc\//;
+                const pattern =
+                    statement.Action === "logs:DescribeLogGroups" ? /^\*$/ : /^arn:aws:logs:eu-west-1:\d{12}:log-group:\/twine\/vpc\//;
                 for (const resource of [statement.Resource].flat()) assert.match(resource, pattern);
             }
             const [role] = ofType(plan, "aws:iam/role:Role").filter(r => r.name.endsWith("-flow-logs"));

@@ -5,7 +5,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AUTOSCALING_GRANT_OPERATIONS, autoScalingServiceLinkedRoleArn, imageKeyPolicy } from "../components/build/imageSharingPolicy";
-import { BuildFile, amiIdFromManifest, buildInputsHash, packerBuildCommand, packerEnvironment, readBuildFiles, requiredPackerVersion } from "../components/build/packerImage";
+import {
+    BuildFile,
+    amiIdFromManifest,
+    buildInputsHash,
+    packerBuildCommand,
+    packerEnvironment,
+    readBuildFiles,
+    requiredPackerVersion,
+} from "../components/build/packerImage";
 import { APP_TEMPLATE_DIR, APP_TEMPLATE_FILE } from "../components/build/appImage";
 
 const FILES: BuildFile[] = [
@@ -20,7 +28,10 @@ describe("PackerImage helpers", () => {
         const base = buildInputsHash(FILES, VARS);
 
         it("is the same for the same files and variables, in any order", () => {
-            assert.equal(buildInputsHash([...FILES].reverse(), { root_volume_size: 16, ami_users: ["444444444444"], region: "eu-west-1" }), base);
+            assert.equal(
+                buildInputsHash([...FILES].reverse(), { root_volume_size: 16, ami_users: ["444444444444"], region: "eu-west-1" }),
+                base,
+            );
             assert.match(base, /^[0-9a-f]{64}$/);
         });
 
@@ -34,7 +45,13 @@ describe("PackerImage helpers", () => {
         it("changes when a file is added, removed or renamed", () => {
             assert.notEqual(buildInputsHash([...FILES, { path: "scripts/new.sh", content: "" }], VARS), base);
             assert.notEqual(buildInputsHash(FILES.slice(1), VARS), base);
-            assert.notEqual(buildInputsHash(FILES.map(f => (f.path === "scripts/base.sh" ? { ...f, path: "scripts/base2.sh" } : f)), VARS), base);
+            assert.notEqual(
+                buildInputsHash(
+                    FILES.map(f => (f.path === "scripts/base.sh" ? { ...f, path: "scripts/base2.sh" } : f)),
+                    VARS,
+                ),
+                base,
+            );
         });
 
         it("changes when a variable changes, is added or removed", () => {
@@ -56,7 +73,9 @@ describe("PackerImage helpers", () => {
             const asFiles = (m: Record<string, string>) => Object.entries(m).map(([p, content]) => ({ path: p, content }));
             fc.assert(
                 fc.property(files, vars, files, vars, (f1, v1, f2, v2) => {
-                    const same = JSON.stringify(sorted(f1)) === JSON.stringify(sorted(f2)) && JSON.stringify(sorted(v1)) === JSON.stringify(sorted(v2));
+                    const same =
+                        JSON.stringify(sorted(f1)) === JSON.stringify(sorted(f2)) &&
+                        JSON.stringify(sorted(v1)) === JSON.stringify(sorted(v2));
                     return (buildInputsHash(asFiles(f1), v1) === buildInputsHash(asFiles(f2), v2)) === same;
                 }),
             );
@@ -67,7 +86,15 @@ describe("PackerImage helpers", () => {
     describe("readBuildFiles", () => {
         it("reads every file the twine-app build reads, and nothing it does not", () => {
             const paths = readBuildFiles(APP_TEMPLATE_DIR).map(f => f.path);
-            for (const needed of [APP_TEMPLATE_FILE, "plugins.pkr.hcl", "scripts/twine.sh", "scripts/cleanup.sh", "files/cloudwatch-agent.json", "http/user-data", "box.Vagrantfile"]) {
+            for (const needed of [
+                APP_TEMPLATE_FILE,
+                "plugins.pkr.hcl",
+                "scripts/twine.sh",
+                "scripts/cleanup.sh",
+                "files/cloudwatch-agent.json",
+                "http/user-data",
+                "box.Vagrantfile",
+            ]) {
                 assert.ok(paths.includes(needed), `${needed} feeds the build`);
             }
             for (const ignored of ["README.md", "Vagrantfile", ".gitignore"]) {
@@ -84,7 +111,10 @@ describe("PackerImage helpers", () => {
             fs.writeFileSync(path.join(dir, "scripts", "a.sh"), "y");
             fs.writeFileSync(path.join(dir, "output-qemu", "disk.qcow2"), "z");
             fs.writeFileSync(path.join(dir, "manifest.json"), "{}");
-            assert.deepEqual(readBuildFiles(dir).map(f => f.path), ["scripts/a.sh", "t.pkr.hcl"]);
+            assert.deepEqual(
+                readBuildFiles(dir).map(f => f.path),
+                ["scripts/a.sh", "t.pkr.hcl"],
+            );
         });
     });
 
@@ -95,14 +125,21 @@ describe("PackerImage helpers", () => {
             const json = manifest([
                 { builder_type: "amazon-ebs", artifact_id: "eu-west-1:ami-0000000000000000a", packer_run_uuid: "run-1" },
                 { builder_type: "qemu", artifact_id: "twine-app.qcow2", packer_run_uuid: "run-2" },
-                { builder_type: "amazon-ebs", artifact_id: "us-east-1:ami-0000000000000000c,eu-west-1:ami-0000000000000000b", packer_run_uuid: "run-2" },
+                {
+                    builder_type: "amazon-ebs",
+                    artifact_id: "us-east-1:ami-0000000000000000c,eu-west-1:ami-0000000000000000b",
+                    packer_run_uuid: "run-2",
+                },
             ]);
             assert.equal(amiIdFromManifest(json, "eu-west-1"), "ami-0000000000000000b");
             assert.equal(amiIdFromManifest(json, "us-east-1"), "ami-0000000000000000c");
         });
 
         it("fails clearly when the build made no AMI there, or printed something else", () => {
-            assert.throws(() => amiIdFromManifest(manifest([{ builder_type: "qemu", artifact_id: "x", packer_run_uuid: "run-2" }]), "eu-west-1"), /records no AMI in eu-west-1/);
+            assert.throws(
+                () => amiIdFromManifest(manifest([{ builder_type: "qemu", artifact_id: "x", packer_run_uuid: "run-2" }]), "eu-west-1"),
+                /records no AMI in eu-west-1/,
+            );
             assert.throws(() => amiIdFromManifest("==> amazon-ebs: AMI: ami-0123", "eu-west-1"), /not JSON/);
         });
     });
@@ -201,14 +238,19 @@ describe("image sharing", () => {
 
     it("lets the owner administer the key, and nobody else", () => {
         const admin = policy.Statement.filter(s => s.Action === "kms:*");
-        assert.deepEqual(admin.map(s => s.Principal), [{ AWS: "arn:aws:iam::333333333333:root" }]);
+        assert.deepEqual(
+            admin.map(s => s.Principal),
+            [{ AWS: "arn:aws:iam::333333333333:root" }],
+        );
     });
 
     it("lets prod use the key, and create grants only for its Auto Scaling role", () => {
         assert.deepEqual(statement("ConsumerAccountsUseKey").Principal, { AWS: ["arn:aws:iam::444444444444:root"] });
         assert.ok((statement("ConsumerAccountsUseKey").Action as string[]).includes("kms:Decrypt"));
         assert.ok(!(statement("ConsumerAccountsUseKey").Action as string[]).some(a => /Delete|Disable|Put|ScheduleKeyDeletion/.test(a)));
-        assert.deepEqual(statement("ConsumerAccountsGrantToTheirAutoScaling").Condition, { StringEquals: { "kms:GranteePrincipal": [prodAsg] } });
+        assert.deepEqual(statement("ConsumerAccountsGrantToTheirAutoScaling").Condition, {
+            StringEquals: { "kms:GranteePrincipal": [prodAsg] },
+        });
     });
 
     it("names accounts only as principals, never a role: KMS refuses a policy naming a role that does not exist yet", () => {

@@ -37,7 +37,9 @@ describe("offline plan", () => {
                 }
                 const own = ofType(plan, "pulumi:providers:aws").find(p => p.name === stack)!;
                 assert.deepEqual(own.inputs.allowedAccountIds, [accountId]);
-                assert.deepEqual(own.inputs.defaultTags, { tags: { Environment: stack, ManagedBy: "pulumi", Project: "twine", Stack: stack } });
+                assert.deepEqual(own.inputs.defaultTags, {
+                    tags: { Environment: stack, ManagedBy: "pulumi", Project: "twine", Stack: stack },
+                });
             });
 
             it("parents every resource to a resource in the plan", async () => {
@@ -52,7 +54,9 @@ describe("offline plan", () => {
 
     it("feeds upstream outputs into StackReferences: prod reads dns, bastion and dev", async () => {
         const plan = await planOf("prod");
-        const refs = ofType(plan, "pulumi:pulumi:StackReference").map(r => r.inputs.name).sort();
+        const refs = ofType(plan, "pulumi:pulumi:StackReference")
+            .map(r => r.inputs.name)
+            .sort();
         assert.deepEqual(refs, ["twine/twine-infra/bastion", "twine/twine-infra/dev", "twine/twine-infra/dns"]);
     });
 
@@ -68,13 +72,22 @@ describe("offline plan", () => {
 
     it("records resource options: the apex zone is protected and retained", async () => {
         const zone = ofType(await planOf("dns"), "aws:route53/zone:Zone")[0];
-        assert.deepEqual(zone.options, { protect: true, retainOnDelete: true, ignoreChanges: [], dependsOn: [], deleteBeforeReplace: false });
+        assert.deepEqual(zone.options, {
+            protect: true,
+            retainOnDelete: true,
+            ignoreChanges: [],
+            dependsOn: [],
+            deleteBeforeReplace: false,
+        });
     });
 
     it("records dependsOn as URNs: NAT gateways wait for the Internet gateway", async () => {
         const plan = await planOf("dev");
         const [nat] = ofType(plan, "aws:ec2/natGateway:NatGateway");
-        assert.deepEqual(nat.options.dependsOn.map(urn => byUrn(plan, urn)?.type), ["aws:ec2/internetGateway:InternetGateway"]);
+        assert.deepEqual(
+            nat.options.dependsOn.map(urn => byUrn(plan, urn)?.type),
+            ["aws:ec2/internetGateway:InternetGateway"],
+        );
     });
 
     it("prints secret values as [secret]", async () => {
@@ -99,7 +112,10 @@ describe("offline plan", () => {
     it("rejects an env VPC that overlaps the bastion's, before declaring anything", async () => {
         const config = fixtureConfig("dev");
         config["twine-infra:network"] = JSON.stringify({ ...JSON.parse(config["twine-infra:network"]), cidr: "10.10.0.0/16" });
-        await assert.rejects(planWithConfig("dev", writeStackFile(config)), /network\.cidr = "10\.10\.0\.0\/16": overlaps the bastion VPC 10\.10\.0\.0\/24/);
+        await assert.rejects(
+            planWithConfig("dev", writeStackFile(config)),
+            /network\.cidr = "10\.10\.0\.0\/16": overlaps the bastion VPC 10\.10\.0\.0\/24/,
+        );
     });
 
     describe("command line", () => {

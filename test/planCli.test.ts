@@ -91,8 +91,10 @@ describe("plan command line", () => {
             const file = editedDev("bastion: twine/twine-infra/bastion", "bastion: twine/twine-infra/bastoin");
             assertInputError(
                 runCli("dev", "--config", file),
-                new RegExp("Pulumi\\.test\\.yaml:\\d+: twine-infra:stacks\\.bastion = \"twine\\/twine-infra\\/bastoin\": " +
-"this project has no stack bastoin .*did you mean \"twine\\/twine-infra\\/bastion\"\\?"),
+                new RegExp(
+                    'Pulumi\\.test\\.yaml:\\d+: twine-infra:stacks\\.bastion = "twine\\/twine-infra\\/bastoin": ' +
+                        'this project has no stack bastoin .*did you mean "twine\\/twine-infra\\/bastion"\\?',
+                ),
             );
         });
 
@@ -117,8 +119,10 @@ describe("plan command line", () => {
             const result = runCli("dev", "--config", file);
             assertInputError(
                 result,
-                new RegExp("Pulumi\\.test\\.yaml:\\d+: pulumi:disable-default-provider: not an engine setting " +
-".*did you mean \"pulumi:disable-default-providers\"\\?"),
+                new RegExp(
+                    "Pulumi\\.test\\.yaml:\\d+: pulumi:disable-default-provider: not an engine setting " +
+                        '.*did you mean "pulumi:disable-default-providers"\\?',
+                ),
             );
             assert.match(result.stderr, /pulumi:disable-default-providers: missing/);
         });
@@ -140,7 +144,7 @@ describe("plan command line", () => {
                 result,
                 new RegExp(
                     `Invalid configuration for stack "dev" in .*Pulumi\\.test\\.yaml \\(1 problem\\):\\n - ` +
-`.*Pulumi\\.test\\.yaml:${line}: twine-infra:network\\.azCount = "two"`,
+                        `.*Pulumi\\.test\\.yaml:${line}: twine-infra:network\\.azCount = "two"`,
                 ),
             );
         });

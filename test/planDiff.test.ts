@@ -90,7 +90,7 @@ describe("plan --diff", () => {
             renderDiffText(diff),
             new RegExp(
                 `delete +${zone.name} .*PROTECTED: pulumi up refuses to delete it[\\s\\S]*Protected resources ` +
-`this change would delete or replace .*${zone.name}`,
+                    `this change would delete or replace .*${zone.name}`,
             ),
         );
     });

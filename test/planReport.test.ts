@@ -62,14 +62,18 @@ describe("plan reports", () => {
             );
             assert.match(
                 text,
-                new RegExp("\\n {2}environment integration \\(\\d+ resources\\)\\n {4}hosts: {4}.+\\n" +
-" {4}app: {6}t3\\.medium, 2 to 5 servers, no warm pool\\n" +
-" {4}database: db\\.t4g\\.medium, single AZ, 20 GiB\\n"),
+                new RegExp(
+                    "\\n {2}environment integration \\(\\d+ resources\\)\\n {4}hosts: {4}.+\\n" +
+                        " {4}app: {6}t3\\.medium, 2 to 5 servers, no warm pool\\n" +
+                        " {4}database: db\\.t4g\\.medium, single AZ, 20 GiB\\n",
+                ),
             );
             assert.match(
                 text,
-                new RegExp("\\nResources of the whole stack \\(\\d+\\):\\n[\\s\\S]*" +
-"\\nResources of environment integration \\(\\d+\\):\\n(  .*\\n)*  integration \\(twine:index:AppCluster\\)\\n"),
+                new RegExp(
+                    "\\nResources of the whole stack \\(\\d+\\):\\n[\\s\\S]*" +
+                        "\\nResources of environment integration \\(\\d+\\):\\n(  .*\\n)*  integration \\(twine:index:AppCluster\\)\\n",
+                ),
             );
             assert.match(text, /\nEstimated fixed monthly cost of dev /);
             const outputs = text.slice(text.indexOf("\nOutputs"));
@@ -148,8 +152,10 @@ describe("plan reports", () => {
             );
             assert.match(
                 result.stderr,
-                new RegExp("^twine-guardrails: \\d+ mandatory violations? .*\\n" +
-" {2}twine-provider-pinned-account: dns \\(pulumi:providers:aws\\): pinned to \\d{12}"),
+                new RegExp(
+                    "^twine-guardrails: \\d+ mandatory violations? .*\\n" +
+                        " {2}twine-provider-pinned-account: dns \\(pulumi:providers:aws\\): pinned to \\d{12}",
+                ),
             );
             assert.doesNotMatch(result.stderr, /urn:pulumi:/);
         });

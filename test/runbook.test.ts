@@ -12,11 +12,15 @@ import { bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "../sta
 
 const REPO = path.resolve(__dirname, "..");
 const RUNBOOK = fs.readFileSync(path.join(REPO, "docs", "runbook.md"), "utf8");
-const CONTRACTS: Record<string, z.ZodType> = { dns: dnsOutputsSchema, bastion: bastionOutputsSchema, dev: envOutputsSchema, prod: envOutputsSchema };
+const CONTRACTS: Record<string, z.ZodType> = {
+    dns: dnsOutputsSchema,
+    bastion: bastionOutputsSchema,
+    dev: envOutputsSchema,
+    prod: envOutputsSchema,
+};
 
 /** The schema a path segment leads to, looking through optional/default/lazy/pipe wrappers; undefined if none. */
 function child(schema: z.ZodType, segment: string): z.ZodType | undefined {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const def = (schema as any).def;
     switch (def.type) {
         case "optional":
@@ -79,7 +83,8 @@ describe("runbook (docs/runbook.md)", () => {
         const all = Object.keys(CONTRACTS);
         const cited: { stacks: readonly string[]; key: string }[] = [];
         // `pulumi stack output --stack <org>/twine-infra/<stack> <name>`
-        for (const m of RUNBOOK.matchAll(/stack output --stack \S*?(dns|bastion|dev|prod) ([A-Za-z]\w*)/g)) cited.push({ stacks: [m[1]], key: m[2] });
+        for (const m of RUNBOOK.matchAll(/stack output --stack \S*?(dns|bastion|dev|prod) ([A-Za-z]\w*)/g))
+            cited.push({ stacks: [m[1]], key: m[2] });
         // "the `x` output", "outputs `x`", "output (`x`, `y`)"
         for (const m of RUNBOOK.matchAll(/`([A-Za-z][\w.]*)` outputs?\b/g)) cited.push({ stacks: all, key: m[1] });
         for (const m of RUNBOOK.matchAll(/\boutputs? \(?((?:`[A-Za-z][\w.]*`,? ?)+)/g)) {
@@ -87,7 +92,10 @@ describe("runbook (docs/runbook.md)", () => {
         }
         // The deploy-order table: what each stack takes from the stacks it reads.
         const table = RUNBOOK.slice(RUNBOOK.indexOf("| stack | reads | what it takes |"));
-        for (const row of table.split("\n").slice(2).filter(l => l.startsWith("|"))) {
+        for (const row of table
+            .split("\n")
+            .slice(2)
+            .filter(l => l.startsWith("|"))) {
             const [, , reads, takes] = row.split("|").map(c => c.trim());
             const upstream = [...reads.matchAll(/`(\w+)`/g)].map(m => m[1]);
             for (const t of inlineCode(takes).filter(t => !t.includes("<") && !t.includes(" "))) cited.push({ stacks: upstream, key: t });
@@ -98,7 +106,9 @@ describe("runbook (docs/runbook.md)", () => {
     });
 
     it("names only repository files that exist", () => {
-        const paths = inlineCode(RUNBOOK).filter(t => /^(components|config|stacks|images|policy|scripts|test|plan|docs)\/[\w./-]+$/.test(t) || /^Pulumi\.\w+\.yaml$/.test(t));
+        const paths = inlineCode(RUNBOOK).filter(
+            t => /^(components|config|stacks|images|policy|scripts|test|plan|docs)\/[\w./-]+$/.test(t) || /^Pulumi\.\w+\.yaml$/.test(t),
+        );
         assert.ok(paths.length >= 5, `expected the runbook to name files, found ${paths.length}`);
         const missing = paths.filter(p => !fs.existsSync(path.join(REPO, p)));
         assert.deepEqual(missing, [], `files named in the runbook that do not exist: ${missing.join(", ")}`);

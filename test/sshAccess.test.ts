@@ -167,7 +167,8 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
         host.exec([
             process.execPath,
             "-e",
-            `require("net").connect(${port},"${address}").on("data",d=>process.stdout.write(d)).on("error",e=>{console.error(e.code);process.exit(1)})`,
+            `require("net").connect(${port},"${address}").on("data",d=>process.stdout.write(d)).on("error",` +
+                `e=>{console.error(e.code);process.exit(1)})`,
         ]);
 
     it("an allowed user reaches a box with ssh -J, without sudo unless they administer it", () => {

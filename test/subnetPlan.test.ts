@@ -44,21 +44,68 @@ describe("subnet planner", () => {
 
     it("fits the small bastion VPC at AWS's smallest subnet size", () => {
         const plan = planSubnets(defaultRequest("10.10.0.0/24", 2));
-        assert.deepEqual(plan.tiers.map(t => t.subnets), [["10.10.0.0/28", "10.10.0.16/28"], ["10.10.0.128/27", "10.10.0.160/27"], ["10.10.0.64/28", "10.10.0.80/28"]]);
+        assert.deepEqual(
+            plan.tiers.map(t => t.subnets),
+            [
+                ["10.10.0.0/28", "10.10.0.16/28"],
+                ["10.10.0.128/27", "10.10.0.160/27"],
+                ["10.10.0.64/28", "10.10.0.80/28"],
+            ],
+        );
     });
 
     it("says how much space is missing when the VPC is too small", () => {
-        const problems = subnetPlanProblems({ vpcCidr: "10.0.0.0/26", azCount: 2, azSlots: 4, tiers: [{ name: "public", prefix: 28 }, { name: "private", prefix: 28 }] });
+        const problems = subnetPlanProblems({
+            vpcCidr: "10.0.0.0/26",
+            azCount: 2,
+            azSlots: 4,
+            tiers: [
+                { name: "public", prefix: 28 },
+                { name: "private", prefix: 28 },
+            ],
+        });
         assert.equal(problems.length, 1);
         assert.match(problems[0], /tier "private" needs a \/26 block .* VPC 10\.0\.0\.0\/26 has 64 addresses and the tiers require 128/);
-        assert.throws(() => planSubnets({ vpcCidr: "10.0.0.0/26", azCount: 2, azSlots: 4, tiers: [{ name: "a", prefix: 28 }, { name: "b", prefix: 28 }] }), /Invalid subnet plan/);
+        assert.throws(
+            () =>
+                planSubnets({
+                    vpcCidr: "10.0.0.0/26",
+                    azCount: 2,
+                    azSlots: 4,
+                    tiers: [
+                        { name: "a", prefix: 28 },
+                        { name: "b", prefix: 28 },
+                    ],
+                }),
+            /Invalid subnet plan/,
+        );
     });
 
     it("refuses subnets smaller than AWS allows, slots that are not a power of two, and duplicate tiers", () => {
-        assert.match(subnetPlanProblems({ vpcCidr: "10.0.0.0/16", azCount: 2, azSlots: 4, tiers: [{ name: "x", prefix: 29 }] })[0], /at most \/28/);
-        assert.match(subnetPlanProblems({ vpcCidr: "10.0.0.0/16", azCount: 2, azSlots: 3, tiers: [{ name: "x", prefix: 24 }] })[0], /power of two/);
-        assert.match(subnetPlanProblems({ vpcCidr: "10.0.0.0/16", azCount: 3, azSlots: 2, tiers: [{ name: "x", prefix: 24 }] })[0], /at least azCount/);
-        assert.match(subnetPlanProblems({ vpcCidr: "10.0.0.0/16", azCount: 2, azSlots: 4, tiers: [{ name: "x", prefix: 24 }, { name: "x", prefix: 24 }] })[0], /listed twice/);
+        assert.match(
+            subnetPlanProblems({ vpcCidr: "10.0.0.0/16", azCount: 2, azSlots: 4, tiers: [{ name: "x", prefix: 29 }] })[0],
+            /at most \/28/,
+        );
+        assert.match(
+            subnetPlanProblems({ vpcCidr: "10.0.0.0/16", azCount: 2, azSlots: 3, tiers: [{ name: "x", prefix: 24 }] })[0],
+            /power of two/,
+        );
+        assert.match(
+            subnetPlanProblems({ vpcCidr: "10.0.0.0/16", azCount: 3, azSlots: 2, tiers: [{ name: "x", prefix: 24 }] })[0],
+            /at least azCount/,
+        );
+        assert.match(
+            subnetPlanProblems({
+                vpcCidr: "10.0.0.0/16",
+                azCount: 2,
+                azSlots: 4,
+                tiers: [
+                    { name: "x", prefix: 24 },
+                    { name: "x", prefix: 24 },
+                ],
+            })[0],
+            /listed twice/,
+        );
     });
 
     it("property: subnets never overlap and all lie inside the VPC", () => {

@@ -142,7 +142,8 @@ export function withinUserDataLimit(document: string): string {
     const bytes = Buffer.byteLength(document, "utf8");
     if (bytes > USER_DATA_LIMIT_BYTES) {
         throw new Error(
-            `user data is ${bytes} bytes, over EC2's limit of ${USER_DATA_LIMIT_BYTES}: grant fewer people or keys on this host, or split the grant`,
+            `user data is ${bytes} bytes, over EC2's limit of ${USER_DATA_LIMIT_BYTES}: grant fewer people or keys on this ` +
+                `host, or split the grant`,
         );
     }
     return document;

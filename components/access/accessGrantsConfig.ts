@@ -69,7 +69,9 @@ export function grantProblems(users: readonly AccessUser[], peers: readonly Peer
                     if (!known.has(name)) {
                         problems.push({
                             path: [peer.name, target, list, String(i)],
-                            message: `${name} is not a bastion user. Fix: add ${name} to bastionHost.users with their public key, or remove them here`,
+                            message:
+                                `${name} is not a bastion user. Fix: add ${name} to bastionHost.users with their public ` +
+                                `key, or remove them here`,
                         });
                     }
                 }

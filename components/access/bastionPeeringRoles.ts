@@ -52,7 +52,12 @@ export class BastionPeeringRoles extends pulumi.ComponentResource {
                     writeRoleName: `twine-bastion-peering-${env}`,
                     consumerAccountId: peer.accountId,
                     description: `Previews of the ${env} account (${peer.accountId}): describe the bastion's peering, routes, groups`,
-                    policy: policyDocument({ Sid: "DescribePeeringSide", Effect: "Allow", Action: [...PEERING_READ_ACTIONS], Resource: "*" }),
+                    policy: policyDocument({
+                        Sid: "DescribePeeringSide",
+                        Effect: "Allow",
+                        Action: [...PEERING_READ_ACTIONS],
+                        Resource: "*",
+                    }),
                 },
                 { parent: this },
             );

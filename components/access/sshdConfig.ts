@@ -98,5 +98,6 @@ export interface HostSshdArgs {
 export function hostSshdConfig(args: HostSshdArgs): string {
     // With nobody granted, nobody: DenyUsers * (AllowUsers with no names is a syntax error).
     const who = args.logins.length > 0 ? `AllowUsers ${args.logins.map(l => `${l.name}@${args.bastionIp}`).join(" ")}` : "DenyUsers *";
-    return `${[`# Managed by twine-infra: ${args.role}.`, ...commonSettings(), who, "AllowTcpForwarding no", "DisableForwarding yes"].join("\n")}\n`;
+    const lines = [`# Managed by twine-infra: ${args.role}.`, ...commonSettings(), who, "AllowTcpForwarding no", "DisableForwarding yes"];
+    return `${lines.join("\n")}\n`;
 }

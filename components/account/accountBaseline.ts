@@ -177,7 +177,13 @@ export class AccountBaseline extends pulumi.ComponentResource {
         // S3.1: no bucket of the account can be made public, by ACL or by policy.
         new aws.s3.AccountPublicAccessBlock(
             `${name}-s3-public-access`,
-            { accountId: args.accountId, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            {
+                accountId: args.accountId,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
             parent,
         );
 
@@ -206,13 +212,30 @@ export class AccountBaseline extends pulumi.ComponentResource {
             { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
             bucketParent,
         );
-        const ownership = new aws.s3.BucketOwnershipControls(`${name}-trail-logs`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, bucketParent);
-        new aws.s3.BucketVersioning(`${name}-trail-logs`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, bucketParent);
+        const ownership = new aws.s3.BucketOwnershipControls(
+            `${name}-trail-logs`,
+            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            bucketParent,
+        );
+        new aws.s3.BucketVersioning(
+            `${name}-trail-logs`,
+            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+            bucketParent,
+        );
         // CIS 3.x: the trail bucket's own access is logged.
-        new aws.s3.BucketLogging(`${name}-trail-logs`, { bucket: bucket.id, targetBucket: accessLogs.id, targetPrefix: `${names.bucket}/` }, bucketParent);
+        new aws.s3.BucketLogging(
+            `${name}-trail-logs`,
+            { bucket: bucket.id, targetBucket: accessLogs.id, targetPrefix: `${names.bucket}/` },
+            bucketParent,
+        );
         const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-trail-logs`,
-            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }] },
+            {
+                bucket: bucket.id,
+                rules: [
+                    { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true },
+                ],
+            },
             bucketParent,
         );
         const retention = args.trailRetentionDays;
@@ -271,7 +294,12 @@ export class AccountBaseline extends pulumi.ComponentResource {
      * https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshooting-server-access-logging.html). It does not log
      * its own access: delivering those logs into itself would write a log for every log.
      */
-    private accessLogBucketResources(name: string, bucketName: string, args: AccountBaselineArgs, keep: pulumi.CustomResourceOptions): aws.s3.Bucket {
+    private accessLogBucketResources(
+        name: string,
+        bucketName: string,
+        args: AccountBaselineArgs,
+        keep: pulumi.CustomResourceOptions,
+    ): aws.s3.Bucket {
         const bucket = new aws.s3.Bucket(`${name}-s3-access-logs`, { bucket: bucketName, forceDestroy: false }, { parent: this, ...keep });
         const parent = { parent: bucket };
         const block = new aws.s3.BucketPublicAccessBlock(
@@ -279,15 +307,38 @@ export class AccountBaseline extends pulumi.ComponentResource {
             { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
             parent,
         );
-        new aws.s3.BucketOwnershipControls(`${name}-s3-access-logs`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
-        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-s3-access-logs`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, parent);
+        new aws.s3.BucketOwnershipControls(
+            `${name}-s3-access-logs`,
+            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            parent,
+        );
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-s3-access-logs`,
+            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+            parent,
+        );
         const days = args.accessLogRetentionDays ?? 365;
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-s3-access-logs`,
-            { bucket: bucket.id, rules: [{ id: "expire-access-logs", status: "Enabled", filter: { prefix: "" }, expiration: { days }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }] },
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        id: "expire-access-logs",
+                        status: "Enabled",
+                        filter: { prefix: "" },
+                        expiration: { days },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                    },
+                ],
+            },
             parent,
         );
-        new aws.s3.BucketPolicy(`${name}-s3-access-logs`, { bucket: bucket.id, policy: stableJson(serverAccessLogBucketPolicy(bucketName, args.accountId)) }, { parent: bucket, dependsOn: [block] });
+        new aws.s3.BucketPolicy(
+            `${name}-s3-access-logs`,
+            { bucket: bucket.id, policy: stableJson(serverAccessLogBucketPolicy(bucketName, args.accountId)) },
+            { parent: bucket, dependsOn: [block] },
+        );
         return bucket;
     }
 }

@@ -94,7 +94,11 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
         const githubOidc = {
             arn: args.existingGithubOidcProviderArn
                 ? pulumi.output(args.existingGithubOidcProviderArn)
-                : new aws.iam.OpenIdConnectProvider(`${name}-github-oidc`, { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: ["sts.amazonaws.com"] }, parent).arn,
+                : new aws.iam.OpenIdConnectProvider(
+                      `${name}-github-oidc`,
+                      { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: ["sts.amazonaws.com"] },
+                      parent,
+                  ).arn,
         };
 
         this.previewRole = new aws.iam.Role(
@@ -140,7 +144,12 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 // This stack's update and refresh operations, and its deploy credentials environment, which `pulumi up`
                 // opens through the stack file.
                 assumeRolePolicy: pulumiOidc.arn.apply(arn =>
-                    stableJson(trustPolicy(pulumiTrustStatement(arn, id, DEPLOY_OPERATIONS), escTrustStatement(arn, args.organization, esc.deploy))),
+                    stableJson(
+                        trustPolicy(
+                            pulumiTrustStatement(arn, id, DEPLOY_OPERATIONS),
+                            escTrustStatement(arn, args.organization, esc.deploy),
+                        ),
+                    ),
                 ),
             },
             parent,

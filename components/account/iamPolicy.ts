@@ -25,7 +25,11 @@ export function policyDocument(...statements: PolicyStatement[]): PolicyDocument
 export function stableJson(value: unknown): string {
     return JSON.stringify(value, (_key, v) =>
         v && typeof v === "object" && !Array.isArray(v)
-            ? Object.fromEntries(Object.keys(v).sort().map(k => [k, (v as Record<string, unknown>)[k]]))
+            ? Object.fromEntries(
+                  Object.keys(v)
+                      .sort()
+                      .map(k => [k, (v as Record<string, unknown>)[k]]),
+              )
             : v,
     );
 }
@@ -88,4 +92,3 @@ export function previewTrustPolicy(accountId: string): PolicyDocument {
         },
     });
 }
-

@@ -19,7 +19,11 @@ export interface StackIdentity {
 
 /** The `sub` claim of a Pulumi Deployments token: org, project, stack and operation, all exact. */
 export function pulumiSubject(id: StackIdentity, operation: string): string {
-    for (const [key, value] of [["organization", id.organization], ["project", id.project], ["stack", id.stack]]) {
+    for (const [key, value] of [
+        ["organization", id.organization],
+        ["project", id.project],
+        ["stack", id.stack],
+    ]) {
         if (!/^[A-Za-z0-9_.-]+$/.test(value)) {
             throw new Error(`pulumiSubject: ${key} "${value}" would widen the OIDC subject; use letters, digits, _ . - only`);
         }
@@ -40,7 +44,13 @@ function webIdentityStatement(sid: string, providerArn: string, host: string, au
 
 /** Trust for Pulumi Deployments of one stack, limited to the given operations (StringEquals, no wildcards). */
 export function pulumiTrustStatement(providerArn: string, id: StackIdentity, operations: readonly string[]): PolicyStatement {
-    return webIdentityStatement("PulumiDeployments", providerArn, PULUMI_OIDC_HOST, id.organization, operations.map(op => pulumiSubject(id, op)));
+    return webIdentityStatement(
+        "PulumiDeployments",
+        providerArn,
+        PULUMI_OIDC_HOST,
+        id.organization,
+        operations.map(op => pulumiSubject(id, op)),
+    );
 }
 
 /** Trust for GitHub Actions runs on pull requests of one repository (the workflow's `pulumi preview`). */
@@ -48,7 +58,13 @@ export function githubPullRequestTrustStatement(providerArn: string, repository:
     if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
         throw new Error(`githubPullRequestTrustStatement: "${repository}" is not owner/name`);
     }
-    return webIdentityStatement("GitHubActionsPullRequests", providerArn, GITHUB_OIDC_HOST, "sts.amazonaws.com", `repo:${repository}:pull_request`);
+    return webIdentityStatement(
+        "GitHubActionsPullRequests",
+        providerArn,
+        GITHUB_OIDC_HOST,
+        "sts.amazonaws.com",
+        `repo:${repository}:pull_request`,
+    );
 }
 
 export function trustPolicy(...statements: PolicyStatement[]): PolicyDocument {
@@ -75,4 +91,3 @@ export function previewPolicy(readOnlyRoleArns: readonly string[]): PolicyDocume
     }
     return policyDocument(...statements);
 }
-

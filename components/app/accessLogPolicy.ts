@@ -48,7 +48,9 @@ export interface AccessLogBucketPolicyArgs {
  */
 export function accessLogBucketPolicy(args: AccessLogBucketPolicyArgs): PolicyDocument {
     const elbAccount = ELB_LOG_ACCOUNTS[args.region];
-    const principal: Record<string, string> = elbAccount ? { AWS: `arn:aws:iam::${elbAccount}:root` } : { Service: ELB_LOG_DELIVERY_SERVICE };
+    const principal: Record<string, string> = elbAccount
+        ? { AWS: `arn:aws:iam::${elbAccount}:root` }
+        : { Service: ELB_LOG_DELIVERY_SERVICE };
     return policyDocument(
         {
             Sid: "AllowLoadBalancerLogDelivery",

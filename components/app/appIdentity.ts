@@ -35,7 +35,11 @@ export class AppIdentity extends pulumi.ComponentResource {
             { vpcId: args.vpcId, description: `${env} app hosts`, tags: { Name: `${env}-app`, TwineEnvironment: env } },
             { parent: this },
         );
-        this.role = new aws.iam.Role(this.prefix, { assumeRolePolicy: EC2_TRUST, description: `${env} app hosts`, tags: { TwineEnvironment: env } }, { parent: this });
+        this.role = new aws.iam.Role(
+            this.prefix,
+            { assumeRolePolicy: EC2_TRUST, description: `${env} app hosts`, tags: { TwineEnvironment: env } },
+            { parent: this },
+        );
         this.registerOutputs({ securityGroupId: this.securityGroup.id, roleArn: this.role.arn });
     }
 
@@ -64,7 +68,11 @@ export class AppIdentity extends pulumi.ComponentResource {
 
     /** An AWS managed policy on the role, e.g. AmazonSSMManagedInstanceCore. */
     attachManagedPolicy(key: string, policyName: string): aws.iam.RolePolicyAttachment {
-        return new aws.iam.RolePolicyAttachment(`${this.prefix}-${key}`, { role: this.role.name, policyArn: `arn:aws:iam::aws:policy/${policyName}` }, { parent: this.role });
+        return new aws.iam.RolePolicyAttachment(
+            `${this.prefix}-${key}`,
+            { role: this.role.name, policyArn: `arn:aws:iam::aws:policy/${policyName}` },
+            { parent: this.role },
+        );
     }
 }
 

@@ -136,7 +136,11 @@ function buildInstanceAccess(name: string, vpcId: pulumi.Input<string>, parent: 
         },
         { parent },
     );
-    new aws.iam.RolePolicyAttachment(`${name}-build-ssm`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }, { parent });
+    new aws.iam.RolePolicyAttachment(
+        `${name}-build-ssm`,
+        { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
+        { parent },
+    );
     const profile = new aws.iam.InstanceProfile(`${name}-build-profile`, { role: role.name }, { parent });
     const group = new aws.ec2.SecurityGroup(
         `${name}-build-sg`,
@@ -146,7 +150,7 @@ function buildInstanceAccess(name: string, vpcId: pulumi.Input<string>, parent: 
     const egressRules = [80, 443].map(
         port =>
             new aws.vpc.SecurityGroupEgressRule(
-            `${name}-build-egress-${port}`,
+                `${name}-build-egress-${port}`,
                 {
                     securityGroupId: group.id,
                     ipProtocol: "tcp",

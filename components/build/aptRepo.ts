@@ -42,19 +42,38 @@ export class AptRepo extends pulumi.ComponentResource {
         if (args.writerRoleArns.length === 0) {
             throw new pulumi.ResourceError(`${name}: writerRoleArns is empty, so nothing could publish; pass the Jenkins role`, this);
         }
-        this.bucket = new aws.s3.Bucket(`${name}-bucket`, { bucket: args.bucketName, forceDestroy: false }, { parent: this, protect: true });
+        this.bucket = new aws.s3.Bucket(
+            `${name}-bucket`,
+            { bucket: args.bucketName, forceDestroy: false },
+            { parent: this, protect: true },
+        );
         const bucketChild = { parent: this.bucket };
         const block = new aws.s3.BucketPublicAccessBlock(
             `${name}-public-access`,
             { bucket: this.bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
             bucketChild,
         );
-        new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, bucketChild);
-        new aws.s3.BucketLogging(`${name}-access-logging`, { bucket: this.bucket.id, targetBucket: args.accessLogBucket, targetPrefix: `${args.bucketName}/` }, bucketChild);
-        new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } }, bucketChild);
+        new aws.s3.BucketOwnershipControls(
+            `${name}-ownership`,
+            { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            bucketChild,
+        );
+        new aws.s3.BucketLogging(
+            `${name}-access-logging`,
+            { bucket: this.bucket.id, targetBucket: args.accessLogBucket, targetPrefix: `${args.bucketName}/` },
+            bucketChild,
+        );
+        new aws.s3.BucketVersioning(
+            `${name}-versioning`,
+            { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } },
+            bucketChild,
+        );
         new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,
-            { bucket: this.bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: false }] },
+            {
+                bucket: this.bucket.id,
+                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: false }],
+            },
             bucketChild,
         );
         new aws.s3.BucketLifecycleConfiguration(
@@ -78,8 +97,15 @@ export class AptRepo extends pulumi.ComponentResource {
             {
                 bucket: this.bucket.id,
                 policy: pulumi
-                    .all([this.bucket.arn, pulumi.all(args.writerRoleArns), pulumi.all(args.readerRoleArns ?? []), pulumi.all(args.readVpceIds ?? [])])
-                    .apply(([bucketArn, writerRoleArns, readerRoleArns, readVpceIds]) => stableJson(aptBucketPolicy({ bucketArn, writerRoleArns, readerRoleArns, readVpceIds }))),
+                    .all([
+                        this.bucket.arn,
+                        pulumi.all(args.writerRoleArns),
+                        pulumi.all(args.readerRoleArns ?? []),
+                        pulumi.all(args.readVpceIds ?? []),
+                    ])
+                    .apply(([bucketArn, writerRoleArns, readerRoleArns, readVpceIds]) =>
+                        stableJson(aptBucketPolicy({ bucketArn, writerRoleArns, readerRoleArns, readVpceIds })),
+                    ),
             },
             // The public-access block first: the policy is checked against it when it is put.
             { ...bucketChild, dependsOn: [block] },

@@ -128,9 +128,14 @@ export function aptlyConfig(args: AptlyConfigArgs): Record<string, unknown> {
  * aptly.conf from the dev stack's outputs (`pulumi stack output --json --stack dev`), for running the
  * publishing script anywhere other than the Jenkins host (whose user data carries the same file).
  */
-export function aptlyConfigFromOutputs(outputs: { readonly aptBucketName?: unknown; readonly region?: unknown }, rootDir?: string): Record<string, unknown> {
+export function aptlyConfigFromOutputs(
+    outputs: { readonly aptBucketName?: unknown; readonly region?: unknown },
+    rootDir?: string,
+): Record<string, unknown> {
     if (typeof outputs.aptBucketName !== "string" || typeof outputs.region !== "string") {
-        throw new Error("aptlyConfigFromOutputs: the outputs lack aptBucketName or region; read them from the dev stack, which owns the apt repository");
+        throw new Error(
+            "aptlyConfigFromOutputs: the outputs lack aptBucketName or region; read them from the dev stack, which owns the apt repository",
+        );
     }
     return aptlyConfig({ bucket: outputs.aptBucketName, region: outputs.region, rootDir });
 }

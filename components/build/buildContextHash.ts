@@ -9,13 +9,17 @@ import * as path from "path";
 export function buildContextHash(dir: string): string {
     const hash = createHash("sha256");
     const walk = (rel: string): void => {
-        const entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        const entries = fs
+            .readdirSync(path.join(dir, rel), { withFileTypes: true })
+            .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         for (const entry of entries) {
             const child = rel ? `${rel}/${entry.name}` : entry.name;
             if (entry.isDirectory()) {
                 walk(child);
             } else if (entry.isFile()) {
-                hash.update(`${child}\u0000`).update(fs.readFileSync(path.join(dir, child))).update("\u0000");
+                hash.update(`${child}\u0000`)
+                    .update(fs.readFileSync(path.join(dir, child)))
+                    .update("\u0000");
             }
         }
     };

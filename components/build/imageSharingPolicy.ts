@@ -45,8 +45,20 @@ export function imageKeyPolicy(args: ImageKeyPolicyArgs): PolicyDocument {
     const root = (account: string) => `arn:aws:iam::${account}:root`;
     const consumers = [...args.consumerAccountIds].sort();
     return policyDocument(
-        { Sid: "OwnerAccountAdministersThroughIam", Effect: "Allow", Principal: { AWS: root(args.ownerAccountId) }, Action: "kms:*", Resource: "*" },
-        { Sid: "ConsumerAccountsUseKey", Effect: "Allow", Principal: { AWS: consumers.map(root) }, Action: [...KEY_USE_ACTIONS], Resource: "*" },
+        {
+            Sid: "OwnerAccountAdministersThroughIam",
+            Effect: "Allow",
+            Principal: { AWS: root(args.ownerAccountId) },
+            Action: "kms:*",
+            Resource: "*",
+        },
+        {
+            Sid: "ConsumerAccountsUseKey",
+            Effect: "Allow",
+            Principal: { AWS: consumers.map(root) },
+            Action: [...KEY_USE_ACTIONS],
+            Resource: "*",
+        },
         {
             Sid: "ConsumerAccountsGrantToTheirAutoScaling",
             Effect: "Allow",

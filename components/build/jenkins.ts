@@ -110,8 +110,18 @@ export class Jenkins extends pulumi.ComponentResource {
                 repository: this.repository.name,
                 policy: stableJson({
                     rules: [
-                        { rulePriority: 1, description: "Drop untagged layers after 7 days", selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 }, action: { type: "expire" } },
-                        { rulePriority: 2, description: "Keep the 20 newest images", selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 20 }, action: { type: "expire" } },
+                        {
+                            rulePriority: 1,
+                            description: "Drop untagged layers after 7 days",
+                            selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
+                            action: { type: "expire" },
+                        },
+                        {
+                            rulePriority: 2,
+                            description: "Keep the 20 newest images",
+                            selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 20 },
+                            action: { type: "expire" },
+                        },
                     ],
                 }),
             },
@@ -198,7 +208,11 @@ export class Jenkins extends pulumi.ComponentResource {
         const profile = new aws.iam.InstanceProfile(`${name}-host`, { role: this.role.name }, { parent: this.role });
 
         // The UI port from the VPC and the bastion's VPC only, plus any configured webhook ranges.
-        this.securityGroup = new aws.ec2.SecurityGroup(`${name}-host`, { vpcId: args.vpcId, description: `Jenkins ${args.stack}: UI from the VPC and the bastion` }, parent);
+        this.securityGroup = new aws.ec2.SecurityGroup(
+            `${name}-host`,
+            { vpcId: args.vpcId, description: `Jenkins ${args.stack}: UI from the VPC and the bastion` },
+            parent,
+        );
         const sources = [
             { key: "vpc", cidr: args.vpcCidr, why: "the VPC" },
             { key: "bastion", cidr: args.bastionCidr, why: "the bastion host (SSH tunnel)" },
@@ -206,7 +220,14 @@ export class Jenkins extends pulumi.ComponentResource {
         for (const s of sources) {
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-ui-${s.key}`,
-                { securityGroupId: this.securityGroup.id, ipProtocol: "tcp", fromPort: JENKINS_PORT, toPort: JENKINS_PORT, cidrIpv4: s.cidr, description: `Jenkins UI from ${s.why}` },
+                {
+                    securityGroupId: this.securityGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: JENKINS_PORT,
+                    toPort: JENKINS_PORT,
+                    cidrIpv4: s.cidr,
+                    description: `Jenkins UI from ${s.why}`,
+                },
                 { parent: this.securityGroup },
             );
         }
@@ -214,7 +235,14 @@ export class Jenkins extends pulumi.ComponentResource {
         for (const port of [443, 80]) {
             new aws.vpc.SecurityGroupEgressRule(
                 `${name}-egress-${port}`,
-                { securityGroupId: this.securityGroup.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: `Outbound ${port}` },
+                {
+                    securityGroupId: this.securityGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    cidrIpv4: "0.0.0.0/0",
+                    description: `Outbound ${port}`,
+                },
                 { parent: this.securityGroup },
             );
         }
@@ -246,19 +274,29 @@ export class Jenkins extends pulumi.ComponentResource {
                 monitoring: true,
                 // IMDSv2 only. Hop limit 2: the controller's container (bridge network, one hop more) needs the instance
                 // role for its secrets and the build role; the host drops the agent container's metadata traffic.
-                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2, instanceMetadataTags: "disabled" },
+                metadataOptions: {
+                    httpEndpoint: "enabled",
+                    httpTokens: "required",
+                    httpPutResponseHopLimit: 2,
+                    instanceMetadataTags: "disabled",
+                },
                 rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: 30, deleteOnTermination: true },
                 userData: pulumi
                     .all([this.imageRef, this.homeVolume.id, logGroup.name, this.buildRole.arn])
-                    .apply(([imageRef, volumeId, group, buildRoleArn]) => renderJenkinsUserData({
-                            imageRef,
-                            region: args.region,
-                            homeVolumeId: volumeId,
-                            logGroup: group,
-                            javaHeap: "2g",
-                            aptlyConf: JSON.stringify(aptlyConfig({ bucket: args.aptBucketName, region: args.region })),
-                            buildRoleArn,
-                        }, args.access),),
+                    .apply(([imageRef, volumeId, group, buildRoleArn]) =>
+                        renderJenkinsUserData(
+                            {
+                                imageRef,
+                                region: args.region,
+                                homeVolumeId: volumeId,
+                                logGroup: group,
+                                javaHeap: "2g",
+                                aptlyConf: JSON.stringify(aptlyConfig({ bucket: args.aptBucketName, region: args.region })),
+                                buildRoleArn,
+                            },
+                            args.access,
+                        ),
+                    ),
                 // A new image or script means a new host booting it; JENKINS_HOME moves over on its volume.
                 userDataReplaceOnChange: true,
                 tags: { Name: `${name}-jenkins` },
@@ -275,7 +313,9 @@ export class Jenkins extends pulumi.ComponentResource {
         const dlmRole = new aws.iam.Role(
             `${name}-snapshots`,
             {
-                assumeRolePolicy: stableJson(policyDocument({ Effect: "Allow", Principal: { Service: "dlm.amazonaws.com" }, Action: "sts:AssumeRole" })),
+                assumeRolePolicy: stableJson(
+                    policyDocument({ Effect: "Allow", Principal: { Service: "dlm.amazonaws.com" }, Action: "sts:AssumeRole" }),
+                ),
                 description: "Data Lifecycle Manager: snapshots of JENKINS_HOME",
             },
             parent,
@@ -312,7 +352,14 @@ export class Jenkins extends pulumi.ComponentResource {
         if (args.webhook) {
             jenkinsWebhookEntrance(
                 name,
-                { vpcId: args.vpcId, subnetIds: args.publicSubnetIds, cidrs: args.webhook.cidrs, certificateArn: args.webhook.certificateArn, instanceId: this.instance.id, hostSecurityGroupId: this.securityGroup.id },
+                {
+                    vpcId: args.vpcId,
+                    subnetIds: args.publicSubnetIds,
+                    cidrs: args.webhook.cidrs,
+                    certificateArn: args.webhook.certificateArn,
+                    instanceId: this.instance.id,
+                    hostSecurityGroupId: this.securityGroup.id,
+                },
                 this,
             );
         }

@@ -90,7 +90,11 @@ export function packerValue(value: PackerVariable): string {
 }
 
 export function packerEnvironment(variables: Readonly<Record<string, PackerVariable>>): Record<string, string> {
-    return Object.fromEntries(Object.keys(variables).sort().map(name => [`PKR_VAR_${name}`, packerValue(variables[name])]));
+    return Object.fromEntries(
+        Object.keys(variables)
+            .sort()
+            .map(name => [`PKR_VAR_${name}`, packerValue(variables[name])]),
+    );
 }
 
 /**
@@ -122,7 +126,7 @@ export function packerBuildCommand(source: string, requiredVersion: string): str
         "version=\"$(packer version | sed -n '1s/^Packer v\\{0,1\\}\\([0-9][0-9.]*\\).*/\\1/p')\"",
         'if [ -z "$version" ] || ! printf \'%s\\n%s\\n\' "$required" "$version" | sort -V -C; then',
         '  echo "PackerImage: $(command -v packer) is Packer ${version:-of unknown version}; this template needs >= $required' +
-            ' (required_version in its folder). Fix: put Packer >= $required first on PATH (in Pulumi Deployments' +
+            " (required_version in its folder). Fix: put Packer >= $required first on PATH (in Pulumi Deployments" +
             ' scripts/deploy-tools.sh installs it)" >&2',
         "  exit 1",
         "fi",
@@ -156,7 +160,9 @@ export function amiIdFromManifest(manifestJson: string, region: string): string 
     } catch {
         throw new Error(`The Packer manifest is not JSON (got ${JSON.stringify(manifestJson.slice(0, 80))}); the build did not finish`);
     }
-    const builds = (manifest.builds ?? []).filter(b => b.builder_type === "amazon-ebs" && (!manifest.last_run_uuid || b.packer_run_uuid === manifest.last_run_uuid));
+    const builds = (manifest.builds ?? []).filter(
+        b => b.builder_type === "amazon-ebs" && (!manifest.last_run_uuid || b.packer_run_uuid === manifest.last_run_uuid),
+    );
     // artifact_id is "region:ami-...", comma-separated when the image is copied to several regions.
     const ids = builds.flatMap(b => (b.artifact_id ?? "").split(",")).map(pair => pair.split(":"));
     const found = ids.filter(([r, id]) => r === region && /^ami-[0-9a-f]+$/.test(id ?? "")).map(([, id]) => id);
@@ -182,7 +188,10 @@ export class PackerImage extends pulumi.ComponentResource {
         super("twine:index:PackerImage", name, {}, opts);
         const files = readBuildFiles(args.templateDir);
         if (!files.some(f => f.path === args.templateFile)) {
-            throw new pulumi.ResourceError(`${name}: ${args.templateFile} is not a file in ${args.templateDir}. Fix: pass the template's file name`, this);
+            throw new pulumi.ResourceError(
+                `${name}: ${args.templateFile} is not a file in ${args.templateDir}. Fix: pass the template's file name`,
+                this,
+            );
         }
         let requiredVersion: string;
         try {

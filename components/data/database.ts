@@ -108,30 +108,56 @@ export class Database extends pulumi.ComponentResource {
 
         this.key = new aws.kms.Key(
             `${name}-key`,
-            { description: `Encrypts the ${args.identifier} database, its backups, Performance Insights and master secret`, enableKeyRotation: true, deletionWindowInDays: 30 },
+            {
+                description: `Encrypts the ${args.identifier} database, its backups, Performance Insights and master secret`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+            },
             { parent: this, protect: production },
         );
 
-        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, description: `Data subnets of ${args.identifier}` }, parent);
+        const subnetGroup = new aws.rds.SubnetGroup(
+            `${name}-subnets`,
+            { subnetIds: args.subnetIds, description: `Data subnets of ${args.identifier}` },
+            parent,
+        );
 
         // No inline rules: each admitted source is its own rule resource, so adding one never rewrites the others.
         this.securityGroup = new aws.ec2.SecurityGroup(
             `${name}-sg`,
-            { vpcId: args.vpcId, description: `${args.identifier} database: ${port}/tcp from admitted clients only`, tags: { Name: `${args.identifier}-db` } },
+            {
+                vpcId: args.vpcId,
+                description: `${args.identifier} database: ${port}/tcp from admitted clients only`,
+                tags: { Name: `${args.identifier}-db` },
+            },
             parent,
         );
         const sgParent = { parent: this.securityGroup };
         for (const [client, groupId] of Object.entries(args.clientSecurityGroups ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-from-${client}`,
-                { securityGroupId: this.securityGroup.id, referencedSecurityGroupId: groupId, ipProtocol: "tcp", fromPort: port, toPort: port, description: `${client} app hosts` },
+                {
+                    securityGroupId: this.securityGroup.id,
+                    referencedSecurityGroupId: groupId,
+                    ipProtocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    description: `${client} app hosts`,
+                },
                 sgParent,
             );
         }
         for (const [source, cidr] of Object.entries(args.adminCidrs ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-from-${source}`,
-                { securityGroupId: this.securityGroup.id, cidrIpv4: cidr, ipProtocol: "tcp", fromPort: port, toPort: port, description: `${source} admin tunnels` },
+                {
+                    securityGroupId: this.securityGroup.id,
+                    cidrIpv4: cidr,
+                    ipProtocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    description: `${source} admin tunnels`,
+                },
                 sgParent,
             );
         }
@@ -148,7 +174,10 @@ export class Database extends pulumi.ComponentResource {
 
         const monitoringRole = new aws.iam.Role(
             `${name}-monitoring`,
-            { assumeRolePolicy: stableJson(serviceTrustPolicy("monitoring.rds.amazonaws.com", args.accountId)), description: `Enhanced monitoring of ${args.identifier}` },
+            {
+                assumeRolePolicy: stableJson(serviceTrustPolicy("monitoring.rds.amazonaws.com", args.accountId)),
+                description: `Enhanced monitoring of ${args.identifier}`,
+            },
             parent,
         );
         const monitoringPolicy = new aws.iam.RolePolicyAttachment(
@@ -159,7 +188,12 @@ export class Database extends pulumi.ComponentResource {
 
         // RDS would create these groups itself, with no expiry; creating them first sets the retention.
         const logGroups = logExports(engine).map(
-            log => new aws.cloudwatch.LogGroup(`${name}-log-${log}`, { name: rdsLogGroupName(args.identifier, log), retentionInDays: args.logRetentionDays }, parent),
+            log =>
+                new aws.cloudwatch.LogGroup(
+                    `${name}-log-${log}`,
+                    { name: rdsLogGroupName(args.identifier, log), retentionInDays: args.logRetentionDays },
+                    parent,
+                ),
         );
 
         this.instance = new aws.rds.Instance(
@@ -210,7 +244,10 @@ export class Database extends pulumi.ComponentResource {
         this.masterSecretArn = this.instance.masterUserSecrets.apply(secrets => {
             const arn = secrets?.[0]?.secretArn;
             if (!arn) {
-                throw new pulumi.ResourceError(`${args.identifier}: RDS reported no managed master secret; manageMasterUserPassword must stay on`, this);
+                throw new pulumi.ResourceError(
+                    `${args.identifier}: RDS reported no managed master secret; manageMasterUserPassword must stay on`,
+                    this,
+                );
             }
             return arn;
         });
@@ -221,11 +258,18 @@ export class Database extends pulumi.ComponentResource {
                 description: `Read the ${args.identifier} database's master secret (one-time bootstrap of the app users, break-glass)`,
                 policy: pulumi
                     .all([this.masterSecretArn, this.key.arn])
-                    .apply(([secretArn, keyArn]) => stableJson(policyDocument(...secretReadStatements({ region: args.region, secretArn, keyArn })))),
+                    .apply(([secretArn, keyArn]) =>
+                        stableJson(policyDocument(...secretReadStatements({ region: args.region, secretArn, keyArn }))),
+                    ),
             },
             { parent: this },
         );
 
-        this.registerOutputs({ address: this.address, port: this.port, masterSecretArn: this.masterSecretArn, securityGroupId: this.securityGroup.id });
+        this.registerOutputs({
+            address: this.address,
+            port: this.port,
+            masterSecretArn: this.masterSecretArn,
+            securityGroupId: this.securityGroup.id,
+        });
     }
 }

@@ -113,8 +113,11 @@ export class Search extends pulumi.ComponentResource {
         const { dependsOn: waitFor = [], ...inputs } = args;
         super("twine:index:Search", name, inputs, opts);
         if (args.availabilityZones > 1 && args.instanceCount % args.availabilityZones !== 0) {
-            throw new pulumi.ResourceError(`${name}: ${args.instanceCount} data nodes cannot spread evenly over ${args.availabilityZones} ` +
-`AZs; use a multiple of ${args.availabilityZones}`, this);
+            throw new pulumi.ResourceError(
+                `${name}: ${args.instanceCount} data nodes cannot spread evenly over ${args.availabilityZones} ` +
+                    `AZs; use a multiple of ${args.availabilityZones}`,
+                this,
+            );
         }
         if (Object.keys(args.clients ?? {}).length === 0) {
             throw new pulumi.ResourceError(`${name}: a domain needs at least one client role for its access policy`, this);
@@ -132,26 +135,44 @@ export class Search extends pulumi.ComponentResource {
 
         this.securityGroup = new aws.ec2.SecurityGroup(
             `${name}-sg`,
-            { vpcId: args.vpcId, description: `${args.domainName} search: 443/tcp from admitted app hosts only`, tags: { Name: `${args.domainName}-search` } },
+            {
+                vpcId: args.vpcId,
+                description: `${args.domainName} search: 443/tcp from admitted app hosts only`,
+                tags: { Name: `${args.domainName}-search` },
+            },
             parent,
         );
         for (const [client, { securityGroupId }] of clients) {
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-from-${client}`,
-                { securityGroupId: this.securityGroup.id, referencedSecurityGroupId: securityGroupId, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: `${client} app hosts` },
+                {
+                    securityGroupId: this.securityGroup.id,
+                    referencedSecurityGroupId: securityGroupId,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    description: `${client} app hosts`,
+                },
                 { parent: this.securityGroup },
             );
         }
 
         const logGroups = SEARCH_LOG_TYPES.map(
-            type => new aws.cloudwatch.LogGroup(`${name}-log-${type.toLowerCase().replace(/_/g, "-")}`, { name: searchLogGroupName(args.domainName, type), retentionInDays: args.logRetentionDays }, parent),
+            type =>
+                new aws.cloudwatch.LogGroup(
+                    `${name}-log-${type.toLowerCase().replace(/_/g, "-")}`,
+                    { name: searchLogGroupName(args.domainName, type), retentionInDays: args.logRetentionDays },
+                    parent,
+                ),
         );
         // CloudWatch Logs allows few resource policies per region: one per domain, covering its groups.
         const logPolicy = new aws.cloudwatch.LogResourcePolicy(
             `${name}-logs`,
             {
                 policyName: `${args.domainName}-opensearch-logs`,
-                policyDocument: pulumi.all(logGroups.map(g => g.arn)).apply(arns => stableJson(searchLogPolicy(this.arn, args.accountId, arns))),
+                policyDocument: pulumi
+                    .all(logGroups.map(g => g.arn))
+                    .apply(arns => stableJson(searchLogPolicy(this.arn, args.accountId, arns))),
             },
             parent,
         );
@@ -183,7 +204,11 @@ export class Search extends pulumi.ComponentResource {
                 accessPolicies: pulumi
                     .all(clients.map(([, c]) => c.roleArn))
                     .apply(roleArns => stableJson(searchAccessPolicy(this.arn, roleArns))),
-                logPublishingOptions: SEARCH_LOG_TYPES.map((logType, i) => ({ logType, cloudwatchLogGroupArn: logGroups[i].arn, enabled: true })),
+                logPublishingOptions: SEARCH_LOG_TYPES.map((logType, i) => ({
+                    logType,
+                    cloudwatchLogGroupArn: logGroups[i].arn,
+                    enabled: true,
+                })),
                 snapshotOptions: { automatedSnapshotStartHour: 2 },
                 softwareUpdateOptions: { autoSoftwareUpdateEnabled: true },
                 tags: { Name: args.domainName },

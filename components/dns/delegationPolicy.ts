@@ -62,27 +62,25 @@ export const ZONE_READ_ACTIONS = ["route53:GetHostedZone", "route53:ListResource
  */
 export function delegationPolicy(zoneId: string, grants: readonly RecordGrant[]): PolicyDocument {
     const zoneArn = `arn:aws:route53:::hostedzone/${zoneId}`;
-    const changes = grants.map(
-        (grant): PolicyStatement => ({
-            Sid: grant.sid,
-            Effect: "Allow",
-            Action: "route53:ChangeResourceRecordSets",
-            Resource: zoneArn,
-            Condition: {
-                // ForAllValues passes on an absent key, so each key must also be present.
-                Null: {
-                    "route53:ChangeResourceRecordSetsNormalizedRecordNames": "false",
-                    "route53:ChangeResourceRecordSetsRecordTypes": "false",
-                    "route53:ChangeResourceRecordSetsActions": "false",
-                },
-                "ForAllValues:StringLike": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": grant.names },
-                "ForAllValues:StringEquals": {
-                    "route53:ChangeResourceRecordSetsRecordTypes": grant.types,
-                    "route53:ChangeResourceRecordSetsActions": ["CREATE", "UPSERT", "DELETE"],
-                },
+    const changes = grants.map((grant): PolicyStatement => ({
+        Sid: grant.sid,
+        Effect: "Allow",
+        Action: "route53:ChangeResourceRecordSets",
+        Resource: zoneArn,
+        Condition: {
+            // ForAllValues passes on an absent key, so each key must also be present.
+            Null: {
+                "route53:ChangeResourceRecordSetsNormalizedRecordNames": "false",
+                "route53:ChangeResourceRecordSetsRecordTypes": "false",
+                "route53:ChangeResourceRecordSetsActions": "false",
             },
-        }),
-    );
+            "ForAllValues:StringLike": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": grant.names },
+            "ForAllValues:StringEquals": {
+                "route53:ChangeResourceRecordSetsRecordTypes": grant.types,
+                "route53:ChangeResourceRecordSetsActions": ["CREATE", "UPSERT", "DELETE"],
+            },
+        },
+    }));
     return policyDocument(
         ...changes,
         { Sid: "ReadZone", Effect: "Allow", Action: [...ZONE_READ_ACTIONS], Resource: zoneArn },

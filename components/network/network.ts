@@ -77,7 +77,10 @@ export class Network extends pulumi.ComponentResource {
         this.availabilityZones = zones.names.apply(names => {
             const sorted = [...names].sort();
             if (sorted.length < args.azCount) {
-                throw new pulumi.ResourceError(`${name}: azCount is ${args.azCount} but ${args.region} offers only ${sorted.length} zones (${sorted.join(", ")})`, this);
+                throw new pulumi.ResourceError(
+                    `${name}: azCount is ${args.azCount} but ${args.region} offers only ${sorted.length} zones (${sorted.join(", ")})`,
+                    this,
+                );
             }
             return sorted.slice(0, args.azCount);
         });
@@ -93,7 +96,11 @@ export class Network extends pulumi.ComponentResource {
         this.vpcCidr = this.vpc.cidrBlock;
 
         // A default security group with no rules: anything launched without an explicit group reaches nothing.
-        new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: this.vpc.id, ingress: [], egress: [], tags: { Name: `${name}-default` } }, vpcParent);
+        new aws.ec2.DefaultSecurityGroup(
+            `${name}-default-sg`,
+            { vpcId: this.vpc.id, ingress: [], egress: [], tags: { Name: `${name}-default` } },
+            vpcParent,
+        );
 
         const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: this.vpc.id, tags: { Name: name } }, vpcParent);
 
@@ -113,14 +120,22 @@ export class Network extends pulumi.ComponentResource {
                     ),
             );
         const routeTable = (tier: string, suffix: string) =>
-            new aws.ec2.RouteTable(`${name}-${tier}${suffix}`, { vpcId: this.vpc.id, tags: { Name: `${name}-${tier}${suffix}`, Tier: tier } }, vpcParent);
+            new aws.ec2.RouteTable(
+                `${name}-${tier}${suffix}`,
+                { vpcId: this.vpc.id, tags: { Name: `${name}-${tier}${suffix}`, Tier: tier } },
+                vpcParent,
+            );
         const associate = (subnet: aws.ec2.Subnet, table: aws.ec2.RouteTable, resourceName: string) =>
             new aws.ec2.RouteTableAssociation(resourceName, { subnetId: subnet.id, routeTableId: table.id }, { parent: table });
 
         // Public tier: one route table, default route to the Internet gateway.
         const publicSubnets = subnets("public", publicPlan.subnets);
         const publicTable = routeTable("public", "");
-        new aws.ec2.Route(`${name}-public-internet`, { routeTableId: publicTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, { parent: publicTable });
+        new aws.ec2.Route(
+            `${name}-public-internet`,
+            { routeTableId: publicTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id },
+            { parent: publicTable },
+        );
         publicSubnets.forEach((subnet, i) => associate(subnet, publicTable, `${name}-public-${i}`));
         this.public = { subnets: publicSubnets, routeTables: publicSubnets.map(() => publicTable) };
 
@@ -182,7 +197,10 @@ export class Network extends pulumi.ComponentResource {
         );
         const flowLogRole = new aws.iam.Role(
             `${name}-flow-logs`,
-            { assumeRolePolicy: stableJson(serviceTrustPolicy("vpc-flow-logs.amazonaws.com", args.accountId)), description: `Writes ${name} VPC flow logs` },
+            {
+                assumeRolePolicy: stableJson(serviceTrustPolicy("vpc-flow-logs.amazonaws.com", args.accountId)),
+                description: `Writes ${name} VPC flow logs`,
+            },
             vpcParent,
         );
         new aws.iam.RolePolicy(
@@ -192,7 +210,12 @@ export class Network extends pulumi.ComponentResource {
                 policy: this.flowLogGroup.arn.apply(arn =>
                     stableJson(
                         policyDocument(
-                            { Sid: "WriteFlowLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [arn, `${arn}:*`] },
+                            {
+                                Sid: "WriteFlowLogs",
+                                Effect: "Allow",
+                                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                                Resource: [arn, `${arn}:*`],
+                            },
                             // DescribeLogGroups authorizes only Resource "*" (the IAM service reference lists no resource type).
                             { Sid: "FindLogGroup", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
                         ),

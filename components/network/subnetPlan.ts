@@ -88,7 +88,7 @@ function place(request: SubnetPlanRequest): Placement {
         if (!Number.isInteger(tier.prefix) || tier.prefix > SMALLEST_SUBNET_PREFIX || tier.prefix <= vpc.prefix) {
             problems.push(
                 `tier "${tier.name}": subnet prefix /${tier.prefix} must be longer than the VPC's /${vpc.prefix} ` +
-                `and at most /${SMALLEST_SUBNET_PREFIX} (the smallest subnet AWS allows)`,
+                    `and at most /${SMALLEST_SUBNET_PREFIX} (the smallest subnet AWS allows)`,
             );
             continue;
         }
@@ -107,7 +107,7 @@ function place(request: SubnetPlanRequest): Placement {
         if (!block) {
             problems.push(
                 `tier "${tier.name}" needs a /${blockPrefix} block (${request.azSlots} slots of /${tier.prefix}) but it ` +
-                `does not fit: VPC ${formatCidr(vpc)} has ${cidrSize(vpc)} addresses and the tiers require ${needed}`,
+                    `does not fit: VPC ${formatCidr(vpc)} has ${cidrSize(vpc)} addresses and the tiers require ${needed}`,
             );
             continue;
         }

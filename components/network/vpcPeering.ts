@@ -37,12 +37,21 @@ export class VpcPeering extends pulumi.ComponentResource {
     constructor(name: string, args: VpcPeeringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twine:index:VpcPeering", name, args, opts);
         if (args.accepterRegion !== args.requesterRegion) {
-            throw new pulumi.ResourceError(`${name}: the accepter is in ${args.accepterRegion} and the requester in ` +
-`${args.requesterRegion}; only same-region peering is supported`, this);
+            throw new pulumi.ResourceError(
+                `${name}: the accepter is in ${args.accepterRegion} and the requester in ` +
+                    `${args.requesterRegion}; only same-region peering is supported`,
+                this,
+            );
         }
         this.connection = new aws.ec2.VpcPeeringConnection(
             `${name}-requester`,
-            { vpcId: args.requesterVpcId, peerVpcId: args.accepterVpcId, peerOwnerId: args.accepterAccountId, autoAccept: false, tags: { Name: name, Side: "requester" } },
+            {
+                vpcId: args.requesterVpcId,
+                peerVpcId: args.accepterVpcId,
+                peerOwnerId: args.accepterAccountId,
+                autoAccept: false,
+                tags: { Name: name, Side: "requester" },
+            },
             { parent: this },
         );
         this.accepterConnection = new aws.ec2.VpcPeeringConnectionAccepter(

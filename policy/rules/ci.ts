@@ -11,7 +11,9 @@ export const ciRules: Rule[] = [
             control: "ECR.1",
             area: "ci",
             enforcementLevel: "mandatory",
-            description: "Image repositories scan every pushed image. Mandatory: Jenkins' image is the build system's root of trust; known CVEs must show up.",
+            description:
+                "Image repositories scan every pushed image. Mandatory: Jenkins' image is the build system's root of trust; " +
+                "known CVEs must show up.",
             resourceTypes: [REPOSITORY],
         },
         p => !isTrue(p.imageScanningConfiguration?.scanOnPush),
@@ -23,7 +25,8 @@ export const ciRules: Rule[] = [
             control: "ECR.2",
             area: "ci",
             enforcementLevel: "mandatory",
-            description: "Image tags are immutable. Mandatory: a deployed tag must always mean the same image, or a push can swap what runs.",
+            description:
+                "Image tags are immutable. Mandatory: a deployed tag must always mean the same image, or a push can swap what runs.",
             resourceTypes: [REPOSITORY],
         },
         p => !/^IMMUTABLE/.test(p.imageTagMutability ?? "MUTABLE"),
@@ -35,7 +38,9 @@ export const ciRules: Rule[] = [
             control: "ECR.3",
             area: "ci",
             enforcementLevel: "advisory",
-            description: "Every repository has a lifecycle policy. Advisory: it keeps storage cost bounded; old images are not a security risk by themselves.",
+            description:
+                "Every repository has a lifecycle policy. Advisory: it keeps storage cost bounded; old images are not a " +
+                "security risk by themselves.",
         },
         {
             subjects: [REPOSITORY],
@@ -52,7 +57,8 @@ export const ciRules: Rule[] = [
             area: "ci",
             enforcementLevel: "mandatory",
             description:
-                "No IAM users, access keys or login profiles. Mandatory: Jenkins uses its instance role and Pulumi Deployments use OIDC, so a long-lived key has no legitimate use and leaks.",
+                "No IAM users, access keys or login profiles. Mandatory: Jenkins uses its instance role and Pulumi Deployments " +
+                "use OIDC, so a long-lived key has no legitimate use and leaks.",
             resourceTypes: ["aws:iam/user:User", "aws:iam/accessKey:AccessKey", "aws:iam/userLoginProfile:UserLoginProfile"],
         },
         () => true,
@@ -64,7 +70,8 @@ export const ciRules: Rule[] = [
         area: "ci",
         enforcementLevel: "mandatory",
         description:
-            "Pulumi Deployments settings get AWS credentials through OIDC (operationContext.oidc.aws), never AWS_* key variables. Mandatory: the design keeps credentials out of config.",
+            "Pulumi Deployments settings get AWS credentials through OIDC (operationContext.oidc.aws), never AWS_* key " +
+            "variables. Mandatory: the design keeps credentials out of config.",
         kind: "resource",
         resourceTypes: ["pulumiservice:index:DeploymentSettings"],
         check(r) {
@@ -82,7 +89,8 @@ export const ciRules: Rule[] = [
             area: "ci",
             enforcementLevel: "mandatory",
             description:
-                "Pulumi Deployments never run a pull request's code (vcs.previewPullRequests is false). Mandatory: such a deployment's token is admin on the stack, enough for a branch to start an update.",
+                "Pulumi Deployments never run a pull request's code (vcs.previewPullRequests is false). Mandatory: such a " +
+                "deployment's token is admin on the stack, enough for a branch to start an update.",
             resourceTypes: ["pulumiservice:index:DeploymentSettings"],
         },
         p => p.vcs?.previewPullRequests !== false,
@@ -95,7 +103,8 @@ export const ciRules: Rule[] = [
             area: "ci",
             enforcementLevel: "advisory",
             description:
-                "A stack with data volumes (JENKINS_HOME) has a Data Lifecycle Manager snapshot policy. Advisory: losing Jenkins' history is painful but recoverable from code.",
+                "A stack with data volumes (JENKINS_HOME) has a Data Lifecycle Manager snapshot policy. Advisory: losing " +
+                "Jenkins' history is painful but recoverable from code.",
         },
         {
             subjects: ["aws:ebs/volume:Volume"],

@@ -33,12 +33,13 @@ export const computeRules: Rule[] = [
             control: "EC2.8",
             area: "compute",
             enforcementLevel: "mandatory",
-            description: "Instances require IMDSv2 (metadataOptions.httpTokens = required). Mandatory: IMDSv1 hands the " +
-"instance role's credentials to any SSRF.",
+            description:
+                "Instances require IMDSv2 (metadataOptions.httpTokens = required). Mandatory: IMDSv1 hands the " +
+                "instance role's credentials to any SSRF.",
             resourceTypes: [INSTANCE],
         },
         p => p.metadataOptions?.httpTokens !== "required",
-        "metadataOptions.httpTokens must be \"required\" (IMDSv2)",
+        'metadataOptions.httpTokens must be "required" (IMDSv2)',
     ),
     simpleRule(
         {
@@ -48,7 +49,7 @@ export const computeRules: Rule[] = [
             enforcementLevel: "mandatory",
             description:
                 "Instances outside the bastion account get no public IP. Mandatory: app, build and Jenkins " +
-"hosts are reached through load balancers or the bastion, never directly.",
+                "hosts are reached through load balancers or the bastion, never directly.",
             resourceTypes: [INSTANCE],
         },
         (p, r) => environmentOf(r) !== "bastion" && isTrue(p.associatePublicIpAddress),
@@ -61,7 +62,7 @@ export const computeRules: Rule[] = [
         enforcementLevel: "mandatory",
         description:
             "No EBS volume, root or data device is declared unencrypted (encrypted = false). Mandatory: HR " +
-"data at rest is encrypted; unset is fine because EC2.7 encrypts by default.",
+            "data at rest is encrypted; unset is fine because EC2.7 encrypts by default.",
         kind: "resource",
         resourceTypes: ["aws:ebs/volume:Volume", INSTANCE, LAUNCH_TEMPLATE],
         check: r => unencryptedVolumes(r.type, r.props ?? {}).map(v => `${v} is declared unencrypted; remove encrypted: false`),
@@ -73,7 +74,7 @@ export const computeRules: Rule[] = [
         enforcementLevel: "mandatory",
         description:
             "Every stack turns on EBS encryption by default in its account and region (the account " +
-"baseline). Mandatory: it covers volumes created outside this program too.",
+            "baseline). Mandatory: it covers volumes created outside this program too.",
         kind: "stack",
         check(resources) {
             const settings = resources.filter(r => r.type === "aws:ebs/encryptionByDefault:EncryptionByDefault");
@@ -88,11 +89,12 @@ export const computeRules: Rule[] = [
             control: "AutoScaling.3",
             area: "compute",
             enforcementLevel: "mandatory",
-            description: "Launch templates require IMDSv2. Mandatory: same reason as EC2.8, for every instance an auto-scaling group starts.",
+            description:
+                "Launch templates require IMDSv2. Mandatory: same reason as EC2.8, for every instance an auto-scaling group starts.",
             resourceTypes: [LAUNCH_TEMPLATE],
         },
         p => p.metadataOptions?.httpTokens !== "required",
-        "metadataOptions.httpTokens must be \"required\" (IMDSv2)",
+        'metadataOptions.httpTokens must be "required" (IMDSv2)',
     ),
     simpleRule(
         {
@@ -100,8 +102,9 @@ export const computeRules: Rule[] = [
             control: "AutoScaling.5",
             area: "compute",
             enforcementLevel: "mandatory",
-            description: "Launch templates give no network interface a public IP. Mandatory: app hosts live in private " +
-"subnets behind the load balancer.",
+            description:
+                "Launch templates give no network interface a public IP. Mandatory: app hosts live in private " +
+                "subnets behind the load balancer.",
             resourceTypes: [LAUNCH_TEMPLATE],
         },
         p => asArray(p.networkInterfaces).some(n => isTrue(n.associatePublicIpAddress)),
@@ -113,8 +116,9 @@ export const computeRules: Rule[] = [
             control: "AutoScaling.9",
             area: "compute",
             enforcementLevel: "mandatory",
-            description: "No launch configurations (deprecated, no IMDSv2 defaults, no versions). Mandatory: instance " +
-"refresh on a new AMI needs a versioned launch template.",
+            description:
+                "No launch configurations (deprecated, no IMDSv2 defaults, no versions). Mandatory: instance " +
+                "refresh on a new AMI needs a versioned launch template.",
             resourceTypes: ["aws:ec2/launchConfiguration:LaunchConfiguration"],
         },
         () => true,
@@ -128,10 +132,12 @@ export const computeRules: Rule[] = [
             enforcementLevel: "mandatory",
             description:
                 "A group behind a load balancer uses ELB health checks. Mandatory: with EC2 checks a host whose " +
-"app is down stays in service and keeps getting traffic.",
+                "app is down stays in service and keeps getting traffic.",
             resourceTypes: [ASG],
         },
-        p => (asArray(p.targetGroupArns).length > 0 || asArray(p.loadBalancers).length > 0 || asArray(p.trafficSources).length > 0) && p.healthCheckType !== "ELB",
+        p =>
+            (asArray(p.targetGroupArns).length > 0 || asArray(p.loadBalancers).length > 0 || asArray(p.trafficSources).length > 0) &&
+            p.healthCheckType !== "ELB",
         p => `the group serves a load balancer but healthCheckType is ${JSON.stringify(p.healthCheckType ?? "EC2")}; set "ELB"`,
     ),
     simpleRule(
@@ -140,8 +146,9 @@ export const computeRules: Rule[] = [
             control: "AutoScaling.2",
             area: "compute",
             enforcementLevel: "advisory",
-            description: "A group spans at least two availability zones (subnets). Advisory: prod needs it, but a one-AZ " +
-"dev group is a deliberate saving.",
+            description:
+                "A group spans at least two availability zones (subnets). Advisory: prod needs it, but a one-AZ " +
+                "dev group is a deliberate saving.",
             resourceTypes: [ASG],
         },
         p => {
@@ -158,7 +165,7 @@ export const computeRules: Rule[] = [
             enforcementLevel: "mandatory",
             description:
                 "A group names a concrete launch template version, not $Latest or $Default. Mandatory: instance " +
-"refresh does not start for $Latest, so a new AMI would never roll out.",
+                "refresh does not start for $Latest, so a new AMI would never roll out.",
             resourceTypes: [ASG],
         },
         p => {
@@ -179,7 +186,7 @@ export const computeRules: Rule[] = [
             enforcementLevel: "advisory",
             description:
                 "A group that sets desiredCapacity lists it in ignoreChanges, so scaling policies own it. " +
-"Advisory: otherwise every `pulumi up` resets the capacity, which is wrong but not unsafe.",
+                "Advisory: otherwise every `pulumi up` resets the capacity, which is wrong but not unsafe.",
             resourceTypes: [ASG],
         },
         (p, r) => p.desiredCapacity !== undefined && !(r.options?.ignoreChanges ?? []).includes("desiredCapacity"),

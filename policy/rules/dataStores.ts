@@ -7,7 +7,13 @@ const RDS = [RDS_INSTANCE, RDS_CLUSTER];
 const SEARCH = ["aws:opensearch/domain:Domain"];
 
 /** Engines' default ports (RDS.23). */
-const DEFAULT_PORTS: Record<string, number> = { postgres: 5432, "aurora-postgresql": 5432, mysql: 3306, "aurora-mysql": 3306, mariadb: 3306 };
+const DEFAULT_PORTS: Record<string, number> = {
+    postgres: 5432,
+    "aurora-postgresql": 5432,
+    mysql: 3306,
+    "aurora-mysql": 3306,
+    mariadb: 3306,
+};
 
 /** Stateful resources that prod protects (`protect: true`), so a replace or delete needs a deliberate step. */
 export const STATEFUL_TYPES = [
@@ -28,7 +34,8 @@ export const dataStoreRules: Rule[] = [
             control: "RDS.2",
             area: "data stores",
             enforcementLevel: "mandatory",
-            description: "Databases are not publicly accessible. Mandatory: they live in the data subnets and are reached from the app tier only.",
+            description:
+                "Databases are not publicly accessible. Mandatory: they live in the data subnets and are reached from the app tier only.",
             resourceTypes: [RDS_INSTANCE],
         },
         p => isTrue(p.publiclyAccessible),
@@ -40,8 +47,9 @@ export const dataStoreRules: Rule[] = [
             control: "RDS.3",
             area: "data stores",
             enforcementLevel: "mandatory",
-            description: "Database storage is encrypted. Mandatory: it holds every tenant's HR and expense records, and " +
-"encryption cannot be added later without a copy.",
+            description:
+                "Database storage is encrypted. Mandatory: it holds every tenant's HR and expense records, and " +
+                "encryption cannot be added later without a copy.",
             resourceTypes: RDS,
         },
         (p, r) => !isTrue(p.storageEncrypted) && !(r.type === RDS_INSTANCE && p.replicateSourceDb !== undefined),
@@ -53,8 +61,9 @@ export const dataStoreRules: Rule[] = [
             control: "RDS.5",
             area: "data stores",
             enforcementLevel: "mandatory",
-            description: "Prod database instances are Multi-AZ. Mandatory in prod: one AZ outage must not stop every " +
-"tenant; dev runs single-AZ to save cost.",
+            description:
+                "Prod database instances are Multi-AZ. Mandatory in prod: one AZ outage must not stop every " +
+                "tenant; dev runs single-AZ to save cost.",
             resourceTypes: [RDS_INSTANCE],
         },
         (p, r) => isProd(r) && !isTrue(p.multiAz),
@@ -66,8 +75,9 @@ export const dataStoreRules: Rule[] = [
             control: "RDS.7/RDS.8",
             area: "data stores",
             enforcementLevel: "mandatory",
-            description: "Prod databases have deletion protection. Mandatory in prod: an API call or a bad `pulumi up` " +
-"must not delete production data.",
+            description:
+                "Prod databases have deletion protection. Mandatory in prod: an API call or a bad `pulumi up` " +
+                "must not delete production data.",
             resourceTypes: RDS,
         },
         (p, r) => isProd(r) && !isTrue(p.deletionProtection),
@@ -79,8 +89,9 @@ export const dataStoreRules: Rule[] = [
             control: "RDS.11",
             area: "data stores",
             enforcementLevel: "mandatory",
-            description: "Automated backups are kept at least 7 days. Mandatory: point-in-time recovery is the answer to " +
-"a bad migration or a deleted tenant.",
+            description:
+                "Automated backups are kept at least 7 days. Mandatory: point-in-time recovery is the answer to " +
+                "a bad migration or a deleted tenant.",
             resourceTypes: RDS,
         },
         (p, r) => !(r.type === RDS_INSTANCE && p.replicateSourceDb !== undefined) && !(Number(p.backupRetentionPeriod) >= 7),
@@ -92,8 +103,9 @@ export const dataStoreRules: Rule[] = [
             control: "RDS.13",
             area: "data stores",
             enforcementLevel: "advisory",
-            description: "Minor engine upgrades apply automatically in the maintenance window. Advisory: a team may pin " +
-"a minor version for a known reason.",
+            description:
+                "Minor engine upgrades apply automatically in the maintenance window. Advisory: a team may pin " +
+                "a minor version for a known reason.",
             resourceTypes: RDS,
         },
         p => isFalse(p.autoMinorVersionUpgrade),
@@ -105,8 +117,9 @@ export const dataStoreRules: Rule[] = [
             control: "RDS.9",
             area: "data stores",
             enforcementLevel: "advisory",
-            description: "Databases export their logs to CloudWatch Logs. Advisory: useful evidence, but its cost and " +
-"volume are a per-environment choice.",
+            description:
+                "Databases export their logs to CloudWatch Logs. Advisory: useful evidence, but its cost and " +
+                "volume are a per-environment choice.",
             resourceTypes: RDS,
         },
         p => asArray(p.enabledCloudwatchLogsExports).length === 0,
@@ -118,8 +131,9 @@ export const dataStoreRules: Rule[] = [
             control: "RDS.23",
             area: "data stores",
             enforcementLevel: "advisory",
-            description: "Databases do not listen on the engine's default port. Advisory: it only slows down scanners; " +
-"security groups are the real control.",
+            description:
+                "Databases do not listen on the engine's default port. Advisory: it only slows down scanners; " +
+                "security groups are the real control.",
             resourceTypes: RDS,
         },
         p => {
@@ -136,10 +150,17 @@ export const dataStoreRules: Rule[] = [
             enforcementLevel: "mandatory",
             description:
                 "Master passwords are managed by RDS in Secrets Manager (manageMasterUserPassword), never " +
-"passed in. Mandatory: a password input lands in config and state.",
+                "passed in. Mandatory: a password input lands in config and state.",
             resourceTypes: RDS,
         },
-        p => p.password !== undefined || p.masterPassword !== undefined || (!isTrue(p.manageMasterUserPassword) && p.replicateSourceDb === undefined && p.snapshotIdentifier === undefined && p.globalClusterIdentifier === undefined && p.replicationSourceIdentifier === undefined),
+        p =>
+            p.password !== undefined ||
+            p.masterPassword !== undefined ||
+            (!isTrue(p.manageMasterUserPassword) &&
+                p.replicateSourceDb === undefined &&
+                p.snapshotIdentifier === undefined &&
+                p.globalClusterIdentifier === undefined &&
+                p.replicationSourceIdentifier === undefined),
         "set manageMasterUserPassword: true and remove password/masterPassword",
     ),
     simpleRule(
@@ -148,8 +169,9 @@ export const dataStoreRules: Rule[] = [
             control: "twine",
             area: "data stores",
             enforcementLevel: "mandatory",
-            description: "Prod databases take a final snapshot when deleted. Mandatory in prod: the last line of defence " +
-"if deletion protection is turned off by mistake.",
+            description:
+                "Prod databases take a final snapshot when deleted. Mandatory in prod: the last line of defence " +
+                "if deletion protection is turned off by mistake.",
             resourceTypes: RDS,
         },
         (p, r) => isProd(r) && isTrue(p.skipFinalSnapshot),
@@ -173,7 +195,8 @@ export const dataStoreRules: Rule[] = [
             control: "Opensearch.2",
             area: "data stores",
             enforcementLevel: "mandatory",
-            description: "Search domains live in the VPC (vpcOptions with subnets). Mandatory: a public endpoint relies on its access policy alone.",
+            description:
+                "Search domains live in the VPC (vpcOptions with subnets). Mandatory: a public endpoint relies on its access policy alone.",
             resourceTypes: SEARCH,
         },
         p => asArray(p.vpcOptions?.subnetIds).length === 0,
@@ -200,7 +223,8 @@ export const dataStoreRules: Rule[] = [
             description: "Search endpoints enforce HTTPS with TLS 1.2+. Mandatory: clients must not be able to downgrade.",
             resourceTypes: SEARCH,
         },
-        p => !isTrue(p.domainEndpointOptions?.enforceHttps) || !/^Policy-Min-TLS-1-2/.test(p.domainEndpointOptions?.tlsSecurityPolicy ?? ""),
+        p =>
+            !isTrue(p.domainEndpointOptions?.enforceHttps) || !/^Policy-Min-TLS-1-2/.test(p.domainEndpointOptions?.tlsSecurityPolicy ?? ""),
         "domainEndpointOptions must set enforceHttps: true and tlsSecurityPolicy Policy-Min-TLS-1-2-2019-07 (or -PFS-2023-10)",
     ),
     simpleRule(
@@ -209,8 +233,9 @@ export const dataStoreRules: Rule[] = [
             control: "Opensearch.7",
             area: "data stores",
             enforcementLevel: "advisory",
-            description: "Search domains enable fine-grained access control. Advisory: with VPC-only access and an IAM " +
-"access policy it adds depth, not a missing wall.",
+            description:
+                "Search domains enable fine-grained access control. Advisory: with VPC-only access and an IAM " +
+                "access policy it adds depth, not a missing wall.",
             resourceTypes: SEARCH,
         },
         p => !isTrue(p.advancedSecurityOptions?.enabled),
@@ -234,8 +259,9 @@ export const dataStoreRules: Rule[] = [
             control: "Opensearch.6",
             area: "data stores",
             enforcementLevel: "advisory",
-            description: "Prod search domains run at least 3 data nodes with zone awareness. Advisory: search can be " +
-"rebuilt from the database, so this is availability, not data loss.",
+            description:
+                "Prod search domains run at least 3 data nodes with zone awareness. Advisory: search can be " +
+                "rebuilt from the database, so this is availability, not data loss.",
             resourceTypes: SEARCH,
         },
         (p, r) => isProd(r) && (!(Number(p.clusterConfig?.instanceCount) >= 3) || !isTrue(p.clusterConfig?.zoneAwarenessEnabled)),
@@ -249,8 +275,8 @@ export const dataStoreRules: Rule[] = [
             enforcementLevel: "mandatory",
             description:
                 "Stateful resources (databases, search domains, volumes, zones, keys, tables) are protected " +
-"(`protect: true`) in prod, and the apex zone in dns. Mandatory: replacing one loses data or " +
-"names.",
+                "(`protect: true`) in prod, and the apex zone in dns. Mandatory: replacing one loses data or " +
+                "names.",
             resourceTypes: STATEFUL_TYPES,
         },
         (_p, r) => (isProd(r) || (r.type === "aws:route53/zone:Zone" && environmentOf(r) === "dns")) && r.options?.protect !== true,

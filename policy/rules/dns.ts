@@ -10,8 +10,9 @@ export const dnsRules: Rule[] = [
             control: "twine",
             area: "dns",
             enforcementLevel: "mandatory",
-            description: "Hosted zones do not set forceDestroy. Mandatory: deleting a zone with its records takes every " +
-"Twine name off the Internet.",
+            description:
+                "Hosted zones do not set forceDestroy. Mandatory: deleting a zone with its records takes every " +
+                "Twine name off the Internet.",
             resourceTypes: [ZONE],
         },
         p => isTrue(p.forceDestroy),
@@ -23,8 +24,9 @@ export const dnsRules: Rule[] = [
             control: "Route53.2",
             area: "dns",
             enforcementLevel: "advisory",
-            description: "Hosted zones log DNS queries. Advisory: useful to trace abuse of our names, but it needs a log " +
-"group in us-east-1 and costs per query.",
+            description:
+                "Hosted zones log DNS queries. Advisory: useful to trace abuse of our names, but it needs a log " +
+                "group in us-east-1 and costs per query.",
         },
         {
             subjects: [ZONE],
@@ -40,8 +42,9 @@ export const dnsRules: Rule[] = [
             control: "twine",
             area: "dns",
             enforcementLevel: "advisory",
-            description: "Non-alias records have a TTL of at least 60 s, and NS delegations at least 3600 s. Advisory: " +
-"short TTLs cost queries and availability, not security.",
+            description:
+                "Non-alias records have a TTL of at least 60 s, and NS delegations at least 3600 s. Advisory: " +
+                "short TTLs cost queries and availability, not security.",
             resourceTypes: ["aws:route53/record:Record"],
         },
         p => p.aliases === undefined && p.ttl !== undefined && Number(p.ttl) < (p.type === "NS" ? 3600 : 60),

@@ -1,5 +1,17 @@
 /** IAM guardrails: no wildcards, no users or keys, trust policies that name who may assume a role. */
-import { IDENTITY_POLICY_TYPES, PolicyInput, ResourceRule, Rule, Statement, allows, asArray, conditionKeys, identityStatements, simpleRule, statements } from "./types";
+import {
+    IDENTITY_POLICY_TYPES,
+    PolicyInput,
+    ResourceRule,
+    Rule,
+    Statement,
+    allows,
+    asArray,
+    conditionKeys,
+    identityStatements,
+    simpleRule,
+    statements,
+} from "./types";
 
 const ROLE = "aws:iam/role:Role";
 
@@ -26,9 +38,19 @@ export function principalAccount(principal: string): string | undefined {
 }
 
 /** Condition keys that tie a wildcard principal to known callers. */
-const SCOPING_KEYS = ["aws:principalaccount", "aws:principalorgid", "aws:principalarn", "aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid"];
+const SCOPING_KEYS = [
+    "aws:principalaccount",
+    "aws:principalorgid",
+    "aws:principalarn",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceorgid",
+];
 
-function trustRule(base: Omit<ResourceRule, "kind" | "check" | "resourceTypes">, find: (s: Statement, ctx: Parameters<ResourceRule["check"]>[1]) => string | undefined): ResourceRule {
+function trustRule(
+    base: Omit<ResourceRule, "kind" | "check" | "resourceTypes">,
+    find: (s: Statement, ctx: Parameters<ResourceRule["check"]>[1]) => string | undefined,
+): ResourceRule {
     return {
         ...base,
         kind: "resource",
@@ -48,8 +70,9 @@ export const iamRules: Rule[] = [
             control: "IAM.1",
             area: "iam",
             enforcementLevel: "mandatory",
-            description: "No policy allows \"*\" on \"*\". Mandatory: nothing this program creates needs administrator rights; " +
-"deployers get theirs from outside it.",
+            description:
+                'No policy allows "*" on "*". Mandatory: nothing this program creates needs administrator rights; ' +
+                "deployers get theirs from outside it.",
         },
         r =>
             allowed(r)
@@ -62,8 +85,9 @@ export const iamRules: Rule[] = [
             control: "IAM.21",
             area: "iam",
             enforcementLevel: "mandatory",
-            description: "No policy allows a whole service (\"s3:*\", \"*\"). Mandatory: roles get the actions they use, " +
-"so a stolen credential can do little.",
+            description:
+                'No policy allows a whole service ("s3:*", "*"). Mandatory: roles get the actions they use, ' +
+                "so a stolen credential can do little.",
         },
         r =>
             allowed(r)
@@ -77,11 +101,13 @@ export const iamRules: Rule[] = [
             area: "iam",
             enforcementLevel: "mandatory",
             description:
-                "No policy allows a partial action wildcard (\"s3:Get*\") or uses NotAction with Allow. " +
-"Mandatory: wildcards silently grow as AWS adds actions; this design lists every action.",
+                'No policy allows a partial action wildcard ("s3:Get*") or uses NotAction with Allow. ' +
+                "Mandatory: wildcards silently grow as AWS adds actions; this design lists every action.",
         },
         r => [
-            ...allowed(r).flatMap(({ actions }) => actions.filter(a => a.includes("*") && !(a === "*" || /^[a-z0-9-]+:\*$/i.test(a)))).map(a => `allows the wildcard action ${a}`),
+            ...allowed(r)
+                .flatMap(({ actions }) => actions.filter(a => a.includes("*") && !(a === "*" || /^[a-z0-9-]+:\*$/i.test(a))))
+                .map(a => `allows the wildcard action ${a}`),
             ...identityStatements(r)
                 .filter(s => allows(s) && s.NotAction !== undefined)
                 .map(() => "an Allow statement uses NotAction"),
@@ -93,13 +119,17 @@ export const iamRules: Rule[] = [
             control: "KMS.1",
             area: "iam",
             enforcementLevel: "mandatory",
-            description: "No identity policy allows kms:Decrypt or kms:ReEncryptFrom on all keys. Mandatory: a role may " +
-"decrypt with the keys it names only.",
+            description:
+                "No identity policy allows kms:Decrypt or kms:ReEncryptFrom on all keys. Mandatory: a role may " +
+                "decrypt with the keys it names only.",
         },
         r =>
             allowed(r)
-                .filter(({ s, actions }) => actions.some(a => /^kms:(Decrypt|ReEncryptFrom|\*)$/i.test(a) || a === "*") && asArray(s.Resource).includes("*"))
-                .map(() => "allows kms:Decrypt on Resource \"*\"; name the key ARNs"),
+                .filter(
+                    ({ s, actions }) =>
+                        actions.some(a => /^kms:(Decrypt|ReEncryptFrom|\*)$/i.test(a) || a === "*") && asArray(s.Resource).includes("*"),
+                )
+                .map(() => 'allows kms:Decrypt on Resource "*"; name the key ARNs'),
     ),
     simpleRule(
         {
@@ -107,9 +137,14 @@ export const iamRules: Rule[] = [
             control: "IAM.2",
             area: "iam",
             enforcementLevel: "mandatory",
-            description: "No policies attached to IAM users. Mandatory: people sign in through SSO and workloads use " +
-"roles, so permissions are only ever granted to roles.",
-            resourceTypes: ["aws:iam/userPolicy:UserPolicy", "aws:iam/userPolicyAttachment:UserPolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment"],
+            description:
+                "No policies attached to IAM users. Mandatory: people sign in through SSO and workloads use " +
+                "roles, so permissions are only ever granted to roles.",
+            resourceTypes: [
+                "aws:iam/userPolicy:UserPolicy",
+                "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+                "aws:iam/policyAttachment:PolicyAttachment",
+            ],
         },
         (p, r) => r.type !== "aws:iam/policyAttachment:PolicyAttachment" || asArray(p.users).length > 0,
         "grant permissions to a role, not a user",
@@ -121,10 +156,13 @@ export const iamRules: Rule[] = [
             area: "access",
             enforcementLevel: "mandatory",
             description:
-                "No role trusts \"*\" unless a condition pins the caller (aws:PrincipalAccount, aws:SourceArn, ...). " +
-"Mandatory: otherwise any AWS account could assume it.",
+                'No role trusts "*" unless a condition pins the caller (aws:PrincipalAccount, aws:SourceArn, ...). ' +
+                "Mandatory: otherwise any AWS account could assume it.",
         },
-        s => (awsPrincipals(s).some(p => p === "*") && !conditionKeys(s).some(k => SCOPING_KEYS.includes(k)) ? "trusts any AWS principal without a scoping condition" : undefined),
+        s =>
+            awsPrincipals(s).some(p => p === "*") && !conditionKeys(s).some(k => SCOPING_KEYS.includes(k))
+                ? "trusts any AWS principal without a scoping condition"
+                : undefined,
     ),
     trustRule(
         {
@@ -135,13 +173,20 @@ export const iamRules: Rule[] = [
             enforcementLevel: "mandatory",
             description:
                 "Roles trust only principals of this deployment's accounts (pack setting accounts). Mandatory: " +
-"cross-account roles (DNS delegation, peering) must trust only the intended account, never a " +
-"typo'd or foreign one.",
+                "cross-account roles (DNS delegation, peering) must trust only the intended account, never a " +
+                "typo'd or foreign one.",
         },
         (s, ctx) => {
             const known = ctx.settings.accounts;
-            const bad = awsPrincipals(s).filter(p => p !== "*" && (principalAccount(p) === undefined || (known !== undefined && known.length > 0 && !known.includes(principalAccount(p)!))));
-            return bad.length > 0 ? `trusts ${bad.join(", ")}, outside the known accounts${known?.length ? ` (${known.join(", ")})` : ""}` : undefined;
+            const bad = awsPrincipals(s).filter(
+                p =>
+                    p !== "*" &&
+                    (principalAccount(p) === undefined ||
+                        (known !== undefined && known.length > 0 && !known.includes(principalAccount(p)!))),
+            );
+            return bad.length > 0
+                ? `trusts ${bad.join(", ")}, outside the known accounts${known?.length ? ` (${known.join(", ")})` : ""}`
+                : undefined;
         },
     ),
     trustRule(
@@ -152,16 +197,21 @@ export const iamRules: Rule[] = [
             enforcementLevel: "mandatory",
             description:
                 "A role trusted through OIDC (Pulumi Deployments, CI) checks both the audience and the subject " +
-"claims. Mandatory: without a sub condition, any workflow of any organisation on that identity " +
-"provider could assume it.",
+                "claims. Mandatory: without a sub condition, any workflow of any organisation on that identity " +
+                "provider could assume it.",
         },
         s => {
             const federated = asArray<string>(s.Principal?.Federated);
             if (federated.length === 0 || !asArray(s.Action).includes("sts:AssumeRoleWithWebIdentity")) return undefined;
             const keys = conditionKeys(s);
-            const subs = Object.values(s.Condition ?? {}).flatMap(block => Object.entries(block ?? {}).filter(([k]) => k.toLowerCase().endsWith(":sub")).flatMap(([, v]) => asArray<string>(v)));
+            const subs = Object.values(s.Condition ?? {}).flatMap(block =>
+                Object.entries(block ?? {})
+                    .filter(([k]) => k.toLowerCase().endsWith(":sub"))
+                    .flatMap(([, v]) => asArray<string>(v)),
+            );
             if (!keys.some(k => k.endsWith(":aud"))) return `trusts ${federated.join(", ")} without an :aud condition`;
-            if (subs.length === 0 || subs.some(v => v === "*" || /^[^:]*\*$/.test(v))) return `trusts ${federated.join(", ")} without a specific :sub condition`;
+            if (subs.length === 0 || subs.some(v => v === "*" || /^[^:]*\*$/.test(v)))
+                return `trusts ${federated.join(", ")} without a specific :sub condition`;
             return undefined;
         },
     ),
@@ -173,12 +223,14 @@ export const iamRules: Rule[] = [
             enforcementLevel: "advisory",
             description:
                 "Roles trusted by an AWS service (other than EC2) limit it with aws:SourceAccount or " +
-"aws:SourceArn. Advisory: AWS recommends it against confused deputies, but not every service " +
-"sends the keys.",
+                "aws:SourceArn. Advisory: AWS recommends it against confused deputies, but not every service " +
+                "sends the keys.",
         },
         s => {
             const services = asArray<string>(s.Principal?.Service).filter(x => x !== "ec2.amazonaws.com");
-            return services.length > 0 && !conditionKeys(s).some(k => k === "aws:sourceaccount" || k === "aws:sourcearn") ? `trusts ${services.join(", ")} without aws:SourceAccount/aws:SourceArn` : undefined;
+            return services.length > 0 && !conditionKeys(s).some(k => k === "aws:sourceaccount" || k === "aws:sourcearn")
+                ? `trusts ${services.join(", ")} without aws:SourceAccount/aws:SourceArn`
+                : undefined;
         },
     ),
 ];

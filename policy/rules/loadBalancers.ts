@@ -16,8 +16,9 @@ export const loadBalancerRules: Rule[] = [
             control: "ELB.4",
             area: "load balancers",
             enforcementLevel: "mandatory",
-            description: "Application load balancers drop invalid HTTP headers. Mandatory: it closes request-smuggling " +
-"tricks at the edge at no cost.",
+            description:
+                "Application load balancers drop invalid HTTP headers. Mandatory: it closes request-smuggling " +
+                "tricks at the edge at no cost.",
             resourceTypes: LB,
         },
         p => isApplication(p) && !isTrue(p.dropInvalidHeaderFields),
@@ -29,8 +30,9 @@ export const loadBalancerRules: Rule[] = [
             control: "ELB.12",
             area: "load balancers",
             enforcementLevel: "mandatory",
-            description: "Application load balancers use desync mitigation mode defensive or strictest. Mandatory: " +
-"monitor mode lets HTTP desync attacks through.",
+            description:
+                "Application load balancers use desync mitigation mode defensive or strictest. Mandatory: " +
+                "monitor mode lets HTTP desync attacks through.",
             resourceTypes: LB,
         },
         p => isApplication(p) && p.desyncMitigationMode !== undefined && !["defensive", "strictest"].includes(p.desyncMitigationMode),
@@ -42,8 +44,9 @@ export const loadBalancerRules: Rule[] = [
             control: "ELB.6",
             area: "load balancers",
             enforcementLevel: "mandatory",
-            description: "Prod load balancers have deletion protection. Mandatory in prod: deleting one takes the " +
-"product offline and changes its DNS name.",
+            description:
+                "Prod load balancers have deletion protection. Mandatory in prod: deleting one takes the " +
+                "product offline and changes its DNS name.",
             resourceTypes: LB,
         },
         (p, r) => isProd(r) && !isTrue(p.enableDeletionProtection),
@@ -55,8 +58,9 @@ export const loadBalancerRules: Rule[] = [
             control: "ELB.5",
             area: "load balancers",
             enforcementLevel: "advisory",
-            description: "Load balancers write access logs to S3. Advisory: wanted for investigations, but a missing log " +
-"is not itself an exposure, and it needs a regional log bucket.",
+            description:
+                "Load balancers write access logs to S3. Advisory: wanted for investigations, but a missing log " +
+                "is not itself an exposure, and it needs a regional log bucket.",
             resourceTypes: LB,
         },
         p => !isTrue(p.accessLogs?.enabled) || !p.accessLogs?.bucket,
@@ -68,8 +72,9 @@ export const loadBalancerRules: Rule[] = [
             control: "ELB.13",
             area: "load balancers",
             enforcementLevel: "advisory",
-            description: "Load balancers span at least two subnets (AZs). Advisory: AWS already requires two for an ALB; " +
-"this catches network load balancers in one AZ.",
+            description:
+                "Load balancers span at least two subnets (AZs). Advisory: AWS already requires two for an ALB; " +
+                "this catches network load balancers in one AZ.",
             resourceTypes: LB,
         },
         p => asArray(p.subnets).length + asArray(p.subnetMappings).length === 1,
@@ -80,8 +85,9 @@ export const loadBalancerRules: Rule[] = [
         control: "ELB.1",
         area: "load balancers",
         enforcementLevel: "mandatory",
-        description: "An HTTP listener only redirects to HTTPS (301). Mandatory: HR and expense data never travel in " +
-"clear text, not even the first request.",
+        description:
+            "An HTTP listener only redirects to HTTPS (301). Mandatory: HR and expense data never travel in " +
+            "clear text, not even the first request.",
         kind: "resource",
         resourceTypes: LISTENER,
         check(r) {
@@ -99,7 +105,7 @@ export const loadBalancerRules: Rule[] = [
         enforcementLevel: "mandatory",
         description:
             "HTTPS/TLS listeners name a security policy that allows TLS 1.2+ only. Mandatory: the default " +
-"policy (ELBSecurityPolicy-2016-08) still accepts TLS 1.0 and 1.1.",
+            "policy (ELBSecurityPolicy-2016-08) still accepts TLS 1.0 and 1.1.",
         kind: "resource",
         resourceTypes: LISTENER,
         check(r) {
@@ -107,8 +113,10 @@ export const loadBalancerRules: Rule[] = [
             if (p.protocol !== "HTTPS" && p.protocol !== "TLS") return [];
             return typeof p.sslPolicy === "string" && TLS12_POLICY.test(p.sslPolicy)
                 ? []
-                : [`sslPolicy is ${JSON.stringify(p.sslPolicy ?? "unset (ELBSecurityPolicy-2016-08)")}; use ` +
-`ELBSecurityPolicy-TLS13-1-2-2021-06`];
+                : [
+                      `sslPolicy is ${JSON.stringify(p.sslPolicy ?? "unset (ELBSecurityPolicy-2016-08)")}; use ` +
+                          `ELBSecurityPolicy-TLS13-1-2-2021-06`,
+                  ];
         },
     },
 ];

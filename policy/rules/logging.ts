@@ -12,12 +12,24 @@ export const loggingRules: Rule[] = [
         enforcementLevel: "mandatory",
         description:
             "Every stack has a multi-region trail that logs global service events and is on (the account " +
-"baseline). Mandatory: without it, nobody can say who changed what in the account.",
+            "baseline). Mandatory: without it, nobody can say who changed what in the account.",
         kind: "stack",
         check(resources) {
             const trails = resources.filter(r => r.type === TRAIL);
-            const good = trails.filter(t => isTrue(t.props?.isMultiRegionTrail) && !isFalse(t.props?.includeGlobalServiceEvents) && !isFalse(t.props?.enableLogging));
-            return good.length > 0 ? [] : [{ urn: trails[0]?.urn, message: "no multi-region CloudTrail trail with global service events and logging on; create the AccountBaseline" }];
+            const good = trails.filter(
+                t =>
+                    isTrue(t.props?.isMultiRegionTrail) &&
+                    !isFalse(t.props?.includeGlobalServiceEvents) &&
+                    !isFalse(t.props?.enableLogging),
+            );
+            return good.length > 0
+                ? []
+                : [
+                      {
+                          urn: trails[0]?.urn,
+                          message: "no multi-region CloudTrail trail with global service events and logging on; create the AccountBaseline",
+                      },
+                  ];
         },
     },
     simpleRule(
@@ -26,7 +38,8 @@ export const loggingRules: Rule[] = [
             control: "CloudTrail.2",
             area: "logging",
             enforcementLevel: "mandatory",
-            description: "Trails encrypt log files with a KMS key. Mandatory: reading the audit log then needs both bucket and key permissions.",
+            description:
+                "Trails encrypt log files with a KMS key. Mandatory: reading the audit log then needs both bucket and key permissions.",
             resourceTypes: [TRAIL],
         },
         p => !p.kmsKeyId,
@@ -38,8 +51,9 @@ export const loggingRules: Rule[] = [
             control: "CloudTrail.4",
             area: "logging",
             enforcementLevel: "mandatory",
-            description: "Trails validate log files (signed digests). Mandatory: an attacker who reaches the bucket must " +
-"not be able to edit history unnoticed.",
+            description:
+                "Trails validate log files (signed digests). Mandatory: an attacker who reaches the bucket must " +
+                "not be able to edit history unnoticed.",
             resourceTypes: [TRAIL],
         },
         p => !isTrue(p.enableLogFileValidation),
@@ -51,8 +65,9 @@ export const loggingRules: Rule[] = [
             control: "CloudTrail.5",
             area: "logging",
             enforcementLevel: "advisory",
-            description: "Trails also deliver to CloudWatch Logs for alarms. Advisory: it enables CIS metric alarms, at " +
-"a cost per account; S3 delivery is the record.",
+            description:
+                "Trails also deliver to CloudWatch Logs for alarms. Advisory: it enables CIS metric alarms, at " +
+                "a cost per account; S3 delivery is the record.",
             resourceTypes: [TRAIL],
         },
         p => !p.cloudWatchLogsGroupArn,
@@ -64,11 +79,15 @@ export const loggingRules: Rule[] = [
             control: "KMS.4",
             area: "logging",
             enforcementLevel: "mandatory",
-            description: "Symmetric customer-managed keys rotate yearly. Mandatory: it costs nothing and limits what one " +
-"leaked key version can open.",
+            description:
+                "Symmetric customer-managed keys rotate yearly. Mandatory: it costs nothing and limits what one " +
+                "leaked key version can open.",
             resourceTypes: ["aws:kms/key:Key"],
         },
-        p => (p.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT" && (p.keyUsage ?? "ENCRYPT_DECRYPT") === "ENCRYPT_DECRYPT" && !isTrue(p.enableKeyRotation),
+        p =>
+            (p.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT" &&
+            (p.keyUsage ?? "ENCRYPT_DECRYPT") === "ENCRYPT_DECRYPT" &&
+            !isTrue(p.enableKeyRotation),
         "enableKeyRotation must be true",
     ),
     simpleRule(
@@ -77,8 +96,9 @@ export const loggingRules: Rule[] = [
             control: "twine",
             area: "logging",
             enforcementLevel: "advisory",
-            description: "Keys wait at least 14 days before deletion. Advisory: a longer window leaves time to notice, " +
-"but the 7-day minimum is still recoverable.",
+            description:
+                "Keys wait at least 14 days before deletion. Advisory: a longer window leaves time to notice, " +
+                "but the 7-day minimum is still recoverable.",
             resourceTypes: ["aws:kms/key:Key"],
         },
         p => p.deletionWindowInDays !== undefined && Number(p.deletionWindowInDays) < 14,
@@ -89,11 +109,14 @@ export const loggingRules: Rule[] = [
         control: "IAM.28",
         area: "iam",
         enforcementLevel: "mandatory",
-        description: "Every stack runs an IAM Access Analyzer for external access (the account baseline). Mandatory: " +
-"it reports any role, bucket or key shared outside the account.",
+        description:
+            "Every stack runs an IAM Access Analyzer for external access (the account baseline). Mandatory: " +
+            "it reports any role, bucket or key shared outside the account.",
         kind: "stack",
         check(resources) {
-            const ok = resources.some(r => r.type === "aws:accessanalyzer/analyzer:Analyzer" && ["ACCOUNT", "ORGANIZATION", undefined].includes(r.props?.type));
+            const ok = resources.some(
+                r => r.type === "aws:accessanalyzer/analyzer:Analyzer" && ["ACCOUNT", "ORGANIZATION", undefined].includes(r.props?.type),
+            );
             return ok ? [] : [{ message: "no external-access IAM Access Analyzer; create the AccountBaseline" }];
         },
     },
@@ -104,14 +127,18 @@ export const loggingRules: Rule[] = [
         enforcementLevel: "mandatory",
         description:
             "Prod runs GuardDuty, and no stack declares a disabled detector. Mandatory: prod is where an " +
-"attacker would go; other accounts enable it through baseline.guardDuty.",
+            "attacker would go; other accounts enable it through baseline.guardDuty.",
         kind: "stack",
         check(resources) {
             const detectors = resources.filter(r => r.type === "aws:guardduty/detector:Detector");
-            const disabled = detectors.filter(d => isFalse(d.props?.enable)).map(d => ({ urn: d.urn, message: "the GuardDuty detector is disabled" }));
+            const disabled = detectors
+                .filter(d => isFalse(d.props?.enable))
+                .map(d => ({ urn: d.urn, message: "the GuardDuty detector is disabled" }));
             const prod = resources.some(r => r.type.startsWith("aws:") && isProd(r));
             const enabled = detectors.some(d => !isFalse(d.props?.enable));
-            return prod && !enabled ? [...disabled, { message: "prod has no enabled GuardDuty detector; set baseline.guardDuty: true" }] : disabled;
+            return prod && !enabled
+                ? [...disabled, { message: "prod has no enabled GuardDuty detector; set baseline.guardDuty: true" }]
+                : disabled;
         },
     },
     simpleRule(
@@ -122,7 +149,7 @@ export const loggingRules: Rule[] = [
             enforcementLevel: "mandatory",
             description:
                 "Log groups set a retention period. Mandatory: logs of an HR application hold personal data, " +
-"which must not be kept forever (GDPR), and never-expiring logs grow cost without bound.",
+                "which must not be kept forever (GDPR), and never-expiring logs grow cost without bound.",
             resourceTypes: [LOG_GROUP],
         },
         p => p.retentionInDays === undefined || Number(p.retentionInDays) === 0,
@@ -134,7 +161,8 @@ export const loggingRules: Rule[] = [
             control: "CloudWatch.16",
             area: "logging",
             enforcementLevel: "advisory",
-            description: "Prod log groups keep logs at least a year. Advisory: right for audit-relevant logs, too long for noisy debug logs.",
+            description:
+                "Prod log groups keep logs at least a year. Advisory: right for audit-relevant logs, too long for noisy debug logs.",
             resourceTypes: [LOG_GROUP],
         },
         (p, r) => isProd(r) && p.retentionInDays !== undefined && Number(p.retentionInDays) < 365,

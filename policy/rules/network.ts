@@ -1,11 +1,27 @@
 /** Network guardrails: default security groups, flow logs, what may reach a host from where. */
-import { ResourceRule, Rule, SECURITY_GROUP_TYPES, asArray, companionRule, coversPort, environmentOf, ingressRules, insideCidrs, isTrue, isWorld, simpleRule } from "./types";
+import {
+    ResourceRule,
+    Rule,
+    SECURITY_GROUP_TYPES,
+    asArray,
+    companionRule,
+    coversPort,
+    environmentOf,
+    ingressRules,
+    insideCidrs,
+    isTrue,
+    isWorld,
+    simpleRule,
+} from "./types";
 
 const VPC = "aws:ec2/vpc:Vpc";
 const DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
 
 /** A rule over every ingress rule of every security-group shape. */
-function ingressRule(base: Omit<ResourceRule, "kind" | "check" | "resourceTypes">, bad: (rule: ReturnType<typeof ingressRules>[number], env: string, settings: { bastionCidrs?: readonly string[] }) => string | undefined): ResourceRule {
+function ingressRule(
+    base: Omit<ResourceRule, "kind" | "check" | "resourceTypes">,
+    bad: (rule: ReturnType<typeof ingressRules>[number], env: string, settings: { bastionCidrs?: readonly string[] }) => string | undefined,
+): ResourceRule {
     return {
         ...base,
         kind: "resource",
@@ -31,12 +47,13 @@ export const networkRules: Rule[] = [
             enforcementLevel: "mandatory",
             description:
                 "A VPC's default security group has no inbound or outbound rule. Mandatory: anything launched " +
-"without a group lands in it, so a rule there opens every such host.",
+                "without a group lands in it, so a rule there opens every such host.",
             resourceTypes: [DEFAULT_SG],
         },
         p => asArray(p.ingress).length > 0 || asArray(p.egress).length > 0,
-        p => `the default security group has ${asArray(p.ingress).length} ingress and ` +
-`${asArray(p.egress).length} egress rules; it must have none`,
+        p =>
+            `the default security group has ${asArray(p.ingress).length} ingress and ` +
+            `${asArray(p.egress).length} egress rules; it must have none`,
     ),
     companionRule(
         {
@@ -46,7 +63,7 @@ export const networkRules: Rule[] = [
             enforcementLevel: "mandatory",
             description:
                 "Every VPC's default security group is adopted by the program (aws.ec2.DefaultSecurityGroup), " +
-"which strips AWS's allow-all rules. Mandatory: a VPC created without it keeps them.",
+                "which strips AWS's allow-all rules. Mandatory: a VPC created without it keeps them.",
         },
         {
             subjects: [VPC],
@@ -61,7 +78,8 @@ export const networkRules: Rule[] = [
             control: "EC2.6",
             area: "network",
             enforcementLevel: "mandatory",
-            description: "Every VPC has flow logs recording ALL or REJECT traffic. Mandatory: without them an incident in the VPC leaves no trace.",
+            description:
+                "Every VPC has flow logs recording ALL or REJECT traffic. Mandatory: without them an incident in the VPC leaves no trace.",
         },
         {
             subjects: [VPC],
@@ -77,8 +95,9 @@ export const networkRules: Rule[] = [
             control: "EC2.13",
             area: "network",
             enforcementLevel: "mandatory",
-            description: "No security group admits SSH (22) from 0.0.0.0/0 or ::/0. Mandatory: the bastion is the one " +
-"way in, and only from configured ranges.",
+            description:
+                "No security group admits SSH (22) from 0.0.0.0/0 or ::/0. Mandatory: the bastion is the one " +
+                "way in, and only from configured ranges.",
         },
         worldOn(22, "SSH"),
     ),
@@ -88,8 +107,9 @@ export const networkRules: Rule[] = [
             control: "EC2.14",
             area: "network",
             enforcementLevel: "mandatory",
-            description: "No security group admits RDP (3389) from the Internet. Mandatory: nothing in this design " +
-"speaks RDP, so an open port is a mistake or an attack.",
+            description:
+                "No security group admits RDP (3389) from the Internet. Mandatory: nothing in this design " +
+                "speaks RDP, so an open port is a mistake or an attack.",
         },
         worldOn(3389, "RDP"),
     ),
@@ -101,14 +121,16 @@ export const networkRules: Rule[] = [
             enforcementLevel: "mandatory",
             description:
                 "Traffic from the whole Internet is admitted only on 80 and 443 (the load balancers). " +
-"Mandatory: every other service sits behind a load balancer or the bastion.",
+                "Mandatory: every other service sits behind a load balancer or the bastion.",
         },
         rule => {
             const open = rule.cidrs.filter(isWorld);
             if (open.length === 0) return undefined;
             const web = rule.protocol === "tcp" || rule.protocol === "6" ? [80, 443] : [];
             const onlyWeb = rule.fromPort === rule.toPort && web.includes(rule.fromPort);
-            return onlyWeb ? undefined : `ports ${rule.fromPort}-${rule.toPort}/${rule.protocol} are open to ${open.join(", ")}; only 80 and 443 may be`;
+            return onlyWeb
+                ? undefined
+                : `ports ${rule.fromPort}-${rule.toPort}/${rule.protocol} are open to ${open.join(", ")}; only 80 and 443 may be`;
         },
     ),
     ingressRule(
@@ -120,15 +142,17 @@ export const networkRules: Rule[] = [
             enforcementLevel: "mandatory",
             description:
                 "In dev and prod, SSH (22) is admitted only from the bastion VPC (pack setting bastionCidrs; " +
-"RFC 1918 space when unset) or from a security group. Mandatory: the design's single entry " +
-"point.",
+                "RFC 1918 space when unset) or from a security group. Mandatory: the design's single entry " +
+                "point.",
         },
         (rule, env, settings) => {
             if (env !== "dev" && env !== "prod") return undefined;
             if (!coversPort(rule, 22)) return undefined;
             const outside = rule.cidrs.filter(c => !insideCidrs(c, settings.bastionCidrs));
-            return outside.length > 0 ? `SSH is admitted from ${outside.join(", ")}, outside the bastion ` +
-`VPC${settings.bastionCidrs?.length ? ` (${settings.bastionCidrs.join(", ")})` : ""}` : undefined;
+            return outside.length > 0
+                ? `SSH is admitted from ${outside.join(", ")}, outside the bastion ` +
+                      `VPC${settings.bastionCidrs?.length ? ` (${settings.bastionCidrs.join(", ")})` : ""}`
+                : undefined;
         },
     ),
     ingressRule(
@@ -139,9 +163,12 @@ export const networkRules: Rule[] = [
             enforcementLevel: "advisory",
             description:
                 "Every ingress rule has a description saying who it admits. Advisory: it makes previews " +
-"reviewable, but a missing description opens nothing.",
+                "reviewable, but a missing description opens nothing.",
         },
-        rule => (typeof rule.description === "string" && rule.description.trim() !== "" ? undefined : `ingress ${rule.fromPort}-${rule.toPort}/${rule.protocol} has no description`),
+        rule =>
+            typeof rule.description === "string" && rule.description.trim() !== ""
+                ? undefined
+                : `ingress ${rule.fromPort}-${rule.toPort}/${rule.protocol} has no description`,
     ),
     simpleRule(
         {
@@ -151,7 +178,7 @@ export const networkRules: Rule[] = [
             enforcementLevel: "mandatory",
             description:
                 "No subnet assigns public IPs on launch. Mandatory: app hosts are private; the load balancers, " +
-"NAT gateways and the bastion get their public addresses explicitly (EIPs).",
+                "NAT gateways and the bastion get their public addresses explicitly (EIPs).",
             resourceTypes: ["aws:ec2/subnet:Subnet"],
         },
         p => isTrue(p.mapPublicIpOnLaunch),
@@ -165,7 +192,7 @@ export const networkRules: Rule[] = [
             enforcementLevel: "advisory",
             description:
                 "Every VPC has an S3 gateway endpoint, so apt, AMI and log traffic to S3 stays off the NAT " +
-"gateways. Advisory: it saves cost and exposure, but its absence is not a hole.",
+                "gateways. Advisory: it saves cost and exposure, but its absence is not a hole.",
         },
         {
             subjects: [VPC],

@@ -3,7 +3,8 @@ import { ResourceProps, Rule, asArray, companionRule, isProd, isTrue, simpleRule
 
 export const BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
-const allFour = (p: ResourceProps) => ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every(k => isTrue(p[k]));
+const allFour = (p: ResourceProps) =>
+    ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every(k => isTrue(p[k]));
 const bucketLink = { companion: "bucket", subject: "bucket" };
 
 /** The bucket policy denies every request that does not use TLS. */
@@ -23,13 +24,16 @@ export const storageRules: Rule[] = [
         control: "S3.1",
         area: "data stores",
         enforcementLevel: "mandatory",
-        description: "Every stack sets the account-level S3 public access block with all four settings on (the " +
-"account baseline). Mandatory: it stops any bucket, from any tool, going public.",
+        description:
+            "Every stack sets the account-level S3 public access block with all four settings on (the " +
+            "account baseline). Mandatory: it stops any bucket, from any tool, going public.",
         kind: "stack",
         check(resources) {
             const blocks = resources.filter(r => r.type === "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock");
             if (blocks.length === 0) return [{ message: "no aws.s3.AccountPublicAccessBlock in the stack; create the AccountBaseline" }];
-            return blocks.filter(b => !allFour(b.props ?? {})).map(b => ({ urn: b.urn, message: "all four public access settings must be true" }));
+            return blocks
+                .filter(b => !allFour(b.props ?? {}))
+                .map(b => ({ urn: b.urn, message: "all four public access settings must be true" }));
         },
     },
     companionRule(
@@ -38,8 +42,9 @@ export const storageRules: Rule[] = [
             control: "S3.8",
             area: "data stores",
             enforcementLevel: "mandatory",
-            description: "Every bucket has its own public access block with all four settings on. Mandatory: defence in " +
-"depth if the account-level block is ever lifted.",
+            description:
+                "Every bucket has its own public access block with all four settings on. Mandatory: defence in " +
+                "depth if the account-level block is ever lifted.",
         },
         {
             subjects: BUCKETS,
@@ -56,8 +61,9 @@ export const storageRules: Rule[] = [
             control: "S3.5",
             area: "data stores",
             enforcementLevel: "mandatory",
-            description: "Every bucket has a policy that denies requests without TLS (aws:SecureTransport false). " +
-"Mandatory: nothing of Twine's travels to S3 in clear text.",
+            description:
+                "Every bucket has a policy that denies requests without TLS (aws:SecureTransport false). " +
+                "Mandatory: nothing of Twine's travels to S3 in clear text.",
         },
         {
             subjects: BUCKETS,
@@ -73,17 +79,28 @@ export const storageRules: Rule[] = [
         control: "S3.12",
         area: "data stores",
         enforcementLevel: "mandatory",
-        description: "Buckets use BucketOwnerEnforced object ownership and no ACLs, least of all public ones. " +
-"Mandatory: access is by policy only, in one reviewable place.",
+        description:
+            "Buckets use BucketOwnerEnforced object ownership and no ACLs, least of all public ones. " +
+            "Mandatory: access is by policy only, in one reviewable place.",
         kind: "resource",
-        resourceTypes: [...BUCKETS, "aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2", "aws:s3/bucketOwnershipControls:BucketOwnershipControls"],
+        resourceTypes: [
+            ...BUCKETS,
+            "aws:s3/bucketAcl:BucketAcl",
+            "aws:s3/bucketAclV2:BucketAclV2",
+            "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+        ],
         check(r) {
             const p = r.props ?? {};
             if (r.type.includes("bucketOwnershipControls")) {
-                return p.rule?.objectOwnership === "BucketOwnerEnforced" ? [] : [`objectOwnership is ${JSON.stringify(p.rule?.objectOwnership)}; use BucketOwnerEnforced`];
+                return p.rule?.objectOwnership === "BucketOwnerEnforced"
+                    ? []
+                    : [`objectOwnership is ${JSON.stringify(p.rule?.objectOwnership)}; use BucketOwnerEnforced`];
             }
-            if (r.type.includes("bucketAcl")) return [`bucket ACLs are not used${PUBLIC_ACLS.includes(p.acl) ? ` (and ${p.acl} is public)` : ""}; ` +
-`grant access in the bucket policy`];
+            if (r.type.includes("bucketAcl"))
+                return [
+                    `bucket ACLs are not used${PUBLIC_ACLS.includes(p.acl) ? ` (and ${p.acl} is public)` : ""}; ` +
+                        `grant access in the bucket policy`,
+                ];
             const problems: string[] = [];
             if (p.acl !== undefined && p.acl !== "private") problems.push(`acl ${JSON.stringify(p.acl)} is not allowed`);
             if (asArray(p.grants).length > 0) problems.push("grants are not allowed");
@@ -96,7 +113,8 @@ export const storageRules: Rule[] = [
             control: "twine",
             area: "data stores",
             enforcementLevel: "mandatory",
-            description: "Prod buckets do not set forceDestroy. Mandatory in prod: deleting the stack must never empty a bucket of production data.",
+            description:
+                "Prod buckets do not set forceDestroy. Mandatory in prod: deleting the stack must never empty a bucket of production data.",
             resourceTypes: BUCKETS,
         },
         (p, r) => isProd(r) && isTrue(p.forceDestroy),
@@ -124,12 +142,16 @@ export const storageRules: Rule[] = [
             control: "S3.17",
             area: "data stores",
             enforcementLevel: "advisory",
-            description: "Every bucket encrypts by default with a KMS key (SSE-KMS). Advisory: S3 already encrypts " +
-"everything with SSE-S3; KMS adds key policy and audit.",
+            description:
+                "Every bucket encrypts by default with a KMS key (SSE-KMS). Advisory: S3 already encrypts " +
+                "everything with SSE-S3; KMS adds key policy and audit.",
         },
         {
             subjects: BUCKETS,
-            companions: ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"],
+            companions: [
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+            ],
             ok: p => asArray(p.rules).some(r => /^aws:kms/.test(r.applyServerSideEncryptionByDefault?.sseAlgorithm ?? "")),
             link: bucketLink,
             missing: "the bucket has no SSE-KMS default encryption",
@@ -141,8 +163,9 @@ export const storageRules: Rule[] = [
             control: "S3.9",
             area: "logging",
             enforcementLevel: "advisory",
-            description: "Every bucket has server access logging. Advisory: CloudTrail already records bucket-level " +
-"calls; object-level logs cost a log bucket per region.",
+            description:
+                "Every bucket has server access logging. Advisory: CloudTrail already records bucket-level " +
+                "calls; object-level logs cost a log bucket per region.",
         },
         {
             subjects: BUCKETS,

@@ -211,7 +211,12 @@ export function companionRule(
                 const key = link ? known(() => c.props?.[link.companion]) : undefined;
                 const byKey = key !== undefined ? subjects.find((_x, i) => subjectKeys[i] === key) : undefined;
                 const dependency = link ? (c.propertyDependencies?.[link.companion] ?? []) : [];
-                return byKey ?? subjects.find(x => dependency.includes(x.urn)) ?? subjects.find(x => x.urn === c.parent) ?? subjects.find(x => x.name === c.name);
+                return (
+                    byKey ??
+                    subjects.find(x => dependency.includes(x.urn)) ??
+                    subjects.find(x => x.urn === c.parent) ??
+                    subjects.find(x => x.name === c.name)
+                );
             });
             const uncovered = subjects.filter(x => !covered.includes(x));
             const unresolved = covered.filter(x => x === undefined).length;

@@ -157,7 +157,8 @@ export class NetnsHost {
     startGreeter(address: string, port: number, greeting: string): void {
         // A client that hangs up first (the port probe) must not end the server.
         const reply = JSON.stringify(`${greeting}\n`);
-        const script = `require("net").createServer(s => s.on("error", () => {}).end(${reply})).listen(${port}, ${JSON.stringify(address)})`;
+        const script =
+            `require("net").createServer(s => s.on("error", () => {}).end(${reply})).listen(${port}, ` + `${JSON.stringify(address)})`;
         this.start([process.execPath, "-e", script]);
     }
 
@@ -172,7 +173,9 @@ export class NetnsHost {
 
 /** Waits until `host` accepts TCP on address:port (a started server is listening). */
 export async function waitForPort(host: NetnsHost, address: string, port: number): Promise<void> {
-    const probe = `const s=require("net").connect(${port},${JSON.stringify(address)});s.on("connect",()=>process.exit(0));s.on("error",()=>process.exit(1))`;
+    const probe =
+        `const s=require("net").connect(${port},${JSON.stringify(address)});s.on("connect",()=>process.exit(0));` +
+        `s.on("error",()=>process.exit(1))`;
     for (let i = 0; i < 100; i++) {
         if (host.exec([process.execPath, "-e", probe]).status === 0) return;
         await new Promise(resolve => setTimeout(resolve, 100));
