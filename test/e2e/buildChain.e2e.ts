@@ -31,6 +31,9 @@ const NOBODY = "65534";
 const TARGET_PACKAGES = [
     ...["adduser", "systemd", "systemd-sysv", "dbus", "iproute2", "locales"],
     ...["openssh-server", "sudo", "gnupg", "ca-certificates", "curl", "cloud-init"],
+    // Ubuntu's server image ships nftables; harden.sh installs it where a base lacks it, which needs the archive
+    // that this target does not reach (it reads only the Twine repository).
+    "nftables",
 ];
 /** debootstrap does not resolve virtual packages: cloud-init's python3-cryptography needs this named. */
 const UNRESOLVED_VIRTUALS = ["python3-cffi-backend"];
