@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PolicyDocument, policyDocument, stableJson } from "./iamPolicy";
+import { PolicyDocument, denyInsecureTransport, policyDocument, stableJson } from "./iamPolicy";
 
 /** The baseline's settings; config/baseline.ts produces them with its per-role defaults applied. */
 export interface AccountBaselineSettings {
@@ -108,38 +108,21 @@ export function trailKeyPolicy(accountId: string, region: string, trailArn: stri
  */
 export function serverAccessLogBucketPolicy(bucket: string, accountId: string): PolicyDocument {
     const bucketArn = `arn:aws:s3:::${bucket}`;
-    return policyDocument(
-        {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [bucketArn, `${bucketArn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
-        {
-            Sid: "S3ServerAccessLogDelivery",
-            Effect: "Allow",
-            Principal: { Service: "logging.s3.amazonaws.com" },
-            Action: "s3:PutObject",
-            Resource: `${bucketArn}/*`,
-            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-        },
-    );
+    return policyDocument(denyInsecureTransport(bucketArn), {
+        Sid: "S3ServerAccessLogDelivery",
+        Effect: "Allow",
+        Principal: { Service: "logging.s3.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: `${bucketArn}/*`,
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    });
 }
 
 /** Bucket policy: TLS only; CloudTrail (this trail only) may read the ACL and write under AWSLogs/<account>/. */
 export function trailBucketPolicy(bucket: string, accountId: string, trailArn: string): PolicyDocument {
     const bucketArn = `arn:aws:s3:::${bucket}`;
     return policyDocument(
-        {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [bucketArn, `${bucketArn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
+        denyInsecureTransport(bucketArn),
         {
             Sid: "CloudTrailAclCheck",
             Effect: "Allow",

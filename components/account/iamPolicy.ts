@@ -22,6 +22,18 @@ export function policyDocument(...statements: PolicyStatement[]): PolicyDocument
 }
 
 /** JSON with object keys sorted at every level, so equal documents always render byte for byte the same. */
+/** The statement every bucket policy here starts from: any request to the bucket or its objects over plain HTTP is denied. */
+export function denyInsecureTransport(bucketArn: string): PolicyStatement {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+}
+
 export function stableJson(value: unknown): string {
     return JSON.stringify(value, (_key, v) =>
         v && typeof v === "object" && !Array.isArray(v)

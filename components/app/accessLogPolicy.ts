@@ -5,7 +5,7 @@
  * regions it is the log-delivery service principal. The table holds the regional accounts AWS publishes in
  * "Enable access logs for your Application Load Balancer"; a region missing here uses the service principal.
  */
-import { PolicyDocument, policyDocument } from "../account/iamPolicy";
+import { PolicyDocument, denyInsecureTransport, policyDocument } from "../account/iamPolicy";
 
 export const ELB_LOG_ACCOUNTS: Readonly<Record<string, string>> = {
     "us-east-1": "127311923021",
@@ -59,13 +59,6 @@ export function accessLogBucketPolicy(args: AccessLogBucketPolicyArgs): PolicyDo
             Action: "s3:PutObject",
             Resource: `${args.bucketArn}/${args.prefix}/AWSLogs/${args.accountId}/*`,
         },
-        {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [args.bucketArn, `${args.bucketArn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
+        denyInsecureTransport(args.bucketArn),
     );
 }

@@ -2,7 +2,7 @@
  * Pure helpers of the apt repository: its bucket policy, its public (in-VPC) URL and the Aptly configuration
  * Jenkins publishes with. No Pulumi here, so they are unit-tested directly.
  */
-import { PolicyDocument, PolicyStatement, policyDocument } from "../account/iamPolicy";
+import { PolicyDocument, PolicyStatement, denyInsecureTransport, policyDocument } from "../account/iamPolicy";
 
 /** Aptly's name for the S3 endpoint; the pipeline publishes to `s3:<name>:`. */
 export const APTLY_ENDPOINT = "twine";
@@ -34,14 +34,7 @@ export function aptBucketPolicy(args: AptBucketPolicyArgs): PolicyDocument {
     }
     const objects = `${args.bucketArn}/*`;
     const statements: PolicyStatement[] = [
-        {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [args.bucketArn, objects],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
+        denyInsecureTransport(args.bucketArn),
         {
             Sid: "DenyWritesExceptPublishers",
             Effect: "Deny",
