@@ -3,8 +3,8 @@
  * so the section may be left out; prod refuses it (build tooling lives in dev only).
  */
 import { z } from "zod";
-import type { AptRepoSettings } from "../components/build/aptRepo";
-import type { JenkinsSettings } from "../components/build/jenkins";
+import type { AptRepoSettings } from "../components/delivery/aptRepo";
+import type { JenkinsSettings } from "../components/delivery/jenkins";
 import { problem, restrictedCidrSchema } from "./primitives";
 
 /** Instance families Jenkins runs well on: general purpose or burstable, x86_64 (the image is built for amd64). */

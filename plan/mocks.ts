@@ -191,7 +191,7 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
             bucketRegionalDomainName: `${id}.s3.${a.region}.amazonaws.com`,
         }),
     },
-    // A Packer build: stdout is the manifest the build prints (see components/build/packerImage.ts), with an AMI id
+    // A Packer build: stdout is the manifest the build prints (see components/delivery/packerImage.ts), with an AMI id
     // derived from the build's trigger hash, so a change of template or variables yields another image.
     "command:local:Command": {
         id: name => `${name}-${digest("command", name).slice(0, 8)}`,

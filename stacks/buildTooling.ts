@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AptRepo } from "../components/build/aptRepo";
-import { Jenkins } from "../components/build/jenkins";
-import { JENKINS_SECRET_PREFIX } from "../components/build/jenkinsHostConfig";
+import { AptRepo } from "../components/delivery/aptRepo";
+import { Jenkins } from "../components/delivery/jenkins";
+import { JENKINS_SECRET_PREFIX } from "../components/delivery/jenkinsHostConfig";
 import { Network } from "../components/network/network";
 import { DevStackConfig } from "../config";
 import { StackContext } from "./context";

@@ -4,7 +4,7 @@
  * config pins another, and grants its Auto Scaling role the use of dev's key.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DevAppImage, ProdAppImage } from "../components/build/appImage";
+import { DevAppImage, ProdAppImage } from "../components/delivery/appImage";
 import { Network } from "../components/network/network";
 import { DevStackConfig, EnvStackConfig, ProdStackConfig } from "../config";
 import { StackContext } from "./context";

@@ -8,10 +8,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { buildInputsHash, readBuildFiles } from "../components/build/packerImage";
+import { buildInputsHash, readBuildFiles } from "../components/delivery/packerImage";
 import { parseStackConfig } from "../config";
 import { Plan, PlannedResource } from "../plan/run";
-import { APP_AMI_SOURCE, APP_TEMPLATE_DIR } from "../components/build/appImage";
+import { APP_AMI_SOURCE, APP_TEMPLATE_DIR } from "../components/delivery/appImage";
 import { FIXTURES, fixtureConfig, problemsOf, withKey, withPath } from "./helpers/config";
 import { byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
 

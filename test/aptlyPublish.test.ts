@@ -8,7 +8,7 @@ import { SpawnSyncReturns, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { APTLY_ENDPOINT, APT_COMPONENT, APT_DISTRIBUTION, aptlyConfig } from "../components/build/aptlyConfig";
+import { APTLY_ENDPOINT, APT_COMPONENT, APT_DISTRIBUTION, aptlyConfig } from "../components/delivery/aptlyConfig";
 import { exportKey, localAptlyConfig, makeSigningKey } from "./helpers/aptRepo";
 import { REPO } from "./helpers/config";
 

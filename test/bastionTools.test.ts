@@ -13,7 +13,7 @@ import { bastionSshdConfig } from "../components/access/sshdConfig";
 import { hostAccess } from "../components/access/accessCloudConfig";
 import { renderAppUserData } from "../components/app/appUserDataConfig";
 import { renderBastionUserData } from "../components/access/bastionCloudConfig";
-import { renderJenkinsUserData } from "../components/build/jenkinsHostConfig";
+import { renderJenkinsUserData } from "../components/delivery/jenkinsHostConfig";
 import { fixtureConfig } from "./helpers/config";
 import { JENKINS_USER_DATA_ARGS } from "./helpers/jenkins";
 

@@ -10,8 +10,8 @@ import {
     aptlyConfig,
     aptlyConfigFromOutputs,
     aptSourcesLine,
-} from "../components/build/aptlyConfig";
-import { buildContextHash } from "../components/build/buildContextHash";
+} from "../components/delivery/aptlyConfig";
+import { buildContextHash } from "../components/delivery/buildContextHash";
 import * as os from "os";
 import { hostAccess } from "../components/access/accessCloudConfig";
 import {
@@ -21,7 +21,7 @@ import {
     JENKINS_SECRET_PREFIX,
     jenkinsInstancePolicy,
     renderJenkinsUserData,
-} from "../components/build/jenkinsHostConfig";
+} from "../components/delivery/jenkinsHostConfig";
 import { pulumiSubject, pulumiTrustStatement } from "../components/account/oidcTrustPolicy";
 import { parseStackConfig } from "../config";
 import { withDeploymentsDefaults } from "../config/deployments";

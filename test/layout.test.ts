@@ -62,7 +62,7 @@ describe("code layout", () => {
 
     describe("components/", () => {
         it("is grouped by domain: every file sits in a domain folder", () => {
-            const domains = ["access", "account", "app", "build", "data", "dns", "network"];
+            const domains = ["access", "account", "app", "data", "delivery", "dns", "network"];
             for (const file of sourceFiles("components")) {
                 assert.ok(domains.includes(file.split("/")[1]), `${file} is not in one of components/{${domains.join(",")}}/`);
             }
@@ -83,7 +83,7 @@ describe("code layout", () => {
             const otherPure = [
                 "components/network/cidr.ts",
                 "components/network/subnetPlan.ts",
-                "components/build/buildContextHash.ts",
+                "components/delivery/buildContextHash.ts",
                 "components/access/ubuntuAmi.ts",
                 "components/account/escGrammar.ts",
             ];

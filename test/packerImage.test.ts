@@ -4,7 +4,7 @@ import * as fc from "fast-check";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AUTOSCALING_GRANT_OPERATIONS, autoScalingServiceLinkedRoleArn, imageKeyPolicy } from "../components/build/imageSharingPolicy";
+import { AUTOSCALING_GRANT_OPERATIONS, autoScalingServiceLinkedRoleArn, imageKeyPolicy } from "../components/delivery/imageSharingPolicy";
 import {
     BuildFile,
     amiIdFromManifest,
@@ -13,8 +13,8 @@ import {
     packerEnvironment,
     readBuildFiles,
     requiredPackerVersion,
-} from "../components/build/packerImage";
-import { APP_TEMPLATE_DIR, APP_TEMPLATE_FILE } from "../components/build/appImage";
+} from "../components/delivery/packerImage";
+import { APP_TEMPLATE_DIR, APP_TEMPLATE_FILE } from "../components/delivery/appImage";
 
 const FILES: BuildFile[] = [
     { path: "twine-app.pkr.hcl", content: 'source "amazon-ebs" "twine-app" {}' },

@@ -11,7 +11,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { APTLY_ENDPOINT, APT_COMPONENT, APT_DISTRIBUTION } from "../../components/build/aptlyConfig";
+import { APTLY_ENDPOINT, APT_COMPONENT, APT_DISTRIBUTION } from "../../components/delivery/aptlyConfig";
 import { exportKey, fingerprintOf, localAptlyConfig, makeSigningKey } from "../helpers/aptRepo";
 import { REPO } from "../helpers/config";
 import { machineMirror } from "./debianMirror";

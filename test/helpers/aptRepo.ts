@@ -2,7 +2,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { APTLY_ENDPOINT, aptlyConfig } from "../../components/build/aptlyConfig";
+import { APTLY_ENDPOINT, aptlyConfig } from "../../components/delivery/aptlyConfig";
 
 function gpg(args: string[], gnupgHome: string, input?: string): string {
     const result = spawnSync("gpg", ["--batch", ...args], { env: { ...process.env, GNUPGHOME: gnupgHome }, encoding: "utf8", input });

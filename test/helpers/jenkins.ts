@@ -1,5 +1,5 @@
 /** Arguments of the Jenkins host's user data for tests of its renderer: a digest-pinned image and fixed ids. */
-import { JenkinsUserDataArgs } from "../../components/build/jenkinsHostConfig";
+import { JenkinsUserDataArgs } from "../../components/delivery/jenkinsHostConfig";
 
 export const JENKINS_USER_DATA_ARGS: JenkinsUserDataArgs = {
     imageRef: `1.dkr.ecr.eu-west-1.amazonaws.com/twine/jenkins@sha256:${"a".repeat(64)}`,
