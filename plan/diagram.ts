@@ -75,9 +75,17 @@ export function architectureDiagram(plans: readonly Plan[]): Diagram {
         for (const [label, { first, count }] of grouped)
             nodes.push({ id: nodeId(plan.stack, first.urn), account: plan.stack, label: countLabel(label, count) });
 
-        // Load balancer -> group, inside one AppCluster (siblings under the same component).
+        // Load balancer -> group, inside one AppCluster (its endpoint's and its fleet's).
+        const byUrn = new Map(plan.resources.map(r => [r.urn, r]));
+        const clusterOf = (r: PlannedResource): string | undefined => {
+            for (let at = r.parent ? byUrn.get(r.parent) : undefined; at; at = at.parent ? byUrn.get(at.parent) : undefined) {
+                if (at.type === "twine:index:AppCluster") return at.urn;
+            }
+            return undefined;
+        };
+        const sameCluster = (a: PlannedResource, b: PlannedResource) => clusterOf(a) !== undefined && clusterOf(a) === clusterOf(b);
         for (const group of plan.resources.filter(r => r.type === "aws:autoscaling/group:Group")) {
-            const alb = plan.resources.find(r => r.type === "aws:lb/loadBalancer:LoadBalancer" && r.parent === group.parent);
+            const alb = plan.resources.find(r => r.type === "aws:lb/loadBalancer:LoadBalancer" && sameCluster(r, group));
             if (alb) edges.push({ from: nodeId(plan.stack, alb.urn), to: nodeId(plan.stack, group.urn), label: "HTTPS to app port" });
         }
 
@@ -90,8 +98,8 @@ export function architectureDiagram(plans: readonly Plan[]): Diagram {
         for (const group of plan.resources.filter(r => r.type === "aws:autoscaling/group:Group")) {
             const env = group.name.replace(/-app$/, "");
             link(
-                node(find("aws:wafv2/webAcl:WebAcl", r => r.parent === group.parent)),
-                node(find("aws:lb/loadBalancer:LoadBalancer", r => r.parent === group.parent)),
+                node(find("aws:wafv2/webAcl:WebAcl", r => sameCluster(r, group))),
+                node(find("aws:lb/loadBalancer:LoadBalancer", r => sameCluster(r, group))),
                 "filters",
             );
             link(node(group), node(find("aws:rds/instance:Instance", r => r.name === `${env}-database-instance`)), "SQL over TLS");

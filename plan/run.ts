@@ -27,7 +27,16 @@ export interface PlannedResource {
         readonly deleteBeforeReplace: boolean;
         /** Outputs the engine stores as secrets; present only when the resource names some. */
         readonly additionalSecretOutputs?: readonly string[];
+        /** Where the resource was before it moved (its own aliases, not its parent's); present only when set. */
+        readonly aliases?: readonly PlannedAlias[];
     };
+}
+
+/** An alias as declared: the parent (by URN), name or type the resource had before; left out, the current one. */
+export interface PlannedAlias {
+    readonly parent?: string;
+    readonly name?: string;
+    readonly type?: string;
 }
 
 export interface Plan {
@@ -134,6 +143,21 @@ async function dependsOnUrns(dependsOn: pulumi.CustomResourceOptions["dependsOn"
     return (await Promise.all(resources.map(r => resolved(r.urn)))).sort();
 }
 
+async function plannedAliases(aliases: pulumi.CustomResourceOptions["aliases"]): Promise<PlannedAlias[]> {
+    const out: PlannedAlias[] = [];
+    for (const alias of aliases ?? []) {
+        const spec = (await resolved(alias as pulumi.Input<string | pulumi.Alias>)) as string | pulumi.Alias;
+        if (typeof spec === "string") throw new Error(`alias ${spec}: give aliases as { parent, name, type }, which the plan can follow`);
+        const parent = spec.parent && pulumi.Resource.isInstance(spec.parent) ? await urnOf(spec.parent) : undefined;
+        out.push({
+            ...(parent ? { parent } : {}),
+            ...(spec.name !== undefined ? { name: await resolved(spec.name) } : {}),
+            ...(spec.type !== undefined ? { type: await resolved(spec.type) } : {}),
+        });
+    }
+    return out;
+}
+
 /**
  * A failing program leaves rejected promises behind in the SDK (the stack's outputs, pending registrations).
  * They belong to the run that failed, which already reports its first error; without this handler Node would
@@ -216,7 +240,11 @@ async function runStack(
         },
     ];
     for (const c of captured) {
-        const internal = c.resource as unknown as { __prov?: pulumi.ProviderResource; __protect?: boolean };
+        const internal = c.resource as unknown as {
+            __prov?: pulumi.ProviderResource;
+            __protect?: boolean;
+        };
+        const aliases = await plannedAliases(c.opts.aliases);
         const recorded = mocks.registered.get(`${c.type}::${c.name}`);
         resources.push({
             urn: await resolved(c.resource.urn),
@@ -234,6 +262,7 @@ async function runStack(
                 dependsOn: await dependsOnUrns(c.opts.dependsOn),
                 deleteBeforeReplace: c.opts.deleteBeforeReplace === true,
                 ...(c.opts.additionalSecretOutputs?.length ? { additionalSecretOutputs: [...c.opts.additionalSecretOutputs].sort() } : {}),
+                ...(aliases.length ? { aliases } : {}),
             },
         });
     }

@@ -7,6 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, denyInsecureTransport, policyDocument, stableJson } from "./iamPolicy";
+import { LogBucket } from "./logBucket";
 
 /** The baseline's settings; config/baseline.ts produces them with its per-role defaults applied. */
 export interface AccountBaselineSettings {
@@ -188,68 +189,35 @@ export class AccountBaseline extends pulumi.ComponentResource {
         new aws.kms.Alias(`${name}-trail-key`, { name: names.keyAlias, targetKeyId: key.keyId }, { parent: key });
 
         // Audit logs outlive a `pulumi destroy` mistake: forceDestroy off, versions kept until they expire.
-        const bucket = new aws.s3.Bucket(`${name}-trail-logs`, { bucket: names.bucket, forceDestroy: false }, { parent: this, ...keep });
-        const bucketParent = { parent: bucket };
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(
-            `${name}-trail-logs`,
-            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            bucketParent,
-        );
-        const ownership = new aws.s3.BucketOwnershipControls(
-            `${name}-trail-logs`,
-            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-            bucketParent,
-        );
-        new aws.s3.BucketVersioning(
-            `${name}-trail-logs`,
-            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-            bucketParent,
-        );
         // CIS 3.x: the trail bucket's own access is logged.
-        new aws.s3.BucketLogging(
-            `${name}-trail-logs`,
-            { bucket: bucket.id, targetBucket: accessLogs.id, targetPrefix: `${names.bucket}/` },
-            bucketParent,
-        );
-        const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-trail-logs`,
-            {
-                bucket: bucket.id,
-                rules: [
-                    { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true },
-                ],
-            },
-            bucketParent,
-        );
         const retention = args.trailRetentionDays;
-        new aws.s3.BucketLifecycleConfiguration(
+        const trailLogs = new LogBucket(
             `${name}-trail-logs`,
             {
-                bucket: bucket.id,
-                rules: [
-                    {
-                        id: "expire-log-files",
-                        status: "Enabled",
-                        filter: { prefix: "" },
-                        expiration: { days: retention },
-                        noncurrentVersionExpiration: { noncurrentDays: retention },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-                    },
-                ],
+                bucketName: names.bucket,
+                kmsKeyArn: key.arn,
+                versioned: true,
+                accessLogs: { bucket: accessLogs.id, prefix: `${names.bucket}/` },
+                lifecycleRule: {
+                    id: "expire-log-files",
+                    status: "Enabled",
+                    filter: { prefix: "" },
+                    expiration: { days: retention },
+                    noncurrentVersionExpiration: { noncurrentDays: retention },
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                },
+                policy: () => trailBucketPolicy(names.bucket, args.accountId, names.trailArn),
+                formerParent: this,
+                keep,
             },
-            bucketParent,
-        );
-        const bucketPolicy = new aws.s3.BucketPolicy(
-            `${name}-trail-logs`,
-            { bucket: bucket.id, policy: stableJson(trailBucketPolicy(names.bucket, args.accountId, names.trailArn)) },
-            { parent: bucket, dependsOn: [publicAccess, ownership] },
+            parent,
         );
 
         const trail = new aws.cloudtrail.Trail(
             `${name}-trail`,
             {
                 name: names.trail,
-                s3BucketName: bucket.id,
+                s3BucketName: trailLogs.id,
                 isMultiRegionTrail: true,
                 includeGlobalServiceEvents: true,
                 enableLogFileValidation: true,
@@ -257,7 +225,7 @@ export class AccountBaseline extends pulumi.ComponentResource {
                 kmsKeyId: key.arn,
             },
             // CreateTrail checks that it can write with the bucket's encryption: policy and encryption both first.
-            { parent: this, dependsOn: [bucketPolicy, encryption] },
+            { parent: this, dependsOn: [trailLogs.policy, trailLogs.encryption] },
         );
 
         // IAM.28: report resources shared outside the account (roles, buckets, keys).
@@ -267,7 +235,7 @@ export class AccountBaseline extends pulumi.ComponentResource {
         }
 
         this.trailArn = trail.arn;
-        this.trailBucket = bucket.id;
+        this.trailBucket = trailLogs.id;
         this.accessLogBucket = accessLogs.id;
         this.registerOutputs({ trailArn: this.trailArn, trailBucket: this.trailBucket, accessLogBucket: this.accessLogBucket });
     }
@@ -281,47 +249,24 @@ export class AccountBaseline extends pulumi.ComponentResource {
         name: string,
         bucketName: string,
         args: AccountBaselineArgs,
-        keep: pulumi.CustomResourceOptions,
-    ): aws.s3.Bucket {
-        const bucket = new aws.s3.Bucket(`${name}-s3-access-logs`, { bucket: bucketName, forceDestroy: false }, { parent: this, ...keep });
-        const parent = { parent: bucket };
-        const block = new aws.s3.BucketPublicAccessBlock(
-            `${name}-s3-access-logs`,
-            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            parent,
-        );
-        new aws.s3.BucketOwnershipControls(
-            `${name}-s3-access-logs`,
-            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-            parent,
-        );
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-s3-access-logs`,
-            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-            parent,
-        );
-        const days = args.accessLogRetentionDays ?? 365;
-        new aws.s3.BucketLifecycleConfiguration(
+        keep: { retainOnDelete: boolean; protect: boolean },
+    ): LogBucket {
+        return new LogBucket(
             `${name}-s3-access-logs`,
             {
-                bucket: bucket.id,
-                rules: [
-                    {
-                        id: "expire-access-logs",
-                        status: "Enabled",
-                        filter: { prefix: "" },
-                        expiration: { days },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-                    },
-                ],
+                bucketName,
+                lifecycleRule: {
+                    id: "expire-access-logs",
+                    status: "Enabled",
+                    filter: { prefix: "" },
+                    expiration: { days: args.accessLogRetentionDays ?? 365 },
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                },
+                policy: () => serverAccessLogBucketPolicy(bucketName, args.accountId),
+                formerParent: this,
+                keep,
             },
-            parent,
+            { parent: this },
         );
-        new aws.s3.BucketPolicy(
-            `${name}-s3-access-logs`,
-            { bucket: bucket.id, policy: stableJson(serverAccessLogBucketPolicy(bucketName, args.accountId)) },
-            { parent: bucket, dependsOn: [block] },
-        );
-        return bucket;
     }
 }

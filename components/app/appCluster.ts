@@ -1,14 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AppIdentity } from "./appIdentity";
-import { APP_HOST_LOGS, APP_METRIC_NAMESPACE, appHostLogGroupName, renderAppUserData } from "./appUserDataConfig";
 import { AccessCloudConfig } from "../access/accessCloudConfig";
-import { cloudWatchAgentPolicy } from "../access/instanceRolePolicy";
-import { accessLogBucketPolicy } from "./accessLogPolicy";
-import { policyDocument, stableJson } from "../account/iamPolicy";
-import { MonthEndWindow, monthEndActions } from "./monthEndScheduleConfig";
-import { WarmPoolSettings, warmPoolArgs } from "./warmPoolConfig";
-import { BodySizeLimit, DEFAULT_MANAGED_RULE_GROUPS, TenantRateLimit, webAclRules } from "./webAclConfig";
+import { AppEndpoint } from "./appEndpoint";
+import { AppFleet } from "./appFleet";
+import { AppIdentity } from "./appIdentity";
+import { MonthEndWindow } from "./monthEndScheduleConfig";
+import { WarmPoolSettings } from "./warmPoolConfig";
+import { BodySizeLimit, TenantRateLimit } from "./webAclConfig";
 
 /** A name the environment answers to, and the zone that holds it. */
 export interface AppHostName {
@@ -122,30 +120,16 @@ export function appClusterArgProblems(
     return problems;
 }
 
-/** Metrics the group publishes every minute: enough to watch a scale-out or a refresh. */
-const GROUP_METRICS = [
-    "GroupMinSize",
-    "GroupMaxSize",
-    "GroupDesiredCapacity",
-    "GroupInServiceInstances",
-    "GroupPendingInstances",
-    "GroupTerminatingInstances",
-    "GroupTotalInstances",
-    "WarmPoolWarmedCapacity",
-    "WarmPoolPendingCapacity",
-] as const;
-
-/** TLS 1.3 with TLS 1.2 fallback and forward secrecy only: AWS's recommended ALB policy. */
-export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-
 /**
- * One environment's app tier: an HTTPS Application Load Balancer (ACM certificate validated in DNS, HTTP
- * redirected, invalid headers dropped, defensive desync mitigation, access logs, WAF with a per-client rate
- * limit), and an Auto Scaling group of baked-AMI servers in the private subnets behind it, scaled by target
- * tracking and rolled by instance refresh whenever the launch template gets a new version.
+ * One environment's app tier: an endpoint (HTTPS Application Load Balancer, certificate, listeners, WAF, DNS) and a
+ * fleet of baked-AMI servers in the private subnets behind it (launch template, Auto Scaling group, scaling
+ * policies, month-end schedules, warm pool), each its own component. Until both existed this class declared their
+ * resources itself; aliases keep those URNs, so the split replaces nothing.
  */
 export class AppCluster extends pulumi.ComponentResource {
     public readonly url: pulumi.Output<string>;
+    public readonly endpoint: AppEndpoint;
+    public readonly fleet: AppFleet;
     public readonly loadBalancer: aws.lb.LoadBalancer;
     public readonly targetGroup: aws.lb.TargetGroup;
     public readonly launchTemplate: aws.ec2.LaunchTemplate;
@@ -158,461 +142,33 @@ export class AppCluster extends pulumi.ComponentResource {
         if (problems.length > 0) {
             throw new pulumi.ResourceError(`AppCluster ${name}: invalid arguments:\n - ${problems.join("\n - ")}`, this);
         }
-        const parent = { parent: this };
-        const identity = args.identity;
-
-        // Access logs: a private bucket only the regional ELB writer may put objects into, under our prefix.
-        const logs = new aws.s3.Bucket(`${name}-access-logs`, { forceDestroy: false }, parent);
-        const logsParent = { parent: logs };
-        new aws.s3.BucketOwnershipControls(
-            `${name}-access-logs`,
-            { bucket: logs.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-            logsParent,
-        );
-        const logsBlock = new aws.s3.BucketPublicAccessBlock(
-            `${name}-access-logs`,
-            { bucket: logs.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            logsParent,
-        );
-        // ALB log delivery supports SSE-S3 only.
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-access-logs`,
-            { bucket: logs.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-            logsParent,
-        );
-        // S3.9: the ALB log bucket's own access goes to the account's access-log bucket.
-        new aws.s3.BucketLogging(
-            `${name}-access-logs`,
-            { bucket: logs.id, targetBucket: args.accessLogBucket, targetPrefix: `${name}-alb-logs/` },
-            logsParent,
-        );
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-access-logs`,
+        this.endpoint = new AppEndpoint(name, { ...args, formerParent: this }, { parent: this });
+        this.fleet = new AppFleet(
+            name,
             {
-                bucket: logs.id,
-                rules: [{ id: "expire", status: "Enabled", filter: {}, expiration: { days: args.accessLogRetentionDays } }],
+                ...args,
+                targetGroupArn: this.endpoint.targetGroup.arn,
+                requestCountResourceLabel: this.endpoint.requestCountResourceLabel,
+                formerParent: this,
             },
-            logsParent,
+            { parent: this },
         );
-        const logsPolicy = new aws.s3.BucketPolicy(
-            `${name}-access-logs`,
-            {
-                bucket: logs.id,
-                policy: logs.arn.apply(bucketArn =>
-                    stableJson(accessLogBucketPolicy({ bucketArn, prefix: name, region: args.region, accountId: args.accountId })),
-                ),
-            },
-            { parent: logs, dependsOn: [logsBlock] },
-        );
-
-        // Security groups: the load balancer takes 80/443 from anywhere and talks only to the app port; the app
-        // group takes the app port only from the load balancer. The load balancer is IPv4-only (ipAddressType
-        // ipv4), so an IPv6 rule would only open the group to addresses that can never reach it.
-        this.loadBalancerSecurityGroup = new aws.ec2.SecurityGroup(
-            `${name}-alb`,
-            {
-                vpcId: args.vpcId,
-                description: `${args.environment} load balancer: HTTP(S) from the Internet`,
-                tags: { Name: `${name}-alb` },
-            },
-            parent,
-        );
-        const albSg = this.loadBalancerSecurityGroup;
-        for (const port of [80, 443]) {
-            new aws.vpc.SecurityGroupIngressRule(
-                `${name}-alb-${port}-v4`,
-                {
-                    securityGroupId: albSg.id,
-                    ipProtocol: "tcp",
-                    fromPort: port,
-                    toPort: port,
-                    cidrIpv4: "0.0.0.0/0",
-                    description: `HTTP${port === 443 ? "S" : ""} from the Internet`,
-                },
-                { parent: albSg },
-            );
-        }
-        new aws.vpc.SecurityGroupEgressRule(
-            `${name}-alb-to-app`,
-            {
-                securityGroupId: albSg.id,
-                ipProtocol: "tcp",
-                fromPort: args.appPort,
-                toPort: args.appPort,
-                referencedSecurityGroupId: identity.securityGroup.id,
-                description: "To the app servers",
-            },
-            { parent: albSg },
-        );
-        // The hosts call AWS APIs (Session Manager, CloudWatch, their secret) over HTTPS; nothing else leaves them
-        // but what the data tier admits.
-        identity.allowTo("https-out", { cidrIpv4: "0.0.0.0/0" }, 443, "HTTPS to AWS APIs (SSM, CloudWatch, Secrets Manager)");
-        identity.allowFrom("from-alb", { securityGroupId: albSg.id }, args.appPort, "From the load balancer");
-
-        this.loadBalancer = new aws.lb.LoadBalancer(
-            `${name}-alb`,
-            {
-                loadBalancerType: "application",
-                internal: false,
-                ipAddressType: "ipv4",
-                subnets: args.publicSubnetIds,
-                securityGroups: [albSg.id],
-                dropInvalidHeaderFields: true,
-                desyncMitigationMode: "defensive",
-                enableDeletionProtection: args.deletionProtection,
-                enableHttp2: true,
-                idleTimeout: 60,
-                accessLogs: { bucket: logs.id, prefix: name, enabled: true },
-                tags: { Name: name },
-            },
-            { parent: this, dependsOn: [logsPolicy] },
-        );
-        const alb = this.loadBalancer;
-
-        this.targetGroup = new aws.lb.TargetGroup(
-            `${name}-app`,
-            {
-                vpcId: args.vpcId,
-                targetType: "instance",
-                protocol: "HTTP",
-                port: args.appPort,
-                deregistrationDelay: 30,
-                healthCheck: {
-                    enabled: true,
-                    path: args.healthCheckPath,
-                    protocol: "HTTP",
-                    matcher: "200-399",
-                    interval: 15,
-                    timeout: 5,
-                    healthyThreshold: 2,
-                    unhealthyThreshold: 3,
-                },
-                tags: { Name: `${name}-app` },
-            },
-            parent,
-        );
-
-        // Certificate for every host name, validated by DNS records in each name's own zone.
-        const [subject, ...alternatives] = args.hostNames;
-        const certificate = new aws.acm.Certificate(
-            `${name}-cert`,
-            {
-                domainName: subject.name,
-                subjectAlternativeNames: alternatives.map(h => h.name),
-                validationMethod: "DNS",
-                keyAlgorithm: "EC_prime256v1",
-                tags: { Name: name },
-            },
-            parent,
-        );
-        const validationRecords = args.hostNames.map(host => {
-            const option = certificate.domainValidationOptions.apply(options => {
-                const found = options.find(o => o.domainName === host.name);
-                if (!found) throw new pulumi.ResourceError(`no DNS validation option for ${host.name}`, certificate);
-                return found;
-            });
-            return new aws.route53.Record(
-                `${name}-cert-validation-${host.name}`,
-                {
-                    zoneId: host.zoneId,
-                    name: option.resourceRecordName,
-                    type: option.resourceRecordType,
-                    records: [option.resourceRecordValue],
-                    ttl: 300,
-                    allowOverwrite: true,
-                },
-                { parent: certificate, ...(host.provider ? { provider: host.provider } : {}) },
-            );
-        });
-        const validation = new aws.acm.CertificateValidation(
-            `${name}-cert`,
-            { certificateArn: certificate.arn, validationRecordFqdns: validationRecords.map(r => r.fqdn) },
-            { parent: certificate },
-        );
-
-        new aws.lb.Listener(
-            `${name}-https`,
-            {
-                loadBalancerArn: alb.arn,
-                port: 443,
-                protocol: "HTTPS",
-                sslPolicy: TLS_POLICY,
-                certificateArn: validation.certificateArn,
-                defaultActions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
-            },
-            { parent: alb },
-        );
-        new aws.lb.Listener(
-            `${name}-http`,
-            {
-                loadBalancerArn: alb.arn,
-                port: 80,
-                protocol: "HTTP",
-                defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
-            },
-            { parent: alb },
-        );
-
-        // WAF: the rate rule first, so one client's flood is throttled before it reaches anyone else's capacity.
-        const webAcl = new aws.wafv2.WebAcl(
-            `${name}-waf`,
-            {
-                scope: "REGIONAL",
-                description: `${args.environment}: per-client abuse ceiling, per-tenant rate, body size and AWS managed rules`,
-                defaultAction: { allow: {} },
-                rules: webAclRules({
-                    rateLimitPer5Minutes: args.rateLimitPer5Minutes,
-                    tenantRateLimit: args.tenantRateLimit,
-                    bodySizeLimit: args.bodySizeLimit,
-                    managedRuleGroups: args.managedRuleGroups ?? DEFAULT_MANAGED_RULE_GROUPS,
-                    metricPrefix: name,
-                }),
-                visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${name}-waf` },
-            },
-            parent,
-        );
-        new aws.wafv2.WebAclAssociation(`${name}-waf`, { resourceArn: alb.arn, webAclArn: webAcl.arn }, { parent: webAcl });
-
-        // Instances: the environment's role, IMDSv2 only with one hop (containers cannot borrow the role),
-        // encrypted gp3 root, no public address, detailed monitoring, settings-only user data.
-        const profile = new aws.iam.InstanceProfile(`${name}-app`, { role: identity.role.name }, parent);
-        // What the host needs and nothing else: the CloudWatch agent's own log groups and namespace, its own
-        // parameters and secrets. No Session Manager: the bastion is the only way in (docs/cross-account.md).
-        const hostLogGroups = APP_HOST_LOGS.map(
-            stream =>
-                new aws.cloudwatch.LogGroup(
-                    `${name}-host-${stream}`,
-                    { name: appHostLogGroupName(args.environment, stream), retentionInDays: args.hostLogRetentionDays },
-                    parent,
-                ),
-        );
-        identity.grant(
-            "cloudwatch-agent",
-            pulumi
-                .all(hostLogGroups.map(g => g.arn))
-                .apply(arns => stableJson(cloudWatchAgentPolicy({ logGroupArns: arns, metricNamespace: APP_METRIC_NAMESPACE }))),
-        );
-        identity.grant(
-            "runtime",
-            pulumi
-                .output(args.runtimeSecretArns ?? [])
-                .apply(secretArns =>
-                    stableJson(
-                        appRuntimePolicy({ region: args.region, accountId: args.accountId, environment: args.environment, secretArns }),
-                    ),
-                ),
-        );
-        const userData = pulumi
-            .output(args.settings)
-            .apply(settings => Buffer.from(renderAppUserData(settings, args.access, args.environment)).toString("base64"));
-        this.launchTemplate = new aws.ec2.LaunchTemplate(
-            `${name}-app`,
-            {
-                description: `${args.environment} app servers`,
-                imageId: args.amiId,
-                instanceType: args.instanceType,
-                iamInstanceProfile: { arn: profile.arn },
-                metadataOptions: {
-                    httpEndpoint: "enabled",
-                    httpTokens: "required",
-                    httpPutResponseHopLimit: 1,
-                    instanceMetadataTags: "enabled",
-                },
-                monitoring: { enabled: true },
-                ebsOptimized: "true",
-                blockDeviceMappings: [
-                    {
-                        deviceName: "/dev/sda1",
-                        ebs: { volumeType: "gp3", volumeSize: args.rootVolumeGiB ?? 20, encrypted: "true", deleteOnTermination: "true" },
-                    },
-                ],
-                networkInterfaces: [
-                    {
-                        deviceIndex: 0,
-                        associatePublicIpAddress: "false",
-                        deleteOnTermination: "true",
-                        securityGroups: [identity.securityGroup.id, ...(args.extraSecurityGroupIds ?? [])],
-                    },
-                ],
-                userData,
-                updateDefaultVersion: true,
-                tagSpecifications: ["instance", "volume", "network-interface"].map(resourceType => ({
-                    resourceType,
-                    tags: { ...args.tags, Name: `${name}-app` },
-                })),
-                tags: { Name: `${name}-app` },
-            },
-            parent,
-        );
-
-        const warmup = args.instanceWarmupSeconds;
-        this.autoScalingGroup = new aws.autoscaling.Group(
-            `${name}-app`,
-            {
-                vpcZoneIdentifiers: args.privateSubnetIds,
-                // The concrete version, not $Latest: a new version is a change of this input, which starts the refresh.
-                launchTemplate: { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.apply(v => String(v)) },
-                minSize: args.minSize,
-                maxSize: args.maxSize,
-                desiredCapacity: args.desiredCapacity,
-                healthCheckType: "ELB",
-                healthCheckGracePeriod: args.healthCheckGracePeriodSeconds ?? 120,
-                defaultInstanceWarmup: warmup,
-                targetGroupArns: [this.targetGroup.arn],
-                metricsGranularity: "1Minute",
-                enabledMetrics: [...GROUP_METRICS],
-                // No Spot: capacity rebalancing only acts on Spot rebalance recommendations.
-                capacityRebalance: false,
-                terminationPolicies: ["OldestLaunchTemplate", "OldestInstance"],
-                instanceRefresh: {
-                    strategy: "Rolling",
-                    preferences: {
-                        minHealthyPercentage: 90,
-                        maxHealthyPercentage: 110,
-                        skipMatching: true,
-                        autoRollback: true,
-                        instanceWarmup: String(warmup),
-                    },
-                },
-                // Always with maxGroupPreparedCapacity: left out, the pool would hold maxSize - desired servers.
-                warmPool: args.warmPool ? warmPoolArgs(args.warmPool) : undefined,
-                waitForCapacityTimeout: "15m",
-                tags: [
-                    { key: "Name", value: `${name}-app`, propagateAtLaunch: true },
-                    ...Object.entries(args.tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
-                ],
-            },
-            // Scaling policies own the size once the group exists; re-applying the initial size would undo them.
-            { parent: this, ignoreChanges: ["desiredCapacity"], dependsOn: [...(args.launchDependsOn ?? [])] },
-        );
-        const asg = this.autoScalingGroup;
-
-        if (args.scaling.requestsPerTarget !== undefined) {
-            new aws.autoscaling.Policy(
-                `${name}-requests`,
-                {
-                    autoscalingGroupName: asg.name,
-                    policyType: "TargetTrackingScaling",
-                    targetTrackingConfiguration: {
-                        targetValue: args.scaling.requestsPerTarget,
-                        predefinedMetricSpecification: {
-                            predefinedMetricType: "ALBRequestCountPerTarget",
-                            resourceLabel: pulumi.interpolate`${alb.arnSuffix}/${this.targetGroup.arnSuffix}`,
-                        },
-                    },
-                },
-                { parent: asg },
-            );
-        }
-        if (args.scaling.cpuUtilizationPercent !== undefined) {
-            new aws.autoscaling.Policy(
-                `${name}-cpu`,
-                {
-                    autoscalingGroupName: asg.name,
-                    policyType: "TargetTrackingScaling",
-                    targetTrackingConfiguration: {
-                        targetValue: args.scaling.cpuUtilizationPercent,
-                        predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
-                    },
-                },
-                { parent: asg },
-            );
-        }
-
-        if (args.predictiveScaling) {
-            // Forecasts from up to 14 days of load: the daily and weekly pattern, not the monthly peak (scheduled below).
-            // https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-predictive-scaling.html
-            const byRequests = args.scaling.requestsPerTarget !== undefined;
-            new aws.autoscaling.Policy(
-                `${name}-predictive`,
-                {
-                    autoscalingGroupName: asg.name,
-                    policyType: "PredictiveScaling",
-                    predictiveScalingConfiguration: {
-                        mode: args.predictiveScaling.mode,
-                        schedulingBufferTime: String(warmup),
-                        maxCapacityBreachBehavior: "HonorMaxCapacity",
-                        metricSpecification: byRequests
-                            ? {
-                                  targetValue: args.scaling.requestsPerTarget!,
-                                  predefinedMetricPairSpecification: {
-                                      predefinedMetricType: "ALBRequestCount",
-                                      resourceLabel: pulumi.interpolate`${alb.arnSuffix}/${this.targetGroup.arnSuffix}`,
-                                  },
-                              }
-                            : {
-                                  targetValue: args.scaling.cpuUtilizationPercent!,
-                                  predefinedMetricPairSpecification: { predefinedMetricType: "ASGCPUUtilization" },
-                              },
-                    },
-                },
-                { parent: asg },
-            );
-        }
-        if (args.monthEnd) {
-            for (const action of monthEndActions(args.monthEnd, args.minSize)) {
-                new aws.autoscaling.Schedule(
-                    `${name}-${action.name}`,
-                    {
-                        scheduledActionName: action.name,
-                        autoscalingGroupName: asg.name,
-                        recurrence: action.recurrence,
-                        timeZone: args.monthEnd.timeZone,
-                        minSize: action.minSize,
-                        // -1 leaves them alone; left out, the provider sends 0 for both (seen with Terraform's AWS
-                        // provider 5.100, which this one is built on), and the group would be emptied.
-                        maxSize: -1,
-                        desiredCapacity: -1,
-                    },
-                    { parent: asg },
-                );
-            }
-        }
-
-        // Each host name points at the load balancer, in its own zone (and account).
-        // Keyed by the name itself: dropping one name renames and replaces no other record.
-        args.hostNames.forEach(host => {
-            new aws.route53.Record(
-                `${name}-host-${host.name}`,
-                {
-                    zoneId: host.zoneId,
-                    name: host.name,
-                    type: "A",
-                    aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
-                },
-                { parent: alb, ...(host.provider ? { provider: host.provider } : {}) },
-            );
-        });
-
-        this.url = pulumi.output(`https://${subject.name}`);
+        this.url = this.endpoint.url;
+        this.loadBalancer = this.endpoint.loadBalancer;
+        this.targetGroup = this.endpoint.targetGroup;
+        this.loadBalancerSecurityGroup = this.endpoint.loadBalancerSecurityGroup;
+        this.launchTemplate = this.fleet.launchTemplate;
+        this.autoScalingGroup = this.fleet.autoScalingGroup;
         this.registerOutputs({
             url: this.url,
-            albDnsName: alb.dnsName,
-            albZoneId: alb.zoneId,
-            asgName: asg.name,
+            albDnsName: this.loadBalancer.dnsName,
+            albZoneId: this.loadBalancer.zoneId,
+            asgName: this.autoScalingGroup.name,
             targetGroupArn: this.targetGroup.arn,
         });
     }
 }
 
-/** Read-only access to the environment's own parameters and secrets, for the app role. */
-export function appRuntimePolicy(args: { region: string; accountId: string; environment: string; secretArns: readonly string[] }) {
-    return policyDocument(
-        {
-            Sid: "ReadOwnParameters",
-            Effect: "Allow",
-            Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
-            Resource: `arn:aws:ssm:${args.region}:${args.accountId}:parameter/twine/${args.environment}/*`,
-        },
-        ...(args.secretArns.length > 0
-            ? [
-                  {
-                      Sid: "ReadOwnSecrets",
-                      Effect: "Allow" as const,
-                      Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                      Resource: [...args.secretArns],
-                  },
-              ]
-            : []),
-    );
-}
+/** Kept here for the callers that import it with the cluster. */
+export { appRuntimePolicy } from "./appRuntimePolicy";
+export { TLS_POLICY } from "./appEndpoint";

@@ -1,0 +1,98 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PolicyDocument, stableJson } from "./iamPolicy";
+
+/** Settings of a private log bucket; the component adds what every one of them has. */
+export interface LogBucketArgs {
+    /** The bucket's name. @default - a name Pulumi derives from the resource name */
+    readonly bucketName?: string;
+    /**
+     * KMS key for SSE-KMS with an S3 Bucket Key. @default - SSE-S3 (AES256), the only encryption ALB log delivery and
+     * S3 server access logging can write into
+     */
+    readonly kmsKeyArn?: pulumi.Input<string>;
+    /** Keep object versions (until the lifecycle rule expires them). @default false */
+    readonly versioned?: boolean;
+    /** Where this bucket's own S3 server access logs go. @default - not logged (the access-log bucket itself) */
+    readonly accessLogs?: { readonly bucket: pulumi.Input<string>; readonly prefix: string };
+    /** The lifecycle rule that expires the logs. */
+    readonly lifecycleRule: aws.types.input.s3.BucketLifecycleConfigurationRule;
+    /** The bucket policy for the bucket's ARN: who may write, and TLS only. */
+    readonly policy: (bucketArn: string) => PolicyDocument;
+    /**
+     * The component that built this bucket by hand before LogBucket existed: aliases keep the bucket's URN (and its
+     * settings' URNs) so the move replaces nothing. @default - none
+     */
+    readonly formerParent?: pulumi.Resource;
+    /** Kept on `pulumi destroy` and/or protected from it (the audit logs outlive the stack). @default - neither */
+    readonly keep?: { readonly retainOnDelete?: boolean; readonly protect?: boolean };
+}
+
+/**
+ * A private log bucket: owner-enforced, public access blocked, encrypted, expiring, with its writer's policy applied
+ * after the public-access block (the policy is checked against the block when it is put).
+ */
+export class LogBucket extends pulumi.ComponentResource {
+    public readonly bucket: aws.s3.Bucket;
+    /** The bucket's name (its id). */
+    public readonly id: pulumi.Output<string>;
+    public readonly arn: pulumi.Output<string>;
+    /** The writer's policy and the encryption: a trail must wait for both before CreateTrail checks them. */
+    public readonly policy: aws.s3.BucketPolicy;
+    public readonly encryption: aws.s3.BucketServerSideEncryptionConfiguration;
+
+    constructor(name: string, args: LogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("twine:index:LogBucket", name, {}, opts);
+        this.bucket = new aws.s3.Bucket(
+            name,
+            { ...(args.bucketName ? { bucket: args.bucketName } : {}), forceDestroy: false },
+            { parent: this, ...args.keep, aliases: args.formerParent ? [{ parent: args.formerParent }] : [] },
+        );
+        const bucket = this.bucket;
+        const parent = { parent: bucket };
+        const block = new aws.s3.BucketPublicAccessBlock(
+            name,
+            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            parent,
+        );
+        const ownership = new aws.s3.BucketOwnershipControls(
+            name,
+            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            parent,
+        );
+        if (args.versioned) {
+            new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
+        }
+        if (args.accessLogs) {
+            new aws.s3.BucketLogging(
+                name,
+                { bucket: bucket.id, targetBucket: args.accessLogs.bucket, targetPrefix: args.accessLogs.prefix },
+                parent,
+            );
+        }
+        this.encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+            name,
+            {
+                bucket: bucket.id,
+                rules: [
+                    args.kmsKeyArn
+                        ? {
+                              applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn },
+                              bucketKeyEnabled: true,
+                          }
+                        : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+                ],
+            },
+            parent,
+        );
+        new aws.s3.BucketLifecycleConfiguration(name, { bucket: bucket.id, rules: [args.lifecycleRule] }, parent);
+        this.policy = new aws.s3.BucketPolicy(
+            name,
+            { bucket: bucket.id, policy: bucket.arn.apply(arn => stableJson(args.policy(arn))) },
+            { parent: bucket, dependsOn: [block, ownership] },
+        );
+        this.id = bucket.id;
+        this.arn = bucket.arn;
+        this.registerOutputs({ id: this.id, arn: this.arn });
+    }
+}

@@ -1,0 +1,265 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { cloudWatchAgentPolicy } from "../access/instanceRolePolicy";
+import { stableJson } from "../account/iamPolicy";
+import type { AppClusterArgs } from "./appCluster";
+import { appRuntimePolicy } from "./appRuntimePolicy";
+import { APP_HOST_LOGS, APP_METRIC_NAMESPACE, appHostLogGroupName, renderAppUserData } from "./appUserDataConfig";
+import { monthEndActions } from "./monthEndScheduleConfig";
+import { warmPoolArgs } from "./warmPoolConfig";
+
+/** What the fleet needs of the cluster's arguments. */
+export type AppFleetArgs = Omit<
+    AppClusterArgs,
+    "vpcId" | "publicSubnetIds" | "healthCheckPath" | "hostNames" | "managedRuleGroups" | "accessLogBucket" | "deletionProtection"
+> & {
+    /** The load balancer's target group the servers register with. */
+    readonly targetGroupArn: pulumi.Input<string>;
+    /** The ALBRequestCountPerTarget metric's label ("<alb arn suffix>/<target group arn suffix>"). */
+    readonly requestCountResourceLabel: pulumi.Input<string>;
+    /** The cluster that declared these resources before the fleet existed; aliases keep their URNs. @default - none */
+    readonly formerParent?: pulumi.Resource;
+};
+
+/** Metrics the group publishes every minute: enough to watch a scale-out or a refresh. */
+export const GROUP_METRICS = [
+    "GroupMinSize",
+    "GroupMaxSize",
+    "GroupDesiredCapacity",
+    "GroupInServiceInstances",
+    "GroupPendingInstances",
+    "GroupTerminatingInstances",
+    "GroupTotalInstances",
+    "WarmPoolWarmedCapacity",
+    "WarmPoolPendingCapacity",
+] as const;
+
+/** A scaling policy of the group, by the name it is keyed by. */
+export interface FleetPolicy {
+    readonly name: string;
+    readonly args: Omit<aws.autoscaling.PolicyArgs, "autoscalingGroupName">;
+}
+
+/**
+ * The group's scaling policies: target tracking on requests per target and/or CPU, and predictive scaling.
+ * Predictive scaling forecasts from up to 14 days of load: the daily and weekly pattern, not the monthly peak
+ * (scheduled). https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-predictive-scaling.html
+ */
+export function fleetPolicies(
+    name: string,
+    args: Pick<AppClusterArgs, "scaling" | "predictiveScaling" | "instanceWarmupSeconds">,
+    requestCountResourceLabel: pulumi.Input<string>,
+): FleetPolicy[] {
+    const policies: FleetPolicy[] = [];
+    const { requestsPerTarget, cpuUtilizationPercent } = args.scaling;
+    if (requestsPerTarget !== undefined) {
+        policies.push({
+            name: `${name}-requests`,
+            args: {
+                policyType: "TargetTrackingScaling",
+                targetTrackingConfiguration: {
+                    targetValue: requestsPerTarget,
+                    predefinedMetricSpecification: {
+                        predefinedMetricType: "ALBRequestCountPerTarget",
+                        resourceLabel: requestCountResourceLabel,
+                    },
+                },
+            },
+        });
+    }
+    if (cpuUtilizationPercent !== undefined) {
+        policies.push({
+            name: `${name}-cpu`,
+            args: {
+                policyType: "TargetTrackingScaling",
+                targetTrackingConfiguration: {
+                    targetValue: cpuUtilizationPercent,
+                    predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
+                },
+            },
+        });
+    }
+    if (args.predictiveScaling) {
+        policies.push({
+            name: `${name}-predictive`,
+            args: {
+                policyType: "PredictiveScaling",
+                predictiveScalingConfiguration: {
+                    mode: args.predictiveScaling.mode,
+                    schedulingBufferTime: String(args.instanceWarmupSeconds),
+                    maxCapacityBreachBehavior: "HonorMaxCapacity",
+                    metricSpecification:
+                        requestsPerTarget !== undefined
+                            ? {
+                                  targetValue: requestsPerTarget,
+                                  predefinedMetricPairSpecification: {
+                                      predefinedMetricType: "ALBRequestCount",
+                                      resourceLabel: requestCountResourceLabel,
+                                  },
+                              }
+                            : {
+                                  targetValue: cpuUtilizationPercent!,
+                                  predefinedMetricPairSpecification: { predefinedMetricType: "ASGCPUUtilization" },
+                              },
+                },
+            },
+        });
+    }
+    return policies;
+}
+
+/**
+ * One environment's servers: the launch template (the environment's role, IMDSv2 only with one hop, encrypted gp3
+ * root, no public address, detailed monitoring, settings-only user data), the Auto Scaling group behind the target
+ * group, its scaling policies, month-end schedules and warm pool, and the hosts' own log groups.
+ */
+export class AppFleet extends pulumi.ComponentResource {
+    public readonly launchTemplate: aws.ec2.LaunchTemplate;
+    public readonly autoScalingGroup: aws.autoscaling.Group;
+
+    constructor(name: string, args: AppFleetArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("twine:index:AppFleet", name, {}, opts);
+        const moved = { parent: this, aliases: args.formerParent ? [{ parent: args.formerParent }] : [] };
+        const identity = args.identity;
+
+        // The hosts call AWS APIs (CloudWatch, their secret) over HTTPS; nothing else leaves them but what the data
+        // tier admits.
+        identity.allowTo("https-out", { cidrIpv4: "0.0.0.0/0" }, 443, "HTTPS to AWS APIs (SSM, CloudWatch, Secrets Manager)");
+
+        const profile = new aws.iam.InstanceProfile(`${name}-app`, { role: identity.role.name }, moved);
+        // What the host needs and nothing else: the CloudWatch agent's own log groups and namespace, its own
+        // parameters and secrets. No Session Manager: the bastion is the only way in (docs/cross-account.md).
+        const hostLogGroups = APP_HOST_LOGS.map(
+            stream =>
+                new aws.cloudwatch.LogGroup(
+                    `${name}-host-${stream}`,
+                    { name: appHostLogGroupName(args.environment, stream), retentionInDays: args.hostLogRetentionDays },
+                    moved,
+                ),
+        );
+        identity.grant(
+            "cloudwatch-agent",
+            pulumi
+                .all(hostLogGroups.map(g => g.arn))
+                .apply(arns => stableJson(cloudWatchAgentPolicy({ logGroupArns: arns, metricNamespace: APP_METRIC_NAMESPACE }))),
+        );
+        identity.grant(
+            "runtime",
+            pulumi
+                .output(args.runtimeSecretArns ?? [])
+                .apply(secretArns =>
+                    stableJson(
+                        appRuntimePolicy({ region: args.region, accountId: args.accountId, environment: args.environment, secretArns }),
+                    ),
+                ),
+        );
+        const userData = pulumi
+            .output(args.settings)
+            .apply(settings => Buffer.from(renderAppUserData(settings, args.access, args.environment)).toString("base64"));
+        this.launchTemplate = new aws.ec2.LaunchTemplate(
+            `${name}-app`,
+            {
+                description: `${args.environment} app servers`,
+                imageId: args.amiId,
+                instanceType: args.instanceType,
+                iamInstanceProfile: { arn: profile.arn },
+                metadataOptions: {
+                    httpEndpoint: "enabled",
+                    httpTokens: "required",
+                    httpPutResponseHopLimit: 1,
+                    instanceMetadataTags: "enabled",
+                },
+                monitoring: { enabled: true },
+                ebsOptimized: "true",
+                blockDeviceMappings: [
+                    {
+                        deviceName: "/dev/sda1",
+                        ebs: { volumeType: "gp3", volumeSize: args.rootVolumeGiB ?? 20, encrypted: "true", deleteOnTermination: "true" },
+                    },
+                ],
+                networkInterfaces: [
+                    {
+                        deviceIndex: 0,
+                        associatePublicIpAddress: "false",
+                        deleteOnTermination: "true",
+                        securityGroups: [identity.securityGroup.id, ...(args.extraSecurityGroupIds ?? [])],
+                    },
+                ],
+                userData,
+                updateDefaultVersion: true,
+                tagSpecifications: ["instance", "volume", "network-interface"].map(resourceType => ({
+                    resourceType,
+                    tags: { ...args.tags, Name: `${name}-app` },
+                })),
+                tags: { Name: `${name}-app` },
+            },
+            moved,
+        );
+
+        const warmup = args.instanceWarmupSeconds;
+        this.autoScalingGroup = new aws.autoscaling.Group(
+            `${name}-app`,
+            {
+                vpcZoneIdentifiers: args.privateSubnetIds,
+                // The concrete version, not $Latest: a new version is a change of this input, which starts the refresh.
+                launchTemplate: { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.apply(v => String(v)) },
+                minSize: args.minSize,
+                maxSize: args.maxSize,
+                desiredCapacity: args.desiredCapacity,
+                healthCheckType: "ELB",
+                healthCheckGracePeriod: args.healthCheckGracePeriodSeconds ?? 120,
+                defaultInstanceWarmup: warmup,
+                targetGroupArns: [args.targetGroupArn],
+                metricsGranularity: "1Minute",
+                enabledMetrics: [...GROUP_METRICS],
+                // No Spot: capacity rebalancing only acts on Spot rebalance recommendations.
+                capacityRebalance: false,
+                terminationPolicies: ["OldestLaunchTemplate", "OldestInstance"],
+                instanceRefresh: {
+                    strategy: "Rolling",
+                    preferences: {
+                        minHealthyPercentage: 90,
+                        maxHealthyPercentage: 110,
+                        skipMatching: true,
+                        autoRollback: true,
+                        instanceWarmup: String(warmup),
+                    },
+                },
+                // Always with maxGroupPreparedCapacity: left out, the pool would hold maxSize - desired servers.
+                warmPool: args.warmPool ? warmPoolArgs(args.warmPool) : undefined,
+                waitForCapacityTimeout: "15m",
+                tags: [
+                    { key: "Name", value: `${name}-app`, propagateAtLaunch: true },
+                    ...Object.entries(args.tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+                ],
+            },
+            // Scaling policies own the size once the group exists; re-applying the initial size would undo them.
+            { ...moved, ignoreChanges: ["desiredCapacity"], dependsOn: [...(args.launchDependsOn ?? [])] },
+        );
+        const asg = this.autoScalingGroup;
+
+        for (const policy of fleetPolicies(name, args, args.requestCountResourceLabel)) {
+            new aws.autoscaling.Policy(policy.name, { ...policy.args, autoscalingGroupName: asg.name }, { parent: asg });
+        }
+        if (args.monthEnd) {
+            for (const action of monthEndActions(args.monthEnd, args.minSize)) {
+                new aws.autoscaling.Schedule(
+                    `${name}-${action.name}`,
+                    {
+                        scheduledActionName: action.name,
+                        autoscalingGroupName: asg.name,
+                        recurrence: action.recurrence,
+                        timeZone: args.monthEnd.timeZone,
+                        minSize: action.minSize,
+                        // -1 leaves them alone; left out, the provider sends 0 for both (seen with Terraform's AWS
+                        // provider 5.100, which this one is built on), and the group would be emptied.
+                        maxSize: -1,
+                        desiredCapacity: -1,
+                    },
+                    { parent: asg },
+                );
+            }
+        }
+        this.registerOutputs({ asgName: asg.name, launchTemplateId: this.launchTemplate.id });
+    }
+}
