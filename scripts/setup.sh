@@ -16,6 +16,8 @@ APT_PACKAGES+=(aptly gnupg dpkg-dev)
 # The build chain end to end (test/e2e, `npm run test:e2e`): roots made by debootstrap, packages built in one with
 # proot (as the pipeline does), systemd's verifiers, network namespaces (iproute2) and an SSH target.
 APT_PACKAGES+=(debootstrap proot systemd iproute2 curl openssh-client util-linux)
+# The app servers' boot-complete script (components/app/files) is checked against botocore's request signer.
+APT_PACKAGES+=(python3-botocore)
 # npm run docs draws docs/architecture.svg with Graphviz's dot.
 APT_PACKAGES+=(graphviz)
 

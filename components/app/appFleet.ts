@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { cloudWatchAgentPolicy } from "../access/instanceRolePolicy";
 import { stableJson } from "../account/iamPolicy";
 import type { AppClusterArgs } from "./appCluster";
-import { appRuntimePolicy } from "./appRuntimePolicy";
-import { APP_HOST_LOGS, APP_METRIC_NAMESPACE, appHostLogGroupName, renderAppUserData } from "./appUserDataConfig";
+import { appRuntimePolicy, bootHookPolicy } from "./appRuntimePolicy";
+import { APP_HOST_LOGS, APP_METRIC_NAMESPACE, BOOT_HOOK_NAME, appHostLogGroupName, renderAppUserData } from "./appUserDataConfig";
 import { monthEndActions } from "./monthEndScheduleConfig";
 import { warmPoolArgs } from "./warmPoolConfig";
 
@@ -33,6 +33,25 @@ export const GROUP_METRICS = [
     "WarmPoolWarmedCapacity",
     "WarmPoolPendingCapacity",
 ] as const;
+
+/**
+ * The launch hook every server completes at the end of its boot (appUserDataConfig.ts, bootCompleteUnit). Without it
+ * AWS stops a warm-pool server as soon as it is running, before its user data has finished, and an interrupted
+ * script does not run again; with it the server waits in Pending:Wait (Warmed:Pending:Wait in the pool) until it
+ * completes the hook, both when it is prepared and when it enters service. Not completed within the heartbeat, it
+ * is abandoned (terminated and replaced), never put in service half-booted.
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/warm-pool-instance-lifecycle.html
+ * Declared on the group itself (initialLifecycleHooks), so the first servers the group launches are held too: a
+ * separate LifecycleHook resource is only added after the group exists and its first servers have launched.
+ */
+export function bootHook(heartbeatTimeoutSeconds = 600) {
+    return {
+        name: BOOT_HOOK_NAME,
+        lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+        defaultResult: "ABANDON",
+        heartbeatTimeout: heartbeatTimeoutSeconds,
+    };
+}
 
 /** A scaling policy of the group, by the name it is keyed by. */
 export interface FleetPolicy {
@@ -155,7 +174,7 @@ export class AppFleet extends pulumi.ComponentResource {
         );
         const userData = pulumi
             .output(args.settings)
-            .apply(settings => Buffer.from(renderAppUserData(settings, args.access, args.environment)).toString("base64"));
+            .apply(settings => Buffer.from(renderAppUserData(settings, args.access, args.environment, BOOT_HOOK_NAME)).toString("base64"));
         this.launchTemplate = new aws.ec2.LaunchTemplate(
             `${name}-app`,
             {
@@ -227,6 +246,7 @@ export class AppFleet extends pulumi.ComponentResource {
                 },
                 // Always with maxGroupPreparedCapacity: left out, the pool would hold maxSize - desired servers.
                 warmPool: args.warmPool ? warmPoolArgs(args.warmPool) : undefined,
+                initialLifecycleHooks: [bootHook()],
                 waitForCapacityTimeout: "15m",
                 tags: [
                     { key: "Name", value: `${name}-app`, propagateAtLaunch: true },
@@ -237,6 +257,10 @@ export class AppFleet extends pulumi.ComponentResource {
             { ...moved, ignoreChanges: ["desiredCapacity"], dependsOn: [...(args.launchDependsOn ?? [])] },
         );
         const asg = this.autoScalingGroup;
+        identity.grant(
+            "boot-hook",
+            asg.arn.apply(arn => stableJson(bootHookPolicy(arn))),
+        );
 
         for (const policy of fleetPolicies(name, args, args.requestCountResourceLabel)) {
             new aws.autoscaling.Policy(policy.name, { ...policy.args, autoscalingGroupName: asg.name }, { parent: asg });

@@ -21,3 +21,15 @@ export function appRuntimePolicy(args: { region: string; accountId: string; envi
             : []),
     );
 }
+
+/**
+ * The server completes its own group's launch hook, and no other group's: CompleteLifecycleAction is scoped to the
+ * group's ARN. It finds its group and state with DescribeAutoScalingInstances, which takes no resource ("*" only).
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html
+ */
+export function bootHookPolicy(groupArn: string) {
+    return policyDocument(
+        { Sid: "CompleteOwnGroupsLaunchHook", Effect: "Allow", Action: "autoscaling:CompleteLifecycleAction", Resource: groupArn },
+        { Sid: "FindOwnGroup", Effect: "Allow", Action: "autoscaling:DescribeAutoScalingInstances", Resource: "*" },
+    );
+}

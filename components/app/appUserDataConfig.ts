@@ -59,13 +59,63 @@ export function appAgentConfig(environment: string): string {
     return `${JSON.stringify(config, null, 2)}\n`;
 }
 
+/** The launch lifecycle hook each server completes at the end of its boot (appFleet.ts declares it on the group). */
+export const BOOT_HOOK_NAME = "twine-boot-complete";
+const BOOT_COMPLETE_SCRIPT = path.join(__dirname, "files", "boot-complete.py");
+const BOOT_COMPLETE_PATH = "/usr/local/sbin/twine-boot-complete";
+const BOOT_COMPLETE_UNIT = "twine-boot-complete.service";
+
+/**
+ * The systemd unit that completes the launch hook on every boot, after cloud-init's final stage (the app restarted,
+ * the access and log agent set up). Every boot, not once: a warm-pool server boots once into the pool and again
+ * when it enters service, and the hook holds it both times.
+ */
+export function bootCompleteUnit(hookName: string): string {
+    return [
+        "[Unit]",
+        "Description=Complete this server's launch lifecycle hook once its boot has finished",
+        "After=cloud-final.service twine.service network-online.target",
+        "Wants=network-online.target",
+        "",
+        "[Service]",
+        "Type=oneshot",
+        `Environment=TWINE_BOOT_HOOK=${hookName}`,
+        `ExecStart=/usr/bin/python3 ${BOOT_COMPLETE_PATH}`,
+        "",
+        "[Install]",
+        "WantedBy=multi-user.target",
+        "",
+    ].join("\n");
+}
+
+/** Files and commands that install the unit; started without blocking: it runs after cloud-final, which runs this. */
+function bootComplete(hookName: string) {
+    return {
+        files: [
+            { path: BOOT_COMPLETE_PATH, owner: "root:root", permissions: "0755", content: fs.readFileSync(BOOT_COMPLETE_SCRIPT, "utf8") },
+            {
+                path: `/etc/systemd/system/${BOOT_COMPLETE_UNIT}`,
+                owner: "root:root",
+                permissions: "0644",
+                content: bootCompleteUnit(hookName),
+            },
+        ],
+        commands: [
+            ["systemctl", "daemon-reload"],
+            ["systemctl", "enable", BOOT_COMPLETE_UNIT],
+            ["systemctl", "start", "--no-block", BOOT_COMPLETE_UNIT],
+        ],
+    };
+}
+
 /**
  * cloud-config that writes /etc/twine/environment and restarts the app, which the AMI's unit already reads; given
  * the environment's name, points the CloudWatch agent at that environment's log groups; given its access
  * (access/accessCloudConfig.ts hostAccess), adds the people who may log in from the bastion.
- * No packages, no installs: the instance is in service as soon as the app answers its health check.
+ * No packages, no installs. Given a launch hook's name, the server completes that hook once it has booted, on every
+ * boot, so that neither the warm pool nor the group takes it before its boot has finished.
  */
-export function renderAppUserData(settings: AppSettings, access?: AccessCloudConfig, environment?: string): string {
+export function renderAppUserData(settings: AppSettings, access?: AccessCloudConfig, environment?: string, launchHook?: string): string {
     const settingsFile = {
         path: "/etc/twine/environment",
         owner: "root:twine",
@@ -78,11 +128,13 @@ export function renderAppUserData(settings: AppSettings, access?: AccessCloudCon
     const agentCommands = environment ? [cloudWatchAgentStartCommand(AGENT_CONFIG_PATH)] : [];
     const restart = ["systemctl", "restart", "twine.service"];
     const base = access ?? { users: [], write_files: [], runcmd: [] };
+    const hook = launchHook ? bootComplete(launchHook) : { files: [], commands: [] };
     return accessCloudConfigDocument(
         {
             users: base.users,
-            write_files: [...base.write_files, ...agentFiles, settingsFile],
-            runcmd: [...base.runcmd, ...agentCommands, restart],
+            write_files: [...base.write_files, ...agentFiles, settingsFile, ...hook.files],
+            // The hook last: everything before it is what the server must have done before it serves.
+            runcmd: [...base.runcmd, ...agentCommands, restart, ...hook.commands],
         },
         {},
         HEADER,
