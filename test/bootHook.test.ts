@@ -30,7 +30,7 @@ function runScript(state: string): { signatureMatches: boolean; exit: number; ca
 }
 
 describe("warm pool: the launch hook", () => {
-    it("GIVEN a prod cluster with a warm pool WHEN planned THEN launches wait on a hook the server completes at the end of its boot", async () => {
+    it("GIVEN a prod cluster with a warm pool WHEN planned THEN launches wait on a hook the server completes when booted", async () => {
         const plan = await serialPlan(() => runProgram(() => void stagingCluster({}, "prod")));
         const [group] = ofType(plan, "aws:autoscaling/group:Group");
         assert.ok(group.inputs.warmPool, "the prod defaults have a warm pool");
