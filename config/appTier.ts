@@ -6,9 +6,10 @@ import { z } from "zod";
 import { loadBalancerNameProblems } from "../components/account/awsNameConfig";
 import { monthEndWindowProblems } from "../components/app/monthEndScheduleConfig";
 import { warmPoolProblems } from "../components/app/warmPoolConfig";
+import { fairShareLimitPer5Minutes } from "../components/app/fairShare";
 import { ALB_BODY_INSPECTION_BYTES, webAclRuleProblems } from "../components/app/webAclConfig";
 import type { AppClusterSettings } from "../components/app/appCluster";
-import { EnvRole, problem } from "./primitives";
+import { EnvRole, logRetentionSchema, problem } from "./primitives";
 
 const label = z
     .string()
@@ -115,22 +116,43 @@ export const appTierSchema = z
                         "What identifies a tenant: {host: true} (tenants on their own names), {header: X-Twine-Tenant} " +
                             "or {cookie: twine_tenant}. Defaults to the X-Twine-Tenant header.",
                     ),
+                scope: z
+                    .enum(["tenant-and-ip", "signed"])
+                    .optional()
+                    .describe(
+                        "So that a forged key spends only the forger's budget: tenant-and-ip (one counter per tenant and " +
+                            "client IP) or signed (the app signs the key's value). Defaults to tenant-and-ip.",
+                    ),
                 limitPer5Minutes: z
                     .number()
                     .int()
                     .min(10)
                     .max(2_000_000_000)
                     .optional()
-                    .describe("Requests one tenant may send per 5 minutes before the rule acts. Defaults to 50000."),
+                    .describe(
+                        "Requests one tenant may send per 5 minutes before the rule acts. Defaults to the fleet's fair " +
+                            "share: the minimum fleet's headroom above its scaling target, times 300 s.",
+                    ),
                 action: z
                     .enum(["count", "block"])
                     .optional()
-                    .describe("count (metrics, sampled requests and a label only) or block (429). Defaults to count."),
+                    .describe(
+                        "count (metrics, sampled requests and a label only) or block (429). Defaults to block in prod, count in dev.",
+                    ),
             })
             .optional()
             .describe(
-                "WAF per-tenant rate rule, to see which tenant spikes; scaling, not blocking, answers a " +
-                    "legitimate rush. Defaults to counting on X-Twine-Tenant.",
+                "WAF per-tenant rate rule, so that one tenant's rush cannot take the others' capacity. Defaults to " +
+                    "X-Twine-Tenant with the client IP, at the fair share, blocking in prod and counting in dev.",
+            ),
+        serverRequestsPerSecond: z
+            .number()
+            .positive()
+            .max(100_000)
+            .optional()
+            .describe(
+                "Requests per second one server serves before its latency climbs (measure it with a load test); " +
+                    "the fair share and the capacity model use it. Defaults to 40.",
             ),
         uploads: z
             .strictObject({
@@ -138,6 +160,13 @@ export const appTierSchema = z
                     .array(z.string())
                     .optional()
                     .describe("Path prefixes that take uploads (receipts), exempt from the body limit. Defaults to [/api/receipts]."),
+                blockedPathPrefixes: z
+                    .array(z.string())
+                    .optional()
+                    .describe(
+                        "Path prefixes where an oversize body is blocked, once the app's routes are confirmed; elsewhere " +
+                            "it is counted. Defaults to none (counted everywhere but the uploads).",
+                    ),
                 maxBodyBytes: z
                     .number()
                     .int()
@@ -148,8 +177,8 @@ export const appTierSchema = z
             })
             .optional()
             .describe(
-                "WAF body limit outside the upload paths (the managed 8 KB body rule only counts). Defaults to " +
-                    "8192 bytes outside /api/receipts.",
+                "WAF body rules: a size limit outside the upload paths (counted until blockedPathPrefixes confirm " +
+                    "routes), and the managed *_BODY rules counted on the upload paths. Defaults to 8192 bytes, /api/receipts.",
             ),
         monthEnd: z
             .strictObject({
@@ -209,6 +238,9 @@ export const appTierSchema = z
                 "Predictive scaling on the daily and weekly pattern, from 14 days of load. On (forecast only) " +
                     "by default in prod, off in dev.",
             ),
+        wafLogRetentionDays: logRetentionSchema
+            .optional()
+            .describe("Days CloudWatch keeps the WAF's request log (aws-waf-logs-<environment>). Defaults to 30 in dev, 90 in prod."),
         accessLogRetentionDays: z
             .number()
             .int()
@@ -243,6 +275,8 @@ export function withAppTierDefaults(role: EnvRole, environment: string, input: A
     const prod = role === "prod";
     const minSize = input.minSize ?? (prod ? 3 : 1);
     const maxSize = input.maxSize ?? (prod ? 24 : 3);
+    const scaling = input.scaling ?? { requestsPerTarget: 1000, cpuUtilizationPercent: 60 };
+    const serverRequestsPerSecond = input.serverRequestsPerSecond ?? 40;
     return {
         hostNames: input.hostNames ?? [environment],
         publicNames: input.publicNames ?? [],
@@ -253,16 +287,20 @@ export function withAppTierDefaults(role: EnvRole, environment: string, input: A
         instanceWarmupSeconds: input.instanceWarmupSeconds ?? 60,
         appPort: input.appPort ?? 8080,
         healthCheckPath: input.healthCheckPath ?? "/healthz",
-        scaling: input.scaling ?? { requestsPerTarget: 1000, cpuUtilizationPercent: 60 },
+        scaling,
         warmPool: input.warmPool ?? (prod ? { minSize: 2 } : undefined),
         rateLimitPer5Minutes: input.rateLimitPer5Minutes ?? 100_000,
+        serverRequestsPerSecond,
         tenantRateLimit: {
             key: input.tenantRateLimit?.key ?? { header: "X-Twine-Tenant" },
-            limitPer5Minutes: input.tenantRateLimit?.limitPer5Minutes ?? 50_000,
-            action: input.tenantRateLimit?.action ?? "count",
+            scope: input.tenantRateLimit?.scope ?? "tenant-and-ip",
+            limitPer5Minutes:
+                input.tenantRateLimit?.limitPer5Minutes ?? fairShareLimitPer5Minutes({ minSize, serverRequestsPerSecond, scaling }),
+            action: input.tenantRateLimit?.action ?? (prod ? "block" : "count"),
         },
         bodySizeLimit: {
             uploadPathPrefixes: input.uploads?.pathPrefixes ?? ["/api/receipts"],
+            blockedPathPrefixes: input.uploads?.blockedPathPrefixes ?? [],
             maxBytes: input.uploads?.maxBodyBytes ?? ALB_BODY_INSPECTION_BYTES,
         },
         monthEnd:
@@ -279,6 +317,7 @@ export function withAppTierDefaults(role: EnvRole, environment: string, input: A
         predictiveScaling:
             (input.predictiveScaling?.enabled ?? prod) ? { mode: input.predictiveScaling?.mode ?? "ForecastOnly" } : undefined,
         accessLogRetentionDays: input.accessLogRetentionDays ?? (prod ? 365 : 30),
+        wafLogRetentionDays: input.wafLogRetentionDays ?? (prod ? 90 : 30),
         settings: input.settings ?? {},
     };
 }

@@ -5,6 +5,8 @@ import { appConnectStatement, dbUserArn, secretReadStatements } from "../compone
 import { MinSizeAction, monthEdgeWorkingDays, monthEndActions, monthEndWindowProblems } from "../components/app/monthEndScheduleConfig";
 import { warmPoolArgs, warmPoolProblems, warmPoolSize } from "../components/app/warmPoolConfig";
 import { TENANT_OVER_LIMIT_LABEL, oversizeBodyStatement, webAclRuleProblems, webAclRules } from "../components/app/webAclConfig";
+import { fairShareLimitPer5Minutes } from "../components/app/fairShare";
+import { withAppTierDefaults } from "../config/appTier";
 
 /** Expands one cron field ("1-4", "26-31", "1,3,5", "*") into the values it matches. */
 function cronField(field: string, lo: number, hi: number): Set<number> {
@@ -40,7 +42,10 @@ describe("tier helpers", () => {
         });
 
         it("keys the per-tenant rule on the Host header, counting by default with metrics and a label", () => {
-            const rules = webAclRules({ ...base, tenantRateLimit: { key: { host: true }, limitPer5Minutes: 20_000, action: "count" } });
+            const rules = webAclRules({
+                ...base,
+                tenantRateLimit: { key: { host: true }, scope: "signed", limitPer5Minutes: 20_000, action: "count" },
+            });
             const tenant = rules.find(r => r.name === "per-tenant-rate-limit")!;
             assert.deepEqual(
                 rules.map(r => r.name),
@@ -64,7 +69,7 @@ describe("tier helpers", () => {
         it("can key on a header or a cookie, and block with 429 when asked", () => {
             const header = webAclRules({
                 ...base,
-                tenantRateLimit: { key: { header: "X-Twine-Tenant" }, limitPer5Minutes: 50, action: "block" },
+                tenantRateLimit: { key: { header: "X-Twine-Tenant" }, scope: "signed", limitPer5Minutes: 50, action: "block" },
             })[1];
             assert.deepEqual((header.statement as any).rateBasedStatement.customKeys, [
                 { header: { name: "x-twine-tenant", textTransformations: [{ priority: 0, type: "NONE" }] } },
@@ -72,7 +77,7 @@ describe("tier helpers", () => {
             assert.deepEqual(header.action, { block: { customResponse: { responseCode: 429 } } });
             const cookie = webAclRules({
                 ...base,
-                tenantRateLimit: { key: { cookie: "twine_tenant" }, limitPer5Minutes: 50, action: "count" },
+                tenantRateLimit: { key: { cookie: "twine_tenant" }, scope: "signed", limitPer5Minutes: 50, action: "count" },
             })[1];
             assert.deepEqual((cookie.statement as any).rateBasedStatement.customKeys, [
                 { cookie: { name: "twine_tenant", textTransformations: [{ priority: 0, type: "NONE" }] } },
@@ -80,22 +85,98 @@ describe("tier helpers", () => {
         });
 
         it("limits bodies on every path but the upload prefixes, within three levels of nesting", () => {
-            const one = oversizeBodyStatement({ maxBytes: 8192, uploadPathPrefixes: ["/api/receipts"] }) as any;
+            const one = oversizeBodyStatement({ maxBytes: 8192, uploadPathPrefixes: ["/api/receipts"], blockedPathPrefixes: [] }) as any;
             assert.equal(one.andStatement.statements[0].sizeConstraintStatement.size, 8192);
             assert.equal(one.andStatement.statements[0].sizeConstraintStatement.fieldToMatch.body.oversizeHandling, "MATCH");
             assert.equal(one.andStatement.statements[1].notStatement.statement.byteMatchStatement.searchString, "/api/receipts");
-            const two = oversizeBodyStatement({ maxBytes: 4096, uploadPathPrefixes: ["/api/receipts", "/api/attachments"] }) as any;
+            const two = oversizeBodyStatement({
+                maxBytes: 4096,
+                uploadPathPrefixes: ["/api/receipts", "/api/attachments"],
+                blockedPathPrefixes: [],
+            }) as any;
             assert.equal(two.andStatement.statements[1].notStatement.statement.orStatement.statements.length, 2);
-            const none = oversizeBodyStatement({ maxBytes: 4096, uploadPathPrefixes: [] }) as any;
+            const none = oversizeBodyStatement({ maxBytes: 4096, uploadPathPrefixes: [], blockedPathPrefixes: [] }) as any;
             assert.ok(none.sizeConstraintStatement);
+        });
+
+        it("keys the per-tenant counter by tenant and client IP, so a forged tenant header spends only the forger's budget", () => {
+            const prod = withAppTierDefaults("prod", "production");
+            const tenant = webAclRules({ ...base, tenantRateLimit: prod.tenantRateLimit }).find(r => r.name === "per-tenant-rate-limit")!;
+            const keys = (tenant.statement as any).rateBasedStatement.customKeys;
+            assert.deepEqual(keys, [
+                { header: { name: "x-twine-tenant", textTransformations: [{ priority: 0, type: "NONE" }] } },
+                { ip: {} },
+            ]);
+            // Blocking in prod by default, at the fair share: the minimum fleet's headroom above its target, for 300 s.
+            assert.deepEqual(tenant.action, { block: { customResponse: { responseCode: 429 } } });
+            const share = fairShareLimitPer5Minutes(prod);
+            assert.equal((tenant.statement as any).rateBasedStatement.limit, share);
+            assert.equal(share, Math.round(prod.minSize * (prod.serverRequestsPerSecond - 1000 / 60) * 300));
+            assert.equal(withAppTierDefaults("dev", "integration").tenantRateLimit!.action, "count");
+        });
+
+        it("a signed key is one counter per value: no IP in the key", () => {
+            const rules = webAclRules({
+                ...base,
+                tenantRateLimit: { key: { cookie: "twine_tenant" }, scope: "signed", limitPer5Minutes: 50, action: "block" },
+            });
+            assert.equal((rules[1].statement as any).rateBasedStatement.customKeys.length, 1);
+        });
+
+        it("counts the managed *_BODY rules on the upload paths and blocks what they match everywhere else", () => {
+            const rules = webAclRules({
+                ...base,
+                managedRuleGroups: ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet"],
+                bodySizeLimit: { maxBytes: 8192, uploadPathPrefixes: ["/api/receipts"], blockedPathPrefixes: [] },
+            });
+            const overrides = (name: string) =>
+                (rules.find(r => r.name === name)!.statement as any).managedRuleGroupStatement.ruleActionOverrides.map((o: any) => o.name);
+            assert.deepEqual(overrides("AWSManagedRulesCommonRuleSet"), [
+                "SizeRestrictions_BODY",
+                "CrossSiteScripting_BODY",
+                "GenericLFI_BODY",
+            ]);
+            assert.deepEqual(overrides("AWSManagedRulesSQLiRuleSet"), ["SQLi_BODY"]);
+            const last = rules.at(-1)!;
+            assert.equal(last.name, "body-rules-outside-uploads");
+            assert.deepEqual(last.action, { block: {} });
+            const [matched, notUpload] = (last.statement as any).andStatement.statements;
+            assert.deepEqual(
+                matched.orStatement.statements.map((s: any) => s.labelMatchStatement.key),
+                [
+                    "awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body",
+                    "awswaf:managed:aws:core-rule-set:GenericLFI_Body",
+                    "awswaf:managed:aws:sql-database:SQLi_Body",
+                ],
+            );
+            assert.equal(notUpload.notStatement.statement.byteMatchStatement.searchString, "/api/receipts");
+        });
+
+        it("counts oversize bodies until routes are confirmed, then blocks them on the confirmed paths only", () => {
+            const size = (blockedPathPrefixes: string[]) =>
+                webAclRules({
+                    ...base,
+                    bodySizeLimit: { maxBytes: 8192, uploadPathPrefixes: ["/api/receipts"], blockedPathPrefixes },
+                }).find(r => r.name === "body-size-outside-uploads")!;
+            assert.deepEqual(size([]).action, { count: {} });
+            const confirmed = size(["/api/expenses"]);
+            assert.deepEqual(confirmed.action, { block: {} });
+            assert.equal((confirmed.statement as any).andStatement.statements[1].byteMatchStatement.searchString, "/api/expenses");
+            assert.match(
+                webAclRuleProblems({
+                    ...base,
+                    bodySizeLimit: { maxBytes: 8192, uploadPathPrefixes: ["/api/receipts"], blockedPathPrefixes: ["/api"] },
+                }).join("\n"),
+                /blocked path "\/api" overlaps the upload path "\/api\/receipts"/,
+            );
         });
 
         it("refuses limits WAF or an ALB cannot apply, quoting them", () => {
             const problems = webAclRuleProblems({
                 ...base,
                 rateLimitPer5Minutes: 5,
-                tenantRateLimit: { key: { header: "bad header" }, limitPer5Minutes: 1, action: "count" },
-                bodySizeLimit: { maxBytes: 20_000, uploadPathPrefixes: ["api"] },
+                tenantRateLimit: { key: { header: "bad header" }, scope: "signed", limitPer5Minutes: 1, action: "count" },
+                bodySizeLimit: { maxBytes: 20_000, uploadPathPrefixes: ["api"], blockedPathPrefixes: [] },
             });
             assert.equal(problems.length, 5, problems.join("\n"));
             assert.match(problems.join("\n"), /maxBytes \(20000\) must be 1 to 8192/);

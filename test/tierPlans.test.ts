@@ -125,7 +125,7 @@ describe("the tiers at run time (over the plans)", () => {
     describe("fair to every tenant", () => {
         const rulesOf = (plan: Plan) => ofType(plan, "aws:wafv2/webAcl:WebAcl").map(acl => acl.inputs.rules as any[]);
 
-        it("5. the per-IP rule is an abuse ceiling, and a per-tenant rule counts by default", async () => {
+        it("5. the per-IP rule is an abuse ceiling, and a per-tenant rule blocks in prod and counts in dev by default", async () => {
             for (const stack of ["dev", "prod"] as const) {
                 for (const rules of rulesOf(await planOf(stack))) {
                     assert.ok(
@@ -135,7 +135,11 @@ describe("the tiers at run time (over the plans)", () => {
                     const tenant = rules.find(r => r.name === "per-tenant-rate-limit");
                     assert.ok(tenant, "a per-tenant rule");
                     assert.equal(tenant.statement.rateBasedStatement.aggregateKeyType, "CUSTOM_KEYS");
-                    assert.deepEqual(tenant.action, { count: {} });
+                    assert.deepEqual(
+                        tenant.action,
+                        stack === "prod" ? { block: { customResponse: { responseCode: 429 } } } : { count: {} },
+                    );
+                    assert.deepEqual(tenant.statement.rateBasedStatement.customKeys.at(-1), { ip: {} }, "a forger spends only its own");
                     assert.equal(tenant.visibilityConfig.cloudwatchMetricsEnabled, true);
                 }
             }
@@ -152,14 +156,16 @@ describe("the tiers at run time (over the plans)", () => {
             assert.equal(tenant.statement.rateBasedStatement.limit, 30000);
             assert.equal(tenant.statement.rateBasedStatement.customKeys[0].header.name, "host");
         });
-        it("6. receipts upload: the 8 KB body rule counts, and a size limit applies outside the upload paths", async () => {
+        it("6. receipts upload: the 8 KB and *_BODY rules count there, and the size limit counts outside them", async () => {
             for (const rules of rulesOf(await planOf("prod"))) {
                 const common = rules.find(r => r.name === "AWSManagedRulesCommonRuleSet");
-                assert.deepEqual(common.statement.managedRuleGroupStatement.ruleActionOverrides, [
-                    { name: "SizeRestrictions_BODY", actionToUse: { count: {} } },
-                ]);
+                assert.deepEqual(common.statement.managedRuleGroupStatement.ruleActionOverrides[0], {
+                    name: "SizeRestrictions_BODY",
+                    actionToUse: { count: {} },
+                });
                 const size = rules.find(r => r.name === "body-size-outside-uploads");
-                assert.deepEqual(size.action, { block: {} });
+                assert.deepEqual(size.action, { count: {} }, "counted until the app's routes are confirmed");
+                assert.equal(rules.at(-1).name, "body-rules-outside-uploads");
                 assert.ok(size.statement.andStatement.statements[1].notStatement, "uploads are exempt");
             }
             const config = withPath(committedConfig("prod"), ENVS, "production.app.uploads", {

@@ -43,12 +43,16 @@ export interface AppClusterSettings {
     readonly monthEnd?: MonthEndWindow;
     /** Predictive scaling on the request count (or CPU when no request target is set). @default - none */
     readonly predictiveScaling?: { readonly mode: "ForecastOnly" | "ForecastAndScale" };
+    /** Requests per second one server serves before its latency climbs; the fair share derives from it. */
+    readonly serverRequestsPerSecond: number;
     /** WAF: requests one client IP may send per 5 minutes before it is blocked: an abuse ceiling. */
     readonly rateLimitPer5Minutes: number;
     /** WAF: the per-tenant rate rule. @default - none */
     readonly tenantRateLimit?: TenantRateLimit;
     /** WAF: the body limit outside the upload paths. @default - none (the managed 8 KB body rule only counts) */
     readonly bodySizeLimit?: BodySizeLimit;
+    /** Days CloudWatch keeps the WAF's request log (aws-waf-logs-<environment>). */
+    readonly wafLogRetentionDays: number;
     /** Days the access logs are kept. */
     readonly accessLogRetentionDays: number;
 }

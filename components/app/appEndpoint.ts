@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LogBucket } from "../account/logBucket";
 import { accessLogBucketPolicy } from "./accessLogPolicy";
 import type { AppClusterArgs } from "./appCluster";
+import { WAF_REDACTED_HEADERS, wafLogGroupName, wafTenantQuery } from "./wafLogConfig";
 import { DEFAULT_MANAGED_RULE_GROUPS, webAclRules } from "./webAclConfig";
 
 /** TLS 1.3 with TLS 1.2 fallback and forward secrecy only: AWS's recommended ALB policy. */
@@ -27,6 +28,7 @@ export type AppEndpointArgs = Pick<
     | "rateLimitPer5Minutes"
     | "tenantRateLimit"
     | "bodySizeLimit"
+    | "wafLogRetentionDays"
 > & {
     /** The cluster that declared these resources before the endpoint existed; aliases keep their URNs. @default - none */
     readonly formerParent?: pulumi.Resource;
@@ -243,6 +245,31 @@ export class AppEndpoint extends pulumi.ComponentResource {
             moved,
         );
         new aws.wafv2.WebAclAssociation(`${name}-waf`, { resourceArn: alb.arn, webAclArn: this.webAcl.arn }, { parent: this.webAcl });
+
+        // Per-tenant visibility: every request WAF sees, in a group it may write to, and the query that reads it.
+        const wafLogs = new aws.cloudwatch.LogGroup(
+            `${name}-waf-logs`,
+            { name: wafLogGroupName(args.environment), retentionInDays: args.wafLogRetentionDays },
+            { parent: this.webAcl },
+        );
+        new aws.wafv2.WebAclLoggingConfiguration(
+            `${name}-waf-logs`,
+            {
+                resourceArn: this.webAcl.arn,
+                logDestinationConfigs: [wafLogs.arn],
+                redactedFields: WAF_REDACTED_HEADERS.map(header => ({ singleHeader: { name: header } })),
+            },
+            { parent: this.webAcl },
+        );
+        new aws.cloudwatch.QueryDefinition(
+            `${name}-waf-by-tenant`,
+            {
+                name: `twine/${args.environment}/waf-requests-and-blocks-by-tenant`,
+                logGroupNames: [wafLogs.name],
+                queryString: wafTenantQuery(args.tenantRateLimit?.key ?? { header: "X-Twine-Tenant" }),
+            },
+            { parent: this.webAcl },
+        );
 
         // Each host name points at the load balancer, in its own zone (and account).
         // Keyed by the name itself: dropping one name renames and replaces no other record.

@@ -4,11 +4,12 @@
  * 1. a per-client-IP ceiling that blocks abuse (a scraper, a broken client in a loop) but sits far above what a
  *    whole company behind one corporate NAT address sends in a rush;
  * 2. optionally a per-tenant rate rule, keyed by what identifies a tenant (the Host header when tenants have
- *    their own names, or a header or cookie the app sets), counting by default so operators see which tenant
- *    spikes while auto scaling absorbs a legitimate rush;
- * 3. optionally a body size limit for every path that is not an upload;
+ *    their own names, or a header or cookie the app sets) so that a forger spends only its own budget: together
+ *    with the client IP, or a value the app signs; it blocks in prod, at the fleet's fair share (fairShare.ts);
+ * 3. optionally a body size rule: counted outside the upload paths, blocked only on the paths listed as confirmed;
  * 4. the AWS managed rule groups, with `SizeRestrictions_BODY` of the common rule set counted instead of blocking,
- *    so receipts (larger than its fixed 8 KB) can be uploaded.
+ *    so receipts (larger than its fixed 8 KB) can be uploaded, and the `*_BODY` injection rules counted too:
+ * 5. a rule after them that blocks what those body rules matched, except on the upload paths.
  */
 import type * as aws from "@pulumi/aws";
 
@@ -24,9 +25,20 @@ export type TenantKey =
     /** A cookie the app sets at sign-in, e.g. twine_tenant. */
     | { readonly cookie: string };
 
+/**
+ * How a forger is kept from spending another tenant's budget, since the client sets the key:
+ * - "tenant-and-ip": one counter per tenant and client IP; a forger naming a victim fills only the counter of
+ *   (victim, forger's IP), never (victim, victim's IPs);
+ * - "signed": one counter per key value, which the app signs (e.g. "acme.<HMAC of acme>"): a forger cannot produce
+ *   the victim's value, so anything it sends is a counter of its own.
+ */
+export type TenantKeyScope = "tenant-and-ip" | "signed";
+
 export interface TenantRateLimit {
     /** What identifies a tenant. Requests that lack the key are not counted by this rule (the per-IP rule still is). */
     readonly key: TenantKey;
+    /** What a counter is keyed by, so that a forged key spends only the forger's budget. */
+    readonly scope: TenantKeyScope;
     /** Requests one tenant may send in any 5-minute window before the rule acts. */
     readonly limitPer5Minutes: number;
     /** "count" only records (metrics, sampled requests, a label); "block" refuses the excess with 429. */
@@ -36,8 +48,16 @@ export interface TenantRateLimit {
 export interface BodySizeLimit {
     /** Largest body accepted on paths that are not uploads, in bytes; at most 8192 (an ALB forwards 8 KB to WAF). */
     readonly maxBytes: number;
-    /** Path prefixes that take uploads (receipts) and are exempt from the limit, e.g. ["/api/receipts"]. */
+    /**
+     * Path prefixes that take uploads (receipts): exempt from the size limit, and the managed `*_BODY` injection
+     * rules only count there (AWS names them as ones that commonly block uploads). e.g. ["/api/receipts"]
+     */
     readonly uploadPathPrefixes: readonly string[];
+    /**
+     * Path prefixes where an oversize body is blocked, once the app's routes are confirmed. Empty: counted on every
+     * path but the uploads, blocked nowhere.
+     */
+    readonly blockedPathPrefixes: readonly string[];
 }
 
 export interface WebAclRuleOptions {
@@ -67,6 +87,20 @@ export const DEFAULT_MANAGED_RULE_GROUPS = [
  */
 export const COUNTED_MANAGED_RULES: Readonly<Record<string, readonly string[]>> = {
     AWSManagedRulesCommonRuleSet: ["SizeRestrictions_BODY"],
+};
+
+/**
+ * The managed rules that inspect the body and commonly block file uploads, with the label each adds to what it
+ * matches; counted in their group, they block through our own rule on every path but the uploads.
+ * https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html (core rule set),
+ * https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-use-case.html (SQL database)
+ */
+export const BODY_RULES: Readonly<Record<string, readonly { readonly rule: string; readonly label: string }[]>> = {
+    AWSManagedRulesCommonRuleSet: [
+        { rule: "CrossSiteScripting_BODY", label: "awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body" },
+        { rule: "GenericLFI_BODY", label: "awswaf:managed:aws:core-rule-set:GenericLFI_Body" },
+    ],
+    AWSManagedRulesSQLiRuleSet: [{ rule: "SQLi_BODY", label: "awswaf:managed:aws:sql-database:SQLi_Body" }],
 };
 
 /** An ALB forwards at most the first 8 KB of a body to WAF; a limit above it could never be inspected. */
@@ -99,6 +133,8 @@ export function webAclRuleProblems(options: WebAclRuleOptions): string[] {
         const name = "header" in tenant.key ? tenant.key.header : "cookie" in tenant.key ? tenant.key.cookie : "host";
         if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/.test(name))
             problems.push(`tenantRateLimit key "${name}" is not a valid header or cookie name`);
+        if (!(["tenant-and-ip", "signed"] as const).includes(tenant.scope))
+            problems.push(`tenantRateLimit.scope "${tenant.scope}" must be tenant-and-ip or signed`);
     }
     const size = options.bodySizeLimit;
     if (size) {
@@ -112,11 +148,38 @@ export function webAclRuleProblems(options: WebAclRuleOptions): string[] {
             if (!/^\/[\x21-\x7e]*$/.test(prefix))
                 problems.push(`bodySizeLimit upload path "${prefix}" must start with / and have no spaces`);
         }
+        for (const prefix of size.blockedPathPrefixes) {
+            if (!/^\/[\x21-\x7e]*$/.test(prefix))
+                problems.push(`bodySizeLimit blocked path "${prefix}" must start with / and have no spaces`);
+            const upload = size.uploadPathPrefixes.find(u => prefix.startsWith(u) || u.startsWith(prefix));
+            if (upload) problems.push(`bodySizeLimit blocked path "${prefix}" overlaps the upload path "${upload}"`);
+        }
     }
     return problems;
 }
 
-/** The statement matching a body over the limit on any path that is not an upload. */
+const pathStartsWith = (prefix: string): Statement => ({
+    byteMatchStatement: {
+        fieldToMatch: { uriPath: {} },
+        positionalConstraint: "STARTS_WITH",
+        searchString: prefix,
+        textTransformations: [{ priority: 0, type: "NORMALIZE_PATH" }],
+    },
+});
+
+/** Any of the statements (an or-statement needs at least two). */
+const anyOf = (statements: Statement[]): Statement => (statements.length === 1 ? statements[0] : { orStatement: { statements } });
+
+/** `statement` on every path but the upload prefixes (three levels of nesting at most: and > not > or). */
+function outsideUploads(statement: Statement, uploadPathPrefixes: readonly string[]): Statement {
+    if (uploadPathPrefixes.length === 0) return statement;
+    return { andStatement: { statements: [statement, { notStatement: { statement: anyOf(uploadPathPrefixes.map(pathStartsWith)) } }] } };
+}
+
+/**
+ * The statement matching a body over the limit: on the confirmed (blocked) paths when there are any, else on any
+ * path that is not an upload.
+ */
 export function oversizeBodyStatement(limit: BodySizeLimit): Statement {
     // MATCH: a body larger than WAF can inspect is over any limit up to 8 KB by definition.
     const oversize: Statement = {
@@ -127,18 +190,15 @@ export function oversizeBodyStatement(limit: BodySizeLimit): Statement {
             textTransformations: [{ priority: 0, type: "NONE" }],
         },
     };
-    const uploads: Statement[] = limit.uploadPathPrefixes.map(prefix => ({
-        byteMatchStatement: {
-            fieldToMatch: { uriPath: {} },
-            positionalConstraint: "STARTS_WITH",
-            searchString: prefix,
-            textTransformations: [{ priority: 0, type: "NORMALIZE_PATH" }],
-        },
-    }));
-    if (uploads.length === 0) return oversize;
-    // An or-statement needs at least two members; three levels of nesting at most (and > not > or).
-    const anyUpload: Statement = uploads.length === 1 ? uploads[0] : { orStatement: { statements: uploads } };
-    return { andStatement: { statements: [oversize, { notStatement: { statement: anyUpload } }] } };
+    if (limit.blockedPathPrefixes.length > 0) {
+        return { andStatement: { statements: [oversize, anyOf(limit.blockedPathPrefixes.map(pathStartsWith))] } };
+    }
+    return outsideUploads(oversize, limit.uploadPathPrefixes);
+}
+
+/** Labels of the body rules counted in the groups applied, in order. */
+function bodyRuleLabels(groups: readonly string[]): string[] {
+    return groups.flatMap(group => (BODY_RULES[group] ?? []).map(r => r.label));
 }
 
 /** WAFv2 rule list, in evaluation order: per-IP ceiling, per-tenant rule, body size, then the managed groups. */
@@ -166,22 +226,29 @@ export function webAclRules(options: WebAclRuleOptions): Rule[] {
                     limit: tenant.limitPer5Minutes,
                     aggregateKeyType: "CUSTOM_KEYS",
                     evaluationWindowSec: 300,
-                    customKeys: [tenantCustomKey(tenant.key)],
+                    // The IP key: the address the request came from (the ALB's peer), which the client cannot set.
+                    customKeys: [tenantCustomKey(tenant.key), ...(tenant.scope === "tenant-and-ip" ? [{ ip: {} }] : [])],
                 },
             },
             visibilityConfig: visibility(`${options.metricPrefix}-tenant-rate`),
         });
     }
-    if (options.bodySizeLimit) {
+    const size = options.bodySizeLimit;
+    if (size) {
         own.push({
             name: "body-size-outside-uploads",
-            action: { block: {} },
-            statement: oversizeBodyStatement(options.bodySizeLimit),
+            // Counted until the app's routes are confirmed: then blocked on the confirmed paths only.
+            action: size.blockedPathPrefixes.length > 0 ? { block: {} } : { count: {} },
+            statement: oversizeBodyStatement(size),
             visibilityConfig: visibility(`${options.metricPrefix}-body-size`),
         });
     }
+    const uploads = size?.uploadPathPrefixes ?? [];
     const managed = options.managedRuleGroups.map(group => {
-        const counted = COUNTED_MANAGED_RULES[group] ?? [];
+        const counted = [
+            ...(COUNTED_MANAGED_RULES[group] ?? []),
+            ...(uploads.length > 0 ? (BODY_RULES[group] ?? []).map(r => r.rule) : []),
+        ];
         return {
             name: group,
             overrideAction: { none: {} },
@@ -195,5 +262,18 @@ export function webAclRules(options: WebAclRuleOptions): Rule[] {
             visibilityConfig: visibility(`${options.metricPrefix}-${group}`),
         };
     });
-    return [...own, ...managed].map((rule, priority) => ({ ...rule, priority }));
+    // What the counted body rules matched, blocked everywhere but on the upload paths.
+    const labels = uploads.length > 0 ? bodyRuleLabels(options.managedRuleGroups) : [];
+    const bodyRules: Omit<Rule, "priority">[] =
+        labels.length > 0
+            ? [
+                  {
+                      name: "body-rules-outside-uploads",
+                      action: { block: {} },
+                      statement: outsideUploads(anyOf(labels.map(key => ({ labelMatchStatement: { scope: "LABEL", key } }))), uploads),
+                      visibilityConfig: visibility(`${options.metricPrefix}-body-rules`),
+                  },
+              ]
+            : [];
+    return [...own, ...managed, ...bodyRules].map((rule, priority) => ({ ...rule, priority }));
 }
