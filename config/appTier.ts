@@ -131,7 +131,7 @@ export const appTierSchema = z
                     .optional()
                     .describe(
                         "Requests one tenant may send per 5 minutes before the rule acts. Defaults to the fleet's fair " +
-                            "share: the minimum fleet's headroom above its scaling target, times 300 s.",
+                            "share: a quarter of maxSize servers at serverRequestsPerSecond, times 300 s.",
                     ),
                 action: z
                     .enum(["count", "block"])
@@ -192,7 +192,7 @@ export const appTierSchema = z
                     .min(1)
                     .max(500)
                     .optional()
-                    .describe("The minimum during the window. Defaults to twice minSize, at most maxSize."),
+                    .describe("The minimum during the window. Defaults to three times minSize, at most maxSize."),
                 lastWorkingDays: z
                     .number()
                     .int()
@@ -294,8 +294,7 @@ export function withAppTierDefaults(role: EnvRole, environment: string, input: A
         tenantRateLimit: {
             key: input.tenantRateLimit?.key ?? { header: "X-Twine-Tenant" },
             scope: input.tenantRateLimit?.scope ?? "tenant-and-ip",
-            limitPer5Minutes:
-                input.tenantRateLimit?.limitPer5Minutes ?? fairShareLimitPer5Minutes({ minSize, serverRequestsPerSecond, scaling }),
+            limitPer5Minutes: input.tenantRateLimit?.limitPer5Minutes ?? fairShareLimitPer5Minutes({ maxSize, serverRequestsPerSecond }),
             action: input.tenantRateLimit?.action ?? (prod ? "block" : "count"),
         },
         bodySizeLimit: {
@@ -306,7 +305,8 @@ export function withAppTierDefaults(role: EnvRole, environment: string, input: A
         monthEnd:
             (input.monthEnd?.enabled ?? prod)
                 ? {
-                      minSize: input.monthEnd?.minSize ?? Math.min(2 * minSize, maxSize),
+                      // Three times the minimum: the capacity model's month-end rush needs it (docs/app-tier.md).
+                      minSize: input.monthEnd?.minSize ?? Math.min(3 * minSize, maxSize),
                       lastWorkingDays: input.monthEnd?.lastWorkingDays ?? 2,
                       firstWorkingDays: input.monthEnd?.firstWorkingDays ?? 1,
                       timeZone: input.monthEnd?.timeZone ?? "UTC",

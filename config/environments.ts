@@ -10,6 +10,7 @@
 import { z } from "zod";
 import type { DatabaseEngine, DatabaseSettings } from "../components/data/database";
 import type { SearchSettings } from "../components/data/search";
+import { connectionBudgetProblem } from "../components/data/connectionBudget";
 import { AppTierConfig, appTierProblems, appTierSchema, withAppTierDefaults } from "./appTier";
 import { EnvRole, logRetentionSchema, problem } from "./primitives";
 
@@ -95,6 +96,15 @@ export const databaseSchema = z
         logRetentionDays: logRetentionSchema.describe(
             "Days CloudWatch keeps the exported database logs. Defaults to 30 (dev) or 365 (prod).",
         ),
+        poolSizePerServer: z
+            .number()
+            .int()
+            .min(1)
+            .max(500)
+            .describe(
+                "Connections each app server's pool opens (DATABASE_POOL_SIZE); app.maxSize times this must fit 90 % of the " +
+                    "instance's max_connections. Defaults to 10.",
+            ),
     })
     .partial()
     .describe("The environment's RDS instance.");
@@ -223,6 +233,7 @@ export function databaseDefaults(role: EnvRole, input: z.output<typeof databaseS
         monitoringIntervalSeconds: input.monitoringIntervalSeconds ?? (prod ? 15 : 60),
         performanceInsightsRetentionDays: input.performanceInsightsRetentionDays ?? 7,
         logRetentionDays: input.logRetentionDays ?? (prod ? 365 : 30),
+        poolSizePerServer: input.poolSizePerServer ?? 10,
     };
 }
 
@@ -445,7 +456,17 @@ export function environmentProblems(
             }
             continue;
         }
-        problems.push(...at(databaseProblems(role, databaseDefaults(role, env.database))));
+        const db = databaseDefaults(role, env.database);
+        problems.push(...at(databaseProblems(role, db)));
+        const app = withAppTierDefaults(role, name, env.app);
+        const budget = connectionBudgetProblem(app.maxSize, db.poolSizePerServer, db.engine, db.instanceClass);
+        if (budget) {
+            problems.push({
+                path: [name, "database", "poolSizePerServer"],
+                input: db.poolSizePerServer,
+                message: problem(budget, "lower database.poolSizePerServer or app.maxSize, or choose a larger database.instanceClass"),
+            });
+        }
         problems.push(...at(searchProblems(role, networkAzCount, searchDefaults(role, networkAzCount, env.search))));
     }
     return problems;

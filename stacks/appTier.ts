@@ -86,6 +86,8 @@ export function buildAppTier(
                     // IAM database authentication: the app asks RDS for a token as this user (rds-db:connect).
                     DATABASE_USER: appDatabaseUser(env.config.name),
                     DATABASE_AUTH: "iam",
+                    // The pool the connection budget counts (database.poolSizePerServer × app.maxSize).
+                    DATABASE_POOL_SIZE: String(env.config.database.poolSizePerServer),
                     SEARCH_ENDPOINT: env.search.endpoint,
                 },
                 tags: { ...ctx.tags, TwineEnvironment: env.config.name },

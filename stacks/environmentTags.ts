@@ -11,6 +11,7 @@ export const ENVIRONMENT_TAG = "TwineEnvironment";
 export const TAGGABLE_ENVIRONMENT_TYPES: ReadonlySet<string> = new Set([
     "aws:acm/certificate:Certificate",
     "aws:cloudwatch/logGroup:LogGroup",
+    "aws:cloudwatch/metricAlarm:MetricAlarm",
     "aws:ec2/launchTemplate:LaunchTemplate",
     "aws:ec2/securityGroup:SecurityGroup",
     "aws:iam/instanceProfile:InstanceProfile",

@@ -387,6 +387,17 @@ describe("stack config", () => {
         }
     });
 
+    it("refuses a fleet whose maximum times its pool exceeds the database's connection budget", () => {
+        // GIVEN dev's integration environment at 50 servers with the default pool of 10, on db.t4g.medium (4 GiB)
+        const config = withPath(dev, "twine-infra:environments", "integration.app", { minSize: 1, maxSize: 50 });
+        // WHEN parsed  THEN 500 connections against 90 % of max_connections 450 are refused at the pool's key
+        const problems = problemsOf("dev", config);
+        const hit = problems.find(p => p.includes("poolSizePerServer"));
+        assert.ok(hit, problems.join("\n"));
+        assert.match(hit, /app\.maxSize \(50\) × database\.poolSizePerServer \(10\) = 500 connections exceeds the database's budget \(405/);
+        assert.match(hit, /Fix: lower database\.poolSizePerServer or app\.maxSize/);
+    });
+
     it("lists every problem at once", () => {
         // GIVEN three independent mistakes  WHEN parsed  THEN one error lists all three
         let config = withKey(dev, "twine-infra:accountId", "123");

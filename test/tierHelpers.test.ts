@@ -107,11 +107,11 @@ describe("tier helpers", () => {
                 { header: { name: "x-twine-tenant", textTransformations: [{ priority: 0, type: "NONE" }] } },
                 { ip: {} },
             ]);
-            // Blocking in prod by default, at the fair share: the minimum fleet's headroom above its target, for 300 s.
+            // Blocking in prod by default, at the fair share: a quarter of the largest fleet's throughput, for 300 s.
             assert.deepEqual(tenant.action, { block: { customResponse: { responseCode: 429 } } });
             const share = fairShareLimitPer5Minutes(prod);
             assert.equal((tenant.statement as any).rateBasedStatement.limit, share);
-            assert.equal(share, Math.round(prod.minSize * (prod.serverRequestsPerSecond - 1000 / 60) * 300));
+            assert.equal(share, Math.round(prod.maxSize * prod.serverRequestsPerSecond * 0.25 * 300));
             assert.equal(withAppTierDefaults("dev", "integration").tenantRateLimit!.action, "count");
         });
 

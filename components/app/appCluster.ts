@@ -153,6 +153,7 @@ export class AppCluster extends pulumi.ComponentResource {
                 ...args,
                 targetGroupArn: this.endpoint.targetGroup.arn,
                 requestCountResourceLabel: this.endpoint.requestCountResourceLabel,
+                targetGroupArnSuffix: this.endpoint.targetGroup.arnSuffix,
                 formerParent: this,
             },
             { parent: this },

@@ -17,6 +17,8 @@ export type AppFleetArgs = Omit<
     readonly targetGroupArn: pulumi.Input<string>;
     /** The ALBRequestCountPerTarget metric's label ("<alb arn suffix>/<target group arn suffix>"). */
     readonly requestCountResourceLabel: pulumi.Input<string>;
+    /** The target group's ARN suffix, the dimension of the step scale-out alarm's metric. */
+    readonly targetGroupArnSuffix: pulumi.Input<string>;
     /** The cluster that declared these resources before the fleet existed; aliases keep their URNs. @default - none */
     readonly formerParent?: pulumi.Resource;
 };
@@ -125,6 +127,37 @@ export function fleetPolicies(
         });
     }
     return policies;
+}
+
+/**
+ * Step scale-out beside target tracking: target tracking's alarm waits for 3 one-minute datapoints over its target
+ * plus the metric's delay, so a rush saturates the fleet for minutes. This alarm acts on one datapoint 20 % over the
+ * target and doubles the group (PercentChangeInCapacity 100); target tracking still owns the steady state and
+ * scale-in. The capacity model measures the difference (docs/app-tier.md).
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-simple-step.html
+ */
+export function stepScaleOut(requestsPerTarget: number, warmupSeconds: number) {
+    return {
+        alarm: {
+            namespace: "AWS/ApplicationELB",
+            metricName: "RequestCountPerTarget",
+            statistic: "Sum",
+            period: 60,
+            evaluationPeriods: 1,
+            datapointsToAlarm: 1,
+            threshold: Math.round(requestsPerTarget * 1.2),
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+        },
+        policy: {
+            policyType: "StepScaling",
+            adjustmentType: "PercentChangeInCapacity",
+            minAdjustmentMagnitude: 1,
+            metricAggregationType: "Average",
+            estimatedInstanceWarmup: warmupSeconds,
+            stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: 100 }],
+        },
+    };
 }
 
 /**
@@ -264,6 +297,24 @@ export class AppFleet extends pulumi.ComponentResource {
 
         for (const policy of fleetPolicies(name, args, args.requestCountResourceLabel)) {
             new aws.autoscaling.Policy(policy.name, { ...policy.args, autoscalingGroupName: asg.name }, { parent: asg });
+        }
+        if (args.scaling.requestsPerTarget !== undefined) {
+            const step = stepScaleOut(args.scaling.requestsPerTarget, warmup);
+            const policy = new aws.autoscaling.Policy(
+                `${name}-step-out`,
+                { ...step.policy, autoscalingGroupName: asg.name },
+                { parent: asg },
+            );
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-step-out`,
+                {
+                    ...step.alarm,
+                    alarmDescription: `${args.environment}: requests per server 20 % over the target for a minute: double the group`,
+                    dimensions: { TargetGroup: args.targetGroupArnSuffix },
+                    alarmActions: [policy.arn],
+                },
+                { parent: policy },
+            );
         }
         if (args.monthEnd) {
             for (const action of monthEndActions(args.monthEnd, args.minSize)) {

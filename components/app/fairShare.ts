@@ -1,26 +1,16 @@
 /**
- * A tenant's fair share of the fleet, from which the per-tenant WAF limit is derived: the headroom the minimum
- * fleet has above its scaling target. One tenant may add that much load on its own; beyond it, the others would
- * share saturated servers until scale-out catches up (minutes, docs/app-tier.md). Pure, for the config defaults
- * and the capacity model.
+ * A tenant's fair share of the fleet, from which the per-tenant WAF limit is derived: a quarter of what the largest
+ * fleet serves, so whatever one tenant key sends, three quarters of the fleet's ceiling stay for everyone else. WAF
+ * refuses every request of a key while its rate is over the limit (it blocks, it does not shape), so the limit
+ * sits above a legitimate rush of a large tenant, which scaling absorbs; the capacity model checks both
+ * (docs/app-tier.md). Pure, for the config defaults and the model.
  */
 
-/** The requests per second one server serves at the request-count scaling target (requests per target per minute). */
-export function targetRequestsPerSecond(fleet: {
-    readonly scaling: { readonly requestsPerTarget?: number };
-    readonly serverRequestsPerSecond: number;
-}) {
-    // With CPU tracking alone, 60 % of a server's throughput stands in for the target.
-    return fleet.scaling.requestsPerTarget !== undefined ? fleet.scaling.requestsPerTarget / 60 : 0.6 * fleet.serverRequestsPerSecond;
-}
+/** The share of the largest fleet's throughput one tenant key may take. */
+export const FAIR_SHARE = 0.25;
 
-/** Requests per 5 minutes one tenant key may send: the minimum fleet's headroom above its scaling target. */
-export function fairShareLimitPer5Minutes(fleet: {
-    readonly minSize: number;
-    readonly serverRequestsPerSecond: number;
-    readonly scaling: { readonly requestsPerTarget?: number };
-}): number {
-    const headroom = fleet.minSize * Math.max(0, fleet.serverRequestsPerSecond - targetRequestsPerSecond(fleet));
+/** Requests per 5 minutes one tenant key may send: FAIR_SHARE of maxSize servers at full throughput, for 300 s. */
+export function fairShareLimitPer5Minutes(fleet: { readonly maxSize: number; readonly serverRequestsPerSecond: number }): number {
     // WAF's floor for a rate limit is 10 (API_RateBasedStatement).
-    return Math.max(10, Math.round(headroom * 300));
+    return Math.max(10, Math.round(fleet.maxSize * fleet.serverRequestsPerSecond * FAIR_SHARE * 300));
 }

@@ -59,6 +59,8 @@ export interface DatabaseSettings {
     readonly performanceInsightsRetentionDays: number;
     /** Days CloudWatch keeps the exported logs. */
     readonly logRetentionDays: number;
+    /** Connections each app server's pool opens (DATABASE_POOL_SIZE); the fleet's maximum times this is budgeted. */
+    readonly poolSizePerServer: number;
 }
 
 export interface DatabaseArgs extends DatabaseSettings {
