@@ -22,6 +22,7 @@ import * as path from "path";
 import { criticalPath, formatDuration } from "../bench/criticalPath";
 import { ProbeTranspile, cleanEnv, startupProbeEnv } from "../bench/probeEnv";
 import { formatSummary, renderTable, summarize } from "../bench/stats";
+import { capacityOf } from "../plan/capacity/guardrail";
 import { Plan } from "../plan/run";
 import { readStackSettings, upstreamStacks } from "../plan/stackFile";
 
@@ -173,6 +174,27 @@ function main(): void {
     console.log("  resources under trivial mocks, the least a plan can cost here; plan/floor: the program's own overhead, to drive");
     console.log("  down (ratio of the medians, then the lowest and highest of the rounds)");
     console.log(`${renderTable(rows)}\n`);
+
+    // The capacity model over each plan (the default rush, an hour in 10-second steps), beside the plan's own time.
+    const capacityRows = [["stack", "plan (median)", "capacity model (median of the runs, in process)", "environments"]];
+    for (const stack of stacks) {
+        const config = readStackSettings(REPO, stack).config;
+        const times: number[] = [];
+        let environments = 0;
+        for (let i = 0; i < options.runs; i++) {
+            const started = process.hrtime.bigint();
+            environments = capacityOf(plans.get(stack)!, config).length;
+            times.push(Number(process.hrtime.bigint() - started) / 1e6);
+        }
+        capacityRows.push([
+            stack,
+            formatSummary(summarize(planMs.get(stack)!)),
+            `${summarize(times).median.toFixed(1)} ms`,
+            String(environments),
+        ]);
+    }
+    console.log("Capacity model: `npx twine-infra capacity <stack>` adds this to a plan (the plan's figures in seconds, as above)");
+    console.log(`${renderTable(capacityRows)}\n`);
 
     // Start-up as pulumi runs the program, on the stack with the most resources of its own (its own program run only).
     const biggest = [...stacks].sort((a, b) => plans.get(b)!.resources.length - plans.get(a)!.resources.length)[0];

@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../config/load";
+import { capacityAdvisories } from "../plan/capacity/guardrail";
 import { estimateCost, renderCost } from "../plan/cost";
 import { diffPlans } from "../plan/diff";
 import { InputError, shownPath } from "../plan/inputError";
@@ -160,7 +161,11 @@ async function run(argv: readonly string[]): Promise<number> {
     checkPaths(args);
     const before = args.diff ? oldPlan(REPO, args.diff, args.stack) : undefined;
     const plan = await planStack(args.stack, { configFile: args.configFile });
-    const policy = evaluatePlan(plan, projectPackSettings(REPO));
+    // The capacity guardrail runs the model over the plan: advisory, printed with the pack's findings.
+    const policy = [
+        ...evaluatePlan(plan, projectPackSettings(REPO)),
+        ...capacityAdvisories(plan, readStackSettings(REPO, args.stack, args.configFile).config),
+    ];
     let text: string;
     if (before) {
         const diff = diffPlans(before.plan(), plan, before.label);
@@ -185,9 +190,13 @@ export function runCommandLine(argv: readonly string[], options: { command?: boo
     let rest = argv;
     if (options.command) {
         if (argv[0] === "plan") rest = argv.slice(1);
-        else if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") rest = ["--help"];
+        else if (argv[0] === "capacity") {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            (require("./capacity") as typeof import("./capacity")).runCapacityCommandLine(argv.slice(1));
+            return;
+        } else if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") rest = ["--help"];
         else {
-            process.stderr.write(`unknown command ${argv[0]}: the only command is plan\n\n${USAGE}\n`);
+            process.stderr.write(`unknown command ${argv[0]}: the commands are plan and capacity\n\n${USAGE}\n`);
             process.exit(EXIT_CODES.invalidInput);
         }
     }
