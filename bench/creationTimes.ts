@@ -176,6 +176,11 @@ export const CREATION_TIMES: Readonly<Record<string, CreationTime>> = {
         seconds: 30,
         source: "estimate: the provider retries the association while the new ACL and load balancer become visible to WAF",
     },
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": {
+        seconds: 5,
+        source: "estimate: one PutLoggingConfiguration call; WAF adds the log group's resource policy as it goes",
+    },
+    "aws:cloudwatch/queryDefinition:QueryDefinition": { seconds: 2, source: QUICK },
     "aws:guardduty/detector:Detector": { seconds: 5, source: QUICK },
 };
 

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { loadBalancerNameProblems } from "../components/account/awsNameConfig";
 import { monthEndWindowProblems } from "../components/app/monthEndScheduleConfig";
 import { warmPoolProblems } from "../components/app/warmPoolConfig";
-import { fairShareLimitPer5Minutes } from "../components/app/fairShare";
+import { fairShareLimitPer5Minutes } from "../components/app/fairShareConfig";
 import { ALB_BODY_INSPECTION_BYTES, webAclRuleProblems } from "../components/app/webAclConfig";
 import type { AppClusterSettings } from "../components/app/appCluster";
 import { EnvRole, logRetentionSchema, problem } from "./primitives";

@@ -10,7 +10,7 @@
 import { z } from "zod";
 import type { DatabaseEngine, DatabaseSettings } from "../components/data/database";
 import type { SearchSettings } from "../components/data/search";
-import { connectionBudgetProblem } from "../components/data/connectionBudget";
+import { connectionBudgetProblem } from "../components/data/connectionBudgetConfig";
 import { AppTierConfig, appTierProblems, appTierSchema, withAppTierDefaults } from "./appTier";
 import { EnvRole, logRetentionSchema, problem } from "./primitives";
 

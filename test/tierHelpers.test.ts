@@ -5,7 +5,7 @@ import { appConnectStatement, dbUserArn, secretReadStatements } from "../compone
 import { MinSizeAction, monthEdgeWorkingDays, monthEndActions, monthEndWindowProblems } from "../components/app/monthEndScheduleConfig";
 import { warmPoolArgs, warmPoolProblems, warmPoolSize } from "../components/app/warmPoolConfig";
 import { TENANT_OVER_LIMIT_LABEL, oversizeBodyStatement, webAclRuleProblems, webAclRules } from "../components/app/webAclConfig";
-import { fairShareLimitPer5Minutes } from "../components/app/fairShare";
+import { fairShareLimitPer5Minutes } from "../components/app/fairShareConfig";
 import { withAppTierDefaults } from "../config/appTier";
 
 /** Expands one cron field ("1-4", "26-31", "1,3,5", "*") into the values it matches. */

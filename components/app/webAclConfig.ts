@@ -5,7 +5,7 @@
  *    whole company behind one corporate NAT address sends in a rush;
  * 2. optionally a per-tenant rate rule, keyed by what identifies a tenant (the Host header when tenants have
  *    their own names, or a header or cookie the app sets) so that a forger spends only its own budget: together
- *    with the client IP, or a value the app signs; it blocks in prod, at the fleet's fair share (fairShare.ts);
+ *    with the client IP, or a value the app signs; it blocks in prod, at the fleet's fair share (fairShareConfig.ts);
  * 3. optionally a body size rule: counted outside the upload paths, blocked only on the paths listed as confirmed;
  * 4. the AWS managed rule groups, with `SizeRestrictions_BODY` of the common rule set counted instead of blocking,
  *    so receipts (larger than its fixed 8 KB) can be uploaded, and the `*_BODY` injection rules counted too:

@@ -4,7 +4,7 @@
  * with the two figures a plan cannot hold from the stack's config (a server's throughput, the per-server pool).
  */
 import { warmPoolSize } from "../../components/app/warmPoolConfig";
-import { maxConnections } from "../../components/data/connectionBudget";
+import { maxConnections } from "../../components/data/connectionBudgetConfig";
 import { priceOf } from "../prices";
 import { Plan, PlannedResource } from "../run";
 import type { FleetModel } from "./model";
