@@ -458,8 +458,16 @@ export function environmentProblems(
         }
         const db = databaseDefaults(role, env.database);
         problems.push(...at(databaseProblems(role, db)));
-        const app = withAppTierDefaults(role, name, env.app);
-        const budget = connectionBudgetProblem(app.maxSize, db.poolSizePerServer, db.engine, db.instanceClass);
+        // Every environment on this database counts: its own fleet and those that share its data tier.
+        const users = names.filter(n => n === name || input[n]?.shareDataWith === name);
+        const fleetMax = users.reduce((sum, n) => sum + withAppTierDefaults(role, n, input[n]?.app).maxSize, 0);
+        const budget = connectionBudgetProblem(
+            fleetMax,
+            db.poolSizePerServer,
+            db.engine,
+            db.instanceClass,
+            users.length > 1 ? users : undefined,
+        );
         if (budget) {
             problems.push({
                 path: [name, "database", "poolSizePerServer"],

@@ -398,6 +398,16 @@ describe("stack config", () => {
         assert.match(hit, /Fix: lower database\.poolSizePerServer or app\.maxSize/);
     });
 
+    it("counts the fleets of the environments that share a database together", () => {
+        // GIVEN test on integration's data tier, each fleet at 25 servers: 250 connections each, 500 together
+        let config = withPath(dev, "twine-infra:environments", "integration.app", { minSize: 1, maxSize: 25 });
+        config = withPath(config, "twine-infra:environments", "test", { shareDataWith: "integration", app: { minSize: 1, maxSize: 25 } });
+        // WHEN parsed  THEN the owner's budget (405) refuses them together
+        const hit = problemsOf("dev", config).find(p => p.includes("poolSizePerServer"));
+        assert.ok(hit);
+        assert.match(hit, /app\.maxSize \(50, of integration and test together\) × database\.poolSizePerServer \(10\) = 500/);
+    });
+
     it("lists every problem at once", () => {
         // GIVEN three independent mistakes  WHEN parsed  THEN one error lists all three
         let config = withKey(dev, "twine-infra:accountId", "123");

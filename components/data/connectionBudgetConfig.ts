@@ -33,15 +33,25 @@ export function maxConnections(engine: DatabaseEngine, instanceClass: string): n
 /** The share of max_connections the app may use: the rest is for migrations, operators and monitoring. */
 export const APP_CONNECTION_SHARE = 0.9;
 
-/** Why a fleet of `fleetMax` servers with pools of `pool` connections exceeds the database's budget, or undefined. */
-export function connectionBudgetProblem(fleetMax: number, pool: number, engine: DatabaseEngine, instanceClass: string): string | undefined {
+/**
+ * Why fleets of `fleetMax` servers in all with pools of `pool` connections exceed the database's budget, or undefined.
+ * `sharers`: the environments whose fleets are summed, when more than the owner's.
+ */
+export function connectionBudgetProblem(
+    fleetMax: number,
+    pool: number,
+    engine: DatabaseEngine,
+    instanceClass: string,
+    sharers?: readonly string[],
+): string | undefined {
     const max = maxConnections(engine, instanceClass);
     if (max === undefined) return undefined;
     const budget = Math.floor(max * APP_CONNECTION_SHARE);
     const wanted = fleetMax * pool;
     if (wanted <= budget) return undefined;
+    const fleets = `${fleetMax}${sharers ? `, of ${sharers.join(" and ")} together` : ""}`;
     return (
-        `app.maxSize (${fleetMax}) × database.poolSizePerServer (${pool}) = ${wanted} connections exceeds the database's budget ` +
-        `(${budget}: ${APP_CONNECTION_SHARE * 100} % of max_connections ${max} on ${instanceClass})`
+        `app.maxSize (${fleets}) × database.poolSizePerServer (${pool}) = ${wanted} connections exceeds the database's ` +
+        `budget (${budget}: ${APP_CONNECTION_SHARE * 100} % of max_connections ${max} on ${instanceClass})`
     );
 }
