@@ -60,7 +60,7 @@ export function pulumiCloudProvider(name: string): pulumiservice.Provider {
  * counterparts of the cross-account roles, nothing that reads data) and a deploy role (the stack's update and
  * refresh only). In Pulumi Cloud: the Deployments settings (every operation with the deploy role, source the
  * protected branch, no pull-request previews), the drift schedule, and the teams' grants on the stack; the first
- * stack also creates the teams and the GitHub token exchange, and dev the Jenkins team's token.
+ * stack also creates the teams and the GitHub token exchange. No stack creates a token (docs/build-and-delivery.md).
  */
 export class DeploymentPreviews extends pulumi.ComponentResource {
     public readonly previewRole: aws.iam.Role;
@@ -70,8 +70,6 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
     public readonly previewRoleArn: pulumi.Output<string>;
     /** ARN of pulumi-<stack>-deploy: updates and refreshes (for ESC environments that log in as it). */
     public readonly deployRoleArn: pulumi.Output<string>;
-    /** Dev only: the Jenkins team's token (a secret), for Jenkins to start the dev update. */
-    public readonly jenkinsPulumiToken?: pulumi.Output<string>;
 
     constructor(name: string, args: DeploymentPreviewsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twine:index:DeploymentPreviews", name, args, opts);
@@ -260,19 +258,9 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 { ...cloud, dependsOn: teams },
             );
         }
-        if (args.accountRole === "dev") {
-            const token = new pulumiservice.TeamAccessToken(
-                `${name}-jenkins-token`,
-                {
-                    organizationName: args.organization,
-                    teamName: PULUMI_TEAMS.jenkins,
-                    name: `${PULUMI_TEAMS.jenkins}-${args.stack}`,
-                    description: "Jenkins: starts the dev update",
-                },
-                { ...cloud, additionalSecretOutputs: ["value"] },
-            );
-            this.jenkinsPulumiToken = pulumi.secret(token.value);
-        }
+        // No team token is created here: every stack's state can be exported and decrypted by the previews team
+        // (Stack Read holds stack:export and stack:decrypt), so a token in state is a token for every pull request.
+        // An organization admin mints the Jenkins team's token and puts it in Secrets Manager directly (runbook).
 
         this.previewRoleArn = this.previewRole.arn;
         this.deployRoleArn = this.deployRole.arn;

@@ -264,5 +264,7 @@ export const JENKINS_SECRET_PREFIX = "twine/jenkins/";
 /** Secrets the image's configuration and pipeline read, created empty by the stack; values are put by hand. */
 export const JENKINS_SECRETS = {
     "admin-password": "Password of the Jenkins admin user (casc.yaml).",
-    "pulumi-access-token": "Token of the twine-infra-jenkins Pulumi Cloud team (Write on the dev stack only): starts the dev deployment.",
+    "pulumi-access-token":
+        "Token of the twine-infra-jenkins Pulumi Cloud team (Write on the dev stack only), put by an organization admin: " +
+        "starts the dev deployment.",
 } as const;
