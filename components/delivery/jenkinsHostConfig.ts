@@ -22,6 +22,11 @@ export const JENKINS_AGENT_DIR = "/srv/jenkins_agent";
 export const APT_PUBLISHER_CREDENTIAL = "apt-publisher";
 /** Tag that makes the Secrets Manager credentials provider offer a secret to pipelines, as a secret text. */
 export const JENKINS_CREDENTIAL_TAG = { "jenkins:credentials:type": "string" } as const;
+/**
+ * The same, as a secret file (the value is the file's content: put it with --secret-binary), for multi-line secrets
+ * a pipeline must never hold in a variable (aws-secrets-manager-credentials-provider, docs/README.md, "Secret File").
+ */
+export const JENKINS_FILE_CREDENTIAL_TAG = { "jenkins:credentials:type": "file" } as const;
 
 export interface JenkinsUserDataArgs {
     /** The image, pinned by digest: <registry>/<repo>@sha256:<digest>. */
