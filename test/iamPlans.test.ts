@@ -193,11 +193,24 @@ describe("IAM over the plans (policy simulator)", () => {
                 () => preview,
                 () => pulumiToken(stack, "preview"),
             );
+            // The settings name one role for every operation: a console preview and a drift run present their own.
             expectAssume(
-                "the stack's Pulumi preview operation assume the deploy role",
-                "deny",
+                "the stack's Pulumi Deployments preview (console) assume the deploy role the settings name",
+                "allow",
                 () => deploy,
                 () => pulumiToken(stack, "preview"),
+            );
+            expectAssume(
+                "the stack's scheduled drift detection (detect-drift) assume the deploy role",
+                "allow",
+                () => deploy,
+                () => pulumiToken(stack, "detect-drift"),
+            );
+            expectAssume(
+                "the stack's remediate-drift assume the deploy role (the schedule never remediates)",
+                "deny",
+                () => deploy,
+                () => pulumiToken(stack, "remediate-drift"),
             );
             expectAssume(
                 "the stack's Pulumi update assume the deploy role for 2 hours",

@@ -139,8 +139,8 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 name: `pulumi-${args.stack}-deploy`,
                 description: `Updates and refreshes of ${args.project}/${args.stack} by Pulumi Deployments`,
                 maxSessionDuration: sessionSeconds,
-                // This stack's update and refresh operations, and its deploy credentials environment, which `pulumi up`
-                // opens through the stack file.
+                // Every operation this stack's Deployments settings run (DEPLOY_OPERATIONS), and its deploy credentials
+                // environment, which `pulumi up` opens through the stack file.
                 assumeRolePolicy: pulumiOidc.arn.apply(arn =>
                     stableJson(
                         trustPolicy(

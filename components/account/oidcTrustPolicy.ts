@@ -9,7 +9,13 @@ export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 
 /** Pulumi Deployments operations a role may run: previews only, or the operations that change the stack. */
 export const PREVIEW_OPERATIONS = ["preview"] as const;
-export const DEPLOY_OPERATIONS = ["update", "refresh"] as const;
+/**
+ * Every operation the stack's Deployments settings run with the deploy role: the settings name one role for all
+ * (operationContext.oidc.aws.roleARN), and a token's subject names the operation (OperationContext's operation:
+ * update, preview, destroy, refresh, detect-drift, remediate-drift). A console preview presents `preview`, a drift
+ * schedule `detect-drift`. Not destroy, and not remediate-drift: the drift schedule never remediates.
+ */
+export const DEPLOY_OPERATIONS = ["update", "refresh", "preview", "detect-drift"] as const;
 
 export interface StackIdentity {
     readonly organization: string;
