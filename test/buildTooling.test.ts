@@ -475,7 +475,7 @@ describe("Pulumi Deployments previews", () => {
                     for (const sub of subs)
                         assert.match(
                             sub,
-                            new RegExp(`^pulumi:deploy:org:twine:project:twine-infra:stack:${stack}:operation:[a-z]+:scope:write$`),
+                            new RegExp(`^pulumi:deploy:org:twine:project:twine-infra:stack:${stack}:operation:[a-z-]+:scope:write$`),
                         );
                     assert.ok(!JSON.stringify(trust).includes("*"), "a wildcard in a trust policy");
                     assert.ok(!("StringLike" in pulumi.Condition));

@@ -47,6 +47,9 @@ describe("IAM over the plans (policy simulator)", () => {
         const cases: Case[] = [
             ["the build role publishing a package to the apt bucket", "allow", BUILD, "s3:PutObject", h => `${apt(h)}/dists/noble/Release`],
             ["the build role listing the apt bucket", "allow", BUILD, "s3:ListBucket", apt],
+            // Aptly removes superseded files (a delete marker on a versioned bucket); the versions stay.
+            ["the build role deleting a file of the apt bucket", "allow", BUILD, "s3:DeleteObject", h => `${apt(h)}/pool/x.deb`],
+            ["the build role erasing a version of the apt bucket", "deny", BUILD, "s3:DeleteObjectVersion", h => `${apt(h)}/pool/x.deb`],
             ["the build role reading any secret", "deny", BUILD, "secretsmanager:GetSecretValue", signingKey],
             [
                 "the controller writing the apt bucket itself (only the build session does)",
