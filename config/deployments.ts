@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { DeploymentSettings } from "../components/account/deploymentPreviews";
+import { githubSubjectPrefixProblem } from "../components/account/oidcTrustPolicy";
 import { problem } from "./primitives";
 
 const orgPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
@@ -30,6 +31,14 @@ export const deploymentsSchema = z
             .regex(repoPattern, problem("a GitHub repository is owner/name", "write it as owner/name, e.g. twine/twine-infra"))
             .optional()
             .describe("GitHub repository holding this program, owner/name. Required when enabled."),
+        githubOidcSubject: z
+            .string()
+            .describe(
+                "The repository as GitHub's OIDC tokens name it in their subject: repo:<owner>/<repo> (legacy), or " +
+                    "repo:<owner>@<owner id>/<repo>@<repo id> (immutable subject claims, GitHub's default for repositories created " +
+                    "or renamed from 2026-07-15). The AWS preview role's trust and Pulumi Cloud's token exchange match it. " +
+                    "Defaults to repo:<repository>.",
+            ),
         branch: z
             .string()
             .min(1)
@@ -82,6 +91,7 @@ export const deploymentsSchema = z
     })
     .partial({
         enabled: true,
+        githubOidcSubject: true,
         branch: true,
         deployCommits: true,
         paths: true,
@@ -105,6 +115,17 @@ export const deploymentsSchema = z
                 });
             }
         }
+        if (value.githubOidcSubject !== undefined && value.repository) {
+            const why = githubSubjectPrefixProblem(value.githubOidcSubject, value.repository);
+            if (why) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["githubOidcSubject"],
+                    input: value.githubOidcSubject,
+                    message: problem(why, `write repo:${value.repository}, or repo:<owner>@<id>/<repo>@<id> with the ids GitHub shows`),
+                });
+            }
+        }
     })
     .describe(
         "Pulumi Deployments of this stack: its settings, drift detection, Pulumi Cloud access and the AWS OIDC preview and deploy roles. " +
@@ -121,6 +142,7 @@ export function withDeploymentsDefaults(input: DeploymentsConfigInput | undefine
     return {
         organization: input.organization,
         repository: input.repository,
+        githubSubjectPrefix: input.githubOidcSubject ?? `repo:${input.repository}`,
         branch: input.branch ?? "main",
         deployCommits: input.deployCommits ?? false,
         paths: input.paths ?? [],

@@ -5,7 +5,10 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { REPO } from "./helpers/config";
+import { githubPullRequestSubject } from "../components/account/oidcTrustPolicy";
+import { parseStackConfig } from "../config";
+import { REPO, fixtureConfig, problemsOf, withPath, writeStackFile } from "./helpers/config";
+import { ofType, planWithConfig } from "./helpers/plans";
 
 /** Every Markdown file a reader follows: the README and docs/. */
 function markdownFiles(): string[] {
@@ -45,5 +48,44 @@ describe("no stored Pulumi token in GitHub", () => {
             const text = fs.readFileSync(file, "utf8");
             assert.doesNotMatch(text, /secrets\.PULUMI/, path.relative(REPO, file));
         }
+    });
+});
+
+describe("GitHub's subject claims, in either form (deployments.githubOidcSubject)", () => {
+    const DEP = "twine-infra:deployments";
+    const IMMUTABLE = "repo:twine@1234567/twine-infra@89012345";
+
+    it("accepts the immutable form of the repository's subject, and defaults to the legacy form", () => {
+        const config = parseStackConfig("dns", withPath(fixtureConfig("dns"), DEP, "githubOidcSubject", IMMUTABLE)) as any;
+        assert.equal(config.deployments.githubSubjectPrefix, IMMUTABLE);
+        assert.equal((parseStackConfig("dns", fixtureConfig("dns")) as any).deployments.githubSubjectPrefix, "repo:twine/twine-infra");
+    });
+
+    it("refuses a subject of another repository, a half-immutable one, or a widened one, naming the key and the fix", () => {
+        for (const bad of ["repo:other/twine-infra", "repo:twine@12/twine-infra", "repo:twine/*", "twine/twine-infra"]) {
+            const problems = problemsOf("dns", withPath(fixtureConfig("dns"), DEP, "githubOidcSubject", bad));
+            assert.ok(
+                problems.some(p => p.includes("githubOidcSubject") && p.includes("Fix: write repo:twine/twine-infra")),
+                `${bad}: ${problems.join("; ")}`,
+            );
+        }
+    });
+
+    it("the AWS preview role's trust and Pulumi Cloud's token exchange both match the immutable subject", async () => {
+        const file = writeStackFile(withPath(fixtureConfig("dns"), DEP, "githubOidcSubject", IMMUTABLE));
+        const plan = await planWithConfig("dns", file);
+        const preview = ofType(plan, "aws:iam/role:Role").find(r => r.inputs.name === "pulumi-dns-preview")!;
+        const github = JSON.parse(String(preview.inputs.assumeRolePolicy)).Statement.find(
+            (s: { Sid: string }) => s.Sid === "GitHubActionsPullRequests",
+        );
+        assert.equal(github.Condition.StringEquals["token.actions.githubusercontent.com:sub"], `${IMMUTABLE}:pull_request`);
+        const [issuer] = ofType(plan, "pulumiservice:index:OidcIssuer");
+        assert.equal((issuer.inputs as any).policies[0].rules.sub, `${IMMUTABLE}:pull_request`);
+    });
+
+    it("builds the pull-request subject of either form, and refuses anything else", () => {
+        assert.equal(githubPullRequestSubject("repo:o/r"), "repo:o/r:pull_request");
+        assert.equal(githubPullRequestSubject("repo:o@1/r@2"), "repo:o@1/r@2:pull_request");
+        assert.throws(() => githubPullRequestSubject("repo:o/*"), /not repo:<owner>\/<repo>/);
     });
 });

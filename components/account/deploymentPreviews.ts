@@ -22,6 +22,8 @@ export interface DeploymentSettings {
     readonly organization: string;
     /** GitHub repository of this program, owner/name. */
     readonly repository: string;
+    /** The repository as GitHub's OIDC subject names it: repo:<owner>/<repo>, or repo:<owner>@<id>/<repo>@<id>. */
+    readonly githubSubjectPrefix: string;
     /** The protected branch: the only source of the stack's deployments. */
     readonly branch: string;
     /** Run `pulumi up` on every push to the branch. */
@@ -111,7 +113,7 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                         stableJson(
                             trustPolicy(
                                 pulumiTrustStatement(pulumiArn, id, PREVIEW_OPERATIONS),
-                                githubPullRequestTrustStatement(githubArn, args.repository),
+                                githubPullRequestTrustStatement(githubArn, args.githubSubjectPrefix),
                                 escTrustStatement(pulumiArn, args.organization, esc.preview),
                             ),
                         ),
@@ -246,7 +248,7 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                     name: "github-actions",
                     url: `https://${GITHUB_OIDC_HOST}`,
                     maxExpirationSeconds: 3600,
-                    policies: [githubPreviewsPolicy(args.organization, args.repository)],
+                    policies: [githubPreviewsPolicy(args.organization, args.githubSubjectPrefix)],
                 },
                 { ...cloud, dependsOn: teams },
             );

@@ -59,17 +59,38 @@ export function pulumiTrustStatement(providerArn: string, id: StackIdentity, ope
     );
 }
 
-/** Trust for GitHub Actions runs on pull requests of one repository (the workflow's `pulumi preview`). */
-export function githubPullRequestTrustStatement(providerArn: string, repository: string): PolicyStatement {
-    if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
-        throw new Error(`githubPullRequestTrustStatement: "${repository}" is not owner/name`);
+/**
+ * GitHub's OIDC subject prefix of a repository, in either form GitHub issues: `repo:<owner>/<repo>` (legacy), or
+ * `repo:<owner>@<owner id>/<repo>@<repo id>` (immutable subject claims, the default for repositories created or
+ * renamed from 2026-07-15: GitHub's "OpenID Connect", "Immutable subject claims"). Captures owner and repo names.
+ */
+export const GITHUB_SUBJECT_PREFIX = /^repo:([A-Za-z0-9_.-]+)(@\d+)?\/([A-Za-z0-9_.-]+)(@\d+)?$/;
+
+/** The prefix's problem, or undefined: its form, and that it names the repository (owner/name). */
+export function githubSubjectPrefixProblem(prefix: string, repository: string): string | undefined {
+    const m = GITHUB_SUBJECT_PREFIX.exec(prefix);
+    if (!m || Boolean(m[2]) !== Boolean(m[4])) {
+        return `"${prefix}" is not repo:<owner>/<repo> or repo:<owner>@<id>/<repo>@<id>`;
     }
+    if (`${m[1]}/${m[3]}` !== repository) return `"${prefix}" names ${m[1]}/${m[3]}, not the repository ${repository}`;
+    return undefined;
+}
+
+/** The subject of a pull-request run's token: the repository's subject prefix, then `:pull_request`. */
+export function githubPullRequestSubject(subjectPrefix: string): string {
+    const m = GITHUB_SUBJECT_PREFIX.exec(subjectPrefix);
+    if (!m) throw new Error(`githubPullRequestSubject: ${githubSubjectPrefixProblem(subjectPrefix, "")}`);
+    return `${subjectPrefix}:pull_request`;
+}
+
+/** Trust for GitHub Actions runs on pull requests of one repository (the workflow's `pulumi preview`). */
+export function githubPullRequestTrustStatement(providerArn: string, subjectPrefix: string): PolicyStatement {
     return webIdentityStatement(
         "GitHubActionsPullRequests",
         providerArn,
         GITHUB_OIDC_HOST,
         "sts.amazonaws.com",
-        `repo:${repository}:pull_request`,
+        githubPullRequestSubject(subjectPrefix),
     );
 }
 

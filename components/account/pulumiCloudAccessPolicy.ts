@@ -4,6 +4,7 @@
  * The workflow files name the previews team too (.github/workflows/preview.yml); a test keeps both in step.
  */
 import * as pulumiservice from "@pulumi/pulumiservice";
+import { githubPullRequestSubject } from "./oidcTrustPolicy";
 
 export const PULUMI_TEAMS = {
     /** Read on every stack: runs previews, cannot start a deployment or edit a stack. Pull-request jobs. */
@@ -41,14 +42,17 @@ export function ownsOrganizationAccess(accountRole: string): boolean {
 
 /**
  * The authorization policy of the GitHub Actions OIDC issuer: a token of a pull-request run of this repository
- * (subject repo:<owner>/<repo>:pull_request, audience urn:pulumi:org:<org>) is exchanged for a token of the
+ * (subject <prefix>:pull_request, either form of githubPullRequestSubject; audience urn:pulumi:org:<org>) is exchanged for a token of the
  * previews team, and nothing else: no other subject, no organization or personal token.
  */
-export function githubPreviewsPolicy(organization: string, repository: string): pulumiservice.types.input.AuthPolicyDefinitionArgs {
+export function githubPreviewsPolicy(
+    organization: string,
+    githubSubjectPrefix: string,
+): pulumiservice.types.input.AuthPolicyDefinitionArgs {
     return {
         decision: pulumiservice.AuthPolicyDecision.Allow,
         tokenType: pulumiservice.AuthPolicyTokenType.Team,
         teamName: PULUMI_TEAMS.previews,
-        rules: { aud: `urn:pulumi:org:${organization}`, sub: `repo:${repository}:pull_request` },
+        rules: { aud: `urn:pulumi:org:${organization}`, sub: githubPullRequestSubject(githubSubjectPrefix) },
     };
 }
