@@ -39,6 +39,12 @@ export const deploymentsSchema = z
                     "or renamed from 2026-07-15). The AWS preview role's trust and Pulumi Cloud's token exchange match it. " +
                     "Defaults to repo:<repository>.",
             ),
+        deployers: z
+            .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, problem("not a Pulumi Cloud login", "write the user's login")))
+            .describe(
+                "Pulumi Cloud logins of the stack's deployers team (twine-infra-<stack>-deployers), the only team that may open " +
+                    "its credentials environments. Defaults to nobody: organization admins only.",
+            ),
         branch: z
             .string()
             .min(1)
@@ -92,6 +98,7 @@ export const deploymentsSchema = z
     .partial({
         enabled: true,
         githubOidcSubject: true,
+        deployers: true,
         branch: true,
         deployCommits: true,
         paths: true,
@@ -143,6 +150,7 @@ export function withDeploymentsDefaults(input: DeploymentsConfigInput | undefine
         organization: input.organization,
         repository: input.repository,
         githubSubjectPrefix: input.githubOidcSubject ?? `repo:${input.repository}`,
+        deployers: input.deployers ?? [],
         branch: input.branch ?? "main",
         deployCommits: input.deployCommits ?? false,
         paths: input.paths ?? [],

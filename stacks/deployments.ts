@@ -30,6 +30,7 @@ export function deploymentPreviews(
         previewRoleArn: previews.previewRole.arn,
         sessionSeconds: settings.sessionSeconds,
         outputNames: exportedOutputNames(ctx.config.accountRole),
+        deployers: settings.deployers,
         serviceProvider,
     });
     return previews;

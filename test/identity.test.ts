@@ -5,10 +5,11 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { escDefaultPermissionProblem, escEnvironmentGrants } from "../components/account/escAccessPolicy";
 import { githubPullRequestSubject } from "../components/account/oidcTrustPolicy";
 import { parseStackConfig } from "../config";
 import { REPO, fixtureConfig, problemsOf, withPath, writeStackFile } from "./helpers/config";
-import { ofType, planWithConfig } from "./helpers/plans";
+import { STACKS, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 /** Every Markdown file a reader follows: the README and docs/. */
 function markdownFiles(): string[] {
@@ -87,5 +88,53 @@ describe("GitHub's subject claims, in either form (deployments.githubOidcSubject
         assert.equal(githubPullRequestSubject("repo:o/r"), "repo:o/r:pull_request");
         assert.equal(githubPullRequestSubject("repo:o@1/r@2"), "repo:o@1/r@2:pull_request");
         assert.throws(() => githubPullRequestSubject("repo:o/*"), /not repo:<owner>\/<repo>/);
+    });
+});
+
+describe("who may open the deploy environments (ESC)", () => {
+    for (const stack of STACKS) {
+        it(`${stack}: only its deployers team may open its credentials environments, for at most a session`, async () => {
+            const plan = await planOf(stack);
+            const grants = ofType(plan, "pulumiservice:index:TeamEnvironmentPermission").map(g => g.inputs as any);
+            const deploy = `${stack}-aws`;
+            const onDeploy = grants.filter(g => g.environment === deploy);
+            assert.deepEqual(
+                onDeploy.map(g => [g.project, g.team, g.permission]),
+                [["twine-infra", `twine-infra-${stack}-deployers`, "open"]],
+                `who may open ${deploy}`,
+            );
+            assert.ok(grants.every(g => g.permission === "open" && g.team === `twine-infra-${stack}-deployers`));
+            assert.ok(
+                grants.every(g => g.maxOpenDuration === "2h"),
+                "an open never outlives the role's 2-hour session",
+            );
+            const team = ofType(plan, "pulumiservice:index:Team").find(t => t.inputs.name === `twine-infra-${stack}-deployers`);
+            assert.ok(team, "the deployers team is declared with the stack");
+        });
+    }
+
+    it("the deployers come from config, sorted, and default to nobody", async () => {
+        const file = writeStackFile(withPath(fixtureConfig("dev"), "twine-infra:deployments", "deployers", ["zoe", "ada"]));
+        const team = ofType(await planWithConfig("dev", file), "pulumiservice:index:Team")[0];
+        assert.deepEqual(team.inputs.members, ["ada", "zoe"]);
+        const fixture = ofType(await planOf("dev"), "pulumiservice:index:Team")[0];
+        assert.deepEqual(fixture.inputs.members, []);
+    });
+
+    it("accepts the organization's default environment permission only when it is none (for doctor)", () => {
+        assert.equal(escDefaultPermissionProblem("twine", "none"), undefined);
+        for (const level of [undefined, "read", "open", "write", "admin", "bogus"]) {
+            const problem = escDefaultPermissionProblem("twine", level);
+            assert.ok(problem, String(level));
+            assert.match(problem, /organization twine: the default environment permission is .* Fix: set it to none/);
+        }
+        assert.match(escDefaultPermissionProblem("twine", undefined)!, /not set \(ESC then uses write\)/);
+        assert.deepEqual(
+            escEnvironmentGrants("dev", 5400).map(g => [g.environment, g.maxOpenDuration]),
+            [
+                ["dev-aws", "1h30m"],
+                ["dev-aws-preview", "1h30m"],
+            ],
+        );
     });
 });

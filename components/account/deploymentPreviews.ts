@@ -24,6 +24,8 @@ export interface DeploymentSettings {
     readonly repository: string;
     /** The repository as GitHub's OIDC subject names it: repo:<owner>/<repo>, or repo:<owner>@<id>/<repo>@<id>. */
     readonly githubSubjectPrefix: string;
+    /** Pulumi Cloud logins of the stack's deployers team: they may open its credentials environments. */
+    readonly deployers: readonly string[];
     /** The protected branch: the only source of the stack's deployments. */
     readonly branch: string;
     /** Run `pulumi up` on every push to the branch. */
