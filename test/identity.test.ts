@@ -5,8 +5,11 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { parse } from "yaml";
 import { escDefaultPermissionProblem, escEnvironmentGrants } from "../components/account/escAccessPolicy";
 import { githubPullRequestSubject } from "../components/account/oidcTrustPolicy";
+import { PULUMI_TEAMS } from "../components/account/pulumiCloudAccessPolicy";
+import { readStackSettings } from "../plan/stackFile";
 import { parseStackConfig } from "../config";
 import { REPO, fixtureConfig, problemsOf, withPath, writeStackFile } from "./helpers/config";
 import { STACKS, ofType, planOf, planWithConfig } from "./helpers/plans";
@@ -136,5 +139,43 @@ describe("who may open the deploy environments (ESC)", () => {
                 ["dev-aws-preview", "1h30m"],
             ],
         );
+    });
+});
+
+describe("the pull-request workflow agrees with the stack files (.github/workflows/preview.yml)", () => {
+    const workflow = parse(fs.readFileSync(path.join(REPO, ".github", "workflows", "preview.yml"), "utf8"));
+    const job = workflow.jobs.preview;
+    const step = (uses: string) => job.steps.find((s: { uses?: string }) => s.uses?.startsWith(uses));
+
+    /** The matrix entry each committed stack file implies, in deploy order. */
+    function expectedMatrix(): Record<string, string>[] {
+        return STACKS.map(stack => {
+            const config = readStackSettings(REPO, stack).config;
+            const deployments = JSON.parse(config["twine-infra:deployments"] ?? "{}");
+            return {
+                name: stack,
+                account: config["twine-infra:accountId"],
+                region: config["aws:region"],
+                organization: deployments.organization,
+            };
+        });
+    }
+
+    it("has one matrix entry per stack file, with its account, region and organization", () => {
+        const expected = expectedMatrix();
+        const paste = expected
+            .map(e => `          - { name: ${e.name}, account: "${e.account}", region: ${e.region}, organization: ${e.organization} }`)
+            .join("\n");
+        assert.deepEqual(job.strategy.matrix.stack, expected, `Fix: set jobs.preview.strategy.matrix.stack to\n${paste}`);
+    });
+
+    it("takes every account, region and organization from the matrix, never a literal", () => {
+        const auth = step("pulumi/auth-actions");
+        assert.equal(auth.with.organization, "${{ matrix.stack.organization }}");
+        assert.equal(auth.with.scope, `team:${PULUMI_TEAMS.previews}`);
+        const aws = step("aws-actions/configure-aws-credentials");
+        assert.equal(aws.with["aws-region"], "${{ matrix.stack.region }}");
+        assert.equal(aws.with["role-to-assume"], "arn:aws:iam::${{ matrix.stack.account }}:role/pulumi-${{ matrix.stack.name }}-preview");
+        assert.equal(step("pulumi/actions").with["stack-name"], "${{ matrix.stack.organization }}/${{ matrix.stack.name }}");
     });
 });
