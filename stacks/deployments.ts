@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DeploymentPreviews, pulumiCloudProvider } from "../components/account/deploymentPreviews";
 import { EscEnvironments } from "../components/account/escEnvironments";
+import { hasTeams } from "../components/account/pulumiCloudAccessPolicy";
 import { PROJECT } from "../config";
 import { StackContext } from "./context";
 import { exportedOutputNames } from "./outputs";
@@ -31,6 +32,7 @@ export function deploymentPreviews(
         sessionSeconds: settings.sessionSeconds,
         outputNames: exportedOutputNames(ctx.config.accountRole),
         deployers: settings.deployers,
+        teams: hasTeams(settings.edition),
         serviceProvider,
     });
     return previews;

@@ -179,3 +179,36 @@ describe("the pull-request workflow agrees with the stack files (.github/workflo
         assert.equal(step("pulumi/actions").with["stack-name"], "${{ matrix.stack.organization }}/${{ matrix.stack.name }}");
     });
 });
+
+describe("Pulumi Cloud editions (deployments.edition)", () => {
+    const DEP = "twine-infra:deployments";
+    const TEAM_TYPES = [
+        "pulumiservice:index:Team",
+        "pulumiservice:index:TeamStackPermission",
+        "pulumiservice:index:TeamEnvironmentPermission",
+        "pulumiservice:index:OidcIssuer",
+    ];
+
+    it("a Team organization: no team, team grant or team token exchange; deployments, drift and environments stay", async () => {
+        const plan = await planWithConfig("dns", writeStackFile(withPath(fixtureConfig("dns"), DEP, "edition", "team")));
+        for (const type of TEAM_TYPES) assert.deepEqual(ofType(plan, type), [], type);
+        for (const type of [
+            "pulumiservice:index:DeploymentSettings",
+            "pulumiservice:index:DriftSchedule",
+            "pulumiservice:index:Environment",
+        ]) {
+            assert.ok(ofType(plan, type).length > 0, type);
+        }
+    });
+
+    it("an Enterprise organization (the default): the teams, grants and token exchange", async () => {
+        const plan = await planOf("dns");
+        for (const type of TEAM_TYPES) assert.ok(ofType(plan, type).length > 0, type);
+    });
+
+    it("refuses deployers in a Team organization, and an unknown edition", () => {
+        const team = withPath(withPath(fixtureConfig("dev"), DEP, "edition", "team"), DEP, "deployers", ["ada"]);
+        assert.ok(problemsOf("dev", team).some(p => /deployers.*a Team organization has no teams/.test(p)));
+        assert.ok(problemsOf("dev", withPath(fixtureConfig("dev"), DEP, "edition", "pro")).some(p => p.includes("edition")));
+    });
+});

@@ -3,7 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
 import { escAwsAudience, escEnvironmentNames, escTrustStatement } from "./escEnvironmentConfig";
 import { readOnlyCounterpart, stableJson } from "./iamPolicy";
-import { PULUMI_TEAMS, githubPreviewsPolicy, ownsOrganizationAccess, stackGrants } from "./pulumiCloudAccessPolicy";
+import {
+    PULUMI_TEAMS,
+    PulumiEdition,
+    githubPreviewsPolicy,
+    hasTeams,
+    ownsOrganizationAccess,
+    stackGrants,
+} from "./pulumiCloudAccessPolicy";
 import {
     DEPLOY_OPERATIONS,
     GITHUB_OIDC_HOST,
@@ -24,6 +31,8 @@ export interface DeploymentSettings {
     readonly repository: string;
     /** The repository as GitHub's OIDC subject names it: repo:<owner>/<repo>, or repo:<owner>@<id>/<repo>@<id>. */
     readonly githubSubjectPrefix: string;
+    /** The Pulumi Cloud organization's edition: a Team organization has no teams, so none is declared. */
+    readonly edition: PulumiEdition;
     /** Pulumi Cloud logins of the stack's deployers team: they may open its credentials environments. */
     readonly deployers: readonly string[];
     /** The protected branch: the only source of the stack's deployments. */
@@ -216,7 +225,9 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
         }
 
         const teams: pulumi.Resource[] = [];
-        if (ownsOrganizationAccess(args.accountRole)) {
+        // A Team organization has no teams: no grants, no token exchange; its pull requests get the offline plan.
+        const teamsAvailable = hasTeams(args.edition);
+        if (teamsAvailable && ownsOrganizationAccess(args.accountRole)) {
             teams.push(
                 new pulumiservice.Team(
                     `${name}-team-previews`,
@@ -255,7 +266,7 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 { ...cloud, dependsOn: teams },
             );
         }
-        for (const grant of stackGrants(args.accountRole)) {
+        for (const grant of teamsAvailable ? stackGrants(args.accountRole) : []) {
             new pulumiservice.TeamStackPermission(
                 `${name}-${grant.team}`,
                 { ...stackId, team: grant.team, permission: grant.permission },

@@ -19,6 +19,8 @@ export interface EscEnvironmentsArgs {
     readonly outputNames: readonly string[];
     /** Pulumi Cloud logins of the people who may open the stack's credentials environments. @default - nobody */
     readonly deployers?: readonly string[];
+    /** Whether the organization has teams (not a Team edition): without them only admins open the environments. @default true */
+    readonly teams?: boolean;
     /** Provider for the Pulumi Cloud resources; its token comes from PULUMI_ACCESS_TOKEN, never config. */
     readonly serviceProvider: pulumiservice.Provider;
 }
@@ -63,6 +65,10 @@ export class EscEnvironments extends pulumi.ComponentResource {
         }
         // Who may open them, declared here, the environments' owner (escAccessPolicy.ts): the stack's deployers team,
         // members from config. Everyone else relies on the organization's default being none (checked by doctor).
+        if (args.teams === false) {
+            this.registerOutputs({});
+            return;
+        }
         const cloud = { parent: this, provider: args.serviceProvider };
         const team = new pulumiservice.Team(
             `${name}-deployers`,

@@ -35,6 +35,20 @@ export function stackGrants(accountRole: string): TeamGrant[] {
     return grants;
 }
 
+/**
+ * Pulumi Cloud editions, as deployments.edition names them. Teams, team tokens, team stack and environment
+ * permissions exist only in Enterprise and Business Critical organizations (Pulumi Cloud's pricing and "Teams"
+ * pages); a Team organization has members and organization roles only, so the dns stack's first `up` would fail
+ * creating its teams.
+ */
+export const PULUMI_EDITIONS = ["enterprise", "business-critical", "team"] as const;
+export type PulumiEdition = (typeof PULUMI_EDITIONS)[number];
+
+/** Whether the organization has teams (and so team tokens and team permissions). */
+export function hasTeams(edition: PulumiEdition): boolean {
+    return edition !== "team";
+}
+
 /** The organization-wide pieces (teams, the GitHub token exchange) have one owner: the first stack deployed. */
 export function ownsOrganizationAccess(accountRole: string): boolean {
     return accountRole === "dns";
