@@ -21,7 +21,16 @@ export function deploymentPreviews(
     const serviceProvider = pulumiCloudProvider(`${ctx.stack}-pulumi-cloud`);
     const previews = new DeploymentPreviews(
         `${ctx.stack}-deployments`,
-        { ...settings, project: PROJECT, stack: ctx.stack, accountRole: ctx.config.accountRole, crossAccountRoleArns, serviceProvider },
+        {
+            ...settings,
+            project: PROJECT,
+            stack: ctx.stack,
+            accountRole: ctx.config.accountRole,
+            accountId: ctx.config.accountId,
+            region: ctx.config.region,
+            crossAccountRoleArns,
+            serviceProvider,
+        },
         { provider: ctx.provider },
     );
     new EscEnvironments(`${ctx.stack}-esc`, {

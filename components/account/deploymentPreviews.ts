@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
 import { escAwsAudience, escEnvironmentNames, escTrustStatement } from "./escEnvironmentConfig";
+import { DEPLOY_SERVICES, deployGuardPolicy, deployRoleName } from "./deployRolePolicy";
 import { readOnlyCounterpart, stableJson } from "./iamPolicy";
 import {
     PULUMI_TEAMS,
@@ -54,6 +55,9 @@ export interface DeploymentSettings {
 }
 
 export interface DeploymentPreviewsArgs extends StackIdentity, DeploymentSettings {
+    /** The stack's account and region: its deploy role's guard names the account's trail and audit buckets. */
+    readonly accountId: string;
+    readonly region: string;
     /** The stack's account role: decides its Pulumi Cloud grants and who owns the organization-wide pieces. */
     readonly accountRole: string;
     /** Roles in other accounts this stack's providers assume; previews may assume their read-only counterparts. @default - none */
@@ -149,7 +153,7 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
             `${name}-deploy`,
             {
                 // A fixed name, so the runbook and other teams' ESC environments can name it.
-                name: `pulumi-${args.stack}-deploy`,
+                name: deployRoleName(args.stack),
                 description: `Updates and refreshes of ${args.project}/${args.stack} by Pulumi Deployments`,
                 maxSessionDuration: sessionSeconds,
                 // Every operation this stack's Deployments settings run (DEPLOY_OPERATIONS), and its deploy credentials
@@ -165,12 +169,24 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
             },
             parent,
         );
-        // The stack builds its whole account (VPCs, IAM roles, KMS keys...): its deployer needs broad rights, which
-        // is why only this stack's update and refresh operations may assume it, and who may start those is Pulumi
-        // Cloud's to decide (stackGrants: no machine token may on prod).
+        // The stack builds its whole account (VPCs, IAM roles, KMS keys...): its deployer still has AdministratorAccess,
+        // which is why only this stack's Deployments operations may assume it, and who may start those is Pulumi
+        // Cloud's to decide (stackGrants: no machine token may on prod). The guard narrows it with explicit denies
+        // (deployRolePolicy.ts): only the stack's services, no edit of itself, no administrator attachment or IAM
+        // user, the trail and the audit buckets hold.
         new aws.iam.RolePolicyAttachment(
             `${name}-deploy`,
             { role: this.deployRole.name, policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
+            { parent: this.deployRole },
+        );
+        const guard = { accountId: args.accountId, region: args.region, stack: args.stack, accountRole: args.accountRole };
+        new aws.iam.RolePolicy(
+            `${name}-deploy-guard`,
+            {
+                role: this.deployRole.id,
+                name: "guard",
+                policy: stableJson(deployGuardPolicy(guard, DEPLOY_SERVICES[args.accountRole] ?? [])),
+            },
             { parent: this.deployRole },
         );
 
