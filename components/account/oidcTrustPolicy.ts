@@ -101,13 +101,14 @@ export function trustPolicy(...statements: PolicyStatement[]): PolicyDocument {
 /**
  * What a `pulumi preview` of this program calls in its own account, observed with Terraform's AWS provider 5.100
  * (which the Pulumi AWS provider is built on) against a loopback endpoint: sts:GetCallerIdentity when each
- * provider is configured (allowed without any permission), ec2:DescribeAvailabilityZones, ec2:DescribeImages and
- * ecr:GetAuthorizationToken for the program's lookups, and sts:AssumeRole for every provider that assumes a role,
+ * provider is configured (allowed without any permission), ec2:DescribeAvailabilityZones and ec2:DescribeImages for
+ * the program's lookups (the Jenkins image no longer looks up an ECR login: the push uses the machine's credential
+ * helper), and sts:AssumeRole for every provider that assumes a role,
  * at configure time even when nothing is read through it. A preview diffs the program against the stack's state,
  * so it reads no resource. (The AMI lookup's ec2:GetInstanceUefiData call may fail: the provider ignores it.)
  * Nothing here reads data: no object, parameter, secret or log.
  */
-export const PREVIEW_LOOKUPS = ["ec2:DescribeAvailabilityZones", "ec2:DescribeImages", "ecr:GetAuthorizationToken"] as const;
+export const PREVIEW_LOOKUPS = ["ec2:DescribeAvailabilityZones", "ec2:DescribeImages"] as const;
 
 /** The preview role's policy: the lookups, and assuming the read-only counterparts its providers assume. */
 export function previewPolicy(readOnlyRoleArns: readonly string[]): PolicyDocument {
