@@ -4,10 +4,12 @@
  * against the role's policies as the plan declares them (AdministratorAccess and the guard).
  */
 import { strict as assert } from "assert";
-import { DEPLOY_SERVICES, deployServicesOf } from "../components/account/deployRolePolicy";
+import { BOUNDARY_ACTIONS } from "../components/account/boundaryActions";
+import { DEPLOY_SERVICES, boundaryPolicyArn, deployServicesOf } from "../components/account/deployRolePolicy";
+import { Plan } from "../plan/run";
 import { baselineNames } from "../components/account/accountBaseline";
-import { IamHarness } from "./helpers/iam";
-import { STACKS, StackName, committedPlanOf, planOf } from "./helpers/plans";
+import { Document, IamHarness, managedPolicyDocument } from "./helpers/iam";
+import { STACKS, StackName, committedPlanOf, ofType, planOf } from "./helpers/plans";
 import { fixtureConfig } from "./helpers/config";
 
 let harness: Promise<IamHarness> | undefined;
@@ -74,6 +76,55 @@ describe("deploy roles: the services each stack calls (DEPLOY_SERVICES)", () => 
     });
 });
 
+/** The Allow actions of every policy of the stack's roles but its deploy role: what its boundary must allow. */
+function boundaryActionsOf(plan: Plan): string[] {
+    const deploy = `pulumi-${plan.stack}-deploy`;
+    const documents: Document[] = [
+        ...ofType(plan, "aws:iam/rolePolicy:RolePolicy")
+            .filter(r => !r.name.startsWith(`${plan.stack}-deployments-deploy`))
+            .map(r => JSON.parse(String(r.inputs.policy))),
+        ...ofType(plan, "aws:iam/policy:Policy")
+            .filter(r => r.inputs.name !== `pulumi-${plan.stack}-boundary`)
+            .map(r => JSON.parse(String(r.inputs.policy))),
+        ...ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+            .filter(r => r.inputs.role !== deploy && String(r.inputs.policyArn).startsWith("arn:aws:iam::aws:policy/"))
+            .map(r => managedPolicyDocument(String(r.inputs.policyArn))),
+    ];
+    const actions = new Set<string>();
+    for (const d of documents) {
+        for (const st of [d.Statement].flat()) if (st.Effect === "Allow") for (const a of [st.Action].flat()) actions.add(a);
+    }
+    return [...actions].sort();
+}
+
+describe("permissions boundaries: every role a stack creates carries its boundary, which allows what its roles use", () => {
+    for (const stack of STACKS) {
+        it(`${stack}: BOUNDARY_ACTIONS lists exactly the Allow actions of its roles' policies`, async () => {
+            for (const plan of [await planOf(stack), await committedPlanOf(stack)]) {
+                const derived = boundaryActionsOf(plan);
+                assert.ok(derived.length > 0);
+                assert.deepEqual(
+                    [...BOUNDARY_ACTIONS[stack]],
+                    derived,
+                    `Fix: set BOUNDARY_ACTIONS.${stack} (components/account/boundaryActions.ts) to ${JSON.stringify(derived)}`,
+                );
+            }
+        });
+
+        it(`${stack}: every role but the deploy role carries pulumi-${stack}-boundary, within IAM's 6,144 characters`, async () => {
+            const plan = await planOf(stack);
+            const accountId = fixtureConfig(stack)["twine-infra:accountId"];
+            for (const role of ofType(plan, "aws:iam/role:Role")) {
+                const expected = role.inputs.name === `pulumi-${stack}-deploy` ? undefined : boundaryPolicyArn(accountId, stack);
+                assert.equal(role.inputs.permissionsBoundary, expected, role.name);
+            }
+            const [boundary] = ofType(plan, "aws:iam/policy:Policy").filter(p => p.inputs.name === `pulumi-${stack}-boundary`);
+            const size = JSON.stringify(JSON.parse(String(boundary.inputs.policy))).length;
+            assert.ok(size < 6144, `${size} characters`);
+        });
+    }
+});
+
 describe("deploy roles: allowed what their stack calls, denied the escalations (policy simulator)", () => {
     for (const stack of STACKS) {
         const role = `pulumi-${stack}-deploy`;
@@ -83,8 +134,11 @@ describe("deploy roles: allowed what their stack calls, denied the escalations (
             (await iam()).decide({ role, action, resource, context });
 
         it(`${stack}: allowed a create call of each of its services`, async () => {
+            // A role it creates names the stack's boundary (the transformation puts it on every role).
+            const bounded = { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) };
             for (const service of DEPLOY_SERVICES[stack]) {
-                assert.equal(await decide(CREATE_CALL[service], "*"), "Allowed", CREATE_CALL[service]);
+                const context = service === "iam" ? bounded : undefined;
+                assert.equal(await decide(CREATE_CALL[service], "*", context), "Allowed", CREATE_CALL[service]);
             }
         });
 
@@ -106,8 +160,26 @@ describe("deploy roles: allowed what their stack calls, denied the escalations (
             for (const action of ["iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy"]) {
                 assert.equal(await decide(action, self), "ExplicitlyDenied", action);
             }
-            // while another role of the account stays its to manage
-            assert.equal(await decide("iam:PutRolePolicy", `arn:aws:iam::${accountId}:role/some-stack-role`), "Allowed");
+            // while another role of the account, with the boundary, stays its to manage
+            const bounded = { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) };
+            assert.equal(await decide("iam:PutRolePolicy", `arn:aws:iam::${accountId}:role/some-stack-role`, bounded), "Allowed");
+        });
+
+        it(`${stack}: denied creating or widening a role without the stack's boundary, or removing a boundary`, async () => {
+            const other = `arn:aws:iam::${accountId}:role/new-role`;
+            const bounded = { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) };
+            const foreign = { "iam:PermissionsBoundary": `arn:aws:iam::${accountId}:policy/wide-open` };
+            assert.equal(await decide("iam:CreateRole", other, bounded), "Allowed");
+            for (const action of ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy"]) {
+                assert.equal(await decide(action, other), "ExplicitlyDenied", `${action} without a boundary`);
+                assert.equal(await decide(action, other, foreign), "ExplicitlyDenied", `${action} with another boundary`);
+            }
+            assert.equal(await decide("iam:DeleteRolePermissionsBoundary", other), "ExplicitlyDenied");
+            const boundary = boundaryPolicyArn(accountId, stack);
+            for (const action of ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy"]) {
+                assert.equal(await decide(action, boundary), "ExplicitlyDenied", action);
+            }
+            assert.equal(await decide("iam:CreatePolicyVersion", `arn:aws:iam::${accountId}:policy/some-stack-policy`), "Allowed");
         });
 
         it(`${stack}: denied attaching AdministratorAccess to any role, and creating users or long-lived keys`, async () => {

@@ -11,7 +11,7 @@
  *   trail's key.
  */
 import { baselineNames } from "./accountBaseline";
-import { GuardDocument, PolicyStatement, guardDocument } from "./iamPolicy";
+import { GuardDocument, PolicyDocument, PolicyStatement, guardDocument, policyDocument } from "./iamPolicy";
 
 /**
  * The IAM service prefix of each Pulumi AWS module, where it differs from the module's name (Service Authorization
@@ -84,9 +84,29 @@ export interface DeployGuardArgs {
     readonly accountRole: string;
 }
 
+export function boundaryPolicyName(stack: string): string {
+    return `pulumi-${stack}-boundary`;
+}
+
+export function boundaryPolicyArn(accountId: string, stack: string): string {
+    return `arn:aws:iam::${accountId}:policy/${boundaryPolicyName(stack)}`;
+}
+
 export function deployRoleName(stack: string): string {
     return `pulumi-${stack}-deploy`;
 }
+
+/** IAM actions that create or widen a role or user: each must name, or find, the stack's boundary. */
+const GRANTING_ACTIONS = [
+    "iam:AttachRolePolicy",
+    "iam:AttachUserPolicy",
+    "iam:CreateRole",
+    "iam:CreateUser",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:PutUserPermissionsBoundary",
+    "iam:PutUserPolicy",
+];
 
 /** The audit trail and its buckets hold. */
 function auditStatements(args: DeployGuardArgs): PolicyStatement[] {
@@ -123,6 +143,22 @@ function auditStatements(args: DeployGuardArgs): PolicyStatement[] {
     ];
 }
 
+/**
+ * The permissions boundary every role the stack creates carries: at most the actions its roles' policies allow
+ * (BOUNDARY_ACTIONS, derived from the plan), keys of this account only, and never the audit statements. A role the
+ * deploy role creates or widens can therefore never do more than the stack's roles already may.
+ */
+export function permissionsBoundaryPolicy(args: DeployGuardArgs, actions: readonly string[]): PolicyDocument {
+    const kms = actions.filter(a => a.startsWith("kms:"));
+    const others = actions.filter(a => !a.startsWith("kms:"));
+    const statements: PolicyStatement[] = [{ Sid: "AtMostTheStackRoles", Effect: "Allow", Action: [...others], Resource: "*" }];
+    if (kms.length > 0) {
+        const keys = `arn:aws:kms:${args.region}:${args.accountId}:key/*`;
+        statements.push({ Sid: "AtMostTheStackRolesKeys", Effect: "Allow", Action: kms, Resource: keys });
+    }
+    return policyDocument(...statements, ...auditStatements(args));
+}
+
 /** AWS managed policies that hand out administrator-class rights: the deploy role never attaches them to anyone. */
 export const ADMIN_CLASS_POLICIES = ["AdministratorAccess", "IAMFullAccess", "PowerUserAccess"].map(p => `arn:aws:iam::aws:policy/${p}`);
 
@@ -157,6 +193,26 @@ export function deployGuardPolicy(args: DeployGuardArgs, services: readonly stri
                 "iam:UpdateRole",
             ],
             Resource: self,
+        },
+        {
+            // The condition key is the boundary the role or user has, or gets (Service Authorization Reference, IAM).
+            Sid: "DenyIdentitiesWithoutTheBoundary",
+            Effect: "Deny",
+            Action: GRANTING_ACTIONS,
+            Resource: "*",
+            Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundaryPolicyArn(args.accountId, args.stack) } },
+        },
+        {
+            Sid: "DenyRemovingBoundaries",
+            Effect: "Deny",
+            Action: ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"],
+            Resource: "*",
+        },
+        {
+            Sid: "DenyEditingTheBoundary",
+            Effect: "Deny",
+            Action: ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
+            Resource: boundaryPolicyArn(args.accountId, args.stack),
         },
         {
             Sid: "DenyAdministratorAttachments",
