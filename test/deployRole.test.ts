@@ -4,7 +4,7 @@
  * against the role's policies as the plan declares them (AdministratorAccess and the guard).
  */
 import { strict as assert } from "assert";
-import { BOUNDARY_ACTIONS } from "../components/account/boundaryActions";
+import { BOUNDARY_ACTIONS } from "../components/account/boundaryPolicy";
 import { DEPLOY_SERVICES, boundaryPolicyArn, deployServicesOf } from "../components/account/deployRolePolicy";
 import { Plan } from "../plan/run";
 import { baselineNames } from "../components/account/accountBaseline";
@@ -106,7 +106,7 @@ describe("permissions boundaries: every role a stack creates carries its boundar
                 assert.deepEqual(
                     [...BOUNDARY_ACTIONS[stack]],
                     derived,
-                    `Fix: set BOUNDARY_ACTIONS.${stack} (components/account/boundaryActions.ts) to ${JSON.stringify(derived)}`,
+                    `Fix: set BOUNDARY_ACTIONS.${stack} (components/account/boundaryPolicy.ts) to ${JSON.stringify(derived)}`,
                 );
             }
         });

@@ -3,7 +3,7 @@
  * it is granted to one team per stack, its deployers, and nobody else gets it by default: ESC's organization-wide
  * default environment permission is `write` for every member unless an admin sets it to `none` (Pulumi Cloud,
  * Settings > Access Management > Default environment permission), and no resource of the Pulumi Cloud provider
- * declares that default. `twine-infra doctor` checks it with escDefaultPermissionProblem before a first deploy.
+ * declares that default. `twine-infra doctor` is to check it with escDefaultPermissionProblem before a first deploy.
  */
 import * as pulumiservice from "@pulumi/pulumiservice";
 import { escEnvironmentNames, goDuration } from "./escEnvironmentConfig";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BOUNDARY_ACTIONS } from "./boundaryActions";
+import { BOUNDARY_ACTIONS } from "./boundaryPolicy";
 import { DeployGuardArgs, boundaryPolicyName, deployRoleName, permissionsBoundaryPolicy } from "./deployRolePolicy";
 import { stableJson } from "./iamPolicy";
 
