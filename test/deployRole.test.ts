@@ -67,6 +67,13 @@ describe("deploy roles: the services each stack calls (DEPLOY_SERVICES)", () => 
         }
     });
 
+    it("lets a stack whose databases manage their password call Secrets Manager (RDS creates the secret as the caller)", async () => {
+        for (const stack of STACKS) {
+            const managed = ofType(await planOf(stack), "aws:rds/instance:Instance").some(r => r.inputs.manageMasterUserPassword === true);
+            if (managed) assert.ok(DEPLOY_SERVICES[stack].includes("secretsmanager"), stack);
+        }
+    });
+
     it("knows a create call of every service a stack uses (so the simulator below covers each)", () => {
         const services = new Set(Object.values(DEPLOY_SERVICES).flat());
         assert.deepEqual(

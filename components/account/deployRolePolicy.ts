@@ -31,13 +31,15 @@ const SERVICE_OF_TYPE: Readonly<Record<string, string>> = {
 
 /**
  * Services an update calls beyond its resources' own: the program's lookups (ec2:DescribeAvailabilityZones and
- * DescribeImages in every stack) and, in dev, Packer baking the image through Session Manager (ssm:StartSession).
+ * DescribeImages in every stack); the databases' managed master password, which RDS creates in Secrets Manager with
+ * the caller's rights (RDS User Guide, "Permissions required for Secrets Manager integration": CreateSecret,
+ * TagResource...); and, in dev, Packer baking the image through Session Manager (ssm:StartSession).
  */
 export const EXTRA_SERVICES: Readonly<Record<string, readonly string[]>> = {
     dns: ["ec2"],
     bastion: ["ec2"],
-    dev: ["ec2", "ssm"],
-    prod: ["ec2"],
+    dev: ["ec2", "secretsmanager", "ssm"],
+    prod: ["ec2", "secretsmanager"],
 };
 
 /** The IAM service a Pulumi AWS resource type calls; undefined for other providers' types. */
@@ -73,7 +75,7 @@ export const DEPLOY_SERVICES: Readonly<Record<string, readonly string[]>> = {
     bastion: ["access-analyzer", "cloudtrail", "cloudwatch", "ec2", "guardduty", "iam", "kms", "logs", "route53", "s3"],
     // dev: Jenkins (its image repository, secrets, snapshots) and the image bake (Session Manager).
     dev: [...ENV_SERVICES, "dlm", "ecr", "secretsmanager", "ssm"].sort(),
-    prod: [...ENV_SERVICES, "guardduty"].sort(),
+    prod: [...ENV_SERVICES, "guardduty", "secretsmanager"].sort(),
 };
 
 export interface DeployGuardArgs {
