@@ -137,6 +137,7 @@ export const CREATION_TIMES: Readonly<Record<string, CreationTime>> = {
     "pulumiservice:index:DriftSchedule": { seconds: 2, source: "estimate: one Pulumi Cloud API call" },
     "pulumiservice:index:Team": { seconds: 2, source: "estimate: one Pulumi Cloud API call" },
     "pulumiservice:index:TeamStackPermission": { seconds: 2, source: "estimate: one Pulumi Cloud API call" },
+    "pulumiservice:index:TeamEnvironmentPermission": { seconds: 2, source: "estimate: one Pulumi Cloud API call" },
     "pulumiservice:index:TeamAccessToken": { seconds: 2, source: "estimate: one Pulumi Cloud API call" },
     "pulumiservice:index:OidcIssuer": { seconds: 3, source: "estimate: Pulumi Cloud fetches the issuer's OpenID configuration" },
     "aws:secretsmanager/secretVersion:SecretVersion": { seconds: 1, source: "estimate: one PutSecretValue call" },

@@ -4,6 +4,8 @@
  */
 import { z } from "zod";
 import type { DeploymentSettings } from "../components/account/deploymentPreviews";
+import { githubSubjectPrefixProblem } from "../components/account/oidcTrustPolicy";
+import { PULUMI_EDITIONS } from "../components/account/pulumiCloudAccessPolicy";
 import { problem } from "./primitives";
 
 const orgPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
@@ -30,6 +32,28 @@ export const deploymentsSchema = z
             .regex(repoPattern, problem("a GitHub repository is owner/name", "write it as owner/name, e.g. twine/twine-infra"))
             .optional()
             .describe("GitHub repository holding this program, owner/name. Required when enabled."),
+        githubOidcSubject: z
+            .string()
+            .describe(
+                "The repository as GitHub's OIDC tokens name it in their subject: repo:<owner>/<repo> (legacy), or " +
+                    "repo:<owner>@<owner id>/<repo>@<repo id> (immutable subject claims, GitHub's default for repositories created " +
+                    "or renamed from 2026-07-15). The AWS preview role's trust and Pulumi Cloud's token exchange match it. " +
+                    "Defaults to repo:<repository>.",
+            ),
+        edition: z
+            .enum(PULUMI_EDITIONS)
+            .describe(
+                "The Pulumi Cloud organization's edition. enterprise or business-critical: teams, team tokens and team permissions " +
+                    "(pull-request previews with the previews team's token, the deployers teams). team: a Team organization has no " +
+                    "teams, so none is declared; only admins open the environments, and pull requests get the offline plan only " +
+                    "(docs/build-and-delivery.md). Defaults to enterprise.",
+            ),
+        deployers: z
+            .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, problem("not a Pulumi Cloud login", "write the user's login")))
+            .describe(
+                "Pulumi Cloud logins of the stack's deployers team (twine-infra-<stack>-deployers), the only team that may open " +
+                    "its credentials environments. Defaults to nobody: organization admins only.",
+            ),
         branch: z
             .string()
             .min(1)
@@ -82,6 +106,9 @@ export const deploymentsSchema = z
     })
     .partial({
         enabled: true,
+        githubOidcSubject: true,
+        edition: true,
+        deployers: true,
         branch: true,
         deployCommits: true,
         paths: true,
@@ -105,6 +132,28 @@ export const deploymentsSchema = z
                 });
             }
         }
+        if (value.edition === "team" && value.deployers && value.deployers.length > 0) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["deployers"],
+                input: value.deployers,
+                message: problem(
+                    "a Team organization has no teams, so no deployers team",
+                    "remove deployments.deployers (only admins open the environments), or set deployments.edition to enterprise",
+                ),
+            });
+        }
+        if (value.githubOidcSubject !== undefined && value.repository) {
+            const why = githubSubjectPrefixProblem(value.githubOidcSubject, value.repository);
+            if (why) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["githubOidcSubject"],
+                    input: value.githubOidcSubject,
+                    message: problem(why, `write repo:${value.repository}, or repo:<owner>@<id>/<repo>@<id> with the ids GitHub shows`),
+                });
+            }
+        }
     })
     .describe(
         "Pulumi Deployments of this stack: its settings, drift detection, Pulumi Cloud access and the AWS OIDC preview and deploy roles. " +
@@ -121,6 +170,9 @@ export function withDeploymentsDefaults(input: DeploymentsConfigInput | undefine
     return {
         organization: input.organization,
         repository: input.repository,
+        githubSubjectPrefix: input.githubOidcSubject ?? `repo:${input.repository}`,
+        edition: input.edition ?? "enterprise",
+        deployers: input.deployers ?? [],
         branch: input.branch ?? "main",
         deployCommits: input.deployCommits ?? false,
         paths: input.paths ?? [],

@@ -20,7 +20,6 @@ export function buildTooling(
     bastion: BastionOutputs,
     access: EnvAccess,
     accessLogBucket: pulumi.Input<string>,
-    pulumiAccessToken?: pulumi.Output<string>,
 ) {
     const { config, stack } = ctx;
     const settings = config.buildTooling;
@@ -48,7 +47,6 @@ export function buildTooling(
             ...settings.jenkins,
             publicSubnetIds: network.subnetIds("public"),
             aptBucketName: bucketName,
-            pulumiAccessToken,
         },
         { provider: ctx.provider },
     );

@@ -3,6 +3,7 @@ import { NetworkConfig, StackConfig } from "../config";
 import { AccountBaseline } from "../components/account/accountBaseline";
 import { Network } from "../components/network/network";
 import { accountProvider, defaultTags } from "../components/account/accountProvider";
+import { permissionsBoundary } from "../components/account/permissionsBoundary";
 
 /** What every stack builder gets: its validated config and the provider pinned to its own account. */
 export interface StackContext<C extends StackConfig = StackConfig> {
@@ -17,6 +18,11 @@ export interface StackContext<C extends StackConfig = StackConfig> {
 export function stackContext<C extends StackConfig>(config: C, stack: string): StackContext<C> {
     const tags = defaultTags(config.accountRole, stack, config.tags);
     const provider = accountProvider(config.accountRole, { accountId: config.accountId, region: config.region, tags });
+    // With deployments, the deploy role creates roles only with the stack's boundary: declared first, so that every
+    // role the program declares carries it.
+    if (config.deployments) {
+        permissionsBoundary({ accountId: config.accountId, region: config.region, stack, accountRole: config.accountRole }, { provider });
+    }
     return { config, stack, tags, provider };
 }
 

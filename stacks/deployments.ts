@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DeploymentPreviews, pulumiCloudProvider } from "../components/account/deploymentPreviews";
 import { EscEnvironments } from "../components/account/escEnvironments";
+import { hasTeams } from "../components/account/pulumiCloudAccessPolicy";
 import { PROJECT } from "../config";
 import { StackContext } from "./context";
 import { exportedOutputNames } from "./outputs";
@@ -20,7 +21,16 @@ export function deploymentPreviews(
     const serviceProvider = pulumiCloudProvider(`${ctx.stack}-pulumi-cloud`);
     const previews = new DeploymentPreviews(
         `${ctx.stack}-deployments`,
-        { ...settings, project: PROJECT, stack: ctx.stack, accountRole: ctx.config.accountRole, crossAccountRoleArns, serviceProvider },
+        {
+            ...settings,
+            project: PROJECT,
+            stack: ctx.stack,
+            accountRole: ctx.config.accountRole,
+            accountId: ctx.config.accountId,
+            region: ctx.config.region,
+            crossAccountRoleArns,
+            serviceProvider,
+        },
         { provider: ctx.provider },
     );
     new EscEnvironments(`${ctx.stack}-esc`, {
@@ -30,6 +40,8 @@ export function deploymentPreviews(
         previewRoleArn: previews.previewRole.arn,
         sessionSeconds: settings.sessionSeconds,
         outputNames: exportedOutputNames(ctx.config.accountRole),
+        deployers: settings.deployers,
+        teams: hasTeams(settings.edition),
         serviceProvider,
     });
     return previews;

@@ -90,10 +90,9 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     const env = config.accountRole;
     // The cross-account roles this stack's providers assume: its previews may assume their read-only counterparts.
     const peeringRoleArn = upstream.bastion.peeringRoleArns[env];
-    const delivery = deploymentPreviews(ctx, [upstream.dns.delegationRoleArns[env], ...(peeringRoleArn ? [peeringRoleArn] : [])]);
-    const jenkinsToken = delivery?.jenkinsPulumiToken;
+    deploymentPreviews(ctx, [upstream.dns.delegationRoleArns[env], ...(peeringRoleArn ? [peeringRoleArn] : [])]);
     const logs = baseline.accessLogBucket;
-    const tooling = env === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access, logs, jenkinsToken) : {};
+    const tooling = env === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access, logs) : {};
     const apps = buildAppTier(
         ctx,
         network,

@@ -76,7 +76,7 @@ describe("build tooling (dev)", () => {
             assert.ok(rules.every(r => (r.inputs as any).fromPort === 8080 && (r.inputs as any).toPort === 8080));
         });
 
-        it("runs the image by digest, from an immutable, scanned ECR repository; the registry password is a secret", async () => {
+        it("runs the image by digest, from an immutable, scanned ECR repository; no registry login in state", async () => {
             const plan = await planOf("dev");
             const [repo] = ofType(plan, "aws:ecr/repository:Repository");
             assert.equal((repo.inputs as any).imageTagMutability, "IMMUTABLE");
@@ -84,7 +84,8 @@ describe("build tooling (dev)", () => {
             assert.equal(ofType(plan, "aws:ecr/lifecyclePolicy:LifecyclePolicy").length, 1);
             const [image] = ofType(plan, "docker:index/image:Image");
             assert.match(String((image.inputs as any).imageName), /:ctx-[0-9a-f]{16}$/);
-            assert.equal((image.inputs as any).registry, "[secret]");
+            // The login comes from the machine's credential helper: a login in state is one every preview decrypts.
+            assert.deepEqual(Object.keys((image.inputs as any).registry), ["server"]);
             assert.match(
                 String(plan.outputs.jenkinsImageDigest),
                 /^\d{12}\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/twine\/jenkins-dev@sha256:[0-9a-f]{64}$/,
@@ -177,12 +178,8 @@ describe("build tooling (dev)", () => {
                 "twine/jenkins/apt-signing-key",
                 "twine/jenkins/pulumi-access-token",
             ]);
-            // The only value the stack puts is the Pulumi team token it creates itself, and it stays a secret.
-            const versions = ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion");
-            assert.deepEqual(
-                versions.map(v => [byUrn(plan, v.parent)?.inputs.name, v.inputs.secretString]),
-                [["twine/jenkins/pulumi-access-token", "[secret]"]],
-            );
+            // The stack puts no value: each is put by hand, so none passes through state.
+            assert.deepEqual(ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion"), []);
             assert.equal(secrets.find(s => s.inputs.name === "twine/jenkins/apt-signing-key")!.options.protect, true);
         });
 
@@ -478,7 +475,7 @@ describe("Pulumi Deployments previews", () => {
                     for (const sub of subs)
                         assert.match(
                             sub,
-                            new RegExp(`^pulumi:deploy:org:twine:project:twine-infra:stack:${stack}:operation:[a-z]+:scope:write$`),
+                            new RegExp(`^pulumi:deploy:org:twine:project:twine-infra:stack:${stack}:operation:[a-z-]+:scope:write$`),
                         );
                     assert.ok(!JSON.stringify(trust).includes("*"), "a wildcard in a trust policy");
                     assert.ok(!("StringLike" in pulumi.Condition));
@@ -528,8 +525,7 @@ describe("Pulumi Deployments previews", () => {
             stacks.map((s: { name: string }) => s.name),
             [...STACKS],
         );
-        for (const s of stacks)
-            assert.equal(s.account, fixtureConfig(s.name)["twine-infra:accountId"], `${s.name} account differs from its stack file`);
+        // The entries' values agree with the committed stack files: test/identity.test.ts.
         const assume = workflow.jobs.preview.steps.find((s: { uses?: string }) =>
             s.uses?.startsWith("aws-actions/configure-aws-credentials"),
         );

@@ -47,6 +47,9 @@ describe("IAM over the plans (policy simulator)", () => {
         const cases: Case[] = [
             ["the build role publishing a package to the apt bucket", "allow", BUILD, "s3:PutObject", h => `${apt(h)}/dists/noble/Release`],
             ["the build role listing the apt bucket", "allow", BUILD, "s3:ListBucket", apt],
+            // Aptly removes superseded files (a delete marker on a versioned bucket); the versions stay.
+            ["the build role deleting a file of the apt bucket", "allow", BUILD, "s3:DeleteObject", h => `${apt(h)}/pool/x.deb`],
+            ["the build role erasing a version of the apt bucket", "deny", BUILD, "s3:DeleteObjectVersion", h => `${apt(h)}/pool/x.deb`],
             ["the build role reading any secret", "deny", BUILD, "secretsmanager:GetSecretValue", signingKey],
             [
                 "the controller writing the apt bucket itself (only the build session does)",
@@ -193,11 +196,24 @@ describe("IAM over the plans (policy simulator)", () => {
                 () => preview,
                 () => pulumiToken(stack, "preview"),
             );
+            // The settings name one role for every operation: a console preview and a drift run present their own.
             expectAssume(
-                "the stack's Pulumi preview operation assume the deploy role",
-                "deny",
+                "the stack's Pulumi Deployments preview (console) assume the deploy role the settings name",
+                "allow",
                 () => deploy,
                 () => pulumiToken(stack, "preview"),
+            );
+            expectAssume(
+                "the stack's scheduled drift detection (detect-drift) assume the deploy role",
+                "allow",
+                () => deploy,
+                () => pulumiToken(stack, "detect-drift"),
+            );
+            expectAssume(
+                "the stack's remediate-drift assume the deploy role (the schedule never remediates)",
+                "deny",
+                () => deploy,
+                () => pulumiToken(stack, "remediate-drift"),
             );
             expectAssume(
                 "the stack's Pulumi update assume the deploy role for 2 hours",

@@ -2,8 +2,16 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
 import { escAwsAudience, escEnvironmentNames, escTrustStatement } from "./escEnvironmentConfig";
+import { DEPLOY_SERVICES, deployGuardPolicy, deployRoleName } from "./deployRolePolicy";
 import { readOnlyCounterpart, stableJson } from "./iamPolicy";
-import { PULUMI_TEAMS, githubPreviewsPolicy, ownsOrganizationAccess, stackGrants } from "./pulumiCloudAccessPolicy";
+import {
+    PULUMI_TEAMS,
+    PulumiEdition,
+    githubPreviewsPolicy,
+    hasTeams,
+    ownsOrganizationAccess,
+    stackGrants,
+} from "./pulumiCloudAccessPolicy";
 import {
     DEPLOY_OPERATIONS,
     GITHUB_OIDC_HOST,
@@ -22,6 +30,12 @@ export interface DeploymentSettings {
     readonly organization: string;
     /** GitHub repository of this program, owner/name. */
     readonly repository: string;
+    /** The repository as GitHub's OIDC subject names it: repo:<owner>/<repo>, or repo:<owner>@<id>/<repo>@<id>. */
+    readonly githubSubjectPrefix: string;
+    /** The Pulumi Cloud organization's edition: a Team organization has no teams, so none is declared. */
+    readonly edition: PulumiEdition;
+    /** Pulumi Cloud logins of the stack's deployers team: they may open its credentials environments. */
+    readonly deployers: readonly string[];
     /** The protected branch: the only source of the stack's deployments. */
     readonly branch: string;
     /** Run `pulumi up` on every push to the branch. */
@@ -41,6 +55,9 @@ export interface DeploymentSettings {
 }
 
 export interface DeploymentPreviewsArgs extends StackIdentity, DeploymentSettings {
+    /** The stack's account and region: its deploy role's guard names the account's trail and audit buckets. */
+    readonly accountId: string;
+    readonly region: string;
     /** The stack's account role: decides its Pulumi Cloud grants and who owns the organization-wide pieces. */
     readonly accountRole: string;
     /** Roles in other accounts this stack's providers assume; previews may assume their read-only counterparts. @default - none */
@@ -60,7 +77,7 @@ export function pulumiCloudProvider(name: string): pulumiservice.Provider {
  * counterparts of the cross-account roles, nothing that reads data) and a deploy role (the stack's update and
  * refresh only). In Pulumi Cloud: the Deployments settings (every operation with the deploy role, source the
  * protected branch, no pull-request previews), the drift schedule, and the teams' grants on the stack; the first
- * stack also creates the teams and the GitHub token exchange, and dev the Jenkins team's token.
+ * stack also creates the teams and the GitHub token exchange. No stack creates a token (docs/build-and-delivery.md).
  */
 export class DeploymentPreviews extends pulumi.ComponentResource {
     public readonly previewRole: aws.iam.Role;
@@ -70,8 +87,6 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
     public readonly previewRoleArn: pulumi.Output<string>;
     /** ARN of pulumi-<stack>-deploy: updates and refreshes (for ESC environments that log in as it). */
     public readonly deployRoleArn: pulumi.Output<string>;
-    /** Dev only: the Jenkins team's token (a secret), for Jenkins to start the dev update. */
-    public readonly jenkinsPulumiToken?: pulumi.Output<string>;
 
     constructor(name: string, args: DeploymentPreviewsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twine:index:DeploymentPreviews", name, args, opts);
@@ -113,7 +128,7 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                         stableJson(
                             trustPolicy(
                                 pulumiTrustStatement(pulumiArn, id, PREVIEW_OPERATIONS),
-                                githubPullRequestTrustStatement(githubArn, args.repository),
+                                githubPullRequestTrustStatement(githubArn, args.githubSubjectPrefix),
                                 escTrustStatement(pulumiArn, args.organization, esc.preview),
                             ),
                         ),
@@ -138,11 +153,11 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
             `${name}-deploy`,
             {
                 // A fixed name, so the runbook and other teams' ESC environments can name it.
-                name: `pulumi-${args.stack}-deploy`,
+                name: deployRoleName(args.stack),
                 description: `Updates and refreshes of ${args.project}/${args.stack} by Pulumi Deployments`,
                 maxSessionDuration: sessionSeconds,
-                // This stack's update and refresh operations, and its deploy credentials environment, which `pulumi up`
-                // opens through the stack file.
+                // Every operation this stack's Deployments settings run (DEPLOY_OPERATIONS), and its deploy credentials
+                // environment, which `pulumi up` opens through the stack file.
                 assumeRolePolicy: pulumiOidc.arn.apply(arn =>
                     stableJson(
                         trustPolicy(
@@ -154,12 +169,24 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
             },
             parent,
         );
-        // The stack builds its whole account (VPCs, IAM roles, KMS keys...): its deployer needs broad rights, which
-        // is why only this stack's update and refresh operations may assume it, and who may start those is Pulumi
-        // Cloud's to decide (stackGrants: no machine token may on prod).
+        // The stack builds its whole account (VPCs, IAM roles, KMS keys...): its deployer still has AdministratorAccess,
+        // which is why only this stack's Deployments operations may assume it, and who may start those is Pulumi
+        // Cloud's to decide (stackGrants: no machine token may on prod). The guard narrows it with explicit denies
+        // (deployRolePolicy.ts): only the stack's services, no edit of itself, no administrator attachment or IAM
+        // user, the trail and the audit buckets hold.
         new aws.iam.RolePolicyAttachment(
             `${name}-deploy`,
             { role: this.deployRole.name, policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
+            { parent: this.deployRole },
+        );
+        const guard = { accountId: args.accountId, region: args.region, stack: args.stack, accountRole: args.accountRole };
+        new aws.iam.RolePolicy(
+            `${name}-deploy-guard`,
+            {
+                role: this.deployRole.id,
+                name: "guard",
+                policy: stableJson(deployGuardPolicy(guard, DEPLOY_SERVICES[args.accountRole] ?? [])),
+            },
             { parent: this.deployRole },
         );
 
@@ -214,7 +241,9 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
         }
 
         const teams: pulumi.Resource[] = [];
-        if (ownsOrganizationAccess(args.accountRole)) {
+        // A Team organization has no teams: no grants, no token exchange; its pull requests get the offline plan.
+        const teamsAvailable = hasTeams(args.edition);
+        if (teamsAvailable && ownsOrganizationAccess(args.accountRole)) {
             teams.push(
                 new pulumiservice.Team(
                     `${name}-team-previews`,
@@ -248,31 +277,21 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                     name: "github-actions",
                     url: `https://${GITHUB_OIDC_HOST}`,
                     maxExpirationSeconds: 3600,
-                    policies: [githubPreviewsPolicy(args.organization, args.repository)],
+                    policies: [githubPreviewsPolicy(args.organization, args.githubSubjectPrefix)],
                 },
                 { ...cloud, dependsOn: teams },
             );
         }
-        for (const grant of stackGrants(args.accountRole)) {
+        for (const grant of teamsAvailable ? stackGrants(args.accountRole) : []) {
             new pulumiservice.TeamStackPermission(
                 `${name}-${grant.team}`,
                 { ...stackId, team: grant.team, permission: grant.permission },
                 { ...cloud, dependsOn: teams },
             );
         }
-        if (args.accountRole === "dev") {
-            const token = new pulumiservice.TeamAccessToken(
-                `${name}-jenkins-token`,
-                {
-                    organizationName: args.organization,
-                    teamName: PULUMI_TEAMS.jenkins,
-                    name: `${PULUMI_TEAMS.jenkins}-${args.stack}`,
-                    description: "Jenkins: starts the dev update",
-                },
-                { ...cloud, additionalSecretOutputs: ["value"] },
-            );
-            this.jenkinsPulumiToken = pulumi.secret(token.value);
-        }
+        // No team token is created here: every stack's state can be exported and decrypted by the previews team
+        // (Stack Read holds stack:export and stack:decrypt), so a token in state is a token for every pull request.
+        // An organization admin mints the Jenkins team's token and puts it in Secrets Manager directly (runbook).
 
         this.previewRoleArn = this.previewRole.arn;
         this.deployRoleArn = this.deployRole.arn;

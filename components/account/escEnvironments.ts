@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
+import { deployersTeamName, escEnvironmentGrants } from "./escAccessPolicy";
 import { ESC_PROJECT, escDefinitionComment, renderEscYaml, stackEscDefinitions } from "./escEnvironmentConfig";
 import { escProblems } from "./escGrammar";
 
@@ -16,6 +17,10 @@ export interface EscEnvironmentsArgs {
     readonly sessionSeconds: number;
     /** The outputs contract's names the stack exports, exposed by its outputs environment. */
     readonly outputNames: readonly string[];
+    /** Pulumi Cloud logins of the people who may open the stack's credentials environments. @default - nobody */
+    readonly deployers?: readonly string[];
+    /** Whether the organization has teams (not a Team edition): without them only admins open the environments. @default true */
+    readonly teams?: boolean;
     /** Provider for the Pulumi Cloud resources; its token comes from PULUMI_ACCESS_TOKEN, never config. */
     readonly serviceProvider: pulumiservice.Provider;
 }
@@ -56,6 +61,39 @@ export class EscEnvironments extends pulumi.ComponentResource {
                     ),
                 },
                 { parent: this, provider: args.serviceProvider },
+            );
+        }
+        // Who may open them, declared here, the environments' owner (escAccessPolicy.ts): the stack's deployers team,
+        // members from config. Everyone else relies on the organization's default being none (checked by doctor).
+        if (args.teams === false) {
+            this.registerOutputs({});
+            return;
+        }
+        const cloud = { parent: this, provider: args.serviceProvider };
+        const team = new pulumiservice.Team(
+            `${name}-deployers`,
+            {
+                organizationName: args.organization,
+                teamType: "pulumi",
+                name: deployersTeamName(args.stack),
+                displayName: `twine-infra ${args.stack} deployers`,
+                description: `May open ${args.stack}'s credentials environments: pulumi up and preview by a person`,
+                members: [...(args.deployers ?? [])].sort(),
+            },
+            cloud,
+        );
+        for (const grant of escEnvironmentGrants(args.stack, args.sessionSeconds)) {
+            new pulumiservice.TeamEnvironmentPermission(
+                `${name}-${grant.environment}-${grant.team}`,
+                {
+                    organization: args.organization,
+                    project: ESC_PROJECT,
+                    environment: grant.environment,
+                    team: grant.team,
+                    permission: grant.permission,
+                    maxOpenDuration: grant.maxOpenDuration,
+                },
+                { ...cloud, dependsOn: [team, this.environments[grant.environment]] },
             );
         }
         this.registerOutputs({});

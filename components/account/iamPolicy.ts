@@ -12,9 +12,25 @@ export interface PolicyStatement {
     readonly Condition?: Record<string, Record<string, string | readonly string[] | boolean>>;
 }
 
+/** A Deny of every action but the listed ones (NotAction): only ever a Deny, which can narrow and never grant. */
+export interface DenyAllButStatement extends Omit<PolicyStatement, "Action" | "Effect"> {
+    readonly Effect: "Deny";
+    readonly NotAction: readonly string[];
+}
+
 export interface PolicyDocument {
     readonly Version: "2012-10-17";
     readonly Statement: readonly PolicyStatement[];
+}
+
+/** A document that may also narrow with DenyAllButStatement. */
+export interface GuardDocument {
+    readonly Version: "2012-10-17";
+    readonly Statement: readonly (PolicyStatement | DenyAllButStatement)[];
+}
+
+export function guardDocument(...statements: (PolicyStatement | DenyAllButStatement)[]): GuardDocument {
+    return { Version: "2012-10-17", Statement: statements };
 }
 
 export function policyDocument(...statements: PolicyStatement[]): PolicyDocument {

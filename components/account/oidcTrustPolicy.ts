@@ -9,7 +9,13 @@ export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 
 /** Pulumi Deployments operations a role may run: previews only, or the operations that change the stack. */
 export const PREVIEW_OPERATIONS = ["preview"] as const;
-export const DEPLOY_OPERATIONS = ["update", "refresh"] as const;
+/**
+ * Every operation the stack's Deployments settings run with the deploy role: the settings name one role for all
+ * (operationContext.oidc.aws.roleARN), and a token's subject names the operation (OperationContext's operation:
+ * update, preview, destroy, refresh, detect-drift, remediate-drift). A console preview presents `preview`, a drift
+ * schedule `detect-drift`. Not destroy, and not remediate-drift: the drift schedule never remediates.
+ */
+export const DEPLOY_OPERATIONS = ["update", "refresh", "preview", "detect-drift"] as const;
 
 export interface StackIdentity {
     readonly organization: string;
@@ -53,17 +59,38 @@ export function pulumiTrustStatement(providerArn: string, id: StackIdentity, ope
     );
 }
 
-/** Trust for GitHub Actions runs on pull requests of one repository (the workflow's `pulumi preview`). */
-export function githubPullRequestTrustStatement(providerArn: string, repository: string): PolicyStatement {
-    if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
-        throw new Error(`githubPullRequestTrustStatement: "${repository}" is not owner/name`);
+/**
+ * GitHub's OIDC subject prefix of a repository, in either form GitHub issues: `repo:<owner>/<repo>` (legacy), or
+ * `repo:<owner>@<owner id>/<repo>@<repo id>` (immutable subject claims, the default for repositories created or
+ * renamed from 2026-07-15: GitHub's "OpenID Connect", "Immutable subject claims"). Captures owner and repo names.
+ */
+export const GITHUB_SUBJECT_PREFIX = /^repo:([A-Za-z0-9_.-]+)(@\d+)?\/([A-Za-z0-9_.-]+)(@\d+)?$/;
+
+/** The prefix's problem, or undefined: its form, and that it names the repository (owner/name). */
+export function githubSubjectPrefixProblem(prefix: string, repository: string): string | undefined {
+    const m = GITHUB_SUBJECT_PREFIX.exec(prefix);
+    if (!m || Boolean(m[2]) !== Boolean(m[4])) {
+        return `"${prefix}" is not repo:<owner>/<repo> or repo:<owner>@<id>/<repo>@<id>`;
     }
+    if (`${m[1]}/${m[3]}` !== repository) return `"${prefix}" names ${m[1]}/${m[3]}, not the repository ${repository}`;
+    return undefined;
+}
+
+/** The subject of a pull-request run's token: the repository's subject prefix, then `:pull_request`. */
+export function githubPullRequestSubject(subjectPrefix: string): string {
+    const m = GITHUB_SUBJECT_PREFIX.exec(subjectPrefix);
+    if (!m) throw new Error(`githubPullRequestSubject: ${githubSubjectPrefixProblem(subjectPrefix, "")}`);
+    return `${subjectPrefix}:pull_request`;
+}
+
+/** Trust for GitHub Actions runs on pull requests of one repository (the workflow's `pulumi preview`). */
+export function githubPullRequestTrustStatement(providerArn: string, subjectPrefix: string): PolicyStatement {
     return webIdentityStatement(
         "GitHubActionsPullRequests",
         providerArn,
         GITHUB_OIDC_HOST,
         "sts.amazonaws.com",
-        `repo:${repository}:pull_request`,
+        githubPullRequestSubject(subjectPrefix),
     );
 }
 
@@ -74,13 +101,14 @@ export function trustPolicy(...statements: PolicyStatement[]): PolicyDocument {
 /**
  * What a `pulumi preview` of this program calls in its own account, observed with Terraform's AWS provider 5.100
  * (which the Pulumi AWS provider is built on) against a loopback endpoint: sts:GetCallerIdentity when each
- * provider is configured (allowed without any permission), ec2:DescribeAvailabilityZones, ec2:DescribeImages and
- * ecr:GetAuthorizationToken for the program's lookups, and sts:AssumeRole for every provider that assumes a role,
+ * provider is configured (allowed without any permission), ec2:DescribeAvailabilityZones and ec2:DescribeImages for
+ * the program's lookups (the Jenkins image no longer looks up an ECR login: the push uses the machine's credential
+ * helper), and sts:AssumeRole for every provider that assumes a role,
  * at configure time even when nothing is read through it. A preview diffs the program against the stack's state,
  * so it reads no resource. (The AMI lookup's ec2:GetInstanceUefiData call may fail: the provider ignores it.)
  * Nothing here reads data: no object, parameter, secret or log.
  */
-export const PREVIEW_LOOKUPS = ["ec2:DescribeAvailabilityZones", "ec2:DescribeImages", "ecr:GetAuthorizationToken"] as const;
+export const PREVIEW_LOOKUPS = ["ec2:DescribeAvailabilityZones", "ec2:DescribeImages"] as const;
 
 /** The preview role's policy: the lookups, and assuming the read-only counterparts its providers assume. */
 export function previewPolicy(readOnlyRoleArns: readonly string[]): PolicyDocument {

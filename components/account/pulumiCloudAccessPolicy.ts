@@ -4,6 +4,7 @@
  * The workflow files name the previews team too (.github/workflows/preview.yml); a test keeps both in step.
  */
 import * as pulumiservice from "@pulumi/pulumiservice";
+import { githubPullRequestSubject } from "./oidcTrustPolicy";
 
 export const PULUMI_TEAMS = {
     /** Read on every stack: runs previews, cannot start a deployment or edit a stack. Pull-request jobs. */
@@ -34,6 +35,20 @@ export function stackGrants(accountRole: string): TeamGrant[] {
     return grants;
 }
 
+/**
+ * Pulumi Cloud editions, as deployments.edition names them. Teams, team tokens, team stack and environment
+ * permissions exist only in Enterprise and Business Critical organizations (Pulumi Cloud's pricing and "Teams"
+ * pages); a Team organization has members and organization roles only, so the dns stack's first `up` would fail
+ * creating its teams.
+ */
+export const PULUMI_EDITIONS = ["enterprise", "business-critical", "team"] as const;
+export type PulumiEdition = (typeof PULUMI_EDITIONS)[number];
+
+/** Whether the organization has teams (and so team tokens and team permissions). */
+export function hasTeams(edition: PulumiEdition): boolean {
+    return edition !== "team";
+}
+
 /** The organization-wide pieces (teams, the GitHub token exchange) have one owner: the first stack deployed. */
 export function ownsOrganizationAccess(accountRole: string): boolean {
     return accountRole === "dns";
@@ -41,14 +56,17 @@ export function ownsOrganizationAccess(accountRole: string): boolean {
 
 /**
  * The authorization policy of the GitHub Actions OIDC issuer: a token of a pull-request run of this repository
- * (subject repo:<owner>/<repo>:pull_request, audience urn:pulumi:org:<org>) is exchanged for a token of the
+ * (subject <prefix>:pull_request, either form of githubPullRequestSubject; audience urn:pulumi:org:<org>) is exchanged for a token of the
  * previews team, and nothing else: no other subject, no organization or personal token.
  */
-export function githubPreviewsPolicy(organization: string, repository: string): pulumiservice.types.input.AuthPolicyDefinitionArgs {
+export function githubPreviewsPolicy(
+    organization: string,
+    githubSubjectPrefix: string,
+): pulumiservice.types.input.AuthPolicyDefinitionArgs {
     return {
         decision: pulumiservice.AuthPolicyDecision.Allow,
         tokenType: pulumiservice.AuthPolicyTokenType.Team,
         teamName: PULUMI_TEAMS.previews,
-        rules: { aud: `urn:pulumi:org:${organization}`, sub: `repo:${repository}:pull_request` },
+        rules: { aud: `urn:pulumi:org:${organization}`, sub: githubPullRequestSubject(githubSubjectPrefix) },
     };
 }

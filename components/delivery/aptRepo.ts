@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { JENKINS_CREDENTIAL_TAG } from "./jenkinsHostConfig";
+import { JENKINS_FILE_CREDENTIAL_TAG } from "./jenkinsHostConfig";
 import { aptBucketPolicy, aptRepoUrl } from "./aptlyConfig";
 import { stableJson } from "../account/iamPolicy";
 
@@ -116,8 +116,8 @@ export class AptRepo extends pulumi.ComponentResource {
             {
                 name: args.signingKeySecretName,
                 description: "ASCII-armoured GnuPG private key that signs the apt repository. Value set by hand, never by Pulumi.",
-                // Offered to pipelines as a credential, which the publish step binds (images/jenkins/jobs/Jenkinsfile).
-                tags: { ...JENKINS_CREDENTIAL_TAG },
+                // Offered to pipelines as a secret file, which the publish step binds (images/jenkins/jobs/Jenkinsfile).
+                tags: { ...JENKINS_FILE_CREDENTIAL_TAG },
                 recoveryWindowInDays: 30,
             },
             { parent: this, protect: true },

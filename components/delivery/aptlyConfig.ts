@@ -21,7 +21,13 @@ export interface AptBucketPolicyArgs {
     readonly readVpceIds: readonly string[];
 }
 
-const WRITE_ACTIONS = ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:AbortMultipartUpload"];
+const WRITE_ACTIONS = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"];
+/**
+ * Erasing history: on a versioned bucket DeleteObject only adds a delete marker, DeleteObjectVersion removes a
+ * version for good. Nobody gets it here, and the publishers are denied it, so a compromised build cannot erase what
+ * it once published (expiry is the bucket's lifecycle rules', which no bucket policy governs).
+ */
+const HISTORY_ACTIONS = ["s3:DeleteObjectVersion"];
 
 /**
  * TLS only; writes only by the publishers (a deny, so no other IAM policy in the account can grant them);
@@ -42,6 +48,13 @@ export function aptBucketPolicy(args: AptBucketPolicyArgs): PolicyDocument {
             Action: WRITE_ACTIONS,
             Resource: objects,
             Condition: { ArnNotEquals: { "aws:PrincipalArn": [...args.writerRoleArns] } },
+        },
+        {
+            Sid: "DenyPublishersErasingHistory",
+            Effect: "Deny",
+            Principal: { AWS: [...args.writerRoleArns] },
+            Action: HISTORY_ACTIONS,
+            Resource: objects,
         },
         {
             Sid: "PublishersWrite",

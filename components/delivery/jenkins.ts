@@ -60,11 +60,6 @@ export interface JenkinsArgs extends JenkinsSettings {
     readonly publicSubnetIds: pulumi.Input<string[]>;
     /** Name of the apt bucket the pipelines publish to (deterministic, so known before the bucket exists). */
     readonly aptBucketName: string;
-    /**
-     * The Jenkins team's Pulumi Cloud token (a secret), stored in its secret for the pipeline's deploy stage.
-     * @default - none: the secret is left empty, for a value put by hand
-     */
-    readonly pulumiAccessToken?: pulumi.Input<string>;
     /** Docker build context of the image. @default images/jenkins in this repository */
     readonly imageContext?: string;
 }
@@ -132,13 +127,15 @@ export class Jenkins extends pulumi.ComponentResource {
         const tag = `ctx-${buildContextHash(context).slice(0, 16)}`;
         // Relative to the project folder, where `pulumi` runs: the same inputs on every machine.
         const relativeContext = path.relative(process.cwd(), context) || ".";
-        const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: this.repository.registryId }, parent);
         this.image = new docker.Image(
             `${name}-image`,
             {
                 imageName: pulumi.interpolate`${this.repository.repositoryUrl}:${tag}`,
                 build: { context: relativeContext, dockerfile: path.join(relativeContext, "Dockerfile"), platform: "linux/amd64" },
-                registry: { server: this.repository.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) },
+                // No username or password: the provider then asks the machine's Docker credential helper (ecr-login,
+                // docs/build-and-delivery.md) for a login, which never lands in state (pulumi-docker provider/image.go,
+                // getRegistryAuth). A login passed here is stored in state, where every preview can decrypt it.
+                registry: { server: this.repository.repositoryUrl },
             },
             parent,
         );
@@ -147,23 +144,16 @@ export class Jenkins extends pulumi.ComponentResource {
         // Logs of the container, through Docker's awslogs driver.
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/twine/jenkins/${args.stack}`, retentionInDays: 90 }, parent);
 
-        // The secrets Jenkins reads. Values are put by hand (README), except the Pulumi token the stack makes.
+        // The secrets Jenkins reads, created empty: values are put by hand (docs/runbook.md), never through this
+        // stack's state, which every pull request's preview can decrypt.
         for (const [key, description] of Object.entries(JENKINS_SECRETS)) {
             // The pipeline's Pulumi token is offered to it as a credential it binds in one step; the admin password is not.
             const tags = key === "pulumi-access-token" ? { ...JENKINS_CREDENTIAL_TAG } : undefined;
-            const secret = new aws.secretsmanager.Secret(
+            new aws.secretsmanager.Secret(
                 `${name}-${key}`,
                 { name: `${JENKINS_SECRET_PREFIX}${key}`, description, recoveryWindowInDays: 30, tags },
                 parent,
             );
-            if (key === "pulumi-access-token" && args.pulumiAccessToken) {
-                // A team token the stack itself created: kept as a secret in state, never printed.
-                new aws.secretsmanager.SecretVersion(
-                    `${name}-${key}`,
-                    { secretId: secret.id, secretString: pulumi.secret(args.pulumiAccessToken) },
-                    { parent: secret },
-                );
-            }
         }
 
         const ec2Trust = stableJson(ec2TrustPolicy());

@@ -1,0 +1,29 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { BOUNDARY_ACTIONS } from "./boundaryPolicy";
+import { DeployGuardArgs, boundaryPolicyName, deployRoleName, permissionsBoundaryPolicy } from "./deployRolePolicy";
+import { stableJson } from "./iamPolicy";
+
+/**
+ * The stack's permissions boundary (deployRolePolicy.ts), and a stack transformation that puts it on every IAM role
+ * the program declares from here on, whatever component declares it: the deploy role's guard lets it create or widen
+ * a role only when the role carries this boundary. The deploy role itself carries none (it creates roles) and is
+ * changed only by an admin session. Call it before any role is declared.
+ */
+export function permissionsBoundary(args: DeployGuardArgs, opts: pulumi.CustomResourceOptions): aws.iam.Policy {
+    const policy = new aws.iam.Policy(
+        `${args.stack}-permissions-boundary`,
+        {
+            name: boundaryPolicyName(args.stack),
+            description: `Boundary of every role the ${args.stack} stack creates: at most what its roles' policies allow`,
+            policy: stableJson(permissionsBoundaryPolicy(args, BOUNDARY_ACTIONS[args.accountRole] ?? [])),
+        },
+        opts,
+    );
+    const deployRole = deployRoleName(args.stack);
+    pulumi.runtime.registerStackTransformation(t => {
+        if (t.type !== "aws:iam/role:Role" || t.props.name === deployRole) return undefined;
+        return { props: { ...t.props, permissionsBoundary: policy.arn }, opts: t.opts };
+    });
+    return policy;
+}

@@ -1,0 +1,225 @@
+/**
+ * The deploy roles over the four plans: the services each stack's update calls, derived from its resource types and
+ * kept in DEPLOY_SERVICES, and the guard's explicit denies decided by the policy simulator (test/helpers/iam.ts)
+ * against the role's policies as the plan declares them (AdministratorAccess and the guard).
+ */
+import { strict as assert } from "assert";
+import { BOUNDARY_ACTIONS } from "../components/account/boundaryPolicy";
+import { DEPLOY_SERVICES, boundaryPolicyArn, deployServicesOf } from "../components/account/deployRolePolicy";
+import { Plan } from "../plan/run";
+import { baselineNames } from "../components/account/accountBaseline";
+import { Document, IamHarness, managedPolicyDocument } from "./helpers/iam";
+import { STACKS, StackName, committedPlanOf, ofType, planOf } from "./helpers/plans";
+import { fixtureConfig } from "./helpers/config";
+
+let harness: Promise<IamHarness> | undefined;
+function iam(): Promise<IamHarness> {
+    harness ??= Promise.all(STACKS.map(planOf)).then(plans => IamHarness.fromPlans(plans));
+    return harness;
+}
+
+/** One call each service's resources make when created: what the deploy role must still be allowed. */
+const CREATE_CALL: Readonly<Record<string, string>> = {
+    "access-analyzer": "access-analyzer:CreateAnalyzer",
+    acm: "acm:RequestCertificate",
+    autoscaling: "autoscaling:CreateAutoScalingGroup",
+    cloudtrail: "cloudtrail:CreateTrail",
+    cloudwatch: "cloudwatch:PutMetricAlarm",
+    dlm: "dlm:CreateLifecyclePolicy",
+    ec2: "ec2:CreateVpc",
+    ecr: "ecr:CreateRepository",
+    elasticloadbalancing: "elasticloadbalancing:CreateLoadBalancer",
+    es: "es:CreateDomain",
+    guardduty: "guardduty:CreateDetector",
+    iam: "iam:CreateRole",
+    kms: "kms:CreateKey",
+    logs: "logs:CreateLogGroup",
+    rds: "rds:CreateDBInstance",
+    route53: "route53:CreateHostedZone",
+    s3: "s3:CreateBucket",
+    secretsmanager: "secretsmanager:CreateSecret",
+    ssm: "ssm:StartSession",
+    wafv2: "wafv2:CreateWebACL",
+};
+
+describe("deploy roles: the services each stack calls (DEPLOY_SERVICES)", () => {
+    for (const stack of STACKS) {
+        it(`${stack}: DEPLOY_SERVICES lists exactly the services of its resource types and update tools`, async () => {
+            for (const plan of [await planOf(stack), await committedPlanOf(stack)]) {
+                const derived = deployServicesOf(stack, new Set(plan.resources.map(r => r.type)));
+                assert.deepEqual(
+                    [...DEPLOY_SERVICES[stack]],
+                    derived,
+                    `Fix: set DEPLOY_SERVICES.${stack} (components/account/deployRolePolicy.ts) to ${JSON.stringify(derived)}`,
+                );
+            }
+        });
+    }
+
+    it("keeps each guard within IAM's size limit for a role's inline policies (10,240 characters, whitespace excluded)", async () => {
+        for (const stack of STACKS) {
+            const plan = await planOf(stack);
+            const inline = plan.resources.filter(
+                r => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name.startsWith(`${stack}-deployments-deploy`),
+            );
+            const size = inline.reduce((n, r) => n + JSON.stringify(JSON.parse(String(r.inputs.policy))).length, 0);
+            assert.ok(inline.length > 0 && size < 10240, `${stack}: ${size} characters`);
+        }
+    });
+
+    it("lets a stack whose databases manage their password call Secrets Manager (RDS creates the secret as the caller)", async () => {
+        for (const stack of STACKS) {
+            const managed = ofType(await planOf(stack), "aws:rds/instance:Instance").some(r => r.inputs.manageMasterUserPassword === true);
+            if (managed) assert.ok(DEPLOY_SERVICES[stack].includes("secretsmanager"), stack);
+        }
+    });
+
+    it("knows a create call of every service a stack uses (so the simulator below covers each)", () => {
+        const services = new Set(Object.values(DEPLOY_SERVICES).flat());
+        assert.deepEqual(
+            [...services].filter(s => !CREATE_CALL[s]),
+            [],
+        );
+    });
+});
+
+/** The Allow actions of every policy of the stack's roles but its deploy role: what its boundary must allow. */
+function boundaryActionsOf(plan: Plan): string[] {
+    const deploy = `pulumi-${plan.stack}-deploy`;
+    const documents: Document[] = [
+        ...ofType(plan, "aws:iam/rolePolicy:RolePolicy")
+            .filter(r => !r.name.startsWith(`${plan.stack}-deployments-deploy`))
+            .map(r => JSON.parse(String(r.inputs.policy))),
+        ...ofType(plan, "aws:iam/policy:Policy")
+            .filter(r => r.inputs.name !== `pulumi-${plan.stack}-boundary`)
+            .map(r => JSON.parse(String(r.inputs.policy))),
+        ...ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+            .filter(r => r.inputs.role !== deploy && String(r.inputs.policyArn).startsWith("arn:aws:iam::aws:policy/"))
+            .map(r => managedPolicyDocument(String(r.inputs.policyArn))),
+    ];
+    const actions = new Set<string>();
+    for (const d of documents) {
+        for (const st of [d.Statement].flat()) if (st.Effect === "Allow") for (const a of [st.Action].flat()) actions.add(a);
+    }
+    return [...actions].sort();
+}
+
+describe("permissions boundaries: every role a stack creates carries its boundary, which allows what its roles use", () => {
+    for (const stack of STACKS) {
+        it(`${stack}: BOUNDARY_ACTIONS lists exactly the Allow actions of its roles' policies`, async () => {
+            for (const plan of [await planOf(stack), await committedPlanOf(stack)]) {
+                const derived = boundaryActionsOf(plan);
+                assert.ok(derived.length > 0);
+                assert.deepEqual(
+                    [...BOUNDARY_ACTIONS[stack]],
+                    derived,
+                    `Fix: set BOUNDARY_ACTIONS.${stack} (components/account/boundaryPolicy.ts) to ${JSON.stringify(derived)}`,
+                );
+            }
+        });
+
+        it(`${stack}: every role but the deploy role carries pulumi-${stack}-boundary, within IAM's 6,144 characters`, async () => {
+            const plan = await planOf(stack);
+            const accountId = fixtureConfig(stack)["twine-infra:accountId"];
+            for (const role of ofType(plan, "aws:iam/role:Role")) {
+                const expected = role.inputs.name === `pulumi-${stack}-deploy` ? undefined : boundaryPolicyArn(accountId, stack);
+                assert.equal(role.inputs.permissionsBoundary, expected, role.name);
+            }
+            const [boundary] = ofType(plan, "aws:iam/policy:Policy").filter(p => p.inputs.name === `pulumi-${stack}-boundary`);
+            const size = JSON.stringify(JSON.parse(String(boundary.inputs.policy))).length;
+            assert.ok(size < 6144, `${size} characters`);
+        });
+    }
+});
+
+describe("deploy roles: allowed what their stack calls, denied the escalations (policy simulator)", () => {
+    for (const stack of STACKS) {
+        const role = `pulumi-${stack}-deploy`;
+        const accountId = fixtureConfig(stack)["twine-infra:accountId"];
+        const names = baselineNames({ accountId, region: "eu-west-1", label: stack });
+        const decide = async (action: string, resource: string, context?: Record<string, string | string[]>) =>
+            (await iam()).decide({ role, action, resource, context });
+
+        it(`${stack}: allowed a create call of each of its services`, async () => {
+            // A role it creates names the stack's boundary (the transformation puts it on every role).
+            const bounded = { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) };
+            for (const service of DEPLOY_SERVICES[stack]) {
+                const context = service === "iam" ? bounded : undefined;
+                assert.equal(await decide(CREATE_CALL[service], "*", context), "Allowed", CREATE_CALL[service]);
+            }
+        });
+
+        it(`${stack}: denied every service its stack does not use`, async () => {
+            for (const action of [
+                "lambda:CreateFunction",
+                "organizations:LeaveOrganization",
+                "sso:CreateInstance",
+                "dynamodb:CreateTable",
+            ]) {
+                assert.equal(await decide(action, "*"), "ExplicitlyDenied", action);
+            }
+            const unused = Object.values(CREATE_CALL).filter(a => !DEPLOY_SERVICES[stack].includes(a.split(":")[0]));
+            for (const action of unused) assert.equal(await decide(action, "*"), "ExplicitlyDenied", action);
+        });
+
+        it(`${stack}: denied editing its own trust or policies`, async () => {
+            const self = `arn:aws:iam::${accountId}:role/${role}`;
+            for (const action of ["iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy"]) {
+                assert.equal(await decide(action, self), "ExplicitlyDenied", action);
+            }
+            // while another role of the account, with the boundary, stays its to manage
+            const bounded = { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) };
+            assert.equal(await decide("iam:PutRolePolicy", `arn:aws:iam::${accountId}:role/some-stack-role`, bounded), "Allowed");
+        });
+
+        it(`${stack}: denied creating or widening a role without the stack's boundary, or removing a boundary`, async () => {
+            const other = `arn:aws:iam::${accountId}:role/new-role`;
+            const bounded = { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) };
+            const foreign = { "iam:PermissionsBoundary": `arn:aws:iam::${accountId}:policy/wide-open` };
+            assert.equal(await decide("iam:CreateRole", other, bounded), "Allowed");
+            for (const action of ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy"]) {
+                assert.equal(await decide(action, other), "ExplicitlyDenied", `${action} without a boundary`);
+                assert.equal(await decide(action, other, foreign), "ExplicitlyDenied", `${action} with another boundary`);
+            }
+            assert.equal(await decide("iam:DeleteRolePermissionsBoundary", other), "ExplicitlyDenied");
+            const boundary = boundaryPolicyArn(accountId, stack);
+            for (const action of ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy"]) {
+                assert.equal(await decide(action, boundary), "ExplicitlyDenied", action);
+            }
+            assert.equal(await decide("iam:CreatePolicyVersion", `arn:aws:iam::${accountId}:policy/some-stack-policy`), "Allowed");
+        });
+
+        it(`${stack}: denied attaching AdministratorAccess to any role, and creating users or long-lived keys`, async () => {
+            const other = `arn:aws:iam::${accountId}:role/some-stack-role`;
+            const admin = { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" };
+            assert.equal(await decide("iam:AttachRolePolicy", other, admin), "ExplicitlyDenied");
+            const user = `arn:aws:iam::${accountId}:user/backdoor`;
+            for (const action of ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile"]) {
+                assert.equal(await decide(action, user), "ExplicitlyDenied", action);
+            }
+        });
+
+        it(`${stack}: denied stopping or deleting the trail, and erasing or re-policying the audit buckets`, async () => {
+            for (const action of ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail"]) {
+                assert.equal(await decide(action, names.trailArn), "ExplicitlyDenied", action);
+            }
+            for (const bucket of [names.bucket, names.accessLogBucket]) {
+                assert.equal(await decide("s3:PutBucketPolicy", `arn:aws:s3:::${bucket}`), "ExplicitlyDenied", bucket);
+                assert.equal(await decide("s3:DeleteBucket", `arn:aws:s3:::${bucket}`), "ExplicitlyDenied", bucket);
+                assert.equal(await decide("s3:DeleteObjectVersion", `arn:aws:s3:::${bucket}/AWSLogs/x`), "ExplicitlyDenied", bucket);
+            }
+            assert.equal(await decide("s3:PutBucketPolicy", "arn:aws:s3:::some-stack-bucket"), "Allowed", "other buckets stay the stack's");
+        });
+    }
+
+    it("dev: denied disabling or deleting the trail's key (by its alias)", async () => {
+        const h = await iam();
+        const key = "arn:aws:kms:eu-west-1:333333333333:key/0ce562e5-9695-7d37-1229-9804927053b3";
+        const alias = { "kms:ResourceAliases": ["alias/twine-dev-cloudtrail"] };
+        const role: StackName = "dev";
+        for (const action of ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"]) {
+            const decision = await h.decide({ role: `pulumi-${role}-deploy`, action, resource: key, context: alias, resourcePolicy: null });
+            assert.equal(decision, "ExplicitlyDenied", action);
+        }
+    });
+});
