@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { defaultPort, logExports, parameterGroupFamily, tlsParameter } from "../components/data/database";
+import { APP_DATABASE_NAME } from "../components/data/databaseAccessPolicy";
 import { SEARCH_TLS_POLICY, searchAccessPolicy } from "../components/data/search";
 import { engineVersionProblem, resolveEnvironments } from "../config";
 import { RESOURCE_MOCKS } from "../plan/mocks";
@@ -124,6 +125,17 @@ describe("data tier (over the plans)", () => {
                     }
                 },
             );
+
+            it("creates the database the app opens, and tells each environment's app its name", async () => {
+                // GIVEN the fixture stack  WHEN planned  THEN RDS creates a database (dbName) and the app servers' settings
+                // name it: without dbName only PostgreSQL's "postgres" exists, and the app's grants name nothing.
+                const plan = await planOf(stack);
+                for (const db of ofType(plan, INSTANCE)) assert.equal(db.inputs.dbName, APP_DATABASE_NAME, db.name);
+                for (const lt of ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate")) {
+                    const userData = Buffer.from(String(lt.inputs.userData), "base64").toString("utf8");
+                    assert.match(userData, new RegExp(`DATABASE_NAME="${APP_DATABASE_NAME}"`), lt.name);
+                }
+            });
 
             it("forces TLS on every database through its own parameter group", async () => {
                 const plan = await planOf(stack);
@@ -271,8 +283,13 @@ describe("data tier (over the plans)", () => {
                             assert.equal((domain.inputs.vpcOptions as { subnetIds: string[] }).subnetIds.length, 3);
                         }
                     }
-                    for (const key of ofType(plan, KEY).filter(k => componentOf(plan, k)))
+                    // A destroy must not take the keys with it: a deleted key leaves the final snapshot and the
+                    // retained automated backups encrypted with nothing that can open them.
+                    for (const key of ofType(plan, KEY).filter(k => componentOf(plan, k))) {
                         assert.equal(key.options.protect, prod, key.name);
+                        if (["twine:index:Database", "twine:index:Search"].includes(componentOf(plan, key).type))
+                            assert.equal(key.options.retainOnDelete, prod, `${key.name} retainOnDelete`);
+                    }
                 },
             );
         });
