@@ -295,6 +295,37 @@ describe("data tier (over the plans)", () => {
         });
     }
 
+    it("keeps a copy of prod's database backups in a locked vault no one in the account can empty; dev has none", async () => {
+        // GIVEN the fixture stacks  WHEN planned  THEN prod's instance is selected by a daily AWS Backup plan whose copy
+        // lands in a logically air-gapped vault (compliance-mode Vault Lock, AWS owned key) for its locked retention
+        const prod = await planOf("prod");
+        const [db] = ofType(prod, INSTANCE);
+        const [locked] = ofType(prod, "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault");
+        assert.ok(locked, "no logically air-gapped vault in prod");
+        assert.deepEqual([locked.options.protect, locked.options.retainOnDelete], [true, true]);
+        const [plan] = ofType(prod, "aws:backup/plan:Plan");
+        const [rule] = plan.inputs.rules as {
+            targetVaultName: string;
+            copyActions: { destinationVaultArn: string; lifecycle: { deleteAfter: number } }[];
+        }[];
+        const [copy] = rule.copyActions;
+        // The offline plan's generic ARN for the vault: arn:aws:backup:<region>:<account>:<name>/<id>.
+        assert.match(copy.destinationVaultArn, new RegExp(`^arn:aws:backup:eu-west-1:${accountOf("prod")}:${locked.name}/`));
+        // The lock refuses a copy whose retention lies outside the vault's bounds: the copy would never land.
+        assert.ok(
+            copy.lifecycle.deleteAfter >= Number(locked.inputs.minRetentionDays) &&
+                copy.lifecycle.deleteAfter <= Number(locked.inputs.maxRetentionDays),
+        );
+        assert.ok(Number(locked.inputs.minRetentionDays) >= 7);
+        const [daily] = ofType(prod, "aws:backup/vault:Vault");
+        assert.equal(rule.targetVaultName, daily.inputs.name);
+        const [selection] = ofType(prod, "aws:backup/selection:Selection");
+        assert.deepEqual(selection.inputs.resources, [`arn:aws:rds:eu-west-1:${accountOf("prod")}:db:${idOf(db)}`]);
+        const role = ofType(prod, "aws:iam/role:Role").find(r => componentOf(prod, r)?.type === "twine:index:BackupCopy")!;
+        assert.equal(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Principal.Service, "backup.amazonaws.com");
+        assert.deepEqual(ofType(await planOf("dev"), "aws:backup/plan:Plan"), []);
+    });
+
     it("puts no password in any resource's inputs or any stack's outputs", async () => {
         // RDS generates the master password and keeps it in Secrets Manager; only the flag that says so may appear.
         for (const stack of ["dns", "bastion", "dev", "prod"] as const) {
