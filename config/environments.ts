@@ -10,6 +10,8 @@
 import { z } from "zod";
 import type { DatabaseEngine, DatabaseSettings } from "../components/data/database";
 import type { SearchSettings } from "../components/data/search";
+import { alarmProblems } from "../components/operations/alarmConfig";
+import { AlarmsConfig, alarmsSchema, withAlarmDefaults } from "./alarms";
 import { AppTierConfig, appTierProblems, appTierSchema, withAppTierDefaults } from "./appTier";
 import { EnvRole, logRetentionSchema, problem } from "./primitives";
 
@@ -156,6 +158,7 @@ export const environmentSchema = z
         database: databaseSchema.optional(),
         search: searchSchema.optional(),
         app: appTierSchema.optional(),
+        alarms: alarmsSchema.optional(),
         shareDataWith: z
             .string()
             .optional()
@@ -199,6 +202,8 @@ export interface EnvironmentConfig {
     readonly search: SearchConfig;
     /** The app tier: load balancer, WAF and auto-scaling group. */
     readonly app: AppTierConfig;
+    /** Who is told when the environment is unwell, and the thresholds. */
+    readonly alarms: AlarmsConfig;
 }
 
 export const DEFAULT_ENVIRONMENTS: Record<EnvRole, readonly string[]> = { dev: ["integration", "test"], prod: ["production"] };
@@ -259,6 +264,7 @@ export function resolveEnvironments(role: EnvRole, networkAzCount: number, input
                 database: databaseDefaults(role, env.database),
                 search: searchDefaults(role, networkAzCount, env.search),
                 app: withAppTierDefaults(role, name, env.app),
+                alarms: withAlarmDefaults(role, env.alarms),
             };
         });
 }
@@ -445,7 +451,15 @@ export function environmentProblems(
             }
             continue;
         }
-        problems.push(...at(databaseProblems(role, databaseDefaults(role, env.database))));
+        const database = databaseDefaults(role, env.database);
+        for (const message of alarmProblems(withAlarmDefaults(role, env.alarms).thresholds, database)) {
+            problems.push({
+                path: [name, "alarms", "databaseMaxConnections"],
+                input: env.alarms?.databaseMaxConnections,
+                message: problem(message, "set alarms.databaseMaxConnections to the instance's max_connections (SHOW max_connections)"),
+            });
+        }
+        problems.push(...at(databaseProblems(role, database)));
         problems.push(...at(searchProblems(role, networkAzCount, searchDefaults(role, networkAzCount, env.search))));
     }
     return problems;

@@ -141,6 +141,13 @@ export function oversizeBodyStatement(limit: BodySizeLimit): Statement {
     return { andStatement: { statements: [oversize, { notStatement: { statement: anyUpload } }] } };
 }
 
+/**
+ * CloudWatch's dimension values for a web ACL and its per-tenant rule: the visibility configs' metric names (the
+ * WebACL and Rule dimensions of AWS/WAFV2 are those names: https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html).
+ */
+export const webAclMetricName = (metricPrefix: string) => `${metricPrefix}-waf`;
+export const tenantRuleMetricName = (metricPrefix: string) => `${metricPrefix}-tenant-rate`;
+
 /** WAFv2 rule list, in evaluation order: per-IP ceiling, per-tenant rule, body size, then the managed groups. */
 export function webAclRules(options: WebAclRuleOptions): Rule[] {
     const problems = webAclRuleProblems(options);
@@ -169,7 +176,7 @@ export function webAclRules(options: WebAclRuleOptions): Rule[] {
                     customKeys: [tenantCustomKey(tenant.key)],
                 },
             },
-            visibilityConfig: visibility(`${options.metricPrefix}-tenant-rate`),
+            visibilityConfig: visibility(tenantRuleMetricName(options.metricPrefix)),
         });
     }
     if (options.bodySizeLimit) {
