@@ -7,6 +7,7 @@ import { cloudWatchAgentPolicy } from "../access/instanceRolePolicy";
 import { accessLogBucketPolicy } from "./accessLogPolicy";
 import { policyDocument, stableJson } from "../account/iamPolicy";
 import { MonthEndWindow, monthEndActions } from "./monthEndScheduleConfig";
+import { instanceRefreshPreferences } from "./instanceRefreshConfig";
 import { WarmPoolSettings, warmPoolArgs } from "./warmPoolConfig";
 import { BodySizeLimit, DEFAULT_MANAGED_RULE_GROUPS, TenantRateLimit, webAclRules } from "./webAclConfig";
 
@@ -466,13 +467,8 @@ export class AppCluster extends pulumi.ComponentResource {
                 terminationPolicies: ["OldestLaunchTemplate", "OldestInstance"],
                 instanceRefresh: {
                     strategy: "Rolling",
-                    preferences: {
-                        minHealthyPercentage: 90,
-                        maxHealthyPercentage: 110,
-                        skipMatching: true,
-                        autoRollback: true,
-                        instanceWarmup: String(warmup),
-                    },
+                    // Stops on the environment's health alarms; no auto rollback, which cannot undo (instanceRefreshConfig.ts).
+                    preferences: instanceRefreshPreferences(args.environment, warmup),
                 },
                 // Always with maxGroupPreparedCapacity: left out, the pool would hold maxSize - desired servers.
                 warmPool: args.warmPool ? warmPoolArgs(args.warmPool) : undefined,

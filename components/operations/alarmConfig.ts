@@ -132,6 +132,16 @@ export function alarmProblems(
         : [];
 }
 
+/** The alarm name of an environment's alarm, as EnvironmentOperations names it (unique per account and region). */
+export const environmentAlarmName = (environment: string, key: string) => `twine-${environment}-${key}`;
+
+/**
+ * The alarms an instance refresh watches: the ones a bad image sets off within minutes, and that depend only on the
+ * load balancer and target group (which exist before any refresh starts, so the names always resolve).
+ */
+export const REFRESH_ALARM_KEYS = ["alb-5xx", "target-5xx", "unhealthy-hosts"] as const;
+export const refreshAlarmNames = (environment: string) => REFRESH_ALARM_KEYS.map(k => environmentAlarmName(environment, k));
+
 /** Every alarm of one environment, in a stable order. */
 export function environmentAlarms<T>(watch: EnvironmentWatch<T>, t: AlarmThresholds): AlarmSpec<T>[] {
     const lb = { LoadBalancer: watch.loadBalancer };

@@ -1,7 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { stableJson } from "../account/iamPolicy";
-import { AlarmSpec, AlarmThresholds, EnvironmentWatch, Subscription, dashboardBody, environmentAlarms, natAlarms } from "./alarmConfig";
+import {
+    AlarmSpec,
+    AlarmThresholds,
+    EnvironmentWatch,
+    Subscription,
+    dashboardBody,
+    environmentAlarmName,
+    environmentAlarms,
+    natAlarms,
+} from "./alarmConfig";
 import { topicKeyPolicy, topicPolicy } from "./notificationPolicy";
 
 /** GuardDuty severities of medium and above (medium is 4.0 to 6.9): https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings-severity.html */
@@ -75,10 +84,10 @@ function alarmTopic(
     return topic;
 }
 
-/** One alarm per spec (resource `<name>-<key>`, alarm `<prefix>-<key>`), notifying the topic when it fires and clears. */
+/** One alarm per spec (resource `<name>-<key>`), notifying the topic when it fires and when it clears. */
 function metricAlarms(
     name: string,
-    prefix: string,
+    alarmName: (key: string) => string,
     specs: readonly AlarmSpec<pulumi.Input<string>>[],
     topicArn: pulumi.Input<string>,
     parent: pulumi.Resource,
@@ -88,7 +97,7 @@ function metricAlarms(
         return new aws.cloudwatch.MetricAlarm(
             `${name}-${spec.key}`,
             {
-                name: `${prefix}-${spec.key}`,
+                name: alarmName(spec.key),
                 alarmDescription: spec.description,
                 namespace: spec.namespace,
                 metricName: spec.metricName,
@@ -132,7 +141,13 @@ export class EnvironmentOperations extends pulumi.ComponentResource {
         super("twine:index:EnvironmentOperations", name, args, opts);
         const prefix = `twine-${args.watch.environment}`;
         this.topic = alarmTopic(name, `${prefix}-alarms`, args.accountId, args.subscriptions ?? [], this, args.protect ?? false);
-        this.alarms = metricAlarms(name, prefix, environmentAlarms(args.watch, args.thresholds), this.topic.arn, this);
+        this.alarms = metricAlarms(
+            name,
+            key => environmentAlarmName(args.watch.environment, key),
+            environmentAlarms(args.watch, args.thresholds),
+            this.topic.arn,
+            this,
+        );
 
         // The dashboard is drawn from the same watch and alarms, once every identifier is known.
         const w = args.watch;
@@ -196,7 +211,7 @@ export class AccountAlerts extends pulumi.ComponentResource {
         super("twine:index:AccountAlerts", name, args, opts);
         const prefix = `twine-${args.label}`;
         this.topic = alarmTopic(name, `${prefix}-account`, args.accountId, args.subscriptions ?? [], this, args.protect ?? false);
-        this.alarms = metricAlarms(name, prefix, natAlarms(args.natGateways ?? []), this.topic.arn, this);
+        this.alarms = metricAlarms(name, key => `${prefix}-${key}`, natAlarms(args.natGateways ?? []), this.topic.arn, this);
 
         const route = (key: string, description: string, pattern: pulumi.Input<string>) => {
             const rule = new aws.cloudwatch.EventRule(
