@@ -262,6 +262,22 @@ describe("app tier (over the plans)", () => {
         });
     }
 
+    it("the rollback switch starts the refresh without the alarms still in ALARM from the bad image, in its environment only", async () => {
+        // GIVEN dev's integration with app.refreshIgnoresAlarms  WHEN planned
+        const config = withPath(fixtureConfig("dev"), "twine-infra:environments", "integration.app.refreshIgnoresAlarms", true);
+        const plan = await planWithConfig("dev", writeStackFile(config));
+        const preferencesOf = (env: string) => {
+            const cluster = ofType(plan, CLUSTER).find(c => c.name === env)!;
+            return (one(plan, cluster, ASG).inputs.instanceRefresh as { preferences: Record<string, unknown> }).preferences;
+        };
+        // THEN its refresh has no alarm specification (a refresh fails when one of its alarms is in ALARM), and keeps
+        // its checkpoints and no auto rollback; test keeps watching its alarms
+        const rollback = preferencesOf("integration");
+        assert.equal(rollback.alarmSpecification, undefined);
+        assert.deepEqual([rollback.autoRollback, rollback.checkpointPercentages], [false, [34, 100]]);
+        assert.ok((preferencesOf("test").alarmSpecification as { alarms: string[] }).alarms.length >= 2);
+    });
+
     it("prod keeps a warm pool of stopped servers and at least two servers; dev keeps none", async () => {
         const [prodAsg] = ofType(await planOf("prod"), ASG);
         const pool = prodAsg.inputs.warmPool as Record<string, unknown>;

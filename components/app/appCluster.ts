@@ -38,6 +38,8 @@ export interface AppClusterSettings {
     readonly healthCheckPath: string;
     /** Seconds a new instance needs before its metrics count for scaling. */
     readonly instanceWarmupSeconds: number;
+    /** Refreshes start without the alarms that stop them: the rollback switch (instanceRefreshConfig.ts). */
+    readonly refreshIgnoresAlarms: boolean;
     /** Target tracking: ALB requests per target per minute and/or average CPU percent. At least one. */
     readonly scaling: { readonly requestsPerTarget?: number; readonly cpuUtilizationPercent?: number };
     /** Stopped, pre-initialised instances so scale-out skips the launch. @default - none */
@@ -468,7 +470,7 @@ export class AppCluster extends pulumi.ComponentResource {
                 instanceRefresh: {
                     strategy: "Rolling",
                     // Stops on the environment's health alarms; no auto rollback, which cannot undo (instanceRefreshConfig.ts).
-                    preferences: instanceRefreshPreferences(args.environment, warmup),
+                    preferences: instanceRefreshPreferences(args.environment, warmup, { watchAlarms: !args.refreshIgnoresAlarms }),
                 },
                 // Always with maxGroupPreparedCapacity: left out, the pool would hold maxSize - desired servers.
                 warmPool: args.warmPool ? warmPoolArgs(args.warmPool) : undefined,
