@@ -77,11 +77,7 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
         // Prod's backups get a copy no one in the account can delete (the final snapshot and retained automated
         // backups can be, by an administrator of the account); dev data is disposable.
         if (production) {
-            new BackupCopy(
-                `${owner.name}-backup`,
-                { identifier: name, instanceArn: database.instance.arn, accountId: config.accountId },
-                tagged(owner.name),
-            );
+            new BackupCopy(`${owner.name}-backup`, { identifier: name, instanceArn: database.instance.arn }, tagged(owner.name));
         }
         const search = new Search(
             `${owner.name}-search`,

@@ -319,10 +319,16 @@ describe("data tier (over the plans)", () => {
         assert.ok(Number(locked.inputs.minRetentionDays) >= 7);
         const [daily] = ofType(prod, "aws:backup/vault:Vault");
         assert.equal(rule.targetVaultName, daily.inputs.name);
+        // A destroy empties the daily vault instead of stopping on its recovery points; the locked copies stay.
+        assert.equal(daily.inputs.forceDestroy, true);
         const [selection] = ofType(prod, "aws:backup/selection:Selection");
         assert.deepEqual(selection.inputs.resources, [`arn:aws:rds:eu-west-1:${accountOf("prod")}:db:${idOf(db)}`]);
         const role = ofType(prod, "aws:iam/role:Role").find(r => componentOf(prod, r)?.type === "twine:index:BackupCopy")!;
-        assert.equal(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Principal.Service, "backup.amazonaws.com");
+        // AWS Backup's role trusts the service alone: no aws:SourceAccount, which AWS Backup documents for resource
+        // policies only and which, unsent, would fail every job (components/account/iamPolicy.ts backupTrustPolicy).
+        assert.deepEqual(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement, [
+            { Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ]);
         assert.deepEqual(ofType(await planOf("dev"), "aws:backup/plan:Plan"), []);
     });
 

@@ -519,6 +519,7 @@ const CASES: Record<string, { pass: PolicyInput[]; fail: PolicyInput[] }> = {
         pass: [
             res(T.role, trust({ Service: "vpc-flow-logs.amazonaws.com" }, { StringEquals: { "aws:SourceAccount": "111111111111" } })),
             res(T.role, trust({ Service: "ec2.amazonaws.com" })),
+            res(T.role, trust({ Service: "backup.amazonaws.com" })),
         ],
         fail: [res(T.role, trust({ Service: "vpc-flow-logs.amazonaws.com" }))],
     },

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceTrustPolicy, stableJson } from "../account/iamPolicy";
+import { backupTrustPolicy, stableJson } from "../account/iamPolicy";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Pure helpers
@@ -32,8 +32,6 @@ export interface BackupCopyArgs {
     readonly identifier: string;
     /** The RDS instance backed up. */
     readonly instanceArn: pulumi.Input<string>;
-    /** Account id, to scope AWS Backup's role trust to calls made for this account. */
-    readonly accountId: string;
     /** Days each copy stays in the locked vault; nobody can delete it sooner. Defaults to 35. */
     readonly copyRetentionDays?: number;
     /** Days the daily backup stays in the ordinary vault it is taken into before the copy. Defaults to 7. */
@@ -66,7 +64,7 @@ export class BackupCopy extends pulumi.ComponentResource {
         this.role = new aws.iam.Role(
             `${name}-role`,
             {
-                assumeRolePolicy: stableJson(serviceTrustPolicy("backup.amazonaws.com", args.accountId)),
+                assumeRolePolicy: stableJson(backupTrustPolicy()),
                 description: `AWS Backup: back up and restore ${args.identifier}`,
             },
             parent,
@@ -81,7 +79,9 @@ export class BackupCopy extends pulumi.ComponentResource {
         );
 
         // The ordinary vault the daily snapshot lands in; RDS snapshots keep the instance's own key.
-        const vault = new aws.backup.Vault(`${name}-vault`, { name: `${args.identifier}-daily` }, parent);
+        // forceDestroy: a destroy empties it instead of stopping half-way on its recovery points; the locked copies
+        // below survive it (retained, and undeletable before their retention ends).
+        const vault = new aws.backup.Vault(`${name}-vault`, { name: `${args.identifier}-daily`, forceDestroy: true }, parent);
         // Retained and protected: its recovery points cannot be deleted before their retention anyway, and a
         // destroy must not even try.
         this.lockedVault = new aws.backup.LogicallyAirGappedVault(
