@@ -13,15 +13,18 @@ const email = z
         /^[^\s@]+@[^\s@]+\.[^\s@]+$/,
         problem("not an e-mail address", "write one address, e.g. oncall@example.com (SNS sends it a confirmation link)"),
     );
+/** An https:// URL with a host. */
+export function isHttpsUrl(value: string): boolean {
+    try {
+        const url = new URL(value);
+        return url.protocol === "https:" && url.hostname.length > 0;
+    } catch {
+        return false;
+    }
+}
+
 const https = z.string().refine(
-    value => {
-        try {
-            const url = new URL(value);
-            return url.protocol === "https:" && url.hostname.length > 0;
-        } catch {
-            return false;
-        }
-    },
+    isHttpsUrl,
     // SNS delivers to http:// as well, in clear text; an alert's body names resources and must not travel so.
     { message: problem("not an HTTPS URL", "write https://host/path (plain http is refused: alerts name resources)") },
 );
@@ -35,7 +38,8 @@ export const alarmsSchema = z
             .optional()
             .describe(
                 "Who the environment's alarm topic notifies: {email: address} (confirmed by a link SNS sends) or " +
-                    "{https: url} (a paging service's webhook). Defaults to none: the topic exists, and alarms show in the console.",
+                    "{https: url} (a webhook without a token in it; one with a token goes in pagingWebhook, as a secret). " +
+                    "Defaults to none; a prod environment needs one, or the stack's pagingWebhook.",
             ),
         loadBalancer5xxPerMinute: z
             .number()
@@ -98,6 +102,55 @@ export type AlarmsInput = z.output<typeof alarmsSchema>;
 export interface AlarmsConfig {
     readonly subscriptions: readonly Subscription[];
     readonly thresholds: AlarmThresholds;
+}
+
+export const pagingWebhookSchema = z
+    .string()
+    .optional()
+    .describe(
+        "The paging service's HTTPS webhook, token included, that every alarm topic of the stack notifies (each " +
+            "environment's and the account's). A secret: set it with pulumi config set --secret pagingWebhook <url>; " +
+            "a plain value is refused. Defaults to none.",
+    );
+
+/**
+ * Why a prod environment may not go without anyone to page: its topic would have no subscriber, and its alarms
+ * would change state in the console only. Undefined when someone is told (its own subscription, or the stack's
+ * pagingWebhook, which every topic of the stack notifies).
+ */
+export function unsubscribedProblem(role: EnvRole, input: AlarmsInput | undefined, pagingWebhook: boolean): string | undefined {
+    if (role !== "prod" || pagingWebhook || (input?.subscriptions?.length ?? 0) > 0) return undefined;
+    return problem(
+        "a prod environment's alarms would reach nobody: its topic has no subscription and the stack sets no pagingWebhook",
+        "add alarms.subscriptions: [{email: <on-call address>}], or set the paging service's webhook: " +
+            'pulumi config set --secret pagingWebhook https://... (docs/operations.md, "Who is paged")',
+    );
+}
+
+/** The value a `secure:` config value has in the offline plan, which never holds its cleartext. */
+export const OFFLINE_SECRET = "[secret]";
+
+/**
+ * Problems with the stack's pagingWebhook, never quoting it (the URL holds the paging service's token): it must be
+ * a Pulumi secret, so it is encrypted in the stack file and in state, and an HTTPS URL.
+ */
+export function pagingWebhookProblems(value: string | undefined, secret: boolean): string[] {
+    if (value === undefined) return [];
+    if (!secret)
+        return [
+            problem(
+                "the paging webhook's URL carries its token, and a plain value lands in git and in the state in clear text",
+                "remove it from the stack file and run pulumi config set --secret pagingWebhook <url>",
+            ),
+        ];
+    if (value !== OFFLINE_SECRET && !isHttpsUrl(value))
+        return [
+            problem(
+                "not an HTTPS URL (the value is a secret and not shown)",
+                "set https://host/path with pulumi config set --secret pagingWebhook <url>",
+            ),
+        ];
+    return [];
 }
 
 export function withAlarmDefaults(_role: EnvRole, input: AlarmsInput = {}): AlarmsConfig {

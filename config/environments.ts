@@ -11,7 +11,7 @@ import { z } from "zod";
 import type { DatabaseEngine, DatabaseSettings } from "../components/data/database";
 import type { SearchSettings } from "../components/data/search";
 import { alarmProblems } from "../components/operations/alarmConfig";
-import { AlarmsConfig, alarmsSchema, withAlarmDefaults } from "./alarms";
+import { AlarmsConfig, alarmsSchema, unsubscribedProblem, withAlarmDefaults } from "./alarms";
 import { AppTierConfig, appTierProblems, appTierSchema, withAppTierDefaults } from "./appTier";
 import { EnvRole, logRetentionSchema, problem } from "./primitives";
 
@@ -403,6 +403,8 @@ export function environmentProblems(
     role: EnvRole,
     networkAzCount: number,
     configured: EnvironmentsInput | undefined,
+    /** The stack sets pagingWebhook, which notifies every environment's topic. */
+    pagingWebhook = false,
 ): EnvironmentProblem[] {
     // Defaults are checked too: a prod VPC in one AZ makes even the default search domain single-AZ.
     const input = orDefaultEnvironments(role, configured);
@@ -433,6 +435,9 @@ export function environmentProblems(
                 ),
             });
         }
+        const unsubscribed = unsubscribedProblem(role, env.alarms, pagingWebhook);
+        if (unsubscribed)
+            problems.push({ path: [name, "alarms", "subscriptions"], input: env.alarms?.subscriptions, message: unsubscribed });
         problems.push(
             ...appTierProblems(role, name, env.app).map(([path, value, message]) => ({ path: [name, ...path], input: value, message })),
         );

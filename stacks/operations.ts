@@ -1,7 +1,8 @@
 /**
  * Operations of an env stack: per environment, an alarm topic, alarms and a dashboard over its app and data tiers
  * (EnvironmentOperations); per account, a topic for what concerns the account (NAT gateways, GuardDuty findings,
- * what stops the trail), notifying everyone subscribed to any of its environments.
+ * what stops the trail, failed backup jobs), notifying everyone subscribed to any of its environments; the stack's
+ * pagingWebhook, when set, is notified by every topic.
  */
 import { AppCluster } from "../components/app/appCluster";
 import { tenantRuleMetricName, webAclMetricName } from "../components/app/webAclConfig";
@@ -44,6 +45,7 @@ export function buildOperations(
                 region: config.region,
                 thresholds: env.config.alarms.thresholds,
                 subscriptions: env.config.alarms.subscriptions,
+                pagingWebhook: config.pagingWebhook,
                 protect,
                 watch: {
                     environment: name,
@@ -84,9 +86,12 @@ export function buildOperations(
             accountId: config.accountId,
             label: config.accountRole,
             subscriptions: accountSubscriptions(environments.map(e => e.config)),
+            pagingWebhook: config.pagingWebhook,
             natGateways: network.natGateways.map((nat, i) => ({ key: String(i), id: nat.id })),
             guardDuty: config.baseline.guardDuty,
             trail: { bucket: baselineNames({ accountId: config.accountId, region: config.region, label: config.accountRole }).bucket },
+            // Prod's database is backed up by AWS Backup (BackupCopy, stacks/environments.ts); dev runs no jobs.
+            backupJobs: config.accountRole === "prod",
             protect,
         },
         { provider: ctx.provider },

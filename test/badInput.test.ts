@@ -357,6 +357,20 @@ const BAD: BadInput[] = [
         why: /not an e-mail address/,
     },
     {
+        name: "a prod environment whose alarms page nobody",
+        stack: "prod",
+        config: withPath(prod, "twine-infra:environments", "production.alarms.subscriptions", []),
+        key: "twine-infra:environments.production.alarms.subscriptions",
+        why: /would reach nobody/,
+    },
+    {
+        name: "a paging webhook in plain config",
+        stack: "prod",
+        config: withKey(prod, "twine-infra:pagingWebhook", "https://events.pager.example/integration/0123456789abcdef/enqueue"),
+        key: "twine-infra:pagingWebhook",
+        why: /lands in git/,
+    },
+    {
         name: "a percentage threshold above 100",
         stack: "prod",
         config: withPath(prod, "twine-infra:environments", "production.alarms.databaseCpuPercent", 150),

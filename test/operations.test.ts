@@ -4,15 +4,19 @@
  */
 import { strict as assert } from "assert";
 import { AlarmThresholds, defaultMaxConnections, environmentAlarms, instanceClassMemoryGiB } from "../components/operations/alarmConfig";
-import { guardDutyFindingPattern } from "../components/operations/monitoring";
+import { backupJobFailurePattern, guardDutyFindingPattern } from "../components/operations/monitoring";
+import { ConfigError, parseStackConfig } from "../config";
 import { withAlarmDefaults } from "../config/alarms";
 import { RESOURCE_MOCKS } from "../plan/mocks";
 import { Plan, PlannedResource } from "../plan/run";
-import { fixtureConfig } from "./helpers/config";
-import { ancestors, ofType, planOf } from "./helpers/plans";
+import { fixtureConfig, withKey, writeStackFile } from "./helpers/config";
+import { ancestors, committedPlanOf, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
+const TOPIC = "aws:sns/topic:Topic";
+const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
+const PAGING_WEBHOOK = "twine-infra:pagingWebhook";
 const KEY = "aws:kms/key:Key";
 
 const idOf = (r: PlannedResource, accountId: string) => RESOURCE_MOCKS[r.type].id(r.name, r.inputs, { accountId, region: "eu-west-1" });
@@ -218,6 +222,79 @@ describe("operations (over the plans)", () => {
             });
         });
     }
+
+    it("prod pages someone from every topic: the fixture's and the committed stack's plans", async () => {
+        // GIVEN prod, planned from the fixture and from the committed stack file (any valid prod config)
+        // THEN each topic, the environments' and the account's, has at least one subscription
+        for (const plan of [await planOf("prod"), await committedPlanOf("prod")]) {
+            const topics = ofType(plan, TOPIC);
+            assert.ok(topics.length >= 2);
+            for (const topic of topics) {
+                const subscriptions = ofType(plan, SUBSCRIPTION).filter(s => s.parent === topic.urn);
+                assert.ok(subscriptions.length >= 1, `${plan.stack}: ${topic.inputs.name} notifies nobody`);
+            }
+        }
+    });
+
+    it("prod routes failed, aborted and expired backup and copy jobs to the account topic; dev runs none", async () => {
+        // GIVEN the fixture plans  THEN prod has one rule for both job kinds, on the states that leave no recovery point
+        const prod = await planOf("prod");
+        const rule = ofType(prod, "aws:cloudwatch/eventRule:EventRule").find(r => String(r.inputs.name).endsWith("-backup-failures"));
+        assert.ok(rule, "no rule for failed backup jobs");
+        assert.deepEqual(JSON.parse(String(rule.inputs.eventPattern)), {
+            detail: { state: ["FAILED", "ABORTED", "EXPIRED"] },
+            "detail-type": ["Backup Job State Change", "Copy Job State Change"],
+            source: ["aws.backup"],
+        });
+        assert.deepEqual(JSON.parse(String(rule.inputs.eventPattern)), backupJobFailurePattern());
+        const [target] = ofType(prod, "aws:cloudwatch/eventTarget:EventTarget").filter(t => t.parent === rule.urn);
+        const [accountTopic] = ofType(prod, TOPIC).filter(t => componentOf(prod, t).type === "twine:index:AccountAlerts");
+        assert.equal(target.inputs.arn, `arn:aws:sns:eu-west-1:${accountOf("prod")}:${String(accountTopic.inputs.name)}`);
+        const dev = await planOf("dev");
+        assert.equal(
+            ofType(dev, "aws:cloudwatch/eventRule:EventRule").filter(r => String(r.inputs.name).endsWith("-backup-failures")).length,
+            0,
+        );
+    });
+
+    it("subscribes the secret paging webhook to every topic, secret in the inputs and in the state", async () => {
+        // GIVEN the prod fixture with pagingWebhook set as a secure value  WHEN planned
+        const config = withKey(fixtureConfig("prod"), PAGING_WEBHOOK, { secure: "v1:c2VjcmV0LXdlYmhvb2s=:dG9rZW4=" });
+        const plan = await planWithConfig("prod", writeStackFile(config));
+        // THEN every topic has a webhook subscription whose endpoint is a secret and stays one in the state
+        const topics = ofType(plan, TOPIC);
+        for (const topic of topics) {
+            const [hook] = ofType(plan, SUBSCRIPTION).filter(s => s.parent === topic.urn && s.name.endsWith("-paging-webhook"));
+            assert.ok(hook, `${topic.inputs.name} does not notify the paging webhook`);
+            assert.equal(hook.inputs.protocol, "https");
+            assert.equal(hook.inputs.endpoint, "[secret]", "the endpoint is in the plan in clear text");
+            assert.deepEqual(hook.options.additionalSecretOutputs, ["endpoint"]);
+        }
+    });
+
+    it("refuses a paging webhook in plain config, or one that is not HTTPS, without printing it", () => {
+        const url = "https://events.pager.example/integration/0123456789abcdef/enqueue";
+        const problemsOf = (config: Record<string, string>, secretKeys: string[]) => {
+            try {
+                parseStackConfig("prod", config, secretKeys);
+            } catch (err) {
+                assert.ok(err instanceof ConfigError, String(err));
+                return err.problems.filter(p => p.startsWith(PAGING_WEBHOOK));
+            }
+            return assert.fail("accepted");
+        };
+        const plain = problemsOf(withKey(fixtureConfig("prod"), PAGING_WEBHOOK, url), []);
+        assert.equal(plain.length, 1);
+        assert.match(plain[0], /lands in git.*Fix: .*pulumi config set --secret pagingWebhook/);
+        const insecure = "http://events.pager.example/integration/0123456789abcdef/enqueue";
+        const notHttps = problemsOf(withKey(fixtureConfig("prod"), PAGING_WEBHOOK, insecure), [PAGING_WEBHOOK]);
+        assert.equal(notHttps.length, 1);
+        assert.match(notHttps[0], /not an HTTPS URL/);
+        for (const message of [...plain, ...notHttps])
+            assert.ok(!message.includes("0123456789abcdef"), `the secret is printed: ${message}`);
+        // A secret https URL passes.
+        assert.doesNotThrow(() => parseStackConfig("prod", withKey(fixtureConfig("prod"), PAGING_WEBHOOK, url), [PAGING_WEBHOOK]));
+    });
 
     it("prod routes GuardDuty findings of medium severity (4.0) and above, and nothing below", () => {
         // GIVEN the pattern  THEN its numeric filter starts at medium: low findings (1.0-3.9) would page for noise

@@ -47,15 +47,40 @@ export function trailDeliveryPattern(trailBucket: string): Record<string, unknow
     };
 }
 
+/** The job states that leave no new recovery point: a backup or copy job that ends so pages. */
+export const BACKUP_FAILED_STATES = ["FAILED", "ABORTED", "EXPIRED"];
+
+/**
+ * The EventBridge pattern of AWS Backup jobs that fail: the daily backup, or its copy into the locked vault. Both
+ * events carry the job's state in detail.state ("Backup Job State Change", "Copy Job State Change":
+ * https://docs.aws.amazon.com/aws-backup/latest/devguide/eventbridge.html,
+ * https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-backup.html). EXPIRED: the job never started in its
+ * start window.
+ */
+export function backupJobFailurePattern(): Record<string, unknown> {
+    return {
+        source: ["aws.backup"],
+        "detail-type": ["Backup Job State Change", "Copy Job State Change"],
+        detail: { state: BACKUP_FAILED_STATES },
+    };
+}
+
+/** Who a topic notifies, and how its key is kept: what EnvironmentOperations and AccountAlerts share. */
+export interface TopicArgs {
+    readonly accountId: string;
+    /** Who the topic notifies. Defaults to none (alarms still change state, and show on the dashboard). */
+    readonly subscriptions?: readonly Subscription[];
+    /** The paging service's webhook (a secret: its URL holds a token), notified besides the subscriptions. Defaults to none. */
+    readonly pagingWebhook?: string;
+    /** Protect the topic's key (`protect: true`), as prod protects every key. Defaults to false. */
+    readonly protect?: boolean;
+}
+
 /** Creates the encrypted topic, its key and policy, and one subscription per endpoint, under `parent`. */
-function alarmTopic(
-    name: string,
-    topicName: string,
-    accountId: string,
-    subscriptions: readonly Subscription[],
-    parent: pulumi.Resource,
-    protect: boolean,
-) {
+function alarmTopic(name: string, topicName: string, args: TopicArgs, parent: pulumi.Resource) {
+    const { accountId, pagingWebhook } = args;
+    const subscriptions = args.subscriptions ?? [];
+    const protect = args.protect ?? false;
     const key = new aws.kms.Key(
         `${name}-topic-key`,
         {
@@ -79,6 +104,15 @@ function alarmTopic(
             `${name}-${s.protocol}-${s.endpoint.replace(/^https:\/\//, "").replace(/[^A-Za-z0-9.@-]/g, "-")}`,
             { topic: topic.arn, protocol: s.protocol, endpoint: s.endpoint },
             { parent: topic },
+        );
+    }
+    if (pagingWebhook !== undefined) {
+        // Its URL holds the paging service's token: a secret in the inputs and in the state's outputs, and never
+        // part of the resource's name.
+        new aws.sns.TopicSubscription(
+            `${name}-paging-webhook`,
+            { topic: topic.arn, protocol: "https", endpoint: pulumi.secret(pagingWebhook) },
+            { parent: topic, additionalSecretOutputs: ["endpoint"] },
         );
     }
     return topic;
@@ -116,16 +150,11 @@ function metricAlarms(
     });
 }
 
-export interface EnvironmentOperationsArgs {
-    readonly accountId: string;
+export interface EnvironmentOperationsArgs extends TopicArgs {
     readonly region: string;
     /** What is watched: identifiers from the app and data tiers (their public outputs). */
     readonly watch: EnvironmentWatch<pulumi.Input<string>>;
     readonly thresholds: AlarmThresholds;
-    /** Who the topic notifies. Defaults to none (alarms still change state, and show on the dashboard). */
-    readonly subscriptions?: readonly Subscription[];
-    /** Protect the topic's key (`protect: true`), as prod protects every key. Defaults to false. */
-    readonly protect?: boolean;
 }
 
 /**
@@ -140,7 +169,7 @@ export class EnvironmentOperations extends pulumi.ComponentResource {
     constructor(name: string, args: EnvironmentOperationsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twine:index:EnvironmentOperations", name, args, opts);
         const prefix = `twine-${args.watch.environment}`;
-        this.topic = alarmTopic(name, `${prefix}-alarms`, args.accountId, args.subscriptions ?? [], this, args.protect ?? false);
+        this.topic = alarmTopic(name, `${prefix}-alarms`, args, this);
         this.alarms = metricAlarms(
             name,
             key => environmentAlarmName(args.watch.environment, key),
@@ -183,25 +212,23 @@ export class EnvironmentOperations extends pulumi.ComponentResource {
     }
 }
 
-export interface AccountAlertsArgs {
-    readonly accountId: string;
+export interface AccountAlertsArgs extends TopicArgs {
     /** Short name of the account, e.g. dev: names the topic twine-<label>-account. */
     readonly label: string;
-    /** Who the topic notifies. Defaults to none. */
-    readonly subscriptions?: readonly Subscription[];
-    /** Protect the topic's key (`protect: true`), as prod protects every key. Defaults to false. */
-    readonly protect?: boolean;
     /** The account's NAT gateways, by a stable key (their AZ). Defaults to none. */
     readonly natGateways?: readonly { readonly key: string; readonly id: pulumi.Input<string> }[];
     /** GuardDuty has a detector in this account and region: route its findings. Defaults to false (no rule). */
     readonly guardDuty?: boolean;
     /** The account's trail, its bucket and key: route what stops its delivery. Defaults to none (no rule). */
     readonly trail?: { readonly bucket: string };
+    /** AWS Backup runs jobs in this account: route the ones that fail. Defaults to false (no rule). */
+    readonly backupJobs?: boolean;
 }
 
 /**
  * What pages about the account rather than one environment: NAT gateway errors, GuardDuty findings of medium
- * severity and above, and the calls that stop the trail's delivery, all to the account's own encrypted topic.
+ * severity and above, the calls that stop the trail's delivery and the backup jobs that fail, all to the account's
+ * own encrypted topic.
  */
 export class AccountAlerts extends pulumi.ComponentResource {
     public readonly topic: aws.sns.Topic;
@@ -210,7 +237,7 @@ export class AccountAlerts extends pulumi.ComponentResource {
     constructor(name: string, args: AccountAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twine:index:AccountAlerts", name, args, opts);
         const prefix = `twine-${args.label}`;
-        this.topic = alarmTopic(name, `${prefix}-account`, args.accountId, args.subscriptions ?? [], this, args.protect ?? false);
+        this.topic = alarmTopic(name, `${prefix}-account`, args, this);
         this.alarms = metricAlarms(name, key => `${prefix}-${key}`, natAlarms(args.natGateways ?? []), this.topic.arn, this);
 
         const route = (key: string, description: string, pattern: pulumi.Input<string>) => {
@@ -229,6 +256,13 @@ export class AccountAlerts extends pulumi.ComponentResource {
                 "trail-delivery",
                 "Calls that stop the trail's delivery (trail stopped or changed, its bucket policy changed) and keys disabled or deleted",
                 stableJson(trailDeliveryPattern(trail.bucket)),
+            );
+        }
+        if (args.backupJobs) {
+            route(
+                "backup-failures",
+                "AWS Backup jobs and copies that failed, were aborted or expired",
+                stableJson(backupJobFailurePattern()),
             );
         }
         this.registerOutputs({ topicArn: this.topic.arn });
