@@ -58,6 +58,13 @@ export const appTierSchema = z
             .max(3600)
             .optional()
             .describe("Seconds before a new server's metrics count for scaling. Defaults to 60."),
+        refreshIgnoresAlarms: z
+            .boolean()
+            .optional()
+            .describe(
+                "Start instance refreshes without the health alarms that stop them: only to roll back to a pinned previous " +
+                    "image while those alarms are still in ALARM from the bad one (docs/operations.md). Defaults to false.",
+            ),
         appPort: z
             .number()
             .int()
@@ -285,6 +292,7 @@ export function withAppTierDefaults(role: EnvRole, environment: string, input: A
         maxSize,
         desiredCapacity: input.desiredCapacity ?? minSize,
         instanceWarmupSeconds: input.instanceWarmupSeconds ?? 60,
+        refreshIgnoresAlarms: input.refreshIgnoresAlarms ?? false,
         appPort: input.appPort ?? 8080,
         healthCheckPath: input.healthCheckPath ?? "/healthz",
         scaling,

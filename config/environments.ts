@@ -11,6 +11,8 @@ import { z } from "zod";
 import type { DatabaseEngine, DatabaseSettings } from "../components/data/database";
 import type { SearchSettings } from "../components/data/search";
 import { connectionBudgetProblem } from "../components/data/connectionBudgetConfig";
+import { alarmProblems } from "../components/operations/alarmConfig";
+import { AlarmsConfig, alarmsSchema, unsubscribedProblem, withAlarmDefaults } from "./alarms";
 import { AppTierConfig, appTierProblems, appTierSchema, withAppTierDefaults } from "./appTier";
 import { EnvRole, logRetentionSchema, problem } from "./primitives";
 
@@ -166,6 +168,7 @@ export const environmentSchema = z
         database: databaseSchema.optional(),
         search: searchSchema.optional(),
         app: appTierSchema.optional(),
+        alarms: alarmsSchema.optional(),
         shareDataWith: z
             .string()
             .optional()
@@ -209,6 +212,8 @@ export interface EnvironmentConfig {
     readonly search: SearchConfig;
     /** The app tier: load balancer, WAF and auto-scaling group. */
     readonly app: AppTierConfig;
+    /** Who is told when the environment is unwell, and the thresholds. */
+    readonly alarms: AlarmsConfig;
 }
 
 export const DEFAULT_ENVIRONMENTS: Record<EnvRole, readonly string[]> = { dev: ["integration", "test"], prod: ["production"] };
@@ -270,6 +275,7 @@ export function resolveEnvironments(role: EnvRole, networkAzCount: number, input
                 database: databaseDefaults(role, env.database),
                 search: searchDefaults(role, networkAzCount, env.search),
                 app: withAppTierDefaults(role, name, env.app),
+                alarms: withAlarmDefaults(role, env.alarms),
             };
         });
 }
@@ -408,6 +414,8 @@ export function environmentProblems(
     role: EnvRole,
     networkAzCount: number,
     configured: EnvironmentsInput | undefined,
+    /** The stack sets pagingWebhook, which notifies every environment's topic. */
+    pagingWebhook = false,
 ): EnvironmentProblem[] {
     // Defaults are checked too: a prod VPC in one AZ makes even the default search domain single-AZ.
     const input = orDefaultEnvironments(role, configured);
@@ -438,6 +446,9 @@ export function environmentProblems(
                 ),
             });
         }
+        const unsubscribed = unsubscribedProblem(role, env.alarms, pagingWebhook);
+        if (unsubscribed)
+            problems.push({ path: [name, "alarms", "subscriptions"], input: env.alarms?.subscriptions, message: unsubscribed });
         problems.push(
             ...appTierProblems(role, name, env.app).map(([path, value, message]) => ({ path: [name, ...path], input: value, message })),
         );
@@ -473,6 +484,13 @@ export function environmentProblems(
                 path: [name, "database", "poolSizePerServer"],
                 input: db.poolSizePerServer,
                 message: problem(budget, "lower database.poolSizePerServer or app.maxSize, or choose a larger database.instanceClass"),
+            });
+        }
+        for (const message of alarmProblems(withAlarmDefaults(role, env.alarms).thresholds, db)) {
+            problems.push({
+                path: [name, "alarms", "databaseMaxConnections"],
+                input: env.alarms?.databaseMaxConnections,
+                message: problem(message, "set alarms.databaseMaxConnections to the instance's max_connections (SHOW max_connections)"),
             });
         }
         problems.push(...at(searchProblems(role, networkAzCount, searchDefaults(role, networkAzCount, env.search))));

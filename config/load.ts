@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { OFFLINE_SECRET, pagingWebhookProblems } from "./alarms";
 import { ACCOUNT_ROLES, AccountRole, PROJECT, problem } from "./primitives";
 import { ROLE_ONLY_KEYS, ROLE_SCHEMAS, StackConfig, resolveStackConfig } from "./schema";
 
@@ -44,7 +45,8 @@ function readRaw(all: Readonly<Record<string, string>>): RawConfig {
         const [namespace, key] = splitKey(fullKey);
         if (namespace === PROJECT) {
             try {
-                values[key] = /^\s*[[{]/.test(value) ? JSON.parse(value) : value;
+                // The offline plan's stand-in for a secret is a string, not a list.
+                values[key] = /^\s*[[{]/.test(value) && value !== OFFLINE_SECRET ? JSON.parse(value) : value;
             } catch {
                 problems.push(`${fullKey} = ${quote(value)}: ${problem("not valid structured config", "fix the YAML under this key")}`);
             }
@@ -219,7 +221,7 @@ function describeIssue(issue: z.core.$ZodIssue, role: AccountRole, known: Set<st
  * Throws ConfigError with every problem; returns the typed settings with every default applied (see
  * resolveStackConfig), so no stack or component applies a default of its own.
  */
-export function parseStackConfig(stack: string, all: Readonly<Record<string, string>>): StackConfig {
+export function parseStackConfig(stack: string, all: Readonly<Record<string, string>>, secretKeys: readonly string[] = []): StackConfig {
     const raw = readRaw(all);
     const role = raw.values.accountRole;
     if (typeof role !== "string" || !(ACCOUNT_ROLES as readonly string[]).includes(role)) {
@@ -235,6 +237,11 @@ export function parseStackConfig(stack: string, all: Readonly<Record<string, str
     const schema = ROLE_SCHEMAS[role as AccountRole];
     const result = schema.safeParse(raw.values, { reportInput: true });
     const problems = [...raw.problems];
+    if (role === "dev" || role === "prod") {
+        const key = `${PROJECT}:pagingWebhook`;
+        const value = typeof raw.values.pagingWebhook === "string" ? raw.values.pagingWebhook : undefined;
+        for (const message of pagingWebhookProblems(value, secretKeys.includes(key))) problems.push(`${key}: ${message}`);
+    }
     if (!result.success) {
         const known = knownKeys(schema);
         for (const issue of result.error.issues) problems.push(...describeIssue(issue, role as AccountRole, known, `Pulumi.${stack}.yaml`));
@@ -247,5 +254,8 @@ export function parseStackConfig(stack: string, all: Readonly<Record<string, str
 
 /** Reads and validates the running stack's config. */
 export function loadStackConfig(): StackConfig {
-    return parseStackConfig(pulumi.getStack(), pulumi.runtime.allConfig());
+    const all = pulumi.runtime.allConfig();
+    // isConfigSecret is exported by @pulumi/pulumi's runtime (runtime/config.js) but left out of its typings.
+    const isSecret = (pulumi.runtime as unknown as { isConfigSecret: (key: string) => boolean }).isConfigSecret;
+    return parseStackConfig(pulumi.getStack(), all, Object.keys(all).filter(isSecret));
 }

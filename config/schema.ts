@@ -5,6 +5,7 @@
  * This module only composes: the sections live in their own files, the shared building blocks in primitives.ts.
  */
 import { z } from "zod";
+import { pagingWebhookSchema } from "./alarms";
 import { BaselineConfig, baselineSchema, checkBaseline, withBaselineDefaults } from "./baseline";
 import { bastionHostSchema, bastionStacksSchema, checkBastionHost } from "./bastionHost";
 import { BuildToolingConfig, buildToolingSchema, withBuildToolingDefaults } from "./buildTooling";
@@ -78,6 +79,7 @@ interface EnvRoleValue {
     readonly image?: { readonly prodAccountId?: string };
     readonly environments?: z.output<typeof environmentsSchema>;
     readonly baseline?: z.output<typeof baselineSchema>;
+    readonly pagingWebhook?: string;
 }
 
 function envRoleSchema<R extends EnvRole, I extends z.ZodType, E extends Record<string, z.ZodType>>(role: R, image: I, extra: E) {
@@ -89,6 +91,7 @@ function envRoleSchema<R extends EnvRole, I extends z.ZodType, E extends Record<
             stacks: upstreamStacksSchema,
             image,
             environments: environmentsSchema.optional(),
+            pagingWebhook: pagingWebhookSchema,
             ...extra,
         })
         .superRefine((parsed, ctx) => {
@@ -96,7 +99,8 @@ function envRoleSchema<R extends EnvRole, I extends z.ZodType, E extends Record<
             const value = parsed as unknown as EnvRoleValue;
             checkNetwork(value, ctx, role);
             imageProblems(value, ctx);
-            for (const p of environmentProblems(role, withNetworkDefaults(value.network).azCount, value.environments)) {
+            const azCount = withNetworkDefaults(value.network).azCount;
+            for (const p of environmentProblems(role, azCount, value.environments, value.pagingWebhook !== undefined)) {
                 ctx.addIssue({ code: "custom", path: ["environments", ...p.path], input: p.input, message: p.message });
             }
             checkBaseline(role, value.baseline, ctx);

@@ -178,6 +178,11 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
         id: (name, i) => i.name ?? autoName(name, "metricAlarm"),
         state: (id, _n, _i, a) => ({ name: id, arn: `arn:aws:cloudwatch:${a.region}:${a.accountId}:alarm:${id}` }),
     },
+    // A topic's id is its ARN; the ARN's last part is the topic name.
+    "aws:sns/topic:Topic": {
+        id: (name, i, a) => `arn:aws:sns:${a.region}:${a.accountId}:${i.name ?? autoName(name, "topic")}`,
+        state: id => ({ arn: id, name: id.split(":")[5] }),
+    },
     "aws:kms/key:Key": {
         id: name => [8, 4, 4, 4, 12].map((n, k) => digest("kms", name, String(k)).slice(0, n)).join("-"),
         state: (id, _n, _i, a) => ({ keyId: id, arn: `arn:aws:kms:${a.region}:${a.accountId}:key/${id}` }),

@@ -30,7 +30,8 @@ export function unsortedKeyPaths(value: unknown, at = "$"): string[] {
 /** Why a single input value is unstable, or undefined. Values listed in `ids` are mocked ids, not data. */
 export function instability(value: string | number, ids: ReadonlySet<string> = new Set()): string | undefined {
     const text = String(value);
-    if (EPOCH.test(text)) return "looks like a Unix time";
+    // A whole number of mebibytes (an alarm's byte threshold) is a size, not a clock reading.
+    if (EPOCH.test(text) && !(typeof value === "number" && value % 1048576 === 0)) return "looks like a Unix time";
     if (typeof value === "number") return undefined;
     if (ISO_TIMESTAMP.test(text) || DATE_STRING.test(text)) return "embeds a timestamp";
     const uuid = UUID_V4.exec(text)?.[0];

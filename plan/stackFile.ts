@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Document, LineCounter, isMap, isScalar, isSeq, parseDocument } from "yaml";
+import { OFFLINE_SECRET } from "../config/alarms";
 import { InputError, InputProblem, closest } from "./inputError";
 
 export interface StackSettings {
@@ -16,8 +17,8 @@ export interface StackSettings {
     readonly secretKeys: string[];
 }
 
-/** Stands in for a `secure:` value: the plan never sees (or needs) the cleartext. */
-export const SECRET_PLACEHOLDER = "[secret]";
+/** Stands in for a `secure:` value: the plan never sees (or needs) the cleartext. The config checks know it. */
+export const SECRET_PLACEHOLDER = OFFLINE_SECRET;
 
 /** A parsed YAML file with its line numbers, for messages that point at a key. */
 export interface YamlFile {

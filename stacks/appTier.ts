@@ -83,6 +83,7 @@ export function buildAppTier(
                     AWS_REGION: config.region,
                     DATABASE_HOST: env.database.address,
                     DATABASE_PORT: env.database.port.apply(String),
+                    DATABASE_NAME: env.database.databaseName,
                     // IAM database authentication: the app asks RDS for a token as this user (rds-db:connect).
                     DATABASE_USER: appDatabaseUser(env.config.name),
                     DATABASE_AUTH: "iam",

@@ -9,6 +9,7 @@ import { readUpstream } from "./upstream";
 import { appImage } from "./envImage";
 import { buildTooling } from "./buildTooling";
 import { deploymentPreviews } from "./deployments";
+import { buildOperations } from "./operations";
 
 /** Upstream outputs an environment stack builds on, read and checked before anything is declared. */
 export async function readEnvUpstreams(config: EnvStackConfig) {
@@ -103,6 +104,7 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
         upstream.bastion,
         baseline.accessLogBucket,
     );
+    buildOperations(ctx, network, environments.environments, apps.clusters);
     return {
         accountId: config.accountId,
         region: config.region,

@@ -10,6 +10,10 @@ export const ENVIRONMENT_TAG = "TwineEnvironment";
 /** Resource types an environment creates whose arguments take a `tags` map (test/tierPlans.test.ts checks the list). */
 export const TAGGABLE_ENVIRONMENT_TYPES: ReadonlySet<string> = new Set([
     "aws:acm/certificate:Certificate",
+    "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault",
+    "aws:backup/plan:Plan",
+    "aws:backup/vault:Vault",
+    "aws:cloudwatch/metricAlarm:MetricAlarm",
     "aws:cloudwatch/logGroup:LogGroup",
     "aws:cloudwatch/metricAlarm:MetricAlarm",
     "aws:ec2/launchTemplate:LaunchTemplate",
@@ -27,6 +31,7 @@ export const TAGGABLE_ENVIRONMENT_TYPES: ReadonlySet<string> = new Set([
     "aws:rds/subnetGroup:SubnetGroup",
     "aws:s3/bucket:Bucket",
     "aws:secretsmanager/secret:Secret",
+    "aws:sns/topic:Topic",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     "aws:wafv2/webAcl:WebAcl",

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppIdentity } from "../components/app/appIdentity";
 import { SearchServiceRole } from "../components/data/searchServiceRole";
+import { BackupCopy } from "../components/data/backupCopy";
 import { Database, defaultPort } from "../components/data/database";
 import { appConnectStatement, appDatabaseUser } from "../components/data/databaseAccessPolicy";
 import { policyDocument, stableJson } from "../components/account/iamPolicy";
@@ -73,6 +74,11 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
             },
             tagged(owner.name),
         );
+        // Prod's backups get a copy no one in the account can delete (the final snapshot and retained automated
+        // backups can be, by an administrator of the account); dev data is disposable.
+        if (production) {
+            new BackupCopy(`${owner.name}-backup`, { identifier: name, instanceArn: database.instance.arn }, tagged(owner.name));
+        }
         const search = new Search(
             `${owner.name}-search`,
             {

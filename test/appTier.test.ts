@@ -102,9 +102,11 @@ describe("app tier (over the plans)", () => {
             );
 
             it(
-                "an instance refresh is driven by the launch template's concrete version, rolling with 90% healthy and auto " + "rollback",
+                "an instance refresh is driven by the launch template's concrete version, pauses after a third, and stops on the " +
+                    "environment's health alarms instead of an auto rollback that cannot undo",
                 async () => {
                     const plan = await planOf(stack);
+                    const alarms = ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm");
                     for (const cluster of ofType(plan, CLUSTER)) {
                         const asg = one(plan, cluster, ASG);
                         const lt = one(plan, cluster, LT);
@@ -112,16 +114,29 @@ describe("app tier (over the plans)", () => {
                         assert.match(template.id, /^lt-/);
                         assert.equal(template.version, "1", "the concrete latestVersion, never $Latest or $Default");
                         assert.equal(lt.inputs.updateDefaultVersion, true);
-                        assert.deepEqual(asg.inputs.instanceRefresh, {
-                            strategy: "Rolling",
-                            preferences: {
-                                autoRollback: true,
-                                instanceWarmup: String(asg.inputs.defaultInstanceWarmup),
-                                maxHealthyPercentage: 110,
-                                minHealthyPercentage: 90,
-                                skipMatching: true,
-                            },
+                        const refresh = asg.inputs.instanceRefresh as { strategy: string; preferences: Record<string, unknown> };
+                        const { alarmSpecification, ...preferences } = refresh.preferences as { alarmSpecification: { alarms: string[] } };
+                        assert.equal(refresh.strategy, "Rolling");
+                        // The provider moves the group to the new version before it starts the refresh, so AWS's
+                        // rollback would return to the new version: it must not be promised.
+                        assert.deepEqual(preferences, {
+                            autoRollback: false,
+                            checkpointDelay: "600",
+                            checkpointPercentages: [34, 100],
+                            instanceWarmup: String(asg.inputs.defaultInstanceWarmup),
+                            maxHealthyPercentage: 110,
+                            minHealthyPercentage: 90,
+                            skipMatching: true,
                         });
+                        // Every alarm the refresh watches exists in the plan, on this environment's target group, with an action.
+                        const env = cluster.name;
+                        assert.ok(alarmSpecification.alarms.length >= 2);
+                        for (const name of alarmSpecification.alarms) {
+                            const alarm = alarms.find(a => a.inputs.name === name);
+                            assert.ok(alarm, `the refresh watches ${name}, which the plan does not create`);
+                            assert.match(name, new RegExp(`^twine-${env}-`));
+                            assert.ok((alarm.inputs.alarmActions as string[]).length > 0, `${name} has no action`);
+                        }
                     }
                 },
             );
@@ -246,6 +261,22 @@ describe("app tier (over the plans)", () => {
             });
         });
     }
+
+    it("the rollback switch starts the refresh without the alarms still in ALARM from the bad image, in its environment only", async () => {
+        // GIVEN dev's integration with app.refreshIgnoresAlarms  WHEN planned
+        const config = withPath(fixtureConfig("dev"), "twine-infra:environments", "integration.app.refreshIgnoresAlarms", true);
+        const plan = await planWithConfig("dev", writeStackFile(config));
+        const preferencesOf = (env: string) => {
+            const cluster = ofType(plan, CLUSTER).find(c => c.name === env)!;
+            return (one(plan, cluster, ASG).inputs.instanceRefresh as { preferences: Record<string, unknown> }).preferences;
+        };
+        // THEN its refresh has no alarm specification (a refresh fails when one of its alarms is in ALARM), and keeps
+        // its checkpoints and no auto rollback; test keeps watching its alarms
+        const rollback = preferencesOf("integration");
+        assert.equal(rollback.alarmSpecification, undefined);
+        assert.deepEqual([rollback.autoRollback, rollback.checkpointPercentages], [false, [34, 100]]);
+        assert.ok((preferencesOf("test").alarmSpecification as { alarms: string[] }).alarms.length >= 2);
+    });
 
     it("prod keeps a warm pool of stopped servers and at least two servers; dev keeps none", async () => {
         const [prodAsg] = ofType(await planOf("prod"), ASG);

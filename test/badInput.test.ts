@@ -341,6 +341,49 @@ const BAD: BadInput[] = [
         why: /Deploy the dns stack \(twine\/twine-infra\/bastion\) first: outputs zoneName/,
         upstream: true,
     },
+    // alarms
+    {
+        name: "an alarm subscription over plain http",
+        stack: "prod",
+        config: withPath(prod, "twine-infra:environments", "production.alarms.subscriptions", [{ https: "http://pager.example.com/hook" }]),
+        key: "twine-infra:environments.production.alarms.subscriptions",
+        why: /not an HTTPS URL/,
+    },
+    {
+        name: "an alarm subscription that is no e-mail address",
+        stack: "dev",
+        config: withPath(dev, "twine-infra:environments", "integration.alarms.subscriptions", [{ email: "oncall at example.com" }]),
+        key: "twine-infra:environments.integration.alarms.subscriptions",
+        why: /not an e-mail address/,
+    },
+    {
+        name: "a prod environment whose alarms page nobody",
+        stack: "prod",
+        config: withPath(prod, "twine-infra:environments", "production.alarms.subscriptions", []),
+        key: "twine-infra:environments.production.alarms.subscriptions",
+        why: /would reach nobody/,
+    },
+    {
+        name: "a paging webhook in plain config",
+        stack: "prod",
+        config: withKey(prod, "twine-infra:pagingWebhook", "https://events.pager.example/integration/0123456789abcdef/enqueue"),
+        key: "twine-infra:pagingWebhook",
+        why: /lands in git/,
+    },
+    {
+        name: "a percentage threshold above 100",
+        stack: "prod",
+        config: withPath(prod, "twine-infra:environments", "production.alarms.databaseCpuPercent", 150),
+        key: "twine-infra:environments.production.alarms.databaseCpuPercent",
+        why: /150/,
+    },
+    {
+        name: "a connections alarm on a database class whose max_connections is unknown",
+        stack: "prod",
+        config: withPath(prod, "twine-infra:environments", "production.database.instanceClass", "db.x2g.large"),
+        key: "twine-infra:environments.production.alarms.databaseMaxConnections",
+        why: /db\.x2g\.large, which is not in the built-in table/,
+    },
 ];
 
 /** What a failed run may have registered: the stack itself and read-only StackReferences, nothing else. */

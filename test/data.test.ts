@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { defaultPort, logExports, parameterGroupFamily, tlsParameter } from "../components/data/database";
+import { APP_DATABASE_NAME } from "../components/data/databaseAccessPolicy";
 import { SEARCH_TLS_POLICY, searchAccessPolicy } from "../components/data/search";
 import { engineVersionProblem, resolveEnvironments } from "../config";
 import { RESOURCE_MOCKS } from "../plan/mocks";
@@ -124,6 +125,17 @@ describe("data tier (over the plans)", () => {
                     }
                 },
             );
+
+            it("creates the database the app opens, and tells each environment's app its name", async () => {
+                // GIVEN the fixture stack  WHEN planned  THEN RDS creates a database (dbName) and the app servers' settings
+                // name it: without dbName only PostgreSQL's "postgres" exists, and the app's grants name nothing.
+                const plan = await planOf(stack);
+                for (const db of ofType(plan, INSTANCE)) assert.equal(db.inputs.dbName, APP_DATABASE_NAME, db.name);
+                for (const lt of ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate")) {
+                    const userData = Buffer.from(String(lt.inputs.userData), "base64").toString("utf8");
+                    assert.match(userData, new RegExp(`DATABASE_NAME="${APP_DATABASE_NAME}"`), lt.name);
+                }
+            });
 
             it("forces TLS on every database through its own parameter group", async () => {
                 const plan = await planOf(stack);
@@ -271,12 +283,54 @@ describe("data tier (over the plans)", () => {
                             assert.equal((domain.inputs.vpcOptions as { subnetIds: string[] }).subnetIds.length, 3);
                         }
                     }
-                    for (const key of ofType(plan, KEY).filter(k => componentOf(plan, k)))
+                    // A destroy must not take the keys with it: a deleted key leaves the final snapshot and the
+                    // retained automated backups encrypted with nothing that can open them.
+                    for (const key of ofType(plan, KEY).filter(k => componentOf(plan, k))) {
                         assert.equal(key.options.protect, prod, key.name);
+                        if (["twine:index:Database", "twine:index:Search"].includes(componentOf(plan, key).type))
+                            assert.equal(key.options.retainOnDelete, prod, `${key.name} retainOnDelete`);
+                    }
                 },
             );
         });
     }
+
+    it("keeps a copy of prod's database backups in a locked vault no one in the account can empty; dev has none", async () => {
+        // GIVEN the fixture stacks  WHEN planned  THEN prod's instance is selected by a daily AWS Backup plan whose copy
+        // lands in a logically air-gapped vault (compliance-mode Vault Lock, AWS owned key) for its locked retention
+        const prod = await planOf("prod");
+        const [db] = ofType(prod, INSTANCE);
+        const [locked] = ofType(prod, "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault");
+        assert.ok(locked, "no logically air-gapped vault in prod");
+        assert.deepEqual([locked.options.protect, locked.options.retainOnDelete], [true, true]);
+        const [plan] = ofType(prod, "aws:backup/plan:Plan");
+        const [rule] = plan.inputs.rules as {
+            targetVaultName: string;
+            copyActions: { destinationVaultArn: string; lifecycle: { deleteAfter: number } }[];
+        }[];
+        const [copy] = rule.copyActions;
+        // The offline plan's generic ARN for the vault: arn:aws:backup:<region>:<account>:<name>/<id>.
+        assert.match(copy.destinationVaultArn, new RegExp(`^arn:aws:backup:eu-west-1:${accountOf("prod")}:${locked.name}/`));
+        // The lock refuses a copy whose retention lies outside the vault's bounds: the copy would never land.
+        assert.ok(
+            copy.lifecycle.deleteAfter >= Number(locked.inputs.minRetentionDays) &&
+                copy.lifecycle.deleteAfter <= Number(locked.inputs.maxRetentionDays),
+        );
+        assert.ok(Number(locked.inputs.minRetentionDays) >= 7);
+        const [daily] = ofType(prod, "aws:backup/vault:Vault");
+        assert.equal(rule.targetVaultName, daily.inputs.name);
+        // A destroy empties the daily vault instead of stopping on its recovery points; the locked copies stay.
+        assert.equal(daily.inputs.forceDestroy, true);
+        const [selection] = ofType(prod, "aws:backup/selection:Selection");
+        assert.deepEqual(selection.inputs.resources, [`arn:aws:rds:eu-west-1:${accountOf("prod")}:db:${idOf(db)}`]);
+        const role = ofType(prod, "aws:iam/role:Role").find(r => componentOf(prod, r)?.type === "twine:index:BackupCopy")!;
+        // AWS Backup's role trusts the service alone: no aws:SourceAccount, which AWS Backup documents for resource
+        // policies only and which, unsent, would fail every job (components/account/iamPolicy.ts backupTrustPolicy).
+        assert.deepEqual(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement, [
+            { Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ]);
+        assert.deepEqual(ofType(await planOf("dev"), "aws:backup/plan:Plan"), []);
+    });
 
     it("puts no password in any resource's inputs or any stack's outputs", async () => {
         // RDS generates the master password and keeps it in Secrets Manager; only the flag that says so may appear.

@@ -35,6 +35,10 @@ function minimalConfig(role: "dns" | "bastion" | "dev" | "prod"): Record<string,
         const { url, signingKey, twineVersion } = image.aptRepo;
         config = withKey(config, `${P}:image`, { prodAccountId: image.prodAccountId, aptRepo: { url, signingKey, twineVersion } });
     }
+    if (role === "prod") {
+        // A prod environment must page someone (or the stack set a secret pagingWebhook).
+        config = withKey(config, `${P}:environments`, { production: { alarms: { subscriptions: [{ email: "oncall@example.com" }] } } });
+    }
     return config;
 }
 

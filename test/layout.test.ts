@@ -62,7 +62,7 @@ describe("code layout", () => {
 
     describe("components/", () => {
         it("is grouped by domain: every file sits in a domain folder", () => {
-            const domains = ["access", "account", "app", "data", "delivery", "dns", "network"];
+            const domains = ["access", "account", "app", "data", "delivery", "dns", "network", "operations"];
             for (const file of sourceFiles("components")) {
                 assert.ok(domains.includes(file.split("/")[1]), `${file} is not in one of components/{${domains.join(",")}}/`);
             }

@@ -46,6 +46,15 @@ function res(type: string, props: Record<string, any>, opts: Opts = {}): PolicyI
 }
 
 const prod: Opts = { stack: "prod" };
+/** A database's key, as the plan sees it: its URN names the Database component it belongs to. */
+const dataKey = (stack: string, retainOnDelete: boolean): PolicyInput => {
+    const key = res("aws:kms/key:Key", {}, { stack, protect: stack === "prod" });
+    return {
+        ...key,
+        urn: `urn:pulumi:${stack}::twine-infra::twine:index:Database$aws:kms/key:Key::production-database-key`,
+        options: { protect: stack === "prod", ignoreChanges: [], retainOnDelete },
+    };
+};
 const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
 const allow = (Action: string | string[], Resource: string | string[] = "arn:aws:s3:::twine-apt/*") =>
     doc({ Effect: "Allow", Action, Resource });
@@ -354,6 +363,25 @@ const CASES: Record<string, { pass: PolicyInput[]; fail: PolicyInput[] }> = {
         pass: [res(T.search, goodSearch, prod)],
         fail: [res(T.search, { ...goodSearch, clusterConfig: { instanceCount: 2 } }, prod)],
     },
+    "cloudwatch-15-alarm-has-action": {
+        pass: [
+            res("aws:cloudwatch/metricAlarm:MetricAlarm", { alarmActions: ["arn:aws:sns:eu-west-1:444444444444:twine-production-alarms"] }),
+        ],
+        fail: [
+            res("aws:cloudwatch/metricAlarm:MetricAlarm", { alarmActions: [] }),
+            res("aws:cloudwatch/metricAlarm:MetricAlarm", { alarmActions: ["arn:aws:sns:eu-west-1:1:t"], actionsEnabled: false }),
+        ],
+    },
+    "twine-prod-data-key-retained": {
+        pass: [
+            dataKey("prod", true),
+            // Unknown in a preview (the engine does not report it): not judged.
+            { ...dataKey("prod", true), options: { protect: true, ignoreChanges: [] } },
+            dataKey("dev", false),
+            res(T.key, {}, { stack: "prod", protect: true }),
+        ],
+        fail: [dataKey("prod", false)],
+    },
     "twine-protect-stateful-prod": {
         pass: [
             res(T.rds, goodRds, { stack: "prod", protect: true }),
@@ -491,6 +519,7 @@ const CASES: Record<string, { pass: PolicyInput[]; fail: PolicyInput[] }> = {
         pass: [
             res(T.role, trust({ Service: "vpc-flow-logs.amazonaws.com" }, { StringEquals: { "aws:SourceAccount": "111111111111" } })),
             res(T.role, trust({ Service: "ec2.amazonaws.com" })),
+            res(T.role, trust({ Service: "backup.amazonaws.com" })),
         ],
         fail: [res(T.role, trust({ Service: "vpc-flow-logs.amazonaws.com" }))],
     },

@@ -75,6 +75,20 @@ export function ec2TrustPolicy(): PolicyDocument {
 }
 
 /**
+ * Trust policy of the role AWS Backup runs jobs as: its service principal and nothing else. AWS Backup documents the
+ * confused-deputy keys for resource policies only (a key policy, a topic policy: "Cross-service confused deputy
+ * prevention", https://docs.aws.amazon.com/aws-backup/latest/devguide/cross-service-confused-deputy-prevention.html)
+ * and asks of a role only that it trust AWS Backup (https://docs.aws.amazon.com/aws-backup/latest/devguide/iam-service-roles.html);
+ * an aws:SourceAccount it does not send would fail every backup. Only this account can pass the role (iam:PassRole).
+ */
+export function backupTrustPolicy(): PolicyDocument {
+    return policyDocument({ Effect: "Allow", Principal: { Service: BACKUP_SERVICE }, Action: "sts:AssumeRole" });
+}
+
+/** AWS Backup's service principal. */
+export const BACKUP_SERVICE = "backup.amazonaws.com";
+
+/**
  * Trust policy for an AWS service, limited to calls made on behalf of this account (the confused-deputy guard
  * AWS recommends for service roles).
  */

@@ -35,6 +35,8 @@ export interface AppClusterSettings {
     readonly healthCheckPath: string;
     /** Seconds a new instance needs before its metrics count for scaling. */
     readonly instanceWarmupSeconds: number;
+    /** Refreshes start without the alarms that stop them: the rollback switch (instanceRefreshConfig.ts). */
+    readonly refreshIgnoresAlarms: boolean;
     /** Target tracking: ALB requests per target per minute and/or average CPU percent. At least one. */
     readonly scaling: { readonly requestsPerTarget?: number; readonly cpuUtilizationPercent?: number };
     /** Stopped, pre-initialised instances so scale-out skips the launch. @default - none */

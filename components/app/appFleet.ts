@@ -5,6 +5,7 @@ import { stableJson } from "../account/iamPolicy";
 import type { AppClusterArgs } from "./appCluster";
 import { appRuntimePolicy, bootHookPolicy } from "./appRuntimePolicy";
 import { APP_HOST_LOGS, APP_METRIC_NAMESPACE, BOOT_HOOK_NAME, appHostLogGroupName, renderAppUserData } from "./appUserDataConfig";
+import { instanceRefreshPreferences } from "./instanceRefreshConfig";
 import { monthEndActions } from "./monthEndScheduleConfig";
 import { warmPoolArgs } from "./warmPoolConfig";
 
@@ -269,13 +270,8 @@ export class AppFleet extends pulumi.ComponentResource {
                 terminationPolicies: ["OldestLaunchTemplate", "OldestInstance"],
                 instanceRefresh: {
                     strategy: "Rolling",
-                    preferences: {
-                        minHealthyPercentage: 90,
-                        maxHealthyPercentage: 110,
-                        skipMatching: true,
-                        autoRollback: true,
-                        instanceWarmup: String(warmup),
-                    },
+                    // Stops on the environment's health alarms; no auto rollback, which cannot undo (instanceRefreshConfig.ts).
+                    preferences: instanceRefreshPreferences(args.environment, warmup, { watchAlarms: !args.refreshIgnoresAlarms }),
                 },
                 // Always with maxGroupPreparedCapacity: left out, the pool would hold maxSize - desired servers.
                 warmPool: args.warmPool ? warmPoolArgs(args.warmPool) : undefined,

@@ -201,6 +201,13 @@ function bodyRuleLabels(groups: readonly string[]): string[] {
     return groups.flatMap(group => (BODY_RULES[group] ?? []).map(r => r.label));
 }
 
+/**
+ * CloudWatch's dimension values for a web ACL and its per-tenant rule: the visibility configs' metric names (the
+ * WebACL and Rule dimensions of AWS/WAFV2 are those names: https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html).
+ */
+export const webAclMetricName = (metricPrefix: string) => `${metricPrefix}-waf`;
+export const tenantRuleMetricName = (metricPrefix: string) => `${metricPrefix}-tenant-rate`;
+
 /** WAFv2 rule list, in evaluation order: per-IP ceiling, per-tenant rule, body size, then the managed groups. */
 export function webAclRules(options: WebAclRuleOptions): Rule[] {
     const problems = webAclRuleProblems(options);
@@ -230,7 +237,7 @@ export function webAclRules(options: WebAclRuleOptions): Rule[] {
                     customKeys: [tenantCustomKey(tenant.key), ...(tenant.scope === "tenant-and-ip" ? [{ ip: {} }] : [])],
                 },
             },
-            visibilityConfig: visibility(`${options.metricPrefix}-tenant-rate`),
+            visibilityConfig: visibility(tenantRuleMetricName(options.metricPrefix)),
         });
     }
     const size = options.bodySizeLimit;

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, serviceTrustPolicy, stableJson } from "../account/iamPolicy";
-import { secretReadStatements } from "./databaseAccessPolicy";
+import { APP_DATABASE_NAME, secretReadStatements } from "./databaseAccessPolicy";
 
 export type DatabaseEngine = "postgres" | "mysql";
 
@@ -96,6 +96,8 @@ export class Database extends pulumi.ComponentResource {
     /** Host name of the instance. */
     public readonly address: pulumi.Output<string>;
     public readonly port: pulumi.Output<number>;
+    /** The database the app opens (created with the instance). */
+    public readonly databaseName: pulumi.Output<string>;
     /** ARN of the Secrets Manager secret RDS keeps the master credentials in (the ARN only, never the secret). */
     public readonly masterSecretArn: pulumi.Output<string>;
     /** Grants reading the master secret (GetSecretValue and kms:Decrypt through Secrets Manager): for operators. */
@@ -115,7 +117,9 @@ export class Database extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
             },
-            { parent: this, protect: production },
+            // Retained in prod: a destroy that scheduled the key's deletion would leave the final snapshot and the kept
+            // automated backups encrypted under a key nobody can use again (KMS deletes a key for good after its window).
+            { parent: this, protect: production, retainOnDelete: production },
         );
 
         const subnetGroup = new aws.rds.SubnetGroup(
@@ -204,6 +208,9 @@ export class Database extends pulumi.ComponentResource {
                 identifier: args.identifier,
                 engine,
                 engineVersion: args.engineVersion,
+                // Without it RDS creates no database (PostgreSQL has only its "postgres" maintenance one), and the
+                // app's grants would name a database that does not exist.
+                dbName: APP_DATABASE_NAME,
                 autoMinorVersionUpgrade: true,
                 allowMajorVersionUpgrade: false,
                 instanceClass: args.instanceClass,
@@ -243,6 +250,7 @@ export class Database extends pulumi.ComponentResource {
 
         this.address = this.instance.address;
         this.port = this.instance.port;
+        this.databaseName = this.instance.dbName;
         this.masterSecretArn = this.instance.masterUserSecrets.apply(secrets => {
             const arn = secrets?.[0]?.secretArn;
             if (!arn) {
@@ -270,6 +278,7 @@ export class Database extends pulumi.ComponentResource {
         this.registerOutputs({
             address: this.address,
             port: this.port,
+            databaseName: this.databaseName,
             masterSecretArn: this.masterSecretArn,
             securityGroupId: this.securityGroup.id,
         });

@@ -6,6 +6,13 @@
 import { PolicyStatement } from "../account/iamPolicy";
 
 /**
+ * The database RDS creates in the instance (`dbName`) and the app opens (DATABASE_NAME): one name in every
+ * environment, so the grants in docs/data-tier.md name a database that exists. Valid for both engines (a letter, then
+ * letters and digits; PostgreSQL and MySQL both allow 63 characters).
+ */
+export const APP_DATABASE_NAME = "twine";
+
+/**
  * The database user an environment's app signs in as: app_<environment>, one per environment, so environments that
  * share a data tier (shareDataWith) still have their own identity and grants. Created once by an operator (see
  * docs/data-tier.md, "The app's database user").

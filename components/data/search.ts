@@ -130,7 +130,9 @@ export class Search extends pulumi.ComponentResource {
         this.key = new aws.kms.Key(
             `${name}-key`,
             { description: `Encrypts the ${args.domainName} search domain at rest`, enableKeyRotation: true, deletionWindowInDays: 30 },
-            { parent: this, protect: production },
+            // Retained in prod, like the database's: a destroy never schedules the deletion of a data key (KMS deletes a key
+            // for good after its window). The domain's own automated snapshots go with it: docs/operations.md says the way back.
+            { parent: this, protect: production, retainOnDelete: production },
         );
 
         this.securityGroup = new aws.ec2.SecurityGroup(

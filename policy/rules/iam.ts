@@ -15,6 +15,12 @@ import {
 
 const ROLE = "aws:iam/role:Role";
 
+/**
+ * Services whose role trust documents no aws:SourceAccount/aws:SourceArn (an unmet condition would break the role):
+ * EC2 (ec2TrustPolicy) and AWS Backup (backupTrustPolicy, components/account/iamPolicy.ts, say where).
+ */
+const WITHOUT_SOURCE_KEYS = ["ec2.amazonaws.com", "backup.amazonaws.com"];
+
 /** Every Allow statement of the resource's identity policies, with its actions. */
 function allowed(r: PolicyInput): { s: Statement; actions: string[] }[] {
     return identityStatements(r)
@@ -222,12 +228,12 @@ export const iamRules: Rule[] = [
             area: "access",
             enforcementLevel: "advisory",
             description:
-                "Roles trusted by an AWS service (other than EC2) limit it with aws:SourceAccount or " +
+                "Roles trusted by an AWS service (other than EC2 and AWS Backup) limit it with aws:SourceAccount or " +
                 "aws:SourceArn. Advisory: AWS recommends it against confused deputies, but not every service " +
                 "sends the keys.",
         },
         s => {
-            const services = asArray<string>(s.Principal?.Service).filter(x => x !== "ec2.amazonaws.com");
+            const services = asArray<string>(s.Principal?.Service).filter(x => !WITHOUT_SOURCE_KEYS.includes(x));
             return services.length > 0 && !conditionKeys(s).some(k => k === "aws:sourceaccount" || k === "aws:sourcearn")
                 ? `trusts ${services.join(", ")} without aws:SourceAccount/aws:SourceArn`
                 : undefined;

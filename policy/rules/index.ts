@@ -10,6 +10,7 @@ import { iamRules } from "./iam";
 import { loadBalancerRules } from "./loadBalancers";
 import { loggingRules } from "./logging";
 import { networkRules } from "./network";
+import { operationsRules } from "./operations";
 import { storageRules } from "./storage";
 import { structureRules } from "./structure";
 import { PackSettings, PolicyInput, Rule, appliesTo } from "./types";
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
     ...iamRules,
     ...ciRules,
     ...loggingRules,
+    ...operationsRules,
     ...structureRules,
 ];
 

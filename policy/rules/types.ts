@@ -22,7 +22,8 @@ export interface PolicyInput {
     readonly urn: string;
     readonly name: string;
     readonly props: ResourceProps;
-    readonly options?: { readonly protect?: boolean; readonly ignoreChanges?: readonly string[] };
+    /** retainOnDelete only when known: the offline plan has it, the policy engine does not report it. */
+    readonly options?: { readonly protect?: boolean; readonly ignoreChanges?: readonly string[]; readonly retainOnDelete?: boolean };
     /** The provider resource the resource uses (undefined for a provider, or the default provider if unknown). */
     readonly provider?: { readonly type: string; readonly urn: string; readonly name: string; readonly props: ResourceProps };
     /** The parent's URN, when known. */
@@ -41,7 +42,7 @@ export function policyInput(
         readonly parent?: string | null;
         readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
     },
-    options: { readonly protect: boolean; readonly ignoreChanges: readonly string[] },
+    options: { readonly protect: boolean; readonly ignoreChanges: readonly string[]; readonly retainOnDelete?: boolean },
     provider: { readonly type: string; readonly urn: string; readonly name: string; readonly props: ResourceProps } | undefined,
 ): PolicyInput {
     return {
@@ -49,7 +50,11 @@ export function policyInput(
         urn: r.urn,
         name: r.name,
         props: r.props,
-        options: { protect: options.protect, ignoreChanges: options.ignoreChanges },
+        options: {
+            protect: options.protect,
+            ignoreChanges: options.ignoreChanges,
+            ...(options.retainOnDelete === undefined ? {} : { retainOnDelete: options.retainOnDelete }),
+        },
         provider: provider && { type: provider.type, urn: provider.urn, name: provider.name, props: provider.props },
         ...(r.parent ? { parent: r.parent } : {}),
         ...(r.propertyDependencies ? { propertyDependencies: r.propertyDependencies } : {}),

@@ -1,0 +1,270 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { stableJson } from "../account/iamPolicy";
+import {
+    AlarmSpec,
+    AlarmThresholds,
+    EnvironmentWatch,
+    Subscription,
+    dashboardBody,
+    environmentAlarmName,
+    environmentAlarms,
+    natAlarms,
+} from "./alarmConfig";
+import { topicKeyPolicy, topicPolicy } from "./notificationPolicy";
+
+/** GuardDuty severities of medium and above (medium is 4.0 to 6.9): https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings-severity.html */
+export const GUARDDUTY_MIN_SEVERITY = 4;
+
+/** The EventBridge pattern of GuardDuty findings of medium severity or above. */
+export function guardDutyFindingPattern(): Record<string, unknown> {
+    return {
+        source: ["aws.guardduty"],
+        "detail-type": ["GuardDuty Finding"],
+        detail: { severity: [{ numeric: [">=", GUARDDUTY_MIN_SEVERITY] }] },
+    };
+}
+
+/**
+ * The EventBridge pattern of what stops a trail's delivery. CloudTrail emits no event when a delivery fails (the
+ * failure shows only in GetTrailStatus's LatestDeliveryError); what makes it fail is a change to the trail, its
+ * bucket's policy or its key, and those calls are themselves events ("AWS API Call via CloudTrail", which need a
+ * trail that logs: https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-cloudtrail.html). A key disabled or
+ * scheduled for deletion is routed for any key of the account.
+ */
+export function trailDeliveryPattern(trailBucket: string): Record<string, unknown> {
+    return {
+        "detail-type": ["AWS API Call via CloudTrail"],
+        $or: [
+            { source: ["aws.cloudtrail"], detail: { eventName: ["StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors"] } },
+            {
+                source: ["aws.s3"],
+                detail: { eventName: ["PutBucketPolicy", "DeleteBucketPolicy"], requestParameters: { bucketName: [trailBucket] } },
+            },
+            // Any key: the trail's, and every data key, whose loss leaves its backups unreadable.
+            { source: ["aws.kms"], detail: { eventName: ["DisableKey", "ScheduleKeyDeletion"] } },
+        ],
+    };
+}
+
+/** The job states that leave no new recovery point: a backup or copy job that ends so pages. */
+export const BACKUP_FAILED_STATES = ["FAILED", "ABORTED", "EXPIRED"];
+
+/**
+ * The EventBridge pattern of AWS Backup jobs that fail: the daily backup, or its copy into the locked vault. Both
+ * events carry the job's state in detail.state ("Backup Job State Change", "Copy Job State Change":
+ * https://docs.aws.amazon.com/aws-backup/latest/devguide/eventbridge.html,
+ * https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-backup.html). EXPIRED: the job never started in its
+ * start window.
+ */
+export function backupJobFailurePattern(): Record<string, unknown> {
+    return {
+        source: ["aws.backup"],
+        "detail-type": ["Backup Job State Change", "Copy Job State Change"],
+        detail: { state: BACKUP_FAILED_STATES },
+    };
+}
+
+/** Who a topic notifies, and how its key is kept: what EnvironmentOperations and AccountAlerts share. */
+export interface TopicArgs {
+    readonly accountId: string;
+    /** Who the topic notifies. Defaults to none (alarms still change state, and show on the dashboard). */
+    readonly subscriptions?: readonly Subscription[];
+    /** The paging service's webhook (a secret: its URL holds a token), notified besides the subscriptions. Defaults to none. */
+    readonly pagingWebhook?: string;
+    /** Protect the topic's key (`protect: true`), as prod protects every key. Defaults to false. */
+    readonly protect?: boolean;
+}
+
+/** Creates the encrypted topic, its key and policy, and one subscription per endpoint, under `parent`. */
+function alarmTopic(name: string, topicName: string, args: TopicArgs, parent: pulumi.Resource) {
+    const { accountId, pagingWebhook } = args;
+    const subscriptions = args.subscriptions ?? [];
+    const protect = args.protect ?? false;
+    const key = new aws.kms.Key(
+        `${name}-topic-key`,
+        {
+            description: `Encrypts the ${topicName} alarm topic; CloudWatch and EventBridge may use it to publish`,
+            enableKeyRotation: true,
+            deletionWindowInDays: 30,
+            policy: stableJson(topicKeyPolicy(accountId)),
+        },
+        // Protected in prod, as every key there; not retained: it encrypts notifications in flight, no data at rest.
+        { parent, protect },
+    );
+    const topic = new aws.sns.Topic(`${name}-topic`, { name: topicName, kmsMasterKeyId: key.arn }, { parent });
+    new aws.sns.TopicPolicy(
+        `${name}-topic`,
+        { arn: topic.arn, policy: topic.arn.apply(arn => stableJson(topicPolicy(arn, accountId))) },
+        { parent: topic },
+    );
+    // Keyed by the endpoint, so removing one subscriber never replaces the others.
+    for (const s of [...subscriptions].sort((a, b) => a.endpoint.localeCompare(b.endpoint))) {
+        new aws.sns.TopicSubscription(
+            `${name}-${s.protocol}-${s.endpoint.replace(/^https:\/\//, "").replace(/[^A-Za-z0-9.@-]/g, "-")}`,
+            { topic: topic.arn, protocol: s.protocol, endpoint: s.endpoint },
+            { parent: topic },
+        );
+    }
+    if (pagingWebhook !== undefined) {
+        // Its URL holds the paging service's token: a secret in the inputs and in the state's outputs, and never
+        // part of the resource's name.
+        new aws.sns.TopicSubscription(
+            `${name}-paging-webhook`,
+            { topic: topic.arn, protocol: "https", endpoint: pulumi.secret(pagingWebhook) },
+            { parent: topic, additionalSecretOutputs: ["endpoint"] },
+        );
+    }
+    return topic;
+}
+
+/** One alarm per spec (resource `<name>-<key>`), notifying the topic when it fires and when it clears. */
+function metricAlarms(
+    name: string,
+    alarmName: (key: string) => string,
+    specs: readonly AlarmSpec<pulumi.Input<string>>[],
+    topicArn: pulumi.Input<string>,
+    parent: pulumi.Resource,
+) {
+    return specs.map(spec => {
+        const percentile = /^p\d+(\.\d+)?$/.test(spec.statistic);
+        return new aws.cloudwatch.MetricAlarm(
+            `${name}-${spec.key}`,
+            {
+                name: alarmName(spec.key),
+                alarmDescription: spec.description,
+                namespace: spec.namespace,
+                metricName: spec.metricName,
+                dimensions: spec.dimensions,
+                ...(percentile ? { extendedStatistic: spec.statistic } : { statistic: spec.statistic }),
+                period: spec.periodSeconds,
+                evaluationPeriods: spec.evaluationPeriods,
+                threshold: spec.threshold,
+                comparisonOperator: spec.comparison,
+                treatMissingData: spec.treatMissingData,
+                alarmActions: [topicArn],
+                okActions: [topicArn],
+            },
+            { parent },
+        );
+    });
+}
+
+export interface EnvironmentOperationsArgs extends TopicArgs {
+    readonly region: string;
+    /** What is watched: identifiers from the app and data tiers (their public outputs). */
+    readonly watch: EnvironmentWatch<pulumi.Input<string>>;
+    readonly thresholds: AlarmThresholds;
+}
+
+/**
+ * An environment's operations: an encrypted SNS topic CloudWatch and EventBridge may publish to, its subscriptions,
+ * an alarm per watched failure (alarmConfig.ts says which and why), and a dashboard of the same metrics.
+ */
+export class EnvironmentOperations extends pulumi.ComponentResource {
+    public readonly topic: aws.sns.Topic;
+    public readonly alarms: aws.cloudwatch.MetricAlarm[];
+    public readonly dashboard: aws.cloudwatch.Dashboard;
+
+    constructor(name: string, args: EnvironmentOperationsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("twine:index:EnvironmentOperations", name, args, opts);
+        const prefix = `twine-${args.watch.environment}`;
+        this.topic = alarmTopic(name, `${prefix}-alarms`, args, this);
+        this.alarms = metricAlarms(
+            name,
+            key => environmentAlarmName(args.watch.environment, key),
+            environmentAlarms(args.watch, args.thresholds),
+            this.topic.arn,
+            this,
+        );
+
+        // The dashboard is drawn from the same watch and alarms, once every identifier is known.
+        const w = args.watch;
+        const body = pulumi
+            .all([
+                w.loadBalancer,
+                w.targetGroup,
+                w.autoScalingGroup,
+                w.database?.identifier ?? "",
+                w.search?.domainName ?? "",
+                w.waf.webAcl,
+                w.waf.tenantRule?.metricName ?? "",
+            ])
+            .apply(([loadBalancer, targetGroup, autoScalingGroup, dbId, domainName, webAcl, ruleMetric]) => {
+                const resolved: EnvironmentWatch<string> = {
+                    ...w,
+                    loadBalancer,
+                    targetGroup,
+                    autoScalingGroup,
+                    database: w.database && { ...w.database, identifier: dbId },
+                    search: w.search && { ...w.search, domainName },
+                    waf: { ...w.waf, webAcl, tenantRule: w.waf.tenantRule && { ...w.waf.tenantRule, metricName: ruleMetric } },
+                };
+                return dashboardBody(args.region, resolved, environmentAlarms(resolved, args.thresholds));
+            });
+        this.dashboard = new aws.cloudwatch.Dashboard(
+            `${name}-dashboard`,
+            { dashboardName: prefix, dashboardBody: body },
+            { parent: this },
+        );
+
+        this.registerOutputs({ topicArn: this.topic.arn, dashboardName: this.dashboard.dashboardName });
+    }
+}
+
+export interface AccountAlertsArgs extends TopicArgs {
+    /** Short name of the account, e.g. dev: names the topic twine-<label>-account. */
+    readonly label: string;
+    /** The account's NAT gateways, by a stable key (their AZ). Defaults to none. */
+    readonly natGateways?: readonly { readonly key: string; readonly id: pulumi.Input<string> }[];
+    /** GuardDuty has a detector in this account and region: route its findings. Defaults to false (no rule). */
+    readonly guardDuty?: boolean;
+    /** The account's trail, its bucket and key: route what stops its delivery. Defaults to none (no rule). */
+    readonly trail?: { readonly bucket: string };
+    /** AWS Backup runs jobs in this account: route the ones that fail. Defaults to false (no rule). */
+    readonly backupJobs?: boolean;
+}
+
+/**
+ * What pages about the account rather than one environment: NAT gateway errors, GuardDuty findings of medium
+ * severity and above, the calls that stop the trail's delivery and the backup jobs that fail, all to the account's
+ * own encrypted topic.
+ */
+export class AccountAlerts extends pulumi.ComponentResource {
+    public readonly topic: aws.sns.Topic;
+    public readonly alarms: aws.cloudwatch.MetricAlarm[];
+
+    constructor(name: string, args: AccountAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("twine:index:AccountAlerts", name, args, opts);
+        const prefix = `twine-${args.label}`;
+        this.topic = alarmTopic(name, `${prefix}-account`, args, this);
+        this.alarms = metricAlarms(name, key => `${prefix}-${key}`, natAlarms(args.natGateways ?? []), this.topic.arn, this);
+
+        const route = (key: string, description: string, pattern: pulumi.Input<string>) => {
+            const rule = new aws.cloudwatch.EventRule(
+                `${name}-${key}`,
+                { name: `${prefix}-${key}`, description, eventPattern: pattern },
+                { parent: this },
+            );
+            new aws.cloudwatch.EventTarget(`${name}-${key}`, { rule: rule.name, arn: this.topic.arn }, { parent: rule });
+            return rule;
+        };
+        if (args.guardDuty) route("guardduty", "GuardDuty findings of medium severity and above", stableJson(guardDutyFindingPattern()));
+        const trail = args.trail;
+        if (trail) {
+            route(
+                "trail-delivery",
+                "Calls that stop the trail's delivery (trail stopped or changed, its bucket policy changed) and keys disabled or deleted",
+                stableJson(trailDeliveryPattern(trail.bucket)),
+            );
+        }
+        if (args.backupJobs) {
+            route(
+                "backup-failures",
+                "AWS Backup jobs and copies that failed, were aborted or expired",
+                stableJson(backupJobFailurePattern()),
+            );
+        }
+        this.registerOutputs({ topicArn: this.topic.arn });
+    }
+}

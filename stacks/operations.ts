@@ -1,0 +1,100 @@
+/**
+ * Operations of an env stack: per environment, an alarm topic, alarms and a dashboard over its app and data tiers
+ * (EnvironmentOperations); per account, a topic for what concerns the account (NAT gateways, GuardDuty findings,
+ * what stops the trail, failed backup jobs), notifying everyone subscribed to any of its environments; the stack's
+ * pagingWebhook, when set, is notified by every topic.
+ */
+import { AppCluster } from "../components/app/appCluster";
+import { tenantRuleMetricName, webAclMetricName } from "../components/app/webAclConfig";
+import { baselineNames } from "../components/account/accountBaseline";
+import { Network } from "../components/network/network";
+import { Subscription } from "../components/operations/alarmConfig";
+import { AccountAlerts, EnvironmentOperations } from "../components/operations/monitoring";
+import { EnvStackConfig } from "../config";
+import { StackContext } from "./context";
+import { environmentTagging } from "./environmentTags";
+import { EnvironmentResources } from "./environments";
+
+/** Every subscription of the stack's environments, once each. */
+export function accountSubscriptions(
+    environments: readonly { readonly alarms: { readonly subscriptions: readonly Subscription[] } }[],
+): Subscription[] {
+    const seen = new Map<string, Subscription>();
+    for (const s of environments.flatMap(e => e.alarms.subscriptions)) seen.set(`${s.protocol}:${s.endpoint}`, s);
+    return [...seen.values()].sort((a, b) => a.endpoint.localeCompare(b.endpoint));
+}
+
+export function buildOperations(
+    ctx: StackContext<EnvStackConfig>,
+    network: Network,
+    environments: readonly EnvironmentResources[],
+    clusters: readonly AppCluster[],
+): { environments: EnvironmentOperations[]; account: AccountAlerts } {
+    const { config } = ctx;
+    const protect = config.accountRole === "prod";
+    const perEnvironment = environments.map((env, i) => {
+        const cluster = clusters[i];
+        const name = env.config.name;
+        const app = env.config.app;
+        // A shared data tier is watched by its owner only: one page per failure, not one per environment using it.
+        const owner = env.config.dataOwner === name;
+        return new EnvironmentOperations(
+            `${name}-operations`,
+            {
+                accountId: config.accountId,
+                region: config.region,
+                thresholds: env.config.alarms.thresholds,
+                subscriptions: env.config.alarms.subscriptions,
+                pagingWebhook: config.pagingWebhook,
+                protect,
+                watch: {
+                    environment: name,
+                    loadBalancer: cluster.loadBalancer.arnSuffix,
+                    targetGroup: cluster.targetGroup.arnSuffix,
+                    autoScalingGroup: cluster.autoScalingGroup.name,
+                    groupMaxSize: app.maxSize,
+                    database: owner
+                        ? {
+                              identifier: env.database.instance.identifier,
+                              engine: env.config.database.engine,
+                              instanceClass: env.config.database.instanceClass,
+                              allocatedStorageGiB: env.config.database.allocatedStorageGiB,
+                          }
+                        : undefined,
+                    search: owner
+                        ? {
+                              domainName: env.search.domain.domainName,
+                              accountId: config.accountId,
+                              instanceCount: env.config.search.instanceCount,
+                              volumeSizeGiB: env.config.search.volumeSizeGiB,
+                          }
+                        : undefined,
+                    // The app cluster names its web ACL's metrics after the environment (its component name).
+                    waf: {
+                        webAcl: webAclMetricName(name),
+                        region: config.region,
+                        tenantRule: app.tenantRateLimit && { metricName: tenantRuleMetricName(name), action: app.tenantRateLimit.action },
+                    },
+                },
+            },
+            { provider: ctx.provider, transformations: [environmentTagging(name)] },
+        );
+    });
+    const account = new AccountAlerts(
+        `${config.accountRole}-alerts`,
+        {
+            accountId: config.accountId,
+            label: config.accountRole,
+            subscriptions: accountSubscriptions(environments.map(e => e.config)),
+            pagingWebhook: config.pagingWebhook,
+            natGateways: network.natGateways.map((nat, i) => ({ key: String(i), id: nat.id })),
+            guardDuty: config.baseline.guardDuty,
+            trail: { bucket: baselineNames({ accountId: config.accountId, region: config.region, label: config.accountRole }).bucket },
+            // Prod's database is backed up by AWS Backup (BackupCopy, stacks/environments.ts); dev runs no jobs.
+            backupJobs: config.accountRole === "prod",
+            protect,
+        },
+        { provider: ctx.provider },
+    );
+    return { environments: perEnvironment, account };
+}

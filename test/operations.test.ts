@@ -1,0 +1,347 @@
+/**
+ * Operations over the plans: every alarm reaches a topic CloudWatch may publish to and watches a metric that a
+ * resource of the plan publishes (with the dimensions AWS publishes it under); the dashboard shows only such metrics.
+ */
+import { strict as assert } from "assert";
+import { AlarmThresholds, defaultMaxConnections, environmentAlarms, instanceClassMemoryGiB } from "../components/operations/alarmConfig";
+import { backupJobFailurePattern, guardDutyFindingPattern } from "../components/operations/monitoring";
+import { ConfigError, parseStackConfig } from "../config";
+import { withAlarmDefaults } from "../config/alarms";
+import { RESOURCE_MOCKS } from "../plan/mocks";
+import { Plan, PlannedResource } from "../plan/run";
+import { fixtureConfig, withKey, writeStackFile } from "./helpers/config";
+import { ancestors, committedPlanOf, ofType, planOf, planWithConfig } from "./helpers/plans";
+
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
+const TOPIC = "aws:sns/topic:Topic";
+const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
+const PAGING_WEBHOOK = "twine-infra:pagingWebhook";
+const KEY = "aws:kms/key:Key";
+
+const idOf = (r: PlannedResource, accountId: string) => RESOURCE_MOCKS[r.type].id(r.name, r.inputs, { accountId, region: "eu-west-1" });
+const componentOf = (plan: Plan, r: PlannedResource) => ancestors(plan, r).find(a => a.type.startsWith("twine:index:"))!;
+const accountOf = (stack: string) => fixtureConfig(stack)["twine-infra:accountId"];
+
+/**
+ * The metrics AWS publishes, per namespace, with the one dimension set each is published under (the documentation
+ * pages cited in components/operations/alarmConfig.ts).
+ */
+const PUBLISHED: Record<string, { dimensions: string[][]; metrics: string[] }> = {
+    "AWS/ApplicationELB": {
+        dimensions: [["LoadBalancer"], ["LoadBalancer", "TargetGroup"]],
+        metrics: [
+            "RequestCount",
+            "HTTPCode_ELB_5XX_Count",
+            "HTTPCode_Target_5XX_Count",
+            "TargetResponseTime",
+            "HealthyHostCount",
+            "UnHealthyHostCount",
+        ],
+    },
+    "AWS/AutoScaling": {
+        dimensions: [["AutoScalingGroupName"]],
+        metrics: ["GroupInServiceInstances", "GroupDesiredCapacity", "GroupMaxSize"],
+    },
+    "AWS/RDS": { dimensions: [["DBInstanceIdentifier"]], metrics: ["CPUUtilization", "FreeStorageSpace", "DatabaseConnections"] },
+    "AWS/ES": {
+        dimensions: [["ClientId", "DomainName"]],
+        metrics: ["ClusterStatus.red", "ClusterStatus.yellow", "FreeStorageSpace", "JVMMemoryPressure"],
+    },
+    "AWS/WAFV2": { dimensions: [["Region", "Rule", "WebACL"]], metrics: ["CountedRequests", "BlockedRequests"] },
+    "AWS/NATGateway": { dimensions: [["NatGatewayId"]], metrics: ["ErrorPortAllocation", "PacketsDropCount"] },
+};
+/** Metrics that only exist per target group (LoadBalancer and TargetGroup together). */
+const PER_TARGET_GROUP = ["HTTPCode_Target_5XX_Count", "TargetResponseTime", "HealthyHostCount", "UnHealthyHostCount"];
+
+/** For each dimension, the values the plan's resources publish metrics under. */
+function publishedValues(plan: Plan, stack: string): Record<string, Set<string>> {
+    const account = accountOf(stack);
+    const values = (type: string, f: (r: PlannedResource) => string[]) => new Set(ofType(plan, type).flatMap(f));
+    const wafRules = (r: PlannedResource) =>
+        (r.inputs.rules as { visibilityConfig: { metricName: string; cloudwatchMetricsEnabled: boolean } }[])
+            .filter(rule => rule.visibilityConfig.cloudwatchMetricsEnabled)
+            .map(rule => rule.visibilityConfig.metricName);
+    return {
+        LoadBalancer: values("aws:lb/loadBalancer:LoadBalancer", r => [idOf(r, account).split(":loadbalancer/")[1]]),
+        TargetGroup: values("aws:lb/targetGroup:TargetGroup", r => [idOf(r, account).split(":")[5]]),
+        // Group metrics exist only for the metrics the group enables.
+        AutoScalingGroupName: values("aws:autoscaling/group:Group", r => [idOf(r, account)]),
+        DBInstanceIdentifier: values("aws:rds/instance:Instance", r => [String(r.inputs.identifier)]),
+        DomainName: values("aws:opensearch/domain:Domain", r => [String(r.inputs.domainName)]),
+        ClientId: new Set([account]),
+        WebACL: values("aws:wafv2/webAcl:WebAcl", r => [(r.inputs.visibilityConfig as { metricName: string }).metricName]),
+        Rule: values("aws:wafv2/webAcl:WebAcl", wafRules),
+        Region: new Set(["eu-west-1"]),
+        NatGatewayId: values("aws:ec2/natGateway:NatGateway", r => [idOf(r, account)]),
+    };
+}
+
+/** Why a metric (namespace, name, dimensions) is one no resource of the plan publishes, or undefined when it is. */
+function unpublished(plan: Plan, stack: string, namespace: string, metric: string, dimensions: Record<string, string>): string | undefined {
+    const spec = PUBLISHED[namespace];
+    if (!spec) return `namespace ${namespace} is not one we watch`;
+    if (!spec.metrics.includes(metric)) return `${namespace} publishes no ${metric}`;
+    const keys = Object.keys(dimensions).sort();
+    if (!spec.dimensions.some(d => d.join() === keys.join())) return `${namespace} publishes nothing under [${keys}]`;
+    if (PER_TARGET_GROUP.includes(metric) && !keys.includes("TargetGroup")) return `${metric} needs a TargetGroup dimension`;
+    const known = publishedValues(plan, stack);
+    for (const [k, v] of Object.entries(dimensions)) if (!known[k]?.has(v)) return `no resource publishes ${k}=${v}`;
+    if (namespace === "AWS/AutoScaling") {
+        const group = ofType(plan, "aws:autoscaling/group:Group").find(g => idOf(g, accountOf(stack)) === dimensions.AutoScalingGroupName)!;
+        if (!(group.inputs.enabledMetrics as string[]).includes(metric)) return `the group does not enable ${metric}`;
+    }
+    return undefined;
+}
+
+const alarmsOf = (plan: Plan) => ofType(plan, ALARM).filter(a => componentOf(plan, a)?.type !== "twine:index:Bastion");
+
+describe("operations (over the plans)", () => {
+    for (const stack of ["dev", "prod"] as const) {
+        describe(stack, () => {
+            it("gives every environment and the account an encrypted topic that CloudWatch and EventBridge may publish to", async () => {
+                const plan = await planOf(stack);
+                const envs = Object.keys(plan.outputs.environments as object);
+                const topics = ofType(plan, "aws:sns/topic:Topic");
+                assert.deepEqual(
+                    topics.map(t => t.inputs.name).sort(),
+                    [...envs.map(e => `twine-${e}-alarms`), `twine-${stack}-account`].sort(),
+                );
+                for (const topic of topics) {
+                    const [key] = ofType(plan, KEY).filter(
+                        k => k.parent === topic.parent && k.name === topic.name.replace(/-topic$/, "-topic-key"),
+                    );
+                    assert.ok(key, `${topic.name} has no key of its own`);
+                    assert.equal(
+                        topic.inputs.kmsMasterKeyId,
+                        `arn:aws:kms:eu-west-1:${accountOf(stack)}:key/${idOf(key, accountOf(stack))}`,
+                    );
+                    const keyPolicy = JSON.parse(String(key.inputs.policy));
+                    const publishers = keyPolicy.Statement.find((s: { Sid: string }) => s.Sid === "AlarmAndEventPublishers");
+                    assert.deepEqual(publishers.Principal.Service, ["cloudwatch.amazonaws.com", "events.amazonaws.com"]);
+                    assert.deepEqual(publishers.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
+                    const [policy] = ofType(plan, TOPIC_POLICY).filter(p => p.parent === topic.urn);
+                    const allow = JSON.parse(String(policy.inputs.policy)).Statement[0];
+                    assert.deepEqual(
+                        [allow.Effect, allow.Action, allow.Principal.Service],
+                        ["Allow", "sns:Publish", ["cloudwatch.amazonaws.com", "events.amazonaws.com"]],
+                    );
+                    assert.equal(allow.Condition.StringEquals["aws:SourceAccount"], accountOf(stack));
+                    assert.equal(key.options.protect, stack === "prod");
+                }
+            });
+
+            it("gives every alarm an action on its component's topic, for firing and for clearing", async () => {
+                const plan = await planOf(stack);
+                const alarms = alarmsOf(plan);
+                assert.ok(alarms.length >= 10, `${alarms.length} alarms`);
+                for (const alarm of alarms) {
+                    const [policy] = ofType(plan, TOPIC_POLICY).filter(p => componentOf(plan, p).urn === componentOf(plan, alarm).urn);
+                    assert.deepEqual(alarm.inputs.alarmActions, [policy.inputs.arn], alarm.name);
+                    assert.deepEqual(alarm.inputs.okActions, [policy.inputs.arn], alarm.name);
+                }
+            });
+
+            it("watches only metrics a resource of the plan publishes, under the dimensions AWS publishes them with", async () => {
+                const plan = await planOf(stack);
+                for (const alarm of alarmsOf(plan)) {
+                    const why = unpublished(
+                        plan,
+                        stack,
+                        String(alarm.inputs.namespace),
+                        String(alarm.inputs.metricName),
+                        alarm.inputs.dimensions as Record<string, string>,
+                    );
+                    assert.equal(why, undefined, `${alarm.name}: ${why}`);
+                }
+                // Every environment is watched on each failure the issue lists (the data tier by its owner).
+                const keys = new Set(alarmsOf(plan).map(a => String(a.inputs.name).replace(/^twine-[a-z0-9-]+?-(?=[a-z0-9]+-)/, "")));
+                for (const key of ["alb-5xx", "target-5xx", "latency-p99", "unhealthy-hosts", "group-at-max", "db-cpu", "db-free-storage"])
+                    assert.ok(
+                        [...keys].some(k => k.endsWith(key)),
+                        `no ${key} alarm`,
+                    );
+            });
+
+            it("draws a dashboard per environment from the same metrics, every one published by a resource of the plan", async () => {
+                const plan = await planOf(stack);
+                const dashboards = ofType(plan, "aws:cloudwatch/dashboard:Dashboard");
+                assert.deepEqual(
+                    dashboards.map(d => d.inputs.dashboardName).sort(),
+                    Object.keys(plan.outputs.environments as object)
+                        .map(e => `twine-${e}`)
+                        .sort(),
+                );
+                for (const dashboard of dashboards) {
+                    const body = JSON.parse(String(dashboard.inputs.dashboardBody)) as {
+                        widgets: { properties: { metrics: (string | object)[][]; region: string; title: string } }[];
+                    };
+                    const titles = body.widgets.map(w => w.properties.title).join(" | ");
+                    for (const panel of [
+                        "Requests and errors",
+                        "Latency",
+                        "Group size against demand",
+                        "Database",
+                        "Search health",
+                        "Per-tenant WAF",
+                    ])
+                        assert.match(titles, new RegExp(panel), `${dashboard.name} lacks ${panel}`);
+                    for (const widget of body.widgets) {
+                        assert.equal(widget.properties.region, "eu-west-1");
+                        for (const row of widget.properties.metrics) {
+                            const [namespace, metric, ...rest] = row.filter((x): x is string => typeof x === "string");
+                            const dimensions = Object.fromEntries(
+                                Array.from({ length: rest.length / 2 }, (_, i) => [rest[2 * i], rest[2 * i + 1]]),
+                            );
+                            const why = unpublished(plan, stack, namespace, metric, dimensions);
+                            assert.equal(why, undefined, `${dashboard.name} "${widget.properties.title}": ${why}`);
+                        }
+                    }
+                }
+            });
+
+            it("routes what concerns the account to its topic: NAT errors always, GuardDuty findings when it has a detector", async () => {
+                const plan = await planOf(stack);
+                const nats = ofType(plan, "aws:ec2/natGateway:NatGateway");
+                const natAlarms = alarmsOf(plan).filter(a => a.inputs.namespace === "AWS/NATGateway");
+                assert.equal(natAlarms.length, 2 * nats.length);
+                const rules = ofType(plan, "aws:cloudwatch/eventRule:EventRule");
+                const detector = ofType(plan, "aws:guardduty/detector:Detector").length > 0;
+                const guardDuty = rules.filter(r => String(r.inputs.name).endsWith("-guardduty"));
+                assert.equal(guardDuty.length, detector ? 1 : 0);
+                for (const rule of guardDuty) assert.deepEqual(JSON.parse(String(rule.inputs.eventPattern)), guardDutyFindingPattern());
+                const trail = rules.find(r => String(r.inputs.name).endsWith("-trail-delivery"));
+                assert.ok(trail, "no rule for what stops the trail");
+                const [accountTopicPolicy] = ofType(plan, TOPIC_POLICY).filter(
+                    p => componentOf(plan, p).type === "twine:index:AccountAlerts",
+                );
+                for (const target of ofType(plan, "aws:cloudwatch/eventTarget:EventTarget").filter(t =>
+                    rules.some(r => r.urn === t.parent),
+                ))
+                    assert.equal(target.inputs.arn, accountTopicPolicy.inputs.arn);
+            });
+        });
+    }
+
+    it("prod pages someone from every topic: the fixture's and the committed stack's plans", async () => {
+        // GIVEN prod, planned from the fixture and from the committed stack file (any valid prod config)
+        // THEN each topic, the environments' and the account's, has at least one subscription
+        for (const plan of [await planOf("prod"), await committedPlanOf("prod")]) {
+            const topics = ofType(plan, TOPIC);
+            assert.ok(topics.length >= 2);
+            for (const topic of topics) {
+                const subscriptions = ofType(plan, SUBSCRIPTION).filter(s => s.parent === topic.urn);
+                assert.ok(subscriptions.length >= 1, `${plan.stack}: ${topic.inputs.name} notifies nobody`);
+            }
+        }
+    });
+
+    it("prod routes failed, aborted and expired backup and copy jobs to the account topic; dev runs none", async () => {
+        // GIVEN the fixture plans  THEN prod has one rule for both job kinds, on the states that leave no recovery point
+        const prod = await planOf("prod");
+        const rule = ofType(prod, "aws:cloudwatch/eventRule:EventRule").find(r => String(r.inputs.name).endsWith("-backup-failures"));
+        assert.ok(rule, "no rule for failed backup jobs");
+        assert.deepEqual(JSON.parse(String(rule.inputs.eventPattern)), {
+            detail: { state: ["FAILED", "ABORTED", "EXPIRED"] },
+            "detail-type": ["Backup Job State Change", "Copy Job State Change"],
+            source: ["aws.backup"],
+        });
+        assert.deepEqual(JSON.parse(String(rule.inputs.eventPattern)), backupJobFailurePattern());
+        const [target] = ofType(prod, "aws:cloudwatch/eventTarget:EventTarget").filter(t => t.parent === rule.urn);
+        const [accountTopic] = ofType(prod, TOPIC).filter(t => componentOf(prod, t).type === "twine:index:AccountAlerts");
+        assert.equal(target.inputs.arn, `arn:aws:sns:eu-west-1:${accountOf("prod")}:${String(accountTopic.inputs.name)}`);
+        const dev = await planOf("dev");
+        assert.equal(
+            ofType(dev, "aws:cloudwatch/eventRule:EventRule").filter(r => String(r.inputs.name).endsWith("-backup-failures")).length,
+            0,
+        );
+    });
+
+    it("subscribes the secret paging webhook to every topic, secret in the inputs and in the state", async () => {
+        // GIVEN the prod fixture with pagingWebhook set as a secure value  WHEN planned
+        const config = withKey(fixtureConfig("prod"), PAGING_WEBHOOK, { secure: "v1:c2VjcmV0LXdlYmhvb2s=:dG9rZW4=" });
+        const plan = await planWithConfig("prod", writeStackFile(config));
+        // THEN every topic has a webhook subscription whose endpoint is a secret and stays one in the state
+        const topics = ofType(plan, TOPIC);
+        for (const topic of topics) {
+            const [hook] = ofType(plan, SUBSCRIPTION).filter(s => s.parent === topic.urn && s.name.endsWith("-paging-webhook"));
+            assert.ok(hook, `${topic.inputs.name} does not notify the paging webhook`);
+            assert.equal(hook.inputs.protocol, "https");
+            assert.equal(hook.inputs.endpoint, "[secret]", "the endpoint is in the plan in clear text");
+            assert.deepEqual(hook.options.additionalSecretOutputs, ["endpoint"]);
+        }
+    });
+
+    it("refuses a paging webhook in plain config, or one that is not HTTPS, without printing it", () => {
+        const url = "https://events.pager.example/integration/0123456789abcdef/enqueue";
+        const problemsOf = (config: Record<string, string>, secretKeys: string[]) => {
+            try {
+                parseStackConfig("prod", config, secretKeys);
+            } catch (err) {
+                assert.ok(err instanceof ConfigError, String(err));
+                return err.problems.filter(p => p.startsWith(PAGING_WEBHOOK));
+            }
+            return assert.fail("accepted");
+        };
+        const plain = problemsOf(withKey(fixtureConfig("prod"), PAGING_WEBHOOK, url), []);
+        assert.equal(plain.length, 1);
+        assert.match(plain[0], /lands in git.*Fix: .*pulumi config set --secret pagingWebhook/);
+        const insecure = "http://events.pager.example/integration/0123456789abcdef/enqueue";
+        const notHttps = problemsOf(withKey(fixtureConfig("prod"), PAGING_WEBHOOK, insecure), [PAGING_WEBHOOK]);
+        assert.equal(notHttps.length, 1);
+        assert.match(notHttps[0], /not an HTTPS URL/);
+        for (const message of [...plain, ...notHttps])
+            assert.ok(!message.includes("0123456789abcdef"), `the secret is printed: ${message}`);
+        // A secret https URL passes.
+        assert.doesNotThrow(() => parseStackConfig("prod", withKey(fixtureConfig("prod"), PAGING_WEBHOOK, url), [PAGING_WEBHOOK]));
+    });
+
+    it("prod routes GuardDuty findings of medium severity (4.0) and above, and nothing below", () => {
+        // GIVEN the pattern  THEN its numeric filter starts at medium: low findings (1.0-3.9) would page for noise
+        const pattern = guardDutyFindingPattern() as { detail: { severity: { numeric: [string, number] }[] } };
+        assert.deepEqual(pattern.detail.severity, [{ numeric: [">=", 4] }]);
+    });
+});
+
+describe("alarm plan helpers", () => {
+    const thresholds: AlarmThresholds = withAlarmDefaults("prod").thresholds;
+    const watch = {
+        environment: "production",
+        loadBalancer: "app/production/1",
+        targetGroup: "targetgroup/production/2",
+        autoScalingGroup: "production-app",
+        groupMaxSize: 24,
+        database: { identifier: "twine-production", engine: "postgres" as const, instanceClass: "db.m7g.large", allocatedStorageGiB: 100 },
+        search: { domainName: "twine-production", accountId: "444444444444", instanceCount: 1, volumeSizeGiB: 100 },
+        waf: {
+            webAcl: "production-waf",
+            region: "eu-west-1",
+            tenantRule: { metricName: "production-tenant-rate", action: "count" as const },
+        },
+    };
+
+    it("derives max_connections from the class's memory, and knows no class it cannot size", () => {
+        assert.equal(instanceClassMemoryGiB("db.m7g.large"), 8);
+        assert.equal(instanceClassMemoryGiB("db.r7g.xlarge"), 32);
+        assert.equal(defaultMaxConnections("postgres", "db.m7g.large"), 901);
+        assert.equal(defaultMaxConnections("postgres", "db.r7g.16xlarge"), 5000);
+        assert.equal(defaultMaxConnections("mysql", "db.t4g.medium"), 341);
+        assert.equal(defaultMaxConnections("postgres", "db.x2g.large"), undefined);
+    });
+
+    it("sets each threshold from config, and leaves out the yellow alarm on a one-node domain, where it would never clear", () => {
+        const alarms = environmentAlarms(watch, thresholds);
+        const by = (key: string) => alarms.find(a => a.key === key);
+        assert.equal(by("db-connections")!.threshold, Math.floor(901 * 0.8));
+        assert.equal(by("db-free-storage")!.threshold, Math.floor(100 * 1024 ** 3 * 0.1));
+        assert.equal(by("search-free-storage")!.threshold, 25600);
+        assert.equal(by("group-at-max")!.threshold, 24);
+        assert.equal(by("latency-p99")!.statistic, "p99");
+        assert.equal(by("search-yellow"), undefined);
+        assert.ok(
+            environmentAlarms({ ...watch, search: { ...watch.search, instanceCount: 3 } }, thresholds).some(a => a.key === "search-yellow"),
+        );
+        assert.equal(by("tenant-rate")!.metricName, "CountedRequests");
+        assert.equal(new Set(alarms.map(a => a.key)).size, alarms.length, "alarm keys are unique");
+    });
+});
