@@ -374,6 +374,16 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
                 `${digest("asg", id).slice(0, 8)}-0000-4000-8000-${digest("asg", id).slice(8, 20)}:autoScalingGroupName/${id}`,
         }),
     },
+    // PutScalingPolicy's PolicyARN: the policy's id and its group's name (the alarm actions of a step scale-out name it).
+    "aws:autoscaling/policy:Policy": {
+        id: (name, i) => i.name ?? autoName(name, "policy"),
+        state: (id, _n, i, a) => ({
+            name: id,
+            arn:
+                `arn:aws:autoscaling:${a.region}:${a.accountId}:scalingPolicy:${uuid("scaling-policy", id)}:` +
+                `autoScalingGroupName/${i.autoscalingGroupName}:policyName/${id}`,
+        }),
+    },
     // A Pulumi Cloud team token: the value exists only in the create response, and must print as [secret].
     "pulumiservice:index:TeamAccessToken": {
         id: (name, i) => `${i.organizationName}/${i.teamName}/${digest("team-token", name).slice(0, 8)}`,

@@ -29,9 +29,10 @@ const accountOf = (stack: string) => fixtureConfig(stack)["twine-infra:accountId
  */
 const PUBLISHED: Record<string, { dimensions: string[][]; metrics: string[] }> = {
     "AWS/ApplicationELB": {
-        dimensions: [["LoadBalancer"], ["LoadBalancer", "TargetGroup"]],
+        dimensions: [["LoadBalancer"], ["LoadBalancer", "TargetGroup"], ["TargetGroup"]],
         metrics: [
             "RequestCount",
+            "RequestCountPerTarget",
             "HTTPCode_ELB_5XX_Count",
             "HTTPCode_Target_5XX_Count",
             "TargetResponseTime",
@@ -52,7 +53,13 @@ const PUBLISHED: Record<string, { dimensions: string[][]; metrics: string[] }> =
     "AWS/NATGateway": { dimensions: [["NatGatewayId"]], metrics: ["ErrorPortAllocation", "PacketsDropCount"] },
 };
 /** Metrics that only exist per target group (LoadBalancer and TargetGroup together). */
-const PER_TARGET_GROUP = ["HTTPCode_Target_5XX_Count", "TargetResponseTime", "HealthyHostCount", "UnHealthyHostCount"];
+const PER_TARGET_GROUP = [
+    "RequestCountPerTarget",
+    "HTTPCode_Target_5XX_Count",
+    "TargetResponseTime",
+    "HealthyHostCount",
+    "UnHealthyHostCount",
+];
 
 /** For each dimension, the values the plan's resources publish metrics under. */
 function publishedValues(plan: Plan, stack: string): Record<string, Set<string>> {
@@ -94,7 +101,14 @@ function unpublished(plan: Plan, stack: string, namespace: string, metric: strin
     return undefined;
 }
 
-const alarmsOf = (plan: Plan) => ofType(plan, ALARM).filter(a => componentOf(plan, a)?.type !== "twine:index:Bastion");
+/** Alarms that page someone: the bastion's recovery alarm acts on its instance, a fleet's step scale-out on its policy. */
+const alarmsOf = (plan: Plan) =>
+    ofType(plan, ALARM).filter(a => componentOf(plan, a)?.type !== "twine:index:Bastion" && !isScalingAlarm(a));
+/** An alarm whose actions are all scaling policies of the plan (autoscaling, not a person). */
+function isScalingAlarm(alarm: PlannedResource): boolean {
+    const actions = (alarm.inputs.alarmActions as string[] | undefined) ?? [];
+    return actions.length > 0 && actions.every(a => /^arn:aws:autoscaling:[^:]+:\d+:scalingPolicy:/.test(a));
+}
 
 describe("operations (over the plans)", () => {
     for (const stack of ["dev", "prod"] as const) {
