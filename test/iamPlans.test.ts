@@ -398,4 +398,39 @@ describe("IAM over the plans (policy simulator)", () => {
             expect(`${role} ${what}`, expected, h => ({ role, action, resource: h.arnOf("bastion", name, type) }));
         }
     });
+
+    describe("prod's deploy role can make every call of the Auto Scaling grant on dev's image key", () => {
+        // aws.kms.Grant is terraform-provider-aws internal/service/kms/grant.go: create is CreateGrant then a read
+        // (ListGrants, retried until the grant shows); read and refresh are ListGrants; delete and replace are
+        // RevokeGrant (RetireGrant with retireOnDelete) then ListGrants until it is gone. Across accounts each needs
+        // both the key policy (dev's plan) and the caller's IAM policy (prod's plan).
+        const key = (h: IamHarness) => h.arnOf("dev", "app-image-key", "aws:kms/key:Key");
+        const autoScaling = (h: IamHarness) =>
+            `arn:aws:iam::${h.role("pulumi-prod-deploy").account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+        expect("kms:CreateGrant for prod's Auto Scaling role", "allow", h => ({
+            role: "pulumi-prod-deploy",
+            action: "kms:CreateGrant",
+            resource: key(h),
+            context: { "kms:GranteePrincipal": autoScaling(h), "kms:CallerAccount": h.role("pulumi-prod-deploy").account },
+        }));
+        for (const action of ["kms:ListGrants", "kms:RevokeGrant", "kms:RetireGrant"]) {
+            expect(action, "allow", h => ({
+                role: "pulumi-prod-deploy",
+                action,
+                resource: key(h),
+                context: { "kms:CallerAccount": h.role("pulumi-prod-deploy").account },
+            }));
+        }
+        expect("kms:CreateGrant for any other grantee", "deny", h => ({
+            role: "pulumi-prod-deploy",
+            action: "kms:CreateGrant",
+            resource: key(h),
+            context: { "kms:GranteePrincipal": h.role("pulumi-prod-deploy").arn },
+        }));
+        expect("the prod preview role revoking the grant", "deny", h => ({
+            role: "pulumi-prod-preview",
+            action: "kms:RevokeGrant",
+            resource: key(h),
+        }));
+    });
 });

@@ -27,6 +27,9 @@ export const AUTOSCALING_GRANT_OPERATIONS = [
     "ReEncryptTo",
 ] as const;
 
+/** What the grant resource calls on the key besides CreateGrant: read back, revoke or retire it. */
+export const GRANT_MANAGEMENT_ACTIONS = ["kms:ListGrants", "kms:RetireGrant", "kms:RevokeGrant"] as const;
+
 export interface ImageKeyPolicyArgs {
     /** The account that owns the key and builds the images. */
     readonly ownerAccountId: string;
@@ -66,6 +69,17 @@ export function imageKeyPolicy(args: ImageKeyPolicyArgs): PolicyDocument {
             Action: "kms:CreateGrant",
             Resource: "*",
             Condition: { StringEquals: { "kms:GranteePrincipal": consumers.map(autoScalingServiceLinkedRoleArn) } },
+        },
+        {
+            // The grant resource reads its grant back with ListGrants right after CreateGrant, and revokes it with
+            // RevokeGrant (RetireGrant with retireOnDelete) on replace or delete (terraform-provider-aws
+            // internal/service/kms/grant.go). Across accounts each needs the key policy too (KMS API reference,
+            // "Cross-account use: Yes"); these calls take no grantee condition key.
+            Sid: "ConsumerAccountsManageTheirGrants",
+            Effect: "Allow",
+            Principal: { AWS: consumers.map(root) },
+            Action: [...GRANT_MANAGEMENT_ACTIONS],
+            Resource: "*",
         },
     );
 }
