@@ -399,6 +399,8 @@ export const INVOKE_MOCKS: Record<string, InvokeHandler> = {
             region: a.region,
         };
     },
+    // The apt repository's pool as on dev's first deploy: empty until the release pipeline publishes.
+    "aws:s3/getObjects:getObjects": inputs => ({ id: String(inputs.bucket), bucket: inputs.bucket, prefix: inputs.prefix, keys: [] }),
     "aws:index/getCallerIdentity:getCallerIdentity": (_inputs, a) => ({
         accountId: a.accountId,
         arn: `arn:aws:sts::${a.accountId}:assumed-role/deployer/twine-infra`,

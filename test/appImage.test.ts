@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { buildInputsHash, readBuildFiles } from "../components/delivery/packerImage";
+import { NOT_READY_ENV, buildInputsHash, readBuildFiles } from "../components/delivery/packerImage";
 import { parseStackConfig } from "../config";
 import { Plan, PlannedResource } from "../plan/run";
 import { APP_AMI_SOURCE, APP_TEMPLATE_DIR } from "../components/delivery/appImage";
@@ -56,8 +56,18 @@ describe("app image", () => {
         it("triggers on the hash of the build's files and the variables it passes", async () => {
             const command = one(await planOf("dev"), "command:local:Command");
             const env = command.inputs.environment as Record<string, string>;
-            const variables = Object.fromEntries(Object.entries(env).map(([k, v]) => [k.replace(/^PKR_VAR_/, ""), v]));
+            const variables = Object.fromEntries(
+                Object.entries(env)
+                    .filter(([k]) => k.startsWith("PKR_VAR_"))
+                    .map(([k, v]) => [k.replace(/^PKR_VAR_/, ""), v]),
+            );
             assert.deepEqual(command.inputs.triggers, [buildInputsHash(readBuildFiles(APP_TEMPLATE_DIR), variables)]);
+        });
+
+        it("holds the bake until the apt repository it creates has the pinned package (empty on a first deploy)", async () => {
+            const plan = await planOf("dev");
+            const env = one(plan, "command:local:Command").inputs.environment as Record<string, string>;
+            assert.match(env[NOT_READY_ENV], new RegExp(`s3://${String(plan.outputs.aptBucketName)}\\) has no twine at 2026\\.11\\.3-1`));
         });
 
         it("builds in the dev VPC's private subnet, encrypted with the image key, shared with prod", async () => {

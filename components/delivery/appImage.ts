@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { ec2TrustPolicy, stableJson } from "../account/iamPolicy";
 import { AUTOSCALING_GRANT_OPERATIONS, autoScalingServiceLinkedRoleArn, imageKeyPolicy } from "./imageSharingPolicy";
+import { POOL_PREFIX, missingPackages, unpublishedMessage } from "./aptPool";
 import { PackerImage } from "./packerImage";
 
 export const APP_TEMPLATE_DIR = path.resolve(__dirname, "..", "..", "images", "twine-app");
@@ -29,6 +30,11 @@ export interface DevAppImageArgs {
         readonly vpcId: pulumi.Input<string>;
         readonly subnetId: pulumi.Input<string>;
         readonly aptRepo: AppImageAptRepo;
+        /**
+         * The apt repository's bucket, as an output of the resource that creates it: the bake starts only once the
+         * bucket holds the pinned packages (and the lookup waits for the bucket on a first deploy). Required.
+         */
+        readonly aptBucket: pulumi.Input<string>;
         readonly instanceType: string;
         readonly rootVolumeGiB: number;
         /**
@@ -100,6 +106,7 @@ export class DevAppImage extends pulumi.ComponentResource {
                         apt_signing_key: repo.signingKey,
                         twine_version: repo.twineVersion,
                     },
+                    notReady: publishedGate(build.aptBucket, repo.twineVersion, this),
                 },
                 { parent: this, dependsOn: [...(build.networkReady ?? []), ...access.egressRules] },
             ).amiId;
@@ -163,6 +170,21 @@ function buildInstanceAccess(name: string, vpcId: pulumi.Input<string>, parent: 
             ),
     );
     return { instanceProfileName: profile.name, securityGroupId: group.id, egressRules };
+}
+
+/** The packages the image installs: the template's twine_packages default (images/twine-app/twine-app.pkr.hcl). */
+export const APP_PACKAGES = ["twine"] as const;
+
+/**
+ * Why the bake must wait, from the repository's pool: "" once every package is there at the pinned version.
+ * A first deploy of dev creates the bucket empty (the release pipeline publishes), so without this the build
+ * instance would fail on `apt-get install` after minutes of Packer.
+ */
+function publishedGate(bucket: pulumi.Input<string>, version: string, parent: pulumi.Resource): pulumi.Output<string> {
+    const pool = aws.s3.getObjectsOutput({ bucket, prefix: POOL_PREFIX }, { parent });
+    return pulumi
+        .all([pool.keys, pool.bucket])
+        .apply(([keys, name]) => unpublishedMessage(missingPackages(keys, APP_PACKAGES, version), version, name));
 }
 
 export interface ProdAppImageArgs {

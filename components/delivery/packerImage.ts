@@ -26,7 +26,15 @@ export interface PackerImageArgs {
      * `sensitive`) or "none". stdout is only the manifest. Defaults to "stderr".
      */
     readonly logging?: "stderr" | "none";
+    /**
+     * Why the build must not start yet (e.g. the repository lacks the packages it installs), or "" when it may:
+     * the command then stops with this message before Packer runs. Not part of the rebuild trigger. Defaults to "".
+     */
+    readonly notReady?: pulumi.Input<string>;
 }
+
+/** The environment variable carrying `notReady` into the build command. */
+export const NOT_READY_ENV = "PACKER_IMAGE_NOT_READY";
 
 /** Files of a template folder that never feed the AMI build: docs, the VM's Vagrantfile, settings and repository copy, outputs. */
 const NOT_BUILD_INPUTS = [
@@ -122,6 +130,7 @@ export function packerBuildCommand(source: string, requiredVersion: string): str
     if (!/^\d+\.\d+\.\d+$/.test(requiredVersion)) throw new Error(`packerBuildCommand: "${requiredVersion}" is not a version X.Y.Z`);
     return [
         "set -eu",
+        `if [ -n "\${${NOT_READY_ENV}:-}" ]; then echo "PackerImage: $${NOT_READY_ENV}" >&2; exit 1; fi`,
         `required=${requiredVersion}`,
         "version=\"$(packer version | sed -n '1s/^Packer v\\{0,1\\}\\([0-9][0-9.]*\\).*/\\1/p')\"",
         'if [ -z "$version" ] || ! printf \'%s\\n%s\\n\' "$required" "$version" | sort -V -C; then',
@@ -173,6 +182,15 @@ export function amiIdFromManifest(manifestJson: string, region: string): string 
 }
 
 /**
+ * The AMI id of the build command's stdout, or undefined when the command did not run: a create skipped by
+ * `pulumi up --exclude` (with --exclude-dependents) resolves its outputs empty (pulumi/pulumi#24108), and the
+ * excluded dependents need no id. A manifest that is there but holds no AMI still throws.
+ */
+export function amiIdOfBuild(stdout: string | undefined, region: string): string | undefined {
+    return stdout === undefined || stdout === "" ? undefined : amiIdFromManifest(stdout, region);
+}
+
+/**
  * One Packer build, run by `pulumi up` on the deploying machine: `packer build -only=<source>` for a template
  * folder, re-run only when a file the build reads or one of its variables changes (see buildInputsHash), with
  * the AMI id read from the manifest. Removing it keeps the AMI (an environment may still run it).
@@ -209,7 +227,9 @@ export class PackerImage extends pulumi.ComponentResource {
                 create: packerBuildCommand(args.source, requiredVersion),
                 // Relative to the project, so the same build is the same input on every machine that deploys it.
                 dir: path.relative(process.cwd(), args.templateDir) || ".",
-                environment: variables.apply(packerEnvironment),
+                environment: pulumi
+                    .all([variables, args.notReady ?? ""])
+                    .apply(([vars, notReady]) => ({ ...packerEnvironment(vars), ...(notReady ? { [NOT_READY_ENV]: notReady } : {}) })),
                 triggers: [this.inputsHash],
                 logging: args.logging ?? "stderr",
                 addPreviousOutputInEnv: false,
@@ -219,7 +239,7 @@ export class PackerImage extends pulumi.ComponentResource {
             { parent: this, additionalSecretOutputs: ["stdout", "stderr"], dependsOn: opts?.dependsOn },
         );
         // The id alone is not sensitive: unwrap it so the environments and their previews can show it.
-        this.amiId = pulumi.unsecret(this.command.stdout.apply(stdout => amiIdFromManifest(stdout, args.region)));
+        this.amiId = pulumi.unsecret(this.command.stdout.apply(stdout => amiIdOfBuild(stdout, args.region) as string));
         this.registerOutputs({ amiId: this.amiId, inputsHash: this.inputsHash });
     }
 }
