@@ -47,6 +47,7 @@ export function buildTooling(
             }),
             ...settings.jenkins,
             publicSubnetIds: network.subnetIds("public"),
+            networkReady: [network.s3Endpoint, ...network.natRoutes],
             aptBucketName: bucketName,
             pulumiAccessToken,
         },

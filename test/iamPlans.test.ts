@@ -4,6 +4,7 @@
  */
 import { strict as assert } from "assert";
 import { pulumiSubject } from "../components/account/oidcTrustPolicy";
+import { autoScalingServiceLinkedRoleArn } from "../components/delivery/imageSharingPolicy";
 import { PROJECT } from "../config";
 import { fixtureConfig } from "./helpers/config";
 import { AssumeFrom, Decision, IamHarness, RequestSpec } from "./helpers/iam";
@@ -405,8 +406,7 @@ describe("IAM over the plans (policy simulator)", () => {
         // RevokeGrant (RetireGrant with retireOnDelete) then ListGrants until it is gone. Across accounts each needs
         // both the key policy (dev's plan) and the caller's IAM policy (prod's plan).
         const key = (h: IamHarness) => h.arnOf("dev", "app-image-key", "aws:kms/key:Key");
-        const autoScaling = (h: IamHarness) =>
-            `arn:aws:iam::${h.role("pulumi-prod-deploy").account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+        const autoScaling = (h: IamHarness) => autoScalingServiceLinkedRoleArn(h.role("pulumi-prod-deploy").account);
         expect("kms:CreateGrant for prod's Auto Scaling role", "allow", h => ({
             role: "pulumi-prod-deploy",
             action: "kms:CreateGrant",
