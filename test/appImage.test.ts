@@ -30,6 +30,11 @@ function stackFileWithImage(stack: string, edit: (image: Record<string, unknown>
 }
 
 /** The one resource of that type that belongs to the app image (named app-image-*), or any one when unnamed. */
+/** The Packer builds of a plan (other local commands, such as a propagation wait, are not builds). */
+function packerCommands(plan: Plan): PlannedResource[] {
+    return ofType(plan, "command:local:Command").filter(c => /packer build/.test(String(c.inputs.create)));
+}
+
 function one(plan: Plan, type: string): PlannedResource {
     const all = ofType(plan, type);
     const found = all.length > 1 ? all.filter(r => r.name.startsWith("app-image")) : all;
@@ -170,7 +175,7 @@ describe("app image", () => {
                     image.amiId = PINNED;
                 }),
             );
-            assert.equal(ofType(plan, "command:local:Command").length, 0);
+            assert.equal(packerCommands(plan).length, 0);
             assert.equal(ofType(plan, "twine:index:PackerImage").length, 0);
             assert.equal(plan.outputs.amiId, PINNED);
             assert.equal(one(plan, "aws:ec2/amiLaunchPermission:AmiLaunchPermission").inputs.imageId, PINNED);
@@ -182,7 +187,7 @@ describe("app image", () => {
             const [dev, prod] = [await planOf("dev"), await planOf("prod")];
             assert.equal(prod.outputs.amiId, dev.outputs.amiId);
             assert.equal(prod.outputs.amiKmsKeyArn, dev.outputs.amiKmsKeyArn);
-            assert.equal(ofType(prod, "command:local:Command").length, 0, "prod never builds");
+            assert.equal(packerCommands(prod).length, 0, "prod never builds");
         });
 
         it("grants its Auto Scaling role the use of dev's key, from prod's own provider", async () => {
