@@ -8,10 +8,30 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, denyInsecureTransport, policyDocument, stableJson } from "./iamPolicy";
 
+/**
+ * GuardDuty's optional protection plans, as the detector-feature API names them. RUNTIME_MONITORING stands for
+ * EKS_RUNTIME_MONITORING too: naming both is refused (GuardDuty API reference, CreateDetector).
+ */
+export const GUARDDUTY_FEATURES = [
+    "S3_DATA_EVENTS",
+    "EKS_AUDIT_LOGS",
+    "EBS_MALWARE_PROTECTION",
+    "RDS_LOGIN_EVENTS",
+    "LAMBDA_NETWORK_LOGS",
+    "RUNTIME_MONITORING",
+] as const;
+export type GuardDutyFeature = (typeof GUARDDUTY_FEATURES)[number];
+
 /** The baseline's settings; config/baseline.ts produces them with its per-role defaults applied. */
 export interface AccountBaselineSettings {
-    /** Enable a GuardDuty detector. */
+    /** Run GuardDuty: create a detector, or adopt `guardDutyDetectorId`. */
     readonly guardDuty: boolean;
+    /** An existing detector (e.g. the organization's): none is created, and its plans are left to its owner. */
+    readonly guardDutyDetectorId?: string;
+    /** Each optional protection plan of the detector the stack creates, on or off. */
+    readonly guardDutyFeatures: Readonly<Record<GuardDutyFeature, boolean>>;
+    /** An organization (or Control Tower) trail that already logs the account: no trail, trail key or bucket here. */
+    readonly organizationTrailArn?: string;
     /** Days the trail bucket keeps log files (and old versions) before they expire. */
     readonly trailRetentionDays: number;
 }
@@ -142,11 +162,18 @@ export function trailBucketPolicy(bucket: string, accountId: string, trailArn: s
     );
 }
 
+/**
+ * Options of a retained bucket's settings (public access block, policy, encryption...): retained with it. Children
+ * do not inherit retainOnDelete in this SDK (only protect), and a destroy that deletes them would leave the kept
+ * bucket without its public access block, TLS-only policy and lifecycle.
+ */
+function retainedChildOf(bucket: aws.s3.Bucket): pulumi.CustomResourceOptions {
+    return { parent: bucket, retainOnDelete: true };
+}
+
 export class AccountBaseline extends pulumi.ComponentResource {
     /** ARN of the CloudTrail trail. */
     readonly trailArn: pulumi.Output<string>;
-    /** Name of the bucket holding the trail's log files. */
-    readonly trailBucket: pulumi.Output<string>;
     /** Name of the account's bucket for S3 server access logs: every other bucket of the stack logs into it. */
     readonly accessLogBucket: pulumi.Output<string>;
 
@@ -155,8 +182,12 @@ export class AccountBaseline extends pulumi.ComponentResource {
         const parent = { parent: this };
         const names = baselineNames(args);
 
+        // Account singletons: deleting one switches the protection off for the whole account (DisableEbsEncryptionByDefault,
+        // DeletePublicAccessBlock), and a replacement deletes the old one after creating the new. Retained, a destroy or
+        // a replacement leaves them on (retainOnDelete covers both: https://www.pulumi.com/docs/iac/concepts/options/retainondelete/).
+        const singleton = { parent: this, retainOnDelete: true };
         // EC2.7: every new EBS volume and snapshot in the region is encrypted, whoever creates it.
-        new aws.ebs.EncryptionByDefault(`${name}-ebs-encryption`, { enabled: true }, parent);
+        new aws.ebs.EncryptionByDefault(`${name}-ebs-encryption`, { enabled: true }, singleton);
         // S3.1: no bucket of the account can be made public, by ACL or by policy.
         new aws.s3.AccountPublicAccessBlock(
             `${name}-s3-public-access`,
@@ -167,13 +198,56 @@ export class AccountBaseline extends pulumi.ComponentResource {
                 ignorePublicAcls: true,
                 restrictPublicBuckets: true,
             },
-            parent,
+            singleton,
         );
 
         // Kept on destroy in every account (retainOnDelete): the logs outlive the stack, and so does what decrypts them.
         const keep = { retainOnDelete: true, protect: args.protect === true };
         const accessLogs = this.accessLogBucketResources(name, names.accessLogBucket, args, keep);
 
+        // An organization's trail already records this account's events: a second one is a paid copy.
+        this.trailArn = args.organizationTrailArn
+            ? pulumi.output(args.organizationTrailArn)
+            : this.trailResources(name, names, args, keep, accessLogs).arn;
+
+        // IAM.28: report resources shared outside the account (roles, buckets, keys).
+        new aws.accessanalyzer.Analyzer(`${name}-access-analyzer`, { analyzerName: names.analyzer, type: "ACCOUNT" }, parent);
+        if (args.guardDuty && !args.guardDutyDetectorId) this.guardDutyDetector(name, args.guardDutyFeatures);
+
+        this.accessLogBucket = accessLogs.id;
+        this.registerOutputs({ trailArn: this.trailArn, accessLogBucket: this.accessLogBucket });
+    }
+
+    /**
+     * A detector with every optional protection plan stated: CreateDetector turns on each plan it is not told about
+     * (GuardDuty API reference, CreateDetector), so each is a DetectorFeature, on or off as configured. Retained:
+     * deleting a detector disables GuardDuty in the Region and removes its findings (aws.guardduty.Detector docs).
+     * Deleting a DetectorFeature changes nothing in AWS (aws.guardduty.DetectorFeature docs).
+     */
+    private guardDutyDetector(name: string, features: Readonly<Record<GuardDutyFeature, boolean>>): aws.guardduty.Detector {
+        const detector = new aws.guardduty.Detector(
+            `${name}-guardduty`,
+            { enable: true, findingPublishingFrequency: "FIFTEEN_MINUTES" },
+            { parent: this, retainOnDelete: true },
+        );
+        for (const feature of GUARDDUTY_FEATURES) {
+            new aws.guardduty.DetectorFeature(
+                `${name}-guardduty-${feature.toLowerCase().replace(/_/g, "-")}`,
+                { detectorId: detector.id, name: feature, status: features[feature] ? "ENABLED" : "DISABLED" },
+                { parent: detector },
+            );
+        }
+        return detector;
+    }
+
+    /** The account's own multi-region trail: its key, its locked-down bucket (logging into the access-log bucket), the trail. */
+    private trailResources(
+        name: string,
+        names: ReturnType<typeof baselineNames>,
+        args: AccountBaselineArgs,
+        keep: pulumi.CustomResourceOptions,
+        accessLogs: aws.s3.Bucket,
+    ): aws.cloudtrail.Trail {
         const key = new aws.kms.Key(
             `${name}-trail-key`,
             {
@@ -189,7 +263,7 @@ export class AccountBaseline extends pulumi.ComponentResource {
 
         // Audit logs outlive a `pulumi destroy` mistake: forceDestroy off, versions kept until they expire.
         const bucket = new aws.s3.Bucket(`${name}-trail-logs`, { bucket: names.bucket, forceDestroy: false }, { parent: this, ...keep });
-        const bucketParent = { parent: bucket };
+        const bucketParent = retainedChildOf(bucket);
         const publicAccess = new aws.s3.BucketPublicAccessBlock(
             `${name}-trail-logs`,
             { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
@@ -242,10 +316,10 @@ export class AccountBaseline extends pulumi.ComponentResource {
         const bucketPolicy = new aws.s3.BucketPolicy(
             `${name}-trail-logs`,
             { bucket: bucket.id, policy: stableJson(trailBucketPolicy(names.bucket, args.accountId, names.trailArn)) },
-            { parent: bucket, dependsOn: [publicAccess, ownership] },
+            { ...bucketParent, dependsOn: [publicAccess, ownership] },
         );
 
-        const trail = new aws.cloudtrail.Trail(
+        return new aws.cloudtrail.Trail(
             `${name}-trail`,
             {
                 name: names.trail,
@@ -259,17 +333,6 @@ export class AccountBaseline extends pulumi.ComponentResource {
             // CreateTrail checks that it can write with the bucket's encryption: policy and encryption both first.
             { parent: this, dependsOn: [bucketPolicy, encryption] },
         );
-
-        // IAM.28: report resources shared outside the account (roles, buckets, keys).
-        new aws.accessanalyzer.Analyzer(`${name}-access-analyzer`, { analyzerName: names.analyzer, type: "ACCOUNT" }, parent);
-        if (args.guardDuty) {
-            new aws.guardduty.Detector(`${name}-guardduty`, { enable: true, findingPublishingFrequency: "FIFTEEN_MINUTES" }, parent);
-        }
-
-        this.trailArn = trail.arn;
-        this.trailBucket = bucket.id;
-        this.accessLogBucket = accessLogs.id;
-        this.registerOutputs({ trailArn: this.trailArn, trailBucket: this.trailBucket, accessLogBucket: this.accessLogBucket });
     }
 
     /**
@@ -284,7 +347,7 @@ export class AccountBaseline extends pulumi.ComponentResource {
         keep: pulumi.CustomResourceOptions,
     ): aws.s3.Bucket {
         const bucket = new aws.s3.Bucket(`${name}-s3-access-logs`, { bucket: bucketName, forceDestroy: false }, { parent: this, ...keep });
-        const parent = { parent: bucket };
+        const parent = retainedChildOf(bucket);
         const block = new aws.s3.BucketPublicAccessBlock(
             `${name}-s3-access-logs`,
             { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
@@ -320,7 +383,7 @@ export class AccountBaseline extends pulumi.ComponentResource {
         new aws.s3.BucketPolicy(
             `${name}-s3-access-logs`,
             { bucket: bucket.id, policy: stableJson(serverAccessLogBucketPolicy(bucketName, args.accountId)) },
-            { parent: bucket, dependsOn: [block] },
+            { ...parent, dependsOn: [block] },
         );
         return bucket;
     }
