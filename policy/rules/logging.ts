@@ -13,7 +13,8 @@ export const loggingRules: Rule[] = [
         enforcementLevel: "mandatory",
         description:
             "Every stack has a multi-region trail that logs global service events and is on (the account " +
-            "baseline), or names the organization trail that logs its account (baseline.organizationTrailArn). Mandatory: without it, nobody can say who changed what in the account.",
+            "baseline), or names the organization trail that logs its account (baseline.organizationTrailArn). " +
+            "Mandatory: without it, nobody can say who changed what in the account.",
         kind: "stack",
         check(resources) {
             // A stack whose baseline names the organization's trail (baseline.organizationTrailArn) creates none.
