@@ -184,10 +184,11 @@ async function run(argv: readonly string[]): Promise<number> {
 export function runCommandLine(argv: readonly string[], options: { command?: boolean } = {}): void {
     let rest = argv;
     if (options.command) {
+        if (argv[0] === "doctor") return runDoctorCommandLine(argv.slice(1));
         if (argv[0] === "plan") rest = argv.slice(1);
         else if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") rest = ["--help"];
         else {
-            process.stderr.write(`unknown command ${argv[0]}: the only command is plan\n\n${USAGE}\n`);
+            process.stderr.write(`unknown command ${argv[0]}: the commands are plan and doctor\n\n${USAGE}\n`);
             process.exit(EXIT_CODES.invalidInput);
         }
     }
@@ -213,6 +214,44 @@ export function runCommandLine(argv: readonly string[], options: { command?: boo
 function args(argv: readonly string[]): Args {
     const parsed = parseArgs(argv);
     return parsed === "help" ? { stack: "", cost: false } : parsed;
+}
+
+export const DOCTOR_USAGE = `usage: npx twine-infra doctor <stack> [--config <file>]
+
+Checks, with the AWS credentials in the environment and read-only calls, what the next \`pulumi up\` of <stack>
+needs from its account that the offline plan cannot see: the account, service-linked roles, the EC2 vCPU quota,
+a GuardDuty detector, CloudTrail trail or OIDC provider the stack would collide with. One line per check, with
+its fix. A check it cannot make (access denied) is "unknown", with the permission it needs; never "ok".
+
+exit status:
+  0  every check ok
+  1  a check failed: its line says what to do
+  2  invalid input (a stack file, a flag)
+  3  no usable AWS credentials
+  4  the credentials are for another account than the stack file's accountId
+  5  no check failed, but some could not be made (unknown)`;
+
+/** \`twine-infra doctor <stack>\`: doctor/run.ts, with the same input errors as the plan. */
+function runDoctorCommandLine(argv: readonly string[]): void {
+    const [stack, flag, file] = argv;
+    if (!stack || stack.startsWith("-") || (flag !== undefined && (flag !== "--config" || !file)) || argv.length > 3) {
+        process.stderr.write(`${DOCTOR_USAGE}\n`);
+        process.exit(stack === "--help" || stack === "-h" ? 0 : EXIT_CODES.invalidInput);
+    }
+    // Loaded here: the SDK clients cost a plan nothing.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { doctorCommand } = require("../doctor/run") as typeof import("../doctor/run");
+    doctorCommand(stack, { projectDir: process.cwd(), configFile: file }, line => process.stdout.write(`${line}\n`))
+        .catch(err => {
+            if (err instanceof ConfigError) process.stderr.write(`${configMessage(err, { stack, cost: false, configFile: file })}\n`);
+            else if (err instanceof InputError) process.stderr.write(`${err.message}\n`);
+            else {
+                process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+                return 1;
+            }
+            return EXIT_CODES.invalidInput;
+        })
+        .then(code => process.exit(code));
 }
 
 if (require.main === module) runCommandLine(process.argv.slice(2));

@@ -32,4 +32,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# `twine-infra doctor` is tested against moto's AWS emulator (test/doctor.test.ts), which Debian does not package.
+MOTO_VERSION=5.2.1
+if ! command -v moto_server >/dev/null 2>&1; then
+    python3 -m pip install --quiet "moto[server]==${MOTO_VERSION}"
+fi
+
 npm ci --no-audit --no-fund
