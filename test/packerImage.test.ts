@@ -17,7 +17,7 @@ import {
     requiredPackerVersion,
 } from "../components/delivery/packerImage";
 import { APP_TEMPLATE_DIR, APP_TEMPLATE_FILE } from "../components/delivery/appImage";
-import { missingPackages, unpublishedMessage } from "../components/delivery/aptPool";
+import { missingPackages, unpublishedMessage } from "../components/delivery/aptPoolConfig";
 
 const FILES: BuildFile[] = [
     { path: "twine-app.pkr.hcl", content: 'source "amazon-ebs" "twine-app" {}' },

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { ec2TrustPolicy, stableJson } from "../account/iamPolicy";
 import { AUTOSCALING_GRANT_OPERATIONS, autoScalingServiceLinkedRoleArn, imageKeyPolicy } from "./imageSharingPolicy";
-import { POOL_PREFIX, missingPackages, unpublishedMessage } from "./aptPool";
+import { POOL_PREFIX, missingPackages, unpublishedMessage } from "./aptPoolConfig";
 import { PackerImage } from "./packerImage";
 
 export const APP_TEMPLATE_DIR = path.resolve(__dirname, "..", "..", "images", "twine-app");
