@@ -1,15 +1,20 @@
 /**
- * `twine-infra doctor` against a real AWS API emulator: moto_server (moto 5.2, installed by scripts/setup.sh),
+ * `twine-infra doctor` against a real AWS API emulator: moto_server (moto 5.2, provided by the machine image),
  * started on loopback for this file, with the account state each check looks for created through boto3.
  * moto lacks Service Quotas' GetServiceQuota (it answers "not available in the current Region"), so the quota
  * check's verdicts are tested on their pure function, and against moto only for the "unknown" it must give.
  */
 import { strict as assert } from "assert";
 import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
 import * as net from "net";
+import * as os from "os";
+import * as path from "path";
 import { Check, DOCTOR_EXIT, exitStatus, formatCheck, quotaCheck, unknownFrom, vcpusOf } from "../doctor/checks";
 import { runDoctor } from "../doctor/run";
 import { FIXTURES, fixtureConfig, withKey, writeStackFile } from "./helpers/config";
+import { findMoto, Moto } from "./helpers/moto";
+import { REPO } from "./helpers/sources";
 
 const PROD = "444444444444";
 
@@ -27,12 +32,13 @@ describe("twine-infra doctor, against moto_server", function () {
     this.timeout(120_000);
     let moto: ChildProcess | undefined;
     let endpoint = "";
+    let found: Moto;
     const saved = { ...process.env };
 
     /** Runs boto3 against the emulator, as the account's earlier owners (an organization, a person) would have. */
     function given(python: string): void {
         const script = `import boto3\nkw = dict(endpoint_url="${endpoint}", region_name="eu-west-1")\n${python}`;
-        const result = spawnSync("python3", ["-c", script], { env: process.env, encoding: "utf8" });
+        const result = spawnSync(found.python, ["-c", script], { env: process.env, encoding: "utf8" });
         assert.equal(result.status, 0, result.stderr);
     }
 
@@ -45,13 +51,11 @@ describe("twine-infra doctor, against moto_server", function () {
     };
 
     before(async () => {
-        const found = spawnSync("sh", ["-c", "command -v moto_server"], { encoding: "utf8" });
-        if (found.status !== 0) {
-            throw new Error("moto_server is not installed: these tests need moto's emulator. Fix: run `bash scripts/setup.sh`");
-        }
+        found = findMoto();
         const port = await freePort();
         endpoint = `http://127.0.0.1:${port}`;
-        moto = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+        const [command, ...args] = found.server;
+        moto = spawn(command, [...args, "-H", "127.0.0.1", "-p", String(port)], {
             env: { ...process.env, MOTO_ACCOUNT_ID: PROD },
             stdio: "ignore",
         });
@@ -159,6 +163,31 @@ boto3.client("cloudtrail", **kw).create_trail(Name="twine-prod", S3BucketName="o
         const baseline = { guardDutyDetectorId: detector };
         const adopted = await doctor("prod", withKey(fixtureConfig("prod"), "twine-infra:baseline", baseline));
         assert.equal(check(adopted.checks, /GuardDuty/).verdict, "ok");
+    });
+});
+
+describe("finding moto's emulator", () => {
+    it("finds it with a bare PATH (CI's non-login shell), in the home's pyenv shims, and it starts", function () {
+        this.timeout(60_000);
+        const found = findMoto({ HOME: os.homedir(), PATH: "/usr/bin:/bin" });
+        const [command, ...args] = found.server;
+        const help = spawnSync(command, [...args, "--help"], { encoding: "utf8", timeout: 50_000 });
+        assert.equal(help.status, 0, help.stderr);
+        assert.match(help.stdout, /usage: .*-H HOST/s);
+    });
+
+    it("when it is nowhere, fails naming moto_server and every place looked in", () => {
+        const empty = fs.mkdtempSync(path.join(os.tmpdir(), "no-moto-"));
+        assert.throws(
+            () => findMoto({ HOME: empty, PATH: empty }),
+            (e: Error) => e.message.startsWith("moto's AWS emulator (moto_server") && e.message.includes(`${empty}/.pyenv/shims`),
+        );
+    });
+
+    it("scripts/setup.sh installs nothing from PyPI, which CI cannot reach; it only looks", () => {
+        const setup = fs.readFileSync(path.join(REPO, "scripts", "setup.sh"), "utf8");
+        assert.doesNotMatch(setup, /pip3? install|-m pip/);
+        assert.match(setup, /\.pyenv\/shims/);
     });
 });
 
