@@ -403,24 +403,51 @@ describe("IAM over the plans (policy simulator)", () => {
     describe("prod's deploy role can make every call of the Auto Scaling grant on dev's image key", () => {
         // aws.kms.Grant is terraform-provider-aws internal/service/kms/grant.go: create is CreateGrant then a read
         // (ListGrants, retried until the grant shows); read and refresh are ListGrants; delete and replace are
-        // RevokeGrant (RetireGrant with retireOnDelete) then ListGrants until it is gone. Across accounts each needs
-        // both the key policy (dev's plan) and the caller's IAM policy (prod's plan).
+        // RetireGrant (retire_on_delete; RevokeGrant otherwise) then ListGrants until it is gone. Across accounts
+        // CreateGrant and ListGrants need both the key policy (dev's plan) and the caller's IAM policy (prod's plan).
         const key = (h: IamHarness) => h.arnOf("dev", "app-image-key", "aws:kms/key:Key");
-        const autoScaling = (h: IamHarness) => autoScalingServiceLinkedRoleArn(h.role("pulumi-prod-deploy").account);
+        const prod = (h: IamHarness) => h.role("pulumi-prod-deploy").account;
+        const autoScaling = (h: IamHarness) => autoScalingServiceLinkedRoleArn(prod(h));
         expect("kms:CreateGrant for prod's Auto Scaling role", "allow", h => ({
             role: "pulumi-prod-deploy",
             action: "kms:CreateGrant",
             resource: key(h),
-            context: { "kms:GranteePrincipal": autoScaling(h), "kms:CallerAccount": h.role("pulumi-prod-deploy").account },
+            context: { "kms:GranteePrincipal": autoScaling(h), "kms:CallerAccount": prod(h) },
         }));
-        for (const action of ["kms:ListGrants", "kms:RevokeGrant", "kms:RetireGrant"]) {
-            expect(action, "allow", h => ({
+        expect("kms:ListGrants", "allow", h => ({
+            role: "pulumi-prod-deploy",
+            action: "kms:ListGrants",
+            resource: key(h),
+            context: { "kms:CallerAccount": prod(h) },
+        }));
+        // RetireGrant is authorised by the grant, not the key policy: its retiring principal may call it, and when
+        // that is an account, whom the account's IAM lets (KMS developer guide, "Retiring and revoking grants"). The
+        // simulator knows no grants, so the grant from prod's plan stands in as the resource-side statement.
+        it("allows kms:RetireGrant of its own grant: retired (not revoked) on delete, prod its retiring principal", async () => {
+            const h = await iam();
+            const grants = (await planOf("prod")).resources.filter(r => r.type === "aws:kms/grant:Grant");
+            assert.equal(grants.length, 1);
+            const { retiringPrincipal, retireOnDelete } = grants[0].inputs as { retiringPrincipal?: string; retireOnDelete?: boolean };
+            assert.equal(retireOnDelete, true, "deleted with RevokeGrant, which the key policy does not give prod");
+            assert.equal(retiringPrincipal, `arn:aws:iam::${prod(h)}:root`);
+            const grant = {
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { AWS: retiringPrincipal }, Action: "kms:RetireGrant", Resource: "*" }],
+            };
+            const decision = await h.decide({
                 role: "pulumi-prod-deploy",
-                action,
+                action: "kms:RetireGrant",
                 resource: key(h),
-                context: { "kms:CallerAccount": h.role("pulumi-prod-deploy").account },
-            }));
-        }
+                resourcePolicy: grant,
+            });
+            assert.equal(decision, "Allowed");
+        });
+        expect("kms:RevokeGrant, which would delete any grant on the key (dev's own included)", "deny", h => ({
+            role: "pulumi-prod-deploy",
+            action: "kms:RevokeGrant",
+            resource: key(h),
+            context: { "kms:CallerAccount": prod(h) },
+        }));
         expect("kms:CreateGrant for any other grantee", "deny", h => ({
             role: "pulumi-prod-deploy",
             action: "kms:CreateGrant",

@@ -2,7 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { ec2TrustPolicy, stableJson } from "../account/iamPolicy";
-import { AUTOSCALING_GRANT_OPERATIONS, autoScalingServiceLinkedRoleArn, imageKeyPolicy } from "./imageSharingPolicy";
+import {
+    AUTOSCALING_GRANT_OPERATIONS,
+    autoScalingServiceLinkedRoleArn,
+    grantRetiringPrincipal,
+    imageKeyPolicy,
+} from "./imageSharingPolicy";
 import { POOL_PREFIX, missingPackages, unpublishedMessage } from "./aptPoolConfig";
 import { PackerImage } from "./packerImage";
 
@@ -224,6 +229,10 @@ function autoScalingGrant(name: string, keyArn: pulumi.Input<string>, accountId:
             keyId: keyArn,
             granteePrincipal: autoScalingServiceLinkedRoleArn(accountId),
             operations: [...AUTOSCALING_GRANT_OPERATIONS],
+            // Deleted by RetireGrant, which the grant itself lets this account call; the key policy gives it no
+            // RevokeGrant (see grantRetiringPrincipal).
+            retiringPrincipal: grantRetiringPrincipal(accountId),
+            retireOnDelete: true,
         },
         { parent },
     );
