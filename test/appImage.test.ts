@@ -37,7 +37,8 @@ function packerCommands(plan: Plan): PlannedResource[] {
 
 function one(plan: Plan, type: string): PlannedResource {
     const all = ofType(plan, type);
-    const found = all.length > 1 ? all.filter(r => r.name.startsWith("app-image")) : all;
+    // The bake's gate is the one other app-image command: its tests name it.
+    const found = all.length > 1 ? all.filter(r => r.name.startsWith("app-image") && r.name !== "app-image-gate") : all;
     assert.equal(found.length, 1, `expected one app-image ${type}, found ${found.length}`);
     return found[0];
 }
@@ -71,8 +72,23 @@ describe("app image", () => {
 
         it("holds the bake until the apt repository it creates has the pinned package (empty on a first deploy)", async () => {
             const plan = await planOf("dev");
-            const env = one(plan, "command:local:Command").inputs.environment as Record<string, string>;
+            const gate = ofType(plan, "command:local:Command").find(c => c.name === "app-image-gate");
+            assert.ok(gate, "a gate command");
+            const env = gate.inputs.environment as Record<string, string>;
             assert.match(env[NOT_READY_ENV], new RegExp(`s3://${String(plan.outputs.aptBucketName)}\\) has no twine at 2026\\.11\\.3-1`));
+            const build = one(plan, "command:local:Command");
+            assert.ok(build.options.dependsOn.includes(gate.urn), "the bake waits for the gate");
+        });
+
+        it("keeps the verdict out of the bake's inputs: a finished bake never re-runs because the verdict changed", async () => {
+            // A command re-runs its create when an input changes and it has no update (@pulumi/command 1.2).
+            const plan = await planOf("dev");
+            const build = one(plan, "command:local:Command");
+            assert.ok(!(NOT_READY_ENV in (build.inputs.environment as Record<string, string>)));
+            const gate = ofType(plan, "command:local:Command").find(c => c.name === "app-image-gate")!;
+            // The gate checks on create (with the bake's trigger, so on every re-bake) and does nothing on update.
+            assert.deepEqual(gate.inputs.triggers, build.inputs.triggers);
+            assert.equal(gate.inputs.update, "true");
         });
 
         it("builds in the dev VPC's private subnet, encrypted with the image key, shared with prod", async () => {

@@ -7,6 +7,7 @@ import * as path from "path";
 import { AUTOSCALING_GRANT_OPERATIONS, autoScalingServiceLinkedRoleArn, imageKeyPolicy } from "../components/delivery/imageSharingPolicy";
 import {
     BuildFile,
+    GATE_COMMAND,
     NOT_READY_ENV,
     amiIdFromManifest,
     amiIdOfBuild,
@@ -17,7 +18,7 @@ import {
     requiredPackerVersion,
 } from "../components/delivery/packerImage";
 import { APP_TEMPLATE_DIR, APP_TEMPLATE_FILE } from "../components/delivery/appImage";
-import { missingPackages, unpublishedMessage } from "../components/delivery/aptPoolConfig";
+import { missingPackages, packagePoolPrefix, unpublishedMessage } from "../components/delivery/aptPoolConfig";
 
 const FILES: BuildFile[] = [
     { path: "twine-app.pkr.hcl", content: 'source "amazon-ebs" "twine-app" {}' },
@@ -166,6 +167,14 @@ describe("PackerImage helpers", () => {
             assert.deepEqual(missingPackages(["dists/twine_2026.11.3-1_amd64.deb"], ["twine"], "2026.11.3-1"), ["twine"]);
         });
 
+        it("lists the exact key prefix of the pinned package, not the whole pool (S3 returns 1,000 keys a page)", () => {
+            assert.equal(packagePoolPrefix("twine", "2026.11.3-1"), "pool/main/t/twine/twine_2026.11.3-1_");
+            assert.equal(packagePoolPrefix("twine", "1:2026.11.3-1"), "pool/main/t/twine/twine_2026.11.3-1_");
+            assert.equal(packagePoolPrefix("libtwine", "2"), "pool/main/libt/libtwine/libtwine_2_");
+            const published = `${packagePoolPrefix("twine", "2026.11.3-1")}amd64.deb`;
+            assert.deepEqual(missingPackages([published], ["twine"], "2026.11.3-1"), []);
+        });
+
         it("says what is missing, where, and how to publish it; nothing once all is there", () => {
             assert.match(
                 unpublishedMessage(["twine"], "2026.11.3-1", "b"),
@@ -217,17 +226,13 @@ esac
         }
         const calls = (log: string) => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : []);
 
-        it("does not start Packer while the bake is not ready, and says why", () => {
-            const { bin, log } = fakePacker("1.11.2");
-            const result = spawnSync("/bin/sh", ["-c", command], {
-                cwd: APP_TEMPLATE_DIR,
-                env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, [NOT_READY_ENV]: "the apt repository has no twine at 1" },
-                encoding: "utf8",
-            });
-            assert.notEqual(result.status, 0);
-            assert.match(result.stderr, /^PackerImage: the apt repository has no twine at 1$/m);
-            assert.deepEqual(calls(log), [], "packer never ran");
-            assert.equal(result.stdout, "");
+        it("does not start Packer while the bake is not ready: the gate fails, saying why; the build never reads the verdict", () => {
+            const gate = (env: NodeJS.ProcessEnv) => spawnSync("/bin/sh", ["-c", GATE_COMMAND], { env, encoding: "utf8" });
+            const stopped = gate({ PATH: process.env.PATH, [NOT_READY_ENV]: "the apt repository has no twine at 1" });
+            assert.notEqual(stopped.status, 0);
+            assert.match(stopped.stderr, /^PackerImage: the apt repository has no twine at 1$/m);
+            assert.equal(gate({ PATH: process.env.PATH }).status, 0);
+            assert.ok(!command.includes(NOT_READY_ENV), "the verdict is no input of the build");
         });
 
         it("reads the oldest Packer the template folder accepts from its required_version", () => {

@@ -8,7 +8,7 @@ import {
     grantRetiringPrincipal,
     imageKeyPolicy,
 } from "./imageSharingPolicy";
-import { POOL_PREFIX, missingPackages, unpublishedMessage } from "./aptPoolConfig";
+import { missingPackages, packagePoolPrefix, unpublishedMessage } from "./aptPoolConfig";
 import { PackerImage } from "./packerImage";
 
 export const APP_TEMPLATE_DIR = path.resolve(__dirname, "..", "..", "images", "twine-app");
@@ -186,10 +186,10 @@ export const APP_PACKAGES = ["twine"] as const;
  * instance would fail on `apt-get install` after minutes of Packer.
  */
 function publishedGate(bucket: pulumi.Input<string>, version: string, parent: pulumi.Resource): pulumi.Output<string> {
-    const pool = aws.s3.getObjectsOutput({ bucket, prefix: POOL_PREFIX }, { parent });
+    const listings = APP_PACKAGES.map(p => aws.s3.getObjectsOutput({ bucket, prefix: packagePoolPrefix(p, version) }, { parent }));
     return pulumi
-        .all([pool.keys, pool.bucket])
-        .apply(([keys, name]) => unpublishedMessage(missingPackages(keys, APP_PACKAGES, version), version, name));
+        .all([pulumi.all(listings.map(l => l.keys)), pulumi.output(bucket)])
+        .apply(([keys, name]) => unpublishedMessage(missingPackages(keys.flat(), APP_PACKAGES, version), version, name));
 }
 
 export interface ProdAppImageArgs {

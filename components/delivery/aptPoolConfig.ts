@@ -4,8 +4,20 @@
  * version's epoch). Plain functions, unit-tested without Pulumi.
  */
 
+import { APT_COMPONENT } from "./aptlyConfig";
+
 /** The S3 prefix under which Aptly publishes package files. */
 export const POOL_PREFIX = "pool/";
+
+/**
+ * The exact key prefix of a package's files at a version: `pool/main/t/twine/twine_2026.11.3-1_` (our packages are
+ * built from a source of their own name; Debian files `lib*` sources under four letters). Listing it finds the
+ * package whatever the pool holds besides: S3 lists at most 1,000 keys per page.
+ */
+export function packagePoolPrefix(name: string, version: string): string {
+    const letter = name.startsWith("lib") ? name.slice(0, 4) : name[0];
+    return `${POOL_PREFIX}${APT_COMPONENT}/${letter}/${name}/${name}_${version.replace(/^\d+:/, "")}_`;
+}
 
 /** The packages (of `packages`) with no `.deb` at `version` among the keys: empty when the image can install all. */
 export function missingPackages(keys: readonly string[], packages: readonly string[], version: string): string[] {

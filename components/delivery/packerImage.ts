@@ -27,13 +27,13 @@ export interface PackerImageArgs {
      */
     readonly logging?: "stderr" | "none";
     /**
-     * Why the build must not start yet (e.g. the repository lacks the packages it installs), or "" when it may:
-     * the command then stops with this message before Packer runs. Not part of the rebuild trigger. Defaults to "".
+     * Why the build must not start yet (e.g. the repository lacks the packages it installs), or "" when it may: a
+     * gate command the build depends on then stops with this message before Packer runs. Defaults to "".
      */
     readonly notReady?: pulumi.Input<string>;
 }
 
-/** The environment variable carrying `notReady` into the build command. */
+/** The environment variable carrying `notReady` into the gate command. */
 export const NOT_READY_ENV = "PACKER_IMAGE_NOT_READY";
 
 /** Files of a template folder that never feed the AMI build: docs, the VM's Vagrantfile, settings and repository copy, outputs. */
@@ -120,6 +120,20 @@ export function requiredPackerVersion(files: readonly BuildFile[]): string {
     return found[0][1];
 }
 
+/** A dependsOn option as a list, to add to. */
+function dependencies(dependsOn: pulumi.ResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {
+    if (dependsOn === undefined) return [];
+    if (Array.isArray(dependsOn)) return [...dependsOn];
+    if (pulumi.Resource.isInstance(dependsOn)) return [dependsOn];
+    throw new Error("PackerImage: dependsOn must be a resource or a list of resources, not an Output");
+}
+
+/**
+ * The gate's shell command: fail with the reason the build must wait, if there is one. The build depends on the
+ * gate, so Pulumi never starts Packer after the gate failed.
+ */
+export const GATE_COMMAND = `if [ -n "\${${NOT_READY_ENV}:-}" ]; then echo "PackerImage: $${NOT_READY_ENV}" >&2; exit 1; fi`;
+
 /**
  * The shell command: refuse a Packer older than the folder requires (Debian's 1.6 has no `init`, ignores the
  * plugin pins and rejects settings such as metadata_options), `packer init`, then a build of one source into a
@@ -130,7 +144,6 @@ export function packerBuildCommand(source: string, requiredVersion: string): str
     if (!/^\d+\.\d+\.\d+$/.test(requiredVersion)) throw new Error(`packerBuildCommand: "${requiredVersion}" is not a version X.Y.Z`);
     return [
         "set -eu",
-        `if [ -n "\${${NOT_READY_ENV}:-}" ]; then echo "PackerImage: $${NOT_READY_ENV}" >&2; exit 1; fi`,
         `required=${requiredVersion}`,
         "version=\"$(packer version | sed -n '1s/^Packer v\\{0,1\\}\\([0-9][0-9.]*\\).*/\\1/p')\"",
         'if [ -z "$version" ] || ! printf \'%s\\n%s\\n\' "$required" "$version" | sort -V -C; then',
@@ -221,22 +234,42 @@ export class PackerImage extends pulumi.ComponentResource {
         const variables = pulumi.output(args.variables ?? {}) as pulumi.Output<Record<string, PackerVariable>>;
         this.inputsHash = variables.apply(vars => buildInputsHash(files, vars));
 
+        // The readiness verdict is an input of this gate, never of the build: a command re-runs its create when any
+        // input changes and it has no update command (@pulumi/command 1.2), so a verdict in the build's environment
+        // would re-bake a finished image whenever it changed. The gate checks on its create, which its replacement
+        // with the build's trigger brings (the first bake, and every re-bake); a verdict that changes between bakes
+        // runs its update, which does nothing.
+        const gate = new local.Command(
+            `${name}-gate`,
+            {
+                create: GATE_COMMAND,
+                update: "true",
+                environment: pulumi
+                    .output(args.notReady ?? "")
+                    .apply((notReady): Record<string, string> => (notReady ? { [NOT_READY_ENV]: notReady } : {})),
+                triggers: [this.inputsHash],
+                logging: "stderr",
+            },
+            { parent: this },
+        );
         this.command = new local.Command(
             `${name}-build`,
             {
                 create: packerBuildCommand(args.source, requiredVersion),
                 // Relative to the project, so the same build is the same input on every machine that deploys it.
                 dir: path.relative(process.cwd(), args.templateDir) || ".",
-                environment: pulumi
-                    .all([variables, args.notReady ?? ""])
-                    .apply(([vars, notReady]) => ({ ...packerEnvironment(vars), ...(notReady ? { [NOT_READY_ENV]: notReady } : {}) })),
+                environment: variables.apply(packerEnvironment),
                 triggers: [this.inputsHash],
                 logging: args.logging ?? "stderr",
                 addPreviousOutputInEnv: false,
             },
             // Variables may carry secrets, and Packer's output can echo them: neither lands in state in clear text.
             // The component's dependsOn (what the build's network needs) is the build's own: children do not inherit it.
-            { parent: this, additionalSecretOutputs: ["stdout", "stderr"], dependsOn: opts?.dependsOn },
+            {
+                parent: this,
+                additionalSecretOutputs: ["stdout", "stderr"],
+                dependsOn: [...dependencies(opts?.dependsOn), gate],
+            },
         );
         // The id alone is not sensitive: unwrap it so the environments and their previews can show it.
         this.amiId = pulumi.unsecret(this.command.stdout.apply(stdout => amiIdOfBuild(stdout, args.region) as string));
