@@ -10,6 +10,7 @@ import { GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-ser
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { EnvStackConfig, StackConfig, parseStackConfig } from "../config";
 import { readStackSettings } from "../plan/stackFile";
+import { openSearchRoleImport, trailImport } from "./imports";
 import { Check, DOCTOR_EXIT, exitStatus, formatCheck, quotaCheck, unknownFrom } from "./checks";
 
 export interface DoctorOptions {
@@ -122,11 +123,7 @@ async function openSearchRole(
             name,
             verdict: "fail",
             detail: "exists, made outside this stack: the stack's create of it would fail.",
-            fix:
-                `pulumi import --stack ${stack} aws:iam/serviceLinkedRole:ServiceLinkedRole ${stack}-opensearch ` +
-                `arn:aws:iam::${accountId}:role/aws-service-role/opensearchservice.amazonaws.com/` +
-                "AWSServiceRoleForAmazonOpenSearchService " +
-                "(docs/runbook.md, service-linked roles)",
+            fix: `${openSearchRoleImport(stack, accountId)} (docs/runbook.md, service-linked roles)`,
         };
     } catch (err) {
         return unknownFrom(name, err, "iam:GetRole");
@@ -177,7 +174,17 @@ async function guardDuty(stack: string, config: StackConfig, client: GuardDutyCl
             };
         }
         const tags = (await client.send(new GetDetectorCommand({ DetectorId: ids[0] }))).Tags ?? {};
-        if (madeByStack(tags, stack)) return { name, verdict: "ok", detail: `${ids[0]}, made by this stack.` };
+        // One the stack made is kept when the stack deletes it (retainOnDelete), and doctor cannot see the stack's
+        // state: after a destroy (a retry after a failed first deploy) the stack's create of another would fail.
+        // Adopting it is safe either way: the stack then leaves its own detector resource, which is retained.
+        if (madeByStack(tags, stack)) {
+            return {
+                name,
+                verdict: "fail",
+                detail: `${ids[0]} was made by this stack and outlives it: once the stack no longer holds it, its create fails.`,
+                fix: `set twine-infra:baseline.guardDutyDetectorId: ${ids[0]}`,
+            };
+        }
         return wanted
             ? {
                   name,
@@ -227,7 +234,7 @@ async function trails(stack: string, config: StackConfig, client: CloudTrailClie
                   name,
                   verdict: "fail",
                   detail: `a trail named ${own} exists, made outside this stack: the create would fail.`,
-                  fix: `delete or rename it, or import it (pulumi import aws:cloudtrail/trail:Trail ${stack}-baseline-trail ${own})`,
+                  fix: `delete or rename it, or import it: ${trailImport(stack, own)}`,
               };
     } catch (err) {
         return unknownFrom(name, err, "cloudtrail:DescribeTrails and cloudtrail:ListTags");

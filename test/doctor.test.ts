@@ -11,6 +11,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Check, DOCTOR_EXIT, exitStatus, formatCheck, quotaCheck, unknownFrom, vcpusOf } from "../doctor/checks";
+import { openSearchRoleImport } from "../doctor/imports";
 import { runDoctor } from "../doctor/run";
 import { FIXTURES, fixtureConfig, withKey, writeStackFile } from "./helpers/config";
 import { findMoto, Moto } from "./helpers/moto";
@@ -142,6 +143,7 @@ boto3.client("cloudtrail", **kw).create_trail(Name="twine-prod", S3BucketName="o
         assert.equal(check(result.checks, /Auto Scaling/).verdict, "ok");
         const search = check(result.checks, /OpenSearch/);
         assert.equal(search.verdict, "fail");
+        assert.ok(search.fix!.startsWith(openSearchRoleImport("prod", PROD)), "into its parent, through the stack's provider");
         assert.match(
             search.fix!,
             /^pulumi import --stack prod aws:iam\/serviceLinkedRole:ServiceLinkedRole prod-opensearch arn:aws:iam::444444444444:role/,
@@ -163,6 +165,22 @@ boto3.client("cloudtrail", **kw).create_trail(Name="twine-prod", S3BucketName="o
         const baseline = { guardDutyDetectorId: detector };
         const adopted = await doctor("prod", withKey(fixtureConfig("prod"), "twine-infra:baseline", baseline));
         assert.equal(check(adopted.checks, /GuardDuty/).verdict, "ok");
+    });
+
+    it("a detector the stack made and kept through a destroy is one to adopt, not ok: the retry's create would fail", async () => {
+        // A fresh account (moto's reset), then the detector a destroyed prod left behind, with the stack's tags.
+        await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
+        given(`
+import json
+detector = boto3.client("guardduty", **kw).create_detector(Enable=True, Tags={"Stack": "prod", "ManagedBy": "pulumi"})
+print(json.dumps(detector))
+`);
+        const ids = await doctor("prod", withKey(fixtureConfig("prod"), "twine-infra:baseline", { guardDutyDetectorId: "0".repeat(32) }));
+        const existing = /detectors here are \[([0-9a-f]+)\]/.exec(check(ids.checks, /GuardDuty/).detail)![1];
+        const tagged = check((await doctor("prod")).checks, /GuardDuty/);
+        assert.equal(tagged.verdict, "fail");
+        assert.match(tagged.detail, /made by this stack and outlives it/);
+        assert.equal(tagged.fix, `set twine-infra:baseline.guardDutyDetectorId: ${existing}`);
     });
 });
 
