@@ -37,8 +37,9 @@ export const baselineSchema = z
             .regex(/^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[A-Za-z0-9._-]+$/, "not a CloudTrail trail ARN")
             .optional()
             .describe(
-                "ARN of an organization (or Control Tower) trail that already logs this account: the stack then creates no " +
-                    "trail of its own, nor its key and bucket (a second trail of the same events is billed as a copy). " +
+                "ARN of an organization (or Control Tower) trail that already logs this account, in another account (its " +
+                    "management account): the stack then creates no trail of its own, nor its key and bucket (a second trail " +
+                    "of the same events is billed as a copy); one it made before is kept, for you to delete once checked. " +
                     "Defaults to none: the stack creates a multi-region trail. Conflicts with trailRetentionDays.",
             ),
         trailRetentionDays: z
@@ -97,8 +98,28 @@ export function withBaselineDefaults(role: AccountRole, input: BaselineConfigInp
 
 export const PROD_MIN_TRAIL_RETENTION_DAYS = 365;
 
-/** Cross-field rule: production audit logs are kept at least a year (CIS, and what an auditor asks for). */
-export function checkBaseline(role: AccountRole, baseline: BaselineConfigInput | undefined, ctx: z.RefinementCtx): void {
+/** The account a trail ARN lives in. */
+const trailAccount = (arn: string) => arn.split(":")[4];
+
+/**
+ * Cross-field rules: production audit logs are kept at least a year (CIS, and what an auditor asks for); an
+ * organization trail lives outside the stack's account. An organization's (or Control Tower's) trail is made in
+ * its management account and shows in member accounts under that account's ARN; a trail of this account is one
+ * anybody here can stop or delete, no replacement for the stack's own (which naming it would delete).
+ */
+export function checkBaseline(role: AccountRole, accountId: string, baseline: BaselineConfigInput | undefined, ctx: z.RefinementCtx): void {
+    const orgTrail = baseline?.organizationTrailArn;
+    if (orgTrail && trailAccount(orgTrail) === accountId) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["baseline", "organizationTrailArn"],
+            input: orgTrail,
+            message: problem(
+                `the trail is in this stack's own account (${accountId}), so it is no organization trail: anybody here can stop it`,
+                "name the organization (or Control Tower) trail, whose ARN carries the management account, or remove the key",
+            ),
+        });
+    }
     const days = baseline?.trailRetentionDays;
     if (role === "prod" && days !== undefined && days < PROD_MIN_TRAIL_RETENTION_DAYS) {
         ctx.addIssue({

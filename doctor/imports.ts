@@ -38,9 +38,9 @@ export function openSearchRoleImport(stack: string, accountId: string): string {
     );
 }
 
-/** A trail of the stack's name made outside it: the import into the stack's AccountBaseline. */
-export function trailImport(stack: string, trailName: string): string {
-    return importCommand(stack, "aws:cloudtrail/trail:Trail", `${stack}-baseline-trail`, trailName, baselineUrn(stack));
+/** A trail of the stack's name made outside it, by ARN (the provider's import id): into the stack's AccountBaseline. */
+export function trailImport(stack: string, trailArn: string): string {
+    return importCommand(stack, "aws:cloudtrail/trail:Trail", `${stack}-baseline-trail`, trailArn, baselineUrn(stack));
 }
 
 /** A `pulumi import --file` document: names for URNs, then each resource naming its parent and provider by them. */
@@ -49,9 +49,13 @@ export interface ImportFile {
     readonly resources: readonly { type: string; name: string; id: string; parent: string; provider: string }[];
 }
 
-/** The import file for the account baseline's retained buckets (kept by a destroy), into the stack's AccountBaseline. */
-export function retainedBucketsImportFile(stack: string, accountId: string, region: string): ImportFile {
-    const bucket = (name: string, id: string) => ({ type: "aws:s3/bucket:Bucket", name, id, parent: "baseline", provider: "aws" });
+/**
+ * The import file for what the account baseline keeps through a destroy and would collide with on the next create:
+ * its buckets (fixed names) and its trail (a fixed name per account), into the stack's AccountBaseline.
+ */
+export function retainedImportFile(stack: string, accountId: string, region: string): ImportFile {
+    const entry = (type: string, name: string, id: string) => ({ type, name, id, parent: "baseline", provider: "aws" });
+    const bucket = (name: string, id: string) => entry("aws:s3/bucket:Bucket", name, id);
     return {
         nameTable: {
             baseline: baselineUrn(stack),
@@ -60,6 +64,11 @@ export function retainedBucketsImportFile(stack: string, accountId: string, regi
         resources: [
             bucket(`${stack}-baseline-trail-logs`, `twine-cloudtrail-${accountId}-${region}`),
             bucket(`${stack}-baseline-s3-access-logs`, `twine-s3-access-logs-${accountId}-${region}`),
+            entry(
+                "aws:cloudtrail/trail:Trail",
+                `${stack}-baseline-trail`,
+                `arn:aws:cloudtrail:${region}:${accountId}:trail/twine-${stack}`,
+            ),
         ],
     };
 }

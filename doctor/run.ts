@@ -229,12 +229,16 @@ async function trails(stack: string, config: StackConfig, client: CloudTrailClie
         if (!same) return { name, verdict: "ok", detail: `no trail named ${own}: the stack creates it.` };
         const tagged = (await client.send(new ListTagsCommand({ ResourceIdList: [same.TrailARN!] }))).ResourceTagList?.[0]?.TagsList;
         return madeByStack(tagMap(tagged), stack)
-            ? { name, verdict: "ok", detail: `${own}, made by this stack.` }
+            ? {
+                  name,
+                  verdict: "ok",
+                  detail: `${own}, made by this stack (kept through a destroy: a stack that no longer holds it imports it; runbook).`,
+              }
             : {
                   name,
                   verdict: "fail",
                   detail: `a trail named ${own} exists, made outside this stack: the create would fail.`,
-                  fix: `delete or rename it, or import it: ${trailImport(stack, own)}`,
+                  fix: `delete or rename it, or import it: ${trailImport(stack, same.TrailARN ?? own)}`,
               };
     } catch (err) {
         return unknownFrom(name, err, "cloudtrail:DescribeTrails and cloudtrail:ListTags");

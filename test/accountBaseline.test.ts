@@ -5,6 +5,8 @@ import { deniesInsecureTransport } from "../policy/rules/storage";
 import { fixtureConfig, problemsOf, withKey, writeStackFile } from "./helpers/config";
 import { FIXTURES, STACKS, ancestors, ofType, planOf, planWithConfig } from "./helpers/plans";
 import { evaluatePlan, projectPackSettings } from "../policy/plan";
+import { loggingRules } from "../policy/rules/logging";
+import { StackRule } from "../policy/rules/types";
 import { GUARDDUTY_FEATURES } from "../components/account/accountBaseline";
 
 const names = baselineNames({ accountId: "444444444444", region: "eu-west-1", label: "prod" });
@@ -116,6 +118,33 @@ describe("AccountBaseline", () => {
                 )[0],
                 /trailRetentionDays.*organization trail/,
             );
+        });
+
+        it("takes as an organization trail only one of another account: config refuses the stack's own, and so does the pack", () => {
+            const own = "arn:aws:cloudtrail:eu-west-1:222222222222:trail/twine-bastion";
+            assert.match(
+                problemsOf("bastion", withKey(fixtureConfig("bastion"), "twine-infra:baseline", { organizationTrailArn: own }))[0],
+                /baseline\.organizationTrailArn.*own account \(222222222222\)/,
+            );
+            const rule = loggingRules.find(r => r.name === "cloudtrail-1-multi-region-trail")!;
+            assert.equal(rule.kind, "stack");
+            const baseline = (organizationTrailArn: string) => ({
+                type: "twine:index:AccountBaseline",
+                urn: "urn:pulumi:bastion::twine-infra::twine:index:AccountBaseline::bastion-baseline",
+                name: "bastion-baseline",
+                props: { accountId: "222222222222", organizationTrailArn },
+            });
+            const check = (r: ReturnType<typeof baseline>) => (rule as StackRule).check([r], { settings: projectPackSettings(FIXTURES) });
+            assert.deepEqual(check(baseline(ORG_TRAIL)), []);
+            assert.equal(check(baseline(own)).length, 1, "a trail of the stack's own account is no evidence");
+        });
+
+        it("keeps the stack's own trail when it is deleted (naming an organization trail, a destroy): the audit log stays on", async () => {
+            for (const stack of STACKS) {
+                const trails = ofType(await planOf(stack), "aws:cloudtrail/trail:Trail");
+                assert.equal(trails.length, 1, stack);
+                assert.equal(trails[0].options.retainOnDelete, true, stack);
+            }
         });
 
         for (const stack of STACKS) {

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { ROLE_SCHEMAS } from "../config/schema";
-import { ImportFile, openSearchRoleImport, retainedBucketsImportFile, trailImport } from "../doctor/imports";
+import { ImportFile, openSearchRoleImport, retainedImportFile, trailImport } from "../doctor/imports";
 import { bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "../stacks/outputs";
 import { byUrn, engineUrnOf, ofType, planOf } from "./helpers/plans";
 
@@ -191,11 +191,16 @@ describe("runbook: the first-deploy checklist, as a person runs it", () => {
                     .replace(/<account>/g, account)
                     .replace(/<region>/g, region),
             );
-            assert.deepEqual(file, retainedBucketsImportFile(stack, account, region));
+            assert.deepEqual(file, retainedImportFile(stack, account, region));
             for (const entry of file.resources) {
                 const planned = ofType(plan, entry.type).find(r => r.name === entry.name);
                 assert.ok(planned, `${stack}: no ${entry.type} ${entry.name}`);
-                assert.equal(entry.id, planned.inputs.bucket);
+                assert.equal(
+                    entry.id,
+                    entry.type === "aws:cloudtrail/trail:Trail"
+                        ? `arn:aws:cloudtrail:${region}:${account}:trail/${planned.inputs.name}`
+                        : planned.inputs.bucket,
+                );
                 assert.equal(file.nameTable[entry.parent], engineUrnOf(plan, byUrn(plan, planned.parent)!), `${entry.name}'s parent`);
                 assert.equal(file.nameTable[entry.provider], engineUrnOf(plan, byUrn(plan, planned.provider)!), `${entry.name}'s provider`);
             }
@@ -204,7 +209,7 @@ describe("runbook: the first-deploy checklist, as a person runs it", () => {
             const trail = ofType(plan, "aws:cloudtrail/trail:Trail").find(r => r.name === `${stack}-baseline-trail`)!;
             for (const [command, planned] of [
                 [openSearchRoleImport(stack, account), role],
-                [trailImport(stack, `twine-${stack}`), trail],
+                [trailImport(stack, `arn:aws:cloudtrail:${region}:${account}:trail/twine-${stack}`), trail],
             ] as const) {
                 assert.match(command, new RegExp(` ${planned.type} ${planned.name} `));
                 assert.equal(/--parent 'parent=([^']+)'/.exec(command)?.[1], engineUrnOf(plan, byUrn(plan, planned.parent)!), command);

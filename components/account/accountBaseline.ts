@@ -331,7 +331,9 @@ export class AccountBaseline extends pulumi.ComponentResource {
                 kmsKeyId: key.arn,
             },
             // CreateTrail checks that it can write with the bucket's encryption: policy and encryption both first.
-            { parent: this, dependsOn: [bucketPolicy, encryption] },
+            // Kept when deleted, like its bucket and key: naming an organization trail (or a destroy) must not stop
+            // the account's audit log; whoever checked the organization's trail deletes this one by hand.
+            { parent: this, dependsOn: [bucketPolicy, encryption], retainOnDelete: true },
         );
     }
 

@@ -17,8 +17,12 @@ export const loggingRules: Rule[] = [
             "Mandatory: without it, nobody can say who changed what in the account.",
         kind: "stack",
         check(resources) {
-            // A stack whose baseline names the organization's trail (baseline.organizationTrailArn) creates none.
-            if (resources.some(r => r.type === BASELINE && typeof r.props?.organizationTrailArn === "string")) return [];
+            // A stack whose baseline names the organization's trail (baseline.organizationTrailArn) creates none. Only
+            // a trail of another account counts: one of the stack's own account is no organization trail, and
+            // anybody there can stop it (config refuses it too; the pack is the gate a changed program still meets).
+            const adopted = resources.filter(r => r.type === BASELINE && typeof r.props?.organizationTrailArn === "string");
+            const ownAccount = adopted.filter(r => String(r.props.organizationTrailArn).split(":")[4] === String(r.props?.accountId));
+            if (adopted.length > 0 && ownAccount.length === 0) return [];
             const trails = resources.filter(r => r.type === TRAIL);
             const good = trails.filter(
                 t =>
