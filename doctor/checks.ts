@@ -24,6 +24,8 @@ export const DOCTOR_EXIT = {
     noCredentials: 3,
     wrongAccount: 4,
     unknown: 5,
+    /** doctor itself failed (a bug, or an AWS answer it did not expect): nothing was decided about the account. */
+    crashed: 6,
 } as const;
 
 /** The exit status for a set of checks: a failure first, then an unknown (never counted as passed). */

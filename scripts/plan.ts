@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../config/load";
+import { DOCTOR_EXIT } from "../doctor/checks";
 import { estimateCost, renderCost } from "../plan/cost";
 import { diffPlans } from "../plan/diff";
 import { InputError, shownPath } from "../plan/inputError";
@@ -229,7 +230,17 @@ exit status:
   2  invalid input (a stack file, a flag)
   3  no usable AWS credentials
   4  the credentials are for another account than the stack file's accountId
-  5  no check failed, but some could not be made (unknown)`;
+  5  no check failed, but some could not be made (unknown)
+  6  doctor itself crashed (its message follows): nothing was decided, so never read it as a failed check`;
+
+/** The exit status and message for an error that stopped doctor: bad input (2), else a crash (6), never a failed check (1). */
+export function doctorErrorExit(err: unknown, stack: string, configFile: string | undefined): { code: number; message: string } {
+    if (err instanceof ConfigError)
+        return { code: EXIT_CODES.invalidInput, message: configMessage(err, { stack, cost: false, configFile }) };
+    if (err instanceof InputError) return { code: EXIT_CODES.invalidInput, message: err.message };
+    const detail = (err as Error)?.stack ?? String(err);
+    return { code: DOCTOR_EXIT.crashed, message: `doctor crashed, so it checked nothing: ${detail}` };
+}
 
 /** \`twine-infra doctor <stack>\`: doctor/run.ts, with the same input errors as the plan. */
 function runDoctorCommandLine(argv: readonly string[]): void {
@@ -243,13 +254,9 @@ function runDoctorCommandLine(argv: readonly string[]): void {
     const { doctorCommand } = require("../doctor/run") as typeof import("../doctor/run");
     doctorCommand(stack, { projectDir: process.cwd(), configFile: file }, line => process.stdout.write(`${line}\n`))
         .catch(err => {
-            if (err instanceof ConfigError) process.stderr.write(`${configMessage(err, { stack, cost: false, configFile: file })}\n`);
-            else if (err instanceof InputError) process.stderr.write(`${err.message}\n`);
-            else {
-                process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
-                return 1;
-            }
-            return EXIT_CODES.invalidInput;
+            const { code, message } = doctorErrorExit(err, stack, file);
+            process.stderr.write(`${message}\n`);
+            return code;
         })
         .then(code => process.exit(code));
 }

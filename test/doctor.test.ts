@@ -13,6 +13,8 @@ import * as path from "path";
 import { Check, DOCTOR_EXIT, exitStatus, formatCheck, quotaCheck, unknownFrom, vcpusOf } from "../doctor/checks";
 import { openSearchRoleImport } from "../doctor/imports";
 import { runDoctor } from "../doctor/run";
+import { InputError } from "../plan/inputError";
+import { DOCTOR_USAGE, doctorErrorExit } from "../scripts/plan";
 import { FIXTURES, fixtureConfig, withKey, writeStackFile } from "./helpers/config";
 import { findMoto, Moto } from "./helpers/moto";
 import { REPO } from "./helpers/sources";
@@ -210,6 +212,24 @@ describe("finding moto's emulator", () => {
 });
 
 describe("doctor verdicts (pure)", () => {
+    it("a crash has its own exit status (6), documented, never 1 (a failed check) nor 0", () => {
+        const crash = doctorErrorExit(new TypeError("Cannot read properties of undefined"), "prod", undefined);
+        assert.equal(crash.code, DOCTOR_EXIT.crashed);
+        assert.match(crash.message, /^doctor crashed, so it checked nothing: TypeError: Cannot read/);
+        assert.ok(!([DOCTOR_EXIT.ready, DOCTOR_EXIT.failed, DOCTOR_EXIT.unknown] as number[]).includes(DOCTOR_EXIT.crashed));
+        assert.equal(
+            doctorErrorExit(
+                new InputError({ file: path.join(REPO, "Pulumi.prod.yaml"), why: "no such file", fix: "create it" }),
+                "prod",
+                undefined,
+            ).code,
+            DOCTOR_EXIT.invalidInput,
+        );
+        assert.match(DOCTOR_USAGE, new RegExp(`^  ${DOCTOR_EXIT.crashed}  doctor itself crashed`, "m"));
+        const runbook = fs.readFileSync(path.join(REPO, "docs", "runbook.md"), "utf8");
+        assert.match(runbook, new RegExp(`${DOCTOR_EXIT.crashed} doctor itself crashed`));
+    });
+
     it("a quota-limited account fails with the increase to request; enough quota passes", () => {
         const fleet = [
             { what: "production app", instanceType: "m7i.large", count: 24 },
