@@ -28,8 +28,11 @@ export const networkSchema = z
             .describe(
                 "The zones to use, by AZ id (e.g. euw1-az1), in subnet order; as many as azCount. AZ names map to different " +
                     "zones in each account, ids do not; and a pinned list does not shift when AWS lists a zone as impaired. " +
-                    "`aws ec2 describe-availability-zones --query 'AvailabilityZones[].[ZoneId,ZoneName]'` lists them. " +
-                    "Defaults to the region's first azCount zones listed as available at each run: pin them.",
+                    "A new account: `aws ec2 describe-availability-zones --query 'AvailabilityZones[].[ZoneId,ZoneName]'` " +
+                    "lists them (`npx twine-infra doctor <stack>` checks them). A deployed stack: pin the zones its subnets " +
+                    "are in, in subnet order (`aws ec2 describe-subnets --filters Name=vpc-id,Values=<vpcId> --query " +
+                    "'Subnets[].[AvailabilityZoneId,CidrBlock]'`), or every subnet is replaced. Defaults to the region's " +
+                    "first azCount zones listed as available at each run: pin them.",
             ),
         azSlots: z
             .number()

@@ -4,6 +4,7 @@
  * AWS_ENDPOINT_URL, when set, sends every call there (an emulator on loopback, in the tests).
  */
 import { CloudTrailClient, DescribeTrailsCommand, ListTagsCommand } from "@aws-sdk/client-cloudtrail";
+import { DescribeAvailabilityZonesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { GetDetectorCommand, GuardDutyClient, ListDetectorsCommand } from "@aws-sdk/client-guardduty";
 import { GetOpenIDConnectProviderCommand, GetRoleCommand, IAMClient, ListOpenIDConnectProvidersCommand } from "@aws-sdk/client-iam";
 import { GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
@@ -85,10 +86,46 @@ export async function runDoctor(stack: string, options: DoctorOptions): Promise<
         checks.push(await openSearchRole(stack, config.accountId, role));
         checks.push(await vcpuQuota(new ServiceQuotasClient(client), config));
     }
+    if ("network" in config) checks.push(await zones(config.network.zoneIds, config.region, new EC2Client(client)));
     checks.push(await guardDuty(stack, config, new GuardDutyClient(client)));
     checks.push(await trails(stack, config, new CloudTrailClient(client)));
     checks.push(await oidcProviders(stack, config, iam));
     return { checks, status: exitStatus(checks) };
+}
+
+/**
+ * The pinned zone ids exist in the stack's region for this account (every account sees every zone id of a region,
+ * but an id of another region, or a mistyped one, fails the first subnet). Unpinned, the program takes the zones
+ * listed as available at each run, which shift during an incident: the fix gives the ids to pin.
+ */
+async function zones(zoneIds: readonly string[] | undefined, region: string, ec2: EC2Client): Promise<Check> {
+    const name = "availability zones";
+    try {
+        const listed = (await ec2.send(new DescribeAvailabilityZonesCommand({ AllAvailabilityZones: false }))).AvailabilityZones ?? [];
+        const ids = listed
+            .filter(z => z.ZoneType === undefined || z.ZoneType === "availability-zone")
+            .map(z => z.ZoneId ?? "")
+            .sort();
+        if (!zoneIds) {
+            return {
+                name,
+                verdict: "fail",
+                detail: "network.zoneIds is not set: each run would take the zones listed as available, which shift during an incident.",
+                fix: `set twine-infra:network.zoneIds to ${region}'s ids in the order to use, e.g. [${ids.join(", ")}] (configuration.md)`,
+            };
+        }
+        const missing = zoneIds.filter(id => !ids.includes(id));
+        return missing.length === 0
+            ? { name, verdict: "ok", detail: `${zoneIds.join(", ")} exist in ${region}.` }
+            : {
+                  name,
+                  verdict: "fail",
+                  detail: `network.zoneIds names ${missing.join(", ")}, which ${region} does not have here (it has ${ids.join(", ")}).`,
+                  fix: "set network.zoneIds to ids `aws ec2 describe-availability-zones` lists (docs/configuration.md)",
+              };
+    } catch (err) {
+        return unknownFrom(name, err, "ec2:DescribeAvailabilityZones");
+    }
 }
 
 async function serviceLinkedRoles(stack: string, role: (name: string) => Promise<unknown>): Promise<Check> {

@@ -221,6 +221,7 @@ export const DOCTOR_USAGE = `usage: npx twine-infra doctor <stack> [--config <fi
 
 Checks, with the AWS credentials in the environment and read-only calls, what the next \`pulumi up\` of <stack>
 needs from its account that the offline plan cannot see: the account, service-linked roles, the EC2 vCPU quota,
+the pinned zone ids,
 a GuardDuty detector, CloudTrail trail or OIDC provider the stack would collide with. One line per check, with
 its fix. A check it cannot make (access denied) is "unknown", with the permission it needs; never "ok".
 

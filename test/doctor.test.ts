@@ -15,7 +15,7 @@ import { openSearchRoleImport } from "../doctor/imports";
 import { runDoctor } from "../doctor/run";
 import { InputError } from "../plan/inputError";
 import { DOCTOR_USAGE, doctorErrorExit } from "../scripts/plan";
-import { FIXTURES, fixtureConfig, withKey, writeStackFile } from "./helpers/config";
+import { FIXTURES, fixtureConfig, withKey, withPath, writeStackFile } from "./helpers/config";
 import { findMoto, Moto } from "./helpers/moto";
 import { REPO } from "./helpers/sources";
 
@@ -125,7 +125,9 @@ describe("twine-infra doctor, against moto_server", function () {
         const quota = check(result.checks, /vCPU quota/);
         assert.equal(quota.verdict, "unknown");
         assert.match(quota.fix!, /servicequotas:GetServiceQuota/);
-        for (const name of [/GuardDuty/, /CloudTrail/, /OIDC/]) assert.equal(check(result.checks, name).verdict, "ok", String(name));
+        for (const name of [/GuardDuty/, /CloudTrail/, /OIDC/, /availability zones/]) {
+            assert.equal(check(result.checks, name).verdict, "ok", String(name));
+        }
         assert.equal(result.status, DOCTOR_EXIT.failed);
     });
 
@@ -167,6 +169,17 @@ boto3.client("cloudtrail", **kw).create_trail(Name="twine-prod", S3BucketName="o
         const baseline = { guardDutyDetectorId: detector };
         const adopted = await doctor("prod", withKey(fixtureConfig("prod"), "twine-infra:baseline", baseline));
         assert.equal(check(adopted.checks, /GuardDuty/).verdict, "ok");
+    });
+
+    it("zone ids the region does not have fail, naming them and the ids it has; unpinned zones fail with the ids to pin", async () => {
+        const zonesOf = async (zoneIds: unknown) =>
+            check((await doctor("prod", withPath(fixtureConfig("prod"), "twine-infra:network", "zoneIds", zoneIds))).checks, /zones/);
+        const wrong = await zonesOf(["euw1-az1", "use1-az2", "euw1-az3"]);
+        assert.equal(wrong.verdict, "fail");
+        assert.match(wrong.detail, /names use1-az2, which eu-west-1 does not have here \(it has euw1-az1, euw1-az2, euw1-az3\)/);
+        const loose = await zonesOf(undefined);
+        assert.equal(loose.verdict, "fail");
+        assert.match(loose.fix!, /network\.zoneIds to eu-west-1's ids .*\[euw1-az1, euw1-az2, euw1-az3\]/);
     });
 
     it("a detector the stack made and kept through a destroy is one to adopt, not ok: the retry's create would fail", async () => {
