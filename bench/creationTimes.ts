@@ -125,7 +125,15 @@ export const CREATION_TIMES: Readonly<Record<string, CreationTime>> = {
     },
 
     "docker:index/image:Image": { seconds: 300, source: "estimate: docker build and push of the Jenkins image" },
-    "command:local:Command": { seconds: 900, source: "estimate: a packer build of the app AMI (boot, provision, snapshot)" },
+    "command:local:Command": {
+        // A fixed wait (`sleep N`, e.g. for a service-linked role to propagate) takes its N; a Packer build 15 min;
+        // anything else (the bake's readiness gate) is a shell test.
+        seconds: inputs => {
+            const create = String(inputs.create ?? "");
+            return Number(/^sleep (\d+)$/.exec(create)?.[1] ?? (create.includes("packer build") ? 900 : 1));
+        },
+        source: "estimate: a packer build of the app AMI (boot, provision, snapshot); a `sleep N` wait takes N; a shell test 1 s",
+    },
 
     // Added as the app, data and build tiers landed: configuration calls that return once accepted.
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": { seconds: 2, source: QUICK },

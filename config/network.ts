@@ -20,6 +20,20 @@ export const networkSchema = z
             .min(1)
             .max(6)
             .describe("Availability zones to spread subnets across; at most what the region offers. Defaults to 2."),
+        zoneIds: z
+            .array(z.string().regex(/^[a-z]{2,4}\d+-az\d+$/, "not an availability zone id, e.g. euw1-az1"))
+            .min(1)
+            .max(6)
+            .optional()
+            .describe(
+                "The zones to use, by AZ id (e.g. euw1-az1), in subnet order; as many as azCount. AZ names map to different " +
+                    "zones in each account, ids do not; and a pinned list does not shift when AWS lists a zone as impaired. " +
+                    "A new account: `aws ec2 describe-availability-zones --query 'AvailabilityZones[].[ZoneId,ZoneName]'` " +
+                    "lists them (`npx twine-infra doctor <stack>` checks them). A deployed stack: pin the zones its subnets " +
+                    "are in, in subnet order (`aws ec2 describe-subnets --filters Name=vpc-id,Values=<vpcId> --query " +
+                    "'Subnets[].[AvailabilityZoneId,CidrBlock]'`), or every subnet is replaced. Defaults to the region's " +
+                    "first azCount zones listed as available at each run: pin them.",
+            ),
         azSlots: z
             .number()
             .int()
@@ -76,6 +90,7 @@ export function withNetworkDefaults(input: z.output<typeof networkSchema>): Netw
         cidr: input.cidr,
         azCount,
         azSlots: input.azSlots ?? (azCount > 4 ? 8 : 4),
+        ...(input.zoneIds ? { zoneIds: input.zoneIds } : {}),
         natStrategy: input.natStrategy ?? "single",
         subnetPrefixes: { ...defaults, ...stripUndefined(input.subnetPrefixes ?? {}) },
         flowLogs: { retentionDays: input.flowLogs?.retentionDays ?? 90, trafficType: input.flowLogs?.trafficType ?? "ALL" },
@@ -121,6 +136,18 @@ export function checkNetwork(
             ),
         });
         return;
+    }
+    const ids = network.zoneIds;
+    if (ids && (ids.length !== network.azCount || new Set(ids).size !== ids.length)) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["network", "zoneIds"],
+            input: ids,
+            message: problem(
+                `${ids.length} zone ids (${ids.join(", ")}) for azCount ${network.azCount}; each zone once, one per AZ`,
+                "list exactly azCount distinct zone ids",
+            ),
+        });
     }
     if (role !== "bastion" && network.natStrategy === "none") {
         ctx.addIssue({

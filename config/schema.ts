@@ -56,7 +56,10 @@ export const dnsRoleSchema = z
         dns: dnsSchema,
         delegation: dnsDelegationSchema,
     })
-    .superRefine((value, ctx) => checkDnsDelegation(value, ctx));
+    .superRefine((value, ctx) => {
+        checkDnsDelegation(value, ctx);
+        checkBaseline("dns", value.accountId, value.baseline, ctx);
+    });
 
 export const bastionRoleSchema = z
     .strictObject({
@@ -69,6 +72,7 @@ export const bastionRoleSchema = z
     .superRefine((value, ctx) => {
         checkNetwork(value, ctx, "bastion");
         checkBastionHost(value, ctx);
+        checkBaseline("bastion", value.accountId, value.baseline, ctx);
     });
 
 interface EnvRoleValue {
@@ -103,7 +107,7 @@ function envRoleSchema<R extends EnvRole, I extends z.ZodType, E extends Record<
             for (const p of environmentProblems(role, azCount, value.environments, value.pagingWebhook !== undefined)) {
                 ctx.addIssue({ code: "custom", path: ["environments", ...p.path], input: p.input, message: p.message });
             }
-            checkBaseline(role, value.baseline, ctx);
+            checkBaseline(role, value.accountId, value.baseline, ctx);
             if (role === "prod" && !value.stacks.dev) {
                 ctx.addIssue({
                     code: "custom",

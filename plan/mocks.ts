@@ -402,18 +402,31 @@ function genericState(type: string, name: string, a: MockAccount): { id: string;
     return { id, state: type.startsWith("aws:") ? { arn: `arn:aws:${service}:${a.region}:${a.accountId}:${name}/${id}` } : {} };
 }
 
+/** The AZ id prefix AWS uses for a region: eu-west-1 -> euw1, ap-southeast-2 -> apse2, ca-central-1 -> cac1. */
+export function azIdPrefix(region: string): string {
+    const [area, direction, number] = region.split("-");
+    const short = direction.replace(/north|south|east|west|central/g, d => d[0]);
+    return `${area}${short}${number}`;
+}
+
 /** Answers for the invokes the program makes; anything else throws. */
 export const INVOKE_MOCKS: Record<string, InvokeHandler> = {
-    "aws:index/getAvailabilityZones:getAvailabilityZones": (_inputs, a) => {
-        const names = availabilityZoneNames(a.region);
+    "aws:index/getAvailabilityZones:getAvailabilityZones": (inputs, a) => {
+        const all = availabilityZoneNames(a.region).map((name, k) => ({ name, id: `${azIdPrefix(a.region)}-az${k + 1}` }));
+        // The zone-id filter, as EC2 applies it; other filters (state, opt-in) match every mocked zone.
+        const filters = (inputs.filters ?? []) as { name: string; values: string[] }[];
+        const byId = filters.find(f => f.name === "zone-id");
+        const zones = byId ? all.filter(z => byId.values.includes(z.id)) : all;
         return {
             id: a.region,
-            names,
-            zoneIds: names.map((_n, k) => `${a.region.replace(/-/g, "").slice(0, 4)}-az${k + 1}`),
-            groupNames: names.map(() => a.region),
+            names: zones.map(z => z.name),
+            zoneIds: zones.map(z => z.id),
+            groupNames: zones.map(() => a.region),
             region: a.region,
         };
     },
+    // The apt repository's pool as on dev's first deploy: empty until the release pipeline publishes.
+    "aws:s3/getObjects:getObjects": inputs => ({ id: String(inputs.bucket), bucket: inputs.bucket, prefix: inputs.prefix, keys: [] }),
     "aws:index/getCallerIdentity:getCallerIdentity": (_inputs, a) => ({
         accountId: a.accountId,
         arn: `arn:aws:sts::${a.accountId}:assumed-role/deployer/twine-infra`,

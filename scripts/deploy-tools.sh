@@ -6,7 +6,10 @@
 set -euo pipefail
 
 PACKER_VERSION=1.11.2
-SESSION_MANAGER_PLUGIN_VERSION=1.2.707.0
+# AWS's minimum supported plugin is 1.2.764.0; older ones may fail to open the session Packer needs
+# (https://docs.aws.amazon.com/systems-manager/latest/userguide/plugin-version-history.html). 1.2.896.0 is the
+# current release (2026-10-09; 1.2.889.0 was withdrawn the same day).
+SESSION_MANAGER_PLUGIN_VERSION=1.2.896.0
 # HashiCorp's release signing key (https://www.hashicorp.com/trust/security): SHA256SUMS is checked against it.
 HASHICORP_KEY_FINGERPRINT=C874011F0AB405110D02105534365D9472D7468F
 

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../config/load";
 import { capacityAdvisories } from "../plan/capacity/guardrail";
+import { DOCTOR_EXIT } from "../doctor/checks";
 import { estimateCost, renderCost } from "../plan/cost";
 import { diffPlans } from "../plan/diff";
 import { InputError, shownPath } from "../plan/inputError";
@@ -189,6 +190,7 @@ async function run(argv: readonly string[]): Promise<number> {
 export function runCommandLine(argv: readonly string[], options: { command?: boolean } = {}): void {
     let rest = argv;
     if (options.command) {
+        if (argv[0] === "doctor") return runDoctorCommandLine(argv.slice(1));
         if (argv[0] === "plan") rest = argv.slice(1);
         else if (argv[0] === "capacity") {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -196,7 +198,7 @@ export function runCommandLine(argv: readonly string[], options: { command?: boo
             return;
         } else if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") rest = ["--help"];
         else {
-            process.stderr.write(`unknown command ${argv[0]}: the commands are plan and capacity\n\n${USAGE}\n`);
+            process.stderr.write(`unknown command ${argv[0]}: the commands are plan, capacity and doctor\n\n${USAGE}\n`);
             process.exit(EXIT_CODES.invalidInput);
         }
     }
@@ -222,6 +224,51 @@ export function runCommandLine(argv: readonly string[], options: { command?: boo
 function args(argv: readonly string[]): Args {
     const parsed = parseArgs(argv);
     return parsed === "help" ? { stack: "", cost: false } : parsed;
+}
+
+export const DOCTOR_USAGE = `usage: npx twine-infra doctor <stack> [--config <file>]
+
+Checks, with the AWS credentials in the environment and read-only calls, what the next \`pulumi up\` of <stack>
+needs from its account that the offline plan cannot see: the account, service-linked roles, the EC2 vCPU quota,
+the pinned zone ids,
+a GuardDuty detector, CloudTrail trail or OIDC provider the stack would collide with. One line per check, with
+its fix. A check it cannot make (access denied) is "unknown", with the permission it needs; never "ok".
+
+exit status:
+  0  every check ok
+  1  a check failed: its line says what to do
+  2  invalid input (a stack file, a flag)
+  3  no usable AWS credentials
+  4  the credentials are for another account than the stack file's accountId
+  5  no check failed, but some could not be made (unknown)
+  6  doctor itself crashed (its message follows): nothing was decided, so never read it as a failed check`;
+
+/** The exit status and message for an error that stopped doctor: bad input (2), else a crash (6), never a failed check (1). */
+export function doctorErrorExit(err: unknown, stack: string, configFile: string | undefined): { code: number; message: string } {
+    if (err instanceof ConfigError)
+        return { code: EXIT_CODES.invalidInput, message: configMessage(err, { stack, cost: false, configFile }) };
+    if (err instanceof InputError) return { code: EXIT_CODES.invalidInput, message: err.message };
+    const detail = (err as Error)?.stack ?? String(err);
+    return { code: DOCTOR_EXIT.crashed, message: `doctor crashed, so it checked nothing: ${detail}` };
+}
+
+/** \`twine-infra doctor <stack>\`: doctor/run.ts, with the same input errors as the plan. */
+function runDoctorCommandLine(argv: readonly string[]): void {
+    const [stack, flag, file] = argv;
+    if (!stack || stack.startsWith("-") || (flag !== undefined && (flag !== "--config" || !file)) || argv.length > 3) {
+        process.stderr.write(`${DOCTOR_USAGE}\n`);
+        process.exit(stack === "--help" || stack === "-h" ? 0 : EXIT_CODES.invalidInput);
+    }
+    // Loaded here: the SDK clients cost a plan nothing.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { doctorCommand } = require("../doctor/run") as typeof import("../doctor/run");
+    doctorCommand(stack, { projectDir: process.cwd(), configFile: file }, line => process.stdout.write(`${line}\n`))
+        .catch(err => {
+            const { code, message } = doctorErrorExit(err, stack, file);
+            process.stderr.write(`${message}\n`);
+            return code;
+        })
+        .then(code => process.exit(code));
 }
 
 if (require.main === module) runCommandLine(process.argv.slice(2));

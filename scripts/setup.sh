@@ -34,4 +34,19 @@ if [ "${#missing[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# `twine-infra doctor` is tested against moto's AWS emulator (test/doctor.test.ts). Neither registry CI reaches (npm,
+# Debian apt) offers moto, so the machine image provides it (moto 5.2 with boto3, e.g. under pyenv). Only look for it
+# here, in the places test/helpers/moto.ts searches, and say so when it is missing: the doctor tests then fail naming it.
+moto_found=""
+for dir in $(printf '%s' "${PATH}" | tr ':' ' ') ${PYENV_ROOT:+"$PYENV_ROOT/shims"} "$HOME/.pyenv/shims" "$HOME/.local/bin" /usr/local/bin; do
+    if [ -x "$dir/moto_server" ] || { [ -x "$dir/python3" ] && "$dir/python3" -c 'import moto.server' >/dev/null 2>&1; }; then
+        moto_found="$dir"
+        break
+    fi
+done
+if [ -z "$moto_found" ]; then
+    echo "setup: WARNING: moto's AWS emulator (moto_server, moto 5.2) was not found on PATH, in \$HOME/.pyenv/shims or" \
+        "\$HOME/.local/bin; test/doctor.test.ts will fail until the machine provides it" >&2
+fi
+
 npm ci --no-audit --no-fund

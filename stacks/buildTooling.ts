@@ -46,6 +46,7 @@ export function buildTooling(
             }),
             ...settings.jenkins,
             publicSubnetIds: network.subnetIds("public"),
+            networkReady: [network.s3Endpoint, ...network.natRoutes],
             aptBucketName: bucketName,
         },
         { provider: ctx.provider },

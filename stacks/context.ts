@@ -32,6 +32,7 @@ export function networkOutputs(network: Network) {
         vpcId: network.vpcId,
         vpcCidr: network.vpcCidr,
         availabilityZones: network.availabilityZones,
+        availabilityZoneIds: network.availabilityZoneIds,
         publicSubnetIds: network.subnetIds("public"),
         privateSubnetIds: network.subnetIds("private"),
         dataSubnetIds: network.subnetIds("data"),

@@ -21,7 +21,7 @@ export interface AppImage {
 }
 
 /** Dev: the key, the Packer build (unless pinned), and the prod account's launch permission. */
-export function devAppImage(ctx: StackContext<DevStackConfig>, network: Network): AppImage {
+export function devAppImage(ctx: StackContext<DevStackConfig>, network: Network, aptBucket: pulumi.Input<string>): AppImage {
     const { config } = ctx;
     const image = config.image;
     return new DevAppImage(
@@ -37,6 +37,7 @@ export function devAppImage(ctx: StackContext<DevStackConfig>, network: Network)
                       vpcId: network.vpcId,
                       subnetId: network.subnetIds("private").apply(ids => ids[0]),
                       aptRepo: image.aptRepo!,
+                      aptBucket,
                       instanceType: image.instanceType,
                       rootVolumeGiB: image.rootVolumeGiB,
                       networkReady: [network.s3Endpoint, ...network.natRoutes],
@@ -59,10 +60,16 @@ export function prodAppImage(ctx: StackContext<ProdStackConfig>, dev: EnvOutputs
 }
 
 /** The environment's app image, by account role. */
-export function appImage(ctx: StackContext<EnvStackConfig>, network: Network, dev: EnvOutputs | undefined): AppImage {
+export function appImage(
+    ctx: StackContext<EnvStackConfig>,
+    network: Network,
+    dev: EnvOutputs | undefined,
+    aptBucket: pulumi.Input<string> | undefined,
+): AppImage {
     const config = ctx.config;
     if (config.accountRole === "dev") {
-        return devAppImage({ ...ctx, config }, network);
+        if (aptBucket === undefined) throw new Error("dev's image bakes from its own apt repository, which was not created");
+        return devAppImage({ ...ctx, config }, network, aptBucket);
     }
     if (!dev) {
         throw new Error("prod reads its AMI from the dev stack's outputs, which were not read");

@@ -85,7 +85,6 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     const ctx = stackContext(config, stack);
     const baseline = accountBaseline(ctx);
     const network = newNetwork(ctx);
-    const image = appImage(ctx, network, upstream.dev);
     const environments = buildEnvironments(ctx, network, `${upstream.bastion.bastionPrivateIp}/32`);
     const access = buildEnvAccess(ctx, network, upstream.dns, upstream.bastion);
     const env = config.accountRole;
@@ -94,6 +93,13 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     deploymentPreviews(ctx, [upstream.dns.delegationRoleArns[env], ...(peeringRoleArn ? [peeringRoleArn] : [])]);
     const logs = baseline.accessLogBucket;
     const tooling = env === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access, logs) : {};
+    // Dev bakes from its own apt repository: the image's gate reads the bucket the tooling creates.
+    const image = appImage(
+        ctx,
+        network,
+        upstream.dev,
+        "aptBucketName" in tooling ? (tooling.aptBucketName as pulumi.Output<string>) : undefined,
+    );
     const apps = buildAppTier(
         ctx,
         network,

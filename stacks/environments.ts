@@ -92,7 +92,7 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
                     clients.map(c => [c, { securityGroupId: app.get(c)!.securityGroup.id, roleArn: app.get(c)!.role.arn }]),
                 ),
                 production,
-                dependsOn: [searchServiceRole.role],
+                dependsOn: [searchServiceRole.ready],
             },
             tagged(owner.name),
         );

@@ -22,7 +22,16 @@ const accountOutputs = {
 const networkOutputs = {
     vpcId: id.describe("The VPC id."),
     vpcCidr: cidr.describe("The VPC's primary IPv4 block."),
-    availabilityZones: z.array(z.string()).describe("Availability zones the subnets span, in subnet order."),
+    availabilityZones: z
+        .array(z.string())
+        .describe("Availability zones the subnets span, in subnet order, by this account's names (e.g. eu-west-1a)."),
+    availabilityZoneIds: z
+        .array(z.string())
+        .optional()
+        .describe(
+            "The same zones by AZ id (e.g. euw1-az1), in the same order: ids name the same zone in every account, names do not. " +
+                "Absent from outputs of a deploy that predates it.",
+        ),
     publicSubnetIds: idList.describe("Public subnet ids, one per AZ."),
     privateSubnetIds: idList.describe("Private (app) subnet ids, one per AZ."),
     dataSubnetIds: idList.describe("Data subnet ids (RDS, OpenSearch), one per AZ; no Internet route."),

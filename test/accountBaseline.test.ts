@@ -2,8 +2,12 @@ import { strict as assert } from "assert";
 import { baselineNames, trailBucketPolicy, trailKeyPolicy } from "../components/account/accountBaseline";
 import { parseStackConfig, withBaselineDefaults } from "../config";
 import { deniesInsecureTransport } from "../policy/rules/storage";
-import { fixtureConfig } from "./helpers/config";
-import { STACKS, ancestors, ofType, planOf } from "./helpers/plans";
+import { fixtureConfig, problemsOf, withKey, writeStackFile } from "./helpers/config";
+import { FIXTURES, STACKS, ancestors, ofType, planOf, planWithConfig } from "./helpers/plans";
+import { evaluatePlan, projectPackSettings } from "../policy/plan";
+import { loggingRules } from "../policy/rules/logging";
+import { StackRule } from "../policy/rules/types";
+import { GUARDDUTY_FEATURES } from "../components/account/accountBaseline";
 
 const names = baselineNames({ accountId: "444444444444", region: "eu-west-1", label: "prod" });
 
@@ -41,13 +45,15 @@ describe("AccountBaseline", () => {
 
     describe("config", () => {
         it("turns GuardDuty on by default in prod and bastion only, and keeps trails a year", () => {
+            const allOff = Object.fromEntries(GUARDDUTY_FEATURES.map(f => [f, false]));
             assert.deepEqual(
                 STACKS.map(s => withBaselineDefaults(s, undefined)),
-                STACKS.map(s => ({ guardDuty: s === "prod" || s === "bastion", trailRetentionDays: 365 })),
+                STACKS.map(s => ({ guardDuty: s === "prod" || s === "bastion", trailRetentionDays: 365, guardDutyFeatures: allOff })),
             );
             assert.deepEqual(withBaselineDefaults("dev", { guardDuty: true, trailRetentionDays: 90 }), {
                 guardDuty: true,
                 trailRetentionDays: 90,
+                guardDutyFeatures: allOff,
             });
         });
         it("accepts a baseline section in every role", () => {
@@ -59,6 +65,108 @@ describe("AccountBaseline", () => {
                 assert.equal(parseStackConfig(stack, config).baseline?.trailRetentionDays, 400);
             }
         });
+    });
+
+    describe("account singletons an organization already made, and what a destroy leaves on", () => {
+        const baselineOf = (stack: "bastion" | "prod", baseline: object) =>
+            planWithConfig(stack, writeStackFile(withKey(fixtureConfig(stack), "twine-infra:baseline", baseline)));
+        const DETECTOR = "0123456789abcdef0123456789abcdef";
+        const ORG_TRAIL = "arn:aws:cloudtrail:us-east-1:111111111111:trail/aws-controltower-BaselineCloudTrail";
+
+        it("states every optional GuardDuty plan, off unless configured (a new detector would turn each one on)", async () => {
+            const plan = await baselineOf("prod", { guardDutyFeatures: { RDS_LOGIN_EVENTS: true } });
+            const [detector] = ofType(plan, "aws:guardduty/detector:Detector");
+            const features = ofType(plan, "aws:guardduty/detectorFeature:DetectorFeature");
+            assert.deepEqual(features.map(f => f.inputs.name).sort(), [...GUARDDUTY_FEATURES].sort());
+            assert.ok(features.every(f => f.parent === detector.urn));
+            assert.deepEqual(
+                features.filter(f => f.inputs.status === "ENABLED").map(f => f.inputs.name),
+                ["RDS_LOGIN_EVENTS"],
+            );
+        });
+
+        it("adopts an existing detector by config: creates none, and the pack still counts prod as running GuardDuty", async () => {
+            const plan = await baselineOf("prod", { guardDutyDetectorId: DETECTOR });
+            assert.equal(ofType(plan, "aws:guardduty/detector:Detector").length, 0);
+            assert.equal(ofType(plan, "aws:guardduty/detectorFeature:DetectorFeature").length, 0);
+            const violations = evaluatePlan(plan, projectPackSettings(FIXTURES)).filter(v => v.rule === "guardduty-1-enabled");
+            assert.deepEqual(violations, []);
+            assert.match(
+                problemsOf(
+                    "prod",
+                    withKey(fixtureConfig("prod"), "twine-infra:baseline", { guardDuty: false, guardDutyDetectorId: DETECTOR }),
+                )[0],
+                /guardDutyDetectorId.*remove one of the two/,
+            );
+        });
+
+        it("makes its own trail optional under an organization trail: no trail, trail key or trail bucket", async () => {
+            const plan = await baselineOf("bastion", { organizationTrailArn: ORG_TRAIL });
+            assert.equal(ofType(plan, "aws:cloudtrail/trail:Trail").length, 0);
+            assert.ok(!ofType(plan, "aws:kms/key:Key").some(k => k.name === "bastion-baseline-trail-key"));
+            assert.ok(!ofType(plan, "aws:s3/bucket:Bucket").some(b => b.name === "bastion-baseline-trail-logs"));
+            assert.ok(
+                ofType(plan, "aws:s3/bucket:Bucket").some(b => b.name === "bastion-baseline-s3-access-logs"),
+                "access logs stay",
+            );
+            const violations = evaluatePlan(plan, projectPackSettings(FIXTURES)).filter(v => v.rule.startsWith("cloudtrail-"));
+            assert.deepEqual(violations, []);
+            assert.match(
+                problemsOf(
+                    "bastion",
+                    withKey(fixtureConfig("bastion"), "twine-infra:baseline", { organizationTrailArn: ORG_TRAIL, trailRetentionDays: 400 }),
+                )[0],
+                /trailRetentionDays.*organization trail/,
+            );
+        });
+
+        it("takes as an organization trail only one of another account: config refuses the stack's own, and so does the pack", () => {
+            const own = "arn:aws:cloudtrail:eu-west-1:222222222222:trail/twine-bastion";
+            assert.match(
+                problemsOf("bastion", withKey(fixtureConfig("bastion"), "twine-infra:baseline", { organizationTrailArn: own }))[0],
+                /baseline\.organizationTrailArn.*own account \(222222222222\)/,
+            );
+            const rule = loggingRules.find(r => r.name === "cloudtrail-1-multi-region-trail")!;
+            assert.equal(rule.kind, "stack");
+            const baseline = (organizationTrailArn: string) => ({
+                type: "twine:index:AccountBaseline",
+                urn: "urn:pulumi:bastion::twine-infra::twine:index:AccountBaseline::bastion-baseline",
+                name: "bastion-baseline",
+                props: { accountId: "222222222222", organizationTrailArn },
+            });
+            const check = (r: ReturnType<typeof baseline>) => (rule as StackRule).check([r], { settings: projectPackSettings(FIXTURES) });
+            assert.deepEqual(check(baseline(ORG_TRAIL)), []);
+            assert.equal(check(baseline(own)).length, 1, "a trail of the stack's own account is no evidence");
+        });
+
+        it("keeps the stack's own trail when it is deleted (naming an organization trail, a destroy): the audit log stays on", async () => {
+            for (const stack of STACKS) {
+                const trails = ofType(await planOf(stack), "aws:cloudtrail/trail:Trail");
+                assert.equal(trails.length, 1, stack);
+                assert.equal(trails[0].options.retainOnDelete, true, stack);
+            }
+        });
+
+        for (const stack of STACKS) {
+            it(`${stack}: a destroy or replacement switches no account protection off, nor strips a kept bucket`, async () => {
+                const plan = await planOf(stack);
+                const byName = new Map(plan.resources.map(r => [r.urn, r]));
+                const singletons = [
+                    "aws:ebs/encryptionByDefault:EncryptionByDefault",
+                    "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
+                    "aws:guardduty/detector:Detector",
+                ].flatMap(t => ofType(plan, t));
+                const keptBuckets = ofType(plan, "aws:s3/bucket:Bucket").filter(
+                    b => b.options.retainOnDelete && ancestors(plan, b).some(a => a.type === "twine:index:AccountBaseline"),
+                );
+                assert.ok(keptBuckets.length >= 1);
+                const children = plan.resources.filter(r => r.parent && keptBuckets.some(b => b.urn === r.parent));
+                assert.ok(children.length >= 6, `${children.length} children`);
+                const notKept = [...singletons, ...children].filter(r => !r.options.retainOnDelete).map(r => `${r.type} ${r.name}`);
+                assert.deepEqual(notKept, []);
+                assert.ok(byName.size > 0);
+            });
+        }
     });
 
     describe("in the offline plans", () => {

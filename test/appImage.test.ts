@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { buildInputsHash, readBuildFiles } from "../components/delivery/packerImage";
+import { NOT_READY_ENV, buildInputsHash, readBuildFiles } from "../components/delivery/packerImage";
 import { parseStackConfig } from "../config";
 import { Plan, PlannedResource } from "../plan/run";
 import { APP_AMI_SOURCE, APP_TEMPLATE_DIR } from "../components/delivery/appImage";
@@ -30,9 +30,15 @@ function stackFileWithImage(stack: string, edit: (image: Record<string, unknown>
 }
 
 /** The one resource of that type that belongs to the app image (named app-image-*), or any one when unnamed. */
+/** The Packer builds of a plan (other local commands, such as a propagation wait, are not builds). */
+function packerCommands(plan: Plan): PlannedResource[] {
+    return ofType(plan, "command:local:Command").filter(c => /packer build/.test(String(c.inputs.create)));
+}
+
 function one(plan: Plan, type: string): PlannedResource {
     const all = ofType(plan, type);
-    const found = all.length > 1 ? all.filter(r => r.name.startsWith("app-image")) : all;
+    // The bake's gate is the one other app-image command: its tests name it.
+    const found = all.length > 1 ? all.filter(r => r.name.startsWith("app-image") && r.name !== "app-image-gate") : all;
     assert.equal(found.length, 1, `expected one app-image ${type}, found ${found.length}`);
     return found[0];
 }
@@ -56,8 +62,33 @@ describe("app image", () => {
         it("triggers on the hash of the build's files and the variables it passes", async () => {
             const command = one(await planOf("dev"), "command:local:Command");
             const env = command.inputs.environment as Record<string, string>;
-            const variables = Object.fromEntries(Object.entries(env).map(([k, v]) => [k.replace(/^PKR_VAR_/, ""), v]));
+            const variables = Object.fromEntries(
+                Object.entries(env)
+                    .filter(([k]) => k.startsWith("PKR_VAR_"))
+                    .map(([k, v]) => [k.replace(/^PKR_VAR_/, ""), v]),
+            );
             assert.deepEqual(command.inputs.triggers, [buildInputsHash(readBuildFiles(APP_TEMPLATE_DIR), variables)]);
+        });
+
+        it("holds the bake until the apt repository it creates has the pinned package (empty on a first deploy)", async () => {
+            const plan = await planOf("dev");
+            const gate = ofType(plan, "command:local:Command").find(c => c.name === "app-image-gate");
+            assert.ok(gate, "a gate command");
+            const env = gate.inputs.environment as Record<string, string>;
+            assert.match(env[NOT_READY_ENV], new RegExp(`s3://${String(plan.outputs.aptBucketName)}\\) has no twine at 2026\\.11\\.3-1`));
+            const build = one(plan, "command:local:Command");
+            assert.ok(build.options.dependsOn.includes(gate.urn), "the bake waits for the gate");
+        });
+
+        it("keeps the verdict out of the bake's inputs: a finished bake never re-runs because the verdict changed", async () => {
+            // A command re-runs its create when an input changes and it has no update (@pulumi/command 1.2).
+            const plan = await planOf("dev");
+            const build = one(plan, "command:local:Command");
+            assert.ok(!(NOT_READY_ENV in (build.inputs.environment as Record<string, string>)));
+            const gate = ofType(plan, "command:local:Command").find(c => c.name === "app-image-gate")!;
+            // The gate checks on create (with the bake's trigger, so on every re-bake) and does nothing on update.
+            assert.deepEqual(gate.inputs.triggers, build.inputs.triggers);
+            assert.equal(gate.inputs.update, "true");
         });
 
         it("builds in the dev VPC's private subnet, encrypted with the image key, shared with prod", async () => {
@@ -160,7 +191,7 @@ describe("app image", () => {
                     image.amiId = PINNED;
                 }),
             );
-            assert.equal(ofType(plan, "command:local:Command").length, 0);
+            assert.equal(packerCommands(plan).length, 0);
             assert.equal(ofType(plan, "twine:index:PackerImage").length, 0);
             assert.equal(plan.outputs.amiId, PINNED);
             assert.equal(one(plan, "aws:ec2/amiLaunchPermission:AmiLaunchPermission").inputs.imageId, PINNED);
@@ -172,7 +203,7 @@ describe("app image", () => {
             const [dev, prod] = [await planOf("dev"), await planOf("prod")];
             assert.equal(prod.outputs.amiId, dev.outputs.amiId);
             assert.equal(prod.outputs.amiKmsKeyArn, dev.outputs.amiKmsKeyArn);
-            assert.equal(ofType(prod, "command:local:Command").length, 0, "prod never builds");
+            assert.equal(packerCommands(prod).length, 0, "prod never builds");
         });
 
         it("grants its Auto Scaling role the use of dev's key, from prod's own provider", async () => {

@@ -98,7 +98,11 @@ describe("Jenkins host user data, checked by the real tools", () => {
         const scripts = (parse(jenkins).write_files as { path: string; content: string }[]).filter(f =>
             f.path.startsWith("/usr/local/sbin/"),
         );
-        assert.deepEqual(scripts.map(f => f.path).sort(), ["/usr/local/sbin/jenkins-agent-setup", "/usr/local/sbin/jenkins-home-mount"]);
+        assert.deepEqual(scripts.map(f => f.path).sort(), [
+            "/usr/local/sbin/jenkins-agent-setup",
+            "/usr/local/sbin/jenkins-home-mount",
+            "/usr/local/sbin/twine-ensure-packages",
+        ]);
         const files = scripts.map(f => {
             const file = path.join(dir, path.basename(f.path));
             fs.writeFileSync(file, f.content);

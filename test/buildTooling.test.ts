@@ -14,11 +14,15 @@ import {
 import { buildContextHash } from "../components/delivery/buildContextHash";
 import * as os from "os";
 import { hostAccess } from "../components/access/accessCloudConfig";
+import { spawnSync } from "child_process";
 import {
+    ENSURE_PACKAGES,
     JENKINS_HOME_MOUNT,
+    JENKINS_PACKAGES,
     JENKINS_NETWORK,
     JENKINS_PORT,
     JENKINS_SECRET_PREFIX,
+    ensurePackagesScript,
     jenkinsInstancePolicy,
     renderJenkinsUserData,
 } from "../components/delivery/jenkinsHostConfig";
@@ -48,6 +52,21 @@ describe("build tooling (dev)", () => {
             const privateSubnets = plan.outputs.privateSubnetIds as string[];
             assert.ok(privateSubnets.includes(inputs.subnetId), `${inputs.subnetId} is not a private subnet`);
             assert.deepEqual(host.options.ignoreChanges, ["ami"]);
+        });
+
+        it("boots only after its subnet's NAT route and the S3 endpoint exist: its package install runs once, at first boot", async () => {
+            const plan = await planOf("dev");
+            const [host] = ofType(plan, "aws:ec2/instance:Instance");
+            const needed = [
+                ...ofType(plan, "aws:ec2/route:Route").filter(r => /-private-\d+-nat$/.test(r.name)),
+                ...ofType(plan, "aws:ec2/vpcEndpoint:VpcEndpoint").filter(r => /-s3$/.test(r.name)),
+            ].map(r => r.urn);
+            assert.ok(needed.length >= 2, needed.join(", "));
+            assert.deepEqual(
+                needed.filter(u => !host.options.dependsOn.includes(u)),
+                [],
+                "the host does not wait for these",
+            );
         });
 
         it("keeps JENKINS_HOME on an encrypted volume that is protected, retained and snapshotted daily", async () => {
@@ -306,6 +325,29 @@ describe("build tooling (dev)", () => {
                         f.path === "/etc/ssh/sshd_config.d/10-twine-access.conf" && /AllowUsers alice@10\.10\.0\.10/.test(f.content),
                 ),
             );
+        });
+
+        it("stops the boot, saying why, when Docker cannot be installed; retries while the network comes up", () => {
+            const doc = parse(renderJenkinsUserData(args));
+            assert.equal(doc.runcmd[0], `${ENSURE_PACKAGES} || exit 1`, "checked before any service is enabled");
+            assert.equal(doc.write_files.find((f: { path: string }) => f.path === ENSURE_PACKAGES).permissions, "0755");
+            // The script itself, with stand-ins for dpkg-query and apt-get: the archive unreachable, then reachable.
+            const bin = fs.mkdtempSync(path.join(os.tmpdir(), "twine-boot-"));
+            const run = (aptExit: number) => {
+                fs.writeFileSync(path.join(bin, "dpkg-query"), "#!/bin/sh\nexit 1\n", { mode: 0o755 });
+                fs.writeFileSync(path.join(bin, "apt-get"), `#!/bin/sh\necho "$*" >>"${bin}/apt.log"\nexit ${aptExit}\n`, { mode: 0o755 });
+                fs.writeFileSync(path.join(bin, "sleep"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+                fs.rmSync(path.join(bin, "apt.log"), { force: true });
+                return spawnSync("/bin/sh", ["-c", ensurePackagesScript(JENKINS_PACKAGES, 3, 0)], {
+                    env: { PATH: `${bin}:/usr/bin:/bin` },
+                    encoding: "utf8",
+                });
+            };
+            const failed = run(100);
+            assert.equal(failed.status, 1);
+            assert.match(failed.stderr, /could not install docker\.io amazon-ecr-credential-helper: no route .*Jenkins is not started/);
+            assert.equal(fs.readFileSync(path.join(bin, "apt.log"), "utf8").trim().split("\n").length, 3, "three attempts");
+            assert.equal(run(0).status, 0);
         });
 
         it("user data refuses an image pinned by tag only", () => {

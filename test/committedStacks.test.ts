@@ -74,7 +74,11 @@ describe("an engineer's edits to the committed files (the runbook's)", () => {
         fs.copyFileSync(path.join(REPO, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
         const edits: Record<string, (config: Record<string, any>) => void> = {
             dev: c => (c["twine-infra:environments"] = { ...c["twine-infra:environments"], staging: {} }),
-            prod: c => (c["twine-infra:network"] = { ...c["twine-infra:network"], azCount: 2 }),
+            // Fewer AZs: azCount and the pinned zone ids go together.
+            prod: c => {
+                const network = c["twine-infra:network"];
+                c["twine-infra:network"] = { ...network, azCount: 2, zoneIds: network.zoneIds?.slice(0, 2) };
+            },
         };
         for (const stack of STACKS) {
             const doc = parse(fs.readFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), "utf8"));

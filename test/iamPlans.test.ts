@@ -4,6 +4,7 @@
  */
 import { strict as assert } from "assert";
 import { pulumiSubject } from "../components/account/oidcTrustPolicy";
+import { autoScalingServiceLinkedRoleArn } from "../components/delivery/imageSharingPolicy";
 import { PROJECT } from "../config";
 import { fixtureConfig } from "./helpers/config";
 import { AssumeFrom, Decision, IamHarness, RequestSpec } from "./helpers/iam";
@@ -413,5 +414,66 @@ describe("IAM over the plans (policy simulator)", () => {
         for (const [what, expected, role, action, name, type] of onBastion) {
             expect(`${role} ${what}`, expected, h => ({ role, action, resource: h.arnOf("bastion", name, type) }));
         }
+    });
+
+    describe("prod's deploy role can make every call of the Auto Scaling grant on dev's image key", () => {
+        // aws.kms.Grant is terraform-provider-aws internal/service/kms/grant.go: create is CreateGrant then a read
+        // (ListGrants, retried until the grant shows); read and refresh are ListGrants; delete and replace are
+        // RetireGrant (retire_on_delete; RevokeGrant otherwise) then ListGrants until it is gone. Across accounts
+        // CreateGrant and ListGrants need both the key policy (dev's plan) and the caller's IAM policy (prod's plan).
+        const key = (h: IamHarness) => h.arnOf("dev", "app-image-key", "aws:kms/key:Key");
+        const prod = (h: IamHarness) => h.role("pulumi-prod-deploy").account;
+        const autoScaling = (h: IamHarness) => autoScalingServiceLinkedRoleArn(prod(h));
+        expect("kms:CreateGrant for prod's Auto Scaling role", "allow", h => ({
+            role: "pulumi-prod-deploy",
+            action: "kms:CreateGrant",
+            resource: key(h),
+            context: { "kms:GranteePrincipal": autoScaling(h), "kms:CallerAccount": prod(h) },
+        }));
+        expect("kms:ListGrants", "allow", h => ({
+            role: "pulumi-prod-deploy",
+            action: "kms:ListGrants",
+            resource: key(h),
+            context: { "kms:CallerAccount": prod(h) },
+        }));
+        // RetireGrant is authorised by the grant, not the key policy: its retiring principal may call it, and when
+        // that is an account, whom the account's IAM lets (KMS developer guide, "Retiring and revoking grants"). The
+        // simulator knows no grants, so the grant from prod's plan stands in as the resource-side statement.
+        it("allows kms:RetireGrant of its own grant: retired (not revoked) on delete, prod its retiring principal", async () => {
+            const h = await iam();
+            const grants = (await planOf("prod")).resources.filter(r => r.type === "aws:kms/grant:Grant");
+            assert.equal(grants.length, 1);
+            const { retiringPrincipal, retireOnDelete } = grants[0].inputs as { retiringPrincipal?: string; retireOnDelete?: boolean };
+            assert.equal(retireOnDelete, true, "deleted with RevokeGrant, which the key policy does not give prod");
+            assert.equal(retiringPrincipal, `arn:aws:iam::${prod(h)}:root`);
+            const grant = {
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { AWS: retiringPrincipal }, Action: "kms:RetireGrant", Resource: "*" }],
+            };
+            const decision = await h.decide({
+                role: "pulumi-prod-deploy",
+                action: "kms:RetireGrant",
+                resource: key(h),
+                resourcePolicy: grant,
+            });
+            assert.equal(decision, "Allowed");
+        });
+        expect("kms:RevokeGrant, which would delete any grant on the key (dev's own included)", "deny", h => ({
+            role: "pulumi-prod-deploy",
+            action: "kms:RevokeGrant",
+            resource: key(h),
+            context: { "kms:CallerAccount": prod(h) },
+        }));
+        expect("kms:CreateGrant for any other grantee", "deny", h => ({
+            role: "pulumi-prod-deploy",
+            action: "kms:CreateGrant",
+            resource: key(h),
+            context: { "kms:GranteePrincipal": h.role("pulumi-prod-deploy").arn },
+        }));
+        expect("the prod preview role revoking the grant", "deny", h => ({
+            role: "pulumi-prod-preview",
+            action: "kms:RevokeGrant",
+            resource: key(h),
+        }));
     });
 });

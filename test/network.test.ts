@@ -1,13 +1,48 @@
 import { strict as assert } from "assert";
 import { cidrContains, mustParseCidr } from "../components/network/cidr";
 import { Plan, PlannedResource } from "../plan/run";
-import { ancestors, byUrn, ofType, planOf } from "./helpers/plans";
+import { ancestors, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
+import { fixtureConfig, problemsOf, withPath, writeStackFile } from "./helpers/config";
 
 const tier = (plan: Plan, name: string) =>
     ofType(plan, "aws:ec2/subnet:Subnet").filter(s => (s.inputs.tags as Record<string, string>).Tier === name);
 const routesOf = (plan: Plan, table: PlannedResource) => ofType(plan, "aws:ec2/route:Route").filter(r => r.parent === table.urn);
 const tablesOf = (plan: Plan, tierName: string) =>
     ofType(plan, "aws:ec2/routeTable:RouteTable").filter(t => (t.inputs.tags as Record<string, string>).Tier === tierName);
+
+describe("Network zones, pinned by AZ id", () => {
+    const withZones = (ids: unknown, azCount?: number) => {
+        let config = withPath(fixtureConfig("dev"), "twine-infra:network", "zoneIds", ids);
+        if (azCount !== undefined) config = withPath(config, "twine-infra:network", "azCount", azCount);
+        return config;
+    };
+
+    it("places each AZ's subnets in the zone of its id, in the listed order, whatever zone state EC2 reports", async () => {
+        const plan = await planWithConfig("dev", writeStackFile(withZones(["euw1-az3", "euw1-az1"])));
+        for (const name of ["public", "private", "data"]) {
+            assert.deepEqual(
+                tier(plan, name).map(s => s.inputs.availabilityZone),
+                ["eu-west-1c", "eu-west-1a"],
+                name,
+            );
+        }
+        assert.deepEqual(plan.outputs.availabilityZones, ["eu-west-1c", "eu-west-1a"]);
+        assert.deepEqual(plan.outputs.availabilityZoneIds, ["euw1-az3", "euw1-az1"], "the ids beside the names");
+    });
+
+    it("refuses ids that do not match azCount, or repeat, naming the key", () => {
+        assert.match(problemsOf("dev", withZones(["euw1-az1"]))[0], /network\.zoneIds.*1 zone ids .* for azCount 2/);
+        assert.match(problemsOf("dev", withZones(["euw1-az1", "euw1-az1"]))[0], /network\.zoneIds/);
+        assert.match(problemsOf("dev", withZones(["eu-west-1a", "euw1-az2"])).join("\n"), /not an availability zone id/);
+    });
+
+    it("refuses, before any resource, an id the region does not have", async () => {
+        await assert.rejects(
+            planWithConfig("dev", writeStackFile(withZones(["euw1-az1", "use1-az1"]))),
+            /network\.zoneIds names use1-az1, not zones of eu-west-1/,
+        );
+    });
+});
 
 describe("Network component (over the plans)", () => {
     it("dev: a VPC with three tiers across two AZs, all inside the VPC block", async () => {

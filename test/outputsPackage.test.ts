@@ -196,7 +196,11 @@ describe("versions of the outputs contract", () => {
 
     describe("a change to the contract", () => {
         const changed = current.schema.replace('"The VPC id."', '"The VPC id (vpc-...)."');
-        const next = { version: "1.1.1", schemaSha256: schemaDigest(changed) };
+        // A patch after the latest release, whichever that is.
+        const latest = current.versions[current.versions.length - 1].version;
+        const patch = latest.replace(/\d+$/, n => String(Number(n) + 1));
+        const next = { version: patch, schemaSha256: schemaDigest(changed) };
+        const escaped = (v: string) => v.replace(/\./g, "\\.");
         const record = (over: Partial<PackageRecord>): PackageRecord => ({ ...current, schema: changed, ...over });
 
         it("fails without a new version, naming the new digest and the three files to change", () => {
@@ -210,19 +214,19 @@ describe("versions of the outputs contract", () => {
             const versions = [...current.versions, next];
             assert.match(
                 versionProblems(record({ versions, packageVersion: next.version })).join("\n"),
-                /CHANGELOG\.md has no section "## 1\.1\.1"/,
+                new RegExp(`CHANGELOG\\.md has no section "## ${escaped(patch)}"`),
             );
             assert.match(
-                versionProblems(record({ versions, changelog: `${current.changelog}\n## 1.1.1\n\nClearer description.\n` })).join("\n"),
-                /package\.json is at version 1\.1\.0/,
+                versionProblems(record({ versions, changelog: `${current.changelog}\n## ${patch}\n\nClearer description.\n` })).join("\n"),
+                new RegExp(`package\\.json is at version ${escaped(latest)}`),
             );
         });
 
         it("fails when a version is released twice with the same digest", () => {
-            const twice = [...current.versions, { version: "1.1.1", schemaSha256: current.versions[0].schemaSha256 }];
-            const changelog = `${current.changelog}\n## 1.1.1\n`;
+            const twice = [...current.versions, { version: patch, schemaSha256: current.versions[0].schemaSha256 }];
+            const changelog = `${current.changelog}\n## ${patch}\n`;
             assert.match(
-                versionProblems({ ...current, versions: twice, packageVersion: "1.1.1", changelog }).join("\n"),
+                versionProblems({ ...current, versions: twice, packageVersion: patch, changelog }).join("\n"),
                 /same schema digest as 1\.0\.0/,
             );
         });
@@ -242,7 +246,7 @@ describe("versions of the outputs contract", () => {
                     record({
                         versions,
                         packageVersion: next.version,
-                        changelog: `${current.changelog}\n## 1.1.1\n\nClearer description.\n`,
+                        changelog: `${current.changelog}\n## ${patch}\n\nClearer description.\n`,
                     }),
                 ),
                 [],

@@ -7,7 +7,10 @@ import * as path from "path";
 import { AUTOSCALING_GRANT_OPERATIONS, autoScalingServiceLinkedRoleArn, imageKeyPolicy } from "../components/delivery/imageSharingPolicy";
 import {
     BuildFile,
+    GATE_COMMAND,
+    NOT_READY_ENV,
     amiIdFromManifest,
+    amiIdOfBuild,
     buildInputsHash,
     packerBuildCommand,
     packerEnvironment,
@@ -15,6 +18,7 @@ import {
     requiredPackerVersion,
 } from "../components/delivery/packerImage";
 import { APP_TEMPLATE_DIR, APP_TEMPLATE_FILE } from "../components/delivery/appImage";
+import { missingPackages, packagePoolPrefix, unpublishedMessage } from "../components/delivery/aptPoolConfig";
 
 const FILES: BuildFile[] = [
     { path: "twine-app.pkr.hcl", content: 'source "amazon-ebs" "twine-app" {}' },
@@ -142,6 +146,42 @@ describe("PackerImage helpers", () => {
             );
             assert.throws(() => amiIdFromManifest("==> amazon-ebs: AMI: ami-0123", "eu-west-1"), /not JSON/);
         });
+
+        it("gives no id, rather than throwing, for a build that did not run (`up --exclude` resolves its stdout empty)", () => {
+            assert.equal(amiIdOfBuild(undefined, "eu-west-1"), undefined);
+            assert.equal(amiIdOfBuild("", "eu-west-1"), undefined);
+            assert.throws(() => amiIdOfBuild("{}", "eu-west-1"), /records no AMI/);
+        });
+    });
+
+    describe("the repository gate: the bake waits for the pinned packages", () => {
+        const pool = ["pool/main/t/twine/twine_2026.11.2-1_amd64.deb", "pool/main/t/twine/twine-worker_2026.11.3-1_amd64.deb"];
+
+        it("finds a package missing at the pinned version, and none once it is published", () => {
+            assert.deepEqual(missingPackages([], ["twine"], "2026.11.3-1"), ["twine"]);
+            assert.deepEqual(missingPackages(pool, ["twine", "twine-worker"], "2026.11.3-1"), ["twine"]);
+            const published = [...pool, "pool/main/t/twine/twine_2026.11.3-1_amd64.deb"];
+            assert.deepEqual(missingPackages(published, ["twine", "twine-worker"], "2026.11.3-1"), []);
+            // The pool's file name drops the epoch; a key outside the pool is not a published package.
+            assert.deepEqual(missingPackages(published, ["twine"], "1:2026.11.3-1"), []);
+            assert.deepEqual(missingPackages(["dists/twine_2026.11.3-1_amd64.deb"], ["twine"], "2026.11.3-1"), ["twine"]);
+        });
+
+        it("lists the exact key prefix of the pinned package, not the whole pool (S3 returns 1,000 keys a page)", () => {
+            assert.equal(packagePoolPrefix("twine", "2026.11.3-1"), "pool/main/t/twine/twine_2026.11.3-1_");
+            assert.equal(packagePoolPrefix("twine", "1:2026.11.3-1"), "pool/main/t/twine/twine_2026.11.3-1_");
+            assert.equal(packagePoolPrefix("libtwine", "2"), "pool/main/libt/libtwine/libtwine_2_");
+            const published = `${packagePoolPrefix("twine", "2026.11.3-1")}amd64.deb`;
+            assert.deepEqual(missingPackages([published], ["twine"], "2026.11.3-1"), []);
+        });
+
+        it("says what is missing, where, and how to publish it; nothing once all is there", () => {
+            assert.match(
+                unpublishedMessage(["twine"], "2026.11.3-1", "b"),
+                /s3:\/\/b\) has no twine at 2026\.11\.3-1.*Fix: run the twine-release/,
+            );
+            assert.equal(unpublishedMessage([], "2026.11.3-1", "b"), "");
+        });
     });
 
     it("passes variables as PKR_VAR_*: strings verbatim, lists and numbers as HCL literals", () => {
@@ -185,6 +225,15 @@ esac
             return { bin, log };
         }
         const calls = (log: string) => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : []);
+
+        it("does not start Packer while the bake is not ready: the gate fails, saying why; the build never reads the verdict", () => {
+            const gate = (env: NodeJS.ProcessEnv) => spawnSync("/bin/sh", ["-c", GATE_COMMAND], { env, encoding: "utf8" });
+            const stopped = gate({ PATH: process.env.PATH, [NOT_READY_ENV]: "the apt repository has no twine at 1" });
+            assert.notEqual(stopped.status, 0);
+            assert.match(stopped.stderr, /^PackerImage: the apt repository has no twine at 1$/m);
+            assert.equal(gate({ PATH: process.env.PATH }).status, 0);
+            assert.ok(!command.includes(NOT_READY_ENV), "the verdict is no input of the build");
+        });
 
         it("reads the oldest Packer the template folder accepts from its required_version", () => {
             assert.equal(required, "1.7.0");

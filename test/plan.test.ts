@@ -104,7 +104,8 @@ describe("offline plan", () => {
 
     it("plans another config file for the same stack (--config)", async () => {
         const config = fixtureConfig("dev");
-        config["twine-infra:network"] = JSON.stringify({ ...JSON.parse(config["twine-infra:network"]), azCount: 3 });
+        const network = { ...JSON.parse(config["twine-infra:network"]), azCount: 3, zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3"] };
+        config["twine-infra:network"] = JSON.stringify(network);
         const plan = await planWithConfig("dev", writeStackFile(config));
         assert.equal(ofType(plan, "aws:ec2/subnet:Subnet").length, 9);
     });

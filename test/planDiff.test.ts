@@ -19,6 +19,8 @@ const ENVS = "twine-infra:environments";
 /** prod with `azCount` AZs, one NAT gateway each, and every environment's search spread over as many AZs. */
 function prodWithAzs(azCount: number, base: Record<string, string> = fixtureConfig("prod")): Record<string, string> {
     let config = withPath(withPath(base, NET, "azCount", azCount), NET, "natStrategy", "perAz");
+    // The pinned zones follow the count: the first azCount ids.
+    config = withPath(config, NET, "zoneIds", ["euw1-az1", "euw1-az2", "euw1-az3"].slice(0, azCount));
     for (const env of Object.keys(JSON.parse(config[ENVS]))) {
         config = withPath(withPath(config, ENVS, `${env}.search.availabilityZones`, azCount), ENVS, `${env}.search.instanceCount`, azCount);
     }

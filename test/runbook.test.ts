@@ -8,7 +8,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { ROLE_SCHEMAS } from "../config/schema";
+import { ImportFile, openSearchRoleImport, retainedImportFile, trailImport } from "../doctor/imports";
 import { bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "../stacks/outputs";
+import { byUrn, engineUrnOf, ofType, planOf } from "./helpers/plans";
 
 const REPO = path.resolve(__dirname, "..");
 const RUNBOOK = fs.readFileSync(path.join(REPO, "docs", "runbook.md"), "utf8");
@@ -122,5 +124,98 @@ describe("runbook (docs/runbook.md)", () => {
         assert.equal(inOutputs(["dns"], "amiId"), false);
         assert.equal(inOutputs(["prod"], "environments.x.databaseSecretArn"), true);
         assert.deepEqual(expandBraces("a.{b,c}.d"), ["a.b.d", "a.c.d"]);
+    });
+});
+
+describe("runbook: the first-deploy checklist, as a person runs it", () => {
+    const checklist = RUNBOOK.slice(RUNBOOK.indexOf("## 0. First deploy"), RUNBOOK.indexOf("## 1. "));
+    const shell = (text: string) => [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map(m => m[1]).join("\n");
+
+    it("sets every shell variable before a command uses it, top to bottom", () => {
+        const lines = shell(checklist).split("\n");
+        const set = new Set<string>();
+        const unset: string[] = [];
+        for (const line of lines) {
+            for (const m of line.matchAll(/\bfor ([a-z_]+) in /g)) set.add(m[1]);
+            // Single quotes keep `$` literal (a URN's type separator).
+            for (const m of line.replace(/'[^']*'/g, "''").matchAll(/\$\{?([a-z_]+)\b/g))
+                if (!set.has(m[1])) unset.push(`$${m[1]} in: ${line.trim()}`);
+            for (const m of line.matchAll(/(?:^|[;\s])(?:export )?([a-z_]+)=/g)) set.add(m[1]);
+        }
+        assert.ok(set.has("bootstrap"), "the checklist makes the bootstrap stack file itself");
+        assert.deepEqual(unset, []);
+    });
+
+    it("opens no stack through its ESC import before that environment exists (every preview and up uses the bootstrap file)", () => {
+        // Steps 1 to 9 run before any stack's second `up`: the committed stack files import environments made by the first.
+        const beforeEsc = checklist.slice(0, checklist.indexOf("10. **dev, second `up`**"));
+        const commands = shell(beforeEsc)
+            .split("\n")
+            .filter(l => /\bpulumi (preview|up|import)\b/.test(l));
+        assert.ok(commands.length >= 2);
+        assert.deepEqual(
+            commands.filter(l => !l.includes('--config-file "$bootstrap"')),
+            [],
+        );
+    });
+
+    it("selects the profile it logs in with, so doctor and the AWS CLI use it", () => {
+        const logins = [...checklist.matchAll(/aws sso login --profile ("?)(\S+?)\1[;\s]([^\n]*)/g)];
+        assert.ok(logins.length >= 2);
+        for (const [line, quote, profile, rest] of logins) {
+            assert.ok(rest.includes(`export AWS_PROFILE=${quote}${profile}${quote}`), line);
+        }
+    });
+
+    it("excludes the bake's gate by the URN the engine gives it in dev's plan", async () => {
+        const plan = await planOf("dev");
+        const gate = ofType(plan, "command:local:Command").find(c => c.name === "app-image-gate");
+        assert.ok(gate);
+        const cited = [...RUNBOOK.matchAll(/gate='([^']+)'/g)].map(m => m[1]);
+        assert.ok(cited.length >= 2);
+        for (const urn of cited) assert.equal(urn, engineUrnOf(plan, gate));
+        assert.doesNotMatch(RUNBOOK, /app-image-build/);
+    });
+
+    it("imports the retained buckets and the OpenSearch role under the parent and provider the plan gives them", async () => {
+        const json = /cat > import\.json <<'JSON'\n([\s\S]*?)\nJSON/.exec(RUNBOOK);
+        assert.ok(json, "the import file");
+        for (const stack of ["dev", "prod"] as const) {
+            const plan = await planOf(stack);
+            const buckets = ofType(plan, "aws:s3/bucket:Bucket");
+            const trailLogs = buckets.find(b => b.name === `${stack}-baseline-trail-logs`)!;
+            const [, account, region] = /^twine-cloudtrail-(\d+)-(.+)$/.exec(String(trailLogs.inputs.bucket))!;
+            const file: ImportFile = JSON.parse(
+                json[1]
+                    .replace(/<stack>/g, stack)
+                    .replace(/<account>/g, account)
+                    .replace(/<region>/g, region),
+            );
+            assert.deepEqual(file, retainedImportFile(stack, account, region));
+            for (const entry of file.resources) {
+                const planned = ofType(plan, entry.type).find(r => r.name === entry.name);
+                assert.ok(planned, `${stack}: no ${entry.type} ${entry.name}`);
+                assert.equal(
+                    entry.id,
+                    entry.type === "aws:cloudtrail/trail:Trail"
+                        ? `arn:aws:cloudtrail:${region}:${account}:trail/${planned.inputs.name}`
+                        : planned.inputs.bucket,
+                );
+                assert.equal(file.nameTable[entry.parent], engineUrnOf(plan, byUrn(plan, planned.parent)!), `${entry.name}'s parent`);
+                assert.equal(file.nameTable[entry.provider], engineUrnOf(plan, byUrn(plan, planned.provider)!), `${entry.name}'s provider`);
+            }
+            // doctor's commands, each against the plan
+            const role = ofType(plan, "aws:iam/serviceLinkedRole:ServiceLinkedRole").find(r => r.name === `${stack}-opensearch`)!;
+            const trail = ofType(plan, "aws:cloudtrail/trail:Trail").find(r => r.name === `${stack}-baseline-trail`)!;
+            for (const [command, planned] of [
+                [openSearchRoleImport(stack, account), role],
+                [trailImport(stack, `arn:aws:cloudtrail:${region}:${account}:trail/twine-${stack}`), trail],
+            ] as const) {
+                assert.match(command, new RegExp(` ${planned.type} ${planned.name} `));
+                assert.equal(/--parent 'parent=([^']+)'/.exec(command)?.[1], engineUrnOf(plan, byUrn(plan, planned.parent)!), command);
+                assert.equal(/--provider 'aws=([^']+)'/.exec(command)?.[1], engineUrnOf(plan, byUrn(plan, planned.provider)!), command);
+            }
+        }
+        assert.ok(RUNBOOK.includes(openSearchRoleImport("prod", "<account>")), "the runbook's OpenSearch import is doctor's");
     });
 });

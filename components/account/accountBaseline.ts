@@ -9,10 +9,30 @@ import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, denyInsecureTransport, policyDocument, stableJson } from "./iamPolicy";
 import { LogBucket } from "./logBucket";
 
+/**
+ * GuardDuty's optional protection plans, as the detector-feature API names them. RUNTIME_MONITORING stands for
+ * EKS_RUNTIME_MONITORING too: naming both is refused (GuardDuty API reference, CreateDetector).
+ */
+export const GUARDDUTY_FEATURES = [
+    "S3_DATA_EVENTS",
+    "EKS_AUDIT_LOGS",
+    "EBS_MALWARE_PROTECTION",
+    "RDS_LOGIN_EVENTS",
+    "LAMBDA_NETWORK_LOGS",
+    "RUNTIME_MONITORING",
+] as const;
+export type GuardDutyFeature = (typeof GUARDDUTY_FEATURES)[number];
+
 /** The baseline's settings; config/baseline.ts produces them with its per-role defaults applied. */
 export interface AccountBaselineSettings {
-    /** Enable a GuardDuty detector. */
+    /** Run GuardDuty: create a detector, or adopt `guardDutyDetectorId`. */
     readonly guardDuty: boolean;
+    /** An existing detector (e.g. the organization's): none is created, and its plans are left to its owner. */
+    readonly guardDutyDetectorId?: string;
+    /** Each optional protection plan of the detector the stack creates, on or off. */
+    readonly guardDutyFeatures: Readonly<Record<GuardDutyFeature, boolean>>;
+    /** An organization (or Control Tower) trail that already logs the account: no trail, trail key or bucket here. */
+    readonly organizationTrailArn?: string;
     /** Days the trail bucket keeps log files (and old versions) before they expire. */
     readonly trailRetentionDays: number;
 }
@@ -144,10 +164,10 @@ export function trailBucketPolicy(bucket: string, accountId: string, trailArn: s
 }
 
 export class AccountBaseline extends pulumi.ComponentResource {
-    /** ARN of the CloudTrail trail. */
+    /** ARN of the CloudTrail trail (the organization's, when one is adopted). */
     readonly trailArn: pulumi.Output<string>;
-    /** Name of the bucket holding the trail's log files. */
-    readonly trailBucket: pulumi.Output<string>;
+    /** Name of the bucket holding the trail's log files. @default - none, when an organization trail is adopted */
+    readonly trailBucket: pulumi.Output<string | undefined>;
     /** Name of the account's bucket for S3 server access logs: every other bucket of the stack logs into it. */
     readonly accessLogBucket: pulumi.Output<string>;
 
@@ -156,8 +176,12 @@ export class AccountBaseline extends pulumi.ComponentResource {
         const parent = { parent: this };
         const names = baselineNames(args);
 
+        // Account singletons: deleting one switches the protection off for the whole account (DisableEbsEncryptionByDefault,
+        // DeletePublicAccessBlock), and a replacement deletes the old one after creating the new. Retained, a destroy or
+        // a replacement leaves them on (retainOnDelete covers both: https://www.pulumi.com/docs/iac/concepts/options/retainondelete/).
+        const singleton = { parent: this, retainOnDelete: true };
         // EC2.7: every new EBS volume and snapshot in the region is encrypted, whoever creates it.
-        new aws.ebs.EncryptionByDefault(`${name}-ebs-encryption`, { enabled: true }, parent);
+        new aws.ebs.EncryptionByDefault(`${name}-ebs-encryption`, { enabled: true }, singleton);
         // S3.1: no bucket of the account can be made public, by ACL or by policy.
         new aws.s3.AccountPublicAccessBlock(
             `${name}-s3-public-access`,
@@ -168,13 +192,61 @@ export class AccountBaseline extends pulumi.ComponentResource {
                 ignorePublicAcls: true,
                 restrictPublicBuckets: true,
             },
-            parent,
+            singleton,
         );
 
         // Kept on destroy in every account (retainOnDelete): the logs outlive the stack, and so does what decrypts them.
         const keep = { retainOnDelete: true, protect: args.protect === true };
         const accessLogs = this.accessLogBucketResources(name, names.accessLogBucket, args, keep);
 
+        // An organization's trail already records this account's events: a second one is a paid copy.
+        if (args.organizationTrailArn) {
+            this.trailArn = pulumi.output(args.organizationTrailArn);
+            this.trailBucket = pulumi.output(undefined);
+        } else {
+            const { trail, bucket } = this.trailResources(name, names, args, keep, accessLogs);
+            this.trailArn = trail.arn;
+            this.trailBucket = bucket;
+        }
+
+        // IAM.28: report resources shared outside the account (roles, buckets, keys).
+        new aws.accessanalyzer.Analyzer(`${name}-access-analyzer`, { analyzerName: names.analyzer, type: "ACCOUNT" }, parent);
+        if (args.guardDuty && !args.guardDutyDetectorId) this.guardDutyDetector(name, args.guardDutyFeatures);
+
+        this.accessLogBucket = accessLogs.id;
+        this.registerOutputs({ trailArn: this.trailArn, trailBucket: this.trailBucket, accessLogBucket: this.accessLogBucket });
+    }
+
+    /**
+     * A detector with every optional protection plan stated: CreateDetector turns on each plan it is not told about
+     * (GuardDuty API reference, CreateDetector), so each is a DetectorFeature, on or off as configured. Retained:
+     * deleting a detector disables GuardDuty in the Region and removes its findings (aws.guardduty.Detector docs).
+     * Deleting a DetectorFeature changes nothing in AWS (aws.guardduty.DetectorFeature docs).
+     */
+    private guardDutyDetector(name: string, features: Readonly<Record<GuardDutyFeature, boolean>>): aws.guardduty.Detector {
+        const detector = new aws.guardduty.Detector(
+            `${name}-guardduty`,
+            { enable: true, findingPublishingFrequency: "FIFTEEN_MINUTES" },
+            { parent: this, retainOnDelete: true },
+        );
+        for (const feature of GUARDDUTY_FEATURES) {
+            new aws.guardduty.DetectorFeature(
+                `${name}-guardduty-${feature.toLowerCase().replace(/_/g, "-")}`,
+                { detectorId: detector.id, name: feature, status: features[feature] ? "ENABLED" : "DISABLED" },
+                { parent: detector },
+            );
+        }
+        return detector;
+    }
+
+    /** The account's own multi-region trail: its key, its locked-down bucket (logging into the access-log bucket), the trail. */
+    private trailResources(
+        name: string,
+        names: ReturnType<typeof baselineNames>,
+        args: AccountBaselineArgs,
+        keep: { retainOnDelete: boolean; protect: boolean },
+        accessLogs: LogBucket,
+    ): { trail: aws.cloudtrail.Trail; bucket: pulumi.Output<string> } {
         const key = new aws.kms.Key(
             `${name}-trail-key`,
             {
@@ -210,7 +282,7 @@ export class AccountBaseline extends pulumi.ComponentResource {
                 formerParent: this,
                 keep,
             },
-            parent,
+            { parent: this },
         );
 
         const trail = new aws.cloudtrail.Trail(
@@ -225,19 +297,11 @@ export class AccountBaseline extends pulumi.ComponentResource {
                 kmsKeyId: key.arn,
             },
             // CreateTrail checks that it can write with the bucket's encryption: policy and encryption both first.
-            { parent: this, dependsOn: [trailLogs.policy, trailLogs.encryption] },
+            // Kept when deleted, like its bucket and key: naming an organization trail (or a destroy) must not stop
+            // the account's audit log; whoever checked the organization's trail deletes this one by hand.
+            { parent: this, dependsOn: [trailLogs.policy, trailLogs.encryption], retainOnDelete: true },
         );
-
-        // IAM.28: report resources shared outside the account (roles, buckets, keys).
-        new aws.accessanalyzer.Analyzer(`${name}-access-analyzer`, { analyzerName: names.analyzer, type: "ACCOUNT" }, parent);
-        if (args.guardDuty) {
-            new aws.guardduty.Detector(`${name}-guardduty`, { enable: true, findingPublishingFrequency: "FIFTEEN_MINUTES" }, parent);
-        }
-
-        this.trailArn = trail.arn;
-        this.trailBucket = trailLogs.id;
-        this.accessLogBucket = accessLogs.id;
-        this.registerOutputs({ trailArn: this.trailArn, trailBucket: this.trailBucket, accessLogBucket: this.accessLogBucket });
+        return { trail, bucket: trailLogs.id };
     }
 
     /**

@@ -49,7 +49,9 @@ export class LogBucket extends pulumi.ComponentResource {
             { parent: this, ...args.keep, aliases: args.formerParent ? [{ parent: args.formerParent }] : [] },
         );
         const bucket = this.bucket;
-        const parent = { parent: bucket };
+        // A kept bucket keeps its settings too: children do not inherit retainOnDelete (only protect), and a destroy
+        // that deleted them would leave the bucket without its public access block, TLS-only policy and lifecycle.
+        const parent = { parent: bucket, retainOnDelete: args.keep?.retainOnDelete };
         const block = new aws.s3.BucketPublicAccessBlock(
             name,
             { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
@@ -89,7 +91,7 @@ export class LogBucket extends pulumi.ComponentResource {
         this.policy = new aws.s3.BucketPolicy(
             name,
             { bucket: bucket.id, policy: bucket.arn.apply(arn => stableJson(args.policy(arn))) },
-            { parent: bucket, dependsOn: [block, ownership] },
+            { ...parent, dependsOn: [block, ownership] },
         );
         this.id = bucket.id;
         this.arn = bucket.arn;

@@ -2,7 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { ec2TrustPolicy, stableJson } from "../account/iamPolicy";
-import { AUTOSCALING_GRANT_OPERATIONS, autoScalingServiceLinkedRoleArn, imageKeyPolicy } from "./imageSharingPolicy";
+import {
+    AUTOSCALING_GRANT_OPERATIONS,
+    autoScalingServiceLinkedRoleArn,
+    grantRetiringPrincipal,
+    imageKeyPolicy,
+} from "./imageSharingPolicy";
+import { missingPackages, packagePoolPrefix, unpublishedMessage } from "./aptPoolConfig";
 import { PackerImage } from "./packerImage";
 
 export const APP_TEMPLATE_DIR = path.resolve(__dirname, "..", "..", "images", "twine-app");
@@ -29,6 +35,11 @@ export interface DevAppImageArgs {
         readonly vpcId: pulumi.Input<string>;
         readonly subnetId: pulumi.Input<string>;
         readonly aptRepo: AppImageAptRepo;
+        /**
+         * The apt repository's bucket, as an output of the resource that creates it: the bake starts only once the
+         * bucket holds the pinned packages (and the lookup waits for the bucket on a first deploy). Required.
+         */
+        readonly aptBucket: pulumi.Input<string>;
         readonly instanceType: string;
         readonly rootVolumeGiB: number;
         /**
@@ -100,6 +111,7 @@ export class DevAppImage extends pulumi.ComponentResource {
                         apt_signing_key: repo.signingKey,
                         twine_version: repo.twineVersion,
                     },
+                    notReady: publishedGate(build.aptBucket, repo.twineVersion, this),
                 },
                 { parent: this, dependsOn: [...(build.networkReady ?? []), ...access.egressRules] },
             ).amiId;
@@ -165,6 +177,21 @@ function buildInstanceAccess(name: string, vpcId: pulumi.Input<string>, parent: 
     return { instanceProfileName: profile.name, securityGroupId: group.id, egressRules };
 }
 
+/** The packages the image installs: the template's twine_packages default (images/twine-app/twine-app.pkr.hcl). */
+export const APP_PACKAGES = ["twine"] as const;
+
+/**
+ * Why the bake must wait, from the repository's pool: "" once every package is there at the pinned version.
+ * A first deploy of dev creates the bucket empty (the release pipeline publishes), so without this the build
+ * instance would fail on `apt-get install` after minutes of Packer.
+ */
+function publishedGate(bucket: pulumi.Input<string>, version: string, parent: pulumi.Resource): pulumi.Output<string> {
+    const listings = APP_PACKAGES.map(p => aws.s3.getObjectsOutput({ bucket, prefix: packagePoolPrefix(p, version) }, { parent }));
+    return pulumi
+        .all([pulumi.all(listings.map(l => l.keys)), pulumi.output(bucket)])
+        .apply(([keys, name]) => unpublishedMessage(missingPackages(keys.flat(), APP_PACKAGES, version), version, name));
+}
+
 export interface ProdAppImageArgs {
     /** The prod account, whose Auto Scaling service-linked role gets the use of dev's key. */
     readonly accountId: string;
@@ -202,6 +229,10 @@ function autoScalingGrant(name: string, keyArn: pulumi.Input<string>, accountId:
             keyId: keyArn,
             granteePrincipal: autoScalingServiceLinkedRoleArn(accountId),
             operations: [...AUTOSCALING_GRANT_OPERATIONS],
+            // Deleted by RetireGrant, which the grant itself lets this account call; the key policy gives it no
+            // RevokeGrant (see grantRetiringPrincipal).
+            retiringPrincipal: grantRetiringPrincipal(accountId),
+            retireOnDelete: true,
         },
         { parent },
     );

@@ -27,6 +27,17 @@ export const AUTOSCALING_GRANT_OPERATIONS = [
     "ReEncryptTo",
 ] as const;
 
+/**
+ * The principal that may retire a consumer account's grant: the account itself, so the principals its IAM lets
+ * call kms:RetireGrant (its deploy role) retire it, and no key policy statement is needed for that. KMS: "Principals
+ * specified in the grant can retire a grant without the kms:RetireGrant permission" in the key policy
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/grant-delete.html). RevokeGrant, which the key policy
+ * authorises, would let a consumer delete any grant on the key, the owner's own included, so consumers never get it.
+ */
+export function grantRetiringPrincipal(accountId: string): string {
+    return `arn:aws:iam::${accountId}:root`;
+}
+
 export interface ImageKeyPolicyArgs {
     /** The account that owns the key and builds the images. */
     readonly ownerAccountId: string;
@@ -66,6 +77,18 @@ export function imageKeyPolicy(args: ImageKeyPolicyArgs): PolicyDocument {
             Action: "kms:CreateGrant",
             Resource: "*",
             Condition: { StringEquals: { "kms:GranteePrincipal": consumers.map(autoScalingServiceLinkedRoleArn) } },
+        },
+        {
+            // The grant resource reads its grant back with ListGrants right after CreateGrant and while deleting it
+            // (terraform-provider-aws internal/service/kms/grant.go); across accounts that needs the key policy (KMS API
+            // reference, "Required permissions: kms:ListGrants (key policy)"). It deletes the grant with RetireGrant
+            // (retireOnDelete), which the grant's retiring principal authorises (grantRetiringPrincipal). ListGrants
+            // takes no condition key that could narrow it to the caller's own grants; it reveals, never changes.
+            Sid: "ConsumerAccountsListGrants",
+            Effect: "Allow",
+            Principal: { AWS: consumers.map(root) },
+            Action: "kms:ListGrants",
+            Resource: "*",
         },
     );
 }

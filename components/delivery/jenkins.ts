@@ -41,6 +41,12 @@ export interface JenkinsSettings {
 export interface JenkinsArgs extends JenkinsSettings {
     /** Who may log in from the bastion (access/accessCloudConfig.ts hostAccess). @default - nobody */
     readonly access?: AccessCloudConfig;
+    /**
+     * What the host's first boot needs in place: its subnet's NAT route (Ubuntu's archive, ECR) and the S3 endpoint.
+     * IDs alone do not order them before the instance, and its one-time package install runs at first boot.
+     * Defaults to none.
+     */
+    readonly networkReady?: readonly pulumi.Resource[];
     readonly accountId: string;
     readonly region: string;
     /** Stack name: scopes secret names and the snapshot policy's target tag. */
@@ -291,7 +297,7 @@ export class Jenkins extends pulumi.ComponentResource {
                 userDataReplaceOnChange: true,
                 tags: { Name: `${name}-jenkins` },
             },
-            { parent: this, ignoreChanges: ["ami"], deleteBeforeReplace: true },
+            { parent: this, ignoreChanges: ["ami"], deleteBeforeReplace: true, dependsOn: [...(args.networkReady ?? [])] },
         );
         new aws.ec2.VolumeAttachment(
             `${name}-home`,

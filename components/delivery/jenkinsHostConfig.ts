@@ -64,6 +64,29 @@ export function renderJenkinsUserData(args: JenkinsUserDataArgs, access?: Access
     );
 }
 
+/** What the host installs from Ubuntu's archive, through the NAT gateway. */
+export const JENKINS_PACKAGES = ["docker.io", "amazon-ecr-credential-helper"] as const;
+
+/** The boot step that makes sure the packages are there (see ensurePackagesScript). */
+export const ENSURE_PACKAGES = "/usr/local/sbin/twine-ensure-packages";
+
+/**
+ * Installs the packages if cloud-init's package step could not, retrying while the network comes up (10 minutes by
+ * default), and exits non-zero with the reason when they are still missing.
+ */
+export function ensurePackagesScript(packages: readonly string[], attempts = 60, pauseSeconds = 10): string {
+    const list = packages.join(" ");
+    return `#!/bin/sh
+for attempt in $(seq ${attempts}); do
+  dpkg-query -W ${list} >/dev/null 2>&1 && exit 0
+  apt-get -q update && DEBIAN_FRONTEND=noninteractive apt-get -q -y install ${list} && exit 0
+  echo "twine boot: installing ${list} failed (attempt $attempt of ${attempts}); retrying" >&2
+  sleep ${pauseSeconds}
+done
+echo "twine boot: could not install ${list}: no route to Ubuntu's archive (the subnet's NAT route?). Jenkins is not started" >&2
+exit 1`;
+}
+
 function jenkinsCloudConfig(args: JenkinsUserDataArgs): string {
     if (!/@sha256:[0-9a-f]{64}$/.test(args.imageRef)) {
         throw new Error(`renderJenkinsUserData: the image must be pinned by digest (<repo>@sha256:<64 hex>), got "${args.imageRef}"`);
@@ -77,9 +100,15 @@ function jenkinsCloudConfig(args: JenkinsUserDataArgs): string {
     return `#cloud-config
 package_update: true
 packages:
-  - docker.io
-  - amazon-ecr-credential-helper
+${JENKINS_PACKAGES.map(p => `  - ${p}`).join("\n")}
 write_files:
+  - path: ${ENSURE_PACKAGES}
+    permissions: "0755"
+    content: |
+${ensurePackagesScript(JENKINS_PACKAGES)
+    .split("\n")
+    .map(line => `      ${line}`)
+    .join("\n")}
   - path: /root/.docker/config.json
     permissions: "0600"
     content: |
@@ -179,6 +208,9 @@ write_files:
       [Install]
       WantedBy=multi-user.target
 runcmd:
+  # cloud-init's package step fails once and moves on when the subnet's NAT route is not there yet. runcmd is one
+  # sh script: stop it here, before enabling services that cannot start, with the reason on the console.
+  - ${ENSURE_PACKAGES} || exit 1
   - [systemctl, daemon-reload]
   - [systemctl, enable, --now, docker.service]
   - [systemctl, enable, --now, jenkins.service]

@@ -26,7 +26,15 @@ export interface PackerImageArgs {
      * `sensitive`) or "none". stdout is only the manifest. Defaults to "stderr".
      */
     readonly logging?: "stderr" | "none";
+    /**
+     * Why the build must not start yet (e.g. the repository lacks the packages it installs), or "" when it may: a
+     * gate command the build depends on then stops with this message before Packer runs. Defaults to "".
+     */
+    readonly notReady?: pulumi.Input<string>;
 }
+
+/** The environment variable carrying `notReady` into the gate command. */
+export const NOT_READY_ENV = "PACKER_IMAGE_NOT_READY";
 
 /** Files of a template folder that never feed the AMI build: docs, the VM's Vagrantfile, settings and repository copy, outputs. */
 const NOT_BUILD_INPUTS = [
@@ -112,6 +120,20 @@ export function requiredPackerVersion(files: readonly BuildFile[]): string {
     return found[0][1];
 }
 
+/** A dependsOn option as a list, to add to. */
+function dependencies(dependsOn: pulumi.ResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {
+    if (dependsOn === undefined) return [];
+    if (Array.isArray(dependsOn)) return [...dependsOn];
+    if (pulumi.Resource.isInstance(dependsOn)) return [dependsOn];
+    throw new Error("PackerImage: dependsOn must be a resource or a list of resources, not an Output");
+}
+
+/**
+ * The gate's shell command: fail with the reason the build must wait, if there is one. The build depends on the
+ * gate, so Pulumi never starts Packer after the gate failed.
+ */
+export const GATE_COMMAND = `if [ -n "\${${NOT_READY_ENV}:-}" ]; then echo "PackerImage: $${NOT_READY_ENV}" >&2; exit 1; fi`;
+
 /**
  * The shell command: refuse a Packer older than the folder requires (Debian's 1.6 has no `init`, ignores the
  * plugin pins and rejects settings such as metadata_options), `packer init`, then a build of one source into a
@@ -173,6 +195,15 @@ export function amiIdFromManifest(manifestJson: string, region: string): string 
 }
 
 /**
+ * The AMI id of the build command's stdout, or undefined when the command did not run: a create skipped by
+ * `pulumi up --exclude` (with --exclude-dependents) resolves its outputs empty (pulumi/pulumi#24108), and the
+ * excluded dependents need no id. A manifest that is there but holds no AMI still throws.
+ */
+export function amiIdOfBuild(stdout: string | undefined, region: string): string | undefined {
+    return stdout === undefined || stdout === "" ? undefined : amiIdFromManifest(stdout, region);
+}
+
+/**
  * One Packer build, run by `pulumi up` on the deploying machine: `packer build -only=<source>` for a template
  * folder, re-run only when a file the build reads or one of its variables changes (see buildInputsHash), with
  * the AMI id read from the manifest. Removing it keeps the AMI (an environment may still run it).
@@ -203,6 +234,24 @@ export class PackerImage extends pulumi.ComponentResource {
         const variables = pulumi.output(args.variables ?? {}) as pulumi.Output<Record<string, PackerVariable>>;
         this.inputsHash = variables.apply(vars => buildInputsHash(files, vars));
 
+        // The readiness verdict is an input of this gate, never of the build: a command re-runs its create when any
+        // input changes and it has no update command (@pulumi/command 1.2), so a verdict in the build's environment
+        // would re-bake a finished image whenever it changed. The gate checks on its create, which its replacement
+        // with the build's trigger brings (the first bake, and every re-bake); a verdict that changes between bakes
+        // runs its update, which does nothing.
+        const gate = new local.Command(
+            `${name}-gate`,
+            {
+                create: GATE_COMMAND,
+                update: "true",
+                environment: pulumi
+                    .output(args.notReady ?? "")
+                    .apply((notReady): Record<string, string> => (notReady ? { [NOT_READY_ENV]: notReady } : {})),
+                triggers: [this.inputsHash],
+                logging: "stderr",
+            },
+            { parent: this },
+        );
         this.command = new local.Command(
             `${name}-build`,
             {
@@ -216,10 +265,14 @@ export class PackerImage extends pulumi.ComponentResource {
             },
             // Variables may carry secrets, and Packer's output can echo them: neither lands in state in clear text.
             // The component's dependsOn (what the build's network needs) is the build's own: children do not inherit it.
-            { parent: this, additionalSecretOutputs: ["stdout", "stderr"], dependsOn: opts?.dependsOn },
+            {
+                parent: this,
+                additionalSecretOutputs: ["stdout", "stderr"],
+                dependsOn: [...dependencies(opts?.dependsOn), gate],
+            },
         );
         // The id alone is not sensitive: unwrap it so the environments and their previews can show it.
-        this.amiId = pulumi.unsecret(this.command.stdout.apply(stdout => amiIdFromManifest(stdout, args.region)));
+        this.amiId = pulumi.unsecret(this.command.stdout.apply(stdout => amiIdOfBuild(stdout, args.region) as string));
         this.registerOutputs({ amiId: this.amiId, inputsHash: this.inputsHash });
     }
 }

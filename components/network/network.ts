@@ -11,6 +11,11 @@ export interface NetworkSettings {
     readonly cidr: string;
     /** Availability zones to spread each subnet tier across. */
     readonly azCount: number;
+    /**
+     * The zones by AZ id, in subnet order (as many as azCount): resolved to this account's names, whatever their
+     * state. Defaults to the first azCount zones listed as available, which shifts during an AZ incident.
+     */
+    readonly zoneIds?: readonly string[];
     /** Subnet slots reserved per tier (a power of two >= azCount), so adding an AZ moves no subnet. */
     readonly azSlots: number;
     /** Prefix length of the subnets in each tier. */
@@ -42,11 +47,59 @@ export interface NetworkTier {
  * private (app servers) and data (RDS, OpenSearch; no Internet route). Also: an Internet gateway, NAT per the
  * strategy, flow logs, a default security group with no rules, and an S3 gateway endpoint on every route table.
  */
+/** Zones in subnet order: this account's names, and the AZ ids (the same zone in every account). */
+interface Zones {
+    readonly names: string[];
+    readonly ids: string[];
+}
+
+/** The zones of the pinned ids, in their order, as this account names them (the id filter ignores zone state). */
+function pinnedZones(name: string, zoneIds: readonly string[], region: string, parent: pulumi.Resource): pulumi.Output<Zones> {
+    const zones = aws.getAvailabilityZonesOutput(
+        { allAvailabilityZones: true, filters: [{ name: "zone-id", values: [...zoneIds] }] },
+        { parent },
+    );
+    return pulumi.all([zones.names, zones.zoneIds]).apply(([names, ids]) => {
+        const byId = new Map(ids.map((id, k) => [id, names[k]]));
+        const missing = zoneIds.filter(id => !byId.has(id));
+        if (missing.length > 0) {
+            throw new pulumi.ResourceError(
+                `${name}: network.zoneIds names ${missing.join(", ")}, not zones of ${region} (it has ${ids.join(", ") || "none"}). ` +
+                    "Fix: list this region's zone ids",
+                parent,
+            );
+        }
+        return { names: zoneIds.map(id => byId.get(id)!), ids: [...zoneIds] };
+    });
+}
+
+/** The region's first azCount zones listed as available now (unpinned: the list shifts while a zone is impaired). */
+function availableZones(name: string, azCount: number, region: string, parent: pulumi.Resource): pulumi.Output<Zones> {
+    const zones = aws.getAvailabilityZonesOutput(
+        { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+        { parent },
+    );
+    return pulumi.all([zones.names, zones.zoneIds]).apply(([names, ids]) => {
+        const idOf = new Map(names.map((n, k) => [n, ids[k]]));
+        const sorted = [...names].sort();
+        if (sorted.length < azCount) {
+            throw new pulumi.ResourceError(
+                `${name}: azCount is ${azCount} but ${region} offers only ${sorted.length} zones (${sorted.join(", ")})`,
+                parent,
+            );
+        }
+        const chosen = sorted.slice(0, azCount);
+        return { names: chosen, ids: chosen.map(n => idOf.get(n)!) };
+    });
+}
+
 export class Network extends pulumi.ComponentResource {
     public readonly vpc: aws.ec2.Vpc;
     public readonly vpcId: pulumi.Output<string>;
     public readonly vpcCidr: pulumi.Output<string>;
     public readonly availabilityZones: pulumi.Output<string[]>;
+    /** The same zones by AZ id, in the same order. */
+    public readonly availabilityZoneIds: pulumi.Output<string[]>;
     public readonly public: NetworkTier;
     public readonly private: NetworkTier;
     public readonly data: NetworkTier;
@@ -70,20 +123,11 @@ export class Network extends pulumi.ComponentResource {
         });
         const [publicPlan, privatePlan, dataPlan] = this.subnetPlan.tiers;
 
-        const zones = aws.getAvailabilityZonesOutput(
-            { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
-            { parent: this },
-        );
-        this.availabilityZones = zones.names.apply(names => {
-            const sorted = [...names].sort();
-            if (sorted.length < args.azCount) {
-                throw new pulumi.ResourceError(
-                    `${name}: azCount is ${args.azCount} but ${args.region} offers only ${sorted.length} zones (${sorted.join(", ")})`,
-                    this,
-                );
-            }
-            return sorted.slice(0, args.azCount);
-        });
+        const zones = args.zoneIds
+            ? pinnedZones(name, args.zoneIds, args.region, this)
+            : availableZones(name, args.azCount, args.region, this);
+        this.availabilityZones = zones.names;
+        this.availabilityZoneIds = zones.ids;
         const zoneAt = (i: number) => this.availabilityZones.apply(z => z[i]);
 
         this.vpc = new aws.ec2.Vpc(

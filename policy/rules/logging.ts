@@ -3,6 +3,7 @@ import { Rule, isFalse, isProd, isTrue, simpleRule } from "./types";
 
 const TRAIL = "aws:cloudtrail/trail:Trail";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+const BASELINE = "twine:index:AccountBaseline";
 
 export const loggingRules: Rule[] = [
     {
@@ -12,9 +13,16 @@ export const loggingRules: Rule[] = [
         enforcementLevel: "mandatory",
         description:
             "Every stack has a multi-region trail that logs global service events and is on (the account " +
-            "baseline). Mandatory: without it, nobody can say who changed what in the account.",
+            "baseline), or names the organization trail that logs its account (baseline.organizationTrailArn). " +
+            "Mandatory: without it, nobody can say who changed what in the account.",
         kind: "stack",
         check(resources) {
+            // A stack whose baseline names the organization's trail (baseline.organizationTrailArn) creates none. Only
+            // a trail of another account counts: one of the stack's own account is no organization trail, and
+            // anybody there can stop it (config refuses it too; the pack is the gate a changed program still meets).
+            const adopted = resources.filter(r => r.type === BASELINE && typeof r.props?.organizationTrailArn === "string");
+            const ownAccount = adopted.filter(r => String(r.props.organizationTrailArn).split(":")[4] === String(r.props?.accountId));
+            if (adopted.length > 0 && ownAccount.length === 0) return [];
             const trails = resources.filter(r => r.type === TRAIL);
             const good = trails.filter(
                 t =>
@@ -135,7 +143,9 @@ export const loggingRules: Rule[] = [
                 .filter(d => isFalse(d.props?.enable))
                 .map(d => ({ urn: d.urn, message: "the GuardDuty detector is disabled" }));
             const prod = resources.some(r => r.type.startsWith("aws:") && isProd(r));
-            const enabled = detectors.some(d => !isFalse(d.props?.enable));
+            // An adopted detector (baseline.guardDutyDetectorId, often the organization's) counts as enabled.
+            const adopted = resources.some(r => r.type === BASELINE && typeof r.props?.guardDutyDetectorId === "string");
+            const enabled = adopted || detectors.some(d => !isFalse(d.props?.enable));
             return prod && !enabled
                 ? [...disabled, { message: "prod has no enabled GuardDuty detector; set baseline.guardDuty: true" }]
                 : disabled;

@@ -65,6 +65,18 @@ export function ancestors(plan: Plan, resource: PlannedResource): PlannedResourc
     return chain;
 }
 
+/**
+ * The URN the Pulumi engine gives a planned resource: its ancestors' types (not the root stack's) and its own,
+ * joined by `$`. The SDK's mocks, which make the plan's URNs, keep only the nearest parent's type.
+ */
+export function engineUrnOf(plan: Plan, resource: PlannedResource): string {
+    const types = [...ancestors(plan, resource)]
+        .reverse()
+        .filter(a => a.type !== "pulumi:pulumi:Stack")
+        .map(a => a.type);
+    return `urn:pulumi:${plan.stack}::twine-infra::${[...types, resource.type].join("$")}::${resource.name}`;
+}
+
 /** Runs `npx twine-infra plan <args>` as a user does (the package's bin, from the repository root). */
 export function runCli(...args: string[]) {
     return spawnSync(process.execPath, [path.join(REPO, "scripts", "twine-infra.js"), "plan", ...args], {

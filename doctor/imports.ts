@@ -1,0 +1,74 @@
+/**
+ * Import commands for resources a failed or destroyed first deploy leaves behind, with the parent and provider the
+ * program gives them: a resource imported elsewhere gets another URN, and the next `up` would create it again.
+ * Stack files disable the default provider, so an import must name the stack's own. Pulumi's import file format:
+ * https://www.pulumi.com/docs/iac/cli/commands/pulumi_import/ (nameTable, then resources naming parent and provider).
+ */
+import { PROJECT } from "../config/primitives";
+
+/**
+ * A URN as the Pulumi engine makes it: every ancestor's type (never the root stack's) before the resource's own,
+ * joined by `$`. (The SDK's test mocks keep only the nearest parent's type.)
+ */
+export function engineUrn(stack: string, types: readonly string[], name: string): string {
+    return `urn:pulumi:${stack}::${PROJECT}::${types.join("$")}::${name}`;
+}
+
+/** The stack's own AWS provider (accountProvider.ts names it after the stack). */
+export const providerUrn = (stack: string): string => engineUrn(stack, ["pulumi:providers:aws"], stack);
+
+/** The stack's AccountBaseline component, parent of the account's singletons and retained buckets. */
+export const baselineUrn = (stack: string): string => engineUrn(stack, ["twine:index:AccountBaseline"], `${stack}-baseline`);
+
+/** `pulumi import` of one resource under a top-level component of the stack, through the stack's provider. */
+function importCommand(stack: string, type: string, name: string, id: string, parent: string): string {
+    return `pulumi import --stack ${stack} ${type} ${name} ${id} --parent 'parent=${parent}' --provider 'aws=${providerUrn(stack)}'`;
+}
+
+/** The OpenSearch service-linked role an account already had: the import into the stack's SearchServiceRole. */
+export function openSearchRoleImport(stack: string, accountId: string): string {
+    const role = "aws-service-role/opensearchservice.amazonaws.com/AWSServiceRoleForAmazonOpenSearchService";
+    const parent = engineUrn(stack, ["twine:index:SearchServiceRole"], `${stack}-opensearch`);
+    return importCommand(
+        stack,
+        "aws:iam/serviceLinkedRole:ServiceLinkedRole",
+        `${stack}-opensearch`,
+        `arn:aws:iam::${accountId}:role/${role}`,
+        parent,
+    );
+}
+
+/** A trail of the stack's name made outside it, by ARN (the provider's import id): into the stack's AccountBaseline. */
+export function trailImport(stack: string, trailArn: string): string {
+    return importCommand(stack, "aws:cloudtrail/trail:Trail", `${stack}-baseline-trail`, trailArn, baselineUrn(stack));
+}
+
+/** A `pulumi import --file` document: names for URNs, then each resource naming its parent and provider by them. */
+export interface ImportFile {
+    readonly nameTable: Record<string, string>;
+    readonly resources: readonly { type: string; name: string; id: string; parent: string; provider: string }[];
+}
+
+/**
+ * The import file for what the account baseline keeps through a destroy and would collide with on the next create:
+ * its buckets (fixed names) and its trail (a fixed name per account), into the stack's AccountBaseline.
+ */
+export function retainedImportFile(stack: string, accountId: string, region: string): ImportFile {
+    const entry = (type: string, name: string, id: string) => ({ type, name, id, parent: "baseline", provider: "aws" });
+    const bucket = (name: string, id: string) => entry("aws:s3/bucket:Bucket", name, id);
+    return {
+        nameTable: {
+            baseline: baselineUrn(stack),
+            aws: providerUrn(stack),
+        },
+        resources: [
+            bucket(`${stack}-baseline-trail-logs`, `twine-cloudtrail-${accountId}-${region}`),
+            bucket(`${stack}-baseline-s3-access-logs`, `twine-s3-access-logs-${accountId}-${region}`),
+            entry(
+                "aws:cloudtrail/trail:Trail",
+                `${stack}-baseline-trail`,
+                `arn:aws:cloudtrail:${region}:${accountId}:trail/twine-${stack}`,
+            ),
+        ],
+    };
+}

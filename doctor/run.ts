@@ -1,0 +1,320 @@
+/**
+ * The AWS side of `twine-infra doctor <stack>`: read-only calls with the AWS SDK for JavaScript v3 and the
+ * credentials in the environment (AWS_PROFILE, SSO, or exported keys), one verdict per check (doctor/checks.ts).
+ * AWS_ENDPOINT_URL, when set, sends every call there (an emulator on loopback, in the tests).
+ */
+import { CloudTrailClient, DescribeTrailsCommand, ListTagsCommand } from "@aws-sdk/client-cloudtrail";
+import { DescribeAvailabilityZonesCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { GetDetectorCommand, GuardDutyClient, ListDetectorsCommand } from "@aws-sdk/client-guardduty";
+import { GetOpenIDConnectProviderCommand, GetRoleCommand, IAMClient, ListOpenIDConnectProvidersCommand } from "@aws-sdk/client-iam";
+import { GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { EnvStackConfig, StackConfig, parseStackConfig } from "../config";
+import { readStackSettings } from "../plan/stackFile";
+import { openSearchRoleImport, trailImport } from "./imports";
+import { Check, DOCTOR_EXIT, exitStatus, formatCheck, quotaCheck, unknownFrom } from "./checks";
+
+export interface DoctorOptions {
+    readonly projectDir: string;
+    /** Another stack file than Pulumi.<stack>.yaml. */
+    readonly configFile?: string;
+    /** The environment to read credentials and AWS_ENDPOINT_URL from. @default process.env */
+    readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface DoctorResult {
+    readonly checks: readonly Check[];
+    readonly status: number;
+}
+
+type Tags = Readonly<Record<string, string>>;
+
+/** Whether the stack's own deploy made it: the provider's default tags (components/account/accountProvider.ts). */
+function madeByStack(tags: Tags, stack: string): boolean {
+    return tags.Stack === stack && tags.ManagedBy === "pulumi";
+}
+
+function tagMap(list: readonly { Key?: string; Value?: string }[] | undefined): Tags {
+    return Object.fromEntries((list ?? []).map(t => [t.Key ?? "", t.Value ?? ""]));
+}
+
+function isNotFound(err: unknown): boolean {
+    return /NoSuchEntity|NotFound/.test((err as { name?: string })?.name ?? "");
+}
+
+export async function runDoctor(stack: string, options: DoctorOptions): Promise<DoctorResult> {
+    const env = options.env ?? process.env;
+    const settings = readStackSettings(options.projectDir, stack, options.configFile);
+    const config = parseStackConfig(stack, settings.config);
+    const endpoint = env.AWS_ENDPOINT_URL;
+    const client = { region: config.region, ...(endpoint ? { endpoint } : {}) };
+
+    let account: string | undefined;
+    try {
+        account = (await new STSClient(client).send(new GetCallerIdentityCommand({}))).Account;
+    } catch (err) {
+        const check: Check = {
+            name: "credentials",
+            verdict: "fail",
+            detail: `no usable AWS credentials (${(err as Error).message}).`,
+            fix: `sign in to the ${stack} account (aws sso login --profile <profile>; export AWS_PROFILE=<profile>)`,
+        };
+        return { checks: [check], status: DOCTOR_EXIT.noCredentials };
+    }
+    if (account !== config.accountId) {
+        const check: Check = {
+            name: "account",
+            verdict: "fail",
+            detail: `the credentials are for account ${account}, but Pulumi.${stack}.yaml's accountId is ${config.accountId}.`,
+            fix: `use credentials of ${config.accountId}, or correct twine-infra:accountId`,
+        };
+        return { checks: [check], status: DOCTOR_EXIT.wrongAccount };
+    }
+    const checks: Check[] = [{ name: "account", verdict: "ok", detail: `credentials for ${account}, as the stack file says.` }];
+    const iam = new IAMClient(client);
+    const role = async (name: string) => {
+        try {
+            return (await iam.send(new GetRoleCommand({ RoleName: name }))).Role;
+        } catch (err) {
+            if (isNotFound(err)) return undefined;
+            throw err;
+        }
+    };
+
+    if (config.accountRole === "dev" || config.accountRole === "prod") {
+        checks.push(await serviceLinkedRoles(stack, role));
+        checks.push(await openSearchRole(stack, config.accountId, role));
+        checks.push(await vcpuQuota(new ServiceQuotasClient(client), config));
+    }
+    if ("network" in config) checks.push(await zones(config.network.zoneIds, config.region, new EC2Client(client)));
+    checks.push(await guardDuty(stack, config, new GuardDutyClient(client)));
+    checks.push(await trails(stack, config, new CloudTrailClient(client)));
+    checks.push(await oidcProviders(stack, config, iam));
+    return { checks, status: exitStatus(checks) };
+}
+
+/**
+ * The pinned zone ids exist in the stack's region for this account (every account sees every zone id of a region,
+ * but an id of another region, or a mistyped one, fails the first subnet). Unpinned, the program takes the zones
+ * listed as available at each run, which shift during an incident: the fix gives the ids to pin.
+ */
+async function zones(zoneIds: readonly string[] | undefined, region: string, ec2: EC2Client): Promise<Check> {
+    const name = "availability zones";
+    try {
+        const listed = (await ec2.send(new DescribeAvailabilityZonesCommand({ AllAvailabilityZones: false }))).AvailabilityZones ?? [];
+        const ids = listed
+            .filter(z => z.ZoneType === undefined || z.ZoneType === "availability-zone")
+            .map(z => z.ZoneId ?? "")
+            .sort();
+        if (!zoneIds) {
+            return {
+                name,
+                verdict: "fail",
+                detail: "network.zoneIds is not set: each run would take the zones listed as available, which shift during an incident.",
+                fix: `set twine-infra:network.zoneIds to ${region}'s ids in the order to use, e.g. [${ids.join(", ")}] (configuration.md)`,
+            };
+        }
+        const missing = zoneIds.filter(id => !ids.includes(id));
+        return missing.length === 0
+            ? { name, verdict: "ok", detail: `${zoneIds.join(", ")} exist in ${region}.` }
+            : {
+                  name,
+                  verdict: "fail",
+                  detail: `network.zoneIds names ${missing.join(", ")}, which ${region} does not have here (it has ${ids.join(", ")}).`,
+                  fix: "set network.zoneIds to ids `aws ec2 describe-availability-zones` lists (docs/configuration.md)",
+              };
+    } catch (err) {
+        return unknownFrom(name, err, "ec2:DescribeAvailabilityZones");
+    }
+}
+
+async function serviceLinkedRoles(stack: string, role: (name: string) => Promise<unknown>): Promise<Check> {
+    const name = "Auto Scaling service-linked role";
+    try {
+        return (await role("AWSServiceRoleForAutoScaling"))
+            ? { name, verdict: "ok", detail: "AWSServiceRoleForAutoScaling exists." }
+            : {
+                  name,
+                  verdict: "fail",
+                  detail:
+                      `missing: the ${stack} stack grants it the use of dev's image key, ` +
+                      "and KMS refuses a grant to a role that does not exist.",
+                  fix: "aws iam create-service-linked-role --aws-service-name autoscaling.amazonaws.com",
+              };
+    } catch (err) {
+        return unknownFrom(name, err, "iam:GetRole");
+    }
+}
+
+async function openSearchRole(
+    stack: string,
+    accountId: string,
+    role: (name: string) => Promise<{ Tags?: { Key?: string; Value?: string }[] } | undefined>,
+): Promise<Check> {
+    const name = "OpenSearch service-linked role";
+    try {
+        const found = await role("AWSServiceRoleForAmazonOpenSearchService");
+        if (!found) return { name, verdict: "ok", detail: "absent: the stack creates it (and waits for it to propagate)." };
+        if (madeByStack(tagMap(found.Tags), stack)) return { name, verdict: "ok", detail: "made by this stack." };
+        return {
+            name,
+            verdict: "fail",
+            detail: "exists, made outside this stack: the stack's create of it would fail.",
+            fix: `${openSearchRoleImport(stack, accountId)} (docs/runbook.md, service-linked roles)`,
+        };
+    } catch (err) {
+        return unknownFrom(name, err, "iam:GetRole");
+    }
+}
+
+/** The largest fleet the stack can run at once: each environment's group at its maximum, Jenkins and Packer in dev. */
+function fleetOf(config: EnvStackConfig) {
+    const fleet = config.environments.map(e => ({ what: `${e.name} app`, instanceType: e.app.instanceType, count: e.app.maxSize }));
+    if (config.accountRole === "dev") {
+        fleet.push({ what: "Jenkins", instanceType: config.buildTooling.jenkins.instanceType, count: 1 });
+        if (config.image.build) fleet.push({ what: "Packer build", instanceType: config.image.instanceType, count: 1 });
+    }
+    return fleet;
+}
+
+async function vcpuQuota(quotas: ServiceQuotasClient, config: EnvStackConfig): Promise<Check> {
+    try {
+        const found = await quotas.send(new GetServiceQuotaCommand({ ServiceCode: "ec2", QuotaCode: "L-1216C47A" }));
+        const value = found.Quota?.Value;
+        if (value === undefined) throw new Error("GetServiceQuota returned no value");
+        return quotaCheck(value, fleetOf(config));
+    } catch (err) {
+        return unknownFrom("EC2 On-Demand vCPU quota (L-1216C47A)", err, "servicequotas:GetServiceQuota");
+    }
+}
+
+async function guardDuty(stack: string, config: StackConfig, client: GuardDutyClient): Promise<Check> {
+    const name = "GuardDuty detector";
+    const { guardDuty: wanted, guardDutyDetectorId: adopted } = config.baseline;
+    try {
+        const ids = (await client.send(new ListDetectorsCommand({}))).DetectorIds ?? [];
+        if (adopted) {
+            return ids.includes(adopted)
+                ? { name, verdict: "ok", detail: `adopts ${adopted}, which exists.` }
+                : {
+                      name,
+                      verdict: "fail",
+                      detail: `baseline.guardDutyDetectorId is ${adopted}, but the detectors here are [${ids.join(", ")}].`,
+                      fix: "set it to the detector `aws guardduty list-detectors` shows",
+                  };
+        }
+        if (ids.length === 0) {
+            return {
+                name,
+                verdict: "ok",
+                detail: wanted ? "none yet: the stack creates one, every optional plan stated." : "none, and the stack creates none.",
+            };
+        }
+        const tags = (await client.send(new GetDetectorCommand({ DetectorId: ids[0] }))).Tags ?? {};
+        // One the stack made is kept when the stack deletes it (retainOnDelete), and doctor cannot see the stack's
+        // state: after a destroy (a retry after a failed first deploy) the stack's create of another would fail.
+        // Adopting it is safe either way: the stack then leaves its own detector resource, which is retained.
+        if (madeByStack(tags, stack)) {
+            return {
+                name,
+                verdict: "fail",
+                detail: `${ids[0]} was made by this stack and outlives it: once the stack no longer holds it, its create fails.`,
+                fix: `set twine-infra:baseline.guardDutyDetectorId: ${ids[0]}`,
+            };
+        }
+        return wanted
+            ? {
+                  name,
+                  verdict: "fail",
+                  detail: `${ids[0]} exists (one per account and Region, often the organization's): the stack's create would fail.`,
+                  fix: `set twine-infra:baseline.guardDutyDetectorId: ${ids[0]}`,
+              }
+            : { name, verdict: "ok", detail: `${ids[0]} exists, made outside the stack, which creates none.` };
+    } catch (err) {
+        return unknownFrom(name, err, "guardduty:ListDetectors and guardduty:GetDetector");
+    }
+}
+
+async function trails(stack: string, config: StackConfig, client: CloudTrailClient): Promise<Check> {
+    const name = "CloudTrail trail";
+    const { organizationTrailArn } = config.baseline;
+    try {
+        const list = (await client.send(new DescribeTrailsCommand({ includeShadowTrails: true }))).trailList ?? [];
+        if (organizationTrailArn) {
+            return list.some(t => t.TrailARN === organizationTrailArn)
+                ? { name, verdict: "ok", detail: `the organization trail ${organizationTrailArn} logs this account.` }
+                : {
+                      name,
+                      verdict: "fail",
+                      detail: `baseline.organizationTrailArn names ${organizationTrailArn}, which does not log this account.`,
+                      fix: "name a trail `aws cloudtrail describe-trails` lists, or remove the key",
+                  };
+        }
+        const organization = list.find(t => t.IsOrganizationTrail && t.IsMultiRegionTrail);
+        if (organization) {
+            return {
+                name,
+                verdict: "fail",
+                detail:
+                    `the organization trail ${organization.TrailARN} already logs this account: ` +
+                    "the stack's own trail would be a paid copy.",
+                fix: `set twine-infra:baseline.organizationTrailArn: ${organization.TrailARN}`,
+            };
+        }
+        const own = `twine-${config.accountRole}`;
+        const same = list.find(t => t.Name === own);
+        if (!same) return { name, verdict: "ok", detail: `no trail named ${own}: the stack creates it.` };
+        const tagged = (await client.send(new ListTagsCommand({ ResourceIdList: [same.TrailARN!] }))).ResourceTagList?.[0]?.TagsList;
+        return madeByStack(tagMap(tagged), stack)
+            ? {
+                  name,
+                  verdict: "ok",
+                  detail: `${own}, made by this stack (kept through a destroy: a stack that no longer holds it imports it; runbook).`,
+              }
+            : {
+                  name,
+                  verdict: "fail",
+                  detail: `a trail named ${own} exists, made outside this stack: the create would fail.`,
+                  fix: `delete or rename it, or import it: ${trailImport(stack, same.TrailARN ?? own)}`,
+              };
+    } catch (err) {
+        return unknownFrom(name, err, "cloudtrail:DescribeTrails and cloudtrail:ListTags");
+    }
+}
+
+async function oidcProviders(stack: string, config: StackConfig, iam: IAMClient): Promise<Check> {
+    const name = "OIDC providers";
+    const deployments = config.deployments;
+    if (!deployments) return { name, verdict: "ok", detail: "deployments are off: the stack creates none." };
+    try {
+        const arns = ((await iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? []).map(p => p.Arn ?? "");
+        const problems: string[] = [];
+        const wanted: [string, string | undefined, string][] = [
+            ["api.pulumi.com/oidc", deployments.existingPulumiOidcProviderArn, "existingPulumiOidcProviderArn"],
+            ["token.actions.githubusercontent.com", deployments.existingGithubOidcProviderArn, "existingGithubOidcProviderArn"],
+        ];
+        for (const [host, existing, key] of wanted) {
+            const arn = arns.find(a => a.endsWith(`:oidc-provider/${host}`));
+            if (existing) {
+                if (arn !== existing) problems.push(`deployments.${key} names ${existing}, which does not exist`);
+                continue;
+            }
+            if (!arn) continue;
+            const tags = tagMap((await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }))).Tags);
+            if (!madeByStack(tags, stack))
+                problems.push(`${arn} exists (one per URL per account): set twine-infra:deployments.${key}: ${arn}`);
+        }
+        return problems.length === 0
+            ? { name, verdict: "ok", detail: "none that the stack would collide with." }
+            : { name, verdict: "fail", detail: `${problems.join("; ")}.`, fix: "docs/runbook.md, credentials" };
+    } catch (err) {
+        return unknownFrom(name, err, "iam:ListOpenIDConnectProviders and iam:GetOpenIDConnectProvider");
+    }
+}
+
+/** The command: prints one line per check and returns the exit status. */
+export async function doctorCommand(stack: string, options: DoctorOptions, write: (line: string) => void): Promise<number> {
+    const result = await runDoctor(stack, options);
+    for (const check of result.checks) write(formatCheck(check));
+    return result.status;
+}

@@ -1,0 +1,273 @@
+/**
+ * `twine-infra doctor` against a real AWS API emulator: moto_server (moto 5.2, provided by the machine image),
+ * started on loopback for this file, with the account state each check looks for created through boto3.
+ * moto lacks Service Quotas' GetServiceQuota (it answers "not available in the current Region"), so the quota
+ * check's verdicts are tested on their pure function, and against moto only for the "unknown" it must give.
+ */
+import { strict as assert } from "assert";
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { Check, DOCTOR_EXIT, exitStatus, formatCheck, quotaCheck, unknownFrom, vcpusOf } from "../doctor/checks";
+import { openSearchRoleImport } from "../doctor/imports";
+import { runDoctor } from "../doctor/run";
+import { InputError } from "../plan/inputError";
+import { DOCTOR_USAGE, doctorErrorExit } from "../scripts/plan";
+import { FIXTURES, fixtureConfig, withKey, withPath, writeStackFile } from "./helpers/config";
+import { findMoto, Moto } from "./helpers/moto";
+import { REPO } from "./helpers/sources";
+
+const PROD = "444444444444";
+
+function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer().listen(0, "127.0.0.1", () => {
+            const { port } = server.address() as net.AddressInfo;
+            server.close(() => resolve(port));
+        });
+        server.on("error", reject);
+    });
+}
+
+describe("twine-infra doctor, against moto_server", function () {
+    this.timeout(120_000);
+    let moto: ChildProcess | undefined;
+    let endpoint = "";
+    let found: Moto;
+    const saved = { ...process.env };
+
+    /** Runs boto3 against the emulator, as the account's earlier owners (an organization, a person) would have. */
+    function given(python: string): void {
+        const script = `import boto3\nkw = dict(endpoint_url="${endpoint}", region_name="eu-west-1")\n${python}`;
+        const result = spawnSync(found.python, ["-c", script], { env: process.env, encoding: "utf8" });
+        assert.equal(result.status, 0, result.stderr);
+    }
+
+    const doctor = (stack: "dev" | "prod", config = fixtureConfig(stack)) =>
+        runDoctor(stack, { projectDir: FIXTURES, configFile: writeStackFile(config), env: { ...process.env, AWS_ENDPOINT_URL: endpoint } });
+    const check = (checks: readonly Check[], name: RegExp) => {
+        const found = checks.find(c => name.test(c.name));
+        assert.ok(found, `no check ${name}: ${checks.map(c => c.name).join(", ")}`);
+        return found;
+    };
+
+    before(async () => {
+        found = findMoto();
+        const port = await freePort();
+        endpoint = `http://127.0.0.1:${port}`;
+        const [command, ...args] = found.server;
+        moto = spawn(command, [...args, "-H", "127.0.0.1", "-p", String(port)], {
+            env: { ...process.env, MOTO_ACCOUNT_ID: PROD },
+            stdio: "ignore",
+        });
+        Object.assign(process.env, {
+            AWS_ACCESS_KEY_ID: "testing",
+            AWS_SECRET_ACCESS_KEY: "testing",
+            AWS_REGION: "eu-west-1",
+            AWS_EC2_METADATA_DISABLED: "true",
+        });
+        delete process.env.AWS_PROFILE;
+        for (let attempt = 0; ; attempt++) {
+            try {
+                await fetch(`${endpoint}/moto-api/`);
+                break;
+            } catch {
+                if (attempt > 100) throw new Error(`moto_server did not answer on ${endpoint}`);
+                await new Promise(r => setTimeout(r, 100));
+            }
+        }
+    });
+
+    after(() => {
+        moto?.kill();
+        for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+        Object.assign(process.env, saved);
+    });
+
+    it("says in one line, and exits 4, when the credentials are another account's than the stack file's", async () => {
+        const result = await doctor("dev");
+        assert.equal(result.status, DOCTOR_EXIT.wrongAccount);
+        assert.equal(result.checks.length, 1);
+        assert.match(
+            formatCheck(result.checks[0]),
+            /^FAIL +account: the credentials are for account 444444444444, but .*accountId is 333333333333/,
+        );
+    });
+
+    it("says in one line, and exits 3, when there are no usable credentials", async () => {
+        const keys = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+        delete process.env.AWS_ACCESS_KEY_ID;
+        delete process.env.AWS_SECRET_ACCESS_KEY;
+        process.env.AWS_PROFILE = "twine-doctor-no-such-profile";
+        process.env.AWS_CONFIG_FILE = "/dev/null";
+        process.env.AWS_SHARED_CREDENTIALS_FILE = "/dev/null";
+        try {
+            const result = await doctor("prod");
+            assert.equal(result.status, DOCTOR_EXIT.noCredentials);
+            assert.equal(result.checks.length, 1);
+            assert.match(result.checks[0].fix!, /aws sso login/);
+        } finally {
+            Object.assign(process.env, { AWS_ACCESS_KEY_ID: keys.id, AWS_SECRET_ACCESS_KEY: keys.secret });
+            for (const key of ["AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"]) delete process.env[key];
+        }
+    });
+
+    it("an empty prod account: the Auto Scaling role is missing (with the command), the quota unknown, nothing collides", async () => {
+        const result = await doctor("prod");
+        assert.equal(check(result.checks, /^account$/).verdict, "ok");
+        const autoscaling = check(result.checks, /Auto Scaling/);
+        assert.equal(autoscaling.verdict, "fail");
+        assert.equal(autoscaling.fix, "aws iam create-service-linked-role --aws-service-name autoscaling.amazonaws.com");
+        assert.equal(check(result.checks, /OpenSearch/).verdict, "ok");
+        // moto has no GetServiceQuota: unknown, with the permission named, never ok.
+        const quota = check(result.checks, /vCPU quota/);
+        assert.equal(quota.verdict, "unknown");
+        assert.match(quota.fix!, /servicequotas:GetServiceQuota/);
+        for (const name of [/GuardDuty/, /CloudTrail/, /OIDC/, /availability zones/]) {
+            assert.equal(check(result.checks, name).verdict, "ok", String(name));
+        }
+        assert.equal(result.status, DOCTOR_EXIT.failed);
+    });
+
+    it("what an organization or a person made before: each collision fails with the config key or import that fixes it", async () => {
+        given(`
+iam = boto3.client("iam", **kw)
+iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com")
+# moto names a service-linked role after its service (AWSServiceRoleForopensearchservice); AWS's name is made here.
+iam.create_role(RoleName="AWSServiceRoleForAmazonOpenSearchService", Path="/aws-service-role/opensearchservice.amazonaws.com/",
+                AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}')
+iam.create_open_id_connect_provider(Url="https://api.pulumi.com/oidc", ClientIDList=["twine"], ThumbprintList=["0" * 40])
+boto3.client("guardduty", **kw).create_detector(Enable=True)
+boto3.client("s3", **kw).create_bucket(Bucket="org-trail", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+boto3.client("cloudtrail", **kw).create_trail(Name="twine-prod", S3BucketName="org-trail", IsMultiRegionTrail=True)
+`);
+        const result = await doctor("prod");
+        assert.equal(check(result.checks, /Auto Scaling/).verdict, "ok");
+        const search = check(result.checks, /OpenSearch/);
+        assert.equal(search.verdict, "fail");
+        assert.ok(search.fix!.startsWith(openSearchRoleImport("prod", PROD)), "into its parent, through the stack's provider");
+        assert.match(
+            search.fix!,
+            /^pulumi import --stack prod aws:iam\/serviceLinkedRole:ServiceLinkedRole prod-opensearch arn:aws:iam::444444444444:role/,
+        );
+        const guardDuty = check(result.checks, /GuardDuty/);
+        assert.equal(guardDuty.verdict, "fail");
+        assert.match(guardDuty.fix!, /^set twine-infra:baseline\.guardDutyDetectorId: [0-9a-f]{32}$/);
+        assert.match(check(result.checks, /CloudTrail/).detail, /a trail named twine-prod exists, made outside this stack/);
+        assert.match(check(result.checks, /OIDC/).detail, /oidc-provider\/api\.pulumi\.com\/oidc exists .*existingPulumiOidcProviderArn/);
+        assert.equal(result.status, DOCTOR_EXIT.failed);
+        const lines = result.checks.map(formatCheck);
+        assert.ok(
+            lines.every(l => !l.includes("\n")),
+            "one line per check",
+        );
+
+        // THEN adopting the detector by config (the fix it printed) passes that check.
+        const detector = guardDuty.fix!.split(": ")[1];
+        const baseline = { guardDutyDetectorId: detector };
+        const adopted = await doctor("prod", withKey(fixtureConfig("prod"), "twine-infra:baseline", baseline));
+        assert.equal(check(adopted.checks, /GuardDuty/).verdict, "ok");
+    });
+
+    it("zone ids the region does not have fail, naming them and the ids it has; unpinned zones fail with the ids to pin", async () => {
+        const zonesOf = async (zoneIds: unknown) =>
+            check((await doctor("prod", withPath(fixtureConfig("prod"), "twine-infra:network", "zoneIds", zoneIds))).checks, /zones/);
+        const wrong = await zonesOf(["euw1-az1", "use1-az2", "euw1-az3"]);
+        assert.equal(wrong.verdict, "fail");
+        assert.match(wrong.detail, /names use1-az2, which eu-west-1 does not have here \(it has euw1-az1, euw1-az2, euw1-az3\)/);
+        const loose = await zonesOf(undefined);
+        assert.equal(loose.verdict, "fail");
+        assert.match(loose.fix!, /network\.zoneIds to eu-west-1's ids .*\[euw1-az1, euw1-az2, euw1-az3\]/);
+    });
+
+    it("a detector the stack made and kept through a destroy is one to adopt, not ok: the retry's create would fail", async () => {
+        // A fresh account (moto's reset), then the detector a destroyed prod left behind, with the stack's tags.
+        await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
+        given(`
+import json
+detector = boto3.client("guardduty", **kw).create_detector(Enable=True, Tags={"Stack": "prod", "ManagedBy": "pulumi"})
+print(json.dumps(detector))
+`);
+        const ids = await doctor("prod", withKey(fixtureConfig("prod"), "twine-infra:baseline", { guardDutyDetectorId: "0".repeat(32) }));
+        const existing = /detectors here are \[([0-9a-f]+)\]/.exec(check(ids.checks, /GuardDuty/).detail)![1];
+        const tagged = check((await doctor("prod")).checks, /GuardDuty/);
+        assert.equal(tagged.verdict, "fail");
+        assert.match(tagged.detail, /made by this stack and outlives it/);
+        assert.equal(tagged.fix, `set twine-infra:baseline.guardDutyDetectorId: ${existing}`);
+    });
+});
+
+describe("finding moto's emulator", () => {
+    it("finds it with a bare PATH (CI's non-login shell), in the home's pyenv shims, and it starts", function () {
+        this.timeout(60_000);
+        const found = findMoto({ HOME: os.homedir(), PATH: "/usr/bin:/bin" });
+        const [command, ...args] = found.server;
+        const help = spawnSync(command, [...args, "--help"], { encoding: "utf8", timeout: 50_000 });
+        assert.equal(help.status, 0, help.stderr);
+        assert.match(help.stdout, /usage: .*-H HOST/s);
+    });
+
+    it("when it is nowhere, fails naming moto_server and every place looked in", () => {
+        const empty = fs.mkdtempSync(path.join(os.tmpdir(), "no-moto-"));
+        assert.throws(
+            () => findMoto({ HOME: empty, PATH: empty }),
+            (e: Error) => e.message.startsWith("moto's AWS emulator (moto_server") && e.message.includes(`${empty}/.pyenv/shims`),
+        );
+    });
+
+    it("scripts/setup.sh installs nothing from PyPI, which CI cannot reach; it only looks", () => {
+        const setup = fs.readFileSync(path.join(REPO, "scripts", "setup.sh"), "utf8");
+        assert.doesNotMatch(setup, /pip3? install|-m pip/);
+        assert.match(setup, /\.pyenv\/shims/);
+    });
+});
+
+describe("doctor verdicts (pure)", () => {
+    it("a crash has its own exit status (6), documented, never 1 (a failed check) nor 0", () => {
+        const crash = doctorErrorExit(new TypeError("Cannot read properties of undefined"), "prod", undefined);
+        assert.equal(crash.code, DOCTOR_EXIT.crashed);
+        assert.match(crash.message, /^doctor crashed, so it checked nothing: TypeError: Cannot read/);
+        assert.ok(!([DOCTOR_EXIT.ready, DOCTOR_EXIT.failed, DOCTOR_EXIT.unknown] as number[]).includes(DOCTOR_EXIT.crashed));
+        assert.equal(
+            doctorErrorExit(
+                new InputError({ file: path.join(REPO, "Pulumi.prod.yaml"), why: "no such file", fix: "create it" }),
+                "prod",
+                undefined,
+            ).code,
+            DOCTOR_EXIT.invalidInput,
+        );
+        assert.match(DOCTOR_USAGE, new RegExp(`^  ${DOCTOR_EXIT.crashed}  doctor itself crashed`, "m"));
+        const runbook = fs.readFileSync(path.join(REPO, "docs", "runbook.md"), "utf8");
+        assert.match(runbook, new RegExp(`${DOCTOR_EXIT.crashed} doctor itself crashed`));
+    });
+
+    it("a quota-limited account fails with the increase to request; enough quota passes", () => {
+        const fleet = [
+            { what: "production app", instanceType: "m7i.large", count: 24 },
+            { what: "Jenkins", instanceType: "t3.xlarge", count: 1 },
+        ];
+        const limited = quotaCheck(32, fleet);
+        assert.equal(limited.verdict, "fail");
+        assert.match(limited.detail, /32 vCPUs, but the stack can run 52/);
+        assert.match(limited.fix!, /--quota-code L-1216C47A --desired-value 52$/);
+        assert.equal(quotaCheck(64, fleet).verdict, "ok");
+        assert.equal(quotaCheck(64, [{ what: "x", instanceType: "p5.48xlarge-odd", count: 1 }]).verdict, "unknown");
+        assert.deepEqual(["t3.small", "m7i.large", "m7i.xlarge", "m7i.4xlarge"].map(vcpusOf), [2, 2, 4, 16]);
+    });
+
+    it("access denied is unknown with the permission needed, never ok; unknown alone exits 5, a failure 1", () => {
+        const denied = Object.assign(new Error("User is not authorized to perform: iam:GetRole"), { name: "AccessDenied" });
+        const verdict = unknownFrom("Auto Scaling service-linked role", denied, "iam:GetRole");
+        assert.equal(verdict.verdict, "unknown");
+        assert.match(
+            formatCheck(verdict),
+            /^unknown Auto Scaling service-linked role: not allowed to check .* Fix: run doctor with iam:GetRole$/,
+        );
+        const ok: Check = { name: "a", verdict: "ok", detail: "" };
+        assert.equal(exitStatus([ok, verdict]), DOCTOR_EXIT.unknown);
+        assert.equal(exitStatus([ok, verdict, { ...ok, verdict: "fail" }]), DOCTOR_EXIT.failed);
+        assert.equal(exitStatus([ok]), DOCTOR_EXIT.ready);
+    });
+});

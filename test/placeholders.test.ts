@@ -1,0 +1,48 @@
+/**
+ * Values that live outside the stack files, in files the program does not read: each must agree with the stack
+ * files, the one source of truth, so that replacing the placeholders there and running this test finds the rest.
+ * Over the committed files: invariants only (agreement), never the values themselves.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { parseStackConfig } from "../config";
+import { committedConfig, REPO } from "./helpers/config";
+import { STACKS } from "./helpers/plans";
+
+const configs = Object.fromEntries(STACKS.map(s => [s, parseStackConfig(s, committedConfig(s))]));
+const read = (file: string) => fs.readFileSync(path.join(REPO, file), "utf8");
+
+describe("values outside the stack files agree with them", () => {
+    it("the release job clones this repository: INFRA_REPOSITORY is dev's deployments.repository", () => {
+        const groovy = read("images/jenkins/jobs/pipelines.groovy");
+        const infra = /stringParam\('INFRA_REPOSITORY', '([^']+)'/.exec(groovy)?.[1];
+        const repository = configs.dev.deployments?.repository;
+        assert.ok(repository, "Pulumi.dev.yaml sets twine-infra:deployments.repository");
+        assert.equal(infra, `https://github.com/${repository}.git`, "images/jenkins/jobs/pipelines.groovy INFRA_REPOSITORY");
+        // The app repository lives under the same GitHub owner.
+        const app = /stringParam\('APP_REPOSITORY', '([^']+)'/.exec(groovy)?.[1];
+        assert.equal(app?.split("/")[3], repository.split("/")[0], "APP_REPOSITORY's owner");
+    });
+
+    it("the preview workflow assumes each stack's preview role in that stack's account, in its organization", () => {
+        const workflow = parse(read(".github/workflows/preview.yml"));
+        const job = Object.values(workflow.jobs as Record<string, any>).find(j => j.strategy?.matrix?.stack)!;
+        const matrix = job.strategy.matrix.stack as { name: string; account: string }[];
+        assert.deepEqual(
+            matrix.map(m => [m.name, m.account]),
+            STACKS.map(s => [s, configs[s].accountId]),
+        );
+        const organizations = new Set(STACKS.map(s => configs[s].deployments?.organization));
+        const auth = (job.steps as any[]).find(s => String(s.uses).startsWith("pulumi/auth-actions"));
+        assert.deepEqual([...organizations], [auth.with.organization]);
+    });
+
+    it("the runbook's placeholder search covers these files", () => {
+        const runbook = read("docs/runbook.md");
+        for (const file of ["images/jenkins/jobs/pipelines.groovy", ".github/workflows/preview.yml"]) {
+            assert.ok(new RegExp(`grep -n[^\\n]*${file.replace(/[./]/g, "\\$&")}`).test(runbook), file);
+        }
+    });
+});
