@@ -136,9 +136,13 @@ describe("bastion", () => {
             assert.ok(config.packages.includes("nftables"));
             const commands = config.runcmd.map((c: string[]) => c.join(" "));
             const firewall = commands.findIndex((c: string) => c.includes("nft -f /etc/nftables.conf"));
-            const restart = commands.findIndex((c: string) => c.includes("systemctl restart ssh"));
-            assert.ok(firewall >= 0 && restart > firewall, "the firewall loads before sshd restarts");
-            assert.match(commands[restart], /nft list table inet twine_access >\/dev\/null && sshd -t && /);
+            const open = commands.findIndex((c: string) => c.includes("systemctl unmask ssh.socket ssh.service"));
+            assert.ok(firewall >= 0 && open >= firewall, "the firewall loads before sshd opens");
+            // One && chain: sshd is unmasked only once the rules loaded and sshd accepts its config (test/firstBoot.test.ts).
+            assert.match(
+                commands[open],
+                /^sh -c nft -f \/etc\/nftables.conf && nft list table inet twine_access >\/dev\/null && .*sshd -t && systemctl unmask/,
+            );
         });
 
         it("ships auth.log to the log group through the CloudWatch agent from the region's bucket", () => {

@@ -1,8 +1,9 @@
 /**
  * The access part of a host's cloud-config: the people (accounts with locked passwords), their keys in root-owned
  * files, the sshd drop-in and the firewall, and the boot commands that apply them. The bastion's and the boxes' user
- * data merge this fragment; cloud-init creates users and writes files before sshd starts on first boot
- * (cloud_init_modules), and runs runcmd last (cloud_final_modules).
+ * data merge this fragment. On first boot sshd stays closed until the firewall is loaded: bootcmd masks it in
+ * cloud-init's init stage (cloud-init.service is ordered before sysinit.target, so before ssh.socket can listen),
+ * and runcmd, last (cloud_final_modules, after any package upgrade), unmasks it only once `nft -f` succeeded.
  *
  * Why keys at boot, and not EC2 Instance Connect or SSH certificates: see docs/cross-account.md ("How keys reach
  * the boxes"). In short: one place (the bastion stack's config) says who may reach what; public keys are not secret,
@@ -32,6 +33,8 @@ export interface CloudInitFile {
 export interface AccessCloudConfig {
     readonly users: readonly CloudInitUser[];
     readonly write_files: readonly CloudInitFile[];
+    /** Early boot commands (cloud-init's init stage, before users, files and sshd), in order, before the host's own. */
+    readonly bootcmd: readonly (readonly string[])[];
     /** Boot commands, in order, after the host's own. */
     readonly runcmd: readonly (readonly string[])[];
 }
@@ -47,20 +50,67 @@ function keyFile(name: string, publicKeys: readonly string[]): CloudInitFile {
     return { path: `${AUTHORIZED_KEYS_DIR}/${name}`, owner: "root:root", permissions: "0644", content: `${publicKeys.join("\n")}\n` };
 }
 
+/** sshd's units: Ubuntu 24.04 socket-activates it (ssh.socket starts ssh.service on the first connection). */
+export const SSH_UNITS = ["ssh.socket", "ssh.service"] as const;
+/** A drop-in beside each of them (SSH_UNITS) that ties sshd to the firewall on every later boot. */
+export const SSH_FIREWALL_DROP_IN = "10-twine-firewall.conf";
+
 /**
- * Applies the files: the firewall first, and sshd only with it. If the rules do not load, sshd is stopped: a host
- * without its firewall would let a jump-only user reach the metadata service or the Internet, so it fails closed
- * (visible at once: nobody gets in; the console output says why). Ubuntu images ship EC2 Instance Connect, which
- * passes its AuthorizedKeysCommand to sshd on the command line (overriding the drop-in): it is removed first.
+ * The firewall before sshd on every boot after the first: nftables.service loads /etc/nftables.conf, and sshd's
+ * socket and service require it, so rules that fail to load keep sshd down (checked with systemd-analyze verify in
+ * test/firstBoot.test.ts).
+ */
+export function sshFirewallDropIn(): string {
+    return [
+        "# Managed by twine-infra: sshd only once the host's firewall is loaded; if it fails, sshd stays down.",
+        "[Unit]",
+        "Requires=nftables.service",
+        "After=nftables.service",
+        "",
+    ].join("\n");
+}
+
+/**
+ * First boot: sshd masked before anyone exists. bootcmd runs on every boot, so `cloud-init-per instance` masks once
+ * per instance (runcmd, which unmasks, also runs once per instance). Masking reloads systemd, so the boot's queued
+ * start of ssh.socket fails instead of listening.
+ */
+function closeSshCommands(): string[][] {
+    return [["cloud-init-per", "instance", "twine-ssh-closed", "systemctl", "mask", ...SSH_UNITS]];
+}
+
+/**
+ * Applies the files: the firewall first, and sshd only with it. sshd was masked at boot (closeSshCommands) and is
+ * unmasked only when the rules loaded and sshd accepts its config; otherwise it stays masked, across reboots too:
+ * a host without its firewall would let a jump-only user reach the metadata service or the Internet, so it fails
+ * closed (visible at once: nobody gets in; the console output says why). Ubuntu images ship EC2 Instance Connect,
+ * which passes its AuthorizedKeysCommand to sshd on the command line (overriding the drop-in): it is removed first.
+ * Where ssh.socket is enabled (Ubuntu 24.04), it is started and starts sshd on demand; elsewhere ssh.service is.
  */
 function applyCommands(removeInstanceConnect = true): string[][] {
+    const units = SSH_UNITS.join(" ");
     return [
         ...(removeInstanceConnect
             ? [["sh", "-c", "if dpkg -s ec2-instance-connect >/dev/null 2>&1; then apt-get purge -y ec2-instance-connect; fi"]]
             : []),
-        ["sh", "-c", `nft -f ${NFTABLES_CONFIG} && systemctl enable nftables.service || systemctl stop ssh.socket ssh.service`],
-        ["sh", "-c", `nft list table inet ${ACCESS_TABLE} >/dev/null && sshd -t && systemctl restart ssh.service`],
+        [
+            "sh",
+            "-c",
+            `nft -f ${NFTABLES_CONFIG} && nft list table inet ${ACCESS_TABLE} >/dev/null && systemctl enable nftables.service && ` +
+                `sshd -t && systemctl unmask ${units} && ` +
+                "if systemctl is-enabled --quiet ssh.socket; then systemctl start ssh.socket; else systemctl restart ssh.service; fi",
+        ],
     ];
+}
+
+/** The files that keep sshd behind the firewall on later boots (sshFirewallDropIn), one per sshd unit. */
+function sshDropIns(): CloudInitFile[] {
+    return SSH_UNITS.map(unit => ({
+        path: `/etc/systemd/system/${unit}.d/${SSH_FIREWALL_DROP_IN}`,
+        owner: "root:root",
+        permissions: "0644",
+        content: sshFirewallDropIn(),
+    }));
 }
 
 export interface BastionAccessArgs {
@@ -88,7 +138,9 @@ export function bastionAccess(args: BastionAccessArgs): AccessCloudConfig {
                 content: bastionSshdConfig({ users: args.users, forwards }),
             },
             { path: NFTABLES_CONFIG, owner: "root:root", permissions: "0644", content: bastionFirewall({ forwards }) },
+            ...sshDropIns(),
         ],
+        bootcmd: closeSshCommands(),
         runcmd: applyCommands(),
     };
 }
@@ -112,7 +164,9 @@ export function hostAccess(args: HostAccessArgs): AccessCloudConfig {
             ...args.logins.map(l => keyFile(l.name, l.publicKeys)),
             { path: HOST_SSHD_DROP_IN, owner: "root:root", permissions: "0644", content: hostSshdConfig(args) },
             { path: NFTABLES_CONFIG, owner: "root:root", permissions: "0644", content: hostFirewall(args) },
+            ...sshDropIns(),
         ],
+        bootcmd: closeSshCommands(),
         runcmd: applyCommands(!args.bakedImage),
     };
 }
@@ -124,6 +178,7 @@ export function hostAccess(args: HostAccessArgs): AccessCloudConfig {
 export function accessCloudConfigDocument(fragment: AccessCloudConfig, extra: Record<string, unknown> = {}, comment?: string): string {
     const body = {
         ...(fragment.users.length > 0 ? { users: fragment.users } : {}),
+        ...(fragment.bootcmd.length > 0 ? { bootcmd: fragment.bootcmd } : {}),
         write_files: fragment.write_files,
         runcmd: fragment.runcmd,
         ...extra,

@@ -84,6 +84,8 @@ export function renderBastionUserData(args: BastionUserDataArgs): string {
         prefer_fqdn_over_hostname: false,
         // No "default" entry: the image's ubuntu user is not created, so only named people can log in.
         users: access.users,
+        // sshd closed until runcmd has loaded the firewall (access/accessCloudConfig.ts).
+        bootcmd: access.bootcmd,
         ssh_pwauth: false,
         disable_root: true,
         package_update: true,

@@ -77,10 +77,11 @@ export function renderAppUserData(settings: AppSettings, access?: AccessCloudCon
         : [];
     const agentCommands = environment ? [cloudWatchAgentStartCommand(AGENT_CONFIG_PATH)] : [];
     const restart = ["systemctl", "restart", "twine.service"];
-    const base = access ?? { users: [], write_files: [], runcmd: [] };
+    const base = access ?? { users: [], bootcmd: [], write_files: [], runcmd: [] };
     return accessCloudConfigDocument(
         {
             users: base.users,
+            bootcmd: base.bootcmd,
             write_files: [...base.write_files, ...agentFiles, settingsFile],
             runcmd: [...base.runcmd, ...agentCommands, restart],
         },

@@ -1,0 +1,162 @@
+/**
+ * A host's first seconds: sshd stays closed until its firewall is loaded, and stays tied to it on later boots.
+ * Checked with the programs that decide it on the host: cloud-init's own module order (its packaged cloud.cfg) and
+ * schema, systemd's unit loader (`systemd-analyze verify` over Debian's real ssh and nftables units with the drop-ins
+ * the program writes), and the rendered runcmd lines run by a real shell against stand-ins for nft and systemctl.
+ */
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import { renderBastionUserData } from "../components/access/bastionCloudConfig";
+import { fixtureConfig } from "./helpers/config";
+
+interface CloudConfig {
+    bootcmd?: string[][];
+    runcmd: string[][];
+    write_files: { path: string; content: string }[];
+}
+
+/** sshd on Ubuntu 24.04: socket-activated, so both units must stay closed. */
+const SSH_UNITS = ["ssh.socket", "ssh.service"] as const;
+const users = JSON.parse(fixtureConfig("bastion")["twine-infra:bastionHost"]).users;
+const rendered = renderBastionUserData({
+    users,
+    hostName: "bastion.twinehr.com",
+    logGroupName: "/twine/bastion/b/ssh",
+    region: "eu-west-1",
+});
+const config = parse(rendered) as CloudConfig;
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "twine-first-boot-"));
+after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+function requireTool(command: string, pkg: string): void {
+    const found = spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" });
+    assert.equal(found.status, 0, `${command} is not installed: run "bash scripts/setup.sh" as root (Debian package ${pkg})`);
+}
+
+describe("first boot: sshd closed until the firewall is loaded", () => {
+    it("bootcmd masks ssh.socket and ssh.service once per instance, in cloud-init's init stage before users and files", () => {
+        requireTool("cloud-init", "cloud-init");
+        assert.deepEqual(config.bootcmd, [["cloud-init-per", "instance", "twine-ssh-closed", "systemctl", "mask", ...SSH_UNITS]]);
+        // cloud-init's own module order: bootcmd before write_files and users, runcmd not in that stage.
+        const cloudCfg = parse(fs.readFileSync("/etc/cloud/cloud.cfg", "utf8")) as Record<string, string[]>;
+        const init = cloudCfg.cloud_init_modules.map(m => m.replace(/-/g, "_"));
+        assert.ok(init.indexOf("bootcmd") >= 0 && init.indexOf("bootcmd") < init.indexOf("write_files"), init.join(" "));
+        assert.ok(init.indexOf("bootcmd") < init.indexOf("users_groups"), init.join(" "));
+        assert.ok(!init.includes("runcmd") && !init.includes("scripts_user"), "runcmd runs later than the init stage");
+        const file = path.join(scratch, "user-data.yaml");
+        fs.writeFileSync(file, rendered);
+        const schema = spawnSync("cloud-init", ["schema", "--config-file", file], { encoding: "utf8" });
+        assert.equal(schema.status, 0, schema.stderr + schema.stdout);
+    });
+
+    describe("systemd-analyze verify over Debian's ssh and nftables units", () => {
+        const units = path.join(scratch, "units");
+        const verify = (unit: string) =>
+            spawnSync("systemd-analyze", ["verify", "--man=no", path.join(units, unit)], { encoding: "utf8", timeout: 60_000 });
+        const probe = (unit: string, content: string) => {
+            fs.mkdirSync(path.join(units, `${unit}.d`), { recursive: true });
+            fs.writeFileSync(path.join(units, `${unit}.d`, "99-probe.conf"), `[Unit]\n${content}\n`);
+        };
+        const clearProbes = () => {
+            for (const unit of ["nftables.service", "ssh.socket", "ssh.service", "cloud-init.service"]) {
+                fs.rmSync(path.join(units, `${unit}.d`, "99-probe.conf"), { force: true });
+            }
+        };
+
+        before(() => {
+            requireTool("systemd-analyze", "systemd");
+            fs.mkdirSync(units);
+            for (const unit of ["ssh.service", "ssh.socket", "nftables.service", "cloud-init.service", "cloud-init-local.service"]) {
+                const source = path.join("/lib/systemd/system", unit);
+                assert.ok(fs.existsSync(source), `${source} is missing: run "bash scripts/setup.sh" as root`);
+                fs.copyFileSync(source, path.join(units, unit));
+            }
+            // The drop-ins exactly as the user data writes them.
+            for (const file of config.write_files.filter(f => f.path.startsWith("/etc/systemd/system/"))) {
+                const target = path.join(units, file.path.slice("/etc/systemd/system/".length));
+                fs.mkdirSync(path.dirname(target), { recursive: true });
+                fs.writeFileSync(target, file.content);
+            }
+        });
+        afterEach(clearProbes);
+
+        it("cloud-init's init stage (where bootcmd masks sshd) is ordered before ssh.socket can listen", () => {
+            assert.equal(verify("ssh.socket").status, 0, verify("ssh.socket").stderr);
+            // A unit ordered both ways is a cycle: ssh.socket is already after cloud-init.service (via sysinit.target).
+            probe("ssh.socket", "Before=cloud-init.service\nRequires=cloud-init.service");
+            const cycle = verify("ssh.socket");
+            assert.notEqual(cycle.status, 0);
+            assert.match(cycle.stderr, /ordering cycle/);
+        });
+
+        for (const unit of SSH_UNITS) {
+            it(`the rendered drop-in orders ${unit} after nftables.service and requires it (every later boot)`, () => {
+                const clean = verify(unit);
+                assert.equal(clean.status, 0, clean.stderr);
+                // Ordering nftables after sshd must now be a cycle: sshd is after the firewall.
+                probe("nftables.service", `After=${unit}`);
+                const cycle = verify(unit);
+                assert.notEqual(cycle.status, 0, `${unit} is not ordered after nftables.service`);
+                assert.match(cycle.stderr, /ordering cycle/);
+                clearProbes();
+                // And required, not merely wanted: a firewall unit that conflicts with sshd makes sshd's start impossible.
+                probe("nftables.service", `Conflicts=${unit}`);
+                const conflict = verify(unit);
+                assert.notEqual(conflict.status, 0, `${unit} does not require nftables.service`);
+                assert.match(conflict.stderr, /conflicting jobs/);
+            });
+        }
+    });
+
+    describe("runcmd, run by a real shell with stand-ins for the system's commands", () => {
+        /** Runs the rendered runcmd in order, as cloud-init's runcmd script does, with `nft -f` succeeding or not. */
+        function boot(nftLoads: boolean): string[] {
+            const bin = fs.mkdtempSync(path.join(scratch, "bin-"));
+            const log = path.join(bin, "log");
+            const stub = (name: string, status: string) =>
+                fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> ${log}\n${status}\n`, { mode: 0o755 });
+            stub("nft", nftLoads ? "exit 0" : '[ "$1" = "-f" ] && exit 1; exit 0');
+            for (const name of ["systemctl", "sshd", "apt-get"]) stub(name, "exit 0");
+            stub("dpkg", "exit 0");
+            for (const line of config.runcmd.filter(l => !["curl", "dpkg", "/opt/aws"].some(p => l[0].startsWith(p)))) {
+                spawnSync(line[0], line.slice(1), { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
+            }
+            return fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+        }
+
+        it("unmasks and starts sshd only after the firewall loaded", () => {
+            const log = boot(true);
+            const loaded = log.indexOf("nft -f /etc/nftables.conf");
+            const unmask = log.indexOf(`systemctl unmask ${SSH_UNITS.join(" ")}`);
+            assert.ok(loaded >= 0, log.join("\n"));
+            assert.ok(unmask > loaded, `sshd is never unmasked after nft -f:\n${log.join("\n")}`);
+            assert.ok(
+                log.some((l, i) => i > unmask && /^systemctl (start ssh\.socket|restart ssh\.service)$/.test(l)),
+                log.join("\n"),
+            );
+            // EC2 Instance Connect is gone before sshd opens.
+            assert.ok(log.findIndex(l => l.startsWith("apt-get purge")) < unmask);
+        });
+
+        it("fails closed: when nft -f fails, sshd is neither unmasked nor started", () => {
+            const log = boot(false);
+            assert.ok(log.includes("nft -f /etc/nftables.conf"), log.join("\n"));
+            assert.deepEqual(
+                log.filter(l => /^systemctl (unmask|start|restart|enable)/.test(l)),
+                [],
+            );
+        });
+
+        it("shellcheck passes the shell lines", () => {
+            requireTool("shellcheck", "shellcheck");
+            for (const line of config.runcmd.filter(l => l[0] === "sh")) {
+                const check = spawnSync("shellcheck", ["-s", "sh", "-"], { input: `${line[2]}\n`, encoding: "utf8" });
+                assert.equal(check.status, 0, check.stdout);
+            }
+        });
+    });
+});
