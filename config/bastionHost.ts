@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { grantProblems, JENKINS_TARGET, peerAccessList } from "../components/access/accessGrantsConfig";
-import { cidrsOverlap, mustParseCidr, parseCidr } from "../components/network/cidr";
+import { cidrContains, cidrsOverlap, mustParseCidr, parseCidr } from "../components/network/cidr";
 import { accountIdSchema, cidrSchema, logRetentionSchema, problem, restrictedCidrSchema, stackNameSchema } from "./primitives";
 
 /** Key types OpenSSH on Ubuntu LTS accepts for login. */
@@ -174,6 +174,13 @@ const peerSchema = z.strictObject({
             "The peering the environment's stack created (its peeringConnectionId output): the bastion routes the environment's " +
                 "block through it. Set after that stack's first deploy. Defaults to no route.",
         ),
+    dataSubnetCidrs: z
+        .array(cidrSchema)
+        .default([])
+        .describe(
+            "The environment's data subnets (its stack's dataSubnetCidrs output), where its databases are: database tunnels " +
+                "reach these blocks only. Set after that stack's first deploy. Defaults to none: no database tunnel.",
+        ),
     access: z
         .record(
             z
@@ -274,6 +281,20 @@ export function checkBastionHost(value: { network: { cidr: string }; bastionHost
                     message: problem(
                         `overlaps the ${other.role} VPC ${other.cidr}; peered VPCs need disjoint blocks`,
                         `set it to the ${role} stack's network.cidr, which must not overlap ${other.cidr}`,
+                    ),
+                });
+            }
+        }
+        for (const [i, data] of peer.dataSubnetCidrs.entries()) {
+            const block = parseCidr(data);
+            if (typeof block !== "string" && !cidrContains(parsed, block)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["bastionHost", "peers", role, "dataSubnetCidrs", i],
+                    input: data,
+                    message: problem(
+                        `is outside the ${role} VPC ${peer.cidr}`,
+                        `copy the ${role} stack's dataSubnetCidrs output, whose blocks are inside its network.cidr`,
                     ),
                 });
             }

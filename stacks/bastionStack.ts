@@ -1,4 +1,4 @@
-import { bastionEgressRules, forwardsByUser, hostLogins, peerAccessList } from "../components/access/accessGrantsConfig";
+import { bastionEgressRules, forwardsByUser, hostLogins, peerAccessList, tunnelTargets } from "../components/access/accessGrantsConfig";
 import { Bastion } from "../components/access/bastion";
 import { bastionHostName } from "../components/dns/delegationPolicy";
 import { ubuntuLtsAmiId } from "../components/access/ubuntuAmi";
@@ -79,6 +79,8 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
                 Object.fromEntries(Object.entries(peer.targets).map(([target, grant]) => [target, hostLogins(bastionHost.users, grant)])),
             ]),
         ),
+        // Each environment stack admits the bastion on these environments' databases only.
+        tunnelTargets: tunnelTargets(peerAccessList(bastionHost.peers)),
         // The contract's peers are accounts and blocks.
         peers: Object.fromEntries(
             Object.entries(bastionHost.peers).flatMap(([role, p]) => (p ? [[role, { accountId: p.accountId, cidr: p.cidr }]] : [])),

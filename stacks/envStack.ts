@@ -85,7 +85,10 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     const baseline = accountBaseline(ctx);
     const network = newNetwork(ctx);
     const image = appImage(ctx, network, upstream.dev);
-    const environments = buildEnvironments(ctx, network, `${upstream.bastion.bastionPrivateIp}/32`);
+    const environments = buildEnvironments(ctx, network, {
+        cidr: `${upstream.bastion.bastionPrivateIp}/32`,
+        tunnelTargets: upstream.bastion.tunnelTargets[config.accountRole] ?? [],
+    });
     const access = buildEnvAccess(ctx, network, upstream.dns, upstream.bastion);
     const env = config.accountRole;
     // The cross-account roles this stack's providers assume: its previews may assume their read-only counterparts.

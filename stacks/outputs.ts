@@ -26,6 +26,11 @@ const networkOutputs = {
     publicSubnetIds: idList.describe("Public subnet ids, one per AZ."),
     privateSubnetIds: idList.describe("Private (app) subnet ids, one per AZ."),
     dataSubnetIds: idList.describe("Data subnet ids (RDS, OpenSearch), one per AZ; no Internet route."),
+    dataSubnetCidrs: z
+        .array(cidr)
+        .describe(
+            "Blocks of the data subnets, in subnet order: the bastion's database tunnels reach these only (bastionHost.peers.<env>).",
+        ),
     publicRouteTableIds: idList.describe("Route table ids of the public subnets."),
     privateRouteTableIds: idList.describe("Route table ids of the private subnets, one per AZ."),
     dataRouteTableIds: idList.describe("Route table ids of the data subnets, one per AZ."),
@@ -69,6 +74,9 @@ export const bastionOutputsSchema = z.object({
     access: z
         .object({ dev: z.record(z.string(), z.array(login)).optional(), prod: z.record(z.string(), z.array(login)).optional() })
         .describe("Per peered account and target (an environment, or jenkins), the people who may log in there: name, public keys, sudo."),
+    tunnelTargets: z
+        .object({ dev: z.array(z.string()).optional(), prod: z.array(z.string()).optional() })
+        .describe("Per peered account, the environments someone may tunnel to: only their databases admit the bastion."),
 });
 
 const imageOutputs = {

@@ -249,8 +249,10 @@ describe("bastion", () => {
             );
             assert.deepEqual(egress.map(r => [r.name, r.inputs.cidrIpv4, r.inputs.fromPort]).sort(), [
                 ["bastion-to-dev-22", "10.20.0.0/16", 22],
-                ["bastion-to-dev-3306", "10.20.0.0/16", 3306],
-                ["bastion-to-dev-5432", "10.20.0.0/16", 5432],
+                ["bastion-to-dev-3306-10-20-32-0-21", "10.20.32.0/21", 3306],
+                ["bastion-to-dev-3306-10-20-40-0-21", "10.20.40.0/21", 3306],
+                ["bastion-to-dev-5432-10-20-32-0-21", "10.20.32.0/21", 5432],
+                ["bastion-to-dev-5432-10-20-40-0-21", "10.20.40.0/21", 5432],
                 ["bastion-to-dev-8080", "10.20.0.0/16", 8080],
                 ["bastion-to-prod-22", "10.30.0.0/16", 22],
             ]);

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { EnvStackConfig, StackConfig, parseStackConfig } from "../config";
+import { BastionStackConfig, EnvStackConfig, StackConfig, parseStackConfig } from "../config";
 import { Plan, planStack } from "../plan/run";
 import { readStackSettings } from "../plan/stackFile";
 import { evaluatePlan, projectPackSettings } from "../policy/plan";
@@ -50,6 +50,17 @@ function checkInvariants(stack: StackName, config: StackConfig, plan: Plan, proj
                 .sort(),
             [...envs].sort(),
         );
+        // Where someone may tunnel to a database here, the bastion lists every data subnet this stack plans.
+        const bastion = parseStackConfig("bastion", readStackSettings(projectDir, "bastion").config) as BastionStackConfig;
+        const peer = bastion.bastionHost.peers[config.accountRole];
+        if (peer && Object.entries(peer.access).some(([target, grant]) => target !== "jenkins" && grant.tunnel.length > 0)) {
+            for (const cidr of plan.outputs.dataSubnetCidrs as string[]) {
+                assert.ok(
+                    peer.dataSubnetCidrs.includes(cidr),
+                    `${stack}: data subnet ${cidr} missing from bastionHost.peers.${stack}.dataSubnetCidrs`,
+                );
+            }
+        }
     }
     if (config.accountRole === "bastion") {
         const ssh = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r => r.inputs.fromPort === 22);

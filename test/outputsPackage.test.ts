@@ -196,7 +196,11 @@ describe("versions of the outputs contract", () => {
 
     describe("a change to the contract", () => {
         const changed = current.schema.replace('"The VPC id."', '"The VPC id (vpc-...)."');
-        const next = { version: "1.1.1", schemaSha256: schemaDigest(changed) };
+        // The next patch after the current release, whatever it is.
+        const released = current.versions[current.versions.length - 1].version;
+        const nextVersion = released.replace(/\d+$/, patch => String(Number(patch) + 1));
+        const escaped = (v: string) => v.replace(/\./g, "\\.");
+        const next = { version: nextVersion, schemaSha256: schemaDigest(changed) };
         const record = (over: Partial<PackageRecord>): PackageRecord => ({ ...current, schema: changed, ...over });
 
         it("fails without a new version, naming the new digest and the three files to change", () => {
@@ -210,19 +214,21 @@ describe("versions of the outputs contract", () => {
             const versions = [...current.versions, next];
             assert.match(
                 versionProblems(record({ versions, packageVersion: next.version })).join("\n"),
-                /CHANGELOG\.md has no section "## 1\.1\.1"/,
+                new RegExp(`CHANGELOG\\.md has no section "## ${escaped(nextVersion)}"`),
             );
             assert.match(
-                versionProblems(record({ versions, changelog: `${current.changelog}\n## 1.1.1\n\nClearer description.\n` })).join("\n"),
-                /package\.json is at version 1\.1\.0/,
+                versionProblems(record({ versions, changelog: `${current.changelog}\n## ${nextVersion}\n\nClearer description.\n` })).join(
+                    "\n",
+                ),
+                new RegExp(`package\\.json is at version ${escaped(released)}`),
             );
         });
 
         it("fails when a version is released twice with the same digest", () => {
-            const twice = [...current.versions, { version: "1.1.1", schemaSha256: current.versions[0].schemaSha256 }];
-            const changelog = `${current.changelog}\n## 1.1.1\n`;
+            const twice = [...current.versions, { version: nextVersion, schemaSha256: current.versions[0].schemaSha256 }];
+            const changelog = `${current.changelog}\n## ${nextVersion}\n`;
             assert.match(
-                versionProblems({ ...current, versions: twice, packageVersion: "1.1.1", changelog }).join("\n"),
+                versionProblems({ ...current, versions: twice, packageVersion: nextVersion, changelog }).join("\n"),
                 /same schema digest as 1\.0\.0/,
             );
         });
@@ -242,7 +248,7 @@ describe("versions of the outputs contract", () => {
                     record({
                         versions,
                         packageVersion: next.version,
-                        changelog: `${current.changelog}\n## 1.1.1\n\nClearer description.\n`,
+                        changelog: `${current.changelog}\n## ${nextVersion}\n\nClearer description.\n`,
                     }),
                 ),
                 [],
