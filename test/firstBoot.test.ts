@@ -10,8 +10,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
+import { hostAccess } from "../components/access/accessCloudConfig";
 import { renderBastionUserData } from "../components/access/bastionCloudConfig";
-import { fixtureConfig } from "./helpers/config";
+import { renderAppUserData } from "../components/app/appUserDataConfig";
+import { renderJenkinsUserData } from "../components/delivery/jenkinsHostConfig";
+import { REPO, fixtureConfig } from "./helpers/config";
+import { JENKINS_USER_DATA_ARGS } from "./helpers/jenkins";
 
 interface CloudConfig {
     bootcmd?: string[][];
@@ -32,6 +36,16 @@ const config = parse(rendered) as CloudConfig;
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "twine-first-boot-"));
 after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
+/** A folder of stand-ins for system commands, each logging its arguments; returns the folder and a log reader. */
+function standIns(commands: Readonly<Record<string, string>>): { bin: string; log: () => string[] } {
+    const bin = fs.mkdtempSync(path.join(scratch, "bin-"));
+    const log = path.join(bin, "log");
+    for (const [name, body] of Object.entries(commands)) {
+        fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> ${log}\n${body}\n`, { mode: 0o755 });
+    }
+    return { bin, log: () => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : []) };
+}
+
 function requireTool(command: string, pkg: string): void {
     const found = spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" });
     assert.equal(found.status, 0, `${command} is not installed: run "bash scripts/setup.sh" as root (Debian package ${pkg})`);
@@ -40,7 +54,7 @@ function requireTool(command: string, pkg: string): void {
 describe("first boot: sshd closed until the firewall is loaded", () => {
     it("bootcmd masks ssh.socket and ssh.service once per instance, in cloud-init's init stage before users and files", () => {
         requireTool("cloud-init", "cloud-init");
-        assert.deepEqual(config.bootcmd, [["cloud-init-per", "instance", "twine-ssh-closed", "systemctl", "mask", ...SSH_UNITS]]);
+        assert.deepEqual(config.bootcmd?.[0], ["cloud-init-per", "instance", "twine-ssh-closed", "systemctl", "mask", ...SSH_UNITS]);
         // cloud-init's own module order: bootcmd before write_files and users, runcmd not in that stage.
         const cloudCfg = parse(fs.readFileSync("/etc/cloud/cloud.cfg", "utf8")) as Record<string, string[]>;
         const init = cloudCfg.cloud_init_modules.map(m => m.replace(/-/g, "_"));
@@ -115,17 +129,18 @@ describe("first boot: sshd closed until the firewall is loaded", () => {
     describe("runcmd, run by a real shell with stand-ins for the system's commands", () => {
         /** Runs the rendered runcmd in order, as cloud-init's runcmd script does, with `nft -f` succeeding or not. */
         function boot(nftLoads: boolean): string[] {
-            const bin = fs.mkdtempSync(path.join(scratch, "bin-"));
-            const log = path.join(bin, "log");
-            const stub = (name: string, status: string) =>
-                fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> ${log}\n${status}\n`, { mode: 0o755 });
-            stub("nft", nftLoads ? "exit 0" : '[ "$1" = "-f" ] && exit 1; exit 0');
-            for (const name of ["systemctl", "sshd", "apt-get"]) stub(name, "exit 0");
-            stub("dpkg", "exit 0");
+            const { bin, log } = standIns({
+                nft: nftLoads ? "exit 0" : '[ "$1" = "-f" ] && exit 1; exit 0',
+                systemctl: "exit 0",
+                sshd: "exit 0",
+                "apt-get": "exit 0",
+                dpkg: "exit 0",
+                snap: "exit 0",
+            });
             for (const line of config.runcmd.filter(l => !["curl", "dpkg", "/opt/aws"].some(p => l[0].startsWith(p)))) {
                 spawnSync(line[0], line.slice(1), { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
             }
-            return fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+            return log();
         }
 
         it("unmasks and starts sshd only after the firewall loaded", () => {
@@ -158,5 +173,66 @@ describe("first boot: sshd closed until the firewall is loaded", () => {
                 assert.equal(check.status, 0, check.stdout);
             }
         });
+    });
+});
+
+describe("no SSM agent on any host (Default Host Management would reopen Session Manager)", () => {
+    const logins = [{ name: "bob", publicKeys: ["ssh-ed25519 AAAAbob"], sudo: false }];
+    const access = (bakedImage: boolean) => hostAccess({ logins, bastionIp: "10.10.0.10", role: "a host", bakedImage });
+    const documents = {
+        bastion: config,
+        jenkins: parse(renderJenkinsUserData(JENKINS_USER_DATA_ARGS, access(false))) as CloudConfig,
+        app: parse(renderAppUserData({ TWINE_ENVIRONMENT: "integration" }, access(true))) as CloudConfig,
+    };
+    /** Runs the lines of one stage through sh with stand-ins that say the agent is installed (snap and deb). */
+    const run = (lines: string[][]) => {
+        const { bin, log } = standIns({
+            systemctl: "exit 0",
+            snap: "exit 0",
+            dpkg: "exit 0",
+            "apt-get": "exit 0",
+            nft: "exit 0",
+            sshd: "exit 0",
+        });
+        for (const line of lines.filter(l => l[0] === "sh")) spawnSync(line[0], line.slice(1), { env: { PATH: `${bin}:/usr/bin:/bin` } });
+        return log();
+    };
+
+    for (const [host, doc] of Object.entries(documents)) {
+        it(`${host}: bootcmd stops and disables the agent before it starts`, () => {
+            assert.ok(
+                run(doc.bootcmd ?? []).includes(
+                    "systemctl disable --now --no-block snap.amazon-ssm-agent.amazon-ssm-agent.service amazon-ssm-agent.service",
+                ),
+                JSON.stringify(doc.bootcmd),
+            );
+        });
+    }
+
+    for (const host of ["bastion", "jenkins"] as const) {
+        it(`${host} (Canonical's image): runcmd removes the agent's snap and package`, () => {
+            const log = run(documents[host].runcmd);
+            assert.ok(log.includes("snap remove --purge amazon-ssm-agent"), log.join("\n"));
+            assert.ok(log.includes("apt-get purge -y amazon-ssm-agent"), log.join("\n"));
+        });
+    }
+
+    it("the app image's agents.sh disables the agent at bake (it keeps running for the build's own session)", () => {
+        const { bin, log } = standIns({ install: "exit 0", usermod: "exit 0", systemctl: "exit 0", snap: "exit 0" });
+        const script = path.join(REPO, "images", "twine-app", "scripts", "agents.sh");
+        const result = spawnSync("bash", [script], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
+        assert.equal(result.status, 0, result.stderr);
+        const lines = log();
+        assert.ok(lines.includes("systemctl disable snap.amazon-ssm-agent.amazon-ssm-agent.service"), lines.join("\n"));
+        assert.ok(lines.includes("systemctl disable amazon-ssm-agent.service"), lines.join("\n"));
+        assert.deepEqual(
+            lines.filter(l => /ssm/.test(l) && /\b(enable|start)\b/.test(l)),
+            [],
+        );
+        assert.deepEqual(
+            lines.filter(l => /--now|\bstop\b|remove/.test(l) && /ssm/.test(l)),
+            [],
+            "stopping the agent would cut Packer's Session Manager connection mid-build",
+        );
     });
 });

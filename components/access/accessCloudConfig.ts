@@ -70,6 +70,33 @@ export function sshFirewallDropIn(): string {
     ].join("\n");
 }
 
+/** The SSM agent: a snap on Canonical's images (its unit), a deb where AWS's package is installed instead. */
+export const SSM_AGENT_UNITS = ["snap.amazon-ssm-agent.amazon-ssm-agent.service", "amazon-ssm-agent.service"] as const;
+
+/**
+ * No Session Manager on any host: the bastion is the only way in. The instance roles grant no SSM, but an account's
+ * Default Host Management Configuration registers any running agent with the instance's own identity, no role
+ * needed ("Managing EC2 instances automatically with Default Host Management Configuration",
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/fleet-manager-default-host-management-configuration.html),
+ * so the agent must not run. Stopped in bootcmd, before it starts (it is ordered after cloud-init's init stage);
+ * snap units live in /etc/systemd/system, where `mask` cannot replace them, so they are disabled, and a stock
+ * image's snap is removed in runcmd (snapd is seeded by then). The app image disables it at bake (agents.sh).
+ */
+function ssmAgentOffAtBoot(): string[][] {
+    return [["sh", "-c", `systemctl disable --now --no-block ${SSM_AGENT_UNITS.join(" ")} 2>/dev/null || true`]];
+}
+
+function removeSsmAgentCommands(): string[][] {
+    return [
+        [
+            "sh",
+            "-c",
+            "if snap list amazon-ssm-agent >/dev/null 2>&1; then snap remove --purge amazon-ssm-agent; fi; " +
+                "if dpkg -s amazon-ssm-agent >/dev/null 2>&1; then apt-get purge -y amazon-ssm-agent; fi",
+        ],
+    ];
+}
+
 /**
  * First boot: sshd masked before anyone exists. bootcmd runs on every boot, so `cloud-init-per instance` masks once
  * per instance (runcmd, which unmasks, also runs once per instance). Masking reloads systemd, so the boot's queued
@@ -84,14 +111,18 @@ function closeSshCommands(): string[][] {
  * unmasked only when the rules loaded and sshd accepts its config; otherwise it stays masked, across reboots too:
  * a host without its firewall would let a jump-only user reach the metadata service or the Internet, so it fails
  * closed (visible at once: nobody gets in; the console output says why). Ubuntu images ship EC2 Instance Connect,
- * which passes its AuthorizedKeysCommand to sshd on the command line (overriding the drop-in): it is removed first.
+ * which passes its AuthorizedKeysCommand to sshd on the command line (overriding the drop-in): it is removed first,
+ * with the SSM agent's snap (ssmAgentOffAtBoot).
  * Where ssh.socket is enabled (Ubuntu 24.04), it is started and starts sshd on demand; elsewhere ssh.service is.
  */
-function applyCommands(removeInstanceConnect = true): string[][] {
+function applyCommands(stockImage = true): string[][] {
     const units = SSH_UNITS.join(" ");
     return [
-        ...(removeInstanceConnect
-            ? [["sh", "-c", "if dpkg -s ec2-instance-connect >/dev/null 2>&1; then apt-get purge -y ec2-instance-connect; fi"]]
+        ...(stockImage
+            ? [
+                  ["sh", "-c", "if dpkg -s ec2-instance-connect >/dev/null 2>&1; then apt-get purge -y ec2-instance-connect; fi"],
+                  ...removeSsmAgentCommands(),
+              ]
             : []),
         [
             "sh",
@@ -140,7 +171,7 @@ export function bastionAccess(args: BastionAccessArgs): AccessCloudConfig {
             { path: NFTABLES_CONFIG, owner: "root:root", permissions: "0644", content: bastionFirewall({ forwards }) },
             ...sshDropIns(),
         ],
-        bootcmd: closeSshCommands(),
+        bootcmd: [...closeSshCommands(), ...ssmAgentOffAtBoot()],
         runcmd: applyCommands(),
     };
 }
@@ -152,7 +183,10 @@ export interface HostAccessArgs {
     readonly bastionIp: string;
     /** What the box is, for the sshd header comment. */
     readonly role: string;
-    /** The image already lacks EC2 Instance Connect (ours: harden.sh removes it), so boot installs and removes nothing. @default false */
+    /**
+     * The image already lacks EC2 Instance Connect and runs no SSM agent (ours: harden.sh, agents.sh), so boot removes
+     * nothing. @default false
+     */
     readonly bakedImage?: boolean;
 }
 
@@ -166,7 +200,7 @@ export function hostAccess(args: HostAccessArgs): AccessCloudConfig {
             { path: NFTABLES_CONFIG, owner: "root:root", permissions: "0644", content: hostFirewall(args) },
             ...sshDropIns(),
         ],
-        bootcmd: closeSshCommands(),
+        bootcmd: [...closeSshCommands(), ...ssmAgentOffAtBoot()],
         runcmd: applyCommands(!args.bakedImage),
     };
 }
