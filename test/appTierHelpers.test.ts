@@ -35,6 +35,7 @@ describe("app tier helpers", () => {
                     "/etc/nftables.conf",
                     "/etc/systemd/system/ssh.socket.d/10-twine-firewall.conf",
                     "/etc/systemd/system/ssh.service.d/10-twine-firewall.conf",
+                    "/etc/systemd/system/nftables.service.d/10-twine-own-table.conf",
                     "/etc/twine/environment",
                 ],
             );

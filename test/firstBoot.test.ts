@@ -16,6 +16,7 @@ import { renderAppUserData } from "../components/app/appUserDataConfig";
 import { renderJenkinsUserData } from "../components/delivery/jenkinsHostConfig";
 import { REPO, fixtureConfig } from "./helpers/config";
 import { JENKINS_USER_DATA_ARGS } from "./helpers/jenkins";
+import { NetnsHost, removeNetnsDirIfEmpty } from "./helpers/netnsHosts";
 
 interface CloudConfig {
     bootcmd?: string[][];
@@ -234,5 +235,106 @@ describe("no SSM agent on any host (Default Host Management would reopen Session
             [],
             "stopping the agent would cut Packer's Session Manager connection mid-build",
         );
+    });
+});
+
+describe("systemctl restart nftables on the Jenkins host: only our table goes, Docker's rules stay (real nft)", function () {
+    this.timeout(60_000);
+    const jenkins = parse(
+        renderJenkinsUserData(
+            JENKINS_USER_DATA_ARGS,
+            hostAccess({
+                logins: [{ name: "bob", publicKeys: ["ssh-ed25519 AAAAbob"], sudo: false }],
+                bastionIp: "10.10.0.10",
+                role: "jenkins",
+            }),
+        ),
+    ) as CloudConfig;
+    const unitFile = "/lib/systemd/system/nftables.service";
+    const dropIns = jenkins.write_files
+        .filter(f => f.path.startsWith("/etc/systemd/system/nftables.service.d/"))
+        .sort((a, b) => a.path.localeCompare(b.path));
+    // Docker's rules as iptables-nft writes them: the containers' NAT, and the agent's metadata block in DOCKER-USER.
+    const docker = [
+        "table ip nat {",
+        "    chain POSTROUTING { type nat hook postrouting priority srcnat; policy accept; ip saddr 172.30.0.0/24 masquerade; }",
+        "}",
+        "table ip filter {",
+        "    chain DOCKER-USER { ip saddr 172.30.0.3 ip daddr 169.254.169.254 drop; }",
+        "}",
+        "",
+    ].join("\n");
+    let host: NetnsHost;
+    let netnsDirCreated = false;
+
+    /**
+     * A setting's commands as systemd runs them: the unit file's, then each drop-in's in name order, an empty
+     * assignment resetting the list (systemd.unit(5), "drop-in"; systemd.service(5), ExecStart=).
+     */
+    function effective(setting: string): string[] {
+        let commands: string[] = [];
+        for (const text of [fs.readFileSync(unitFile, "utf8"), ...dropIns.map(f => f.content)]) {
+            for (const line of text.split("\n").filter(l => l.startsWith(`${setting}=`))) {
+                const value = line.slice(setting.length + 1).trim();
+                commands = value === "" ? [] : [...commands, value];
+            }
+        }
+        return commands;
+    }
+    /** Runs commands in the host as systemd would: a leading "-" lets the command fail. */
+    const runAll = (commands: readonly string[]) => {
+        for (const command of commands) {
+            const result = host.exec(command.replace(/^-/, "").split(/\s+/));
+            if (!command.startsWith("-")) assert.equal(result.status, 0, `${command}: ${result.stderr}`);
+        }
+    };
+
+    before(() => {
+        requireTool("nft", "nftables");
+        assert.equal(process.getuid?.(), 0, "this suite makes a network namespace: run it as root (CI does)");
+        assert.ok(fs.existsSync(unitFile), `${unitFile} is missing: run "bash scripts/setup.sh" as root (Debian package nftables)`);
+        netnsDirCreated = !fs.existsSync("/etc/netns");
+        host = new NetnsHost(`tw${process.pid.toString(36).slice(-4)}n`, scratch);
+        // The firewall names the host's people, as cloud-init would have created them.
+        fs.writeFileSync(
+            path.join(host.etc, "passwd"),
+            `${fs.readFileSync("/etc/passwd", "utf8").trimEnd()}\nbob:x:40100:40100::/nonexistent:/bin/bash\n`,
+        );
+        const conf = jenkins.write_files.find(f => f.path === "/etc/nftables.conf")!;
+        fs.writeFileSync(path.join(host.etc, "nftables.conf"), conf.content);
+        host.mustExec(["nft", "-f", "/etc/nftables.conf"]);
+        assert.equal(host.exec(["nft", "-f", "-"], { input: docker }).status, 0, "Docker's stand-in rules load");
+    });
+    after(() => {
+        host?.destroy();
+        removeNetnsDirIfEmpty(netnsDirCreated);
+    });
+
+    it("a restart (ExecStop, then ExecStart) keeps Docker's NAT and the agent's metadata block, and reloads ours", () => {
+        runAll([...effective("ExecStop"), ...effective("ExecStart")]);
+        const ruleset = host.mustExec(["nft", "list", "ruleset"]);
+        assert.match(ruleset, /masquerade/, "Docker's NAT was flushed");
+        assert.match(ruleset, /ip daddr 169\.254\.169\.254 drop/, "the agent's metadata block was flushed");
+        assert.match(ruleset, /table inet twine_access/);
+    });
+
+    it("a stop removes our table and nothing else; a second stop still succeeds", () => {
+        runAll(effective("ExecStop"));
+        const ruleset = host.mustExec(["nft", "list", "ruleset"]);
+        assert.doesNotMatch(ruleset, /twine_access/);
+        assert.match(ruleset, /masquerade/);
+        runAll(effective("ExecStop"));
+        runAll(effective("ExecStart"));
+    });
+
+    it("systemd-analyze verify accepts nftables.service with the drop-in", () => {
+        requireTool("systemd-analyze", "systemd");
+        const units = fs.mkdtempSync(path.join(scratch, "nft-units-"));
+        fs.copyFileSync(unitFile, path.join(units, "nftables.service"));
+        fs.mkdirSync(path.join(units, "nftables.service.d"));
+        for (const f of dropIns) fs.writeFileSync(path.join(units, "nftables.service.d", path.basename(f.path)), f.content);
+        const verify = spawnSync("systemd-analyze", ["verify", "--man=no", path.join(units, "nftables.service")], { encoding: "utf8" });
+        assert.equal(verify.status, 0, verify.stderr);
+        assert.equal(dropIns.length, 1, "one drop-in for nftables.service");
     });
 });

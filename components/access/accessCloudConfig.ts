@@ -12,7 +12,14 @@
  */
 import { stringify } from "yaml";
 import { AccessUser, Forward, HostLogin } from "./accessGrantsConfig";
-import { ACCESS_TABLE, bastionFirewall, hostFirewall, NFTABLES_CONFIG } from "./firewallConfig";
+import {
+    ACCESS_TABLE,
+    bastionFirewall,
+    hostFirewall,
+    NFTABLES_CONFIG,
+    NFTABLES_SERVICE_DROP_IN,
+    nftablesServiceDropIn,
+} from "./firewallConfig";
 import { AUTHORIZED_KEYS_DIR, bastionSshdConfig, hostSshdConfig, NO_SHELL } from "./sshdConfig";
 
 export interface CloudInitUser {
@@ -134,14 +141,15 @@ function applyCommands(stockImage = true): string[][] {
     ];
 }
 
-/** The files that keep sshd behind the firewall on later boots (sshFirewallDropIn), one per sshd unit. */
-function sshDropIns(): CloudInitFile[] {
-    return SSH_UNITS.map(unit => ({
-        path: `/etc/systemd/system/${unit}.d/${SSH_FIREWALL_DROP_IN}`,
-        owner: "root:root",
-        permissions: "0644",
-        content: sshFirewallDropIn(),
-    }));
+/**
+ * The systemd drop-ins of every host: sshd behind the firewall on later boots (sshFirewallDropIn), one per sshd
+ * unit, and nftables.service stopping with our table only (nftablesServiceDropIn).
+ */
+function systemdDropIns(): CloudInitFile[] {
+    return [
+        ...SSH_UNITS.map(unit => ({ path: `/etc/systemd/system/${unit}.d/${SSH_FIREWALL_DROP_IN}`, content: sshFirewallDropIn() })),
+        { path: NFTABLES_SERVICE_DROP_IN, content: nftablesServiceDropIn() },
+    ].map(f => ({ ...f, owner: "root:root", permissions: "0644" }));
 }
 
 export interface BastionAccessArgs {
@@ -169,7 +177,7 @@ export function bastionAccess(args: BastionAccessArgs): AccessCloudConfig {
                 content: bastionSshdConfig({ users: args.users, forwards }),
             },
             { path: NFTABLES_CONFIG, owner: "root:root", permissions: "0644", content: bastionFirewall({ forwards }) },
-            ...sshDropIns(),
+            ...systemdDropIns(),
         ],
         bootcmd: [...closeSshCommands(), ...ssmAgentOffAtBoot()],
         runcmd: applyCommands(),
@@ -198,7 +206,7 @@ export function hostAccess(args: HostAccessArgs): AccessCloudConfig {
             ...args.logins.map(l => keyFile(l.name, l.publicKeys)),
             { path: HOST_SSHD_DROP_IN, owner: "root:root", permissions: "0644", content: hostSshdConfig(args) },
             { path: NFTABLES_CONFIG, owner: "root:root", permissions: "0644", content: hostFirewall(args) },
-            ...sshDropIns(),
+            ...systemdDropIns(),
         ],
         bootcmd: [...closeSshCommands(), ...ssmAgentOffAtBoot()],
         runcmd: applyCommands(!args.bakedImage),
