@@ -99,6 +99,11 @@ export const sshPublicKeySchema = z.string().superRefine((line, ctx) => {
     }
 });
 
+/** An Ubuntu 24.04 amd64 AMI id, as the bastion and the Jenkins host pin theirs. */
+export const ubuntuAmiIdSchema = z
+    .string()
+    .regex(/^ami-[0-9a-f]{8,17}$/, problem("not an AMI id", "write the id of an Ubuntu 24.04 amd64 image, e.g. ami-0123456789abcdef0"));
+
 /** Login names: POSIX-portable, and never an account the image or the system already owns. */
 export const RESERVED_USER_NAMES = [
     "root",
@@ -212,12 +217,7 @@ export const bastionHostSchema = z
             )
             .default("t3.micro")
             .describe("EC2 instance type of the bastion (x86_64, to match the Ubuntu image). Defaults to t3.micro."),
-        amiId: z
-            .string()
-            .regex(
-                /^ami-[0-9a-f]{8,17}$/,
-                problem("not an AMI id", "write the id of an Ubuntu 24.04 amd64 image, e.g. ami-0123456789abcdef0"),
-            )
+        amiId: ubuntuAmiIdSchema
             .optional()
             .describe(
                 "Pins the bastion's AMI (Ubuntu 24.04, amd64). Defaults to Canonical's newest build at each deploy, so a new " +

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { AptRepoSettings } from "../components/delivery/aptRepo";
 import type { JenkinsSettings } from "../components/delivery/jenkins";
+import { ubuntuAmiIdSchema } from "./bastionHost";
 import { problem, restrictedCidrSchema } from "./primitives";
 
 /** Instance families Jenkins runs well on: general purpose or burstable, x86_64 (the image is built for amd64). */
@@ -21,6 +22,10 @@ export const buildToolingSchema = z
                         problem("not an x86_64 general-purpose instance type of medium size or larger", "use e.g. t3.large or m6i.xlarge"),
                     )
                     .describe("EC2 instance type of the Jenkins host (x86_64). Defaults to t3.large."),
+                amiId: ubuntuAmiIdSchema.describe(
+                    "Pins the Jenkins host's AMI (Ubuntu 24.04, amd64); a change replaces the host (JENKINS_HOME moves over on its " +
+                        "volume). Defaults to Canonical's newest build at each deploy, so a new build replaces the host.",
+                ),
                 homeVolumeGiB: z
                     .number()
                     .int()
@@ -84,6 +89,7 @@ export function withBuildToolingDefaults(input: z.output<typeof buildToolingSche
     return {
         jenkins: {
             instanceType: jenkins.instanceType ?? "t3.large",
+            amiId: jenkins.amiId,
             homeVolumeGiB: jenkins.homeVolumeGiB ?? 100,
             snapshotTime: jenkins.snapshotTime ?? "03:00",
             snapshotRetainCount: jenkins.snapshotRetainCount ?? 14,

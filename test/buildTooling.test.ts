@@ -47,7 +47,24 @@ describe("build tooling (dev)", () => {
             assert.equal(inputs.rootBlockDevice.encrypted, true);
             const privateSubnets = plan.outputs.privateSubnetIds as string[];
             assert.ok(privateSubnets.includes(inputs.subnetId), `${inputs.subnetId} is not a private subnet`);
-            assert.deepEqual(host.options.ignoreChanges, ["ami"]);
+            // A replacement boots the AMI the plan shows: ignoreChanges would also hold on it (the first deploy's AMI).
+            assert.ok(!host.options.ignoreChanges.includes("ami"), "the host ignores AMI changes");
+            assert.equal(host.options.deleteBeforeReplace, true);
+        });
+
+        it("boots the pinned AMI when buildTooling.jenkins.amiId is set, and refuses one that is not an AMI id", async () => {
+            const pinned = "ami-0fedcba9876543210";
+            const plan = await planWithConfig(
+                "dev",
+                writeStackFile(withPath(fixtureConfig("dev"), "twine-infra:buildTooling", "jenkins.amiId", pinned)),
+            );
+            const [host] = ofType(plan, "aws:ec2/instance:Instance");
+            assert.equal(host.inputs.ami, pinned);
+            const problems = problemsOf("dev", withPath(fixtureConfig("dev"), "twine-infra:buildTooling", "jenkins.amiId", "noble"));
+            assert.ok(
+                problems.some(p => /buildTooling\.jenkins\.amiId = "noble": not an AMI id/.test(p)),
+                problems.join("\n"),
+            );
         });
 
         it("keeps JENKINS_HOME on an encrypted volume that is protected, retained and snapshotted daily", async () => {

@@ -25,6 +25,8 @@ export const JENKINS_IMAGE_CONTEXT = path.resolve(__dirname, "..", "..", "images
 export interface JenkinsSettings {
     /** EC2 instance type of the host (x86_64). */
     readonly instanceType: string;
+    /** AMI to boot (Ubuntu 24.04, amd64); a change replaces the host. @default - Canonical's newest build at each deploy */
+    readonly amiId?: string;
     /** Size of the JENKINS_HOME volume in GiB. */
     readonly homeVolumeGiB: number;
     /** UTC time of the daily snapshot, HH:MM. */
@@ -264,7 +266,7 @@ export class Jenkins extends pulumi.ComponentResource {
         this.instance = new aws.ec2.Instance(
             `${name}-host`,
             {
-                ami: ubuntuLtsAmiId({ parent: this, provider: opts?.provider }),
+                ami: args.amiId ?? ubuntuLtsAmiId({ parent: this, provider: opts?.provider }),
                 instanceType: args.instanceType,
                 subnetId: args.subnetId,
                 associatePublicIpAddress: false,
@@ -301,7 +303,8 @@ export class Jenkins extends pulumi.ComponentResource {
                 userDataReplaceOnChange: true,
                 tags: { Name: `${name}-jenkins` },
             },
-            { parent: this, ignoreChanges: ["ami"], deleteBeforeReplace: true },
+            // The AMI is not ignored: ignoreChanges also holds on a replacement, which would relaunch the first deploy's AMI.
+            { parent: this, deleteBeforeReplace: true },
         );
         new aws.ec2.VolumeAttachment(
             `${name}-home`,
