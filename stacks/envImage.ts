@@ -14,6 +14,8 @@ import { EnvOutputs } from "./outputs";
 export interface AppImage {
     readonly amiId: pulumi.Output<string>;
     readonly kmsKeyArn: pulumi.Output<string>;
+    /** The AMI's root volume in GiB: the app servers' may not be smaller (components/app/rootVolumeConfig.ts). */
+    readonly rootVolumeGiB: number;
     /** What the groups that launch it wait for (the Auto Scaling grant on the key). */
     readonly launchDependsOn: readonly pulumi.Resource[];
     /** Dev, when it bakes: the instance profile Packer's build instance runs with. */
@@ -24,7 +26,8 @@ export interface AppImage {
 export function devAppImage(ctx: StackContext<DevStackConfig>, network: Network): AppImage {
     const { config } = ctx;
     const image = config.image;
-    return new DevAppImage(
+    // Built here with image.rootVolumeGiB; a pinned AMI (build: false) is taken to be of that size too.
+    const built = new DevAppImage(
         "app-image",
         {
             accountId: config.accountId,
@@ -46,16 +49,25 @@ export function devAppImage(ctx: StackContext<DevStackConfig>, network: Network)
         },
         { provider: ctx.provider },
     );
+    return {
+        amiId: built.amiId,
+        kmsKeyArn: built.kmsKeyArn,
+        launchDependsOn: built.launchDependsOn,
+        buildInstanceProfileName: built.buildInstanceProfileName,
+        rootVolumeGiB: image.rootVolumeGiB,
+    };
 }
 
 /** Prod: the AMI dev tested (or the pinned one), and the grant that lets prod's Auto Scaling use dev's key. */
 export function prodAppImage(ctx: StackContext<ProdStackConfig>, dev: EnvOutputs): AppImage {
     const { config } = ctx;
-    return new ProdAppImage(
+    const image = new ProdAppImage(
         "app-image",
         { accountId: config.accountId, amiId: config.image?.amiId ?? dev.amiId, kmsKeyArn: dev.amiKmsKeyArn },
         { provider: ctx.provider },
     );
+    // Dev's image size: a pinned prod AMI is one dev built before, of the size dev builds.
+    return { amiId: image.amiId, kmsKeyArn: image.kmsKeyArn, launchDependsOn: image.launchDependsOn, rootVolumeGiB: dev.amiRootVolumeGiB };
 }
 
 /** The environment's app image, by account role. */

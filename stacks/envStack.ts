@@ -113,6 +113,7 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
         ...networkOutputs(network),
         amiId: image.amiId,
         amiKmsKeyArn: image.kmsKeyArn,
+        amiRootVolumeGiB: image.rootVolumeGiB,
         // The app image's Packer build profile (dev, when it bakes); Jenkins runs no Packer build of its own.
         ...(image.buildInstanceProfileName ? { packerInstanceProfileName: image.buildInstanceProfileName } : {}),
         // One object per environment: its data tier and its app tier.

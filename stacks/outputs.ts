@@ -88,6 +88,11 @@ const imageOutputs = {
         .string()
         .regex(/^arn:aws[a-z-]*:kms:/)
         .describe("ARN of the customer-managed KMS key (in dev's account) that encrypts the app AMI's snapshots."),
+    amiRootVolumeGiB: z
+        .number()
+        .int()
+        .positive()
+        .describe("Root volume size of the app AMI in GiB (dev's image.rootVolumeGiB): the app servers' root volume is never smaller."),
 };
 /** One environment: its data tier (as its app tier and admins reach it) and its app tier. */
 export const environmentOutputsSchema = z.object({
