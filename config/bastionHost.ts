@@ -220,7 +220,8 @@ export const bastionHostSchema = z
         amiId: ubuntuAmiIdSchema
             .optional()
             .describe(
-                "Pins the bastion's AMI (Ubuntu 24.04, amd64). Defaults to Canonical's newest build at each deploy, so a new " +
+                "Pins the bastion's AMI: Canonical's Ubuntu 24.04 amd64 (checked at preview). Defaults to Canonical's newest " +
+                    "build at each deploy, so a new " +
                     "build replaces the host (about a minute without SSH).",
             ),
         sshAllowedCidrs: z

@@ -1,6 +1,6 @@
 /**
- * The `buildTooling` section of the dev stack: the Jenkins host and the apt repository. Every key has a default,
- * so the section may be left out; prod refuses it (build tooling lives in dev only).
+ * The `buildTooling` section of the dev stack: the Jenkins host and the apt repository. Every key has a default but
+ * the Jenkins host's AMI pin; prod refuses the section (build tooling lives in dev only).
  */
 import { z } from "zod";
 import type { AptRepoSettings } from "../components/delivery/aptRepo";
@@ -23,8 +23,8 @@ export const buildToolingSchema = z
                     )
                     .describe("EC2 instance type of the Jenkins host (x86_64). Defaults to t3.large."),
                 amiId: ubuntuAmiIdSchema.describe(
-                    "Pins the Jenkins host's AMI (Ubuntu 24.04, amd64); a change replaces the host (JENKINS_HOME moves over on its " +
-                        "volume). Defaults to Canonical's newest build at each deploy, so a new build replaces the host.",
+                    "Pins the Jenkins host's AMI: Canonical's Ubuntu 24.04 amd64 (checked at preview); a change replaces the host " +
+                        "(JENKINS_HOME moves over on its volume). Required: unpinned, every new Canonical build would replace it.",
                 ),
                 homeVolumeGiB: z
                     .number()
@@ -61,8 +61,8 @@ export const buildToolingSchema = z
                     ),
             })
             .partial()
-            .optional()
-            .describe("The Jenkins host."),
+            .required({ amiId: true })
+            .describe("The Jenkins host. Required: its amiId."),
         aptRepo: z
             .strictObject({
                 noncurrentVersionDays: z
@@ -76,7 +76,9 @@ export const buildToolingSchema = z
             .optional()
             .describe("The S3-backed apt repository."),
     })
-    .describe("Build tooling of the dev account: Jenkins in Docker and the Aptly apt repository. Every key has a default.");
+    .describe(
+        "Build tooling of the dev account: Jenkins in Docker and the Aptly apt repository. Every key has a default but jenkins.amiId.",
+    );
 
 /** The section with every default applied: the Jenkins and AptRepo settings. */
 export interface BuildToolingConfig {
@@ -84,8 +86,8 @@ export interface BuildToolingConfig {
     readonly aptRepo: AptRepoSettings;
 }
 
-export function withBuildToolingDefaults(input: z.output<typeof buildToolingSchema> | undefined): BuildToolingConfig {
-    const jenkins = input?.jenkins ?? {};
+export function withBuildToolingDefaults(input: z.output<typeof buildToolingSchema>): BuildToolingConfig {
+    const jenkins = input.jenkins;
     return {
         jenkins: {
             instanceType: jenkins.instanceType ?? "t3.large",
@@ -95,6 +97,6 @@ export function withBuildToolingDefaults(input: z.output<typeof buildToolingSche
             snapshotRetainCount: jenkins.snapshotRetainCount ?? 14,
             webhook: jenkins.webhook,
         },
-        aptRepo: { noncurrentVersionDays: input?.aptRepo?.noncurrentVersionDays ?? 90 },
+        aptRepo: { noncurrentVersionDays: input.aptRepo?.noncurrentVersionDays ?? 90 },
     };
 }

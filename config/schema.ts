@@ -123,7 +123,7 @@ function envRoleSchema<R extends EnvRole, I extends z.ZodType, E extends Record<
 }
 
 // Build tooling lives in the dev account only: prod's schema has no such key, so the reference does not list it.
-export const devRoleSchema = envRoleSchema("dev", devImageSchema, { buildTooling: buildToolingSchema.optional() });
+export const devRoleSchema = envRoleSchema("dev", devImageSchema, { buildTooling: buildToolingSchema });
 export const prodRoleSchema = envRoleSchema("prod", prodImageSchema.optional(), {});
 
 /**

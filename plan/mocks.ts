@@ -23,6 +23,26 @@ export interface UpstreamStackOutputs {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one loose type for all the providers' input shapes
 export type MockInputs = Record<string, any>;
 
+/**
+ * Images the offline world knows to be someone else's than the owner a lookup names: a community image named like
+ * Canonical's Ubuntu 24.04 (a pin pointing there must be refused), and Canonical's 22.04 (another release).
+ */
+export const MOCK_FOREIGN_AMIS: Readonly<Record<string, { ownerId: string; name: string; rootVolumeGiB: number }>> = {
+    "ami-0badc0ffee0ddf00d": {
+        ownerId: "210987654321",
+        name: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20261101",
+        rootVolumeGiB: 8,
+    },
+    "ami-0a2204000000000ff": {
+        ownerId: "099720109477",
+        name: "ubuntu/images/hvm-ssd-gp3/ubuntu-jammy-22.04-amd64-server-20261101",
+        rootVolumeGiB: 8,
+    },
+};
+
+/** Root volumes of images the offline world knows to be larger than the 8 GiB default (a big baked app image). */
+export const MOCK_AMI_ROOT_VOLUME_GIB: Readonly<Record<string, number>> = { "ami-0b16b16b16b16b16b": 64 };
+
 export type InvokeHandler = (inputs: MockInputs, account: MockAccount) => Record<string, unknown>;
 
 /** Stable hex digest of the given parts. */
@@ -427,23 +447,48 @@ export const INVOKE_MOCKS: Record<string, InvokeHandler> = {
         };
     },
     "aws:ec2/getAmi:getAmi": (inputs, a) => {
-        // Only lookups by owner and name pattern are answered: a lookup without an owner could match anyone's image.
+        // Only lookups by owner and a name pattern or an image id are answered: without an owner any account's image matches.
         const owners: string[] = inputs.owners ?? [];
-        const namePattern: string | undefined = (inputs.filters ?? []).find((f: { name: string }) => f.name === "name")?.values?.[0];
-        if (owners.length === 0 || !namePattern) {
-            throw new Error(`getAmi without owners and a name filter is refused by the offline plan (got ${JSON.stringify(inputs)})`);
+        const filters: { name: string; values: string[] }[] = inputs.filters ?? [];
+        const filter = (name: string) => filters.find(f => f.name === name)?.values;
+        const namePattern = filter("name")?.[0];
+        const imageId = filter("image-id")?.[0];
+        if (owners.length === 0 || (!namePattern && !imageId)) {
+            throw new Error(
+                `getAmi without owners and a name or image-id filter is refused by the offline plan (got ${JSON.stringify(inputs)})`,
+            );
         }
-        const id = hexId("ami-", 17, a.region, owners.join(","), namePattern);
-        const name = namePattern.replace("*", "20261101");
+        // A pinned id is taken to be an image of the first owner asked about, named as the pattern asks, unless the
+        // mock world knows it as someone else's (MOCK_FOREIGN_AMIS); DescribeImages then matches nothing.
+        const foreign = imageId ? MOCK_FOREIGN_AMIS[imageId] : undefined;
+        const id = imageId ?? hexId("ami-", 17, a.region, owners.join(","), namePattern!);
+        const ownerId = foreign?.ownerId ?? owners[0];
+        const name = foreign?.name ?? (namePattern ?? "image-*").replace("*", "20261101");
+        const globMatches = (pattern: string) =>
+            new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(name);
+        if (!owners.includes(ownerId) || (namePattern && !globMatches(namePattern))) {
+            // The provider's error when DescribeImages returns nothing (data source aws_ami).
+            throw new Error("Your query returned no results. Please change your search criteria and try again.");
+        }
+        const rootVolumeGiB = foreign?.rootVolumeGiB ?? MOCK_AMI_ROOT_VOLUME_GIB[id] ?? 8;
         return {
             id,
             imageId: id,
             name,
-            ownerId: owners[0],
+            ownerId,
             architecture: "x86_64",
             rootDeviceName: "/dev/sda1",
             rootDeviceType: "ebs",
             virtualizationType: "hvm",
+            blockDeviceMappings: [
+                {
+                    deviceName: "/dev/sda1",
+                    ebs: { volume_size: String(rootVolumeGiB), volume_type: "gp3", encrypted: "false", delete_on_termination: "true" },
+                    noDevice: "",
+                    virtualName: "",
+                },
+                { deviceName: "/dev/sdb", ebs: {}, noDevice: "", virtualName: "ephemeral0" },
+            ],
             arn: `arn:aws:ec2:${a.region}::image/${id}`,
             state: "available",
         };

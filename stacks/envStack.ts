@@ -8,6 +8,7 @@ import { EnvOutputs, Exported, bastionOutputsSchema, dnsOutputsSchema, envOutput
 import { readUpstream } from "./upstream";
 import { appImage } from "./envImage";
 import { buildTooling } from "./buildTooling";
+import { pinnedUbuntuAmiId } from "../components/access/ubuntuAmi";
 import { deploymentPreviews } from "./deployments";
 
 /** Upstream outputs an environment stack builds on, read and checked before anything is declared. */
@@ -82,6 +83,13 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     }
 
     const ctx = stackContext(config, stack);
+    // Dev's Jenkins host boots a pinned AMI: one that is not Canonical's Ubuntu 24.04 amd64 fails here, before anything else.
+    const jenkinsAmiId =
+        config.accountRole === "dev"
+            ? await pinnedUbuntuAmiId("buildTooling.jenkins.amiId", config.buildTooling.jenkins.amiId, config.region, {
+                  provider: ctx.provider,
+              })
+            : undefined;
     const baseline = accountBaseline(ctx);
     const network = newNetwork(ctx);
     const image = appImage(ctx, network, upstream.dev);
@@ -96,7 +104,8 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     const delivery = deploymentPreviews(ctx, [upstream.dns.delegationRoleArns[env], ...(peeringRoleArn ? [peeringRoleArn] : [])]);
     const jenkinsToken = delivery?.jenkinsPulumiToken;
     const logs = baseline.accessLogBucket;
-    const tooling = env === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access, logs, jenkinsToken) : {};
+    const tooling =
+        env === "dev" ? buildTooling({ ...ctx, config }, jenkinsAmiId!, network, upstream.bastion, access, logs, jenkinsToken) : {};
     const apps = buildAppTier(
         ctx,
         network,

@@ -11,6 +11,8 @@ import { bastionSshdConfig } from "../components/access/sshdConfig";
 import { cloudWatchAgentConfig, renderBastionUserData } from "../components/access/bastionCloudConfig";
 import { sshPublicKeyProblem } from "../config/bastionHost";
 import { Plan, PlannedResource } from "../plan/run";
+import { MOCK_FOREIGN_AMIS } from "../plan/mocks";
+import { PLACEHOLDER_AMI_ID, pinnedAmiProblem } from "../components/access/ubuntuAmi";
 import { fixtureConfig } from "./helpers/config";
 import { stringify } from "yaml";
 import { FIXTURES, byUrn, ofType, planFixtureWith, planOf } from "./helpers/plans";
@@ -240,6 +242,31 @@ describe("bastion", () => {
         it("boots the pinned AMI when bastionHost.amiId is set", async () => {
             const plan = await planFixtureWith("bastion", path.join(FIXTURES, "access.bastion.yaml"));
             assert.equal(one(plan, "aws:ec2/instance:Instance").inputs.ami, "ami-0123456789abcdef0");
+        });
+
+        it("refuses a pinned AMI that is not Canonical's Ubuntu 24.04 amd64 (a look-alike, another release), naming the fix", async () => {
+            const access = parse(fs.readFileSync(path.join(FIXTURES, "access.bastion.yaml"), "utf8"));
+            for (const foreign of Object.keys(MOCK_FOREIGN_AMIS)) {
+                access.config["twine-infra:bastionHost"].amiId = foreign;
+                const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "twine-ami-")), "Pulumi.bastion.yaml");
+                fs.writeFileSync(file, stringify(access));
+                await assert.rejects(planFixtureWith("bastion", file), (err: Error) => {
+                    assert.match(
+                        err.message,
+                        new RegExp(`bastionHost\\.amiId = ${foreign}: not an Ubuntu 24\\.04 amd64 image published by Canonical`),
+                    );
+                    assert.match(
+                        err.message,
+                        /Fix: .*aws ssm get-parameter --region eu-west-1 --name \/aws\/service\/canonical\/ubuntu\/server\/24\.04\//,
+                    );
+                    return true;
+                });
+            }
+        });
+
+        it("says a pin still at the committed placeholder must be replaced", () => {
+            assert.match(pinnedAmiProblem("bastionHost.amiId", PLACEHOLDER_AMI_ID, "eu-west-1"), /committed placeholder .*: replace it/);
+            assert.doesNotMatch(pinnedAmiProblem("bastionHost.amiId", "ami-0fedcba9876543210", "eu-west-1"), /placeholder/);
         });
 
         it("owns its egress toward each account (the granted ports) and its route to each peering it is given", async () => {

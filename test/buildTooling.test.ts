@@ -27,6 +27,7 @@ import { parseStackConfig } from "../config";
 import { withDeploymentsDefaults } from "../config/deployments";
 import { fixtureConfig, problemsOf, REPO, withKey, withPath, writeStackFile } from "./helpers/config";
 import { JENKINS_USER_DATA_ARGS } from "./helpers/jenkins";
+import { MOCK_FOREIGN_AMIS } from "../plan/mocks";
 import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const IMAGE = path.join(REPO, "images", "jenkins");
@@ -52,7 +53,7 @@ describe("build tooling (dev)", () => {
             assert.equal(host.options.deleteBeforeReplace, true);
         });
 
-        it("boots the pinned AMI when buildTooling.jenkins.amiId is set, and refuses one that is not an AMI id", async () => {
+        it("boots the pinned AMI once DescribeImages shows it is Canonical's, and refuses one that is not an AMI id", async () => {
             const pinned = "ami-0fedcba9876543210";
             const plan = await planWithConfig(
                 "dev",
@@ -65,6 +66,40 @@ describe("build tooling (dev)", () => {
                 problems.some(p => /buildTooling\.jenkins\.amiId = "noble": not an AMI id/.test(p)),
                 problems.join("\n"),
             );
+        });
+
+        it("refuses a pin that is someone else's image or another Ubuntu release, before anything is created", async () => {
+            for (const foreign of Object.keys(MOCK_FOREIGN_AMIS)) {
+                await assert.rejects(
+                    planWithConfig(
+                        "dev",
+                        writeStackFile(withPath(fixtureConfig("dev"), "twine-infra:buildTooling", "jenkins.amiId", foreign)),
+                    ),
+                    (err: Error) => {
+                        assert.match(
+                            err.message,
+                            new RegExp(
+                                `buildTooling\\.jenkins\\.amiId = ${foreign}: not an Ubuntu 24\\.04 amd64 image published by Canonical`,
+                            ),
+                        );
+                        assert.match(err.message, /Fix: .*aws ssm get-parameter/);
+                        return true;
+                    },
+                );
+            }
+        });
+
+        it("requires buildTooling.jenkins.amiId: unpinned, every new Canonical build would replace the host", () => {
+            for (const config of [
+                withPath(fixtureConfig("dev"), "twine-infra:buildTooling", "jenkins.amiId", undefined),
+                withKey(fixtureConfig("dev"), "twine-infra:buildTooling", undefined),
+            ]) {
+                const problems = problemsOf("dev", config);
+                assert.ok(
+                    problems.some(p => /^twine-infra:buildTooling(\.jenkins\.amiId)?: required but missing/.test(p)),
+                    problems.join("\n"),
+                );
+            }
         });
 
         it("keeps JENKINS_HOME on an encrypted volume that is protected, retained and snapshotted daily", async () => {

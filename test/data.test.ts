@@ -402,6 +402,15 @@ describe("database admin tunnels through the bastion", () => {
     });
     after(() => fs.rmSync(tree, { recursive: true, force: true }));
 
+    it("the runbook names the rule a first tunnel grant adds to the environment stack's preview as the plan names it", async () => {
+        const [bastion, dev] = [await planInTree("bastion"), await planInTree("dev")];
+        const runbook = fs.readFileSync(path.join(FIXTURES, "..", "..", "docs", "runbook.md"), "utf8");
+        const cited = /`\+ <env>(-[a-z-]+)`/.exec(runbook.slice(runbook.indexOf("## 4. Granting")))?.[1];
+        assert.ok(cited, "runbook section 4 names the rule a first tunnel grant adds");
+        const rule = dev.resources.find(r => r.name === `integration${cited}`);
+        assert.equal(rule?.inputs.cidrIpv4, `${bastion.outputs.bastionPrivateIp}/32`);
+    });
+
     it("admits the bastion to the database of an environment someone tunnels to, and to no other in that account", async () => {
         const [bastion, dev] = [await planInTree("bastion"), await planInTree("dev")];
         assert.deepEqual(bastion.outputs.tunnelTargets, { dev: ["integration"], prod: [] });

@@ -16,7 +16,6 @@ import {
 } from "./jenkinsHostConfig";
 import { jenkinsWebhookEntrance } from "./jenkinsWebhook";
 import { AccessCloudConfig } from "../access/accessCloudConfig";
-import { ubuntuLtsAmiId } from "../access/ubuntuAmi";
 
 /** The Jenkins image build context, in this repository. */
 export const JENKINS_IMAGE_CONTEXT = path.resolve(__dirname, "..", "..", "images", "jenkins");
@@ -25,8 +24,8 @@ export const JENKINS_IMAGE_CONTEXT = path.resolve(__dirname, "..", "..", "images
 export interface JenkinsSettings {
     /** EC2 instance type of the host (x86_64). */
     readonly instanceType: string;
-    /** AMI to boot (Ubuntu 24.04, amd64); a change replaces the host. @default - Canonical's newest build at each deploy */
-    readonly amiId?: string;
+    /** AMI to boot: Canonical's Ubuntu 24.04 amd64 (the stack checks the pin with pinnedUbuntuAmiId); a change replaces the host. */
+    readonly amiId: string;
     /** Size of the JENKINS_HOME volume in GiB. */
     readonly homeVolumeGiB: number;
     /** UTC time of the daily snapshot, HH:MM. */
@@ -266,7 +265,7 @@ export class Jenkins extends pulumi.ComponentResource {
         this.instance = new aws.ec2.Instance(
             `${name}-host`,
             {
-                ami: args.amiId ?? ubuntuLtsAmiId({ parent: this, provider: opts?.provider }),
+                ami: args.amiId,
                 instanceType: args.instanceType,
                 subnetId: args.subnetId,
                 associatePublicIpAddress: false,
