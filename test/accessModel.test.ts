@@ -118,6 +118,27 @@ describe("access model (pure, and through sshd -T)", () => {
         assert.deepEqual(tunnelTargets(peers), { dev: ["integration"], prod: [] });
     });
 
+    it("refuses tunnels to two environments of one account unless the same people hold both (they share data subnets)", () => {
+        const tunnels = (integration: string[], test: string[]) =>
+            grantProblems(
+                users,
+                peerAccessList({
+                    dev: {
+                        cidr: "10.20.0.0/16",
+                        access: { integration: { tunnel: integration }, test: { tunnel: test }, jenkins: { tunnel: ["carol"] } },
+                    },
+                    prod: { cidr: "10.30.0.0/16", access: { production: { tunnel: ["alice"] } } },
+                }),
+            );
+        assert.deepEqual(
+            tunnels(["bob"], ["carol"]).map(p => p.path),
+            [["dev", "test", "tunnel"]],
+        );
+        assert.match(tunnels(["bob"], ["carol"])[0].message, /integration \(bob\) and test \(carol\) of dev.*Fix: /);
+        assert.deepEqual(tunnels(["bob", "carol"], ["carol", "bob"]), [], "the same people: nobody reaches a database they lack");
+        assert.deepEqual(tunnels(["bob"], []), [], "one environment tunnelled to");
+    });
+
     it("reports grants to unknown people and people listed as both login and admin, with the fix", () => {
         const problems = grantProblems(
             users,

@@ -590,6 +590,17 @@ function bastionAndDnsRows() {
             why: /keep alice in admin only/,
         },
         {
+            name: "tunnels to two environments of one account held by different people",
+            stack: "bastion",
+            config: withPath(bastion, HOST, "peers.dev.access", {
+                integration: { tunnel: ["bob"] },
+                test: { tunnel: ["alice", "bob"] },
+                jenkins: { tunnel: ["alice"] },
+            }),
+            key: "twine-infra:bastionHost.peers.dev.access.test.tunnel",
+            why: /tunnels to integration \(bob\) and test \(alice, bob\) of dev reach both databases.*Fix: list the same people in both/,
+        },
+        {
             name: "a Jenkins grant in prod",
             stack: "bastion",
             config: withPath(bastion, HOST, "peers.prod.access", { jenkins: { tunnel: ["alice"] } }),

@@ -91,8 +91,32 @@ export function grantProblems(users: readonly AccessUser[], peers: readonly Peer
                 }
             }
         }
+        problems.push(...sharedTunnelProblems(peer));
     }
     return problems;
+}
+
+/**
+ * Database tunnels into one account go to its data subnets, which all of its environments share (the bastion's
+ * per-user rules cannot name one database: RDS addresses change on failover and replacement); so a tunnel to one
+ * environment reaches every database there that admits the bastion. Two environments of an account may be tunnel
+ * targets only when the same people hold both grants.
+ */
+function sharedTunnelProblems(peer: PeerAccess): { path: string[]; message: string }[] {
+    const tunnels = Object.entries(peer.targets)
+        .filter(([target, grant]) => target !== JENKINS_TARGET && (grant.tunnel ?? []).length > 0)
+        .map(([target, grant]) => ({ target, people: [...new Set(grant.tunnel)].sort() }))
+        .sort((a, b) => a.target.localeCompare(b.target));
+    const [first, ...rest] = tunnels;
+    return rest
+        .filter(other => other.people.join() !== first.people.join())
+        .map(other => ({
+            path: [peer.name, other.target, "tunnel"],
+            message:
+                `tunnels to ${first.target} (${first.people.join(", ")}) and ${other.target} (${other.people.join(", ")}) of ` +
+                `${peer.name} reach both databases: the bastion tells the account's data subnets apart, not its databases. ` +
+                `Fix: list the same people in both tunnel lists, or grant tunnels to one environment of ${peer.name} only`,
+        }));
 }
 
 /**
