@@ -18,10 +18,12 @@ host="$1"
 region_args=()
 if [ $# -eq 2 ]; then region_args=(--region "$2"); fi
 
-# The running instance the bastion stack tagged with its host name, and its Elastic IP.
+# The running instance the bastion stack tagged with its host name, and its Elastic IP. No such instance is an
+# empty answer, on which read fails: `|| true` lets the check below say so instead of set -e exiting silently.
+instance="" address=""
 read -r instance address < <(aws ec2 describe-instances "${region_args[@]}" \
     --filters "Name=tag:Name,Values=$host" "Name=instance-state-name,Values=running" \
-    --query "Reservations[].Instances[].[InstanceId, PublicIpAddress]" --output text)
+    --query "Reservations[].Instances[].[InstanceId, PublicIpAddress]" --output text) || true
 if [ -z "${instance:-}" ]; then
     echo "bastion-known-hosts: no running instance tagged Name=$host; check the name, the region and the account" >&2
     exit 1
@@ -31,8 +33,11 @@ console="$(aws ec2 get-console-output "${region_args[@]}" --instance-id "$instan
 keys="$(printf '%s\n' "$console" | tr -d '\r' |
     sed -n '/^-----BEGIN SSH HOST KEY KEYS-----$/,/^-----END SSH HOST KEY KEYS-----$/p' | sed '1d;$d')"
 if [ -z "$keys" ]; then
-    echo "bastion-known-hosts: $instance has not printed its host keys yet (cloud-init does so at the end of its first" \
-        "boot, a few minutes after launch); try again shortly" >&2
+    echo "bastion-known-hosts: the console of $instance holds no host keys. Just launched: cloud-init prints them at the" \
+        "end of its first boot, a few minutes after launch; try again shortly. Launched long ago: the EC2 API keeps only" \
+        "the latest console output, and cloud-init prints the keys once per instance, so a reboot does not bring them" \
+        "back; have an administrator read them on the host (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) over a" \
+        "connection verified otherwise, or move the AMI pin to replace the host (docs/runbook.md)" >&2
     exit 1
 fi
 # Every line must be a public key (type and base64), or the console was not what we expect: print nothing.

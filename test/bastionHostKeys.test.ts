@@ -27,7 +27,7 @@ describe("bastion host keys: published on the console, read back through the EC2
     let publicKeys: string[];
 
     /** The script with a stand-in `aws` answering describe-instances and get-console-output. */
-    function knownHosts(consoleText: string) {
+    function knownHosts(consoleText: string, instances = `i-0123456789abcdef0\\t${EIP}\\n`) {
         const bin = fs.mkdtempSync(path.join(scratch, "bin-"));
         fs.writeFileSync(path.join(bin, "console.txt"), consoleText);
         fs.writeFileSync(
@@ -35,7 +35,7 @@ describe("bastion host keys: published on the console, read back through the EC2
             [
                 "#!/bin/sh",
                 `case "$2" in`,
-                `  describe-instances) printf 'i-0123456789abcdef0\\t${EIP}\\n' ;;`,
+                `  describe-instances) printf '${instances}' ;;`,
                 `  get-console-output) cat ${path.join(bin, "console.txt")} ;;`,
                 "  *) exit 9 ;;",
                 "esac",
@@ -113,11 +113,23 @@ describe("bastion host keys: published on the console, read back through the EC2
         const early = knownHosts("[    1.0] Booting\r\n");
         assert.equal(early.status, 1);
         assert.equal(early.stdout, "");
-        assert.match(early.stderr, /has not printed its host keys yet/);
+        assert.match(early.stderr, /holds no host keys\. Just launched: .*try again shortly/);
         const tampered = knownHosts(bootConsole.replace(/(-----BEGIN SSH HOST KEY KEYS-----\r\n)/, "$1ssh-ed25519 not-base64!\r\n"));
         assert.equal(tampered.status, 1);
         assert.equal(tampered.stdout, "");
         assert.match(tampered.stderr, /not an SSH public key/);
+    });
+
+    it("says so when no running instance has the name (an empty answer), instead of exiting silently", () => {
+        const none = knownHosts(bootConsole, "");
+        assert.equal(none.status, 1);
+        assert.equal(none.stdout, "");
+        assert.match(none.stderr, /no running instance tagged Name=bastion\.[^ ]+; check the name, the region and the account/);
+    });
+
+    it("explains a console that no longer holds the keys: a reboot does not reprint them", () => {
+        const late = knownHosts("[99999.0] systemd[1]: Started something.\r\n");
+        assert.match(late.stderr, /once per instance, so a reboot does not bring them back/);
     });
 
     it("shellcheck passes the script", () => {
