@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { hostAccess } from "../components/access/accessCloudConfig";
+import { hostAccess, sshFirewallDropIn } from "../components/access/accessCloudConfig";
 import { renderBastionUserData } from "../components/access/bastionCloudConfig";
 import { renderAppUserData } from "../components/app/appUserDataConfig";
 import { renderJenkinsUserData } from "../components/delivery/jenkinsHostConfig";
@@ -316,6 +316,34 @@ describe("systemctl restart nftables on the Jenkins host: only our table goes, D
         assert.match(ruleset, /masquerade/, "Docker's NAT was flushed");
         assert.match(ruleset, /ip daddr 169\.254\.169\.254 drop/, "the agent's metadata block was flushed");
         assert.match(ruleset, /table inet twine_access/);
+    });
+
+    it("a reload, as the docs say to apply changed rules, is the unit's nft -f: it replaces our rules and keeps Docker's", () => {
+        const docs = fs.readFileSync(path.join(__dirname, "..", "docs", "cross-account.md"), "utf8");
+        assert.match(
+            docs,
+            /apply changed rules run `systemctl reload nftables`: the unit's `ExecReload=\/usr\/sbin\/nft -f \/etc\/nftables\.conf`/,
+        );
+        assert.deepEqual(effective("ExecReload"), ["/usr/sbin/nft -f /etc/nftables.conf"]);
+        const conf = path.join(host.etc, "nftables.conf");
+        const before = fs.readFileSync(conf, "utf8");
+        assert.match(before, /10\.10\.0\.10\b/, "the rules name the bastion's address");
+        fs.writeFileSync(conf, before.replace(/10\.10\.0\.10\b/g, "10.10.0.11"));
+        try {
+            runAll(effective("ExecReload"));
+            const ruleset = host.mustExec(["nft", "list", "ruleset"]);
+            assert.match(ruleset, /10\.10\.0\.11/, "our table holds the new rules");
+            assert.doesNotMatch(ruleset, /10\.10\.0\.10\b/, "the old rules are gone");
+            assert.match(ruleset, /masquerade/, "Docker's NAT stays");
+            assert.match(ruleset, /ip daddr 169\.254\.169\.254 drop/, "the agent's metadata block stays");
+        } finally {
+            fs.writeFileSync(conf, before);
+            runAll(effective("ExecReload"));
+        }
+    });
+
+    it("sshd's drop-in tells an administrator to reload, not restart", () => {
+        assert.match(sshFirewallDropIn(), /^# .*apply changed rules with `systemctl reload nftables`/m);
     });
 
     it("a stop removes our table and nothing else; a second stop still succeeds", () => {

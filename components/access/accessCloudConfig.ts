@@ -65,11 +65,15 @@ export const SSH_FIREWALL_DROP_IN = "10-twine-firewall.conf";
 /**
  * The firewall before sshd on every boot after the first: nftables.service loads /etc/nftables.conf, and sshd's
  * socket and service require it, so rules that fail to load keep sshd down (checked with systemd-analyze verify in
- * test/firstBoot.test.ts).
+ * test/firstBoot.test.ts). Requires= also stops sshd when nftables stops (never sshd without the table) and restarts
+ * it with a restart: a short outage, not an opening. Requisite= and PartOf= propagate stop and restart alike, so rule
+ * changes are applied with `systemctl reload nftables` (the stock unit's ExecReload=, `nft -f /etc/nftables.conf`,
+ * one transaction that replaces our table), which touches no other unit.
  */
 export function sshFirewallDropIn(): string {
     return [
         "# Managed by twine-infra: sshd only once the host's firewall is loaded; if it fails, sshd stays down.",
+        "# Requires= also stops and restarts sshd with nftables: apply changed rules with `systemctl reload nftables`.",
         "[Unit]",
         "Requires=nftables.service",
         "After=nftables.service",
