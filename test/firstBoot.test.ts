@@ -129,20 +129,29 @@ describe("first boot: sshd closed until the firewall is loaded", () => {
 
     describe("runcmd, run by a real shell with stand-ins for the system's commands", () => {
         /** Runs the rendered runcmd in order, as cloud-init's runcmd script does, with `nft -f` succeeding or not. */
-        function boot(nftLoads: boolean): string[] {
+        /**
+         * Runs runcmd with stand-ins: `nft -f` loads or fails; the SSM agent is inactive unless `agentRuns`; its snap's
+         * first `snap remove` fails when `removeFailsOnce` (snapd still seeding). Returns the log, and stderr.
+         */
+        function bootWith(nftLoads: boolean, opts: { agentRuns?: boolean; removeFailsOnce?: boolean } = {}) {
             const { bin, log } = standIns({
                 nft: nftLoads ? "exit 0" : '[ "$1" = "-f" ] && exit 1; exit 0',
-                systemctl: "exit 0",
+                systemctl: `[ "$1" = is-active ] && exit ${opts.agentRuns ? 0 : 3}; exit 0`,
                 sshd: "exit 0",
                 "apt-get": "exit 0",
                 dpkg: "exit 0",
-                snap: "exit 0",
+                snap: opts.removeFailsOnce
+                    ? 'once="$(dirname "$0")/once"; if [ "$1" = remove ] && [ ! -e "$once" ]; then touch "$once"; exit 1; fi; exit 0'
+                    : "exit 0",
+                sleep: "exit 0",
             });
+            let stderr = "";
             for (const line of config.runcmd.filter(l => !["curl", "dpkg", "/opt/aws"].some(p => l[0].startsWith(p)))) {
-                spawnSync(line[0], line.slice(1), { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
+                stderr += spawnSync(line[0], line.slice(1), { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" }).stderr;
             }
-            return log();
+            return { log: log(), stderr };
         }
+        const boot = (nftLoads: boolean) => bootWith(nftLoads).log;
 
         it("unmasks and starts sshd only after the firewall loaded", () => {
             const log = boot(true);
@@ -165,6 +174,25 @@ describe("first boot: sshd closed until the firewall is loaded", () => {
                 log.filter(l => /^systemctl (unmask|start|restart|enable)/.test(l)),
                 [],
             );
+        });
+
+        it("stops and disables the SSM agent's snap before removing it, and retries a removal snapd refuses", () => {
+            const { log } = bootWith(true, { removeFailsOnce: true });
+            const stop = log.indexOf("snap stop --disable amazon-ssm-agent");
+            const removals = log.flatMap((l, i) => (l === "snap remove --purge amazon-ssm-agent" ? [i] : []));
+            assert.ok(stop >= 0, log.join("\n"));
+            assert.equal(removals.length, 2, `the failed removal is retried once it fails:\n${log.join("\n")}`);
+            assert.ok(removals[0] > stop);
+        });
+
+        it("fails closed, visibly, when the SSM agent still runs: sshd is neither unmasked nor started", () => {
+            const { log, stderr } = bootWith(true, { agentRuns: true });
+            assert.ok(log.includes("nft -f /etc/nftables.conf"), "the firewall still loads");
+            assert.deepEqual(
+                log.filter(l => /^systemctl (unmask|start|restart)/.test(l)),
+                [],
+            );
+            assert.match(stderr, /the SSM agent still runs after its removal .*sshd stays closed\. Fix: /);
         });
 
         it("shellcheck passes the shell lines", () => {

@@ -97,16 +97,32 @@ function ssmAgentOffAtBoot(): string[][] {
     return [["sh", "-c", `systemctl disable --now --no-block ${SSM_AGENT_UNITS.join(" ")} 2>/dev/null || true`]];
 }
 
+/**
+ * Canonical's snap: `snap remove` refuses while its service runs or while snapd still seeds (first boot), so the
+ * service is stopped and disabled first and the removal retried; if it still fails the snap is disabled (no service
+ * of it can run). The check in applyCommands then keeps sshd closed if the agent runs all the same.
+ */
 function removeSsmAgentCommands(): string[][] {
     return [
         [
             "sh",
             "-c",
-            "if snap list amazon-ssm-agent >/dev/null 2>&1; then snap remove --purge amazon-ssm-agent; fi; " +
+            "if snap list amazon-ssm-agent >/dev/null 2>&1; then snap stop --disable amazon-ssm-agent; " +
+                "for _ in 1 2 3; do snap remove --purge amazon-ssm-agent && break; sleep 10; done; " +
+                "if snap list amazon-ssm-agent >/dev/null 2>&1; then snap disable amazon-ssm-agent; fi; fi; " +
                 "if dpkg -s amazon-ssm-agent >/dev/null 2>&1; then apt-get purge -y amazon-ssm-agent; fi",
         ],
     ];
 }
+
+/**
+ * Succeeds when no SSM agent runs; otherwise says so on the console (cloud-init's output) and fails, so the chain in
+ * applyCommands keeps sshd closed: a failed removal is seen at once, as a failed firewall is.
+ */
+const SSM_AGENT_STOPPED =
+    `{ ! systemctl is-active --quiet ${SSM_AGENT_UNITS.join(" ")} || ` +
+    '{ echo "twine-infra: the SSM agent still runs after its removal (Session Manager could reach this host); sshd stays ' +
+    'closed. Fix: see snap changes and cloud-init-output.log, then replace the host" >&2; false; }; }';
 
 /**
  * First boot: sshd masked before anyone exists. bootcmd runs on every boot, so `cloud-init-per instance` masks once
@@ -119,9 +135,10 @@ function closeSshCommands(): string[][] {
 
 /**
  * Applies the files: the firewall first, and sshd only with it. sshd was masked at boot (closeSshCommands) and is
- * unmasked only when the rules loaded and sshd accepts its config; otherwise it stays masked, across reboots too:
- * a host without its firewall would let a jump-only user reach the metadata service or the Internet, so it fails
- * closed (visible at once: nobody gets in; the console output says why). Ubuntu images ship EC2 Instance Connect,
+ * unmasked only when the rules loaded, no SSM agent runs (SSM_AGENT_STOPPED) and sshd accepts its config; otherwise
+ * it stays masked, across reboots too: a host without its firewall would let a jump-only user reach the metadata
+ * service or the Internet, so it fails closed (visible at once: nobody gets in; the console output says why).
+ * Ubuntu images ship EC2 Instance Connect,
  * which passes its AuthorizedKeysCommand to sshd on the command line (overriding the drop-in): it is removed first,
  * with the SSM agent's snap (ssmAgentOffAtBoot).
  * Where ssh.socket is enabled (Ubuntu 24.04), it is started and starts sshd on demand; elsewhere ssh.service is.
@@ -139,7 +156,7 @@ function applyCommands(stockImage = true): string[][] {
             "sh",
             "-c",
             `nft -f ${NFTABLES_CONFIG} && nft list table inet ${ACCESS_TABLE} >/dev/null && systemctl enable nftables.service && ` +
-                `sshd -t && systemctl unmask ${units} && ` +
+                `${SSM_AGENT_STOPPED} && sshd -t && systemctl unmask ${units} && ` +
                 "if systemctl is-enabled --quiet ssh.socket; then systemctl start ssh.socket; else systemctl restart ssh.service; fi",
         ],
     ];
