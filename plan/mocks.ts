@@ -12,6 +12,12 @@ export interface MockAccount {
     readonly region: string;
 }
 
+/**
+ * Root volumes of the images upstream stacks built, by id (an env stack's amiId and amiRootVolumeGiB outputs): the
+ * offline world's DescribeImages knows the image dev baked. Filled by PlanMocks for the invokes it answers.
+ */
+export type ImageSizes = Readonly<Record<string, number>>;
+
 export interface UpstreamStackOutputs {
     readonly outputs: Record<string, unknown>;
     readonly secretOutputNames: readonly string[];
@@ -43,7 +49,7 @@ export const MOCK_FOREIGN_AMIS: Readonly<Record<string, { ownerId: string; name:
 /** Root volumes of images the offline world knows to be larger than the 8 GiB default (a big baked app image). */
 export const MOCK_AMI_ROOT_VOLUME_GIB: Readonly<Record<string, number>> = { "ami-0b16b16b16b16b16b": 64 };
 
-export type InvokeHandler = (inputs: MockInputs, account: MockAccount) => Record<string, unknown>;
+export type InvokeHandler = (inputs: MockInputs, account: MockAccount & { imageRootVolumeGiB?: ImageSizes }) => Record<string, unknown>;
 
 /** Stable hex digest of the given parts. */
 export function digest(...parts: string[]): string {
@@ -470,7 +476,7 @@ export const INVOKE_MOCKS: Record<string, InvokeHandler> = {
             // The provider's error when DescribeImages returns nothing (data source aws_ami).
             throw new Error("Your query returned no results. Please change your search criteria and try again.");
         }
-        const rootVolumeGiB = foreign?.rootVolumeGiB ?? MOCK_AMI_ROOT_VOLUME_GIB[id] ?? 8;
+        const rootVolumeGiB = foreign?.rootVolumeGiB ?? MOCK_AMI_ROOT_VOLUME_GIB[id] ?? a.imageRootVolumeGiB?.[id] ?? 8;
         return {
             id,
             imageId: id,
@@ -561,12 +567,23 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         return { id, state: { ...args.inputs, ...(mock.state?.(id, args.name, args.inputs, account) ?? {}) } };
     }
 
+    /** The images upstream stacks built and their root volumes (amiId, amiRootVolumeGiB outputs). */
+    private upstreamImageSizes(): ImageSizes {
+        return Object.fromEntries(
+            [...this.upstream.values()].flatMap(({ outputs }) =>
+                typeof outputs.amiId === "string" && typeof outputs.amiRootVolumeGiB === "number"
+                    ? [[outputs.amiId, outputs.amiRootVolumeGiB]]
+                    : [],
+            ),
+        );
+    }
+
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         const handler = INVOKE_MOCKS[args.token];
         if (!handler) {
             throw new Error(`The offline plan has no mock for the invoke ${args.token}; add an answer to INVOKE_MOCKS in plan/mocks.ts`);
         }
-        const answer = handler(args.inputs, this.accountFor(args.provider));
+        const answer = handler(args.inputs, { ...this.accountFor(args.provider), imageRootVolumeGiB: this.upstreamImageSizes() });
         if (this.callerRole && args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
             return { ...answer, arn: `arn:aws:sts::${answer.accountId}:assumed-role/${this.callerRole}/plan` };
         }

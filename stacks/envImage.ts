@@ -3,7 +3,9 @@
  * customer-managed key and shares both with prod; prod runs exactly that image (dev's amiId output) unless its
  * config pins another, and grants its Auto Scaling role the use of dev's key.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { imageRootVolumeGiB } from "../components/app/rootVolumeConfig";
 import { DevAppImage, ProdAppImage } from "../components/delivery/appImage";
 import { Network } from "../components/network/network";
 import { DevStackConfig, EnvStackConfig, ProdStackConfig } from "../config";
@@ -58,26 +60,49 @@ export function devAppImage(ctx: StackContext<DevStackConfig>, network: Network)
     };
 }
 
+/** The AMI prod runs: the one dev tested (its amiId output), or the one prod's config pins. */
+export const prodAmiId = (config: ProdStackConfig, dev: EnvOutputs): string => config.image?.amiId ?? dev.amiId;
+
+/**
+ * The root volume of the AMI prod runs, as DescribeImages reports it (its root device's mapping): a pinned AMI may
+ * be an older build of another size than dev's current one. Dev's account owns and shares it.
+ */
+export async function prodImageRootVolumeGiB(ctx: StackContext<ProdStackConfig>, dev: EnvOutputs): Promise<number> {
+    const amiId = prodAmiId(ctx.config, dev);
+    const image = await aws.ec2.getAmi(
+        { owners: [dev.accountId], filters: [{ name: "image-id", values: [amiId] }] },
+        { provider: ctx.provider },
+    );
+    return imageRootVolumeGiB(image);
+}
+
 /** Prod: the AMI dev tested (or the pinned one), and the grant that lets prod's Auto Scaling use dev's key. */
-export function prodAppImage(ctx: StackContext<ProdStackConfig>, dev: EnvOutputs): AppImage {
+export function prodAppImage(ctx: StackContext<ProdStackConfig>, dev: EnvOutputs, rootVolumeGiB: number): AppImage {
     const { config } = ctx;
     const image = new ProdAppImage(
         "app-image",
-        { accountId: config.accountId, amiId: config.image?.amiId ?? dev.amiId, kmsKeyArn: dev.amiKmsKeyArn },
+        { accountId: config.accountId, amiId: prodAmiId(config, dev), kmsKeyArn: dev.amiKmsKeyArn },
         { provider: ctx.provider },
     );
-    // Dev's image size: a pinned prod AMI is one dev built before, of the size dev builds.
-    return { amiId: image.amiId, kmsKeyArn: image.kmsKeyArn, launchDependsOn: image.launchDependsOn, rootVolumeGiB: dev.amiRootVolumeGiB };
+    return { amiId: image.amiId, kmsKeyArn: image.kmsKeyArn, launchDependsOn: image.launchDependsOn, rootVolumeGiB };
 }
 
-/** The environment's app image, by account role. */
-export function appImage(ctx: StackContext<EnvStackConfig>, network: Network, dev: EnvOutputs | undefined): AppImage {
+/**
+ * The environment's app image, by account role. Prod's image is read (DescribeImages) before anything is declared:
+ * `prodRootVolumeGiB` comes from prodImageRootVolumeGiB.
+ */
+export function appImage(
+    ctx: StackContext<EnvStackConfig>,
+    network: Network,
+    dev: EnvOutputs | undefined,
+    prodRootVolumeGiB: number | undefined,
+): AppImage {
     const config = ctx.config;
     if (config.accountRole === "dev") {
         return devAppImage({ ...ctx, config }, network);
     }
-    if (!dev) {
+    if (!dev || prodRootVolumeGiB === undefined) {
         throw new Error("prod reads its AMI from the dev stack's outputs, which were not read");
     }
-    return prodAppImage({ ...ctx, config }, dev);
+    return prodAppImage({ ...ctx, config }, dev, prodRootVolumeGiB);
 }

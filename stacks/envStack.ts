@@ -6,7 +6,7 @@ import { buildEnvironments } from "./environments";
 import { buildEnvAccess } from "./envAccess";
 import { EnvOutputs, Exported, bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "./outputs";
 import { readUpstream } from "./upstream";
-import { appImage } from "./envImage";
+import { appImage, prodImageRootVolumeGiB } from "./envImage";
 import { buildTooling } from "./buildTooling";
 import { pinnedUbuntuAmiId } from "../components/access/ubuntuAmi";
 import { deploymentPreviews } from "./deployments";
@@ -90,9 +90,12 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
                   provider: ctx.provider,
               })
             : undefined;
+    // Prod's AMI is read before anything is declared: its root volume sizes the app servers'.
+    const prodRootVolumeGiB =
+        config.accountRole === "prod" && upstream.dev ? await prodImageRootVolumeGiB({ ...ctx, config }, upstream.dev) : undefined;
     const baseline = accountBaseline(ctx);
     const network = newNetwork(ctx);
-    const image = appImage(ctx, network, upstream.dev);
+    const image = appImage(ctx, network, upstream.dev, prodRootVolumeGiB);
     const environments = buildEnvironments(ctx, network, {
         cidr: `${upstream.bastion.bastionPrivateIp}/32`,
         tunnelTargets: upstream.bastion.tunnelTargets[config.accountRole] ?? [],

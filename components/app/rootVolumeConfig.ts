@@ -16,3 +16,23 @@ export function appRootVolumeGiB(imageRootVolumeGiB: number): number {
     }
     return Math.max(APP_ROOT_VOLUME_MIN_GIB, imageRootVolumeGiB);
 }
+
+/** What DescribeImages says of an image's devices (aws.ec2.getAmi's result, the fields read here). */
+export interface ImageDevices {
+    readonly id: string;
+    readonly rootDeviceName: string;
+    readonly blockDeviceMappings: readonly { readonly deviceName: string; readonly ebs: Readonly<Record<string, string>> }[];
+}
+
+/** The image's root volume in GiB: its root device's EBS volume_size. Pure; throws naming the image if there is none. */
+export function imageRootVolumeGiB(image: ImageDevices): number {
+    const root = image.blockDeviceMappings.find(m => m.deviceName === image.rootDeviceName);
+    const size = Number(root?.ebs?.volume_size);
+    if (!Number.isInteger(size) || size < 1) {
+        throw new Error(
+            `${image.id}: no EBS root volume size for its root device ${image.rootDeviceName} in DescribeImages ` +
+                `(${JSON.stringify(image.blockDeviceMappings)}). Fix: run an EBS-backed image, e.g. the one the dev stack built`,
+        );
+    }
+    return size;
+}
