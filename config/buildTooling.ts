@@ -22,10 +22,6 @@ export const buildToolingSchema = z
                         problem("not an x86_64 general-purpose instance type of medium size or larger", "use e.g. t3.large or m6i.xlarge"),
                     )
                     .describe("EC2 instance type of the Jenkins host (x86_64). Defaults to t3.large."),
-                amiId: ubuntuAmiIdSchema.describe(
-                    "Pins the Jenkins host's AMI: Canonical's Ubuntu 24.04 amd64 (checked at preview); a change replaces the host " +
-                        "(JENKINS_HOME moves over on its volume). Required: unpinned, every new Canonical build would replace it.",
-                ),
                 homeVolumeGiB: z
                     .number()
                     .int()
@@ -61,7 +57,12 @@ export const buildToolingSchema = z
                     ),
             })
             .partial()
-            .required({ amiId: true })
+            .extend({
+                amiId: ubuntuAmiIdSchema.describe(
+                    "Pins the Jenkins host's AMI: Canonical's Ubuntu 24.04 amd64 (checked at preview); a change replaces the host " +
+                        "(JENKINS_HOME moves over on its volume). Required: unpinned, every new Canonical build would replace it.",
+                ),
+            })
             .describe("The Jenkins host. Required: its amiId."),
         aptRepo: z
             .strictObject({
