@@ -6,7 +6,7 @@ import { z } from "zod";
 import { loadBalancerNameProblems } from "../components/account/awsNameConfig";
 import { monthEndWindowProblems } from "../components/app/monthEndScheduleConfig";
 import { warmPoolProblems } from "../components/app/warmPoolConfig";
-import { fairShareLimitPer5Minutes } from "../components/app/fairShareConfig";
+import { fairShareLimitPer5Minutes, ipLimitPer5Minutes } from "../components/app/fairShareConfig";
 import { ALB_BODY_INSPECTION_BYTES, webAclRuleProblems } from "../components/app/webAclConfig";
 import type { AppClusterSettings } from "../components/app/appCluster";
 import { EnvRole, logRetentionSchema, problem } from "./primitives";
@@ -83,7 +83,7 @@ export const appTierSchema = z
                 cpuUtilizationPercent: z.number().min(10).max(90).optional().describe("Target average CPU percent."),
             })
             .optional()
-            .describe("Target tracking. Defaults to 1000 requests per target and 60% CPU."),
+            .describe("Target tracking. Defaults to 900 requests per target and 60% CPU."),
         warmPool: z
             .strictObject({
                 minSize: z.number().int().min(0).max(100).describe("Stopped, pre-initialised servers kept ready at any group size."),
@@ -107,8 +107,8 @@ export const appTierSchema = z
             .max(2_000_000_000)
             .optional()
             .describe(
-                "WAF abuse ceiling: requests one client IP may send per 5 minutes before it is blocked; sized " +
-                    "for a company behind one NAT address. Defaults to 100000.",
+                "WAF ceiling: requests one client IP may send per 5 minutes before it is blocked. Defaults to the minimum " +
+                    "fleet's headroom: minSize servers at serverRequestsPerSecond less the request target, times 300 s.",
             ),
         tenantRateLimit: z
             .strictObject({
@@ -137,8 +137,8 @@ export const appTierSchema = z
                     .max(2_000_000_000)
                     .optional()
                     .describe(
-                        "Requests one tenant may send per 5 minutes before the rule acts. Defaults to the fleet's fair " +
-                            "share: a quarter of maxSize servers at serverRequestsPerSecond, times 300 s.",
+                        "Requests one tenant key may send per 5 minutes before the rule acts. Defaults to the fair share: " +
+                            "half the minimum fleet's headroom (see rateLimitPer5Minutes).",
                     ),
                 action: z
                     .enum(["count", "block"])
@@ -282,8 +282,9 @@ export function withAppTierDefaults(role: EnvRole, environment: string, input: A
     const prod = role === "prod";
     const minSize = input.minSize ?? (prod ? 3 : 1);
     const maxSize = input.maxSize ?? (prod ? 24 : 3);
-    const scaling = input.scaling ?? { requestsPerTarget: 1000, cpuUtilizationPercent: 60 };
+    const scaling = input.scaling ?? { requestsPerTarget: 900, cpuUtilizationPercent: 60 };
     const serverRequestsPerSecond = input.serverRequestsPerSecond ?? 40;
+    const minimumFleet = { minSize, serverRequestsPerSecond, requestsPerTarget: scaling.requestsPerTarget };
     return {
         hostNames: input.hostNames ?? [environment],
         publicNames: input.publicNames ?? [],
@@ -297,12 +298,12 @@ export function withAppTierDefaults(role: EnvRole, environment: string, input: A
         healthCheckPath: input.healthCheckPath ?? "/healthz",
         scaling,
         warmPool: input.warmPool ?? (prod ? { minSize: 2 } : undefined),
-        rateLimitPer5Minutes: input.rateLimitPer5Minutes ?? 100_000,
+        rateLimitPer5Minutes: input.rateLimitPer5Minutes ?? ipLimitPer5Minutes(minimumFleet),
         serverRequestsPerSecond,
         tenantRateLimit: {
             key: input.tenantRateLimit?.key ?? { header: "X-Twine-Tenant" },
             scope: input.tenantRateLimit?.scope ?? "tenant-and-ip",
-            limitPer5Minutes: input.tenantRateLimit?.limitPer5Minutes ?? fairShareLimitPer5Minutes({ maxSize, serverRequestsPerSecond }),
+            limitPer5Minutes: input.tenantRateLimit?.limitPer5Minutes ?? fairShareLimitPer5Minutes(minimumFleet),
             action: input.tenantRateLimit?.action ?? (prod ? "block" : "count"),
         },
         bodySizeLimit: {

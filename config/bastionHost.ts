@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { grantProblems, JENKINS_TARGET, peerAccessList } from "../components/access/accessGrantsConfig";
-import { cidrsOverlap, mustParseCidr, parseCidr } from "../components/network/cidr";
+import { cidrContains, cidrsOverlap, mustParseCidr, parseCidr } from "../components/network/cidr";
 import { accountIdSchema, cidrSchema, logRetentionSchema, problem, restrictedCidrSchema, stackNameSchema } from "./primitives";
 
 /** Key types OpenSSH on Ubuntu LTS accepts for login. */
@@ -99,6 +99,11 @@ export const sshPublicKeySchema = z.string().superRefine((line, ctx) => {
     }
 });
 
+/** An Ubuntu 24.04 amd64 AMI id, as the bastion and the Jenkins host pin theirs. */
+export const ubuntuAmiIdSchema = z
+    .string()
+    .regex(/^ami-[0-9a-f]{8,17}$/, problem("not an AMI id", "write the id of an Ubuntu 24.04 amd64 image, e.g. ami-0123456789abcdef0"));
+
 /** Login names: POSIX-portable, and never an account the image or the system already owns. */
 export const RESERVED_USER_NAMES = [
     "root",
@@ -174,6 +179,13 @@ const peerSchema = z.strictObject({
             "The peering the environment's stack created (its peeringConnectionId output): the bastion routes the environment's " +
                 "block through it. Set after that stack's first deploy. Defaults to no route.",
         ),
+    dataSubnetCidrs: z
+        .array(cidrSchema)
+        .default([])
+        .describe(
+            "The environment's data subnets (its stack's dataSubnetCidrs output), where its databases are: database tunnels " +
+                "reach these blocks only. Set after that stack's first deploy. Defaults to none: no database tunnel.",
+        ),
     access: z
         .record(
             z
@@ -205,15 +217,11 @@ export const bastionHostSchema = z
             )
             .default("t3.micro")
             .describe("EC2 instance type of the bastion (x86_64, to match the Ubuntu image). Defaults to t3.micro."),
-        amiId: z
-            .string()
-            .regex(
-                /^ami-[0-9a-f]{8,17}$/,
-                problem("not an AMI id", "write the id of an Ubuntu 24.04 amd64 image, e.g. ami-0123456789abcdef0"),
-            )
+        amiId: ubuntuAmiIdSchema
             .optional()
             .describe(
-                "Pins the bastion's AMI (Ubuntu 24.04, amd64). Defaults to Canonical's newest build at each deploy, so a new " +
+                "Pins the bastion's AMI: Canonical's Ubuntu 24.04 amd64 (checked at preview). Defaults to Canonical's newest " +
+                    "build at each deploy, so a new " +
                     "build replaces the host (about a minute without SSH).",
             ),
         sshAllowedCidrs: z
@@ -278,6 +286,20 @@ export function checkBastionHost(value: { network: { cidr: string }; bastionHost
                 });
             }
         }
+        for (const [i, data] of peer.dataSubnetCidrs.entries()) {
+            const block = parseCidr(data);
+            if (typeof block !== "string" && !cidrContains(parsed, block)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["bastionHost", "peers", role, "dataSubnetCidrs", i],
+                    input: data,
+                    message: problem(
+                        `is outside the ${role} VPC ${peer.cidr}`,
+                        `copy the ${role} stack's dataSubnetCidrs output, whose blocks are inside its network.cidr`,
+                    ),
+                });
+            }
+        }
         seen.push({ role, cidr: peer.cidr });
     }
     for (const problemFound of grantProblems(value.bastionHost.users, peerAccessList(value.bastionHost.peers))) {
@@ -285,6 +307,7 @@ export function checkBastionHost(value: { network: { cidr: string }; bastionHost
         ctx.addIssue({
             code: "custom",
             path: ["bastionHost", "peers", peer, "access", target, list, ...(index === undefined ? [] : [Number(index)])],
+            input: problemFound.input,
             message: problemFound.message,
         });
     }

@@ -1,10 +1,11 @@
 /**
- * The `buildTooling` section of the dev stack: the Jenkins host and the apt repository. Every key has a default,
- * so the section may be left out; prod refuses it (build tooling lives in dev only).
+ * The `buildTooling` section of the dev stack: the Jenkins host and the apt repository. Every key has a default but
+ * the Jenkins host's AMI pin; prod refuses the section (build tooling lives in dev only).
  */
 import { z } from "zod";
 import type { AptRepoSettings } from "../components/delivery/aptRepo";
 import type { JenkinsSettings } from "../components/delivery/jenkins";
+import { ubuntuAmiIdSchema } from "./bastionHost";
 import { problem, restrictedCidrSchema } from "./primitives";
 
 /** Instance families Jenkins runs well on: general purpose or burstable, x86_64 (the image is built for amd64). */
@@ -56,8 +57,13 @@ export const buildToolingSchema = z
                     ),
             })
             .partial()
-            .optional()
-            .describe("The Jenkins host."),
+            .extend({
+                amiId: ubuntuAmiIdSchema.describe(
+                    "Pins the Jenkins host's AMI: Canonical's Ubuntu 24.04 amd64 (checked at preview); a change replaces the host " +
+                        "(JENKINS_HOME moves over on its volume). Required: unpinned, every new Canonical build would replace it.",
+                ),
+            })
+            .describe("The Jenkins host. Required: its amiId."),
         aptRepo: z
             .strictObject({
                 noncurrentVersionDays: z
@@ -71,7 +77,9 @@ export const buildToolingSchema = z
             .optional()
             .describe("The S3-backed apt repository."),
     })
-    .describe("Build tooling of the dev account: Jenkins in Docker and the Aptly apt repository. Every key has a default.");
+    .describe(
+        "Build tooling of the dev account: Jenkins in Docker and the Aptly apt repository. Every key has a default but jenkins.amiId.",
+    );
 
 /** The section with every default applied: the Jenkins and AptRepo settings. */
 export interface BuildToolingConfig {
@@ -79,16 +87,17 @@ export interface BuildToolingConfig {
     readonly aptRepo: AptRepoSettings;
 }
 
-export function withBuildToolingDefaults(input: z.output<typeof buildToolingSchema> | undefined): BuildToolingConfig {
-    const jenkins = input?.jenkins ?? {};
+export function withBuildToolingDefaults(input: z.output<typeof buildToolingSchema>): BuildToolingConfig {
+    const jenkins = input.jenkins;
     return {
         jenkins: {
             instanceType: jenkins.instanceType ?? "t3.large",
+            amiId: jenkins.amiId,
             homeVolumeGiB: jenkins.homeVolumeGiB ?? 100,
             snapshotTime: jenkins.snapshotTime ?? "03:00",
             snapshotRetainCount: jenkins.snapshotRetainCount ?? 14,
             webhook: jenkins.webhook,
         },
-        aptRepo: { noncurrentVersionDays: input?.aptRepo?.noncurrentVersionDays ?? 90 },
+        aptRepo: { noncurrentVersionDays: input.aptRepo?.noncurrentVersionDays ?? 90 },
     };
 }

@@ -2,6 +2,7 @@
  * Rules between stacks, checked once the upstream stacks' outputs are read and before this stack declares
  * anything else. Pure: takes plain values, returns problems in the same form as the config schema's.
  */
+import { JENKINS_TARGET } from "../components/access/accessGrantsConfig";
 import { cidrsOverlap, mustParseCidr } from "../components/network/cidr";
 import { PROJECT, problem } from "./primitives";
 
@@ -23,6 +24,10 @@ export interface EnvCrossStackInput {
     readonly accountId?: string;
     /** The environments the bastion peers with (its bastionHost.peers): this one must be listed, as configured here. */
     readonly bastionPeers?: Partial<Record<"dev" | "prod", { readonly accountId: string; readonly cidr: string }>>;
+    /** The targets the bastion grants access to in this account (its bastionHost.peers.<role>.access keys). */
+    readonly grantTargets?: readonly string[];
+    /** This stack's environment names: the targets a grant may name (and jenkins, in dev). */
+    readonly environments?: readonly string[];
 }
 
 export function envCrossStackProblems(input: EnvCrossStackInput): string[] {
@@ -51,7 +56,28 @@ export function envCrossStackProblems(input: EnvCrossStackInput): string[] {
     if (input.bastionPeers) {
         problems.push(...bastionPeerProblems(input));
     }
+    if (input.grantTargets && input.environments) {
+        problems.push(...grantTargetProblems(input.role, input.grantTargets, input.environments));
+    }
     return problems;
+}
+
+/**
+ * Every grant of the bastion must name a target of this account: a grant to a misspelt environment reaches no box,
+ * and the environment it meant gets nobody's keys (its boxes render logins from the grant under its own name).
+ */
+export function grantTargetProblems(role: "dev" | "prod", targets: readonly string[], environments: readonly string[]): string[] {
+    const known = role === "dev" ? [...environments, JENKINS_TARGET] : [...environments];
+    return targets
+        .filter(t => !known.includes(t))
+        .map(
+            t =>
+                `bastionHost.peers.${role}.access.${t} (bastion stack): ${problem(
+                    `the ${role} stack has no environment ${t}, so this grant reaches no box ` +
+                        `(the ${role} stack's targets: ${known.join(", ")})`,
+                    `name one of ${known.join(", ")} in the bastion stack's config (or remove the grant); update the bastion stack first`,
+                )}`,
+        );
 }
 
 /** The bastion trusts and routes exactly the accounts and blocks its config lists; this env must be one of them. */

@@ -62,7 +62,8 @@ export const databaseSchema = z
         backupRetentionDays: z
             .number()
             .int()
-            .min(7)
+            // One message whatever the role: prod's own floor (14, below) holds only once this one does.
+            .min(7, problem("fewer than 7 days of backups (prod keeps at least 14)", "set 7 to 35 days (14 to 35 in prod; default 30)"))
             .max(35)
             .describe(
                 "Days of automated backups (point-in-time recovery), 7 to 35; at least 14 in prod. Defaults to 7 (dev) or 30 (prod).",
@@ -326,7 +327,7 @@ export function databaseProblems(role: EnvRole, db: DatabaseConfig): Environment
             ),
         });
     }
-    if (role === "prod" && db.backupRetentionDays < 14) {
+    if (role === "prod" && db.backupRetentionDays >= 7 && db.backupRetentionDays < 14) {
         problems.push({
             path: ["database", "backupRetentionDays"],
             input: db.backupRetentionDays,
@@ -471,14 +472,8 @@ export function environmentProblems(
         problems.push(...at(databaseProblems(role, db)));
         // Every environment on this database counts: its own fleet and those that share its data tier.
         const users = names.filter(n => n === name || input[n]?.shareDataWith === name);
-        const fleetMax = users.reduce((sum, n) => sum + withAppTierDefaults(role, n, input[n]?.app).maxSize, 0);
-        const budget = connectionBudgetProblem(
-            fleetMax,
-            db.poolSizePerServer,
-            db.engine,
-            db.instanceClass,
-            users.length > 1 ? users : undefined,
-        );
+        const fleets = users.map(n => ({ name: n, ...withAppTierDefaults(role, n, input[n]?.app) }));
+        const budget = connectionBudgetProblem(fleets, db.poolSizePerServer, db.engine, db.instanceClass);
         if (budget) {
             problems.push({
                 path: [name, "database", "poolSizePerServer"],

@@ -80,7 +80,15 @@ export const devImageSchema = z
             .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "not an EC2 instance type, e.g. t3.medium")
             .default("t3.medium")
             .describe("Instance type of the Packer build instance. Defaults to t3.medium."),
-        rootVolumeGiB: z.number().int().min(8).max(1024).default(16).describe("Root volume size of the image in GiB. Defaults to 16."),
+        rootVolumeGiB: z
+            .number()
+            .int()
+            .min(8)
+            .max(1024)
+            .default(16)
+            .describe(
+                "Root volume size of the image in GiB; the app servers' root volumes are this size, and at least 20. Defaults to 16.",
+            ),
     })
     .superRefine((value, ctx) => {
         if (value.build && value.amiId) {

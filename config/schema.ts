@@ -16,7 +16,7 @@ import { devImageSchema, imageProblems, prodImageSchema } from "./image";
 import { NetworkConfig, checkNetwork, networkSchema, withNetworkDefaults } from "./network";
 import { AccountRole, EnvRole, accountIdSchema, problem } from "./primitives";
 import { KNOWN_REGIONS } from "./regions";
-import { upstreamStacksSchema } from "./upstreamStacks";
+import { checkUpstreamStacks, upstreamStacksSchema } from "./upstreamStacks";
 
 const tagsSchema = z
     .record(
@@ -73,6 +73,7 @@ export const bastionRoleSchema = z
         checkNetwork(value, ctx, "bastion");
         checkBastionHost(value, ctx);
         checkBaseline("bastion", value.accountId, value.baseline, ctx);
+        checkUpstreamStacks(value, ctx);
     });
 
 interface EnvRoleValue {
@@ -84,6 +85,7 @@ interface EnvRoleValue {
     readonly environments?: z.output<typeof environmentsSchema>;
     readonly baseline?: z.output<typeof baselineSchema>;
     readonly pagingWebhook?: string;
+    readonly deployments?: { readonly organization?: string };
 }
 
 function envRoleSchema<R extends EnvRole, I extends z.ZodType, E extends Record<string, z.ZodType>>(role: R, image: I, extra: E) {
@@ -108,6 +110,7 @@ function envRoleSchema<R extends EnvRole, I extends z.ZodType, E extends Record<
                 ctx.addIssue({ code: "custom", path: ["environments", ...p.path], input: p.input, message: p.message });
             }
             checkBaseline(role, value.accountId, value.baseline, ctx);
+            checkUpstreamStacks(value, ctx);
             if (role === "prod" && !value.stacks.dev) {
                 ctx.addIssue({
                     code: "custom",
@@ -131,7 +134,7 @@ function envRoleSchema<R extends EnvRole, I extends z.ZodType, E extends Record<
 }
 
 // Build tooling lives in the dev account only: prod's schema has no such key, so the reference does not list it.
-export const devRoleSchema = envRoleSchema("dev", devImageSchema, { buildTooling: buildToolingSchema.optional() });
+export const devRoleSchema = envRoleSchema("dev", devImageSchema, { buildTooling: buildToolingSchema });
 export const prodRoleSchema = envRoleSchema("prod", prodImageSchema.optional(), {});
 
 /**

@@ -1,6 +1,6 @@
 /** The `stacks` section of the env stacks: the upstream stacks they read through StackReferences. */
 import { z } from "zod";
-import { stackNameSchema } from "./primitives";
+import { PROJECT, problem, stackNameSchema } from "./primitives";
 
 export const upstreamStacksSchema = z
     .strictObject({
@@ -14,3 +14,42 @@ export const upstreamStacksSchema = z
             ),
     })
     .describe("Upstream stacks this stack reads through StackReferences (dev and prod only).");
+
+/**
+ * Stack references name this project, and the organization that owns this stack: a reference to another
+ * organization's stack of the same name reads that organization's outputs (or nothing it may open). The owner is
+ * `deployments.organization` when set, otherwise the organization the other references agree on.
+ */
+export function checkUpstreamStacks(
+    value: { readonly stacks: Readonly<Record<string, string | undefined>>; readonly deployments?: { readonly organization?: string } },
+    ctx: z.RefinementCtx,
+): void {
+    const refs = Object.entries(value.stacks).flatMap(([key, name]) => (name ? [{ key, name, parts: name.split("/") }] : []));
+    const owner = value.deployments?.organization;
+    const orgs = [...new Set(refs.map(r => r.parts[0]))];
+    for (const ref of refs) {
+        const [org, project, stack] = ref.parts;
+        const add = (why: string, fix: string) =>
+            ctx.addIssue({ code: "custom", path: ["stacks", ref.key], input: ref.name, message: problem(why, fix) });
+        if (project !== PROJECT) {
+            add(`names project ${project}, not this project (${PROJECT})`, `write ${org}/${PROJECT}/${stack}`);
+        }
+        if (owner !== undefined && org !== owner) {
+            add(
+                `names organization ${org}, but this stack belongs to ${owner} (deployments.organization)`,
+                `write ${owner}/${project}/${stack}`,
+            );
+        }
+    }
+    if (owner === undefined && orgs.length > 1) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["stacks"],
+            input: value.stacks,
+            message: problem(
+                `the upstream stacks name different organizations (${orgs.join(", ")}); they are one organization's stacks`,
+                "write the organization that owns this project's stacks in every reference",
+            ),
+        });
+    }
+}

@@ -11,6 +11,7 @@ import { GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-ser
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { EnvStackConfig, StackConfig, parseStackConfig } from "../config";
 import { readStackSettings } from "../plan/stackFile";
+import { checkEscDefaultPermission } from "../components/account/escAccessPolicy";
 import { openSearchRoleImport, trailImport } from "./imports";
 import { Check, DOCTOR_EXIT, exitStatus, formatCheck, quotaCheck, unknownFrom } from "./checks";
 
@@ -90,7 +91,27 @@ export async function runDoctor(stack: string, options: DoctorOptions): Promise<
     checks.push(await guardDuty(stack, config, new GuardDutyClient(client)));
     checks.push(await trails(stack, config, new CloudTrailClient(client)));
     checks.push(await oidcProviders(stack, config, iam));
+    const pulumiCheck = await pulumiDefaults(config, env);
+    if (pulumiCheck) checks.push(pulumiCheck);
     return { checks, status: exitStatus(checks) };
+}
+
+/**
+ * With a Pulumi token in the environment (PULUMI_ACCESS_TOKEN, an organization admin's), the organization's default
+ * environment permission must be none: otherwise every member may open <stack>-aws, a deploy session. Without a
+ * token the check is not made (the line says so nowhere: the runbook's checklist sets it before the first stack).
+ */
+async function pulumiDefaults(config: StackConfig, env: NodeJS.ProcessEnv): Promise<Check | undefined> {
+    const token = env.PULUMI_ACCESS_TOKEN;
+    const organization = config.deployments?.organization;
+    if (!token || !organization) return undefined;
+    const backend = env.PULUMI_BACKEND_URL;
+    const apiUrl = backend && /^https?:\/\//.test(backend) ? backend : undefined;
+    const name = "pulumi cloud defaults";
+    const result = await checkEscDefaultPermission({ organization, token, ...(apiUrl ? { apiUrl } : {}) });
+    if (result.status === "ok") return { name, verdict: "ok", detail: `${result.message}.` };
+    if (result.status === "problem") return { name, verdict: "fail", detail: `${result.message}.`, fix: "docs/runbook.md, step 1" };
+    return { name, verdict: "unknown", detail: `${result.message}.` };
 }
 
 /**

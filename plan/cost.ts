@@ -24,6 +24,8 @@ export interface CostEstimate {
     readonly lines: readonly CostLine[];
     /** Charges the table has no price for, e.g. "ec2:c7i.large in eu-west-1". */
     readonly unpriced: readonly string[];
+    /** The groups (environments, STACK_WIDE) with such a charge: their totals leave it out. */
+    readonly unpricedGroups: readonly string[];
     readonly leftOut: string;
 }
 
@@ -164,12 +166,14 @@ export function estimateCost(plan: Plan, prices: readonly Price[] = PRICES): Cos
     const envOf = environmentOf(plan);
     const lines: CostLine[] = [];
     const unpriced = new Set<string>();
+    const unpricedGroups = new Set<string>();
     for (const r of plan.resources) {
         for (const charge of chargesOf(r, plan)) {
             if (charge.quantity === 0) continue;
             const price = priceOf(charge.item, region, prices);
             if (!price) {
                 unpriced.add(`${charge.item} in ${region}`);
+                unpricedGroups.add(envOf.get(r.urn) ?? STACK_WIDE);
                 continue;
             }
             // Quantities are already in the price's unit: hours in a month, GiB, or items per month.
@@ -193,6 +197,7 @@ export function estimateCost(plan: Plan, prices: readonly Price[] = PRICES): Cos
         groups,
         lines,
         unpriced: [...unpriced].sort(),
+        unpricedGroups: [...unpricedGroups].sort(),
         leftOut: LEFT_OUT,
     };
 }

@@ -12,6 +12,12 @@ export interface MockAccount {
     readonly region: string;
 }
 
+/**
+ * Root volumes of the images upstream stacks built, by id (an env stack's amiId and amiRootVolumeGiB outputs): the
+ * offline world's DescribeImages knows the image dev baked. Filled by PlanMocks for the invokes it answers.
+ */
+export type ImageSizes = Readonly<Record<string, number>>;
+
 export interface UpstreamStackOutputs {
     readonly outputs: Record<string, unknown>;
     readonly secretOutputNames: readonly string[];
@@ -23,7 +29,27 @@ export interface UpstreamStackOutputs {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one loose type for all the providers' input shapes
 export type MockInputs = Record<string, any>;
 
-export type InvokeHandler = (inputs: MockInputs, account: MockAccount) => Record<string, unknown>;
+/**
+ * Images the offline world knows to be someone else's than the owner a lookup names: a community image named like
+ * Canonical's Ubuntu 24.04 (a pin pointing there must be refused), and Canonical's 22.04 (another release).
+ */
+export const MOCK_FOREIGN_AMIS: Readonly<Record<string, { ownerId: string; name: string; rootVolumeGiB: number }>> = {
+    "ami-0badc0ffee0ddf00d": {
+        ownerId: "210987654321",
+        name: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20261101",
+        rootVolumeGiB: 8,
+    },
+    "ami-0a2204000000000ff": {
+        ownerId: "099720109477",
+        name: "ubuntu/images/hvm-ssd-gp3/ubuntu-jammy-22.04-amd64-server-20261101",
+        rootVolumeGiB: 8,
+    },
+};
+
+/** Root volumes of images the offline world knows to be larger than the 8 GiB default (a big baked app image). */
+export const MOCK_AMI_ROOT_VOLUME_GIB: Readonly<Record<string, number>> = { "ami-0b16b16b16b16b16b": 64 };
+
+export type InvokeHandler = (inputs: MockInputs, account: MockAccount & { imageRootVolumeGiB?: ImageSizes }) => Record<string, unknown>;
 
 /** Stable hex digest of the given parts. */
 export function digest(...parts: string[]): string {
@@ -126,12 +152,12 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
     },
     "aws:iam/rolePolicy:RolePolicy": { id: (name, i) => `${i.role}:${i.name ?? autoName(name, "rolePolicy")}` },
     "aws:iam/policy:Policy": {
-        id: (name, i, a) => `arn:aws:iam::${a.accountId}:policy/${i.name ?? autoName(name, "policy")}`,
+        id: (name, i, a) => `arn:aws:iam::${a.accountId}:policy${i.path ?? "/"}${i.name ?? autoName(name, "policy")}`,
         state: id => ({ arn: id, name: id.split("/").pop() }),
     },
     "aws:iam/instanceProfile:InstanceProfile": {
         id: (name, i) => i.name ?? autoName(name, "instanceProfile"),
-        state: (id, _n, _i, a) => ({ name: id, arn: `arn:aws:iam::${a.accountId}:instance-profile/${id}` }),
+        state: (id, _n, i, a) => ({ name: id, arn: `arn:aws:iam::${a.accountId}:instance-profile${i.path ?? "/"}${id}` }),
     },
     "aws:route53/zone:Zone": {
         id: name => `Z${digest("zone", name).slice(0, 20).toUpperCase()}`,
@@ -455,23 +481,48 @@ export const INVOKE_MOCKS: Record<string, InvokeHandler> = {
         };
     },
     "aws:ec2/getAmi:getAmi": (inputs, a) => {
-        // Only lookups by owner and name pattern are answered: a lookup without an owner could match anyone's image.
+        // Only lookups by owner and a name pattern or an image id are answered: without an owner any account's image matches.
         const owners: string[] = inputs.owners ?? [];
-        const namePattern: string | undefined = (inputs.filters ?? []).find((f: { name: string }) => f.name === "name")?.values?.[0];
-        if (owners.length === 0 || !namePattern) {
-            throw new Error(`getAmi without owners and a name filter is refused by the offline plan (got ${JSON.stringify(inputs)})`);
+        const filters: { name: string; values: string[] }[] = inputs.filters ?? [];
+        const filter = (name: string) => filters.find(f => f.name === name)?.values;
+        const namePattern = filter("name")?.[0];
+        const imageId = filter("image-id")?.[0];
+        if (owners.length === 0 || (!namePattern && !imageId)) {
+            throw new Error(
+                `getAmi without owners and a name or image-id filter is refused by the offline plan (got ${JSON.stringify(inputs)})`,
+            );
         }
-        const id = hexId("ami-", 17, a.region, owners.join(","), namePattern);
-        const name = namePattern.replace("*", "20261101");
+        // A pinned id is taken to be an image of the first owner asked about, named as the pattern asks, unless the
+        // mock world knows it as someone else's (MOCK_FOREIGN_AMIS); DescribeImages then matches nothing.
+        const foreign = imageId ? MOCK_FOREIGN_AMIS[imageId] : undefined;
+        const id = imageId ?? hexId("ami-", 17, a.region, owners.join(","), namePattern!);
+        const ownerId = foreign?.ownerId ?? owners[0];
+        const name = foreign?.name ?? (namePattern ?? "image-*").replace("*", "20261101");
+        const globMatches = (pattern: string) =>
+            new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(name);
+        if (!owners.includes(ownerId) || (namePattern && !globMatches(namePattern))) {
+            // The provider's error when DescribeImages returns nothing (data source aws_ami).
+            throw new Error("Your query returned no results. Please change your search criteria and try again.");
+        }
+        const rootVolumeGiB = foreign?.rootVolumeGiB ?? MOCK_AMI_ROOT_VOLUME_GIB[id] ?? a.imageRootVolumeGiB?.[id] ?? 8;
         return {
             id,
             imageId: id,
             name,
-            ownerId: owners[0],
+            ownerId,
             architecture: "x86_64",
             rootDeviceName: "/dev/sda1",
             rootDeviceType: "ebs",
             virtualizationType: "hvm",
+            blockDeviceMappings: [
+                {
+                    deviceName: "/dev/sda1",
+                    ebs: { volume_size: String(rootVolumeGiB), volume_type: "gp3", encrypted: "false", delete_on_termination: "true" },
+                    noDevice: "",
+                    virtualName: "",
+                },
+                { deviceName: "/dev/sdb", ebs: {}, noDevice: "", virtualName: "ephemeral0" },
+            ],
             arn: `arn:aws:ec2:${a.region}::image/${id}`,
             state: "available",
         };
@@ -544,12 +595,23 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         return { id, state: { ...args.inputs, ...(mock.state?.(id, args.name, args.inputs, account) ?? {}) } };
     }
 
+    /** The images upstream stacks built and their root volumes (amiId, amiRootVolumeGiB outputs). */
+    private upstreamImageSizes(): ImageSizes {
+        return Object.fromEntries(
+            [...this.upstream.values()].flatMap(({ outputs }) =>
+                typeof outputs.amiId === "string" && typeof outputs.amiRootVolumeGiB === "number"
+                    ? [[outputs.amiId, outputs.amiRootVolumeGiB]]
+                    : [],
+            ),
+        );
+    }
+
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         const handler = INVOKE_MOCKS[args.token];
         if (!handler) {
             throw new Error(`The offline plan has no mock for the invoke ${args.token}; add an answer to INVOKE_MOCKS in plan/mocks.ts`);
         }
-        const answer = handler(args.inputs, this.accountFor(args.provider));
+        const answer = handler(args.inputs, { ...this.accountFor(args.provider), imageRootVolumeGiB: this.upstreamImageSizes() });
         if (this.callerRole && args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
             return { ...answer, arn: `arn:aws:sts::${answer.accountId}:assumed-role/${this.callerRole}/plan` };
         }

@@ -3,6 +3,7 @@
  * revision's own program and command line (its code and its stack files), in a scratch copy of the tree.
  */
 import { spawnSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -39,9 +40,41 @@ export function readPlanFile(file: string): Plan {
     return value;
 }
 
-/** Plans `stack` as revision `ref` of the repository would: its tree exported to a scratch folder, sharing node_modules. */
-export function planAtRevision(repo: string, ref: string, stack: string): Plan {
+/**
+ * Where the plan of a revision is kept: a commit fixes the code and the stack files, and the installed packages
+ * (shared with the scratch tree) are keyed by npm's record of them, so the same key always gives the same plan.
+ */
+export function revisionPlanCacheFile(
+    repo: string,
+    commit: string,
+    stack: string,
+    cacheDir = path.join(repo, ".cache", "diff-base"),
+): string {
+    let installed = "";
+    try {
+        installed = fs.readFileSync(path.join(repo, "node_modules", ".package-lock.json"), "utf8");
+    } catch {
+        // no record: keyed by the commit alone
+    }
+    const packages = createHash("sha256").update(installed).digest("hex").slice(0, 12);
+    return path.join(cacheDir, `${commit}-${stack}-${packages}.json`);
+}
+
+/** Plans `stack` as revision `ref` would, once per commit, stack and installed packages (about 20 s saved each time). */
+export function planAtRevision(repo: string, ref: string, stack: string, cacheDir?: string): Plan {
     const commit = git(repo, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]).stdout.trim();
+    const cached = revisionPlanCacheFile(repo, commit, stack, cacheDir);
+    if (fs.existsSync(cached)) return readPlanFile(cached);
+    const plan = planRevisionTree(repo, ref, commit, stack);
+    fs.mkdirSync(path.dirname(cached), { recursive: true });
+    // Written whole, then renamed: a concurrent run never reads half a file.
+    fs.writeFileSync(`${cached}.${process.pid}`, JSON.stringify(plan));
+    fs.renameSync(`${cached}.${process.pid}`, cached);
+    return plan;
+}
+
+/** Plans `stack` as revision `ref` of the repository would: its tree exported to a scratch folder, sharing node_modules. */
+function planRevisionTree(repo: string, ref: string, commit: string, stack: string): Plan {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "twine-diff-"));
     try {
         const archive = path.join(scratch, "tree.tar");

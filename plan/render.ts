@@ -116,21 +116,78 @@ function changeText(old: unknown, next: unknown): string {
 
 const SYMBOL: Record<ResourceChange["action"], string> = { create: "+", update: "~", replace: "+-", delete: "-" };
 
+/** User data as a reviewer reads it: the cloud-config text (launch templates hold it base64-encoded). */
+export function userDataText(value: unknown): string | undefined {
+    if (typeof value !== "string") return undefined;
+    if (value.startsWith("#")) return value;
+    const decoded = Buffer.from(value, "base64").toString("utf8");
+    return /^(#cloud-config|#!|Content-Type: multipart)/.test(decoded) ? decoded : undefined;
+}
+
+/** A line diff (longest common subsequence), as `-`/`+` lines with a line of context either side of each change. */
+export function lineDiff(oldText: string, newText: string, context = 1): string[] {
+    const a = oldText.split("\n");
+    const b = newText.split("\n");
+    const lcs = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+    for (let i = a.length - 1; i >= 0; i--)
+        for (let j = b.length - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+    const ops: { op: " " | "-" | "+"; line: string }[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+        if (i < a.length && j < b.length && a[i] === b[j]) {
+            ops.push({ op: " ", line: a[i] });
+            i++;
+            j++;
+        } else if (i < a.length && (j === b.length || lcs[i + 1][j] >= lcs[i][j + 1])) ops.push({ op: "-", line: a[i++] });
+        else ops.push({ op: "+", line: b[j++] });
+    }
+    const near = (k: number) => ops.slice(Math.max(0, k - context), k + context + 1).some(o => o.op !== " ");
+    const out: string[] = [];
+    ops.forEach((o, k) => {
+        if (o.op !== " " || near(k)) out.push(`${o.op} ${o.line}`);
+        else if (out.length > 0 && out[out.length - 1] !== "  ...") out.push("  ...");
+    });
+    return out[out.length - 1] === "  ..." ? out.slice(0, -1) : out;
+}
+
+function changeLines(ch: PlanDiff["changes"][number]["changes"][number]): string[] {
+    const why = ch.forcesReplacement ? `  (forces replacement${ch.why ? `: ${ch.why}` : ""})` : "";
+    const [oldText, newText] = [userDataText(ch.old), userDataText(ch.new)];
+    if (/^userData(Base64)?$/.test(ch.path) && oldText !== undefined && newText !== undefined) {
+        return [`        ${ch.path} (decoded):${why}`, ...lineDiff(oldText, newText).map(l => `          ${l}`)];
+    }
+    return [`        ${ch.path}: ${changeText(ch.old, ch.new)}${why}`];
+}
+
 /** The diff as a reviewer reads it, ending with the line Terraform users know. */
 export function renderDiffText(diff: PlanDiff): string {
     const lines = [`Changes to ${diff.stack} against ${diff.against}:`];
+    const depth = new Map<string, number>();
     for (const c of diff.changes) {
+        const d = c.parent && depth.has(c.parent) ? depth.get(c.parent)! + 1 : 0;
+        depth.set(c.urn, d);
         const notes = [
             c.protected ? "PROTECTED: pulumi up refuses to delete it; unprotect it first if this is meant" : "",
             c.retained ? "retained: the old one stays in the account" : "",
+            c.deleteBeforeReplace ? "delete before replace: the old one is deleted first, a gap without it" : "",
+            c.component ? "component, not counted" : "",
         ].filter(Boolean);
+        const indent = "  ".repeat(d);
         lines.push(
-            `  ${SYMBOL[c.action].padEnd(2)} ${c.action.padEnd(7)} ${c.name} (${c.type})${notes.length ? `  [${notes.join("; ")}]` : ""}`,
+            `  ${indent}${SYMBOL[c.action].padEnd(2)} ${c.action.padEnd(7)} ${c.name} (${c.type})` +
+                (notes.length ? `  [${notes.join("; ")}]` : ""),
         );
-        for (const ch of c.changes)
-            lines.push(`        ${ch.path}: ${changeText(ch.old, ch.new)}${ch.forcesReplacement ? "  (forces replacement)" : ""}`);
+        for (const ch of c.changes) lines.push(...changeLines(ch).map(l => `${indent}${l}`));
     }
     if (diff.changes.length === 0) lines.push("  no changes");
+    if (diff.notes.length > 0) {
+        lines.push("", "Resource options that change (the engine records them; nothing changes in the cloud, not counted):");
+        for (const n of diff.notes) {
+            lines.push(`  ${n.name} (${n.type})`);
+            for (const ch of n.changes) lines.push(...changeLines(ch));
+        }
+    }
     const protectedHits = diff.changes.filter(c => c.protected);
     if (protectedHits.length > 0) {
         lines.push(
@@ -139,10 +196,34 @@ export function renderDiffText(diff: PlanDiff): string {
                 protectedHits.map(c => c.name).join(", "),
         );
     }
-    const sign = (n: number) => (n > 0 ? `+${usd(n)}` : n < 0 ? `-${usd(-n)}` : usd(0));
-    lines.push("", `Estimated fixed monthly cost: ${usd(diff.cost.old)} -> ${usd(diff.cost.new)} (${sign(diff.cost.delta)})`);
+    if (diff.refreshes.length > 0) {
+        lines.push("", "Instance refreshes (the launch template changes, so AWS replaces the group's servers):");
+        for (const r of diff.refreshes) {
+            const prefs = (r.settings as { preferences?: Record<string, unknown>; strategy?: string }) ?? {};
+            const settings = [
+                prefs.strategy ?? "",
+                ...Object.entries(prefs.preferences ?? {}).map(([k, v]) => `${k} ${typeof v === "object" ? JSON.stringify(v) : v}`),
+            ].filter(Boolean);
+            const pool = r.warmPoolMinSize === null ? "" : ` plus its warm pool (at least ${r.warmPoolMinSize} stopped)`;
+            lines.push(
+                `  ${r.group}: the group's current size (${r.minSize} to ${r.maxSize} servers, set by autoscaling)${pool} ` +
+                    `from ${r.launchTemplate}; ${settings.join(", ")}`,
+            );
+        }
+    }
+    if (diff.outputs.length > 0) {
+        lines.push("", "Outputs that change:");
+        for (const o of diff.outputs) lines.push(`  ${o.name}: ${changeText(o.old, o.new)}`);
+    }
+    const sign = (n: number | null) => (n === null ? "unknown" : n > 0 ? `+${usd(n)}` : n < 0 ? `-${usd(-n)}` : usd(0));
+    const total = (n: number | null) => (n === null ? "unknown" : usd(n));
+    lines.push("", `Estimated fixed monthly cost: ${total(diff.cost.old)} -> ${total(diff.cost.new)} (${sign(diff.cost.delta)})`);
     for (const g of diff.cost.groups.filter(x => x.delta !== 0))
-        lines.push(`  ${g.name}: ${usd(g.old)} -> ${usd(g.new)} (${sign(g.delta)})`);
+        lines.push(`  ${g.name}: ${total(g.old)} -> ${total(g.new)} (${sign(g.delta)})`);
+    if (diff.cost.unpriced.length > 0)
+        lines.push(
+            `  unknown: no price in plan/prices.ts for ${diff.cost.unpriced.join(", ")} (a total or environment with one is unknown)`,
+        );
     lines.push("", `Plan: ${diff.summary.add} to add, ${diff.summary.change} to change, ${diff.summary.destroy} to destroy.`);
     return `${lines.join("\n")}\n`;
 }

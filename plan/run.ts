@@ -5,8 +5,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { parse } from "yaml";
+import { StackAccount, stacksSharingAnAccount } from "../components/account/awsNameConfig";
+import { committedStackAccounts } from "../stacks/oneStackPerAccount";
+import { bastionGrantTargetProblems, peerEnvironments, withSiblingStackFolder } from "../stacks/peerEnvironments";
 import { InputError, closest, shownPath } from "./inputError";
 import { PlanMocks, UpstreamStackOutputs } from "./mocks";
 import { skipMappingSdkPromiseTraces } from "./promiseTraces";
@@ -29,7 +34,16 @@ export interface PlannedResource {
         readonly additionalSecretOutputs?: readonly string[];
         /** Where the resource was before it moved (its own aliases, not its parent's); present only when set. */
         readonly aliases?: readonly PlannedAlias[];
+        /** Inputs whose change replaces the resource (the replaceOnChanges option); present only when set. */
+        readonly replaceOnChanges?: readonly string[];
     };
+    /**
+     * Per top-level input, the resources whose id or ARN it holds (the engine's propertyDependencies, as far as the
+     * mocks' values show them); present only when there are some. A replaced resource changes those inputs.
+     */
+    readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
+    /** Set on component resources: they group others and hold nothing in the cloud. */
+    readonly component?: true;
 }
 
 /** An alias as declared: the parent (by URN), name or type the resource had before; left out, the current one. */
@@ -158,6 +172,41 @@ async function plannedAliases(aliases: pulumi.CustomResourceOptions["aliases"]):
     return out;
 }
 
+/** Every string inside a value, split into the tokens an id or ARN can be (JSON policies hold them quoted). */
+function tokensOf(value: unknown, into: Set<string> = new Set()): Set<string> {
+    if (typeof value === "string") {
+        for (const t of value.split(/[^\w:/.*-]+/)) if (t) into.add(t.replace(/\/\*$/, ""));
+    } else if (Array.isArray(value)) {
+        for (const v of value) tokensOf(v, into);
+    } else if (value && typeof value === "object") {
+        for (const v of Object.values(value)) tokensOf(v, into);
+    }
+    return into;
+}
+
+/** Fills in each resource's propertyDependencies from the ids and ARNs the mocks gave the others. */
+async function recordPropertyDependencies(resources: PlannedResource[], captured: readonly Captured[]): Promise<void> {
+    const owner = new Map<string, string>();
+    for (const c of captured) {
+        if (!(c.resource instanceof pulumi.CustomResource)) continue;
+        const urn = await resolved(c.resource.urn);
+        const arn = (c.resource as unknown as { arn?: pulumi.Output<unknown> }).arn;
+        for (const v of [await resolved(c.resource.id), pulumi.Output.isInstance(arn) ? await resolved(arn) : undefined]) {
+            // Short values (a name like "web", a port) would match unrelated inputs.
+            // The first to hold a value owns it: a certificate validation's id is its certificate's ARN.
+            if (typeof v === "string" && v.length >= 8 && !owner.has(v)) owner.set(v, urn);
+        }
+    }
+    for (const [i, r] of resources.entries()) {
+        const deps: Record<string, string[]> = {};
+        for (const [key, value] of Object.entries(r.inputs)) {
+            const urns = [...tokensOf(value)].flatMap(t => (owner.has(t) && owner.get(t) !== r.urn ? [owner.get(t)!] : []));
+            if (urns.length > 0) deps[key] = [...new Set(urns)].sort();
+        }
+        if (Object.keys(deps).length > 0) resources[i] = { ...r, propertyDependencies: deps };
+    }
+}
+
 /**
  * A failing program leaves rejected promises behind in the SDK (the stack's outputs, pending registrations).
  * They belong to the run that failed, which already reports its first error; without this handler Node would
@@ -186,6 +235,7 @@ async function runStack(
     upstream: ReadonlyMap<string, UpstreamStackOutputs>,
     program?: Program,
     callerRole?: string,
+    projectDir: string = REPO_ROOT,
 ): Promise<StackRun> {
     const account = {
         accountId: /^\d{12}$/.test(settings.config[`${settings.project}:accountId`] ?? "")
@@ -215,7 +265,8 @@ async function runStack(
             });
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const run = program ?? (require(PROGRAM) as () => Promise<Record<string, unknown>>);
-            exported = (await run()) ?? {};
+            // The program compares its config with the stack files beside it: here, the planned project's.
+            exported = (await withSiblingStackFolder(projectDir, async () => await run())) ?? {};
             return exported;
         });
         await waitForRPCs();
@@ -252,6 +303,7 @@ async function runStack(
             name: c.name,
             parent: c.opts.parent ? await urnOf(c.opts.parent) : stackUrn,
             provider: await urnOf(internal.__prov),
+            ...(c.resource instanceof pulumi.ComponentResource ? { component: true as const } : {}),
             inputs: (await sanitize(
                 c.type.startsWith("pulumi:providers:") ? decodeProviderInputs(recorded?.inputs ?? {}) : (recorded?.inputs ?? {}),
             )) as Record<string, unknown>,
@@ -263,9 +315,11 @@ async function runStack(
                 deleteBeforeReplace: c.opts.deleteBeforeReplace === true,
                 ...(c.opts.additionalSecretOutputs?.length ? { additionalSecretOutputs: [...c.opts.additionalSecretOutputs].sort() } : {}),
                 ...(aliases.length ? { aliases } : {}),
+                ...(c.opts.replaceOnChanges?.length ? { replaceOnChanges: [...c.opts.replaceOnChanges].sort() } : {}),
             },
         });
     }
+    await recordPropertyDependencies(resources, captured);
     resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
 
     const outputs: Record<string, unknown> = {};
@@ -342,7 +396,12 @@ function checkReferences(projectDir: string, settings: StackSettings, visiting: 
             });
         }
         if (!stacks.includes(ref.stack)) {
-            const guess = closest(ref.stack, stacks, 2);
+            // Never this stack itself, nor one planned after it: both are refused above as a cycle.
+            const guess = closest(
+                ref.stack,
+                stacks.filter(s => s !== settings.stack && !visiting.includes(s)),
+                2,
+            );
             const suggestion = guess ? `${ref.qualifiedName.slice(0, ref.qualifiedName.length - ref.stack.length)}${guess}` : undefined;
             throw new InputError({
                 ...where,
@@ -368,6 +427,9 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
         if (done && !configFile) return done;
         const settings = readStackSettings(projectDir, name, configFile);
         checkReferences(projectDir, settings, visiting, configFile);
+        // Before any upstream stack is planned, which could only blame itself (see checkOneStackPerAccount).
+        if (visiting.length === 0 && !callerRole) checkOneStackPerAccount(projectDir, settings);
+        checkBastionGrantTargets(projectDir, settings);
         visiting.push(name);
         const upstream = new Map<string, UpstreamStackOutputs>();
         for (const ref of upstreamStacks(settings)) {
@@ -379,13 +441,101 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
             }
             upstream.set(ref.qualifiedName, run.upstreamView);
         }
-        const run = await runStack(settings, upstream, undefined, callerRole);
+        const run = await runStack(settings, upstream, undefined, callerRole, projectDir);
         visiting.pop();
         if (!configFile && !callerRole) runs.set(name, run);
         return run;
     }
 
     return (await plan(stack, options.configFile, options.callerRole)).plan;
+}
+
+/**
+ * The commit the stack files are compared with to tell which was edited: where this branch left main (an edit
+ * already committed on the branch still counts), or the last commit when there is no main; undefined without git.
+ */
+function baseCommit(projectDir: string): string | undefined {
+    const git = (...args: string[]) => spawnSync("git", args, { cwd: projectDir, encoding: "utf8" });
+    const base = git("merge-base", "HEAD", "main");
+    if (base.status === 0 && base.stdout.trim()) return base.stdout.trim();
+    const head = git("rev-parse", "--verify", "-q", "HEAD");
+    return head.status === 0 && head.stdout.trim() ? head.stdout.trim() : undefined;
+}
+
+/**
+ * Whether a stack file's account id differs from the one it had at `base` (a file added since counts as edited);
+ * undefined when not known (no git).
+ */
+function accountIdEdited(projectDir: string, base: string | undefined, stack: StackAccount, project: string): boolean | undefined {
+    if (!base) return undefined;
+    const shown = spawnSync("git", ["show", `${base}:./Pulumi.${stack.stack}.yaml`], { cwd: projectDir, encoding: "utf8" });
+    if (shown.status !== 0) return true;
+    const id = (parse(shown.stdout) ?? {}).config?.[`${project}:accountId`];
+    return id === undefined || String(id) !== stack.accountId;
+}
+
+/**
+ * One stack per account, checked before any stack of the chain is planned, and blamed on the file that was edited:
+ * the one whose accountId differs from where this branch left main. When that does not single one out (no git,
+ * nothing or several changed), every file of the group is named. (The program checks the same from inside each
+ * stack, where it can only blame the stack it runs as, an upstream one included.)
+ */
+function checkOneStackPerAccount(projectDir: string, target: StackSettings): void {
+    const accountId = target.config[`${target.project}:accountId`];
+    if (accountId === undefined) return; // the config schema reports it
+    const mine = { stack: target.stack, accountId, region: target.config["aws:region"] ?? "" };
+    const group = stacksSharingAnAccount([mine, ...committedStackAccounts(projectDir).filter(s => s.stack !== target.stack)]).find(g =>
+        g.some(s => s.stack === target.stack),
+    );
+    if (!group) return;
+    const key = `${target.project}:accountId`;
+    const base = baseCommit(projectDir);
+    const changed = group.filter(s => accountIdEdited(projectDir, base, s, target.project) === true);
+    const blamed = changed.length === 1 ? changed : group;
+    throw new InputError(
+        blamed.map(edited => {
+            const settings = edited.stack === target.stack ? target : readStackSettings(projectDir, edited.stack);
+            const others = group.filter(s => s !== edited).map(s => `Pulumi.${s.stack}.yaml`);
+            return {
+                file: settings.source,
+                line: lineOfSetting(settings, key),
+                key,
+                value: edited.accountId,
+                why:
+                    `${others.join(", ")} also deploy${others.length === 1 ? "s" : ""} into this account, and each stack owns its ` +
+                    `account's CloudTrail trail, Access Analyzer, OIDC providers and role-named resources` +
+                    (blamed.length === 1
+                        ? " (this file's accountId is not the one it had where this branch left main)"
+                        : " (which of these files was edited is not known, so each is named)"),
+                fix:
+                    "give each stack its own account (a personal stack needs a personal account): " +
+                    `set ${key} in ${shownPath(settings.source)} to the ${edited.stack} stack's own`,
+            };
+        }),
+    );
+}
+
+/**
+ * The bastion's grants name environments of the dev and prod stack files beside it (the program checks the same in
+ * a deploy); refused here with the line of the grant in the bastion's file, before dev or prod is planned.
+ */
+function checkBastionGrantTargets(projectDir: string, settings: StackSettings): void {
+    if (settings.config[`${settings.project}:accountRole`] !== "bastion") return;
+    let bastionHost: { peers?: Parameters<typeof bastionGrantTargetProblems>[0] };
+    try {
+        bastionHost = JSON.parse(settings.config[`${settings.project}:bastionHost`] ?? "{}");
+    } catch {
+        return; // the config schema reports it
+    }
+    if (!bastionHost || typeof bastionHost !== "object" || !bastionHost.peers || typeof bastionHost.peers !== "object") return;
+    const problems = bastionGrantTargetProblems(bastionHost.peers, peerEnvironments(projectDir));
+    if (problems.length === 0) return;
+    throw new InputError(
+        problems.map(p => {
+            const key = `${settings.project}:${p.key}`;
+            return { file: settings.source, line: lineOfSetting(settings, key), key, why: p.why, fix: p.fix };
+        }),
+    );
 }
 
 export interface RunProgramOptions {
@@ -396,6 +546,8 @@ export interface RunProgramOptions {
     readonly region?: string;
     /** Flat config ("namespace:key" -> string) the program may read. Defaults to none. */
     readonly config?: Readonly<Record<string, string>>;
+    /** The project whose stack files the program compares its config with. Defaults to this repository. */
+    readonly projectDir?: string;
 }
 
 /**
@@ -412,5 +564,5 @@ export async function runProgram(program: Program, options: RunProgramOptions = 
         config: { [`${project}:accountId`]: accountId, "aws:region": options.region ?? "eu-west-1", ...options.config },
         secretKeys: [],
     };
-    return (await runStack(settings, new Map(), program)).plan;
+    return (await runStack(settings, new Map(), program, undefined, options.projectDir)).plan;
 }

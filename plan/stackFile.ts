@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Document, LineCounter, isMap, isScalar, isSeq, parseDocument } from "yaml";
+import { Document, LineCounter, Scalar, isMap, isPair, isScalar, isSeq, parseDocument, visit } from "yaml";
 import { OFFLINE_SECRET } from "../config/alarms";
 import { InputError, InputProblem, closest } from "./inputError";
 
@@ -57,6 +57,27 @@ export function readYamlFile(file: string): YamlFile {
             }),
         );
     }
+    const zeros: InputProblem[] = [];
+    visit(doc, {
+        Scalar(_, node: Scalar, ancestors) {
+            const source = node.range ? text.slice(node.range[0], node.range[1]).trim() : "";
+            // YAML reads an unquoted 012345678901 as a number: the leading zero (of an account id, say) is lost.
+            if (node.type === "PLAIN" && typeof node.value === "number" && /^[-+]?0\d+$/.test(source)) {
+                const keys = ancestors
+                    .flatMap(a => (isPair(a) && isScalar(a.key) ? [String(a.key.value)] : []))
+                    .filter(k => k !== "config");
+                zeros.push({
+                    file,
+                    line: lineOf({ file, doc, lines }, node),
+                    key: keys.length > 0 ? keys.join(".") : undefined,
+                    value: Number(node.value),
+                    why: `unquoted, YAML reads ${source} as the number ${node.value} and drops its leading zero`,
+                    fix: `quote it: "${source}"`,
+                });
+            }
+        },
+    });
+    if (zeros.length > 0) throw new InputError(zeros);
     return { file, doc, lines };
 }
 

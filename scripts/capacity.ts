@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { capacityOf } from "../plan/capacity/guardrail";
-import { CapacityResult, MAX_LATENCY_INFLATION } from "../plan/capacity/model";
+import { ASSUMED_TIMINGS, CapacityResult, MAX_LATENCY_INFLATION, TIMINGS } from "../plan/capacity/model";
 import { DEFAULT_PROFILE, readProfile } from "../plan/capacity/profile";
 import { capacitySvg } from "../plan/capacity/svg";
 import { InputError } from "../plan/inputError";
@@ -76,7 +76,10 @@ const met = (seconds: number | null) => (seconds === null ? "not within the run"
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 
 export function renderCapacityText(results: readonly CapacityResult[]): string {
-    const lines = ["Capacity model (a model, not a measurement; docs/app-tier.md names every timing's source)"];
+    const lines = [
+        "Capacity model (a model, not a measurement; docs/app-tier.md names every timing's source)",
+        `Assumed, no AWS source (seconds): ${ASSUMED_TIMINGS.map(k => `${k} ${TIMINGS[k]}`).join(", ")}`,
+    ];
     for (const r of results) {
         lines.push(
             "",

@@ -2,6 +2,9 @@
 # The tools a dev `pulumi up` runs beyond the tests' ones: a current Packer (the image template refuses Debian's
 # 1.6) and the Session Manager plugin Packer reaches the build instance through. Pulumi Deployments runs it
 # after scripts/setup.sh (components/account/deploymentPreviews.ts), so /usr/local/bin's Packer comes first on PATH.
+# With a registry argument (the stack account's ECR registry, which Deployments passes), Docker also logs in to it
+# through the ECR credential helper, as the Jenkins image's push needs (scripts/ecr-credential-helper.sh).
+#   deploy-tools.sh [<account>.dkr.ecr.<region>.amazonaws.com]
 # Safe to run again: a tool already at its version is left alone.
 set -euo pipefail
 
@@ -46,3 +49,7 @@ if [ "$(dpkg-query -W -f='${Version}' session-manager-plugin 2>/dev/null || true
     dpkg -i "$work/session-manager-plugin.deb"
 fi
 session-manager-plugin --version
+
+if [ -n "${1:-}" ]; then
+    bash "$(dirname "${BASH_SOURCE[0]}")/ecr-credential-helper.sh" "$1"
+fi

@@ -10,13 +10,13 @@ import { ConfigError } from "../config/load";
 import { capacityAdvisories } from "../plan/capacity/guardrail";
 import { DOCTOR_EXIT } from "../doctor/checks";
 import { estimateCost, renderCost } from "../plan/cost";
-import { diffPlans } from "../plan/diff";
+import { diffHasChanges, diffPlans } from "../plan/diff";
 import { InputError, shownPath } from "../plan/inputError";
 import { oldPlan } from "../plan/oldPlan";
 import { renderDiffJson, renderDiffText, renderJson, renderText, shortName } from "../plan/render";
 import { planStack } from "../plan/run";
 import { lineOfSetting, readStackSettings } from "../plan/stackFile";
-import { evaluatePlan, projectPackSettings } from "../policy/plan";
+import { evaluatePlan, projectPackSettings } from "../plan/policy";
 import type { Violation } from "../policy/rules";
 import { UpstreamError } from "../stacks/upstream";
 
@@ -30,6 +30,8 @@ export const EXIT_CODES = {
     invalidInput: 2,
     /** The plan was printed, and the guardrails pack found a mandatory violation (as `pulumi preview --policy-pack` fails). */
     mandatoryViolation: 3,
+    /** With --detailed-exitcode: planned, no mandatory violation, and the diff has changes (Terraform's 2, moved past ours). */
+    changes: 4,
 } as const;
 
 export const USAGE = `usage: npx twine-infra plan <stack> [options]       (or: npm run -s plan -- <stack> [options])
@@ -46,6 +48,8 @@ options:
   --diff <plan.json|rev> print what changes against an earlier plan JSON (from --out) or a git revision (main,
                          HEAD~1, a commit; planned by that revision's own code): create, update with the changed
                          inputs, replace, delete, protected resources, the cost delta, and "Plan: N to add, ..."
+  --detailed-exitcode    with --diff: exit 4 when anything changes (a resource or an output), 0 when nothing does,
+                         as Terraform's -detailed-exitcode and Pulumi's --expect-no-changes (codes 1-3 keep their meaning)
   --cost                 print the estimated fixed monthly cost per environment and for the stack, from the prices
                          in plan/prices.ts (what it leaves out is printed with it)
   -h, --help             print this help
@@ -54,7 +58,8 @@ exit status:
   0  planned, no mandatory policy violation (advisory ones are printed and do not fail)
   1  the plan itself failed (a bug or the machine): a trace is printed
   2  invalid input (a stack file, a flag, a path): a message on stderr naming the file, the line and the key
-  3  planned, and the twine-guardrails pack found a mandatory violation (listed on stderr, mandatory first)`;
+  3  planned, and the twine-guardrails pack found a mandatory violation (listed on stderr, mandatory first)
+  4  with --detailed-exitcode: planned without a mandatory violation, and the diff has changes`;
 
 interface Args {
     readonly stack: string;
@@ -63,13 +68,17 @@ interface Args {
     readonly format?: "json" | "text";
     readonly diff?: string;
     readonly cost: boolean;
+    readonly detailedExitCode?: boolean;
 }
 
 class UsageError extends Error {}
 
 function parseArgs(argv: readonly string[]): Args | "help" {
     let stack: string | undefined;
-    const args: { configFile?: string; out?: string; format?: "json" | "text"; diff?: string; cost: boolean } = { cost: false };
+    const args: { configFile?: string; out?: string; format?: "json" | "text"; diff?: string; cost: boolean; detailedExitCode?: boolean } =
+        {
+            cost: false,
+        };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const value = () => {
@@ -81,6 +90,7 @@ function parseArgs(argv: readonly string[]): Args | "help" {
         else if (arg === "--out") args.out = value();
         else if (arg === "--diff") args.diff = value();
         else if (arg === "--cost") args.cost = true;
+        else if (arg === "--detailed-exitcode") args.detailedExitCode = true;
         else if (arg === "--format") {
             const f = value();
             if (f !== "json" && f !== "text") throw new UsageError(`--format must be json or text, got ${f}`);
@@ -91,6 +101,8 @@ function parseArgs(argv: readonly string[]): Args | "help" {
         else throw new UsageError(`one stack at a time, got ${stack} and ${arg}`);
     }
     if (!stack) throw new UsageError("name the stack to plan");
+    if (args.detailedExitCode && !args.diff)
+        throw new UsageError("--detailed-exitcode needs --diff <plan.json|rev>: it says whether the diff is empty");
     return { stack, ...args };
 }
 
@@ -168,8 +180,10 @@ async function run(argv: readonly string[]): Promise<number> {
         ...capacityAdvisories(plan, readStackSettings(REPO, args.stack, args.configFile).config),
     ];
     let text: string;
+    let changes = false;
     if (before) {
         const diff = diffPlans(before.plan(), plan, before.label);
+        changes = diffHasChanges(diff);
         text = args.format === "json" ? renderDiffJson(diff) : renderDiffText(diff);
     } else if (args.cost) {
         const cost = estimateCost(plan);
@@ -183,7 +197,7 @@ async function run(argv: readonly string[]): Promise<number> {
         process.stderr.write(`${violationsMessage(policy)}\n`);
         return EXIT_CODES.mandatoryViolation;
     }
-    return EXIT_CODES.planned;
+    return args.detailedExitCode && changes ? EXIT_CODES.changes : EXIT_CODES.planned;
 }
 
 /** Runs the command line and exits with its status; `command` when started as `twine-infra <subcommand>`. */
@@ -214,7 +228,7 @@ export function runCommandLine(argv: readonly string[], options: { command?: boo
             return EXIT_CODES.invalidInput;
         })
         .then(code => {
-            if (code === EXIT_CODES.planned || code === EXIT_CODES.mandatoryViolation)
+            if (code === EXIT_CODES.planned || code === EXIT_CODES.mandatoryViolation || code === EXIT_CODES.changes)
                 process.exitCode = code; // let stdout drain
             else process.exit(code); // nothing on stdout; do not wait for the SDK's abandoned promises
         });

@@ -17,6 +17,7 @@ import { environmentTagging } from "./environmentTags";
 import { EnvAccess } from "./envAccess";
 import { EnvironmentResources } from "./environments";
 import { AppImage } from "./envImage";
+import { appRootVolumeGiB } from "../components/app/rootVolumeConfig";
 import { BastionOutputs, DataTierOutputs, DnsOutputs, EnvironmentOutputs } from "./outputs";
 
 /** What other teams need of one environment's app tier (merged into the `environments` output). */
@@ -62,6 +63,7 @@ export function buildAppTier(
                 privateSubnetIds: network.subnetIds("private"),
                 ...app,
                 amiId: image.amiId,
+                rootVolumeGiB: appRootVolumeGiB(image.rootVolumeGiB),
                 launchDependsOn: image.launchDependsOn,
                 hostNames,
                 accessLogBucket,

@@ -1,7 +1,7 @@
-import { bastionEgressRules, forwardsByUser, hostLogins, peerAccessList } from "../components/access/accessGrantsConfig";
+import { bastionEgressRules, forwardsByUser, hostLogins, peerAccessList, tunnelTargets } from "../components/access/accessGrantsConfig";
 import { Bastion } from "../components/access/bastion";
 import { bastionHostName } from "../components/dns/delegationPolicy";
-import { ubuntuLtsAmiId } from "../components/access/ubuntuAmi";
+import { pinnedUbuntuAmiId, ubuntuLtsAmiId } from "../components/access/ubuntuAmi";
 import { BastionStackConfig } from "../config";
 import { BastionPeeringRoles } from "../components/access/bastionPeeringRoles";
 import { accountBaseline, stackContext, networkOutputs, newNetwork } from "./context";
@@ -15,6 +15,10 @@ import { deploymentPreviews } from "./deployments";
 export async function buildBastionStack(config: BastionStackConfig, stack: string): Promise<Exported<BastionOutputs>> {
     const dns = await readUpstream("dns", config.stacks.dns, dnsOutputsSchema);
     const ctx = stackContext(config, stack);
+    // A pin that is not Canonical's Ubuntu 24.04 amd64 fails here, before anything else is declared.
+    const pinnedAmi = config.bastionHost.amiId
+        ? await pinnedUbuntuAmiId("bastionHost.amiId", config.bastionHost.amiId, config.region, { provider: ctx.provider })
+        : undefined;
     accountBaseline(ctx);
     const network = newNetwork(ctx);
 
@@ -33,7 +37,7 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
             vpcId: network.vpcId,
             subnetId: network.public.subnets[0].id,
             subnetCidr: network.subnetPlan.tiers[0].subnets[0],
-            amiId: bastionHost.amiId ?? ubuntuLtsAmiId({ provider: ctx.provider }),
+            amiId: pinnedAmi ?? ubuntuLtsAmiId({ provider: ctx.provider }),
             instanceType: bastionHost.instanceType,
             sshAllowedCidrs: bastionHost.sshAllowedCidrs,
             users: bastionHost.users,
@@ -79,6 +83,8 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
                 Object.fromEntries(Object.entries(peer.targets).map(([target, grant]) => [target, hostLogins(bastionHost.users, grant)])),
             ]),
         ),
+        // Each environment stack admits the bastion on these environments' databases only.
+        tunnelTargets: tunnelTargets(peerAccessList(bastionHost.peers)),
         // The contract's peers are accounts and blocks.
         peers: Object.fromEntries(
             Object.entries(bastionHost.peers).flatMap(([role, p]) => (p ? [[role, { accountId: p.accountId, cidr: p.cidr }]] : [])),

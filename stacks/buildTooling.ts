@@ -16,6 +16,8 @@ import { hostAccess } from "../components/access/accessCloudConfig";
  */
 export function buildTooling(
     ctx: StackContext<DevStackConfig>,
+    /** buildTooling.jenkins.amiId, checked to be Canonical's (pinnedUbuntuAmiId). */
+    jenkinsAmiId: string,
     network: Network,
     bastion: BastionOutputs,
     access: EnvAccess,
@@ -45,6 +47,7 @@ export function buildTooling(
                 role: "the Jenkins host",
             }),
             ...settings.jenkins,
+            amiId: jenkinsAmiId,
             publicSubnetIds: network.subnetIds("public"),
             networkReady: [network.s3Endpoint, ...network.natRoutes],
             aptBucketName: bucketName,

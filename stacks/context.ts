@@ -36,6 +36,7 @@ export function networkOutputs(network: Network) {
         publicSubnetIds: network.subnetIds("public"),
         privateSubnetIds: network.subnetIds("private"),
         dataSubnetIds: network.subnetIds("data"),
+        dataSubnetCidrs: network.subnetPlan.tiers.filter(t => t.name === "data").flatMap(t => t.subnets),
         publicRouteTableIds: network.routeTableIds("public"),
         privateRouteTableIds: network.routeTableIds("private"),
         dataRouteTableIds: network.routeTableIds("data"),

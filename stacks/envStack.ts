@@ -6,8 +6,9 @@ import { buildEnvironments } from "./environments";
 import { buildEnvAccess } from "./envAccess";
 import { EnvOutputs, Exported, bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "./outputs";
 import { readUpstream } from "./upstream";
-import { appImage } from "./envImage";
+import { appImage, prodImageRootVolumeGiB } from "./envImage";
 import { buildTooling } from "./buildTooling";
+import { pinnedUbuntuAmiId } from "../components/access/ubuntuAmi";
 import { deploymentPreviews } from "./deployments";
 import { buildOperations } from "./operations";
 
@@ -70,6 +71,8 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
         otherEnv: upstream.dev && { stack: "dev", cidr: upstream.dev.vpcCidr, region: upstream.dev.region },
         accountId: config.accountId,
         bastionPeers: upstream.bastion.peers,
+        grantTargets: Object.keys(upstream.bastion.access[config.accountRole] ?? {}),
+        environments: config.environments.map(e => e.name),
     });
     problems.push(
         ...publicNameProblems(
@@ -83,22 +86,36 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     }
 
     const ctx = stackContext(config, stack);
+    // Dev's Jenkins host boots a pinned AMI: one that is not Canonical's Ubuntu 24.04 amd64 fails here, before anything else.
+    const jenkinsAmiId =
+        config.accountRole === "dev"
+            ? await pinnedUbuntuAmiId("buildTooling.jenkins.amiId", config.buildTooling.jenkins.amiId, config.region, {
+                  provider: ctx.provider,
+              })
+            : undefined;
+    // Prod's AMI is read before anything is declared: its root volume sizes the app servers'.
+    const prodRootVolumeGiB =
+        config.accountRole === "prod" && upstream.dev ? await prodImageRootVolumeGiB({ ...ctx, config }, upstream.dev) : undefined;
     const baseline = accountBaseline(ctx);
     const network = newNetwork(ctx);
-    const environments = buildEnvironments(ctx, network, `${upstream.bastion.bastionPrivateIp}/32`);
+    const environments = buildEnvironments(ctx, network, {
+        cidr: `${upstream.bastion.bastionPrivateIp}/32`,
+        tunnelTargets: upstream.bastion.tunnelTargets[config.accountRole] ?? [],
+    });
     const access = buildEnvAccess(ctx, network, upstream.dns, upstream.bastion);
     const env = config.accountRole;
     // The cross-account roles this stack's providers assume: its previews may assume their read-only counterparts.
     const peeringRoleArn = upstream.bastion.peeringRoleArns[env];
     deploymentPreviews(ctx, [upstream.dns.delegationRoleArns[env], ...(peeringRoleArn ? [peeringRoleArn] : [])]);
     const logs = baseline.accessLogBucket;
-    const tooling = env === "dev" ? buildTooling({ ...ctx, config }, network, upstream.bastion, access, logs) : {};
+    const tooling = env === "dev" ? buildTooling({ ...ctx, config }, jenkinsAmiId!, network, upstream.bastion, access, logs) : {};
     // Dev bakes from its own apt repository: the image's gate reads the bucket the tooling creates.
     const image = appImage(
         ctx,
         network,
         upstream.dev,
         "aptBucketName" in tooling ? (tooling.aptBucketName as pulumi.Output<string>) : undefined,
+        prodRootVolumeGiB,
     );
     const apps = buildAppTier(
         ctx,
@@ -117,6 +134,7 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
         ...networkOutputs(network),
         amiId: image.amiId,
         amiKmsKeyArn: image.kmsKeyArn,
+        amiRootVolumeGiB: image.rootVolumeGiB,
         // The app image's Packer build profile (dev, when it bakes); Jenkins runs no Packer build of its own.
         ...(image.buildInstanceProfileName ? { packerInstanceProfileName: image.buildInstanceProfileName } : {}),
         // One object per environment: its data tier and its app tier.

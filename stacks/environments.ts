@@ -36,11 +36,18 @@ export interface EnvironmentsResult {
 /** The data tier's names in AWS: unique per account and region, so one stack per account (as everywhere here). */
 export const dataTierName = (env: string) => `twine-${env}`;
 
+/** The bastion as the databases see it: its own address (a /32), and the environments someone may tunnel to. */
+export interface TunnelSource {
+    readonly cidr: string;
+    readonly tunnelTargets: readonly string[];
+}
+
 /**
- * Builds every environment of the stack. `bastionCidr` (the bastion host's own address, a /32) is admitted to the
- * databases for admin tunnels.
+ * Builds every environment of the stack. The bastion is admitted, for admin tunnels, to the databases of the
+ * environments someone may tunnel to (a shared database: any environment using it), and to no other: a grant to
+ * one environment never opens another's database.
  */
-export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Network, bastionCidr: string): EnvironmentsResult {
+export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Network, bastion: TunnelSource): EnvironmentsResult {
     const { config, provider } = ctx;
     const production = config.accountRole === "prod";
     const envs = config.environments;
@@ -69,7 +76,7 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
                 subnetIds: network.subnetIds("data"),
                 accountId: config.accountId,
                 clientSecurityGroups: Object.fromEntries(clients.map(c => [c, app.get(c)!.securityGroup.id])),
-                adminCidrs: { bastion: bastionCidr },
+                adminCidrs: clients.some(c => bastion.tunnelTargets.includes(c)) ? { bastion: bastion.cidr } : {},
                 production,
             },
             tagged(owner.name),

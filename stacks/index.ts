@@ -1,10 +1,10 @@
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, StackConfig, loadStackConfig } from "../config";
 import { buildBastionStack } from "./bastionStack";
 import { buildDnsStack } from "./dnsStack";
 import { buildEnvStack, crossStackProblemsOfRaw } from "./envStack";
 import { committedStackAccounts, oneStackPerAccountProblems } from "./oneStackPerAccount";
+import { bastionGrantTargetMessages, peerEnvironments, siblingStackFolder } from "./peerEnvironments";
 
 /**
  * The stack's validated config. When the schema refuses it, the cross-stack rules still run on the usable parts
@@ -26,8 +26,11 @@ export async function buildStack(config: StackConfig): Promise<Record<string, un
     const stack = pulumi.getStack();
     const problems = oneStackPerAccountProblems(
         { stack, accountId: config.accountId, region: config.region },
-        committedStackAccounts(path.join(__dirname, "..")),
+        committedStackAccounts(siblingStackFolder()),
     );
+    if (config.accountRole === "bastion") {
+        problems.push(...bastionGrantTargetMessages(config.bastionHost.peers, peerEnvironments(siblingStackFolder())));
+    }
     if (problems.length > 0) throw new ConfigError(stack, problems);
     switch (config.accountRole) {
         case "dns":

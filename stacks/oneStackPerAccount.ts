@@ -10,19 +10,31 @@ import { parse } from "yaml";
 import { StackAccount, stacksSharingAnAccount } from "../components/account/awsNameConfig";
 import { PROJECT, problem } from "../config";
 
-/** Every Pulumi.<stack>.yaml in the project directory, with the account and region it names. */
-export function committedStackAccounts(projectDir: string): StackAccount[] {
+/** The config: map of every Pulumi.<stack>.yaml in the project directory, as plain values (an unreadable file: none). */
+export function stackFileConfigs(projectDir: string): { stack: string; config: Record<string, unknown> }[] {
     return fs
         .readdirSync(projectDir)
         .map(file => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
         .filter((stack): stack is string => stack !== undefined)
         .flatMap(stack => {
-            const config = (parse(fs.readFileSync(path.join(projectDir, `Pulumi.${stack}.yaml`), "utf8")) ?? {}).config ?? {};
-            const accountId = config[`${PROJECT}:accountId`];
-            return typeof accountId === "string" || typeof accountId === "number"
-                ? [{ stack, accountId: String(accountId), region: String(config["aws:region"] ?? "") }]
-                : [];
+            try {
+                return [
+                    { stack, config: (parse(fs.readFileSync(path.join(projectDir, `Pulumi.${stack}.yaml`), "utf8")) ?? {}).config ?? {} },
+                ];
+            } catch {
+                return []; // its own stack reports a file it cannot parse
+            }
         });
+}
+
+/** Every Pulumi.<stack>.yaml in the project directory, with the account and region it names. */
+export function committedStackAccounts(projectDir: string): StackAccount[] {
+    return stackFileConfigs(projectDir).flatMap(({ stack, config }) => {
+        const accountId = config[`${PROJECT}:accountId`];
+        return typeof accountId === "string" || typeof accountId === "number"
+            ? [{ stack, accountId: String(accountId), region: String(config["aws:region"] ?? "") }]
+            : [];
+    });
 }
 
 /** Problems for `stack` if another stack file deploys into its account. */

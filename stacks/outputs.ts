@@ -35,6 +35,11 @@ const networkOutputs = {
     publicSubnetIds: idList.describe("Public subnet ids, one per AZ."),
     privateSubnetIds: idList.describe("Private (app) subnet ids, one per AZ."),
     dataSubnetIds: idList.describe("Data subnet ids (RDS, OpenSearch), one per AZ; no Internet route."),
+    dataSubnetCidrs: z
+        .array(cidr)
+        .describe(
+            "Blocks of the data subnets, in subnet order: the bastion's database tunnels reach these only (bastionHost.peers.<env>).",
+        ),
     publicRouteTableIds: idList.describe("Route table ids of the public subnets."),
     privateRouteTableIds: idList.describe("Route table ids of the private subnets, one per AZ."),
     dataRouteTableIds: idList.describe("Route table ids of the data subnets, one per AZ."),
@@ -78,6 +83,9 @@ export const bastionOutputsSchema = z.object({
     access: z
         .object({ dev: z.record(z.string(), z.array(login)).optional(), prod: z.record(z.string(), z.array(login)).optional() })
         .describe("Per peered account and target (an environment, or jenkins), the people who may log in there: name, public keys, sudo."),
+    tunnelTargets: z
+        .object({ dev: z.array(z.string()).optional(), prod: z.array(z.string()).optional() })
+        .describe("Per peered account, the environments someone may tunnel to: only their databases admit the bastion."),
 });
 
 const imageOutputs = {
@@ -89,6 +97,11 @@ const imageOutputs = {
         .string()
         .regex(/^arn:aws[a-z-]*:kms:/)
         .describe("ARN of the customer-managed KMS key (in dev's account) that encrypts the app AMI's snapshots."),
+    amiRootVolumeGiB: z
+        .number()
+        .int()
+        .positive()
+        .describe("Root volume size of the app AMI in GiB (dev's image.rootVolumeGiB): the app servers' root volume is never smaller."),
 };
 /** One environment: its data tier (as its app tier and admins reach it) and its app tier. */
 export const environmentOutputsSchema = z.object({

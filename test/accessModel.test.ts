@@ -17,6 +17,7 @@ import {
     hostLogins,
     PeerAccess,
     peerAccessList,
+    tunnelTargets,
 } from "../components/access/accessGrantsConfig";
 import { bastionFirewall, hostFirewall } from "../components/access/firewallConfig";
 import { accessCloudConfigDocument, hostAccess } from "../components/access/accessCloudConfig";
@@ -31,7 +32,11 @@ const users: AccessUser[] = [
 ];
 const peers: PeerAccess[] = peerAccessList({
     prod: { cidr: "10.30.0.0/16", access: { production: { admin: ["alice"] } } },
-    dev: { cidr: "10.20.0.0/16", access: { integration: { login: ["bob"], tunnel: ["bob"] }, jenkins: { tunnel: ["carol"] } } },
+    dev: {
+        cidr: "10.20.0.0/16",
+        dataSubnetCidrs: ["10.20.32.0/21", "10.20.40.0/21"],
+        access: { integration: { login: ["bob"], tunnel: ["bob"] }, test: { login: ["carol"] }, jenkins: { tunnel: ["carol"] } },
+    },
 });
 
 /** What sshd makes of the drop-in over the stock config, for one user connecting from one address. */
@@ -61,13 +66,22 @@ function effective(dropIn: string, user: string, addr = "10.10.0.10"): Map<strin
 }
 
 describe("access model (pure, and through sshd -T)", () => {
-    it("derives each person's forwards per account: SSH for login/admin, database or Jenkins ports for tunnels", () => {
+    it("derives each person's forwards per account: SSH for login/admin, database ports to the data subnets, Jenkins UI", () => {
         assert.deepEqual(bastionForwards("alice", peers), [{ cidr: "10.30.0.0/16", port: 22 }]);
-        assert.deepEqual(
-            bastionForwards("bob", peers),
-            [3306, 5432, 22].sort((a, b) => a - b).map(port => ({ cidr: "10.20.0.0/16", port })),
-        );
-        assert.deepEqual(bastionForwards("carol", peers), [{ cidr: "10.20.0.0/16", port: 8080 }]);
+        assert.deepEqual(bastionForwards("bob", peers), [
+            { cidr: "10.20.0.0/16", port: 22 },
+            { cidr: "10.20.32.0/21", port: 3306 },
+            { cidr: "10.20.40.0/21", port: 3306 },
+            { cidr: "10.20.32.0/21", port: 5432 },
+            { cidr: "10.20.40.0/21", port: 5432 },
+        ]);
+        assert.deepEqual(bastionForwards("carol", peers), [
+            { cidr: "10.20.0.0/16", port: 22 },
+            { cidr: "10.20.0.0/16", port: 8080 },
+        ]);
+        // Until the account's data subnets are known, a database tunnel reaches nothing (not the whole VPC).
+        const unknown = peerAccessList({ dev: { cidr: "10.20.0.0/16", access: { integration: { tunnel: ["bob"] } } } });
+        assert.deepEqual(bastionForwards("bob", unknown), []);
         assert.deepEqual(forwardsByUser([{ name: "erin", publicKeys: [key("erin")] }], peers), { erin: [] });
     });
 
@@ -76,8 +90,10 @@ describe("access model (pure, and through sshd -T)", () => {
             bastionEgressRules(users, peers).map(r => [r.key, r.cidr, r.description]),
             [
                 ["dev-22", "10.20.0.0/16", "SSH to the dev VPC"],
-                ["dev-3306", "10.20.0.0/16", "database tunnels to the dev VPC"],
-                ["dev-5432", "10.20.0.0/16", "database tunnels to the dev VPC"],
+                ["dev-3306-10-20-32-0-21", "10.20.32.0/21", "database tunnels to the dev data subnet 10.20.32.0/21"],
+                ["dev-3306-10-20-40-0-21", "10.20.40.0/21", "database tunnels to the dev data subnet 10.20.40.0/21"],
+                ["dev-5432-10-20-32-0-21", "10.20.32.0/21", "database tunnels to the dev data subnet 10.20.32.0/21"],
+                ["dev-5432-10-20-40-0-21", "10.20.40.0/21", "database tunnels to the dev data subnet 10.20.40.0/21"],
                 ["dev-8080", "10.20.0.0/16", "Jenkins UI tunnels to the dev VPC"],
                 ["prod-22", "10.30.0.0/16", "SSH to the prod VPC"],
             ],
@@ -96,6 +112,31 @@ describe("access model (pure, and through sshd -T)", () => {
             ],
         );
         assert.deepEqual(hostLogins(users, undefined), []);
+    });
+
+    it("names, per account, only the environments someone may tunnel to (never jenkins): only their databases admit the bastion", () => {
+        assert.deepEqual(tunnelTargets(peers), { dev: ["integration"], prod: [] });
+    });
+
+    it("refuses tunnels to two environments of one account unless the same people hold both (they share data subnets)", () => {
+        const tunnels = (integration: string[], test: string[]) =>
+            grantProblems(
+                users,
+                peerAccessList({
+                    dev: {
+                        cidr: "10.20.0.0/16",
+                        access: { integration: { tunnel: integration }, test: { tunnel: test }, jenkins: { tunnel: ["carol"] } },
+                    },
+                    prod: { cidr: "10.30.0.0/16", access: { production: { tunnel: ["alice"] } } },
+                }),
+            );
+        assert.deepEqual(
+            tunnels(["bob"], ["carol"]).map(p => p.path),
+            [["dev", "test", "tunnel"]],
+        );
+        assert.match(tunnels(["bob"], ["carol"])[0].message, /integration \(bob\) and test \(carol\) of dev.*Fix: /);
+        assert.deepEqual(tunnels(["bob", "carol"], ["carol", "bob"]), [], "the same people: nobody reaches a database they lack");
+        assert.deepEqual(tunnels(["bob"], []), [], "one environment tunnelled to");
     });
 
     it("reports grants to unknown people and people listed as both login and admin, with the fix", () => {
@@ -174,7 +215,8 @@ describe("access model (pure, and through sshd -T)", () => {
     it("the firewalls: metadata for root only on the bastion, each person's blocks and ports, SSH to boxes from the bastion only", () => {
         const bastion = bastionFirewall({ forwards: forwardsByUser(users, peers) });
         assert.match(bastion, /ip daddr 169\.254\.169\.254 meta skuid != 0 reject/);
-        assert.match(bastion, /meta skuid "bob" ip daddr 10\.20\.0\.0\/16 tcp dport 5432 accept/);
+        assert.match(bastion, /meta skuid "bob" ip daddr 10\.20\.32\.0\/21 tcp dport 5432 accept/);
+        assert.doesNotMatch(bastion, /ip daddr 10\.20\.0\.0\/16 tcp dport (5432|3306)/, "database ports reach the data subnets only");
         assert.doesNotMatch(bastion, /meta skuid "bob" ip daddr 10\.30/);
         assert.match(bastion, /meta skuid \{ "alice", "bob", "carol" \} reject/);
         const box = hostFirewall({ logins: hostLogins(users, { login: ["bob"] }), bastionIp: "10.10.0.10" });

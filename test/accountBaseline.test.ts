@@ -4,7 +4,7 @@ import { parseStackConfig, withBaselineDefaults } from "../config";
 import { deniesInsecureTransport } from "../policy/rules/storage";
 import { fixtureConfig, problemsOf, withKey, writeStackFile } from "./helpers/config";
 import { FIXTURES, STACKS, ancestors, ofType, planOf, planWithConfig } from "./helpers/plans";
-import { evaluatePlan, projectPackSettings } from "../policy/plan";
+import { evaluatePlan, projectPackSettings } from "../plan/policy";
 import { loggingRules } from "../policy/rules/logging";
 import { StackRule } from "../policy/rules/types";
 import { GUARDDUTY_FEATURES } from "../components/account/accountBaseline";

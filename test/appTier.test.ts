@@ -96,7 +96,9 @@ describe("app tier (over the plans)", () => {
                         assert.ok(Number(asg.inputs.defaultInstanceWarmup) > 0);
                         assert.equal(asg.inputs.metricsGranularity, "1Minute");
                         assert.ok((asg.inputs.enabledMetrics as string[]).includes("GroupInServiceInstances"));
-                        assert.deepEqual(asg.options.ignoreChanges, ["desiredCapacity"]);
+                        // The minimum too where a month-end schedule owns it.
+                        const scheduled = plan.resources.some(r => r.type === "aws:autoscaling/schedule:Schedule" && r.parent === asg.urn);
+                        assert.deepEqual(asg.options.ignoreChanges, scheduled ? ["desiredCapacity", "minSize"] : ["desiredCapacity"]);
                     }
                 },
             );

@@ -33,6 +33,9 @@ describe("app tier helpers", () => {
                     "/etc/ssh/authorized_keys/bob",
                     "/etc/ssh/sshd_config.d/10-twine-access.conf",
                     "/etc/nftables.conf",
+                    "/etc/systemd/system/ssh.socket.d/10-twine-firewall.conf",
+                    "/etc/systemd/system/ssh.service.d/10-twine-firewall.conf",
+                    "/etc/systemd/system/nftables.service.d/10-twine-own-table.conf",
                     "/etc/twine/environment",
                 ],
             );

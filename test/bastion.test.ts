@@ -11,6 +11,8 @@ import { bastionSshdConfig } from "../components/access/sshdConfig";
 import { cloudWatchAgentConfig, renderBastionUserData } from "../components/access/bastionCloudConfig";
 import { sshPublicKeyProblem } from "../config/bastionHost";
 import { Plan, PlannedResource } from "../plan/run";
+import { MOCK_FOREIGN_AMIS } from "../plan/mocks";
+import { PLACEHOLDER_AMI_ID, pinnedAmiProblem } from "../components/access/ubuntuAmi";
 import { fixtureConfig } from "./helpers/config";
 import { stringify } from "yaml";
 import { FIXTURES, byUrn, ofType, planFixtureWith, planOf } from "./helpers/plans";
@@ -136,9 +138,13 @@ describe("bastion", () => {
             assert.ok(config.packages.includes("nftables"));
             const commands = config.runcmd.map((c: string[]) => c.join(" "));
             const firewall = commands.findIndex((c: string) => c.includes("nft -f /etc/nftables.conf"));
-            const restart = commands.findIndex((c: string) => c.includes("systemctl restart ssh"));
-            assert.ok(firewall >= 0 && restart > firewall, "the firewall loads before sshd restarts");
-            assert.match(commands[restart], /nft list table inet twine_access >\/dev\/null && sshd -t && /);
+            const open = commands.findIndex((c: string) => c.includes("systemctl unmask ssh.socket ssh.service"));
+            assert.ok(firewall >= 0 && open >= firewall, "the firewall loads before sshd opens");
+            // One && chain: sshd is unmasked only once the rules loaded and sshd accepts its config (test/firstBoot.test.ts).
+            assert.match(
+                commands[open],
+                /^sh -c nft -f \/etc\/nftables.conf && nft list table inet twine_access >\/dev\/null && .*sshd -t && systemctl unmask/,
+            );
         });
 
         it("ships auth.log to the log group through the CloudWatch agent from the region's bucket", () => {
@@ -238,6 +244,31 @@ describe("bastion", () => {
             assert.equal(one(plan, "aws:ec2/instance:Instance").inputs.ami, "ami-0123456789abcdef0");
         });
 
+        it("refuses a pinned AMI that is not Canonical's Ubuntu 24.04 amd64 (a look-alike, another release), naming the fix", async () => {
+            const access = parse(fs.readFileSync(path.join(FIXTURES, "access.bastion.yaml"), "utf8"));
+            for (const foreign of Object.keys(MOCK_FOREIGN_AMIS)) {
+                access.config["twine-infra:bastionHost"].amiId = foreign;
+                const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "twine-ami-")), "Pulumi.bastion.yaml");
+                fs.writeFileSync(file, stringify(access));
+                await assert.rejects(planFixtureWith("bastion", file), (err: Error) => {
+                    assert.match(
+                        err.message,
+                        new RegExp(`bastionHost\\.amiId = ${foreign}: not an Ubuntu 24\\.04 amd64 image published by Canonical`),
+                    );
+                    assert.match(
+                        err.message,
+                        /Fix: .*aws ssm get-parameter --region eu-west-1 --name \/aws\/service\/canonical\/ubuntu\/server\/24\.04\//,
+                    );
+                    return true;
+                });
+            }
+        });
+
+        it("says a pin still at the committed placeholder must be replaced", () => {
+            assert.match(pinnedAmiProblem("bastionHost.amiId", PLACEHOLDER_AMI_ID, "eu-west-1"), /committed placeholder .*: replace it/);
+            assert.doesNotMatch(pinnedAmiProblem("bastionHost.amiId", "ami-0fedcba9876543210", "eu-west-1"), /placeholder/);
+        });
+
         it("owns its egress toward each account (the granted ports) and its route to each peering it is given", async () => {
             const plan = await planFixtureWith("bastion", path.join(FIXTURES, "access.bastion.yaml"));
             const egress = ofType(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(r =>
@@ -245,8 +276,10 @@ describe("bastion", () => {
             );
             assert.deepEqual(egress.map(r => [r.name, r.inputs.cidrIpv4, r.inputs.fromPort]).sort(), [
                 ["bastion-to-dev-22", "10.20.0.0/16", 22],
-                ["bastion-to-dev-3306", "10.20.0.0/16", 3306],
-                ["bastion-to-dev-5432", "10.20.0.0/16", 5432],
+                ["bastion-to-dev-3306-10-20-32-0-21", "10.20.32.0/21", 3306],
+                ["bastion-to-dev-3306-10-20-40-0-21", "10.20.40.0/21", 3306],
+                ["bastion-to-dev-5432-10-20-32-0-21", "10.20.32.0/21", 5432],
+                ["bastion-to-dev-5432-10-20-40-0-21", "10.20.40.0/21", 5432],
                 ["bastion-to-dev-8080", "10.20.0.0/16", 8080],
                 ["bastion-to-prod-22", "10.30.0.0/16", 22],
             ]);

@@ -55,10 +55,27 @@ describe("warm pool: the launch hook", () => {
         );
 
         const policy = ofType(plan, "aws:iam/rolePolicy:RolePolicy").find(p => p.name === "staging-app-boot-hook")!;
-        const statements = JSON.parse(String(policy.inputs.policy)).Statement as { Action: string; Resource: string }[];
+        const statements = JSON.parse(String(policy.inputs.policy)).Statement as {
+            Action: string;
+            Resource: string;
+            Condition?: Record<string, Record<string, string>>;
+        }[];
         const complete = statements.find(s => s.Action === "autoscaling:CompleteLifecycleAction")!;
         assert.notEqual(complete.Resource, "*", "only its own group's hook");
-        assert.match(complete.Resource, /autoScalingGroup/);
+        assert.match(complete.Resource, /^arn:aws:autoscaling:[a-z0-9-]+:\d{12}:autoScalingGroup:\*:autoScalingGroupName\/staging-app-\*$/);
+        const nameTag = (group.inputs.tags as { key: string; value: string }[]).find(t => t.key === "Name")!.value;
+        assert.deepEqual(complete.Condition, { StringEquals: { "autoscaling:ResourceTag/Name": nameTag } });
+    });
+
+    it("GIVEN a cluster WHEN planned THEN the hook's policy exists before the group, which waits for servers that need it", async () => {
+        const plan = await serialPlan(() => runProgram(() => void stagingCluster({}, "prod")));
+        const [group] = ofType(plan, "aws:autoscaling/group:Group");
+        const policy = ofType(plan, "aws:iam/rolePolicy:RolePolicy").find(p => p.name === "staging-app-boot-hook")!;
+        assert.ok(group.inputs.waitForCapacityTimeout !== "0", "the group's create waits for InService servers");
+        assert.ok(group.options.dependsOn.includes(policy.urn), "the group depends on the boot hook's policy");
+        // The mocks give the group an ARN; a policy built from it would wait for the group's create to return.
+        assert.ok(!String(policy.inputs.policy).includes(String(group.inputs.arn ?? "arn:aws:autoscaling:never")));
+        assert.doesNotMatch(String(policy.inputs.policy), /autoScalingGroup:[0-9a-f-]{36}:/, "no group id: only knowable after create");
     });
 
     it("completes the hook while the server waits on it, signed as botocore signs (a fake IMDS and Auto Scaling endpoint)", () => {
@@ -83,16 +100,35 @@ describe("warm pool: the launch hook", () => {
         );
     });
 
-    it("runs after cloud-init's final stage on every boot (systemd-analyze verify)", () => {
+    it("runs after cloud-init's final stage on every boot, without an ordering cycle (systemd-analyze verify multi-user.target)", () => {
+        // cloud-init's units as the distribution ships them (cloud-final.service is After=multi-user.target, as on
+        // Ubuntu), enabled as its generator enables them on a cloud instance, and the unit enabled as [Install] says.
         const units = fs.mkdtempSync(path.join(os.tmpdir(), "twine-units-"));
-        const unit = path.join(units, "twine-boot-complete.service");
-        fs.writeFileSync(unit, bootCompleteUnit(BOOT_HOOK_NAME));
-        const result = spawnSync("systemd-analyze", ["verify", "--man=no", unit], {
-            encoding: "utf8",
-            env: { ...process.env, SYSTEMD_UNIT_PATH: `${units}:/lib/systemd/system` },
-        });
-        assert.equal(`${result.stdout}${result.stderr}`.trim(), "", "systemd-analyze verify complained");
-        assert.match(bootCompleteUnit(BOOT_HOOK_NAME), /^After=cloud-final\.service/m);
-        assert.match(bootCompleteUnit(BOOT_HOOK_NAME), /^WantedBy=multi-user\.target/m);
+        const text = bootCompleteUnit(BOOT_HOOK_NAME);
+        fs.writeFileSync(path.join(units, "twine-boot-complete.service"), text);
+        const link = (target: string, unit: string, to: string) => {
+            fs.mkdirSync(path.join(units, `${target}.wants`), { recursive: true });
+            fs.symlinkSync(to, path.join(units, `${target}.wants`, unit));
+        };
+        link("multi-user.target", "cloud-init.target", "/lib/systemd/system/cloud-init.target");
+        for (const unit of ["cloud-init-local.service", "cloud-init.service", "cloud-config.service", "cloud-final.service"]) {
+            assert.ok(fs.existsSync(`/lib/systemd/system/${unit}`), `${unit}: install cloud-init (scripts/setup.sh)`);
+            link("cloud-init.target", unit, `/lib/systemd/system/${unit}`);
+        }
+        assert.match(fs.readFileSync("/lib/systemd/system/cloud-final.service", "utf8"), /^After=multi-user\.target/m);
+        for (const wantedBy of /^WantedBy=(.+)$/m.exec(text)![1].split(/\s+/)) {
+            link(wantedBy, "twine-boot-complete.service", path.join(units, "twine-boot-complete.service"));
+        }
+        const env = { ...process.env, SYSTEMD_UNIT_PATH: `${units}:/lib/systemd/system` };
+        for (const target of ["multi-user.target", "cloud-init.target"]) {
+            const result = spawnSync("systemd-analyze", ["verify", "--man=no", target], { encoding: "utf8", env });
+            const out = `${result.stdout}${result.stderr}`;
+            assert.doesNotMatch(out, /ordering cycle|deleted to break/, `systemd-analyze verify ${target}:\n${out}`);
+            assert.doesNotMatch(out, /twine-boot-complete/, `systemd-analyze verify ${target}:\n${out}`);
+        }
+        assert.match(text, /^After=cloud-final\.service/m);
+        assert.match(text, /^Restart=on-failure$/m);
+        const interval = Number(/^StartLimitIntervalSec=(\d+)$/m.exec(text)![1]);
+        assert.ok(interval >= 600, "retries until the hook's heartbeat has run out, and then stops");
     });
 });

@@ -1,3 +1,4 @@
+import { ownedPath } from "../components/account/deployRolePolicy";
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -31,6 +32,7 @@ import { parseStackConfig } from "../config";
 import { withDeploymentsDefaults } from "../config/deployments";
 import { fixtureConfig, problemsOf, REPO, withKey, withPath, writeStackFile } from "./helpers/config";
 import { JENKINS_USER_DATA_ARGS } from "./helpers/jenkins";
+import { MOCK_FOREIGN_AMIS } from "../plan/mocks";
 import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const IMAGE = path.join(REPO, "images", "jenkins");
@@ -51,7 +53,58 @@ describe("build tooling (dev)", () => {
             assert.equal(inputs.rootBlockDevice.encrypted, true);
             const privateSubnets = plan.outputs.privateSubnetIds as string[];
             assert.ok(privateSubnets.includes(inputs.subnetId), `${inputs.subnetId} is not a private subnet`);
-            assert.deepEqual(host.options.ignoreChanges, ["ami"]);
+            // A replacement boots the AMI the plan shows: ignoreChanges would also hold on it (the first deploy's AMI).
+            assert.ok(!host.options.ignoreChanges.includes("ami"), "the host ignores AMI changes");
+            assert.equal(host.options.deleteBeforeReplace, true);
+        });
+
+        it("boots the pinned AMI once DescribeImages shows it is Canonical's, and refuses one that is not an AMI id", async () => {
+            const pinned = "ami-0fedcba9876543210";
+            const plan = await planWithConfig(
+                "dev",
+                writeStackFile(withPath(fixtureConfig("dev"), "twine-infra:buildTooling", "jenkins.amiId", pinned)),
+            );
+            const [host] = ofType(plan, "aws:ec2/instance:Instance");
+            assert.equal(host.inputs.ami, pinned);
+            const problems = problemsOf("dev", withPath(fixtureConfig("dev"), "twine-infra:buildTooling", "jenkins.amiId", "noble"));
+            assert.ok(
+                problems.some(p => /buildTooling\.jenkins\.amiId = "noble": not an AMI id/.test(p)),
+                problems.join("\n"),
+            );
+        });
+
+        it("refuses a pin that is someone else's image or another Ubuntu release, before anything is created", async () => {
+            for (const foreign of Object.keys(MOCK_FOREIGN_AMIS)) {
+                await assert.rejects(
+                    planWithConfig(
+                        "dev",
+                        writeStackFile(withPath(fixtureConfig("dev"), "twine-infra:buildTooling", "jenkins.amiId", foreign)),
+                    ),
+                    (err: Error) => {
+                        assert.match(
+                            err.message,
+                            new RegExp(
+                                `buildTooling\\.jenkins\\.amiId = ${foreign}: not an Ubuntu 24\\.04 amd64 image published by Canonical`,
+                            ),
+                        );
+                        assert.match(err.message, /Fix: .*aws ssm get-parameter/);
+                        return true;
+                    },
+                );
+            }
+        });
+
+        it("requires buildTooling.jenkins.amiId: unpinned, every new Canonical build would replace the host", () => {
+            for (const config of [
+                withPath(fixtureConfig("dev"), "twine-infra:buildTooling", "jenkins.amiId", undefined),
+                withKey(fixtureConfig("dev"), "twine-infra:buildTooling", undefined),
+            ]) {
+                const problems = problemsOf("dev", config);
+                assert.ok(
+                    problems.some(p => /^twine-infra:buildTooling(\.jenkins\.amiId)?: required but missing/.test(p)),
+                    problems.join("\n"),
+                );
+            }
         });
 
         it("boots only after its subnet's NAT route and the S3 endpoint exist: its package install runs once, at first boot", async () => {
@@ -212,7 +265,7 @@ describe("build tooling (dev)", () => {
             assert.equal(sid("DenyWritesExceptPublishers").Condition.ArnNotEquals["aws:PrincipalArn"].length, 1);
             assert.match(
                 sid("DenyWritesExceptPublishers").Condition.ArnNotEquals["aws:PrincipalArn"][0],
-                new RegExp(`:role/${jenkinsRole.name}-`),
+                new RegExp(`:role${ownedPath("dev")}${jenkinsRole.name}-`),
             );
             const [endpoint] = ofType(plan, "aws:ec2/vpcEndpoint:VpcEndpoint");
             // The endpoint's id is its mock id, derived from its name like every id in the plan.

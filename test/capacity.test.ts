@@ -10,12 +10,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { fleetsOf } from "../plan/capacity/fromPlan";
-import { capacityAdvisories, capacityOf } from "../plan/capacity/guardrail";
-import { FleetModel, LoadProfile, MAX_LATENCY_INFLATION, simulate } from "../plan/capacity/model";
+import { capacityAdvisories, capacityOf, guardrailProfiles } from "../plan/capacity/guardrail";
+import { ASSUMED_TIMINGS, FleetModel, LoadProfile, MAX_LATENCY_INFLATION, simulate, TIMINGS } from "../plan/capacity/model";
+import { renderCapacityText } from "../scripts/capacity";
 import { readProfile } from "../plan/capacity/profile";
 import { InputError } from "../plan/inputError";
 import { committedConfig, REPO, withPath, writeStackFile } from "./helpers/config";
-import { planOf, planWithConfig } from "./helpers/plans";
+import { committedPlanOf, planOf, planWithConfig } from "./helpers/plans";
 
 const ENVS = "twine-infra:environments";
 const PROFILE: LoadProfile = {
@@ -57,6 +58,15 @@ const fleetOf = (f: FleetInput, over: Partial<FleetModel> = {}): FleetModel => (
     ipLimitPer5Minutes: 100_000,
     ...over,
 });
+const SMALL: FleetInput = {
+    minSize: 2,
+    extra: 4,
+    serverRequestsPerSecond: 40,
+    requestsPerTarget: 900,
+    warmPoolSize: 1,
+    limit: 10_000,
+    block: true,
+};
 const totalCapacity = (f: FleetModel) => simulate(f, PROFILE).steps.reduce((s, x) => s + x.capacity, 0);
 
 describe("capacity model", () => {
@@ -97,12 +107,25 @@ describe("capacity model", () => {
         });
     });
 
+    it("holds a server added from the warm pool on the boot hook before its health checks", () => {
+        const fleet = fleetOf({ ...SMALL, extra: 20 }, { tenantLimit: undefined });
+        const steps = simulate(fleet, PROFILE).steps;
+        const asked = steps.findIndex(s => s.desired > steps[0].desired);
+        const joined = steps.findIndex(s => s.inService > steps[0].inService);
+        assert.ok(asked > 0 && joined > asked);
+        const wait = TIMINGS.warmStart + TIMINGS.bootHookCompletion + TIMINGS.healthCheck;
+        assert.equal(steps[joined].t - steps[asked].t, Math.ceil(wait / PROFILE.stepSeconds) * PROFILE.stepSeconds);
+    });
+
     describe("the committed prod configuration", () => {
-        it("protects the other tenants in the default month-end rush", async () => {
-            const [result] = capacityOf(await planOf("prod"), committedConfig("prod"));
-            assert.ok(result.latencyInflation <= MAX_LATENCY_INFLATION, `inflation ${result.latencyInflation}`);
-            assert.ok(result.dbConnectionLimit === null || result.peakDbConnections <= result.dbConnectionLimit);
-            assert.equal(capacityAdvisories(await planOf("prod"), committedConfig("prod")).length, 0);
+        it("protects the others in the default rush, inside and outside the month-end window, from one address or 25", async () => {
+            const results = capacityOf(await committedPlanOf("prod"), committedConfig("prod"), undefined, guardrailProfiles);
+            assert.equal(results.length, 4);
+            for (const result of results) {
+                assert.ok(result.latencyInflation <= MAX_LATENCY_INFLATION, `${result.profile}: inflation ${result.latencyInflation}`);
+                assert.ok(result.dbConnectionLimit === null || result.peakDbConnections <= result.dbConnectionLimit);
+            }
+            assert.equal(capacityAdvisories(await committedPlanOf("prod"), committedConfig("prod")).length, 0);
         });
 
         it("the configuration it replaced (floor twice the minimum, target tracking alone, tenant rule counting) would not", async () => {
@@ -116,13 +139,45 @@ describe("capacity model", () => {
             assert.ok(simulate(before, readProfile()).latencyInflation > MAX_LATENCY_INFLATION);
         });
 
-        it("GIVEN prod with the old month-end floor and no step scaling THEN the plan carries the advisory", async () => {
-            const config = withPath(committedConfig("prod"), ENVS, "production.app.monthEnd", { minSize: 4 });
+        it("GIVEN the rush outside the month-end window, from many addresses THEN the guardrail sees what the window hid", async () => {
+            // The fixture's prod tracks 1,000 requests per target: at the rush's start the fleet has too little headroom.
+            const names = guardrailProfiles(readProfile()).map(p => p.name);
+            assert.ok(
+                names.some(n => /outside the month-end window, from 25 addresses/.test(n)),
+                names.join("; "),
+            );
+            const advisories = capacityAdvisories(await planOf("prod"), committedConfig("prod"));
+            assert.ok(
+                advisories.some(a =>
+                    /outside the month-end window, from 25 addresses slows the other tenants of production/.test(a.message),
+                ),
+                advisories.map(a => a.message).join("\n"),
+            );
+            assert.ok(advisories.every(a => a.level === "advisory"));
+            // Inside the window the floor carries it: the figure the default profile alone showed.
+            assert.ok(advisories.every(a => !/inside the month-end window/.test(a.message)));
+        });
+
+        it("GIVEN prod with the old request target (1,000 per target) THEN the plan carries the advisory", async () => {
+            const config = withPath(committedConfig("prod"), ENVS, "production.app.scaling", {
+                requestsPerTarget: 1000,
+                cpuUtilizationPercent: 60,
+            });
             const file = writeStackFile(config);
             const advisories = capacityAdvisories(await planWithConfig("prod", file), config);
-            assert.equal(advisories.length, 1);
+            assert.ok(advisories.length >= 1);
             assert.equal(advisories[0].level, "advisory");
             assert.match(advisories[0].message, /slows the other tenants of production by/);
+        });
+
+        it("a tenant behind many addresses is bounded by a signed key, not by tenant and address", async () => {
+            const [fleet] = fleetsOf(await planOf("prod"), () => ({ serverRequestsPerSecond: 40 }));
+            const spread = guardrailProfiles(readProfile()).find(p => p.rush.addresses === 25 && !p.duringMonthEnd)!;
+            const perAddress = simulate({ ...fleet, tenantLimit: { ...fleet.tenantLimit!, perAddress: true } }, spread);
+            const signed = simulate({ ...fleet, tenantLimit: { ...fleet.tenantLimit!, perAddress: false } }, spread);
+            assert.equal(perAddress.throttledRequests, 0, "25 addresses, each under the limit: the tenant's total is unbounded");
+            assert.ok(signed.throttledRequests > 0);
+            assert.ok(signed.latencyInflation < perAddress.latencyInflation);
         });
     });
 
@@ -149,6 +204,15 @@ describe("capacity model", () => {
     });
 
     describe("the command", () => {
+        it("prints the timings it assumes without an AWS source beside its results, as the docs mark them", () => {
+            const text = renderCapacityText([simulate(fleetOf({ ...SMALL }), PROFILE)]);
+            const docs = fs.readFileSync(path.join(REPO, "docs", "app-tier.md"), "utf8");
+            for (const key of ["warmStart", "coldStart", "bootHookCompletion", "standardMetricDelay"] as const) {
+                assert.ok(ASSUMED_TIMINGS.includes(key), key);
+                assert.match(text, new RegExp(`^Assumed, no AWS source \\(seconds\\): .*\\b${key} ${TIMINGS[key]}\\b`, "m"));
+            }
+            assert.ok((docs.match(/\*\*assumption\*\*/g) ?? []).length >= ASSUMED_TIMINGS.length, "each assumed timing marked in the docs");
+        });
         it("prints JSON for machines and draws an SVG", () => {
             const svg = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "twine-capacity-")), "prod.svg");
             const result = spawnSync(

@@ -9,10 +9,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { EnvStackConfig, StackConfig, parseStackConfig } from "../config";
+import { BastionStackConfig, DevStackConfig, EnvStackConfig, StackConfig, parseStackConfig } from "../config";
 import { Plan, planStack } from "../plan/run";
 import { readStackSettings } from "../plan/stackFile";
-import { evaluatePlan, projectPackSettings } from "../policy/plan";
+import { evaluatePlan, projectPackSettings } from "../plan/policy";
 import { bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "../stacks/outputs";
 import { REPO } from "./helpers/config";
 import { STACKS, StackName, byUrn, committedPlanOf, ofType, serialPlan } from "./helpers/plans";
@@ -50,8 +50,26 @@ function checkInvariants(stack: StackName, config: StackConfig, plan: Plan, proj
                 .sort(),
             [...envs].sort(),
         );
+        if (config.accountRole === "dev") {
+            const jenkinsAmi = (config as DevStackConfig).buildTooling.jenkins.amiId;
+            assert.match(String(jenkinsAmi), /^ami-/, "buildTooling.jenkins.amiId is pinned");
+        }
+        // Where someone may tunnel to a database here, the bastion lists every data subnet this stack plans.
+        const bastion = parseStackConfig("bastion", readStackSettings(projectDir, "bastion").config) as BastionStackConfig;
+        const peer = bastion.bastionHost.peers[config.accountRole];
+        if (peer && Object.entries(peer.access).some(([target, grant]) => target !== "jenkins" && grant.tunnel.length > 0)) {
+            for (const cidr of plan.outputs.dataSubnetCidrs as string[]) {
+                assert.ok(
+                    peer.dataSubnetCidrs.includes(cidr),
+                    `${stack}: data subnet ${cidr} missing from bastionHost.peers.${stack}.dataSubnetCidrs`,
+                );
+            }
+        }
     }
     if (config.accountRole === "bastion") {
+        // A pinned AMI: a deploy replaces the host (new host keys) only when someone moves it.
+        assert.match(String(config.bastionHost.amiId), /^ami-/, "bastionHost.amiId is pinned");
+        assert.equal(ofType(plan, "aws:ec2/instance:Instance")[0].inputs.ami, config.bastionHost.amiId);
         const ssh = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r => r.inputs.fromPort === 22);
         assert.deepEqual(ssh.map(r => r.inputs.cidrIpv4).sort(), [...config.bastionHost.sshAllowedCidrs].sort());
     }

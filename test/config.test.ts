@@ -272,7 +272,7 @@ describe("stack config", () => {
             stack: "dev",
             config: withPath(dev, ENVS, "test.database.backupRetentionDays", 3),
             key: "twine-infra:environments.test.database.backupRetentionDays",
-            why: /at least 7/,
+            why: /fewer than 7 days of backups/,
         },
         {
             name: "prod backups kept under 14 days",
@@ -390,22 +390,37 @@ describe("stack config", () => {
     it("refuses a fleet whose maximum times its pool exceeds the database's connection budget", () => {
         // GIVEN dev's integration environment at 50 servers with the default pool of 10, on db.t4g.medium (4 GiB)
         const config = withPath(dev, "twine-infra:environments", "integration.app", { minSize: 1, maxSize: 50 });
-        // WHEN parsed  THEN 500 connections against 90 % of max_connections 450 are refused at the pool's key
+        // WHEN parsed  THEN 55 servers in a refresh, 550 connections, against 90 % of max_connections 337 (3 of 4 GiB)
         const problems = problemsOf("dev", config);
         const hit = problems.find(p => p.includes("poolSizePerServer"));
         assert.ok(hit, problems.join("\n"));
-        assert.match(hit, /app\.maxSize \(50\) × database\.poolSizePerServer \(10\) = 500 connections exceeds the database's budget \(405/);
+        assert.match(hit, /55 servers at their peak \(app\.maxSize 50 at a refresh's 110 % = 55\) × database\.poolSizePerServer \(10\)/);
+        assert.match(hit, / = 550 connections exceeds the database's budget \(303: 90 % of max_connections 337 on db\.t4g\.medium/);
         assert.match(hit, /Fix: lower database\.poolSizePerServer or app\.maxSize/);
     });
 
+    it("budgets from DBInstanceClassMemory, and counts a refresh above maxSize and the warm pool", () => {
+        // GIVEN 30 servers × 10 = 300, under 90 % of the class's full memory's 450 (405) but not of what RDS leaves
+        const refresh = withPath(dev, "twine-infra:environments", "integration.app", { minSize: 1, maxSize: 30 });
+        // WHEN parsed  THEN a refresh's 33 servers (330 connections) exceed the budget of 303
+        assert.ok(problemsOf("dev", refresh).some(p => /33 servers at their peak .* = 330 connections .*\(303/.test(p)));
+        // GIVEN 27 servers (30 in a refresh: 300, within 303) and a warm pool of 2, which boot and open their pools
+        const pool = withPath(dev, "twine-infra:environments", "integration.app", { minSize: 1, maxSize: 27, warmPool: { minSize: 2 } });
+        const hit = problemsOf("dev", pool).find(p => p.includes("poolSizePerServer"));
+        assert.ok(hit, "the warm pool counts");
+        assert.match(hit, /32 servers at their peak \(app\.maxSize 27 at a refresh's 110 % = 30 plus a warm pool of 2\)/);
+        const fits = withPath(dev, "twine-infra:environments", "integration.app", { minSize: 1, maxSize: 27 });
+        assert.doesNotThrow(() => parseStackConfig("dev", fits));
+    });
+
     it("counts the fleets of the environments that share a database together", () => {
-        // GIVEN test on integration's data tier, each fleet at 25 servers: 250 connections each, 500 together
+        // GIVEN test on integration's data tier, each fleet at 25 servers: 28 each in a refresh, 560 connections together
         let config = withPath(dev, "twine-infra:environments", "integration.app", { minSize: 1, maxSize: 25 });
         config = withPath(config, "twine-infra:environments", "test", { shareDataWith: "integration", app: { minSize: 1, maxSize: 25 } });
-        // WHEN parsed  THEN the owner's budget (405) refuses them together
+        // WHEN parsed  THEN the owner's budget (303) refuses them together
         const hit = problemsOf("dev", config).find(p => p.includes("poolSizePerServer"));
         assert.ok(hit);
-        assert.match(hit, /app\.maxSize \(50, of integration and test together\) × database\.poolSizePerServer \(10\) = 500/);
+        assert.match(hit, /56 servers at their peak \(integration: app\.maxSize 25 .* = 28; test: app\.maxSize 25 .* = 28, together\)/);
     });
 
     it("lists every problem at once", () => {
@@ -479,6 +494,22 @@ describe("stack config", () => {
                         /Fix: add bastionHost\.peers\.prod .*accountId 444444444444, cidr 10\.30\.0\.0\/16/.source,
                 ),
             );
+        });
+        it("rejects a bastion grant to an environment this stack does not have, naming the ones it has", () => {
+            const base = { role: "dev" as const, cidr: "10.20.0.0/16", region: "eu-west-1", bastion: bastionVpc };
+            const environments = ["integration", "test"];
+            assert.deepEqual(envCrossStackProblems({ ...base, grantTargets: ["integration", "test", "jenkins"], environments }), []);
+            const [p, ...more] = envCrossStackProblems({ ...base, grantTargets: ["integration", "tset"], environments });
+            assert.deepEqual(more, []);
+            assert.match(p, /^bastionHost\.peers\.dev\.access\.tset \(bastion stack\): the dev stack has no environment tset/);
+            assert.match(p, /targets: integration, test, jenkins\).*Fix: name one of integration, test, jenkins/);
+            const [jenkinsInProd] = envCrossStackProblems({
+                ...base,
+                role: "prod",
+                grantTargets: ["jenkins"],
+                environments: ["production"],
+            });
+            assert.match(jenkinsInProd, /the prod stack has no environment jenkins.*targets: production\)/);
         });
         it("rejects an env outside the bastion's region", () => {
             const [p] = envCrossStackProblems({ role: "dev", cidr: "10.20.0.0/16", region: "us-east-1", bastion: bastionVpc });
@@ -583,6 +614,13 @@ function bastionAndDnsRows() {
             why: /overlaps the dev VPC 10\.20\.0\.0\/16/,
         },
         {
+            name: "a data subnet outside the peer's VPC",
+            stack: "bastion",
+            config: withPath(bastion, HOST, "peers.dev.dataSubnetCidrs", ["10.20.32.0/21", "10.30.32.0/21"]),
+            key: "twine-infra:bastionHost.peers.dev.dataSubnetCidrs[1]",
+            why: /is outside the dev VPC 10\.20\.0\.0\/16/,
+        },
+        {
             name: "a bastion AMI that is not an AMI id",
             stack: "bastion",
             config: withPath(bastion, HOST, "amiId", "ubuntu-24.04"),
@@ -602,6 +640,17 @@ function bastionAndDnsRows() {
             config: withPath(bastion, HOST, "peers.prod.access", { production: { login: ["alice"], admin: ["alice"] } }),
             key: "twine-infra:bastionHost.peers.prod.access.production.login",
             why: /keep alice in admin only/,
+        },
+        {
+            name: "tunnels to two environments of one account held by different people",
+            stack: "bastion",
+            config: withPath(bastion, HOST, "peers.dev.access", {
+                integration: { tunnel: ["bob"] },
+                test: { tunnel: ["alice", "bob"] },
+                jenkins: { tunnel: ["alice"] },
+            }),
+            key: "twine-infra:bastionHost.peers.dev.access.test.tunnel",
+            why: /tunnels to integration \(bob\) and test \(alice, bob\) of dev reach both databases.*Fix: list the same people in both/,
         },
         {
             name: "a Jenkins grant in prod",

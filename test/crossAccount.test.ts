@@ -1,3 +1,4 @@
+import { ownedPath } from "../components/account/deployRolePolicy";
 import { strict as assert } from "assert";
 import { parse } from "yaml";
 import { assumedRoleArn } from "../plan/providerRole";
@@ -38,7 +39,8 @@ describe("cross-account wiring (over the plans)", () => {
                 // GIVEN the bastion's exported peering role for this env  WHEN env is planned
                 const [plan, bastion] = [await planOf(env), await planOf("bastion")];
                 const roleArn = (bastion.outputs.peeringRoleArns as Record<string, string>)[env];
-                assert.equal(roleArn, `arn:aws:iam::${ACCOUNTS.bastion}:role/twine-bastion-peering-${env}`);
+                // under the bastion stack's own path (ownedPath): the deploy roles' guard acts only there
+                assert.equal(roleArn, `arn:aws:iam::${ACCOUNTS.bastion}:role${ownedPath("bastion")}twine-bastion-peering-${env}`);
                 const accepter = named(
                     plan,
                     "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter",

@@ -1,13 +1,16 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { parse, stringify } from "yaml";
 import { defaultPort, logExports, parameterGroupFamily, tlsParameter } from "../components/data/database";
 import { APP_DATABASE_NAME } from "../components/data/databaseAccessPolicy";
 import { SEARCH_TLS_POLICY, searchAccessPolicy } from "../components/data/search";
 import { engineVersionProblem, resolveEnvironments } from "../config";
 import { RESOURCE_MOCKS } from "../plan/mocks";
-import { Plan, PlannedResource } from "../plan/run";
+import { Plan, PlannedResource, planStack } from "../plan/run";
 import { fixtureConfig, withPath, writeStackFile } from "./helpers/config";
-import { FIXTURES, ancestors, ofType, planFixtureWith, planOf, planWithConfig } from "./helpers/plans";
+import { FIXTURES, ancestors, ofType, planOf, planWithConfig, serialPlan } from "./helpers/plans";
 
 const INSTANCE = "aws:rds/instance:Instance";
 const DOMAIN = "aws:opensearch/domain:Domain";
@@ -210,17 +213,20 @@ describe("data tier (over the plans)", () => {
                 }
             });
 
-            it("admits to each data store only its environment's app group, and the bastion to the database", async () => {
+            it("admits to each data store only its environment's app group, and the bastion to a database someone tunnels to", async () => {
                 const plan = await planOf(stack);
                 // The bastion host itself (/32), not its whole VPC: only it runs the admin tunnels.
-                const bastionCidr = `${(await planOf("bastion")).outputs.bastionPrivateIp}/32`;
+                const bastionPlan = await planOf("bastion");
+                const bastionCidr = `${bastionPlan.outputs.bastionPrivateIp}/32`;
+                const tunnels = (bastionPlan.outputs.tunnelTargets as Record<string, string[]>)[stack] ?? [];
                 for (const db of ofType(plan, INSTANCE)) {
                     const env = String(db.inputs.identifier).replace(/^twine-/, "");
                     const dbGroup = named(plan, SG, `${env}-database-sg`);
                     assert.deepEqual(db.inputs.vpcSecurityGroupIds, [idOf(dbGroup)]);
                     const rules = ofType(plan, INGRESS).filter(r => r.inputs.securityGroupId === idOf(dbGroup));
                     const sources = rules.map(r => r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4).sort();
-                    assert.deepEqual(sources, [bastionCidr, idOf(named(plan, SG, `${env}-app`))].sort());
+                    const admitted = tunnels.includes(env) ? [bastionCidr] : [];
+                    assert.deepEqual(sources, [...admitted, idOf(named(plan, SG, `${env}-app`))].sort());
                     for (const r of rules) assert.deepEqual([r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort], ["tcp", 5432, 5432]);
                 }
                 for (const domain of ofType(plan, DOMAIN)) {
@@ -236,7 +242,7 @@ describe("data tier (over the plans)", () => {
                     const policy = JSON.parse(String(domain.inputs.accessPolicies));
                     assert.deepEqual(
                         policy.Statement.map((s: { Principal: unknown }) => s.Principal),
-                        [{ AWS: [`arn:aws:iam::${accountOf(stack)}:role/${idOf(appRole)}`] }],
+                        [{ AWS: [`arn:aws:iam::${accountOf(stack)}:role${appRole.inputs.path ?? "/"}${idOf(appRole)}`] }],
                     );
                     assert.equal(policy.Statement[0].Resource, `arn:aws:es:eu-west-1:${accountOf(stack)}:domain/twine-${env}/*`);
                 }
@@ -431,15 +437,70 @@ describe("data tier helpers", () => {
 });
 
 describe("database admin tunnels through the bastion", () => {
-    it("the bastion opens its egress on the database ports to each account where someone is granted a tunnel", async () => {
-        const plan = await planFixtureWith("bastion", path.join(FIXTURES, "access.bastion.yaml"));
-        const rules = ofType(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(r =>
-            /^bastion-to-dev-(3306|5432)$/.test(r.name),
+    // GIVEN the fixtures, with a bastion whose only database tunnel in dev is bob's to integration.
+    let tree: string;
+    const plans = new Map<string, Promise<Plan>>();
+    const planInTree = (stack: "bastion" | "dev") => {
+        if (!plans.has(stack))
+            plans.set(
+                stack,
+                serialPlan(() => planStack(stack, { projectDir: tree })),
+            );
+        return plans.get(stack)!;
+    };
+    before(async () => {
+        tree = fs.mkdtempSync(path.join(os.tmpdir(), "twine-tunnels-"));
+        for (const f of fs.readdirSync(FIXTURES).filter(f => /^Pulumi\..*yaml$/.test(f)))
+            fs.copyFileSync(path.join(FIXTURES, f), path.join(tree, f));
+        const dev = await planOf("dev");
+        const file = path.join(tree, "Pulumi.bastion.yaml");
+        const doc = parse(fs.readFileSync(file, "utf8"));
+        const host = doc.config["twine-infra:bastionHost"];
+        host.peers.dev.dataSubnetCidrs = dev.outputs.dataSubnetCidrs;
+        host.peers.dev.access = { integration: { login: ["bob"], tunnel: ["bob"] }, test: { login: ["bob"] } };
+        fs.writeFileSync(file, stringify(doc));
+    });
+    after(() => fs.rmSync(tree, { recursive: true, force: true }));
+
+    it("the runbook names the rule a first tunnel grant adds to the environment stack's preview as the plan names it", async () => {
+        const [bastion, dev] = [await planInTree("bastion"), await planInTree("dev")];
+        const runbook = fs.readFileSync(path.join(FIXTURES, "..", "..", "docs", "runbook.md"), "utf8");
+        const cited = /`\+ <env>(-[a-z-]+)`/.exec(runbook.slice(runbook.indexOf("## 4. Granting")))?.[1];
+        assert.ok(cited, "runbook section 4 names the rule a first tunnel grant adds");
+        const rule = dev.resources.find(r => r.name === `integration${cited}`);
+        assert.equal(rule?.inputs.cidrIpv4, `${bastion.outputs.bastionPrivateIp}/32`);
+    });
+
+    it("admits the bastion to the database of an environment someone tunnels to, and to no other in that account", async () => {
+        const [bastion, dev] = [await planInTree("bastion"), await planInTree("dev")];
+        assert.deepEqual(bastion.outputs.tunnelTargets, { dev: ["integration"], prod: [] });
+        const fromBastion = (env: string) =>
+            ofType(dev, INGRESS).filter(
+                r =>
+                    r.inputs.securityGroupId === idOf(named(dev, SG, `${env}-database-sg`), accountOf("dev")) &&
+                    r.inputs.cidrIpv4 === `${bastion.outputs.bastionPrivateIp}/32`,
+            );
+        assert.equal(fromBastion("integration").length, 1, "integration's database admits the bastion");
+        assert.deepEqual(fromBastion("test"), [], "no one tunnels to test: its database must not admit the bastion");
+    });
+
+    it("the bastion opens its database-port egress to the account's data subnets only, not its whole block", async () => {
+        const [bastion, dev] = [await planInTree("bastion"), await planOf("dev")];
+        const data = (dev.outputs.dataSubnetCidrs as string[]).slice().sort();
+        assert.ok(data.length > 0);
+        const rules = ofType(bastion, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(r =>
+            /^bastion-to-dev-(3306|5432)/.test(r.name),
         );
-        assert.deepEqual(rules.map(r => [r.inputs.fromPort, r.inputs.cidrIpv4]).sort(), [
-            [3306, "10.20.0.0/16"],
-            [5432, "10.20.0.0/16"],
-        ]);
+        for (const port of [3306, 5432]) {
+            assert.deepEqual(
+                rules
+                    .filter(r => r.inputs.fromPort === port)
+                    .map(r => r.inputs.cidrIpv4)
+                    .sort(),
+                data,
+                `port ${port}`,
+            );
+        }
         for (const stack of ["dev", "prod"] as const) {
             const env = await planOf(stack);
             assert.deepEqual(

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { BOUNDARY_ACTIONS } from "../components/account/boundaryPolicy";
-import { DEPLOY_SERVICES, boundaryPolicyArn, deployServicesOf } from "../components/account/deployRolePolicy";
+import { DEPLOY_SERVICES, boundaryPolicyArn, deployServicesOf, ownedPath, serviceOfType } from "../components/account/deployRolePolicy";
 import { Plan } from "../plan/run";
 import { baselineNames } from "../components/account/accountBaseline";
 import { Document, IamHarness, managedPolicyDocument } from "./helpers/iam";
@@ -41,6 +41,55 @@ const CREATE_CALL: Readonly<Record<string, string>> = {
     ssm: "ssm:StartSession",
     wafv2: "wafv2:CreateWebACL",
 };
+
+/**
+ * Known @pulumi/aws types and the IAM service prefix their API belongs to (Service Authorization Reference): the
+ * cloudwatch module holds EventBridge and CloudWatch Logs resources too.
+ */
+const KNOWN_SERVICES: Readonly<Record<string, string>> = {
+    "aws:cloudwatch/eventRule:EventRule": "events",
+    "aws:cloudwatch/eventTarget:EventTarget": "events",
+    "aws:cloudwatch/eventBus:EventBus": "events",
+    "aws:cloudwatch/eventBusPolicy:EventBusPolicy": "events",
+    "aws:cloudwatch/eventArchive:EventArchive": "events",
+    "aws:cloudwatch/logGroup:LogGroup": "logs",
+    "aws:cloudwatch/logStream:LogStream": "logs",
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": "logs",
+    "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": "logs",
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "logs",
+    "aws:cloudwatch/logDataProtectionPolicy:LogDataProtectionPolicy": "logs",
+    "aws:cloudwatch/queryDefinition:QueryDefinition": "logs",
+    "aws:cloudwatch/metricAlarm:MetricAlarm": "cloudwatch",
+    "aws:cloudwatch/compositeAlarm:CompositeAlarm": "cloudwatch",
+    "aws:cloudwatch/dashboard:Dashboard": "cloudwatch",
+    "aws:cloudwatch/metricStream:MetricStream": "cloudwatch",
+    "aws:cloudwatch/internetMonitor:InternetMonitor": "internetmonitor",
+    "aws:sns/topic:Topic": "sns",
+    "aws:sns/topicSubscription:TopicSubscription": "sns",
+    "aws:backup/plan:Plan": "backup",
+    "aws:backup/vault:Vault": "backup",
+    "aws:backup/selection:Selection": "backup",
+    "aws:wafv2/webAcl:WebAcl": "wafv2",
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": "wafv2",
+    "aws:ec2/vpc:Vpc": "ec2",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "ec2",
+    "aws:ebs/volume:Volume": "ec2",
+    "aws:lb/loadBalancer:LoadBalancer": "elasticloadbalancing",
+    "aws:opensearch/domain:Domain": "es",
+    "aws:accessanalyzer/analyzer:Analyzer": "access-analyzer",
+    "aws:scheduler/schedule:Schedule": "scheduler",
+    "random:index/randomPassword:RandomPassword": "",
+};
+
+describe("deploy roles: the IAM service of each resource type (serviceOfType)", () => {
+    it("maps known types to the service their API belongs to", () => {
+        const wrong = Object.entries(KNOWN_SERVICES).filter(([type, service]) => (serviceOfType(type) ?? "") !== service);
+        assert.deepEqual(
+            wrong.map(([type, service]) => `${type} -> ${serviceOfType(type)}, not ${service}`),
+            [],
+        );
+    });
+});
 
 describe("deploy roles: the services each stack calls (DEPLOY_SERVICES)", () => {
     for (const stack of STACKS) {
@@ -140,12 +189,15 @@ describe("deploy roles: allowed what their stack calls, denied the escalations (
         const decide = async (action: string, resource: string, context?: Record<string, string | string[]>) =>
             (await iam()).decide({ role, action, resource, context });
 
+        // What the stack owns: the transformation puts its roles, instance profiles and policies under ownedPath.
+        const owned = (kind: string, name: string) => `arn:aws:iam::${accountId}:${kind}${ownedPath(stack)}${name}`;
+
         it(`${stack}: allowed a create call of each of its services`, async () => {
             // A role it creates names the stack's boundary (the transformation puts it on every role).
             const bounded = { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) };
             for (const service of DEPLOY_SERVICES[stack]) {
-                const context = service === "iam" ? bounded : undefined;
-                assert.equal(await decide(CREATE_CALL[service], "*", context), "Allowed", CREATE_CALL[service]);
+                const [resource, context] = service === "iam" ? [owned("role", "new-role"), bounded] : ["*", undefined];
+                assert.equal(await decide(CREATE_CALL[service], resource, context), "Allowed", CREATE_CALL[service]);
             }
         });
 
@@ -169,11 +221,11 @@ describe("deploy roles: allowed what their stack calls, denied the escalations (
             }
             // while another role of the account, with the boundary, stays its to manage
             const bounded = { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) };
-            assert.equal(await decide("iam:PutRolePolicy", `arn:aws:iam::${accountId}:role/some-stack-role`, bounded), "Allowed");
+            assert.equal(await decide("iam:PutRolePolicy", owned("role", "some-stack-role"), bounded), "Allowed");
         });
 
         it(`${stack}: denied creating or widening a role without the stack's boundary, or removing a boundary`, async () => {
-            const other = `arn:aws:iam::${accountId}:role/new-role`;
+            const other = owned("role", "new-role");
             const bounded = { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) };
             const foreign = { "iam:PermissionsBoundary": `arn:aws:iam::${accountId}:policy/wide-open` };
             assert.equal(await decide("iam:CreateRole", other, bounded), "Allowed");
@@ -186,11 +238,11 @@ describe("deploy roles: allowed what their stack calls, denied the escalations (
             for (const action of ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy"]) {
                 assert.equal(await decide(action, boundary), "ExplicitlyDenied", action);
             }
-            assert.equal(await decide("iam:CreatePolicyVersion", `arn:aws:iam::${accountId}:policy/some-stack-policy`), "Allowed");
+            assert.equal(await decide("iam:CreatePolicyVersion", owned("policy", "some-stack-policy")), "Allowed");
         });
 
         it(`${stack}: denied attaching AdministratorAccess to any role, and creating users or long-lived keys`, async () => {
-            const other = `arn:aws:iam::${accountId}:role/some-stack-role`;
+            const other = owned("role", "some-stack-role");
             const admin = { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" };
             assert.equal(await decide("iam:AttachRolePolicy", other, admin), "ExplicitlyDenied");
             const user = `arn:aws:iam::${accountId}:user/backdoor`;
@@ -222,4 +274,112 @@ describe("deploy roles: allowed what their stack calls, denied the escalations (
             assert.equal(decision, "ExplicitlyDenied", action);
         }
     });
+});
+
+describe("deploy roles: only what their stack owns, and a trail nobody can blind (policy simulator)", () => {
+    const CROSS_ACCOUNT_ROLES: Readonly<Record<StackName, readonly string[]>> = {
+        dns: [],
+        bastion: ["twine-dns-delegation-bastion"],
+        dev: ["twine-dns-delegation-dev", "twine-bastion-peering-dev"],
+        prod: ["twine-dns-delegation-prod", "twine-bastion-peering-prod"],
+    };
+
+    for (const stack of STACKS) {
+        const role = `pulumi-${stack}-deploy`;
+        const accountId = fixtureConfig(stack)["twine-infra:accountId"];
+        const iamArn = `arn:aws:iam::${accountId}`;
+        const names = baselineNames({ accountId, region: "eu-west-1", label: stack });
+        const decide = async (action: string, resource: string, context?: Record<string, string | string[]>) =>
+            (await iam()).decide({ role, action, resource, context });
+        const bounded = { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) };
+
+        it(`${stack}: puts its roles (but deploy, preview), profiles and policies (but the boundary) under ownedPath`, async () => {
+            const plan = await planOf(stack);
+            const named = [`pulumi-${stack}-deploy`, `pulumi-${stack}-preview`, `pulumi-${stack}-boundary`];
+            const types = ["aws:iam/role:Role", "aws:iam/instanceProfile:InstanceProfile", "aws:iam/policy:Policy"];
+            const resources = plan.resources.filter(r => types.includes(r.type) && !named.includes(String(r.inputs.name)));
+            assert.ok(resources.length > 0);
+            for (const r of resources) assert.equal(r.inputs.path, ownedPath(stack), `${r.type} ${r.name}`);
+        });
+
+        it(`${stack}: denied changing, passing or wrapping a role, or versioning a policy, it does not own`, async () => {
+            const foreign = `${iamArn}:role/OrganizationAccountAccessRole`;
+            for (const action of [
+                "iam:UpdateAssumeRolePolicy",
+                "iam:UpdateRole",
+                "iam:PassRole",
+                "iam:PutRolePolicy",
+                "iam:AttachRolePolicy",
+                "iam:DeleteRole",
+                "iam:TagRole",
+            ]) {
+                assert.equal(await decide(action, foreign, bounded), "ExplicitlyDenied", action);
+            }
+            assert.equal(await decide("iam:AddRoleToInstanceProfile", `${iamArn}:instance-profile/admin-profile`), "ExplicitlyDenied");
+            for (const action of ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicyVersion"]) {
+                assert.equal(await decide(action, `${iamArn}:policy/SomeAdminPolicy`), "ExplicitlyDenied", action);
+            }
+            for (const action of ["iam:AddUserToGroup", "iam:PutGroupPolicy", "iam:AttachGroupPolicy"]) {
+                assert.equal(await decide(action, "*"), "ExplicitlyDenied", action);
+            }
+        });
+
+        it(`${stack}: denied assuming any role but the cross-account roles its providers name`, async () => {
+            assert.equal(await decide("sts:AssumeRole", `${iamArn}:role/OrganizationAccountAccessRole`), "ExplicitlyDenied");
+            assert.equal(
+                await decide("sts:AssumeRole", "arn:aws:iam::999999999999:role/OrganizationAccountAccessRole"),
+                "ExplicitlyDenied",
+            );
+            const h = await iam();
+            for (const name of CROSS_ACCOUNT_ROLES[stack]) {
+                assert.equal(await decide("sts:AssumeRole", h.role(name).arn), "Allowed", name);
+                assert.equal(await decide("sts:AssumeRole", `${h.role(name).arn}-read`), "ExplicitlyDenied", `${name}-read`);
+            }
+        });
+
+        it(`${stack}: still allowed to change, pass and wrap each of its own roles, and its own policies`, async () => {
+            const plan = await planOf(stack);
+            const h = await iam();
+            const own = ofType(plan, "aws:iam/role:Role").filter(r => r.inputs.name !== role);
+            assert.ok(own.length > 0);
+            for (const r of own) {
+                const arn = h.role(r.name).arn;
+                for (const action of ["iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:PassRole", "iam:PutRolePolicy", "iam:TagRole"]) {
+                    assert.equal(await decide(action, arn, bounded), "Allowed", `${action} ${arn}`);
+                }
+            }
+            for (const r of ofType(plan, "aws:iam/instanceProfile:InstanceProfile")) {
+                const arn = `${iamArn}:instance-profile${ownedPath(stack)}${String(r.inputs.name ?? r.name)}`;
+                assert.equal(await decide("iam:AddRoleToInstanceProfile", arn), "Allowed", arn);
+            }
+            for (const r of ofType(plan, "aws:iam/policy:Policy").filter(p => p.inputs.name !== `pulumi-${stack}-boundary`)) {
+                const arn = h.arnOf(stack, r.name, r.type);
+                assert.equal(await decide("iam:CreatePolicyVersion", arn), "Allowed", arn);
+            }
+        });
+
+        it(`${stack}: denied narrowing the trail, opening its buckets or the account, moving its key alias`, async () => {
+            for (const action of ["cloudtrail:PutEventSelectors", "cloudtrail:PutInsightSelectors", "cloudtrail:UpdateTrail"]) {
+                assert.equal(await decide(action, names.trailArn), "ExplicitlyDenied", action);
+            }
+            assert.equal(await decide("cloudtrail:GetEventSelectors", names.trailArn), "Allowed", "a refresh still reads the trail");
+            for (const bucket of [names.bucket, names.accessLogBucket]) {
+                for (const action of [
+                    "s3:PutBucketOwnershipControls",
+                    "s3:PutBucketAcl",
+                    "s3:PutBucketPublicAccessBlock",
+                    "s3:PutEncryptionConfiguration",
+                ]) {
+                    assert.equal(await decide(action, `arn:aws:s3:::${bucket}`), "ExplicitlyDenied", `${action} ${bucket}`);
+                }
+                assert.equal(await decide("s3:GetBucketAcl", `arn:aws:s3:::${bucket}`), "Allowed", bucket);
+            }
+            assert.equal(await decide("s3:PutAccountPublicAccessBlock", "*"), "ExplicitlyDenied");
+            const alias = `arn:aws:kms:eu-west-1:${accountId}:${names.keyAlias}`;
+            for (const action of ["kms:DeleteAlias", "kms:UpdateAlias", "kms:CreateAlias"]) {
+                assert.equal(await decide(action, alias), "ExplicitlyDenied", action);
+                assert.equal(await decide(action, `arn:aws:kms:eu-west-1:${accountId}:alias/some-stack-key`), "Allowed", action);
+            }
+        });
+    }
 });

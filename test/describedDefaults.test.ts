@@ -34,6 +34,8 @@ function minimalConfig(role: "dns" | "bastion" | "dev" | "prod"): Record<string,
         const image = objectKey(committed, `${P}:image`);
         const { url, signingKey, twineVersion } = image.aptRepo;
         config = withKey(config, `${P}:image`, { prodAccountId: image.prodAccountId, aptRepo: { url, signingKey, twineVersion } });
+        // The Jenkins host's AMI pin is required: no default to check.
+        config = withKey(config, `${P}:buildTooling`, { jenkins: { amiId: objectKey(committed, `${P}:buildTooling`).jenkins.amiId } });
     }
     if (role === "prod") {
         // A prod environment must page someone (or the stack set a secret pagingWebhook).

@@ -13,6 +13,7 @@ import { planStack } from "../plan/run";
 import { writeAll } from "../scripts/docs";
 import { REPO, committedConfig, objectKey, withKey, writeStackFile } from "./helpers/config";
 import { planWithConfig } from "./helpers/plans";
+import { PLACEHOLDER_AMI_ID } from "../components/access/ubuntuAmi";
 
 const RUNBOOK = fs.readFileSync(path.join(REPO, "docs", "runbook.md"), "utf8");
 const STACK_FILES = fs.readdirSync(REPO).filter(f => /^Pulumi\..+\.yaml$/.test(f));
@@ -132,6 +133,28 @@ describe("what the docs claim", () => {
                         assert.ok(shown.has(`${file}:${i + 1}:${line}`), `grep misses ${file}:${i + 1}`);
                 }
             }
+        });
+    });
+
+    describe("runbook: granting and revoking access", () => {
+        const text = section("4. Granting and revoking access");
+
+        it("deploys the affected environment stack after the bastion: the database rules follow the grants at its deploy", () => {
+            assert.doesNotMatch(text, /need no redeploy/, "a tunnel grant only reaches a database once its environment stack is deployed");
+            const commands = blocks(text, "sh").join("\n");
+            const bastionUp = commands.indexOf("pulumi up      --stack twine/twine-infra/bastion");
+            const devUp = commands.indexOf("pulumi up      --stack twine/twine-infra/dev");
+            assert.ok(bastionUp >= 0 && devUp > bastionUp, "no `pulumi up` of dev after the bastion's in section 4");
+        });
+    });
+
+    describe("runbook: the AMI pins", () => {
+        it("the placeholder grep shows a pin still at the documentation's example id", () => {
+            const command = /grep -n\S* '([^']+)' Pulumi\.\*\.yaml/.exec(section("1. Bootstrapping"))!;
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "twine-grep-"));
+            fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), `config:\n  twine-infra:bastionHost:\n    amiId: ${PLACEHOLDER_AMI_ID}\n`);
+            const shown = spawnSync("grep", ["-ni", command[1], "Pulumi.dev.yaml"], { cwd: dir, encoding: "utf8" }).stdout;
+            assert.match(shown, new RegExp(`^3:\\s+amiId: ${PLACEHOLDER_AMI_ID}$`, "m"));
         });
     });
 

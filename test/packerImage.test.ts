@@ -14,11 +14,16 @@ import {
     buildInputsHash,
     packerBuildCommand,
     packerEnvironment,
+    PackerImage,
+    pluginPinProblems,
+    pluginPins,
     readBuildFiles,
     requiredPackerVersion,
 } from "../components/delivery/packerImage";
 import { APP_TEMPLATE_DIR, APP_TEMPLATE_FILE } from "../components/delivery/appImage";
 import { missingPackages, packagePoolPrefix, unpublishedMessage } from "../components/delivery/aptPoolConfig";
+import { runProgram } from "../plan/run";
+import { serialPlan } from "./helpers/plans";
 
 const FILES: BuildFile[] = [
     { path: "twine-app.pkr.hcl", content: 'source "amazon-ebs" "twine-app" {}' },
@@ -119,6 +124,80 @@ describe("PackerImage helpers", () => {
                 readBuildFiles(dir).map(f => f.path),
                 ["scripts/a.sh", "t.pkr.hcl"],
             );
+        });
+    });
+
+    describe("plugin pins", () => {
+        const plugins = (amazon: string) => ({
+            path: "plugins.pkr.hcl",
+            content: [
+                "packer {",
+                '  required_version = ">= 1.7.0"',
+                "  required_plugins {",
+                `    amazon = {\n      version = "${amazon}"\n      source  = "github.com/hashicorp/amazon"\n    }`,
+                '    qemu = {\n      source  = "github.com/hashicorp/qemu"\n      version = "1.1.0"\n    }',
+                "  }",
+                "}",
+                'variable "tags" {\n  default = { version = ">= 9" }\n}',
+                "",
+            ].join("\n"),
+        });
+
+        it("the app template pins every plugin its builders use to one version", () => {
+            const pins = pluginPins(readBuildFiles(APP_TEMPLATE_DIR));
+            assert.deepEqual(pins.map(p => p.source).sort(), [
+                "github.com/hashicorp/amazon",
+                "github.com/hashicorp/qemu",
+                "github.com/hashicorp/vagrant",
+            ]);
+            for (const pin of pins) assert.match(pin.version, /^= \d+\.\d+\.\d+$/, `${pin.name}: ${pin.version}`);
+            assert.deepEqual(pluginPinProblems(readBuildFiles(APP_TEMPLATE_DIR)), []);
+        });
+
+        it("reports a range, with the plugin and the fix, and reads only the required_plugins block", () => {
+            assert.deepEqual(pluginPinProblems([plugins("= 1.3.3")]), []);
+            for (const range of [">= 1.3.0", "~> 1", "> 1.0, < 2.0", ""]) {
+                const [problem, ...rest] = pluginPinProblems([plugins(range)]);
+                assert.deepEqual(rest, [], range);
+                assert.match(
+                    problem,
+                    /^plugin amazon \(github\.com\/hashicorp\/amazon\) has version ".*": not one version\. Fix: pin it exactly/,
+                );
+            }
+            assert.deepEqual(
+                pluginPins([plugins("= 1.3.3")]).map(p => [p.name, p.version]),
+                [
+                    ["amazon", "= 1.3.3"],
+                    ["qemu", "1.1.0"],
+                ],
+            );
+        });
+
+        it("a pin is a build input: moving it changes the rebuild trigger", () => {
+            assert.notEqual(buildInputsHash([...FILES, plugins("= 1.3.3")], VARS), buildInputsHash([...FILES, plugins("= 1.3.4")], VARS));
+        });
+
+        it("PackerImage refuses a folder with a range before it declares anything", async () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "twine-plugin-pins-"));
+            try {
+                fs.writeFileSync(path.join(dir, "t.pkr.hcl"), 'source "amazon-ebs" "t" {}\n');
+                fs.writeFileSync(path.join(dir, "plugins.pkr.hcl"), plugins(">= 1.3.0").content);
+                await assert.rejects(
+                    serialPlan(() =>
+                        runProgram(() => {
+                            new PackerImage("app", {
+                                templateDir: dir,
+                                templateFile: "t.pkr.hcl",
+                                source: "amazon-ebs.t",
+                                region: "eu-west-1",
+                            });
+                        }),
+                    ),
+                    /plugin amazon .* has version ">= 1\.3\.0": not one version/,
+                );
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         });
     });
 

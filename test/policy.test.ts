@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { policies } from "../policy/pack";
-import { evaluatePlan, projectPackSettings } from "../policy/plan";
+import { evaluatePlan, packConfig, projectPackSettings } from "../plan/policy";
 import { PackSettings, PolicyInput, RULES, Rule, evaluate } from "../policy/rules";
 import * as fs from "fs";
 import * as path from "path";
@@ -774,6 +774,16 @@ describe("policy pack (twine-guardrails)", () => {
         it("reads the deployment's four accounts and the bastion VPC from the stack files", () => {
             assert.equal(settings.accounts?.length, 4);
             assert.deepEqual(settings.bastionCidrs, [JSON.parse(fixtureConfig("bastion")["twine-infra:network"]).cidr]);
+        });
+        it("gives --policy-pack-config exactly the settings each configurable policy declares in its schema", () => {
+            const config = packConfig(settings);
+            const configurable = policies.filter(p => p.configSchema);
+            assert.deepEqual(Object.keys(config).sort(), configurable.map(p => p.name).sort());
+            for (const p of configurable) {
+                assert.deepEqual(Object.keys(config[p.name]).sort(), Object.keys(p.configSchema!.properties!).sort(), p.name);
+                for (const [key, value] of Object.entries(config[p.name])) assert.deepEqual(value, settings[key as keyof PackSettings]);
+            }
+            assert.deepEqual(config["twine-ssh-only-from-bastion"], { bastionCidrs: settings.bastionCidrs });
         });
         it("catches a mandatory violation injected into a real plan (the pack is not vacuous)", async () => {
             const plan = await planOf("prod");

@@ -21,9 +21,18 @@ describe("scale-out", () => {
         assert.equal(alarm.inputs.metricName, "RequestCountPerTarget");
         assert.equal(alarm.inputs.period, 60);
         assert.equal(alarm.inputs.evaluationPeriods, 1);
-        assert.equal(alarm.inputs.threshold, 1200);
+        assert.equal(alarm.inputs.threshold, Math.round(withAppTierDefaults("prod", "staging").scaling.requestsPerTarget! * 1.2));
         assert.equal((alarm.inputs.alarmActions as string[]).length, 1);
         assert.ok((alarm.inputs.dimensions as Record<string, string>).TargetGroup, "the target group's metric");
+    });
+
+    it("GIVEN a month-end schedule WHEN planned THEN an up leaves the minimum to the schedule; without one, not", async () => {
+        const prod = await serialPlan(() => runProgram(() => void stagingCluster({}, "prod")));
+        const [group] = ofType(prod, "aws:autoscaling/group:Group");
+        assert.ok(ofType(prod, "aws:autoscaling/schedule:Schedule").length > 0, "prod's defaults have a month-end window");
+        assert.deepEqual(group.options.ignoreChanges, ["desiredCapacity", "minSize"]);
+        const plain = await serialPlan(() => runProgram(() => void stagingCluster({ monthEnd: undefined }, "prod")));
+        assert.deepEqual(ofType(plain, "aws:autoscaling/group:Group")[0].options.ignoreChanges, ["desiredCapacity"]);
     });
 
     it("raises prod's month-end floor to three times its minimum", () => {

@@ -26,6 +26,8 @@ const FIXTURE = path.join(__dirname, "fixtures", "access.bastion.yaml");
 const ENGINEER = "203.0.113.10";
 const BASTION_PUBLIC = "203.0.113.1";
 const DEV_BOX = "10.20.1.5";
+/** The integration database: in dev's data subnets (the fixture's bastionHost.peers.dev.dataSubnetCidrs). */
+const DEV_DATABASE = "10.20.32.5";
 const PROD_BOX = "10.30.1.5";
 const METADATA = "169.254.169.254";
 
@@ -80,6 +82,8 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
         hosts.push(engineer, bastion, devBox, prodBox);
         link(engineer, "e0", ENGINEER, bastion, "be", BASTION_PUBLIC);
         link(bastion, "bd", bastionIp, devBox, "d0", DEV_BOX);
+        devBox.mustExec(["ip", "addr", "add", `${DEV_DATABASE}/32`, "dev", "d0"]);
+        bastion.mustExec(["ip", "route", "add", `${DEV_DATABASE}/32`, "dev", "bd", "src", bastionIp]);
         link(bastion, "bp", bastionIp, prodBox, "p0", PROD_BOX);
         // The engineer's packets may cross the bastion (as if a security group were opened by mistake).
         bastion.mustExec(["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"]);
@@ -107,7 +111,7 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
         ] as const) {
             const unapplied = host.applyCloudConfig(userData, uids);
             assert.deepEqual(
-                unapplied.filter(f => !["/opt/aws/", "/etc/twine/"].some(dir => f.startsWith(dir))),
+                unapplied.filter(f => !["/opt/aws/", "/etc/twine/", "/etc/systemd/"].some(dir => f.startsWith(dir))),
                 [],
                 "every access file is applied",
             );
@@ -141,10 +145,12 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
         bastion.mustExec(["ip", "addr", "add", `${METADATA}/32`, "dev", "lo"]);
         bastion.startGreeter(METADATA, 80, "instance-credentials");
         engineer.startGreeter(ENGINEER, 22, "internet");
-        devBox.startGreeter(DEV_BOX, 5432, "integration-database");
+        devBox.startGreeter(DEV_DATABASE, 5432, "integration-database");
+        devBox.startGreeter(DEV_BOX, 5432, "app-box-5432");
         devBox.startGreeter(DEV_BOX, 80, "integration-web");
         await waitForPort(bastion, METADATA, 80);
         await waitForPort(bastion, ENGINEER, 22);
+        await waitForPort(bastion, DEV_DATABASE, 5432);
         await waitForPort(bastion, DEV_BOX, 5432);
         await waitForPort(bastion, DEV_BOX, 80);
         for (const [address, port] of [
@@ -210,8 +216,14 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
     });
 
     it("a jump-only user forwards to what is granted and nothing else: not another port, the Internet or the metadata service", () => {
-        const tunnel = ssh("bob", ["-W", `${DEV_BOX}:5432`, "bastion"]);
+        const tunnel = ssh("bob", ["-W", `${DEV_DATABASE}:5432`, "bastion"]);
         assert.equal(tunnel.stdout, "integration-database\n", tunnel.stderr);
+
+        // The database port elsewhere in the account (an app box, not a data subnet) is not his to open.
+        const outsideData = ssh("bob", ["-W", `${DEV_BOX}:5432`, "bastion"]);
+        assert.notEqual(outsideData.status, 0);
+        assert.doesNotMatch(outsideData.stdout, /app-box-5432/);
+        assert.match(outsideData.stderr, /open failed/);
 
         const otherPort = ssh("bob", ["-W", `${DEV_BOX}:80`, "bastion"]);
         assert.notEqual(otherPort.status, 0);
@@ -229,6 +241,7 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
 
         // Root on the bastion reaches all three: what stops bob is his own limits, not the test's network.
         assert.equal(rootProbe(bastion, DEV_BOX, 80).stdout, "integration-web\n");
+        assert.equal(rootProbe(bastion, DEV_BOX, 5432).stdout, "app-box-5432\n");
         assert.equal(rootProbe(bastion, ENGINEER, 22).stdout, "internet\n");
     });
 

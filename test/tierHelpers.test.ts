@@ -4,8 +4,14 @@ import { loadBalancerNameProblems, stacksSharingAnAccount } from "../components/
 import { appConnectStatement, dbUserArn, secretReadStatements } from "../components/data/databaseAccessPolicy";
 import { MinSizeAction, monthEdgeWorkingDays, monthEndActions, monthEndWindowProblems } from "../components/app/monthEndScheduleConfig";
 import { warmPoolArgs, warmPoolProblems, warmPoolSize } from "../components/app/warmPoolConfig";
-import { TENANT_OVER_LIMIT_LABEL, oversizeBodyStatement, webAclRuleProblems, webAclRules } from "../components/app/webAclConfig";
-import { fairShareLimitPer5Minutes } from "../components/app/fairShareConfig";
+import {
+    BODY_RULES,
+    TENANT_OVER_LIMIT_LABEL,
+    oversizeBodyStatement,
+    webAclRuleProblems,
+    webAclRules,
+} from "../components/app/webAclConfig";
+import { fairShareLimitPer5Minutes, ipLimitPer5Minutes } from "../components/app/fairShareConfig";
 import { withAppTierDefaults } from "../config/appTier";
 
 /** Expands one cron field ("1-4", "26-31", "1,3,5", "*") into the values it matches. */
@@ -107,12 +113,33 @@ describe("tier helpers", () => {
                 { header: { name: "x-twine-tenant", textTransformations: [{ priority: 0, type: "NONE" }] } },
                 { ip: {} },
             ]);
-            // Blocking in prod by default, at the fair share: a quarter of the largest fleet's throughput, for 300 s.
+            // Blocking in prod by default, at the fair share of the minimum fleet's headroom (fairShareConfig.ts).
             assert.deepEqual(tenant.action, { block: { customResponse: { responseCode: 429 } } });
-            const share = fairShareLimitPer5Minutes(prod);
+            const share = fairShareLimitPer5Minutes({ ...prod, requestsPerTarget: prod.scaling.requestsPerTarget });
             assert.equal((tenant.statement as any).rateBasedStatement.limit, share);
-            assert.equal(share, Math.round(prod.maxSize * prod.serverRequestsPerSecond * 0.25 * 300));
             assert.equal(withAppTierDefaults("dev", "integration").tenantRateLimit!.action, "count");
+        });
+
+        it("derives both rate limits from the fleet that is always running, below what it serves, never from the maximum", () => {
+            for (const role of ["dev", "prod"] as const) {
+                const app = withAppTierDefaults(role, "e");
+                const minimumFleetPer5Minutes = app.minSize * app.serverRequestsPerSecond * 300;
+                assert.ok(app.rateLimitPer5Minutes < minimumFleetPer5Minutes, `${role}: one address cannot saturate the minimum fleet`);
+                assert.ok(
+                    app.tenantRateLimit!.limitPer5Minutes < app.rateLimitPer5Minutes,
+                    `${role}: a tenant key takes less than an address`,
+                );
+                const larger = withAppTierDefaults(role, "e", { maxSize: app.maxSize * 4 });
+                assert.equal(larger.rateLimitPer5Minutes, app.rateLimitPer5Minutes, "a larger maximum is not there when a rush starts");
+                assert.equal(larger.tenantRateLimit!.limitPer5Minutes, app.tenantRateLimit!.limitPer5Minutes);
+                const more = withAppTierDefaults(role, "e", { minSize: app.minSize + 2, maxSize: app.maxSize + 2 });
+                assert.ok(more.rateLimitPer5Minutes > app.rateLimitPer5Minutes, "a larger minimum fleet admits more");
+            }
+            assert.equal(
+                ipLimitPer5Minutes({ minSize: 3, serverRequestsPerSecond: 40, requestsPerTarget: 900 }),
+                3 * (40 - 15) * 300,
+                "the minimum fleet's headroom over its request target, for 300 s",
+            );
         });
 
         it("a signed key is one counter per value: no IP in the key", () => {
@@ -123,10 +150,10 @@ describe("tier helpers", () => {
             assert.equal((rules[1].statement as any).rateBasedStatement.customKeys.length, 1);
         });
 
-        it("counts the managed *_BODY rules on the upload paths and blocks what they match everywhere else", () => {
+        it("counts every managed *_BODY rule on the upload paths and blocks what they match everywhere else", () => {
             const rules = webAclRules({
                 ...base,
-                managedRuleGroups: ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet"],
+                managedRuleGroups: ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesSQLiRuleSet"],
                 bodySizeLimit: { maxBytes: 8192, uploadPathPrefixes: ["/api/receipts"], blockedPathPrefixes: [] },
             });
             const overrides = (name: string) =>
@@ -135,20 +162,27 @@ describe("tier helpers", () => {
                 "SizeRestrictions_BODY",
                 "CrossSiteScripting_BODY",
                 "GenericLFI_BODY",
+                "GenericRFI_BODY",
+                "EC2MetaDataSSRF_BODY",
             ]);
-            assert.deepEqual(overrides("AWSManagedRulesSQLiRuleSet"), ["SQLi_BODY"]);
+            assert.deepEqual(overrides("AWSManagedRulesKnownBadInputsRuleSet"), ["JavaDeserializationRCE_BODY", "Log4JRCE_BODY"]);
+            assert.deepEqual(overrides("AWSManagedRulesSQLiRuleSet"), ["SQLi_BODY", "SQLiExtendedPatterns_BODY"]);
             const last = rules.at(-1)!;
             assert.equal(last.name, "body-rules-outside-uploads");
             assert.deepEqual(last.action, { block: {} });
             const [matched, notUpload] = (last.statement as any).andStatement.statements;
-            assert.deepEqual(
-                matched.orStatement.statements.map((s: any) => s.labelMatchStatement.key),
-                [
-                    "awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body",
-                    "awswaf:managed:aws:core-rule-set:GenericLFI_Body",
-                    "awswaf:managed:aws:sql-database:SQLi_Body",
-                ],
-            );
+            const labels: string[] = matched.orStatement.statements.map((s: any) => s.labelMatchStatement.key);
+            assert.equal(labels.length, 8);
+            for (const label of [
+                "awswaf:managed:aws:core-rule-set:GenericRFI_Body",
+                "awswaf:managed:aws:core-rule-set:EC2MetaDataSSRF_Body",
+                "awswaf:managed:aws:known-bad-inputs:Log4JRCE_Body",
+                "awswaf:managed:aws:sql-database:SQLiExtendedPatterns_Body",
+            ])
+                assert.ok(labels.includes(label), label);
+            // Each counted rule's label is its rule name with the part after the last _ in AWS's casing.
+            for (const [group, body] of Object.entries(BODY_RULES))
+                for (const { rule, label } of body) assert.ok(label.endsWith(`:${rule.replace(/_BODY$/, "_Body")}`), `${group} ${rule}`);
             assert.equal(notUpload.notStatement.statement.byteMatchStatement.searchString, "/api/receipts");
         });
 

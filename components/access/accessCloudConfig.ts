@@ -1,8 +1,9 @@
 /**
  * The access part of a host's cloud-config: the people (accounts with locked passwords), their keys in root-owned
  * files, the sshd drop-in and the firewall, and the boot commands that apply them. The bastion's and the boxes' user
- * data merge this fragment; cloud-init creates users and writes files before sshd starts on first boot
- * (cloud_init_modules), and runs runcmd last (cloud_final_modules).
+ * data merge this fragment. On first boot sshd stays closed until the firewall is loaded: bootcmd masks it in
+ * cloud-init's init stage (cloud-init.service is ordered before sysinit.target, so before ssh.socket can listen),
+ * and runcmd, last (cloud_final_modules, after any package upgrade), unmasks it only once `nft -f` succeeded.
  *
  * Why keys at boot, and not EC2 Instance Connect or SSH certificates: see docs/cross-account.md ("How keys reach
  * the boxes"). In short: one place (the bastion stack's config) says who may reach what; public keys are not secret,
@@ -11,7 +12,14 @@
  */
 import { stringify } from "yaml";
 import { AccessUser, Forward, HostLogin } from "./accessGrantsConfig";
-import { ACCESS_TABLE, bastionFirewall, hostFirewall, NFTABLES_CONFIG } from "./firewallConfig";
+import {
+    ACCESS_TABLE,
+    bastionFirewall,
+    hostFirewall,
+    NFTABLES_CONFIG,
+    NFTABLES_SERVICE_DROP_IN,
+    nftablesServiceDropIn,
+} from "./firewallConfig";
 import { AUTHORIZED_KEYS_DIR, bastionSshdConfig, hostSshdConfig, NO_SHELL } from "./sshdConfig";
 
 export interface CloudInitUser {
@@ -32,6 +40,8 @@ export interface CloudInitFile {
 export interface AccessCloudConfig {
     readonly users: readonly CloudInitUser[];
     readonly write_files: readonly CloudInitFile[];
+    /** Early boot commands (cloud-init's init stage, before users, files and sshd), in order, before the host's own. */
+    readonly bootcmd: readonly (readonly string[])[];
     /** Boot commands, in order, after the host's own. */
     readonly runcmd: readonly (readonly string[])[];
 }
@@ -47,20 +57,120 @@ function keyFile(name: string, publicKeys: readonly string[]): CloudInitFile {
     return { path: `${AUTHORIZED_KEYS_DIR}/${name}`, owner: "root:root", permissions: "0644", content: `${publicKeys.join("\n")}\n` };
 }
 
+/** sshd's units: Ubuntu 24.04 socket-activates it (ssh.socket starts ssh.service on the first connection). */
+export const SSH_UNITS = ["ssh.socket", "ssh.service"] as const;
+/** A drop-in beside each of them (SSH_UNITS) that ties sshd to the firewall on every later boot. */
+export const SSH_FIREWALL_DROP_IN = "10-twine-firewall.conf";
+
 /**
- * Applies the files: the firewall first, and sshd only with it. If the rules do not load, sshd is stopped: a host
- * without its firewall would let a jump-only user reach the metadata service or the Internet, so it fails closed
- * (visible at once: nobody gets in; the console output says why). Ubuntu images ship EC2 Instance Connect, which
- * passes its AuthorizedKeysCommand to sshd on the command line (overriding the drop-in): it is removed first.
+ * The firewall before sshd on every boot after the first: nftables.service loads /etc/nftables.conf, and sshd's
+ * socket and service require it, so rules that fail to load keep sshd down (checked with systemd-analyze verify in
+ * test/firstBoot.test.ts). Requires= also stops sshd when nftables stops (never sshd without the table) and restarts
+ * it with a restart: a short outage, not an opening. Requisite= and PartOf= propagate stop and restart alike, so rule
+ * changes are applied with `systemctl reload nftables` (the stock unit's ExecReload=, `nft -f /etc/nftables.conf`,
+ * one transaction that replaces our table), which touches no other unit.
  */
-function applyCommands(removeInstanceConnect = true): string[][] {
+export function sshFirewallDropIn(): string {
     return [
-        ...(removeInstanceConnect
-            ? [["sh", "-c", "if dpkg -s ec2-instance-connect >/dev/null 2>&1; then apt-get purge -y ec2-instance-connect; fi"]]
-            : []),
-        ["sh", "-c", `nft -f ${NFTABLES_CONFIG} && systemctl enable nftables.service || systemctl stop ssh.socket ssh.service`],
-        ["sh", "-c", `nft list table inet ${ACCESS_TABLE} >/dev/null && sshd -t && systemctl restart ssh.service`],
+        "# Managed by twine-infra: sshd only once the host's firewall is loaded; if it fails, sshd stays down.",
+        "# Requires= also stops and restarts sshd with nftables: apply changed rules with `systemctl reload nftables`.",
+        "[Unit]",
+        "Requires=nftables.service",
+        "After=nftables.service",
+        "",
+    ].join("\n");
+}
+
+/** The SSM agent: a snap on Canonical's images (its unit), a deb where AWS's package is installed instead. */
+export const SSM_AGENT_UNITS = ["snap.amazon-ssm-agent.amazon-ssm-agent.service", "amazon-ssm-agent.service"] as const;
+
+/**
+ * No Session Manager on any host: the bastion is the only way in. The instance roles grant no SSM, but an account's
+ * Default Host Management Configuration registers any running agent with the instance's own identity, no role
+ * needed ("Managing EC2 instances automatically with Default Host Management Configuration",
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/fleet-manager-default-host-management-configuration.html),
+ * so the agent must not run. Stopped in bootcmd, before it starts (it is ordered after cloud-init's init stage);
+ * snap units live in /etc/systemd/system, where `mask` cannot replace them, so they are disabled, and a stock
+ * image's snap is removed in runcmd (snapd is seeded by then). The app image disables it at bake (agents.sh).
+ */
+function ssmAgentOffAtBoot(): string[][] {
+    return [["sh", "-c", `systemctl disable --now --no-block ${SSM_AGENT_UNITS.join(" ")} 2>/dev/null || true`]];
+}
+
+/**
+ * Canonical's snap: `snap remove` refuses while its service runs or while snapd still seeds (first boot), so the
+ * service is stopped and disabled first and the removal retried; if it still fails the snap is disabled (no service
+ * of it can run). The check in applyCommands then keeps sshd closed if the agent runs all the same.
+ */
+function removeSsmAgentCommands(): string[][] {
+    return [
+        [
+            "sh",
+            "-c",
+            "if snap list amazon-ssm-agent >/dev/null 2>&1; then snap stop --disable amazon-ssm-agent; " +
+                "for _ in 1 2 3; do snap remove --purge amazon-ssm-agent && break; sleep 10; done; " +
+                "if snap list amazon-ssm-agent >/dev/null 2>&1; then snap disable amazon-ssm-agent; fi; fi; " +
+                "if dpkg -s amazon-ssm-agent >/dev/null 2>&1; then apt-get purge -y amazon-ssm-agent; fi",
+        ],
     ];
+}
+
+/**
+ * Succeeds when no SSM agent runs; otherwise says so on the console (cloud-init's output) and fails, so the chain in
+ * applyCommands keeps sshd closed: a failed removal is seen at once, as a failed firewall is.
+ */
+const SSM_AGENT_STOPPED =
+    `{ ! systemctl is-active --quiet ${SSM_AGENT_UNITS.join(" ")} || ` +
+    '{ echo "twine-infra: the SSM agent still runs after its removal (Session Manager could reach this host); sshd stays ' +
+    'closed. Fix: see snap changes and cloud-init-output.log, then replace the host" >&2; false; }; }';
+
+/**
+ * First boot: sshd masked before anyone exists. bootcmd runs on every boot, so `cloud-init-per instance` masks once
+ * per instance (runcmd, which unmasks, also runs once per instance). Masking reloads systemd, so the boot's queued
+ * start of ssh.socket fails instead of listening.
+ */
+function closeSshCommands(): string[][] {
+    return [["cloud-init-per", "instance", "twine-ssh-closed", "systemctl", "mask", ...SSH_UNITS]];
+}
+
+/**
+ * Applies the files: the firewall first, and sshd only with it. sshd was masked at boot (closeSshCommands) and is
+ * unmasked only when the rules loaded, no SSM agent runs (SSM_AGENT_STOPPED) and sshd accepts its config; otherwise
+ * it stays masked, across reboots too: a host without its firewall would let a jump-only user reach the metadata
+ * service or the Internet, so it fails closed (visible at once: nobody gets in; the console output says why).
+ * Ubuntu images ship EC2 Instance Connect,
+ * which passes its AuthorizedKeysCommand to sshd on the command line (overriding the drop-in): it is removed first,
+ * with the SSM agent's snap (ssmAgentOffAtBoot).
+ * Where ssh.socket is enabled (Ubuntu 24.04), it is started and starts sshd on demand; elsewhere ssh.service is.
+ */
+function applyCommands(stockImage = true): string[][] {
+    const units = SSH_UNITS.join(" ");
+    return [
+        ...(stockImage
+            ? [
+                  ["sh", "-c", "if dpkg -s ec2-instance-connect >/dev/null 2>&1; then apt-get purge -y ec2-instance-connect; fi"],
+                  ...removeSsmAgentCommands(),
+              ]
+            : []),
+        [
+            "sh",
+            "-c",
+            `nft -f ${NFTABLES_CONFIG} && nft list table inet ${ACCESS_TABLE} >/dev/null && systemctl enable nftables.service && ` +
+                `${SSM_AGENT_STOPPED} && sshd -t && systemctl unmask ${units} && ` +
+                "if systemctl is-enabled --quiet ssh.socket; then systemctl start ssh.socket; else systemctl restart ssh.service; fi",
+        ],
+    ];
+}
+
+/**
+ * The systemd drop-ins of every host: sshd behind the firewall on later boots (sshFirewallDropIn), one per sshd
+ * unit, and nftables.service stopping with our table only (nftablesServiceDropIn).
+ */
+function systemdDropIns(): CloudInitFile[] {
+    return [
+        ...SSH_UNITS.map(unit => ({ path: `/etc/systemd/system/${unit}.d/${SSH_FIREWALL_DROP_IN}`, content: sshFirewallDropIn() })),
+        { path: NFTABLES_SERVICE_DROP_IN, content: nftablesServiceDropIn() },
+    ].map(f => ({ ...f, owner: "root:root", permissions: "0644" }));
 }
 
 export interface BastionAccessArgs {
@@ -88,7 +198,9 @@ export function bastionAccess(args: BastionAccessArgs): AccessCloudConfig {
                 content: bastionSshdConfig({ users: args.users, forwards }),
             },
             { path: NFTABLES_CONFIG, owner: "root:root", permissions: "0644", content: bastionFirewall({ forwards }) },
+            ...systemdDropIns(),
         ],
+        bootcmd: [...closeSshCommands(), ...ssmAgentOffAtBoot()],
         runcmd: applyCommands(),
     };
 }
@@ -100,7 +212,10 @@ export interface HostAccessArgs {
     readonly bastionIp: string;
     /** What the box is, for the sshd header comment. */
     readonly role: string;
-    /** The image already lacks EC2 Instance Connect (ours: harden.sh removes it), so boot installs and removes nothing. @default false */
+    /**
+     * The image already lacks EC2 Instance Connect and runs no SSM agent (ours: harden.sh, agents.sh), so boot removes
+     * nothing. @default false
+     */
     readonly bakedImage?: boolean;
 }
 
@@ -112,7 +227,9 @@ export function hostAccess(args: HostAccessArgs): AccessCloudConfig {
             ...args.logins.map(l => keyFile(l.name, l.publicKeys)),
             { path: HOST_SSHD_DROP_IN, owner: "root:root", permissions: "0644", content: hostSshdConfig(args) },
             { path: NFTABLES_CONFIG, owner: "root:root", permissions: "0644", content: hostFirewall(args) },
+            ...systemdDropIns(),
         ],
+        bootcmd: [...closeSshCommands(), ...ssmAgentOffAtBoot()],
         runcmd: applyCommands(!args.bakedImage),
     };
 }
@@ -124,6 +241,7 @@ export function hostAccess(args: HostAccessArgs): AccessCloudConfig {
 export function accessCloudConfigDocument(fragment: AccessCloudConfig, extra: Record<string, unknown> = {}, comment?: string): string {
     const body = {
         ...(fragment.users.length > 0 ? { users: fragment.users } : {}),
+        ...(fragment.bootcmd.length > 0 ? { bootcmd: fragment.bootcmd } : {}),
         write_files: fragment.write_files,
         runcmd: fragment.runcmd,
         ...extra,

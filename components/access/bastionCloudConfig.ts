@@ -84,8 +84,13 @@ export function renderBastionUserData(args: BastionUserDataArgs): string {
         prefer_fqdn_over_hostname: false,
         // No "default" entry: the image's ubuntu user is not created, so only named people can log in.
         users: access.users,
+        // sshd closed until runcmd has loaded the firewall (access/accessCloudConfig.ts).
+        bootcmd: access.bootcmd,
         ssh_pwauth: false,
         disable_root: true,
+        // The host keys on the console at the end of the first boot, where scripts/bastion-known-hosts.sh reads them
+        // through the EC2 API: a new host's keys are checked, never trusted on first use.
+        ssh: { emit_keys_to_console: true },
         package_update: true,
         package_upgrade: true,
         // nftables: the per-user firewall (access/firewallConfig.ts).

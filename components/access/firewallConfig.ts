@@ -10,6 +10,25 @@ import { Forward, HostLogin, SSH_PORT } from "./accessGrantsConfig";
 /** Where the rules are written; Ubuntu's nftables.service loads this file at boot. */
 export const NFTABLES_CONFIG = "/etc/nftables.conf";
 export const ACCESS_TABLE = "twine_access";
+/** A drop-in for Ubuntu's nftables.service, so that stopping it (and so restarting it) removes our table only. */
+export const NFTABLES_SERVICE_DROP_IN = "/etc/systemd/system/nftables.service.d/10-twine-own-table.conf";
+
+/**
+ * Ubuntu's nftables.service stops with `nft flush ruleset`: every table, Docker's (its NAT, and the Jenkins agent's
+ * metadata block in DOCKER-USER) included, so a `systemctl restart nftables` would cut the Jenkins host's containers
+ * off until Docker restarts. An empty ExecStop= clears the unit's list (systemd.service(5): "If the empty string is
+ * assigned to this option, the list of commands to start is reset"); ours then deletes our own table, and `-` lets
+ * the stop succeed when it is already gone. Run with the real nft in test/firstBoot.test.ts.
+ */
+export function nftablesServiceDropIn(): string {
+    return [
+        "# Managed by twine-infra: stopping or restarting nftables removes only our table, never Docker's rules.",
+        "[Service]",
+        "ExecStop=",
+        `ExecStop=-/usr/sbin/nft delete table inet ${ACCESS_TABLE}`,
+        "",
+    ].join("\n");
+}
 
 /** The instance metadata service, IPv4 and (on Nitro instances with IPv6) IPv6. */
 export const METADATA_IPV4 = "169.254.169.254";

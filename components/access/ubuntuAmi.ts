@@ -29,3 +29,58 @@ export function ubuntuLtsAmiId(opts: pulumi.InvokeOutputOptions): pulumi.Output<
         )
         .apply(ami => ami.id);
 }
+
+/** Canonical's public SSM parameter naming its current Ubuntu 24.04 amd64 gp3 AMI in each region. */
+export const UBUNTU_LTS_SSM_PARAMETER = "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
+
+/** The AWS documentation's example AMI id: the committed stack files carry it as a placeholder for the pins. */
+export const PLACEHOLDER_AMI_ID = "ami-0123456789abcdef0";
+
+/** Why a pinned AMI cannot be booted, naming the config key and the fix. Pure, for the resolver and the tests. */
+export function pinnedAmiProblem(key: string, amiId: string, region: string, cause?: string): string {
+    const found = cause ? ` (DescribeImages: ${cause})` : "";
+    const placeholder =
+        amiId === PLACEHOLDER_AMI_ID ? " It is still the committed placeholder (the AWS documentation's example id): replace it." : "";
+    return (
+        `${key} = ${amiId}: not an Ubuntu 24.04 amd64 image published by Canonical (${CANONICAL_OWNER_ID}) ` +
+        `in ${region}${found}.${placeholder} ` +
+        `Fix: set it to Canonical's current image (docs/runbook.md, "Moving a pinned Ubuntu AMI"): aws ssm get-parameter ` +
+        `--region ${region} --name ${UBUNTU_LTS_SSM_PARAMETER} --query Parameter.Value --output text`
+    );
+}
+
+/**
+ * A pinned AMI id, checked to be Canonical's Ubuntu 24.04 amd64 image in the provider's region: a pin that is
+ * someone else's image (however it is named), another release, or no image at all fails the preview with
+ * pinnedAmiProblem instead of booting it or failing RunInstances. DescribeImages with owner 099720109477 and the
+ * filters image-id and name (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html); the
+ * provider's data source fails with "Your query returned no results" when nothing matches. A promise: the stacks
+ * await it before declaring anything, so a bad pin creates nothing on `pulumi up`.
+ */
+export function pinnedUbuntuAmiId(key: string, amiId: string, region: string, opts: pulumi.InvokeOptions): Promise<string> {
+    return aws.ec2
+        .getAmi(
+            {
+                owners: [CANONICAL_OWNER_ID],
+                filters: [
+                    { name: "image-id", values: [amiId] },
+                    { name: "name", values: [UBUNTU_LTS_NAME_FILTER] },
+                    { name: "architecture", values: ["x86_64"] },
+                    { name: "virtualization-type", values: ["hvm"] },
+                    { name: "root-device-type", values: ["ebs"] },
+                ],
+            },
+            opts,
+        )
+        .then(
+            ami => {
+                if (ami.id !== amiId || ami.ownerId !== CANONICAL_OWNER_ID) throw new Error(pinnedAmiProblem(key, amiId, region));
+                return ami.id;
+            },
+            (err: unknown) => {
+                throw new Error(
+                    pinnedAmiProblem(key, amiId, region, err instanceof Error ? err.message.trim().split("\n")[0] : String(err)),
+                );
+            },
+        );
+}

@@ -5,17 +5,20 @@
  * - calls only the services its stack's resource types (and the tools its update runs) call: DEPLOY_SERVICES,
  *   derived from the offline plan by deployServicesOf; test/deployRole.test.ts fails with the list to paste when a
  *   resource type of a new service appears;
- * - never edits itself (trust, policies, tags), never attaches an administrator-class managed policy, never creates
- *   an IAM user, access key or console password (the stacks create none);
- * - never stops or deletes the trail, deletes or re-policies the audit buckets or their objects, or disables the
- *   trail's key.
+ * - changes, passes or assumes only what its stack owns (ownedArns: the roles, instance profiles and policies under
+ *   ownedPath, its preview role) and the cross-account roles its providers name: never itself, never another role
+ *   of the account;
+ * - never attaches an administrator-class managed policy, never creates an IAM user, access key, console password
+ *   or group grant (the stacks create none);
+ * - never stops, narrows or deletes the trail, deletes, re-policies or opens the audit buckets or their objects,
+ *   disables the trail's key or moves its alias, or changes the account's public access block.
  */
 import { baselineNames } from "./accountBaseline";
-import { GuardDocument, PolicyDocument, PolicyStatement, guardDocument, policyDocument } from "./iamPolicy";
+import { DenyOutsideStatement, GuardDocument, PolicyDocument, PolicyStatement, guardDocument, policyDocument } from "./iamPolicy";
 
 /**
  * The IAM service prefix of each Pulumi AWS module, where it differs from the module's name (Service Authorization
- * Reference): CloudWatch Logs resources live in the cloudwatch module, EBS and VPC ones are EC2 APIs.
+ * Reference): EBS and VPC resources are EC2 APIs, and the cloudwatch module holds three services (cloudwatchService).
  */
 const SERVICE_OF_MODULE: Readonly<Record<string, string>> = {
     accessanalyzer: "access-analyzer",
@@ -24,10 +27,18 @@ const SERVICE_OF_MODULE: Readonly<Record<string, string>> = {
     lb: "elasticloadbalancing",
     opensearch: "es",
 };
-const SERVICE_OF_TYPE: Readonly<Record<string, string>> = {
-    "aws:cloudwatch/logGroup:LogGroup": "logs",
-    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "logs",
-};
+
+/**
+ * @pulumi/aws's cloudwatch module holds EventBridge (aws:cloudwatch/eventRule, eventTarget, eventBus...: events),
+ * CloudWatch Logs (logGroup, logMetricFilter, logSubscriptionFilter, queryDefinition...: logs), Internet Monitor
+ * (internetmonitor) and CloudWatch itself (metricAlarm, compositeAlarm, dashboard, metricStream...: cloudwatch).
+ */
+function cloudwatchService(resource: string): string {
+    if (/^event[A-Z]/.test(resource)) return "events";
+    if (/^log[A-Z]/.test(resource) || resource === "queryDefinition") return "logs";
+    if (resource === "internetMonitor") return "internetmonitor";
+    return "cloudwatch";
+}
 
 /**
  * Services an update calls beyond its resources' own: the program's lookups (ec2:DescribeAvailabilityZones and
@@ -44,9 +55,10 @@ export const EXTRA_SERVICES: Readonly<Record<string, readonly string[]>> = {
 
 /** The IAM service a Pulumi AWS resource type calls; undefined for other providers' types. */
 export function serviceOfType(type: string): string | undefined {
-    const m = /^aws:([a-z0-9]+)\//.exec(type);
+    const m = /^aws:([a-z0-9]+)\/([A-Za-z0-9]+):/.exec(type);
     if (!m) return undefined;
-    return SERVICE_OF_TYPE[type] ?? SERVICE_OF_MODULE[m[1]] ?? m[1];
+    if (m[1] === "cloudwatch") return cloudwatchService(m[2]);
+    return SERVICE_OF_MODULE[m[1]] ?? m[1];
 }
 
 /** The sorted services a stack's update calls: its resource types' and its extra callers'. */
@@ -98,6 +110,30 @@ export function deployRoleName(stack: string): string {
     return `pulumi-${stack}-deploy`;
 }
 
+export function previewRoleName(stack: string): string {
+    return `pulumi-${stack}-preview`;
+}
+
+/**
+ * The IAM path of every role, instance profile and managed policy the stack creates (but its deploy and preview
+ * roles, whose names other accounts' trust policies match, and its boundary): how the guard tells the stack's own
+ * from the account's other identities, whose names it cannot know (OrganizationAccountAccessRole, SSO roles...).
+ */
+export function ownedPath(stack: string): string {
+    return `/twine/${stack}/`;
+}
+
+/** ARN patterns of what the stack owns, for NotResource: its roles, instance profiles and managed policies. */
+export function ownedArns(accountId: string, stack: string): { roles: string[]; instanceProfiles: string[]; policies: string[] } {
+    const iam = `arn:aws:iam::${accountId}`;
+    const path = ownedPath(stack);
+    return {
+        roles: [`${iam}:role${path}*`, `${iam}:role/${previewRoleName(stack)}`],
+        instanceProfiles: [`${iam}:instance-profile${path}*`],
+        policies: [`${iam}:policy${path}*`],
+    };
+}
+
 /** IAM actions that create or widen a role or user: each must name, or find, the stack's boundary. */
 const GRANTING_ACTIONS = [
     "iam:AttachRolePolicy",
@@ -118,7 +154,14 @@ function auditStatements(args: DeployGuardArgs): PolicyStatement[] {
         {
             Sid: "DenyStoppingTheTrail",
             Effect: "Deny",
-            Action: ["cloudtrail:DeleteTrail", "cloudtrail:StopLogging"],
+            // Narrowing what the trail records (event or insight selectors) or where it writes blinds it as well.
+            Action: [
+                "cloudtrail:DeleteTrail",
+                "cloudtrail:PutEventSelectors",
+                "cloudtrail:PutInsightSelectors",
+                "cloudtrail:StopLogging",
+                "cloudtrail:UpdateTrail",
+            ],
             Resource: names.trailArn,
         },
         {
@@ -129,11 +172,25 @@ function auditStatements(args: DeployGuardArgs): PolicyStatement[] {
                 "s3:DeleteBucketPolicy",
                 "s3:DeleteObject",
                 "s3:DeleteObjectVersion",
+                "s3:PutBucketAcl",
+                "s3:PutBucketLogging",
+                "s3:PutBucketOwnershipControls",
                 "s3:PutBucketPolicy",
+                "s3:PutBucketPublicAccessBlock",
                 "s3:PutBucketVersioning",
+                "s3:PutEncryptionConfiguration",
                 "s3:PutLifecycleConfiguration",
+                "s3:PutObjectAcl",
             ],
             Resource: buckets,
+        },
+        {
+            // The account's public access block covers the audit buckets too (the baseline sets it; changing it is an
+            // admin's, docs/build-and-delivery.md "Deploy roles").
+            Sid: "DenyAccountPublicAccess",
+            Effect: "Deny",
+            Action: "s3:PutAccountPublicAccessBlock",
+            Resource: "*",
         },
         {
             Sid: "DenyDisablingTheTrailKey",
@@ -141,6 +198,13 @@ function auditStatements(args: DeployGuardArgs): PolicyStatement[] {
             Action: ["kms:DisableKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"],
             Resource: "*",
             Condition: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": names.keyAlias } },
+        },
+        {
+            // The deny above finds the key by its alias: the alias stays on the key, or the deny would no longer match.
+            Sid: "DenyMovingTheTrailKeyAlias",
+            Effect: "Deny",
+            Action: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
+            Resource: `arn:aws:kms:${args.region}:${args.accountId}:${names.keyAlias}`,
         },
     ];
 }
@@ -164,13 +228,55 @@ export function permissionsBoundaryPolicy(args: DeployGuardArgs, actions: readon
 /** AWS managed policies that hand out administrator-class rights: the deploy role never attaches them to anyone. */
 export const ADMIN_CLASS_POLICIES = ["AdministratorAccess", "IAMFullAccess", "PowerUserAccess"].map(p => `arn:aws:iam::aws:policy/${p}`);
 
+/** IAM actions that change, pass or delete a role: the deploy role's only on the stack's own roles. */
+const ROLE_ACTIONS = [
+    "iam:AttachRolePolicy",
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PassRole",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
+];
+
 /**
- * The deploy role's guard: nothing outside its stack's services (and sts:AssumeRole for the cross-account
- * providers), no edit of itself, no administrator-class attachment, no IAM user or long-lived key, and the audit
- * statements.
+ * Statements that keep the deploy role to what its stack owns (ownedArns): no change to, pass of or instance profile
+ * around a role of the account it did not create (OrganizationAccountAccessRole would be administrator one
+ * UpdateAssumeRolePolicy away), no new version of a policy it did not create, and sts:AssumeRole of only the
+ * cross-account roles its providers name.
  */
-export function deployGuardPolicy(args: DeployGuardArgs, services: readonly string[]): GuardDocument {
-    const self = `arn:aws:iam::${args.accountId}:role/${deployRoleName(args.stack)}`;
+function ownedOnlyStatements(args: DeployGuardArgs, assumableRoles: readonly string[]): (PolicyStatement | DenyOutsideStatement)[] {
+    const owned = ownedArns(args.accountId, args.stack);
+    const instanceProfileActions = ["iam:AddRoleToInstanceProfile", "iam:DeleteInstanceProfile", "iam:RemoveRoleFromInstanceProfile"];
+    const policyActions = ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"];
+    const assume = "sts:AssumeRole";
+    return [
+        { Sid: "DenyOtherRoles", Effect: "Deny", Action: ROLE_ACTIONS, NotResource: owned.roles },
+        { Sid: "DenyOtherInstanceProfiles", Effect: "Deny", Action: instanceProfileActions, NotResource: owned.instanceProfiles },
+        { Sid: "DenyOtherPolicies", Effect: "Deny", Action: policyActions, NotResource: owned.policies },
+        assumableRoles.length > 0
+            ? { Sid: "DenyAssumingOtherRoles", Effect: "Deny", Action: assume, NotResource: [...assumableRoles].sort() }
+            : { Sid: "DenyAssumingOtherRoles", Effect: "Deny", Action: assume, Resource: "*" },
+    ];
+}
+
+/**
+ * The deploy role's guard: nothing outside its stack's services (and sts:AssumeRole of the cross-account roles its
+ * providers name, assumableRoles), nothing on IAM roles, instance profiles or policies the stack does not own, no
+ * edit of itself, no administrator-class attachment, no IAM user or long-lived key, and the audit statements.
+ */
+export function deployGuardPolicy(
+    args: DeployGuardArgs,
+    services: readonly string[],
+    assumableRoles: readonly string[] = [],
+): GuardDocument {
     return guardDocument(
         {
             Sid: "DenyOutsideTheStackServices",
@@ -178,24 +284,7 @@ export function deployGuardPolicy(args: DeployGuardArgs, services: readonly stri
             NotAction: [...services.map(s => `${s}:*`), "sts:AssumeRole", "sts:GetCallerIdentity"],
             Resource: "*",
         },
-        {
-            Sid: "DenyEditingItself",
-            Effect: "Deny",
-            Action: [
-                "iam:AttachRolePolicy",
-                "iam:DeleteRole",
-                "iam:DeleteRolePermissionsBoundary",
-                "iam:DeleteRolePolicy",
-                "iam:DetachRolePolicy",
-                "iam:PutRolePermissionsBoundary",
-                "iam:PutRolePolicy",
-                "iam:TagRole",
-                "iam:UntagRole",
-                "iam:UpdateAssumeRolePolicy",
-                "iam:UpdateRole",
-            ],
-            Resource: self,
-        },
+        // Its own role is outside ownedArns: DenyOtherRoles keeps its trust, policies and tags as an admin left them.
         {
             // The condition key is the boundary the role or user has, or gets (Service Authorization Reference, IAM).
             Sid: "DenyIdentitiesWithoutTheBoundary",
@@ -210,12 +299,8 @@ export function deployGuardPolicy(args: DeployGuardArgs, services: readonly stri
             Action: ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"],
             Resource: "*",
         },
-        {
-            Sid: "DenyEditingTheBoundary",
-            Effect: "Deny",
-            Action: ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
-            Resource: boundaryPolicyArn(args.accountId, args.stack),
-        },
+        // The boundary is outside ownedPath: DenyOtherPolicies keeps it as an admin left it.
+        ...ownedOnlyStatements(args, assumableRoles),
         {
             Sid: "DenyAdministratorAttachments",
             Effect: "Deny",
@@ -226,7 +311,17 @@ export function deployGuardPolicy(args: DeployGuardArgs, services: readonly stri
         {
             Sid: "DenyUsersAndLongLivedKeys",
             Effect: "Deny",
-            Action: ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:CreateUser", "iam:UpdateLoginProfile"],
+            // Nor a group's rights (an existing user in an existing group would take them): the stacks create none.
+            Action: [
+                "iam:AddUserToGroup",
+                "iam:AttachGroupPolicy",
+                "iam:CreateAccessKey",
+                "iam:CreateLoginProfile",
+                "iam:CreateUser",
+                "iam:PutGroupPolicy",
+                "iam:UpdateAccessKey",
+                "iam:UpdateLoginProfile",
+            ],
             Resource: "*",
         },
         ...auditStatements(args),

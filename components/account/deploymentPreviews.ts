@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
 import { escAwsAudience, escEnvironmentNames, escTrustStatement } from "./escEnvironmentConfig";
-import { DEPLOY_SERVICES, deployGuardPolicy, deployRoleName } from "./deployRolePolicy";
+import { DEPLOY_SERVICES, deployGuardPolicy, deployRoleName, previewRoleName } from "./deployRolePolicy";
 import { readOnlyCounterpart, stableJson } from "./iamPolicy";
 import {
     PULUMI_TEAMS,
@@ -23,6 +23,11 @@ import {
     pulumiTrustStatement,
     trustPolicy,
 } from "./oidcTrustPolicy";
+
+/** The account's private ECR registry host (Amazon ECR User Guide, "Private registry concepts"). */
+export function ecrRegistry(accountId: string, region: string): string {
+    return `${accountId}.dkr.ecr.${region}.amazonaws.com`;
+}
 
 /** A stack's deployment settings; config/deployments.ts produces them with its defaults applied. */
 export interface DeploymentSettings {
@@ -119,7 +124,7 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
         this.previewRole = new aws.iam.Role(
             `${name}-preview`,
             {
-                name: `pulumi-${args.stack}-preview`,
+                name: previewRoleName(args.stack),
                 description: `Previews of ${args.project}/${args.stack} (Pulumi Deployments, pull-request runs): lookups only`,
                 maxSessionDuration: sessionSeconds, // the ESC preview environment asks for sessions as long as deploys
                 assumeRolePolicy: pulumi
@@ -185,7 +190,10 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
             {
                 role: this.deployRole.id,
                 name: "guard",
-                policy: stableJson(deployGuardPolicy(guard, DEPLOY_SERVICES[args.accountRole] ?? [])),
+                // It assumes only the cross-account roles its providers name.
+                policy: pulumi
+                    .all([...(args.crossAccountRoleArns ?? [])])
+                    .apply(arns => stableJson(deployGuardPolicy(guard, DEPLOY_SERVICES[args.accountRole] ?? [], arns))),
             },
             { parent: this.deployRole },
         );
@@ -216,7 +224,8 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                     // identity must not be allowed to open the deploy environment (docs/build-and-delivery.md).
                     preRunCommands: [
                         "bash scripts/setup.sh",
-                        "bash scripts/deploy-tools.sh",
+                        // and the ECR credential helper for the account's registry, which the Jenkins image is pushed to
+                        `bash scripts/deploy-tools.sh ${ecrRegistry(args.accountId, args.region)}`,
                         `npm run -s stack-file -- ${args.stack} --credentials none --in-place`,
                     ],
                     options: { skipInstallDependencies: true },

@@ -57,3 +57,54 @@ export function escDefaultPermissionProblem(organization: string, defaultPermiss
         `${deployersTeamName("<stack>")} team`
     );
 }
+
+/** What the check found: ok, a problem to fix, or unknown (the API did not say) with what to verify by hand. */
+export interface EscDefaultPermissionCheck {
+    readonly status: "ok" | "problem" | "unknown";
+    readonly message: string;
+}
+
+export interface EscDefaultPermissionQuery {
+    readonly organization: string;
+    /** An organization admin's token: the settings are an admin's to read. */
+    readonly token: string;
+    /** The Pulumi Cloud API, https://api.pulumi.com unless self-hosted. */
+    readonly apiUrl?: string;
+    /** Milliseconds before the call counts as unanswered. */
+    readonly timeoutMs?: number;
+}
+
+/**
+ * Reads the organization's default environment permission from the Pulumi Cloud REST API and checks it with
+ * escDefaultPermissionProblem. Pulumi documents the setting as settable (UpdateOrganizationRequest,
+ * setDefaultEnvironmentPermission: none, read, open, write, admin) and the organization's settings as
+ * OrganizationMetadata; the read is GET /api/orgs/{organization} with the API's required headers (REST API docs,
+ * "Required Request Headers"), and the field defaultEnvironmentPermission. Any other answer (an error, no such
+ * field) is "unknown": the console is then the place to verify it. The caller (`twine-infra doctor`) reports it.
+ */
+export async function checkEscDefaultPermission(q: EscDefaultPermissionQuery): Promise<EscDefaultPermissionCheck> {
+    const apiUrl = (q.apiUrl ?? "https://api.pulumi.com").replace(/\/+$/, "");
+    const url = `${apiUrl}/api/orgs/${encodeURIComponent(q.organization)}`;
+    const verify =
+        `verify by hand: Pulumi Cloud > ${q.organization} > Settings > Access Management > Default environment permission ` +
+        `must be none`;
+    let body: unknown;
+    try {
+        const response = await fetch(url, {
+            headers: { Accept: "application/vnd.pulumi+8", "Content-Type": "application/json", Authorization: `token ${q.token}` },
+            signal: AbortSignal.timeout(q.timeoutMs ?? 10_000),
+        });
+        if (!response.ok) return { status: "unknown", message: `GET ${url} answered ${response.status}; ${verify}` };
+        body = await response.json();
+    } catch (e) {
+        return { status: "unknown", message: `GET ${url} failed (${e instanceof Error ? e.message : String(e)}); ${verify}` };
+    }
+    const value = (body as Record<string, unknown> | null)?.defaultEnvironmentPermission;
+    if (typeof value !== "string") {
+        return { status: "unknown", message: `GET ${url} did not name defaultEnvironmentPermission; ${verify}` };
+    }
+    const problem = escDefaultPermissionProblem(q.organization, value);
+    return problem
+        ? { status: "problem", message: problem }
+        : { status: "ok", message: `${q.organization}: default environment permission is none` };
+}

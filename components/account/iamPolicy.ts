@@ -23,13 +23,19 @@ export interface PolicyDocument {
     readonly Statement: readonly PolicyStatement[];
 }
 
-/** A document that may also narrow with DenyAllButStatement. */
-export interface GuardDocument {
-    readonly Version: "2012-10-17";
-    readonly Statement: readonly (PolicyStatement | DenyAllButStatement)[];
+/** A Deny of the listed actions on every resource but the listed ones (NotResource): only ever a Deny. */
+export interface DenyOutsideStatement extends Omit<PolicyStatement, "Effect" | "Resource"> {
+    readonly Effect: "Deny";
+    readonly NotResource: readonly string[];
 }
 
-export function guardDocument(...statements: (PolicyStatement | DenyAllButStatement)[]): GuardDocument {
+/** A document that may also narrow with DenyAllButStatement and DenyOutsideStatement. */
+export interface GuardDocument {
+    readonly Version: "2012-10-17";
+    readonly Statement: readonly (PolicyStatement | DenyAllButStatement | DenyOutsideStatement)[];
+}
+
+export function guardDocument(...statements: (PolicyStatement | DenyAllButStatement | DenyOutsideStatement)[]): GuardDocument {
     return { Version: "2012-10-17", Statement: statements };
 }
 

@@ -4,7 +4,14 @@ import { cloudWatchAgentPolicy } from "../access/instanceRolePolicy";
 import { stableJson } from "../account/iamPolicy";
 import type { AppClusterArgs } from "./appCluster";
 import { appRuntimePolicy, bootHookPolicy } from "./appRuntimePolicy";
-import { APP_HOST_LOGS, APP_METRIC_NAMESPACE, BOOT_HOOK_NAME, appHostLogGroupName, renderAppUserData } from "./appUserDataConfig";
+import {
+    APP_HOST_LOGS,
+    APP_METRIC_NAMESPACE,
+    BOOT_HOOK_HEARTBEAT_SECONDS,
+    BOOT_HOOK_NAME,
+    appHostLogGroupName,
+    renderAppUserData,
+} from "./appUserDataConfig";
 import { instanceRefreshPreferences } from "./instanceRefreshConfig";
 import { monthEndActions } from "./monthEndScheduleConfig";
 import { warmPoolArgs } from "./warmPoolConfig";
@@ -45,9 +52,10 @@ export const GROUP_METRICS = [
  * is abandoned (terminated and replaced), never put in service half-booted.
  * https://docs.aws.amazon.com/autoscaling/ec2/userguide/warm-pool-instance-lifecycle.html
  * Declared on the group itself (initialLifecycleHooks), so the first servers the group launches are held too: a
- * separate LifecycleHook resource is only added after the group exists and its first servers have launched.
+ * separate LifecycleHook resource is only added after the group exists and its first servers have launched. The
+ * provider marks initial_lifecycle_hook ForceNew: changing this hook replaces the group (docs/app-tier.md).
  */
-export function bootHook(heartbeatTimeoutSeconds = 600) {
+export function bootHook(heartbeatTimeoutSeconds = BOOT_HOOK_HEARTBEAT_SECONDS) {
     return {
         name: BOOT_HOOK_NAME,
         lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
@@ -250,6 +258,11 @@ export class AppFleet extends pulumi.ComponentResource {
         );
 
         const warmup = args.instanceWarmupSeconds;
+        // Before the group: its create waits for servers that complete the hook, which needs this policy.
+        const bootHookGrant = identity.grant(
+            "boot-hook",
+            stableJson(bootHookPolicy({ region: args.region, accountId: args.accountId, groupName: `${name}-app` })),
+        );
         this.autoScalingGroup = new aws.autoscaling.Group(
             `${name}-app`,
             {
@@ -282,14 +295,16 @@ export class AppFleet extends pulumi.ComponentResource {
                     ...Object.entries(args.tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
                 ],
             },
-            // Scaling policies own the size once the group exists; re-applying the initial size would undo them.
-            { ...moved, ignoreChanges: ["desiredCapacity"], dependsOn: [...(args.launchDependsOn ?? [])] },
+            // Scaling policies own the size once the group exists; re-applying the initial size would undo them. With
+            // a month-end schedule the schedule owns the minimum too: an up during the window would drop the raised
+            // minimum mid-rush. A new configured minimum reaches the group through the window's closing action.
+            {
+                ...moved,
+                ignoreChanges: args.monthEnd ? ["desiredCapacity", "minSize"] : ["desiredCapacity"],
+                dependsOn: [...(args.launchDependsOn ?? []), bootHookGrant],
+            },
         );
         const asg = this.autoScalingGroup;
-        identity.grant(
-            "boot-hook",
-            asg.arn.apply(arn => stableJson(bootHookPolicy(arn))),
-        );
 
         for (const policy of fleetPolicies(name, args, args.requestCountResourceLabel)) {
             new aws.autoscaling.Policy(policy.name, { ...policy.args, autoscalingGroupName: asg.name }, { parent: asg });

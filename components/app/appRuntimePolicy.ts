@@ -23,13 +23,23 @@ export function appRuntimePolicy(args: { region: string; accountId: string; envi
 }
 
 /**
- * The server completes its own group's launch hook, and no other group's: CompleteLifecycleAction is scoped to the
- * group's ARN. It finds its group and state with DescribeAutoScalingInstances, which takes no resource ("*" only).
+ * The server completes its own group's launch hook, and no other group's. The policy must exist before the group:
+ * the group's create waits for InService servers, which get there only by completing the hook, so it cannot name
+ * the group's ARN (known only once the group exists). CompleteLifecycleAction takes the autoScalingGroup resource
+ * and the autoscaling:ResourceTag/${TagKey} condition key; the statement names the group's ARN by its name's
+ * prefix (Pulumi's auto-name, `<name>-<7 characters>`) and its Name tag, which the hosts cannot change (no
+ * CreateOrUpdateTags). It finds its group and state with DescribeAutoScalingInstances, which takes no resource ("*").
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html
  */
-export function bootHookPolicy(groupArn: string) {
+export function bootHookPolicy(args: { region: string; accountId: string; groupName: string }) {
     return policyDocument(
-        { Sid: "CompleteOwnGroupsLaunchHook", Effect: "Allow", Action: "autoscaling:CompleteLifecycleAction", Resource: groupArn },
+        {
+            Sid: "CompleteOwnGroupsLaunchHook",
+            Effect: "Allow",
+            Action: "autoscaling:CompleteLifecycleAction",
+            Resource: `arn:aws:autoscaling:${args.region}:${args.accountId}:autoScalingGroup:*:autoScalingGroupName/${args.groupName}-*`,
+            Condition: { StringEquals: { "autoscaling:ResourceTag/Name": args.groupName } },
+        },
         { Sid: "FindOwnGroup", Effect: "Allow", Action: "autoscaling:DescribeAutoScalingInstances", Resource: "*" },
     );
 }

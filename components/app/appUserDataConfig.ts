@@ -65,25 +65,37 @@ const BOOT_COMPLETE_SCRIPT = path.join(__dirname, "files", "boot-complete.py");
 const BOOT_COMPLETE_PATH = "/usr/local/sbin/twine-boot-complete";
 const BOOT_COMPLETE_UNIT = "twine-boot-complete.service";
 
+/** How long a launching server may wait on the hook before AWS abandons it (terminates and replaces it). */
+export const BOOT_HOOK_HEARTBEAT_SECONDS = 600;
+const BOOT_COMPLETE_RETRY_SECONDS = 15;
+
 /**
  * The systemd unit that completes the launch hook on every boot, after cloud-init's final stage (the app restarted,
  * the access and log agent set up). Every boot, not once: a warm-pool server boots once into the pool and again
  * when it enters service, and the hook holds it both times.
+ * Wanted by cloud-init.target, not multi-user.target: cloud-final.service is ordered after multi-user.target, so a
+ * unit multi-user.target wants and that runs after cloud-final makes an ordering cycle, and systemd deletes its start
+ * job on every boot after the first (cloud-init.target's own comment says to order after it this way). It retries
+ * on failure until the hook's heartbeat has run out, and no longer: after that AWS has abandoned the server.
  */
-export function bootCompleteUnit(hookName: string): string {
+export function bootCompleteUnit(hookName: string, heartbeatSeconds = BOOT_HOOK_HEARTBEAT_SECONDS): string {
     return [
         "[Unit]",
         "Description=Complete this server's launch lifecycle hook once its boot has finished",
         "After=cloud-final.service twine.service network-online.target",
         "Wants=network-online.target",
+        `StartLimitIntervalSec=${heartbeatSeconds}`,
+        `StartLimitBurst=${Math.ceil(heartbeatSeconds / BOOT_COMPLETE_RETRY_SECONDS)}`,
         "",
         "[Service]",
         "Type=oneshot",
         `Environment=TWINE_BOOT_HOOK=${hookName}`,
         `ExecStart=/usr/bin/python3 ${BOOT_COMPLETE_PATH}`,
+        "Restart=on-failure",
+        `RestartSec=${BOOT_COMPLETE_RETRY_SECONDS}`,
         "",
         "[Install]",
-        "WantedBy=multi-user.target",
+        "WantedBy=cloud-init.target",
         "",
     ].join("\n");
 }
@@ -127,11 +139,12 @@ export function renderAppUserData(settings: AppSettings, access?: AccessCloudCon
         : [];
     const agentCommands = environment ? [cloudWatchAgentStartCommand(AGENT_CONFIG_PATH)] : [];
     const restart = ["systemctl", "restart", "twine.service"];
-    const base = access ?? { users: [], write_files: [], runcmd: [] };
+    const base = access ?? { users: [], bootcmd: [], write_files: [], runcmd: [] };
     const hook = launchHook ? bootComplete(launchHook) : { files: [], commands: [] };
     return accessCloudConfigDocument(
         {
             users: base.users,
+            bootcmd: base.bootcmd,
             write_files: [...base.write_files, ...agentFiles, settingsFile, ...hook.files],
             // The hook last: everything before it is what the server must have done before it serves.
             runcmd: [...base.runcmd, ...agentCommands, restart, ...hook.commands],

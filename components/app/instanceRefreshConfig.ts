@@ -15,6 +15,7 @@
  * pinned previous image without them; the environment's app.refreshIgnoresAlarms sets it, for that one deploy.
  * https://docs.aws.amazon.com/autoscaling/ec2/userguide/instance-refresh-alarms.html
  */
+import { REFRESH_HEALTHY_PERCENT } from "./fleetPeakConfig";
 import { refreshAlarmNames } from "../operations/alarmConfig";
 
 /** Percent of the group replaced before each pause; the last must be 100. */
@@ -24,8 +25,9 @@ export const REFRESH_CHECKPOINT_DELAY_SECONDS = 600;
 
 export function instanceRefreshPreferences(environment: string, warmupSeconds: number, options: { watchAlarms: boolean }) {
     return {
-        minHealthyPercentage: 90,
-        maxHealthyPercentage: 110,
+        // The connection budget counts the servers a refresh runs above maxSize (fleetPeakConfig.ts).
+        minHealthyPercentage: REFRESH_HEALTHY_PERCENT.min,
+        maxHealthyPercentage: REFRESH_HEALTHY_PERCENT.max,
         skipMatching: true,
         autoRollback: false,
         instanceWarmup: String(warmupSeconds),

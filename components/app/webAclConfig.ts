@@ -1,14 +1,14 @@
 /**
  * The WAF rules in front of each environment's load balancer. Order matters (lowest priority number first):
  *
- * 1. a per-client-IP ceiling that blocks abuse (a scraper, a broken client in a loop) but sits far above what a
- *    whole company behind one corporate NAT address sends in a rush;
+ * 1. a per-client-IP ceiling, below what the minimum fleet serves, so that no single address can saturate it
+ *    (fairShareConfig.ts derives it);
  * 2. optionally a per-tenant rate rule, keyed by what identifies a tenant (the Host header when tenants have
  *    their own names, or a header or cookie the app sets) so that a forger spends only its own budget: together
  *    with the client IP, or a value the app signs; it blocks in prod, at the fleet's fair share (fairShareConfig.ts);
  * 3. optionally a body size rule: counted outside the upload paths, blocked only on the paths listed as confirmed;
  * 4. the AWS managed rule groups, with `SizeRestrictions_BODY` of the common rule set counted instead of blocking,
- *    so receipts (larger than its fixed 8 KB) can be uploaded, and the `*_BODY` injection rules counted too:
+ *    so receipts (larger than its fixed 8 KB) can be uploaded, and every `*_BODY` rule counted too:
  * 5. a rule after them that blocks what those body rules matched, except on the upload paths.
  */
 import type * as aws from "@pulumi/aws";
@@ -90,17 +90,28 @@ export const COUNTED_MANAGED_RULES: Readonly<Record<string, readonly string[]>> 
 };
 
 /**
- * The managed rules that inspect the body and commonly block file uploads, with the label each adds to what it
- * matches; counted in their group, they block through our own rule on every path but the uploads.
- * https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html (core rule set),
- * https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-use-case.html (SQL database)
+ * The managed rules that inspect the body, with the label each adds to what it matches; counted in their group on
+ * the upload paths (a receipt's bytes match injection and RFI patterns by chance; AWS names the XSS, LFI and SQLi
+ * ones as commonly blocking file uploads), they block through our own rule on every path but the uploads.
+ * Every *_BODY rule of the groups applied, so none blocks an upload on its own.
+ * https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html (core rule set, known
+ * bad inputs), https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-use-case.html (SQL database)
  */
 export const BODY_RULES: Readonly<Record<string, readonly { readonly rule: string; readonly label: string }[]>> = {
     AWSManagedRulesCommonRuleSet: [
         { rule: "CrossSiteScripting_BODY", label: "awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body" },
         { rule: "GenericLFI_BODY", label: "awswaf:managed:aws:core-rule-set:GenericLFI_Body" },
+        { rule: "GenericRFI_BODY", label: "awswaf:managed:aws:core-rule-set:GenericRFI_Body" },
+        { rule: "EC2MetaDataSSRF_BODY", label: "awswaf:managed:aws:core-rule-set:EC2MetaDataSSRF_Body" },
     ],
-    AWSManagedRulesSQLiRuleSet: [{ rule: "SQLi_BODY", label: "awswaf:managed:aws:sql-database:SQLi_Body" }],
+    AWSManagedRulesKnownBadInputsRuleSet: [
+        { rule: "JavaDeserializationRCE_BODY", label: "awswaf:managed:aws:known-bad-inputs:JavaDeserializationRCE_Body" },
+        { rule: "Log4JRCE_BODY", label: "awswaf:managed:aws:known-bad-inputs:Log4JRCE_Body" },
+    ],
+    AWSManagedRulesSQLiRuleSet: [
+        { rule: "SQLi_BODY", label: "awswaf:managed:aws:sql-database:SQLi_Body" },
+        { rule: "SQLiExtendedPatterns_BODY", label: "awswaf:managed:aws:sql-database:SQLiExtendedPatterns_Body" },
+    ],
 };
 
 /** An ALB forwards at most the first 8 KB of a body to WAF; a limit above it could never be inspected. */

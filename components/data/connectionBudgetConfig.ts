@@ -1,8 +1,10 @@
 /**
- * The database's connection budget: what the app fleet may open at its largest. Each server keeps a pool of
- * `poolSizePerServer` connections, so a full fleet opens maxSize × pool; past the instance's max_connections new
- * connections fail for every tenant at once. Pure, for the config check and the capacity model.
+ * The database's connection budget: what the app fleets may open at their largest. Each server keeps a pool of
+ * `poolSizePerServer` connections, so a fleet at its peak (a refresh of a full group, plus the warm pool) opens
+ * peak × pool; past the instance's max_connections new connections fail for every tenant at once. Pure, for the
+ * config check and the capacity model.
  */
+import { FleetBounds, REFRESH_HEALTHY_PERCENT, peakServers } from "../app/fleetPeakConfig";
 import type { DatabaseEngine } from "./database";
 
 /** Memory of the RDS classes the stacks use, GiB (https://aws.amazon.com/rds/instance-types/). */
@@ -19,14 +21,22 @@ const RDS_MEMORY_GIB: Readonly<Record<string, number>> = {
 };
 
 /**
+ * The share of a class's memory that RDS leaves as DBInstanceClassMemory, the figure max_connections is computed
+ * from: RDS subtracts what the OS and its own processes reserve, and does not publish how much. An assumption, on
+ * the safe side (small classes lose the largest share): a budget computed from the class's full memory would let a
+ * fleet open connections the database refuses. https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ParamValuesRef.html
+ */
+export const DB_INSTANCE_CLASS_MEMORY_SHARE = 0.75;
+
+/**
  * The default max_connections on RDS: PostgreSQL LEAST({DBInstanceClassMemory/9531392}, 5000), MySQL
- * {DBInstanceClassMemory/12582880}. DBInstanceClassMemory is somewhat below the class's memory, so this is an
- * upper bound. https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.MaxConnections
+ * {DBInstanceClassMemory/12582880}, with DBInstanceClassMemory taken as DB_INSTANCE_CLASS_MEMORY_SHARE of the class.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.MaxConnections
  */
 export function maxConnections(engine: DatabaseEngine, instanceClass: string): number | undefined {
     const gib = RDS_MEMORY_GIB[instanceClass];
     if (gib === undefined) return undefined;
-    const bytes = gib * 1024 ** 3;
+    const bytes = gib * 1024 ** 3 * DB_INSTANCE_CLASS_MEMORY_SHARE;
     return engine === "postgres" ? Math.min(Math.floor(bytes / 9531392), 5000) : Math.floor(bytes / 12582880);
 }
 
@@ -34,24 +44,30 @@ export function maxConnections(engine: DatabaseEngine, instanceClass: string): n
 export const APP_CONNECTION_SHARE = 0.9;
 
 /**
- * Why fleets of `fleetMax` servers in all with pools of `pool` connections exceed the database's budget, or undefined.
- * `sharers`: the environments whose fleets are summed, when more than the owner's.
+ * Why the fleets on one database, at their peak (peakServers: a refresh above maxSize, and the warm pool), with
+ * pools of `pool` connections exceed the database's budget, or undefined. Several fleets: those that share it.
  */
 export function connectionBudgetProblem(
-    fleetMax: number,
+    fleets: readonly (FleetBounds & { readonly name: string })[],
     pool: number,
     engine: DatabaseEngine,
     instanceClass: string,
-    sharers?: readonly string[],
 ): string | undefined {
     const max = maxConnections(engine, instanceClass);
     if (max === undefined) return undefined;
     const budget = Math.floor(max * APP_CONNECTION_SHARE);
-    const wanted = fleetMax * pool;
+    const peaks = fleets.map(peakServers);
+    const servers = peaks.reduce((sum, p) => sum + p.total, 0);
+    const wanted = servers * pool;
     if (wanted <= budget) return undefined;
-    const fleets = `${fleetMax}${sharers ? `, of ${sharers.join(" and ")} together` : ""}`;
+    const each = fleets.map(
+        (f, i) =>
+            `${fleets.length > 1 ? `${f.name}: ` : ""}app.maxSize ${f.maxSize} at a refresh's ${REFRESH_HEALTHY_PERCENT.max} % = ` +
+            `${peaks[i].refresh}${peaks[i].warmPool ? ` plus a warm pool of ${peaks[i].warmPool}` : ""}`,
+    );
     return (
-        `app.maxSize (${fleets}) × database.poolSizePerServer (${pool}) = ${wanted} connections exceeds the database's ` +
-        `budget (${budget}: ${APP_CONNECTION_SHARE * 100} % of max_connections ${max} on ${instanceClass})`
+        `${servers} servers at their peak (${each.join("; ")}${fleets.length > 1 ? ", together" : ""}) × database.poolSizePerServer ` +
+        `(${pool}) = ${wanted} connections exceeds the database's budget (${budget}: ${APP_CONNECTION_SHARE * 100} % of ` +
+        `max_connections ${max} on ${instanceClass}, from ${DB_INSTANCE_CLASS_MEMORY_SHARE * 100} % of its memory)`
     );
 }

@@ -16,7 +16,6 @@ import {
 } from "./jenkinsHostConfig";
 import { jenkinsWebhookEntrance } from "./jenkinsWebhook";
 import { AccessCloudConfig } from "../access/accessCloudConfig";
-import { ubuntuLtsAmiId } from "../access/ubuntuAmi";
 
 /** The Jenkins image build context, in this repository. */
 export const JENKINS_IMAGE_CONTEXT = path.resolve(__dirname, "..", "..", "images", "jenkins");
@@ -25,6 +24,8 @@ export const JENKINS_IMAGE_CONTEXT = path.resolve(__dirname, "..", "..", "images
 export interface JenkinsSettings {
     /** EC2 instance type of the host (x86_64). */
     readonly instanceType: string;
+    /** AMI to boot: Canonical's Ubuntu 24.04 amd64 (the stack checks the pin with pinnedUbuntuAmiId); a change replaces the host. */
+    readonly amiId: string;
     /** Size of the JENKINS_HOME volume in GiB. */
     readonly homeVolumeGiB: number;
     /** UTC time of the daily snapshot, HH:MM. */
@@ -141,7 +142,9 @@ export class Jenkins extends pulumi.ComponentResource {
                 // No username or password: the provider then asks the machine's Docker credential helper (ecr-login,
                 // docs/build-and-delivery.md) for a login, which never lands in state (pulumi-docker provider/image.go,
                 // getRegistryAuth). A login passed here is stored in state, where every preview can decrypt it.
-                registry: { server: this.repository.repositoryUrl },
+                // The registry's host: Docker looks a credential helper up by host (config.json credHelpers), which
+                // scripts/ecr-credential-helper.sh writes for Deployments runs and the cloud-init for the Jenkins host.
+                registry: { server: this.repository.repositoryUrl.apply(url => url.split("/")[0]) },
             },
             parent,
         );
@@ -260,7 +263,7 @@ export class Jenkins extends pulumi.ComponentResource {
         this.instance = new aws.ec2.Instance(
             `${name}-host`,
             {
-                ami: ubuntuLtsAmiId({ parent: this, provider: opts?.provider }),
+                ami: args.amiId,
                 instanceType: args.instanceType,
                 subnetId: args.subnetId,
                 associatePublicIpAddress: false,
@@ -297,7 +300,8 @@ export class Jenkins extends pulumi.ComponentResource {
                 userDataReplaceOnChange: true,
                 tags: { Name: `${name}-jenkins` },
             },
-            { parent: this, ignoreChanges: ["ami"], deleteBeforeReplace: true, dependsOn: [...(args.networkReady ?? [])] },
+            // The AMI is not ignored: ignoreChanges also holds on a replacement, which would relaunch the first deploy's AMI.
+            { parent: this, deleteBeforeReplace: true, dependsOn: [...(args.networkReady ?? [])] },
         );
         new aws.ec2.VolumeAttachment(
             `${name}-home`,

@@ -59,7 +59,7 @@ export function renderJenkinsUserData(args: JenkinsUserDataArgs, access?: Access
     if (!access) return base;
     const doc = parse(base);
     return accessCloudConfigDocument(
-        { users: access.users, write_files: [...access.write_files, ...doc.write_files], runcmd: [...access.runcmd, ...doc.runcmd] },
+        { ...access, write_files: [...access.write_files, ...doc.write_files], runcmd: [...access.runcmd, ...doc.runcmd] },
         { package_update: doc.package_update, packages: [...doc.packages, "nftables"] },
     );
 }

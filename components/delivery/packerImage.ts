@@ -194,6 +194,47 @@ export function amiIdFromManifest(manifestJson: string, region: string): string 
     return found[found.length - 1];
 }
 
+/** A plugin a template folder requires (`required_plugins`), with its version constraint as written. */
+export interface PluginPin {
+    readonly name: string;
+    readonly source: string;
+    readonly version: string;
+}
+
+/** Every `required_plugins` entry in the folder's *.pkr.hcl files. */
+export function pluginPins(files: readonly BuildFile[]): PluginPin[] {
+    const pins: PluginPin[] = [];
+    for (const file of files.filter(f => f.path.endsWith(".pkr.hcl"))) {
+        const text = file.content.toString();
+        const start = /required_plugins\s*\{/.exec(text);
+        if (!start) continue;
+        // The block's body, up to its matching brace.
+        let depth = 1;
+        let end = start.index + start[0].length;
+        for (; end < text.length && depth > 0; end++) depth += text[end] === "{" ? 1 : text[end] === "}" ? -1 : 0;
+        const body = text.slice(start.index + start[0].length, end - 1);
+        for (const entry of body.matchAll(/(\w[\w-]*)\s*=\s*\{([^}]*)\}/g)) {
+            const field = (key: string) => new RegExp(`${key}\\s*=\\s*"([^"]*)"`).exec(entry[2])?.[1] ?? "";
+            pins.push({ name: entry[1], source: field("source"), version: field("version") });
+        }
+    }
+    return pins;
+}
+
+/**
+ * Plugins not pinned to one version: `packer init` installs the newest a range allows, so the image would change
+ * with no change to the folder, and so to the rebuild trigger (buildInputsHash, which covers this file).
+ */
+export function pluginPinProblems(files: readonly BuildFile[]): string[] {
+    return pluginPins(files)
+        .filter(p => !/^=?\s*\d+\.\d+\.\d+$/.test(p.version.trim()))
+        .map(
+            p =>
+                `plugin ${p.name} (${p.source}) has version "${p.version}": not one version. Fix: pin it exactly, ` +
+                `e.g. version = "= 1.2.3", and move the pin to upgrade (a rebuild follows)`,
+        );
+}
+
 /**
  * The AMI id of the build command's stdout, or undefined when the command did not run: a create skipped by
  * `pulumi up --exclude` (with --exclude-dependents) resolves its outputs empty (pulumi/pulumi#24108), and the
@@ -230,6 +271,10 @@ export class PackerImage extends pulumi.ComponentResource {
         } catch (e) {
             const why = `${name}: ${args.templateDir}: ${(e as Error).message}`;
             throw new pulumi.ResourceError(`${why}. Fix: state the oldest Packer it builds with`, this);
+        }
+        const unpinned = pluginPinProblems(files);
+        if (unpinned.length > 0) {
+            throw new pulumi.ResourceError(`${name}: ${args.templateDir}:\n - ${unpinned.join("\n - ")}`, this);
         }
         const variables = pulumi.output(args.variables ?? {}) as pulumi.Output<Record<string, PackerVariable>>;
         this.inputsHash = variables.apply(vars => buildInputsHash(files, vars));

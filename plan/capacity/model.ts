@@ -56,7 +56,7 @@ export interface LoadProfile {
     };
 }
 
-/** Every timing the model assumes, in seconds; docs/app-tier.md names the AWS source of each. */
+/** Every timing the model assumes, in seconds; docs/app-tier.md names the AWS source of each, or says it has none. */
 export const TIMINGS = {
     /** A standard (60 s) ALB metric reaches CloudWatch about a minute after its period ends. */
     standardMetricDelay: 60,
@@ -68,6 +68,11 @@ export const TIMINGS = {
     warmStart: 40,
     /** A new server launches and boots from the baked AMI. */
     coldStart: 100,
+    /**
+     * After cloud-init's final stage, the server completes its launch hook (twine-boot-complete.service: two API
+     * calls) and Auto Scaling moves it on to InService; only then does it register with the target group.
+     */
+    bootHookCompletion: 15,
     /** The target group marks it healthy: 2 checks 15 s apart. */
     healthCheck: 30,
     /** WAF detects a rate over its limit, usually within 30 s. */
@@ -75,6 +80,19 @@ export const TIMINGS = {
     /** A worker of a server serves one request in this long at rest (the latency baseline). */
     serviceTime: 0.2,
 } as const;
+
+/**
+ * The timings no AWS document gives (docs/app-tier.md says so beside each): assumptions to replace with
+ * measurements. The model prints them with its results.
+ */
+export const ASSUMED_TIMINGS: readonly (keyof typeof TIMINGS)[] = [
+    "standardMetricDelay",
+    "highResolutionMetricDelay",
+    "warmStart",
+    "coldStart",
+    "bootHookCompletion",
+    "serviceTime",
+];
 
 /** Concurrent requests one server works on (its app workers): the M/M/c servers per instance. */
 export const WORKERS_PER_SERVER = 8;
@@ -276,9 +294,10 @@ export function simulate(fleet: FleetModel, profile: LoadProfile): CapacityResul
         for (let added = desired; added < wanted; added++) {
             if (warm > 0) {
                 warm--;
-                pending.push({ ready: t + TIMINGS.warmStart + TIMINGS.healthCheck });
-                refills.push(t + TIMINGS.coldStart + TIMINGS.warmStart);
-            } else pending.push({ ready: t + TIMINGS.coldStart + TIMINGS.healthCheck });
+                pending.push({ ready: t + TIMINGS.warmStart + TIMINGS.bootHookCompletion + TIMINGS.healthCheck });
+                // The refill boots in full and completes the hook before it is stopped in the pool.
+                refills.push(t + TIMINGS.coldStart + TIMINGS.bootHookCompletion + TIMINGS.warmStart);
+            } else pending.push({ ready: t + TIMINGS.coldStart + TIMINGS.bootHookCompletion + TIMINGS.healthCheck });
         }
         desired = wanted;
 

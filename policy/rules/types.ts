@@ -2,7 +2,7 @@
  * The rule model of the guardrails: plain objects with a pure `check`, so that tests (and the offline plan) run
  * them directly, and policy/pack.ts adapts them to @pulumi/policy for `pulumi preview --policy-pack policy`.
  */
-import { cidrContains, isPrivateCidr, parseCidr } from "../../components/network/cidr";
+import { cidrContains, isPrivateCidr, parseCidr } from "../lib/cidr";
 
 export type Level = "mandatory" | "advisory";
 export type Area = "network" | "access" | "compute" | "load balancers" | "data stores" | "dns" | "iam" | "ci" | "logging" | "structure";

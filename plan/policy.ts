@@ -2,9 +2,9 @@
  * Runs the pack over the offline plan: plan records become the inputs the rules read (provider URNs resolved
  * to the provider resource, as the policy engine does), and the project's stack files supply the pack settings.
  */
-import type { Plan } from "../plan/run";
-import { readStackSettings } from "../plan/stackFile";
-import { PackSettings, PolicyInput, Violation, evaluate, policyInput } from "./rules";
+import type { Plan } from "./run";
+import { readStackSettings } from "./stackFile";
+import { PackSettings, PolicyInput, RULES, Rule, Violation, evaluate, policyInput } from "../policy/rules";
 
 export function planResources(plan: Pick<Plan, "resources">): PolicyInput[] {
     const byUrn = new Map(plan.resources.map(r => [r.urn, r]));
@@ -34,4 +34,17 @@ export function projectPackSettings(projectDir: string, stacks: readonly string[
 
 export function evaluatePlan(plan: Pick<Plan, "resources">, settings: PackSettings): Violation[] {
     return evaluate(planResources(plan), settings);
+}
+
+/**
+ * The pack's config (`--policy-pack-config`) for these settings: for each rule that reads settings, the ones it
+ * declares, keyed by the rule's name, as Pulumi passes them to the policy's config schema.
+ */
+export function packConfig(settings: PackSettings, rules: readonly Rule[] = RULES): Record<string, Partial<PackSettings>> {
+    const config: Record<string, Partial<PackSettings>> = {};
+    for (const rule of rules) {
+        const entries = (rule.settings ?? []).filter(k => settings[k] !== undefined).map(k => [k, settings[k]]);
+        if (entries.length > 0) config[rule.name] = Object.fromEntries(entries);
+    }
+    return config;
 }
