@@ -51,23 +51,29 @@ export interface ImportFile {
 
 /**
  * The import file for what the account baseline keeps through a destroy and would collide with on the next create:
- * its buckets (fixed names) and its trail (a fixed name per account), into the stack's AccountBaseline.
+ * its buckets (fixed names; each the bucket of a LogBucket component under the baseline) and its trail (a fixed name
+ * per account, under the AccountBaseline itself).
  */
 export function retainedImportFile(stack: string, accountId: string, region: string): ImportFile {
-    const entry = (type: string, name: string, id: string) => ({ type, name, id, parent: "baseline", provider: "aws" });
-    const bucket = (name: string, id: string) => entry("aws:s3/bucket:Bucket", name, id);
+    const logBucketUrn = (name: string) => engineUrn(stack, ["twine:index:AccountBaseline", "twine:index:LogBucket"], name);
+    const trailLogs = `${stack}-baseline-trail-logs`;
+    const accessLogs = `${stack}-baseline-s3-access-logs`;
+    const entry = (type: string, name: string, id: string, parent: string) => ({ type, name, id, parent, provider: "aws" });
     return {
         nameTable: {
             baseline: baselineUrn(stack),
+            trailLogs: logBucketUrn(trailLogs),
+            accessLogs: logBucketUrn(accessLogs),
             aws: providerUrn(stack),
         },
         resources: [
-            bucket(`${stack}-baseline-trail-logs`, `twine-cloudtrail-${accountId}-${region}`),
-            bucket(`${stack}-baseline-s3-access-logs`, `twine-s3-access-logs-${accountId}-${region}`),
+            entry("aws:s3/bucket:Bucket", trailLogs, `twine-cloudtrail-${accountId}-${region}`, "trailLogs"),
+            entry("aws:s3/bucket:Bucket", accessLogs, `twine-s3-access-logs-${accountId}-${region}`, "accessLogs"),
             entry(
                 "aws:cloudtrail/trail:Trail",
                 `${stack}-baseline-trail`,
                 `arn:aws:cloudtrail:${region}:${accountId}:trail/twine-${stack}`,
+                "baseline",
             ),
         ],
     };

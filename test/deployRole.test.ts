@@ -23,6 +23,7 @@ const CREATE_CALL: Readonly<Record<string, string>> = {
     "access-analyzer": "access-analyzer:CreateAnalyzer",
     acm: "acm:RequestCertificate",
     autoscaling: "autoscaling:CreateAutoScalingGroup",
+    backup: "backup:CreateBackupVault",
     cloudtrail: "cloudtrail:CreateTrail",
     cloudwatch: "cloudwatch:PutMetricAlarm",
     dlm: "dlm:CreateLifecyclePolicy",
@@ -30,6 +31,7 @@ const CREATE_CALL: Readonly<Record<string, string>> = {
     ecr: "ecr:CreateRepository",
     elasticloadbalancing: "elasticloadbalancing:CreateLoadBalancer",
     es: "es:CreateDomain",
+    events: "events:PutRule",
     guardduty: "guardduty:CreateDetector",
     iam: "iam:CreateRole",
     kms: "kms:CreateKey",
@@ -38,6 +40,7 @@ const CREATE_CALL: Readonly<Record<string, string>> = {
     route53: "route53:CreateHostedZone",
     s3: "s3:CreateBucket",
     secretsmanager: "secretsmanager:CreateSecret",
+    sns: "sns:CreateTopic",
     ssm: "ssm:StartSession",
     wafv2: "wafv2:CreateWebACL",
 };
@@ -132,9 +135,28 @@ describe("deploy roles: the services each stack calls (DEPLOY_SERVICES)", () => 
     });
 });
 
-/** The Allow actions of every policy of the stack's roles but its deploy role: what its boundary must allow. */
+/**
+ * Services a role's own calls need whatever the stack declares: its credentials (sts), resource tags (tag), the
+ * database login (rds-db) and Session Manager's channels (ec2messages, ssmmessages).
+ */
+const ROLE_RUNTIME_SERVICES = ["ec2messages", "rds-db", "ssmmessages", "sts", "tag"];
+
+/**
+ * The Allow actions of every policy of the stack's roles but its deploy role: what its boundary must allow. Of an AWS
+ * managed policy, only the actions on services the stack uses: AWSBackupServiceRolePolicyForBackup grants the
+ * backup of every service AWS Backup knows (EKS, DynamoDB, FSx...), and the boundary need not, nor could within IAM's
+ * 6,144 characters, allow backups of resources the stack does not have.
+ */
 function boundaryActionsOf(plan: Plan): string[] {
     const deploy = `pulumi-${plan.stack}-deploy`;
+    const used = new Set([...deployServicesOf(plan.stack, new Set(plan.resources.map(r => r.type))), ...ROLE_RUNTIME_SERVICES]);
+    const ofUsedServices = (d: Document): Document => ({
+        ...d,
+        Statement: [d.Statement]
+            .flat()
+            .map(st => ({ ...st, Action: [st.Action].flat().filter(a => used.has(a.split(":")[0])) }))
+            .filter(st => st.Action.length > 0),
+    });
     const documents: Document[] = [
         ...ofType(plan, "aws:iam/rolePolicy:RolePolicy")
             .filter(r => !r.name.startsWith(`${plan.stack}-deployments-deploy`))
@@ -144,7 +166,7 @@ function boundaryActionsOf(plan: Plan): string[] {
             .map(r => JSON.parse(String(r.inputs.policy))),
         ...ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
             .filter(r => r.inputs.role !== deploy && String(r.inputs.policyArn).startsWith("arn:aws:iam::aws:policy/"))
-            .map(r => managedPolicyDocument(String(r.inputs.policyArn))),
+            .map(r => ofUsedServices(managedPolicyDocument(String(r.inputs.policyArn)))),
     ];
     const actions = new Set<string>();
     for (const d of documents) {

@@ -6,7 +6,6 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
 import { parseStackConfig } from "../config";
 import { committedConfig, REPO } from "./helpers/config";
 import { STACKS } from "./helpers/plans";
@@ -24,19 +23,6 @@ describe("values outside the stack files agree with them", () => {
         // The app repository lives under the same GitHub owner.
         const app = /stringParam\('APP_REPOSITORY', '([^']+)'/.exec(groovy)?.[1];
         assert.equal(app?.split("/")[3], repository.split("/")[0], "APP_REPOSITORY's owner");
-    });
-
-    it("the preview workflow assumes each stack's preview role in that stack's account, in its organization", () => {
-        const workflow = parse(read(".github/workflows/preview.yml"));
-        const job = Object.values(workflow.jobs as Record<string, any>).find(j => j.strategy?.matrix?.stack)!;
-        const matrix = job.strategy.matrix.stack as { name: string; account: string }[];
-        assert.deepEqual(
-            matrix.map(m => [m.name, m.account]),
-            STACKS.map(s => [s, configs[s].accountId]),
-        );
-        const organizations = new Set(STACKS.map(s => configs[s].deployments?.organization));
-        const auth = (job.steps as any[]).find(s => String(s.uses).startsWith("pulumi/auth-actions"));
-        assert.deepEqual([...organizations], [auth.with.organization]);
     });
 
     it("the runbook's placeholder search covers these files", () => {

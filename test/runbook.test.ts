@@ -135,7 +135,14 @@ describe("runbook: the first-deploy checklist, as a person runs it", () => {
         const lines = shell(checklist).split("\n");
         const set = new Set<string>();
         const unset: string[] = [];
+        let quotedHeredocEnd: string | undefined;
         for (const line of lines) {
+            // A quoted here-document (<<'END') keeps `$` literal until its end line.
+            if (quotedHeredocEnd !== undefined) {
+                if (line.trim() === quotedHeredocEnd) quotedHeredocEnd = undefined;
+                continue;
+            }
+            quotedHeredocEnd = /<<'(\w+)'/.exec(line)?.[1];
             for (const m of line.matchAll(/\bfor ([a-z_]+) in /g)) set.add(m[1]);
             // Single quotes keep `$` literal (a URN's type separator).
             for (const m of line.replace(/'[^']*'/g, "''").matchAll(/\$\{?([a-z_]+)\b/g))

@@ -71,23 +71,36 @@ export function deployServicesOf(accountRole: string, resourceTypes: Iterable<st
     return [...services].sort();
 }
 
-/** The services of both environment stacks: their network, app tier and data tier. */
-const ENV_SERVICES = ["access-analyzer", "acm", "autoscaling", "cloudtrail", "ec2", "elasticloadbalancing", "es", "iam"].concat([
+/** The services of both environment stacks: their network, app tier, data tier and operations. */
+const ENV_SERVICES = [
+    "access-analyzer",
+    "acm",
+    "autoscaling",
+    "cloudtrail",
+    "cloudwatch",
+    "ec2",
+    "elasticloadbalancing",
+    "es",
+    "events",
+    "iam",
     "kms",
     "logs",
     "rds",
     "route53",
     "s3",
+    "secretsmanager",
+    "sns",
     "wafv2",
-]);
+];
 
 /** Derived from the plans by deployServicesOf; test/deployRole.test.ts keeps it equal. */
 export const DEPLOY_SERVICES: Readonly<Record<string, readonly string[]>> = {
     dns: ["access-analyzer", "cloudtrail", "ec2", "iam", "kms", "route53", "s3"],
     bastion: ["access-analyzer", "cloudtrail", "cloudwatch", "ec2", "guardduty", "iam", "kms", "logs", "route53", "s3"],
     // dev: Jenkins (its image repository, secrets, snapshots) and the image bake (Session Manager).
-    dev: [...ENV_SERVICES, "dlm", "ecr", "secretsmanager", "ssm"].sort(),
-    prod: [...ENV_SERVICES, "guardduty", "secretsmanager"].sort(),
+    dev: [...ENV_SERVICES, "dlm", "ecr", "ssm"].sort(),
+    // prod: GuardDuty, and AWS Backup's locked copy of the database.
+    prod: [...ENV_SERVICES, "backup", "guardduty"].sort(),
 };
 
 export interface DeployGuardArgs {
