@@ -70,10 +70,20 @@ export const prodAmiId = (config: ProdStackConfig, dev: EnvOutputs): string => c
  */
 export async function prodImageRootVolumeGiB(ctx: StackContext<ProdStackConfig>, dev: EnvOutputs): Promise<number> {
     const amiId = prodAmiId(ctx.config, dev);
-    const image = await aws.ec2.getAmi(
-        { owners: [dev.accountId], filters: [{ name: "image-id", values: [amiId] }] },
-        { provider: ctx.provider },
-    );
+    const key = ctx.config.image?.amiId ? "image.amiId" : "the dev stack's amiId output";
+    const image = await aws.ec2
+        .getAmi(
+            { owners: [dev.accountId], includeDeprecated: true, filters: [{ name: "image-id", values: [amiId] }] },
+            { provider: ctx.provider },
+        )
+        .catch((err: unknown) => {
+            const cause = err instanceof Error ? err.message.trim().split("\n")[0] : String(err);
+            throw new Error(
+                `Pulumi.${ctx.stack}.yaml: ${key} = ${amiId}: prod cannot read this image (${cause}); prod boots only an image the ` +
+                    `dev account (${dev.accountId}) built and shares with it. Fix: pin an AMI id from dev's image history ` +
+                    `(docs/operations.md, rolling back), or remove image.amiId to take dev's current image`,
+            );
+        });
     return imageRootVolumeGiB(image);
 }
 

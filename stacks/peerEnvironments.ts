@@ -7,6 +7,7 @@
 import * as path from "path";
 import { JENKINS_TARGET } from "../components/access/accessGrantsConfig";
 import { PROJECT, problem } from "../config";
+import { DEFAULT_ENVIRONMENTS } from "../config/environments";
 import { stackFileConfigs } from "./oneStackPerAccount";
 
 /** The folder whose stack files the program compares against: its own project folder (see withSiblingStackFolder). */
@@ -41,8 +42,10 @@ export function peerEnvironments(projectDir: string): PeerEnvironments[] {
         const role = config[`${PROJECT}:accountRole`];
         const accountId = config[`${PROJECT}:accountId`];
         const environments = config[`${PROJECT}:environments`];
-        if ((role !== "dev" && role !== "prod") || accountId === undefined || !environments || typeof environments !== "object") return [];
-        const names = Object.keys(environments);
+        if ((role !== "dev" && role !== "prod") || accountId === undefined) return [];
+        // Without the key, the stack has the default environments (config/environments.ts).
+        if (environments !== undefined && (environments === null || typeof environments !== "object")) return [];
+        const names = environments === undefined ? [...DEFAULT_ENVIRONMENTS[role]] : Object.keys(environments);
         return [{ stack, role, accountId: String(accountId), targets: role === "dev" ? [...names, JENKINS_TARGET] : names }];
     });
 }

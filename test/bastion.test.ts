@@ -12,7 +12,7 @@ import { cloudWatchAgentConfig, renderBastionUserData } from "../components/acce
 import { sshPublicKeyProblem } from "../config/bastionHost";
 import { Plan, PlannedResource } from "../plan/run";
 import { MOCK_FOREIGN_AMIS } from "../plan/mocks";
-import { PLACEHOLDER_AMI_ID, pinnedAmiProblem } from "../components/access/ubuntuAmi";
+import { PLACEHOLDER_AMI_ID, pinnedAmiProblem, pinnedAmiQuery } from "../components/access/ubuntuAmi";
 import { fixtureConfig } from "./helpers/config";
 import { stringify } from "yaml";
 import { FIXTURES, byUrn, ofType, planFixtureWith, planOf } from "./helpers/plans";
@@ -242,6 +242,13 @@ describe("bastion", () => {
         it("boots the pinned AMI when bastionHost.amiId is set", async () => {
             const plan = await planFixtureWith("bastion", path.join(FIXTURES, "access.bastion.yaml"));
             assert.equal(one(plan, "aws:ec2/instance:Instance").inputs.ami, "ami-0123456789abcdef0");
+        });
+
+        it("finds a pin after AWS deprecates it (every public AMI, two years after creation): deprecated images count", () => {
+            const query = pinnedAmiQuery("ami-0abc1234def567890");
+            assert.equal(query.includeDeprecated, true);
+            assert.deepEqual(query.owners, ["099720109477"]);
+            assert.deepEqual(query.filters?.find(f => f.name === "image-id")?.values, ["ami-0abc1234def567890"]);
         });
 
         it("refuses a pinned AMI that is not Canonical's Ubuntu 24.04 amd64 (a look-alike, another release), naming the fix", async () => {

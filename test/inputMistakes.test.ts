@@ -90,6 +90,18 @@ describe("input mistakes", () => {
             pointsAtTheBastionsGrant((await withEditedProject("bastion", misspell, dir => planError("dev", dir))).message);
         });
 
+        it("is refused when planning the bastion even if dev's file leaves environments to their defaults", async () => {
+            const devWithDefaultEnvironments = (dir: string) => {
+                const file = path.join(dir, "Pulumi.dev.yaml");
+                const doc = parseDocument(fs.readFileSync(file, "utf8"));
+                doc.deleteIn(["config", "twine-infra:environments"]);
+                fs.writeFileSync(file, doc.toString());
+            };
+            const err = await withEditedProject("bastion", misspell, dir => planError("bastion", dir), devWithDefaultEnvironments);
+            assert.match(err.message, /access\.tset: Pulumi\.dev\.yaml \(the dev account/);
+            assert.match(err.message, /Fix: name one of integration, test, jenkins/);
+        });
+
         it("is refused by the bastion's program, as in a deploy, against the stack files beside it", async () => {
             const err = await withEditedProject("bastion", misspell, async dir => {
                 const settings = readStackSettings(dir, "bastion");

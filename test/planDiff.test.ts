@@ -94,6 +94,14 @@ describe("plan --diff", () => {
         assert.deepEqual(diff.summary, { add: replaces, change: diff.changes.length - replaces, destroy: replaces });
     });
 
+    it("shows a KMS grant whose retireOnDelete changes as a replacement (ForceNew in the provider's kms/grant.go)", async () => {
+        const prod = await fixturePlanOf("prod");
+        const grant = prod.resources.find(r => r.type === "aws:kms/grant:Grant")!;
+        const flipped = { ...grant, inputs: { ...grant.inputs, retireOnDelete: !grant.inputs.retireOnDelete } };
+        const diff = diffPlans(prod, { ...prod, resources: prod.resources.map(r => (r === grant ? flipped : r)) }, "a flipped grant");
+        assert.equal(diff.changes.find(c => c.urn === grant.urn)?.action, "replace");
+    });
+
     it("calls out a protected resource the change would delete", async () => {
         const dns = await fixturePlanOf("dns");
         const zone = dns.resources.find(r => r.type === "aws:route53/zone:Zone" && r.options.protect)!;

@@ -33,6 +33,26 @@ export function ubuntuLtsAmiId(opts: pulumi.InvokeOutputOptions): pulumi.Output<
 /** Canonical's public SSM parameter naming its current Ubuntu 24.04 amd64 gp3 AMI in each region. */
 export const UBUNTU_LTS_SSM_PARAMETER = "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
 
+/**
+ * The DescribeImages query that finds a pin only if it is Canonical's Ubuntu 24.04 amd64 image. Deprecated images
+ * count: every public AMI is deprecated two years after its creation, and DescribeImages leaves deprecated images
+ * out unless asked (includeDeprecated; EC2 User Guide, "Deprecate an AMI"), so an old pin would fail every deploy
+ * of its stack, including the bastion deploy that revokes someone's access.
+ */
+export function pinnedAmiQuery(amiId: string): aws.ec2.GetAmiArgs {
+    return {
+        owners: [CANONICAL_OWNER_ID],
+        includeDeprecated: true,
+        filters: [
+            { name: "image-id", values: [amiId] },
+            { name: "name", values: [UBUNTU_LTS_NAME_FILTER] },
+            { name: "architecture", values: ["x86_64"] },
+            { name: "virtualization-type", values: ["hvm"] },
+            { name: "root-device-type", values: ["ebs"] },
+        ],
+    };
+}
+
 /** The AWS documentation's example AMI id: the committed stack files carry it as a placeholder for the pins. */
 export const PLACEHOLDER_AMI_ID = "ami-0123456789abcdef0";
 
@@ -58,29 +78,13 @@ export function pinnedAmiProblem(key: string, amiId: string, region: string, cau
  * await it before declaring anything, so a bad pin creates nothing on `pulumi up`.
  */
 export function pinnedUbuntuAmiId(key: string, amiId: string, region: string, opts: pulumi.InvokeOptions): Promise<string> {
-    return aws.ec2
-        .getAmi(
-            {
-                owners: [CANONICAL_OWNER_ID],
-                filters: [
-                    { name: "image-id", values: [amiId] },
-                    { name: "name", values: [UBUNTU_LTS_NAME_FILTER] },
-                    { name: "architecture", values: ["x86_64"] },
-                    { name: "virtualization-type", values: ["hvm"] },
-                    { name: "root-device-type", values: ["ebs"] },
-                ],
-            },
-            opts,
-        )
-        .then(
-            ami => {
-                if (ami.id !== amiId || ami.ownerId !== CANONICAL_OWNER_ID) throw new Error(pinnedAmiProblem(key, amiId, region));
-                return ami.id;
-            },
-            (err: unknown) => {
-                throw new Error(
-                    pinnedAmiProblem(key, amiId, region, err instanceof Error ? err.message.trim().split("\n")[0] : String(err)),
-                );
-            },
-        );
+    return aws.ec2.getAmi(pinnedAmiQuery(amiId), opts).then(
+        ami => {
+            if (ami.id !== amiId || ami.ownerId !== CANONICAL_OWNER_ID) throw new Error(pinnedAmiProblem(key, amiId, region));
+            return ami.id;
+        },
+        (err: unknown) => {
+            throw new Error(pinnedAmiProblem(key, amiId, region, err instanceof Error ? err.message.trim().split("\n")[0] : String(err)));
+        },
+    );
 }
