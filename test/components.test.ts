@@ -5,13 +5,12 @@
 import { strict as assert } from "assert";
 import { BastionUser } from "../components/access/bastionCloudConfig";
 import { Bastion } from "../components/access/bastion";
-import { AppCluster } from "../components/app/appCluster";
-import { AppIdentity } from "../components/app/appIdentity";
 import { Database } from "../components/data/database";
 import { Network, NetworkSettings } from "../components/network/network";
 import { databaseDefaults, withNetworkDefaults } from "../config";
 import { withAppTierDefaults } from "../config/appTier";
 import { Plan, runProgram } from "../plan/run";
+import { stagingCluster } from "./helpers/appCluster";
 import { ofType, serialPlan } from "./helpers/plans";
 
 const run = (program: () => void) => serialPlan(() => runProgram(program));
@@ -90,27 +89,9 @@ describe("components in isolation", () => {
 
     describe("AppCluster", () => {
         it("GIVEN no warm pool (the dev default) WHEN built THEN the group has none, and the identity carries its rules", async () => {
+            assert.equal(withAppTierDefaults("dev", "staging").warmPool, undefined);
             const plan = await run(() => {
-                const identity = new AppIdentity("staging", { environment: "staging", vpcId: "vpc-1" });
-                const app = withAppTierDefaults("dev", "staging");
-                assert.equal(app.warmPool, undefined);
-                new AppCluster("staging", {
-                    ...app,
-                    environment: "staging",
-                    accountId: "123456789012",
-                    region: "eu-west-1",
-                    vpcId: "vpc-1",
-                    publicSubnetIds: ["subnet-a", "subnet-b"],
-                    privateSubnetIds: ["subnet-c", "subnet-d"],
-                    amiId: "ami-0123456789abcdef0",
-                    hostNames: [{ name: "staging.dev.example.com", zoneId: "Z1" }],
-                    deletionProtection: false,
-                    accessLogBucket: "twine-s3-access-logs-123456789012-eu-west-1",
-                    hostLogRetentionDays: 30,
-                    identity,
-                    settings: {},
-                    tags: {},
-                });
+                stagingCluster();
             });
             const [group] = ofType(plan, "aws:autoscaling/group:Group");
             assert.equal(group.inputs.warmPool, undefined);
