@@ -5,6 +5,7 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { Plan, PlannedResource, planStack } from "../../plan/run";
+import { engineUrns } from "../../plan/urns";
 import { FIXTURES, REPO } from "./config";
 
 export { FIXTURES };
@@ -65,16 +66,9 @@ export function ancestors(plan: Plan, resource: PlannedResource): PlannedResourc
     return chain;
 }
 
-/**
- * The URN the Pulumi engine gives a planned resource: its ancestors' types (not the root stack's) and its own,
- * joined by `$`. The SDK's mocks, which make the plan's URNs, keep only the nearest parent's type.
- */
+/** The URN the Pulumi engine gives a planned resource (plan/urns.ts): the SDK's mocks keep only the nearest parent's type. */
 export function engineUrnOf(plan: Plan, resource: PlannedResource): string {
-    const types = [...ancestors(plan, resource)]
-        .reverse()
-        .filter(a => a.type !== "pulumi:pulumi:Stack")
-        .map(a => a.type);
-    return `urn:pulumi:${plan.stack}::twine-infra::${[...types, resource.type].join("$")}::${resource.name}`;
+    return engineUrns(plan).get(resource.urn)!;
 }
 
 /** Runs `npx twine-infra plan <args>` as a user does (the package's bin, from the repository root). */
