@@ -3,7 +3,8 @@
  * resource of the plan publishes (with the dimensions AWS publishes it under); the dashboard shows only such metrics.
  */
 import { strict as assert } from "assert";
-import { AlarmThresholds, defaultMaxConnections, environmentAlarms, instanceClassMemoryGiB } from "../components/operations/alarmConfig";
+import { instanceClassMemoryGiB } from "../components/data/connectionBudgetConfig";
+import { AlarmThresholds, defaultMaxConnections, environmentAlarms } from "../components/operations/alarmConfig";
 import { backupJobFailurePattern, guardDutyFindingPattern } from "../components/operations/monitoring";
 import { ConfigError, parseStackConfig } from "../config";
 import { withAlarmDefaults } from "../config/alarms";

@@ -7,18 +7,26 @@
 import { FleetBounds, REFRESH_HEALTHY_PERCENT, peakServers } from "../app/fleetPeakConfig";
 import type { DatabaseEngine } from "./database";
 
-/** Memory of the RDS classes the stacks use, GiB (https://aws.amazon.com/rds/instance-types/). */
-const RDS_MEMORY_GIB: Readonly<Record<string, number>> = {
-    "db.t4g.micro": 1,
-    "db.t4g.small": 2,
-    "db.t4g.medium": 4,
-    "db.t4g.large": 8,
-    "db.m7g.large": 8,
-    "db.m7g.xlarge": 16,
-    "db.m7g.2xlarge": 32,
-    "db.r7g.large": 16,
-    "db.r7g.xlarge": 32,
-};
+/** Memory of an RDS class, GiB, from the families' size ladder (r classes have twice the m memory); undefined for others. */
+export function instanceClassMemoryGiB(instanceClass: string): number | undefined {
+    const m = /^db\.([a-z]+)(\d+)([a-z]*)\.([a-z0-9]+)$/.exec(instanceClass);
+    if (!m) return undefined;
+    const [, family, , , size] = m;
+    const burstable: Record<string, number> = { micro: 1, small: 2, medium: 4, large: 8, xlarge: 16, "2xlarge": 32 };
+    const general: Record<string, number> = {
+        large: 8,
+        xlarge: 16,
+        "2xlarge": 32,
+        "4xlarge": 64,
+        "8xlarge": 128,
+        "12xlarge": 192,
+        "16xlarge": 256,
+    };
+    if (family === "t") return burstable[size];
+    if (family === "m") return general[size];
+    if (family === "r") return general[size] === undefined ? undefined : general[size] * 2;
+    return undefined;
+}
 
 /**
  * The share of a class's memory that RDS leaves as DBInstanceClassMemory, the figure max_connections is computed
@@ -30,13 +38,18 @@ export const DB_INSTANCE_CLASS_MEMORY_SHARE = 0.75;
 
 /**
  * The default max_connections on RDS: PostgreSQL LEAST({DBInstanceClassMemory/9531392}, 5000), MySQL
- * {DBInstanceClassMemory/12582880}, with DBInstanceClassMemory taken as DB_INSTANCE_CLASS_MEMORY_SHARE of the class.
+ * {DBInstanceClassMemory/12582880}, with DBInstanceClassMemory taken as `memoryShare` of the class's memory: by
+ * default DB_INSTANCE_CLASS_MEMORY_SHARE, the safe side for a budget.
  * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.MaxConnections
  */
-export function maxConnections(engine: DatabaseEngine, instanceClass: string): number | undefined {
-    const gib = RDS_MEMORY_GIB[instanceClass];
+export function maxConnections(
+    engine: DatabaseEngine,
+    instanceClass: string,
+    memoryShare: number = DB_INSTANCE_CLASS_MEMORY_SHARE,
+): number | undefined {
+    const gib = instanceClassMemoryGiB(instanceClass);
     if (gib === undefined) return undefined;
-    const bytes = gib * 1024 ** 3 * DB_INSTANCE_CLASS_MEMORY_SHARE;
+    const bytes = gib * 1024 ** 3 * memoryShare;
     return engine === "postgres" ? Math.min(Math.floor(bytes / 9531392), 5000) : Math.floor(bytes / 12582880);
 }
 

@@ -10,6 +10,7 @@
  * https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html
  */
 import { stableJson } from "../account/iamPolicy";
+import { maxConnections } from "../data/connectionBudgetConfig";
 import type { DatabaseEngine } from "../data/database";
 
 export interface Subscription {
@@ -82,40 +83,13 @@ export interface EnvironmentWatch<T> {
     };
 }
 
-const GiB = 1024 ** 3;
-
-/** Memory of the RDS classes we size for, in GiB (the families' size ladder; r classes have twice the m memory). */
-export function instanceClassMemoryGiB(instanceClass: string): number | undefined {
-    const m = /^db\.([a-z]+)(\d+)([a-z]*)\.([a-z0-9]+)$/.exec(instanceClass);
-    if (!m) return undefined;
-    const [, family, , , size] = m;
-    const burstable: Record<string, number> = { micro: 1, small: 2, medium: 4, large: 8, xlarge: 16, "2xlarge": 32 };
-    const general: Record<string, number> = {
-        large: 8,
-        xlarge: 16,
-        "2xlarge": 32,
-        "4xlarge": 64,
-        "8xlarge": 128,
-        "12xlarge": 192,
-        "16xlarge": 256,
-    };
-    if (family === "t") return burstable[size];
-    if (family === "m") return general[size];
-    if (family === "r") return general[size] === undefined ? undefined : general[size] * 2;
-    return undefined;
-}
-
 /**
- * The engine's default max_connections for a class: PostgreSQL LEAST(DBInstanceClassMemory/9531392, 5000), MySQL
- * DBInstanceClassMemory/12582880 (RDS default parameter groups). DBInstanceClassMemory is a little under the class's
- * memory, so this errs high by a few percent; the alarm's percentage leaves room for it.
- * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.MaxConnections
+ * The engine's default max_connections for a class, from the class's whole memory (maxConnections with a memory
+ * share of 1). DBInstanceClassMemory is a little under the class's memory, so this errs high by a few percent; the
+ * alarm's percentage leaves room for it.
  */
 export function defaultMaxConnections(engine: DatabaseEngine, instanceClass: string): number | undefined {
-    const memory = instanceClassMemoryGiB(instanceClass);
-    if (memory === undefined) return undefined;
-    const bytes = memory * GiB;
-    return engine === "postgres" ? Math.min(Math.floor(bytes / 9531392), 5000) : Math.floor(bytes / 12582880);
+    return maxConnections(engine, instanceClass, 1);
 }
 
 /** Problems with thresholds that only show against the environment's settings, quoting the values. */
