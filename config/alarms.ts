@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { AlarmThresholds, Subscription } from "../components/operations/alarmConfig";
-import { EnvRole, problem } from "./primitives";
+import { EnvRole, SECRET_PLACEHOLDER, problem } from "./primitives";
 
 const email = z
     .string()
@@ -127,9 +127,6 @@ export function unsubscribedProblem(role: EnvRole, input: AlarmsInput | undefine
     );
 }
 
-/** The value a `secure:` config value has in the offline plan, which never holds its cleartext. */
-export const OFFLINE_SECRET = "[secret]";
-
 /**
  * Problems with the stack's pagingWebhook, never quoting it (the URL holds the paging service's token): it must be
  * a Pulumi secret, so it is encrypted in the stack file and in state, and an HTTPS URL.
@@ -143,7 +140,7 @@ export function pagingWebhookProblems(value: string | undefined, secret: boolean
                 "remove it from the stack file and run pulumi config set --secret pagingWebhook <url>",
             ),
         ];
-    if (value !== OFFLINE_SECRET && !isHttpsUrl(value))
+    if (value !== SECRET_PLACEHOLDER && !isHttpsUrl(value))
         return [
             problem(
                 "not an HTTPS URL (the value is a secret and not shown)",

@@ -4,7 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { OFFLINE_SECRET, pagingWebhookProblems } from "./alarms";
+import { pagingWebhookProblems } from "./alarms";
+import { SECRET_PLACEHOLDER } from "./primitives";
 import { ACCOUNT_ROLES, AccountRole, PROJECT, problem } from "./primitives";
 import { ROLE_ONLY_KEYS, ROLE_SCHEMAS, StackConfig, resolveStackConfig } from "./schema";
 
@@ -46,7 +47,7 @@ function readRaw(all: Readonly<Record<string, string>>): RawConfig {
         if (namespace === PROJECT) {
             try {
                 // The offline plan's stand-in for a secret is a string, not a list.
-                values[key] = /^\s*[[{]/.test(value) && value !== OFFLINE_SECRET ? JSON.parse(value) : value;
+                values[key] = /^\s*[[{]/.test(value) && value !== SECRET_PLACEHOLDER ? JSON.parse(value) : value;
             } catch {
                 problems.push(`${fullKey} = ${quote(value)}: ${problem("not valid structured config", "fix the YAML under this key")}`);
             }

@@ -8,6 +8,9 @@
 import { z } from "zod";
 import { parseCidr } from "../components/network/cidr";
 
+/** Stands in for a `secure:` config value in the offline plan, which never holds (or needs) its cleartext. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
 export const PROJECT = "twine-infra";
 export const ACCOUNT_ROLES = ["dns", "bastion", "dev", "prod"] as const;
 export type AccountRole = (typeof ACCOUNT_ROLES)[number];

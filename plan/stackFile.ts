@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Document, LineCounter, Scalar, isMap, isPair, isScalar, isSeq, parseDocument, visit } from "yaml";
-import { OFFLINE_SECRET } from "../config/alarms";
+import { SECRET_PLACEHOLDER } from "../config/primitives";
 import { InputError, InputProblem, closest } from "./inputError";
 
 export interface StackSettings {
@@ -17,8 +17,7 @@ export interface StackSettings {
     readonly secretKeys: string[];
 }
 
-/** Stands in for a `secure:` value: the plan never sees (or needs) the cleartext. The config checks know it. */
-export const SECRET_PLACEHOLDER = OFFLINE_SECRET;
+export { SECRET_PLACEHOLDER };
 
 /** A parsed YAML file with its line numbers, for messages that point at a key. */
 export interface YamlFile {
