@@ -11,6 +11,7 @@
  */
 import { stableJson } from "../account/iamPolicy";
 import { maxConnections } from "../data/connectionBudgetConfig";
+import { proxyConnectionCeiling } from "../data/databaseProxyConfig";
 import type { DatabaseEngine } from "../data/database";
 
 export interface Subscription {
@@ -68,6 +69,11 @@ export interface EnvironmentWatch<T> {
         readonly instanceClass: string;
         /** The instance's initial storage: the free-storage threshold is a share of it. */
         readonly allocatedStorageGiB: number;
+        /**
+         * The RDS Proxy in front, when there is one: its name (the ProxyName dimension) and MaxConnectionsPercent. The
+         * connections alarm then watches the connections the proxy opens, against the most it may open.
+         */
+        readonly proxy?: { readonly name: T; readonly maxConnectionsPercent: number };
     };
     readonly search?: {
         readonly domainName: T;
@@ -203,7 +209,11 @@ export function environmentAlarms<T>(watch: EnvironmentWatch<T>, t: AlarmThresho
         const dims = { DBInstanceIdentifier: db.identifier };
         const maxConnections = t.databaseMaxConnections ?? defaultMaxConnections(db.engine, db.instanceClass);
         if (maxConnections === undefined) throw new Error(alarmProblems(t, db)[0]);
-        const connections = Math.floor((maxConnections * t.databaseConnectionsPercent) / 100);
+        // Through a proxy, the connections it opens (AWS/RDS DatabaseConnections by ProxyName) against its ceiling:
+        // the app's connections beyond it wait in the proxy, then fail after ConnectionBorrowTimeout.
+        // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.monitoring.html
+        const ceiling = db.proxy ? proxyConnectionCeiling(maxConnections, db.proxy.maxConnectionsPercent) : maxConnections;
+        const connections = Math.floor((ceiling * t.databaseConnectionsPercent) / 100);
         // Whole mebibytes: the threshold is in bytes, and a round figure reads as one on the alarm.
         const freeBytes = Math.floor((db.allocatedStorageGiB * 1024 * t.databaseFreeStoragePercent) / 100) * 1024 * 1024;
         alarms.push(
@@ -240,12 +250,15 @@ export function environmentAlarms<T>(watch: EnvironmentWatch<T>, t: AlarmThresho
             },
             {
                 key: "db-connections",
-                description:
-                    `${watch.environment}: over ${connections} connections, ${t.databaseConnectionsPercent}% of max_connections ` +
-                    `(${maxConnections}), for 10 minutes. New connections will soon be refused.`,
+                description: db.proxy
+                    ? `${watch.environment}: the proxy holds over ${connections} database connections, ${t.databaseConnectionsPercent}% ` +
+                      `of the ${ceiling} it may open (${db.proxy.maxConnectionsPercent}% of max_connections ${maxConnections}), for ` +
+                      "10 minutes. Past it the app's queries wait for a connection, then fail. Compare the proxy's ClientConnections."
+                    : `${watch.environment}: over ${connections} connections, ${t.databaseConnectionsPercent}% of max_connections ` +
+                      `(${maxConnections}), for 10 minutes. New connections will soon be refused.`,
                 namespace: "AWS/RDS",
                 metricName: "DatabaseConnections",
-                dimensions: dims,
+                dimensions: db.proxy ? { ProxyName: db.proxy.name } : dims,
                 statistic: "Maximum",
                 periodSeconds: 300,
                 evaluationPeriods: 2,
@@ -458,11 +471,18 @@ export function dashboardBody(region: string, watch: EnvironmentWatch<string>, a
     ];
     if (watch.database) {
         const db = { DBInstanceIdentifier: watch.database.identifier };
+        const proxy = { ProxyName: watch.database.proxy?.name ?? "" };
         panels.push(
             { title: "Database CPU", metrics: [row("AWS/RDS", "CPUUtilization", db, "Average", "CPU %")], annotations: ["db-cpu"] },
             {
                 title: "Database connections and free storage",
                 metrics: [
+                    ...(watch.database.proxy
+                        ? [
+                              row("AWS/RDS", "ClientConnections", proxy, "Maximum", "app to proxy"),
+                              row("AWS/RDS", "DatabaseConnections", proxy, "Maximum", "proxy to database"),
+                          ]
+                        : []),
                     row("AWS/RDS", "DatabaseConnections", db, "Maximum", "connections"),
                     row("AWS/RDS", "FreeStorageSpace", db, "Minimum", "free bytes"),
                 ],

@@ -189,14 +189,19 @@ export class EnvironmentOperations extends pulumi.ComponentResource {
                 w.search?.domainName ?? "",
                 w.waf.webAcl,
                 w.waf.tenantRule?.metricName ?? "",
+                w.database?.proxy?.name ?? "",
             ])
-            .apply(([loadBalancer, targetGroup, autoScalingGroup, dbId, domainName, webAcl, ruleMetric]) => {
+            .apply(([loadBalancer, targetGroup, autoScalingGroup, dbId, domainName, webAcl, ruleMetric, proxyName]) => {
                 const resolved: EnvironmentWatch<string> = {
                     ...w,
                     loadBalancer,
                     targetGroup,
                     autoScalingGroup,
-                    database: w.database && { ...w.database, identifier: dbId },
+                    database: w.database && {
+                        ...w.database,
+                        identifier: dbId,
+                        proxy: w.database.proxy && { ...w.database.proxy, name: proxyName },
+                    },
                     search: w.search && { ...w.search, domainName },
                     waf: { ...w.waf, webAcl, tenantRule: w.waf.tenantRule && { ...w.waf.tenantRule, metricName: ruleMetric } },
                 };
