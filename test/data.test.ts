@@ -265,7 +265,14 @@ describe("data tier (over the plans)", () => {
                     assert.deepEqual(
                         egress.map(r => [r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4, r.inputs.fromPort]).sort(),
                         [
-                            [idOf(named(plan, SG, `${env}-database-sg`)), 5432],
+                            // The proxy in front of the database when there is one (prod), else the database.
+                            [
+                                idOf(
+                                    ofType(plan, SG).find(g => g.name === `${env}-database-proxy-sg`) ??
+                                        named(plan, SG, `${env}-database-sg`),
+                                ),
+                                5432,
+                            ],
                             [idOf(named(plan, SG, `${env}-search-sg`)), 443],
                             ["0.0.0.0/0", 443],
                         ].sort(),
