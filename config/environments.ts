@@ -496,6 +496,17 @@ export function environmentProblems(
         // Every environment on this database counts: its own fleet and those that share its data tier.
         const users = names.filter(n => n === name || input[n]?.shareDataWith === name);
         const fleets = users.map(n => ({ name: n, ...withAppTierDefaults(role, n, input[n]?.app) }));
+        // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-network-prereqs.html
+        if (db.proxy && networkAzCount < 2) {
+            problems.push({
+                path: [name, "database", "proxy"],
+                input: db.proxy,
+                message: problem(
+                    `RDS Proxy needs subnets in at least two availability zones, and network.azCount is ${networkAzCount}`,
+                    "raise network.azCount to 2 or more, or set database.proxy to false",
+                ),
+            });
+        }
         const proxyPercent = db.proxy ? db.proxyMaxConnectionsPercent : undefined;
         const budget = connectionBudgetProblem(fleets, db.poolSizePerServer, db.engine, db.instanceClass, proxyPercent);
         if (budget) {

@@ -13,9 +13,9 @@ import { databaseDefaults } from "../config/environments";
 import { fleetsOf } from "../plan/capacity/fromPlan";
 import { RESOURCE_MOCKS } from "../plan/mocks";
 import { Plan, PlannedResource } from "../plan/run";
-import { fixtureConfig, problemsOf, withPath } from "./helpers/config";
+import { fixtureConfig, objectKey, problemsOf, withKey, withPath, writeStackFile } from "./helpers/config";
 import { IamHarness } from "./helpers/iam";
-import { STACKS, ofType, planOf } from "./helpers/plans";
+import { STACKS, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const PROXY = "aws:rds/proxy:Proxy";
 const SG = "aws:ec2/securityGroup:SecurityGroup";
@@ -89,6 +89,48 @@ describe("RDS Proxy in front of the database", () => {
             assert.match(problems, /exceeds what the proxy admits \(\d+: 20 % of max_connections/);
             assert.match(problems, /raise database\.proxyMaxConnectionsPercent/);
         });
+    });
+
+    it("refuses a proxy in a one-zone network, before any resource exists", () => {
+        const config = withPath(
+            withKey(fixtureConfig("dev"), "twine-infra:network", {
+                ...objectKey(fixtureConfig("dev"), "twine-infra:network"),
+                azCount: 1,
+                zoneIds: undefined,
+            }),
+            ENVS,
+            "integration.database.proxy",
+            true,
+        );
+        assert.match(
+            problemsOf("dev", config).join("\n"),
+            /integration\.database\.proxy.*RDS Proxy needs subnets in at least two availability zones/,
+        );
+    });
+
+    it("behind a shared data tier, gives the proxy each environment's user and admits each environment's app hosts", async () => {
+        // GIVEN dev with a proxy on integration's database, and test using integration's data tier
+        let config = withPath(fixtureConfig("dev"), ENVS, "integration.database.proxy", true);
+        config = withPath(config, ENVS, "test", { shareDataWith: "integration" });
+        const plan = await planWithConfig("dev", writeStackFile(config));
+        // THEN one proxy, a secret per user, both app groups admitted, and each app connects as itself on the proxy
+        const [proxy] = ofType(plan, PROXY);
+        assert.deepEqual(
+            (proxy.inputs.auths as { description: string }[]).map(a => a.description),
+            ["app_integration: IAM token required", "app_test: IAM token required"],
+        );
+        const devAccount = fixtureConfig("dev")["twine-infra:accountId"];
+        const proxySg = named(plan, SG, "integration-database-proxy-sg");
+        const admitted = ofType(plan, INGRESS).filter(r => r.inputs.securityGroupId === idOf(proxySg, devAccount));
+        assert.deepEqual(
+            admitted.map(r => r.inputs.referencedSecurityGroupId).sort(),
+            ["integration-app", "test-app"].map(n => idOf(named(plan, SG, n), devAccount)).sort(),
+        );
+        const prx = proxyResourceId(String(stateOf(proxy, devAccount).arn));
+        for (const env of ["integration", "test"]) {
+            const policy = JSON.parse(String(named(plan, "aws:iam/rolePolicy:RolePolicy", `${env}-app-database`).inputs.policy));
+            assert.equal(policy.Statement[0].Resource, `arn:aws:rds-db:eu-west-1:${devAccount}:dbuser:${prx}/app_${env}`);
+        }
     });
 
     describe("prod's plan", () => {
