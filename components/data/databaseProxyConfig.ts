@@ -58,7 +58,7 @@ export const proxyUserSecretName = (identifier: string, user: string) => `${iden
 
 /**
  * What a proxy admits to the database: MaxConnectionsPercent of max_connections, the most connections it opens
- * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-connections.html#rds-proxy-connection-pooling-tuning.maxconnections).
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-connections.html#rds-proxy-connection-pooling-tuning.maxconnectionspercent).
  */
 export function proxyConnectionCeiling(maxConnections: number, maxConnectionsPercent: number): number {
     return Math.floor((maxConnections * maxConnectionsPercent) / 100);
