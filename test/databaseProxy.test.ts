@@ -197,7 +197,11 @@ describe("RDS Proxy in front of the database", () => {
                 targetGroupName: "default",
                 dbInstanceIdentifier: "twine-production",
             });
-            // The proxy reads its secret once it starts: the role's policy exists first.
+            // Registered once the instance exists (and the group is configured); the proxy reads its secret once it
+            // starts: the role's policy exists first.
+            const instance = named(plan, "aws:rds/instance:Instance", "production-database-instance");
+            assert.ok(target.options.dependsOn.includes(instance.urn), "the target waits for the instance");
+            assert.ok(target.options.dependsOn.includes(group.urn), "and for the target group");
             const policy = named(plan, "aws:iam/rolePolicy:RolePolicy", "production-database-proxy-secret");
             assert.ok(named(plan, PROXY, "production-database-proxy").options.dependsOn.includes(policy.urn));
         });

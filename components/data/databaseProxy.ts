@@ -170,7 +170,10 @@ export class DatabaseProxy extends pulumi.ComponentResource {
                 targetGroupName: targetGroup.name,
                 dbInstanceIdentifier: args.database.instance.identifier,
             },
-            parent,
+            // RegisterDBProxyTargets fails while the instance is still being created (the AWS provider retries it for
+            // five minutes, less than an instance's first boot): registered only once the instance is available. The
+            // identifier already implies this; said here so that no refactor can drop it.
+            { parent: this, dependsOn: [args.database.instance, targetGroup] },
         );
 
         this.endpoint = this.proxy.endpoint;
