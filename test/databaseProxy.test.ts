@@ -303,30 +303,73 @@ describe("RDS Proxy in front of the database", () => {
             waf: { webAcl: "production", region: "eu-west-1" },
         });
 
-        it("alarms on the connections the proxy opens, against the most it may open", () => {
+        it("alarms on the proxy's connections as a share of MaxDatabaseConnectionsAllowed, summed over its nodes, every minute", () => {
             const alarm = environmentAlarms(watch({ name: "twine-production", maxConnectionsPercent: 50 }), thresholds).find(
-                a => a.key === "db-connections",
+                a => a.key === "db-proxy-connections",
             )!;
-            const max = maxConnections("postgres", "db.m7g.large", 1)!;
+            // Proxy metrics are published per node serving the proxy (Sum aggregates them), DatabaseConnections each minute.
+            assert.equal(alarm.statistic, "Sum");
+            assert.equal(alarm.periodSeconds, 60);
             assert.deepEqual(alarm.dimensions, { ProxyName: "twine-production" });
-            assert.equal(alarm.metricName, "DatabaseConnections");
-            assert.equal(alarm.threshold, Math.floor((Math.floor(max / 2) * 80) / 100));
-            // Without a proxy, the instance's own connections, as before.
-            const direct = environmentAlarms(watch(), thresholds).find(a => a.key === "db-connections")!;
-            assert.deepEqual(direct.dimensions, { DBInstanceIdentifier: "twine-production" });
+            assert.deepEqual(alarm.math, {
+                expression: "100 * open / allowed",
+                label: "% of the connections the proxy may open",
+                metrics: [
+                    { id: "open", metricName: "DatabaseConnections" },
+                    { id: "allowed", metricName: "MaxDatabaseConnectionsAllowed" },
+                ],
+            });
+            assert.equal(alarm.threshold, 80);
+            assert.equal(alarm.comparison, "GreaterThanThreshold");
+            assert.ok(alarm.datapointsToAlarm! <= alarm.evaluationPeriods && alarm.evaluationPeriods * alarm.periodSeconds <= 600);
         });
 
-        it("draws the proxy's client and database connections on the dashboard", () => {
+        it("keeps watching the instance's own connections behind a proxy (operators and migrations connect beside it)", () => {
+            for (const proxy of [undefined, { name: "twine-production", maxConnectionsPercent: 50 }]) {
+                const alarm = environmentAlarms(watch(proxy), thresholds).find(a => a.key === "db-connections")!;
+                assert.deepEqual(alarm.dimensions, { DBInstanceIdentifier: "twine-production" });
+                assert.equal(alarm.metricName, "DatabaseConnections");
+                assert.equal(alarm.threshold, Math.floor((maxConnections("postgres", "db.m7g.large", 1)! * 80) / 100));
+                assert.equal(alarm.math, undefined);
+            }
+            assert.equal(
+                environmentAlarms(watch(), thresholds).find(a => a.key === "db-proxy-connections"),
+                undefined,
+            );
+        });
+
+        it("draws the proxy's client and database connections on the dashboard, summed over its nodes", () => {
             const w = watch({ name: "twine-production", maxConnectionsPercent: 90 });
             const body = dashboardBody("eu-west-1", w, environmentAlarms(w, thresholds));
-            assert.match(body, /"AWS\/RDS","ClientConnections","ProxyName","twine-production"/);
-            assert.match(body, /"AWS\/RDS","DatabaseConnections","ProxyName","twine-production"/);
+            for (const metric of ["ClientConnections", "DatabaseConnections", "MaxDatabaseConnectionsAllowed"])
+                assert.match(body, new RegExp(`"AWS/RDS","${metric}","ProxyName","twine-production",\\{"label":"[^"]+","stat":"Sum"`));
         });
 
-        it("prod's plan alarms by ProxyName", async () => {
+        it("prod's plan: the proxy's alarm is metric math over Sum each minute by ProxyName; the instance's stays", async () => {
             const plan = await planOf("prod");
-            const alarm = named(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", "production-operations-db-connections");
-            assert.deepEqual(alarm.inputs.dimensions, { ProxyName: "twine-production" });
+            const alarm = named(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", "production-operations-db-proxy-connections");
+            const queries = alarm.inputs.metricQueries as {
+                id: string;
+                expression?: string;
+                returnData: boolean;
+                metric?: { metricName: string; dimensions: object; stat: string; period: number };
+            }[];
+            assert.equal(alarm.inputs.metricName, undefined);
+            assert.deepEqual(
+                queries.filter(q => q.metric).map(q => [q.id, q.metric!.metricName, q.metric!.stat, q.metric!.period, q.returnData]),
+                [
+                    ["open", "DatabaseConnections", "Sum", 60, false],
+                    ["allowed", "MaxDatabaseConnectionsAllowed", "Sum", 60, false],
+                ],
+            );
+            for (const q of queries.filter(q => q.metric)) assert.deepEqual(q.metric!.dimensions, { ProxyName: "twine-production" });
+            assert.deepEqual(
+                queries.filter(q => q.returnData).map(q => q.expression),
+                ["100 * open / allowed"],
+            );
+            assert.equal(alarm.inputs.datapointsToAlarm, 8);
+            const instance = named(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", "production-operations-db-connections");
+            assert.deepEqual(instance.inputs.dimensions, { DBInstanceIdentifier: "twine-production" });
         });
 
         it("the capacity model's database limit is what the proxy admits", async () => {

@@ -48,7 +48,7 @@ const PUBLISHED: Record<string, { dimensions: string[][]; metrics: string[] }> =
     // RDS Proxy publishes in AWS/RDS too, under ProxyName (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.monitoring.html).
     "AWS/RDS": {
         dimensions: [["DBInstanceIdentifier"], ["ProxyName"]],
-        metrics: ["CPUUtilization", "FreeStorageSpace", "DatabaseConnections", "ClientConnections"],
+        metrics: ["CPUUtilization", "FreeStorageSpace", "DatabaseConnections", "ClientConnections", "MaxDatabaseConnectionsAllowed"],
     },
     "AWS/ES": {
         dimensions: [["ClientId", "DomainName"]],
@@ -59,8 +59,8 @@ const PUBLISHED: Record<string, { dimensions: string[][]; metrics: string[] }> =
 };
 /** Metrics that only exist per target group (LoadBalancer and TargetGroup together). */
 /** What a proxy publishes (by ProxyName), and what only a proxy publishes. */
-const PROXY_METRICS = ["ClientConnections", "DatabaseConnections"];
-const PROXY_ONLY = ["ClientConnections"];
+const PROXY_METRICS = ["ClientConnections", "DatabaseConnections", "MaxDatabaseConnectionsAllowed"];
+const PROXY_ONLY = ["ClientConnections", "MaxDatabaseConnectionsAllowed"];
 const PER_TARGET_GROUP = [
     "RequestCountPerTarget",
     "HTTPCode_Target_5XX_Count",
@@ -170,14 +170,17 @@ describe("operations (over the plans)", () => {
             it("watches only metrics a resource of the plan publishes, under the dimensions AWS publishes them with", async () => {
                 const plan = await planOf(stack);
                 for (const alarm of alarmsOf(plan)) {
-                    const why = unpublished(
-                        plan,
-                        stack,
-                        String(alarm.inputs.namespace),
-                        String(alarm.inputs.metricName),
-                        alarm.inputs.dimensions as Record<string, string>,
-                    );
-                    assert.equal(why, undefined, `${alarm.name}: ${why}`);
+                    // A metric math alarm: each of its metrics.
+                    type Metric = { namespace: string; metricName: string; dimensions: Record<string, string> };
+                    const queries = (alarm.inputs.metricQueries as { metric?: Metric }[] | undefined) ?? [];
+                    const metrics = queries.length
+                        ? queries.flatMap(q => (q.metric ? [q.metric] : []))
+                        : [alarm.inputs as unknown as Metric];
+                    assert.ok(metrics.length > 0, alarm.name);
+                    for (const m of metrics) {
+                        const why = unpublished(plan, stack, String(m.namespace), String(m.metricName), m.dimensions);
+                        assert.equal(why, undefined, `${alarm.name}: ${why}`);
+                    }
                 }
                 // Every environment is watched on each failure the issue lists (the data tier by its owner).
                 const keys = new Set(alarmsOf(plan).map(a => String(a.inputs.name).replace(/^twine-[a-z0-9-]+?-(?=[a-z0-9]+-)/, "")));

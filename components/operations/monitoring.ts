@@ -133,12 +133,9 @@ function metricAlarms(
             {
                 name: alarmName(spec.key),
                 alarmDescription: spec.description,
-                namespace: spec.namespace,
-                metricName: spec.metricName,
-                dimensions: spec.dimensions,
-                ...(percentile ? { extendedStatistic: spec.statistic } : { statistic: spec.statistic }),
-                period: spec.periodSeconds,
+                ...(spec.math ? { metricQueries: mathQueries(spec, spec.math) } : oneMetric(spec, percentile)),
                 evaluationPeriods: spec.evaluationPeriods,
+                ...(spec.datapointsToAlarm === undefined ? {} : { datapointsToAlarm: spec.datapointsToAlarm }),
                 threshold: spec.threshold,
                 comparisonOperator: spec.comparison,
                 treatMissingData: spec.treatMissingData,
@@ -149,6 +146,30 @@ function metricAlarms(
         );
     });
 }
+
+const oneMetric = (spec: AlarmSpec<pulumi.Input<string>>, percentile: boolean) => ({
+    namespace: spec.namespace,
+    metricName: spec.metricName,
+    dimensions: spec.dimensions,
+    ...(percentile ? { extendedStatistic: spec.statistic } : { statistic: spec.statistic }),
+    period: spec.periodSeconds,
+});
+
+/** A metric math alarm's queries: each metric (not returned), then the expression, the one value alarmed on. */
+const mathQueries = (spec: AlarmSpec<pulumi.Input<string>>, math: NonNullable<AlarmSpec<unknown>["math"]>) => [
+    ...math.metrics.map(m => ({
+        id: m.id,
+        returnData: false,
+        metric: {
+            namespace: spec.namespace,
+            metricName: m.metricName,
+            dimensions: spec.dimensions,
+            stat: spec.statistic,
+            period: spec.periodSeconds,
+        },
+    })),
+    { id: "e", expression: math.expression, label: math.label, returnData: true },
+];
 
 export interface EnvironmentOperationsArgs extends TopicArgs {
     readonly region: string;
