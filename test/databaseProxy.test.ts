@@ -6,6 +6,10 @@
  * the capacity model count what the proxy admits. Identity claims are decided by the IAM simulator over the plans.
  */
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { connectionBudget, connectionBudgetProblem, maxConnections } from "../components/data/connectionBudgetConfig";
 import { proxyConnectionCeiling, proxyEngineFamily, proxyResourceId, proxySecretStatements } from "../components/data/databaseProxyConfig";
 import { AlarmThresholds, dashboardBody, environmentAlarms, EnvironmentWatch } from "../components/operations/alarmConfig";
@@ -13,7 +17,7 @@ import { databaseDefaults } from "../config/environments";
 import { fleetsOf } from "../plan/capacity/fromPlan";
 import { RESOURCE_MOCKS } from "../plan/mocks";
 import { Plan, PlannedResource } from "../plan/run";
-import { fixtureConfig, objectKey, problemsOf, withKey, withPath, writeStackFile } from "./helpers/config";
+import { REPO, fixtureConfig, objectKey, problemsOf, withKey, withPath, writeStackFile } from "./helpers/config";
 import { IamHarness } from "./helpers/iam";
 import { STACKS, ofType, planOf, planWithConfig } from "./helpers/plans";
 
@@ -376,6 +380,49 @@ describe("RDS Proxy in front of the database", () => {
             const [fleet] = fleetsOf(await planOf("prod"), () => ({ serverRequestsPerSecond: 40 }));
             assert.equal(fleet.database?.proxy, true);
             assert.equal(fleet.database?.maxConnections, proxyConnectionCeiling(maxConnections("postgres", "db.m7g.large")!, 90));
+        });
+    });
+
+    describe("the bootstrap in docs/data-tier.md", () => {
+        // Run with aws and psql recording their arguments and stdin, and jq (the real one) recording its arguments:
+        // any user of the host sees a process's arguments (ps, /proc/<pid>/cmdline), so the password must reach each
+        // program on its stdin. That `--secret-string file:///dev/stdin` reads the JSON from stdin was seen with the
+        // AWS CLI against moto_server: the secret then held the password.
+        it("passes the password to psql, jq and the AWS CLI on stdin, never on a command line, and stores it as the proxy reads it", () => {
+            const doc = fs.readFileSync(path.join(REPO, "docs", "data-tier.md"), "utf8");
+            const [snippet] = [...doc.matchAll(/```sh\n([\s\S]*?)```/g)].map(m => m[1]).filter(b => b.includes("put-secret-value"));
+            assert.ok(snippet, "no sh block with put-secret-value in docs/data-tier.md");
+            const jq = spawnSync("sh", ["-c", "command -v jq"], { encoding: "utf8" }).stdout.trim();
+            assert.ok(jq, "jq is not installed (scripts/setup.sh installs it)");
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "proxy-secret-"));
+            const password = "Zq8dPproxyAppUserPassw0rdNotInArgv1234";
+            const stub = (name: string, body: string) =>
+                fs.writeFileSync(path.join(dir, name), `#!/bin/sh\nprintf '%s\\n' "${name} $*" >> "${dir}/argv"\n${body}\n`, {
+                    mode: 0o755,
+                });
+            stub("aws", `case "$*" in *get-random-password*) echo ${password};; *file:///dev/stdin*) cat > "${dir}/secret";; esac`);
+            stub("psql", `cat > "${dir}/psql"`);
+            stub("jq", `exec ${jq} "$@"`);
+            try {
+                const run = spawnSync("bash", ["-euo", "pipefail", "-c", snippet], {
+                    env: { PATH: `${dir}:${process.env.PATH}`, HOME: dir },
+                    encoding: "utf8",
+                });
+                assert.equal(run.status, 0, run.stderr);
+                const argv = fs.readFileSync(path.join(dir, "argv"), "utf8");
+                assert.match(argv, /^aws secretsmanager put-secret-value/m);
+                assert.ok(!argv.includes(password), `the password is on a command line:\n${argv}`);
+                assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "secret"), "utf8")), {
+                    username: "app_production",
+                    password,
+                });
+                assert.match(
+                    fs.readFileSync(path.join(dir, "psql"), "utf8"),
+                    new RegExp(`CREATE USER app_production PASSWORD '${password}'`),
+                );
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         });
     });
 });
