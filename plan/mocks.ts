@@ -352,7 +352,8 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
     "aws:secretsmanager/secret:Secret": {
         id: (name, i, a) =>
             `arn:aws:secretsmanager:${a.region}:${a.accountId}:secret:` +
-            `${i.name ?? autoName(name, "secret")}-${digest("secret", name).slice(0, 6)}`,
+            `${i.name ?? (i.namePrefix ? `${i.namePrefix}${digest("prefix", name).slice(0, 26)}` : autoName(name, "secret"))}-` +
+            digest("secret", name).slice(0, 6),
         state: id => ({ arn: id }),
     },
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {

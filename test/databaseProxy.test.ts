@@ -155,7 +155,10 @@ describe("RDS Proxy in front of the database", () => {
             assert.equal(proxy.inputs.engineFamily, "POSTGRESQL");
             assert.equal(proxy.inputs.debugLogging, false);
             const secret = named(plan, "aws:secretsmanager/secret:Secret", "production-database-proxy-app_production");
-            assert.equal(secret.inputs.name, "twine-production/proxy/app_production");
+            // A prefix, not a name: a replacement, or the proxy turned off and on again, would otherwise fail in
+            // CreateSecret while the old secret keeps the name through its 30-day recovery window.
+            assert.equal(secret.inputs.name, undefined);
+            assert.equal(secret.inputs.namePrefix, "twine-production/proxy/app_production-");
             assert.deepEqual(proxy.inputs.auths, [
                 { authScheme: "SECRETS", iamAuth: "REQUIRED", secretArn: idOf(secret), description: "app_production: IAM token required" },
             ]);
@@ -396,11 +399,16 @@ describe("RDS Proxy in front of the database", () => {
             assert.ok(jq, "jq is not installed (scripts/setup.sh installs it)");
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "proxy-secret-"));
             const password = "Zq8dPproxyAppUserPassw0rdNotInArgv1234";
+            const secretArn = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:twine-production/proxy/app_production-0001-AbCdEf";
             const stub = (name: string, body: string) =>
                 fs.writeFileSync(path.join(dir, name), `#!/bin/sh\nprintf '%s\\n' "${name} $*" >> "${dir}/argv"\n${body}\n`, {
                     mode: 0o755,
                 });
-            stub("aws", `case "$*" in *get-random-password*) echo ${password};; *file:///dev/stdin*) cat > "${dir}/secret";; esac`);
+            stub(
+                "aws",
+                `case "$*" in *get-random-password*) echo ${password};; *list-secrets*) echo ${secretArn};; ` +
+                    `*file:///dev/stdin*) cat > "${dir}/secret";; esac`,
+            );
             stub("psql", `cat > "${dir}/psql"`);
             stub("jq", `exec ${jq} "$@"`);
             try {
@@ -410,7 +418,9 @@ describe("RDS Proxy in front of the database", () => {
                 });
                 assert.equal(run.status, 0, run.stderr);
                 const argv = fs.readFileSync(path.join(dir, "argv"), "utf8");
-                assert.match(argv, /^aws secretsmanager put-secret-value/m);
+                // The live secret of the prefix (its name ends in a suffix Pulumi picks), found by ListSecrets.
+                assert.match(argv, /^aws secretsmanager list-secrets --filters Key=name,Values=twine-production\/proxy\/app_production- /m);
+                assert.ok(argv.includes(`aws secretsmanager put-secret-value --secret-id ${secretArn} `), argv);
                 assert.ok(!argv.includes(password), `the password is on a command line:\n${argv}`);
                 assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "secret"), "utf8")), {
                     username: "app_production",

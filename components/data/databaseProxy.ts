@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, serviceTrustPolicy, stableJson } from "../account/iamPolicy";
 import { Database, DatabaseEngine, defaultPort } from "./database";
-import { proxyEngineFamily, proxyResourceId, proxySecretStatements, proxyUserSecretName } from "./databaseProxyConfig";
+import { proxyEngineFamily, proxyResourceId, proxySecretStatements, proxyUserSecretPrefix } from "./databaseProxyConfig";
 
 export interface DatabaseProxyArgs {
     /** Names the proxy (unique in the account and region) and its secret; the database's identifier. */
@@ -58,7 +58,7 @@ export class DatabaseProxy extends pulumi.ComponentResource {
                 new aws.secretsmanager.Secret(
                     `${name}-${user}`,
                     {
-                        name: proxyUserSecretName(args.identifier, user),
+                        namePrefix: proxyUserSecretPrefix(args.identifier, user),
                         description: `${user} on ${args.identifier}: the password RDS Proxy signs in with ({"username","password"})`,
                         kmsKeyId: args.database.key.arn,
                     },

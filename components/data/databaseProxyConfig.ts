@@ -53,8 +53,14 @@ export function proxySecretStatements(args: { region: string; secretArns: readon
     ];
 }
 
-/** The secret the proxy signs the app user in with: `<identifier>/proxy/<user>`, holding {"username", "password"}. */
-export const proxyUserSecretName = (identifier: string, user: string) => `${identifier}/proxy/${user}`;
+/**
+ * The name prefix of the secret the proxy signs the app user in with, `<identifier>/proxy/<user>-` (Pulumi appends a
+ * unique suffix), holding {"username", "password"}. A prefix, not a name: a deleted secret keeps its name for its
+ * recovery window (30 days by default), and CreateSecret refuses a name in use or scheduled for deletion, so a fixed
+ * name would fail a replacement (created before the old one is deleted) and turning the proxy off and on again
+ * within 30 days. https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html
+ */
+export const proxyUserSecretPrefix = (identifier: string, user: string) => `${identifier}/proxy/${user}-`;
 
 /**
  * What a proxy admits to the database: MaxConnectionsPercent of max_connections, the most connections it opens
