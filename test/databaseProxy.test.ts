@@ -434,5 +434,52 @@ describe("RDS Proxy in front of the database", () => {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
         });
+
+        it("turning the proxy on where the app serves: the first, targeted up creates the proxy alone, nothing the app needs", async () => {
+            const doc = fs.readFileSync(path.join(REPO, "docs", "data-tier.md"), "utf8");
+            const pattern = /select\(\.op == "create"\) \| \.urn' \| grep -E '([^']+)'/.exec(doc)?.[1];
+            assert.ok(pattern, "no targeted first step (pulumi preview ... | grep -E '<pattern>') in docs/data-tier.md");
+            // GIVEN prod served without a proxy, and the change that turns it on
+            const on = await planWithConfig("prod", writeStackFile(fixtureConfig("prod")));
+            const off = await planWithConfig(
+                "prod",
+                writeStackFile(withPath(fixtureConfig("prod"), ENVS, "production.database.proxy", false)),
+            );
+            const before = new Set(off.resources.map(r => r.urn));
+            const created = on.resources.filter(r => !before.has(r.urn));
+            const createdUrns = new Set(created.map(r => r.urn));
+            const targeted = created.filter(r => new RegExp(pattern).test(r.urn));
+            const targetedUrns = new Set(targeted.map(r => r.urn));
+            // THEN the targets are the proxy's component with everything in it, and the database's rule admitting it
+            const component = created.find(r => r.type === "twine:index:DatabaseProxy")!;
+            assert.ok(component, "the change creates no proxy component");
+            const inside = (r: PlannedResource): boolean =>
+                r.urn === component.urn || (!!r.parent && inside(on.resources.find(p => p.urn === r.parent)!));
+            assert.deepEqual(
+                targeted.map(r => r.urn).sort(),
+                created
+                    .filter(r => inside(r) || r.name === "production-database-from-proxy")
+                    .map(r => r.urn)
+                    .sort(),
+            );
+            // and none of them waits on something else the change creates (a targeted up would refuse it)
+            for (const r of targeted) {
+                const options = (r as unknown as { options?: { dependsOn?: string[] } }).options;
+                const deps = [
+                    r.parent,
+                    ...(options?.dependsOn ?? []),
+                    ...Object.values(
+                        (r as unknown as { propertyDependencies?: Record<string, string[]> }).propertyDependencies ?? {},
+                    ).flat(),
+                ];
+                for (const dep of deps)
+                    if (dep && createdUrns.has(dep)) assert.ok(targetedUrns.has(dep), `${r.name} needs ${dep}, not targeted`);
+            }
+            // and the app side (its rules, grants, launch template) is left to the second up
+            assert.ok(
+                targeted.every(r => !/-app-/.test(r.name)),
+                targeted.map(r => r.name).join(),
+            );
+        });
     });
 });
