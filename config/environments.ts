@@ -105,8 +105,23 @@ export const databaseSchema = z
             .min(1)
             .max(500)
             .describe(
-                "Connections each app server's pool opens (DATABASE_POOL_SIZE); app.maxSize times this must fit 90 % of the " +
-                    "instance's max_connections. Defaults to 10.",
+                "Connections each app server's pool opens (DATABASE_POOL_SIZE); the fleets' peak times this must fit 90 % of the " +
+                    "instance's max_connections, or what the proxy admits. Defaults to 10.",
+            ),
+        proxy: z
+            .boolean()
+            .describe(
+                "RDS Proxy in front of the database: the app connects to it with an IAM token over TLS, and it pools the " +
+                    "fleet's connections. Defaults to true (prod) or false (dev).",
+            ),
+        proxyMaxConnectionsPercent: z
+            .number()
+            .int()
+            .min(1)
+            .max(100)
+            .describe(
+                "The share of max_connections the proxy may open (MaxConnectionsPercent); the rest is for operators and " +
+                    "migrations. Defaults to 90.",
             ),
     })
     .partial()
@@ -201,7 +216,12 @@ export type EnvironmentsInput = z.output<typeof environmentsSchema>;
 // ---------------------------------------------------------------------------------------------------------------
 // Defaults
 
-export type DatabaseConfig = DatabaseSettings;
+/** The instance's settings, and whether RDS Proxy stands in front of it. */
+export type DatabaseConfig = DatabaseSettings & {
+    readonly proxy: boolean;
+    /** MaxConnectionsPercent of the proxy's target group; read only when proxy is on. */
+    readonly proxyMaxConnectionsPercent: number;
+};
 export type SearchConfig = SearchSettings;
 
 /** One environment with every default applied. */
@@ -240,6 +260,9 @@ export function databaseDefaults(role: EnvRole, input: z.output<typeof databaseS
         performanceInsightsRetentionDays: input.performanceInsightsRetentionDays ?? 7,
         logRetentionDays: input.logRetentionDays ?? (prod ? 365 : 30),
         poolSizePerServer: input.poolSizePerServer ?? 10,
+        // Prod's fleet at its peak outgrows one instance's connections; dev's never does, and pays no proxy.
+        proxy: input.proxy ?? prod,
+        proxyMaxConnectionsPercent: input.proxyMaxConnectionsPercent ?? 90,
     };
 }
 
@@ -473,12 +496,28 @@ export function environmentProblems(
         // Every environment on this database counts: its own fleet and those that share its data tier.
         const users = names.filter(n => n === name || input[n]?.shareDataWith === name);
         const fleets = users.map(n => ({ name: n, ...withAppTierDefaults(role, n, input[n]?.app) }));
-        const budget = connectionBudgetProblem(fleets, db.poolSizePerServer, db.engine, db.instanceClass);
+        // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-network-prereqs.html
+        if (db.proxy && networkAzCount < 2) {
+            problems.push({
+                path: [name, "database", "proxy"],
+                input: db.proxy,
+                message: problem(
+                    `RDS Proxy needs subnets in at least two availability zones, and network.azCount is ${networkAzCount}`,
+                    "raise network.azCount to 2 or more, or set database.proxy to false",
+                ),
+            });
+        }
+        const proxyPercent = db.proxy ? db.proxyMaxConnectionsPercent : undefined;
+        const budget = connectionBudgetProblem(fleets, db.poolSizePerServer, db.engine, db.instanceClass, proxyPercent);
         if (budget) {
             problems.push({
                 path: [name, "database", "poolSizePerServer"],
                 input: db.poolSizePerServer,
-                message: problem(budget, "lower database.poolSizePerServer or app.maxSize, or choose a larger database.instanceClass"),
+                message: problem(
+                    budget,
+                    "lower database.poolSizePerServer or app.maxSize, or choose a larger database.instanceClass" +
+                        (db.proxy ? " or raise database.proxyMaxConnectionsPercent" : ""),
+                ),
             });
         }
         for (const message of alarmProblems(withAlarmDefaults(role, env.alarms).thresholds, db)) {

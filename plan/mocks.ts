@@ -332,10 +332,28 @@ export const RESOURCE_MOCKS: Record<string, TypeMock> = {
         },
     },
     "aws:ebs/volume:Volume": { id: name => hexId("vol-", 17, name), state: ec2Arn("volume") },
+    // The proxy's ARN ends in its resource id (prx- and 17 characters), which rds-db:connect names; its endpoint
+    // is <name>.proxy-<hash>.<region>.rds.amazonaws.com.
+    "aws:rds/proxy:Proxy": {
+        id: (name, i) => i.name ?? autoName(name, "proxy"),
+        state: (id, name, _i, a) => ({
+            name: id,
+            arn: `arn:aws:rds:${a.region}:${a.accountId}:db-proxy:${hexId("prx-", 17, name)}`,
+            endpoint: `${id}.proxy-c${digest("rds", a.accountId, a.region).slice(0, 11)}.${a.region}.rds.amazonaws.com`,
+        }),
+    },
+    "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": {
+        id: (_name, i) => String(i.dbProxyName),
+        state: (_id, _n, i, a) => ({
+            name: "default",
+            arn: `arn:aws:rds:${a.region}:${a.accountId}:target-group:${hexId("prx-tg-", 17, String(i.dbProxyName))}`,
+        }),
+    },
     "aws:secretsmanager/secret:Secret": {
         id: (name, i, a) =>
             `arn:aws:secretsmanager:${a.region}:${a.accountId}:secret:` +
-            `${i.name ?? autoName(name, "secret")}-${digest("secret", name).slice(0, 6)}`,
+            `${i.name ?? (i.namePrefix ? `${i.namePrefix}${digest("prefix", name).slice(0, 26)}` : autoName(name, "secret"))}-` +
+            digest("secret", name).slice(0, 6),
         state: id => ({ arn: id }),
     },
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {

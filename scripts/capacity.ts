@@ -89,7 +89,8 @@ export function renderCapacityText(results: readonly CapacityResult[]): string {
             `  rushing tenant throttled:   ${r.throttledRequests.toLocaleString("en-US")} requests`,
             `  others' latency inflation:  ${pct(r.latencyInflation)} mean, ${pct(r.peakLatencyInflation)} worst step` +
                 (r.latencyInflation > MAX_LATENCY_INFLATION ? `  (over the ${pct(MAX_LATENCY_INFLATION)} guardrail)` : ""),
-            `  peak database connections:  ${r.peakDbConnections}${r.dbConnectionLimit !== null ? ` of ${r.dbConnectionLimit}` : ""}`,
+            `  peak database connections:  ${r.peakDbConnections}${r.dbConnectionLimit !== null ? ` of ${r.dbConnectionLimit}` : ""}` +
+                (r.dbThroughProxy ? " (through RDS Proxy: its MaxConnectionsPercent of max_connections)" : ""),
             `  cost of the run:            ${r.cost === null ? "unpriced instance type" : `$${r.cost.toFixed(2)}`}`,
         );
     }

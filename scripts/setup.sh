@@ -20,6 +20,8 @@ APT_PACKAGES+=(debootstrap proot systemd iproute2 curl openssh-client util-linux
 APT_PACKAGES+=(python3-botocore)
 # npm run docs draws docs/architecture.svg with Graphviz's dot.
 APT_PACKAGES+=(graphviz)
+# docs/data-tier.md's proxy secret bootstrap is run by test/databaseProxy.test.ts, with the real jq.
+APT_PACKAGES+=(jq)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -83,7 +83,8 @@ export function buildAppTier(
                     ...app.settings,
                     TWINE_ENVIRONMENT: env.config.name,
                     AWS_REGION: config.region,
-                    DATABASE_HOST: env.database.address,
+                    // The proxy's endpoint when the environment has one: the app never bypasses it.
+                    DATABASE_HOST: env.databaseHost,
                     DATABASE_PORT: env.database.port.apply(String),
                     DATABASE_NAME: env.database.databaseName,
                     // IAM database authentication: the app asks RDS for a token as this user (rds-db:connect).

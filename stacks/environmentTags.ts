@@ -28,6 +28,7 @@ export const TAGGABLE_ENVIRONMENT_TYPES: ReadonlySet<string> = new Set([
     "aws:opensearch/domain:Domain",
     "aws:rds/instance:Instance",
     "aws:rds/parameterGroup:ParameterGroup",
+    "aws:rds/proxy:Proxy",
     "aws:rds/subnetGroup:SubnetGroup",
     "aws:s3/bucket:Bucket",
     "aws:secretsmanager/secret:Secret",

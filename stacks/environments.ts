@@ -8,6 +8,7 @@ import { AppIdentity } from "../components/app/appIdentity";
 import { SearchServiceRole } from "../components/data/searchServiceRole";
 import { BackupCopy } from "../components/data/backupCopy";
 import { Database, defaultPort } from "../components/data/database";
+import { DatabaseProxy } from "../components/data/databaseProxy";
 import { appConnectStatement, appDatabaseUser } from "../components/data/databaseAccessPolicy";
 import { policyDocument, stableJson } from "../components/account/iamPolicy";
 import { Network } from "../components/network/network";
@@ -24,6 +25,10 @@ export interface EnvironmentResources {
     readonly identity: AppIdentity;
     /** The data tier this environment uses (its own, or the one it shares). */
     readonly database: Database;
+    /** The RDS Proxy in front of that database, when its owner turned it on (database.proxy). */
+    readonly proxy?: DatabaseProxy;
+    /** Where the app connects: the proxy's endpoint when there is one, else the instance's address. */
+    readonly databaseHost: pulumi.Output<string>;
     readonly search: Search;
 }
 
@@ -62,10 +67,11 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
     // VPC domains need OpenSearch's service-linked role; it is per account, so the stack has it once.
     const searchServiceRole = new SearchServiceRole(`${config.accountRole}-opensearch`, {}, opts);
 
-    const owners = new Map<string, { database: Database; search: Search; port: number }>();
+    const owners = new Map<string, { database: Database; proxy?: DatabaseProxy; search: Search; port: number }>();
     for (const owner of envs.filter(e => e.dataOwner === e.name)) {
         const clients = envs.filter(e => e.dataOwner === owner.name).map(e => e.name);
         const name = dataTierName(owner.name);
+        const clientGroups = Object.fromEntries(clients.map(c => [c, app.get(c)!.securityGroup.id]));
         const database = new Database(
             `${owner.name}-database`,
             {
@@ -75,12 +81,31 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
                 vpcId: network.vpcId,
                 subnetIds: network.subnetIds("data"),
                 accountId: config.accountId,
-                clientSecurityGroups: Object.fromEntries(clients.map(c => [c, app.get(c)!.securityGroup.id])),
+                // Behind a proxy, the app hosts reach the proxy only; the database admits the proxy (below).
+                clientSecurityGroups: owner.database.proxy ? {} : clientGroups,
                 adminCidrs: clients.some(c => bastion.tunnelTargets.includes(c)) ? { bastion: bastion.cidr } : {},
                 production,
             },
             tagged(owner.name),
         );
+        const proxy = owner.database.proxy
+            ? new DatabaseProxy(
+                  `${owner.name}-database-proxy`,
+                  {
+                      identifier: name,
+                      engine: owner.database.engine,
+                      database,
+                      vpcId: network.vpcId,
+                      subnetIds: network.subnetIds("data"),
+                      accountId: config.accountId,
+                      region: config.region,
+                      appUsers: clients.map(appDatabaseUser),
+                      clientSecurityGroups: clientGroups,
+                      maxConnectionsPercent: owner.database.proxyMaxConnectionsPercent,
+                  },
+                  tagged(owner.name),
+              )
+            : undefined;
         // Prod's backups get a copy no one in the account can delete (the final snapshot and retained automated
         // backups can be, by an administrator of the account); dev data is disposable.
         if (production) {
@@ -103,25 +128,29 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
             },
             tagged(owner.name),
         );
-        owners.set(owner.name, { database, search, port: defaultPort(owner.database.engine) });
+        owners.set(owner.name, { database, proxy, search, port: defaultPort(owner.database.engine) });
     }
 
     const environments = envs.map(env => {
         const identity = app.get(env.name)!;
-        const { database, search, port } = owners.get(env.dataOwner)!;
-        // The app hosts may open connections to their data tier; the data side admits them (see the components).
-        identity.allowTo("to-database", { securityGroupId: database.securityGroup.id }, port, `${env.name} database`);
+        const { database, proxy, search, port } = owners.get(env.dataOwner)!;
+        // The app hosts may open connections to their data tier (the proxy, when there is one); the data side admits
+        // them (see the components).
+        const dbPeer = { securityGroupId: (proxy ?? database).securityGroup.id };
+        identity.allowTo("to-database", dbPeer, port, `${env.name} database${proxy ? " proxy" : ""}`);
         identity.allowTo("to-search", { securityGroupId: search.securityGroup.id }, 443, `${env.name} search`);
         identity.grant("search", stableJson(searchClientPolicy(search.arn)));
-        // The app signs in as its own database user with an IAM token: no password, and never the master user.
+        // The app signs in as its own database user with an IAM token: no password, and never the master user. Through
+        // a proxy, the token is checked against the proxy's resource id (prx-...), not the instance's (db-...).
         const user = appDatabaseUser(env.name);
         identity.grant(
             "database",
-            database.instance.resourceId.apply(resourceId =>
+            (proxy ? proxy.resourceId : database.instance.resourceId).apply(resourceId =>
                 stableJson(policyDocument(appConnectStatement({ region: config.region, accountId: config.accountId, resourceId, user }))),
             ),
         );
-        return { config: env, identity, database, search };
+        const databaseHost = proxy ? proxy.endpoint : database.address;
+        return { config: env, identity, database, proxy, databaseHost, search };
     });
 
     const outputs: pulumi.Output<Record<string, DataTierOutputs>> = pulumi.output(

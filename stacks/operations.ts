@@ -59,6 +59,10 @@ export function buildOperations(
                               engine: env.config.database.engine,
                               instanceClass: env.config.database.instanceClass,
                               allocatedStorageGiB: env.config.database.allocatedStorageGiB,
+                              proxy: env.proxy && {
+                                  name: env.proxy.proxy.name,
+                                  maxConnectionsPercent: env.config.database.proxyMaxConnectionsPercent,
+                              },
                           }
                         : undefined,
                     search: owner

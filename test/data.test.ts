@@ -226,7 +226,10 @@ describe("data tier (over the plans)", () => {
                     const rules = ofType(plan, INGRESS).filter(r => r.inputs.securityGroupId === idOf(dbGroup));
                     const sources = rules.map(r => r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4).sort();
                     const admitted = tunnels.includes(env) ? [bastionCidr] : [];
-                    assert.deepEqual(sources, [...admitted, idOf(named(plan, SG, `${env}-app`))].sort());
+                    // Behind RDS Proxy (prod), the database admits the proxy and not the app hosts.
+                    const proxy = ofType(plan, SG).find(g => g.name === `${env}-database-proxy-sg`);
+                    assert.equal(proxy !== undefined, stack === "prod", "a proxy in prod only");
+                    assert.deepEqual(sources, [...admitted, idOf(proxy ?? named(plan, SG, `${env}-app`))].sort());
                     for (const r of rules) assert.deepEqual([r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort], ["tcp", 5432, 5432]);
                 }
                 for (const domain of ofType(plan, DOMAIN)) {
@@ -262,7 +265,14 @@ describe("data tier (over the plans)", () => {
                     assert.deepEqual(
                         egress.map(r => [r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4, r.inputs.fromPort]).sort(),
                         [
-                            [idOf(named(plan, SG, `${env}-database-sg`)), 5432],
+                            // The proxy in front of the database when there is one (prod), else the database.
+                            [
+                                idOf(
+                                    ofType(plan, SG).find(g => g.name === `${env}-database-proxy-sg`) ??
+                                        named(plan, SG, `${env}-database-sg`),
+                                ),
+                                5432,
+                            ],
                             [idOf(named(plan, SG, `${env}-search-sg`)), 443],
                             ["0.0.0.0/0", 443],
                         ].sort(),

@@ -45,7 +45,11 @@ const PUBLISHED: Record<string, { dimensions: string[][]; metrics: string[] }> =
         dimensions: [["AutoScalingGroupName"]],
         metrics: ["GroupInServiceInstances", "GroupDesiredCapacity", "GroupMaxSize"],
     },
-    "AWS/RDS": { dimensions: [["DBInstanceIdentifier"]], metrics: ["CPUUtilization", "FreeStorageSpace", "DatabaseConnections"] },
+    // RDS Proxy publishes in AWS/RDS too, under ProxyName (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.monitoring.html).
+    "AWS/RDS": {
+        dimensions: [["DBInstanceIdentifier"], ["ProxyName"]],
+        metrics: ["CPUUtilization", "FreeStorageSpace", "DatabaseConnections", "ClientConnections", "MaxDatabaseConnectionsAllowed"],
+    },
     "AWS/ES": {
         dimensions: [["ClientId", "DomainName"]],
         metrics: ["ClusterStatus.red", "ClusterStatus.yellow", "FreeStorageSpace", "JVMMemoryPressure"],
@@ -54,6 +58,9 @@ const PUBLISHED: Record<string, { dimensions: string[][]; metrics: string[] }> =
     "AWS/NATGateway": { dimensions: [["NatGatewayId"]], metrics: ["ErrorPortAllocation", "PacketsDropCount"] },
 };
 /** Metrics that only exist per target group (LoadBalancer and TargetGroup together). */
+/** What a proxy publishes (by ProxyName), and what only a proxy publishes. */
+const PROXY_METRICS = ["ClientConnections", "DatabaseConnections", "MaxDatabaseConnectionsAllowed"];
+const PROXY_ONLY = ["ClientConnections", "MaxDatabaseConnectionsAllowed"];
 const PER_TARGET_GROUP = [
     "RequestCountPerTarget",
     "HTTPCode_Target_5XX_Count",
@@ -76,6 +83,7 @@ function publishedValues(plan: Plan, stack: string): Record<string, Set<string>>
         // Group metrics exist only for the metrics the group enables.
         AutoScalingGroupName: values("aws:autoscaling/group:Group", r => [idOf(r, account)]),
         DBInstanceIdentifier: values("aws:rds/instance:Instance", r => [String(r.inputs.identifier)]),
+        ProxyName: values("aws:rds/proxy:Proxy", r => [String(r.inputs.name)]),
         DomainName: values("aws:opensearch/domain:Domain", r => [String(r.inputs.domainName)]),
         ClientId: new Set([account]),
         WebACL: values("aws:wafv2/webAcl:WebAcl", r => [(r.inputs.visibilityConfig as { metricName: string }).metricName]),
@@ -93,6 +101,8 @@ function unpublished(plan: Plan, stack: string, namespace: string, metric: strin
     const keys = Object.keys(dimensions).sort();
     if (!spec.dimensions.some(d => d.join() === keys.join())) return `${namespace} publishes nothing under [${keys}]`;
     if (PER_TARGET_GROUP.includes(metric) && !keys.includes("TargetGroup")) return `${metric} needs a TargetGroup dimension`;
+    if (keys.includes("ProxyName") && !PROXY_METRICS.includes(metric)) return `a proxy publishes no ${metric}`;
+    if (PROXY_ONLY.includes(metric) && !keys.includes("ProxyName")) return `${metric} needs a ProxyName dimension`;
     const known = publishedValues(plan, stack);
     for (const [k, v] of Object.entries(dimensions)) if (!known[k]?.has(v)) return `no resource publishes ${k}=${v}`;
     if (namespace === "AWS/AutoScaling") {
@@ -160,14 +170,17 @@ describe("operations (over the plans)", () => {
             it("watches only metrics a resource of the plan publishes, under the dimensions AWS publishes them with", async () => {
                 const plan = await planOf(stack);
                 for (const alarm of alarmsOf(plan)) {
-                    const why = unpublished(
-                        plan,
-                        stack,
-                        String(alarm.inputs.namespace),
-                        String(alarm.inputs.metricName),
-                        alarm.inputs.dimensions as Record<string, string>,
-                    );
-                    assert.equal(why, undefined, `${alarm.name}: ${why}`);
+                    // A metric math alarm: each of its metrics.
+                    type Metric = { namespace: string; metricName: string; dimensions: Record<string, string> };
+                    const queries = (alarm.inputs.metricQueries as { metric?: Metric }[] | undefined) ?? [];
+                    const metrics = queries.length
+                        ? queries.flatMap(q => (q.metric ? [q.metric] : []))
+                        : [alarm.inputs as unknown as Metric];
+                    assert.ok(metrics.length > 0, alarm.name);
+                    for (const m of metrics) {
+                        const why = unpublished(plan, stack, String(m.namespace), String(m.metricName), m.dimensions);
+                        assert.equal(why, undefined, `${alarm.name}: ${why}`);
+                    }
                 }
                 // Every environment is watched on each failure the issue lists (the data tier by its owner).
                 const keys = new Set(alarmsOf(plan).map(a => String(a.inputs.name).replace(/^twine-[a-z0-9-]+?-(?=[a-z0-9]+-)/, "")));

@@ -74,6 +74,7 @@ const T = {
     listener: "aws:lb/listener:Listener",
     rds: "aws:rds/instance:Instance",
     cluster: "aws:rds/cluster:Cluster",
+    proxy: "aws:rds/proxy:Proxy",
     search: "aws:opensearch/domain:Domain",
     bucket: "aws:s3/bucket:Bucket",
     role: "aws:iam/role:Role",
@@ -106,6 +107,12 @@ const goodLb = {
     enableDeletionProtection: true,
     accessLogs: { enabled: true, bucket: "logs" },
     subnets: ["a", "b"],
+};
+const goodProxy = {
+    name: "twine-production",
+    engineFamily: "POSTGRESQL",
+    requireTls: true,
+    auths: [{ authScheme: "SECRETS", iamAuth: "REQUIRED", secretArn: "arn:aws:secretsmanager:eu-west-1:4:secret:s" }],
 };
 const goodRds = {
     engine: "postgres",
@@ -321,6 +328,14 @@ const CASES: Record<string, { pass: PolicyInput[]; fail: PolicyInput[] }> = {
     "rds-23-non-default-port": {
         pass: [res(T.rds, goodRds)],
         fail: [res(T.rds, { ...goodRds, port: undefined }), res(T.cluster, { engine: "aurora-mysql", port: 3306 })],
+    },
+    "twine-rds-proxy-tls-and-iam": {
+        pass: [res(T.proxy, goodProxy)],
+        fail: [
+            res(T.proxy, { ...goodProxy, requireTls: false }),
+            res(T.proxy, { ...goodProxy, auths: [{ authScheme: "SECRETS", iamAuth: "DISABLED", secretArn: "arn:s" }] }),
+            res(T.proxy, { ...goodProxy, auths: [] }),
+        ],
     },
     "twine-rds-managed-master-password": {
         pass: [res(T.rds, goodRds), res(T.cluster, { manageMasterUserPassword: true })],

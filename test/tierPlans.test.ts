@@ -29,7 +29,7 @@ const actions = (s: { Action: string | string[] }) => [s.Action].flat();
 describe("the tiers at run time (over the plans)", () => {
     describe("1. the app reaches its database as its own user", () => {
         for (const stack of ["dev", "prod"] as const) {
-            it(`${stack}: each app role may rds-db:connect as app_<env> on its instance, and reads no secret`, async () => {
+            it(`${stack}: each app role may rds-db:connect as app_<env> on its instance or its proxy, and reads no secret`, async () => {
                 const plan = await planOf(stack);
                 for (const role of ofType(plan, "aws:iam/role:Role").filter(r => /-app$/.test(r.name) && !r.name.includes("packer"))) {
                     const env = role.name.replace(/-app$/, "");
@@ -40,9 +40,11 @@ describe("the tiers at run time (over the plans)", () => {
                     const connect = statements.filter(s => actions(s).includes("rds-db:connect"));
                     assert.equal(connect.length, 1, `${env}: one rds-db:connect statement`);
                     const [, resourceId, user] =
-                        /^arn:aws:rds-db:[a-z0-9-]+:\d{12}:dbuser:(db-[A-Z0-9]+)\/(.+)$/.exec(String(connect[0].Resource)) ?? [];
+                        /^arn:aws:rds-db:[a-z0-9-]+:\d{12}:dbuser:((?:db|prx)-[A-Za-z0-9]+)\/(.+)$/.exec(String(connect[0].Resource)) ?? [];
                     assert.equal(user, `app_${env.replace(/-/g, "_")}`);
-                    assert.ok(resourceId, `${env}: by the instance's resource id`);
+                    // Through RDS Proxy (prod), the proxy's resource id; else the instance's.
+                    const proxied = ofType(plan, "aws:rds/proxy:Proxy").length > 0;
+                    assert.match(String(resourceId), proxied ? /^prx-/ : /^db-/, `${env}: by the resource id it connects to`);
                     for (const s of statements)
                         assert.ok(
                             !actions(s).some(a => a.startsWith("secretsmanager:") || a === "kms:Decrypt"),

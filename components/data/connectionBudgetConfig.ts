@@ -6,6 +6,7 @@
  */
 import { FleetBounds, REFRESH_HEALTHY_PERCENT, peakServers } from "../app/fleetPeakConfig";
 import type { DatabaseEngine } from "./database";
+import { proxyConnectionCeiling } from "./databaseProxyConfig";
 
 /** Memory of an RDS class, GiB, from the families' size ladder (r classes have twice the m memory); undefined for others. */
 export function instanceClassMemoryGiB(instanceClass: string): number | undefined {
@@ -57,18 +58,34 @@ export function maxConnections(
 export const APP_CONNECTION_SHARE = 0.9;
 
 /**
+ * The connections the app fleets may hold: APP_CONNECTION_SHARE of max_connections straight to the instance; through
+ * RDS Proxy, what the proxy opens to the database at most (MaxConnectionsPercent of max_connections), its own share
+ * for operators being the rest. The proxy multiplexes client connections over fewer database ones, but a session
+ * that pins (SET, temporary tables, advisory locks) holds its database connection alone, so the budget counts every
+ * pooled client connection as one.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-pinning.html
+ */
+export function connectionBudget(max: number, proxyMaxConnectionsPercent?: number): number {
+    return proxyMaxConnectionsPercent === undefined
+        ? Math.floor(max * APP_CONNECTION_SHARE)
+        : proxyConnectionCeiling(max, proxyMaxConnectionsPercent);
+}
+
+/**
  * Why the fleets on one database, at their peak (peakServers: a refresh above maxSize, and the warm pool), with
- * pools of `pool` connections exceed the database's budget, or undefined. Several fleets: those that share it.
+ * pools of `pool` connections exceed the database's budget (connectionBudget: through a proxy when
+ * `proxyMaxConnectionsPercent` is given), or undefined. Several fleets: those that share it.
  */
 export function connectionBudgetProblem(
     fleets: readonly (FleetBounds & { readonly name: string })[],
     pool: number,
     engine: DatabaseEngine,
     instanceClass: string,
+    proxyMaxConnectionsPercent?: number,
 ): string | undefined {
     const max = maxConnections(engine, instanceClass);
     if (max === undefined) return undefined;
-    const budget = Math.floor(max * APP_CONNECTION_SHARE);
+    const budget = connectionBudget(max, proxyMaxConnectionsPercent);
     const peaks = fleets.map(peakServers);
     const servers = peaks.reduce((sum, p) => sum + p.total, 0);
     const wanted = servers * pool;
@@ -78,9 +95,11 @@ export function connectionBudgetProblem(
             `${fleets.length > 1 ? `${f.name}: ` : ""}app.maxSize ${f.maxSize} at a refresh's ${REFRESH_HEALTHY_PERCENT.max} % = ` +
             `${peaks[i].refresh}${peaks[i].warmPool ? ` plus a warm pool of ${peaks[i].warmPool}` : ""}`,
     );
+    const limit = proxyMaxConnectionsPercent === undefined ? "the database's budget" : "what the proxy admits";
     return (
         `${servers} servers at their peak (${each.join("; ")}${fleets.length > 1 ? ", together" : ""}) × database.poolSizePerServer ` +
-        `(${pool}) = ${wanted} connections exceeds the database's budget (${budget}: ${APP_CONNECTION_SHARE * 100} % of ` +
+        `(${pool}) = ${wanted} connections exceeds ${limit} ` +
+        `(${budget}: ${proxyMaxConnectionsPercent ?? APP_CONNECTION_SHARE * 100} % of ` +
         `max_connections ${max} on ${instanceClass}, from ${DB_INSTANCE_CLASS_MEMORY_SHARE * 100} % of its memory)`
     );
 }

@@ -96,6 +96,8 @@ export class Database extends pulumi.ComponentResource {
     /** Host name of the instance. */
     public readonly address: pulumi.Output<string>;
     public readonly port: pulumi.Output<number>;
+    private readonly prefix: string;
+    private readonly engine: DatabaseEngine;
     /** The database the app opens (created with the instance). */
     public readonly databaseName: pulumi.Output<string>;
     /** ARN of the Secrets Manager secret RDS keeps the master credentials in (the ARN only, never the secret). */
@@ -138,21 +140,12 @@ export class Database extends pulumi.ComponentResource {
             },
             parent,
         );
-        const sgParent = { parent: this.securityGroup };
+        this.prefix = name;
+        this.engine = engine;
         for (const [client, groupId] of Object.entries(args.clientSecurityGroups ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-            new aws.vpc.SecurityGroupIngressRule(
-                `${name}-from-${client}`,
-                {
-                    securityGroupId: this.securityGroup.id,
-                    referencedSecurityGroupId: groupId,
-                    ipProtocol: "tcp",
-                    fromPort: port,
-                    toPort: port,
-                    description: `${client} app hosts`,
-                },
-                sgParent,
-            );
+            this.allowFrom(client, groupId, `${client} app hosts`);
         }
+        const sgParent = { parent: this.securityGroup };
         for (const [source, cidr] of Object.entries(args.adminCidrs ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-from-${source}`,
@@ -282,5 +275,24 @@ export class Database extends pulumi.ComponentResource {
             masterSecretArn: this.masterSecretArn,
             securityGroupId: this.securityGroup.id,
         });
+    }
+
+    /**
+     * Admits the database port from a security group; `source` names the rule (`<name>-from-<source>`): the app hosts
+     * of an environment, or the proxy in front of the database. The database owns every rule on its group.
+     */
+    allowFrom(source: string, groupId: pulumi.Input<string>, description: string): aws.vpc.SecurityGroupIngressRule {
+        return new aws.vpc.SecurityGroupIngressRule(
+            `${this.prefix}-from-${source}`,
+            {
+                securityGroupId: this.securityGroup.id,
+                referencedSecurityGroupId: groupId,
+                ipProtocol: "tcp",
+                fromPort: defaultPort(this.engine),
+                toPort: defaultPort(this.engine),
+                description,
+            },
+            { parent: this.securityGroup },
+        );
     }
 }

@@ -49,17 +49,23 @@ export function secretReadStatements(args: { region: string; secretArn: string; 
             Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
             Resource: args.secretArn,
         },
-        {
-            Sid: "DecryptTheSecretThroughSecretsManager",
-            Effect: "Allow",
-            Action: "kms:Decrypt",
-            Resource: args.keyArn,
-            Condition: {
-                StringEquals: {
-                    "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com`,
-                    "kms:EncryptionContext:SecretARN": args.secretArn,
-                },
+        decryptThroughSecretsManager({ region: args.region, secretArns: [args.secretArn], keyArn: args.keyArn }),
+    ];
+}
+
+/** kms:Decrypt on the key that seals the secrets, only when Secrets Manager calls KMS for one of them. */
+export function decryptThroughSecretsManager(args: { region: string; secretArns: readonly string[]; keyArn: string }): PolicyStatement {
+    const secrets = [...args.secretArns].sort();
+    return {
+        Sid: "DecryptTheSecretThroughSecretsManager",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: args.keyArn,
+        Condition: {
+            StringEquals: {
+                "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com`,
+                "kms:EncryptionContext:SecretARN": secrets.length === 1 ? secrets[0] : secrets,
             },
         },
-    ];
+    };
 }

@@ -52,6 +52,19 @@ export interface AlarmSpec<T> {
     readonly comparison: Comparison;
     /** Counts are absent when nothing happened: missing data is not a breach for them. */
     readonly treatMissingData: "notBreaching" | "breaching" | "missing";
+    /** Of evaluationPeriods, how many must breach (all of them when absent). */
+    readonly datapointsToAlarm?: number;
+    /**
+     * Metric math: the alarm watches `expression` over `metrics` (each with the namespace, dimensions, statistic and
+     * period above; metricName names the headline one), instead of the one metric.
+     */
+    readonly math?: { readonly expression: string; readonly label: string; readonly metrics: readonly MathMetric[] };
+}
+
+/** One metric of a metric math alarm: the id its expression refers to it by. */
+export interface MathMetric {
+    readonly id: string;
+    readonly metricName: string;
 }
 
 /** What the alarms of one environment watch. Optional parts: a shared data tier is watched by its owner only. */
@@ -68,6 +81,11 @@ export interface EnvironmentWatch<T> {
         readonly instanceClass: string;
         /** The instance's initial storage: the free-storage threshold is a share of it. */
         readonly allocatedStorageGiB: number;
+        /**
+         * The RDS Proxy in front, when there is one: its name (the ProxyName dimension) and MaxConnectionsPercent. The
+         * connections alarm then watches the connections the proxy opens, against the most it may open.
+         */
+        readonly proxy?: { readonly name: T; readonly maxConnectionsPercent: number };
     };
     readonly search?: {
         readonly domainName: T;
@@ -115,6 +133,46 @@ export const environmentAlarmName = (environment: string, key: string) => `twine
  */
 export const REFRESH_ALARM_KEYS = ["alb-5xx", "target-5xx", "unhealthy-hosts"] as const;
 export const refreshAlarmNames = (environment: string) => REFRESH_ALARM_KEYS.map(k => environmentAlarmName(environment, k));
+
+/**
+ * The connections a proxy holds to the database as a share of the most it may open, as published: the proxy computes
+ * MaxDatabaseConnectionsAllowed from MaxConnectionsPercent and the instance's real max_connections, which no formula
+ * here knows exactly. RDS publishes proxy metrics per node serving the proxy, to be aggregated with Sum, and
+ * DatabaseConnections every minute (RDS User Guide, "Monitoring RDS Proxy metrics with Amazon CloudWatch",
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.monitoring.html). Past 100% the app's queries
+ * wait for a connection, then fail after ConnectionBorrowTimeout.
+ */
+function proxyConnectionsAlarm<T>(
+    environment: string,
+    proxy: { readonly name: T; readonly maxConnectionsPercent: number },
+    percent: number,
+): AlarmSpec<T> {
+    return {
+        key: "db-proxy-connections",
+        description:
+            `${environment}: the proxy holds over ${percent}% of the database connections it may open ` +
+            `(MaxDatabaseConnectionsAllowed, ${proxy.maxConnectionsPercent}% of max_connections) in 8 of 10 minutes. Past it ` +
+            "the app's queries wait for a connection, then fail. Compare the proxy's ClientConnections (pinned sessions?).",
+        namespace: "AWS/RDS",
+        metricName: "DatabaseConnections",
+        dimensions: { ProxyName: proxy.name },
+        statistic: "Sum",
+        periodSeconds: 60,
+        evaluationPeriods: 10,
+        datapointsToAlarm: 8,
+        threshold: percent,
+        comparison: "GreaterThanThreshold",
+        treatMissingData: "missing",
+        math: {
+            expression: "100 * open / allowed",
+            label: "% of the connections the proxy may open",
+            metrics: [
+                { id: "open", metricName: "DatabaseConnections" },
+                { id: "allowed", metricName: "MaxDatabaseConnectionsAllowed" },
+            ],
+        },
+    };
+}
 
 /** Every alarm of one environment, in a stable order. */
 export function environmentAlarms<T>(watch: EnvironmentWatch<T>, t: AlarmThresholds): AlarmSpec<T>[] {
@@ -240,9 +298,11 @@ export function environmentAlarms<T>(watch: EnvironmentWatch<T>, t: AlarmThresho
             },
             {
                 key: "db-connections",
+                // Behind a proxy too: operators and migrations connect to the instance directly, beside the proxy.
                 description:
                     `${watch.environment}: over ${connections} connections, ${t.databaseConnectionsPercent}% of max_connections ` +
-                    `(${maxConnections}), for 10 minutes. New connections will soon be refused.`,
+                    `(${maxConnections}), for 10 minutes. New connections will soon be refused.` +
+                    (db.proxy ? " The proxy's share is on the dashboard; the rest are operators' and migrations'." : ""),
                 namespace: "AWS/RDS",
                 metricName: "DatabaseConnections",
                 dimensions: dims,
@@ -254,6 +314,7 @@ export function environmentAlarms<T>(watch: EnvironmentWatch<T>, t: AlarmThresho
                 treatMissingData: "missing",
             },
         );
+        if (db.proxy) alarms.push(proxyConnectionsAlarm(watch.environment, db.proxy, t.databaseConnectionsPercent));
     }
     const search = watch.search;
     if (search) {
@@ -458,11 +519,20 @@ export function dashboardBody(region: string, watch: EnvironmentWatch<string>, a
     ];
     if (watch.database) {
         const db = { DBInstanceIdentifier: watch.database.identifier };
+        const proxy = { ProxyName: watch.database.proxy?.name ?? "" };
         panels.push(
             { title: "Database CPU", metrics: [row("AWS/RDS", "CPUUtilization", db, "Average", "CPU %")], annotations: ["db-cpu"] },
             {
                 title: "Database connections and free storage",
                 metrics: [
+                    ...(watch.database.proxy
+                        ? [
+                              // Per node serving the proxy: summed (rds-proxy.monitoring.html).
+                              row("AWS/RDS", "ClientConnections", proxy, "Sum", "app to proxy"),
+                              row("AWS/RDS", "DatabaseConnections", proxy, "Sum", "proxy to database"),
+                              row("AWS/RDS", "MaxDatabaseConnectionsAllowed", proxy, "Sum", "proxy may open"),
+                          ]
+                        : []),
                     row("AWS/RDS", "DatabaseConnections", db, "Maximum", "connections"),
                     row("AWS/RDS", "FreeStorageSpace", db, "Minimum", "free bytes"),
                 ],

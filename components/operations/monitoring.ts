@@ -133,12 +133,9 @@ function metricAlarms(
             {
                 name: alarmName(spec.key),
                 alarmDescription: spec.description,
-                namespace: spec.namespace,
-                metricName: spec.metricName,
-                dimensions: spec.dimensions,
-                ...(percentile ? { extendedStatistic: spec.statistic } : { statistic: spec.statistic }),
-                period: spec.periodSeconds,
+                ...(spec.math ? { metricQueries: mathQueries(spec, spec.math) } : oneMetric(spec, percentile)),
                 evaluationPeriods: spec.evaluationPeriods,
+                ...(spec.datapointsToAlarm === undefined ? {} : { datapointsToAlarm: spec.datapointsToAlarm }),
                 threshold: spec.threshold,
                 comparisonOperator: spec.comparison,
                 treatMissingData: spec.treatMissingData,
@@ -149,6 +146,30 @@ function metricAlarms(
         );
     });
 }
+
+const oneMetric = (spec: AlarmSpec<pulumi.Input<string>>, percentile: boolean) => ({
+    namespace: spec.namespace,
+    metricName: spec.metricName,
+    dimensions: spec.dimensions,
+    ...(percentile ? { extendedStatistic: spec.statistic } : { statistic: spec.statistic }),
+    period: spec.periodSeconds,
+});
+
+/** A metric math alarm's queries: each metric (not returned), then the expression, the one value alarmed on. */
+const mathQueries = (spec: AlarmSpec<pulumi.Input<string>>, math: NonNullable<AlarmSpec<unknown>["math"]>) => [
+    ...math.metrics.map(m => ({
+        id: m.id,
+        returnData: false,
+        metric: {
+            namespace: spec.namespace,
+            metricName: m.metricName,
+            dimensions: spec.dimensions,
+            stat: spec.statistic,
+            period: spec.periodSeconds,
+        },
+    })),
+    { id: "e", expression: math.expression, label: math.label, returnData: true },
+];
 
 export interface EnvironmentOperationsArgs extends TopicArgs {
     readonly region: string;
@@ -189,14 +210,19 @@ export class EnvironmentOperations extends pulumi.ComponentResource {
                 w.search?.domainName ?? "",
                 w.waf.webAcl,
                 w.waf.tenantRule?.metricName ?? "",
+                w.database?.proxy?.name ?? "",
             ])
-            .apply(([loadBalancer, targetGroup, autoScalingGroup, dbId, domainName, webAcl, ruleMetric]) => {
+            .apply(([loadBalancer, targetGroup, autoScalingGroup, dbId, domainName, webAcl, ruleMetric, proxyName]) => {
                 const resolved: EnvironmentWatch<string> = {
                     ...w,
                     loadBalancer,
                     targetGroup,
                     autoScalingGroup,
-                    database: w.database && { ...w.database, identifier: dbId },
+                    database: w.database && {
+                        ...w.database,
+                        identifier: dbId,
+                        proxy: w.database.proxy && { ...w.database.proxy, name: proxyName },
+                    },
                     search: w.search && { ...w.search, domainName },
                     waf: { ...w.waf, webAcl, tenantRule: w.waf.tenantRule && { ...w.waf.tenantRule, metricName: ruleMetric } },
                 };

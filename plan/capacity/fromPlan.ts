@@ -5,6 +5,7 @@
  */
 import { warmPoolSize } from "../../components/app/warmPoolConfig";
 import { maxConnections } from "../../components/data/connectionBudgetConfig";
+import { proxyConnectionCeiling } from "../../components/data/databaseProxyConfig";
 import { priceOf } from "../prices";
 import { Plan, PlannedResource } from "../run";
 import type { FleetModel } from "./model";
@@ -53,9 +54,10 @@ export function fleetsOf(plan: Plan, settings: (environment: string) => FleetSet
         const tenantKeys = tenantRule?.statement?.rateBasedStatement?.customKeys ?? [];
 
         const db = named(plan, "aws:rds/instance:Instance", `${env}-database-instance`);
-        const proxy = ofType(plan, "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup").find(p => p.name.startsWith(`${env}-`));
+        // The proxy's pool settings, as databaseProxy.ts names its target group; without the percent RDS opens up to 100.
+        const proxy = named(plan, "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup", `${env}-database-proxy-targets`);
         const dbMax = db ? maxConnections(db.inputs.engine === "mysql" ? "mysql" : "postgres", String(db.inputs.instanceClass)) : undefined;
-        const proxyPercent = input<{ maxConnectionsPercent?: number }>(proxy, "connectionPoolConfig")?.maxConnectionsPercent;
+        const proxyPercent = input<{ maxConnectionsPercent?: number }>(proxy, "connectionPoolConfig")?.maxConnectionsPercent ?? 100;
 
         return {
             environment: env,
@@ -89,7 +91,7 @@ export function fleetsOf(plan: Plan, settings: (environment: string) => FleetSet
             database:
                 dbMax !== undefined
                     ? {
-                          maxConnections: proxy ? Math.floor((dbMax * (proxyPercent ?? 100)) / 100) : dbMax,
+                          maxConnections: proxy ? proxyConnectionCeiling(dbMax, proxyPercent) : dbMax,
                           poolSizePerServer: own.poolSizePerServer ?? 10,
                           proxy: proxy !== undefined,
                       }

@@ -131,6 +131,8 @@ export interface CapacityResult {
     readonly peakLatencyInflation: number;
     readonly peakDbConnections: number;
     readonly dbConnectionLimit: number | null;
+    /** The limit is what RDS Proxy opens to the database (MaxConnectionsPercent of max_connections). */
+    readonly dbThroughProxy: boolean;
     /** Server-hours times the on-demand price, over the run (null: the type is not priced). */
     readonly cost: number | null;
     readonly steps: readonly Step[];
@@ -315,6 +317,7 @@ export function simulate(fleet: FleetModel, profile: LoadProfile): CapacityResul
         peakLatencyInflation: peakInflation,
         peakDbConnections: peakDb,
         dbConnectionLimit: fleet.database?.maxConnections ?? null,
+        dbThroughProxy: fleet.database?.proxy ?? false,
         cost: fleet.hourlyPrice !== undefined ? (serverSeconds / 3600) * fleet.hourlyPrice : null,
         steps,
     };

@@ -165,6 +165,23 @@ export const dataStoreRules: Rule[] = [
     ),
     simpleRule(
         {
+            name: "twine-rds-proxy-tls-and-iam",
+            control: "twine",
+            area: "data stores",
+            enforcementLevel: "mandatory",
+            description:
+                "RDS proxies require TLS and an IAM token from every client (requireTls, iamAuth REQUIRED on each auth). " +
+                "Mandatory: a proxy that takes passwords or plain text would undo the database's own TLS and IAM rules.",
+            resourceTypes: ["aws:rds/proxy:Proxy"],
+        },
+        p =>
+            !isTrue(p.requireTls) ||
+            asArray(p.auths).length === 0 ||
+            asArray<{ iamAuth?: string } | undefined>(p.auths).some(a => a?.iamAuth !== "REQUIRED"),
+        "set requireTls: true and iamAuth: REQUIRED on every auth",
+    ),
+    simpleRule(
+        {
             name: "twine-rds-final-snapshot-prod",
             control: "twine",
             area: "data stores",
