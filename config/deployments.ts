@@ -60,7 +60,10 @@ export const deploymentsSchema = z
             .describe("The protected branch: the only source of this stack's deployments (on push when deployCommits). Defaults to main."),
         deployCommits: z
             .boolean()
-            .describe("Run `pulumi up` on every push to the branch. Defaults to false: updates stay a reviewed, manual step."),
+            .describe(
+                "Run `pulumi up` on every push to the branch. Defaults to true in dev (a release commit deploys it) and false " +
+                    "elsewhere: updates stay a reviewed, manual step.",
+            ),
         paths: z
             .array(z.string().min(1))
             .describe("Only changes under these repository paths trigger deployments. Defaults to every path."),
@@ -174,7 +177,8 @@ export function withDeploymentsDefaults(input: DeploymentsConfigInput | undefine
         edition: input.edition ?? "enterprise",
         deployers: input.deployers ?? [],
         branch: input.branch ?? "main",
-        deployCommits: input.deployCommits ?? false,
+        // Dev's release is its release commit (image.aptRepo.twineVersion): Jenkins holds no Pulumi token to start it.
+        deployCommits: input.deployCommits ?? accountRole === "dev",
         paths: input.paths ?? [],
         sessionSeconds: input.sessionSeconds ?? 7200,
         driftDetection: {

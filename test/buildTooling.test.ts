@@ -33,7 +33,7 @@ import { withDeploymentsDefaults } from "../config/deployments";
 import { fixtureConfig, problemsOf, REPO, withKey, withPath, writeStackFile } from "./helpers/config";
 import { JENKINS_USER_DATA_ARGS } from "./helpers/jenkins";
 import { MOCK_FOREIGN_AMIS } from "../plan/mocks";
-import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
+import { STACKS, byUrn, ofType, organizationPlanOf, planOf, planWithConfig } from "./helpers/plans";
 
 const IMAGE = path.join(REPO, "images", "jenkins");
 
@@ -248,7 +248,6 @@ describe("build tooling (dev)", () => {
             assert.deepEqual(secrets.map(s => s.inputs.name).sort(), [
                 "twine/jenkins/admin-password",
                 "twine/jenkins/apt-signing-key",
-                "twine/jenkins/pulumi-access-token",
             ]);
             // The stack puts no value: each is put by hand, so none passes through state.
             assert.deepEqual(ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion"), []);
@@ -488,14 +487,13 @@ describe("build tooling (dev)", () => {
             assert.ok(fs.existsSync(casc.jobs[0].file.replace("/usr/share/jenkins/ref/casc", IMAGE)));
         });
 
-        it("the pipeline builds, publishes, bakes and deploys, in that order", () => {
+        it("the pipeline builds, publishes and checks the template, in that order, and deploys nothing", () => {
             const jenkinsfile = fs.readFileSync(path.join(IMAGE, "jobs", "Jenkinsfile"), "utf8");
             const stages = [...jenkinsfile.matchAll(/stage\('([^']+)'\)/g)].map(m => m[1]);
             assert.deepEqual(stages, [
                 "Build packages",
                 "Publish to the apt repository",
                 "Check the image template",
-                "Bake the AMI and deploy dev",
             ]);
             assert.match(jenkinsfile, /twine-publish-apt s3:twine:/);
         });
@@ -528,7 +526,7 @@ describe("build tooling (dev)", () => {
                 ...[...casc.matchAll(/\$\{(twine\/[^}]+)\}/g)].map(m => m[1]),
                 ...[...jenkinsfile.matchAll(/_SECRET = '([^']+)'/g)].map(m => m[1]),
             ];
-            assert.ok(named.length >= 3);
+            assert.ok(named.length >= 2);
             for (const name of named) {
                 assert.ok(created.includes(name), `${name} is read but the stack does not create it`);
                 assert.ok(name.startsWith(JENKINS_SECRET_PREFIX));
@@ -544,7 +542,9 @@ describe("Pulumi Deployments previews", () => {
                 `this stack only`,
             async () => {
                 const plan = await planOf(stack);
-                const [settings] = ofType(plan, "pulumiservice:index:DeploymentSettings");
+                // the settings are the organization stack's (pulumi-cloud/), the roles the stack's own
+                const cloud = await organizationPlanOf();
+                const settings = ofType(cloud, "pulumiservice:index:DeploymentSettings").find(s => s.inputs.stack === stack)!;
                 assert.ok(settings, "no DeploymentSettings");
                 const inputs = settings.inputs as any;
                 assert.equal(inputs.project, "twine-infra");
@@ -552,9 +552,9 @@ describe("Pulumi Deployments previews", () => {
                 assert.equal(inputs.vcs.previewPullRequests, false, "a pull request's deployment gets an admin token on the stack");
                 assert.match(inputs.operationContext.oidc.aws.roleARN, new RegExp(`:role/pulumi-${stack}-deploy$`));
                 assert.equal(inputs.vcs.repository, "twine/twine-infra");
-                assert.equal(byUrn(plan, settings.provider)?.type, "pulumi:providers:pulumiservice");
+                assert.equal(byUrn(cloud, settings.provider)?.type, "pulumi:providers:pulumiservice");
                 assert.equal(
-                    byUrn(plan, settings.provider)?.inputs.accessToken,
+                    byUrn(cloud, settings.provider)?.inputs.accessToken,
                     undefined,
                     "the access token must come from the environment",
                 );

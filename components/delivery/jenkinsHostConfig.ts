@@ -20,11 +20,10 @@ export const JENKINS_NETWORK = { name: "jenkins", subnet: "172.30.0.0/24", contr
 export const JENKINS_AGENT_DIR = "/srv/jenkins_agent";
 /** Jenkins credential (aws-credentials, assuming the build role) the pipeline binds to publish. */
 export const APT_PUBLISHER_CREDENTIAL = "apt-publisher";
-/** Tag that makes the Secrets Manager credentials provider offer a secret to pipelines, as a secret text. */
-export const JENKINS_CREDENTIAL_TAG = { "jenkins:credentials:type": "string" } as const;
 /**
- * The same, as a secret file (the value is the file's content: put it with --secret-binary), for multi-line secrets
- * a pipeline must never hold in a variable (aws-secrets-manager-credentials-provider, docs/README.md, "Secret File").
+ * Tag that makes the Secrets Manager credentials provider offer a secret to pipelines as a secret file (the value is
+ * the file's content: put it with --secret-binary), for multi-line secrets a pipeline must never hold in a variable
+ * (aws-secrets-manager-credentials-provider, docs/README.md, "Secret File").
  */
 export const JENKINS_FILE_CREDENTIAL_TAG = { "jenkins:credentials:type": "file" } as const;
 
@@ -301,7 +300,4 @@ export const JENKINS_SECRET_PREFIX = "twine/jenkins/";
 /** Secrets the image's configuration and pipeline read, created empty by the stack; values are put by hand. */
 export const JENKINS_SECRETS = {
     "admin-password": "Password of the Jenkins admin user (casc.yaml).",
-    "pulumi-access-token":
-        "Token of the twine-infra-jenkins Pulumi Cloud team (Write on the dev stack only), put by an organization admin: " +
-        "starts the dev deployment.",
 } as const;
