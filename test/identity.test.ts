@@ -9,11 +9,20 @@ import { parse } from "yaml";
 import { escDefaultPermissionProblem, escEnvironmentGrants } from "../components/account/escAccessPolicy";
 import { githubPullRequestSubject } from "../components/account/oidcTrustPolicy";
 import { PULUMI_TEAMS, STACK_READ } from "../components/account/pulumiCloudAccessPolicy";
-import { Plan } from "../plan/run";
+import { Plan, runProgram } from "../plan/run";
 import { readStackSettings } from "../plan/stackFile";
 import { parseStackConfig } from "../config";
 import { REPO, fixtureConfig, problemsOf, withPath, writeStackFile } from "./helpers/config";
-import { STACKS, committedPlanOf, ofType, organizationPlanOf, organizationPlanWith, planOf, planWithConfig } from "./helpers/plans";
+import {
+    STACKS,
+    committedPlanOf,
+    ofType,
+    organizationPlanOf,
+    organizationPlanWith,
+    planOf,
+    planWithConfig,
+    serialPlan,
+} from "./helpers/plans";
 
 /** Every Markdown file a reader follows: the README and docs/. */
 function markdownFiles(): string[] {
@@ -308,5 +317,28 @@ describe("Jenkins holds no Pulumi token: build code shares its agent (images/jen
         for (const s of settings) assert.equal(s.vcs.deployCommits, s.stack === "dev", s.stack);
         const dev = settings.find(s => s.stack === "dev");
         assert.equal(dev.sourceContext.git.branch, "refs/heads/main");
+    });
+});
+
+describe("the organization stack's project (pulumi-cloud/)", () => {
+    it("names its own entry point: unnamed, the Node.js runtime would run the nearest package.json's main, the AWS program", () => {
+        const project = parse(fs.readFileSync(path.join(REPO, "pulumi-cloud", "Pulumi.yaml"), "utf8"));
+        assert.equal(project.main, "index.ts");
+        assert.ok(fs.existsSync(path.join(REPO, "pulumi-cloud", project.main)));
+        assert.notEqual(project.name, parse(fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8")).name);
+        const entry = fs.readFileSync(path.join(REPO, "pulumi-cloud", "index.ts"), "utf8");
+        assert.match(entry, /buildPulumiCloud\(path\.join\(__dirname, "\.\."\)\)/, "it reads the stack files one folder up");
+    });
+
+    it("its entry point, run as the runtime runs it, declares the committed stacks' Pulumi Cloud resources", async () => {
+        const plan = await serialPlan(() =>
+            runProgram(
+                // eslint-disable-next-line @typescript-eslint/no-require-imports
+                () => require(path.join(REPO, "pulumi-cloud", "index.ts")),
+                { stack: "organization" },
+            ),
+        );
+        const settings = ofType(plan, "pulumiservice:index:DeploymentSettings").map(s => String(s.inputs.stack));
+        assert.deepEqual(settings.sort(), [...STACKS].sort());
     });
 });
