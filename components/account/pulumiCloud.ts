@@ -58,10 +58,11 @@ export function pulumiCloudAccessProblems(stacks: readonly ManagedStack[]): stri
 /**
  * Every Pulumi Cloud resource of the project, in one stack that only an organization admin updates: the teams and
  * the GitHub token exchange, and per stack its Deployments settings, drift schedule, team grants and ESC environments
- * (with their deployers team and its grants). A stack's own update (a person with Write on it, or its Deployments
- * run, whose token "has the same permissions as the stack's deployment" only, Pulumi's "Deployment permissions")
- * could not change teams, stack permissions or another environment's permissions: those need an organization admin
- * (Pulumi Cloud's "Teams" and "Environment permissions" pages). So no stack that a machine updates declares any.
+ * (with their deployers team and its grants). A stack's own Deployments run could not change them: a run started by
+ * a git push "uses an ephemeral stack token that has admin permissions on only the stack itself, but nothing else"
+ * (Pulumi's "Deployment Permissions"), and with default access a deployment fails to "access environments" or
+ * "manage organization resources such as teams, members, or OIDC issuers" (Pulumi's "Pulumi Cloud Role"). So no
+ * stack that a machine updates declares any, and only an organization admin updates this one.
  */
 export class PulumiCloudAccess extends pulumi.ComponentResource {
     constructor(name: string, args: PulumiCloudAccessArgs, opts?: pulumi.ComponentResourceOptions) {
