@@ -245,10 +245,7 @@ describe("build tooling (dev)", () => {
                 "AES256",
             );
             const secrets = ofType(plan, "aws:secretsmanager/secret:Secret");
-            assert.deepEqual(secrets.map(s => s.inputs.name).sort(), [
-                "twine/jenkins/admin-password",
-                "twine/jenkins/apt-signing-key",
-            ]);
+            assert.deepEqual(secrets.map(s => s.inputs.name).sort(), ["twine/jenkins/admin-password", "twine/jenkins/apt-signing-key"]);
             // The stack puts no value: each is put by hand, so none passes through state.
             assert.deepEqual(ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion"), []);
             assert.equal(secrets.find(s => s.inputs.name === "twine/jenkins/apt-signing-key")!.options.protect, true);
@@ -490,11 +487,7 @@ describe("build tooling (dev)", () => {
         it("the pipeline builds, publishes and checks the template, in that order, and deploys nothing", () => {
             const jenkinsfile = fs.readFileSync(path.join(IMAGE, "jobs", "Jenkinsfile"), "utf8");
             const stages = [...jenkinsfile.matchAll(/stage\('([^']+)'\)/g)].map(m => m[1]);
-            assert.deepEqual(stages, [
-                "Build packages",
-                "Publish to the apt repository",
-                "Check the image template",
-            ]);
+            assert.deepEqual(stages, ["Build packages", "Publish to the apt repository", "Check the image template"]);
             assert.match(jenkinsfile, /twine-publish-apt s3:twine:/);
         });
 
