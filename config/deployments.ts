@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { DeploymentSettings } from "../components/account/deploymentPreviews";
 import { githubSubjectPrefixProblem } from "../components/account/oidcTrustPolicy";
-import { PULUMI_EDITIONS } from "../components/account/pulumiCloudAccessPolicy";
+import { PULUMI_EDITIONS, hasTeams } from "../components/account/pulumiCloudAccessPolicy";
 import { problem } from "./primitives";
 
 const orgPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
@@ -62,7 +62,8 @@ export const deploymentsSchema = z
             .boolean()
             .describe(
                 "Run `pulumi up` on every push to the branch. Defaults to true in dev (a release commit deploys it) and false " +
-                    "elsewhere: updates stay a reviewed, manual step.",
+                    "elsewhere: updates stay a reviewed, manual step. Refused, and off by default, with edition team: its " +
+                    "push-triggered runs cannot read their upstream stacks.",
             ),
         paths: z
             .array(z.string().min(1))
@@ -146,6 +147,21 @@ export const deploymentsSchema = z
                 ),
             });
         }
+        // A push-triggered run holds a token for its own stack only, so it cannot read its upstream stacks' outputs
+        // (Pulumi's "Deployment Permissions"); the role that would let it is a custom role, which a Team organization
+        // cannot create (Pulumi's "Pulumi Cloud Role": custom roles are a Pro and Enterprise feature).
+        if (value.edition === "team" && value.deployCommits === true) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["deployCommits"],
+                input: value.deployCommits,
+                message: problem(
+                    "a Team organization cannot give push-triggered deployments a role, so each would fail at its stack references",
+                    "remove deployments.deployCommits (release with `pulumi up` or the console's Deploy), or set deployments.edition " +
+                        "to enterprise",
+                ),
+            });
+        }
         if (value.githubOidcSubject !== undefined && value.repository) {
             const why = githubSubjectPrefixProblem(value.githubOidcSubject, value.repository);
             if (why) {
@@ -178,7 +194,8 @@ export function withDeploymentsDefaults(input: DeploymentsConfigInput | undefine
         deployers: input.deployers ?? [],
         branch: input.branch ?? "main",
         // Dev's release is its release commit (image.aptRepo.twineVersion): Jenkins holds no Pulumi token to start it.
-        deployCommits: input.deployCommits ?? accountRole === "dev",
+        // Not in a Team organization: its push-triggered runs cannot read their upstream stacks (the check above).
+        deployCommits: input.deployCommits ?? (accountRole === "dev" && hasTeams(input.edition ?? "enterprise")),
         paths: input.paths ?? [],
         sessionSeconds: input.sessionSeconds ?? 7200,
         driftDetection: {

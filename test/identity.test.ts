@@ -226,6 +226,17 @@ describe("Pulumi Cloud editions (deployments.edition)", () => {
         for (const type of TEAM_TYPES) assert.ok(ofType(plan, type).length > 0, type);
     });
 
+    it("a Team organization: dev's push-to-deploy is off by default and refused (its run could not read dns's and bastion's outputs)", () => {
+        const team = withPath(fixtureConfig("dev"), DEP, "edition", "team");
+        assert.equal((parseStackConfig("dev", team) as any).deployments.deployCommits, false);
+        assert.equal((parseStackConfig("dev", fixtureConfig("dev")) as any).deployments.deployCommits, true, "on in Enterprise");
+        const problems = problemsOf("dev", withPath(team, DEP, "deployCommits", true));
+        assert.ok(
+            problems.some(p => /deployCommits.*Team organization.*stack references.*Fix: .*pulumi up/.test(p)),
+            problems.join("\n"),
+        );
+    });
+
     it("refuses deployers in a Team organization, and an unknown edition", () => {
         const team = withPath(withPath(fixtureConfig("dev"), DEP, "edition", "team"), DEP, "deployers", ["ada"]);
         assert.ok(problemsOf("dev", team).some(p => /deployers.*a Team organization has no teams/.test(p)));
