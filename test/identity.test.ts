@@ -226,7 +226,7 @@ describe("Pulumi Cloud editions (deployments.edition)", () => {
         for (const type of TEAM_TYPES) assert.ok(ofType(plan, type).length > 0, type);
     });
 
-    it("a Team organization: dev's push-to-deploy is off by default and refused (its run could not read dns's and bastion's outputs)", () => {
+    it("a Team organization: dev's push-to-deploy is off by default and refused (its run cannot read its upstreams)", () => {
         const team = withPath(fixtureConfig("dev"), DEP, "edition", "team");
         assert.equal((parseStackConfig("dev", team) as any).deployments.deployCommits, false);
         assert.equal((parseStackConfig("dev", fixtureConfig("dev")) as any).deployments.deployCommits, true, "on in Enterprise");
