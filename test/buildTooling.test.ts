@@ -18,6 +18,7 @@ import { hostAccess } from "../components/access/accessCloudConfig";
 import { spawnSync } from "child_process";
 import {
     ENSURE_PACKAGES,
+    JENKINS_AGENTS,
     JENKINS_HOME_MOUNT,
     JENKINS_PACKAGES,
     JENKINS_NETWORK,
@@ -323,9 +324,10 @@ describe("build tooling (dev)", () => {
             const mount = doc.write_files.find((f: { path: string }) => f.path === "/usr/local/sbin/jenkins-home-mount").content;
             assert.match(mount, /nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0/);
             assert.match(mount, /if ! blkid "\$device" .*; then mkfs\.ext4/);
-            assert.deepEqual(doc.runcmd.slice(-2), [
+            assert.deepEqual(doc.runcmd.slice(-3), [
                 ["systemctl", "enable", "--now", "jenkins.service"],
                 ["systemctl", "enable", "--now", "jenkins-agent.service"],
+                ["systemctl", "enable", "--now", "jenkins-publish.service"],
             ]);
         });
 
@@ -353,6 +355,102 @@ describe("build tooling (dev)", () => {
             assert.match(launch, /StrictHostKeyChecking=yes/);
             assert.equal(casc.credentials.system.domainCredentials[0].credentials[0].aws.iamRoleArn, "${TWINE_BUILD_ROLE_ARN}");
             assert.match(controller, /--env TWINE_BUILD_ROLE_ARN=arn:aws:iam::333333333333:role\/dev-jenkins-build/);
+        });
+
+        it("binds credentials only on the publish agent, which runs no build code and gets only the stashed packages", () => {
+            const text = fs.readFileSync(path.join(IMAGE, "jobs", "Jenkinsfile"), "utf8").replace(/^\s*\/\/.*$/gm, "");
+            const stages = Object.fromEntries(
+                text
+                    .split(/\bstage\('/)
+                    .slice(1)
+                    .map(b => [b.slice(0, b.indexOf("'")), b]),
+            );
+            const top = /^pipeline \{\s*agent \{ label '([^']+)' \}/m.exec(text)?.[1];
+            const agentOf = (body: string) => /^\s*agent \{ label '([^']+)' \}/m.exec(body.split("steps {")[0])?.[1] ?? top;
+            const binding = Object.keys(stages).filter(n => stages[n].includes("withCredentials("));
+            assert.deepEqual(binding, ["Publish to the apt repository"]);
+            assert.equal(agentOf(stages[binding[0]]), "publish");
+            // every stage that checks out or runs the app's code runs elsewhere
+            const building = Object.keys(stages).filter(n => /git url: env\.APP_REPOSITORY|twine-build-packages/.test(stages[n]));
+            assert.deepEqual(building, ["Build packages"]);
+            for (const n of Object.keys(stages).filter(n => n !== binding[0])) assert.notEqual(agentOf(stages[n]), "publish", n);
+            assert.match(stages["Build packages"], /stash name: 'packages', includes: '\*\.deb'/);
+            assert.match(stages[binding[0]], /unstash 'packages'/);
+            assert.match(stages[binding[0]], /post \{\s*always \{ cleanWs\(\) \}/, "the publish workspace is wiped");
+            // the app repository is pinned: no parameter chooses the code the build agent runs
+            assert.doesNotMatch(fs.readFileSync(path.join(IMAGE, "jobs", "pipelines.groovy"), "utf8"), /APP_REPOSITORY/);
+            assert.doesNotMatch(text, /params\.APP_REPOSITORY/);
+
+            // casc.yaml launches one node per agent container, at the address the host gives it
+            const casc = parse(fs.readFileSync(path.join(IMAGE, "casc.yaml"), "utf8"));
+            const nodes = casc.jenkins.nodes.map((n: any) => n.permanent);
+            assert.deepEqual(
+                nodes.map((n: any) => [n.name, n.labelString]),
+                JENKINS_AGENTS.map(a => [a.label, a.label]),
+            );
+            for (const a of JENKINS_AGENTS) {
+                const node = nodes.find((n: any) => n.name === a.label);
+                assert.match(node.launcher.command.command, new RegExp(`jenkins@${a.ip.replace(/\./g, "\\.")} `), a.label);
+            }
+            // the host runs each as its own container: its own address, workspace and host key; metadata dropped for
+            // each; aptly.conf only where publishing happens
+            const doc = parse(renderJenkinsUserData(JENKINS_USER_DATA_ARGS));
+            const file = (p: string) => doc.write_files.find((f: { path: string }) => f.path === p)?.content as string;
+            const setup = file("/usr/local/sbin/jenkins-agent-setup");
+            assert.equal(new Set(JENKINS_AGENTS.map(a => a.dir)).size, JENKINS_AGENTS.length);
+            for (const a of JENKINS_AGENTS) {
+                const unit = file(`/etc/systemd/system/${a.unit}.service`);
+                assert.ok(unit, a.unit);
+                assert.match(unit, new RegExp(`--ip ${a.ip.replace(/\./g, "\\.")} `));
+                assert.match(unit, new RegExp(`--volume ${a.dir}:/srv/agent `));
+                assert.match(unit, new RegExp(`--volume /etc/twine/agent-ssh/${a.keys}:/run/twine/agent-ssh:ro`));
+                assert.equal(unit.includes("/etc/aptly.conf"), a.label === "publish", a.label);
+                assert.match(
+                    setup,
+                    new RegExp(`iptables -I DOCKER-USER -s ${a.ip.replace(/\./g, "\\.")} -d 169\\.254\\.169\\.254 -j DROP`),
+                );
+                assert.ok(
+                    doc.runcmd.some(
+                        (c: unknown) => JSON.stringify(c) === JSON.stringify(["systemctl", "enable", "--now", `${a.unit}.service`]),
+                    ),
+                );
+            }
+        });
+
+        it("the host's agent setup, run twice (ssh-keygen): a key per agent, kept, and the controller knows each", () => {
+            const doc = parse(renderJenkinsUserData(JENKINS_USER_DATA_ARGS));
+            const root = fs.mkdtempSync(path.join(os.tmpdir(), "twine-agents-"));
+            const bin = path.join(root, "bin");
+            fs.mkdirSync(bin);
+            for (const tool of ["docker", "iptables", "chown"])
+                fs.writeFileSync(path.join(bin, tool), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+            const script = (
+                doc.write_files.find((f: { path: string }) => f.path === "/usr/local/sbin/jenkins-agent-setup").content as string
+            )
+                .replace(/\/etc\/twine\//g, `${root}/etc/`)
+                .replace(/ \/srv\//g, ` ${root}/srv/`);
+            const run = () => spawnSync("/bin/bash", ["-c", script], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
+            const first = run();
+            assert.equal(first.status, 0, first.stderr);
+            const known = () => fs.readFileSync(path.join(root, "etc", "agent-ssh", "controller", "known_hosts"), "utf8");
+            const before = known();
+            assert.deepEqual(
+                before
+                    .trim()
+                    .split("\n")
+                    .map(l => l.split(" ")[0]),
+                JENKINS_AGENTS.map(a => a.ip),
+            );
+            for (const a of JENKINS_AGENTS) {
+                const keyDir = path.join(root, "etc", "agent-ssh", a.keys);
+                assert.equal(
+                    fs.readFileSync(path.join(keyDir, "authorized_keys"), "utf8"),
+                    fs.readFileSync(path.join(root, "etc", "agent-ssh", "controller", "id_ed25519.pub"), "utf8"),
+                );
+                assert.ok(fs.existsSync(path.join(root, "srv", path.basename(a.dir))), a.dir);
+            }
+            assert.equal(run().status, 0);
+            assert.equal(known(), before, "a second boot keeps every key");
         });
 
         it("user data with access: the Jenkins target's people and firewall first, then Docker and Jenkins as before", () => {

@@ -290,7 +290,7 @@ describe("where the Pulumi Cloud resources live: the organization stack, updated
     });
 });
 
-describe("Jenkins holds no Pulumi token: build code shares its agent (images/jenkins)", () => {
+describe("Jenkins holds no Pulumi token (images/jenkins)", () => {
     const JOBS = path.join(REPO, "images", "jenkins", "jobs");
 
     it("the release pipeline starts no deployment and binds no Pulumi token", () => {

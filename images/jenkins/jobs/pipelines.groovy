@@ -5,7 +5,6 @@ pipelineJob('twine-release') {
         numToKeep(50)
     }
     parameters {
-        stringParam('APP_REPOSITORY', 'https://github.com/twine/twine.git', 'Repository holding the Debian packaging of the Twine services')
         stringParam('APP_REF', 'main', 'Branch, tag or commit to build')
         stringParam('INFRA_REPOSITORY', 'https://github.com/twine/twine-infra.git', 'This repository: Packer templates under images/')
     }
