@@ -8,7 +8,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { escDefaultPermissionProblem, escEnvironmentGrants } from "../components/account/escAccessPolicy";
 import { githubPullRequestSubject } from "../components/account/oidcTrustPolicy";
-import { PULUMI_TEAMS, STACK_READ } from "../components/account/pulumiCloudAccessPolicy";
+import { PULUMI_TEAMS, UPSTREAM_READ_ROLE, STACK_READ } from "../components/account/pulumiCloudAccessPolicy";
 import { Plan, runProgram } from "../plan/run";
 import { readStackSettings } from "../plan/stackFile";
 import { parseStackConfig } from "../config";
@@ -279,6 +279,26 @@ describe("where the Pulumi Cloud resources live: the organization stack, updated
         for (const stack of STACKS) {
             assert.doesNotMatch(fs.readFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), "utf8"), /pulumi-cloud-admin/, stack);
         }
+    });
+
+    it("declares the role dev's push-to-deploy needs to read its upstreams (Stack Read's scopes), in Enterprise only", async () => {
+        for (const plan of [await organizationPlanOf(), await organizationPlanOf(REPO)]) {
+            const roles = ofType(plan, "pulumiservice:index:OrganizationRole").map(r => r.inputs as any);
+            const organization = (ofType(plan, "pulumiservice:index:DeploymentSettings")[0].inputs as any).organization;
+            assert.deepEqual(
+                roles.map(r => [r.name, r.organizationName]),
+                [[UPSTREAM_READ_ROLE, organization]],
+            );
+            assert.deepEqual(roles[0].permissions, {
+                __type: "PermissionDescriptorAllow",
+                permissions: ["stack:read", "stack:export", "stack:decrypt"],
+            });
+            assert.equal(roles[0].resourceType, undefined, "global: assignable to a stack's deployments");
+        }
+        assert.deepEqual(
+            ofType(await organizationPlanWithAll("twine-infra:deployments", "edition", "team"), "pulumiservice:index:OrganizationRole"),
+            [],
+        );
     });
 
     it("refuses stack files that name different organizations, before any resource", async () => {

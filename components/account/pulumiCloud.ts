@@ -4,7 +4,14 @@ import { DeploymentSettings, ecrRegistry } from "./deploymentPreviews";
 import { deployRoleName, previewRoleName } from "./deployRolePolicy";
 import { EscEnvironments } from "./escEnvironments";
 import { GITHUB_OIDC_HOST } from "./oidcTrustPolicy";
-import { PULUMI_TEAMS, githubPreviewsPolicy, hasTeams, stackGrants } from "./pulumiCloudAccessPolicy";
+import {
+    PULUMI_TEAMS,
+    UPSTREAM_READ_ROLE,
+    githubPreviewsPolicy,
+    hasTeams,
+    stackGrants,
+    upstreamReadPermissions,
+} from "./pulumiCloudAccessPolicy";
 
 /** One stack whose Pulumi Cloud side the organization stack declares: what its stack file says. */
 export interface ManagedStack {
@@ -103,6 +110,19 @@ export class PulumiCloudAccess extends pulumi.ComponentResource {
                     policies: [githubPreviewsPolicy(organization, githubSubjectPrefix)],
                 },
                 { ...cloud, dependsOn: teams },
+            );
+        }
+        // Custom roles exist in Enterprise organizations only ("Pulumi Cloud Role"); the assignment is a console step.
+        if (hasTeams(edition) && args.stacks.some(s => s.settings.deployCommits)) {
+            new pulumiservice.OrganizationRole(
+                `${name}-upstream-read`,
+                {
+                    organizationName: organization,
+                    name: UPSTREAM_READ_ROLE,
+                    description: "Stack Read's scopes on every stack: push-triggered deployments read their upstream stacks' outputs",
+                    permissions: upstreamReadPermissions(),
+                },
+                cloud,
             );
         }
         for (const s of args.stacks) this.declareStack(s, teams, cloud);

@@ -31,6 +31,29 @@ export function stackGrants(): TeamGrant[] {
 }
 
 /**
+ * The custom role a stack's push-triggered deployments need to read their upstream stacks' outputs: such a run holds a
+ * token for its own stack only (Pulumi's "Deployment Permissions"). An organization admin assigns it to dev's
+ * deployments settings in the console: provider 1.3.0's DeploymentSettings has no field for it.
+ */
+export const UPSTREAM_READ_ROLE = "twine-infra-upstream-read";
+
+/**
+ * The role's scopes: those of Stack Read that reading a stack's outputs uses (the stack, its checkpoint, its secret
+ * outputs). On every stack, not dns and bastion only: a stack-scoped grant names each stack by its opaque Pulumi
+ * Cloud id (the provider's buildStackScopedPermissions), which nothing here can look up; the previews team already
+ * holds Stack Read on every stack, and no state holds a credential (the inventory test).
+ */
+export const UPSTREAM_READ_SCOPES = ["stack:read", "stack:export", "stack:decrypt"] as const;
+
+/**
+ * The role's permission descriptor, in Pulumi Cloud's wire grammar: an allow of the scopes (the shape the provider's
+ * buildAllowPermissions returns; pulumi-pulumiservice provider/pkg/functions/role_permissions.go).
+ */
+export function upstreamReadPermissions(): Record<string, unknown> {
+    return { __type: "PermissionDescriptorAllow", permissions: [...UPSTREAM_READ_SCOPES] };
+}
+
+/**
  * Pulumi Cloud editions, as deployments.edition names them. Teams, team tokens, team stack and environment
  * permissions exist only in Enterprise and Business Critical organizations (Pulumi Cloud's pricing and "Teams"
  * pages); a Team organization has members and organization roles only, so the dns stack's first `up` would fail
