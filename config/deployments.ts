@@ -7,6 +7,7 @@ import type { DeploymentSettings } from "../components/account/deploymentPreview
 import { githubSubjectPrefixProblem } from "../components/account/oidcTrustPolicy";
 import { PULUMI_EDITIONS, hasTeams } from "../components/account/pulumiCloudAccessPolicy";
 import { problem } from "./primitives";
+import { readsUpstreamStacks } from "./upstreamStacks";
 
 const orgPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const repoPattern = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -86,7 +87,10 @@ export const deploymentsSchema = z
                     .describe("When, as a UTC cron expression. Defaults to 0 6 * * * (daily at 06:00)."),
             })
             .partial()
-            .describe("Pulumi Deployments drift detection. Defaults to on in every stack but dev (its environments change by design)."),
+            .describe(
+                "Pulumi Deployments drift detection. Defaults to on in dns only: off in the stacks that read upstream stacks (bastion, " +
+                    "dev, prod), whose scheduled runs may not read them (docs/build-and-delivery.md).",
+            ),
         existingGithubOidcProviderArn: z
             .string()
             .regex(
@@ -199,7 +203,9 @@ export function withDeploymentsDefaults(input: DeploymentsConfigInput | undefine
         paths: input.paths ?? [],
         sessionSeconds: input.sessionSeconds ?? 7200,
         driftDetection: {
-            enabled: input.driftDetection?.enabled ?? accountRole !== "dev",
+            // Off where the stack reads upstream stacks: a scheduled run may hold a token for its own stack only,
+            // like a push (docs/build-and-delivery.md, "Runs that carry no person's permissions"), until verified.
+            enabled: input.driftDetection?.enabled ?? !readsUpstreamStacks(accountRole),
             scheduleCron: input.driftDetection?.scheduleCron ?? "0 6 * * *",
         },
         existingGithubOidcProviderArn: input.existingGithubOidcProviderArn,

@@ -34,7 +34,9 @@ import { withDeploymentsDefaults } from "../config/deployments";
 import { fixtureConfig, problemsOf, REPO, withKey, withPath, writeStackFile } from "./helpers/config";
 import { JENKINS_USER_DATA_ARGS } from "./helpers/jenkins";
 import { MOCK_FOREIGN_AMIS } from "../plan/mocks";
-import { STACKS, byUrn, ofType, organizationPlanOf, planOf, planWithConfig } from "./helpers/plans";
+import { FIXTURES, STACKS, byUrn, ofType, organizationPlanOf, planOf, planWithConfig } from "./helpers/plans";
+import { readStackSettings, upstreamStacks } from "../plan/stackFile";
+import { readsUpstreamStacks } from "../config/upstreamStacks";
 
 const IMAGE = path.join(REPO, "images", "jenkins");
 
@@ -770,12 +772,19 @@ describe("Pulumi Deployments previews", () => {
                 problems.join("\n"),
             );
         });
-        it("defaults: 2-hour sessions, drift detection off in dev and on elsewhere", () => {
+        it("defaults: 2-hour sessions, drift detection on only where the stack reads no upstream stack (dns)", () => {
             const base = { enabled: true, organization: "o", repository: "o/r" };
             assert.equal(withDeploymentsDefaults(base, "dev")!.sessionSeconds, 7200);
-            assert.equal(withDeploymentsDefaults(base, "dev")!.driftDetection.enabled, false);
-            for (const role of ["dns", "bastion", "prod"])
-                assert.equal(withDeploymentsDefaults(base, role)!.driftDetection.enabled, true, role);
+            // the stack files say which stacks read upstreams: their `stacks` references
+            for (const stack of STACKS) {
+                const reads = upstreamStacks(readStackSettings(FIXTURES, stack)).length > 0;
+                assert.equal(readsUpstreamStacks(stack), reads, stack);
+                assert.equal(withDeploymentsDefaults(base, stack)!.driftDetection.enabled, !reads, stack);
+            }
+            assert.deepEqual(
+                STACKS.filter(s => withDeploymentsDefaults(base, s)!.driftDetection.enabled),
+                ["dns"],
+            );
             assert.equal(
                 withDeploymentsDefaults({ ...base, driftDetection: { enabled: true } }, "dev")!.driftDetection.scheduleCron,
                 "0 6 * * *",
