@@ -63,11 +63,11 @@ export interface JenkinsUserDataArgs {
 
 /**
  * cloud-init user data: install Docker and the ECR credential helper, wait for the JENKINS_HOME volume, format
- * it only if it is blank (never an existing home), mount it, and run the pinned image as two services: the
- * controller (JENKINS_HOME, the instance role through IMDSv2) and the build agent, the same image started as an
- * sshd the controller launches the agent through. The agent mounts neither JENKINS_HOME nor any secret, and the
- * host drops its packets to the instance metadata service, so a build reads neither the controller's files nor
- * the instance role; its pipeline gets only the credentials a step binds (the build role's session, one secret).
+ * it only if it is blank (never an existing home), mount it, and run the pinned image as three services: the
+ * controller (JENKINS_HOME, the instance role through IMDSv2) and the two agents (JENKINS_AGENTS), the same image
+ * started as an sshd the controller launches each agent through. No agent mounts JENKINS_HOME or any secret, and the
+ * host drops their packets to the instance metadata service, so a build reads neither the controller's files nor
+ * the instance role; the publish step, on the publish agent, gets only what it binds (the build role's session, one secret).
  * Given the Jenkins target's access (access/accessCloudConfig.ts hostAccess), also the people who may log in from the
  * bastion, their keys, sshd's settings and the firewall, applied before Jenkins starts (nftables is installed for it).
  */
