@@ -5,8 +5,9 @@
 import { z } from "zod";
 import type { DeploymentSettings } from "../components/account/deploymentPreviews";
 import { githubSubjectPrefixProblem } from "../components/account/oidcTrustPolicy";
-import { PULUMI_EDITIONS } from "../components/account/pulumiCloudAccessPolicy";
+import { PULUMI_EDITIONS, hasTeams } from "../components/account/pulumiCloudAccessPolicy";
 import { problem } from "./primitives";
+import { readsUpstreamStacks } from "./upstreamStacks";
 
 const orgPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const repoPattern = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -60,7 +61,11 @@ export const deploymentsSchema = z
             .describe("The protected branch: the only source of this stack's deployments (on push when deployCommits). Defaults to main."),
         deployCommits: z
             .boolean()
-            .describe("Run `pulumi up` on every push to the branch. Defaults to false: updates stay a reviewed, manual step."),
+            .describe(
+                "Run `pulumi up` on every push to the branch. Defaults to true in dev (a release commit deploys it) and false " +
+                    "elsewhere: updates stay a reviewed, manual step. Refused, and off by default, with edition team: its " +
+                    "push-triggered runs cannot read their upstream stacks.",
+            ),
         paths: z
             .array(z.string().min(1))
             .describe("Only changes under these repository paths trigger deployments. Defaults to every path."),
@@ -82,7 +87,10 @@ export const deploymentsSchema = z
                     .describe("When, as a UTC cron expression. Defaults to 0 6 * * * (daily at 06:00)."),
             })
             .partial()
-            .describe("Pulumi Deployments drift detection. Defaults to on in every stack but dev (its environments change by design)."),
+            .describe(
+                "Pulumi Deployments drift detection. Defaults to on in dns only: off in the stacks that read upstream stacks (bastion, " +
+                    "dev, prod), whose scheduled runs may not read them (docs/build-and-delivery.md).",
+            ),
         existingGithubOidcProviderArn: z
             .string()
             .regex(
@@ -143,6 +151,21 @@ export const deploymentsSchema = z
                 ),
             });
         }
+        // A push-triggered run holds a token for its own stack only, so it cannot read its upstream stacks' outputs
+        // (Pulumi's "Deployment Permissions"); the role that would let it is a custom role, which a Team organization
+        // cannot create (Pulumi's "Pulumi Cloud Role": custom roles are a Pro and Enterprise feature).
+        if (value.edition === "team" && value.deployCommits === true) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["deployCommits"],
+                input: value.deployCommits,
+                message: problem(
+                    "a Team organization cannot give push-triggered deployments a role, so each would fail at its stack references",
+                    "remove deployments.deployCommits (release with `pulumi up` or the console's Deploy), or set deployments.edition " +
+                        "to enterprise",
+                ),
+            });
+        }
         if (value.githubOidcSubject !== undefined && value.repository) {
             const why = githubSubjectPrefixProblem(value.githubOidcSubject, value.repository);
             if (why) {
@@ -174,11 +197,15 @@ export function withDeploymentsDefaults(input: DeploymentsConfigInput | undefine
         edition: input.edition ?? "enterprise",
         deployers: input.deployers ?? [],
         branch: input.branch ?? "main",
-        deployCommits: input.deployCommits ?? false,
+        // Dev's release is its release commit (image.aptRepo.twineVersion): Jenkins holds no Pulumi token to start it.
+        // Not in a Team organization: its push-triggered runs cannot read their upstream stacks (the check above).
+        deployCommits: input.deployCommits ?? (accountRole === "dev" && hasTeams(input.edition ?? "enterprise")),
         paths: input.paths ?? [],
         sessionSeconds: input.sessionSeconds ?? 7200,
         driftDetection: {
-            enabled: input.driftDetection?.enabled ?? accountRole !== "dev",
+            // Off where the stack reads upstream stacks: a scheduled run may hold a token for its own stack only,
+            // like a push (docs/build-and-delivery.md, "Runs that carry no person's permissions"), until verified.
+            enabled: input.driftDetection?.enabled ?? !readsUpstreamStacks(accountRole),
             scheduleCron: input.driftDetection?.scheduleCron ?? "0 6 * * *",
         },
         existingGithubOidcProviderArn: input.existingGithubOidcProviderArn,

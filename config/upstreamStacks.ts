@@ -16,6 +16,14 @@ export const upstreamStacksSchema = z
     .describe("Upstream stacks this stack reads through StackReferences (dev and prod only).");
 
 /**
+ * Whether a stack of this role reads upstream stacks through StackReferences: bastion reads dns
+ * (stacks/bastionStack.ts), dev and prod read dns and bastion (stacks/envStack.ts); dns reads none.
+ */
+export function readsUpstreamStacks(accountRole: string): boolean {
+    return accountRole !== "dns";
+}
+
+/**
  * Stack references name this project, and the organization that owns this stack: a reference to another
  * organization's stack of the same name reads that organization's outputs (or nothing it may open). The owner is
  * `deployments.organization` when set, otherwise the organization the other references agree on.

@@ -17,7 +17,8 @@ import * as path from "path";
 import { renderConfigurationDoc } from "../config/reference";
 import { architectureDiagram, renderDot, renderMermaid } from "../plan/diagram";
 import { readComponentSources, renderResourceIndex, resourceIndex } from "../plan/resourceIndex";
-import { Plan, planStack } from "../plan/run";
+import { Plan, planStack, runProgram } from "../plan/run";
+import { buildPulumiCloud } from "../stacks/organizationStack";
 import { renderContractSchema, renderOutputsReference } from "../stacks/outputsReference";
 
 export const REPO = path.resolve(__dirname, "..");
@@ -56,9 +57,15 @@ export interface GeneratedDocs {
     readonly dot: string;
 }
 
+/** The organization stack's plan (pulumi-cloud/): the Pulumi Cloud resources of the stacks in projectDir. */
+export function planOrganization(projectDir: string): Promise<Plan> {
+    return runProgram(() => buildPulumiCloud(projectDir), { stack: "organization", projectDir });
+}
+
 export async function planAll(): Promise<Plan[]> {
     const plans: Plan[] = [];
     for (const stack of STACK_ORDER) plans.push(await planStack(stack, { projectDir: DOCS_PROJECT }));
+    plans.push(await planOrganization(DOCS_PROJECT));
     return plans;
 }
 
@@ -76,7 +83,8 @@ export function escFiles(plans: readonly Plan[]): Record<string, string> {
 }
 
 export function generateDocs(plans: readonly Plan[], readme: string): GeneratedDocs {
-    const diagram = architectureDiagram(plans);
+    // The diagram draws the AWS accounts: the organization stack has none (only Pulumi Cloud resources).
+    const diagram = architectureDiagram(plans.filter(p => p.resources.some(r => r.type === "pulumi:providers:aws")));
     const mermaid = renderMermaid(diagram);
     const dot = renderDot(diagram);
     const updated = replaceBlock(readme, "architecture", `\`\`\`mermaid\n${mermaid}\`\`\`\n`);

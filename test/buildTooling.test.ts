@@ -18,6 +18,7 @@ import { hostAccess } from "../components/access/accessCloudConfig";
 import { spawnSync } from "child_process";
 import {
     ENSURE_PACKAGES,
+    JENKINS_AGENTS,
     JENKINS_HOME_MOUNT,
     JENKINS_PACKAGES,
     JENKINS_NETWORK,
@@ -33,7 +34,9 @@ import { withDeploymentsDefaults } from "../config/deployments";
 import { fixtureConfig, problemsOf, REPO, withKey, withPath, writeStackFile } from "./helpers/config";
 import { JENKINS_USER_DATA_ARGS } from "./helpers/jenkins";
 import { MOCK_FOREIGN_AMIS } from "../plan/mocks";
-import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
+import { FIXTURES, STACKS, byUrn, ofType, organizationPlanOf, planOf, planWithConfig } from "./helpers/plans";
+import { readStackSettings, upstreamStacks } from "../plan/stackFile";
+import { readsUpstreamStacks } from "../config/upstreamStacks";
 
 const IMAGE = path.join(REPO, "images", "jenkins");
 
@@ -245,11 +248,7 @@ describe("build tooling (dev)", () => {
                 "AES256",
             );
             const secrets = ofType(plan, "aws:secretsmanager/secret:Secret");
-            assert.deepEqual(secrets.map(s => s.inputs.name).sort(), [
-                "twine/jenkins/admin-password",
-                "twine/jenkins/apt-signing-key",
-                "twine/jenkins/pulumi-access-token",
-            ]);
+            assert.deepEqual(secrets.map(s => s.inputs.name).sort(), ["twine/jenkins/admin-password", "twine/jenkins/apt-signing-key"]);
             // The stack puts no value: each is put by hand, so none passes through state.
             assert.deepEqual(ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion"), []);
             assert.equal(secrets.find(s => s.inputs.name === "twine/jenkins/apt-signing-key")!.options.protect, true);
@@ -327,9 +326,10 @@ describe("build tooling (dev)", () => {
             const mount = doc.write_files.find((f: { path: string }) => f.path === "/usr/local/sbin/jenkins-home-mount").content;
             assert.match(mount, /nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0/);
             assert.match(mount, /if ! blkid "\$device" .*; then mkfs\.ext4/);
-            assert.deepEqual(doc.runcmd.slice(-2), [
+            assert.deepEqual(doc.runcmd.slice(-3), [
                 ["systemctl", "enable", "--now", "jenkins.service"],
                 ["systemctl", "enable", "--now", "jenkins-agent.service"],
+                ["systemctl", "enable", "--now", "jenkins-publish.service"],
             ]);
         });
 
@@ -357,6 +357,102 @@ describe("build tooling (dev)", () => {
             assert.match(launch, /StrictHostKeyChecking=yes/);
             assert.equal(casc.credentials.system.domainCredentials[0].credentials[0].aws.iamRoleArn, "${TWINE_BUILD_ROLE_ARN}");
             assert.match(controller, /--env TWINE_BUILD_ROLE_ARN=arn:aws:iam::333333333333:role\/dev-jenkins-build/);
+        });
+
+        it("binds credentials only on the publish agent, which runs no build code and gets only the stashed packages", () => {
+            const text = fs.readFileSync(path.join(IMAGE, "jobs", "Jenkinsfile"), "utf8").replace(/^\s*\/\/.*$/gm, "");
+            const stages = Object.fromEntries(
+                text
+                    .split(/\bstage\('/)
+                    .slice(1)
+                    .map(b => [b.slice(0, b.indexOf("'")), b]),
+            );
+            const top = /^pipeline \{\s*agent \{ label '([^']+)' \}/m.exec(text)?.[1];
+            const agentOf = (body: string) => /^\s*agent \{ label '([^']+)' \}/m.exec(body.split("steps {")[0])?.[1] ?? top;
+            const binding = Object.keys(stages).filter(n => stages[n].includes("withCredentials("));
+            assert.deepEqual(binding, ["Publish to the apt repository"]);
+            assert.equal(agentOf(stages[binding[0]]), "publish");
+            // every stage that checks out or runs the app's code runs elsewhere
+            const building = Object.keys(stages).filter(n => /git url: env\.APP_REPOSITORY|twine-build-packages/.test(stages[n]));
+            assert.deepEqual(building, ["Build packages"]);
+            for (const n of Object.keys(stages).filter(n => n !== binding[0])) assert.notEqual(agentOf(stages[n]), "publish", n);
+            assert.match(stages["Build packages"], /stash name: 'packages', includes: '\*\.deb'/);
+            assert.match(stages[binding[0]], /unstash 'packages'/);
+            assert.match(stages[binding[0]], /post \{\s*always \{ cleanWs\(\) \}/, "the publish workspace is wiped");
+            // the app repository is pinned: no parameter chooses the code the build agent runs
+            assert.doesNotMatch(fs.readFileSync(path.join(IMAGE, "jobs", "pipelines.groovy"), "utf8"), /APP_REPOSITORY/);
+            assert.doesNotMatch(text, /params\.APP_REPOSITORY/);
+
+            // casc.yaml launches one node per agent container, at the address the host gives it
+            const casc = parse(fs.readFileSync(path.join(IMAGE, "casc.yaml"), "utf8"));
+            const nodes = casc.jenkins.nodes.map((n: any) => n.permanent);
+            assert.deepEqual(
+                nodes.map((n: any) => [n.name, n.labelString]),
+                JENKINS_AGENTS.map(a => [a.label, a.label]),
+            );
+            for (const a of JENKINS_AGENTS) {
+                const node = nodes.find((n: any) => n.name === a.label);
+                assert.match(node.launcher.command.command, new RegExp(`jenkins@${a.ip.replace(/\./g, "\\.")} `), a.label);
+            }
+            // the host runs each as its own container: its own address, workspace and host key; metadata dropped for
+            // each; aptly.conf only where publishing happens
+            const doc = parse(renderJenkinsUserData(JENKINS_USER_DATA_ARGS));
+            const file = (p: string) => doc.write_files.find((f: { path: string }) => f.path === p)?.content as string;
+            const setup = file("/usr/local/sbin/jenkins-agent-setup");
+            assert.equal(new Set(JENKINS_AGENTS.map(a => a.dir)).size, JENKINS_AGENTS.length);
+            for (const a of JENKINS_AGENTS) {
+                const unit = file(`/etc/systemd/system/${a.unit}.service`);
+                assert.ok(unit, a.unit);
+                assert.match(unit, new RegExp(`--ip ${a.ip.replace(/\./g, "\\.")} `));
+                assert.match(unit, new RegExp(`--volume ${a.dir}:/srv/agent `));
+                assert.match(unit, new RegExp(`--volume /etc/twine/agent-ssh/${a.keys}:/run/twine/agent-ssh:ro`));
+                assert.equal(unit.includes("/etc/aptly.conf"), a.label === "publish", a.label);
+                assert.match(
+                    setup,
+                    new RegExp(`iptables -I DOCKER-USER -s ${a.ip.replace(/\./g, "\\.")} -d 169\\.254\\.169\\.254 -j DROP`),
+                );
+                assert.ok(
+                    doc.runcmd.some(
+                        (c: unknown) => JSON.stringify(c) === JSON.stringify(["systemctl", "enable", "--now", `${a.unit}.service`]),
+                    ),
+                );
+            }
+        });
+
+        it("the host's agent setup, run twice (ssh-keygen): a key per agent, kept, and the controller knows each", () => {
+            const doc = parse(renderJenkinsUserData(JENKINS_USER_DATA_ARGS));
+            const root = fs.mkdtempSync(path.join(os.tmpdir(), "twine-agents-"));
+            const bin = path.join(root, "bin");
+            fs.mkdirSync(bin);
+            for (const tool of ["docker", "iptables", "chown"])
+                fs.writeFileSync(path.join(bin, tool), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+            const script = (
+                doc.write_files.find((f: { path: string }) => f.path === "/usr/local/sbin/jenkins-agent-setup").content as string
+            )
+                .replace(/\/etc\/twine\//g, `${root}/etc/`)
+                .replace(/ \/srv\//g, ` ${root}/srv/`);
+            const run = () => spawnSync("/bin/bash", ["-c", script], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
+            const first = run();
+            assert.equal(first.status, 0, first.stderr);
+            const known = () => fs.readFileSync(path.join(root, "etc", "agent-ssh", "controller", "known_hosts"), "utf8");
+            const before = known();
+            assert.deepEqual(
+                before
+                    .trim()
+                    .split("\n")
+                    .map(l => l.split(" ")[0]),
+                JENKINS_AGENTS.map(a => a.ip),
+            );
+            for (const a of JENKINS_AGENTS) {
+                const keyDir = path.join(root, "etc", "agent-ssh", a.keys);
+                assert.equal(
+                    fs.readFileSync(path.join(keyDir, "authorized_keys"), "utf8"),
+                    fs.readFileSync(path.join(root, "etc", "agent-ssh", "controller", "id_ed25519.pub"), "utf8"),
+                );
+                assert.ok(fs.existsSync(path.join(root, "srv", path.basename(a.dir))), a.dir);
+            }
+            assert.equal(run().status, 0);
+            assert.equal(known(), before, "a second boot keeps every key");
         });
 
         it("user data with access: the Jenkins target's people and firewall first, then Docker and Jenkins as before", () => {
@@ -488,15 +584,10 @@ describe("build tooling (dev)", () => {
             assert.ok(fs.existsSync(casc.jobs[0].file.replace("/usr/share/jenkins/ref/casc", IMAGE)));
         });
 
-        it("the pipeline builds, publishes, bakes and deploys, in that order", () => {
+        it("the pipeline builds, publishes and checks the template, in that order, and deploys nothing", () => {
             const jenkinsfile = fs.readFileSync(path.join(IMAGE, "jobs", "Jenkinsfile"), "utf8");
             const stages = [...jenkinsfile.matchAll(/stage\('([^']+)'\)/g)].map(m => m[1]);
-            assert.deepEqual(stages, [
-                "Build packages",
-                "Publish to the apt repository",
-                "Check the image template",
-                "Bake the AMI and deploy dev",
-            ]);
+            assert.deepEqual(stages, ["Build packages", "Publish to the apt repository", "Check the image template"]);
             assert.match(jenkinsfile, /twine-publish-apt s3:twine:/);
         });
 
@@ -528,7 +619,7 @@ describe("build tooling (dev)", () => {
                 ...[...casc.matchAll(/\$\{(twine\/[^}]+)\}/g)].map(m => m[1]),
                 ...[...jenkinsfile.matchAll(/_SECRET = '([^']+)'/g)].map(m => m[1]),
             ];
-            assert.ok(named.length >= 3);
+            assert.ok(named.length >= 2);
             for (const name of named) {
                 assert.ok(created.includes(name), `${name} is read but the stack does not create it`);
                 assert.ok(name.startsWith(JENKINS_SECRET_PREFIX));
@@ -544,7 +635,9 @@ describe("Pulumi Deployments previews", () => {
                 `this stack only`,
             async () => {
                 const plan = await planOf(stack);
-                const [settings] = ofType(plan, "pulumiservice:index:DeploymentSettings");
+                // the settings are the organization stack's (pulumi-cloud/), the roles the stack's own
+                const cloud = await organizationPlanOf();
+                const settings = ofType(cloud, "pulumiservice:index:DeploymentSettings").find(s => s.inputs.stack === stack)!;
                 assert.ok(settings, "no DeploymentSettings");
                 const inputs = settings.inputs as any;
                 assert.equal(inputs.project, "twine-infra");
@@ -552,9 +645,9 @@ describe("Pulumi Deployments previews", () => {
                 assert.equal(inputs.vcs.previewPullRequests, false, "a pull request's deployment gets an admin token on the stack");
                 assert.match(inputs.operationContext.oidc.aws.roleARN, new RegExp(`:role/pulumi-${stack}-deploy$`));
                 assert.equal(inputs.vcs.repository, "twine/twine-infra");
-                assert.equal(byUrn(plan, settings.provider)?.type, "pulumi:providers:pulumiservice");
+                assert.equal(byUrn(cloud, settings.provider)?.type, "pulumi:providers:pulumiservice");
                 assert.equal(
-                    byUrn(plan, settings.provider)?.inputs.accessToken,
+                    byUrn(cloud, settings.provider)?.inputs.accessToken,
                     undefined,
                     "the access token must come from the environment",
                 );
@@ -679,12 +772,19 @@ describe("Pulumi Deployments previews", () => {
                 problems.join("\n"),
             );
         });
-        it("defaults: 2-hour sessions, drift detection off in dev and on elsewhere", () => {
+        it("defaults: 2-hour sessions, drift detection on only where the stack reads no upstream stack (dns)", () => {
             const base = { enabled: true, organization: "o", repository: "o/r" };
             assert.equal(withDeploymentsDefaults(base, "dev")!.sessionSeconds, 7200);
-            assert.equal(withDeploymentsDefaults(base, "dev")!.driftDetection.enabled, false);
-            for (const role of ["dns", "bastion", "prod"])
-                assert.equal(withDeploymentsDefaults(base, role)!.driftDetection.enabled, true, role);
+            // the stack files say which stacks read upstreams: their `stacks` references
+            for (const stack of STACKS) {
+                const reads = upstreamStacks(readStackSettings(FIXTURES, stack)).length > 0;
+                assert.equal(readsUpstreamStacks(stack), reads, stack);
+                assert.equal(withDeploymentsDefaults(base, stack)!.driftDetection.enabled, !reads, stack);
+            }
+            assert.deepEqual(
+                STACKS.filter(s => withDeploymentsDefaults(base, s)!.driftDetection.enabled),
+                ["dns"],
+            );
             assert.equal(
                 withDeploymentsDefaults({ ...base, driftDetection: { enabled: true } }, "dev")!.driftDetection.scheduleCron,
                 "0 6 * * *",

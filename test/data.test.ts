@@ -361,7 +361,7 @@ describe("data tier (over the plans)", () => {
             for (const r of plan.resources) {
                 for (const [path, key, value] of keysOf(r.inputs)) {
                     if (/pass(word|wd)|secretString/i.test(key)) {
-                        // A value the stack makes itself (the Jenkins team's Pulumi token) may be stored, as a secret only.
+                        // A value the stack makes itself may be stored, as a secret only.
                         const managed = key === "manageMasterUserPassword" && value === true;
                         assert.ok(
                             managed || (key === "secretString" && value === "[secret]"),

@@ -6,7 +6,7 @@ import { architectureDiagram } from "../plan/diagram";
 import { STACK_ORDER, generateDocs, svgDigestComment } from "../scripts/docs";
 import { STACK_OUTPUT_CONTRACTS, outputDocs } from "../stacks/outputsReference";
 import { REPO } from "./helpers/config";
-import { StackName, fixturePlanOf } from "./helpers/plans";
+import { StackName, fixturePlanOf, organizationPlanOf } from "./helpers/plans";
 
 const read = (relative: string) => fs.readFileSync(path.join(REPO, relative), "utf8");
 
@@ -15,6 +15,7 @@ describe("generated documentation", () => {
     before(async () => {
         const plans = [];
         for (const stack of STACK_ORDER) plans.push(await fixturePlanOf(stack as StackName));
+        plans.push(await organizationPlanOf());
         generated = generateDocs(plans, read("README.md"));
     });
 

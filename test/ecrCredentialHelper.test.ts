@@ -9,7 +9,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ofType, planOf } from "./helpers/plans";
+import { ofType, organizationPlanOf, planOf } from "./helpers/plans";
 import { REPO } from "./helpers/config";
 
 const SCRIPT = path.join(REPO, "scripts", "ecr-credential-helper.sh");
@@ -75,7 +75,7 @@ describe("ECR credential helper: Deployments' pre-run configures the registry th
         const [image] = ofType(plan, "docker:index/image:Image");
         const server = String((image.inputs as any).registry.server);
         assert.match(server, /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$/);
-        const [settings] = ofType(plan, "pulumiservice:index:DeploymentSettings");
+        const settings = ofType(await organizationPlanOf(), "pulumiservice:index:DeploymentSettings").find(s => s.inputs.stack === "dev")!;
         const commands: string[] = (settings.inputs as any).operationContext.preRunCommands;
         assert.ok(commands.includes(`bash scripts/deploy-tools.sh ${server}`), JSON.stringify(commands));
         // and deploy-tools.sh hands its argument to the helper script

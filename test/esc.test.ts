@@ -15,7 +15,7 @@ import { readStackSettings } from "../plan/stackFile";
 import { CREDENTIALS, stackFileFor } from "../scripts/stackFileFor";
 import { OUTPUT_CONTRACTS, StackRole } from "../stacks/outputs";
 import { REPO } from "./helpers/config";
-import { STACKS, fixturePlanOf, ofType, planOf } from "./helpers/plans";
+import { STACKS, fixturePlanOf, ofType, organizationPlanOf, planOf } from "./helpers/plans";
 
 const ESC_DIR = path.join(REPO, "esc");
 
@@ -225,9 +225,9 @@ values:
     describe("the environments the plans declare", () => {
         for (const stack of STACKS) {
             it(`${stack}: its three environments, in the stack's organization, with YAML ESC accepts`, async () => {
-                const plan = await planOf(stack);
-                const settings = ofType(plan, "pulumiservice:index:DeploymentSettings")[0];
-                const environments = ofType(plan, "pulumiservice:index:Environment");
+                const plan = await organizationPlanOf();
+                const settings = ofType(plan, "pulumiservice:index:DeploymentSettings").find(s => s.inputs.stack === stack)!;
+                const environments = ofType(plan, "pulumiservice:index:Environment").filter(e => e.name.startsWith(`${stack}-esc-`));
                 const names = escEnvironmentNames(stack);
                 assert.deepEqual(environments.map(e => e.inputs.name).sort(), [names.deploy, names.preview, names.outputs].sort());
                 for (const env of environments) {
@@ -246,7 +246,10 @@ values:
 
             it(`${stack}: the deploy and preview roles trust exactly their own environment's ESC subject`, async () => {
                 const plan = await planOf(stack);
-                const organization = String(ofType(plan, "pulumiservice:index:DeploymentSettings")[0].inputs.organization);
+                const organization = String(
+                    ofType(await organizationPlanOf(), "pulumiservice:index:DeploymentSettings").find(s => s.inputs.stack === stack)!.inputs
+                        .organization,
+                );
                 const oidc = ofType(plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").find(p =>
                     String(p.inputs.url).includes("api.pulumi.com"),
                 );
@@ -344,14 +347,17 @@ describe("stack files with the credentials for the job (scripts/stackFileFor.ts)
     });
 
     for (const stack of STACKS) {
-        it(`${stack}: the stack file imports only credentials this stack declares for itself`, async () => {
+        it(`${stack}: the stack file imports only credentials the organization stack declares for it`, async () => {
             const imports: string[] = parse(fs.readFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), "utf8")).environment ?? [];
-            const declared = ofType(await planOf(stack), "pulumiservice:index:Environment").map(
-                e => `${ESC_PROJECT}/${String(e.inputs.name)}`,
-            );
+            const declared = ofType(await organizationPlanOf(REPO), "pulumiservice:index:Environment")
+                .filter(e => e.name.startsWith(`${stack}-esc-`))
+                .map(e => `${ESC_PROJECT}/${String(e.inputs.name)}`);
             const names = escEnvironmentNames(stack);
             for (const name of imports.filter(i => i.startsWith(`${ESC_PROJECT}/`))) {
-                assert.ok(declared.includes(name), `Pulumi.${stack}.yaml imports ${name}, which the ${stack} stack does not declare`);
+                assert.ok(
+                    declared.includes(name),
+                    `Pulumi.${stack}.yaml imports ${name}, which the organization stack does not declare for ${stack}`,
+                );
                 assert.ok(
                     [names.deploy, names.preview].map(n => `${ESC_PROJECT}/${n}`).includes(name),
                     `Pulumi.${stack}.yaml imports ${name}`,

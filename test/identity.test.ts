@@ -8,11 +8,21 @@ import * as path from "path";
 import { parse } from "yaml";
 import { escDefaultPermissionProblem, escEnvironmentGrants } from "../components/account/escAccessPolicy";
 import { githubPullRequestSubject } from "../components/account/oidcTrustPolicy";
-import { PULUMI_TEAMS } from "../components/account/pulumiCloudAccessPolicy";
+import { PULUMI_TEAMS, UPSTREAM_READ_ROLE, STACK_READ } from "../components/account/pulumiCloudAccessPolicy";
+import { Plan, runProgram } from "../plan/run";
 import { readStackSettings } from "../plan/stackFile";
 import { parseStackConfig } from "../config";
 import { REPO, fixtureConfig, problemsOf, withPath, writeStackFile } from "./helpers/config";
-import { STACKS, ofType, planOf, planWithConfig } from "./helpers/plans";
+import {
+    STACKS,
+    committedPlanOf,
+    ofType,
+    organizationPlanOf,
+    organizationPlanWith,
+    planOf,
+    planWithConfig,
+    serialPlan,
+} from "./helpers/plans";
 
 /** Every Markdown file a reader follows: the README and docs/. */
 function markdownFiles(): string[] {
@@ -29,6 +39,11 @@ function workflowFiles(): string[] {
         .readdirSync(dir)
         .filter(f => /\.ya?ml$/.test(f))
         .map(f => path.join(dir, f));
+}
+
+/** The organization stack's plan with one deployments key set alike in every fixture stack file. */
+function organizationPlanWithAll(section: string, key: string, value: unknown): Promise<Plan> {
+    return organizationPlanWith(Object.fromEntries(STACKS.map(s => [s, writeStackFile(withPath(fixtureConfig(s), section, key, value))])));
 }
 
 describe("no stored Pulumi token in GitHub", () => {
@@ -83,7 +98,10 @@ describe("GitHub's subject claims, in either form (deployments.githubOidcSubject
             (s: { Sid: string }) => s.Sid === "GitHubActionsPullRequests",
         );
         assert.equal(github.Condition.StringEquals["token.actions.githubusercontent.com:sub"], `${IMMUTABLE}:pull_request`);
-        const [issuer] = ofType(plan, "pulumiservice:index:OidcIssuer");
+        // every stack file names the same subject, or the organization stack refuses them
+        const all = writeStackFile(withPath(fixtureConfig("dev"), DEP, "githubOidcSubject", IMMUTABLE));
+        await assert.rejects(organizationPlanWith({ dev: all }), /githubSubjectPrefix differs between the stack files/);
+        const [issuer] = ofType(await organizationPlanWithAll(DEP, "githubOidcSubject", IMMUTABLE), "pulumiservice:index:OidcIssuer");
         assert.equal((issuer.inputs as any).policies[0].rules.sub, `${IMMUTABLE}:pull_request`);
     });
 
@@ -97,8 +115,10 @@ describe("GitHub's subject claims, in either form (deployments.githubOidcSubject
 describe("who may open the deploy environments (ESC)", () => {
     for (const stack of STACKS) {
         it(`${stack}: only its deployers team may open its credentials environments, for at most a session`, async () => {
-            const plan = await planOf(stack);
-            const grants = ofType(plan, "pulumiservice:index:TeamEnvironmentPermission").map(g => g.inputs as any);
+            const plan = await organizationPlanOf();
+            const grants = ofType(plan, "pulumiservice:index:TeamEnvironmentPermission")
+                .map(g => g.inputs as any)
+                .filter(g => g.environment.startsWith(`${stack}-`));
             const deploy = `${stack}-aws`;
             const onDeploy = grants.filter(g => g.environment === deploy);
             assert.deepEqual(
@@ -118,10 +138,10 @@ describe("who may open the deploy environments (ESC)", () => {
 
     it("the deployers come from config, sorted, and default to nobody", async () => {
         const file = writeStackFile(withPath(fixtureConfig("dev"), "twine-infra:deployments", "deployers", ["zoe", "ada"]));
-        const team = ofType(await planWithConfig("dev", file), "pulumiservice:index:Team")[0];
-        assert.deepEqual(team.inputs.members, ["ada", "zoe"]);
-        const fixture = ofType(await planOf("dev"), "pulumiservice:index:Team")[0];
-        assert.deepEqual(fixture.inputs.members, []);
+        const deployers = (plan: Plan) =>
+            ofType(plan, "pulumiservice:index:Team").find(t => t.inputs.name === "twine-infra-dev-deployers")!;
+        assert.deepEqual(deployers(await organizationPlanWith({ dev: file })).inputs.members, ["ada", "zoe"]);
+        assert.deepEqual(deployers(await organizationPlanOf()).inputs.members, []);
     });
 
     it("accepts the organization's default environment permission only when it is none (for doctor)", () => {
@@ -190,7 +210,7 @@ describe("Pulumi Cloud editions (deployments.edition)", () => {
     ];
 
     it("a Team organization: no team, team grant or team token exchange; deployments, drift and environments stay", async () => {
-        const plan = await planWithConfig("dns", writeStackFile(withPath(fixtureConfig("dns"), DEP, "edition", "team")));
+        const plan = await organizationPlanWithAll(DEP, "edition", "team");
         for (const type of TEAM_TYPES) assert.deepEqual(ofType(plan, type), [], type);
         for (const type of [
             "pulumiservice:index:DeploymentSettings",
@@ -202,13 +222,154 @@ describe("Pulumi Cloud editions (deployments.edition)", () => {
     });
 
     it("an Enterprise organization (the default): the teams, grants and token exchange", async () => {
-        const plan = await planOf("dns");
+        const plan = await organizationPlanOf();
         for (const type of TEAM_TYPES) assert.ok(ofType(plan, type).length > 0, type);
+    });
+
+    it("a Team organization: dev's push-to-deploy is off by default and refused (its run cannot read its upstreams)", () => {
+        const team = withPath(fixtureConfig("dev"), DEP, "edition", "team");
+        assert.equal((parseStackConfig("dev", team) as any).deployments.deployCommits, false);
+        assert.equal((parseStackConfig("dev", fixtureConfig("dev")) as any).deployments.deployCommits, true, "on in Enterprise");
+        const problems = problemsOf("dev", withPath(team, DEP, "deployCommits", true));
+        assert.ok(
+            problems.some(p => /deployCommits.*Team organization.*stack references.*Fix: .*pulumi up/.test(p)),
+            problems.join("\n"),
+        );
     });
 
     it("refuses deployers in a Team organization, and an unknown edition", () => {
         const team = withPath(withPath(fixtureConfig("dev"), DEP, "edition", "team"), DEP, "deployers", ["ada"]);
         assert.ok(problemsOf("dev", team).some(p => /deployers.*a Team organization has no teams/.test(p)));
         assert.ok(problemsOf("dev", withPath(fixtureConfig("dev"), DEP, "edition", "pro")).some(p => p.includes("edition")));
+    });
+});
+
+describe("where the Pulumi Cloud resources live: the organization stack, updated by an organization admin only", () => {
+    const isPulumiCloud = (type: string) => type.startsWith("pulumiservice:") || type === "pulumi:providers:pulumiservice";
+
+    for (const stack of STACKS) {
+        it(`${stack}: declares no Pulumi Cloud resource (its Deployments run or a stack writer could not change them)`, async () => {
+            for (const plan of [await planOf(stack), await committedPlanOf(stack)]) {
+                assert.deepEqual(
+                    plan.resources.filter(r => isPulumiCloud(r.type)).map(r => `${r.type} ${r.name}`),
+                    [],
+                );
+            }
+        });
+    }
+
+    it("the organization stack declares each stack's settings, drift schedule, grants and environments (fixtures, committed)", async () => {
+        for (const plan of [await organizationPlanOf(), await organizationPlanOf(REPO)]) {
+            const stacksOf = (type: string) => ofType(plan, type).map(r => String(r.inputs.stack ?? r.inputs.name));
+            assert.deepEqual(stacksOf("pulumiservice:index:DeploymentSettings").sort(), [...STACKS].sort());
+            assert.deepEqual(stacksOf("pulumiservice:index:TeamStackPermission").sort(), [...STACKS].sort());
+            const environments = ofType(plan, "pulumiservice:index:Environment").map(e => String(e.inputs.name));
+            for (const stack of STACKS) assert.ok(environments.includes(`${stack}-aws`), stack);
+            // and nothing of its own: no Deployments settings, grant or schedule on the organization stack or project
+            const project = JSON.parse(JSON.stringify(plan.resources.filter(r => isPulumiCloud(r.type)).map(r => r.inputs)));
+            assert.ok(!JSON.stringify(project).includes("twine-infra-pulumi-cloud"));
+            assert.ok(!JSON.stringify(project).includes("pulumi-cloud-admin"), "no grant on the admin-only environment");
+        }
+    });
+
+    it("its stack file takes the admin token only from the admin-only environment, which no stack file or grant names", () => {
+        const file = parse(fs.readFileSync(path.join(REPO, "pulumi-cloud", "Pulumi.organization.yaml"), "utf8"));
+        assert.deepEqual(file.environment, ["twine-infra/pulumi-cloud-admin"]);
+        assert.equal(file.config, undefined, "no token or setting in config");
+        for (const stack of STACKS) {
+            assert.doesNotMatch(fs.readFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), "utf8"), /pulumi-cloud-admin/, stack);
+        }
+    });
+
+    it("declares the role dev's push-to-deploy needs to read its upstreams (Stack Read's scopes), in Enterprise only", async () => {
+        for (const plan of [await organizationPlanOf(), await organizationPlanOf(REPO)]) {
+            const roles = ofType(plan, "pulumiservice:index:OrganizationRole").map(r => r.inputs as any);
+            const organization = (ofType(plan, "pulumiservice:index:DeploymentSettings")[0].inputs as any).organization;
+            assert.deepEqual(
+                roles.map(r => [r.name, r.organizationName]),
+                [[UPSTREAM_READ_ROLE, organization]],
+            );
+            assert.deepEqual(roles[0].permissions, {
+                __type: "PermissionDescriptorAllow",
+                permissions: ["stack:read", "stack:export", "stack:decrypt"],
+            });
+            assert.equal(roles[0].resourceType, undefined, "global: assignable to a stack's deployments");
+        }
+        assert.deepEqual(
+            ofType(await organizationPlanWithAll("twine-infra:deployments", "edition", "team"), "pulumiservice:index:OrganizationRole"),
+            [],
+        );
+    });
+
+    it("refuses stack files that name different organizations, before any resource", async () => {
+        const other = writeStackFile(withPath(fixtureConfig("dns"), "twine-infra:deployments", "organization", "elsewhere"));
+        await assert.rejects(
+            organizationPlanWith({ dns: other }),
+            /deployments\.organization differs between the stack files \(.*dns: elsewhere.*Fix: /,
+        );
+    });
+});
+
+describe("Jenkins holds no Pulumi token (images/jenkins)", () => {
+    const JOBS = path.join(REPO, "images", "jenkins", "jobs");
+
+    it("the release pipeline starts no deployment and binds no Pulumi token", () => {
+        for (const file of ["Jenkinsfile", "pipelines.groovy"]) {
+            const text = fs.readFileSync(path.join(JOBS, file), "utf8");
+            assert.doesNotMatch(text, /api\.pulumi\.com|PULUMI_|pulumi-access-token|DEPLOY_DEV/i, file);
+        }
+        const casc = fs.readFileSync(path.join(REPO, "images", "jenkins", "casc.yaml"), "utf8");
+        assert.doesNotMatch(casc.replace(/^\s*#.*$/gm, ""), /pulumi/i);
+    });
+
+    it("dev creates no Pulumi token secret for Jenkins, and no team holds Write on any stack", async () => {
+        for (const plan of [await planOf("dev"), await committedPlanOf("dev")]) {
+            const names = ofType(plan, "aws:secretsmanager/secret:Secret").map(s => String(s.inputs.name));
+            assert.deepEqual(
+                names.filter(n => /pulumi/i.test(n)),
+                [],
+            );
+        }
+        for (const plan of [await organizationPlanOf(), await organizationPlanOf(REPO)]) {
+            const grants = ofType(plan, "pulumiservice:index:TeamStackPermission").map(g => g.inputs as any);
+            assert.ok(grants.length > 0);
+            for (const g of grants) assert.deepEqual([g.team, g.permission], [PULUMI_TEAMS.previews, STACK_READ], g.stack);
+            assert.deepEqual(
+                ofType(plan, "pulumiservice:index:Team")
+                    .map(t => t.inputs.name)
+                    .filter(n => /jenkins/i.test(String(n))),
+                [],
+            );
+        }
+    });
+
+    it("dev deploys its release commit itself: push-to-deploy of its protected branch, by default in dev only", async () => {
+        const settings = ofType(await organizationPlanOf(), "pulumiservice:index:DeploymentSettings").map(s => s.inputs as any);
+        for (const s of settings) assert.equal(s.vcs.deployCommits, s.stack === "dev", s.stack);
+        const dev = settings.find(s => s.stack === "dev");
+        assert.equal(dev.sourceContext.git.branch, "refs/heads/main");
+    });
+});
+
+describe("the organization stack's project (pulumi-cloud/)", () => {
+    it("names its own entry point: unnamed, the Node.js runtime would run the nearest package.json's main, the AWS program", () => {
+        const project = parse(fs.readFileSync(path.join(REPO, "pulumi-cloud", "Pulumi.yaml"), "utf8"));
+        assert.equal(project.main, "index.ts");
+        assert.ok(fs.existsSync(path.join(REPO, "pulumi-cloud", project.main)));
+        assert.notEqual(project.name, parse(fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8")).name);
+        const entry = fs.readFileSync(path.join(REPO, "pulumi-cloud", "index.ts"), "utf8");
+        assert.match(entry, /buildPulumiCloud\(path\.join\(__dirname, "\.\."\)\)/, "it reads the stack files one folder up");
+    });
+
+    it("its entry point, run as the runtime runs it, declares the committed stacks' Pulumi Cloud resources", async () => {
+        const plan = await serialPlan(() =>
+            runProgram(
+                // eslint-disable-next-line @typescript-eslint/no-require-imports
+                () => require(path.join(REPO, "pulumi-cloud", "index.ts")),
+                { stack: "organization" },
+            ),
+        );
+        const settings = ofType(plan, "pulumiservice:index:DeploymentSettings").map(s => String(s.inputs.stack));
+        assert.deepEqual(settings.sort(), [...STACKS].sort());
     });
 });

@@ -73,7 +73,7 @@ describe("the release pipeline's log (images/jenkins/jobs/Jenkinsfile under sh -
     const signing = steps.filter(s => s.bindings.some(b => b.credentialsId === SIGNING_KEY_ID));
 
     it("finds the steps that bind credentials, the signing key among them", () => {
-        assert.ok(steps.length >= 2, `${steps.length} withCredentials steps`);
+        assert.ok(steps.length >= 1, `${steps.length} withCredentials steps`); // the publish step: Jenkins binds no Pulumi token
         assert.equal(signing.length, 1);
         assert.ok(signing[0].scripts.length > 0);
     });

@@ -20,14 +20,14 @@ describe("values outside the stack files agree with them", () => {
         const repository = configs.dev.deployments?.repository;
         assert.ok(repository, "Pulumi.dev.yaml sets twine-infra:deployments.repository");
         assert.equal(infra, `https://github.com/${repository}.git`, "images/jenkins/jobs/pipelines.groovy INFRA_REPOSITORY");
-        // The app repository lives under the same GitHub owner.
-        const app = /stringParam\('APP_REPOSITORY', '([^']+)'/.exec(groovy)?.[1];
+        // The app repository lives under the same GitHub owner; the pipeline pins it (no parameter chooses it).
+        const app = /APP_REPOSITORY = '([^']+)'/.exec(read("images/jenkins/jobs/Jenkinsfile"))?.[1];
         assert.equal(app?.split("/")[3], repository.split("/")[0], "APP_REPOSITORY's owner");
     });
 
     it("the runbook's placeholder search covers these files", () => {
         const runbook = read("docs/runbook.md");
-        for (const file of ["images/jenkins/jobs/pipelines.groovy", ".github/workflows/preview.yml"]) {
+        for (const file of ["images/jenkins/jobs/pipelines.groovy", "images/jenkins/jobs/Jenkinsfile", ".github/workflows/preview.yml"]) {
             assert.ok(new RegExp(`grep -n[^\\n]*${file.replace(/[./]/g, "\\$&")}`).test(runbook), file);
         }
     });

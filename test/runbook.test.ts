@@ -10,7 +10,7 @@ import { z } from "zod";
 import { ROLE_SCHEMAS } from "../config/schema";
 import { ImportFile, openSearchRoleImport, retainedImportFile, trailImport } from "../doctor/imports";
 import { bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "../stacks/outputs";
-import { byUrn, engineUrnOf, ofType, planOf } from "./helpers/plans";
+import { byUrn, engineUrnOf, ofType, organizationPlanOf, planOf } from "./helpers/plans";
 
 const REPO = path.resolve(__dirname, "..");
 const RUNBOOK = fs.readFileSync(path.join(REPO, "docs", "runbook.md"), "utf8");
@@ -154,11 +154,13 @@ describe("runbook: the first-deploy checklist, as a person runs it", () => {
     });
 
     it("opens no stack through its ESC import before that environment exists (every preview and up uses the bootstrap file)", () => {
-        // Steps 1 to 9 run before any stack's second `up`: the committed stack files import environments made by the first.
-        const beforeEsc = checklist.slice(0, checklist.indexOf("10. **dev, second `up`**"));
+        // Steps 1 to 10 run before any stack's second `up`: the committed stack files import environments made by the
+        // organization stack, which log in to roles each stack's first `up` creates. The organization stack itself
+        // imports only its admin environment, made by hand just before.
+        const beforeEsc = checklist.slice(0, checklist.indexOf("11. **dev, second `up`**"));
         const commands = shell(beforeEsc)
             .split("\n")
-            .filter(l => /\bpulumi (preview|up|import)\b/.test(l));
+            .filter(l => /\bpulumi (preview|up|import)\b/.test(l) && !/^cd pulumi-cloud && .*--stack organization\b/.test(l.trim()));
         assert.ok(commands.length >= 2);
         assert.deepEqual(
             commands.filter(l => !l.includes('--config-file "$bootstrap"')),
@@ -224,5 +226,44 @@ describe("runbook: the first-deploy checklist, as a person runs it", () => {
             }
         }
         assert.ok(RUNBOOK.includes(openSearchRoleImport("prod", "<account>")), "the runbook's OpenSearch import is doctor's");
+    });
+});
+
+describe("runbook: moving the Pulumi Cloud resources from the stacks into the organization stack", () => {
+    const start = RUNBOOK.indexOf("**Upgrading from a version whose stacks declared the Pulumi Cloud resources**");
+    const section = RUNBOOK.slice(start, RUNBOOK.indexOf("pulumi preview --stack organization   #", start) + 200);
+    const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap(m => m[1].split("\n").map(l => l.trim()));
+
+    it("removes them from every stack's state before the change reaches main, with everything under or through them", () => {
+        assert.ok(start > 0, "the upgrade procedure");
+        assert.match(section, /before the change reaches main/);
+        assert.match(section, /Jenkins\s+keeps its old deploy stage and Pulumi token until its image is replaced/);
+        const deletes = commands.filter(l => /\bpulumi state delete\b/.test(l));
+        assert.equal(deletes.length, 2);
+        for (const l of deletes) assert.match(l, /--target-dependents/);
+        assert.ok(deletes.some(l => l.includes('"urn:pulumi:$s::twine-infra::twine:index:EscEnvironments::$s-esc"')));
+        assert.ok(deletes.some(l => l.includes('"urn:pulumi:$s::twine-infra::pulumi:providers:pulumiservice::$s-pulumi-cloud"')));
+        assert.ok(section.indexOf("pulumi state delete") < section.indexOf("merge the change"), "deletes, then the merge");
+    });
+
+    it("imports with the file the program writes (parents and provider), never a bare import", async () => {
+        const imports = commands.filter(l => /\bpulumi (import|preview)\b.*--stack organization/.test(l));
+        assert.ok(imports.some(l => /^pulumi preview --stack organization --import-file import\.json\b/.test(l)));
+        assert.ok(imports.some(l => /^pulumi import --stack organization --file import\.json\b/.test(l)));
+        assert.deepEqual(
+            commands.filter(l => /\bpulumi import\b/.test(l) && !/--file import\.json/.test(l)),
+            [],
+        );
+        // Why a bare import is wrong: the program puts every Pulumi Cloud resource under a component, through its
+        // own provider, and keeps the environments' component named as the stacks named it (the state delete's URN).
+        const plan = await organizationPlanOf();
+        const cloud = plan.resources.filter(r => r.type.startsWith("pulumiservice:"));
+        assert.ok(cloud.length > 0);
+        for (const r of cloud) {
+            assert.ok(r.parent && byUrn(plan, r.parent)?.type.startsWith("twine:index:"), r.name);
+            assert.match(String(r.provider), /pulumi:providers:pulumiservice::pulumi-cloud(::|$)/, r.name);
+        }
+        const esc = ofType(plan, "twine:index:EscEnvironments").map(r => r.name);
+        assert.deepEqual(esc.sort(), ["bastion-esc", "dev-esc", "dns-esc", "prod-esc"]);
     });
 });

@@ -7,25 +7,44 @@ import { strict as assert } from "assert";
 import { PULUMI_TEAMS, stackGrants } from "../components/account/pulumiCloudAccessPolicy";
 import { Plan } from "../plan/run";
 import { SECRET_CLASSES, secretClassOf, stateSecretProblems, stateSecrets } from "../plan/stateSecrets";
-import { STACKS, committedPlanOf, planOf } from "./helpers/plans";
+import { STACKS, committedPlanOf, ofType, organizationPlanOf, planOf } from "./helpers/plans";
+import { REPO } from "./helpers/config";
 
 /** Whether the previews team (every pull-request run's Pulumi token) has Read on the stack: it can decrypt its state. */
-function previewable(accountRole: string): boolean {
-    return stackGrants(accountRole).some(g => g.team === PULUMI_TEAMS.previews);
+function previewable(): boolean {
+    return stackGrants().some(g => g.team === PULUMI_TEAMS.previews);
 }
 
 describe("secrets in state (the offline plans)", () => {
     it("every stack can be previewed by a pull request, so every stack is held to the invariant", () => {
-        for (const stack of STACKS) assert.ok(previewable(stack), stack);
+        for (const stack of STACKS) assert.ok(previewable(), stack);
     });
 
     for (const stack of STACKS) {
         it(`${stack}: every secret is classified, its claim holds, and none is a credential (fixture and committed files)`, async () => {
             for (const plan of [await planOf(stack), await committedPlanOf(stack)]) {
-                assert.deepEqual(stateSecretProblems(plan, previewable(stack)), []);
+                assert.deepEqual(stateSecretProblems(plan, previewable()), []);
             }
         });
     }
+
+    it("the organization stack, which no team may read, holds no credential either: the admin token stays in the environment", async () => {
+        for (const plan of [await organizationPlanOf(), await organizationPlanOf(REPO)]) {
+            assert.deepEqual(stateSecretProblems(plan, true), []);
+            for (const p of ofType(plan, "pulumi:providers:pulumiservice")) assert.equal(p.inputs.accessToken, undefined);
+        }
+    });
+
+    it("the secrets Jenkins's pipelines may bind hold no Pulumi token: its build agent runs the app's build code", async () => {
+        // Tagged jenkins:credentials:type, a Secrets Manager secret is offered to every pipeline as a credential; a
+        // process the app's build leaves on the shared agent reads a later step's binding from /proc/<pid>/environ.
+        for (const plan of [await planOf("dev"), await committedPlanOf("dev")]) {
+            const offered = ofType(plan, "aws:secretsmanager/secret:Secret")
+                .filter(s => (s.inputs.tags as Record<string, string> | undefined)?.["jenkins:credentials:type"])
+                .map(s => String(s.inputs.name));
+            assert.deepEqual(offered, ["twine/jenkins/apt-signing-key"]);
+        }
+    });
 
     it("the inventory finds the secrets the plans hold (providers, the managed password, the image build's log)", async () => {
         const dev = stateSecrets(await planOf("dev")).map(s => `${s.type} ${s.field}`);

@@ -1,17 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as pulumiservice from "@pulumi/pulumiservice";
 import { escAwsAudience, escEnvironmentNames, escTrustStatement } from "./escEnvironmentConfig";
 import { DEPLOY_SERVICES, deployGuardPolicy, deployRoleName, previewRoleName } from "./deployRolePolicy";
 import { readOnlyCounterpart, stableJson } from "./iamPolicy";
-import {
-    PULUMI_TEAMS,
-    PulumiEdition,
-    githubPreviewsPolicy,
-    hasTeams,
-    ownsOrganizationAccess,
-    stackGrants,
-} from "./pulumiCloudAccessPolicy";
+import { PulumiEdition } from "./pulumiCloudAccessPolicy";
 import {
     DEPLOY_OPERATIONS,
     GITHUB_OIDC_HOST,
@@ -67,27 +59,19 @@ export interface DeploymentPreviewsArgs extends StackIdentity, DeploymentSetting
     readonly accountRole: string;
     /** Roles in other accounts this stack's providers assume; previews may assume their read-only counterparts. @default - none */
     readonly crossAccountRoleArns?: readonly pulumi.Input<string>[];
-    /** Provider for the Pulumi Cloud resources; its access token comes from PULUMI_ACCESS_TOKEN, never config. */
-    readonly serviceProvider: pulumiservice.Provider;
-}
-
-/** The Pulumi Cloud provider; its access token comes from PULUMI_ACCESS_TOKEN in the environment, never config. */
-export function pulumiCloudProvider(name: string): pulumiservice.Provider {
-    return new pulumiservice.Provider(name, {});
 }
 
 /**
- * The delivery identities of one stack. In its AWS account: the OIDC providers (Pulumi Cloud, GitHub Actions), a
+ * The delivery identities of one stack in its AWS account: the OIDC providers (Pulumi Cloud, GitHub Actions), a
  * preview role (the stack's preview operation and the repository's pull-request runs; lookups and the read-only
  * counterparts of the cross-account roles, nothing that reads data) and a deploy role (the stack's update and
- * refresh only). In Pulumi Cloud: the Deployments settings (every operation with the deploy role, source the
- * protected branch, no pull-request previews), the drift schedule, and the teams' grants on the stack; the first
- * stack also creates the teams and the GitHub token exchange. No stack creates a token (docs/build-and-delivery.md).
+ * refresh only). Its Pulumi Cloud side (Deployments settings, drift schedule, grants, environments) is declared by
+ * the organization stack (pulumi-cloud/, PulumiCloudAccess), which only an organization admin updates: a stack's
+ * own Deployments token could not change them (docs/build-and-delivery.md).
  */
 export class DeploymentPreviews extends pulumi.ComponentResource {
     public readonly previewRole: aws.iam.Role;
     public readonly deployRole: aws.iam.Role;
-    public readonly settings: pulumiservice.DeploymentSettings;
     /** ARN of pulumi-<stack>-preview: previews, describe/list only (for ESC environments that log in as it). */
     public readonly previewRoleArn: pulumi.Output<string>;
     /** ARN of pulumi-<stack>-deploy: updates and refreshes (for ESC environments that log in as it). */
@@ -197,110 +181,6 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
             },
             { parent: this.deployRole },
         );
-
-        const cloud = { parent: this, provider: args.serviceProvider };
-        const stackId = { organization: args.organization, project: args.project, stack: args.stack };
-        this.settings = new pulumiservice.DeploymentSettings(
-            `${name}-settings`,
-            {
-                organization: args.organization,
-                project: args.project,
-                stack: args.stack,
-                vcs: {
-                    provider: "GitHub",
-                    repository: args.repository,
-                    // A pull request's deployment runs its code with a token that is admin on the stack (Pulumi's
-                    // "Deployment permissions"): enough to start an update. Pull requests preview in GitHub Actions.
-                    previewPullRequests: false,
-                    deployCommits: args.deployCommits,
-                    pullRequestTemplate: false,
-                    paths: args.paths && args.paths.length > 0 ? [...args.paths] : undefined,
-                },
-                sourceContext: { git: { branch: `refs/heads/${args.branch}` } },
-                operationContext: {
-                    // setup.sh: the tests' tools and npm packages; deploy-tools.sh: the Packer and Session Manager plugin a
-                    // dev update bakes the AMI with (Debian's Packer 1.6 is refused by the template). Then drop the stack
-                    // file's ESC import: deployments bring their own AWS session (oidc below), and a deployment's Pulumi
-                    // identity must not be allowed to open the deploy environment (docs/build-and-delivery.md).
-                    preRunCommands: [
-                        "bash scripts/setup.sh",
-                        // and the ECR credential helper for the account's registry, which the Jenkins image is pushed to
-                        `bash scripts/deploy-tools.sh ${ecrRegistry(args.accountId, args.region)}`,
-                        `npm run -s stack-file -- ${args.stack} --credentials none --in-place`,
-                    ],
-                    options: { skipInstallDependencies: true },
-                    oidc: {
-                        aws: {
-                            // Every operation Deployments runs here changes or refreshes the stack: the deploy role.
-                            roleARN: this.deployRole.arn,
-                            sessionName: `pulumi-deployments-${args.stack}`,
-                            duration: `${sessionSeconds}s`,
-                        },
-                    },
-                },
-            },
-            cloud,
-        );
-        if (args.driftDetection.enabled) {
-            new pulumiservice.DriftSchedule(
-                `${name}-drift`,
-                { ...stackId, scheduleCron: args.driftDetection.scheduleCron, autoRemediate: false },
-                { ...cloud, dependsOn: [this.settings] },
-            );
-        }
-
-        const teams: pulumi.Resource[] = [];
-        // A Team organization has no teams: no grants, no token exchange; its pull requests get the offline plan.
-        const teamsAvailable = hasTeams(args.edition);
-        if (teamsAvailable && ownsOrganizationAccess(args.accountRole)) {
-            teams.push(
-                new pulumiservice.Team(
-                    `${name}-team-previews`,
-                    {
-                        organizationName: args.organization,
-                        teamType: "pulumi",
-                        name: PULUMI_TEAMS.previews,
-                        displayName: "twine-infra previews",
-                        description: "Read on every twine-infra stack: pull-request previews",
-                        members: [],
-                    },
-                    cloud,
-                ),
-                new pulumiservice.Team(
-                    `${name}-team-jenkins`,
-                    {
-                        organizationName: args.organization,
-                        teamType: "pulumi",
-                        name: PULUMI_TEAMS.jenkins,
-                        displayName: "twine-infra Jenkins",
-                        description: "Write on the dev stack: Jenkins starts the dev update",
-                        members: [],
-                    },
-                    cloud,
-                ),
-            );
-            new pulumiservice.OidcIssuer(
-                `${name}-github-issuer`,
-                {
-                    organization: args.organization,
-                    name: "github-actions",
-                    url: `https://${GITHUB_OIDC_HOST}`,
-                    maxExpirationSeconds: 3600,
-                    policies: [githubPreviewsPolicy(args.organization, args.githubSubjectPrefix)],
-                },
-                { ...cloud, dependsOn: teams },
-            );
-        }
-        for (const grant of teamsAvailable ? stackGrants(args.accountRole) : []) {
-            new pulumiservice.TeamStackPermission(
-                `${name}-${grant.team}`,
-                { ...stackId, team: grant.team, permission: grant.permission },
-                { ...cloud, dependsOn: teams },
-            );
-        }
-        // No team token is created here: every stack's state can be exported and decrypted by the previews team
-        // (Stack Read holds stack:export and stack:decrypt), so a token in state is a token for every pull request.
-        // An organization admin mints the Jenkins team's token and puts it in Secrets Manager directly (runbook).
 
         this.previewRoleArn = this.previewRole.arn;
         this.deployRoleArn = this.deployRole.arn;

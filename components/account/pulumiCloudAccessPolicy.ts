@@ -9,8 +9,6 @@ import { githubPullRequestSubject } from "./oidcTrustPolicy";
 export const PULUMI_TEAMS = {
     /** Read on every stack: runs previews, cannot start a deployment or edit a stack. Pull-request jobs. */
     previews: "twine-infra-previews",
-    /** Write on the dev stack only (Read on the stacks dev references): Jenkins starts the dev update. */
-    jenkins: "twine-infra-jenkins",
 } as const;
 
 /** Pulumi Cloud's stack permission levels (TeamStackPermissionScope). Write starts deployments and edits config. */
@@ -23,16 +21,36 @@ export interface TeamGrant {
 }
 
 /**
- * The grants on a stack of the given account role. Stack Read "allows running previews" and holds no
- * stack_deployment:create (Pulumi Cloud's permission sets); only Write can start a deployment. Prod grants no
- * machine token anything: its deployments start from its protected branch or from a person with access.
+ * The team grants on every stack. Stack Read "allows running previews" and holds no stack_deployment:create (Pulumi
+ * Cloud's permission sets); only Write can start a deployment, and Write can override a deployment's source and
+ * pre-run commands, so it is the deploy role's power: no machine token holds it on any stack. Deployments start
+ * from the stack's protected branch (push-to-deploy: dev's release commit) or from a person an admin grants Write.
  */
-export function stackGrants(accountRole: string): TeamGrant[] {
-    const grants: TeamGrant[] = [{ team: PULUMI_TEAMS.previews, permission: STACK_READ }];
-    if (accountRole === "dev") grants.push({ team: PULUMI_TEAMS.jenkins, permission: STACK_WRITE });
-    // A deployment started through the REST API runs with its caller's permissions: dev's reads its upstream stacks.
-    if (accountRole === "dns" || accountRole === "bastion") grants.push({ team: PULUMI_TEAMS.jenkins, permission: STACK_READ });
-    return grants;
+export function stackGrants(): TeamGrant[] {
+    return [{ team: PULUMI_TEAMS.previews, permission: STACK_READ }];
+}
+
+/**
+ * The custom role a stack's push-triggered deployments need to read their upstream stacks' outputs: such a run holds a
+ * token for its own stack only (Pulumi's "Deployment Permissions"). An organization admin assigns it to dev's
+ * deployments settings in the console: provider 1.3.0's DeploymentSettings has no field for it.
+ */
+export const UPSTREAM_READ_ROLE = "twine-infra-upstream-read";
+
+/**
+ * The role's scopes: those of Stack Read that reading a stack's outputs uses (the stack, its checkpoint, its secret
+ * outputs). On every stack, not dns and bastion only: a stack-scoped grant names each stack by its opaque Pulumi
+ * Cloud id (the provider's buildStackScopedPermissions), which nothing here can look up; the previews team already
+ * holds Stack Read on every stack, and no state holds a credential (the inventory test).
+ */
+export const UPSTREAM_READ_SCOPES = ["stack:read", "stack:export", "stack:decrypt"] as const;
+
+/**
+ * The role's permission descriptor, in Pulumi Cloud's wire grammar: an allow of the scopes (the shape the provider's
+ * buildAllowPermissions returns; pulumi-pulumiservice provider/pkg/functions/role_permissions.go).
+ */
+export function upstreamReadPermissions(): Record<string, unknown> {
+    return { __type: "PermissionDescriptorAllow", permissions: [...UPSTREAM_READ_SCOPES] };
 }
 
 /**
@@ -47,11 +65,6 @@ export type PulumiEdition = (typeof PULUMI_EDITIONS)[number];
 /** Whether the organization has teams (and so team tokens and team permissions). */
 export function hasTeams(edition: PulumiEdition): boolean {
     return edition !== "team";
-}
-
-/** The organization-wide pieces (teams, the GitHub token exchange) have one owner: the first stack deployed. */
-export function ownsOrganizationAccess(accountRole: string): boolean {
-    return accountRole === "dns";
 }
 
 /**

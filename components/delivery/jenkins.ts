@@ -6,7 +6,6 @@ import { buildContextHash } from "./buildContextHash";
 import { ec2TrustPolicy, policyDocument, stableJson } from "../account/iamPolicy";
 import { aptlyConfig } from "./aptlyConfig";
 import {
-    JENKINS_CREDENTIAL_TAG,
     JENKINS_PORT,
     JENKINS_SECRETS,
     JENKINS_SECRET_PREFIX,
@@ -154,13 +153,12 @@ export class Jenkins extends pulumi.ComponentResource {
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/twine/jenkins/${args.stack}`, retentionInDays: 90 }, parent);
 
         // The secrets Jenkins reads, created empty: values are put by hand (docs/runbook.md), never through this
-        // stack's state, which every pull request's preview can decrypt.
+        // stack's state, which every pull request's preview can decrypt. Jenkins holds no Pulumi token: the release
+        // commit deploys dev (docs/build-and-delivery.md).
         for (const [key, description] of Object.entries(JENKINS_SECRETS)) {
-            // The pipeline's Pulumi token is offered to it as a credential it binds in one step; the admin password is not.
-            const tags = key === "pulumi-access-token" ? { ...JENKINS_CREDENTIAL_TAG } : undefined;
             new aws.secretsmanager.Secret(
                 `${name}-${key}`,
-                { name: `${JENKINS_SECRET_PREFIX}${key}`, description, recoveryWindowInDays: 30, tags },
+                { name: `${JENKINS_SECRET_PREFIX}${key}`, description, recoveryWindowInDays: 30 },
                 parent,
             );
         }

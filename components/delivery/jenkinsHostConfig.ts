@@ -12,19 +12,36 @@ export const JENKINS_HOME_MOUNT = "/srv/jenkins_home";
 export const JENKINS_UID = 1000;
 export const JENKINS_PORT = 8080;
 /**
- * The Docker network the controller and the build agent share, with fixed addresses: the host drops the agent's
- * traffic to the instance metadata service by source address, and the controller reaches the agent's sshd by it.
+ * The Docker network the controller and the agents share, with fixed addresses: the host drops the agents'
+ * traffic to the instance metadata service by source address, and the controller reaches each agent's sshd by it.
  */
-export const JENKINS_NETWORK = { name: "jenkins", subnet: "172.30.0.0/24", controllerIp: "172.30.0.2", agentIp: "172.30.0.3" } as const;
+export const JENKINS_NETWORK = {
+    name: "jenkins",
+    subnet: "172.30.0.0/24",
+    controllerIp: "172.30.0.2",
+    agentIp: "172.30.0.3",
+    publishIp: "172.30.0.4",
+} as const;
 /** Where the build agent's workspace lives on the host: beside JENKINS_HOME, never inside it. */
 export const JENKINS_AGENT_DIR = "/srv/jenkins_agent";
+
+/**
+ * The two agent containers, both the controller's image started as an sshd (agent-sshd.sh), each with its own
+ * workspace and host key. `build` runs the app's build code; `publish` never does: it only signs and publishes the
+ * packages the build stashed, so a process a build leaves behind never shares a machine with the signing key or the
+ * build role's session (docs/build-and-delivery.md). The label is the node's name in casc.yaml.
+ */
+export const JENKINS_AGENTS = [
+    { label: "build", unit: "jenkins-agent", ip: JENKINS_NETWORK.agentIp, dir: JENKINS_AGENT_DIR, keys: "agent", aptly: false },
+    { label: "publish", unit: "jenkins-publish", ip: JENKINS_NETWORK.publishIp, dir: "/srv/jenkins_publish", keys: "publish", aptly: true },
+] as const;
+export type JenkinsAgent = (typeof JENKINS_AGENTS)[number];
 /** Jenkins credential (aws-credentials, assuming the build role) the pipeline binds to publish. */
 export const APT_PUBLISHER_CREDENTIAL = "apt-publisher";
-/** Tag that makes the Secrets Manager credentials provider offer a secret to pipelines, as a secret text. */
-export const JENKINS_CREDENTIAL_TAG = { "jenkins:credentials:type": "string" } as const;
 /**
- * The same, as a secret file (the value is the file's content: put it with --secret-binary), for multi-line secrets
- * a pipeline must never hold in a variable (aws-secrets-manager-credentials-provider, docs/README.md, "Secret File").
+ * Tag that makes the Secrets Manager credentials provider offer a secret to pipelines as a secret file (the value is
+ * the file's content: put it with --secret-binary), for multi-line secrets a pipeline must never hold in a variable
+ * (aws-secrets-manager-credentials-provider, docs/README.md, "Secret File").
  */
 export const JENKINS_FILE_CREDENTIAL_TAG = { "jenkins:credentials:type": "file" } as const;
 
@@ -38,7 +55,7 @@ export interface JenkinsUserDataArgs {
     readonly logGroup: string;
     /** Java heap for the controller, e.g. "4g". */
     readonly javaHeap: string;
-    /** aptly.conf (JSON), mounted read-only into the agent container as /etc/aptly.conf, where aptly looks for it. */
+    /** aptly.conf (JSON), mounted read-only into the publish agent's container as /etc/aptly.conf, where aptly looks for it. */
     readonly aptlyConf: string;
     /** The build role the controller's apt-publisher credential assumes for the agent's publish step. */
     readonly buildRoleArn: string;
@@ -46,11 +63,11 @@ export interface JenkinsUserDataArgs {
 
 /**
  * cloud-init user data: install Docker and the ECR credential helper, wait for the JENKINS_HOME volume, format
- * it only if it is blank (never an existing home), mount it, and run the pinned image as two services: the
- * controller (JENKINS_HOME, the instance role through IMDSv2) and the build agent, the same image started as an
- * sshd the controller launches the agent through. The agent mounts neither JENKINS_HOME nor any secret, and the
- * host drops its packets to the instance metadata service, so a build reads neither the controller's files nor
- * the instance role; its pipeline gets only the credentials a step binds (the build role's session, one secret).
+ * it only if it is blank (never an existing home), mount it, and run the pinned image as three services: the
+ * controller (JENKINS_HOME, the instance role through IMDSv2) and the two agents (JENKINS_AGENTS), the same image
+ * started as an sshd the controller launches each agent through. No agent mounts JENKINS_HOME or any secret, and the
+ * host drops their packets to the instance metadata service, so a build reads neither the controller's files nor
+ * the instance role; the publish step, on the publish agent, gets only what it binds (the build role's session, one secret).
  * Given the Jenkins target's access (access/accessCloudConfig.ts hostAccess), also the people who may log in from the
  * bastion, their keys, sshd's settings and the firewall, applied before Jenkins starts (nftables is installed for it).
  */
@@ -142,17 +159,12 @@ ${ensurePackagesScript(JENKINS_PACKAGES)
         || docker network create --subnet ${JENKINS_NETWORK.subnet} \\
           -o com.docker.network.bridge.name=${JENKINS_NETWORK.name}0 ${JENKINS_NETWORK.name}
       keys=/etc/twine/agent-ssh
-      mkdir -p "$keys/controller" "$keys/agent"
-      if [ ! -f "$keys/controller/id_ed25519" ]; then
-        ssh-keygen -q -t ed25519 -N "" -C jenkins-controller -f "$keys/controller/id_ed25519"
-        ssh-keygen -q -t ed25519 -N "" -C jenkins-agent -f "$keys/agent/ssh_host_ed25519_key"
-        cp "$keys/controller/id_ed25519.pub" "$keys/agent/authorized_keys"
-        echo "${JENKINS_NETWORK.agentIp} $(cat "$keys/agent/ssh_host_ed25519_key.pub")" > "$keys/controller/known_hosts"
-      fi
+      mkdir -p "$keys/controller"
+      [ -f "$keys/controller/id_ed25519" ] || ssh-keygen -q -t ed25519 -N "" -C jenkins-controller -f "$keys/controller/id_ed25519"
+      : > "$keys/controller/known_hosts.new"
+${JENKINS_AGENTS.map(agentSetup).join("\n")}
+      mv "$keys/controller/known_hosts.new" "$keys/controller/known_hosts"
       chown -R ${JENKINS_UID}:${JENKINS_UID} "$keys/controller" && chmod 0600 "$keys/controller/id_ed25519"
-      mkdir -p ${JENKINS_AGENT_DIR} && chown ${JENKINS_UID}:${JENKINS_UID} ${JENKINS_AGENT_DIR}
-      iptables -C DOCKER-USER -s ${JENKINS_NETWORK.agentIp} -d 169.254.169.254 -j DROP 2>/dev/null \\
-        || iptables -I DOCKER-USER -s ${JENKINS_NETWORK.agentIp} -d 169.254.169.254 -j DROP
   - path: /etc/systemd/system/jenkins.service
     content: |
       [Unit]
@@ -183,30 +195,7 @@ ${ensurePackagesScript(JENKINS_PACKAGES)
 
       [Install]
       WantedBy=multi-user.target
-  - path: /etc/systemd/system/jenkins-agent.service
-    content: |
-      [Unit]
-      Description=Jenkins build agent (container): no JENKINS_HOME, no secrets, no instance metadata
-      After=jenkins.service
-      Requires=docker.service
-
-      [Service]
-      Restart=always
-      RestartSec=10
-      ExecStartPre=-/usr/bin/docker rm -f jenkins-agent
-      ExecStart=/usr/bin/docker run --rm --name jenkins-agent \\
-        --network ${JENKINS_NETWORK.name} --ip ${JENKINS_NETWORK.agentIp} \\
-        --volume ${JENKINS_AGENT_DIR}:/srv/agent \\
-        --volume /etc/twine/agent-ssh/agent:/run/twine/agent-ssh:ro \\
-        --volume /etc/twine/aptly.conf:/etc/aptly.conf:ro \\
-        --env AWS_REGION=${args.region} \\
-        --user 0 --entrypoint /usr/local/bin/twine-agent-sshd \\
-        --log-driver awslogs --log-opt awslogs-region=${args.region} --log-opt awslogs-group=${args.logGroup} \\
-        ${args.imageRef}
-      ExecStop=/usr/bin/docker stop --time 60 jenkins-agent
-
-      [Install]
-      WantedBy=multi-user.target
+${JENKINS_AGENTS.map(a => agentUnit(a, args)).join("\n")}
 runcmd:
   # cloud-init's package step fails once and moves on when the subnet's NAT route is not there yet. runcmd is one
   # sh script: stop it here, before enabling services that cannot start, with the reason on the console.
@@ -214,8 +203,48 @@ runcmd:
   - [systemctl, daemon-reload]
   - [systemctl, enable, --now, docker.service]
   - [systemctl, enable, --now, jenkins.service]
-  - [systemctl, enable, --now, jenkins-agent.service]
+${JENKINS_AGENTS.map(a => `  - [systemctl, enable, --now, ${a.unit}.service]`).join("\n")}
 `;
+}
+
+/** The host side of one agent: its host key (made once, kept), the controller's key it admits, its workspace. */
+function agentSetup(agent: JenkinsAgent): string {
+    const dir = `"$keys/${agent.keys}"`;
+    return `      mkdir -p ${dir}
+      [ -f ${dir}/ssh_host_ed25519_key ] || ssh-keygen -q -t ed25519 -N "" -C jenkins-${agent.label} -f ${dir}/ssh_host_ed25519_key
+      cp "$keys/controller/id_ed25519.pub" ${dir}/authorized_keys
+      echo "${agent.ip} $(cat ${dir}/ssh_host_ed25519_key.pub)" >> "$keys/controller/known_hosts.new"
+      mkdir -p ${agent.dir} && chown ${JENKINS_UID}:${JENKINS_UID} ${agent.dir}
+      iptables -C DOCKER-USER -s ${agent.ip} -d 169.254.169.254 -j DROP 2>/dev/null \\
+        || iptables -I DOCKER-USER -s ${agent.ip} -d 169.254.169.254 -j DROP`;
+}
+
+/** One agent's container: no JENKINS_HOME, no secret, no instance metadata; only the publish agent reads aptly.conf. */
+function agentUnit(agent: JenkinsAgent, args: JenkinsUserDataArgs): string {
+    const aptly = agent.aptly ? "\n        --volume /etc/twine/aptly.conf:/etc/aptly.conf:ro \\" : "";
+    return `  - path: /etc/systemd/system/${agent.unit}.service
+    content: |
+      [Unit]
+      Description=Jenkins ${agent.label} agent (container): no JENKINS_HOME, no secrets, no instance metadata
+      After=jenkins.service
+      Requires=docker.service
+
+      [Service]
+      Restart=always
+      RestartSec=10
+      ExecStartPre=-/usr/bin/docker rm -f ${agent.unit}
+      ExecStart=/usr/bin/docker run --rm --name ${agent.unit} \\
+        --network ${JENKINS_NETWORK.name} --ip ${agent.ip} \\
+        --volume ${agent.dir}:/srv/agent \\
+        --volume /etc/twine/agent-ssh/${agent.keys}:/run/twine/agent-ssh:ro \\${aptly}
+        --env AWS_REGION=${args.region} \\
+        --user 0 --entrypoint /usr/local/bin/twine-agent-sshd \\
+        --log-driver awslogs --log-opt awslogs-region=${args.region} --log-opt awslogs-group=${args.logGroup} \\
+        ${args.imageRef}
+      ExecStop=/usr/bin/docker stop --time 60 ${agent.unit}
+
+      [Install]
+      WantedBy=multi-user.target`;
 }
 
 export interface JenkinsPolicyArgs {
@@ -301,7 +330,4 @@ export const JENKINS_SECRET_PREFIX = "twine/jenkins/";
 /** Secrets the image's configuration and pipeline read, created empty by the stack; values are put by hand. */
 export const JENKINS_SECRETS = {
     "admin-password": "Password of the Jenkins admin user (casc.yaml).",
-    "pulumi-access-token":
-        "Token of the twine-infra-jenkins Pulumi Cloud team (Write on the dev stack only), put by an organization admin: " +
-        "starts the dev deployment.",
 } as const;

@@ -3,8 +3,11 @@
  * global, so plans run one at a time) and the result is reused.
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { Plan, PlannedResource, planStack } from "../../plan/run";
+import { planOrganization } from "../../scripts/docs";
 import { engineUrns } from "../../plan/urns";
 import { FIXTURES, REPO } from "./config";
 
@@ -44,6 +47,29 @@ export function committedPlanOf(stack: StackName): Promise<Plan> {
         cache.set(stack, plan);
     }
     return plan;
+}
+
+/**
+ * The plan of the organization stack (pulumi-cloud/), which declares every Pulumi Cloud resource of the project's
+ * stacks from their stack files: those of the fixtures, or the committed ones (REPO). Once per test run.
+ */
+export function organizationPlanOf(projectDir: string = FIXTURES): Promise<Plan> {
+    const key = `organization:${projectDir}`;
+    let plan = cache.get(key);
+    if (!plan) {
+        plan = serial(() => planOrganization(projectDir));
+        cache.set(key, plan);
+    }
+    return plan;
+}
+
+/** The organization stack's plan over the fixtures, with stack files replaced by other config files (not cached). */
+export function organizationPlanWith(configFiles: Readonly<Record<string, string>>): Promise<Plan> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "twine-organization-"));
+    for (const f of fs.readdirSync(FIXTURES).filter(f => /^Pulumi\..*yaml$/.test(f)))
+        fs.copyFileSync(path.join(FIXTURES, f), path.join(dir, f));
+    for (const [stack, file] of Object.entries(configFiles)) fs.copyFileSync(file, path.join(dir, `Pulumi.${stack}.yaml`));
+    return serial(() => planOrganization(dir));
 }
 
 /** Plans a stack from another config file, with the fixtures as its upstream stacks (not cached). */

@@ -1,14 +1,12 @@
 // Job DSL, loaded by configuration as code: the release pipeline, defined by the Jenkinsfile beside this file.
 pipelineJob('twine-release') {
-    description('Build the Twine packages, publish them to the apt repository, bake the AMI, deploy dev.')
+    description('Build the Twine packages and publish them to the apt repository. Dev deploys them from its release commit.')
     logRotator {
         numToKeep(50)
     }
     parameters {
-        stringParam('APP_REPOSITORY', 'https://github.com/twine/twine.git', 'Repository holding the Debian packaging of the Twine services')
         stringParam('APP_REF', 'main', 'Branch, tag or commit to build')
         stringParam('INFRA_REPOSITORY', 'https://github.com/twine/twine-infra.git', 'This repository: Packer templates under images/')
-        booleanParam('DEPLOY_DEV', true, 'Trigger the dev stack deployment once the AMI is baked')
     }
     definition {
         cps {
