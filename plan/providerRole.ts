@@ -1,17 +1,15 @@
 /**
- * The role an AWS provider of a plan assumes: from its assumeRoles, or from the role profile it names (the file the
- * program wrote, see components/account/roleProfileConfig.ts), read from the folder the plan ran in.
+ * The role an AWS provider of a plan assumes: from its assumeRoles, or from the role profile it names. A profile is
+ * named like the role it assumes, in the account the provider is pinned to (components/account/roleProfileConfig.ts,
+ * whose profile blocks say the same ARN).
  */
-import * as fs from "fs";
-import * as path from "path";
+import { crossAccountRoleArn } from "../components/account/roleProfileConfig";
 
-export function assumedRoleArn(providerInputs: Record<string, unknown>, baseDir: string = process.cwd()): string | undefined {
+export function assumedRoleArn(providerInputs: Record<string, unknown>): string | undefined {
     const direct = (providerInputs.assumeRoles as { roleArn?: string }[] | undefined)?.[0]?.roleArn;
     if (direct) return direct;
-    const files = providerInputs.sharedConfigFiles as string[] | undefined;
     const profile = providerInputs.profile as string | undefined;
-    if (!files?.length || !profile) return undefined;
-    const text = fs.readFileSync(path.resolve(baseDir, files[0]), "utf8");
-    const section = text.split(/^\[/m).find(s => s.startsWith(`profile ${profile}]`));
-    return section && /^role_arn = (\S+)$/m.exec(section)?.[1];
+    const accountId = (providerInputs.allowedAccountIds as string[] | undefined)?.[0];
+    if (!profile || !accountId) return undefined;
+    return crossAccountRoleArn({ profile, accountId });
 }

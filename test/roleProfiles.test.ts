@@ -1,81 +1,183 @@
 /**
- * Cross-account providers reach their role through a profile (components/account/roleProfileConfig.ts): the same provider inputs in
- * a preview and an update, with the role chosen by who runs the program.
+ * Cross-account providers name only a profile (components/account/roleProfileConfig.ts): the same provider inputs
+ * in a preview and an update, no file written by the program, and the profiles defined in the user's (or the
+ * runner's) AWS config by `npx twine-infra profiles` (scripts/profiles.ts). The chain through the real provider is
+ * test/roleProfileChain.test.ts.
  */
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
-import { isPreviewIdentity, roleForCaller, roleProfileIni } from "../components/account/roleProfileConfig";
-import { assumedRoleArn } from "../plan/providerRole";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { mergeProfileBlocks } from "../components/account/roleProfileConfig";
+import { InputError } from "../plan/inputError";
+import { assumedRoleArn } from "../plan/providerRole";
+import { awsConfigFile, profilesCommand, ProfilesUsageError } from "../scripts/profiles";
 
-const WRITE = "arn:aws:iam::111111111111:role/twine-dns-delegation-dev";
+const REPO = path.resolve(__dirname, "..");
+const FIXTURES = path.join(REPO, "test", "fixtures");
 
-describe("role profiles of the cross-account providers", () => {
-    it("picks the read-only counterpart for a stack's preview session, the role itself for anyone else", () => {
-        assert.equal(roleForCaller(WRITE, "arn:aws:sts::333333333333:assumed-role/pulumi-dev-preview/GitHubActions"), `${WRITE}-read`);
-        assert.equal(
-            roleForCaller(WRITE, "arn:aws:sts::333333333333:assumed-role/pulumi-dev-preview/pulumi-deployments-dev"),
-            `${WRITE}-read`,
-        );
-        assert.equal(roleForCaller(WRITE, "arn:aws:sts::333333333333:assumed-role/pulumi-dev-deploy/pulumi-deployments-dev"), WRITE);
-        assert.equal(roleForCaller(WRITE, "arn:aws:sts::333333333333:assumed-role/AWSReservedSSO_Admin_0123/alice"), WRITE);
-        // Names that only look like a preview role are not one.
-        assert.equal(isPreviewIdentity("arn:aws:sts::333333333333:assumed-role/pulumi-dev-preview-admin/x"), false);
-        assert.equal(isPreviewIdentity("arn:aws:iam::333333333333:role/pulumi-dev-preview"), false);
+const block = (profile: string, arn: string, session: string, source: string) =>
+    `[profile ${profile}]\nrole_arn = ${arn}\nrole_session_name = ${session}\n${source}\n`;
+
+describe("twine-infra profiles: the profiles each stack's providers name (fixture stack files)", () => {
+    const sso = (stack: string) => profilesCommand(FIXTURES, [stack, "--source-profile", `sso-${stack}`]);
+
+    it("dns assumes no role of another account", () => {
+        assert.match(sso("dns"), /^# the dns stack assumes no role of another account/);
     });
 
-    it("writes a profile that assumes the role from the environment's credentials, which the plan reads back", () => {
-        const ini = roleProfileIni({ profile: "twine-dns-delegation-dev", roleArn: WRITE, sessionName: "twine-infra-dev-dns" });
+    it("bastion: the dns account's delegation role, from the given SSO profile", () => {
         assert.equal(
-            ini,
-            `[profile twine-dns-delegation-dev]\nrole_arn = ${WRITE}\nrole_session_name = twine-infra-dev-dns\n` +
-                "credential_source = Environment\n",
+            sso("bastion"),
+            block(
+                "twine-dns-delegation-bastion",
+                "arn:aws:iam::111111111111:role/twine-dns-delegation-bastion",
+                "twine-infra-bastion-dns",
+                "source_profile = sso-bastion",
+            ),
         );
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "profiles-"));
-        fs.writeFileSync(path.join(dir, "p.ini"), ini);
-        assert.equal(assumedRoleArn({ profile: "twine-dns-delegation-dev", sharedConfigFiles: ["p.ini"] }, dir), WRITE);
-        assert.equal(assumedRoleArn({ profile: "other", sharedConfigFiles: ["p.ini"] }, dir), undefined);
-        fs.rmSync(dir, { recursive: true });
+    });
+
+    for (const env of ["dev", "prod"]) {
+        it(`${env}: the delegation role and the bastion's peering role; their read-only counterparts for a preview`, () => {
+            const dns = [
+                "twine-dns-delegation-" + env,
+                `arn:aws:iam::111111111111:role/twine-dns-delegation-${env}`,
+                `twine-infra-${env}-dns`,
+            ];
+            const peering = [
+                "twine-bastion-peering-" + env,
+                `arn:aws:iam::222222222222:role/twine-bastion-peering-${env}`,
+                `twine-infra-${env}-peering`,
+            ];
+            assert.equal(
+                sso(env),
+                [
+                    block(dns[0], dns[1], dns[2], `source_profile = sso-${env}`),
+                    block(peering[0], peering[1], peering[2], `source_profile = sso-${env}`),
+                ].join("\n"),
+            );
+            const env_ = "credential_source = Environment";
+            assert.equal(
+                profilesCommand(FIXTURES, [env, "--credential-source", "Environment", "--preview"]),
+                [block(dns[0], `${dns[1]}-read`, dns[2], env_), block(peering[0], `${peering[1]}-read`, peering[2], env_)].join("\n"),
+            );
+        });
+    }
+
+    it("--append writes the user's AWS config, replacing earlier blocks of the same names and keeping the rest", () => {
+        const home = fs.mkdtempSync(path.join(os.tmpdir(), "profiles-home-"));
+        const env = { HOME: home };
+        const file = path.join(home, ".aws", "config");
+        assert.equal(awsConfigFile(env), file);
+        fs.mkdirSync(path.dirname(file));
+        fs.writeFileSync(
+            file,
+            "[profile twine-dev-admin]\nsso_session = corp\n\n" +
+                "[profile twine-dns-delegation-dev]\nrole_arn = old\n\n[default]\nregion = eu-west-1\n",
+        );
+        assert.match(
+            profilesCommand(FIXTURES, ["dev", "--source-profile", "twine-dev-admin", "--append"], env),
+            /wrote 2 profile\(s\) for dev into /,
+        );
+        const text = fs.readFileSync(file, "utf8");
+        assert.equal(text.match(/\[profile twine-dns-delegation-dev\]/g)?.length, 1);
+        assert.doesNotMatch(text, /role_arn = old/);
+        assert.match(text, /^\[profile twine-dev-admin\]\nsso_session = corp\n\n\[profile twine-dns-delegation-dev\]\nrole_arn = arn:/);
+        assert.match(text, /\[default\]\nregion = eu-west-1\n\n\[profile twine-bastion-peering-dev\]\n/);
+        // Twice is the same as once.
+        profilesCommand(FIXTURES, ["dev", "--source-profile", "twine-dev-admin", "--append"], env);
+        assert.equal(fs.readFileSync(file, "utf8"), text);
+        fs.rmSync(home, { recursive: true });
+    });
+
+    it("never writes into the project folder, and names what is missing", () => {
+        assert.throws(
+            () =>
+                profilesCommand(FIXTURES, ["dev", "--credential-source", "Environment", "--append"], {
+                    AWS_CONFIG_FILE: path.join(FIXTURES, "aws"),
+                }),
+            (e: unknown) =>
+                e instanceof InputError && /inside the project folder/.test(e.message) && !fs.existsSync(path.join(FIXTURES, "aws")),
+        );
+        assert.throws(() => profilesCommand(FIXTURES, ["dev"]), ProfilesUsageError);
+        assert.throws(() => profilesCommand(FIXTURES, ["dev", "--credential-source", "Ec2InstanceMetadata"]), /must be Environment/);
+        assert.throws(() => profilesCommand(FIXTURES, ["dev", "--source-profile", "a", "--credential-source", "Environment"]), /one of/);
+        assert.throws(() => profilesCommand(FIXTURES, ["qa", "--source-profile", "a"]), InputError);
+    });
+
+    it("merges into an empty or unterminated file", () => {
+        assert.equal(mergeProfileBlocks("", ["[profile a]\nx = 1\n"]), "[profile a]\nx = 1\n");
+        assert.equal(
+            mergeProfileBlocks("[default]\nregion = r", ["[profile a]\nx = 1\n"]),
+            "[default]\nregion = r\n\n[profile a]\nx = 1\n",
+        );
     });
 });
 
-describe("role profiles: a preview and an update of the same stack", () => {
-    it("configure the cross-account providers with the same inputs, while the profiles name different roles", function () {
-        // Run in a child process from a scratch folder: the preview's profiles must not replace the ones other test
-        // files read in the repository folder.
+describe("role profiles: planning the stacks", () => {
+    it("writes no file, and gives a deployer and a preview session the same provider inputs: a profile the command defines", function () {
+        // In a child process run from a scratch folder (the program's working folder under Pulumi), so anything the
+        // program writes relative to it shows up there.
         this.timeout(600_000);
         const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "profiles-plan-"));
-        const repo = path.resolve(__dirname, "..");
         const script = `
             require(${JSON.stringify(require.resolve("ts-node/register/transpile-only"))});
-            const { planStack } = require(${JSON.stringify(path.join(repo, "plan", "run"))});
-            const { assumedRoleArn } = require(${JSON.stringify(path.join(repo, "plan", "providerRole"))});
+            const { planStack } = require(${JSON.stringify(path.join(REPO, "plan", "run"))});
             const providers = plan => plan.resources.filter(r => r.type === "pulumi:providers:aws" && r.inputs.profile)
-                .map(r => ({ name: r.name, inputs: r.inputs, role: assumedRoleArn(r.inputs) }));
+                .map(r => ({ name: r.name, inputs: r.inputs }));
+            const roles = plan => plan.resources.filter(r => r.type === "aws:iam/role:Role").map(r => r.inputs.name);
             (async () => {
                 const update = providers(await planStack("dev"));
                 const preview = providers(await planStack("dev", { callerRole: "pulumi-dev-preview" }));
-                process.stdout.write(JSON.stringify({ update, preview }));
+                const bastion = providers(await planStack("bastion"));
+                const dnsRoles = roles(await planStack("dns"));
+                const bastionRoles = roles(await planStack("bastion"));
+                process.stdout.write(JSON.stringify({ update, preview, bastion, dnsRoles, bastionRoles }));
             })().catch(e => { console.error(e); process.exit(1); });`;
-        const env = { ...process.env, TS_NODE_PROJECT: path.join(repo, "tsconfig.json") };
+        const env = { ...process.env, TS_NODE_PROJECT: path.join(REPO, "tsconfig.json") };
         const run = spawnSync(process.execPath, ["-e", script], { cwd: scratch, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
         assert.equal(run.status, 0, run.stderr);
-        const { update, preview } = JSON.parse(run.stdout) as Record<
-            "update" | "preview",
-            { name: string; inputs: unknown; role: string }[]
-        >;
-        assert.deepEqual(update.map(p => p.name).sort(), ["dev-bastion-peering", "dev-dns"]);
-        // What the engine diffs, the provider's inputs, is byte for byte the same: no provider update, no replacement.
-        assert.deepEqual(
-            preview.map(p => [p.name, p.inputs]),
-            update.map(p => [p.name, p.inputs]),
-        );
-        assert.deepEqual(
-            preview.map(p => p.role),
-            update.map(p => `${p.role}-read`),
-        );
+        const left = fs.readdirSync(scratch, { recursive: true });
         fs.rmSync(scratch, { recursive: true, force: true });
+        assert.deepEqual(left, [], "planning wrote files into the folder it ran in");
+
+        type Provider = { name: string; inputs: Record<string, unknown> };
+        const out = JSON.parse(run.stdout) as {
+            update: Provider[];
+            preview: Provider[];
+            bastion: Provider[];
+            dnsRoles: string[];
+            bastionRoles: string[];
+        };
+        assert.deepEqual(out.update.map(p => p.name).sort(), ["dev-bastion-peering", "dev-dns"]);
+        // What the engine diffs, the provider's inputs, is byte for byte the same: no provider update, no replacement.
+        assert.deepEqual(out.preview, out.update);
+        const committed = (stack: string, ...flags: string[]) => profilesCommand(REPO, [stack, ...flags]);
+        for (const [stack, providers] of [
+            ["dev", out.update],
+            ["bastion", out.bastion],
+        ] as const) {
+            for (const p of providers) {
+                // Only the profile name reaches the provider: no file, no role, no credentials.
+                assert.equal(p.inputs.sharedConfigFiles, undefined, `${p.name} names a config file`);
+                assert.equal(p.inputs.assumeRoles, undefined);
+                const profile = String(p.inputs.profile);
+                const arn = assumedRoleArn(p.inputs)!;
+                // The profile is the name of a role the upstream stack creates ...
+                assert.ok([...out.dnsRoles, ...out.bastionRoles].includes(profile), `${profile}: no upstream stack creates that role`);
+                // ... and the command defines it, for a deployer with that role, for a preview with its counterpart.
+                for (const [flags, role] of [
+                    [["--source-profile", "me"], arn],
+                    [["--credential-source", "Environment", "--preview"], `${arn}-read`],
+                ] as const) {
+                    assert.ok(
+                        committed(stack, ...flags).includes(`[profile ${profile}]\nrole_arn = ${role}\n`),
+                        `${stack} ${flags.join(" ")}: ${profile}`,
+                    );
+                }
+            }
+        }
     });
 });
