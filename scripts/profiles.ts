@@ -8,7 +8,13 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { crossAccountRoles, mergeProfileBlocks, ProfileSource, roleProfileBlock } from "../components/account/roleProfileConfig";
+import {
+    crossAccountRoles,
+    mergeProfileBlocks,
+    ProfileSource,
+    roleProfileBlock,
+    UpstreamAccount,
+} from "../components/account/roleProfileConfig";
 import type { AccountRole } from "../config/primitives";
 import { InputError } from "../plan/inputError";
 import { readStackSettings, upstreamStacks } from "../plan/stackFile";
@@ -89,12 +95,12 @@ export function stackProfileBlocks(projectDir: string, args: Omit<ProfilesArgs, 
             fix: "set it to dns, bastion, dev or prod",
         });
     }
-    const accounts: Record<string, string> = {};
+    const accounts: Record<string, UpstreamAccount> = {};
     for (const ref of upstreamStacks(settings)) {
         const upstream = readStackSettings(projectDir, ref.stack);
         const role = upstream.config[`${upstream.project}:accountRole`];
         const id = upstream.config[`${upstream.project}:accountId`];
-        if (role && id) accounts[role] = id;
+        if (role && id) accounts[role] = { accountId: id, stack: ref.stack };
     }
     return crossAccountRoles(accountRole, accounts).map(r => roleProfileBlock(r, args.source, args.preview));
 }

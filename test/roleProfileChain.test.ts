@@ -271,7 +271,7 @@ output "arns" { value = [data.aws_caller_identity.first.arn, data.aws_caller_ide
         const assumes = calls.sts.filter(c => c.action === "AssumeRole");
         assert.ok(assumes.length >= 2, `the role session was not renewed: ${JSON.stringify(calls.sts)}`);
         for (const a of assumes) {
-            assert.equal(a.roleArn, "arn:aws:iam::111111111111:role/twine-dns-delegation-dev");
+            assert.equal(a.roleArn, "arn:aws:iam::111111111111:role/twine/dns/twine-dns-delegation-dev");
             assert.match(a.accessKey, /^ASIASSO/);
         }
         assert.notEqual(assumes[0].accessKey, assumes[assumes.length - 1].accessKey);
@@ -294,7 +294,7 @@ output "arns" { value = [data.aws_caller_identity.first.arn, data.aws_caller_ide
         for (const a of assumes)
             assert.deepEqual(
                 [a.roleArn, a.accessKey],
-                ["arn:aws:iam::111111111111:role/twine-dns-delegation-dev-read", ci.AWS_ACCESS_KEY_ID],
+                ["arn:aws:iam::111111111111:role/twine/dns/twine-dns-delegation-dev-read", ci.AWS_ACCESS_KEY_ID],
             );
     });
 });

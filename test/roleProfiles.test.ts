@@ -32,7 +32,7 @@ describe("twine-infra profiles: the profiles each stack's providers name (fixtur
             sso("bastion"),
             block(
                 "twine-dns-delegation-bastion",
-                "arn:aws:iam::111111111111:role/twine-dns-delegation-bastion",
+                "arn:aws:iam::111111111111:role/twine/dns/twine-dns-delegation-bastion",
                 "twine-infra-bastion-dns",
                 "source_profile = sso-bastion",
             ),
@@ -43,12 +43,12 @@ describe("twine-infra profiles: the profiles each stack's providers name (fixtur
         it(`${env}: the delegation role and the bastion's peering role; their read-only counterparts for a preview`, () => {
             const dns = [
                 "twine-dns-delegation-" + env,
-                `arn:aws:iam::111111111111:role/twine-dns-delegation-${env}`,
+                `arn:aws:iam::111111111111:role/twine/dns/twine-dns-delegation-${env}`,
                 `twine-infra-${env}-dns`,
             ];
             const peering = [
                 "twine-bastion-peering-" + env,
-                `arn:aws:iam::222222222222:role/twine-bastion-peering-${env}`,
+                `arn:aws:iam::222222222222:role/twine/bastion/twine-bastion-peering-${env}`,
                 `twine-infra-${env}-peering`,
             ];
             assert.equal(
@@ -128,13 +128,17 @@ describe("role profiles: planning the stacks", () => {
             const providers = plan => plan.resources.filter(r => r.type === "pulumi:providers:aws" && r.inputs.profile)
                 .map(r => ({ name: r.name, inputs: r.inputs }));
             const roles = plan => plan.resources.filter(r => r.type === "aws:iam/role:Role").map(r => r.inputs.name);
+            const preRun = plan => plan.resources.filter(r => r.type === "pulumiservice:index:DeploymentSettings")
+                .map(r => r.inputs.operationContext.preRunCommands)[0];
             (async () => {
                 const update = providers(await planStack("dev"));
                 const preview = providers(await planStack("dev", { callerRole: "pulumi-dev-preview" }));
                 const bastion = providers(await planStack("bastion"));
-                const dnsRoles = roles(await planStack("dns"));
-                const bastionRoles = roles(await planStack("bastion"));
-                process.stdout.write(JSON.stringify({ update, preview, bastion, dnsRoles, bastionRoles }));
+                const dnsPlan = await planStack("dns");
+                const bastionPlan = await planStack("bastion");
+                const devPlan = await planStack("dev");
+                process.stdout.write(JSON.stringify({ update, preview, bastion, dnsRoles: roles(dnsPlan), bastionRoles: roles(bastionPlan),
+                    preRun: { dns: preRun(dnsPlan), bastion: preRun(bastionPlan), dev: preRun(devPlan) } }));
             })().catch(e => { console.error(e); process.exit(1); });`;
         const env = { ...process.env, TS_NODE_PROJECT: path.join(REPO, "tsconfig.json") };
         const run = spawnSync(process.execPath, ["-e", script], { cwd: scratch, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });

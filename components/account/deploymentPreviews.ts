@@ -227,6 +227,11 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                         // and the ECR credential helper for the account's registry, which the Jenkins image is pushed to
                         `bash scripts/deploy-tools.sh ${ecrRegistry(args.accountId, args.region)}`,
                         `npm run -s stack-file -- ${args.stack} --credentials none --in-place`,
+                        // The profiles the cross-account providers name, assumed with this session from the environment,
+                        // into the runner's ~/.aws/config: outside the work tree (components/account/roleProfileConfig.ts).
+                        ...((args.crossAccountRoleArns ?? []).length > 0
+                            ? [`npx twine-infra profiles ${args.stack} --credential-source Environment --append`]
+                            : []),
                     ],
                     options: { skipInstallDependencies: true },
                     oidc: {

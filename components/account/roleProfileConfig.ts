@@ -19,6 +19,7 @@
  * as the Pulumi AWS provider): test/roleProfileChain.test.ts.
  */
 import type { AccountRole } from "../../config/primitives";
+import { ownedPath } from "./deployRolePolicy";
 import { readOnlyCounterpart } from "./iamPolicy";
 
 /** The dns account's role for a consumer account (components/dns/apexZone.ts creates it under this name). */
@@ -35,28 +36,49 @@ export function peeringRoleName(env: string): string {
 export interface CrossAccountRole {
     readonly profile: string;
     readonly accountId: string;
+    /** The stack that creates the role: its IAM path is that stack's (ownedPath). */
+    readonly ownerStack: string;
     readonly sessionName: string;
 }
 
-/** The write role's ARN: the roles have no path, so the account and the name say it. */
-export function crossAccountRoleArn(role: Pick<CrossAccountRole, "profile" | "accountId">): string {
-    return `arn:aws:iam::${role.accountId}:role/${role.profile}`;
+/** The write role's ARN: the owner stack's path and the role's name, in its account. */
+export function crossAccountRoleArn(role: Pick<CrossAccountRole, "profile" | "accountId" | "ownerStack">): string {
+    return `arn:aws:iam::${role.accountId}:role${ownedPath(role.ownerStack)}${role.profile}`;
+}
+
+/** The account role of the stack that creates a cross-account role, from the role's name. */
+export function roleOwner(profile: string): "dns" | "bastion" | undefined {
+    if (profile.startsWith(delegationRoleName(""))) return "dns";
+    if (profile.startsWith(peeringRoleName(""))) return "bastion";
+    return undefined;
 }
 
 /** The cross-account roles a stack's providers assume, given the accounts of its upstream stacks. */
 export function crossAccountRoles(
     accountRole: AccountRole,
-    accounts: { readonly dns?: string; readonly bastion?: string },
+    upstream: { readonly dns?: UpstreamAccount; readonly bastion?: UpstreamAccount },
 ): CrossAccountRole[] {
     if (accountRole === "dns") return [];
-    const need = (key: "dns" | "bastion"): string => {
-        const id = accounts[key];
-        if (!id) throw new Error(`the ${accountRole} stack needs the ${key} stack's account id`);
-        return id;
+    const need = (key: "dns" | "bastion"): UpstreamAccount => {
+        const found = upstream[key];
+        if (!found) throw new Error(`the ${accountRole} stack needs the ${key} stack's account id`);
+        return found;
     };
-    const dns = { profile: delegationRoleName(accountRole), accountId: need("dns"), sessionName: `twine-infra-${accountRole}-dns` };
+    const role = (profile: string, key: "dns" | "bastion", sessionName: string) => ({
+        profile,
+        accountId: need(key).accountId,
+        ownerStack: need(key).stack,
+        sessionName,
+    });
+    const dns = role(delegationRoleName(accountRole), "dns", `twine-infra-${accountRole}-dns`);
     if (accountRole === "bastion") return [dns];
-    return [dns, { profile: peeringRoleName(accountRole), accountId: need("bastion"), sessionName: `twine-infra-${accountRole}-peering` }];
+    return [dns, role(peeringRoleName(accountRole), "bastion", `twine-infra-${accountRole}-peering`)];
+}
+
+/** An upstream stack: its account and its stack name. */
+export interface UpstreamAccount {
+    readonly accountId: string;
+    readonly stack: string;
 }
 
 /** Where a profile's own credentials come from: an SSO (or any) profile of the user, or the environment (CI). */
