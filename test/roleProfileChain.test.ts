@@ -219,6 +219,8 @@ output "arns" { value = [data.aws_caller_identity.first.arn, data.aws_caller_ide
         return {
             ...env,
             HOME: home,
+            // The chain's own STS and SSO clients take the service-specific variables: with AWS_ENDPOINT_URL alone,
+            // the provider's AssumeRole went to sts.eu-west-1.amazonaws.com.
             AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
             AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${port}`,
             AWS_ENDPOINT_URL_SSO: `http://127.0.0.1:${port}`,

@@ -18,7 +18,6 @@
  * config, outside the work tree. Checked with Terraform's AWS provider 5.100 (the same aws-sdk-go-v2 config loading
  * as the Pulumi AWS provider): test/roleProfileChain.test.ts.
  */
-import type { AccountRole } from "../../config/primitives";
 import { ownedPath } from "./deployRolePolicy";
 import { readOnlyCounterpart } from "./iamPolicy";
 
@@ -55,7 +54,7 @@ export function roleOwner(profile: string): "dns" | "bastion" | undefined {
 
 /** The cross-account roles a stack's providers assume, given the accounts of its upstream stacks. */
 export function crossAccountRoles(
-    accountRole: AccountRole,
+    accountRole: "dns" | "bastion" | "dev" | "prod",
     upstream: { readonly dns?: UpstreamAccount; readonly bastion?: UpstreamAccount },
 ): CrossAccountRole[] {
     if (accountRole === "dns") return [];
