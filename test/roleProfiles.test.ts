@@ -12,7 +12,9 @@ import * as path from "path";
 import { mergeProfileBlocks } from "../components/account/roleProfileConfig";
 import { InputError } from "../plan/inputError";
 import { assumedRoleArn } from "../plan/providerRole";
-import { awsConfigFile, profilesCommand, ProfilesUsageError } from "../scripts/profiles";
+import { awsConfigFile, parseProfilesArgs, profilesCommand, ProfilesUsageError } from "../scripts/profiles";
+import { parse } from "yaml";
+import { ofType, planOf, STACKS } from "./helpers/plans";
 
 const REPO = path.resolve(__dirname, "..");
 const FIXTURES = path.join(REPO, "test", "fixtures");
@@ -128,17 +130,14 @@ describe("role profiles: planning the stacks", () => {
             const providers = plan => plan.resources.filter(r => r.type === "pulumi:providers:aws" && r.inputs.profile)
                 .map(r => ({ name: r.name, inputs: r.inputs }));
             const roles = plan => plan.resources.filter(r => r.type === "aws:iam/role:Role").map(r => r.inputs.name);
-            const preRun = plan => plan.resources.filter(r => r.type === "pulumiservice:index:DeploymentSettings")
-                .map(r => r.inputs.operationContext.preRunCommands)[0];
             (async () => {
                 const update = providers(await planStack("dev"));
                 const preview = providers(await planStack("dev", { callerRole: "pulumi-dev-preview" }));
                 const bastion = providers(await planStack("bastion"));
                 const dnsPlan = await planStack("dns");
                 const bastionPlan = await planStack("bastion");
-                const devPlan = await planStack("dev");
-                process.stdout.write(JSON.stringify({ update, preview, bastion, dnsRoles: roles(dnsPlan), bastionRoles: roles(bastionPlan),
-                    preRun: { dns: preRun(dnsPlan), bastion: preRun(bastionPlan), dev: preRun(devPlan) } }));
+                const out = { update, preview, bastion, dnsRoles: roles(dnsPlan), bastionRoles: roles(bastionPlan) };
+                process.stdout.write(JSON.stringify(out));
             })().catch(e => { console.error(e); process.exit(1); });`;
         const env = { ...process.env, TS_NODE_PROJECT: path.join(REPO, "tsconfig.json") };
         const run = spawnSync(process.execPath, ["-e", script], { cwd: scratch, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
@@ -182,6 +181,71 @@ describe("role profiles: planning the stacks", () => {
                     );
                 }
             }
+        }
+    });
+});
+
+/** The `twine-infra profiles` command in a shell line, parsed as the command parses it; undefined where there is none. */
+const PROFILES_LINE = /(?:^|&&|;|\n)\s*npx twine-infra profiles ([^\n;&|]*)/;
+function profilesInvocation(line: string) {
+    const m = PROFILES_LINE.exec(line);
+    if (!m) return undefined;
+    const parsed = parseProfilesArgs(m[1].trim().split(/\s+/));
+    assert.notEqual(parsed, "help");
+    return parsed as Exclude<typeof parsed, "help">;
+}
+
+describe("role profiles: who writes them before the program runs", () => {
+    for (const stack of STACKS) {
+        const crossAccount = stack !== "dns";
+        const what = crossAccount ? "writes its profiles from the deploy role's session" : "writes no profile";
+        it(`${stack}: the Deployments pre-run ${what}`, async function () {
+            this.timeout(600_000);
+            const [settings] = ofType(await planOf(stack), "pulumiservice:index:DeploymentSettings");
+            assert.ok(settings, `${stack}: no DeploymentSettings`);
+            const preRun = (settings.inputs.operationContext as { preRunCommands: string[] }).preRunCommands;
+            const at = preRun.findIndex(c => PROFILES_LINE.test(c));
+            if (!crossAccount) {
+                assert.equal(at, -1, `${stack} assumes no role of another account, yet its pre-run writes profiles`);
+                return;
+            }
+            assert.ok(at >= 0, `${stack}: no \`npx twine-infra profiles\` among the pre-run commands:\n${preRun.join("\n")}`);
+            // The deploy role's own (write) counterparts, from the session Deployments puts in the environment, into
+            // the runner's AWS config; after setup.sh, which installs what the command runs on.
+            assert.deepEqual(profilesInvocation(preRun[at]), {
+                stack,
+                source: { credentialSource: "Environment" },
+                preview: false,
+                append: true,
+            });
+            assert.ok(at > preRun.indexOf("bash scripts/setup.sh"), preRun.join("\n"));
+        });
+    }
+
+    it("the pull-request preview job writes the read-only profiles between the AWS session and the preview", () => {
+        type Step = { uses?: string; run?: string };
+        const workflow = parse(fs.readFileSync(path.join(REPO, ".github", "workflows", "preview.yml"), "utf8")) as {
+            jobs: { preview: { steps: Step[]; strategy: { matrix: { stack: { name: string }[] } } } };
+        };
+        const steps = workflow.jobs.preview.steps;
+        const at = steps.findIndex(s => PROFILES_LINE.test(s.run ?? ""));
+        assert.ok(at >= 0, "the preview job never runs `npx twine-infra profiles`");
+        const aws = steps.findIndex(s => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+        const preview = steps.findIndex(s => s.uses?.startsWith("pulumi/actions@"));
+        assert.ok(aws >= 0 && preview >= 0, "the preview job has no AWS credentials step or no Pulumi step");
+        assert.ok(
+            aws < at && at < preview,
+            `profiles at step ${at}: must come after the AWS session (${aws}) and before the preview (${preview})`,
+        );
+        for (const { name } of workflow.jobs.preview.strategy.matrix.stack) {
+            const run = steps[at].run!.replace(/\$\{\{\s*matrix\.stack\.name\s*\}\}/g, name);
+            // The preview role's session can assume only the read-only counterparts: the -read roles.
+            assert.deepEqual(profilesInvocation(run), {
+                stack: name,
+                source: { credentialSource: "Environment" },
+                preview: true,
+                append: true,
+            });
         }
     });
 });
