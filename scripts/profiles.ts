@@ -8,16 +8,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import {
-    crossAccountRoles,
-    mergeProfileBlocks,
-    ProfileSource,
-    roleProfileBlock,
-    UpstreamAccount,
-} from "../components/account/roleProfileConfig";
-import type { AccountRole } from "../config/primitives";
+import { mergeProfileBlocks, ProfileSource, roleProfileBlock } from "../components/account/roleProfileConfig";
 import { InputError } from "../plan/inputError";
-import { readStackSettings, upstreamStacks } from "../plan/stackFile";
+import { stackCrossAccountRoles } from "../plan/providerRole";
 
 export const PROFILES_USAGE = `usage: npx twine-infra profiles <stack> (--source-profile <profile> | --credential-source Environment)
                                         [--preview] [--append]
@@ -84,25 +77,7 @@ export function parseProfilesArgs(argv: readonly string[]): ProfilesArgs | "help
 
 /** The profile blocks of a stack, from its file and its upstream stacks' files in projectDir. */
 export function stackProfileBlocks(projectDir: string, args: Omit<ProfilesArgs, "append">): string[] {
-    const settings = readStackSettings(projectDir, args.stack);
-    const project = settings.project;
-    const accountRole = settings.config[`${project}:accountRole`] as AccountRole | undefined;
-    if (!accountRole) {
-        throw new InputError({
-            file: settings.source,
-            key: `${project}:accountRole`,
-            why: "is not set",
-            fix: "set it to dns, bastion, dev or prod",
-        });
-    }
-    const accounts: Record<string, UpstreamAccount> = {};
-    for (const ref of upstreamStacks(settings)) {
-        const upstream = readStackSettings(projectDir, ref.stack);
-        const role = upstream.config[`${upstream.project}:accountRole`];
-        const id = upstream.config[`${upstream.project}:accountId`];
-        if (role && id) accounts[role] = { accountId: id, stack: ref.stack };
-    }
-    return crossAccountRoles(accountRole, accounts).map(r => roleProfileBlock(r, args.source, args.preview));
+    return stackCrossAccountRoles(projectDir, args.stack).map(r => roleProfileBlock(r, args.source, args.preview));
 }
 
 /** The user's AWS config file, as the SDKs find it. */

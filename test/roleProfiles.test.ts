@@ -11,10 +11,11 @@ import * as os from "os";
 import * as path from "path";
 import { mergeProfileBlocks } from "../components/account/roleProfileConfig";
 import { InputError } from "../plan/inputError";
-import { assumedRoleArn } from "../plan/providerRole";
+import { assumedRoleArn, stackCrossAccountRoles } from "../plan/providerRole";
 import { awsConfigFile, parseProfilesArgs, profilesCommand, ProfilesUsageError } from "../scripts/profiles";
 import { parse } from "yaml";
-import { ofType, planOf, STACKS } from "./helpers/plans";
+import { ofType, planOf, serialPlan, STACKS } from "./helpers/plans";
+import { planStack } from "../plan/run";
 
 const REPO = path.resolve(__dirname, "..");
 const FIXTURES = path.join(REPO, "test", "fixtures");
@@ -167,7 +168,7 @@ describe("role profiles: planning the stacks", () => {
                 assert.equal(p.inputs.sharedConfigFiles, undefined, `${p.name} names a config file`);
                 assert.equal(p.inputs.assumeRoles, undefined);
                 const profile = String(p.inputs.profile);
-                const arn = assumedRoleArn(p.inputs)!;
+                const arn = assumedRoleArn(p.inputs, stackCrossAccountRoles(REPO, stack))!;
                 // The profile is the name of a role the upstream stack creates ...
                 assert.ok([...out.dnsRoles, ...out.bastionRoles].includes(profile), `${profile}: no upstream stack creates that role`);
                 // ... and the command defines it, for a deployer with that role, for a preview with its counterpart.
@@ -246,6 +247,34 @@ describe("role profiles: who writes them before the program runs", () => {
                 preview: true,
                 append: true,
             });
+        }
+    });
+});
+
+describe("role profiles: the owner of a role is the upstream stack the stack file names, whatever it is called", () => {
+    it("a dns-account stack named apex: the role's path is apex's, in the plan's reading and in the command's profiles", async function () {
+        this.timeout(600_000);
+        // The fixtures with the dns stack renamed, and the stacks that read it pointed at the new name.
+        const project = fs.mkdtempSync(path.join(os.tmpdir(), "profiles-renamed-"));
+        try {
+            for (const f of fs.readdirSync(FIXTURES).filter(f => /^Pulumi\..*yaml$|^access\./.test(f))) {
+                const text = fs.readFileSync(path.join(FIXTURES, f), "utf8").replace(/(twine-infra\/)dns\b/g, "$1apex");
+                fs.writeFileSync(path.join(project, f === "Pulumi.dns.yaml" ? "Pulumi.apex.yaml" : f), text);
+            }
+            const dev = await serialPlan(() => planStack("dev", { projectDir: project }));
+            const apex = await serialPlan(() => planStack("apex", { projectDir: project }));
+            const created = (apex.outputs.delegationRoleArns as Record<string, string>).dev;
+            assert.match(created, /:role\/twine\/apex\/twine-dns-delegation-dev$/);
+            const [provider] = ofType(dev, "pulumi:providers:aws").filter(p => p.inputs.profile === "twine-dns-delegation-dev");
+            assert.ok(provider, "dev has no provider naming the delegation profile");
+            assert.equal(assumedRoleArn(provider.inputs, stackCrossAccountRoles(project, "dev")), created);
+            assert.ok(
+                profilesCommand(project, ["dev", "--source-profile", "me"]).includes(
+                    `[profile twine-dns-delegation-dev]\nrole_arn = ${created}\n`,
+                ),
+            );
+        } finally {
+            fs.rmSync(project, { recursive: true, force: true });
         }
     });
 });

@@ -45,13 +45,6 @@ export function crossAccountRoleArn(role: Pick<CrossAccountRole, "profile" | "ac
     return `arn:aws:iam::${role.accountId}:role${ownedPath(role.ownerStack)}${role.profile}`;
 }
 
-/** The account role of the stack that creates a cross-account role, from the role's name. */
-export function roleOwner(profile: string): "dns" | "bastion" | undefined {
-    if (profile.startsWith(delegationRoleName(""))) return "dns";
-    if (profile.startsWith(peeringRoleName(""))) return "bastion";
-    return undefined;
-}
-
 /** The cross-account roles a stack's providers assume, given the accounts of its upstream stacks. */
 export function crossAccountRoles(
     accountRole: "dns" | "bastion" | "dev" | "prod",
