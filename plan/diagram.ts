@@ -6,7 +6,7 @@
  */
 import { createHash } from "crypto";
 import { Plan, PlannedResource } from "./run";
-import { assumedRoleArn } from "./providerRole";
+import { assumedRoleName } from "./providerRole";
 
 export interface DiagramNode {
     readonly id: string;
@@ -117,11 +117,11 @@ export function architectureDiagram(plans: readonly Plan[]): Diagram {
         const writes = new Map<string, { target: string; role: string; count: number }>();
         for (const r of plan.resources) {
             const provider = r.provider ? providers.get(r.provider) : undefined;
-            const roleArn = provider && assumedRoleArn(provider.inputs);
+            const role = provider && assumedRoleName(provider.inputs);
             const target = accountOf(plans, (provider?.inputs.allowedAccountIds as string[] | undefined)?.[0]);
-            if (!roleArn || !target || target === plan.stack) continue;
-            const key = `${target}\u0000${roleArn}`;
-            const entry = writes.get(key) ?? { target, role: roleArn.split("/").pop() ?? roleArn, count: 0 };
+            if (!role || !target || target === plan.stack) continue;
+            const key = `${target}\u0000${role}`;
+            const entry = writes.get(key) ?? { target, role, count: 0 };
             entry.count++;
             writes.set(key, entry);
         }

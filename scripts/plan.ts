@@ -206,13 +206,17 @@ export function runCommandLine(argv: readonly string[], options: { command?: boo
     if (options.command) {
         if (argv[0] === "doctor") return runDoctorCommandLine(argv.slice(1));
         if (argv[0] === "plan") rest = argv.slice(1);
-        else if (argv[0] === "capacity") {
+        else if (argv[0] === "profiles") {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            (require("./profiles") as typeof import("./profiles")).runProfilesCommandLine(argv.slice(1));
+            return;
+        } else if (argv[0] === "capacity") {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             (require("./capacity") as typeof import("./capacity")).runCapacityCommandLine(argv.slice(1));
             return;
         } else if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") rest = ["--help"];
         else {
-            process.stderr.write(`unknown command ${argv[0]}: the commands are plan, capacity and doctor\n\n${USAGE}\n`);
+            process.stderr.write(`unknown command ${argv[0]}: the commands are plan, capacity, doctor and profiles\n\n${USAGE}\n`);
             process.exit(EXIT_CODES.invalidInput);
         }
     }

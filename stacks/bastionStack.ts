@@ -7,7 +7,7 @@ import { BastionPeeringRoles } from "../components/access/bastionPeeringRoles";
 import { accountBaseline, stackContext, networkOutputs, newNetwork } from "./context";
 import { BastionOutputs, Exported, dnsOutputsSchema } from "./outputs";
 import { accountProvider } from "../components/account/accountProvider";
-import { crossAccountProfile } from "../components/account/roleProfileConfig";
+import { delegationRoleName } from "../components/account/roleProfileConfig";
 import { readUpstream } from "./upstream";
 import { deploymentPreviews } from "./deployments";
 
@@ -27,7 +27,7 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
         accountId: dns.accountId,
         region: config.region,
         tags: ctx.tags,
-        roleProfile: crossAccountProfile(ctx.provider, dns.delegationRoleArns.bastion, "twine-infra-bastion-dns"),
+        roleProfile: delegationRoleName("bastion"),
     });
     const hostName = bastionHostName(dns.zoneName);
     const { bastionHost } = config;

@@ -9,7 +9,7 @@ import { VpcPeering } from "../components/network/vpcPeering";
 import { EnvStackConfig } from "../config";
 import { StackContext } from "./context";
 import { BastionOutputs, DnsOutputs } from "./outputs";
-import { crossAccountProfile } from "../components/account/roleProfileConfig";
+import { delegationRoleName, peeringRoleName } from "../components/account/roleProfileConfig";
 
 /** What the rest of an environment stack builds on to be reachable by name and over SSH. */
 export interface EnvAccess {
@@ -38,7 +38,7 @@ export function buildEnvAccess(ctx: StackContext<EnvStackConfig>, network: Netwo
         accountId: dns.accountId,
         region: config.region,
         tags: ctx.tags,
-        roleProfile: crossAccountProfile(ctx.provider, dns.delegationRoleArns[env], `twine-infra-${env}-dns`),
+        roleProfile: delegationRoleName(env),
     });
     const subzone = new DelegatedSubzone(
         `${env}-subzone`,
@@ -62,7 +62,7 @@ export function buildEnvAccess(ctx: StackContext<EnvStackConfig>, network: Netwo
         accountId: bastion.accountId,
         region: bastion.region,
         tags: ctx.tags,
-        roleProfile: crossAccountProfile(ctx.provider, peeringRoleArn, `twine-infra-${env}-peering`),
+        roleProfile: peeringRoleName(env),
     });
     const access = new BastionAccess(
         `${env}-bastion`,

@@ -4,6 +4,7 @@
  */
 import { ManagedStack, PulumiCloudAccess, pulumiCloudAccessProblems, pulumiCloudProvider } from "../components/account/pulumiCloud";
 import { ConfigError, parseStackConfig } from "../config";
+import { stackCrossAccountRoles } from "../plan/providerRole";
 import { projectStacks, readStackSettings } from "../plan/stackFile";
 import { exportedOutputNames } from "./outputs";
 
@@ -21,6 +22,7 @@ export function managedStacks(projectDir: string): ManagedStack[] {
                 region: config.region,
                 settings: config.deployments,
                 outputNames: exportedOutputNames(config.accountRole),
+                assumesCrossAccountRoles: stackCrossAccountRoles(projectDir, stack).length > 0,
             },
         ];
     });

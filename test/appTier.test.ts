@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import { assumedRoleArn } from "../plan/providerRole";
+import { assumedRoleArn, stackCrossAccountRoles } from "../plan/providerRole";
 import { Plan, PlannedResource } from "../plan/run";
-import { fixtureConfig, withPath, writeStackFile } from "./helpers/config";
+import { FIXTURES, fixtureConfig, withPath, writeStackFile } from "./helpers/config";
 import { STACKS, ancestors, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const CLUSTER = "twine:index:AppCluster";
@@ -298,7 +298,7 @@ describe("app tier (over the plans)", () => {
         for (const record of apexRecords) {
             const provider = byUrn(plan, record.provider)!;
             assert.deepEqual(provider.inputs.allowedAccountIds, [fixtureConfig("dns")["twine-infra:accountId"]]);
-            assert.match(String(assumedRoleArn(provider.inputs)), /:role\/.*delegation-prod$/);
+            assert.match(String(assumedRoleArn(provider.inputs, stackCrossAccountRoles(FIXTURES, "prod"))), /:role\/.*delegation-prod$/);
         }
     });
 

@@ -1,9 +1,9 @@
 import { ownedPath } from "../components/account/deployRolePolicy";
 import { strict as assert } from "assert";
 import { parse } from "yaml";
-import { assumedRoleArn } from "../plan/providerRole";
+import { assumedRoleArn, stackCrossAccountRoles } from "../plan/providerRole";
 import { Plan, PlannedResource } from "../plan/run";
-import { fixtureConfig, writeStackFile } from "./helpers/config";
+import { FIXTURES, fixtureConfig, writeStackFile } from "./helpers/config";
 import { STACKS, byUrn, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const ACCOUNTS = { dns: "111111111111", bastion: "222222222222", dev: "333333333333", prod: "444444444444" } as const;
@@ -12,7 +12,11 @@ const ACCOUNTS = { dns: "111111111111", bastion: "222222222222", dev: "333333333
 function providerOf(plan: Plan, resource: PlannedResource) {
     const provider = byUrn(plan, resource.provider);
     assert.ok(provider, `${resource.urn} has no explicit provider`);
-    return { provider, allowed: provider.inputs.allowedAccountIds as string[], roleArn: assumedRoleArn(provider.inputs) };
+    return {
+        provider,
+        allowed: provider.inputs.allowedAccountIds as string[],
+        roleArn: assumedRoleArn(provider.inputs, stackCrossAccountRoles(FIXTURES, plan.stack)),
+    };
 }
 
 function named(plan: Plan, type: string, name: string): PlannedResource {
@@ -160,7 +164,7 @@ describe("cross-account wiring (over the plans)", () => {
             for (const provider of ofType(plan, "pulumi:providers:aws")) {
                 const allowed = provider.inputs.allowedAccountIds as string[];
                 assert.equal(allowed.length, 1, provider.urn);
-                const role = assumedRoleArn(provider.inputs);
+                const role = assumedRoleArn(provider.inputs, stackCrossAccountRoles(FIXTURES, stack));
                 const roles = role ? [{ roleArn: role }] : [];
                 if (roles.length === 0) {
                     assert.deepEqual(allowed, [ACCOUNTS[stack]], `${provider.urn} acts as the deployer, so only in its own account`);

@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ProviderRoleProfile } from "./roleProfileConfig";
 
 /** Tags every taggable resource carries, through the provider's defaultTags. */
 export function defaultTags(role: string, stack: string, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
@@ -12,8 +11,11 @@ export interface AccountProviderArgs {
     readonly accountId: string;
     readonly region: string;
     readonly tags: Readonly<Record<string, string>>;
-    /** A role in that account, reached through its profile (roleProfileConfig.ts); omit to act as the deploying identity. */
-    readonly roleProfile?: pulumi.Output<ProviderRoleProfile>;
+    /**
+     * A role in that account, reached through the profile named like it (roleProfileConfig.ts) in the user's or the
+     * runner's AWS config; omit to act as the deploying identity.
+     */
+    readonly roleProfile?: string;
 }
 
 /**
@@ -27,8 +29,7 @@ export function accountProvider(name: string, args: AccountProviderArgs, opts?: 
             region: args.region as aws.Region,
             allowedAccountIds: [args.accountId],
             defaultTags: { tags: { ...args.tags } },
-            profile: args.roleProfile?.profile,
-            sharedConfigFiles: args.roleProfile ? args.roleProfile.apply(p => [p.configFile]) : undefined,
+            profile: args.roleProfile,
         },
         opts,
     );

@@ -22,6 +22,8 @@ export interface ManagedStack {
     readonly settings: DeploymentSettings;
     /** The outputs contract's names the stack exports, exposed by its outputs environment. */
     readonly outputNames: readonly string[];
+    /** Whether the stack's providers assume roles of other accounts (plan/providerRole.ts stackCrossAccountRoles). */
+    readonly assumesCrossAccountRoles: boolean;
 }
 
 export interface PulumiCloudAccessArgs {
@@ -162,6 +164,11 @@ export class PulumiCloudAccess extends pulumi.ComponentResource {
                         // and the ECR credential helper for the account's registry, which the Jenkins image is pushed to
                         `bash scripts/deploy-tools.sh ${ecrRegistry(s.accountId, s.region)}`,
                         `npm run -s stack-file -- ${s.stack} --credentials none --in-place`,
+                        // The profiles the cross-account providers name, assumed with this session from the environment,
+                        // into the runner's ~/.aws/config: outside the work tree (components/account/roleProfileConfig.ts).
+                        ...(s.assumesCrossAccountRoles
+                            ? [`npx twine-infra profiles ${s.stack} --credential-source Environment --append`]
+                            : []),
                     ],
                     options: { skipInstallDependencies: true },
                     oidc: {

@@ -1,69 +1,115 @@
 /**
- * How a stack's providers reach a role in another account: through a named profile in a small AWS config file
- * the program writes before the provider is configured, never through the provider's own assumeRoles.
+ * How a stack's providers reach a role in another account: through a named profile of the user's own AWS config,
+ * never through the provider's own assumeRoles, and never through a file the program writes.
  *
- * Why: a pull-request preview must assume the role's read-only counterpart, an update the role itself. Were the
- * role ARN a provider input, the two would differ, and the Pulumi AWS provider reports a changed assumeRoles as a
- * provider update (as it does a changed profile: pulumi/pulumi-aws#1470), and a changed region replaces every
- * resource of the provider (pulumi/pulumi-aws#4000): every preview would show a change the update then undoes.
- * With a profile, the provider's inputs are the same strings in every run (the profile name and the file's path),
- * so its diff is always empty; which role the profile names is decided by who
- * runs the program, and enforced by IAM: a preview identity may assume only read-only counterparts.
- * Checked with Terraform's AWS provider 5.100 against a loopback endpoint: a provider with `profile` and
- * `shared_config_files` assumes the profile's role_arn from the environment's credentials (credential_source =
- * Environment) and checks allowed_account_ids against the assumed session.
+ * Why a profile: a pull-request preview must assume the role's read-only counterpart, an update the role itself.
+ * Were the role ARN a provider input, the two would differ, and the Pulumi AWS provider reports a changed
+ * assumeRoles as a provider update (as it does a changed profile: pulumi/pulumi-aws#1470), and a changed region
+ * replaces every resource of the provider (pulumi/pulumi-aws#4000): every preview would show a change the update
+ * then undoes. With a profile named like the role, the provider's only credential input is that name, the same
+ * string in every run, so its diff is always empty; which role the profile assumes, and from which credentials, is
+ * decided where it is defined (`npx twine-infra profiles`, scripts/profiles.ts), and enforced by IAM: a preview
+ * identity may assume only read-only counterparts.
+ *
+ * Why no file of ours: a laptop profile sources an SSO profile (`source_profile`), so the SDK refreshes the SSO
+ * role session from the SSO token cache and re-assumes the role when its session ends, as long as the deploy runs;
+ * an exported session (`aws configure export-credentials`) ends after the permission set's session length.
+ * CI and Pulumi Deployments write the same names with `credential_source = Environment` into the runner's own AWS
+ * config, outside the work tree. Checked with Terraform's AWS provider 5.100 (the same aws-sdk-go-v2 config loading
+ * as the Pulumi AWS provider): test/roleProfileChain.test.ts.
  */
-import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
-import * as fs from "fs";
+import { ownedPath } from "./deployRolePolicy";
 import { readOnlyCounterpart } from "./iamPolicy";
 
-/** Folder of the profile files, relative to the project folder, where Pulumi runs the program and its providers. */
-export const ROLE_PROFILE_DIR = ".pulumi-aws";
+/** The dns account's role for a consumer account (components/dns/apexZone.ts creates it under this name). */
+export function delegationRoleName(consumer: string): string {
+    return `twine-dns-delegation-${consumer}`;
+}
 
-export interface RoleProfile {
+/** The bastion account's peering role for an environment (components/access/bastionPeeringRoles.ts). */
+export function peeringRoleName(env: string): string {
+    return `twine-bastion-peering-${env}`;
+}
+
+/** A role of another account that a stack's provider assumes; the profile is named like the role. */
+export interface CrossAccountRole {
     readonly profile: string;
-    readonly roleArn: string;
+    readonly accountId: string;
+    /** The stack that creates the role: its IAM path is that stack's (ownedPath). */
+    readonly ownerStack: string;
     readonly sessionName: string;
 }
 
-/** The profile as an AWS config file: assume roleArn with the credentials of the environment. */
-export function roleProfileIni(p: RoleProfile): string {
-    const lines = [`[profile ${p.profile}]`, `role_arn = ${p.roleArn}`, `role_session_name = ${p.sessionName}`];
-    lines.push("credential_source = Environment");
+/** The write role's ARN: the owner stack's path and the role's name, in its account. */
+export function crossAccountRoleArn(role: Pick<CrossAccountRole, "profile" | "accountId" | "ownerStack">): string {
+    return `arn:aws:iam::${role.accountId}:role${ownedPath(role.ownerStack)}${role.profile}`;
+}
+
+/** The cross-account roles a stack's providers assume, given the accounts of its upstream stacks. */
+export function crossAccountRoles(
+    accountRole: "dns" | "bastion" | "dev" | "prod",
+    upstream: { readonly dns?: UpstreamAccount; readonly bastion?: UpstreamAccount },
+): CrossAccountRole[] {
+    if (accountRole === "dns") return [];
+    const need = (key: "dns" | "bastion"): UpstreamAccount => {
+        const found = upstream[key];
+        if (!found) throw new Error(`the ${accountRole} stack needs the ${key} stack's account id`);
+        return found;
+    };
+    const role = (profile: string, key: "dns" | "bastion", sessionName: string) => ({
+        profile,
+        accountId: need(key).accountId,
+        ownerStack: need(key).stack,
+        sessionName,
+    });
+    const dns = role(delegationRoleName(accountRole), "dns", `twine-infra-${accountRole}-dns`);
+    if (accountRole === "bastion") return [dns];
+    return [dns, role(peeringRoleName(accountRole), "bastion", `twine-infra-${accountRole}-peering`)];
+}
+
+/** An upstream stack: its account and its stack name. */
+export interface UpstreamAccount {
+    readonly accountId: string;
+    readonly stack: string;
+}
+
+/** Where a profile's own credentials come from: an SSO (or any) profile of the user, or the environment (CI). */
+export type ProfileSource = { readonly sourceProfile: string } | { readonly credentialSource: "Environment" };
+
+/**
+ * The AWS config block of one role profile. `preview` names the read-only counterpart, for a stack's preview
+ * role (the pull-request workflow, `<stack>-aws-preview`); the names stay the same, so do the provider's inputs.
+ */
+export function roleProfileBlock(role: CrossAccountRole, source: ProfileSource, preview = false): string {
+    const arn = crossAccountRoleArn(role);
+    const lines = [
+        `[profile ${role.profile}]`,
+        `role_arn = ${preview ? readOnlyCounterpart(arn) : arn}`,
+        `role_session_name = ${role.sessionName}`,
+        "sourceProfile" in source ? `source_profile = ${source.sourceProfile}` : `credential_source = ${source.credentialSource}`,
+    ];
     return `${lines.join("\n")}\n`;
 }
 
-/** Whether the caller is a stack's preview role (Pulumi Deployments or the pull-request workflow). */
-export function isPreviewIdentity(callerArn: string): boolean {
-    return /^arn:aws[a-z-]*:sts::\d{12}:assumed-role\/pulumi-[A-Za-z0-9_.-]+-preview\/[^/]+$/.test(callerArn);
-}
-
-/** The role a run assumes for a cross-account role: its read-only counterpart when the caller is a preview role. */
-export function roleForCaller(writeRoleArn: string, callerArn: string): string {
-    return isPreviewIdentity(callerArn) ? readOnlyCounterpart(writeRoleArn) : writeRoleArn;
-}
-
-export interface ProviderRoleProfile {
-    readonly profile: string;
-    readonly configFile: string;
-}
-
 /**
- * Writes the profile for a cross-account role (named like the role) and resolves to the provider settings that
- * use it; the provider waits for the file. The caller comes from the stack's own provider (`callerProvider`).
+ * An AWS config file with the given blocks: a block whose section header is already there replaces that section
+ * (up to the next header), the others are appended; everything else is kept as it was.
  */
-export function crossAccountProfile(
-    callerProvider: aws.Provider,
-    writeRoleArn: pulumi.Input<string>,
-    sessionName: string,
-): pulumi.Output<ProviderRoleProfile> {
-    const caller = aws.getCallerIdentityOutput({}, { provider: callerProvider });
-    return pulumi.all([writeRoleArn, caller.arn]).apply(([roleArn, callerArn]) => {
-        const profile = roleArn.split("/").pop()!;
-        const configFile = `${ROLE_PROFILE_DIR}/${profile}.ini`;
-        fs.mkdirSync(ROLE_PROFILE_DIR, { recursive: true });
-        fs.writeFileSync(configFile, roleProfileIni({ profile, roleArn: roleForCaller(roleArn, callerArn), sessionName }));
-        return { profile, configFile };
-    });
+export function mergeProfileBlocks(existing: string, blocks: readonly string[]): string {
+    const header = (text: string) => text.slice(0, text.indexOf("\n")).trim();
+    const pending = new Map(blocks.map(b => [header(b), b]));
+    const text = existing.length > 0 && !existing.endsWith("\n") ? `${existing}\n` : existing;
+    // Each chunk is a section from its header to the next one, its blank lines included.
+    const merged = text
+        .split(/^(?=[ \t]*\[)/m)
+        .map(chunk => {
+            const block = pending.get(header(chunk));
+            if (block === undefined) return chunk;
+            pending.delete(header(chunk));
+            return block.replace(/\n$/, "") + /\n*$/.exec(chunk)![0];
+        })
+        .join("");
+    const rest = [...pending.values()];
+    if (rest.length === 0) return merged;
+    return merged + (merged.length === 0 || merged.endsWith("\n\n") ? "" : "\n") + rest.join("\n");
 }
