@@ -107,8 +107,8 @@ export const appTierSchema = z
             .max(2_000_000_000)
             .optional()
             .describe(
-                "WAF ceiling: requests one client IP may send per 5 minutes before it is blocked. Defaults to the minimum " +
-                    "fleet's headroom: minSize servers at serverRequestsPerSecond less the request target, times 300 s.",
+                "WAF ceiling: requests one client IP may send per 5 minutes before it is blocked. Defaults to half of what the " +
+                    "largest fleet serves: maxSize servers at serverRequestsPerSecond, times 0.5, times 300 s.",
             ),
         tenantRateLimit: z
             .strictObject({
@@ -138,7 +138,7 @@ export const appTierSchema = z
                     .optional()
                     .describe(
                         "Requests one tenant key may send per 5 minutes before the rule acts. Defaults to the fair share: " +
-                            "half the minimum fleet's headroom (see rateLimitPer5Minutes).",
+                            "half the per-IP ceiling, a quarter of what the largest fleet serves (see rateLimitPer5Minutes).",
                     ),
                 action: z
                     .enum(["count", "block"])
@@ -284,7 +284,7 @@ export function withAppTierDefaults(role: EnvRole, environment: string, input: A
     const maxSize = input.maxSize ?? (prod ? 24 : 3);
     const scaling = input.scaling ?? { requestsPerTarget: 900, cpuUtilizationPercent: 60 };
     const serverRequestsPerSecond = input.serverRequestsPerSecond ?? 40;
-    const minimumFleet = { minSize, serverRequestsPerSecond, requestsPerTarget: scaling.requestsPerTarget };
+    const fleetAtScale = { maxSize, serverRequestsPerSecond };
     return {
         hostNames: input.hostNames ?? [environment],
         publicNames: input.publicNames ?? [],
@@ -298,12 +298,12 @@ export function withAppTierDefaults(role: EnvRole, environment: string, input: A
         healthCheckPath: input.healthCheckPath ?? "/healthz",
         scaling,
         warmPool: input.warmPool ?? (prod ? { minSize: 2 } : undefined),
-        rateLimitPer5Minutes: input.rateLimitPer5Minutes ?? ipLimitPer5Minutes(minimumFleet),
+        rateLimitPer5Minutes: input.rateLimitPer5Minutes ?? ipLimitPer5Minutes(fleetAtScale),
         serverRequestsPerSecond,
         tenantRateLimit: {
             key: input.tenantRateLimit?.key ?? { header: "X-Twine-Tenant" },
             scope: input.tenantRateLimit?.scope ?? "tenant-and-ip",
-            limitPer5Minutes: input.tenantRateLimit?.limitPer5Minutes ?? fairShareLimitPer5Minutes(minimumFleet),
+            limitPer5Minutes: input.tenantRateLimit?.limitPer5Minutes ?? fairShareLimitPer5Minutes(fleetAtScale),
             action: input.tenantRateLimit?.action ?? (prod ? "block" : "count"),
         },
         bodySizeLimit: {

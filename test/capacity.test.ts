@@ -10,7 +10,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { fleetsOf } from "../plan/capacity/fromPlan";
-import { capacityAdvisories, capacityOf, guardrailProfiles } from "../plan/capacity/guardrail";
+import { fairShareLimitPer5Minutes, ipLimitPer5Minutes, tenantRequestsPerSecond } from "../components/app/fairShareConfig";
+import { capacityAdvisories, capacityOf, guardrailProfiles, lockedOut } from "../plan/capacity/guardrail";
 import { ASSUMED_TIMINGS, FleetModel, LoadProfile, MAX_LATENCY_INFLATION, simulate, TIMINGS } from "../plan/capacity/model";
 import { renderCapacityText } from "../scripts/capacity";
 import { readProfile } from "../plan/capacity/profile";
@@ -107,6 +108,56 @@ describe("capacity model", () => {
         });
     });
 
+    describe("limits that follow the largest fleet", () => {
+        it("never lock out a tenant whose demand fits the fleet's maximum, from one address or many, either scope", () => {
+            fc.assert(
+                fc.property(
+                    fleetArb,
+                    fc.double({ min: 0.01, max: 1, noNaN: true }),
+                    fc.integer({ min: 1, max: 30 }),
+                    fc.integer({ min: 0, max: 600 }),
+                    fc.boolean(),
+                    fc.boolean(),
+                    (f, fraction, addresses, rampSeconds, perAddress, duringMonthEnd) => {
+                        const base = fleetOf(f);
+                        const derived: FleetModel = {
+                            ...base,
+                            ipLimitPer5Minutes: ipLimitPer5Minutes(base),
+                            tenantLimit: { limitPer5Minutes: fairShareLimitPer5Minutes(base), block: true, perAddress },
+                        };
+                        // Any demand up to its fair share (a quarter) of what the largest fleet serves, from a normal tenth of it.
+                        const peak = (fraction * base.maxSize * base.serverRequestsPerSecond) / 4;
+                        const profile: LoadProfile = {
+                            ...PROFILE,
+                            duringMonthEnd,
+                            rush: { requestsPerSecond: peak / 10, multiplier: 10, startSecond: 60, rampSeconds, addresses },
+                        };
+                        const result = simulate(derived, profile);
+                        assert.equal(result.throttledRequests, 0, `${JSON.stringify(derived)} refused a rush of ${peak} requests/s`);
+                    },
+                ),
+                { numRuns: 150 },
+            );
+        });
+
+        it("refuse, and the guardrail names, a rush beyond the fair share, which a fixed lower limit would lock out", () => {
+            const base = fleetOf(SMALL);
+            const derived: FleetModel = {
+                ...base,
+                ipLimitPer5Minutes: ipLimitPer5Minutes(base),
+                tenantLimit: { limitPer5Minutes: fairShareLimitPer5Minutes(base), block: true, perAddress: true },
+            };
+            const fits = tenantRequestsPerSecond(base);
+            const over = simulate(derived, { ...PROFILE, rush: { ...PROFILE.rush, requestsPerSecond: (2 * fits) / 10 } });
+            assert.ok(over.throttledRequests > 0 && !lockedOut(over), "twice the fair share does not fit: refused, not a lockout");
+            const fixed = simulate(
+                { ...derived, ipLimitPer5Minutes: Math.floor(fits * 300 * 0.9) },
+                { ...PROFILE, rush: { ...PROFILE.rush, requestsPerSecond: fits / 10 } },
+            );
+            assert.ok(lockedOut(fixed), "a limit below the fair share locks out a tenant that fits");
+        });
+    });
+
     it("holds a server added from the warm pool on the boot hook before its health checks", () => {
         const fleet = fleetOf({ ...SMALL, extra: 20 }, { tenantLimit: undefined });
         const steps = simulate(fleet, PROFILE).steps;
@@ -118,14 +169,42 @@ describe("capacity model", () => {
     });
 
     describe("the committed prod configuration", () => {
-        it("protects the others in the default rush, inside and outside the month-end window, from one address or 25", async () => {
+        it("serves the rushing tenant, protects the others: the default rush from 1 address or 25, the one-address rush", async () => {
             const results = capacityOf(await committedPlanOf("prod"), committedConfig("prod"), undefined, guardrailProfiles);
-            assert.equal(results.length, 4);
+            assert.equal(results.length, 6);
+            const oneAddress = results.filter(r => r.profile.startsWith("one-address rush"));
+            assert.deepEqual(
+                oneAddress.map(r => [r.rushPeakRequestsPerSecond, /inside/.test(r.profile)]),
+                [
+                    [200, true],
+                    [200, false],
+                ],
+            );
             for (const result of results) {
                 assert.ok(result.latencyInflation <= MAX_LATENCY_INFLATION, `${result.profile}: inflation ${result.latencyInflation}`);
+                assert.ok(result.rushPeakRequestsPerSecond <= result.rushFairShareRequestsPerSecond, `${result.profile} fits`);
+                assert.ok(!lockedOut(result), `${result.profile}: ${result.throttledRequests} refused`);
                 assert.ok(result.dbConnectionLimit === null || result.peakDbConnections <= result.dbConnectionLimit);
             }
             assert.equal(capacityAdvisories(await committedPlanOf("prod"), committedConfig("prod")).length, 0);
+        });
+
+        it("GIVEN limits from the minimum fleet (75, 37.5 per s) THEN the guardrail names the one-address rush locked out", async () => {
+            const config = withPath(
+                withPath(committedConfig("prod"), ENVS, "production.app.rateLimitPer5Minutes", 22_500),
+                ENVS,
+                "production.app.tenantRateLimit",
+                { limitPer5Minutes: 11_250 },
+            );
+            const advisories = capacityAdvisories(await planWithConfig("prod", writeStackFile(config)), config);
+            const locked = advisories.filter(a => a.rule === "capacity-tenant-locked-out");
+            assert.ok(
+                locked.some(a =>
+                    /one-address rush, outside the month-end window has the rushing tenant of production refused 740000 /.test(a.message),
+                ),
+                advisories.map(a => a.message).join("\n"),
+            );
+            assert.ok(locked.every(a => a.level === "advisory" && a.urn !== null));
         });
 
         it("the configuration it replaced (floor twice the minimum, target tracking alone, tenant rule counting) would not", async () => {
@@ -172,7 +251,9 @@ describe("capacity model", () => {
 
         it("a tenant behind many addresses is bounded by a signed key, not by tenant and address", async () => {
             const [fleet] = fleetsOf(await planOf("prod"), () => ({ serverRequestsPerSecond: 40 }));
-            const spread = guardrailProfiles(readProfile()).find(p => p.rush.addresses === 25 && !p.duringMonthEnd)!;
+            // 400 requests/s over 25 addresses: 16 from each, above the tenant's fair share (240) in total.
+            const found = guardrailProfiles(readProfile()).find(p => p.rush.addresses === 25 && !p.duringMonthEnd)!;
+            const spread = { ...found, rush: { ...found.rush, multiplier: 20 } };
             const perAddress = simulate({ ...fleet, tenantLimit: { ...fleet.tenantLimit!, perAddress: true } }, spread);
             const signed = simulate({ ...fleet, tenantLimit: { ...fleet.tenantLimit!, perAddress: false } }, spread);
             assert.equal(perAddress.throttledRequests, 0, "25 addresses, each under the limit: the tenant's total is unbounded");

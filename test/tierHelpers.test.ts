@@ -11,7 +11,7 @@ import {
     webAclRuleProblems,
     webAclRules,
 } from "../components/app/webAclConfig";
-import { fairShareLimitPer5Minutes, ipLimitPer5Minutes } from "../components/app/fairShareConfig";
+import { fairShareLimitPer5Minutes, ipLimitPer5Minutes, tenantRequestsPerSecond } from "../components/app/fairShareConfig";
 import { withAppTierDefaults } from "../config/appTier";
 
 /** Expands one cron field ("1-4", "26-31", "1,3,5", "*") into the values it matches. */
@@ -113,33 +113,34 @@ describe("tier helpers", () => {
                 { header: { name: "x-twine-tenant", textTransformations: [{ priority: 0, type: "NONE" }] } },
                 { ip: {} },
             ]);
-            // Blocking in prod by default, at the fair share of the minimum fleet's headroom (fairShareConfig.ts).
+            // Blocking in prod by default, at the fair share of the largest fleet (fairShareConfig.ts).
             assert.deepEqual(tenant.action, { block: { customResponse: { responseCode: 429 } } });
-            const share = fairShareLimitPer5Minutes({ ...prod, requestsPerTarget: prod.scaling.requestsPerTarget });
+            const share = fairShareLimitPer5Minutes(prod);
             assert.equal((tenant.statement as any).rateBasedStatement.limit, share);
             assert.equal(withAppTierDefaults("dev", "integration").tenantRateLimit!.action, "count");
         });
 
-        it("derives both rate limits from the fleet that is always running, below what it serves, never from the maximum", () => {
+        it("derives both rate limits from what the largest fleet serves, so a rush the fleet can carry is not refused", () => {
             for (const role of ["dev", "prod"] as const) {
                 const app = withAppTierDefaults(role, "e");
-                const minimumFleetPer5Minutes = app.minSize * app.serverRequestsPerSecond * 300;
-                assert.ok(app.rateLimitPer5Minutes < minimumFleetPer5Minutes, `${role}: one address cannot saturate the minimum fleet`);
+                const largestPer5Minutes = app.maxSize * app.serverRequestsPerSecond * 300;
+                assert.ok(app.rateLimitPer5Minutes < largestPer5Minutes, `${role}: one address cannot take the whole largest fleet`);
                 assert.ok(
                     app.tenantRateLimit!.limitPer5Minutes < app.rateLimitPer5Minutes,
                     `${role}: a tenant key takes less than an address`,
                 );
                 const larger = withAppTierDefaults(role, "e", { maxSize: app.maxSize * 4 });
-                assert.equal(larger.rateLimitPer5Minutes, app.rateLimitPer5Minutes, "a larger maximum is not there when a rush starts");
-                assert.equal(larger.tenantRateLimit!.limitPer5Minutes, app.tenantRateLimit!.limitPer5Minutes);
-                const more = withAppTierDefaults(role, "e", { minSize: app.minSize + 2, maxSize: app.maxSize + 2 });
-                assert.ok(more.rateLimitPer5Minutes > app.rateLimitPer5Minutes, "a larger minimum fleet admits more");
+                assert.ok(larger.rateLimitPer5Minutes > app.rateLimitPer5Minutes, `${role}: a larger maximum admits more`);
+                assert.ok(larger.tenantRateLimit!.limitPer5Minutes > app.tenantRateLimit!.limitPer5Minutes);
             }
-            assert.equal(
-                ipLimitPer5Minutes({ minSize: 3, serverRequestsPerSecond: 40, requestsPerTarget: 900 }),
-                3 * (40 - 15) * 300,
-                "the minimum fleet's headroom over its request target, for 300 s",
-            );
+            assert.equal(ipLimitPer5Minutes({ maxSize: 24, serverRequestsPerSecond: 40 }), 24 * 40 * 0.5 * 300, "half the largest fleet");
+            assert.equal(fairShareLimitPer5Minutes({ maxSize: 24, serverRequestsPerSecond: 40 }), 24 * 40 * 0.25 * 300);
+            assert.equal(tenantRequestsPerSecond({ maxSize: 24, serverRequestsPerSecond: 40 }), 240, "a quarter of the largest fleet");
+            // Over 300 s, a key at exactly its rate must not be over the limit: rounded up.
+            assert.equal(fairShareLimitPer5Minutes({ maxSize: 1, serverRequestsPerSecond: 0.41 }), 31);
+            // The one-NAT-address rush of the default profile (200 requests/s) fits prod's defaults.
+            const prod = withAppTierDefaults("prod", "production");
+            assert.ok(prod.tenantRateLimit!.limitPer5Minutes >= 200 * 300 && prod.rateLimitPer5Minutes >= 200 * 300);
         });
 
         it("a signed key is one counter per value: no IP in the key", () => {

@@ -125,20 +125,25 @@ describe("the tiers at run time (over the plans)", () => {
     describe("fair to every tenant", () => {
         const rulesOf = (plan: Plan) => ofType(plan, "aws:wafv2/webAcl:WebAcl").map(acl => acl.inputs.rules as any[]);
 
-        it("5. no address can saturate the minimum fleet, and a per-tenant rule blocks in prod and counts in dev by default", async () => {
+        it("5. no address takes the whole largest fleet, a fitting rush passes, and a per-tenant rule blocks in prod", async () => {
             for (const stack of ["dev", "prod"] as const) {
                 const plan = await planOf(stack);
                 for (const acl of ofType(plan, "aws:wafv2/webAcl:WebAcl")) {
                     const rules = acl.inputs.rules as any[];
                     const group = ofType(plan, ASG).find(g => g.name === acl.name.replace(/-waf$/, "-app"))!;
                     // The default serverRequestsPerSecond (40): the stack files do not set it.
-                    const minimumFleetPer5Minutes = Number(group.inputs.minSize) * 40 * 300;
+                    const largestFleetPer5Minutes = Number(group.inputs.maxSize) * 40 * 300;
                     assert.ok(
-                        rules[0].statement.rateBasedStatement.limit < minimumFleetPer5Minutes,
-                        `${acl.name}: below the minimum fleet`,
+                        rules[0].statement.rateBasedStatement.limit < largestFleetPer5Minutes,
+                        `${acl.name}: below the largest fleet`,
                     );
                     const tenant = rules.find(r => r.name === "per-tenant-rate-limit");
                     assert.ok(tenant, "a per-tenant rule");
+                    // A tenant at its fair share of the largest fleet (a quarter) for the whole window is not over either limit.
+                    const fairShare = largestFleetPer5Minutes / 4;
+                    assert.ok(
+                        tenant.statement.rateBasedStatement.limit >= fairShare && rules[0].statement.rateBasedStatement.limit >= fairShare,
+                    );
                     assert.equal(tenant.statement.rateBasedStatement.aggregateKeyType, "CUSTOM_KEYS");
                     assert.deepEqual(
                         tenant.action,

@@ -1,38 +1,50 @@
 /**
- * The WAF's rate limits, derived in one place from the fleet that is always running (minSize servers), not from
- * the largest: a limit from maxSize lets one key saturate the servers that exist when its rush starts, long before
- * scaling adds the rest. The headroom is what the minimum fleet serves above its scaling target, i.e. what it can
- * absorb before a scale-out arrives. WAF refuses every request of a key while its rate is over the limit (it blocks,
- * it does not shape), so a key over its limit is refused in full: the capacity model shows both sides
- * (docs/app-tier.md). Pure, for the config defaults and the model.
+ * The WAF's rate limits, derived in one place from what the fleet serves at scale (maxSize servers), so that a
+ * tenant whose demand the largest fleet can carry is served, not refused. WAF refuses every request of a key while
+ * its count is over the limit (it blocks, it does not shape), so a limit below a legitimate rush refuses that
+ * tenant in full for as long as it lasts: a limit from the minimum fleet (75 requests/s in prod) refused a company
+ * behind one NAT address at 200 requests/s for its whole hour. The scale-out lag, before the largest fleet exists,
+ * is covered by the headroom the fleet holds before a rush, the month-end floor, the warm pool and step scale-out;
+ * the capacity model checks that the other tenants do not feel it (docs/app-tier.md). Pure, for the config
+ * defaults and the model.
  */
 
-/** The share of the minimum fleet's headroom one tenant key may take: two rushing tenants together still fit. */
+/**
+ * The share of the largest fleet one client address may take, and the share of that one tenant key may take: two
+ * addresses at their ceiling fill the largest fleet; two rushing tenants at their limit fill half of it, and the
+ * other half stays for everyone else.
+ */
 export const FAIR_SHARE = 0.5;
 
-export interface MinimumFleet {
-    readonly minSize: number;
+export interface FleetAtScale {
+    readonly maxSize: number;
     /** Requests per second one server serves before its latency climbs. */
     readonly serverRequestsPerSecond: number;
-    /** Target tracking's requests per target per minute, when the group tracks requests. */
-    readonly requestsPerTarget?: number;
 }
 
-/** Requests per second the minimum fleet serves above its scaling target (all of it without a request target). */
-export function minimumFleetHeadroom(fleet: MinimumFleet): number {
-    const target = fleet.requestsPerTarget !== undefined ? fleet.requestsPerTarget / 60 : 0;
-    return fleet.minSize * Math.max(0, fleet.serverRequestsPerSecond - target);
+/** Requests per second the fleet serves at its largest. */
+export const capacityAtScale = (fleet: FleetAtScale): number => fleet.maxSize * fleet.serverRequestsPerSecond;
+
+/** Requests per second one client address may send (which may carry several tenants). */
+export const ipRequestsPerSecond = (fleet: FleetAtScale): number => capacityAtScale(fleet) * FAIR_SHARE;
+
+/**
+ * Requests per second one tenant key may send: its fair share of the largest fleet. A tenant whose demand is within
+ * it "fits the fleet's maximum" and is never refused by the limits below.
+ */
+export const tenantRequestsPerSecond = (fleet: FleetAtScale): number => ipRequestsPerSecond(fleet) * FAIR_SHARE;
+
+// WAF acts on a key whose count is over the limit, so a key sending exactly `requestsPerSecond` for the whole window
+// must not be over it: round up, never down. WAF's floor for a limit is 10 (API_RateBasedStatement).
+// https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-request-limiting.html
+const per5Minutes = (requestsPerSecond: number) => Math.max(10, Math.ceil(requestsPerSecond * 300));
+
+/** The per-client-IP ceiling, per 5 minutes. */
+export function ipLimitPer5Minutes(fleet: FleetAtScale): number {
+    return per5Minutes(ipRequestsPerSecond(fleet));
 }
 
-// WAF's floor for a rate limit is 10 (API_RateBasedStatement).
-const per5Minutes = (requestsPerSecond: number) => Math.max(10, Math.round(requestsPerSecond * 300));
-
-/** The per-client-IP ceiling: one address (which may carry several tenants) may take the whole headroom, no more. */
-export function ipLimitPer5Minutes(fleet: MinimumFleet): number {
-    return per5Minutes(minimumFleetHeadroom(fleet));
-}
-
-/** Requests per 5 minutes one tenant key may send: FAIR_SHARE of the minimum fleet's headroom, for 300 s. */
-export function fairShareLimitPer5Minutes(fleet: MinimumFleet): number {
-    return per5Minutes(minimumFleetHeadroom(fleet) * FAIR_SHARE);
+/** Requests per 5 minutes one tenant key may send. */
+export function fairShareLimitPer5Minutes(fleet: FleetAtScale): number {
+    return per5Minutes(tenantRequestsPerSecond(fleet));
 }

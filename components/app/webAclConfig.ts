@@ -1,7 +1,7 @@
 /**
  * The WAF rules in front of each environment's load balancer. Order matters (lowest priority number first):
  *
- * 1. a per-client-IP ceiling, below what the minimum fleet serves, so that no single address can saturate it
+ * 1. a per-client-IP ceiling, half of what the largest fleet serves, so that no single address can take it all
  *    (fairShareConfig.ts derives it);
  * 2. optionally a per-tenant rate rule, keyed by what identifies a tenant (the Host header when tenants have
  *    their own names, or a header or cookie the app sets) so that a forger spends only its own budget: together

@@ -5,6 +5,8 @@
  * Pure and deterministic: the same fleet and profile give the same result.
  */
 
+import { tenantRequestsPerSecond } from "../../components/app/fairShareConfig";
+
 /** The fleet as the plan declares it (fromPlan.ts). */
 export interface FleetModel {
     readonly environment: string;
@@ -122,6 +124,11 @@ export interface CapacityResult {
     readonly saturatedMinutes: number;
     /** Requests of the rushing tenant refused by WAF over the run. */
     readonly throttledRequests: number;
+    /** Requests the rushing tenant sent over the run, and its peak rate. */
+    readonly rushRequests: number;
+    readonly rushPeakRequestsPerSecond: number;
+    /** Its fair share of the largest fleet (fairShareConfig.ts): a rush within it fits the fleet's maximum. */
+    readonly rushFairShareRequestsPerSecond: number;
     /**
      * The other tenants' mean latency over the run against their latency before the rush (a step faster than that
      * counts as no slowdown): 0.1 is 10 % slower.
@@ -196,6 +203,8 @@ export function simulate(fleet: FleetModel, profile: LoadProfile): CapacityResul
     let latencySum = 0;
     let peakInflation = 0;
     let throttledRequests = 0;
+    let rushRequests = 0;
+    let rushPeak = 0;
     let saturatedSteps = 0;
     let lastUnmet = -1;
     let serverSeconds = 0;
@@ -228,16 +237,19 @@ export function simulate(fleet: FleetModel, profile: LoadProfile): CapacityResul
         const addresses = Math.max(1, profile.rush.addresses);
         const perAddress = rush / addresses;
         // WAF counts every request a key sends, refused or not, and refuses all of them while that count is over the
-        // limit: a rate-based rule blocks a key, it does not shape it.
+        // limit (strictly: "whose request count is currently over the rule's limit"): it blocks a key, it does not shape it.
         const tenant = fleet.tenantLimit;
         if (tenant?.block) {
             const counted = sumLast(sentPerAddress, windowSteps, wafLag) * (tenant.perAddress ? 1 : addresses);
-            throttledBlocked = counted >= tenant.limitPer5Minutes;
+            // WAF counts whole requests; the model's are sums of fractions.
+            throttledBlocked = Math.round(counted) > tenant.limitPer5Minutes;
         }
-        const ipBlocked = sumLast(sentPerAddress, windowSteps, wafLag) >= fleet.ipLimitPer5Minutes;
+        const ipBlocked = Math.round(sumLast(sentPerAddress, windowSteps, wafLag)) > fleet.ipLimitPer5Minutes;
         const admittedRush = throttledBlocked || ipBlocked ? 0 : rush;
         sentPerAddress.push(perAddress * dt);
         throttledRequests += (rush - admittedRush) * dt;
+        rushRequests += rush * dt;
+        rushPeak = Math.max(rushPeak, rush);
 
         // The servers: capacity, queue, latency.
         const demand = othersRps + admittedRush;
@@ -311,6 +323,9 @@ export function simulate(fleet: FleetModel, profile: LoadProfile): CapacityResul
             lastUnmet < 0 ? 0 : lastUnmet + dt >= profile.durationSeconds ? null : lastUnmet + dt - profile.rush.startSecond,
         saturatedMinutes: (saturatedSteps * dt) / 60,
         throttledRequests: Math.round(throttledRequests),
+        rushRequests: Math.round(rushRequests),
+        rushPeakRequestsPerSecond: rushPeak,
+        rushFairShareRequestsPerSecond: tenantRequestsPerSecond(fleet),
         latencyInflation: latencySum / n / baseline - 1,
         peakLatencyInflation: peakInflation,
         peakDbConnections: peakDb,
@@ -322,3 +337,9 @@ export function simulate(fleet: FleetModel, profile: LoadProfile): CapacityResul
 
 /** The advisory guardrail's threshold: the default rush may slow the other tenants by at most this much. */
 export const MAX_LATENCY_INFLATION = 0.1;
+
+/**
+ * The share of its requests a rushing tenant whose demand fits the fleet's maximum may have refused before the
+ * guardrail calls it locked out: near zero.
+ */
+export const MAX_FITTING_RUSH_REFUSED = 0.001;
