@@ -294,6 +294,12 @@ describe("capacity model", () => {
             }
             assert.ok((docs.match(/\*\*assumption\*\*/g) ?? []).length >= ASSUMED_TIMINGS.length, "each assumed timing marked in the docs");
         });
+        it("prints the rushing tenant's refused requests against what it sent, and says when it was locked out", () => {
+            const fleet = fleetOf({ ...SMALL }, { ipLimitPer5Minutes: 1000, tenantLimit: undefined });
+            // 50 requests/s at its peak, within its fair share of 6 servers at 40 (60), against a ceiling of 3.3 per address.
+            const text = renderCapacityText([simulate(fleet, { ...PROFILE, rush: { ...PROFILE.rush, requestsPerSecond: 5 } })]);
+            assert.match(text, /rushing tenant throttled: +[\d,]+ of [\d,]+ requests \(peak 50 requests\/s, fair share 60\) +\(locked out/);
+        });
         it("prints JSON for machines and draws an SVG", () => {
             const svg = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "twine-capacity-")), "prod.svg");
             const result = spawnSync(
