@@ -87,9 +87,9 @@ export function renderCapacityText(results: readonly CapacityResult[]): string {
             `  capacity meets demand:      ${met(r.secondsToMeetDemand)}`,
             `  minutes saturated:          ${r.saturatedMinutes.toFixed(1)}`,
             `  rushing tenant throttled:   ${r.throttledRequests.toLocaleString("en-US")} of ${r.rushRequests.toLocaleString("en-US")} ` +
-                `requests (peak ${r.rushPeakRequestsPerSecond.toFixed(0)} requests/s, fair share ` +
+                `requests (peak ${r.rushPeakRequestsPerSecond.toFixed(0)} requests/s, the WAF rules admit ` +
                 `${r.rushFairShareRequestsPerSecond.toFixed(0)})` +
-                (lockedOut(r) ? "  (locked out: its demand fits the fleet's maximum)" : ""),
+                (lockedOut(r) ? "  (locked out: its demand is within what the rules admit)" : ""),
             `  others' latency inflation:  ${pct(r.latencyInflation)} mean, ${pct(r.peakLatencyInflation)} worst step` +
                 (r.latencyInflation > MAX_LATENCY_INFLATION ? `  (over the ${pct(MAX_LATENCY_INFLATION)} guardrail)` : ""),
             `  peak database connections:  ${r.peakDbConnections}${r.dbConnectionLimit !== null ? ` of ${r.dbConnectionLimit}` : ""}`,

@@ -5,8 +5,6 @@
  * Pure and deterministic: the same fleet and profile give the same result.
  */
 
-import { tenantRequestsPerSecond } from "../../components/app/fairShareConfig";
-
 /** The fleet as the plan declares it (fromPlan.ts). */
 export interface FleetModel {
     readonly environment: string;
@@ -32,8 +30,10 @@ export interface FleetModel {
     readonly warmPoolSize: number;
     /** The per-tenant rate rule: limit per 5 minutes, whether it blocks, and whether its key includes the client IP. */
     readonly tenantLimit?: { readonly limitPer5Minutes: number; readonly block: boolean; readonly perAddress: boolean };
-    /** The per-IP abuse ceiling, per 5 minutes. */
+    /** The per-IP abuse ceiling, per 5 minutes; it counts every request, with or without a tenant header. */
     readonly ipLimitPer5Minutes: number;
+    /** Listed high-volume sources: out of the ceiling and the tenant rule, their addresses together under an allowance. */
+    readonly highVolumeSources?: readonly { readonly name: string; readonly limitPer5Minutes: number }[];
     /** Database connections: the limit (the instance's max_connections or the proxy's share), and each server's pool. */
     readonly database?: { readonly maxConnections: number; readonly poolSizePerServer: number; readonly proxy: boolean };
 }
@@ -46,6 +46,8 @@ export interface LoadProfile {
     readonly stepSeconds: number;
     /** Whether the rush falls in the month-end window (the scheduled floor applies). */
     readonly duringMonthEnd: boolean;
+    /** Seconds WAF takes to act on a key over its limit (TIMINGS.wafDetection unless set). */
+    readonly wafDetectionSeconds?: number;
     /** The other tenants: how many, and each one's steady requests per second. */
     readonly others: { readonly tenants: number; readonly requestsPerSecond: number };
     /** The rushing tenant: its normal rate, the multiple it ramps to, when and how fast, and behind how many addresses. */
@@ -55,6 +57,10 @@ export interface LoadProfile {
         readonly startSecond: number;
         readonly rampSeconds: number;
         readonly addresses: number;
+        /** Whether its requests carry the tenant key (default true): the per-tenant rule omits those that do not. */
+        readonly tenantHeader?: boolean;
+        /** The listed high-volume source it sends from (FleetModel.highVolumeSources), if any. */
+        readonly source?: string;
     };
 }
 
@@ -77,7 +83,10 @@ export const TIMINGS = {
     bootHookCompletion: 15,
     /** The target group marks it healthy: 2 checks 15 s apart. */
     healthCheck: 30,
-    /** WAF detects a rate over its limit, usually within 30 s. */
+    /**
+     * WAF acts on a key over its limit, in the model after this delay; AWS gives no figure and says blocking can lag by
+     * several minutes, so the guardrail also runs WAF_SLOW_DETECTION.
+     */
     wafDetection: 30,
     /** A worker of a server serves one request in this long at rest (the latency baseline). */
     serviceTime: 0.2,
@@ -88,6 +97,7 @@ export const TIMINGS = {
  * measurements. The model prints them with its results.
  */
 export const ASSUMED_TIMINGS: readonly (keyof typeof TIMINGS)[] = [
+    "wafDetection",
     "standardMetricDelay",
     "highResolutionMetricDelay",
     "warmStart",
@@ -95,6 +105,9 @@ export const ASSUMED_TIMINGS: readonly (keyof typeof TIMINGS)[] = [
     "bootHookCompletion",
     "serviceTime",
 ];
+
+/** The slower WAF detection delay the guardrail also runs, seconds. */
+export const WAF_SLOW_DETECTION = 120;
 
 /** Concurrent requests one server works on (its app workers): the M/M/c servers per instance. */
 export const WORKERS_PER_SERVER = 8;
@@ -127,7 +140,11 @@ export interface CapacityResult {
     /** Requests the rushing tenant sent over the run, and its peak rate. */
     readonly rushRequests: number;
     readonly rushPeakRequestsPerSecond: number;
-    /** Its fair share of the largest fleet (fairShareConfig.ts): a rush within it fits the fleet's maximum. */
+    /**
+     * What the WAF rules admit for this rush, requests/s: its source's allowance when it is listed, else the per-address
+     * ceiling and, when its requests carry the tenant key and the rule blocks, the tenant key limit. A rush within it
+     * should be served.
+     */
     readonly rushFairShareRequestsPerSecond: number;
     /**
      * The other tenants' mean latency over the run against their latency before the rush (a step faster than that
@@ -183,6 +200,24 @@ export function initialDesired(fleet: FleetModel, profile: LoadProfile): number 
     return Math.min(fleet.maxSize, Math.max(floor, Math.ceil(normal / targetRps(fleet))));
 }
 
+/**
+ * The WAF rules that bind the rushing tenant: its source's allowance when it is listed (the ceiling and the tenant
+ * rule exclude the listed addresses), else the per-address ceiling and, when its requests carry the tenant key and
+ * the rule blocks, the tenant rule. The model counts exactly over 5 minutes; WAF's count is an estimate
+ * (fairShareConfig.ts's margin is for that).
+ */
+export function wafLimitsFor(fleet: FleetModel, profile: LoadProfile) {
+    const listed = profile.rush.source !== undefined ? fleet.highVolumeSources?.find(s => s.name === profile.rush.source) : undefined;
+    if (profile.rush.source !== undefined && !listed) throw new Error(`the rush's source "${profile.rush.source}" is not listed`);
+    const tenant = !listed && profile.rush.tenantHeader !== false && fleet.tenantLimit?.block ? fleet.tenantLimit : undefined;
+    const ipLimitPer5Minutes = listed?.limitPer5Minutes ?? fleet.ipLimitPer5Minutes;
+    const addresses = Math.max(1, profile.rush.addresses);
+    // Per second, for the whole rush: the per-address limits admit `addresses` times theirs.
+    const ip = (ipLimitPer5Minutes / 300) * (listed ? 1 : addresses);
+    const key = tenant ? (tenant.limitPer5Minutes / 300) * (tenant.perAddress ? addresses : 1) : Infinity;
+    return { source: listed, tenant, ipLimitPer5Minutes, admitsPerSecond: Math.min(ip, key) };
+}
+
 /** Steps the fleet through the profile. */
 export function simulate(fleet: FleetModel, profile: LoadProfile): CapacityResult {
     const dt = profile.stepSeconds;
@@ -215,7 +250,8 @@ export function simulate(fleet: FleetModel, profile: LoadProfile): CapacityResul
         for (let i = Math.max(0, xs.length - lagSteps - n); i < xs.length - lagSteps; i++) s += xs[i];
         return s;
     };
-    const wafLag = Math.round(TIMINGS.wafDetection / dt);
+    const wafLag = Math.round((profile.wafDetectionSeconds ?? TIMINGS.wafDetection) / dt);
+    const waf = wafLimitsFor(fleet, profile);
 
     for (let t = 0; t < profile.durationSeconds; t += dt) {
         // Servers that finished starting join; the pool refills behind them.
@@ -238,13 +274,14 @@ export function simulate(fleet: FleetModel, profile: LoadProfile): CapacityResul
         const perAddress = rush / addresses;
         // WAF counts every request a key sends, refused or not, and refuses all of them while that count is over the
         // limit (strictly: "whose request count is currently over the rule's limit"): it blocks a key, it does not shape it.
-        const tenant = fleet.tenantLimit;
-        if (tenant?.block) {
-            const counted = sumLast(sentPerAddress, windowSteps, wafLag) * (tenant.perAddress ? 1 : addresses);
+        // A listed source: one counter over all its addresses (CONSTANT); otherwise one per address (IP).
+        const sentByKey = sumLast(sentPerAddress, windowSteps, wafLag) * (waf.source ? addresses : 1);
+        if (waf.tenant) {
+            const counted = sumLast(sentPerAddress, windowSteps, wafLag) * (waf.tenant.perAddress ? 1 : addresses);
             // WAF counts whole requests; the model's are sums of fractions.
-            throttledBlocked = Math.round(counted) > tenant.limitPer5Minutes;
+            throttledBlocked = Math.round(counted) > waf.tenant.limitPer5Minutes;
         }
-        const ipBlocked = Math.round(sumLast(sentPerAddress, windowSteps, wafLag)) > fleet.ipLimitPer5Minutes;
+        const ipBlocked = Math.round(sentByKey) > waf.ipLimitPer5Minutes;
         const admittedRush = throttledBlocked || ipBlocked ? 0 : rush;
         sentPerAddress.push(perAddress * dt);
         throttledRequests += (rush - admittedRush) * dt;
@@ -325,7 +362,7 @@ export function simulate(fleet: FleetModel, profile: LoadProfile): CapacityResul
         throttledRequests: Math.round(throttledRequests),
         rushRequests: Math.round(rushRequests),
         rushPeakRequestsPerSecond: rushPeak,
-        rushFairShareRequestsPerSecond: tenantRequestsPerSecond(fleet),
+        rushFairShareRequestsPerSecond: waf.admitsPerSecond,
         latencyInflation: latencySum / n / baseline - 1,
         peakLatencyInflation: peakInflation,
         peakDbConnections: peakDb,
