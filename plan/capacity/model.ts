@@ -84,8 +84,8 @@ export const TIMINGS = {
     /** The target group marks it healthy: 2 checks 15 s apart. */
     healthCheck: 30,
     /**
-     * WAF acts on a key over its limit, in the model after this delay; AWS gives no figure and says blocking can lag by
-     * several minutes, so the guardrail also runs WAF_SLOW_DETECTION.
+     * WAF acts on a key over its limit, in the model after this delay: AWS says usually below 30 s, and that it can lag
+     * by several minutes, so the guardrail also runs WAF_SLOW_DETECTION (rate-based rule caveats).
      */
     wafDetection: 30,
     /** A worker of a server serves one request in this long at rest (the latency baseline). */
@@ -97,7 +97,6 @@ export const TIMINGS = {
  * measurements. The model prints them with its results.
  */
 export const ASSUMED_TIMINGS: readonly (keyof typeof TIMINGS)[] = [
-    "wafDetection",
     "standardMetricDelay",
     "highResolutionMetricDelay",
     "warmStart",
