@@ -62,6 +62,9 @@ export class LogBucket extends pulumi.ComponentResource {
         // that deleted them would leave the bucket without its public access block, TLS-only policy and lifecycle.
         const child = { parent: bucket, retainOnDelete: args.keep?.retainOnDelete };
         // A former name is aliased under the bucket's former URN too (the SDK combines a child's alias with its parent's).
+        // No alias combines a former name with a pre-V2 type (e.g. BucketLifecycleConfigurationV2): the provider adds
+        // the bare type alias itself, and this program has been on @pulumi/aws 7 with the V2-free classes since its
+        // first commit, so no state of its holds a former name under a V2 type.
         const parent = (setting: BucketSetting) => {
             const former = args.formerSettingNames?.[setting];
             return former ? { ...child, aliases: [{ name: former }] } : child;
