@@ -7,7 +7,7 @@ import { loadBalancerNameProblems } from "../components/account/awsNameConfig";
 import { monthEndWindowProblems } from "../components/app/monthEndScheduleConfig";
 import { warmPoolProblems } from "../components/app/warmPoolConfig";
 import { fairShareLimitPer5Minutes, ipLimitPer5Minutes } from "../components/app/fairShareConfig";
-import { highVolumeSourceProblems } from "../components/app/highVolumeSources";
+import { highVolumeSourceProblems } from "../components/app/highVolumeSourceConfig";
 import { ALB_BODY_INSPECTION_BYTES, webAclRuleProblems } from "../components/app/webAclConfig";
 import type { AppClusterSettings } from "../components/app/appCluster";
 import { EnvRole, logRetentionSchema, problem } from "./primitives";

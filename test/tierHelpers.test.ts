@@ -18,7 +18,7 @@ import {
     tenantRequestsPerSecond,
     WAF_ESTIMATE_MARGIN,
 } from "../components/app/fairShareConfig";
-import { allowancePer5Minutes } from "../components/app/highVolumeSources";
+import { allowancePer5Minutes } from "../components/app/highVolumeSourceConfig";
 import { appTierProblems, withAppTierDefaults } from "../config/appTier";
 
 /** Expands one cron field ("1-4", "26-31", "1,3,5", "*") into the values it matches. */

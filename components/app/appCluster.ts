@@ -4,7 +4,7 @@ import { AccessCloudConfig } from "../access/accessCloudConfig";
 import { AppEndpoint } from "./appEndpoint";
 import { AppFleet } from "./appFleet";
 import { AppIdentity } from "./appIdentity";
-import type { HighVolumeSource } from "./highVolumeSources";
+import type { HighVolumeSource } from "./highVolumeSourceConfig";
 import { MonthEndWindow } from "./monthEndScheduleConfig";
 import { WarmPoolSettings } from "./warmPoolConfig";
 import { BodySizeLimit, TenantRateLimit } from "./webAclConfig";

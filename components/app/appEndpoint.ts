@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LogBucket } from "../account/logBucket";
 import { accessLogBucketPolicy } from "./accessLogPolicy";
 import type { AppClusterArgs } from "./appCluster";
-import { allowancePer5Minutes } from "./highVolumeSources";
+import { allowancePer5Minutes } from "./highVolumeSourceConfig";
 import { WAF_REDACTED_HEADERS, wafLogGroupName, wafTenantQuery } from "./wafLogConfig";
 import { DEFAULT_MANAGED_RULE_GROUPS, webAclRules } from "./webAclConfig";
 
@@ -228,7 +228,7 @@ export class AppEndpoint extends pulumi.ComponentResource {
             { parent: alb },
         );
 
-        // Known high-volume customers' addresses, one IP set each, for their own rate rule (highVolumeSources.ts).
+        // Known high-volume customers' addresses, one IP set each, for their own rate rule (highVolumeSourceConfig.ts).
         const highVolumeSources = (args.highVolumeSources ?? []).map(source => ({
             name: source.name,
             limitPer5Minutes: allowancePer5Minutes(source),

@@ -3,7 +3,7 @@
  * one address, so the default per-address ceiling is what the fleet holds before a rush can absorb during the
  * scale-out lag: the minimum fleet's headroom above its scaling target, less a margin for WAF's estimation. It binds
  * every request, with or without a tenant header (the per-tenant rule omits requests missing its key). Known
- * high-volume customers get an explicit allowance instead (highVolumeSources.ts), and the per-tenant key limit is a
+ * high-volume customers get an explicit allowance instead (highVolumeSourceConfig.ts), and the per-tenant key limit is a
  * fair share of the ceiling. WAF refuses every request of a key while its count is over the limit (it blocks, it
  * does not shape); the capacity model shows both sides (docs/app-tier.md). Pure, for the config defaults and the model.
  */

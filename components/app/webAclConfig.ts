@@ -3,7 +3,7 @@
  *
  * 1. a per-client-IP ceiling, what the minimum fleet can absorb before a scale-out arrives, over every request with
  *    or without a tenant header (fairShareConfig.ts derives it), scoped down to exclude the listed high-volume sources;
- *    each listed source has its own rate rule instead, at its allowance (highVolumeSources.ts);
+ *    each listed source has its own rate rule instead, at its allowance (highVolumeSourceConfig.ts);
  * 2. optionally a per-tenant rate rule, keyed by what identifies a tenant (the Host header when tenants have
  *    their own names, or a header or cookie the app sets) so that a forger spends only its own budget: together
  *    with the client IP, or a value the app signs; it blocks in prod, at the fleet's fair share (fairShareConfig.ts);
