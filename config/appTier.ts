@@ -7,6 +7,7 @@ import { loadBalancerNameProblems } from "../components/account/awsNameConfig";
 import { monthEndWindowProblems } from "../components/app/monthEndScheduleConfig";
 import { warmPoolProblems } from "../components/app/warmPoolConfig";
 import { fairShareLimitPer5Minutes, ipLimitPer5Minutes } from "../components/app/fairShareConfig";
+import { highVolumeSourceProblems } from "../components/app/highVolumeSourceConfig";
 import { ALB_BODY_INSPECTION_BYTES, webAclRuleProblems } from "../components/app/webAclConfig";
 import type { AppClusterSettings } from "../components/app/appCluster";
 import { EnvRole, logRetentionSchema, problem } from "./primitives";
@@ -107,8 +108,23 @@ export const appTierSchema = z
             .max(2_000_000_000)
             .optional()
             .describe(
-                "WAF ceiling: requests one client IP may send per 5 minutes before it is blocked. Defaults to the minimum " +
-                    "fleet's headroom: minSize servers at serverRequestsPerSecond less the request target, times 300 s.",
+                "WAF ceiling: requests one client IP may send per 5 minutes before it is blocked, with or without a tenant " +
+                    "header. Defaults to what the minimum fleet absorbs before a scale-out: minSize servers at " +
+                    "serverRequestsPerSecond less the request target, less 20 % for WAF's estimation, times 300 s.",
+            ),
+        highVolumeSources: z
+            .array(
+                z.strictObject({
+                    name: z.string().describe("Stable name: lower-case letters, digits and hyphens."),
+                    cidrs: z.array(z.string()).describe("Its addresses, IPv4 CIDRs (a NAT address is a /32)."),
+                    requestsPerSecond: z.number().positive().describe("Requests per second its addresses together may send."),
+                }),
+            )
+            .optional()
+            .describe(
+                "Known high-volume customers (a company behind one NAT address): each served up to its own allowance " +
+                    "instead of the per-IP ceiling and the per-tenant rule. Together at most half of what the largest " +
+                    "fleet serves (maxSize x serverRequestsPerSecond x 0.5). Defaults to none.",
             ),
         tenantRateLimit: z
             .strictObject({
@@ -138,7 +154,7 @@ export const appTierSchema = z
                     .optional()
                     .describe(
                         "Requests one tenant key may send per 5 minutes before the rule acts. Defaults to the fair share: " +
-                            "half the minimum fleet's headroom (see rateLimitPer5Minutes).",
+                            "half the per-IP ceiling (see rateLimitPer5Minutes).",
                     ),
                 action: z
                     .enum(["count", "block"])
@@ -300,6 +316,7 @@ export function withAppTierDefaults(role: EnvRole, environment: string, input: A
         warmPool: input.warmPool ?? (prod ? { minSize: 2 } : undefined),
         rateLimitPer5Minutes: input.rateLimitPer5Minutes ?? ipLimitPer5Minutes(minimumFleet),
         serverRequestsPerSecond,
+        highVolumeSources: input.highVolumeSources ?? [],
         tenantRateLimit: {
             key: input.tenantRateLimit?.key ?? { header: "X-Twine-Tenant" },
             scope: input.tenantRateLimit?.scope ?? "tenant-and-ip",
@@ -415,6 +432,13 @@ export function appTierProblems(role: EnvRole, environment: string, input: AppTi
             ["app", message.startsWith("bodySizeLimit") ? "uploads" : "tenantRateLimit"],
             message.startsWith("bodySizeLimit") ? input.uploads : input.tenantRateLimit,
             problem(message, "fix the WAF setting named"),
+        ]);
+    }
+    for (const message of highVolumeSourceProblems(app.highVolumeSources ?? [], app)) {
+        problems.push([
+            ["app", "highVolumeSources"],
+            input.highVolumeSources,
+            problem(message, "fix app.highVolumeSources: list each source's CIDRs and an allowance the largest fleet can serve"),
         ]);
     }
     for (const message of loadBalancerNameProblems(`${environment}-alb`)) {

@@ -2,10 +2,12 @@
  * What changes between two plans of a stack, resource by resource, as a reviewer reads a `pulumi preview`:
  * create, update (with the inputs that change), delete, and replace where the inputs that change force one.
  * Resources are matched by URN, as the engine matches them: a renamed or re-parented resource is a delete and a
- * create. Protected resources that would be deleted or replaced are called out: `pulumi up` refuses to delete them.
+ * create, unless it answers to its old URN through its aliases or its parent's (plan/urns.ts), as the engine
+ * follows them. Protected resources that would be deleted or replaced are called out: `pulumi up` refuses to delete them.
  */
 import { CostEstimate, estimateCost } from "./cost";
 import { Plan, PlannedResource } from "./run";
+import { answeredUrns, engineUrns } from "./urns";
 
 export type Action = "create" | "update" | "replace" | "delete";
 
@@ -376,13 +378,34 @@ export function diffHasChanges(diff: PlanDiff): boolean {
     return diff.changes.length > 0 || diff.outputs.length > 0;
 }
 
+/** New resources (by plan URN) that answer to the engine URN of an old one that is gone: moved, not replaced. */
+function movedFrom(
+    oldPlan: Plan,
+    newPlan: Plan,
+    before: ReadonlyMap<string, PlannedResource>,
+    after: ReadonlyMap<string, PlannedResource>,
+): Map<string, string> {
+    const oldByEngineUrn = new Map([...engineUrns(oldPlan)].map(([planUrn, engineUrn]) => [engineUrn, planUrn]));
+    const answered = answeredUrns(newPlan);
+    const moved = new Map<string, string>();
+    for (const urn of after.keys()) {
+        if (before.has(urn)) continue;
+        const old = (answered.get(urn) ?? [])
+            .map(a => oldByEngineUrn.get(a))
+            .find(o => o !== undefined && before.has(o) && !after.has(o) && ![...moved.values()].includes(o));
+        if (old) moved.set(urn, old);
+    }
+    return moved;
+}
+
 export function diffPlans(oldPlan: Plan, newPlan: Plan, against: string): PlanDiff {
     const before = new Map(oldPlan.resources.filter(r => !untracked(r)).map(r => [r.urn, r]));
     const after = new Map(newPlan.resources.filter(r => !untracked(r)).map(r => [r.urn, r]));
     const changes = new Map<string, ResourceChange>();
     const notes: OptionNote[] = [];
+    const moved = movedFrom(oldPlan, newPlan, before, after);
     for (const [urn, r] of after) {
-        const old = before.get(urn);
+        const old = before.get(urn) ?? before.get(moved.get(urn) ?? "");
         if (!old) {
             changes.set(urn, changeOf("create", r));
             continue;
@@ -399,7 +422,8 @@ export function diffPlans(oldPlan: Plan, newPlan: Plan, against: string): PlanDi
         }
         changes.set(urn, changeOf(all.some(c => c.forcesReplacement) ? "replace" : "update", r, all, old));
     }
-    for (const [urn, r] of before) if (!after.has(urn)) changes.set(urn, changeOf("delete", r));
+    const movedOld = new Set(moved.values());
+    for (const [urn, r] of before) if (!after.has(urn) && !movedOld.has(urn)) changes.set(urn, changeOf("delete", r));
     carryReplacements(changes, after, before);
     const ordered = treeOrder([...changes.values()], after, before);
     // Components hold nothing in the cloud: listed for their children, not counted.

@@ -34,7 +34,8 @@ export function engineUrns(plan: Plan): Map<string, string> {
 
 /**
  * Every engine URN each resource answers to: its own, one per declared alias, and for each former URN of its parent
- * the URN it had there (pulumi's inheritedChildAlias: a child named after its parent takes the parent's old name).
+ * the URNs it and its aliases had there (pulumi's inheritedChildAlias: a child named after its parent takes the
+ * parent's old name).
  */
 export function answeredUrns(plan: Plan): Map<string, string[]> {
     const byUrn = new Map(plan.resources.map(r => [r.urn, r]));
@@ -49,13 +50,20 @@ export function answeredUrns(plan: Plan): Map<string, string[]> {
             const aliasParent = a.parent ? engine.get(a.parent) : parent && engine.get(parent.urn);
             return aliasParent ? childUrn(aliasParent, a.type ?? r.type, a.name ?? r.name) : own;
         });
+        // Under each former URN of the parent: the child's own name and type, and each of its declared aliases without a
+        // parent of its own (pulumi's allAliases combines every child alias with every parent alias).
+        const names = [{ name: r.name, type: r.type }, ...(r.options.aliases ?? []).filter(a => !a.parent)].map(a => ({
+            name: a.name ?? r.name,
+            type: a.type ?? r.type,
+        }));
         const inherited = parent
             ? of(parent)
                   .slice(1)
-                  .map(former => {
-                      const name = r.name.startsWith(parent.name) ? nameOf(former) + r.name.slice(parent.name.length) : r.name;
-                      return childUrn(former, r.type, name);
-                  })
+                  .flatMap(former =>
+                      names.map(({ name, type }) =>
+                          childUrn(former, type, name.startsWith(parent.name) ? nameOf(former) + name.slice(parent.name.length) : name),
+                      ),
+                  )
             : [];
         const all = [...new Set([own, ...declared, ...inherited])];
         memo.set(r.urn, all);

@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { capacityOf } from "../plan/capacity/guardrail";
+import { capacityOf, lockedOut } from "../plan/capacity/guardrail";
 import { ASSUMED_TIMINGS, CapacityResult, MAX_LATENCY_INFLATION, TIMINGS } from "../plan/capacity/model";
 import { DEFAULT_PROFILE, readProfile } from "../plan/capacity/profile";
 import { capacitySvg } from "../plan/capacity/svg";
@@ -86,7 +86,10 @@ export function renderCapacityText(results: readonly CapacityResult[]): string {
             `${r.environment}: ${r.profile}`,
             `  capacity meets demand:      ${met(r.secondsToMeetDemand)}`,
             `  minutes saturated:          ${r.saturatedMinutes.toFixed(1)}`,
-            `  rushing tenant throttled:   ${r.throttledRequests.toLocaleString("en-US")} requests`,
+            `  rushing tenant throttled:   ${r.throttledRequests.toLocaleString("en-US")} of ${r.rushRequests.toLocaleString("en-US")} ` +
+                `requests (peak ${r.rushPeakRequestsPerSecond.toFixed(0)} requests/s, the WAF rules admit ` +
+                `${r.rushFairShareRequestsPerSecond.toFixed(0)})` +
+                (lockedOut(r) ? "  (locked out: its demand is within what the rules admit)" : ""),
             `  others' latency inflation:  ${pct(r.latencyInflation)} mean, ${pct(r.peakLatencyInflation)} worst step` +
                 (r.latencyInflation > MAX_LATENCY_INFLATION ? `  (over the ${pct(MAX_LATENCY_INFLATION)} guardrail)` : ""),
             `  peak database connections:  ${r.peakDbConnections}${r.dbConnectionLimit !== null ? ` of ${r.dbConnectionLimit}` : ""}` +

@@ -29,6 +29,54 @@ function prodWithAzs(azCount: number, base: Record<string, string> = fixtureConf
     return config;
 }
 
+describe("plan --diff of a move", () => {
+    const STACK_URN = "urn:pulumi:dev::twine-infra::pulumi:pulumi:Stack::twine-infra-dev";
+    const resource = (urn: string, type: string, name: string, parent: string | null, inputs = {}, aliases?: object[]) => ({
+        urn,
+        type,
+        name,
+        parent,
+        provider: null,
+        inputs,
+        options: { protect: true, retainOnDelete: false, ignoreChanges: [], dependsOn: [], deleteBeforeReplace: false, aliases },
+    });
+    const planOfResources = (resources: (ReturnType<typeof resource> & { component?: boolean })[]): Plan =>
+        ({
+            stack: "dev",
+            project: "twine-infra",
+            outputs: {},
+            resources: [resource(STACK_URN, "pulumi:pulumi:Stack", "twine-infra-dev", null), ...resources],
+        }) as Plan;
+
+    it("GIVEN a bucket and its policy moved into a component with aliases THEN neither is deleted; a rename without one is", () => {
+        const before = planOfResources([
+            resource("apt", "twine:index:AptRepo", "dev-apt", STACK_URN),
+            resource("bucket", "aws:s3/bucket:Bucket", "dev-apt-bucket", "apt", { bucket: "b" }),
+            resource("policy", "aws:s3/bucketPolicy:BucketPolicy", "dev-apt-policy", "bucket", { policy: "p" }),
+            resource("queue", "aws:sqs/queue:Queue", "dev-queue", STACK_URN),
+        ]);
+        const after = planOfResources([
+            resource("apt", "twine:index:AptRepo", "dev-apt", STACK_URN),
+            { ...resource("component", "twine:index:LogBucket", "dev-apt-bucket", "apt"), component: true },
+            resource("bucket2", "aws:s3/bucket:Bucket", "dev-apt-bucket", "component", { bucket: "b" }, [{ parent: "apt" }]),
+            resource("policy2", "aws:s3/bucketPolicy:BucketPolicy", "dev-apt-bucket", "bucket2", { policy: "p2" }, [
+                { name: "dev-apt-policy" },
+            ]),
+            resource("queue2", "aws:sqs/queue:Queue", "dev-renamed-queue", STACK_URN),
+        ]);
+        const diff = diffPlans(before, after, "before the move");
+        assert.deepEqual(diff.summary, { add: 1, change: 1, destroy: 1 }, JSON.stringify(diff.changes.map(c => [c.action, c.name])));
+        assert.deepEqual(
+            diff.changes
+                .filter(c => !c.component)
+                .map(c => `${c.action} ${c.name}`)
+                .sort(),
+            ["create dev-renamed-queue", "delete dev-queue", "update dev-apt-bucket"],
+        );
+        assert.equal(diff.changes.find(c => c.action === "update")!.type, "aws:s3/bucketPolicy:BucketPolicy");
+    });
+});
+
 describe("plan --diff", () => {
     let three: Plan;
     let two: Plan;

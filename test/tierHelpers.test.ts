@@ -11,8 +11,15 @@ import {
     webAclRuleProblems,
     webAclRules,
 } from "../components/app/webAclConfig";
-import { fairShareLimitPer5Minutes, ipLimitPer5Minutes } from "../components/app/fairShareConfig";
-import { withAppTierDefaults } from "../config/appTier";
+import {
+    FAIR_SHARE,
+    fairShareLimitPer5Minutes,
+    ipLimitPer5Minutes,
+    tenantRequestsPerSecond,
+    WAF_ESTIMATE_MARGIN,
+} from "../components/app/fairShareConfig";
+import { allowancePer5Minutes } from "../components/app/highVolumeSourceConfig";
+import { appTierProblems, withAppTierDefaults } from "../config/appTier";
 
 /** Expands one cron field ("1-4", "26-31", "1,3,5", "*") into the values it matches. */
 function cronField(field: string, lo: number, hi: number): Set<number> {
@@ -113,33 +120,116 @@ describe("tier helpers", () => {
                 { header: { name: "x-twine-tenant", textTransformations: [{ priority: 0, type: "NONE" }] } },
                 { ip: {} },
             ]);
-            // Blocking in prod by default, at the fair share of the minimum fleet's headroom (fairShareConfig.ts).
+            // Blocking in prod by default, at the fair share of the per-address ceiling (fairShareConfig.ts).
             assert.deepEqual(tenant.action, { block: { customResponse: { responseCode: 429 } } });
             const share = fairShareLimitPer5Minutes({ ...prod, requestsPerTarget: prod.scaling.requestsPerTarget });
             assert.equal((tenant.statement as any).rateBasedStatement.limit, share);
             assert.equal(withAppTierDefaults("dev", "integration").tenantRateLimit!.action, "count");
         });
 
-        it("derives both rate limits from the fleet that is always running, below what it serves, never from the maximum", () => {
+        it("derives the per-address ceiling from what the minimum fleet absorbs before a scale-out, less WAF's margin", () => {
             for (const role of ["dev", "prod"] as const) {
                 const app = withAppTierDefaults(role, "e");
-                const minimumFleetPer5Minutes = app.minSize * app.serverRequestsPerSecond * 300;
-                assert.ok(app.rateLimitPer5Minutes < minimumFleetPer5Minutes, `${role}: one address cannot saturate the minimum fleet`);
+                const headroom = app.minSize * (app.serverRequestsPerSecond - app.scaling.requestsPerTarget! / 60);
                 assert.ok(
-                    app.tenantRateLimit!.limitPer5Minutes < app.rateLimitPer5Minutes,
-                    `${role}: a tenant key takes less than an address`,
+                    app.rateLimitPer5Minutes <= headroom * (1 - WAF_ESTIMATE_MARGIN) * 300,
+                    `${role}: within the headroom, less the margin`,
                 );
+                assert.ok(app.rateLimitPer5Minutes > headroom * (1 - WAF_ESTIMATE_MARGIN) * 300 - 1);
+                assert.ok(app.tenantRateLimit!.limitPer5Minutes <= app.rateLimitPer5Minutes * FAIR_SHARE, `${role}: a key's fair share`);
+                // The largest fleet does not raise them: WAF cannot tell a one-NAT company from an abuser at one address.
                 const larger = withAppTierDefaults(role, "e", { maxSize: app.maxSize * 4 });
-                assert.equal(larger.rateLimitPer5Minutes, app.rateLimitPer5Minutes, "a larger maximum is not there when a rush starts");
-                assert.equal(larger.tenantRateLimit!.limitPer5Minutes, app.tenantRateLimit!.limitPer5Minutes);
-                const more = withAppTierDefaults(role, "e", { minSize: app.minSize + 2, maxSize: app.maxSize + 2 });
-                assert.ok(more.rateLimitPer5Minutes > app.rateLimitPer5Minutes, "a larger minimum fleet admits more");
+                assert.equal(larger.rateLimitPer5Minutes, app.rateLimitPer5Minutes);
+                const floor = withAppTierDefaults(role, "e", { minSize: app.minSize + 1, maxSize: app.maxSize + 1 });
+                assert.ok(floor.rateLimitPer5Minutes > app.rateLimitPer5Minutes, `${role}: a larger floor absorbs more`);
             }
+            assert.equal(ipLimitPer5Minutes({ minSize: 3, serverRequestsPerSecond: 40, requestsPerTarget: 900 }), 3 * 25 * 0.8 * 300);
             assert.equal(
-                ipLimitPer5Minutes({ minSize: 3, serverRequestsPerSecond: 40, requestsPerTarget: 900 }),
-                3 * (40 - 15) * 300,
-                "the minimum fleet's headroom over its request target, for 300 s",
+                fairShareLimitPer5Minutes({ minSize: 3, serverRequestsPerSecond: 40, requestsPerTarget: 900 }),
+                3 * 25 * 0.4 * 300,
             );
+            assert.equal(tenantRequestsPerSecond({ minSize: 3, serverRequestsPerSecond: 40, requestsPerTarget: 900 }), 30);
+            // An estimate: rounded down, and never below WAF's floor of 10.
+            assert.equal(fairShareLimitPer5Minutes({ minSize: 1, serverRequestsPerSecond: 0.26 }), 31);
+            assert.equal(ipLimitPer5Minutes({ minSize: 1, serverRequestsPerSecond: 0.01 }), 10);
+        });
+
+        it("the per-address ceiling binds every request, with or without a tenant header", () => {
+            const prod = withAppTierDefaults("prod", "production");
+            const rules = webAclRules({ ...base, rateLimitPer5Minutes: prod.rateLimitPer5Minutes, tenantRateLimit: prod.tenantRateLimit });
+            const ceiling = (rules[0].statement as any).rateBasedStatement;
+            assert.equal(rules[0].name, "per-client-rate-limit");
+            // IP aggregation with no scope-down: every request counts (the tenant rule omits those missing its key).
+            assert.deepEqual(ceiling, { limit: prod.rateLimitPer5Minutes, aggregateKeyType: "IP", evaluationWindowSec: 300 });
+            assert.deepEqual(rules[0].action, { block: {} });
+        });
+
+        it("a listed high-volume source has its own allowance; the ceiling and the tenant rule leave its addresses out", () => {
+            const prod = withAppTierDefaults("prod", "production");
+            const rules = webAclRules({
+                ...base,
+                rateLimitPer5Minutes: prod.rateLimitPer5Minutes,
+                tenantRateLimit: prod.tenantRateLimit,
+                highVolumeSources: [
+                    { name: "acme", ipSetArn: "arn:acme", limitPer5Minutes: 60_000 },
+                    { name: "globex", ipSetArn: "arn:globex", limitPer5Minutes: 30_000 },
+                ],
+            });
+            assert.deepEqual(
+                rules.slice(0, 4).map(r => r.name),
+                ["per-client-rate-limit", "high-volume-acme", "high-volume-globex", "per-tenant-rate-limit"],
+            );
+            const unlisted = {
+                notStatement: {
+                    statement: {
+                        orStatement: {
+                            statements: [
+                                { ipSetReferenceStatement: { arn: "arn:acme" } },
+                                { ipSetReferenceStatement: { arn: "arn:globex" } },
+                            ],
+                        },
+                    },
+                },
+            };
+            assert.deepEqual((rules[0].statement as any).rateBasedStatement.scopeDownStatement, unlisted);
+            assert.deepEqual((rules[3].statement as any).rateBasedStatement.scopeDownStatement, unlisted);
+            // One counter over the source's addresses together, at its allowance.
+            assert.deepEqual((rules[1].statement as any).rateBasedStatement, {
+                limit: 60_000,
+                aggregateKeyType: "CONSTANT",
+                evaluationWindowSec: 300,
+                scopeDownStatement: { ipSetReferenceStatement: { arn: "arn:acme" } },
+            });
+            assert.deepEqual(rules[1].action, { block: {} });
+            assert.equal(allowancePer5Minutes({ name: "acme", cidrs: ["203.0.113.7/32"], requestsPerSecond: 200 }), 60_000);
+        });
+
+        it("refuses high-volume sources with bad CIDRs, or allowances the largest fleet cannot serve beside the others", () => {
+            const input = (highVolumeSources: { name: string; cidrs: string[]; requestsPerSecond: number }[]) =>
+                appTierProblems("prod", "production", { highVolumeSources }).filter(p => p[0].join(".") === "app.highVolumeSources");
+            assert.deepEqual(input([{ name: "acme", cidrs: ["203.0.113.7/32", "198.51.100.0/24"], requestsPerSecond: 200 }]), []);
+            const bad = input([
+                { name: "acme", cidrs: ["203.0.113.7", "198.51.100.1/24", "300.1.1.1/32"], requestsPerSecond: 200 },
+                { name: "acme", cidrs: [], requestsPerSecond: 100 },
+            ]).map(p => p[2]);
+            for (const expected of [
+                /"203\.0\.113\.7" is not an IPv4 CIDR/,
+                /"198\.51\.100\.1\/24" has host bits set/,
+                /"300\.1\.1\.1\/32"/,
+            ]) {
+                assert.ok(
+                    bad.some(m => expected.test(m)),
+                    `${expected}: ${bad.join("; ")}`,
+                );
+            }
+            assert.ok(bad.some(m => /listed twice/.test(m)) && bad.some(m => /lists no cidrs/.test(m)));
+            // Prod's largest fleet: 24 x 40 = 960 requests/s; the others keep half, so the listed ones share 480.
+            const over = input([
+                { name: "acme", cidrs: ["203.0.113.7/32"], requestsPerSecond: 300 },
+                { name: "globex", cidrs: ["198.51.100.9/32"], requestsPerSecond: 200 },
+            ]).map(p => p[2]);
+            assert.equal(over.length, 1);
+            assert.match(over[0], /the allowances add up to 500 requests\/s, more than the 480 the largest fleet serves/);
         });
 
         it("a signed key is one counter per value: no IP in the key", () => {

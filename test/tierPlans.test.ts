@@ -127,20 +127,27 @@ describe("the tiers at run time (over the plans)", () => {
     describe("fair to every tenant", () => {
         const rulesOf = (plan: Plan) => ofType(plan, "aws:wafv2/webAcl:WebAcl").map(acl => acl.inputs.rules as any[]);
 
-        it("5. no address can saturate the minimum fleet, and a per-tenant rule blocks in prod and counts in dev by default", async () => {
+        it("5. no address takes more than the minimum fleet absorbs, every request counted; a per-tenant rule blocks in prod", async () => {
             for (const stack of ["dev", "prod"] as const) {
                 const plan = await planOf(stack);
                 for (const acl of ofType(plan, "aws:wafv2/webAcl:WebAcl")) {
                     const rules = acl.inputs.rules as any[];
                     const group = ofType(plan, ASG).find(g => g.name === acl.name.replace(/-waf$/, "-app"))!;
-                    // The default serverRequestsPerSecond (40): the stack files do not set it.
-                    const minimumFleetPer5Minutes = Number(group.inputs.minSize) * 40 * 300;
-                    assert.ok(
-                        rules[0].statement.rateBasedStatement.limit < minimumFleetPer5Minutes,
-                        `${acl.name}: below the minimum fleet`,
+                    // The default serverRequestsPerSecond (40): the stack files do not set it. The minimum fleet's headroom
+                    // above the request target is what it absorbs before a scale-out arrives.
+                    const policy = ofType(plan, "aws:autoscaling/policy:Policy").find(
+                        p => p.name === acl.name.replace(/-waf$/, "-requests"),
                     );
+                    const target = Number((policy!.inputs.targetTrackingConfiguration as any).targetValue) / 60;
+                    const headroomPer5Minutes = Number(group.inputs.minSize) * (40 - target) * 300;
+                    const ceiling = rules[0].statement.rateBasedStatement;
+                    assert.ok(ceiling.limit <= headroomPer5Minutes, `${acl.name}: ${ceiling.limit} within the minimum fleet's headroom`);
+                    // Every request counts: no scope-down (none listed) and no key a client could leave out.
+                    assert.equal(ceiling.aggregateKeyType, "IP");
+                    assert.equal(ceiling.scopeDownStatement, undefined);
                     const tenant = rules.find(r => r.name === "per-tenant-rate-limit");
                     assert.ok(tenant, "a per-tenant rule");
+                    assert.ok(tenant.statement.rateBasedStatement.limit <= ceiling.limit / 2, "a key's fair share of the ceiling");
                     assert.equal(tenant.statement.rateBasedStatement.aggregateKeyType, "CUSTOM_KEYS");
                     assert.deepEqual(
                         tenant.action,

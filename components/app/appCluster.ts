@@ -4,6 +4,7 @@ import { AccessCloudConfig } from "../access/accessCloudConfig";
 import { AppEndpoint } from "./appEndpoint";
 import { AppFleet } from "./appFleet";
 import { AppIdentity } from "./appIdentity";
+import type { HighVolumeSource } from "./highVolumeSourceConfig";
 import { MonthEndWindow } from "./monthEndScheduleConfig";
 import { WarmPoolSettings } from "./warmPoolConfig";
 import { BodySizeLimit, TenantRateLimit } from "./webAclConfig";
@@ -51,6 +52,8 @@ export interface AppClusterSettings {
     readonly rateLimitPer5Minutes: number;
     /** WAF: the per-tenant rate rule. @default - none */
     readonly tenantRateLimit?: TenantRateLimit;
+    /** WAF: known high-volume customers, each served up to its allowance instead of the per-IP ceiling. @default - none */
+    readonly highVolumeSources?: readonly HighVolumeSource[];
     /** WAF: the body limit outside the upload paths. @default - none (the managed 8 KB body rule only counts) */
     readonly bodySizeLimit?: BodySizeLimit;
     /** Days CloudWatch keeps the WAF's request log (aws-waf-logs-<environment>). */

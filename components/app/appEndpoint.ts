@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LogBucket } from "../account/logBucket";
 import { accessLogBucketPolicy } from "./accessLogPolicy";
 import type { AppClusterArgs } from "./appCluster";
+import { allowancePer5Minutes } from "./highVolumeSourceConfig";
 import { WAF_REDACTED_HEADERS, wafLogGroupName, wafTenantQuery } from "./wafLogConfig";
 import { DEFAULT_MANAGED_RULE_GROUPS, webAclRules } from "./webAclConfig";
 
@@ -27,6 +28,7 @@ export type AppEndpointArgs = Pick<
     | "identity"
     | "rateLimitPer5Minutes"
     | "tenantRateLimit"
+    | "highVolumeSources"
     | "bodySizeLimit"
     | "wafLogRetentionDays"
 > & {
@@ -226,6 +228,21 @@ export class AppEndpoint extends pulumi.ComponentResource {
             { parent: alb },
         );
 
+        // Known high-volume customers' addresses, one IP set each, for their own rate rule (highVolumeSourceConfig.ts).
+        const highVolumeSources = (args.highVolumeSources ?? []).map(source => ({
+            name: source.name,
+            limitPer5Minutes: allowancePer5Minutes(source),
+            ipSetArn: new aws.wafv2.IpSet(
+                `${name}-high-volume-${source.name}`,
+                {
+                    scope: "REGIONAL",
+                    ipAddressVersion: "IPV4",
+                    addresses: [...source.cidrs],
+                    description: `${args.environment}: addresses of the high-volume source ${source.name}`,
+                },
+                { parent: this },
+            ).arn,
+        }));
         // WAF: the rate rule first, so one client's flood is throttled before it reaches anyone else's capacity.
         this.webAcl = new aws.wafv2.WebAcl(
             `${name}-waf`,
@@ -236,6 +253,7 @@ export class AppEndpoint extends pulumi.ComponentResource {
                 rules: webAclRules({
                     rateLimitPer5Minutes: args.rateLimitPer5Minutes,
                     tenantRateLimit: args.tenantRateLimit,
+                    highVolumeSources,
                     bodySizeLimit: args.bodySizeLimit,
                     managedRuleGroups: args.managedRuleGroups ?? DEFAULT_MANAGED_RULE_GROUPS,
                     metricPrefix: name,

@@ -1,14 +1,23 @@
 /**
- * The WAF's rate limits, derived in one place from the fleet that is always running (minSize servers), not from
- * the largest: a limit from maxSize lets one key saturate the servers that exist when its rush starts, long before
- * scaling adds the rest. The headroom is what the minimum fleet serves above its scaling target, i.e. what it can
- * absorb before a scale-out arrives. WAF refuses every request of a key while its rate is over the limit (it blocks,
- * it does not shape), so a key over its limit is refused in full: the capacity model shows both sides
- * (docs/app-tier.md). Pure, for the config defaults and the model.
+ * The WAF's rate limits, derived in one place. WAF cannot tell a company behind one NAT address from an abuser at
+ * one address, so the default per-address ceiling is what the fleet holds before a rush can absorb during the
+ * scale-out lag: the minimum fleet's headroom above its scaling target, less a margin for WAF's estimation. It binds
+ * every request, with or without a tenant header (the per-tenant rule omits requests missing its key). Known
+ * high-volume customers get an explicit allowance instead (highVolumeSourceConfig.ts), and the per-tenant key limit is a
+ * fair share of the ceiling. WAF refuses every request of a key while its count is over the limit (it blocks, it
+ * does not shape); the capacity model shows both sides (docs/app-tier.md). Pure, for the config defaults and the model.
  */
 
-/** The share of the minimum fleet's headroom one tenant key may take: two rushing tenants together still fit. */
+/** The share of the per-address ceiling one tenant key may take: two rushing tenants together still fit. */
 export const FAIR_SHARE = 0.5;
+
+/**
+ * The share of the minimum fleet's headroom the ceiling leaves unused, for WAF's estimation: AWS says the rate-based
+ * count weights recent requests and is not an exact match, that blocking can lag by several minutes, and that a limit
+ * change restarts the count (see the caveats in
+ * https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-caveats.html).
+ */
+export const WAF_ESTIMATE_MARGIN = 0.2;
 
 export interface MinimumFleet {
     readonly minSize: number;
@@ -18,21 +27,42 @@ export interface MinimumFleet {
     readonly requestsPerTarget?: number;
 }
 
+export interface FleetAtScale {
+    readonly maxSize: number;
+    readonly serverRequestsPerSecond: number;
+}
+
 /** Requests per second the minimum fleet serves above its scaling target (all of it without a request target). */
 export function minimumFleetHeadroom(fleet: MinimumFleet): number {
     const target = fleet.requestsPerTarget !== undefined ? fleet.requestsPerTarget / 60 : 0;
     return fleet.minSize * Math.max(0, fleet.serverRequestsPerSecond - target);
 }
 
-// WAF's floor for a rate limit is 10 (API_RateBasedStatement).
-const per5Minutes = (requestsPerSecond: number) => Math.max(10, Math.round(requestsPerSecond * 300));
+/** Requests per second one client address may send (which may carry several tenants): the headroom less the margin. */
+export const ipRequestsPerSecond = (fleet: MinimumFleet): number => minimumFleetHeadroom(fleet) * (1 - WAF_ESTIMATE_MARGIN);
 
-/** The per-client-IP ceiling: one address (which may carry several tenants) may take the whole headroom, no more. */
+/** Requests per second one tenant key may send: its fair share of the per-address ceiling. */
+export const tenantRequestsPerSecond = (fleet: MinimumFleet): number => ipRequestsPerSecond(fleet) * FAIR_SHARE;
+
+/** Requests per second the fleet serves at its largest. */
+export const capacityAtScale = (fleet: FleetAtScale): number => fleet.maxSize * fleet.serverRequestsPerSecond;
+
+/**
+ * What the listed high-volume sources may take together: the largest fleet less the other tenants' share
+ * (1 - FAIR_SHARE of it), so that the listed allowances never starve everyone else.
+ */
+export const highVolumeBudget = (fleet: FleetAtScale): number => capacityAtScale(fleet) * FAIR_SHARE;
+
+// The limit in requests per 5 minutes, WAF's window; at least 10, WAF's floor (API_RateBasedStatement). Rounded
+// down: WAF's count is an estimate, so the stated rate is a target, not a figure WAF matches exactly.
+export const per5Minutes = (requestsPerSecond: number) => Math.max(10, Math.floor(requestsPerSecond * 300));
+
+/** The per-client-IP ceiling, per 5 minutes. */
 export function ipLimitPer5Minutes(fleet: MinimumFleet): number {
-    return per5Minutes(minimumFleetHeadroom(fleet));
+    return per5Minutes(ipRequestsPerSecond(fleet));
 }
 
-/** Requests per 5 minutes one tenant key may send: FAIR_SHARE of the minimum fleet's headroom, for 300 s. */
+/** Requests per 5 minutes one tenant key may send. */
 export function fairShareLimitPer5Minutes(fleet: MinimumFleet): number {
-    return per5Minutes(minimumFleetHeadroom(fleet) * FAIR_SHARE);
+    return per5Minutes(tenantRequestsPerSecond(fleet));
 }

@@ -1,8 +1,9 @@
 /**
  * The WAF rules in front of each environment's load balancer. Order matters (lowest priority number first):
  *
- * 1. a per-client-IP ceiling, below what the minimum fleet serves, so that no single address can saturate it
- *    (fairShareConfig.ts derives it);
+ * 1. a per-client-IP ceiling, what the minimum fleet can absorb before a scale-out arrives, over every request with
+ *    or without a tenant header (fairShareConfig.ts derives it), scoped down to exclude the listed high-volume sources;
+ *    each listed source has its own rate rule instead, at its allowance (highVolumeSourceConfig.ts);
  * 2. optionally a per-tenant rate rule, keyed by what identifies a tenant (the Host header when tenants have
  *    their own names, or a header or cookie the app sets) so that a forger spends only its own budget: together
  *    with the client IP, or a value the app signs; it blocks in prod, at the fleet's fair share (fairShareConfig.ts);
@@ -12,6 +13,7 @@
  * 5. a rule after them that blocks what those body rules matched, except on the upload paths.
  */
 import type * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
 
 type Rule = aws.types.input.wafv2.WebAclRule;
 type Statement = aws.types.input.wafv2.WebAclRuleStatement;
@@ -60,9 +62,20 @@ export interface BodySizeLimit {
     readonly blockedPathPrefixes: readonly string[];
 }
 
+/** A known high-volume customer (e.g. a company behind one NAT address): its addresses and their allowance. */
+export interface HighVolumeSourceRule {
+    readonly name: string;
+    /** The WAF IP set holding its CIDRs. */
+    readonly ipSetArn: pulumi.Input<string>;
+    /** Requests its addresses together may send in any 5-minute window before they are blocked. */
+    readonly limitPer5Minutes: number;
+}
+
 export interface WebAclRuleOptions {
     /** Requests one client IP may send in any 5-minute window before it is blocked: an abuse ceiling. */
     readonly rateLimitPer5Minutes: number;
+    /** Listed high-volume sources: out of the per-IP ceiling and the per-tenant rule, each under its own allowance. */
+    readonly highVolumeSources?: readonly HighVolumeSourceRule[];
     /** Per-tenant rate rule. Defaults to none. */
     readonly tenantRateLimit?: TenantRateLimit;
     /** Body size limit outside the upload paths. Defaults to none (the managed rule's 8 KB check only counts). */
@@ -117,6 +130,9 @@ export const BODY_RULES: Readonly<Record<string, readonly { readonly rule: strin
 /** An ALB forwards at most the first 8 KB of a body to WAF; a limit above it could never be inspected. */
 export const ALB_BODY_INSPECTION_BYTES = 8192;
 
+/** The rule of a listed high-volume source is named this and the source's name. */
+export const HIGH_VOLUME_RULE_PREFIX = "high-volume-";
+
 /** Label the per-tenant rule adds to the requests over its limit, so other rules and logs can find them. */
 export const TENANT_OVER_LIMIT_LABEL = "twine:tenant-over-rate-limit";
 
@@ -137,6 +153,12 @@ export function webAclRuleProblems(options: WebAclRuleOptions): string[] {
     const rateLimitOk = (n: number) => Number.isInteger(n) && n >= 10 && n <= 2_000_000_000;
     if (!rateLimitOk(options.rateLimitPer5Minutes))
         problems.push(`rateLimitPer5Minutes (${options.rateLimitPer5Minutes}) must be an integer from 10 to 2000000000`);
+    for (const source of options.highVolumeSources ?? []) {
+        if (!rateLimitOk(source.limitPer5Minutes))
+            problems.push(
+                `highVolumeSources "${source.name}" allowance (${source.limitPer5Minutes} per 5 minutes) must be 10 to 2000000000`,
+            );
+    }
     const tenant = options.tenantRateLimit;
     if (tenant) {
         if (!rateLimitOk(tenant.limitPer5Minutes))
@@ -219,17 +241,43 @@ function bodyRuleLabels(groups: readonly string[]): string[] {
 export const webAclMetricName = (metricPrefix: string) => `${metricPrefix}-waf`;
 export const tenantRuleMetricName = (metricPrefix: string) => `${metricPrefix}-tenant-rate`;
 
-/** WAFv2 rule list, in evaluation order: per-IP ceiling, per-tenant rule, body size, then the managed groups. */
+/** WAFv2 rule list, in evaluation order: per-IP ceiling, high-volume sources, per-tenant rule, body size, then the managed groups. */
 export function webAclRules(options: WebAclRuleOptions): Rule[] {
     const problems = webAclRuleProblems(options);
     if (problems.length > 0) throw new Error(`webAclRules: invalid options:\n - ${problems.join("\n - ")}`);
+    const sources = options.highVolumeSources ?? [];
+    const listed: Statement[] = sources.map(source => ({ ipSetReferenceStatement: { arn: source.ipSetArn } }));
+    // Outside the listed sources: a request from one of them is bounded by its allowance alone.
+    const unlisted: Statement | undefined = listed.length > 0 ? { notStatement: { statement: anyOf(listed) } } : undefined;
     const own: Omit<Rule, "priority">[] = [
         {
             name: "per-client-rate-limit",
             action: { block: {} },
-            statement: { rateBasedStatement: { limit: options.rateLimitPer5Minutes, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
+            statement: {
+                rateBasedStatement: {
+                    limit: options.rateLimitPer5Minutes,
+                    aggregateKeyType: "IP",
+                    evaluationWindowSec: 300,
+                    ...(unlisted ? { scopeDownStatement: unlisted } : {}),
+                },
+            },
             visibilityConfig: visibility(`${options.metricPrefix}-rate-limit`),
         },
+        // CONSTANT: one counter for every request the scope-down matches, i.e. the source's addresses together.
+        // https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-aggregation-options.html
+        ...sources.map((source, i) => ({
+            name: `${HIGH_VOLUME_RULE_PREFIX}${source.name}`,
+            action: { block: {} },
+            statement: {
+                rateBasedStatement: {
+                    limit: source.limitPer5Minutes,
+                    aggregateKeyType: "CONSTANT",
+                    evaluationWindowSec: 300,
+                    scopeDownStatement: listed[i],
+                },
+            },
+            visibilityConfig: visibility(`${options.metricPrefix}-high-volume-${source.name}`),
+        })),
     ];
     const tenant = options.tenantRateLimit;
     if (tenant) {
@@ -246,6 +294,7 @@ export function webAclRules(options: WebAclRuleOptions): Rule[] {
                     evaluationWindowSec: 300,
                     // The IP key: the address the request came from (the ALB's peer), which the client cannot set.
                     customKeys: [tenantCustomKey(tenant.key), ...(tenant.scope === "tenant-and-ip" ? [{ ip: {} }] : [])],
+                    ...(unlisted ? { scopeDownStatement: unlisted } : {}),
                 },
             },
             visibilityConfig: visibility(tenantRuleMetricName(options.metricPrefix)),

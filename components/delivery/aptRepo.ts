@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { JENKINS_FILE_CREDENTIAL_TAG } from "./jenkinsHostConfig";
 import { aptBucketPolicy, aptRepoUrl } from "./aptlyConfig";
-import { stableJson } from "../account/iamPolicy";
+import { LogBucket } from "../account/logBucket";
 
 /** The repository's settings; config/buildTooling.ts produces them with its defaults applied. */
 export interface AptRepoSettings {
@@ -27,9 +27,9 @@ export interface AptRepoArgs extends AptRepoSettings {
 }
 
 /**
- * The private apt repository Aptly publishes to: an S3 bucket with every public access path blocked, versioned,
- * encrypted (SSE-S3: hosts read it anonymously through the VPC endpoint, which KMS would refuse), owner-enforced
- * object ownership, and a TLS-only policy that lets only the publishers write. The signing key lives in a
+ * The private apt repository Aptly publishes to: a private bucket (LogBucket) with every public access path blocked,
+ * versioned, encrypted (SSE-S3: hosts read it anonymously through the VPC endpoint, which KMS would refuse),
+ * owner-enforced object ownership, and a TLS-only policy that lets only the publishers write. The signing key lives in a
  * Secrets Manager secret whose value is put there by hand (see the README), never by this program.
  */
 export class AptRepo extends pulumi.ComponentResource {
@@ -42,74 +42,42 @@ export class AptRepo extends pulumi.ComponentResource {
         if (args.writerRoleArns.length === 0) {
             throw new pulumi.ResourceError(`${name}: writerRoleArns is empty, so nothing could publish; pass the Jenkins role`, this);
         }
-        this.bucket = new aws.s3.Bucket(
+        // A private bucket like the log buckets (it was built by hand here before): aliases keep every URN it had.
+        const bucket = new LogBucket(
             `${name}-bucket`,
-            { bucket: args.bucketName, forceDestroy: false },
-            { parent: this, protect: true },
-        );
-        const bucketChild = { parent: this.bucket };
-        const block = new aws.s3.BucketPublicAccessBlock(
-            `${name}-public-access`,
-            { bucket: this.bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            bucketChild,
-        );
-        new aws.s3.BucketOwnershipControls(
-            `${name}-ownership`,
-            { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-            bucketChild,
-        );
-        new aws.s3.BucketLogging(
-            `${name}-access-logging`,
-            { bucket: this.bucket.id, targetBucket: args.accessLogBucket, targetPrefix: `${args.bucketName}/` },
-            bucketChild,
-        );
-        new aws.s3.BucketVersioning(
-            `${name}-versioning`,
-            { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } },
-            bucketChild,
-        );
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-encryption`,
             {
-                bucket: this.bucket.id,
-                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: false }],
+                bucketName: args.bucketName,
+                versioned: true,
+                accessLogs: { bucket: args.accessLogBucket, prefix: `${args.bucketName}/` },
+                lifecycleRule: {
+                    id: "expire-old-versions",
+                    status: "Enabled",
+                    filter: {},
+                    noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                },
+                // TLS only; the publishers write but may not delete versions; readers read (aptlyConfig.ts).
+                policy: bucketArn =>
+                    pulumi
+                        .all([pulumi.all(args.writerRoleArns), pulumi.all(args.readerRoleArns ?? []), pulumi.all(args.readVpceIds ?? [])])
+                        .apply(([writerRoleArns, readerRoleArns, readVpceIds]) =>
+                            aptBucketPolicy({ bucketArn, writerRoleArns, readerRoleArns, readVpceIds }),
+                        ),
+                formerParent: this,
+                formerSettingNames: {
+                    publicAccess: `${name}-public-access`,
+                    ownership: `${name}-ownership`,
+                    versioning: `${name}-versioning`,
+                    accessLogging: `${name}-access-logging`,
+                    encryption: `${name}-encryption`,
+                    lifecycle: `${name}-lifecycle`,
+                    policy: `${name}-policy`,
+                },
+                keep: { protect: true },
             },
-            bucketChild,
+            { parent: this },
         );
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-lifecycle`,
-            {
-                bucket: this.bucket.id,
-                rules: [
-                    {
-                        id: "expire-old-versions",
-                        status: "Enabled",
-                        filter: {},
-                        noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-                    },
-                ],
-            },
-            bucketChild,
-        );
-        new aws.s3.BucketPolicy(
-            `${name}-policy`,
-            {
-                bucket: this.bucket.id,
-                policy: pulumi
-                    .all([
-                        this.bucket.arn,
-                        pulumi.all(args.writerRoleArns),
-                        pulumi.all(args.readerRoleArns ?? []),
-                        pulumi.all(args.readVpceIds ?? []),
-                    ])
-                    .apply(([bucketArn, writerRoleArns, readerRoleArns, readVpceIds]) =>
-                        stableJson(aptBucketPolicy({ bucketArn, writerRoleArns, readerRoleArns, readVpceIds })),
-                    ),
-            },
-            // The public-access block first: the policy is checked against it when it is put.
-            { ...bucketChild, dependsOn: [block] },
-        );
+        this.bucket = bucket.bucket;
 
         this.signingKeySecret = new aws.secretsmanager.Secret(
             `${name}-signing-key`,

@@ -3,6 +3,7 @@
  * scaling policies and their metric period, warm pool, month-end schedules, WAF limits, database class or proxy),
  * with the two figures a plan cannot hold from the stack's config (a server's throughput, the per-server pool).
  */
+import { HIGH_VOLUME_RULE_PREFIX } from "../../components/app/webAclConfig";
 import { warmPoolSize } from "../../components/app/warmPoolConfig";
 import { maxConnections } from "../../components/data/connectionBudgetConfig";
 import { proxyConnectionCeiling } from "../../components/data/databaseProxyConfig";
@@ -88,6 +89,12 @@ export function fleetsOf(plan: Plan, settings: (environment: string) => FleetSet
                   }
                 : undefined,
             ipLimitPer5Minutes: Number(ipRule?.statement?.rateBasedStatement?.limit ?? Infinity),
+            highVolumeSources: rules
+                .filter(r => r.name.startsWith(HIGH_VOLUME_RULE_PREFIX))
+                .map(r => ({
+                    name: r.name.slice(HIGH_VOLUME_RULE_PREFIX.length),
+                    limitPer5Minutes: Number(r.statement?.rateBasedStatement?.limit),
+                })),
             database:
                 dbMax !== undefined
                     ? {

@@ -30,8 +30,10 @@ export interface FleetModel {
     readonly warmPoolSize: number;
     /** The per-tenant rate rule: limit per 5 minutes, whether it blocks, and whether its key includes the client IP. */
     readonly tenantLimit?: { readonly limitPer5Minutes: number; readonly block: boolean; readonly perAddress: boolean };
-    /** The per-IP abuse ceiling, per 5 minutes. */
+    /** The per-IP abuse ceiling, per 5 minutes; it counts every request, with or without a tenant header. */
     readonly ipLimitPer5Minutes: number;
+    /** Listed high-volume sources: out of the ceiling and the tenant rule, their addresses together under an allowance. */
+    readonly highVolumeSources?: readonly { readonly name: string; readonly limitPer5Minutes: number }[];
     /** Database connections: the limit (the instance's max_connections or the proxy's share), and each server's pool. */
     readonly database?: { readonly maxConnections: number; readonly poolSizePerServer: number; readonly proxy: boolean };
 }
@@ -44,6 +46,8 @@ export interface LoadProfile {
     readonly stepSeconds: number;
     /** Whether the rush falls in the month-end window (the scheduled floor applies). */
     readonly duringMonthEnd: boolean;
+    /** Seconds WAF takes to act on a key over its limit (TIMINGS.wafDetection unless set). */
+    readonly wafDetectionSeconds?: number;
     /** The other tenants: how many, and each one's steady requests per second. */
     readonly others: { readonly tenants: number; readonly requestsPerSecond: number };
     /** The rushing tenant: its normal rate, the multiple it ramps to, when and how fast, and behind how many addresses. */
@@ -53,6 +57,10 @@ export interface LoadProfile {
         readonly startSecond: number;
         readonly rampSeconds: number;
         readonly addresses: number;
+        /** Whether its requests carry the tenant key (default true): the per-tenant rule omits those that do not. */
+        readonly tenantHeader?: boolean;
+        /** The listed high-volume source it sends from (FleetModel.highVolumeSources), if any. */
+        readonly source?: string;
     };
 }
 
@@ -75,7 +83,10 @@ export const TIMINGS = {
     bootHookCompletion: 15,
     /** The target group marks it healthy: 2 checks 15 s apart. */
     healthCheck: 30,
-    /** WAF detects a rate over its limit, usually within 30 s. */
+    /**
+     * WAF acts on a key over its limit, in the model after this delay: AWS says usually below 30 s, and that it can lag
+     * by several minutes, so the guardrail also runs WAF_SLOW_DETECTION (rate-based rule caveats).
+     */
     wafDetection: 30,
     /** A worker of a server serves one request in this long at rest (the latency baseline). */
     serviceTime: 0.2,
@@ -93,6 +104,9 @@ export const ASSUMED_TIMINGS: readonly (keyof typeof TIMINGS)[] = [
     "bootHookCompletion",
     "serviceTime",
 ];
+
+/** The slower WAF detection delay the guardrail also runs, seconds. */
+export const WAF_SLOW_DETECTION = 120;
 
 /** Concurrent requests one server works on (its app workers): the M/M/c servers per instance. */
 export const WORKERS_PER_SERVER = 8;
@@ -122,6 +136,15 @@ export interface CapacityResult {
     readonly saturatedMinutes: number;
     /** Requests of the rushing tenant refused by WAF over the run. */
     readonly throttledRequests: number;
+    /** Requests the rushing tenant sent over the run, and its peak rate. */
+    readonly rushRequests: number;
+    readonly rushPeakRequestsPerSecond: number;
+    /**
+     * What the WAF rules admit for this rush, requests/s: its source's allowance when it is listed, else the per-address
+     * ceiling and, when its requests carry the tenant key and the rule blocks, the tenant key limit. A rush within it
+     * should be served.
+     */
+    readonly rushFairShareRequestsPerSecond: number;
     /**
      * The other tenants' mean latency over the run against their latency before the rush (a step faster than that
      * counts as no slowdown): 0.1 is 10 % slower.
@@ -178,6 +201,24 @@ export function initialDesired(fleet: FleetModel, profile: LoadProfile): number 
     return Math.min(fleet.maxSize, Math.max(floor, Math.ceil(normal / targetRps(fleet))));
 }
 
+/**
+ * The WAF rules that bind the rushing tenant: its source's allowance when it is listed (the ceiling and the tenant
+ * rule exclude the listed addresses), else the per-address ceiling and, when its requests carry the tenant key and
+ * the rule blocks, the tenant rule. The model counts exactly over 5 minutes; WAF's count is an estimate
+ * (fairShareConfig.ts's margin is for that).
+ */
+export function wafLimitsFor(fleet: FleetModel, profile: LoadProfile) {
+    const listed = profile.rush.source !== undefined ? fleet.highVolumeSources?.find(s => s.name === profile.rush.source) : undefined;
+    if (profile.rush.source !== undefined && !listed) throw new Error(`the rush's source "${profile.rush.source}" is not listed`);
+    const tenant = !listed && profile.rush.tenantHeader !== false && fleet.tenantLimit?.block ? fleet.tenantLimit : undefined;
+    const ipLimitPer5Minutes = listed?.limitPer5Minutes ?? fleet.ipLimitPer5Minutes;
+    const addresses = Math.max(1, profile.rush.addresses);
+    // Per second, for the whole rush: the per-address limits admit `addresses` times theirs.
+    const ip = (ipLimitPer5Minutes / 300) * (listed ? 1 : addresses);
+    const key = tenant ? (tenant.limitPer5Minutes / 300) * (tenant.perAddress ? addresses : 1) : Infinity;
+    return { source: listed, tenant, ipLimitPer5Minutes, admitsPerSecond: Math.min(ip, key) };
+}
+
 /** Steps the fleet through the profile. */
 export function simulate(fleet: FleetModel, profile: LoadProfile): CapacityResult {
     const dt = profile.stepSeconds;
@@ -198,6 +239,8 @@ export function simulate(fleet: FleetModel, profile: LoadProfile): CapacityResul
     let latencySum = 0;
     let peakInflation = 0;
     let throttledRequests = 0;
+    let rushRequests = 0;
+    let rushPeak = 0;
     let saturatedSteps = 0;
     let lastUnmet = -1;
     let serverSeconds = 0;
@@ -208,7 +251,8 @@ export function simulate(fleet: FleetModel, profile: LoadProfile): CapacityResul
         for (let i = Math.max(0, xs.length - lagSteps - n); i < xs.length - lagSteps; i++) s += xs[i];
         return s;
     };
-    const wafLag = Math.round(TIMINGS.wafDetection / dt);
+    const wafLag = Math.round((profile.wafDetectionSeconds ?? TIMINGS.wafDetection) / dt);
+    const waf = wafLimitsFor(fleet, profile);
 
     for (let t = 0; t < profile.durationSeconds; t += dt) {
         // Servers that finished starting join; the pool refills behind them.
@@ -230,16 +274,20 @@ export function simulate(fleet: FleetModel, profile: LoadProfile): CapacityResul
         const addresses = Math.max(1, profile.rush.addresses);
         const perAddress = rush / addresses;
         // WAF counts every request a key sends, refused or not, and refuses all of them while that count is over the
-        // limit: a rate-based rule blocks a key, it does not shape it.
-        const tenant = fleet.tenantLimit;
-        if (tenant?.block) {
-            const counted = sumLast(sentPerAddress, windowSteps, wafLag) * (tenant.perAddress ? 1 : addresses);
-            throttledBlocked = counted >= tenant.limitPer5Minutes;
+        // limit (strictly: "whose request count is currently over the rule's limit"): it blocks a key, it does not shape it.
+        // A listed source: one counter over all its addresses (CONSTANT); otherwise one per address (IP).
+        const sentByKey = sumLast(sentPerAddress, windowSteps, wafLag) * (waf.source ? addresses : 1);
+        if (waf.tenant) {
+            const counted = sumLast(sentPerAddress, windowSteps, wafLag) * (waf.tenant.perAddress ? 1 : addresses);
+            // WAF counts whole requests; the model's are sums of fractions.
+            throttledBlocked = Math.round(counted) > waf.tenant.limitPer5Minutes;
         }
-        const ipBlocked = sumLast(sentPerAddress, windowSteps, wafLag) >= fleet.ipLimitPer5Minutes;
+        const ipBlocked = Math.round(sentByKey) > waf.ipLimitPer5Minutes;
         const admittedRush = throttledBlocked || ipBlocked ? 0 : rush;
         sentPerAddress.push(perAddress * dt);
         throttledRequests += (rush - admittedRush) * dt;
+        rushRequests += rush * dt;
+        rushPeak = Math.max(rushPeak, rush);
 
         // The servers: capacity, queue, latency.
         const demand = othersRps + admittedRush;
@@ -313,6 +361,9 @@ export function simulate(fleet: FleetModel, profile: LoadProfile): CapacityResul
             lastUnmet < 0 ? 0 : lastUnmet + dt >= profile.durationSeconds ? null : lastUnmet + dt - profile.rush.startSecond,
         saturatedMinutes: (saturatedSteps * dt) / 60,
         throttledRequests: Math.round(throttledRequests),
+        rushRequests: Math.round(rushRequests),
+        rushPeakRequestsPerSecond: rushPeak,
+        rushFairShareRequestsPerSecond: waf.admitsPerSecond,
         latencyInflation: latencySum / n / baseline - 1,
         peakLatencyInflation: peakInflation,
         peakDbConnections: peakDb,
@@ -325,3 +376,9 @@ export function simulate(fleet: FleetModel, profile: LoadProfile): CapacityResul
 
 /** The advisory guardrail's threshold: the default rush may slow the other tenants by at most this much. */
 export const MAX_LATENCY_INFLATION = 0.1;
+
+/**
+ * The share of its requests a rushing tenant whose demand fits the fleet's maximum may have refused before the
+ * guardrail calls it locked out: near zero.
+ */
+export const MAX_FITTING_RUSH_REFUSED = 0.001;
