@@ -614,13 +614,6 @@ function bastionAndDnsRows() {
             why: /overlaps the dev VPC 10\.20\.0\.0\/16/,
         },
         {
-            name: "a data subnet outside the peer's VPC",
-            stack: "bastion",
-            config: withPath(bastion, HOST, "peers.dev.dataSubnetCidrs", ["10.20.32.0/21", "10.30.32.0/21"]),
-            key: "twine-infra:bastionHost.peers.dev.dataSubnetCidrs[1]",
-            why: /is outside the dev VPC 10\.20\.0\.0\/16/,
-        },
-        {
             name: "a bastion AMI that is not an AMI id",
             stack: "bastion",
             config: withPath(bastion, HOST, "amiId", "ubuntu-24.04"),

@@ -20,13 +20,14 @@ import { planSubnets } from "../components/network/subnetPlan";
 import { BastionStackConfig, parseStackConfig } from "../config";
 import { readStackSettings } from "../plan/stackFile";
 import { REPO } from "./helpers/config";
+import { fixturePlanOf } from "./helpers/plans";
 import { link, mustRun, NetnsHost, removeNetnsDirIfEmpty, requireTools, waitForPort } from "./helpers/netnsHosts";
 
 const FIXTURE = path.join(__dirname, "fixtures", "access.bastion.yaml");
 const ENGINEER = "203.0.113.10";
 const BASTION_PUBLIC = "203.0.113.1";
 const DEV_BOX = "10.20.1.5";
-/** The integration database: in dev's data subnets (the fixture's bastionHost.peers.dev.dataSubnetCidrs). */
+/** The integration database: in dev's data subnets (the fixture dev stack's dataSubnetCidrs output, which the bastion reads). */
 const DEV_DATABASE = "10.20.32.5";
 const PROD_BOX = "10.30.1.5";
 const METADATA = "169.254.169.254";
@@ -63,7 +64,12 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
             mustRun("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `${u.name}@test`, "-f", key]);
             return { ...u, publicKeys: [fs.readFileSync(`${key}.pub`, "utf8").trim()] };
         });
-        const peers = peerAccessList(bastionHost.peers);
+        // The data subnets as the bastion reads them from the dev stack's outputs (stacks/peerOutputs.ts).
+        const devData = (await fixturePlanOf("dev")).outputs.dataSubnetCidrs as string[];
+        const peers = peerAccessList({
+            ...bastionHost.peers,
+            dev: bastionHost.peers.dev && { ...bastionHost.peers.dev, dataSubnetCidrs: devData },
+        });
         // The bastion's fixed address in the first public subnet, as the Network component plans it.
         const plan = planSubnets({
             vpcCidr: config.network.cidr,
