@@ -3,6 +3,9 @@
  * plan cannot see, checked with read-only calls and the credentials in the environment. Verdicts are plain data
  * (this file); doctor/run.ts makes the calls and prints one line per check.
  */
+import { peakServers } from "../components/app/fleetPeakConfig";
+import { EnvStackConfig } from "../config";
+import type { StateReading } from "./pulumiState";
 
 /** ok: ready. fail: the next `up` fails or duplicates something. unknown: the check could not be made. */
 export type Verdict = "ok" | "fail" | "unknown";
@@ -74,6 +77,24 @@ export function vcpusOf(instanceType: string): number | undefined {
     return undefined;
 }
 
+/**
+ * The most instances the stack runs at once: each environment's group at its peak (peakServers: an instance refresh
+ * of a full group runs to 110 % of maxSize, and the warm pool's servers run while they are prepared), Jenkins and
+ * the Packer build in dev. maxSize alone would pass a quota the first refresh at full size runs into.
+ */
+export function fleetPeak(config: EnvStackConfig): { what: string; instanceType: string; count: number }[] {
+    const fleet = config.environments.map(e => {
+        const peak = peakServers({ minSize: e.app.minSize, maxSize: e.app.maxSize, warmPool: e.app.warmPool });
+        const how = `refresh of ${e.app.maxSize} to ${peak.refresh}${peak.warmPool ? ` + warm pool ${peak.warmPool}` : ""}`;
+        return { what: `${e.name} app (${how})`, instanceType: e.app.instanceType, count: peak.total };
+    });
+    if (config.accountRole === "dev") {
+        fleet.push({ what: "Jenkins", instanceType: config.buildTooling.jenkins.instanceType, count: 1 });
+        if (config.image.build) fleet.push({ what: "Packer build", instanceType: config.image.instanceType, count: 1 });
+    }
+    return fleet;
+}
+
 /** The Running On-Demand Standard instances quota (L-1216C47A, in vCPUs) against the stack's largest fleet. */
 export function quotaCheck(quota: number, fleet: readonly { what: string; instanceType: string; count: number }[]): Check {
     const name = "EC2 On-Demand vCPU quota (L-1216C47A)";
@@ -90,5 +111,55 @@ export function quotaCheck(quota: number, fleet: readonly { what: string; instan
               verdict: "fail",
               detail: `${quota} vCPUs, but the stack can run ${needed} (${parts}): scale-out and instance refresh stop at the quota.`,
               fix: `aws service-quotas request-service-quota-increase --service-code ec2 --quota-code L-1216C47A --desired-value ${needed}`,
+          };
+}
+
+/**
+ * The retained, fixed-name buckets of the plan against the account and the stack's state. A bucket that exists and
+ * that the state does not hold makes the next `up` fail (BucketAlreadyOwnedByYou): its import line is the fix.
+ * Without the state (no Pulumi token) an existing bucket is unknown: it may be the stack's own (a normal update).
+ */
+export function retainedBucketCheck(
+    found: readonly { bucket: string; exists: boolean | "another account"; importLine: string }[],
+    state: StateReading,
+): Check {
+    const name = "retained buckets";
+    const foreign = found.filter(f => f.exists === "another account").map(f => f.bucket);
+    if (foreign.length > 0) {
+        return {
+            name,
+            verdict: "fail",
+            detail:
+                `${foreign.join(", ")} exist${foreign.length === 1 ? "s" : ""} in another account (HeadBucket 403): ` +
+                "the names embed this account's id, so the create fails.",
+            fix: "check twine-infra:accountId and the Region; a bucket name is global, and another account's cannot be imported",
+        };
+    }
+    const existing = found.filter(f => f.exists === true);
+    if (existing.length === 0)
+        return { name, verdict: "ok", detail: `none of ${found.map(f => f.bucket).join(", ")} exists yet: the stack creates them.` };
+    const held =
+        state.status === "ok"
+            ? new Set(state.state.resources.filter(r => r.type === "aws:s3/bucket:Bucket").map(r => r.id))
+            : new Set<string>();
+    const orphans = existing.filter(f => !held.has(f.bucket));
+    if (orphans.length === 0)
+        return { name, verdict: "ok", detail: `${existing.map(f => f.bucket).join(", ")}: the stack's state holds them.` };
+    const lines = orphans.map(f => f.importLine).join(" && ");
+    const names = orphans.map(f => f.bucket).join(", ");
+    return state.status === "unknown"
+        ? {
+              name,
+              verdict: "unknown",
+              detail: `${names} exist${orphans.length === 1 ? "s" : ""}; the stack's state was not read (${state.message})`,
+              fix: `if the stack does not hold them (a retry after a destroyed first deploy), import: ${lines}`,
+          }
+        : {
+              name,
+              verdict: "fail",
+              detail:
+                  `${names} exist${orphans.length === 1 ? "s" : ""}, kept by an earlier deploy, and the stack's state does not ` +
+                  "hold them: the next up fails with BucketAlreadyOwnedByYou.",
+              fix: lines,
           };
 }

@@ -7,16 +7,19 @@
 import { strict as assert } from "assert";
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { Check, DOCTOR_EXIT, exitStatus, formatCheck, quotaCheck, unknownFrom, vcpusOf } from "../doctor/checks";
-import { openSearchRoleImport } from "../doctor/imports";
+import { Check, DOCTOR_EXIT, exitStatus, fleetPeak, formatCheck, quotaCheck, unknownFrom, vcpusOf } from "../doctor/checks";
+import { EnvStackConfig, parseStackConfig } from "../config";
+import { importLines, openSearchRoleImport, retainedImportFile } from "../doctor/imports";
 import { runDoctor } from "../doctor/run";
 import { InputError } from "../plan/inputError";
 import { DOCTOR_USAGE, doctorErrorExit } from "../scripts/plan";
 import { FIXTURES, fixtureConfig, withKey, withPath, writeStackFile } from "./helpers/config";
 import { findMoto, Moto } from "./helpers/moto";
+import { fixturePlanOf } from "./helpers/plans";
 import { REPO } from "./helpers/sources";
 
 const PROD = "444444444444";
@@ -45,8 +48,18 @@ describe("twine-infra doctor, against moto_server", function () {
         assert.equal(result.status, 0, result.stderr);
     }
 
-    const doctor = (stack: "dev" | "prod", config = fixtureConfig(stack)) =>
-        runDoctor(stack, { projectDir: FIXTURES, configFile: writeStackFile(config), env: { ...process.env, AWS_ENDPOINT_URL: endpoint } });
+    /** Without a Pulumi token unless `pulumi` names the loopback API to ask (PULUMI_BACKEND_URL) and the token. */
+    const doctor = (stack: "dev" | "prod", config = fixtureConfig(stack), pulumi?: { url: string; token: string }) =>
+        runDoctor(stack, {
+            projectDir: FIXTURES,
+            configFile: writeStackFile(config),
+            env: {
+                ...process.env,
+                AWS_ENDPOINT_URL: endpoint,
+                PULUMI_ACCESS_TOKEN: pulumi?.token ?? "",
+                ...(pulumi ? { PULUMI_BACKEND_URL: pulumi.url } : {}),
+            },
+        });
     const check = (checks: readonly Check[], name: RegExp) => {
         const found = checks.find(c => name.test(c.name));
         assert.ok(found, `no check ${name}: ${checks.map(c => c.name).join(", ")}`);
@@ -125,8 +138,14 @@ describe("twine-infra doctor, against moto_server", function () {
         const quota = check(result.checks, /vCPU quota/);
         assert.equal(quota.verdict, "unknown");
         assert.match(quota.fix!, /servicequotas:GetServiceQuota/);
-        for (const name of [/GuardDuty/, /CloudTrail/, /OIDC/, /availability zones/]) {
+        for (const name of [/GuardDuty/, /CloudTrail/, /OIDC/, /availability zones/, /retained buckets/]) {
             assert.equal(check(result.checks, name).verdict, "ok", String(name));
+        }
+        // Without a Pulumi token, each upstream stack's outputs are unknown, with the reason: never ok.
+        for (const role of ["dns", "bastion", "dev"]) {
+            const upstream = check(result.checks, new RegExp(`^upstream ${role} outputs$`));
+            assert.equal(upstream.verdict, "unknown");
+            assert.match(upstream.detail, /PULUMI_ACCESS_TOKEN is not set/);
         }
         assert.equal(result.status, DOCTOR_EXIT.failed);
     });
@@ -169,6 +188,96 @@ boto3.client("cloudtrail", **kw).create_trail(Name="twine-prod", S3BucketName="o
         const baseline = { guardDutyDetectorId: detector };
         const adopted = await doctor("prod", withKey(fixtureConfig("prod"), "twine-infra:baseline", baseline));
         assert.equal(check(adopted.checks, /GuardDuty/).verdict, "ok");
+    });
+
+    /**
+     * A loopback stand-in for Pulumi Cloud's "Get Stack State" (GET /api/stacks/{org}/{project}/{stack}/export),
+     * answering as the REST API documents it: { version: 3, deployment: { resources: [...] } }, the root
+     * pulumi:pulumi:Stack resource holding the outputs; 404 for a stack it does not have. Records each request.
+     */
+    async function pulumiApi(
+        states: Record<string, { outputs: Record<string, unknown>; resources?: { type: string; urn: string; id: string }[] }>,
+    ) {
+        const requests: { url: string; authorization?: string; accept?: string }[] = [];
+        const server = http.createServer((req, res) => {
+            requests.push({ url: req.url ?? "", authorization: req.headers.authorization, accept: req.headers.accept });
+            const stack = /^\/api\/stacks\/twine\/twine-infra\/([a-z]+)\/export$/.exec(req.url ?? "")?.[1];
+            const state = stack ? states[stack] : undefined;
+            if (req.method !== "GET" || !state) {
+                res.writeHead(404, { "Content-Type": "application/json" }).end(JSON.stringify({ code: 404, message: "Not Found: stack" }));
+                return;
+            }
+            const root = {
+                urn: `urn:pulumi:${stack}::twine-infra::pulumi:pulumi:Stack::twine-infra-${stack}`,
+                type: "pulumi:pulumi:Stack",
+                outputs: state.outputs,
+            };
+            const deployment = {
+                manifest: { time: "2026-12-07T00:00:00Z", version: "v3.248.0" },
+                resources: [root, ...(state.resources ?? [])],
+            };
+            res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ version: 3, deployment }));
+        });
+        await new Promise<void>(resolve => server.listen(0, "127.0.0.1", resolve));
+        const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+        return { url, requests, close: () => new Promise<void>(resolve => server.close(() => resolve())) };
+    }
+
+    it("upstream outputs, from Pulumi Cloud's state export: present pass; missing ones and a missing stack fail with the fix", async () => {
+        // GIVEN dns deployed (its plan's outputs), the bastion stack made empty (runbook step 1), and no dev stack at all.
+        const api = await pulumiApi({ dns: { outputs: (await fixturePlanOf("dns")).outputs }, bastion: { outputs: {} } });
+        try {
+            const result = await doctor("prod", fixtureConfig("prod"), { url: api.url, token: "pul-test-token" });
+            assert.equal(check(result.checks, /^upstream dns outputs$/).verdict, "ok");
+            const bastion = check(result.checks, /^upstream bastion outputs$/);
+            assert.equal(bastion.verdict, "fail");
+            assert.match(bastion.detail, /^twine\/twine-infra\/bastion has no outputs yet \(not deployed\)/);
+            assert.equal(bastion.fix, "pulumi up --stack twine/twine-infra/bastion first");
+            const dev = check(result.checks, /^upstream dev outputs$/);
+            assert.equal(dev.verdict, "fail");
+            assert.match(dev.detail, /Pulumi Cloud has no stack twine\/twine-infra\/dev/);
+            assert.equal(result.status, DOCTOR_EXIT.failed);
+            // As the REST API documents: the token in the Authorization header, the API's media type.
+            const asked = api.requests.find(r => r.url === "/api/stacks/twine/twine-infra/dns/export");
+            assert.equal(asked?.authorization, "token pul-test-token");
+            assert.equal(asked?.accept, "application/vnd.pulumi+8");
+        } finally {
+            await api.close();
+        }
+    });
+
+    it("a retained bucket a destroyed first deploy left: the exact import line; unknown without a token; ok once held", async () => {
+        await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
+        const bucket = `twine-cloudtrail-${PROD}-eu-west-1`;
+        given(`boto3.client("s3", **kw).create_bucket(Bucket="${bucket}", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})`);
+        const line = importLines("prod", retainedImportFile("prod", PROD, "eu-west-1")).find(i => i.id === bucket)!.line;
+        assert.match(line, new RegExp(`^pulumi import --stack prod aws:s3/bucket:Bucket prod-baseline-trail-logs ${bucket} --parent`));
+
+        // Without a token doctor cannot tell a retry from an update: unknown, with the import for the retry.
+        const unknown = check((await doctor("prod")).checks, /retained buckets/);
+        assert.equal(unknown.verdict, "unknown");
+        assert.match(unknown.detail, new RegExp(`^${bucket} exists; the stack's state was not read`));
+        assert.ok(unknown.fix!.endsWith(`import: ${line}`), unknown.fix);
+
+        // The stack's state (emptied by the destroy) does not hold it: the next up fails; the fix is the import.
+        const empty = await pulumiApi({ prod: { outputs: {} } });
+        try {
+            const failed = check((await doctor("prod", fixtureConfig("prod"), { url: empty.url, token: "t" })).checks, /retained buckets/);
+            assert.equal(failed.verdict, "fail");
+            assert.match(failed.detail, /BucketAlreadyOwnedByYou/);
+            assert.equal(failed.fix, line);
+        } finally {
+            await empty.close();
+        }
+        // Once imported, the state holds it: a normal update.
+        const urn = `urn:pulumi:prod::twine-infra::${retainedImportFile("prod", PROD, "eu-west-1").nameTable.trailLogs.split("::")[2]}`;
+        const held = await pulumiApi({ prod: { outputs: {}, resources: [{ type: "aws:s3/bucket:Bucket", urn, id: bucket }] } });
+        try {
+            const ok = check((await doctor("prod", fixtureConfig("prod"), { url: held.url, token: "t" })).checks, /retained buckets/);
+            assert.equal(ok.verdict, "ok", ok.detail);
+        } finally {
+            await held.close();
+        }
     });
 
     it("zone ids the region does not have fail, naming them and the ids it has; unpinned zones fail with the ids to pin", async () => {
@@ -255,6 +364,24 @@ describe("doctor verdicts (pure)", () => {
         assert.equal(quotaCheck(64, fleet).verdict, "ok");
         assert.equal(quotaCheck(64, [{ what: "x", instanceType: "p5.48xlarge-odd", count: 1 }]).verdict, "unknown");
         assert.deepEqual(["t3.small", "m7i.large", "m7i.xlarge", "m7i.4xlarge"].map(vcpusOf), [2, 2, 4, 16]);
+    });
+
+    it("counts each fleet at the peak it really reaches (a refresh to 110 % of maxSize, plus the warm pool), not at maxSize", () => {
+        // GIVEN prod's production group of 3 to 24 m7i.large servers with a warm pool of 2.
+        let config = withPath(fixtureConfig("prod"), "twine-infra:environments", "production.app.instanceType", "m7i.large");
+        config = withPath(config, "twine-infra:environments", "production.app.minSize", 3);
+        config = withPath(config, "twine-infra:environments", "production.app.maxSize", 24);
+        config = withPath(config, "twine-infra:environments", "production.app.warmPool", { minSize: 2 });
+        const fleet = fleetPeak(parseStackConfig("prod", config) as EnvStackConfig);
+        const production = fleet.find(f => f.what.startsWith("production app"))!;
+        // ceil(24 x 1.1) = 27 running during a refresh of a full group, and the pool's 2 while they are prepared.
+        assert.equal(production.count, 29);
+        assert.match(production.what, /refresh of 24 to 27 \+ warm pool 2/);
+        // A quota of 50 vCPUs covers 24 x 2 at maxSize, but not the 58 of the peak: doctor asks for the peak.
+        const check = quotaCheck(50, fleet);
+        assert.equal(check.verdict, "fail");
+        assert.match(check.fix!, new RegExp(`--desired-value ${fleet.reduce((n, f) => n + f.count * vcpusOf(f.instanceType)!, 0)}$`));
+        assert.ok(fleet.reduce((n, f) => n + f.count * vcpusOf(f.instanceType)!, 0) >= 58);
     });
 
     it("access denied is unknown with the permission needed, never ok; unknown alone exits 5, a failure 1", () => {
