@@ -163,3 +163,32 @@ export function retainedBucketCheck(
               fix: lines,
           };
 }
+
+/** Lower case, without the root's trailing dot: how name servers compare. */
+const hostKey = (name: string) => name.toLowerCase().replace(/\.$/, "");
+
+/**
+ * The domain's NS as a public lookup answers (what the registrar's delegation leads resolvers to) against the apex
+ * zone's name servers (Route 53 GetHostedZone's DelegationSet). `lookup` is the answer's servers, or the resolver's
+ * error code: no answer (ENODATA, ENOTFOUND) means the domain is not delegated; any other is unknown.
+ */
+export function registrarNsCheck(apex: string, zoneServers: readonly string[], lookup: readonly string[] | { code: string }): Check {
+    const name = "registrar NS";
+    const wanted = [...new Set(zoneServers.map(hostKey))].sort();
+    const fix = `set ${apex}'s NS records at the registrar to ${wanted.join(", ")} (docs/runbook.md, step 5)`;
+    if (!Array.isArray(lookup)) {
+        const code = (lookup as { code: string }).code;
+        return code === "ENODATA" || code === "ENOTFOUND"
+            ? { name, verdict: "fail", detail: `a public lookup of ${apex} NS finds none (${code}): the domain is not delegated.`, fix }
+            : {
+                  name,
+                  verdict: "unknown",
+                  detail: `the lookup of ${apex} NS failed (${code}).`,
+                  fix: `check by hand: dig +short NS ${apex} must list ${wanted.join(", ")}`,
+              };
+    }
+    const found = [...new Set(lookup.map(hostKey))].sort();
+    return found.length === wanted.length && found.every((s, i) => s === wanted[i])
+        ? { name, verdict: "ok", detail: `${apex} is delegated to the apex zone's ${wanted.length} name servers.` }
+        : { name, verdict: "fail", detail: `${apex}'s NS are ${found.join(", ")}, not the apex zone's ${wanted.join(", ")}.`, fix };
+}

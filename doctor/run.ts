@@ -7,16 +7,28 @@ import { CloudTrailClient, DescribeTrailsCommand, ListTagsCommand } from "@aws-s
 import { DescribeAvailabilityZonesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { GetDetectorCommand, GuardDutyClient, ListDetectorsCommand } from "@aws-sdk/client-guardduty";
 import { GetOpenIDConnectProviderCommand, GetRoleCommand, IAMClient, ListOpenIDConnectProvidersCommand } from "@aws-sdk/client-iam";
+import { GetHostedZoneCommand, ListHostedZonesByNameCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import * as dns from "node:dns";
 import { EnvStackConfig, PROJECT, StackConfig, parseStackConfig } from "../config";
 import { OUTPUT_CONTRACTS, StackRole } from "../stacks/outputs";
 import { readStackSettings } from "../plan/stackFile";
 import { checkEscDefaultPermission } from "../components/account/escAccessPolicy";
 import { importLines, openSearchRoleImport, retainedImportFile, trailImport } from "./imports";
 import { StateReading, contractReading, pulumiApiUrl, readStackState } from "./pulumiState";
-import { Check, DOCTOR_EXIT, exitStatus, fleetPeak, formatCheck, quotaCheck, retainedBucketCheck, unknownFrom } from "./checks";
+import {
+    Check,
+    DOCTOR_EXIT,
+    exitStatus,
+    fleetPeak,
+    formatCheck,
+    quotaCheck,
+    registrarNsCheck,
+    retainedBucketCheck,
+    unknownFrom,
+} from "./checks";
 
 export interface DoctorOptions {
     readonly projectDir: string;
@@ -24,6 +36,8 @@ export interface DoctorOptions {
     readonly configFile?: string;
     /** The environment to read credentials and AWS_ENDPOINT_URL from. @default process.env */
     readonly env?: NodeJS.ProcessEnv;
+    /** DNS servers for the registrar-NS lookup, "address:port". @default the system's resolvers (a public lookup) */
+    readonly dnsServers?: readonly string[];
 }
 
 export interface DoctorResult {
@@ -90,6 +104,7 @@ export async function runDoctor(stack: string, options: DoctorOptions): Promise<
         checks.push(await openSearchRole(stack, config.accountId, role));
         checks.push(await vcpuQuota(new ServiceQuotasClient(client), config));
     }
+    if (config.accountRole === "dns") checks.push(await registrarNs(config.dns.apexDomain, new Route53Client(client), options.dnsServers));
     if ("network" in config) checks.push(await zones(config.network.zoneIds, config.region, new EC2Client(client)));
     checks.push(await guardDuty(stack, config, new GuardDutyClient(client)));
     checks.push(await trails(stack, config, new CloudTrailClient(client)));
@@ -117,6 +132,43 @@ async function pulumiDefaults(config: StackConfig, env: NodeJS.ProcessEnv): Prom
     if (result.status === "ok") return { name, verdict: "ok", detail: `${result.message}.` };
     if (result.status === "problem") return { name, verdict: "fail", detail: `${result.message}.`, fix: "docs/runbook.md, step 1" };
     return { name, verdict: "unknown", detail: `${result.message}.` };
+}
+
+/**
+ * The registrar's delegation (step 5, before anything validates a certificate): the apex zone's name servers from
+ * Route 53 (ListHostedZonesByName, GetHostedZone's DelegationSet) against a public NS lookup of the domain (node:dns).
+ * Before the dns stack's first `up` there is no zone: nothing to compare yet.
+ */
+async function registrarNs(apex: string, route53: Route53Client, servers: readonly string[] | undefined): Promise<Check> {
+    const name = "registrar NS";
+    let zoneServers: string[];
+    try {
+        const listed = await route53.send(new ListHostedZonesByNameCommand({ DNSName: apex, MaxItems: 10 }));
+        const zones = (listed.HostedZones ?? []).filter(z => z.Name === `${apex}.` && !z.Config?.PrivateZone);
+        if (zones.length === 0) {
+            return {
+                name,
+                verdict: "ok",
+                detail: `no public zone ${apex} yet: after the dns stack's first up, set the registrar's NS (step 5).`,
+            };
+        }
+        if (zones.length > 1) {
+            return {
+                name,
+                verdict: "fail",
+                detail: `${zones.length} public zones named ${apex} (${zones.map(z => z.Id).join(", ")}): a registrar delegates to one.`,
+                fix: "keep the zone the dns stack holds (its zoneId output) and delete the others",
+            };
+        }
+        const zone = await route53.send(new GetHostedZoneCommand({ Id: zones[0].Id }));
+        zoneServers = zone.DelegationSet?.NameServers ?? [];
+    } catch (err) {
+        return unknownFrom(name, err, "route53:ListHostedZonesByName and route53:GetHostedZone");
+    }
+    const resolver = new dns.promises.Resolver({ timeout: 3_000, tries: 2 });
+    if (servers) resolver.setServers([...servers]);
+    const lookup = await resolver.resolveNs(apex).catch((err: NodeJS.ErrnoException) => ({ code: err.code ?? String(err) }));
+    return registrarNsCheck(apex, zoneServers, lookup);
 }
 
 /** Why a check that needs Pulumi Cloud could not be made without a token, and the fix. */

@@ -20,6 +20,8 @@ APT_PACKAGES+=(debootstrap proot systemd iproute2 curl openssh-client util-linux
 APT_PACKAGES+=(python3-botocore)
 # npm run docs draws docs/architecture.svg with Graphviz's dot.
 APT_PACKAGES+=(graphviz)
+# doctor's registrar-NS check (test/doctor.test.ts) asks a real authoritative DNS server on loopback.
+APT_PACKAGES+=(nsd)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -7,6 +7,7 @@
 import { strict as assert } from "assert";
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import { promises as dnsPromises } from "dns";
 import * as http from "http";
 import * as net from "net";
 import * as os from "os";
@@ -19,6 +20,7 @@ import { InputError } from "../plan/inputError";
 import { DOCTOR_USAGE, doctorErrorExit } from "../scripts/plan";
 import { FIXTURES, fixtureConfig, withKey, withPath, writeStackFile } from "./helpers/config";
 import { findMoto, Moto } from "./helpers/moto";
+import { requireTools } from "./helpers/netnsHosts";
 import { fixturePlanOf } from "./helpers/plans";
 import { REPO } from "./helpers/sources";
 
@@ -49,10 +51,16 @@ describe("twine-infra doctor, against moto_server", function () {
     }
 
     /** Without a Pulumi token unless `pulumi` names the loopback API to ask (PULUMI_BACKEND_URL) and the token. */
-    const doctor = (stack: "dev" | "prod", config = fixtureConfig(stack), pulumi?: { url: string; token: string }) =>
+    const doctor = (
+        stack: "dns" | "dev" | "prod",
+        config = fixtureConfig(stack),
+        pulumi?: { url: string; token: string },
+        dnsServers?: string[],
+    ) =>
         runDoctor(stack, {
             projectDir: FIXTURES,
             configFile: writeStackFile(config),
+            ...(dnsServers ? { dnsServers } : {}),
             env: {
                 ...process.env,
                 AWS_ENDPOINT_URL: endpoint,
@@ -277,6 +285,95 @@ boto3.client("cloudtrail", **kw).create_trail(Name="twine-prod", S3BucketName="o
             assert.equal(ok.verdict, "ok", ok.detail);
         } finally {
             await held.close();
+        }
+    });
+
+    /** NSD, an authoritative DNS server from Debian, on loopback with these zones (name -> its NS), in the foreground. */
+    async function startNsd(zones: Record<string, string[]>): Promise<{ server: string; stop: () => void }> {
+        requireTools({ nsd: "nsd" });
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "twine-nsd-"));
+        const port = await freePort();
+        const conf = [
+            "server:",
+            `    ip-address: 127.0.0.1@${port}`,
+            '    username: ""',
+            '    chroot: ""',
+            `    zonesdir: "${dir}"`,
+            `    pidfile: "${dir}/nsd.pid"`,
+            '    database: ""',
+            `    zonelistfile: "${dir}/zone.list"`,
+            `    xfrdfile: "${dir}/xfrd.state"`,
+            `    xfrdir: "${dir}"`,
+            `    logfile: "${dir}/nsd.log"`,
+            "    server-count: 1",
+            "remote-control:",
+            "    control-enable: no",
+        ];
+        for (const [zone, servers] of Object.entries(zones)) {
+            conf.push("zone:", `    name: "${zone}."`, `    zonefile: "${zone}.zone"`);
+            const records = [`$ORIGIN ${zone}.`, "$TTL 60", `@ IN SOA ns.${zone}. hostmaster.${zone}. 1 3600 600 86400 60`];
+            records.push(...servers.map(ns => `@ IN NS ${ns}.`));
+            fs.writeFileSync(path.join(dir, `${zone}.zone`), `${records.join("\n")}\n`);
+        }
+        fs.writeFileSync(path.join(dir, "nsd.conf"), `${conf.join("\n")}\n`);
+        const checked = spawnSync("nsd-checkconf", [path.join(dir, "nsd.conf")], { encoding: "utf8" });
+        assert.equal(checked.status, 0, checked.stderr);
+        const nsd = spawn("nsd", ["-d", "-c", path.join(dir, "nsd.conf")], { stdio: "ignore" });
+        const resolver = new dnsPromises.Resolver({ timeout: 500, tries: 1 });
+        resolver.setServers([`127.0.0.1:${port}`]);
+        for (let attempt = 0; ; attempt++) {
+            try {
+                await resolver.resolveSoa(Object.keys(zones)[0]);
+                break;
+            } catch {
+                if (attempt > 50)
+                    throw new Error(`nsd did not answer on 127.0.0.1:${port}: ${fs.readFileSync(path.join(dir, "nsd.log"), "utf8")}`);
+                await new Promise(r => setTimeout(r, 100));
+            }
+        }
+        return {
+            server: `127.0.0.1:${port}`,
+            stop: () => {
+                nsd.kill();
+                fs.rmSync(dir, { recursive: true, force: true });
+            },
+        };
+    }
+
+    it("the registrar's NS against the apex zone's (Route 53): match, mismatch and no answer, asked of a real DNS server", async () => {
+        await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
+        const apexes = ["match.example", "mismatch.example", "none.example"];
+        given(apexes.map(a => `boto3.client("route53", **kw).create_hosted_zone(Name="${a}", CallerReference="${a}")`).join("\n"));
+        // moto's delegation set, as GetHostedZone gives it (the check reads it; the served NS copy it for the match).
+        const zoneNs = ["ns-2048.awsdns-64.com", "ns-2049.awsdns-65.net", "ns-2050.awsdns-66.org", "ns-2051.awsdns-67.co.uk"];
+        const nsd = await startNsd({
+            "match.example": [...zoneNs].reverse().map(n => n.toUpperCase()), // order and case do not matter
+            "mismatch.example": ["ns1.old-dns-host.example", "ns2.old-dns-host.example"],
+            example: ["ns.example"], // none.example: NXDOMAIN, the domain is delegated nowhere
+        });
+        try {
+            const ns = async (apex: string) => {
+                let config = withKey(fixtureConfig("dns"), "twine-infra:accountId", PROD);
+                config = withPath(config, "twine-infra:dns", "apexDomain", apex);
+                config = withPath(config, "twine-infra:delegation", "prod.publicNames", [`app.${apex}`]);
+                return check((await doctor("dns", config, undefined, [nsd.server])).checks, /registrar NS/);
+            };
+            const match = await ns("match.example");
+            assert.equal(match.verdict, "ok", match.detail);
+            const mismatch = await ns("mismatch.example");
+            assert.equal(mismatch.verdict, "fail");
+            assert.match(mismatch.detail, /NS are ns1\.old-dns-host\.example, ns2\.old-dns-host\.example, not the apex zone's ns-2048/);
+            assert.equal(
+                mismatch.fix,
+                `set mismatch.example's NS records at the registrar to ${[...zoneNs].sort().join(", ")} (docs/runbook.md, step 5)`,
+            );
+            const none = await ns("none.example");
+            assert.equal(none.verdict, "fail");
+            assert.match(none.detail, /finds none \(ENOTFOUND\): the domain is not delegated/);
+            // No zone yet (before the dns stack's first up): nothing to compare, and nothing to block that up.
+            assert.equal((await ns("later.example")).verdict, "ok");
+        } finally {
+            nsd.stop();
         }
     });
 
