@@ -103,6 +103,7 @@ export async function readPeerRoutings(
             return [readContractOutputs(ref, peerRoutingSchema).then(reading => [role, peerRouting(role, peer, reading)] as const)];
         }),
     );
-    for (const [, routing] of entries) if (!routing.ready) void pulumi.log.info(routing.message);
+    // Shown by the Pulumi CLI; the offline plan (mocks, no engine) would print it on stdout, among its JSON.
+    if (pulumi.runtime.hasEngine()) for (const [, routing] of entries) if (!routing.ready) void pulumi.log.info(routing.message);
     return Object.fromEntries(entries);
 }
