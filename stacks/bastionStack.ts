@@ -1,4 +1,11 @@
-import { bastionEgressRules, forwardsByUser, hostLogins, peerAccessList, tunnelTargets } from "../components/access/accessGrantsConfig";
+import {
+    bastionEgressRules,
+    forwardsByUser,
+    hostEnforcedPeers,
+    hostLogins,
+    peerAccessList,
+    tunnelTargets,
+} from "../components/access/accessGrantsConfig";
 import { Bastion } from "../components/access/bastion";
 import { bastionHostName } from "../components/dns/delegationPolicy";
 import { pinnedUbuntuAmiId, ubuntuLtsAmiId } from "../components/access/ubuntuAmi";
@@ -53,7 +60,9 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
             instanceType: bastionHost.instanceType,
             sshAllowedCidrs: bastionHost.sshAllowedCidrs,
             users: bastionHost.users,
-            forwards: forwardsByUser(bastionHost.users, peerAccess),
+            // The host's own layer admits tunnels to each VPC block, known at the first deploy; the security group
+            // narrows them to the data subnets the environments export, so their outputs never change the user data.
+            forwards: forwardsByUser(bastionHost.users, hostEnforcedPeers(peerAccess)),
             egress: bastionEgressRules(bastionHost.users, peerAccess),
             routeTableIds: [...new Set(network.public.routeTables)].map(t => t.id),
             peerRoutes: Object.entries(bastionHost.peers).flatMap(([peer, p]) => {

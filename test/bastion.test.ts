@@ -319,6 +319,17 @@ describe("bastion", () => {
             assert.deepEqual(refs.filter(n => !n.endsWith("/dns")).sort(), ["twine/twine-infra/dev", "twine/twine-infra/prod"]);
         });
 
+        it("keeps the host on its second deploy: the environments' outputs change no instance input (no new host keys)", async () => {
+            // userDataReplaceOnChange and deleteBeforeReplace: any change of the host's inputs is a new host for everyone.
+            const file = path.join(FIXTURES, "access.bastion.yaml");
+            const first = one(await planFixtureWith("bastion", file), "aws:ec2/instance:Instance");
+            const second = one(await planFixtureWith("bastion", file, { peers: "deployed" }), "aws:ec2/instance:Instance");
+            assert.deepEqual(second.inputs, first.inputs);
+            // The database tunnels are on the host from the first deploy, to the VPC block and database ports only.
+            assert.match(String(first.inputs.userData), /ip daddr 10\.20\.0\.0\/16 tcp dport 5432 accept/);
+            assert.doesNotMatch(String(first.inputs.userData), /10\.20\.32\.0\/21/);
+        });
+
         it("recovers itself: a system status check alarm with the EC2 recover action", async () => {
             const plan = await planOf("bastion");
             const alarm = one(plan, "aws:cloudwatch/metricAlarm:MetricAlarm");
