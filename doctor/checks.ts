@@ -115,24 +115,38 @@ export function quotaCheck(quota: number, fleet: readonly { what: string; instan
 }
 
 /**
+ * What HeadBucket's status says of a bucket: 200, it exists and this session may list it; 404, no such bucket; 403,
+ * either this session lacks s3:ListBucket on it or it is another account's (AWS, S3 API Reference, HeadBucket: "If the
+ * bucket does not exist or you do not have permission to access it, the HEAD request returns a generic 400 Bad
+ * Request, 403 Forbidden or 404 Not Found code"; "you must have permissions to perform the s3:ListBucket action").
+ * Anything else is not an answer.
+ */
+export function headBucketExistence(status: number | undefined): boolean | "forbidden" | undefined {
+    return status === 200 ? true : status === 404 ? false : status === 403 ? "forbidden" : undefined;
+}
+
+/**
  * The retained, fixed-name buckets of the plan against the account and the stack's state. A bucket that exists and
  * that the state does not hold makes the next `up` fail (BucketAlreadyOwnedByYou): its import line is the fix.
  * Without the state (no Pulumi token) an existing bucket is unknown: it may be the stack's own (a normal update).
+ * A 403 is unknown too: the session may lack s3:ListBucket (headBucketExistence).
  */
 export function retainedBucketCheck(
-    found: readonly { bucket: string; exists: boolean | "another account"; importLine: string }[],
+    found: readonly { bucket: string; exists: boolean | "forbidden"; importLine: string }[],
     state: StateReading,
 ): Check {
     const name = "retained buckets";
-    const foreign = found.filter(f => f.exists === "another account").map(f => f.bucket);
-    if (foreign.length > 0) {
+    const forbidden = found.filter(f => f.exists === "forbidden").map(f => f.bucket);
+    if (forbidden.length > 0) {
         return {
             name,
-            verdict: "fail",
+            verdict: "unknown",
             detail:
-                `${foreign.join(", ")} exist${foreign.length === 1 ? "s" : ""} in another account (HeadBucket 403): ` +
-                "the names embed this account's id, so the create fails.",
-            fix: "check twine-infra:accountId and the Region; a bucket name is global, and another account's cannot be imported",
+                `HeadBucket on ${forbidden.join(", ")} answered 403: this session lacks s3:ListBucket on ` +
+                `${forbidden.length === 1 ? "it" : "them"}, or ${forbidden.length === 1 ? "it is" : "they are"} another account's.`,
+            fix:
+                `give the session s3:ListBucket on ${forbidden.map(b => `arn:aws:s3:::${b}`).join(", ")} and run doctor again; ` +
+                "a 403 then means another account holds the name: check twine-infra:accountId and the Region",
         };
     }
     const existing = found.filter(f => f.exists === true);

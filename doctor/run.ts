@@ -24,6 +24,7 @@ import {
     exitStatus,
     fleetPeak,
     formatCheck,
+    headBucketExistence,
     quotaCheck,
     registrarNsCheck,
     retainedBucketCheck,
@@ -240,25 +241,24 @@ function qualifiedName(stack: string, config: StackConfig): string | undefined {
  * whose stack was destroyed (or lost its state) they are still in the account, and the next `up` fails with
  * BucketAlreadyOwnedByYou. The buckets are those of the retained import file (doctor/imports.ts; a test keeps it equal
  * to the plans' retained, fixed-name buckets). Each is looked up with HeadBucket (200: it exists and is this
- * account's; 403: another account's; 404: absent) and, with a Pulumi token, against the ids the stack's state holds;
- * one the state does not hold gets its import line, under the parent and provider the plan gives it.
+ * account's; 404: absent; 403: unknown, no s3:ListBucket or another account's: headBucketExistence) and, with a
+ * Pulumi token, against the ids the stack's state holds; one the state does not hold gets its import line, under the
+ * parent and provider the plan gives it.
  */
 async function retainedBuckets(stack: string, config: StackConfig, s3: S3Client, env: NodeJS.ProcessEnv): Promise<Check> {
     const name = "retained buckets";
     const imports = importLines(stack, retainedImportFile(stack, config.accountId, config.region)).filter(
         i => i.type === "aws:s3/bucket:Bucket",
     );
-    const found: { bucket: string; exists: boolean | "another account"; importLine: string }[] = [];
+    const found: { bucket: string; exists: boolean | "forbidden"; importLine: string }[] = [];
     try {
         for (const { id: bucket, line } of imports) {
-            let exists: boolean | "another account" = true;
+            let exists: boolean | "forbidden" | undefined = true;
             try {
                 await s3.send(new HeadBucketCommand({ Bucket: bucket }));
             } catch (err) {
-                const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-                if (status === 404) exists = false;
-                else if (status === 403) exists = "another account";
-                else throw err;
+                exists = headBucketExistence((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode);
+                if (exists === undefined) throw err;
             }
             found.push({ bucket, exists, importLine: line });
         }

@@ -12,7 +12,18 @@ import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { Check, DOCTOR_EXIT, exitStatus, fleetPeak, formatCheck, quotaCheck, unknownFrom, vcpusOf } from "../doctor/checks";
+import {
+    Check,
+    DOCTOR_EXIT,
+    exitStatus,
+    fleetPeak,
+    formatCheck,
+    headBucketExistence,
+    quotaCheck,
+    retainedBucketCheck,
+    unknownFrom,
+    vcpusOf,
+} from "../doctor/checks";
 import { EnvStackConfig, parseStackConfig } from "../config";
 import { importLines, openSearchRoleImport, retainedImportFile } from "../doctor/imports";
 import { runDoctor } from "../doctor/run";
@@ -431,6 +442,16 @@ describe("finding moto's emulator", () => {
 });
 
 describe("doctor verdicts (pure)", () => {
+    it("a retained bucket HeadBucket answers 403 for is unknown, naming s3:ListBucket: not proof of another account", () => {
+        const bucket = "twine-cloudtrail-444444444444-eu-west-1";
+        const found = [{ bucket, exists: headBucketExistence(403)!, importLine: "pulumi import ..." }];
+        const verdict = retainedBucketCheck(found, { status: "unknown", message: "not needed" });
+        assert.equal(verdict.verdict, "unknown", verdict.detail);
+        assert.match(verdict.detail, /403: this session lacks s3:ListBucket on it, or it is another account's/);
+        assert.match(verdict.fix!, new RegExp(`s3:ListBucket on arn:aws:s3:::${bucket} and run doctor again`));
+        assert.deepEqual([headBucketExistence(200), headBucketExistence(404), headBucketExistence(500)], [true, false, undefined]);
+    });
+
     it("a crash has its own exit status (6), documented, never 1 (a failed check) nor 0", () => {
         const crash = doctorErrorExit(new TypeError("Cannot read properties of undefined"), "prod", undefined);
         assert.equal(crash.code, DOCTOR_EXIT.crashed);
