@@ -7,8 +7,12 @@ import { peakServers } from "../components/app/fleetPeakConfig";
 import { EnvStackConfig } from "../config";
 import type { StateReading } from "./pulumiState";
 
-/** ok: ready. fail: the next `up` fails or duplicates something. unknown: the check could not be made. */
-export type Verdict = "ok" | "fail" | "unknown";
+/**
+ * ok: ready. fail: the next `up` fails or duplicates something. unknown: the check could not be made. pending: what it
+ * checks does not exist yet and the next `up` makes it (the registrar's NS before the apex zone): not a pass, printed
+ * as "not yet", but nothing that stops that `up`, so it leaves the exit status to the other checks.
+ */
+export type Verdict = "ok" | "fail" | "unknown" | "pending";
 
 export interface Check {
     readonly name: string;
@@ -39,7 +43,7 @@ export function exitStatus(checks: readonly Check[]): number {
 }
 
 export function formatCheck(check: Check): string {
-    const mark = { ok: "ok     ", fail: "FAIL   ", unknown: "unknown" }[check.verdict];
+    const mark = { ok: "ok     ", fail: "FAIL   ", unknown: "unknown", pending: "not yet" }[check.verdict];
     return `${mark} ${check.name}: ${check.detail}${check.fix ? ` Fix: ${check.fix}` : ""}`;
 }
 
@@ -178,16 +182,30 @@ export function retainedBucketCheck(
           };
 }
 
+export const REGISTRAR_NS = "registrar NS";
+
+/** Before the dns stack's first `up` there is no apex zone: nothing to compare the registrar's NS with yet. */
+export function registrarNsBeforeZone(apex: string): Check {
+    return {
+        name: REGISTRAR_NS,
+        verdict: "pending",
+        detail: `no public zone ${apex} yet (the dns stack's first up creates it): nothing to compare the registrar's NS with.`,
+        fix: "after that up, set the registrar's NS to its nameServers output (docs/runbook.md, step 5) and run doctor dns again",
+    };
+}
+
 /** Lower case, without the root's trailing dot: how name servers compare. */
 const hostKey = (name: string) => name.toLowerCase().replace(/\.$/, "");
 
 /**
  * The domain's NS as a public lookup answers (what the registrar's delegation leads resolvers to) against the apex
  * zone's name servers (Route 53 GetHostedZone's DelegationSet). `lookup` is the answer's servers, or the resolver's
- * error code: no answer (ENODATA, ENOTFOUND) means the domain is not delegated; any other is unknown.
+ * error code: no answer (ENODATA, ENOTFOUND) means the domain is not delegated; any other is unknown. The lookup asks
+ * a recursive resolver, which may answer from its cache up to the NS records' TTL (two days for .com's delegations):
+ * a registrar change shows once the old answer expires, and a mismatch just after the change says so.
  */
 export function registrarNsCheck(apex: string, zoneServers: readonly string[], lookup: readonly string[] | { code: string }): Check {
-    const name = "registrar NS";
+    const name = REGISTRAR_NS;
     const wanted = [...new Set(zoneServers.map(hostKey))].sort();
     const fix = `set ${apex}'s NS records at the registrar to ${wanted.join(", ")} (docs/runbook.md, step 5)`;
     if (!Array.isArray(lookup)) {
@@ -204,5 +222,12 @@ export function registrarNsCheck(apex: string, zoneServers: readonly string[], l
     const found = [...new Set(lookup.map(hostKey))].sort();
     return found.length === wanted.length && found.every((s, i) => s === wanted[i])
         ? { name, verdict: "ok", detail: `${apex} is delegated to the apex zone's ${wanted.length} name servers.` }
-        : { name, verdict: "fail", detail: `${apex}'s NS are ${found.join(", ")}, not the apex zone's ${wanted.join(", ")}.`, fix };
+        : {
+              name,
+              verdict: "fail",
+              detail:
+                  `${apex}'s NS are ${found.join(", ")}, not the apex zone's ${wanted.join(", ")} (a recursive resolver's answer: ` +
+                  "after a change at the registrar it may hold the old NS until their TTL runs out).",
+              fix,
+          };
 }

@@ -26,6 +26,7 @@ import {
     formatCheck,
     headBucketExistence,
     quotaCheck,
+    registrarNsBeforeZone,
     registrarNsCheck,
     retainedBucketCheck,
     unknownFrom,
@@ -137,8 +138,9 @@ async function pulumiDefaults(config: StackConfig, env: NodeJS.ProcessEnv): Prom
 
 /**
  * The registrar's delegation (step 5, before anything validates a certificate): the apex zone's name servers from
- * Route 53 (ListHostedZonesByName, GetHostedZone's DelegationSet) against a public NS lookup of the domain (node:dns).
- * Before the dns stack's first `up` there is no zone: nothing to compare yet.
+ * Route 53 (ListHostedZonesByName, GetHostedZone's DelegationSet) against a public NS lookup of the domain (node:dns,
+ * the system's recursive resolvers: cached answers up to their TTL, registrarNsCheck). Before the dns stack's first
+ * `up` there is no zone: "not yet", which leaves the exit status to the other checks (that up creates the zone).
  */
 async function registrarNs(apex: string, route53: Route53Client, servers: readonly string[] | undefined): Promise<Check> {
     const name = "registrar NS";
@@ -146,13 +148,7 @@ async function registrarNs(apex: string, route53: Route53Client, servers: readon
     try {
         const listed = await route53.send(new ListHostedZonesByNameCommand({ DNSName: apex, MaxItems: 10 }));
         const zones = (listed.HostedZones ?? []).filter(z => z.Name === `${apex}.` && !z.Config?.PrivateZone);
-        if (zones.length === 0) {
-            return {
-                name,
-                verdict: "ok",
-                detail: `no public zone ${apex} yet: after the dns stack's first up, set the registrar's NS (step 5).`,
-            };
-        }
+        if (zones.length === 0) return registrarNsBeforeZone(apex);
         if (zones.length > 1) {
             return {
                 name,

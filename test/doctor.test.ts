@@ -382,10 +382,24 @@ boto3.client("cloudtrail", **kw).create_trail(Name="twine-prod", S3BucketName="o
             assert.equal(none.verdict, "fail");
             assert.match(none.detail, /finds none \(ENOTFOUND\): the domain is not delegated/);
             // No zone yet (before the dns stack's first up): nothing to compare, and nothing to block that up.
-            assert.equal((await ns("later.example")).verdict, "ok");
+            assert.equal((await ns("later.example")).verdict, "pending");
         } finally {
             nsd.stop();
         }
+    });
+
+    it("the registrar's NS before the apex zone exists: its own 'not yet', never ok, and dns still exits 0 at step 3", async () => {
+        await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
+        const result = await doctor("dns", withKey(fixtureConfig("dns"), "twine-infra:accountId", PROD));
+        const ns = check(result.checks, /registrar NS/);
+        assert.equal(ns.verdict, "pending", ns.detail);
+        assert.match(formatCheck(ns), /^not yet registrar NS: no public zone .* yet .* Fix: after that up, set the registrar's NS/);
+        // Nothing else about dns waits on an upstream: the zone is what its next up creates.
+        assert.deepEqual(
+            result.checks.filter(c => c.verdict !== "ok" && c.verdict !== "pending").map(c => c.name),
+            [],
+        );
+        assert.equal(result.status, DOCTOR_EXIT.ready);
     });
 
     it("zone ids the region does not have fail, naming them and the ids it has; unpinned zones fail with the ids to pin", async () => {
