@@ -242,6 +242,35 @@ boto3.client("cloudtrail", **kw).create_trail(Name="twine-prod", S3BucketName="o
         return { url, requests, close: () => new Promise<void>(resolve => server.close(() => resolve())) };
     }
 
+    it("at runbook step 3 (stacks made, none deployed) prod exits 5 without a token and 1 with one: the runbook says both", async () => {
+        await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
+        // Step 3's own fix made: Auto Scaling's service-linked role exists (OpenSearch's the stack creates).
+        given(`boto3.client("iam", **kw).create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com")`);
+        const without = await doctor("prod");
+        assert.deepEqual(
+            without.checks.filter(c => c.verdict === "fail"),
+            [],
+        );
+        assert.equal(check(without.checks, /^upstream bastion outputs$/).verdict, "unknown");
+        const api = await pulumiApi({ dns: { outputs: {} }, bastion: { outputs: {} }, dev: { outputs: {} } });
+        let withToken: Awaited<ReturnType<typeof doctor>>;
+        try {
+            withToken = await doctor("prod", fixtureConfig("prod"), { url: api.url, token: "pul-test-token" });
+        } finally {
+            await api.close();
+        }
+        assert.match(check(withToken.checks, /^upstream bastion outputs$/).detail, /has no outputs yet/);
+        const step3 = fs.readFileSync(path.join(REPO, "docs", "runbook.md"), "utf8").split(/\n(?=\d+\. \*\*)/)[3];
+        assert.match(step3, /^3\. \*\*Service-linked roles and quotas\*\*/);
+        for (const [status, how] of [
+            [without.status, "without `PULUMI_ACCESS_TOKEN`"],
+            [withToken.status, "with it"],
+        ] as const) {
+            assert.notEqual(status, DOCTOR_EXIT.ready);
+            assert.match(step3.replace(/\s+/g, " "), new RegExp(`${how}.{0,120}?exit ${status}\\b`), `step 3 names exit ${status} ${how}`);
+        }
+    });
+
     it("upstream outputs, from Pulumi Cloud's state export: present pass; missing ones and a missing stack fail with the fix", async () => {
         // GIVEN dns deployed (its plan's outputs), the bastion stack made empty (runbook step 1), and no dev stack at all.
         const api = await pulumiApi({ dns: { outputs: (await fixturePlanOf("dns")).outputs }, bastion: { outputs: {} } });
