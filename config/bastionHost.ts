@@ -168,7 +168,7 @@ const peerSchema = z.strictObject({
     stack: stackNameSchema.describe(
         "The environment's stack (organization/project/stack): the bastion reads its peeringConnectionId and dataSubnetCidrs " +
             "outputs to route to it and to tunnel to its data subnets (nothing is copied by hand; before its first deploy, " +
-            "no route). Required.",
+            "no route). Of the organization and project of twine-infra:stacks. Required.",
     ),
     access: z
         .record(

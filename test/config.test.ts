@@ -600,6 +600,20 @@ function bastionAndDnsRows() {
             why: /truncated|not a key/,
         },
         {
+            name: "a peer stack of another organization than twine-infra:stacks",
+            stack: "bastion",
+            config: withPath(bastion, HOST, "peers.dev.stack", "acme/twine-infra/dev"),
+            key: "twine-infra:bastionHost.peers.dev.stack",
+            why: /names organization acme, but stacks\.dns \(twine\/twine-infra\/dns\) is of twine.*Fix: write twine\/twine-infra\/dev/,
+        },
+        {
+            name: "a peer stack of another project",
+            stack: "bastion",
+            config: withPath(bastion, HOST, "peers.prod.stack", "twine/other/prod"),
+            key: "twine-infra:bastionHost.peers.prod.stack",
+            why: /names project other, not this project \(twine-infra\).*Fix: write twine\/twine-infra\/prod/,
+        },
+        {
             name: "a peer VPC overlapping the bastion's",
             stack: "bastion",
             config: withPath(bastion, HOST, "peers.dev.cidr", "10.10.0.0/16"),
