@@ -14,6 +14,8 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import * as dns from "node:dns";
 import { EnvStackConfig, PROJECT, StackConfig, parseStackConfig } from "../config";
 import { OUTPUT_CONTRACTS, StackRole } from "../stacks/outputs";
+import { PeerConfig, peerRouting, peerRoutingSchema } from "../stacks/peerOutputs";
+import { UpstreamError } from "../stacks/upstream";
 import { readStackSettings } from "../plan/stackFile";
 import { checkEscDefaultPermission } from "../components/account/escAccessPolicy";
 import { importLines, openSearchRoleImport, retainedImportFile, trailImport } from "./imports";
@@ -114,6 +116,7 @@ export async function runDoctor(stack: string, options: DoctorOptions): Promise<
     const pulumiCheck = await pulumiDefaults(config, env);
     if (pulumiCheck) checks.push(pulumiCheck);
     checks.push(...(await upstreamOutputs(config, env)));
+    if (config.accountRole === "bastion") checks.push(...(await peerOutputs(config.bastionHost.peers, env)));
     checks.push(await retainedBuckets(stack, config, new S3Client({ ...client, forcePathStyle: true }), env));
     return { checks, status: exitStatus(checks) };
 }
@@ -171,6 +174,14 @@ async function registrarNs(apex: string, route53: Route53Client, servers: readon
 /** Why a check that needs Pulumi Cloud could not be made without a token, and the fix. */
 const NO_PULUMI_TOKEN = "PULUMI_ACCESS_TOKEN is not set, so Pulumi Cloud cannot be asked";
 
+/** A check of a stack's outputs without a token: unknown, naming the stack to grant. */
+const withoutToken = (name: string, stackName: string): Check => ({
+    name,
+    verdict: "unknown",
+    detail: `${NO_PULUMI_TOKEN} for ${stackName}'s outputs.`,
+    fix: `export PULUMI_ACCESS_TOKEN=<a token that may read ${stackName}>`,
+});
+
 /**
  * Every upstream stack (twine-infra:stacks) has the outputs this stack's StackReferences read, checked against the
  * outputs contract as the program checks them (stacks/upstream.ts), from the state Pulumi Cloud holds
@@ -184,14 +195,7 @@ async function upstreamOutputs(config: StackConfig, env: NodeJS.ProcessEnv): Pro
             .map(async ([role, stackName]): Promise<Check> => {
                 const name = `upstream ${role} outputs`;
                 const token = env.PULUMI_ACCESS_TOKEN;
-                if (!token) {
-                    return {
-                        name,
-                        verdict: "unknown",
-                        detail: `${NO_PULUMI_TOKEN} for ${stackName}'s outputs.`,
-                        fix: `export PULUMI_ACCESS_TOKEN=<a token that may read ${stackName}>`,
-                    };
-                }
+                if (!token) return withoutToken(name, stackName);
                 const reading = await readStackState({ stack: stackName, token, apiUrl: pulumiApiUrl(env) });
                 if (reading.status === "no-stack") {
                     return {
@@ -222,6 +226,54 @@ async function upstreamOutputs(config: StackConfig, env: NodeJS.ProcessEnv): Pro
                           fix: `redeploy ${stackName} from this revision`,
                       };
             }),
+    );
+}
+
+/**
+ * What the bastion's next `up` reads from each environment stack (bastionHost.peers.<env>.stack), decided as the
+ * program decides it (stacks/peerOutputs.ts peerRouting): ok with the peering and data subnets; "not yet" before that
+ * stack's first deploy (the up deploys without its routes); a stack of another account or VPC fails.
+ */
+async function peerOutputs(peers: Readonly<Partial<Record<"dev" | "prod", PeerConfig>>>, env: NodeJS.ProcessEnv): Promise<Check[]> {
+    return Promise.all(
+        (["dev", "prod"] as const).flatMap(role => {
+            const peer = peers[role];
+            if (!peer) return [];
+            return [
+                (async (): Promise<Check> => {
+                    const name = `peer ${role} outputs`;
+                    const token = env.PULUMI_ACCESS_TOKEN;
+                    if (!token) return withoutToken(name, peer.stack);
+                    const reading = await readStackState({ stack: peer.stack, token, apiUrl: pulumiApiUrl(env) });
+                    if (reading.status === "no-stack") {
+                        return {
+                            name,
+                            verdict: "fail",
+                            detail: `${reading.message}.`,
+                            fix: `pulumi stack init ${peer.stack}, or correct twine-infra:bastionHost.peers.${role}.stack`,
+                        };
+                    }
+                    if (reading.status === "unknown")
+                        return { name, verdict: "unknown", detail: `${reading.message}.`, fix: `use a token that may read ${peer.stack}` };
+                    try {
+                        const routing = peerRouting(role, peer, await contractReading(reading.state.outputs, peerRoutingSchema));
+                        return routing.ready
+                            ? {
+                                  name,
+                                  verdict: "ok",
+                                  detail:
+                                      `routes ${peer.cidr} through ${routing.peeringConnectionId}; ` +
+                                      `database tunnels to ${routing.dataSubnetCidrs.join(", ")}.`,
+                              }
+                            : { name, verdict: "pending", detail: routing.message };
+                    } catch (err) {
+                        if (!(err instanceof UpstreamError)) throw err;
+                        const [detail, fix] = err.message.split(" Fix: ");
+                        return { name, verdict: "fail", detail, ...(fix ? { fix } : {}) };
+                    }
+                })(),
+            ];
+        }),
     );
 }
 

@@ -63,7 +63,7 @@ describe("twine-infra doctor, against moto_server", function () {
 
     /** Without a Pulumi token unless `pulumi` names the loopback API to ask (PULUMI_BACKEND_URL) and the token. */
     const doctor = (
-        stack: "dns" | "dev" | "prod",
+        stack: "dns" | "bastion" | "dev" | "prod",
         config = fixtureConfig(stack),
         pulumi?: { url: string; token: string },
         dnsServers?: string[],
@@ -268,6 +268,38 @@ boto3.client("cloudtrail", **kw).create_trail(Name="twine-prod", S3BucketName="o
         ] as const) {
             assert.notEqual(status, DOCTOR_EXIT.ready);
             assert.match(step3.replace(/\s+/g, " "), new RegExp(`${how}.{0,120}?exit ${status}\\b`), `step 3 names exit ${status} ${how}`);
+        }
+    });
+
+    it("the bastion's peers, read as its up reads them: deployed routes, not deployed is 'not yet', a wrong one fails", async () => {
+        await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
+        const dev = (await fixturePlanOf("dev")).outputs;
+        const config = withKey(fixtureConfig("bastion"), "twine-infra:accountId", PROD);
+        const api = await pulumiApi({
+            dns: { outputs: (await fixturePlanOf("dns")).outputs },
+            dev: { outputs: dev },
+            prod: { outputs: {} },
+        });
+        const wrong = await pulumiApi({
+            dns: { outputs: {} },
+            dev: { outputs: { ...dev, accountId: "555555555555" } },
+            prod: { outputs: {} },
+        });
+        try {
+            const result = await doctor("bastion", config, { url: api.url, token: "t" });
+            const ok = check(result.checks, /^peer dev outputs$/);
+            assert.equal(ok.verdict, "ok", ok.detail);
+            assert.match(ok.detail, new RegExp(`through ${String(dev.peeringConnectionId)}; database tunnels to 10\\.20\\.32\\.0/21`));
+            const later = check(result.checks, /^peer prod outputs$/);
+            assert.equal(later.verdict, "pending", later.detail);
+            assert.match(later.detail, /has no outputs yet, so no route or database tunnel/);
+            const failed = check((await doctor("bastion", config, { url: wrong.url, token: "t" })).checks, /^peer dev outputs$/);
+            assert.equal(failed.verdict, "fail");
+            assert.match(failed.detail, /deployed in account 555555555555, not 333333333333/);
+            assert.match(failed.fix!, /correct bastionHost\.peers\.dev/);
+        } finally {
+            await api.close();
+            await wrong.close();
         }
     });
 
