@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { grantProblems, JENKINS_TARGET, peerAccessList } from "../components/access/accessGrantsConfig";
-import { cidrContains, cidrsOverlap, mustParseCidr, parseCidr } from "../components/network/cidr";
+import { cidrsOverlap, mustParseCidr, parseCidr } from "../components/network/cidr";
 import { accountIdSchema, cidrSchema, logRetentionSchema, problem, restrictedCidrSchema, stackNameSchema } from "./primitives";
 
 /** Key types OpenSSH on Ubuntu LTS accepts for login. */
@@ -165,27 +165,11 @@ const targetGrantSchema = z.strictObject({
 const peerSchema = z.strictObject({
     accountId: accountIdSchema.describe("The environment's account; only it may assume its peering role. Required."),
     cidr: cidrSchema.describe("The environment's VPC block (its network.cidr); the bastion routes SSH to it. Required."),
-    peeringConnectionId: z
-        .string()
-        .regex(
-            /^pcx-[0-9a-f]{8,17}$/,
-            problem(
-                "not a VPC peering connection id",
-                "copy the environment stack's peeringConnectionId output, e.g. pcx-0123456789abcdef0",
-            ),
-        )
-        .optional()
-        .describe(
-            "The peering the environment's stack created (its peeringConnectionId output): the bastion routes the environment's " +
-                "block through it. Set after that stack's first deploy. Defaults to no route.",
-        ),
-    dataSubnetCidrs: z
-        .array(cidrSchema)
-        .default([])
-        .describe(
-            "The environment's data subnets (its stack's dataSubnetCidrs output), where its databases are: database tunnels " +
-                "reach these blocks only. Set after that stack's first deploy. Defaults to none: no database tunnel.",
-        ),
+    stack: stackNameSchema.describe(
+        "The environment's stack (organization/project/stack): the bastion reads its peeringConnectionId and dataSubnetCidrs " +
+            "outputs to route to it and to tunnel to its data subnets (nothing is copied by hand; before its first deploy, " +
+            "no route). Of the organization and project of twine-infra:stacks. Required.",
+    ),
     access: z
         .record(
             z
@@ -282,20 +266,6 @@ export function checkBastionHost(value: { network: { cidr: string }; bastionHost
                     message: problem(
                         `overlaps the ${other.role} VPC ${other.cidr}; peered VPCs need disjoint blocks`,
                         `set it to the ${role} stack's network.cidr, which must not overlap ${other.cidr}`,
-                    ),
-                });
-            }
-        }
-        for (const [i, data] of peer.dataSubnetCidrs.entries()) {
-            const block = parseCidr(data);
-            if (typeof block !== "string" && !cidrContains(parsed, block)) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["bastionHost", "peers", role, "dataSubnetCidrs", i],
-                    input: data,
-                    message: problem(
-                        `is outside the ${role} VPC ${peer.cidr}`,
-                        `copy the ${role} stack's dataSubnetCidrs output, whose blocks are inside its network.cidr`,
                     ),
                 });
             }

@@ -16,7 +16,7 @@ import { devImageSchema, imageProblems, prodImageSchema } from "./image";
 import { NetworkConfig, checkNetwork, networkSchema, withNetworkDefaults } from "./network";
 import { AccountRole, EnvRole, accountIdSchema, problem } from "./primitives";
 import { KNOWN_REGIONS } from "./regions";
-import { checkUpstreamStacks, upstreamStacksSchema } from "./upstreamStacks";
+import { checkPeerStacks, checkUpstreamStacks, upstreamStacksSchema } from "./upstreamStacks";
 
 const tagsSchema = z
     .record(
@@ -74,6 +74,7 @@ export const bastionRoleSchema = z
         checkBastionHost(value, ctx);
         checkBaseline("bastion", value.accountId, value.baseline, ctx);
         checkUpstreamStacks(value, ctx);
+        checkPeerStacks(value, ctx);
     });
 
 interface EnvRoleValue {

@@ -61,3 +61,34 @@ export function checkUpstreamStacks(
         });
     }
 }
+
+/**
+ * The environment stacks the bastion reads back (bastionHost.peers.<env>.stack) are of the organization and project
+ * of its upstream stacks (twine-infra:stacks): a StackReference reads only what the deploying token may, and one
+ * organization holds the four stacks (runbook step 1), so another one is a typo that the bastion's `up` would only
+ * meet as "no outputs yet", deploying without that environment's routes.
+ */
+export function checkPeerStacks(
+    value: {
+        readonly stacks: Readonly<Record<string, string | undefined>>;
+        readonly bastionHost: { readonly peers: Readonly<Record<string, { readonly stack: string } | undefined>> };
+    },
+    ctx: z.RefinementCtx,
+): void {
+    const upstream = Object.entries(value.stacks).find((e): e is [string, string] => typeof e[1] === "string");
+    if (!upstream) return;
+    const owner = upstream[1].split("/")[0];
+    for (const [role, peer] of Object.entries(value.bastionHost.peers)) {
+        if (!peer || peer.stack.split("/").length !== 3) continue; // stackNameSchema reports a malformed name
+        const [org, project, stack] = peer.stack.split("/");
+        const add = (why: string) =>
+            ctx.addIssue({
+                code: "custom",
+                path: ["bastionHost", "peers", role, "stack"],
+                input: peer.stack,
+                message: problem(why, `write ${owner}/${PROJECT}/${stack}`),
+            });
+        if (org !== owner) add(`names organization ${org}, but stacks.${upstream[0]} (${upstream[1]}) is of ${owner}`);
+        else if (project !== PROJECT) add(`names project ${project}, not this project (${PROJECT})`);
+    }
+}

@@ -78,3 +78,12 @@ export function retainedImportFile(stack: string, accountId: string, region: str
         ],
     };
 }
+
+/** The same imports one `pulumi import` line each, by cloud id: what doctor prints as the fix. */
+export function importLines(stack: string, file: ImportFile): { type: string; id: string; line: string }[] {
+    return file.resources.map(r => ({
+        type: r.type,
+        id: r.id,
+        line: importCommand(stack, r.type, r.name, r.id, file.nameTable[r.parent]),
+    }));
+}

@@ -7,13 +7,32 @@ import { CloudTrailClient, DescribeTrailsCommand, ListTagsCommand } from "@aws-s
 import { DescribeAvailabilityZonesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { GetDetectorCommand, GuardDutyClient, ListDetectorsCommand } from "@aws-sdk/client-guardduty";
 import { GetOpenIDConnectProviderCommand, GetRoleCommand, IAMClient, ListOpenIDConnectProvidersCommand } from "@aws-sdk/client-iam";
+import { GetHostedZoneCommand, ListHostedZonesByNameCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { EnvStackConfig, StackConfig, parseStackConfig } from "../config";
+import * as dns from "node:dns";
+import { EnvStackConfig, PROJECT, StackConfig, parseStackConfig } from "../config";
+import { OUTPUT_CONTRACTS, StackRole } from "../stacks/outputs";
+import { PeerConfig, peerRouting, peerRoutingSchema } from "../stacks/peerOutputs";
+import { UpstreamError } from "../stacks/upstream";
 import { readStackSettings } from "../plan/stackFile";
 import { checkEscDefaultPermission } from "../components/account/escAccessPolicy";
-import { openSearchRoleImport, trailImport } from "./imports";
-import { Check, DOCTOR_EXIT, exitStatus, formatCheck, quotaCheck, unknownFrom } from "./checks";
+import { importLines, openSearchRoleImport, retainedImportFile, trailImport } from "./imports";
+import { StateReading, contractReading, pulumiApiUrl, readStackState } from "./pulumiState";
+import {
+    Check,
+    DOCTOR_EXIT,
+    exitStatus,
+    fleetPeak,
+    formatCheck,
+    headBucketExistence,
+    quotaCheck,
+    registrarNsBeforeZone,
+    registrarNsCheck,
+    retainedBucketCheck,
+    unknownFrom,
+} from "./checks";
 
 export interface DoctorOptions {
     readonly projectDir: string;
@@ -21,6 +40,8 @@ export interface DoctorOptions {
     readonly configFile?: string;
     /** The environment to read credentials and AWS_ENDPOINT_URL from. @default process.env */
     readonly env?: NodeJS.ProcessEnv;
+    /** DNS servers for the registrar-NS lookup, "address:port". @default the system's resolvers (a public lookup) */
+    readonly dnsServers?: readonly string[];
 }
 
 export interface DoctorResult {
@@ -87,12 +108,16 @@ export async function runDoctor(stack: string, options: DoctorOptions): Promise<
         checks.push(await openSearchRole(stack, config.accountId, role));
         checks.push(await vcpuQuota(new ServiceQuotasClient(client), config));
     }
+    if (config.accountRole === "dns") checks.push(await registrarNs(config.dns.apexDomain, new Route53Client(client), options.dnsServers));
     if ("network" in config) checks.push(await zones(config.network.zoneIds, config.region, new EC2Client(client)));
     checks.push(await guardDuty(stack, config, new GuardDutyClient(client)));
     checks.push(await trails(stack, config, new CloudTrailClient(client)));
     checks.push(await oidcProviders(stack, config, iam));
     const pulumiCheck = await pulumiDefaults(config, env);
     if (pulumiCheck) checks.push(pulumiCheck);
+    checks.push(...(await upstreamOutputs(config, env)));
+    if (config.accountRole === "bastion") checks.push(...(await peerOutputs(config.bastionHost.peers, env)));
+    checks.push(await retainedBuckets(stack, config, new S3Client({ ...client, forcePathStyle: true }), env));
     return { checks, status: exitStatus(checks) };
 }
 
@@ -112,6 +137,188 @@ async function pulumiDefaults(config: StackConfig, env: NodeJS.ProcessEnv): Prom
     if (result.status === "ok") return { name, verdict: "ok", detail: `${result.message}.` };
     if (result.status === "problem") return { name, verdict: "fail", detail: `${result.message}.`, fix: "docs/runbook.md, step 1" };
     return { name, verdict: "unknown", detail: `${result.message}.` };
+}
+
+/**
+ * The registrar's delegation (step 5, before anything validates a certificate): the apex zone's name servers from
+ * Route 53 (ListHostedZonesByName, GetHostedZone's DelegationSet) against a public NS lookup of the domain (node:dns,
+ * the system's recursive resolvers: cached answers up to their TTL, registrarNsCheck). Before the dns stack's first
+ * `up` there is no zone: "not yet", which leaves the exit status to the other checks (that up creates the zone).
+ */
+async function registrarNs(apex: string, route53: Route53Client, servers: readonly string[] | undefined): Promise<Check> {
+    const name = "registrar NS";
+    let zoneServers: string[];
+    try {
+        const listed = await route53.send(new ListHostedZonesByNameCommand({ DNSName: apex, MaxItems: 10 }));
+        const zones = (listed.HostedZones ?? []).filter(z => z.Name === `${apex}.` && !z.Config?.PrivateZone);
+        if (zones.length === 0) return registrarNsBeforeZone(apex);
+        if (zones.length > 1) {
+            return {
+                name,
+                verdict: "fail",
+                detail: `${zones.length} public zones named ${apex} (${zones.map(z => z.Id).join(", ")}): a registrar delegates to one.`,
+                fix: "keep the zone the dns stack holds (its zoneId output) and delete the others",
+            };
+        }
+        const zone = await route53.send(new GetHostedZoneCommand({ Id: zones[0].Id }));
+        zoneServers = zone.DelegationSet?.NameServers ?? [];
+    } catch (err) {
+        return unknownFrom(name, err, "route53:ListHostedZonesByName and route53:GetHostedZone");
+    }
+    const resolver = new dns.promises.Resolver({ timeout: 3_000, tries: 2 });
+    if (servers) resolver.setServers([...servers]);
+    const lookup = await resolver.resolveNs(apex).catch((err: NodeJS.ErrnoException) => ({ code: err.code ?? String(err) }));
+    return registrarNsCheck(apex, zoneServers, lookup);
+}
+
+/** Why a check that needs Pulumi Cloud could not be made without a token, and the fix. */
+const NO_PULUMI_TOKEN = "PULUMI_ACCESS_TOKEN is not set, so Pulumi Cloud cannot be asked";
+
+/** A check of a stack's outputs without a token: unknown, naming the stack to grant. */
+const withoutToken = (name: string, stackName: string): Check => ({
+    name,
+    verdict: "unknown",
+    detail: `${NO_PULUMI_TOKEN} for ${stackName}'s outputs.`,
+    fix: `export PULUMI_ACCESS_TOKEN=<a token that may read ${stackName}>`,
+});
+
+/**
+ * Every upstream stack (twine-infra:stacks) has the outputs this stack's StackReferences read, checked against the
+ * outputs contract as the program checks them (stacks/upstream.ts), from the state Pulumi Cloud holds
+ * (doctor/pulumiState.ts). Without a token: unknown, with the reason.
+ */
+async function upstreamOutputs(config: StackConfig, env: NodeJS.ProcessEnv): Promise<Check[]> {
+    const upstream = "stacks" in config ? (Object.entries(config.stacks) as [StackRole, string | undefined][]) : [];
+    return Promise.all(
+        upstream
+            .filter((e): e is [StackRole, string] => typeof e[1] === "string")
+            .map(async ([role, stackName]): Promise<Check> => {
+                const name = `upstream ${role} outputs`;
+                const token = env.PULUMI_ACCESS_TOKEN;
+                if (!token) return withoutToken(name, stackName);
+                const reading = await readStackState({ stack: stackName, token, apiUrl: pulumiApiUrl(env) });
+                if (reading.status === "no-stack") {
+                    return {
+                        name,
+                        verdict: "fail",
+                        detail: `${reading.message}.`,
+                        fix: `pulumi stack init ${stackName} and deploy it, or correct twine-infra:stacks.${role}`,
+                    };
+                }
+                if (reading.status === "unknown")
+                    return { name, verdict: "unknown", detail: `${reading.message}.`, fix: `use a token that may read ${stackName}` };
+                const outputs = await contractReading(reading.state.outputs, OUTPUT_CONTRACTS[role]);
+                if (outputs.ok) return { name, verdict: "ok", detail: `${stackName} exports every output the contract names.` };
+                return outputs.missing.length > 0
+                    ? {
+                          name,
+                          verdict: "fail",
+                          detail:
+                              Object.keys(reading.state.outputs).length === 0
+                                  ? `${stackName} has no outputs yet (not deployed): this stack's up would stop reading it.`
+                                  : `${stackName} has no ${outputs.missing.join(", ")} yet: this stack's up would stop reading it.`,
+                          fix: `pulumi up --stack ${stackName} first`,
+                      }
+                    : {
+                          name,
+                          verdict: "fail",
+                          detail: `${stackName}'s outputs do not match the contract: ${outputs.problems.join("; ")}.`,
+                          fix: `redeploy ${stackName} from this revision`,
+                      };
+            }),
+    );
+}
+
+/**
+ * What the bastion's next `up` reads from each environment stack (bastionHost.peers.<env>.stack), decided as the
+ * program decides it (stacks/peerOutputs.ts peerRouting): ok with the peering and data subnets; "not yet" before that
+ * stack's first deploy (the up deploys without its routes); a stack of another account or VPC fails.
+ */
+async function peerOutputs(peers: Readonly<Partial<Record<"dev" | "prod", PeerConfig>>>, env: NodeJS.ProcessEnv): Promise<Check[]> {
+    return Promise.all(
+        (["dev", "prod"] as const).flatMap(role => {
+            const peer = peers[role];
+            if (!peer) return [];
+            return [
+                (async (): Promise<Check> => {
+                    const name = `peer ${role} outputs`;
+                    const token = env.PULUMI_ACCESS_TOKEN;
+                    if (!token) return withoutToken(name, peer.stack);
+                    const reading = await readStackState({ stack: peer.stack, token, apiUrl: pulumiApiUrl(env) });
+                    if (reading.status === "no-stack") {
+                        return {
+                            name,
+                            verdict: "fail",
+                            detail: `${reading.message}.`,
+                            fix: `pulumi stack init ${peer.stack}, or correct twine-infra:bastionHost.peers.${role}.stack`,
+                        };
+                    }
+                    if (reading.status === "unknown")
+                        return { name, verdict: "unknown", detail: `${reading.message}.`, fix: `use a token that may read ${peer.stack}` };
+                    try {
+                        const routing = peerRouting(role, peer, await contractReading(reading.state.outputs, peerRoutingSchema));
+                        return routing.ready
+                            ? {
+                                  name,
+                                  verdict: "ok",
+                                  detail:
+                                      `routes ${peer.cidr} through ${routing.peeringConnectionId}; ` +
+                                      `database tunnels to ${routing.dataSubnetCidrs.join(", ")}.`,
+                              }
+                            : { name, verdict: "pending", detail: routing.message };
+                    } catch (err) {
+                        if (!(err instanceof UpstreamError)) throw err;
+                        const [detail, fix] = err.message.split(" Fix: ");
+                        return { name, verdict: "fail", detail, ...(fix ? { fix } : {}) };
+                    }
+                })(),
+            ];
+        }),
+    );
+}
+
+/** This stack's own qualified name: its organization from an upstream stack's name or the deployments section. */
+function qualifiedName(stack: string, config: StackConfig): string | undefined {
+    const upstream = "stacks" in config ? Object.values(config.stacks).find((n): n is string => typeof n === "string") : undefined;
+    const organization = upstream?.split("/")[0] ?? config.deployments?.organization;
+    return organization ? `${organization}/${PROJECT}/${stack}` : undefined;
+}
+
+/**
+ * A retry after a failed first deploy: the baseline's buckets are retained and have fixed names, so after a deploy
+ * whose stack was destroyed (or lost its state) they are still in the account, and the next `up` fails with
+ * BucketAlreadyOwnedByYou. The buckets are those of the retained import file (doctor/imports.ts; a test keeps it equal
+ * to the plans' retained, fixed-name buckets). Each is looked up with HeadBucket (200: it exists and is this
+ * account's; 404: absent; 403: unknown, no s3:ListBucket or another account's: headBucketExistence) and, with a
+ * Pulumi token, against the ids the stack's state holds; one the state does not hold gets its import line, under the
+ * parent and provider the plan gives it.
+ */
+async function retainedBuckets(stack: string, config: StackConfig, s3: S3Client, env: NodeJS.ProcessEnv): Promise<Check> {
+    const name = "retained buckets";
+    const imports = importLines(stack, retainedImportFile(stack, config.accountId, config.region)).filter(
+        i => i.type === "aws:s3/bucket:Bucket",
+    );
+    const found: { bucket: string; exists: boolean | "forbidden"; importLine: string }[] = [];
+    try {
+        for (const { id: bucket, line } of imports) {
+            let exists: boolean | "forbidden" | undefined = true;
+            try {
+                await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+            } catch (err) {
+                exists = headBucketExistence((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode);
+                if (exists === undefined) throw err;
+            }
+            found.push({ bucket, exists, importLine: line });
+        }
+    } catch (err) {
+        return unknownFrom(name, err, "s3:ListBucket (HeadBucket)");
+    }
+    let state: StateReading;
+    const qualified = qualifiedName(stack, config);
+    if (!found.some(f => f.exists === true)) state = { status: "unknown", message: "not needed" };
+    else if (!env.PULUMI_ACCESS_TOKEN || !qualified) state = { status: "unknown", message: NO_PULUMI_TOKEN };
+    else state = await readStackState({ stack: qualified, token: env.PULUMI_ACCESS_TOKEN, apiUrl: pulumiApiUrl(env) });
+    return retainedBucketCheck(found, state);
 }
 
 /**
@@ -188,22 +395,12 @@ async function openSearchRole(
     }
 }
 
-/** The largest fleet the stack can run at once: each environment's group at its maximum, Jenkins and Packer in dev. */
-function fleetOf(config: EnvStackConfig) {
-    const fleet = config.environments.map(e => ({ what: `${e.name} app`, instanceType: e.app.instanceType, count: e.app.maxSize }));
-    if (config.accountRole === "dev") {
-        fleet.push({ what: "Jenkins", instanceType: config.buildTooling.jenkins.instanceType, count: 1 });
-        if (config.image.build) fleet.push({ what: "Packer build", instanceType: config.image.instanceType, count: 1 });
-    }
-    return fleet;
-}
-
 async function vcpuQuota(quotas: ServiceQuotasClient, config: EnvStackConfig): Promise<Check> {
     try {
         const found = await quotas.send(new GetServiceQuotaCommand({ ServiceCode: "ec2", QuotaCode: "L-1216C47A" }));
         const value = found.Quota?.Value;
         if (value === undefined) throw new Error("GetServiceQuota returned no value");
-        return quotaCheck(value, fleetOf(config));
+        return quotaCheck(value, fleetPeak(config));
     } catch (err) {
         return unknownFrom("EC2 On-Demand vCPU quota (L-1216C47A)", err, "servicequotas:GetServiceQuota");
     }

@@ -15,7 +15,15 @@ import { bastionGrantTargetProblems, peerEnvironments, withSiblingStackFolder } 
 import { InputError, closest, shownPath } from "./inputError";
 import { PlanMocks, UpstreamStackOutputs } from "./mocks";
 import { skipMappingSdkPromiseTraces } from "./promiseTraces";
-import { SECRET_PLACEHOLDER, StackSettings, lineOfSetting, projectStacks, readStackSettings, upstreamStacks } from "./stackFile";
+import {
+    SECRET_PLACEHOLDER,
+    StackSettings,
+    lineOfSetting,
+    peerStacks,
+    projectStacks,
+    readStackSettings,
+    upstreamStacks,
+} from "./stackFile";
 
 export interface PlannedResource {
     readonly urn: string;
@@ -67,7 +75,16 @@ export interface PlanOptions {
     readonly configFile?: string;
     /** The role the target stack's program runs as (its caller identity), e.g. pulumi-dev-preview. Defaults to a deployer. */
     readonly callerRole?: string;
+    /**
+     * What the bastion reads from the environment stacks (bastionHost.peers.<env>.stack): "first-deploy" (their stacks
+     * exist without outputs: no routes, no database tunnels) or "deployed" (their plans' outputs, as on the bastion's
+     * deploy after theirs). @default "first-deploy"
+     */
+    readonly peers?: "first-deploy" | "deployed";
 }
+
+/** An environment stack before its first deploy: `pulumi stack init` made it (runbook step 1); it has no outputs. */
+const NOT_YET_DEPLOYED: UpstreamStackOutputs = { outputs: {}, secretOutputNames: [] };
 
 /** A plan and, for downstream stacks, the raw outputs other stacks' references see. */
 interface StackRun {
@@ -441,8 +458,14 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
             }
             upstream.set(ref.qualifiedName, run.upstreamView);
         }
-        const run = await runStack(settings, upstream, undefined, callerRole, projectDir);
+        for (const peer of peerStacks(settings)) upstream.set(peer.qualifiedName, NOT_YET_DEPLOYED);
+        let run = await runStack(settings, upstream, undefined, callerRole, projectDir);
         visiting.pop();
+        if (options.peers === "deployed" && visiting.length === 0 && peerStacks(settings).length > 0) {
+            // The environments plan against the bastion's file as committed (their upstream), then this stack again.
+            for (const peer of peerStacks(settings)) upstream.set(peer.qualifiedName, (await plan(peer.stack)).upstreamView);
+            run = await runStack(settings, upstream, undefined, callerRole, projectDir);
+        }
         if (!configFile && !callerRole) runs.set(name, run);
         return run;
     }

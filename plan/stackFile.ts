@@ -303,3 +303,24 @@ export function upstreamStacks(settings: StackSettings): { qualifiedName: string
         .filter(u => u.project === settings.project)
         .map(({ qualifiedName, stack, key }) => ({ qualifiedName, stack, key }));
 }
+
+/**
+ * The environment stacks the bastion reads back (bastionHost.peers.<env>.stack) that are stacks of this project. Not
+ * upstream stacks: they are deployed after the bastion and read it, so the planner feeds them in separately
+ * (PlanOptions.peers) and never plans them first.
+ */
+export function peerStacks(settings: StackSettings): { qualifiedName: string; stack: string }[] {
+    let host: unknown;
+    try {
+        host = JSON.parse(settings.config[`${settings.project}:bastionHost`] ?? "null");
+    } catch {
+        return []; // config validation reports the malformed value
+    }
+    const peers = (host as { peers?: Record<string, { stack?: unknown } | null> } | null)?.peers;
+    if (!peers || typeof peers !== "object") return [];
+    return Object.values(peers)
+        .map(peer => peer?.stack)
+        .filter((name): name is string => typeof name === "string" && name.split("/").length === 3)
+        .filter(name => name.split("/")[1] === settings.project)
+        .map(qualifiedName => ({ qualifiedName, stack: qualifiedName.split("/")[2] }));
+}

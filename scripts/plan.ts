@@ -45,6 +45,11 @@ options:
                          text (the default for --diff and --cost): a summary per environment, the cost estimate,
                          the resources grouped by environment, the outputs folded, the policy findings
   --out <file>           write the output to <file> instead of stdout (its folder must exist)
+  --peers first-deploy|deployed
+                         bastion only: what it reads from the dev and prod stacks (bastionHost.peers.<env>.stack):
+                         first-deploy (the default: their stacks have no outputs yet, so no routes and no database
+                         tunnel egress) or deployed (their plans' outputs: the routes, egress and user data of the
+                         bastion's deploy after theirs, runbook step 12)
   --diff <plan.json|rev> print what changes against an earlier plan JSON (from --out) or a git revision (main,
                          HEAD~1, a commit; planned by that revision's own code): create, update with the changed
                          inputs, replace, delete, protected resources, the cost delta, and "Plan: N to add, ..."
@@ -69,16 +74,22 @@ interface Args {
     readonly diff?: string;
     readonly cost: boolean;
     readonly detailedExitCode?: boolean;
+    readonly peers?: "first-deploy" | "deployed";
 }
 
 class UsageError extends Error {}
 
 function parseArgs(argv: readonly string[]): Args | "help" {
     let stack: string | undefined;
-    const args: { configFile?: string; out?: string; format?: "json" | "text"; diff?: string; cost: boolean; detailedExitCode?: boolean } =
-        {
-            cost: false,
-        };
+    const args: {
+        configFile?: string;
+        out?: string;
+        format?: "json" | "text";
+        diff?: string;
+        cost: boolean;
+        detailedExitCode?: boolean;
+        peers?: "first-deploy" | "deployed";
+    } = { cost: false };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const value = () => {
@@ -91,7 +102,11 @@ function parseArgs(argv: readonly string[]): Args | "help" {
         else if (arg === "--diff") args.diff = value();
         else if (arg === "--cost") args.cost = true;
         else if (arg === "--detailed-exitcode") args.detailedExitCode = true;
-        else if (arg === "--format") {
+        else if (arg === "--peers") {
+            const p = value();
+            if (p !== "first-deploy" && p !== "deployed") throw new UsageError(`--peers must be first-deploy or deployed, got ${p}`);
+            args.peers = p;
+        } else if (arg === "--format") {
             const f = value();
             if (f !== "json" && f !== "text") throw new UsageError(`--format must be json or text, got ${f}`);
             args.format = f;
@@ -101,6 +116,8 @@ function parseArgs(argv: readonly string[]): Args | "help" {
         else throw new UsageError(`one stack at a time, got ${stack} and ${arg}`);
     }
     if (!stack) throw new UsageError("name the stack to plan");
+    if (args.peers && stack !== "bastion")
+        throw new UsageError(`--peers is for the bastion, which reads the environment stacks back; ${stack} reads no peers`);
     if (args.detailedExitCode && !args.diff)
         throw new UsageError("--detailed-exitcode needs --diff <plan.json|rev>: it says whether the diff is empty");
     return { stack, ...args };
@@ -173,7 +190,7 @@ async function run(argv: readonly string[]): Promise<number> {
     const args = parsed;
     checkPaths(args);
     const before = args.diff ? oldPlan(REPO, args.diff, args.stack) : undefined;
-    const plan = await planStack(args.stack, { configFile: args.configFile });
+    const plan = await planStack(args.stack, { configFile: args.configFile, peers: args.peers });
     // The capacity guardrail runs the model over the plan: advisory, printed with the pack's findings.
     const policy = [
         ...evaluatePlan(plan, projectPackSettings(REPO)),

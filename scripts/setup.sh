@@ -22,6 +22,8 @@ APT_PACKAGES+=(python3-botocore)
 APT_PACKAGES+=(graphviz)
 # docs/data-tier.md's proxy secret bootstrap is run by test/databaseProxy.test.ts, with the real jq.
 APT_PACKAGES+=(jq)
+# doctor's registrar-NS check (test/doctor.test.ts) asks a real authoritative DNS server on loopback.
+APT_PACKAGES+=(nsd)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -1,4 +1,11 @@
-import { bastionEgressRules, forwardsByUser, hostLogins, peerAccessList, tunnelTargets } from "../components/access/accessGrantsConfig";
+import {
+    bastionEgressRules,
+    forwardsByUser,
+    hostEnforcedPeers,
+    hostLogins,
+    peerAccessList,
+    tunnelTargets,
+} from "../components/access/accessGrantsConfig";
 import { Bastion } from "../components/access/bastion";
 import { bastionHostName } from "../components/dns/delegationPolicy";
 import { pinnedUbuntuAmiId, ubuntuLtsAmiId } from "../components/access/ubuntuAmi";
@@ -9,11 +16,14 @@ import { BastionOutputs, Exported, dnsOutputsSchema } from "./outputs";
 import { accountProvider } from "../components/account/accountProvider";
 import { delegationRoleName } from "../components/account/roleProfileConfig";
 import { readUpstream } from "./upstream";
+import { readPeerRoutings } from "./peerOutputs";
 import { deploymentPreviews } from "./deployments";
 
 /** The bastion account: a small VPC holding the one SSH entry point to dev and prod. */
 export async function buildBastionStack(config: BastionStackConfig, stack: string): Promise<Exported<BastionOutputs>> {
     const dns = await readUpstream("dns", config.stacks.dns, dnsOutputsSchema);
+    // Each environment's peering and data subnets, from its own stack's outputs (why not copied or looked up: peerOutputs.ts).
+    const routings = await readPeerRoutings(config.bastionHost.peers);
     const ctx = stackContext(config, stack);
     // A pin that is not Canonical's Ubuntu 24.04 amd64 fails here, before anything else is declared.
     const pinnedAmi = config.bastionHost.amiId
@@ -31,6 +41,15 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
     });
     const hostName = bastionHostName(dns.zoneName);
     const { bastionHost } = config;
+    // The grants' peers, with the data subnets each environment exports (none before its first deploy: no tunnel).
+    const peerAccess = peerAccessList(
+        Object.fromEntries(
+            Object.entries(bastionHost.peers).flatMap(([role, p]) => {
+                const routing = routings[role as "dev" | "prod"];
+                return p ? [[role, { ...p, dataSubnetCidrs: routing?.ready ? routing.dataSubnetCidrs : [] }]] : [];
+            }),
+        ),
+    );
     const bastion = new Bastion(
         "bastion",
         {
@@ -41,12 +60,15 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
             instanceType: bastionHost.instanceType,
             sshAllowedCidrs: bastionHost.sshAllowedCidrs,
             users: bastionHost.users,
-            forwards: forwardsByUser(bastionHost.users, peerAccessList(bastionHost.peers)),
-            egress: bastionEgressRules(bastionHost.users, peerAccessList(bastionHost.peers)),
+            // The host's own layer admits tunnels to each VPC block, known at the first deploy; the security group
+            // narrows them to the data subnets the environments export, so their outputs never change the user data.
+            forwards: forwardsByUser(bastionHost.users, hostEnforcedPeers(peerAccess)),
+            egress: bastionEgressRules(bastionHost.users, peerAccess),
             routeTableIds: [...new Set(network.public.routeTables)].map(t => t.id),
-            peerRoutes: Object.entries(bastionHost.peers).flatMap(([peer, p]) =>
-                p?.peeringConnectionId ? [{ peer, cidr: p.cidr, peeringConnectionId: p.peeringConnectionId }] : [],
-            ),
+            peerRoutes: Object.entries(bastionHost.peers).flatMap(([peer, p]) => {
+                const routing = routings[peer as "dev" | "prod"];
+                return p && routing?.ready ? [{ peer, cidr: p.cidr, peeringConnectionId: routing.peeringConnectionId }] : [];
+            }),
             hostName,
             logRetentionDays: bastionHost.logRetentionDays,
             region: config.region,

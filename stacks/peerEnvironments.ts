@@ -2,7 +2,8 @@
  * The bastion's grants name environments of the dev and prod stacks (bastionHost.peers.<role>.access.<target>). A
  * grant under a misspelt name reaches no box, and the environment it meant renders nobody's keys. The environment
  * stacks check it too, but only after the bastion is deployed; the bastion checks it first against the stack files
- * beside this program (a StackReference to dev or prod would make a cycle: dev and prod read the bastion).
+ * beside this program: its first deploy comes before dev's and prod's, whose outputs it reads only once they exist
+ * (stacks/peerOutputs.ts).
  */
 import * as path from "path";
 import { JENKINS_TARGET } from "../components/access/accessGrantsConfig";

@@ -11,13 +11,18 @@ export class UpstreamError extends pulumi.RunError {
     }
 }
 
+/** The one way this program reads another stack: a StackReference keyed by why it reads it (upstream-dns, peer-dev). */
+export function stackReference(name: string, stackName: string): pulumi.StackReference {
+    return new pulumi.StackReference(name, { name: stackName });
+}
+
 /**
  * Reads an upstream stack's outputs through a StackReference and checks them against the outputs contract,
  * returning plain typed values. A stack that has not been deployed, or exports an older contract, fails here
  * with a message naming the stack and every missing output, before this stack declares anything else.
  */
 export async function readUpstream<S extends z.ZodObject>(role: string, stackName: string, schema: S): Promise<z.infer<S>> {
-    const ref = new pulumi.StackReference(`upstream-${role}`, { name: stackName });
+    const ref = stackReference(`upstream-${role}`, stackName);
     const reading = await readContractOutputs(ref, schema);
     if (reading.ok) return reading.data;
     const { missing, problems } = reading;

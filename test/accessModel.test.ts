@@ -13,6 +13,7 @@ import {
     bastionEgressRules,
     bastionForwards,
     forwardsByUser,
+    hostEnforcedPeers,
     grantProblems,
     hostLogins,
     PeerAccess,
@@ -213,10 +214,19 @@ describe("access model (pure, and through sshd -T)", () => {
     });
 
     it("the firewalls: metadata for root only on the bastion, each person's blocks and ports, SSH to boxes from the bastion only", () => {
-        const bastion = bastionFirewall({ forwards: forwardsByUser(users, peers) });
+        // As the bastion stack renders its host: database ports to the VPC block (the host's user data holds no
+        // environment's outputs); its security group egress keeps them to the data subnets.
+        const bastion = bastionFirewall({ forwards: forwardsByUser(users, hostEnforcedPeers(peers)) });
         assert.match(bastion, /ip daddr 169\.254\.169\.254 meta skuid != 0 reject/);
-        assert.match(bastion, /meta skuid "bob" ip daddr 10\.20\.32\.0\/21 tcp dport 5432 accept/);
-        assert.doesNotMatch(bastion, /ip daddr 10\.20\.0\.0\/16 tcp dport (5432|3306)/, "database ports reach the data subnets only");
+        assert.match(bastion, /meta skuid "bob" ip daddr 10\.20\.0\.0\/16 tcp dport 5432 accept/);
+        assert.doesNotMatch(bastion, /10\.20\.32\.0/, "the data subnets are the security group's, not the host's");
+        assert.deepEqual(
+            bastionEgressRules(users, peers)
+                .filter(r => r.port === 5432)
+                .map(r => r.cidr),
+            ["10.20.32.0/21", "10.20.40.0/21"],
+            "database ports reach the data subnets only",
+        );
         assert.doesNotMatch(bastion, /meta skuid "bob" ip daddr 10\.30/);
         assert.match(bastion, /meta skuid \{ "alice", "bob", "carol" \} reject/);
         const box = hostFirewall({ logins: hostLogins(users, { login: ["bob"] }), bastionIp: "10.10.0.10" });

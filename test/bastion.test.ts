@@ -15,7 +15,7 @@ import { MOCK_FOREIGN_AMIS } from "../plan/mocks";
 import { PLACEHOLDER_AMI_ID, pinnedAmiProblem, pinnedAmiQuery } from "../components/access/ubuntuAmi";
 import { fixtureConfig } from "./helpers/config";
 import { stringify } from "yaml";
-import { FIXTURES, byUrn, ofType, planFixtureWith, planOf } from "./helpers/plans";
+import { FIXTURES, byUrn, fixturePlanOf, ofType, planFixtureWith, planOf } from "./helpers/plans";
 
 const ALICE = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHBsYWNlaG9sZGVyLWFsaWNlMDAwMDAwMDAwMDAwMDAw alice@example.invalid-placeholder";
 
@@ -276,11 +276,14 @@ describe("bastion", () => {
             assert.doesNotMatch(pinnedAmiProblem("bastionHost.amiId", "ami-0fedcba9876543210", "eu-west-1"), /placeholder/);
         });
 
-        it("owns its egress toward each account (the granted ports) and its route to each peering it is given", async () => {
-            const plan = await planFixtureWith("bastion", path.join(FIXTURES, "access.bastion.yaml"));
+        it("owns its egress toward each account (the granted ports) and its route to each peering the environments export", async () => {
+            // As on the bastion's deploy after dev's and prod's: their stacks' outputs, not a hand copy, give the ids and blocks.
+            const plan = await planFixtureWith("bastion", path.join(FIXTURES, "access.bastion.yaml"), { peers: "deployed" });
+            const [dev, prod] = [await fixturePlanOf("dev"), await fixturePlanOf("prod")];
             const egress = ofType(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(r =>
                 r.name.startsWith("bastion-to-"),
             );
+            assert.deepEqual(dev.outputs.dataSubnetCidrs, ["10.20.32.0/21", "10.20.40.0/21"]);
             assert.deepEqual(egress.map(r => [r.name, r.inputs.cidrIpv4, r.inputs.fromPort]).sort(), [
                 ["bastion-to-dev-22", "10.20.0.0/16", 22],
                 ["bastion-to-dev-3306-10-20-32-0-21", "10.20.32.0/21", 3306],
@@ -291,12 +294,40 @@ describe("bastion", () => {
                 ["bastion-to-prod-22", "10.30.0.0/16", 22],
             ]);
             const routes = ofType(plan, "aws:ec2/route:Route").filter(r => r.name.startsWith("bastion-route-"));
-            assert.deepEqual(
-                routes.map(r => [r.name, r.inputs.destinationCidrBlock, r.inputs.vpcPeeringConnectionId]),
-                [["bastion-route-dev-0", "10.20.0.0/16", "pcx-0123456789abcdef0"]],
-            );
+            assert.deepEqual(routes.map(r => [r.name, r.inputs.destinationCidrBlock, r.inputs.vpcPeeringConnectionId]).sort(), [
+                ["bastion-route-dev-0", "10.20.0.0/16", dev.outputs.peeringConnectionId],
+                ["bastion-route-prod-0", "10.30.0.0/16", prod.outputs.peeringConnectionId],
+            ]);
+            assert.match(String(dev.outputs.peeringConnectionId), /^pcx-/);
             // Created with the stack's own provider, never through an environment's role.
             for (const r of [...egress, ...routes]) assert.doesNotMatch(String(r.provider), /peering/, r.name);
+        });
+
+        it("deploys first without routes or database tunnels, and says why, while the environments have no outputs", async () => {
+            const plan = await planFixtureWith("bastion", path.join(FIXTURES, "access.bastion.yaml"));
+            assert.deepEqual(
+                ofType(plan, "aws:ec2/route:Route").filter(r => r.name.startsWith("bastion-route-")),
+                [],
+            );
+            const egress = ofType(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").map(r => r.name);
+            assert.deepEqual(
+                egress.filter(n => /^bastion-to-dev-(3306|5432)/.test(n)),
+                [],
+            );
+            assert.ok(egress.includes("bastion-to-dev-22"), "SSH egress follows the grants, not the environment's outputs");
+            const refs = plan.resources.filter(r => r.type === "pulumi:pulumi:StackReference").map(r => String(r.inputs.name));
+            assert.deepEqual(refs.filter(n => !n.endsWith("/dns")).sort(), ["twine/twine-infra/dev", "twine/twine-infra/prod"]);
+        });
+
+        it("keeps the host on its second deploy: the environments' outputs change no instance input (no new host keys)", async () => {
+            // userDataReplaceOnChange and deleteBeforeReplace: any change of the host's inputs is a new host for everyone.
+            const file = path.join(FIXTURES, "access.bastion.yaml");
+            const first = one(await planFixtureWith("bastion", file), "aws:ec2/instance:Instance");
+            const second = one(await planFixtureWith("bastion", file, { peers: "deployed" }), "aws:ec2/instance:Instance");
+            assert.deepEqual(second.inputs, first.inputs);
+            // The database tunnels are on the host from the first deploy, to the VPC block and database ports only.
+            assert.match(String(first.inputs.userData), /ip daddr 10\.20\.0\.0\/16 tcp dport 5432 accept/);
+            assert.doesNotMatch(String(first.inputs.userData), /10\.20\.32\.0\/21/);
         });
 
         it("recovers itself: a system status check alarm with the EC2 recover action", async () => {

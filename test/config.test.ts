@@ -600,6 +600,20 @@ function bastionAndDnsRows() {
             why: /truncated|not a key/,
         },
         {
+            name: "a peer stack of another organization than twine-infra:stacks",
+            stack: "bastion",
+            config: withPath(bastion, HOST, "peers.dev.stack", "acme/twine-infra/dev"),
+            key: "twine-infra:bastionHost.peers.dev.stack",
+            why: /names organization acme, but stacks\.dns \(twine\/twine-infra\/dns\) is of twine.*Fix: write twine\/twine-infra\/dev/,
+        },
+        {
+            name: "a peer stack of another project",
+            stack: "bastion",
+            config: withPath(bastion, HOST, "peers.prod.stack", "twine/other/prod"),
+            key: "twine-infra:bastionHost.peers.prod.stack",
+            why: /names project other, not this project \(twine-infra\).*Fix: write twine\/twine-infra\/prod/,
+        },
+        {
             name: "a peer VPC overlapping the bastion's",
             stack: "bastion",
             config: withPath(bastion, HOST, "peers.dev.cidr", "10.10.0.0/16"),
@@ -612,13 +626,6 @@ function bastionAndDnsRows() {
             config: withPath(bastion, HOST, "peers.prod.cidr", "10.20.128.0/17"),
             key: "twine-infra:bastionHost.peers.prod.cidr",
             why: /overlaps the dev VPC 10\.20\.0\.0\/16/,
-        },
-        {
-            name: "a data subnet outside the peer's VPC",
-            stack: "bastion",
-            config: withPath(bastion, HOST, "peers.dev.dataSubnetCidrs", ["10.20.32.0/21", "10.30.32.0/21"]),
-            key: "twine-infra:bastionHost.peers.dev.dataSubnetCidrs[1]",
-            why: /is outside the dev VPC 10\.20\.0\.0\/16/,
         },
         {
             name: "a bastion AMI that is not an AMI id",

@@ -43,9 +43,43 @@ describe("plan command line", () => {
     it("lists every option in --help", () => {
         const result = runCli("--help");
         assert.equal(result.status, 0);
-        for (const flag of ["--config", "--format", "--out", "--diff", "--cost", "--help"])
+        for (const flag of ["--config", "--format", "--out", "--peers", "--diff", "--cost", "--help"])
             assert.match(result.stdout, new RegExp(`\\n  (-h, )?${flag}`), flag);
         assert.match(result.stdout, /exit status:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}3 /);
+    });
+
+    it("plans the bastion's deploy after the environments' with --peers deployed: routes, tunnel egress, the same host", () => {
+        const names = (plan: { resources: { type: string; name: string }[] }, type: string) =>
+            plan.resources.filter(r => r.type === type).map(r => r.name);
+        const first = runCli("bastion");
+        const second = runCli("bastion", "--peers", "deployed");
+        assert.equal(second.status, 0, second.stderr);
+        const [a, b] = [JSON.parse(first.stdout), JSON.parse(second.stdout)];
+        assert.deepEqual(
+            names(a, "aws:ec2/route:Route").filter(n => n.startsWith("bastion-route-")),
+            [],
+        );
+        assert.deepEqual(
+            names(b, "aws:ec2/route:Route")
+                .filter(n => n.startsWith("bastion-route-"))
+                .sort(),
+            ["bastion-route-dev-0", "bastion-route-prod-0"],
+        );
+        const tunnels = (plan: { resources: { type: string; name: string }[] }) =>
+            names(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(n => /^bastion-to-\w+-(3306|5432)-/.test(n));
+        assert.deepEqual(tunnels(a), []);
+        assert.ok(tunnels(b).length > 0, "database tunnel egress to the data subnets");
+        const host = (plan: { resources: { type: string; inputs: unknown }[] }) =>
+            plan.resources.find(r => r.type === "aws:ec2/instance:Instance")!.inputs;
+        assert.deepEqual(host(b), host(a));
+        for (const [argv, message] of [
+            [["bastion", "--peers", "later"], /^--peers must be first-deploy or deployed, got later\n/],
+            [["dev", "--peers", "deployed"], /^--peers is for the bastion, which reads the environment stacks back/],
+        ] as const) {
+            const refused = runCli(...argv);
+            assert.equal(refused.status, 2, refused.stderr);
+            assert.match(refused.stderr, message);
+        }
     });
 
     describe("input mistakes: exit 2, a message naming the file, line and key, no trace", () => {

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { ROLE_SCHEMAS } from "../config/schema";
-import { ImportFile, openSearchRoleImport, retainedImportFile, trailImport } from "../doctor/imports";
+import { ImportFile, importLines, openSearchRoleImport, retainedImportFile, trailImport } from "../doctor/imports";
 import { bastionOutputsSchema, dnsOutputsSchema, envOutputsSchema } from "../stacks/outputs";
 import { byUrn, engineUrnOf, ofType, organizationPlanOf, planOf } from "./helpers/plans";
 
@@ -212,6 +212,16 @@ describe("runbook: the first-deploy checklist, as a person runs it", () => {
                 );
                 assert.equal(file.nameTable[entry.parent], engineUrnOf(plan, byUrn(plan, planned.parent)!), `${entry.name}'s parent`);
                 assert.equal(file.nameTable[entry.provider], engineUrnOf(plan, byUrn(plan, planned.provider)!), `${entry.name}'s provider`);
+            }
+            // doctor's retained-bucket check looks up exactly the plan's retained, fixed-name buckets, and imports each
+            // with the line the file's entry makes.
+            const retainedNamed = buckets.filter(b => b.options.retainOnDelete && typeof b.inputs.bucket === "string");
+            const lines = importLines(stack, file).filter(i => i.type === "aws:s3/bucket:Bucket");
+            assert.deepEqual(lines.map(i => i.id).sort(), retainedNamed.map(b => String(b.inputs.bucket)).sort());
+            for (const { line } of lines) {
+                const planned = retainedNamed.find(b => line.includes(` ${b.name} ${String(b.inputs.bucket)} `))!;
+                assert.equal(/--parent 'parent=([^']+)'/.exec(line)?.[1], engineUrnOf(plan, byUrn(plan, planned.parent)!), line);
+                assert.equal(/--provider 'aws=([^']+)'/.exec(line)?.[1], engineUrnOf(plan, byUrn(plan, planned.provider)!), line);
             }
             // doctor's commands, each against the plan
             const role = ofType(plan, "aws:iam/serviceLinkedRole:ServiceLinkedRole").find(r => r.name === `${stack}-opensearch`)!;

@@ -5,13 +5,23 @@
  * program renders for it from test/fixtures/access.bastion.yaml, applied as cloud-init would on first boot.
  * Addresses are the fixture's own (the bastion's fixed 10.10.0.10, one box in each environment's VPC block); the
  * engineer is at 203.0.113.10 and the bastion forwards packets, so a box is reachable without the bastion at the
- * network level and must refuse that on its own.
+ * network level and must refuse that on its own. The bastion's security group egress toward the peers (which narrows
+ * database tunnels from the VPC block its own firewall admits to the data subnets) is stood in for by an nftables
+ * table of its rules (securityGroupEgress below).
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AccessUser, forwardsByUser, hostLogins, peerAccessList } from "../components/access/accessGrantsConfig";
+import {
+    AccessUser,
+    PeerAccess,
+    bastionEgressRules,
+    forwardsByUser,
+    hostEnforcedPeers,
+    hostLogins,
+    peerAccessList,
+} from "../components/access/accessGrantsConfig";
 import { hostAccess } from "../components/access/accessCloudConfig";
 import { renderAppUserData } from "../components/app/appUserDataConfig";
 import { bastionPrivateIp } from "../components/access/bastion";
@@ -20,16 +30,34 @@ import { planSubnets } from "../components/network/subnetPlan";
 import { BastionStackConfig, parseStackConfig } from "../config";
 import { readStackSettings } from "../plan/stackFile";
 import { REPO } from "./helpers/config";
+import { fixturePlanOf } from "./helpers/plans";
 import { link, mustRun, NetnsHost, removeNetnsDirIfEmpty, requireTools, waitForPort } from "./helpers/netnsHosts";
 
 const FIXTURE = path.join(__dirname, "fixtures", "access.bastion.yaml");
 const ENGINEER = "203.0.113.10";
 const BASTION_PUBLIC = "203.0.113.1";
 const DEV_BOX = "10.20.1.5";
-/** The integration database: in dev's data subnets (the fixture's bastionHost.peers.dev.dataSubnetCidrs). */
+/** The integration database: in dev's data subnets (the fixture dev stack's dataSubnetCidrs output, which the bastion reads). */
 const DEV_DATABASE = "10.20.32.5";
 const PROD_BOX = "10.30.1.5";
 const METADATA = "169.254.169.254";
+
+/**
+ * The bastion's security group egress toward the peered blocks, as nftables: what bastionEgressRules admits to 10/8,
+ * nothing else there. A security group drops silently; a reject here makes a refusal quick instead of a timeout.
+ */
+function securityGroupEgress(users: readonly AccessUser[], peers: readonly PeerAccess[]): string {
+    return [
+        "table inet sg-egress {",
+        "    chain output {",
+        "        type filter hook output priority filter - 10; policy accept;",
+        ...bastionEgressRules(users, peers).map(r => `        ip daddr ${r.cidr} tcp dport ${r.port} accept`),
+        "        ip daddr 10.0.0.0/8 meta l4proto tcp reject with icmpx admin-prohibited",
+        "    }",
+        "}",
+        "",
+    ].join("\n");
+}
 
 /** A few characters unique to this run, so parallel runs and leftovers of a killed run never collide. */
 const tag = `${process.pid.toString(36)}${Math.floor(Math.random() * 36 ** 2).toString(36)}`.slice(-5);
@@ -63,7 +91,12 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
             mustRun("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `${u.name}@test`, "-f", key]);
             return { ...u, publicKeys: [fs.readFileSync(`${key}.pub`, "utf8").trim()] };
         });
-        const peers = peerAccessList(bastionHost.peers);
+        // The data subnets as the bastion reads them from the dev stack's outputs (stacks/peerOutputs.ts).
+        const devData = (await fixturePlanOf("dev")).outputs.dataSubnetCidrs as string[];
+        const peers = peerAccessList({
+            ...bastionHost.peers,
+            dev: bastionHost.peers.dev && { ...bastionHost.peers.dev, dataSubnetCidrs: devData },
+        });
         // The bastion's fixed address in the first public subnet, as the Network component plans it.
         const plan = planSubnets({
             vpcCidr: config.network.cidr,
@@ -93,7 +126,8 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
         // WHEN each host gets what the program renders for it.
         const bastionUserData = renderBastionUserData({
             users,
-            forwards: forwardsByUser(users, peers),
+            // As the bastion stack renders it: the host admits database tunnels to each VPC block (hostEnforcedPeers).
+            forwards: forwardsByUser(users, hostEnforcedPeers(peers)),
             hostName: "bastion.twinehr.com",
             logGroupName: "/twine/bastion/bastion/ssh",
             region: "eu-west-1",
@@ -160,6 +194,9 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
         ] as const) {
             await waitForPort(address === BASTION_PUBLIC ? engineer : bastion, address, port);
         }
+        // Last: the security group stands between the bastion and the boxes' other ports, which answered above.
+        fs.writeFileSync(path.join(scratch, "sg-egress.nft"), securityGroupEgress(users, peers));
+        bastion.mustExec(["nft", "-f", path.join(scratch, "sg-egress.nft")]);
     });
 
     after(() => {
@@ -219,7 +256,8 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
         const tunnel = ssh("bob", ["-W", `${DEV_DATABASE}:5432`, "bastion"]);
         assert.equal(tunnel.stdout, "integration-database\n", tunnel.stderr);
 
-        // The database port elsewhere in the account (an app box, not a data subnet) is not his to open.
+        // The database port elsewhere in the account (an app box, not a data subnet) is not his to open: the host
+        // admits the VPC block on that port, the security group only the data subnets.
         const outsideData = ssh("bob", ["-W", `${DEV_BOX}:5432`, "bastion"]);
         assert.notEqual(outsideData.status, 0);
         assert.doesNotMatch(outsideData.stdout, /app-box-5432/);
@@ -239,10 +277,19 @@ describe("access through the bastion, with real OpenSSH in network namespaces", 
         assert.notEqual(metadata.status, 0);
         assert.doesNotMatch(metadata.stdout, /instance-credentials/);
 
-        // Root on the bastion reaches all three: what stops bob is his own limits, not the test's network.
-        assert.equal(rootProbe(bastion, DEV_BOX, 80).stdout, "integration-web\n");
-        assert.equal(rootProbe(bastion, DEV_BOX, 5432).stdout, "app-box-5432\n");
-        assert.equal(rootProbe(bastion, ENGINEER, 22).stdout, "internet\n");
+        // Without the security group, root on the bastion reaches all three: what stops bob is his own limits and the
+        // security group's, not the test's network. The host alone admits his database ports anywhere in the VPC block
+        // (its user data holds no environment's outputs): the security group keeps them to the data subnets.
+        bastion.mustExec(["nft", "delete", "table", "inet", "sg-egress"]);
+        try {
+            assert.equal(rootProbe(bastion, DEV_BOX, 80).stdout, "integration-web\n");
+            assert.equal(rootProbe(bastion, DEV_BOX, 5432).stdout, "app-box-5432\n");
+            assert.equal(rootProbe(bastion, ENGINEER, 22).stdout, "internet\n");
+            assert.equal(ssh("bob", ["-W", `${DEV_BOX}:5432`, "bastion"]).stdout, "app-box-5432\n");
+            assert.match(ssh("bob", ["-W", `${DEV_BOX}:80`, "bastion"]).stderr, /administratively prohibited/);
+        } finally {
+            bastion.mustExec(["nft", "-f", path.join(scratch, "sg-egress.nft")]);
+        }
     });
 
     it("a user not listed for prod cannot reach the prod box: the bastion refuses the forward, and the box his key", () => {

@@ -204,6 +204,17 @@ export function peerAccessList(peers: Readonly<Record<string, PeerAccessConfig |
         .map(([name, peer]) => ({ name, cidr: peer.cidr, dataSubnetCidrs: peer.dataSubnetCidrs ?? [], targets: peer.access ?? {} }));
 }
 
+/**
+ * The peers as the bastion host itself enforces them (sshd PermitOpen and its per-person firewall, both in its user
+ * data): database tunnels to the account's whole VPC block, on the database ports only. The data subnets come from the
+ * environment's stack after the bastion's first deploy, and a change of user data replaces the host (new host keys for
+ * everyone); so they narrow the bastion's security group egress instead (bastionEgressRules over the peers as they are),
+ * which changes in place, and the host stays as its first deploy made it.
+ */
+export function hostEnforcedPeers(peers: readonly PeerAccess[]): PeerAccess[] {
+    return peers.map(peer => ({ ...peer, dataSubnetCidrs: [peer.cidr] }));
+}
+
 /** Every user's forwards, by name (users with none get an empty list). */
 export function forwardsByUser(users: readonly AccessUser[], peers: readonly PeerAccess[]): Record<string, Forward[]> {
     return Object.fromEntries(users.map(u => [u.name, bastionForwards(u.name, peers)]));

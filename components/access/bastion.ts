@@ -49,7 +49,7 @@ export interface BastionArgs {
     readonly routeTableIds?: readonly pulumi.Input<string>[];
     /**
      * Routes to each peered account through its peering connection, once the account's stack has created it
-     * (bastionHost.peers.<env>.peeringConnectionId). @default - none
+     * (its peeringConnectionId output, read by stacks/peerOutputs.ts). @default - none
      */
     readonly peerRoutes?: readonly { readonly peer: string; readonly cidr: string; readonly peeringConnectionId: string }[];
     /** Fully qualified host name, e.g. bastion.twinehr.com. */

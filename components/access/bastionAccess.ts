@@ -53,7 +53,7 @@ export class BastionAccess extends pulumi.ComponentResource {
                 accepterVpcId: bastion.vpcId,
                 accepterAccountId: bastion.accountId,
                 accepterRegion: bastion.region,
-                // The bastion stack routes its side (bastionHost.peers.<env>.peeringConnectionId): no role here may.
+                // The bastion stack routes its side (it reads this stack's peeringConnectionId output): no role here may.
                 accepter: { cidr: bastion.vpcCidr, routeTableIds: [] },
                 accepterProvider: args.bastionProvider,
             },

@@ -6,7 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Plan, PlannedResource, planStack } from "../../plan/run";
+import { Plan, PlanOptions, PlannedResource, planStack } from "../../plan/run";
 import { planOrganization } from "../../scripts/docs";
 import { engineUrns } from "../../plan/urns";
 import { FIXTURES, REPO } from "./config";
@@ -119,6 +119,6 @@ export function fixturePlanOf(stack: StackName): Promise<Plan> {
 }
 
 /** Plans a fixture stack from an edited copy of its file (upstream stacks from the fixtures); not cached. */
-export function planFixtureWith(stack: StackName, configFile: string): Promise<Plan> {
-    return serial(() => planStack(stack, { projectDir: FIXTURES, configFile }));
+export function planFixtureWith(stack: StackName, configFile: string, options: Pick<PlanOptions, "peers"> = {}): Promise<Plan> {
+    return serial(() => planStack(stack, { projectDir: FIXTURES, configFile, ...options }));
 }
