@@ -59,6 +59,13 @@ export async function crossStackProblemsOfRaw(values: Readonly<Record<string, un
     });
 }
 
+/** Resources declared later in the program, as a promise a resource's dependsOn can wait for. */
+function laterResources() {
+    let resolve!: (resources: readonly pulumi.Resource[]) => void;
+    const promise = new Promise<readonly pulumi.Resource[]>(r => (resolve = r));
+    return { promise, resolve };
+}
+
 /** A dev or prod account: the environment's VPC and everything that runs in it. */
 export async function buildEnvStack(config: EnvStackConfig, stack: string): Promise<Exported<EnvOutputs>> {
     // StackReferences only read; the cross-stack rules run before the first real resource (the provider).
@@ -117,6 +124,9 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
         "aptBucketName" in tooling ? (tooling.aptBucketName as pulumi.Output<string>) : undefined,
         prodRootVolumeGiB,
     );
+    // Each group waits for the alarms its refresh watches, which operations declares from the cluster's load balancer
+    // and target group below: a promise per environment, settled once they exist (or the program failed).
+    const refreshAlarms = environments.environments.map(() => laterResources());
     const apps = buildAppTier(
         ctx,
         network,
@@ -126,8 +136,16 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
         upstream.dns,
         upstream.bastion,
         baseline.accessLogBucket,
+        refreshAlarms.map(r => r.promise),
     );
-    buildOperations(ctx, network, environments.environments, apps.clusters);
+    try {
+        const operations = buildOperations(ctx, network, environments.environments, apps.clusters);
+        operations.environments.forEach((o, i) => refreshAlarms[i].resolve(o.refreshAlarms));
+    } catch (e) {
+        // Settled either way, so no group waits for ever on resources that will never exist.
+        refreshAlarms.forEach(r => r.resolve([]));
+        throw e;
+    }
     return {
         accountId: config.accountId,
         region: config.region,

@@ -3,6 +3,7 @@
  * resource of the plan publishes (with the dimensions AWS publishes it under); the dashboard shows only such metrics.
  */
 import { strict as assert } from "assert";
+import { dependencyGraph } from "../bench/criticalPath";
 import { instanceClassMemoryGiB } from "../components/data/connectionBudgetConfig";
 import { AlarmThresholds, defaultMaxConnections, environmentAlarms } from "../components/operations/alarmConfig";
 import { backupJobFailurePattern, guardDutyFindingPattern } from "../components/operations/monitoring";
@@ -316,6 +317,46 @@ describe("operations (over the plans)", () => {
         const pattern = guardDutyFindingPattern() as { detail: { severity: { numeric: [string, number] }[] } };
         assert.deepEqual(pattern.detail.severity, [{ numeric: [">=", 4] }]);
     });
+});
+
+/**
+ * What a resource waits for before AWS creates or updates it: its inputs, dependsOn, provider and parents, and theirs
+ * (the SDK registers a child once its parent has registered, and a component once its inputs resolve).
+ */
+function waitsFor(plan: Plan, urn: string): Set<string> {
+    const graph = dependencyGraph(plan);
+    const seen = new Set<string>();
+    const visit = (u: string) => {
+        for (const dep of graph.get(u)?.keys() ?? []) {
+            if (seen.has(dep)) continue;
+            seen.add(dep);
+            visit(dep);
+        }
+    };
+    visit(urn);
+    return seen;
+}
+
+describe("instance refresh alarms (over the plans' dependency graph)", () => {
+    for (const stack of ["dev", "prod"] as const) {
+        it(`${stack}: every group waits for the alarms its refresh watches, and none of them waits for the group`, async () => {
+            const plan = await planOf(stack);
+            const groups = ofType(plan, "aws:autoscaling/group:Group").filter(g => g.inputs.instanceRefresh);
+            assert.ok(groups.length > 0);
+            for (const group of groups) {
+                const names = (group.inputs.instanceRefresh as { preferences: { alarmSpecification?: { alarms: string[] } } }).preferences
+                    .alarmSpecification?.alarms;
+                assert.ok(names && names.length > 0, `${group.name} watches no alarm`);
+                const before = waitsFor(plan, group.urn);
+                for (const name of names) {
+                    const alarm = ofType(plan, ALARM).find(a => a.inputs.name === name);
+                    assert.ok(alarm, `${group.name}: its refresh watches ${name}, which the plan does not create`);
+                    assert.ok(before.has(alarm.urn), `${group.name} can start a refresh before ${name} exists`);
+                    assert.ok(!waitsFor(plan, alarm.urn).has(group.urn), `${name} waits for ${group.name}: a cycle`);
+                }
+            }
+        });
+    }
 });
 
 describe("alarm plan helpers", () => {

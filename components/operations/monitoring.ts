@@ -5,6 +5,7 @@ import {
     AlarmSpec,
     AlarmThresholds,
     EnvironmentWatch,
+    REFRESH_ALARM_KEYS,
     Subscription,
     dashboardBody,
     environmentAlarmName,
@@ -164,19 +165,20 @@ export interface EnvironmentOperationsArgs extends TopicArgs {
 export class EnvironmentOperations extends pulumi.ComponentResource {
     public readonly topic: aws.sns.Topic;
     public readonly alarms: aws.cloudwatch.MetricAlarm[];
+    /** The alarms the environment's instance refresh watches (REFRESH_ALARM_KEYS): its group must wait for them. */
+    public readonly refreshAlarms: aws.cloudwatch.MetricAlarm[];
     public readonly dashboard: aws.cloudwatch.Dashboard;
 
     constructor(name: string, args: EnvironmentOperationsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("twine:index:EnvironmentOperations", name, args, opts);
+        // No inputs on the component: the SDK waits for a component's inputs before its children register, and the
+        // watch holds the group's name, while the group waits for the refresh alarms below (a deadlock).
+        super("twine:index:EnvironmentOperations", name, {}, opts);
         const prefix = `twine-${args.watch.environment}`;
         this.topic = alarmTopic(name, `${prefix}-alarms`, args, this);
-        this.alarms = metricAlarms(
-            name,
-            key => environmentAlarmName(args.watch.environment, key),
-            environmentAlarms(args.watch, args.thresholds),
-            this.topic.arn,
-            this,
-        );
+        const specs = environmentAlarms(args.watch, args.thresholds);
+        this.alarms = metricAlarms(name, key => environmentAlarmName(args.watch.environment, key), specs, this.topic.arn, this);
+        const refreshKeys: readonly string[] = REFRESH_ALARM_KEYS;
+        this.refreshAlarms = this.alarms.filter((_, i) => refreshKeys.includes(specs[i].key));
 
         // The dashboard is drawn from the same watch and alarms, once every identifier is known.
         const w = args.watch;
