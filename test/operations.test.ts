@@ -5,13 +5,14 @@
 import { strict as assert } from "assert";
 import { dependencyGraph } from "../bench/criticalPath";
 import { instanceClassMemoryGiB } from "../components/data/connectionBudgetConfig";
-import { AlarmThresholds, defaultMaxConnections, environmentAlarms } from "../components/operations/alarmConfig";
+import { AlarmThresholds, defaultMaxConnections, environmentAlarms, natAlarms, natGatewayKey } from "../components/operations/alarmConfig";
 import { backupJobFailurePattern, guardDutyFindingPattern } from "../components/operations/monitoring";
 import { ConfigError, parseStackConfig } from "../config";
 import { withAlarmDefaults } from "../config/alarms";
 import { RESOURCE_MOCKS } from "../plan/mocks";
 import { Plan, PlannedResource } from "../plan/run";
-import { fixtureConfig, withKey, writeStackFile } from "./helpers/config";
+import { fixtureConfig, objectKey, withKey, writeStackFile } from "./helpers/config";
+import { answeredUrns, engineUrns } from "../plan/urns";
 import { ancestors, committedPlanOf, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -357,6 +358,56 @@ describe("instance refresh alarms (over the plans' dependency graph)", () => {
             }
         });
     }
+});
+
+describe("NAT gateway alarms", () => {
+    for (const stack of ["dev", "prod"] as const) {
+        it(`${stack}: are keyed by the gateway's AZ id, and still answer to the positional URNs they were created under`, async () => {
+            const plan = await planOf(stack);
+            const zoneIds = objectKey(fixtureConfig(stack), "twine-infra:network").zoneIds as string[];
+            const nats = ofType(plan, "aws:ec2/natGateway:NatGateway").sort((a, b) => a.name.localeCompare(b.name));
+            assert.ok(nats.length > 0);
+            const engine = engineUrns(plan);
+            const answered = answeredUrns(plan);
+            const account = accountOf(stack);
+            for (const [i, nat] of nats.entries()) {
+                assert.equal(nat.name, `${stack}-nat-${i}`, "NAT gateways are created in subnet (zone) order");
+                for (const metric of ["port-allocation", "packets-dropped"]) {
+                    const name = `${stack}-alerts-nat-${zoneIds[i]}-${metric}`;
+                    const alarm = ofType(plan, ALARM).find(a => a.name === name);
+                    assert.ok(alarm, `no alarm ${name}`);
+                    assert.equal((alarm.inputs.dimensions as Record<string, string>).NatGatewayId, idOf(nat, account));
+                    const former = engine.get(alarm.urn)!.replace(`::${name}`, `::${stack}-alerts-nat-${i}-${metric}`);
+                    assert.ok(answered.get(alarm.urn)!.includes(former), `${name} does not answer to ${former}`);
+                }
+            }
+            const positional = ofType(plan, ALARM).filter(a => /-nat-\d+-/.test(a.name));
+            assert.deepEqual(
+                positional.map(a => a.name),
+                [],
+            );
+        });
+    }
+
+    it("keys a gateway by its pinned zone, by position only when the zones are not pinned", () => {
+        assert.equal(natGatewayKey(["euw1-az3", "euw1-az1"], 1), "euw1-az1");
+        assert.equal(natGatewayKey(undefined, 1), "1");
+        const [moved, same] = [
+            natAlarms([{ key: "euw1-az2", formerKey: "0", id: "nat-a" }]),
+            natAlarms([{ key: "0", formerKey: "0", id: "n" }]),
+        ];
+        assert.deepEqual(
+            moved.map(a => [a.key, a.formerKey]),
+            [
+                ["nat-euw1-az2-port-allocation", "nat-0-port-allocation"],
+                ["nat-euw1-az2-packets-dropped", "nat-0-packets-dropped"],
+            ],
+        );
+        assert.ok(
+            same.every(a => a.formerKey === undefined),
+            "no alias to itself",
+        );
+    });
 });
 
 describe("alarm plan helpers", () => {

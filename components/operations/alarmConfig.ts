@@ -39,6 +39,8 @@ export type Comparison = "GreaterThanOrEqualToThreshold" | "GreaterThanThreshold
 export interface AlarmSpec<T> {
     /** Stable key: names the alarm resource (`<env>-<key>`) and the alarm (`twine-<env>-<key>`). */
     readonly key: string;
+    /** The key the alarm's resource had before: it answers to that URN too (an alias). @default - none */
+    readonly formerKey?: string;
     /** What it means and what to look at first: the alarm description the notification carries. */
     readonly description: string;
     readonly namespace: string;
@@ -345,13 +347,31 @@ export function environmentAlarms<T>(watch: EnvironmentWatch<T>, t: AlarmThresho
     return alarms;
 }
 
-/** The account's own alarms: each NAT gateway's port allocation errors and dropped packets. */
-export function natAlarms<T>(natGateways: readonly { readonly key: string; readonly id: T }[]): AlarmSpec<T>[] {
-    return natGateways.flatMap(({ key, id }) => [
+/** A NAT gateway the account watches: its stable key (its zone's AZ id), and the key it was once watched under. */
+export interface WatchedNat<T> {
+    readonly key: string;
+    readonly id: T;
+    /** The key its alarms' resources had before (their position): they answer to those URNs too. @default - none */
+    readonly formerKey?: string;
+}
+
+/**
+ * The key of the NAT gateway in the i-th public subnet: its zone's AZ id when the zones are pinned (network.zoneIds),
+ * which names the same zone in every account and does not shift when a gateway is added or removed before it;
+ * its position otherwise, as unpinned zones are themselves only known by position.
+ */
+export function natGatewayKey(zoneIds: readonly string[] | undefined, index: number): string {
+    return zoneIds?.[index] ?? String(index);
+}
+
+/** The account's own alarms: each NAT gateway's port allocation errors and dropped packets, keyed by its zone. */
+export function natAlarms<T>(natGateways: readonly WatchedNat<T>[]): AlarmSpec<T>[] {
+    return natGateways.flatMap(({ key, id, formerKey }) => [
         {
             key: `nat-${key}-port-allocation`,
+            ...(formerKey !== undefined && formerKey !== key ? { formerKey: `nat-${formerKey}-port-allocation` } : {}),
             description:
-                `NAT gateway ${key}: it could not allocate a source port (too many connections to one destination). ` +
+                `NAT gateway in ${key}: it could not allocate a source port (too many connections to one destination). ` +
                 `Outbound calls fail.`,
             namespace: "AWS/NATGateway",
             metricName: "ErrorPortAllocation",
@@ -365,8 +385,9 @@ export function natAlarms<T>(natGateways: readonly { readonly key: string; reado
         },
         {
             key: `nat-${key}-packets-dropped`,
+            ...(formerKey !== undefined && formerKey !== key ? { formerKey: `nat-${formerKey}-packets-dropped` } : {}),
             description:
-                `NAT gateway ${key}: it dropped packets for 15 minutes (AWS suggests alarming on any sustained drop). ` +
+                `NAT gateway in ${key}: it dropped packets for 15 minutes (AWS suggests alarming on any sustained drop). ` +
                 `Check its bandwidth and the AZ.`,
             namespace: "AWS/NATGateway",
             metricName: "PacketsDropCount",

@@ -7,6 +7,7 @@ import {
     EnvironmentWatch,
     REFRESH_ALARM_KEYS,
     Subscription,
+    WatchedNat,
     dashboardBody,
     environmentAlarmName,
     environmentAlarms,
@@ -146,7 +147,7 @@ function metricAlarms(
                 alarmActions: [topicArn],
                 okActions: [topicArn],
             },
-            { parent },
+            { parent, aliases: spec.formerKey !== undefined ? [{ name: `${name}-${spec.formerKey}` }] : [] },
         );
     });
 }
@@ -217,8 +218,8 @@ export class EnvironmentOperations extends pulumi.ComponentResource {
 export interface AccountAlertsArgs extends TopicArgs {
     /** Short name of the account, e.g. dev: names the topic twine-<label>-account. */
     readonly label: string;
-    /** The account's NAT gateways, by a stable key (their AZ). Defaults to none. */
-    readonly natGateways?: readonly { readonly key: string; readonly id: pulumi.Input<string> }[];
+    /** The account's NAT gateways, by a stable key (their AZ id: natGatewayKey). Defaults to none. */
+    readonly natGateways?: readonly WatchedNat<pulumi.Input<string>>[];
     /** GuardDuty has a detector in this account and region: route its findings. Defaults to false (no rule). */
     readonly guardDuty?: boolean;
     /** The account's trail, its bucket and key: route what stops its delivery. Defaults to none (no rule). */
