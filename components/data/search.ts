@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, policyDocument, stableJson } from "../account/iamPolicy";
+import { SearchSnapshots } from "./searchSnapshots";
 
 /** The HTTP verbs the app uses against its domain, listed rather than "es:ESHttp*" so no policy holds a wildcard action. */
 export const SEARCH_HTTP_ACTIONS = ["es:ESHttpDelete", "es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPatch", "es:ESHttpPost", "es:ESHttpPut"];
@@ -97,7 +98,8 @@ export interface SearchArgs extends SearchSettings {
 /**
  * An OpenSearch domain reachable only inside the VPC: encrypted at rest with its own rotating key and between
  * nodes, HTTPS only with a modern TLS policy, an access policy that admits the clients' roles only, logs to
- * CloudWatch with a retention, hourly automated snapshots (OpenSearch takes them; the start hour is the legacy knob).
+ * CloudWatch with a retention, hourly automated snapshots (OpenSearch takes them; the start hour is the legacy knob), and a manual snapshot
+ * repository that outlives the domain.
  */
 export class Search extends pulumi.ComponentResource {
     public readonly domain: aws.opensearch.Domain;
@@ -107,6 +109,8 @@ export class Search extends pulumi.ComponentResource {
     public readonly endpoint: pulumi.Output<string>;
     /** The domain ARN, known before the domain exists (built from its name). */
     public readonly arn: string;
+    /** The manual snapshot repository's bucket and role, which outlive the domain (searchSnapshots.ts). */
+    public readonly snapshots: SearchSnapshots;
 
     constructor(name: string, args: SearchArgs, opts?: pulumi.ComponentResourceOptions) {
         // Resources travel as references, not as component inputs (a reference would be re-read as a second resource).
@@ -218,6 +222,11 @@ export class Search extends pulumi.ComponentResource {
             { parent: this, protect: production, dependsOn: [logPolicy, ...waitFor] },
         );
         this.endpoint = this.domain.endpoint;
+        this.snapshots = new SearchSnapshots(
+            `${name}-snapshots`,
+            { domainName: args.domainName, domainArn: this.arn, accountId: args.accountId, production },
+            parent,
+        );
 
         this.registerOutputs({ endpoint: this.endpoint, arn: this.domain.arn, securityGroupId: this.securityGroup.id });
     }
