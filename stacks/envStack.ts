@@ -105,10 +105,12 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
         config.accountRole === "prod" && upstream.dev ? await prodImageRootVolumeGiB({ ...ctx, config }, upstream.dev) : undefined;
     const baseline = accountBaseline(ctx);
     const network = newNetwork(ctx);
-    const environments = buildEnvironments(ctx, network, {
-        cidr: `${upstream.bastion.bastionPrivateIp}/32`,
-        tunnelTargets: upstream.bastion.tunnelTargets[config.accountRole] ?? [],
-    });
+    const environments = buildEnvironments(
+        ctx,
+        network,
+        { cidr: `${upstream.bastion.bastionPrivateIp}/32`, tunnelTargets: upstream.bastion.tunnelTargets[config.accountRole] ?? [] },
+        baseline.accessLogBucket,
+    );
     const access = buildEnvAccess(ctx, network, upstream.dns, upstream.bastion);
     const env = config.accountRole;
     // The cross-account roles this stack's providers assume: its previews may assume their read-only counterparts.

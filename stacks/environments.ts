@@ -47,7 +47,12 @@ export interface TunnelSource {
  * environments someone may tunnel to (a shared database: any environment using it), and to no other: a grant to
  * one environment never opens another's database.
  */
-export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Network, bastion: TunnelSource): EnvironmentsResult {
+export function buildEnvironments(
+    ctx: StackContext<EnvStackConfig>,
+    network: Network,
+    bastion: TunnelSource,
+    accessLogBucket: pulumi.Input<string>,
+): EnvironmentsResult {
     const { config, provider } = ctx;
     const production = config.accountRole === "prod";
     const envs = config.environments;
@@ -99,6 +104,7 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
                     clients.map(c => [c, { securityGroupId: app.get(c)!.securityGroup.id, roleArn: app.get(c)!.role.arn }]),
                 ),
                 production,
+                accessLogBucket,
                 dependsOn: [searchServiceRole.ready],
             },
             tagged(owner.name),

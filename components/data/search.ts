@@ -91,6 +91,8 @@ export interface SearchArgs extends SearchSettings {
     readonly clients?: Readonly<Record<string, SearchClient>>;
     /** Production data: Pulumi `protect` on the domain and its key. Defaults to false. */
     readonly production?: boolean;
+    /** The account's S3 access-log bucket: the snapshot bucket logs its access there. */
+    readonly accessLogBucket: pulumi.Input<string>;
     /** Resources the domain must wait for, e.g. the OpenSearch service-linked role. Defaults to none. */
     readonly dependsOn?: readonly pulumi.Resource[];
 }
@@ -224,7 +226,13 @@ export class Search extends pulumi.ComponentResource {
         this.endpoint = this.domain.endpoint;
         this.snapshots = new SearchSnapshots(
             `${name}-snapshots`,
-            { domainName: args.domainName, domainArn: this.arn, accountId: args.accountId, production },
+            {
+                domainName: args.domainName,
+                domainArn: this.arn,
+                accountId: args.accountId,
+                production,
+                accessLogBucket: args.accessLogBucket,
+            },
             parent,
         );
 

@@ -175,6 +175,8 @@ export interface SearchSnapshotsArgs {
     readonly domainName: string;
     readonly domainArn: string;
     readonly accountId: string;
+    /** The account's S3 access-log bucket. */
+    readonly accessLogBucket: pulumi.Input<string>;
     /** Production data: the bucket is also protected. Defaults to false. */
     readonly production?: boolean;
 }
@@ -197,6 +199,7 @@ export class SearchSnapshots extends pulumi.ComponentResource {
             {
                 // SSE-S3: the snapshots must stay readable after the domain's key is gone (dev deletes it with the stack).
                 versioned: true,
+                accessLogs: { bucket: args.accessLogBucket, prefix: `${name}/` },
                 lifecycleRule: {
                     id: "noncurrent-snapshot-files",
                     status: "Enabled",
