@@ -5,7 +5,15 @@
 import { strict as assert } from "assert";
 import { dependencyGraph } from "../bench/criticalPath";
 import { instanceClassMemoryGiB } from "../components/data/connectionBudgetConfig";
-import { AlarmThresholds, defaultMaxConnections, environmentAlarms, natAlarms, natGatewayKey } from "../components/operations/alarmConfig";
+import {
+    AlarmThresholds,
+    MetricRef,
+    defaultMaxConnections,
+    environmentAlarms,
+    errorRatio,
+    natAlarms,
+    natGatewayKey,
+} from "../components/operations/alarmConfig";
 import { backupJobFailurePattern, guardDutyFindingPattern } from "../components/operations/monitoring";
 import { ConfigError, parseStackConfig } from "../config";
 import { withAlarmDefaults } from "../config/alarms";
@@ -104,6 +112,14 @@ function unpublished(plan: Plan, stack: string, namespace: string, metric: strin
     return undefined;
 }
 
+/** One of a math alarm's metric queries, as the plan records it. */
+interface MetricQuery {
+    id: string;
+    returnData?: boolean;
+    expression?: string;
+    metric?: { namespace: string; metricName: string; dimensions: Record<string, string>; stat?: string };
+}
+
 /** Alarms that page someone: the bastion's recovery alarm acts on its instance, a fleet's step scale-out on its policy. */
 const alarmsOf = (plan: Plan) =>
     ofType(plan, ALARM).filter(a => componentOf(plan, a)?.type !== "twine:index:Bastion" && !isScalingAlarm(a));
@@ -162,18 +178,41 @@ describe("operations (over the plans)", () => {
             it("watches only metrics a resource of the plan publishes, under the dimensions AWS publishes them with", async () => {
                 const plan = await planOf(stack);
                 for (const alarm of alarmsOf(plan)) {
-                    const why = unpublished(
-                        plan,
-                        stack,
-                        String(alarm.inputs.namespace),
-                        String(alarm.inputs.metricName),
-                        alarm.inputs.dimensions as Record<string, string>,
-                    );
-                    assert.equal(why, undefined, `${alarm.name}: ${why}`);
+                    // An alarm watches its own metric, or the metrics of its math expression (the one query returned).
+                    const queries = alarm.inputs.metricQueries as MetricQuery[] | undefined;
+                    const metrics = queries
+                        ? queries.filter(q => q.metric).map(q => q.metric!)
+                        : [alarm.inputs as unknown as NonNullable<MetricQuery["metric"]>];
+                    if (queries) {
+                        assert.deepEqual(
+                            queries.filter(q => q.returnData).map(q => q.id),
+                            ["alarm"],
+                            `${alarm.name} returns one series`,
+                        );
+                        const expression = queries.find(q => q.returnData)!.expression!;
+                        for (const id of expression.match(/\b[a-z][a-zA-Z0-9]*\b(?![(])/g) ?? [])
+                            assert.ok(
+                                queries.some(q => q.id === id && q.metric),
+                                `${alarm.name}: ${id} in "${expression}" is no metric`,
+                            );
+                    }
+                    for (const m of metrics) {
+                        const why = unpublished(plan, stack, String(m.namespace), String(m.metricName), m.dimensions);
+                        assert.equal(why, undefined, `${alarm.name}: ${why}`);
+                    }
                 }
                 // Every environment is watched on each failure the issue lists (the data tier by its owner).
                 const keys = new Set(alarmsOf(plan).map(a => String(a.inputs.name).replace(/^twine-[a-z0-9-]+?-(?=[a-z0-9]+-)/, "")));
-                for (const key of ["alb-5xx", "target-5xx", "latency-p99", "unhealthy-hosts", "group-at-max", "db-cpu", "db-free-storage"])
+                for (const key of [
+                    "alb-5xx",
+                    "target-5xx",
+                    "5xx-ratio",
+                    "latency-p99",
+                    "unhealthy-hosts",
+                    "group-at-max",
+                    "db-cpu",
+                    "db-free-storage",
+                ])
                     assert.ok(
                         [...keys].some(k => k.endsWith(key)),
                         `no ${key} alarm`,
@@ -196,6 +235,7 @@ describe("operations (over the plans)", () => {
                     const titles = body.widgets.map(w => w.properties.title).join(" | ");
                     for (const panel of [
                         "Requests and errors",
+                        "5xx % of requests",
                         "Latency",
                         "Group size against demand",
                         "Database",
@@ -205,7 +245,17 @@ describe("operations (over the plans)", () => {
                         assert.match(titles, new RegExp(panel), `${dashboard.name} lacks ${panel}`);
                     for (const widget of body.widgets) {
                         assert.equal(widget.properties.region, "eu-west-1");
+                        const ids = widget.properties.metrics.flatMap(row =>
+                            row.flatMap(x => (typeof x === "object" && "id" in x ? [x.id] : [])),
+                        );
                         for (const row of widget.properties.metrics) {
+                            // An expression row draws from the widget's other rows, by their ids.
+                            const expression = row.find((x): x is { expression: string } => typeof x === "object" && "expression" in x);
+                            if (expression) {
+                                for (const id of expression.expression.match(/\b[a-z][a-zA-Z0-9]*\b(?![(])/g) ?? [])
+                                    assert.ok(ids.includes(id), `${dashboard.name}: ${id} in "${expression.expression}" is no row`);
+                                continue;
+                            }
                             const [namespace, metric, ...rest] = row.filter((x): x is string => typeof x === "string");
                             const dimensions = Object.fromEntries(
                                 Array.from({ length: rest.length / 2 }, (_, i) => [rest[2 * i], rest[2 * i + 1]]),
@@ -427,6 +477,33 @@ describe("alarm plan helpers", () => {
         },
     };
 
+    it("pages on the 5xx ratio from the minimum request count on, where the per-minute counts stay quiet", () => {
+        const ratio = environmentAlarms(watch, thresholds).find(a => a.key === "5xx-ratio")!;
+        assert.deepEqual(
+            ratio.math,
+            errorRatio({ LoadBalancer: watch.loadBalancer }, { LoadBalancer: watch.loadBalancer, TargetGroup: watch.targetGroup }, 20),
+        );
+        // The expression's IF and FILL, read as CloudWatch documents them, over one 5-minute period's sums.
+        const evaluate = (values: Record<string, number | undefined>) => {
+            const ids = Object.keys(ratio.math!.metrics).join("|");
+            const js = ratio
+                .math!.expression.replace(/FILL\((\w+), 0\)/g, "(v.$1 ?? 0)")
+                .replace(new RegExp(`(?<!v\\.)\\b(${ids})\\b`, "g"), "v.$1");
+            return new Function("v", "IF", `return ${js};`)(values, (c: boolean, a: number, b: number) => (c ? a : b)) as number;
+        };
+        const pages = (v: Record<string, number | undefined>) => evaluate(v) > ratio.threshold;
+        // A quiet environment: 2 errors in 30 requests (6.7%) pages; the per-minute count alarm (10/minute) never would.
+        assert.ok(pages({ requests: 30, target5xx: 2 }));
+        assert.ok(2 / 5 < thresholds.target5xxPerMinute, "the count alarm stays quiet at that rate");
+        // Under the minimum, one error in three requests is not judged; no traffic at all is not an outage.
+        assert.ok(!pages({ requests: 3, target5xx: 1 }));
+        assert.ok(!pages({}));
+        // 1 error in 20 is 5%, not over it; the load balancer's own 5xx count too.
+        assert.ok(!pages({ requests: 20, elb5xx: 1 }));
+        assert.ok(pages({ requests: 20, elb5xx: 1, target5xx: 1 }));
+        assert.equal(ratio.periodSeconds, 300);
+    });
+
     it("derives max_connections from the class's memory, and knows no class it cannot size", () => {
         assert.equal(instanceClassMemoryGiB("db.m7g.large"), 8);
         assert.equal(instanceClassMemoryGiB("db.r7g.xlarge"), 32);
@@ -443,12 +520,12 @@ describe("alarm plan helpers", () => {
         assert.equal(by("db-free-storage")!.threshold, Math.floor(100 * 1024 ** 3 * 0.1));
         assert.equal(by("search-free-storage")!.threshold, 25600);
         assert.equal(by("group-at-max")!.threshold, 24);
-        assert.equal(by("latency-p99")!.statistic, "p99");
+        assert.equal((by("latency-p99") as MetricRef<string>).statistic, "p99");
         assert.equal(by("search-yellow"), undefined);
         assert.ok(
             environmentAlarms({ ...watch, search: { ...watch.search, instanceCount: 3 } }, thresholds).some(a => a.key === "search-yellow"),
         );
-        assert.equal(by("tenant-rate")!.metricName, "CountedRequests");
+        assert.equal((by("tenant-rate") as MetricRef<string>).metricName, "CountedRequests");
         assert.equal(new Set(alarms.map(a => a.key)).size, alarms.length, "alarm keys are unique");
     });
 });

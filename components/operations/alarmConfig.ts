@@ -22,6 +22,10 @@ export interface Subscription {
 export interface AlarmThresholds {
     readonly loadBalancer5xxPerMinute: number;
     readonly target5xxPerMinute: number;
+    /** 5xx answers (load balancer and app) as a percent of requests over 5 minutes: the low-traffic page. */
+    readonly errorRatePercent: number;
+    /** Requests in those 5 minutes below which the ratio is not judged (one error in three requests is not an outage). */
+    readonly errorRateMinRequests: number;
     readonly latencyP99Seconds: number;
     readonly databaseCpuPercent: number;
     readonly databaseFreeStoragePercent: number;
@@ -35,19 +39,35 @@ export interface AlarmThresholds {
 
 export type Comparison = "GreaterThanOrEqualToThreshold" | "GreaterThanThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
 
-/** One CloudWatch alarm on one metric. */
-export interface AlarmSpec<T> {
+/** One metric, as an alarm or a metric math expression reads it. */
+export interface MetricRef<T> {
+    readonly namespace: string;
+    readonly metricName: string;
+    readonly dimensions: Readonly<Record<string, T>>;
+    /** A statistic (Sum, Average, Minimum, Maximum) or a percentile (p99). */
+    readonly statistic: string;
+}
+
+/**
+ * A metric math expression an alarm watches instead of one metric: `metrics` by their id in the expression.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create-alarm-on-metric-math-expression.html
+ */
+export interface AlarmMath<T> {
+    readonly expression: string;
+    readonly label: string;
+    readonly metrics: Readonly<Record<string, MetricRef<T>>>;
+}
+
+/** One CloudWatch alarm on one metric (namespace, metricName, dimensions, statistic) or on a metric math expression. */
+export type AlarmSpec<T> = AlarmBase & ((MetricRef<T> & { readonly math?: undefined }) | { readonly math: AlarmMath<T> });
+
+interface AlarmBase {
     /** Stable key: names the alarm resource (`<env>-<key>`) and the alarm (`twine-<env>-<key>`). */
     readonly key: string;
     /** The key the alarm's resource had before: it answers to that URN too (an alias). @default - none */
     readonly formerKey?: string;
     /** What it means and what to look at first: the alarm description the notification carries. */
     readonly description: string;
-    readonly namespace: string;
-    readonly metricName: string;
-    readonly dimensions: Readonly<Record<string, T>>;
-    /** A statistic (Sum, Average, Minimum, Maximum) or a percentile (p99). */
-    readonly statistic: string;
     readonly periodSeconds: number;
     readonly evaluationPeriods: number;
     readonly threshold: number;
@@ -118,6 +138,23 @@ export const environmentAlarmName = (environment: string, key: string) => `twine
 export const REFRESH_ALARM_KEYS = ["alb-5xx", "target-5xx", "unhealthy-hosts"] as const;
 export const refreshAlarmNames = (environment: string) => REFRESH_ALARM_KEYS.map(k => environmentAlarmName(environment, k));
 
+/**
+ * 5xx answers as a percent of requests, judged only with at least `minRequests` requests in the period (0 below it,
+ * so no page). The counts are absent when nothing happened: FILL makes them 0.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html (IF, FILL)
+ */
+export function errorRatio<T>(lb: Readonly<Record<string, T>>, tg: Readonly<Record<string, T>>, minRequests: number): AlarmMath<T> {
+    return {
+        expression: `IF(FILL(requests, 0) >= ${minRequests}, 100 * (FILL(elb5xx, 0) + FILL(target5xx, 0)) / requests, 0)`,
+        label: "5xx % of requests",
+        metrics: {
+            requests: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", dimensions: lb, statistic: "Sum" },
+            elb5xx: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_ELB_5XX_Count", dimensions: lb, statistic: "Sum" },
+            target5xx: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: tg, statistic: "Sum" },
+        },
+    };
+}
+
 /** Every alarm of one environment, in a stable order. */
 export function environmentAlarms<T>(watch: EnvironmentWatch<T>, t: AlarmThresholds): AlarmSpec<T>[] {
     const lb = { LoadBalancer: watch.loadBalancer };
@@ -151,6 +188,19 @@ export function environmentAlarms<T>(watch: EnvironmentWatch<T>, t: AlarmThresho
             ...minute,
             evaluationPeriods: 5,
             threshold: t.target5xxPerMinute,
+            comparison: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+        },
+        {
+            key: "5xx-ratio",
+            description:
+                `${watch.environment}: over ${t.errorRatePercent}% of requests answered 5xx (load balancer or app) in 5 minutes, ` +
+                `with at least ${t.errorRateMinRequests} requests. Pages a quiet environment the per-minute counts never reach. ` +
+                "Read /twine/<env>/app/twine; roll back if a release just went out (docs/operations.md).",
+            math: errorRatio(lb, tg, t.errorRateMinRequests),
+            periodSeconds: 300,
+            evaluationPeriods: 1,
+            threshold: t.errorRatePercent,
             comparison: "GreaterThanThreshold",
             treatMissingData: "notBreaching",
         },
@@ -405,7 +455,7 @@ export function natAlarms<T>(natGateways: readonly WatchedNat<T>[]): AlarmSpec<T
 // ---------------------------------------------------------------------------------------------------------------
 // The dashboard
 
-type MetricRow = (string | { stat?: string; label?: string })[];
+type MetricRow = (string | { stat?: string; label?: string; id?: string; visible?: boolean; expression?: string })[];
 
 interface Widget {
     readonly type: "metric";
@@ -477,6 +527,24 @@ export function dashboardBody(region: string, watch: EnvironmentWatch<string>, a
             annotations: ["group-at-max"],
         },
     ];
+    // The ratio alarm's expression, over its own metrics (hidden: the panel above draws them).
+    const ratio = thresholdOf("5xx-ratio");
+    if (ratio?.math) {
+        panels.push({
+            title: "5xx % of requests",
+            period: ratio.periodSeconds,
+            metrics: [
+                ...Object.entries(ratio.math.metrics).map(([id, m]) => [
+                    m.namespace,
+                    m.metricName,
+                    ...Object.entries(m.dimensions).flat(),
+                    { stat: m.statistic, id, visible: false },
+                ]),
+                [{ expression: ratio.math.expression, label: ratio.math.label, id: "ratio" }],
+            ],
+            annotations: ["5xx-ratio"],
+        });
+    }
     if (watch.database) {
         const db = { DBInstanceIdentifier: watch.database.identifier };
         panels.push(

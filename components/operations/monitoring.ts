@@ -2,9 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { stableJson } from "../account/iamPolicy";
 import {
+    AlarmMath,
     AlarmSpec,
     AlarmThresholds,
     EnvironmentWatch,
+    MetricRef,
     REFRESH_ALARM_KEYS,
     Subscription,
     WatchedNat,
@@ -129,17 +131,12 @@ function metricAlarms(
     parent: pulumi.Resource,
 ) {
     return specs.map(spec => {
-        const percentile = /^p\d+(\.\d+)?$/.test(spec.statistic);
         return new aws.cloudwatch.MetricAlarm(
             `${name}-${spec.key}`,
             {
                 name: alarmName(spec.key),
                 alarmDescription: spec.description,
-                namespace: spec.namespace,
-                metricName: spec.metricName,
-                dimensions: spec.dimensions,
-                ...(percentile ? { extendedStatistic: spec.statistic } : { statistic: spec.statistic }),
-                period: spec.periodSeconds,
+                ...(spec.math ? { metricQueries: metricQueries(spec.math, spec.periodSeconds) } : singleMetric(spec, spec.periodSeconds)),
                 evaluationPeriods: spec.evaluationPeriods,
                 threshold: spec.threshold,
                 comparisonOperator: spec.comparison,
@@ -150,6 +147,32 @@ function metricAlarms(
             { parent, aliases: spec.formerKey !== undefined ? [{ name: `${name}-${spec.formerKey}` }] : [] },
         );
     });
+}
+
+const isPercentile = (statistic: string) => /^p\d+(\.\d+)?$/.test(statistic);
+
+/** An alarm's own metric: a percentile goes in extendedStatistic, any other statistic in statistic. */
+function singleMetric(metric: MetricRef<pulumi.Input<string>>, period: number) {
+    const { namespace, metricName, dimensions, statistic } = metric;
+    return {
+        namespace,
+        metricName,
+        dimensions,
+        period,
+        ...(isPercentile(statistic) ? { extendedStatistic: statistic } : { statistic }),
+    };
+}
+
+/** The metric queries of a math alarm: each metric (not returned), then the expression (the one returned). */
+function metricQueries(math: AlarmMath<pulumi.Input<string>>, period: number) {
+    return [
+        ...Object.entries(math.metrics).map(([id, m]) => ({
+            id,
+            returnData: false,
+            metric: { namespace: m.namespace, metricName: m.metricName, dimensions: m.dimensions, stat: m.statistic, period },
+        })),
+        { id: "alarm", expression: math.expression, label: math.label, returnData: true },
+    ];
 }
 
 export interface EnvironmentOperationsArgs extends TopicArgs {
