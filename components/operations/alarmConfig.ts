@@ -135,7 +135,7 @@ export const environmentAlarmName = (environment: string, key: string) => `twine
  * The alarms an instance refresh watches: the ones a bad image sets off within minutes, and that depend only on the
  * load balancer and target group (which exist before any refresh starts, so the names always resolve).
  */
-export const REFRESH_ALARM_KEYS = ["alb-5xx", "target-5xx", "unhealthy-hosts"] as const;
+export const REFRESH_ALARM_KEYS = ["alb-5xx", "target-5xx", "5xx-ratio", "unhealthy-hosts"] as const;
 export const refreshAlarmNames = (environment: string) => REFRESH_ALARM_KEYS.map(k => environmentAlarmName(environment, k));
 
 /**
