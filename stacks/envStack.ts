@@ -129,22 +129,23 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
     // Each group waits for the alarms its refresh watches, which operations declares from the cluster's load balancer
     // and target group below: a promise per environment, settled once they exist (or the program failed).
     const refreshAlarms = environments.environments.map(() => laterResources());
-    const apps = buildAppTier(
-        ctx,
-        network,
-        environments.environments,
-        access,
-        image,
-        upstream.dns,
-        upstream.bastion,
-        baseline.accessLogBucket,
-        refreshAlarms.map(r => r.promise),
-    );
+    let apps: ReturnType<typeof buildAppTier>;
     try {
+        apps = buildAppTier(
+            ctx,
+            network,
+            environments.environments,
+            access,
+            image,
+            upstream.dns,
+            upstream.bastion,
+            baseline.accessLogBucket,
+            refreshAlarms.map(r => r.promise),
+        );
         const operations = buildOperations(ctx, network, environments.environments, apps.clusters);
         operations.environments.forEach((o, i) => refreshAlarms[i].resolve(o.refreshAlarms));
     } catch (e) {
-        // Settled either way, so no group waits for ever on resources that will never exist.
+        // Settled either way, so no group waits for ever on alarms a failed program will never declare.
         refreshAlarms.forEach(r => r.resolve([]));
         throw e;
     }
