@@ -114,6 +114,38 @@ describe("search snapshots: identities (policy simulator over the plans)", () =>
         assert.notEqual(await decide("es:ESHttpDelete", `${domainArn}/_snapshot/${SNAPSHOT_REPOSITORY}`), "Allowed");
         assert.notEqual(await decide("es:ESHttpPut", `${domainArn}/tenants`), "Allowed", "no writes to the indexes");
     });
+
+    it("keeps the app roles the domain admits off the snapshot repositories and the schedule (reads, index writes open)", async () => {
+        const { h, domainArn, base, plan } = await cases();
+        const domain = ofType(plan, "aws:opensearch/domain:Domain").find(d => d.name === base.replace(/-snapshots$/, "-domain"))!;
+        const accessPolicy = JSON.parse(String(domain.inputs.accessPolicies)) as {
+            Statement: { Effect: string; Principal?: { AWS: string[] } }[];
+        };
+        const admitted = accessPolicy.Statement.find(s => s.Effect === "Allow")!.Principal!.AWS;
+        const clients = h.roles.filter(r => r.stack === "prod" && admitted.includes(r.arn));
+        assert.ok(clients.length > 0, "the domain admits app roles of the plan");
+        for (const role of clients) {
+            const decide = (action: string, path: string) =>
+                h.decide({ role, action, resource: `${domainArn}/${path}`, resourcePolicy: accessPolicy });
+            assert.equal(await decide("es:ESHttpPut", "tenants/_doc/1"), "Allowed", `${role.name} writes its indexes`);
+            assert.equal(
+                await decide("es:ESHttpGet", `_snapshot/${SNAPSHOT_REPOSITORY}/_all`),
+                "Allowed",
+                `${role.name} may list snapshots`,
+            );
+            for (const [action, path] of [
+                ["es:ESHttpDelete", `_snapshot/${SNAPSHOT_REPOSITORY}/snap-1`],
+                ["es:ESHttpDelete", `_snapshot/${SNAPSHOT_REPOSITORY}`],
+                ["es:ESHttpPut", `_snapshot/${SNAPSHOT_REPOSITORY}`],
+                ["es:ESHttpPost", `_snapshot/${SNAPSHOT_REPOSITORY}/snap-1/_restore`],
+                ["es:ESHttpPut", `_plugins/_sm/policies/${SNAPSHOT_POLICY}`],
+                ["es:ESHttpDelete", `_plugins/_sm/policies/${SNAPSHOT_POLICY}`],
+                ["es:ESHttpPost", `_plugins/_sm/policies/${SNAPSHOT_POLICY}/_stop`],
+            ]) {
+                assert.equal(await decide(action, path), "ExplicitlyDenied", `${role.name} ${action} ${path}`);
+            }
+        }
+    });
 });
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -23,20 +23,33 @@ export function searchLogGroupName(domainName: string, logType: string): string 
     return `/aws/opensearch/${domainName}/${logType.toLowerCase().replace(/_/g, "-")}`;
 }
 
-/** The domain's resource policy: HTTP access for the given roles, on this domain only. */
-export function searchAccessPolicy(arn: string, roleArns: readonly string[]): PolicyDocument {
-    return policyDocument({
-        Sid: "AppRoles",
-        Effect: "Allow",
-        Principal: { AWS: [...roleArns].sort() },
-        Action: SEARCH_HTTP_ACTIONS,
-        Resource: `${arn}/*`,
-    });
+/** The verbs that change something; reads of the snapshot and schedule APIs stay open to the app. */
+export const SEARCH_WRITE_ACTIONS = ["es:ESHttpDelete", "es:ESHttpPatch", "es:ESHttpPost", "es:ESHttpPut"];
+
+/**
+ * The snapshot repositories (and `_snapshot/<repo>/<snap>/_restore` under them) and the Snapshot Management schedule:
+ * operators' ground, never the app's, or a compromised app server could delete every manual snapshot, deregister the
+ * repository or rewrite the schedule. In an es: resource ARN the path follows the domain, and `*` spans slashes.
+ */
+export function searchSnapshotPaths(arn: string): string[] {
+    return [`${arn}/_snapshot`, `${arn}/_snapshot/*`, `${arn}/_plugins/_sm`, `${arn}/_plugins/_sm/*`];
 }
 
-/** What an app role needs on its side to call the domain. */
+/** The domain's resource policy: HTTP access for the given roles, on this domain only, never writes to its snapshots. */
+export function searchAccessPolicy(arn: string, roleArns: readonly string[]): PolicyDocument {
+    const principal = { AWS: [...roleArns].sort() };
+    return policyDocument(
+        { Sid: "AppRoles", Effect: "Allow", Principal: principal, Action: SEARCH_HTTP_ACTIONS, Resource: `${arn}/*` },
+        { Sid: "NoSnapshotWrites", Effect: "Deny", Principal: principal, Action: SEARCH_WRITE_ACTIONS, Resource: searchSnapshotPaths(arn) },
+    );
+}
+
+/** What an app role needs on its side to call the domain (and the same deny, so neither policy alone opens snapshots). */
 export function searchClientPolicy(arn: string): PolicyDocument {
-    return policyDocument({ Sid: "SearchHttp", Effect: "Allow", Action: SEARCH_HTTP_ACTIONS, Resource: [arn, `${arn}/*`] });
+    return policyDocument(
+        { Sid: "SearchHttp", Effect: "Allow", Action: SEARCH_HTTP_ACTIONS, Resource: [arn, `${arn}/*`] },
+        { Sid: "NoSnapshotWrites", Effect: "Deny", Action: SEARCH_WRITE_ACTIONS, Resource: searchSnapshotPaths(arn) },
+    );
 }
 
 /** Lets OpenSearch write to the domain's log groups, for this domain only (the confused-deputy guard). */
