@@ -111,7 +111,12 @@ export function send(target: Target, request: SignedRequest): Promise<{ status: 
                 hostname: url.hostname,
                 port: url.port || undefined,
                 path: request.path,
-                headers: request.headers,
+                // A Content-Length, not a chunked body: Amazon OpenSearch refuses chunked SigV4 requests
+                // (opensearch-project/OpenSearch#3640), and Node chunks any body written without one.
+                headers: {
+                    ...request.headers,
+                    ...(request.body !== undefined ? { "content-length": String(Buffer.byteLength(request.body)) } : {}),
+                },
                 // The certificate is the domain's: check it against the endpoint's name, not the forwarded address.
                 ...(url.protocol === "https:" ? { servername: target.host } : {}),
             },
@@ -123,8 +128,7 @@ export function send(target: Target, request: SignedRequest): Promise<{ status: 
             },
         );
         req.on("error", reject);
-        if (request.body !== undefined) req.write(request.body);
-        req.end();
+        req.end(request.body);
     });
 }
 
