@@ -18,9 +18,12 @@ import {
     DEFAULT_SNAPSHOT_SCHEDULE,
     DomainRequest,
     RESTORE_REPOSITORY,
+    SNAPSHOT_MAX_AGE_HOURS,
     SNAPSHOT_POLICY,
     SNAPSHOT_REPOSITORY,
+    SnapshotListing,
     SnapshotSchedule,
+    lastSnapshotProblems,
     registerRepository,
     restoreSnapshot,
     snapshotPolicyBody,
@@ -204,6 +207,18 @@ export function restore(target: Target, region: string, repository: string, snap
     return sendAll(target, region, credentials, [restoreSnapshot(repository, snapshot)]);
 }
 
+/** Fails unless the repository's newest successful snapshot is recent; returns a line naming it. */
+export async function checkSnapshots(target: Target, region: string, credentials: Credentials, now: Date = new Date()): Promise<string[]> {
+    const path = `/_snapshot/${SNAPSHOT_REPOSITORY}/_all`;
+    const r = await send(target, await signDomainRequest({ method: "GET", path }, target.host, region, credentials));
+    if (r.status < 200 || r.status > 299) throw new Error(`GET ${path}: ${r.status} ${r.body}`);
+    const listing = JSON.parse(r.body) as SnapshotListing;
+    const problems = lastSnapshotProblems(listing, now);
+    if (problems.length > 0) throw new Error(problems.join("\n"));
+    const names = (listing.snapshots ?? []).filter(s => s.state === "SUCCESS").map(s => s.snapshot);
+    return [`GET ${path}: ${r.status}, ${names.length} successful snapshot(s), the newest recent enough`];
+}
+
 const USAGE = `usage: npx twine-infra search-snapshots <action> --endpoint <domain endpoint> --region <region> [--connect <url>] ...
 
   setup --bucket <b> --role-arn <arn>
@@ -213,12 +228,14 @@ const USAGE = `usage: npx twine-infra search-snapshots <action> --endpoint <doma
         registers a former domain's bucket read-only as ${RESTORE_REPOSITORY} and lists its snapshots
   restore --snapshot <name> [--repository ${SNAPSHOT_REPOSITORY} | ${RESTORE_REPOSITORY}]
         restores the snapshot's app indexes
+  check
+        fails unless ${SNAPSHOT_REPOSITORY} holds a successful snapshot newer than ${SNAPSHOT_MAX_AGE_HOURS} h
 
 --connect: where to send the requests when the domain is reached through a forwarded port (https://127.0.0.1:<port>);
 the Host header, TLS name and signature still name --endpoint. Credentials come from the usual AWS chain (AWS_PROFILE...).
 docs/operations.md, "Search: the way back", says where to find each value.`;
 
-const ACTIONS = ["setup", "restore-source", "restore"] as const;
+const ACTIONS = ["setup", "restore-source", "restore", "check"] as const;
 export type SnapshotAction = (typeof ACTIONS)[number];
 
 export interface SnapshotCommand {
@@ -240,7 +257,8 @@ export function parseSnapshotArgs(argv: readonly string[]): SnapshotCommand {
     }
     const known = (ACTIONS as readonly string[]).includes(action);
     if (!known) problems.push(`the action is ${ACTIONS.join(", ")}, not "${action ?? ""}"`);
-    const required = ["endpoint", "region", ...(action === "restore" ? ["snapshot"] : ["bucket", "role-arn"])];
+    const own: Record<string, string[]> = { restore: ["snapshot"], check: [] };
+    const required = ["endpoint", "region", ...(own[action ?? ""] ?? ["bucket", "role-arn"])];
     for (const flag of required) if (!flags[flag]) problems.push(`--${flag} is required`);
     if (flags["role-arn"] && !/^arn:aws:iam::\d{12}:role\/.+/.test(flags["role-arn"])) {
         problems.push(`--role-arn "${flags["role-arn"]}" is not a role ARN (arn:aws:iam::<account>:role/...)`);
@@ -258,9 +276,10 @@ export function parseSnapshotArgs(argv: readonly string[]): SnapshotCommand {
         action: action as SnapshotAction,
         target: { host: flags.endpoint, ...(flags.connect ? { connect: flags.connect } : {}) },
         region: flags.region,
-        ...(action === "restore"
-            ? { restore: { repository, snapshot: flags.snapshot } }
-            : { setup: { region: flags.region, bucket: flags.bucket, roleArn: flags["role-arn"] } }),
+        ...(action === "restore" ? { restore: { repository, snapshot: flags.snapshot } } : {}),
+        ...(action === "setup" || action === "restore-source"
+            ? { setup: { region: flags.region, bucket: flags.bucket, roleArn: flags["role-arn"] } }
+            : {}),
     };
 }
 
@@ -269,6 +288,7 @@ export class UsageError extends Error {}
 /** Runs one parsed command with the given credentials. */
 export function runSnapshotCommand(command: SnapshotCommand, credentials: Credentials): Promise<string[]> {
     const { action, target } = command;
+    if (action === "check") return checkSnapshots(target, command.region, credentials);
     if (action === "restore") return restore(target, command.region, command.restore!.repository, command.restore!.snapshot, credentials);
     return (action === "setup" ? setUpSnapshots : registerForRestore)(target, command.setup!, credentials);
 }

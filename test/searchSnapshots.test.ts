@@ -309,6 +309,34 @@ describe("search snapshots: the signed requests (loopback)", () => {
         }
     });
 
+    it("check: fails when the newest successful snapshot is older than a day and two hours, or there is none", async () => {
+        const hour = 3_600_000;
+        let listing: unknown = {};
+        const server = await loopback(() => ({ status: 200, body: listing }));
+        const check = () =>
+            runSnapshotCommand(
+                parseSnapshotArgs(["check", "--endpoint", HOST, "--region", "eu-west-1", "--connect", server.connect]),
+                CREDENTIALS,
+            );
+        try {
+            const at = (name: string, state: string, hoursAgo: number) => ({
+                snapshot: name,
+                state,
+                end_time_in_millis: Date.now() - hoursAgo * hour,
+            });
+            listing = { snapshots: [at("twine-daily-old", "SUCCESS", 30), at("twine-daily-new", "FAILED", 2)] };
+            await assert.rejects(check(), /twine-daily-old, is 30\.0 h old \(more than 26 h\)/);
+            listing = { snapshots: [] };
+            await assert.rejects(check(), /no successful snapshot in twine-snapshots/);
+            listing = { snapshots: [at("twine-daily-old", "SUCCESS", 30), at("twine-daily-new", "SUCCESS", 20)] };
+            assert.match((await check()).join("\n"), /2 successful snapshot\(s\)/);
+            assert.equal(server.received[0].path, `/_snapshot/${SNAPSHOT_REPOSITORY}/_all`);
+            server.received.forEach(assertSigned);
+        } finally {
+            await server.close();
+        }
+    });
+
     it("refuses bad flags and a bad schedule before any request, naming each", () => {
         assert.throws(
             () => parseSnapshotArgs(["setup", "--endpoint", "https://x", "--region", "eu-west-1", "--bucket", "b", "--role-arn", "nope"]),
@@ -317,7 +345,7 @@ describe("search snapshots: the signed requests (loopback)", () => {
         );
         assert.throws(
             () => parseSnapshotArgs(["wipe"]),
-            /the action is setup, restore-source, restore, not "wipe"\n--endpoint is required/,
+            /the action is setup, restore-source, restore, check, not "wipe"\n--endpoint is required/,
         );
         assert.throws(() => parseSnapshotArgs(["restore", "--endpoint", HOST, "--region", "eu-west-1"]), /--snapshot is required/);
         assert.deepEqual(snapshotScheduleProblems(DEFAULT_SNAPSHOT_SCHEDULE), []);

@@ -156,6 +156,33 @@ export function restoreSnapshot(repository: string, snapshot: string): DomainReq
     };
 }
 
+/**
+ * Hours a daily schedule may go without a successful snapshot before `search-snapshots check` fails: a day and the
+ * two hours a snapshot may take. No CloudWatch metric covers manual snapshots (AutomatedSnapshotFailure is about the
+ * service's own hourly ones), so the age of the newest SUCCESS in the repository is the evidence.
+ */
+export const SNAPSHOT_MAX_AGE_HOURS = 26;
+
+/** What `GET /_snapshot/<repo>/_all` answers, as far as the check reads it. */
+export interface SnapshotListing {
+    readonly snapshots?: readonly { readonly snapshot: string; readonly state: string; readonly end_time_in_millis?: number }[];
+}
+
+/** Why the repository's snapshots are not current (empty when the newest success is recent enough). */
+export function lastSnapshotProblems(listing: SnapshotListing, now: Date, maxAgeHours = SNAPSHOT_MAX_AGE_HOURS): string[] {
+    const done = (listing.snapshots ?? []).filter(s => s.state === "SUCCESS" && s.end_time_in_millis !== undefined);
+    if (done.length === 0)
+        return [`no successful snapshot in ${SNAPSHOT_REPOSITORY}: is the schedule ${SNAPSHOT_POLICY} set up and running?`];
+    const last = done.reduce((a, b) => (b.end_time_in_millis! > a.end_time_in_millis! ? b : a));
+    const hours = (now.getTime() - last.end_time_in_millis!) / 3_600_000;
+    return hours > maxAgeHours
+        ? [
+              `the newest successful snapshot, ${last.snapshot}, is ${hours.toFixed(1)} h old (more than ${maxAgeHours} h): ` +
+                  `the schedule ${SNAPSHOT_POLICY} is failing`,
+          ]
+        : [];
+}
+
 /** Problems with a schedule, quoting the values: refused before any request is sent. */
 export function snapshotScheduleProblems(schedule: SnapshotSchedule): string[] {
     const problems: string[] = [];
