@@ -55,6 +55,28 @@ describe("search snapshots: the plans", () => {
     }
 });
 
+describe("search snapshots: the outputs name the current repository", () => {
+    for (const stack of ["dev", "prod"] as const) {
+        it(`${stack}: each environment exports its domain's snapshot bucket, role ARN and operator policy ARN`, async () => {
+            const plan = await planOf(stack);
+            const environments = plan.outputs.environments as Record<string, Record<string, unknown>>;
+            const arnOfName = (type: string, name: string) => {
+                const r = ofType(plan, type).find(x => x.name === name);
+                assert.ok(r, `${type} ${name}`);
+                return r;
+            };
+            for (const [env, out] of Object.entries(environments)) {
+                assert.equal(typeof out.searchSnapshotBucket, "string", `${env}: searchSnapshotBucket`);
+                assert.match(String(out.searchSnapshotBucket), /-search-snapshots/);
+                assert.match(String(out.searchSnapshotRoleArn), /^arn:aws:iam::\d{12}:role\/.*-search-snapshots-role/);
+                assert.match(String(out.searchSnapshotOperatorPolicyArn), /^arn:aws:iam::\d{12}:policy\/.*-search-snapshots-operator/);
+                const owner = String(out.searchSnapshotBucket).replace(/-search-snapshots.*$/, "");
+                arnOfName("aws:s3/bucket:Bucket", `${owner}-search-snapshots`);
+            }
+        });
+    }
+});
+
 describe("search snapshots: identities (policy simulator over the plans)", () => {
     const cases = async () => {
         const h = await iam();
