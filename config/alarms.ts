@@ -55,6 +55,22 @@ export const alarmsSchema = z
             .max(100000)
             .optional()
             .describe("5xx answers from the app servers per minute, 5 minutes running. Defaults to 10."),
+        errorRatePercent: z
+            .number()
+            .min(0.1)
+            .max(100)
+            .optional()
+            .describe(
+                "5xx answers (load balancer and app) as a percent of requests over 5 minutes, judged from errorRateMinRequests " +
+                    "requests: pages a quiet environment the per-minute counts never reach. Defaults to 5.",
+            ),
+        errorRateMinRequests: z
+            .number()
+            .int()
+            .min(1)
+            .max(1_000_000)
+            .optional()
+            .describe("Requests in 5 minutes below which the 5xx ratio is not judged. Defaults to 20."),
         latencyP99Seconds: z
             .number()
             .min(0.05)
@@ -158,6 +174,8 @@ export function withAlarmDefaults(_role: EnvRole, input: AlarmsInput = {}): Alar
         thresholds: {
             loadBalancer5xxPerMinute: input.loadBalancer5xxPerMinute ?? 10,
             target5xxPerMinute: input.target5xxPerMinute ?? 10,
+            errorRatePercent: input.errorRatePercent ?? 5,
+            errorRateMinRequests: input.errorRateMinRequests ?? 20,
             latencyP99Seconds: input.latencyP99Seconds ?? 2,
             databaseCpuPercent: input.databaseCpuPercent ?? 80,
             databaseFreeStoragePercent: input.databaseFreeStoragePercent ?? 10,

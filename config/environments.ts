@@ -127,6 +127,18 @@ export const databaseSchema = z
     .partial()
     .describe("The environment's RDS instance.");
 
+/** The first OpenSearch version whose domains offer Snapshot Management on Amazon OpenSearch Service. */
+const SNAPSHOT_MANAGEMENT_SINCE = [2, 5] as const;
+
+/** Whether "OpenSearch_<major>.<minor>" is at least [major, minor]. */
+export function openSearchAtLeast(version: string, [major, minor]: readonly [number, number]): boolean {
+    const [a, b] = version
+        .replace(/^OpenSearch_/, "")
+        .split(".")
+        .map(Number);
+    return a > major || (a === major && b >= minor);
+}
+
 export const searchSchema = z
     .strictObject({
         engineVersion: z
@@ -135,7 +147,16 @@ export const searchSchema = z
                 /^OpenSearch_\d+\.\d+$/,
                 problem("not an OpenSearch engine version", 'write it as OpenSearch_<major>.<minor>, e.g. "OpenSearch_2.19"'),
             )
-            .describe("OpenSearch engine version. Defaults to OpenSearch_2.19."),
+            // The manual snapshots' daily schedule is Snapshot Management, which Amazon OpenSearch Service supports from
+            // OpenSearch 2.5 (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/managedomains-snapshot-mgmt.html).
+            .refine(
+                v => !/^OpenSearch_\d+\.\d+$/.test(v) || openSearchAtLeast(v, SNAPSHOT_MANAGEMENT_SINCE),
+                problem(
+                    "Snapshot Management, which schedules the domain's manual snapshots, needs OpenSearch 2.5 or later",
+                    'set engineVersion to "OpenSearch_2.5" or later, e.g. "OpenSearch_2.19" (the default)',
+                ),
+            )
+            .describe("OpenSearch engine version, 2.5 or later (Snapshot Management). Defaults to OpenSearch_2.19."),
         instanceType: z
             .string()
             .regex(

@@ -222,6 +222,10 @@ export function runCommandLine(argv: readonly string[], options: { command?: boo
     let rest = argv;
     if (options.command) {
         if (argv[0] === "doctor") return runDoctorCommandLine(argv.slice(1));
+        if (argv[0] === "search-snapshots") {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            return (require("./searchSnapshots") as typeof import("./searchSnapshots")).runSearchSnapshotsCommandLine(argv.slice(1));
+        }
         if (argv[0] === "plan") rest = argv.slice(1);
         else if (argv[0] === "profiles") {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -233,7 +237,7 @@ export function runCommandLine(argv: readonly string[], options: { command?: boo
             return;
         } else if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") rest = ["--help"];
         else {
-            process.stderr.write(`unknown command ${argv[0]}: the commands are plan, capacity, doctor and profiles\n\n${USAGE}\n`);
+            process.stderr.write(`unknown command ${argv[0]}: the commands are plan, capacity, doctor, profiles and search-snapshots\n\n${USAGE}\n`);
             process.exit(EXIT_CODES.invalidInput);
         }
     }

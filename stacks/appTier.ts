@@ -42,10 +42,12 @@ export function buildAppTier(
     dns: DnsOutputs,
     bastion: BastionOutputs,
     accessLogBucket: pulumi.Input<string>,
+    /** Per environment (in order), the alarms its refresh watches, declared later by buildOperations. */
+    refreshAlarms: readonly Promise<readonly pulumi.Resource[]>[] = [],
 ): { clusters: AppCluster[]; outputs: pulumi.Output<Record<string, AppTierOutputs>> } {
     const { config } = ctx;
     const role = config.accountRole;
-    const clusters = environments.map(env => {
+    const clusters = environments.map((env, i) => {
         const app = env.config.app;
         const names = appHostNames(role, dns.zoneName, app.hostNames, app.publicNames);
         const hostNames: AppHostName[] = [
@@ -65,6 +67,7 @@ export function buildAppTier(
                 amiId: image.amiId,
                 rootVolumeGiB: appRootVolumeGiB(image.rootVolumeGiB),
                 launchDependsOn: image.launchDependsOn,
+                refreshAlarms: refreshAlarms[i],
                 hostNames,
                 accessLogBucket,
                 deletionProtection: role === "prod",

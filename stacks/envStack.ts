@@ -59,6 +59,13 @@ export async function crossStackProblemsOfRaw(values: Readonly<Record<string, un
     });
 }
 
+/** Resources declared later in the program, as a promise a resource's dependsOn can wait for. */
+function laterResources() {
+    let resolve!: (resources: readonly pulumi.Resource[]) => void;
+    const promise = new Promise<readonly pulumi.Resource[]>(r => (resolve = r));
+    return { promise, resolve };
+}
+
 /** A dev or prod account: the environment's VPC and everything that runs in it. */
 export async function buildEnvStack(config: EnvStackConfig, stack: string): Promise<Exported<EnvOutputs>> {
     // StackReferences only read; the cross-stack rules run before the first real resource (the provider).
@@ -98,10 +105,12 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
         config.accountRole === "prod" && upstream.dev ? await prodImageRootVolumeGiB({ ...ctx, config }, upstream.dev) : undefined;
     const baseline = accountBaseline(ctx);
     const network = newNetwork(ctx);
-    const environments = buildEnvironments(ctx, network, {
-        cidr: `${upstream.bastion.bastionPrivateIp}/32`,
-        tunnelTargets: upstream.bastion.tunnelTargets[config.accountRole] ?? [],
-    });
+    const environments = buildEnvironments(
+        ctx,
+        network,
+        { cidr: `${upstream.bastion.bastionPrivateIp}/32`, tunnelTargets: upstream.bastion.tunnelTargets[config.accountRole] ?? [] },
+        baseline.accessLogBucket,
+    );
     const access = buildEnvAccess(ctx, network, upstream.dns, upstream.bastion);
     const env = config.accountRole;
     // The cross-account roles this stack's providers assume: its previews may assume their read-only counterparts.
@@ -117,17 +126,29 @@ export async function buildEnvStack(config: EnvStackConfig, stack: string): Prom
         "aptBucketName" in tooling ? (tooling.aptBucketName as pulumi.Output<string>) : undefined,
         prodRootVolumeGiB,
     );
-    const apps = buildAppTier(
-        ctx,
-        network,
-        environments.environments,
-        access,
-        image,
-        upstream.dns,
-        upstream.bastion,
-        baseline.accessLogBucket,
-    );
-    buildOperations(ctx, network, environments.environments, apps.clusters);
+    // Each group waits for the alarms its refresh watches, which operations declares from the cluster's load balancer
+    // and target group below: a promise per environment, settled once they exist (or the program failed).
+    const refreshAlarms = environments.environments.map(() => laterResources());
+    let apps: ReturnType<typeof buildAppTier>;
+    try {
+        apps = buildAppTier(
+            ctx,
+            network,
+            environments.environments,
+            access,
+            image,
+            upstream.dns,
+            upstream.bastion,
+            baseline.accessLogBucket,
+            refreshAlarms.map(r => r.promise),
+        );
+        const operations = buildOperations(ctx, network, environments.environments, apps.clusters);
+        operations.environments.forEach((o, i) => refreshAlarms[i].resolve(o.refreshAlarms));
+    } catch (e) {
+        // Settled either way, so no group waits for ever on alarms a failed program will never declare.
+        refreshAlarms.forEach(r => r.resolve([]));
+        throw e;
+    }
     return {
         accountId: config.accountId,
         region: config.region,

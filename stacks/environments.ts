@@ -52,7 +52,12 @@ export interface TunnelSource {
  * environments someone may tunnel to (a shared database: any environment using it), and to no other: a grant to
  * one environment never opens another's database.
  */
-export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Network, bastion: TunnelSource): EnvironmentsResult {
+export function buildEnvironments(
+    ctx: StackContext<EnvStackConfig>,
+    network: Network,
+    bastion: TunnelSource,
+    accessLogBucket: pulumi.Input<string>,
+): EnvironmentsResult {
     const { config, provider } = ctx;
     const production = config.accountRole === "prod";
     const envs = config.environments;
@@ -124,6 +129,7 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
                     clients.map(c => [c, { securityGroupId: app.get(c)!.securityGroup.id, roleArn: app.get(c)!.role.arn }]),
                 ),
                 production,
+                accessLogBucket,
                 dependsOn: [searchServiceRole.ready],
             },
             tagged(owner.name),
@@ -162,6 +168,9 @@ export function buildEnvironments(ctx: StackContext<EnvStackConfig>, network: Ne
                     databasePort: e.database.port,
                     databaseSecretArn: e.database.masterSecretArn,
                     searchEndpoint: e.search.endpoint,
+                    searchSnapshotBucket: e.search.snapshots.bucket.id,
+                    searchSnapshotRoleArn: e.search.snapshots.role.arn,
+                    searchSnapshotOperatorPolicyArn: e.search.snapshots.operatorPolicy.arn,
                 },
             ]),
         ),

@@ -8,7 +8,7 @@ import { AppCluster } from "../components/app/appCluster";
 import { tenantRuleMetricName, webAclMetricName } from "../components/app/webAclConfig";
 import { baselineNames } from "../components/account/accountBaseline";
 import { Network } from "../components/network/network";
-import { Subscription } from "../components/operations/alarmConfig";
+import { Subscription, natGatewayKey } from "../components/operations/alarmConfig";
 import { AccountAlerts, EnvironmentOperations } from "../components/operations/monitoring";
 import { EnvStackConfig } from "../config";
 import { StackContext } from "./context";
@@ -91,7 +91,12 @@ export function buildOperations(
             label: config.accountRole,
             subscriptions: accountSubscriptions(environments.map(e => e.config)),
             pagingWebhook: config.pagingWebhook,
-            natGateways: network.natGateways.map((nat, i) => ({ key: String(i), id: nat.id })),
+            // Keyed by AZ id; they were keyed by position, which their resources still answer to.
+            natGateways: network.natGateways.map((nat, i) => ({
+                key: natGatewayKey(config.network.zoneIds, i),
+                formerKey: String(i),
+                id: nat.id,
+            })),
             guardDuty: config.baseline.guardDuty,
             trail: { bucket: baselineNames({ accountId: config.accountId, region: config.region, label: config.accountRole }).bucket },
             // Prod's database is backed up by AWS Backup (BackupCopy, stacks/environments.ts); dev runs no jobs.

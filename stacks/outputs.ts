@@ -121,6 +121,22 @@ export const environmentOutputsSchema = z.object({
         .string()
         .min(1)
         .describe("Host name of the environment's OpenSearch VPC endpoint; HTTPS, requests signed by the environment's app role."),
+    searchSnapshotBucket: id
+        .optional()
+        .describe(
+            "S3 bucket of the search domain's manual snapshots (kept on destroy: a rebuild gets a new one, so read it here). " +
+                "Optional: outputs of a deploy that predates it have none.",
+        ),
+    searchSnapshotRoleArn: z
+        .string()
+        .startsWith("arn:")
+        .optional()
+        .describe("ARN of the role OpenSearch assumes to write those snapshots (search-snapshots --role-arn)."),
+    searchSnapshotOperatorPolicyArn: z
+        .string()
+        .startsWith("arn:")
+        .optional()
+        .describe("ARN of the managed policy whoever runs search-snapshots needs; the stack attaches it to nobody."),
     url: z.string().startsWith("https://").describe("The environment's address: https:// and its first host name."),
     albDnsName: z.string().min(1).describe("DNS name of the environment's load balancer, for alias records elsewhere."),
     albZoneId: z.string().min(1).describe("Route53 hosted zone id of the load balancer (for alias records)."),
@@ -194,7 +210,16 @@ export type BastionOutputs = z.infer<typeof bastionOutputsSchema>;
 export type EnvOutputs = z.infer<typeof envOutputsSchema>;
 export type EnvironmentOutputs = z.infer<typeof environmentOutputsSchema>;
 /** The data-tier half of an environment's outputs (stacks/environments.ts builds it). */
-export type DataTierOutputs = Pick<EnvironmentOutputs, "databaseEndpoint" | "databasePort" | "databaseSecretArn" | "searchEndpoint">;
+export type DataTierOutputs = Pick<
+    EnvironmentOutputs,
+    | "databaseEndpoint"
+    | "databasePort"
+    | "databaseSecretArn"
+    | "searchEndpoint"
+    | "searchSnapshotBucket"
+    | "searchSnapshotRoleArn"
+    | "searchSnapshotOperatorPolicyArn"
+>;
 
 /** What a stack's program returns: each contract field as an Input, so outputs are checked against the contract. */
 export type Exported<T> = { [K in keyof T]: pulumi.Input<T[K]> };

@@ -317,6 +317,13 @@ describe("stack config", () => {
             why: /OpenSearch_<major>\.<minor>/,
         },
         {
+            name: "OpenSearch without Snapshot Management",
+            stack: "dev",
+            config: withPath(dev, ENVS, "integration.search.engineVersion", "OpenSearch_1.3"),
+            key: "twine-infra:environments.integration.search.engineVersion",
+            why: /needs OpenSearch 2\.5 or later/,
+        },
+        {
             name: "t2 search nodes",
             stack: "dev",
             config: withPath(dev, ENVS, "test.search.instanceType", "t2.small.search"),

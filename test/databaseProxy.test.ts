@@ -293,6 +293,8 @@ describe("RDS Proxy in front of the database", () => {
             searchFreeStoragePercent: 20,
             searchJvmPressurePercent: 85,
             tenantRuleRequests: 1000,
+            errorRatePercent: 5,
+            errorRateMinRequests: 20,
         };
         const watch = (proxy?: { name: string; maxConnectionsPercent: number }): EnvironmentWatch<string> => ({
             environment: "production",
@@ -315,16 +317,15 @@ describe("RDS Proxy in front of the database", () => {
                 a => a.key === "db-proxy-connections",
             )!;
             // Proxy metrics are published per node serving the proxy (Sum aggregates them), DatabaseConnections each minute.
-            assert.equal(alarm.statistic, "Sum");
             assert.equal(alarm.periodSeconds, 60);
-            assert.deepEqual(alarm.dimensions, { ProxyName: "twine-production" });
+            const proxy = { ProxyName: "twine-production" };
             assert.deepEqual(alarm.math, {
                 expression: "100 * open / allowed",
                 label: "% of the connections the proxy may open",
-                metrics: [
-                    { id: "open", metricName: "DatabaseConnections" },
-                    { id: "allowed", metricName: "MaxDatabaseConnectionsAllowed" },
-                ],
+                metrics: {
+                    open: { namespace: "AWS/RDS", metricName: "DatabaseConnections", dimensions: proxy, statistic: "Sum" },
+                    allowed: { namespace: "AWS/RDS", metricName: "MaxDatabaseConnectionsAllowed", dimensions: proxy, statistic: "Sum" },
+                },
             });
             assert.equal(alarm.threshold, 80);
             assert.equal(alarm.comparison, "GreaterThanThreshold");
@@ -334,6 +335,7 @@ describe("RDS Proxy in front of the database", () => {
         it("keeps watching the instance's own connections behind a proxy (operators and migrations connect beside it)", () => {
             for (const proxy of [undefined, { name: "twine-production", maxConnectionsPercent: 50 }]) {
                 const alarm = environmentAlarms(watch(proxy), thresholds).find(a => a.key === "db-connections")!;
+                assert.ok(alarm.math === undefined, "the instance's own metric");
                 assert.deepEqual(alarm.dimensions, { DBInstanceIdentifier: "twine-production" });
                 assert.equal(alarm.metricName, "DatabaseConnections");
                 assert.equal(alarm.threshold, Math.floor((maxConnections("postgres", "db.m7g.large", 1)! * 80) / 100));

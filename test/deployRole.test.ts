@@ -157,12 +157,17 @@ function boundaryActionsOf(plan: Plan): string[] {
             .map(st => ({ ...st, Action: [st.Action].flat().filter(a => used.has(a.split(":")[0])) }))
             .filter(st => st.Action.length > 0),
     });
+    const attachedToRoles = new Set(
+        ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").flatMap(r => r.propertyDependencies?.policyArn ?? []),
+    );
     const documents: Document[] = [
         ...ofType(plan, "aws:iam/rolePolicy:RolePolicy")
             .filter(r => !r.name.startsWith(`${plan.stack}-deployments-deploy`))
             .map(r => JSON.parse(String(r.inputs.policy))),
+        // A managed policy counts when the stack attaches it to one of its roles; one left for people to attach (the
+        // operators' policies) bounds no role of the stack, and would widen the boundary for nothing.
         ...ofType(plan, "aws:iam/policy:Policy")
-            .filter(r => r.inputs.name !== `pulumi-${plan.stack}-boundary`)
+            .filter(r => r.inputs.name !== `pulumi-${plan.stack}-boundary` && attachedToRoles.has(r.urn))
             .map(r => JSON.parse(String(r.inputs.policy))),
         ...ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
             .filter(r => r.inputs.role !== deploy && String(r.inputs.policyArn).startsWith("arn:aws:iam::aws:policy/"))

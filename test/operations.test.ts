@@ -3,14 +3,24 @@
  * resource of the plan publishes (with the dimensions AWS publishes it under); the dashboard shows only such metrics.
  */
 import { strict as assert } from "assert";
+import { dependencyGraph } from "../bench/criticalPath";
 import { instanceClassMemoryGiB } from "../components/data/connectionBudgetConfig";
-import { AlarmThresholds, defaultMaxConnections, environmentAlarms } from "../components/operations/alarmConfig";
+import {
+    AlarmThresholds,
+    MetricRef,
+    defaultMaxConnections,
+    environmentAlarms,
+    errorRatio,
+    natAlarms,
+    natGatewayKey,
+} from "../components/operations/alarmConfig";
 import { backupJobFailurePattern, guardDutyFindingPattern } from "../components/operations/monitoring";
 import { ConfigError, parseStackConfig } from "../config";
 import { withAlarmDefaults } from "../config/alarms";
 import { RESOURCE_MOCKS } from "../plan/mocks";
 import { Plan, PlannedResource } from "../plan/run";
-import { fixtureConfig, withKey, writeStackFile } from "./helpers/config";
+import { fixtureConfig, objectKey, withKey, writeStackFile } from "./helpers/config";
+import { answeredUrns, engineUrns } from "../plan/urns";
 import { ancestors, committedPlanOf, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -112,6 +122,14 @@ function unpublished(plan: Plan, stack: string, namespace: string, metric: strin
     return undefined;
 }
 
+/** One of a math alarm's metric queries, as the plan records it. */
+interface MetricQuery {
+    id: string;
+    returnData?: boolean;
+    expression?: string;
+    metric?: { namespace: string; metricName: string; dimensions: Record<string, string>; stat?: string };
+}
+
 /** Alarms that page someone: the bastion's recovery alarm acts on its instance, a fleet's step scale-out on its policy. */
 const alarmsOf = (plan: Plan) =>
     ofType(plan, ALARM).filter(a => componentOf(plan, a)?.type !== "twine:index:Bastion" && !isScalingAlarm(a));
@@ -170,13 +188,24 @@ describe("operations (over the plans)", () => {
             it("watches only metrics a resource of the plan publishes, under the dimensions AWS publishes them with", async () => {
                 const plan = await planOf(stack);
                 for (const alarm of alarmsOf(plan)) {
-                    // A metric math alarm: each of its metrics.
-                    type Metric = { namespace: string; metricName: string; dimensions: Record<string, string> };
-                    const queries = (alarm.inputs.metricQueries as { metric?: Metric }[] | undefined) ?? [];
-                    const metrics = queries.length
-                        ? queries.flatMap(q => (q.metric ? [q.metric] : []))
-                        : [alarm.inputs as unknown as Metric];
-                    assert.ok(metrics.length > 0, alarm.name);
+                    // An alarm watches its own metric, or the metrics of its math expression (the one query returned).
+                    const queries = alarm.inputs.metricQueries as MetricQuery[] | undefined;
+                    const metrics = queries
+                        ? queries.filter(q => q.metric).map(q => q.metric!)
+                        : [alarm.inputs as unknown as NonNullable<MetricQuery["metric"]>];
+                    if (queries) {
+                        assert.deepEqual(
+                            queries.filter(q => q.returnData).map(q => q.id),
+                            ["alarm"],
+                            `${alarm.name} returns one series`,
+                        );
+                        const expression = queries.find(q => q.returnData)!.expression!;
+                        for (const id of expression.match(/\b[a-z][a-zA-Z0-9]*\b(?![(])/g) ?? [])
+                            assert.ok(
+                                queries.some(q => q.id === id && q.metric),
+                                `${alarm.name}: ${id} in "${expression}" is no metric`,
+                            );
+                    }
                     for (const m of metrics) {
                         const why = unpublished(plan, stack, String(m.namespace), String(m.metricName), m.dimensions);
                         assert.equal(why, undefined, `${alarm.name}: ${why}`);
@@ -184,7 +213,16 @@ describe("operations (over the plans)", () => {
                 }
                 // Every environment is watched on each failure the issue lists (the data tier by its owner).
                 const keys = new Set(alarmsOf(plan).map(a => String(a.inputs.name).replace(/^twine-[a-z0-9-]+?-(?=[a-z0-9]+-)/, "")));
-                for (const key of ["alb-5xx", "target-5xx", "latency-p99", "unhealthy-hosts", "group-at-max", "db-cpu", "db-free-storage"])
+                for (const key of [
+                    "alb-5xx",
+                    "target-5xx",
+                    "5xx-ratio",
+                    "latency-p99",
+                    "unhealthy-hosts",
+                    "group-at-max",
+                    "db-cpu",
+                    "db-free-storage",
+                ])
                     assert.ok(
                         [...keys].some(k => k.endsWith(key)),
                         `no ${key} alarm`,
@@ -207,6 +245,7 @@ describe("operations (over the plans)", () => {
                     const titles = body.widgets.map(w => w.properties.title).join(" | ");
                     for (const panel of [
                         "Requests and errors",
+                        "5xx % of requests",
                         "Latency",
                         "Group size against demand",
                         "Database",
@@ -216,7 +255,17 @@ describe("operations (over the plans)", () => {
                         assert.match(titles, new RegExp(panel), `${dashboard.name} lacks ${panel}`);
                     for (const widget of body.widgets) {
                         assert.equal(widget.properties.region, "eu-west-1");
+                        const ids = widget.properties.metrics.flatMap(row =>
+                            row.flatMap(x => (typeof x === "object" && "id" in x ? [x.id] : [])),
+                        );
                         for (const row of widget.properties.metrics) {
+                            // An expression row draws from the widget's other rows, by their ids.
+                            const expression = row.find((x): x is { expression: string } => typeof x === "object" && "expression" in x);
+                            if (expression) {
+                                for (const id of expression.expression.match(/\b[a-z][a-zA-Z0-9]*\b(?![(])/g) ?? [])
+                                    assert.ok(ids.includes(id), `${dashboard.name}: ${id} in "${expression.expression}" is no row`);
+                                continue;
+                            }
                             const [namespace, metric, ...rest] = row.filter((x): x is string => typeof x === "string");
                             const dimensions = Object.fromEntries(
                                 Array.from({ length: rest.length / 2 }, (_, i) => [rest[2 * i], rest[2 * i + 1]]),
@@ -331,6 +380,96 @@ describe("operations (over the plans)", () => {
     });
 });
 
+/**
+ * What a resource waits for before AWS creates or updates it: its inputs, dependsOn, provider and parents, and theirs
+ * (the SDK registers a child once its parent has registered, and a component once its inputs resolve).
+ */
+function waitsFor(plan: Plan, urn: string): Set<string> {
+    const graph = dependencyGraph(plan);
+    const seen = new Set<string>();
+    const visit = (u: string) => {
+        for (const dep of graph.get(u)?.keys() ?? []) {
+            if (seen.has(dep)) continue;
+            seen.add(dep);
+            visit(dep);
+        }
+    };
+    visit(urn);
+    return seen;
+}
+
+describe("instance refresh alarms (over the plans' dependency graph)", () => {
+    for (const stack of ["dev", "prod"] as const) {
+        it(`${stack}: every group waits for the alarms its refresh watches, and none of them waits for the group`, async () => {
+            const plan = await planOf(stack);
+            const groups = ofType(plan, "aws:autoscaling/group:Group").filter(g => g.inputs.instanceRefresh);
+            assert.ok(groups.length > 0);
+            for (const group of groups) {
+                const names = (group.inputs.instanceRefresh as { preferences: { alarmSpecification?: { alarms: string[] } } }).preferences
+                    .alarmSpecification?.alarms;
+                assert.ok(names && names.length > 0, `${group.name} watches no alarm`);
+                const before = waitsFor(plan, group.urn);
+                for (const name of names) {
+                    const alarm = ofType(plan, ALARM).find(a => a.inputs.name === name);
+                    assert.ok(alarm, `${group.name}: its refresh watches ${name}, which the plan does not create`);
+                    assert.ok(before.has(alarm.urn), `${group.name} can start a refresh before ${name} exists`);
+                    assert.ok(!waitsFor(plan, alarm.urn).has(group.urn), `${name} waits for ${group.name}: a cycle`);
+                }
+            }
+        });
+    }
+});
+
+describe("NAT gateway alarms", () => {
+    for (const stack of ["dev", "prod"] as const) {
+        it(`${stack}: are keyed by the gateway's AZ id, and still answer to the positional URNs they were created under`, async () => {
+            const plan = await planOf(stack);
+            const zoneIds = objectKey(fixtureConfig(stack), "twine-infra:network").zoneIds as string[];
+            const nats = ofType(plan, "aws:ec2/natGateway:NatGateway").sort((a, b) => a.name.localeCompare(b.name));
+            assert.ok(nats.length > 0);
+            const engine = engineUrns(plan);
+            const answered = answeredUrns(plan);
+            const account = accountOf(stack);
+            for (const [i, nat] of nats.entries()) {
+                assert.equal(nat.name, `${stack}-nat-${i}`, "NAT gateways are created in subnet (zone) order");
+                for (const metric of ["port-allocation", "packets-dropped"]) {
+                    const name = `${stack}-alerts-nat-${zoneIds[i]}-${metric}`;
+                    const alarm = ofType(plan, ALARM).find(a => a.name === name);
+                    assert.ok(alarm, `no alarm ${name}`);
+                    assert.equal((alarm.inputs.dimensions as Record<string, string>).NatGatewayId, idOf(nat, account));
+                    const former = engine.get(alarm.urn)!.replace(`::${name}`, `::${stack}-alerts-nat-${i}-${metric}`);
+                    assert.ok(answered.get(alarm.urn)!.includes(former), `${name} does not answer to ${former}`);
+                }
+            }
+            const positional = ofType(plan, ALARM).filter(a => /-nat-\d+-/.test(a.name));
+            assert.deepEqual(
+                positional.map(a => a.name),
+                [],
+            );
+        });
+    }
+
+    it("keys a gateway by its pinned zone, by position only when the zones are not pinned", () => {
+        assert.equal(natGatewayKey(["euw1-az3", "euw1-az1"], 1), "euw1-az1");
+        assert.equal(natGatewayKey(undefined, 1), "1");
+        const [moved, same] = [
+            natAlarms([{ key: "euw1-az2", formerKey: "0", id: "nat-a" }]),
+            natAlarms([{ key: "0", formerKey: "0", id: "n" }]),
+        ];
+        assert.deepEqual(
+            moved.map(a => [a.key, a.formerKey]),
+            [
+                ["nat-euw1-az2-port-allocation", "nat-0-port-allocation"],
+                ["nat-euw1-az2-packets-dropped", "nat-0-packets-dropped"],
+            ],
+        );
+        assert.ok(
+            same.every(a => a.formerKey === undefined),
+            "no alias to itself",
+        );
+    });
+});
+
 describe("alarm plan helpers", () => {
     const thresholds: AlarmThresholds = withAlarmDefaults("prod").thresholds;
     const watch = {
@@ -348,6 +487,33 @@ describe("alarm plan helpers", () => {
         },
     };
 
+    it("pages on the 5xx ratio from the minimum request count on, where the per-minute counts stay quiet", () => {
+        const ratio = environmentAlarms(watch, thresholds).find(a => a.key === "5xx-ratio")!;
+        assert.deepEqual(
+            ratio.math,
+            errorRatio({ LoadBalancer: watch.loadBalancer }, { LoadBalancer: watch.loadBalancer, TargetGroup: watch.targetGroup }, 20),
+        );
+        // The expression's IF and FILL, read as CloudWatch documents them, over one 5-minute period's sums.
+        const evaluate = (values: Record<string, number | undefined>) => {
+            const ids = Object.keys(ratio.math!.metrics).join("|");
+            const js = ratio
+                .math!.expression.replace(/FILL\((\w+), 0\)/g, "(v.$1 ?? 0)")
+                .replace(new RegExp(`(?<!v\\.)\\b(${ids})\\b`, "g"), "v.$1");
+            return new Function("v", "IF", `return ${js};`)(values, (c: boolean, a: number, b: number) => (c ? a : b)) as number;
+        };
+        const pages = (v: Record<string, number | undefined>) => evaluate(v) > ratio.threshold;
+        // A quiet environment: 2 errors in 30 requests (6.7%) pages; the per-minute count alarm (10/minute) never would.
+        assert.ok(pages({ requests: 30, target5xx: 2 }));
+        assert.ok(2 / 5 < thresholds.target5xxPerMinute, "the count alarm stays quiet at that rate");
+        // Under the minimum, one error in three requests is not judged; no traffic at all is not an outage.
+        assert.ok(!pages({ requests: 3, target5xx: 1 }));
+        assert.ok(!pages({}));
+        // 1 error in 20 is 5%, not over it; the load balancer's own 5xx count too.
+        assert.ok(!pages({ requests: 20, elb5xx: 1 }));
+        assert.ok(pages({ requests: 20, elb5xx: 1, target5xx: 1 }));
+        assert.equal(ratio.periodSeconds, 300);
+    });
+
     it("derives max_connections from the class's memory, and knows no class it cannot size", () => {
         assert.equal(instanceClassMemoryGiB("db.m7g.large"), 8);
         assert.equal(instanceClassMemoryGiB("db.r7g.xlarge"), 32);
@@ -364,12 +530,12 @@ describe("alarm plan helpers", () => {
         assert.equal(by("db-free-storage")!.threshold, Math.floor(100 * 1024 ** 3 * 0.1));
         assert.equal(by("search-free-storage")!.threshold, 25600);
         assert.equal(by("group-at-max")!.threshold, 24);
-        assert.equal(by("latency-p99")!.statistic, "p99");
+        assert.equal((by("latency-p99") as MetricRef<string>).statistic, "p99");
         assert.equal(by("search-yellow"), undefined);
         assert.ok(
             environmentAlarms({ ...watch, search: { ...watch.search, instanceCount: 3 } }, thresholds).some(a => a.key === "search-yellow"),
         );
-        assert.equal(by("tenant-rate")!.metricName, "CountedRequests");
+        assert.equal((by("tenant-rate") as MetricRef<string>).metricName, "CountedRequests");
         assert.equal(new Set(alarms.map(a => a.key)).size, alarms.length, "alarm keys are unique");
     });
 });

@@ -76,6 +76,12 @@ export interface AppClusterArgs extends AppClusterSettings {
     readonly amiId: pulumi.Input<string>;
     /** What the group must wait for before it launches from amiId (e.g. the KMS grant on its key). Defaults to none. */
     readonly launchDependsOn?: readonly pulumi.Resource[];
+    /**
+     * The alarms the group's instance refresh watches, declared after the cluster (they are built from its load
+     * balancer and target group): the group waits for them, so no refresh starts before its alarms exist. Defaults
+     * to none.
+     */
+    readonly refreshAlarms?: Promise<readonly pulumi.Resource[]>;
     /** Seconds after launch before ELB health checks count. Defaults to 120. */
     readonly healthCheckGracePeriodSeconds?: number;
     /** Names the environment answers to; the first is the certificate's subject and the URL. At least one. */

@@ -263,6 +263,14 @@ export class AppFleet extends pulumi.ComponentResource {
             "boot-hook",
             stableJson(bootHookPolicy({ region: args.region, accountId: args.accountId, groupName: `${name}-app` })),
         );
+        // The refresh's alarms too: AWS refuses a refresh whose AlarmSpecification names an alarm that does not exist
+        // yet. They are declared later in the program (a promise), and never depend on the group.
+        const refreshAlarms: Promise<readonly pulumi.Resource[]> = args.refreshAlarms ?? Promise.resolve([]);
+        const groupDependsOn: Promise<pulumi.Input<pulumi.Resource>[]> = refreshAlarms.then(alarms => [
+            ...(args.launchDependsOn ?? []),
+            bootHookGrant,
+            ...alarms,
+        ]);
         this.autoScalingGroup = new aws.autoscaling.Group(
             `${name}-app`,
             {
@@ -301,7 +309,7 @@ export class AppFleet extends pulumi.ComponentResource {
             {
                 ...moved,
                 ignoreChanges: args.monthEnd ? ["desiredCapacity", "minSize"] : ["desiredCapacity"],
-                dependsOn: [...(args.launchDependsOn ?? []), bootHookGrant],
+                dependsOn: groupDependsOn,
             },
         );
         const asg = this.autoScalingGroup;

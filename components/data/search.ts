@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, policyDocument, stableJson } from "../account/iamPolicy";
+import { SearchSnapshots } from "./searchSnapshots";
 
 /** The HTTP verbs the app uses against its domain, listed rather than "es:ESHttp*" so no policy holds a wildcard action. */
 export const SEARCH_HTTP_ACTIONS = ["es:ESHttpDelete", "es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPatch", "es:ESHttpPost", "es:ESHttpPut"];
@@ -22,20 +23,33 @@ export function searchLogGroupName(domainName: string, logType: string): string 
     return `/aws/opensearch/${domainName}/${logType.toLowerCase().replace(/_/g, "-")}`;
 }
 
-/** The domain's resource policy: HTTP access for the given roles, on this domain only. */
-export function searchAccessPolicy(arn: string, roleArns: readonly string[]): PolicyDocument {
-    return policyDocument({
-        Sid: "AppRoles",
-        Effect: "Allow",
-        Principal: { AWS: [...roleArns].sort() },
-        Action: SEARCH_HTTP_ACTIONS,
-        Resource: `${arn}/*`,
-    });
+/** The verbs that change something; reads of the snapshot and schedule APIs stay open to the app. */
+export const SEARCH_WRITE_ACTIONS = ["es:ESHttpDelete", "es:ESHttpPatch", "es:ESHttpPost", "es:ESHttpPut"];
+
+/**
+ * The snapshot repositories (and `_snapshot/<repo>/<snap>/_restore` under them) and the Snapshot Management schedule:
+ * operators' ground, never the app's, or a compromised app server could delete every manual snapshot, deregister the
+ * repository or rewrite the schedule. In an es: resource ARN the path follows the domain, and `*` spans slashes.
+ */
+export function searchSnapshotPaths(arn: string): string[] {
+    return [`${arn}/_snapshot`, `${arn}/_snapshot/*`, `${arn}/_plugins/_sm`, `${arn}/_plugins/_sm/*`];
 }
 
-/** What an app role needs on its side to call the domain. */
+/** The domain's resource policy: HTTP access for the given roles, on this domain only, never writes to its snapshots. */
+export function searchAccessPolicy(arn: string, roleArns: readonly string[]): PolicyDocument {
+    const principal = { AWS: [...roleArns].sort() };
+    return policyDocument(
+        { Sid: "AppRoles", Effect: "Allow", Principal: principal, Action: SEARCH_HTTP_ACTIONS, Resource: `${arn}/*` },
+        { Sid: "NoSnapshotWrites", Effect: "Deny", Principal: principal, Action: SEARCH_WRITE_ACTIONS, Resource: searchSnapshotPaths(arn) },
+    );
+}
+
+/** What an app role needs on its side to call the domain (and the same deny, so neither policy alone opens snapshots). */
 export function searchClientPolicy(arn: string): PolicyDocument {
-    return policyDocument({ Sid: "SearchHttp", Effect: "Allow", Action: SEARCH_HTTP_ACTIONS, Resource: [arn, `${arn}/*`] });
+    return policyDocument(
+        { Sid: "SearchHttp", Effect: "Allow", Action: SEARCH_HTTP_ACTIONS, Resource: [arn, `${arn}/*`] },
+        { Sid: "NoSnapshotWrites", Effect: "Deny", Action: SEARCH_WRITE_ACTIONS, Resource: searchSnapshotPaths(arn) },
+    );
 }
 
 /** Lets OpenSearch write to the domain's log groups, for this domain only (the confused-deputy guard). */
@@ -90,6 +104,8 @@ export interface SearchArgs extends SearchSettings {
     readonly clients?: Readonly<Record<string, SearchClient>>;
     /** Production data: Pulumi `protect` on the domain and its key. Defaults to false. */
     readonly production?: boolean;
+    /** The account's S3 access-log bucket: the snapshot bucket logs its access there. */
+    readonly accessLogBucket: pulumi.Input<string>;
     /** Resources the domain must wait for, e.g. the OpenSearch service-linked role. Defaults to none. */
     readonly dependsOn?: readonly pulumi.Resource[];
 }
@@ -97,7 +113,8 @@ export interface SearchArgs extends SearchSettings {
 /**
  * An OpenSearch domain reachable only inside the VPC: encrypted at rest with its own rotating key and between
  * nodes, HTTPS only with a modern TLS policy, an access policy that admits the clients' roles only, logs to
- * CloudWatch with a retention, hourly automated snapshots (OpenSearch takes them; the start hour is the legacy knob).
+ * CloudWatch with a retention, hourly automated snapshots (OpenSearch takes them; the start hour is the legacy knob), and a manual snapshot
+ * repository that outlives the domain.
  */
 export class Search extends pulumi.ComponentResource {
     public readonly domain: aws.opensearch.Domain;
@@ -107,6 +124,8 @@ export class Search extends pulumi.ComponentResource {
     public readonly endpoint: pulumi.Output<string>;
     /** The domain ARN, known before the domain exists (built from its name). */
     public readonly arn: string;
+    /** The manual snapshot repository's bucket and role, which outlive the domain (searchSnapshots.ts). */
+    public readonly snapshots: SearchSnapshots;
 
     constructor(name: string, args: SearchArgs, opts?: pulumi.ComponentResourceOptions) {
         // Resources travel as references, not as component inputs (a reference would be re-read as a second resource).
@@ -218,6 +237,17 @@ export class Search extends pulumi.ComponentResource {
             { parent: this, protect: production, dependsOn: [logPolicy, ...waitFor] },
         );
         this.endpoint = this.domain.endpoint;
+        this.snapshots = new SearchSnapshots(
+            `${name}-snapshots`,
+            {
+                domainName: args.domainName,
+                domainArn: this.arn,
+                accountId: args.accountId,
+                production,
+                accessLogBucket: args.accessLogBucket,
+            },
+            parent,
+        );
 
         this.registerOutputs({ endpoint: this.endpoint, arn: this.domain.arn, securityGroupId: this.securityGroup.id });
     }

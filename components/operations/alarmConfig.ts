@@ -22,6 +22,10 @@ export interface Subscription {
 export interface AlarmThresholds {
     readonly loadBalancer5xxPerMinute: number;
     readonly target5xxPerMinute: number;
+    /** 5xx answers (load balancer and app) as a percent of requests over 5 minutes: the low-traffic page. */
+    readonly errorRatePercent: number;
+    /** Requests in those 5 minutes below which the ratio is not judged (one error in three requests is not an outage). */
+    readonly errorRateMinRequests: number;
     readonly latencyP99Seconds: number;
     readonly databaseCpuPercent: number;
     readonly databaseFreeStoragePercent: number;
@@ -35,17 +39,35 @@ export interface AlarmThresholds {
 
 export type Comparison = "GreaterThanOrEqualToThreshold" | "GreaterThanThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
 
-/** One CloudWatch alarm on one metric. */
-export interface AlarmSpec<T> {
-    /** Stable key: names the alarm resource (`<env>-<key>`) and the alarm (`twine-<env>-<key>`). */
-    readonly key: string;
-    /** What it means and what to look at first: the alarm description the notification carries. */
-    readonly description: string;
+/** One metric, as an alarm or a metric math expression reads it. */
+export interface MetricRef<T> {
     readonly namespace: string;
     readonly metricName: string;
     readonly dimensions: Readonly<Record<string, T>>;
     /** A statistic (Sum, Average, Minimum, Maximum) or a percentile (p99). */
     readonly statistic: string;
+}
+
+/**
+ * A metric math expression an alarm watches instead of one metric: `metrics` by their id in the expression.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create-alarm-on-metric-math-expression.html
+ */
+export interface AlarmMath<T> {
+    readonly expression: string;
+    readonly label: string;
+    readonly metrics: Readonly<Record<string, MetricRef<T>>>;
+}
+
+/** One CloudWatch alarm on one metric (namespace, metricName, dimensions, statistic) or on a metric math expression. */
+export type AlarmSpec<T> = AlarmBase & ((MetricRef<T> & { readonly math?: undefined }) | { readonly math: AlarmMath<T> });
+
+interface AlarmBase {
+    /** Stable key: names the alarm resource (`<env>-<key>`) and the alarm (`twine-<env>-<key>`). */
+    readonly key: string;
+    /** The key the alarm's resource had before: it answers to that URN too (an alias). @default - none */
+    readonly formerKey?: string;
+    /** What it means and what to look at first: the alarm description the notification carries. */
+    readonly description: string;
     readonly periodSeconds: number;
     readonly evaluationPeriods: number;
     readonly threshold: number;
@@ -54,17 +76,6 @@ export interface AlarmSpec<T> {
     readonly treatMissingData: "notBreaching" | "breaching" | "missing";
     /** Of evaluationPeriods, how many must breach (all of them when absent). */
     readonly datapointsToAlarm?: number;
-    /**
-     * Metric math: the alarm watches `expression` over `metrics` (each with the namespace, dimensions, statistic and
-     * period above; metricName names the headline one), instead of the one metric.
-     */
-    readonly math?: { readonly expression: string; readonly label: string; readonly metrics: readonly MathMetric[] };
-}
-
-/** One metric of a metric math alarm: the id its expression refers to it by. */
-export interface MathMetric {
-    readonly id: string;
-    readonly metricName: string;
 }
 
 /** What the alarms of one environment watch. Optional parts: a shared data tier is watched by its owner only. */
@@ -131,7 +142,7 @@ export const environmentAlarmName = (environment: string, key: string) => `twine
  * The alarms an instance refresh watches: the ones a bad image sets off within minutes, and that depend only on the
  * load balancer and target group (which exist before any refresh starts, so the names always resolve).
  */
-export const REFRESH_ALARM_KEYS = ["alb-5xx", "target-5xx", "unhealthy-hosts"] as const;
+export const REFRESH_ALARM_KEYS = ["alb-5xx", "target-5xx", "5xx-ratio", "unhealthy-hosts"] as const;
 export const refreshAlarmNames = (environment: string) => REFRESH_ALARM_KEYS.map(k => environmentAlarmName(environment, k));
 
 /**
@@ -153,10 +164,6 @@ function proxyConnectionsAlarm<T>(
             `${environment}: the proxy holds over ${percent}% of the database connections it may open ` +
             `(MaxDatabaseConnectionsAllowed, ${proxy.maxConnectionsPercent}% of max_connections) in 8 of 10 minutes. Past it ` +
             "the app's queries wait for a connection, then fail. Compare the proxy's ClientConnections (pinned sessions?).",
-        namespace: "AWS/RDS",
-        metricName: "DatabaseConnections",
-        dimensions: { ProxyName: proxy.name },
-        statistic: "Sum",
         periodSeconds: 60,
         evaluationPeriods: 10,
         datapointsToAlarm: 8,
@@ -166,10 +173,32 @@ function proxyConnectionsAlarm<T>(
         math: {
             expression: "100 * open / allowed",
             label: "% of the connections the proxy may open",
-            metrics: [
-                { id: "open", metricName: "DatabaseConnections" },
-                { id: "allowed", metricName: "MaxDatabaseConnectionsAllowed" },
-            ],
+            metrics: {
+                open: { namespace: "AWS/RDS", metricName: "DatabaseConnections", dimensions: { ProxyName: proxy.name }, statistic: "Sum" },
+                allowed: {
+                    namespace: "AWS/RDS",
+                    metricName: "MaxDatabaseConnectionsAllowed",
+                    dimensions: { ProxyName: proxy.name },
+                    statistic: "Sum",
+                },
+            },
+        },
+    };
+}
+
+/**
+ * 5xx answers as a percent of requests, judged only with at least `minRequests` requests in the period (0 below it,
+ * so no page). The counts are absent when nothing happened: FILL makes them 0.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html (IF, FILL)
+ */
+export function errorRatio<T>(lb: Readonly<Record<string, T>>, tg: Readonly<Record<string, T>>, minRequests: number): AlarmMath<T> {
+    return {
+        expression: `IF(FILL(requests, 0) >= ${minRequests}, 100 * (FILL(elb5xx, 0) + FILL(target5xx, 0)) / requests, 0)`,
+        label: "5xx % of requests",
+        metrics: {
+            requests: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", dimensions: lb, statistic: "Sum" },
+            elb5xx: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_ELB_5XX_Count", dimensions: lb, statistic: "Sum" },
+            target5xx: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: tg, statistic: "Sum" },
         },
     };
 }
@@ -207,6 +236,19 @@ export function environmentAlarms<T>(watch: EnvironmentWatch<T>, t: AlarmThresho
             ...minute,
             evaluationPeriods: 5,
             threshold: t.target5xxPerMinute,
+            comparison: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+        },
+        {
+            key: "5xx-ratio",
+            description:
+                `${watch.environment}: over ${t.errorRatePercent}% of requests answered 5xx (load balancer or app) in 5 minutes, ` +
+                `with at least ${t.errorRateMinRequests} requests. Pages a quiet environment the per-minute counts never reach. ` +
+                "Read /twine/<env>/app/twine; roll back if a release just went out (docs/operations.md).",
+            math: errorRatio(lb, tg, t.errorRateMinRequests),
+            periodSeconds: 300,
+            evaluationPeriods: 1,
+            threshold: t.errorRatePercent,
             comparison: "GreaterThanThreshold",
             treatMissingData: "notBreaching",
         },
@@ -406,13 +448,31 @@ export function environmentAlarms<T>(watch: EnvironmentWatch<T>, t: AlarmThresho
     return alarms;
 }
 
-/** The account's own alarms: each NAT gateway's port allocation errors and dropped packets. */
-export function natAlarms<T>(natGateways: readonly { readonly key: string; readonly id: T }[]): AlarmSpec<T>[] {
-    return natGateways.flatMap(({ key, id }) => [
+/** A NAT gateway the account watches: its stable key (its zone's AZ id), and the key it was once watched under. */
+export interface WatchedNat<T> {
+    readonly key: string;
+    readonly id: T;
+    /** The key its alarms' resources had before (their position): they answer to those URNs too. @default - none */
+    readonly formerKey?: string;
+}
+
+/**
+ * The key of the NAT gateway in the i-th public subnet: its zone's AZ id when the zones are pinned (network.zoneIds),
+ * which names the same zone in every account and does not shift when a gateway is added or removed before it;
+ * its position otherwise, as unpinned zones are themselves only known by position.
+ */
+export function natGatewayKey(zoneIds: readonly string[] | undefined, index: number): string {
+    return zoneIds?.[index] ?? String(index);
+}
+
+/** The account's own alarms: each NAT gateway's port allocation errors and dropped packets, keyed by its zone. */
+export function natAlarms<T>(natGateways: readonly WatchedNat<T>[]): AlarmSpec<T>[] {
+    return natGateways.flatMap(({ key, id, formerKey }) => [
         {
             key: `nat-${key}-port-allocation`,
+            ...(formerKey !== undefined && formerKey !== key ? { formerKey: `nat-${formerKey}-port-allocation` } : {}),
             description:
-                `NAT gateway ${key}: it could not allocate a source port (too many connections to one destination). ` +
+                `NAT gateway in ${key}: it could not allocate a source port (too many connections to one destination). ` +
                 `Outbound calls fail.`,
             namespace: "AWS/NATGateway",
             metricName: "ErrorPortAllocation",
@@ -426,8 +486,9 @@ export function natAlarms<T>(natGateways: readonly { readonly key: string; reado
         },
         {
             key: `nat-${key}-packets-dropped`,
+            ...(formerKey !== undefined && formerKey !== key ? { formerKey: `nat-${formerKey}-packets-dropped` } : {}),
             description:
-                `NAT gateway ${key}: it dropped packets for 15 minutes (AWS suggests alarming on any sustained drop). ` +
+                `NAT gateway in ${key}: it dropped packets for 15 minutes (AWS suggests alarming on any sustained drop). ` +
                 `Check its bandwidth and the AZ.`,
             namespace: "AWS/NATGateway",
             metricName: "PacketsDropCount",
@@ -445,7 +506,7 @@ export function natAlarms<T>(natGateways: readonly { readonly key: string; reado
 // ---------------------------------------------------------------------------------------------------------------
 // The dashboard
 
-type MetricRow = (string | { stat?: string; label?: string })[];
+type MetricRow = (string | { stat?: string; label?: string; id?: string; visible?: boolean; expression?: string })[];
 
 interface Widget {
     readonly type: "metric";
@@ -517,6 +578,24 @@ export function dashboardBody(region: string, watch: EnvironmentWatch<string>, a
             annotations: ["group-at-max"],
         },
     ];
+    // The ratio alarm's expression, over its own metrics (hidden: the panel above draws them).
+    const ratio = thresholdOf("5xx-ratio");
+    if (ratio?.math) {
+        panels.push({
+            title: "5xx % of requests",
+            period: ratio.periodSeconds,
+            metrics: [
+                ...Object.entries(ratio.math.metrics).map(([id, m]) => [
+                    m.namespace,
+                    m.metricName,
+                    ...Object.entries(m.dimensions).flat(),
+                    { stat: m.statistic, id, visible: false },
+                ]),
+                [{ expression: ratio.math.expression, label: ratio.math.label, id: "ratio" }],
+            ],
+            annotations: ["5xx-ratio"],
+        });
+    }
     if (watch.database) {
         const db = { DBInstanceIdentifier: watch.database.identifier };
         const proxy = { ProxyName: watch.database.proxy?.name ?? "" };

@@ -2,10 +2,14 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { stableJson } from "../account/iamPolicy";
 import {
+    AlarmMath,
     AlarmSpec,
     AlarmThresholds,
     EnvironmentWatch,
+    MetricRef,
+    REFRESH_ALARM_KEYS,
     Subscription,
+    WatchedNat,
     dashboardBody,
     environmentAlarmName,
     environmentAlarms,
@@ -127,13 +131,12 @@ function metricAlarms(
     parent: pulumi.Resource,
 ) {
     return specs.map(spec => {
-        const percentile = /^p\d+(\.\d+)?$/.test(spec.statistic);
         return new aws.cloudwatch.MetricAlarm(
             `${name}-${spec.key}`,
             {
                 name: alarmName(spec.key),
                 alarmDescription: spec.description,
-                ...(spec.math ? { metricQueries: mathQueries(spec, spec.math) } : oneMetric(spec, percentile)),
+                ...(spec.math ? { metricQueries: metricQueries(spec.math, spec.periodSeconds) } : singleMetric(spec, spec.periodSeconds)),
                 evaluationPeriods: spec.evaluationPeriods,
                 ...(spec.datapointsToAlarm === undefined ? {} : { datapointsToAlarm: spec.datapointsToAlarm }),
                 threshold: spec.threshold,
@@ -142,34 +145,36 @@ function metricAlarms(
                 alarmActions: [topicArn],
                 okActions: [topicArn],
             },
-            { parent },
+            { parent, aliases: spec.formerKey !== undefined ? [{ name: `${name}-${spec.formerKey}` }] : [] },
         );
     });
 }
 
-const oneMetric = (spec: AlarmSpec<pulumi.Input<string>>, percentile: boolean) => ({
-    namespace: spec.namespace,
-    metricName: spec.metricName,
-    dimensions: spec.dimensions,
-    ...(percentile ? { extendedStatistic: spec.statistic } : { statistic: spec.statistic }),
-    period: spec.periodSeconds,
-});
+const isPercentile = (statistic: string) => /^p\d+(\.\d+)?$/.test(statistic);
 
-/** A metric math alarm's queries: each metric (not returned), then the expression, the one value alarmed on. */
-const mathQueries = (spec: AlarmSpec<pulumi.Input<string>>, math: NonNullable<AlarmSpec<unknown>["math"]>) => [
-    ...math.metrics.map(m => ({
-        id: m.id,
-        returnData: false,
-        metric: {
-            namespace: spec.namespace,
-            metricName: m.metricName,
-            dimensions: spec.dimensions,
-            stat: spec.statistic,
-            period: spec.periodSeconds,
-        },
-    })),
-    { id: "e", expression: math.expression, label: math.label, returnData: true },
-];
+/** An alarm's own metric: a percentile goes in extendedStatistic, any other statistic in statistic. */
+function singleMetric(metric: MetricRef<pulumi.Input<string>>, period: number) {
+    const { namespace, metricName, dimensions, statistic } = metric;
+    return {
+        namespace,
+        metricName,
+        dimensions,
+        period,
+        ...(isPercentile(statistic) ? { extendedStatistic: statistic } : { statistic }),
+    };
+}
+
+/** The metric queries of a math alarm: each metric (not returned), then the expression (the one returned). */
+function metricQueries(math: AlarmMath<pulumi.Input<string>>, period: number) {
+    return [
+        ...Object.entries(math.metrics).map(([id, m]) => ({
+            id,
+            returnData: false,
+            metric: { namespace: m.namespace, metricName: m.metricName, dimensions: m.dimensions, stat: m.statistic, period },
+        })),
+        { id: "alarm", expression: math.expression, label: math.label, returnData: true },
+    ];
+}
 
 export interface EnvironmentOperationsArgs extends TopicArgs {
     readonly region: string;
@@ -185,19 +190,20 @@ export interface EnvironmentOperationsArgs extends TopicArgs {
 export class EnvironmentOperations extends pulumi.ComponentResource {
     public readonly topic: aws.sns.Topic;
     public readonly alarms: aws.cloudwatch.MetricAlarm[];
+    /** The alarms the environment's instance refresh watches (REFRESH_ALARM_KEYS): its group must wait for them. */
+    public readonly refreshAlarms: aws.cloudwatch.MetricAlarm[];
     public readonly dashboard: aws.cloudwatch.Dashboard;
 
     constructor(name: string, args: EnvironmentOperationsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("twine:index:EnvironmentOperations", name, args, opts);
+        // No inputs on the component: the SDK waits for a component's inputs before its children register, and the
+        // watch holds the group's name, while the group waits for the refresh alarms below (a deadlock).
+        super("twine:index:EnvironmentOperations", name, {}, opts);
         const prefix = `twine-${args.watch.environment}`;
         this.topic = alarmTopic(name, `${prefix}-alarms`, args, this);
-        this.alarms = metricAlarms(
-            name,
-            key => environmentAlarmName(args.watch.environment, key),
-            environmentAlarms(args.watch, args.thresholds),
-            this.topic.arn,
-            this,
-        );
+        const specs = environmentAlarms(args.watch, args.thresholds);
+        this.alarms = metricAlarms(name, key => environmentAlarmName(args.watch.environment, key), specs, this.topic.arn, this);
+        const refreshKeys: readonly string[] = REFRESH_ALARM_KEYS;
+        this.refreshAlarms = this.alarms.filter((_, i) => refreshKeys.includes(specs[i].key));
 
         // The dashboard is drawn from the same watch and alarms, once every identifier is known.
         const w = args.watch;
@@ -241,8 +247,8 @@ export class EnvironmentOperations extends pulumi.ComponentResource {
 export interface AccountAlertsArgs extends TopicArgs {
     /** Short name of the account, e.g. dev: names the topic twine-<label>-account. */
     readonly label: string;
-    /** The account's NAT gateways, by a stable key (their AZ). Defaults to none. */
-    readonly natGateways?: readonly { readonly key: string; readonly id: pulumi.Input<string> }[];
+    /** The account's NAT gateways, by a stable key (their AZ id: natGatewayKey). Defaults to none. */
+    readonly natGateways?: readonly WatchedNat<pulumi.Input<string>>[];
     /** GuardDuty has a detector in this account and region: route its findings. Defaults to false (no rule). */
     readonly guardDuty?: boolean;
     /** The account's trail, its bucket and key: route what stops its delivery. Defaults to none (no rule). */
