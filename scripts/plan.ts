@@ -237,7 +237,8 @@ export function runCommandLine(argv: readonly string[], options: { command?: boo
             return;
         } else if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") rest = ["--help"];
         else {
-            process.stderr.write(`unknown command ${argv[0]}: the commands are plan, capacity, doctor, profiles and search-snapshots\n\n${USAGE}\n`);
+            const commands = "plan, capacity, doctor, profiles and search-snapshots";
+            process.stderr.write(`unknown command ${argv[0]}: the commands are ${commands}\n\n${USAGE}\n`);
             process.exit(EXIT_CODES.invalidInput);
         }
     }
