@@ -49,4 +49,15 @@ if [ -z "$moto_found" ]; then
         "\$HOME/.local/bin; test/doctor.test.ts will fail until the machine provides it" >&2
 fi
 
+# The deploy roles' action catalog is re-learned by test/deployActions.test.ts with Terraform 1.11 and a local mirror
+# of hashicorp/aws 5.100.0 (TF_PLUGIN_MIRROR, default /opt/tf-plugins), which the machine image provides: neither is
+# in npm or Debian's archive. Say so when either is missing: that test is then skipped, saying why.
+tf_mirror="${TF_PLUGIN_MIRROR:-/opt/tf-plugins}"
+if ! command -v terraform >/dev/null 2>&1; then
+    echo "setup: WARNING: terraform (1.11) is not on PATH; test/deployActions.test.ts skips re-learning the catalog" >&2
+elif [ ! -d "$tf_mirror/registry.terraform.io/hashicorp/aws/5.100.0" ]; then
+    echo "setup: WARNING: no hashicorp/aws 5.100.0 under $tf_mirror (set TF_PLUGIN_MIRROR);" \
+        "test/deployActions.test.ts skips re-learning the catalog" >&2
+fi
+
 npm ci --no-audit --no-fund

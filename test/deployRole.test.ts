@@ -1,11 +1,18 @@
 /**
  * The deploy roles over the four plans: the services each stack's update calls, derived from its resource types and
  * kept in DEPLOY_SERVICES, and the guard's explicit denies decided by the policy simulator (test/helpers/iam.ts)
- * against the role's policies as the plan declares them (AdministratorAccess and the guard).
+ * against the role's policies as the plan declares them (its derived allows, test/deployActions.test.ts, and the guard).
  */
 import { strict as assert } from "assert";
 import { BOUNDARY_ACTIONS } from "../components/account/boundaryPolicy";
-import { DEPLOY_SERVICES, boundaryPolicyArn, deployServicesOf, ownedPath, serviceOfType } from "../components/account/deployRolePolicy";
+import {
+    DEPLOY_SERVICES,
+    boundaryPolicyArn,
+    deployServicesOf,
+    isDeployAllowPolicyName,
+    ownedPath,
+    serviceOfType,
+} from "../components/account/deployRolePolicy";
 import { Plan } from "../plan/run";
 import { baselineNames } from "../components/account/accountBaseline";
 import { Document, IamHarness, managedPolicyDocument } from "./helpers/iam";
@@ -162,7 +169,7 @@ function boundaryActionsOf(plan: Plan): string[] {
             .filter(r => !r.name.startsWith(`${plan.stack}-deployments-deploy`))
             .map(r => JSON.parse(String(r.inputs.policy))),
         ...ofType(plan, "aws:iam/policy:Policy")
-            .filter(r => r.inputs.name !== `pulumi-${plan.stack}-boundary`)
+            .filter(r => r.inputs.name !== `pulumi-${plan.stack}-boundary` && !isDeployAllowPolicyName(plan.stack, String(r.inputs.name)))
             .map(r => JSON.parse(String(r.inputs.policy))),
         ...ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
             .filter(r => r.inputs.role !== deploy && String(r.inputs.policyArn).startsWith("arn:aws:iam::aws:policy/"))
@@ -319,7 +326,10 @@ describe("deploy roles: only what their stack owns, and a trail nobody can blind
             const plan = await planOf(stack);
             const named = [`pulumi-${stack}-deploy`, `pulumi-${stack}-preview`, `pulumi-${stack}-boundary`];
             const types = ["aws:iam/role:Role", "aws:iam/instanceProfile:InstanceProfile", "aws:iam/policy:Policy"];
-            const resources = plan.resources.filter(r => types.includes(r.type) && !named.includes(String(r.inputs.name)));
+            // and the deploy role's own allows, which the deploy role must not be able to edit
+            const own = (r: { inputs: Record<string, unknown> }) =>
+                named.includes(String(r.inputs.name)) || isDeployAllowPolicyName(stack, String(r.inputs.name));
+            const resources = plan.resources.filter(r => types.includes(r.type) && !own(r));
             assert.ok(resources.length > 0);
             for (const r of resources) assert.equal(r.inputs.path, ownedPath(stack), `${r.type} ${r.name}`);
         });

@@ -1,6 +1,6 @@
 /**
- * The deploy role's guard, as plain data: explicit denies that hold whatever its allows say (it still has
- * AdministratorAccess, see docs/build-and-delivery.md, "Deploy roles", for what remains). An explicit deny wins
+ * The deploy role's guard, as plain data: explicit denies that hold whatever its allows say (the allows are derived
+ * from its stack's resource types, deployAllowPolicy.ts; docs/build-and-delivery.md, "Deploy roles"). An explicit deny wins
  * over any allow (IAM's policy evaluation logic), so with the guard the deploy role
  * - calls only the services its stack's resource types (and the tools its update runs) call: DEPLOY_SERVICES,
  *   derived from the offline plan by deployServicesOf; test/deployRole.test.ts fails with the list to paste when a
@@ -121,6 +121,18 @@ export function boundaryPolicyArn(accountId: string, stack: string): string {
 
 export function deployRoleName(stack: string): string {
     return `pulumi-${stack}-deploy`;
+}
+
+/**
+ * The deploy role's n-th allow policy (deployAllowPolicy.ts), from 1: like the boundary, outside ownedPath, so the
+ * guard keeps the deploy role from versioning its own allows.
+ */
+export function deployAllowPolicyName(stack: string, n: number): string {
+    return `pulumi-${stack}-deploy-${n}`;
+}
+
+export function isDeployAllowPolicyName(stack: string, name: string): boolean {
+    return new RegExp(`^pulumi-${stack}-deploy-[0-9]+$`).test(name);
 }
 
 export function previewRoleName(stack: string): string {

