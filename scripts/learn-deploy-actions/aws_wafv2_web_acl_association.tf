@@ -17,7 +17,7 @@ resource "aws_lb" "lb" {
   subnets  = [aws_subnet.s.id, aws_subnet.s2.id]
 }
 resource "aws_wafv2_web_acl" "w" {
-  name  = "learn-acl"
+  name  = "learn-acl-association"
   scope = "REGIONAL"
   default_action {
     allow {}

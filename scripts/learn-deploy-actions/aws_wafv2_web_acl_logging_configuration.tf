@@ -1,6 +1,6 @@
 # pulumi: aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration
 resource "aws_wafv2_web_acl" "w" {
-  name  = "learn-acl"
+  name  = "learn-acl-logging"
   scope = "REGIONAL"
   default_action {
     allow {}
