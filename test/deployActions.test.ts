@@ -99,8 +99,9 @@ describe("deploy roles: from the provider's debug log to IAM actions", () => {
         "   tf_resource_type=aws_vpc @module=aws timestamp=2026-12-07T18:37:38.790Z",
         "2026-12-07T18:37:38.800Z [DEBUG] provider.terraform-provider-aws_v5.100.0_x5: HTTP Request Sent: tf_rpc=ApplyResourceChange " +
             'rpc.method=HeadBucket rpc.service=S3 tf_resource_type=aws_s3_bucket http.user_agent="APN/1.0 HashiCorp/1.0"',
-        "2026-12-07T18:37:38.900Z [DEBUG] provider.terraform-provider-aws_v5.100.0_x5: HTTP Response Received: tf_rpc=ApplyResourceChange " +
-            "rpc.method=CreateLifecyclePolicy rpc.service=DLM tf_resource_type=aws_dlm_lifecycle_policy http.status_code=500",
+        "2026-12-07T18:37:38.900Z [DEBUG] provider.terraform-provider-aws_v5.100.0_x5: HTTP Response Received: " +
+            "tf_rpc=ApplyResourceChange rpc.method=CreateLifecyclePolicy rpc.service=DLM " +
+            "tf_resource_type=aws_dlm_lifecycle_policy http.status_code=500",
     ].join("\n");
 
     it("reads each request's resource type, RPC, service and operation, a multi-line entry included, and the 5xx answers", () => {
