@@ -119,7 +119,7 @@ describe("deploy roles: from the provider's debug log to IAM actions", () => {
                 status: 500,
             },
         ]);
-        assert.equal(phaseOf("refresh", "ReadResource"), "read");
+        assert.equal(phaseOf("update", "ReadResource"), "read");
         assert.equal(phaseOf("destroy", "ApplyResourceChange"), "delete");
     });
 

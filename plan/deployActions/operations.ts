@@ -143,8 +143,8 @@ export function callsOfLog(log: string): { calls: LoggedCall[]; failed: FailedCa
  * The calls of one resource type in one run of the learning cycle: a run's provider RPCs say which phase a call
  * belongs to (ApplyResourceChange creates, updates or deletes, as the run does; ReadResource refreshes).
  */
-export function phaseOf(run: "create" | "refresh" | "update" | "destroy", rpc: string): Phase | undefined {
+export function phaseOf(run: "create" | "update" | "destroy", rpc: string): Phase | undefined {
     if (rpc === "ReadResource" || rpc === "ImportResourceState") return "read";
     if (rpc !== "ApplyResourceChange") return undefined;
-    return run === "create" ? "create" : run === "update" ? "update" : run === "destroy" ? "delete" : undefined;
+    return run === "create" ? "create" : run === "update" ? "update" : "delete";
 }
