@@ -8,7 +8,7 @@
  * `fromSource`). --missing learns every AWS type of the four offline plans that the catalog lacks.
  */
 import * as fs from "fs";
-import { CATALOG_FILE, Catalog, readCatalog } from "../components/account/deployActions";
+import { CATALOG_FILE, Catalog, readCatalog } from "../components/account/deployActionsConfig";
 import * as path from "path";
 import { learnTypes, learnedFromLogs, snippets } from "../plan/deployActions/learn";
 import { planStack } from "../plan/run";

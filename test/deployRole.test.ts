@@ -5,9 +5,9 @@
  */
 import { strict as assert } from "assert";
 import { BOUNDARY_ACTIONS } from "../components/account/boundaryPolicy";
-import { readCatalog } from "../components/account/deployActions";
+import { readCatalog } from "../components/account/deployActionsConfig";
 import { deployActionsOf } from "../components/account/deployAllowPolicy";
-import { DEPLOY_TYPES } from "../components/account/deployTypes";
+import { DEPLOY_TYPES } from "../components/account/deployTypesConfig";
 import {
     DEPLOY_SERVICES,
     boundaryPolicyArn,

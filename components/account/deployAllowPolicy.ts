@@ -1,11 +1,11 @@
 /**
  * The deploy role's allows, derived from its stack's resource types: every action the catalog
- * (deployActionCatalog.json, see deployActions.ts) records for a type the stack declares, plus what an update calls
+ * (deployActionCatalog.json, see deployActionsConfig.ts) records for a type the stack declares, plus what an update calls
  * beyond its resources (UPDATE_CALLS), cut into customer managed policies within IAM's limits. The guard
  * (deployRolePolicy.ts) still denies what the stack does not own; the allows only name actions, never a service
  * wildcard (the policy pack's iam-21 and twine-iam-no-action-wildcards).
  */
-import { CatalogEntry, actionsOfEntry, learnCommand } from "./deployActions";
+import { CatalogEntry, actionsOfEntry, learnCommand } from "./deployActionsConfig";
 import { ownedArns } from "./deployRolePolicy";
 import { PolicyDocument, PolicyStatement, policyDocument } from "./iamPolicy";
 

@@ -2,10 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
 import { escAwsAudience, escEnvironmentNames, escTrustStatement } from "./escEnvironmentConfig";
-import { readCatalog } from "./deployActions";
+import { readCatalog } from "./deployActionsConfig";
 import { deployAllowPolicies } from "./deployAllowPolicy";
 import { DEPLOY_SERVICES, deployAllowPolicyName, deployGuardPolicy, deployRoleName, previewRoleName } from "./deployRolePolicy";
-import { DEPLOY_TYPES } from "./deployTypes";
+import { DEPLOY_TYPES } from "./deployTypesConfig";
 import { policyDocument, readOnlyCounterpart, stableJson } from "./iamPolicy";
 import {
     PULUMI_TEAMS,
