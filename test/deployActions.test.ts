@@ -213,6 +213,194 @@ describe("deploy roles: allowed every call of their stack's resource types (poli
     }
 });
 
+/**
+ * What the program's own arguments make the provider (or AWS on the caller's behalf) call, per type, each with where
+ * that is said: written from the documentation and the provider's source, not from the catalog, so that an action the
+ * learning run never reached (its configurations are minimal and their updates change only tags) fails here. A row
+ * with an `argument` applies to a stack whose plan sets that input on a resource of the type.
+ */
+interface ArgumentRequirement {
+    readonly type: string;
+    readonly argument?: string;
+    readonly actions: readonly string[];
+    readonly resource?: (accountId: string) => string;
+    readonly source: string;
+}
+
+const AUTOSCALING_GROUP_GO = "terraform-provider-aws internal/service/autoscaling/group.go";
+const ELBV2 = "terraform-provider-aws internal/service/elbv2";
+const INSTANCE_GO = "terraform-provider-aws internal/service/ec2/ec2_instance.go, resourceInstanceUpdate";
+
+const ARGUMENT_REQUIREMENTS: readonly ArgumentRequirement[] = [
+    {
+        type: "aws:autoscaling/group:Group",
+        argument: "launchTemplate",
+        actions: ["ec2:RunInstances", "ec2:CreateTags", "iam:PassRole"],
+        source: 'EC2 Auto Scaling User Guide, "Amazon EC2 Auto Scaling API permissions" (create or update with a launch template)',
+    },
+    {
+        type: "aws:autoscaling/group:Group",
+        argument: "enabledMetrics",
+        actions: ["autoscaling:EnableMetricsCollection", "autoscaling:DisableMetricsCollection"],
+        source: `${AUTOSCALING_GROUP_GO}, resourceGroupCreate/Update (enabled_metrics)`,
+    },
+    {
+        type: "aws:autoscaling/group:Group",
+        argument: "warmPool",
+        actions: ["autoscaling:PutWarmPool", "autoscaling:DescribeWarmPool", "autoscaling:DeleteWarmPool"],
+        source: `${AUTOSCALING_GROUP_GO}, warm_pool (PutWarmPool, DescribeWarmPool in read and waiters, DeleteWarmPool)`,
+    },
+    {
+        type: "aws:autoscaling/group:Group",
+        argument: "instanceRefresh",
+        actions: ["autoscaling:StartInstanceRefresh", "autoscaling:DescribeInstanceRefreshes", "autoscaling:CancelInstanceRefresh"],
+        source: `${AUTOSCALING_GROUP_GO}, resourceGroupUpdate (startInstanceRefresh, cancelInstanceRefresh, its waiters)`,
+    },
+    {
+        type: "aws:autoscaling/group:Group",
+        argument: "targetGroupArns",
+        actions: [
+            "autoscaling:AttachLoadBalancerTargetGroups",
+            "autoscaling:DetachLoadBalancerTargetGroups",
+            "elasticloadbalancing:DescribeTargetHealth",
+        ],
+        source: `${AUTOSCALING_GROUP_GO}, target_group_arns changes and waitGroupCapacitySatisfied (healthy targets)`,
+    },
+    {
+        type: "aws:autoscaling/group:Group",
+        actions: ["autoscaling:SetInstanceProtection"],
+        source: `${AUTOSCALING_GROUP_GO}, resourceGroupDelete's drainGroup (lifts scale-in protection)`,
+    },
+    {
+        type: "aws:ec2/launchTemplate:LaunchTemplate",
+        argument: "updateDefaultVersion",
+        actions: ["ec2:ModifyLaunchTemplate"],
+        source: "terraform-provider-aws internal/service/ec2/ec2_launch_template.go, resourceLaunchTemplateUpdate (update_default_version)",
+    },
+    {
+        type: "aws:opensearch/domain:Domain",
+        actions: ["es:UpdateDomainConfig", "es:UpgradeDomain", "es:RemoveTags"],
+        source: "terraform-provider-aws internal/service/opensearch/domain.go, resourceDomainUpdate; tags by updateTags",
+    },
+    {
+        type: "aws:opensearch/domain:Domain",
+        argument: "vpcOptions",
+        actions: ["ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"],
+        source: 'OpenSearch Service Developer Guide, "Launching your Amazon OpenSearch Service domains within a VPC"',
+    },
+    {
+        type: "aws:backup/vault:Vault",
+        actions: ["backup-storage:MountCapsule"],
+        source: 'AWS Backup Developer Guide, "Backup vault creation and deletion", Required permissions',
+    },
+    {
+        type: "aws:kms/key:Key",
+        argument: "policy",
+        actions: ["kms:PutKeyPolicy"],
+        resource: accountId => `arn:aws:kms:eu-west-1:${accountId}:key/11111111-2222-3333-4444-555555555555`,
+        source: "terraform-provider-aws internal/service/kms/key.go, resourceKeyUpdate (updateKeyPolicy)",
+    },
+    {
+        type: "aws:iam/serviceLinkedRole:ServiceLinkedRole",
+        actions: ["iam:TagRole", "iam:UntagRole"],
+        resource: accountId =>
+            `arn:aws:iam::${accountId}:role/aws-service-role/opensearchservice.amazonaws.com/AWSServiceRoleForAmazonOpenSearchService`,
+        source: "terraform-provider-aws internal/service/iam/service_linked_role.go, resourceServiceLinkedRoleUpdate (tags)",
+    },
+    {
+        type: "aws:lb/listener:Listener",
+        actions: ["elasticloadbalancing:ModifyListener", "elasticloadbalancing:RemoveTags"],
+        source: `${ELBV2}/listener.go, resourceListenerUpdate; tags by updateTags`,
+    },
+    {
+        type: "aws:lb/loadBalancer:LoadBalancer",
+        actions: [
+            "elasticloadbalancing:ModifyLoadBalancerAttributes",
+            "elasticloadbalancing:SetSecurityGroups",
+            "elasticloadbalancing:SetSubnets",
+            "elasticloadbalancing:RemoveTags",
+        ],
+        source: `${ELBV2}/load_balancer.go, resourceLoadBalancerUpdate; tags by updateTags`,
+    },
+    {
+        type: "aws:lb/targetGroup:TargetGroup",
+        actions: ["elasticloadbalancing:ModifyTargetGroup", "elasticloadbalancing:ModifyTargetGroupAttributes"],
+        source: `${ELBV2}/target_group.go, resourceTargetGroupUpdate`,
+    },
+    {
+        type: "aws:wafv2/webAclAssociation:WebAclAssociation",
+        actions: ["elasticloadbalancing:SetWebAcl"],
+        source: 'AWS WAF Developer Guide, "Permissions for AssociateWebACL" (Application Load Balancer)',
+    },
+    {
+        type: "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+        actions: [
+            "logs:CreateLogDelivery",
+            "logs:DeleteLogDelivery",
+            "logs:PutResourcePolicy",
+            "logs:DescribeResourcePolicies",
+            "logs:DescribeLogGroups",
+        ],
+        source: 'CloudWatch Logs User Guide, "Logs sent to CloudWatch Logs" (vended logs: WAF to a log group)',
+    },
+    {
+        type: "aws:ec2/instance:Instance",
+        argument: "metadataOptions",
+        actions: ["ec2:ModifyInstanceMetadataOptions"],
+        source: `${INSTANCE_GO} (metadata_options)`,
+    },
+    {
+        type: "aws:ec2/instance:Instance",
+        actions: ["ec2:StopInstances", "ec2:StartInstances"],
+        source: `${INSTANCE_GO} (instance_type or user_data changes stop and start it)`,
+    },
+    {
+        type: "aws:ec2/instance:Instance",
+        argument: "iamInstanceProfile",
+        actions: ["ec2:AssociateIamInstanceProfile", "ec2:ReplaceIamInstanceProfileAssociation", "iam:PassRole"],
+        source: `${INSTANCE_GO} (iam_instance_profile changes)`,
+    },
+];
+
+/** The rows that apply to a plan: its type, and its argument set on one resource of that type. */
+function requirementsOf(plan: { resources: readonly { type: string; inputs: Record<string, unknown> }[] }): ArgumentRequirement[] {
+    return ARGUMENT_REQUIREMENTS.filter(req =>
+        plan.resources.some(r => r.type === req.type && (!req.argument || r.inputs[req.argument] !== undefined)),
+    );
+}
+
+describe("deploy roles: allowed what the program's own arguments call (policy simulator, not the catalog)", () => {
+    it("every row applies to some stack's plan (its argument is one the program passes)", async () => {
+        const applied = new Set<ArgumentRequirement>();
+        for (const stack of STACKS) for (const req of requirementsOf(await planOf(stack))) applied.add(req);
+        assert.deepEqual(
+            ARGUMENT_REQUIREMENTS.filter(r => !applied.has(r)).map(r => `${r.type} ${r.argument ?? ""}`),
+            [],
+        );
+    });
+
+    for (const stack of STACKS) {
+        const role = `pulumi-${stack}-deploy`;
+        const accountId = fixtureConfig(stack)["twine-infra:accountId"];
+        it(`${stack}: allowed each action its types' arguments call`, async () => {
+            const h = await iam();
+            const denied: string[] = [];
+            for (const req of requirementsOf(await planOf(stack))) {
+                for (const action of req.actions) {
+                    const resource = req.resource?.(accountId) ?? (await resourceFor(action, accountId, stack));
+                    const context = action.startsWith("iam:")
+                        ? { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) }
+                        : undefined;
+                    const keyPolicy = action.startsWith("kms:") ? defaultKeyPolicy(accountId) : null;
+                    const decision = await h.decide({ role, action, resource, context, resourcePolicy: keyPolicy });
+                    if (decision !== "Allowed") denied.push(`${req.type}: ${action} on ${resource}: ${decision} (${req.source})`);
+                }
+            }
+            assert.deepEqual(denied, []);
+        });
+    }
+});
+
 describe("roles in the plans: no administrator", () => {
     it("no role in any plan carries AdministratorAccess (or another administrator-class policy) or allows * on *", async () => {
         const h = await iam();

@@ -34,6 +34,7 @@ const CREATE_CALL: Readonly<Record<string, string>> = {
     acm: "acm:RequestCertificate",
     autoscaling: "autoscaling:CreateAutoScalingGroup",
     backup: "backup:CreateBackupVault",
+    "backup-storage": "backup-storage:MountCapsule",
     cloudtrail: "cloudtrail:CreateTrail",
     cloudwatch: "cloudwatch:PutMetricAlarm",
     dlm: "dlm:CreateLifecyclePolicy",
@@ -359,6 +360,10 @@ describe("deploy roles: only what their stack owns, and a trail nobody can blind
                 "iam:TagRole",
             ]) {
                 assert.equal(await decide(action, foreign, bounded), "ExplicitlyDenied", action);
+            }
+            // Tags only on the OpenSearch service-linked role its stack declares (DenyTaggingOtherRoles), no other.
+            for (const other of [foreign, `${iamArn}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`]) {
+                for (const action of ["iam:TagRole", "iam:UntagRole"]) assert.equal(await decide(action, other), "ExplicitlyDenied", other);
             }
             assert.equal(await decide("iam:AddRoleToInstanceProfile", `${iamArn}:instance-profile/admin-profile`), "ExplicitlyDenied");
             for (const action of ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicyVersion"]) {

@@ -6,7 +6,7 @@
  * wildcard (the policy pack's iam-21 and twine-iam-no-action-wildcards).
  */
 import { CatalogEntry, actionsOfEntry, learnCommand } from "./deployActionsConfig";
-import { ownedArns } from "./deployRolePolicy";
+import { TAGGED_SERVICE_LINKED_ROLES, ownedArns, serviceLinkedRoleArn } from "./deployRolePolicy";
 import { PolicyDocument, PolicyStatement, policyDocument } from "./iamPolicy";
 
 /** IAM's limit for a customer managed policy, whitespace excluded (IAM User Guide, "IAM and AWS STS quotas"). */
@@ -212,6 +212,12 @@ export function deployAllowStatements(args: DeployAllowArgs, actions: readonly s
         const oidc = `arn:aws:iam::${args.accountId}:oidc-provider/*`;
         const resources = [...owned.roles, ...owned.instanceProfiles, ...owned.policies, oidc];
         statements.push({ Sid: "IamOwned", Effect: "Allow", Action: writes, Resource: resources });
+    }
+    if (args.resourceTypes.includes("aws:iam/serviceLinkedRole:ServiceLinkedRole")) {
+        // The service-linked roles the stack declares carry its tags (the guard's DenyTaggingOtherRoles lets these through).
+        const linkedRoles = TAGGED_SERVICE_LINKED_ROLES.map(s => serviceLinkedRoleArn(args.accountId, s));
+        const tags = ["iam:TagRole", "iam:UntagRole"];
+        statements.push({ Sid: "IamServiceLinkedRoleTags", Effect: "Allow", Action: tags, Resource: linkedRoles });
     }
     const kmsAny = kms.filter(a => KMS_WITHOUT_RESOURCE.has(a));
     const kmsKeys = kms.filter(a => !KMS_WITHOUT_RESOURCE.has(a));
