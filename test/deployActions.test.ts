@@ -17,6 +17,7 @@ import {
     unknownTypes,
     unknownTypesMessage,
 } from "../components/account/deployAllowPolicy";
+import { autoScalingServiceLinkedRoleArn } from "../components/delivery/imageSharingPolicy";
 import { ADMIN_CLASS_POLICIES, boundaryPolicyArn, ownedPath } from "../components/account/deployRolePolicy";
 import { DEPLOY_TYPES } from "../components/account/deployTypesConfig";
 import { learnTypes, missingTools } from "../plan/deployActions/learn";
@@ -168,6 +169,16 @@ const defaultKeyPolicy = (accountId: string) => ({
     Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" }],
 });
 
+/**
+ * How a service the stack drives calls KMS for it: data keys through the service (kms:ViaService, EBS here), grants
+ * for the resource it encrypts (kms:GrantIsForAWSResource); the deploy role calls neither directly.
+ */
+function kmsContext(action: string): Record<string, string> | undefined {
+    if (action === "kms:CreateGrant") return { "kms:GrantIsForAWSResource": "true" };
+    if (/^kms:(Decrypt|GenerateDataKey|ReEncrypt)/.test(action)) return { "kms:ViaService": "ec2.eu-west-1.amazonaws.com" };
+    return undefined;
+}
+
 describe("deploy roles: allowed every call of their stack's resource types (policy simulator)", () => {
     for (const stack of STACKS) {
         const role = `pulumi-${stack}-deploy`;
@@ -181,7 +192,7 @@ describe("deploy roles: allowed every call of their stack's resource types (poli
             const denied: string[] = [];
             for (const action of actions) {
                 const resource = await resourceFor(action, accountId, stack);
-                const context = action.startsWith("iam:") ? bounded : undefined;
+                const context = action.startsWith("iam:") ? bounded : kmsContext(action);
                 // A key's policy must let the account's IAM policies decide (the KMS Developer Guide's default key policy).
                 const keyPolicy = action.startsWith("kms:") && resource !== "*" ? defaultKeyPolicy(accountId) : null;
                 const decision = await h.decide({ role, action, resource, context, resourcePolicy: keyPolicy });
@@ -205,10 +216,35 @@ describe("deploy roles: allowed every call of their stack's resource types (poli
 
         it(`${stack}: not allowed what no type of its stack calls`, async () => {
             const h = await iam();
-            for (const action of ["ec2:CreateVpnGateway", "iam:CreateUser", "s3:PutObject", "rds:CreateDBCluster", "kms:Decrypt"]) {
-                const resource = action.startsWith("kms:") ? `arn:aws:kms:eu-west-1:${accountId}:key/x` : "*";
-                assert.notEqual(await h.decide({ role, action, resource, resourcePolicy: null }), "Allowed", action);
+            for (const action of ["ec2:CreateVpnGateway", "iam:CreateUser", "s3:PutObject", "rds:CreateDBCluster"]) {
+                assert.notEqual(await h.decide({ role, action, resource: "*", resourcePolicy: null }), "Allowed", action);
             }
+        });
+
+        it(`${stack}: data keys only through its services, grants only for AWS resources or the grant it names`, async () => {
+            const h = await iam();
+            const key = `arn:aws:kms:eu-west-1:${accountId}:key/11111111-2222-3333-4444-555555555555`;
+            // The key policy lets IAM decide (the default key policy), so the deploy role's own policies are what is tested.
+            const decide = (action: string, context?: Record<string, string>) =>
+                h.decide({ role, action, resource: key, context, resourcePolicy: defaultKeyPolicy(accountId) });
+            for (const action of ["kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom"]) {
+                assert.notEqual(await decide(action), "Allowed", `${action} called directly`);
+                assert.notEqual(
+                    await decide(action, { "kms:ViaService": "lambda.eu-west-1.amazonaws.com" }),
+                    "Allowed",
+                    `${action} via Lambda`,
+                );
+                assert.equal(await decide(action, { "kms:ViaService": "ec2.eu-west-1.amazonaws.com" }), "Allowed", `${action} via EC2`);
+            }
+            const someone = { "kms:GrantIsForAWSResource": "false", "kms:GranteePrincipal": `arn:aws:iam::${accountId}:role/someone` };
+            assert.notEqual(await decide("kms:CreateGrant", someone), "Allowed", "a grant to anyone");
+            const named = { "kms:GrantIsForAWSResource": "false", "kms:GranteePrincipal": autoScalingServiceLinkedRoleArn(accountId) };
+            const names = (await planOf(stack)).resources.some(r => r.type === "aws:kms/grant:Grant");
+            assert.equal(
+                (await decide("kms:CreateGrant", named)) === "Allowed",
+                names,
+                "the grant to Auto Scaling that aws.kms.Grant names",
+            );
         });
     }
 });

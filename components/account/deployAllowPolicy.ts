@@ -6,7 +6,8 @@
  * wildcard (the policy pack's iam-21 and twine-iam-no-action-wildcards).
  */
 import { CatalogEntry, actionsOfEntry, learnCommand } from "./deployActionsConfig";
-import { TAGGED_SERVICE_LINKED_ROLES, ownedArns, serviceLinkedRoleArn } from "./deployRolePolicy";
+import { autoScalingServiceLinkedRoleArn } from "../delivery/imageSharingPolicy";
+import { TAGGED_SERVICE_LINKED_ROLES, deployServicesOf, ownedArns, serviceLinkedRoleArn } from "./deployRolePolicy";
 import { PolicyDocument, PolicyStatement, policyDocument } from "./iamPolicy";
 
 /** IAM's limit for a customer managed policy, whitespace excluded (IAM User Guide, "IAM and AWS STS quotas"). */
@@ -187,6 +188,20 @@ export function deployActionsOf(catalog: Readonly<Record<string, CatalogEntry>>,
 
 /** KMS actions that take no key (Service Authorization Reference, AWS KMS): on "*", the others on keys and aliases. */
 const KMS_WITHOUT_RESOURCE = new Set(["kms:CreateKey", "kms:GenerateRandom", "kms:ListAliases", "kms:ListKeys", "kms:ListRetirableGrants"]);
+/**
+ * The data-key actions: the deploy role calls none itself; a service it drives uses the key with its rights (EBS,
+ * RDS, OpenSearch, Secrets Manager, AWS Backup...), so only through those services (KMS Developer Guide,
+ * "kms:ViaService" condition key).
+ */
+const KMS_DATA_KEY = new Set([
+    "kms:Decrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+]);
+/** The services of a stack that use its keys on the caller's behalf: the values its kms:ViaService may take. */
+export const KMS_VIA_SERVICES = ["backup", "ec2", "ecr", "es", "logs", "rds", "secretsmanager", "sns"];
 /** IAM actions that take no resource, or that a refresh makes on any identity: reads. */
 const IAM_READ = /^iam:(Get|List)/;
 
@@ -222,11 +237,32 @@ export function deployAllowStatements(args: DeployAllowArgs, actions: readonly s
     const kmsAny = kms.filter(a => KMS_WITHOUT_RESOURCE.has(a));
     const kmsKeys = kms.filter(a => !KMS_WITHOUT_RESOURCE.has(a));
     if (kmsAny.length > 0) statements.push({ Sid: "KmsAccount", Effect: "Allow", Action: kmsAny, Resource: "*" });
-    if (kmsKeys.length > 0) {
-        // Keys of any account in the region: prod grants its Auto Scaling role dev's image key (that key's policy
-        // decides); never "*", which the policy pack refuses for kms:Decrypt.
-        const keys = [`arn:aws:kms:${args.region}:*:key/*`, `arn:aws:kms:${args.region}:${args.accountId}:alias/*`];
-        statements.push({ Sid: "KmsKeys", Effect: "Allow", Action: kmsKeys, Resource: keys });
+    // Keys of any account in the region: prod grants its Auto Scaling role dev's image key (that key's policy
+    // decides); never "*", which the policy pack refuses for kms:Decrypt.
+    const keys = [`arn:aws:kms:${args.region}:*:key/*`, `arn:aws:kms:${args.region}:${args.accountId}:alias/*`];
+    const direct = kmsKeys.filter(a => !KMS_DATA_KEY.has(a) && a !== "kms:CreateGrant");
+    if (direct.length > 0) statements.push({ Sid: "KmsKeys", Effect: "Allow", Action: direct, Resource: keys });
+    const dataKey = kmsKeys.filter(a => KMS_DATA_KEY.has(a));
+    const services = deployServicesOf(args.accountRole, args.resourceTypes).filter(s => KMS_VIA_SERVICES.includes(s));
+    if (dataKey.length > 0 && services.length > 0) {
+        const via = services.map(s => `${s}.${args.region}.amazonaws.com`);
+        statements.push({
+            Sid: "KmsViaServices",
+            Effect: "Allow",
+            Action: dataKey,
+            Resource: keys,
+            Condition: { StringEquals: { "kms:ViaService": via } },
+        });
+    }
+    if (kmsKeys.includes("kms:CreateGrant")) {
+        // Grants a service makes for the resource it encrypts (KMS Developer Guide, "kms:GrantIsForAWSResource")...
+        const forResources = { Bool: { "kms:GrantIsForAWSResource": "true" } };
+        statements.push({ Sid: "KmsServiceGrants", Effect: "Allow", Action: "kms:CreateGrant", Resource: keys, Condition: forResources });
+        // ...and the one grant the stack names itself (aws.kms.Grant: prod's Auto Scaling launching from dev's image key).
+        if (args.resourceTypes.includes("aws:kms/grant:Grant")) {
+            const grantee = { StringEquals: { "kms:GranteePrincipal": autoScalingServiceLinkedRoleArn(args.accountId) } };
+            statements.push({ Sid: "KmsNamedGrants", Effect: "Allow", Action: "kms:CreateGrant", Resource: keys, Condition: grantee });
+        }
     }
     const linked = [...new Set(args.resourceTypes.flatMap(t => SERVICE_LINKED_ROLE_OF_TYPE[t] ?? []))].sort();
     if (linked.length > 0) {
