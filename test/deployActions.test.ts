@@ -219,6 +219,11 @@ describe("deploy roles: allowed every call of their stack's resource types (poli
             for (const action of ["ec2:CreateVpnGateway", "iam:CreateUser", "s3:PutObject", "rds:CreateDBCluster"]) {
                 assert.notEqual(await h.decide({ role, action, resource: "*", resourcePolicy: null }), "Allowed", action);
             }
+            // An OIDC provider of the account that is not the stack's (Pulumi's and GitHub's issuers).
+            const other = `arn:aws:iam::${accountId}:oidc-provider/accounts.google.com`;
+            for (const action of ["iam:DeleteOpenIDConnectProvider", "iam:AddClientIDToOpenIDConnectProvider"]) {
+                assert.notEqual(await h.decide({ role, action, resource: other }), "Allowed", action);
+            }
         });
 
         it(`${stack}: data keys only through its services, grants only for AWS resources or the grant it names`, async () => {
@@ -378,6 +383,13 @@ const ARGUMENT_REQUIREMENTS: readonly ArgumentRequirement[] = [
             "logs:DescribeLogGroups",
         ],
         source: 'CloudWatch Logs User Guide, "Logs sent to CloudWatch Logs" (vended logs: WAF to a log group)',
+    },
+    {
+        type: "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+        argument: "clientIdLists",
+        actions: ["iam:AddClientIDToOpenIDConnectProvider", "iam:RemoveClientIDFromOpenIDConnectProvider"],
+        resource: accountId => `arn:aws:iam::${accountId}:oidc-provider/api.pulumi.com/oidc`,
+        source: "terraform-provider-aws internal/service/iam/openid_connect_provider.go, resourceOpenIDConnectProviderUpdate",
     },
     {
         type: "aws:ec2/instance:Instance",

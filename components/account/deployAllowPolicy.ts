@@ -7,6 +7,7 @@
  */
 import { CatalogEntry, actionsOfEntry, learnCommand } from "./deployActionsConfig";
 import { autoScalingServiceLinkedRoleArn } from "../delivery/imageSharingPolicy";
+import { GITHUB_OIDC_HOST, PULUMI_OIDC_HOST } from "./oidcTrustPolicy";
 import { TAGGED_SERVICE_LINKED_ROLES, deployServicesOf, ownedArns, serviceLinkedRoleArn } from "./deployRolePolicy";
 import { PolicyDocument, PolicyStatement, policyDocument } from "./iamPolicy";
 
@@ -222,11 +223,17 @@ export function deployAllowStatements(args: DeployAllowArgs, actions: readonly s
     const reads = iam.filter(a => IAM_READ.test(a));
     const writes = iam.filter(a => !IAM_READ.test(a));
     if (reads.length > 0) statements.push({ Sid: "IamRead", Effect: "Allow", Action: reads, Resource: "*" });
-    if (writes.length > 0) {
-        // The stack's own identities (ownedPath, its preview role) and its OIDC providers; the guard denies the rest.
-        const oidc = `arn:aws:iam::${args.accountId}:oidc-provider/*`;
-        const resources = [...owned.roles, ...owned.instanceProfiles, ...owned.policies, oidc];
-        statements.push({ Sid: "IamOwned", Effect: "Allow", Action: writes, Resource: resources });
+    const oidcWrites = writes.filter(a => /OpenIDConnectProvider/.test(a));
+    const ownedWrites = writes.filter(a => !oidcWrites.includes(a));
+    if (ownedWrites.length > 0) {
+        // The stack's own identities (ownedPath, its preview role); the guard denies the rest.
+        const resources = [...owned.roles, ...owned.instanceProfiles, ...owned.policies];
+        statements.push({ Sid: "IamOwned", Effect: "Allow", Action: ownedWrites, Resource: resources });
+    }
+    if (oidcWrites.length > 0) {
+        // Its OIDC providers only, whose ARN is the issuer's host and path (deploymentPreviews.ts).
+        const oidc = [PULUMI_OIDC_HOST, GITHUB_OIDC_HOST].map(host => `arn:aws:iam::${args.accountId}:oidc-provider/${host}`);
+        statements.push({ Sid: "IamOidcProviders", Effect: "Allow", Action: oidcWrites, Resource: oidc });
     }
     if (args.resourceTypes.includes("aws:iam/serviceLinkedRole:ServiceLinkedRole")) {
         // The service-linked roles the stack declares carry its tags (the guard's DenyTaggingOtherRoles lets these through).
