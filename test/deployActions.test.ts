@@ -67,6 +67,15 @@ describe("deploy roles: the catalog of what each resource type calls", () => {
         for (const [type, entry] of Object.entries(catalog)) {
             assert.ok(actionsOfEntry(entry).length > 0, `${type} has no action`);
             if (entry.fromSource) assert.match(entry.fromSource.file, /^internal\/service\/[a-z0-9]+\/[a-z0-9_]+\.go/, type);
+            // What an argument calls names where that is said: the provider's file or an AWS guide's page.
+            for (const calls of entry.fromArguments ?? []) {
+                assert.ok(calls.actions.length > 0, type);
+                assert.match(
+                    calls.source,
+                    /^internal\/service\/[a-z0-9]+\/[a-z0-9_]+\.go: |^[A-Z][A-Za-z0-9 ]+ (User|Developer) Guide, "/,
+                    type,
+                );
+            }
         }
     });
 
