@@ -53,15 +53,17 @@ if [ -z "$moto_found" ]; then
         "\$HOME/.local/bin; test/doctor.test.ts will fail until the machine provides it" >&2
 fi
 
-# The cross-account profiles' credential chain runs through Terraform's AWS provider (test/roleProfileChain.test.ts):
-# Terraform 1.11 and a filesystem mirror of hashicorp/aws 5.100.0 (TF_PLUGIN_MIRROR, default /opt/tf-plugins) come
-# with the machine image, as moto does (no registry CI reaches has them). Say so when either is missing.
+# The deploy roles' action catalog is re-learned by test/deployActions.test.ts, and the cross-account profiles'
+# credential chain runs through test/roleProfileChain.test.ts, both with Terraform 1.11 and a local mirror of
+# hashicorp/aws 5.100.0 (TF_PLUGIN_MIRROR, default /opt/tf-plugins), which the machine image provides: neither is in
+# npm or Debian's archive. Say so when either is missing: those tests are then skipped, saying why.
 tf_mirror="${TF_PLUGIN_MIRROR:-/opt/tf-plugins}"
 if ! command -v terraform >/dev/null 2>&1; then
-    echo "setup: WARNING: terraform (1.11) is not on PATH; test/roleProfileChain.test.ts is skipped until it is" >&2
+    echo "setup: WARNING: terraform (1.11) is not on PATH; test/deployActions.test.ts skips re-learning the catalog" \
+        "and test/roleProfileChain.test.ts is skipped" >&2
 elif [ ! -d "$tf_mirror/registry.terraform.io/hashicorp/aws/5.100.0" ]; then
-    echo "setup: WARNING: no hashicorp/aws 5.100.0 in the mirror $tf_mirror (set TF_PLUGIN_MIRROR);" \
-        "test/roleProfileChain.test.ts is skipped until there is" >&2
+    echo "setup: WARNING: no hashicorp/aws 5.100.0 under $tf_mirror (set TF_PLUGIN_MIRROR);" \
+        "test/deployActions.test.ts skips re-learning the catalog and test/roleProfileChain.test.ts is skipped" >&2
 fi
 
 npm ci --no-audit --no-fund

@@ -1,11 +1,21 @@
 /**
  * The deploy roles over the four plans: the services each stack's update calls, derived from its resource types and
  * kept in DEPLOY_SERVICES, and the guard's explicit denies decided by the policy simulator (test/helpers/iam.ts)
- * against the role's policies as the plan declares them (AdministratorAccess and the guard).
+ * against the role's policies as the plan declares them (its derived allows, test/deployActions.test.ts, and the guard).
  */
 import { strict as assert } from "assert";
 import { BOUNDARY_ACTIONS } from "../components/account/boundaryPolicy";
-import { DEPLOY_SERVICES, boundaryPolicyArn, deployServicesOf, ownedPath, serviceOfType } from "../components/account/deployRolePolicy";
+import { readCatalog } from "../components/account/deployActionsConfig";
+import { deployActionsOf } from "../components/account/deployAllowPolicy";
+import { DEPLOY_TYPES } from "../components/account/deployTypesConfig";
+import {
+    DEPLOY_SERVICES,
+    boundaryPolicyArn,
+    deployServicesOf,
+    isDeployAllowPolicyName,
+    ownedPath,
+    serviceOfType,
+} from "../components/account/deployRolePolicy";
 import { Plan } from "../plan/run";
 import { baselineNames } from "../components/account/accountBaseline";
 import { Document, IamHarness, managedPolicyDocument } from "./helpers/iam";
@@ -24,6 +34,7 @@ const CREATE_CALL: Readonly<Record<string, string>> = {
     acm: "acm:RequestCertificate",
     autoscaling: "autoscaling:CreateAutoScalingGroup",
     backup: "backup:CreateBackupVault",
+    "backup-storage": "backup-storage:MountCapsule",
     cloudtrail: "cloudtrail:CreateTrail",
     cloudwatch: "cloudwatch:PutMetricAlarm",
     dlm: "dlm:CreateLifecyclePolicy",
@@ -167,7 +178,12 @@ function boundaryActionsOf(plan: Plan): string[] {
         // A managed policy counts when the stack attaches it to one of its roles; one left for people to attach (the
         // operators' policies) bounds no role of the stack, and would widen the boundary for nothing.
         ...ofType(plan, "aws:iam/policy:Policy")
-            .filter(r => r.inputs.name !== `pulumi-${plan.stack}-boundary` && attachedToRoles.has(r.urn))
+            .filter(
+                r =>
+                    r.inputs.name !== `pulumi-${plan.stack}-boundary` &&
+                    !isDeployAllowPolicyName(plan.stack, String(r.inputs.name)) &&
+                    attachedToRoles.has(r.urn),
+            )
             .map(r => JSON.parse(String(r.inputs.policy))),
         ...ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
             .filter(r => r.inputs.role !== deploy && String(r.inputs.policyArn).startsWith("arn:aws:iam::aws:policy/"))
@@ -219,10 +235,20 @@ describe("deploy roles: allowed what their stack calls, denied the escalations (
         // What the stack owns: the transformation puts its roles, instance profiles and policies under ownedPath.
         const owned = (kind: string, name: string) => `arn:aws:iam::${accountId}:${kind}${ownedPath(stack)}${name}`;
 
-        it(`${stack}: allowed a create call of each of its services`, async () => {
+        it(`${stack}: allowed a create call of each of its services that its types or update call`, async () => {
             // A role it creates names the stack's boundary (the transformation puts it on every role).
             const bounded = { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) };
-            for (const service of DEPLOY_SERVICES[stack]) {
+            // ec2 in dns is its lookups only: no CreateVpc there (test/deployActions.test.ts checks every action).
+            const calls = new Set(
+                deployActionsOf(readCatalog(), {
+                    accountId,
+                    region: "eu-west-1",
+                    stack,
+                    accountRole: stack,
+                    resourceTypes: DEPLOY_TYPES[stack],
+                }),
+            );
+            for (const service of DEPLOY_SERVICES[stack].filter(s => calls.has(CREATE_CALL[s]) || s === "iam")) {
                 const [resource, context] = service === "iam" ? [owned("role", "new-role"), bounded] : ["*", undefined];
                 assert.equal(await decide(CREATE_CALL[service], resource, context), "Allowed", CREATE_CALL[service]);
             }
@@ -324,7 +350,10 @@ describe("deploy roles: only what their stack owns, and a trail nobody can blind
             const plan = await planOf(stack);
             const named = [`pulumi-${stack}-deploy`, `pulumi-${stack}-preview`, `pulumi-${stack}-boundary`];
             const types = ["aws:iam/role:Role", "aws:iam/instanceProfile:InstanceProfile", "aws:iam/policy:Policy"];
-            const resources = plan.resources.filter(r => types.includes(r.type) && !named.includes(String(r.inputs.name)));
+            // and the deploy role's own allows, which the deploy role must not be able to edit
+            const own = (r: { inputs: Record<string, unknown> }) =>
+                named.includes(String(r.inputs.name)) || isDeployAllowPolicyName(stack, String(r.inputs.name));
+            const resources = plan.resources.filter(r => types.includes(r.type) && !own(r));
             assert.ok(resources.length > 0);
             for (const r of resources) assert.equal(r.inputs.path, ownedPath(stack), `${r.type} ${r.name}`);
         });
@@ -341,6 +370,10 @@ describe("deploy roles: only what their stack owns, and a trail nobody can blind
                 "iam:TagRole",
             ]) {
                 assert.equal(await decide(action, foreign, bounded), "ExplicitlyDenied", action);
+            }
+            // Tags only on the OpenSearch service-linked role its stack declares (DenyTaggingOtherRoles), no other.
+            for (const other of [foreign, `${iamArn}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`]) {
+                for (const action of ["iam:TagRole", "iam:UntagRole"]) assert.equal(await decide(action, other), "ExplicitlyDenied", other);
             }
             assert.equal(await decide("iam:AddRoleToInstanceProfile", `${iamArn}:instance-profile/admin-profile`), "ExplicitlyDenied");
             for (const action of ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicyVersion"]) {
@@ -381,7 +414,9 @@ describe("deploy roles: only what their stack owns, and a trail nobody can blind
             }
             for (const r of ofType(plan, "aws:iam/policy:Policy").filter(p => p.inputs.name !== `pulumi-${stack}-boundary`)) {
                 const arn = h.arnOf(stack, r.name, r.type);
-                assert.equal(await decide("iam:CreatePolicyVersion", arn), "Allowed", arn);
+                // but its own allows, which would let a deploy widen itself
+                const own = isDeployAllowPolicyName(stack, String(r.inputs.name));
+                assert.equal(await decide("iam:CreatePolicyVersion", arn), own ? "ExplicitlyDenied" : "Allowed", arn);
             }
         });
 

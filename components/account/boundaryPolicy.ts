@@ -218,6 +218,7 @@ export const BOUNDARY_ACTIONS: Readonly<Record<string, readonly string[]>> = {
         "s3:GetObject",
         "s3:ListBucket",
         "s3:PutObject",
+        "secretsmanager:GetSecretValue",
         "ssm:GetParameter",
         "ssm:GetParameters",
         "ssm:GetParametersByPath",

@@ -1,6 +1,6 @@
 /**
- * The deploy role's guard, as plain data: explicit denies that hold whatever its allows say (it still has
- * AdministratorAccess, see docs/build-and-delivery.md, "Deploy roles", for what remains). An explicit deny wins
+ * The deploy role's guard, as plain data: explicit denies that hold whatever its allows say (the allows are derived
+ * from its stack's resource types, deployAllowPolicy.ts; docs/build-and-delivery.md, "Deploy roles"). An explicit deny wins
  * over any allow (IAM's policy evaluation logic), so with the guard the deploy role
  * - calls only the services its stack's resource types (and the tools its update runs) call: DEPLOY_SERVICES,
  *   derived from the offline plan by deployServicesOf; test/deployRole.test.ts fails with the list to paste when a
@@ -61,12 +61,21 @@ export function serviceOfType(type: string): string | undefined {
     return SERVICE_OF_MODULE[m[1]] ?? m[1];
 }
 
+/**
+ * Services a resource type calls beyond its module's: creating a backup vault mounts its storage with the caller's
+ * backup-storage:MountCapsule (AWS Backup Developer Guide, "Backup vault creation and deletion", Required permissions).
+ */
+export const EXTRA_SERVICES_OF_TYPE: Readonly<Record<string, readonly string[]>> = {
+    "aws:backup/vault:Vault": ["backup-storage"],
+};
+
 /** The sorted services a stack's update calls: its resource types' and its extra callers'. */
 export function deployServicesOf(accountRole: string, resourceTypes: Iterable<string>): string[] {
     const services = new Set<string>(EXTRA_SERVICES[accountRole] ?? []);
     for (const type of resourceTypes) {
         const service = serviceOfType(type);
         if (service) services.add(service);
+        for (const extra of EXTRA_SERVICES_OF_TYPE[type] ?? []) services.add(extra);
     }
     return [...services].sort();
 }
@@ -100,7 +109,7 @@ export const DEPLOY_SERVICES: Readonly<Record<string, readonly string[]>> = {
     // dev: Jenkins (its image repository, secrets, snapshots) and the image bake (Session Manager).
     dev: [...ENV_SERVICES, "dlm", "ecr", "ssm"].sort(),
     // prod: GuardDuty, and AWS Backup's locked copy of the database.
-    prod: [...ENV_SERVICES, "backup", "guardduty"].sort(),
+    prod: [...ENV_SERVICES, "backup", "backup-storage", "guardduty"].sort(),
 };
 
 export interface DeployGuardArgs {
@@ -123,6 +132,18 @@ export function deployRoleName(stack: string): string {
     return `pulumi-${stack}-deploy`;
 }
 
+/**
+ * The deploy role's n-th allow policy (deployAllowPolicy.ts), from 1: like the boundary, outside ownedPath, so the
+ * guard keeps the deploy role from versioning its own allows.
+ */
+export function deployAllowPolicyName(stack: string, n: number): string {
+    return `pulumi-${stack}-deploy-${n}`;
+}
+
+export function isDeployAllowPolicyName(stack: string, name: string): boolean {
+    return new RegExp(`^pulumi-${stack}-deploy-[0-9]+$`).test(name);
+}
+
 export function previewRoleName(stack: string): string {
     return `pulumi-${stack}-preview`;
 }
@@ -134,6 +155,18 @@ export function previewRoleName(stack: string): string {
  */
 export function ownedPath(stack: string): string {
     return `/twine/${stack}/`;
+}
+
+/**
+ * Service-linked roles the stacks declare (aws.iam.ServiceLinkedRole) and tag: the deploy role may tag and untag
+ * these, and no other role outside ownedArns (the provider's service_linked_role.go updates tags with TagRole and
+ * UntagRole on the role's own ARN, under role/aws-service-role/<service>/).
+ */
+export const TAGGED_SERVICE_LINKED_ROLES = ["opensearchservice.amazonaws.com"];
+
+/** The ARN pattern of a service's linked roles (IAM User Guide, "Using service-linked roles"). */
+export function serviceLinkedRoleArn(accountId: string, service: string): string {
+    return `arn:aws:iam::${accountId}:role/aws-service-role/${service}/*`;
 }
 
 /** ARN patterns of what the stack owns, for NotResource: its roles, instance profiles and managed policies. */
@@ -252,8 +285,6 @@ const ROLE_ACTIONS = [
     "iam:PassRole",
     "iam:PutRolePermissionsBoundary",
     "iam:PutRolePolicy",
-    "iam:TagRole",
-    "iam:UntagRole",
     "iam:UpdateAssumeRolePolicy",
     "iam:UpdateRole",
     "iam:UpdateRoleDescription",
@@ -272,6 +303,13 @@ function ownedOnlyStatements(args: DeployGuardArgs, assumableRoles: readonly str
     const assume = "sts:AssumeRole";
     return [
         { Sid: "DenyOtherRoles", Effect: "Deny", Action: ROLE_ACTIONS, NotResource: owned.roles },
+        // Tags also on the service-linked roles the stacks declare, and nowhere else.
+        {
+            Sid: "DenyTaggingOtherRoles",
+            Effect: "Deny",
+            Action: ["iam:TagRole", "iam:UntagRole"],
+            NotResource: [...owned.roles, ...TAGGED_SERVICE_LINKED_ROLES.map(s => serviceLinkedRoleArn(args.accountId, s))],
+        },
         { Sid: "DenyOtherInstanceProfiles", Effect: "Deny", Action: instanceProfileActions, NotResource: owned.instanceProfiles },
         { Sid: "DenyOtherPolicies", Effect: "Deny", Action: policyActions, NotResource: owned.policies },
         assumableRoles.length > 0

@@ -1,8 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { escAwsAudience, escEnvironmentNames, escTrustStatement } from "./escEnvironmentConfig";
-import { DEPLOY_SERVICES, deployGuardPolicy, deployRoleName, previewRoleName } from "./deployRolePolicy";
-import { readOnlyCounterpart, stableJson } from "./iamPolicy";
+import { readCatalog } from "./deployActionsConfig";
+import { deployAllowPolicies } from "./deployAllowPolicy";
+import { DEPLOY_SERVICES, deployAllowPolicyName, deployGuardPolicy, deployRoleName, previewRoleName } from "./deployRolePolicy";
+import { DEPLOY_TYPES } from "./deployTypesConfig";
+import { policyDocument, readOnlyCounterpart, stableJson } from "./iamPolicy";
 import { PulumiEdition } from "./pulumiCloudAccessPolicy";
 import {
     DEPLOY_OPERATIONS,
@@ -158,16 +161,55 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
             },
             parent,
         );
-        // The stack builds its whole account (VPCs, IAM roles, KMS keys...): its deployer still has AdministratorAccess,
-        // which is why only this stack's Deployments operations may assume it, and who may start those is Pulumi
-        // Cloud's to decide (stackGrants: no machine token may on prod). The guard narrows it with explicit denies
-        // (deployRolePolicy.ts): only the stack's services, no edit of itself, no administrator attachment or IAM
+        // What the stack's resource types call and nothing else (deployAllowPolicy.ts, from the catalog learned with the
+        // provider), as managed policies outside ownedPath, so no deploy can widen itself; only this stack's Deployments
+        // operations may assume it, and who may start those is Pulumi Cloud's to decide (stackGrants). The guard narrows
+        // it further with explicit denies (deployRolePolicy.ts): no edit of itself, no administrator attachment or IAM
         // user, the trail and the audit buckets hold.
-        new aws.iam.RolePolicyAttachment(
-            `${name}-deploy`,
-            { role: this.deployRole.name, policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
-            { parent: this.deployRole },
-        );
+        const allowArgs = {
+            accountId: args.accountId,
+            region: args.region,
+            stack: args.stack,
+            accountRole: args.accountRole,
+            resourceTypes: DEPLOY_TYPES[args.accountRole] ?? [],
+        };
+        deployAllowPolicies(readCatalog(), allowArgs).forEach((document, i) => {
+            const allow = new aws.iam.Policy(
+                `${name}-deploy-allow-${i + 1}`,
+                {
+                    name: deployAllowPolicyName(args.stack, i + 1),
+                    description: `What ${args.project}/${args.stack}'s resource types call (${i + 1}): derived, docs/build-and-delivery.md`,
+                    policy: stableJson(document),
+                },
+                { parent: this.deployRole },
+            );
+            new aws.iam.RolePolicyAttachment(
+                `${name}-deploy-allow-${i + 1}`,
+                { role: this.deployRole.name, policyArn: allow.arn },
+                { parent: this.deployRole },
+            );
+        });
+        if ((args.crossAccountRoleArns ?? []).length > 0) {
+            new aws.iam.RolePolicy(
+                `${name}-deploy-assume`,
+                {
+                    role: this.deployRole.id,
+                    name: "assume",
+                    // Its providers' cross-account roles, and only those (the guard denies any other).
+                    policy: pulumi.all([...(args.crossAccountRoleArns ?? [])]).apply(arns =>
+                        stableJson(
+                            policyDocument({
+                                Sid: "CrossAccountRoles",
+                                Effect: "Allow",
+                                Action: "sts:AssumeRole",
+                                Resource: [...arns].sort(),
+                            }),
+                        ),
+                    ),
+                },
+                { parent: this.deployRole },
+            );
+        }
         const guard = { accountId: args.accountId, region: args.region, stack: args.stack, accountRole: args.accountRole };
         new aws.iam.RolePolicy(
             `${name}-deploy-guard`,

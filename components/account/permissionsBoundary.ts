@@ -4,6 +4,7 @@ import { BOUNDARY_ACTIONS } from "./boundaryPolicy";
 import {
     DeployGuardArgs,
     boundaryPolicyName,
+    isDeployAllowPolicyName,
     deployRoleName,
     ownedPath,
     permissionsBoundaryPolicy,
@@ -17,7 +18,8 @@ import { stableJson } from "./iamPolicy";
  * a role only when the role carries this boundary. The deploy role itself carries none (it creates roles) and is
  * changed only by an admin session. The same transformation puts every role (but the deploy and preview roles, which
  * other accounts' trust policies match by name), instance profile and managed policy (but the boundary) under
- * ownedPath: the guard acts only on what lies there. Call it before any role is declared.
+ * ownedPath: the guard acts only on what lies there. The deploy role's own allows stay outside it, as the boundary
+ * does: no deploy can widen itself. Call it before any role is declared.
  */
 export function permissionsBoundary(args: DeployGuardArgs, opts: pulumi.CustomResourceOptions): aws.iam.Policy {
     const policy = new aws.iam.Policy(
@@ -33,7 +35,11 @@ export function permissionsBoundary(args: DeployGuardArgs, opts: pulumi.CustomRe
     const named = [deployRole, previewRoleName(args.stack)];
     const path = ownedPath(args.stack);
     pulumi.runtime.registerStackTransformation(t => {
-        if (t.type === "aws:iam/instanceProfile:InstanceProfile" || (t.type === "aws:iam/policy:Policy" && t.resource !== policy)) {
+        const deployAllow = t.type === "aws:iam/policy:Policy" && isDeployAllowPolicyName(args.stack, String(t.props.name ?? ""));
+        if (
+            t.type === "aws:iam/instanceProfile:InstanceProfile" ||
+            (t.type === "aws:iam/policy:Policy" && t.resource !== policy && !deployAllow)
+        ) {
             return { props: { ...t.props, path }, opts: t.opts };
         }
         if (t.type !== "aws:iam/role:Role" || t.props.name === deployRole) return undefined;
