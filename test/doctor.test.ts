@@ -242,9 +242,9 @@ boto3.client("cloudtrail", **kw).create_trail(Name="twine-prod", S3BucketName="o
         return { url, requests, close: () => new Promise<void>(resolve => server.close(() => resolve())) };
     }
 
-    it("at runbook step 3 (stacks made, none deployed) prod exits 5 without a token and 1 with one: the runbook says both", async () => {
+    it("at runbook step 4 (stacks made, none deployed) prod exits 5 without a token and 1 with one: the runbook says both", async () => {
         await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
-        // Step 3's own fix made: Auto Scaling's service-linked role exists (OpenSearch's the stack creates).
+        // Step 4's own fix made: Auto Scaling's service-linked role exists (OpenSearch's the stack creates).
         given(`boto3.client("iam", **kw).create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com")`);
         const without = await doctor("prod");
         assert.deepEqual(
@@ -260,14 +260,14 @@ boto3.client("cloudtrail", **kw).create_trail(Name="twine-prod", S3BucketName="o
             await api.close();
         }
         assert.match(check(withToken.checks, /^upstream bastion outputs$/).detail, /has no outputs yet/);
-        const step3 = fs.readFileSync(path.join(REPO, "docs", "runbook.md"), "utf8").split(/\n(?=\d+\. \*\*)/)[3];
-        assert.match(step3, /^3\. \*\*Service-linked roles and quotas\*\*/);
+        const step4 = fs.readFileSync(path.join(REPO, "docs", "runbook.md"), "utf8").split(/\n(?=\d+\. \*\*)/)[4];
+        assert.match(step4, /^4\. \*\*Service-linked roles and quotas\*\*/);
         for (const [status, how] of [
             [without.status, "without `PULUMI_ACCESS_TOKEN`"],
             [withToken.status, "with it"],
         ] as const) {
             assert.notEqual(status, DOCTOR_EXIT.ready);
-            assert.match(step3.replace(/\s+/g, " "), new RegExp(`${how}.{0,120}?exit ${status}\\b`), `step 3 names exit ${status} ${how}`);
+            assert.match(step4.replace(/\s+/g, " "), new RegExp(`${how}.{0,120}?exit ${status}\\b`), `step 4 names exit ${status} ${how}`);
         }
     });
 
@@ -437,7 +437,7 @@ boto3.client("cloudtrail", **kw).create_trail(Name="twine-prod", S3BucketName="o
             assert.match(mismatch.detail, /NS are ns1\.old-dns-host\.example, ns2\.old-dns-host\.example, not the apex zone's ns-2048/);
             assert.equal(
                 mismatch.fix,
-                `set mismatch.example's NS records at the registrar to ${[...zoneNs].sort().join(", ")} (docs/runbook.md, step 5)`,
+                `set mismatch.example's NS records at the registrar to ${[...zoneNs].sort().join(", ")} (docs/runbook.md, step 6)`,
             );
             const none = await ns("none.example");
             assert.equal(none.verdict, "fail");
@@ -449,7 +449,7 @@ boto3.client("cloudtrail", **kw).create_trail(Name="twine-prod", S3BucketName="o
         }
     });
 
-    it("the registrar's NS before the apex zone exists: its own 'not yet', never ok, and dns still exits 0 at step 3", async () => {
+    it("the registrar's NS before the apex zone exists: its own 'not yet', never ok, and dns still exits 0 at step 4", async () => {
         await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
         const result = await doctor("dns", withKey(fixtureConfig("dns"), "twine-infra:accountId", PROD));
         const ns = check(result.checks, /registrar NS/);

@@ -14,7 +14,7 @@ import { InputError } from "../plan/inputError";
 import { assumedRoleArn, stackCrossAccountRoles } from "../plan/providerRole";
 import { awsConfigFile, parseProfilesArgs, profilesCommand, ProfilesUsageError } from "../scripts/profiles";
 import { parse } from "yaml";
-import { ofType, planOf, serialPlan, STACKS } from "./helpers/plans";
+import { ofType, organizationPlanOf, serialPlan, STACKS } from "./helpers/plans";
 import { planStack } from "../plan/run";
 
 const REPO = path.resolve(__dirname, "..");
@@ -200,9 +200,12 @@ describe("role profiles: who writes them before the program runs", () => {
     for (const stack of STACKS) {
         const crossAccount = stack !== "dns";
         const what = crossAccount ? "writes its profiles from the deploy role's session" : "writes no profile";
-        it(`${stack}: the Deployments pre-run ${what}`, async function () {
+        it(`${stack}: the Deployments pre-run (declared by the organization stack) ${what}`, async function () {
             this.timeout(600_000);
-            const [settings] = ofType(await planOf(stack), "pulumiservice:index:DeploymentSettings");
+            // The organization stack declares every stack's Deployments settings (pulumi-cloud/).
+            const [settings] = ofType(await organizationPlanOf(), "pulumiservice:index:DeploymentSettings").filter(
+                r => r.inputs.stack === stack,
+            );
             assert.ok(settings, `${stack}: no DeploymentSettings`);
             const preRun = (settings.inputs.operationContext as { preRunCommands: string[] }).preRunCommands;
             const at = preRun.findIndex(c => PROFILES_LINE.test(c));
