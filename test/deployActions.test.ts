@@ -19,12 +19,12 @@ import {
 } from "../components/account/deployAllowPolicy";
 import { autoScalingServiceLinkedRoleArn } from "../components/delivery/imageSharingPolicy";
 import { ADMIN_CLASS_POLICIES, boundaryPolicyArn, ownedPath } from "../components/account/deployRolePolicy";
-import { DEPLOY_TYPES } from "../components/account/deployTypesConfig";
+import { DEPLOY_TYPES, OPTIONAL_DEPLOY_TYPES, deployTypesOf } from "../components/account/deployTypesConfig";
 import { learnTypes, missingTools } from "../plan/deployActions/learn";
 import { S3_ACTION_OF_OPERATION, S3_CONTROL_ACTION_OF_OPERATION, callsOfLog, iamActionOf, phaseOf } from "../plan/deployActions/operations";
-import { fixtureConfig } from "./helpers/config";
+import { committedConfig, fixtureConfig, withPath, writeStackFile } from "./helpers/config";
 import { IamHarness } from "./helpers/iam";
-import { STACKS, committedPlanOf, ofType, planOf } from "./helpers/plans";
+import { STACKS, committedPlanOf, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const catalog = readCatalog();
 
@@ -57,6 +57,22 @@ describe("deploy roles: the catalog of what each resource type calls", () => {
             }
         });
     }
+
+    it("knows the types a stack file's options add, and allows them to the deploy role before the option is set", async () => {
+        const optional = Object.values(OPTIONAL_DEPLOY_TYPES).flat();
+        assert.deepEqual(unknownTypes(catalog, optional), [], unknownTypesMessage(unknownTypes(catalog, optional)));
+        // app.highVolumeSources: prod planned with a listed source declares nothing its deploy role is not allowed.
+        const config = withPath(committedConfig("prod"), "twine-infra:environments", "production.app.highVolumeSources", [
+            { name: "acme", cidrs: ["203.0.113.7/32"], requestsPerSecond: 150 },
+        ]);
+        const types = awsTypesOf(await planWithConfig("prod", writeStackFile(config)));
+        assert.ok(types.includes("aws:wafv2/ipSet:IpSet"), "a listed source has its IP set");
+        assert.deepEqual(
+            types.filter(t => !deployTypesOf("prod").includes(t)),
+            [],
+            "Fix: add the option's types to OPTIONAL_DEPLOY_TYPES.prod (components/account/deployTypesConfig.ts)",
+        );
+    });
 
     it("gives each entry a source: recorded with the provider against moto, or the provider's source file", () => {
         const bad = Object.entries(catalog).filter(([, e]) => !(e.recorded && e.terraform) && !e.fromSource?.file);

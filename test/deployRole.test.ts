@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import { BOUNDARY_ACTIONS } from "../components/account/boundaryPolicy";
 import { readCatalog } from "../components/account/deployActionsConfig";
 import { deployActionsOf } from "../components/account/deployAllowPolicy";
-import { DEPLOY_TYPES } from "../components/account/deployTypesConfig";
+import { deployTypesOf } from "../components/account/deployTypesConfig";
 import {
     DEPLOY_SERVICES,
     boundaryPolicyArn,
@@ -245,7 +245,7 @@ describe("deploy roles: allowed what their stack calls, denied the escalations (
                     region: "eu-west-1",
                     stack,
                     accountRole: stack,
-                    resourceTypes: DEPLOY_TYPES[stack],
+                    resourceTypes: deployTypesOf(stack),
                 }),
             );
             for (const service of DEPLOY_SERVICES[stack].filter(s => calls.has(CREATE_CALL[s]) || s === "iam")) {

@@ -219,3 +219,20 @@ export const DEPLOY_TYPES: Readonly<Record<string, readonly string[]>> = {
         "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
     ],
 };
+
+/**
+ * Types a stack declares only when its stack file sets an option (no committed stack file sets it, so no plan shows
+ * them): the deploy role is allowed their calls anyway, so setting the option needs no admin update of the role.
+ * test/deployActions.test.ts plans each option and checks its types are here.
+ */
+export const OPTIONAL_DEPLOY_TYPES: Readonly<Record<string, readonly string[]>> = {
+    // app.highVolumeSources: a WAF IP set per listed source (components/app/highVolumeSourceConfig.ts)
+    dev: ["aws:wafv2/ipSet:IpSet"],
+    prod: ["aws:wafv2/ipSet:IpSet"],
+};
+
+/** Every type the stack's deploy role is allowed to create: its plan's and its options'. */
+export const deployTypesOf = (accountRole: string): readonly string[] => [
+    ...(DEPLOY_TYPES[accountRole] ?? []),
+    ...(OPTIONAL_DEPLOY_TYPES[accountRole] ?? []),
+];

@@ -4,7 +4,7 @@ import { escAwsAudience, escEnvironmentNames, escTrustStatement } from "./escEnv
 import { readCatalog } from "./deployActionsConfig";
 import { deployAllowPolicies } from "./deployAllowPolicy";
 import { DEPLOY_SERVICES, deployAllowPolicyName, deployGuardPolicy, deployRoleName, previewRoleName } from "./deployRolePolicy";
-import { DEPLOY_TYPES } from "./deployTypesConfig";
+import { deployTypesOf } from "./deployTypesConfig";
 import { policyDocument, readOnlyCounterpart, stableJson } from "./iamPolicy";
 import { PulumiEdition } from "./pulumiCloudAccessPolicy";
 import {
@@ -171,7 +171,7 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
             region: args.region,
             stack: args.stack,
             accountRole: args.accountRole,
-            resourceTypes: DEPLOY_TYPES[args.accountRole] ?? [],
+            resourceTypes: deployTypesOf(args.accountRole),
         };
         deployAllowPolicies(readCatalog(), allowArgs).forEach((document, i) => {
             const allow = new aws.iam.Policy(
