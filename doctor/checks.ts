@@ -190,7 +190,7 @@ export function registrarNsBeforeZone(apex: string): Check {
         name: REGISTRAR_NS,
         verdict: "pending",
         detail: `no public zone ${apex} yet (the dns stack's first up creates it): nothing to compare the registrar's NS with.`,
-        fix: "after that up, set the registrar's NS to its nameServers output (docs/runbook.md, step 5) and run doctor dns again",
+        fix: "after that up, set the registrar's NS to its nameServers output (docs/runbook.md, step 6) and run doctor dns again",
     };
 }
 
@@ -207,7 +207,7 @@ const hostKey = (name: string) => name.toLowerCase().replace(/\.$/, "");
 export function registrarNsCheck(apex: string, zoneServers: readonly string[], lookup: readonly string[] | { code: string }): Check {
     const name = REGISTRAR_NS;
     const wanted = [...new Set(zoneServers.map(hostKey))].sort();
-    const fix = `set ${apex}'s NS records at the registrar to ${wanted.join(", ")} (docs/runbook.md, step 5)`;
+    const fix = `set ${apex}'s NS records at the registrar to ${wanted.join(", ")} (docs/runbook.md, step 6)`;
     if (!Array.isArray(lookup)) {
         const code = (lookup as { code: string }).code;
         return code === "ENODATA" || code === "ENOTFOUND"

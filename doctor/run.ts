@@ -140,7 +140,7 @@ async function pulumiDefaults(config: StackConfig, env: NodeJS.ProcessEnv): Prom
 }
 
 /**
- * The registrar's delegation (step 5, before anything validates a certificate): the apex zone's name servers from
+ * The registrar's delegation (step 6, before anything validates a certificate): the apex zone's name servers from
  * Route 53 (ListHostedZonesByName, GetHostedZone's DelegationSet) against a public NS lookup of the domain (node:dns,
  * the system's recursive resolvers: cached answers up to their TTL, registrarNsCheck). Before the dns stack's first
  * `up` there is no zone: "not yet", which leaves the exit status to the other checks (that up creates the zone).

@@ -49,7 +49,7 @@ options:
                          bastion only: what it reads from the dev and prod stacks (bastionHost.peers.<env>.stack):
                          first-deploy (the default: their stacks have no outputs yet, so no routes and no database
                          tunnel egress) or deployed (their plans' outputs: the routes, egress and user data of the
-                         bastion's deploy after theirs, runbook step 12)
+                         bastion's deploy after theirs, runbook step 13)
   --diff <plan.json|rev> print what changes against an earlier plan JSON (from --out) or a git revision (main,
                          HEAD~1, a commit; planned by that revision's own code): create, update with the changed
                          inputs, replace, delete, protected resources, the cost delta, and "Plan: N to add, ..."
