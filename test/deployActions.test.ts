@@ -428,6 +428,37 @@ const ARGUMENT_REQUIREMENTS: readonly ArgumentRequirement[] = [
         source: `${INSTANCE_GO} (instance_type or user_data changes stop and start it)`,
     },
     {
+        type: "aws:autoscaling/group:Group",
+        argument: "targetGroupArns",
+        actions: ["autoscaling:DescribeLoadBalancerTargetGroups"],
+        source: `${AUTOSCALING_GROUP_GO}, waitLoadBalancerTargetGroupsAdded/Removed after Attach/DetachLoadBalancerTargetGroups`,
+    },
+    {
+        type: "aws:cloudwatch/logGroup:LogGroup",
+        argument: "retentionInDays",
+        actions: ["logs:DeleteRetentionPolicy"],
+        source: "terraform-provider-aws internal/service/logs/group.go, resourceGroupUpdate (retention_in_days removed)",
+    },
+    // Dropping a tag key (renaming or removing a default tag) makes each service's updateTags call its untag operation.
+    ...(
+        [
+            ["aws:autoscaling/group:Group", "autoscaling:DeleteTags"],
+            ["aws:cloudwatch/logGroup:LogGroup", "logs:UntagResource"],
+            ["aws:kms/key:Key", "kms:UntagResource"],
+            ["aws:sns/topic:Topic", "sns:UntagResource"],
+            ["aws:wafv2/webAcl:WebAcl", "wafv2:UntagResource"],
+            ["aws:acm/certificate:Certificate", "acm:RemoveTagsFromCertificate"],
+            ["aws:iam/policy:Policy", "iam:UntagPolicy"],
+            ["aws:iam/instanceProfile:InstanceProfile", "iam:UntagInstanceProfile"],
+            ["aws:cloudwatch/metricAlarm:MetricAlarm", "cloudwatch:UntagResource"],
+        ] as const
+    ).map(([type, action]) => ({
+        type,
+        argument: "tags",
+        actions: [action],
+        source: "terraform-provider-aws internal/service/<service>/tags_gen.go, updateTags (removed keys are untagged)",
+    })),
+    {
         type: "aws:ec2/instance:Instance",
         argument: "iamInstanceProfile",
         actions: ["ec2:AssociateIamInstanceProfile", "ec2:ReplaceIamInstanceProfileAssociation", "iam:PassRole"],

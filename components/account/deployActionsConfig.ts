@@ -50,5 +50,40 @@ export function actionsOfEntry(entry: CatalogEntry): string[] {
         for (const list of Object.values(phases ?? {})) for (const a of list ?? []) all.add(a);
     }
     for (const calls of entry.fromArguments ?? []) for (const a of calls.actions) all.add(a);
+    for (const a of [...all]) if (UNTAG_OF_TAG[a]) all.add(UNTAG_OF_TAG[a]);
     return [...all].sort();
 }
+
+/**
+ * The call that takes a tag off, for each call that puts one on. The learning runs only add a tag, but the provider's
+ * tag update (internal/tags, updateTags of each service) calls the untag operation whenever a key is dropped, as
+ * renaming or removing a default tag does; a type that can tag can untag. S3's DeleteBucketTagging is authorized by
+ * s3:PutBucketTagging (Service Authorization Reference), and Route 53 and CloudTrail change tags both ways in one call.
+ */
+export const UNTAG_OF_TAG: Readonly<Record<string, string>> = {
+    "access-analyzer:TagResource": "access-analyzer:UntagResource",
+    "acm:AddTagsToCertificate": "acm:RemoveTagsFromCertificate",
+    "autoscaling:CreateOrUpdateTags": "autoscaling:DeleteTags",
+    "backup:TagResource": "backup:UntagResource",
+    "cloudtrail:AddTags": "cloudtrail:RemoveTags",
+    "cloudwatch:TagResource": "cloudwatch:UntagResource",
+    "dlm:TagResource": "dlm:UntagResource",
+    "ec2:CreateTags": "ec2:DeleteTags",
+    "ecr:TagResource": "ecr:UntagResource",
+    "elasticloadbalancing:AddTags": "elasticloadbalancing:RemoveTags",
+    "es:AddTags": "es:RemoveTags",
+    "events:TagResource": "events:UntagResource",
+    "guardduty:TagResource": "guardduty:UntagResource",
+    "iam:TagInstanceProfile": "iam:UntagInstanceProfile",
+    "iam:TagOpenIDConnectProvider": "iam:UntagOpenIDConnectProvider",
+    "iam:TagPolicy": "iam:UntagPolicy",
+    "iam:TagRole": "iam:UntagRole",
+    "kms:TagResource": "kms:UntagResource",
+    "logs:TagResource": "logs:UntagResource",
+    "rds:AddTagsToResource": "rds:RemoveTagsFromResource",
+    "route53:ChangeTagsForResource": "route53:ChangeTagsForResource",
+    "s3:PutBucketTagging": "s3:PutBucketTagging",
+    "secretsmanager:TagResource": "secretsmanager:UntagResource",
+    "sns:TagResource": "sns:UntagResource",
+    "wafv2:TagResource": "wafv2:UntagResource",
+};
