@@ -158,6 +158,12 @@ function proxyConnectionsAlarm<T>(
     proxy: { readonly name: T; readonly maxConnectionsPercent: number },
     percent: number,
 ): AlarmSpec<T> {
+    const proxyMetric = (metricName: string): MetricRef<T> => ({
+        namespace: "AWS/RDS",
+        metricName,
+        dimensions: { ProxyName: proxy.name },
+        statistic: "Sum",
+    });
     return {
         key: "db-proxy-connections",
         description:
@@ -173,15 +179,7 @@ function proxyConnectionsAlarm<T>(
         math: {
             expression: "100 * open / allowed",
             label: "% of the connections the proxy may open",
-            metrics: {
-                open: { namespace: "AWS/RDS", metricName: "DatabaseConnections", dimensions: { ProxyName: proxy.name }, statistic: "Sum" },
-                allowed: {
-                    namespace: "AWS/RDS",
-                    metricName: "MaxDatabaseConnectionsAllowed",
-                    dimensions: { ProxyName: proxy.name },
-                    statistic: "Sum",
-                },
-            },
+            metrics: { open: proxyMetric("DatabaseConnections"), allowed: proxyMetric("MaxDatabaseConnectionsAllowed") },
         },
     };
 }
