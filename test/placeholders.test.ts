@@ -15,13 +15,14 @@ const read = (file: string) => fs.readFileSync(path.join(REPO, file), "utf8");
 
 describe("values outside the stack files agree with them", () => {
     it("the release job clones this repository: INFRA_REPOSITORY is dev's deployments.repository", () => {
-        const groovy = read("images/jenkins/jobs/pipelines.groovy");
-        const infra = /stringParam\('INFRA_REPOSITORY', '([^']+)'/.exec(groovy)?.[1];
+        // Both repositories are pinned in the pipeline (no parameter chooses either).
+        const jenkinsfile = read("images/jenkins/jobs/Jenkinsfile");
+        const infra = /INFRA_REPOSITORY = '([^']+)'/.exec(jenkinsfile)?.[1];
         const repository = configs.dev.deployments?.repository;
         assert.ok(repository, "Pulumi.dev.yaml sets twine-infra:deployments.repository");
-        assert.equal(infra, `https://github.com/${repository}.git`, "images/jenkins/jobs/pipelines.groovy INFRA_REPOSITORY");
-        // The app repository lives under the same GitHub owner; the pipeline pins it (no parameter chooses it).
-        const app = /APP_REPOSITORY = '([^']+)'/.exec(read("images/jenkins/jobs/Jenkinsfile"))?.[1];
+        assert.equal(infra, `https://github.com/${repository}.git`, "images/jenkins/jobs/Jenkinsfile INFRA_REPOSITORY");
+        // The app repository lives under the same GitHub owner.
+        const app = /APP_REPOSITORY = '([^']+)'/.exec(jenkinsfile)?.[1];
         assert.equal(app?.split("/")[3], repository.split("/")[0], "APP_REPOSITORY's owner");
     });
 

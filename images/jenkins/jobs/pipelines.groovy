@@ -5,8 +5,9 @@ pipelineJob('twine-release') {
         numToKeep(50)
     }
     parameters {
-        stringParam('APP_REF', 'main', 'Branch, tag or commit to build')
-        stringParam('INFRA_REPOSITORY', 'https://github.com/twine/twine-infra.git', 'This repository: Packer templates under images/')
+        // The only parameter, and it chooses only among reviewed commits: the Jenkinsfile refuses any that the app
+        // repository's release branch does not reach. Both repositories are pinned in the Jenkinsfile.
+        stringParam('APP_REF', 'main', 'Branch, tag or full commit on the release branch (main) of the app repository')
     }
     definition {
         cps {
