@@ -24,6 +24,9 @@ APT_PACKAGES+=(graphviz)
 APT_PACKAGES+=(jq)
 # doctor's registrar-NS check (test/doctor.test.ts) asks a real authoritative DNS server on loopback.
 APT_PACKAGES+=(nsd)
+# The release pipeline (images/jenkins/jobs/Jenkinsfile) is run by test/releaseCommit.test.ts with Groovy 2.4, the
+# line Jenkins embeds.
+APT_PACKAGES+=(groovy)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -2,7 +2,10 @@
  * The release job publishes only reviewed code: APP_REF must resolve to a commit the app repository's release branch
  * reaches, and the publish agent checks that commit itself before anything is signed. The pipeline's own step (the
  * `sh` script of releaseCommit in images/jenkins/jobs/Jenkinsfile) runs here as Jenkins runs it (`sh -xe`), with
- * real git against a local app repository: a main branch, a side branch, and tags on each.
+ * real git against a local app repository: a main branch, a side branch, and tags on each. Then the whole Jenkinsfile
+ * runs with Groovy 2.4 (the line Jenkins embeds; test/helpers/jenkinsfileRun.groovy), each stage's steps in the
+ * workspace of its agent, to show what reaches the publish step: a side branch, or a build agent that reports a
+ * commit other than the one it checked, is refused before the publish agent unstashes or binds a credential.
  */
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
@@ -161,5 +164,116 @@ describe("the release job publishes only commits on the app repository's release
         );
         assert.doesNotMatch(dsl, /INFRA_REPOSITORY|REPOSITORY/);
         assert.match(stage("Check the image template"), /git url: env\.INFRA_REPOSITORY, branch: 'main'/);
+    });
+});
+
+/** Runs the whole Jenkinsfile with Groovy; returns its steps and result. */
+function runPipeline(work: string, params: Record<string, string>, env: Record<string, string>, lie?: string) {
+    const java = spawnSync("sh", ["-c", "command -v java"], { encoding: "utf8" }).stdout.trim();
+    const groovy = spawnSync("sh", ["-c", "command -v groovy"], { encoding: "utf8" }).stdout.trim();
+    assert.ok(java && groovy, "groovy is not installed: this test runs the Jenkinsfile with it. Fix: run `bash scripts/setup.sh` as root");
+    const javaHome = process.env.JAVA_HOME ?? path.dirname(path.dirname(fs.realpathSync(java)));
+    const r = spawnSync(
+        groovy,
+        [
+            path.join(__dirname, "helpers", "jenkinsfileRun.groovy"),
+            path.join(JOBS, "Jenkinsfile"),
+            work,
+            JSON.stringify({ params, env, lie }),
+        ],
+        { encoding: "utf8", env: { ...process.env, JAVA_HOME: javaHome } },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout
+        .trim()
+        .split("\n")
+        .map(l => JSON.parse(l));
+    return { steps: lines.slice(0, -1), result: lines.at(-1) };
+}
+
+describe("the release job, run with Groovy 2.4 as Jenkins runs it: only a commit on the release branch is signed", () => {
+    let root: string;
+    let env: Record<string, string>;
+    let side: string;
+
+    before(() => {
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "twine-release-run-"));
+        const origin = path.join(root, "twine");
+        fs.mkdirSync(origin);
+        git(origin, "init", "-q", "-b", ENVIRONMENT.APP_RELEASE_BRANCH);
+        for (const [branch, name] of [
+            [ENVIRONMENT.APP_RELEASE_BRANCH, "reviewed"],
+            ["feature", "unreviewed"],
+        ]) {
+            if (branch === "feature") git(origin, "checkout", "-q", "-b", branch);
+            fs.writeFileSync(path.join(origin, "file"), name);
+            git(origin, "add", "file");
+            git(origin, "commit", "-q", "-m", name);
+        }
+        side = git(origin, "rev-parse", "feature");
+        // the tools of the image: the build leaves packages, the publish step records what it signs
+        const bin = path.join(root, "bin");
+        fs.mkdirSync(bin);
+        const tools: Record<string, string> = {
+            "twine-build-packages": "touch twine_1.0_amd64.deb",
+            "twine-fetch-cloudwatch-agent": "touch amazon-cloudwatch-agent.deb",
+            "twine-publish-apt": `echo "$@" >> ${root}/published`,
+            gpg: "exit 0",
+            packer: "exit 0",
+        };
+        for (const [tool, body] of Object.entries(tools)) fs.writeFileSync(path.join(bin, tool), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+        env = { ...GIT_ENV, PATH: `${bin}:/usr/bin:/bin`, APP_REPOSITORY: origin };
+    });
+
+    after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+    const published = () => (fs.existsSync(path.join(root, "published")) ? fs.readFileSync(path.join(root, "published"), "utf8") : "");
+    const names = (steps: any[]) => steps.map(s => `${s.agent} ${s.step}`);
+
+    it("main: built on the build agent, checked again and signed on the publish agent, the template from main", function () {
+        this.timeout(60000);
+        fs.rmSync(path.join(root, "published"), { force: true });
+        const run = runPipeline(fs.mkdtempSync(path.join(root, "work-")), { APP_REF: "main" }, env);
+        assert.equal(run.result.result, "SUCCESS", JSON.stringify(run.result));
+        assert.deepEqual(names(run.steps), [
+            "build sh", // resolve and check APP_REF
+            "build sh", // check out that commit
+            "build sh",
+            "build sh",
+            "build stash",
+            "publish sh", // the publish agent's own check
+            "publish unstash",
+            "publish withCredentials",
+            "publish sh",
+            "build git",
+            "build sh",
+        ]);
+        assert.match(published(), /^s3:twine: noble main {2}\.\/amazon-cloudwatch-agent\.deb \.\/twine_1\.0_amd64\.deb$/m);
+        assert.deepEqual(
+            run.steps.filter(s => s.step === "git").map(s => [s.url, s.branch]),
+            [[ENVIRONMENT.INFRA_REPOSITORY, "main"]],
+        );
+    });
+
+    it("a side branch: refused on the build agent before its code is checked out or built; nothing is signed", function () {
+        this.timeout(60000);
+        fs.rmSync(path.join(root, "published"), { force: true });
+        const run = runPipeline(fs.mkdtempSync(path.join(root, "work-")), { APP_REF: "feature" }, env);
+        assert.equal(run.result.result, "FAILURE");
+        assert.deepEqual(names(run.steps), ["build sh"]);
+        assert.match(run.steps[0].log, new RegExp(`Refused: APP_REF 'feature' is commit ${side}`));
+        assert.equal(published(), "");
+    });
+
+    it("a build agent that reports a side commit: the publish agent refuses it before it unstashes or binds the key", function () {
+        this.timeout(60000);
+        fs.rmSync(path.join(root, "published"), { force: true });
+        const run = runPipeline(fs.mkdtempSync(path.join(root, "work-")), { APP_REF: "main" }, env, side);
+        assert.equal(run.result.result, "FAILURE");
+        assert.equal(run.result.stage, "Publish to the apt repository");
+        const publish = run.steps.filter(s => s.agent === "publish");
+        assert.deepEqual(names(publish), ["publish sh"]);
+        assert.match(publish[0].log, new RegExp(`Refused: APP_REF '${side}' is commit ${side}`));
+        assert.equal(published(), "");
     });
 });
