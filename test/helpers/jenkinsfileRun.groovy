@@ -91,8 +91,8 @@ abstract class Pipeline extends Script {
         process.environment().putAll(environment)
         def p = process.start()
         def out = new StringBuffer(), err = new StringBuffer()
-        p.consumeProcessOutput(out, err)
-        int status = p.waitFor()
+        p.waitForProcessOutput(out, err) // both streams read to their end, then the exit
+        int status = p.exitValue()
         def returned = args.returnStdout && agentLabel == 'build' && lie != null ? lie : out.toString()
         event(step: 'sh', status: status, script: (args.script as String).trim().readLines()[0], log: err.toString())
         if (status != 0) throw new RuntimeException("script returned exit code ${status}")
