@@ -1,7 +1,9 @@
 /**
  * The publishing script the pipeline runs, exercised with Debian's real aptly against a local filesystem
  * endpoint: a tiny .deb is built, published signed with a throwaway key, and the signature and package index
- * are verified. Missing tools fail the suite (scripts/setup.sh installs them); nothing is skipped.
+ * are verified. It signs only for a commit its own check (release-commit.sh, real git, against a local app
+ * repository) finds on the release branch's first-parent history; an older pipeline's call, which names no commit,
+ * signs nothing. Missing tools fail the suite (scripts/setup.sh installs them); nothing is skipped.
  */
 import { strict as assert } from "assert";
 import { SpawnSyncReturns, spawnSync } from "child_process";
@@ -9,11 +11,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { APTLY_ENDPOINT, APT_COMPONENT, APT_DISTRIBUTION, aptlyConfig } from "../components/delivery/aptlyConfig";
+import { AppRepo, makeAppRepo } from "./helpers/appRepo";
 import { exportKey, localAptlyConfig, makeSigningKey } from "./helpers/aptRepo";
 import { REPO } from "./helpers/config";
 
 const SCRIPT = path.join(REPO, "images", "jenkins", "publish-apt.sh");
-const TOOLS = ["aptly", "gpg", "gpgv", "dpkg-deb", "shellcheck"];
+const TOOLS = ["aptly", "gpg", "gpgv", "dpkg-deb", "shellcheck", "git"];
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, input?: string): SpawnSyncReturns<string> {
     const result = spawnSync(cmd, args, { env, encoding: "utf8", input });
@@ -46,6 +49,18 @@ function buildDeb(dir: string, name: string, version: string): string {
 
 describe("apt publishing with aptly (real tools)", function () {
     this.timeout(120_000);
+    let root: string;
+    let app: AppRepo;
+
+    before(() => {
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "twine-aptly-app-"));
+        app = makeAppRepo(root);
+    });
+
+    after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+    /** The environment of the publish agent's step: the image's release check on PATH, pointed at the local app repository. */
+    const withCheck = (env: NodeJS.ProcessEnv) => ({ ...env, ...app.env, PATH: `${app.bin}:${env.PATH}` });
 
     it("has every tool it needs installed (scripts/setup.sh installs them)", () => {
         const missing = TOOLS.filter(t => spawnSync("sh", ["-c", `command -v ${t}`]).status !== 0);
@@ -70,19 +85,16 @@ describe("apt publishing with aptly (real tools)", function () {
                 (conf.S3PublishEndpoints as Record<string, unknown>)[APTLY_ENDPOINT],
                 "the generated config has the S3 endpoint the pipeline publishes to",
             );
-            const env = { ...process.env, GNUPGHOME: gnupgHome, APTLY_CONFIG: localAptlyConfig(work, publicDir, "test") };
+            const env = withCheck({ ...process.env, GNUPGHOME: gnupgHome, APTLY_CONFIG: localAptlyConfig(work, publicDir, "test") });
 
-            // WHEN the pipeline's script publishes a package, then a newer version of it
-            run(
-                "bash",
-                [SCRIPT, "filesystem:test:", APT_DISTRIBUTION, APT_COMPONENT, fingerprint, buildDeb(work, "twine-hello", "1.0.0")],
-                env,
+            // WHEN the pipeline's script publishes a package of a release commit, then a newer version of a later one
+            const publish = (commit: string, deb: string) =>
+                run("bash", [SCRIPT, commit, "filesystem:test:", APT_DISTRIBUTION, APT_COMPONENT, fingerprint, deb], env);
+            assert.match(
+                publish(app.commits.merged, buildDeb(work, "twine-hello", "1.0.0")).stdout,
+                new RegExp(`of ${app.commits.merged} to`),
             );
-            run(
-                "bash",
-                [SCRIPT, "filesystem:test:", APT_DISTRIBUTION, APT_COMPONENT, fingerprint, buildDeb(work, "twine-hello", "1.1.0")],
-                env,
-            );
+            publish(app.commits.squashed, buildDeb(work, "twine-hello", "1.1.0"));
 
             // THEN the Release files verify against the public key only (a keyring apt would use)
             const dist = path.join(publicDir, "dists", APT_DISTRIBUTION);
@@ -118,11 +130,69 @@ describe("apt publishing with aptly (real tools)", function () {
         },
     );
 
+    describe("signs nothing for a commit its own check does not find on the release branch", () => {
+        let work: string;
+        let publicDir: string;
+        let env: NodeJS.ProcessEnv;
+        let fingerprint: string;
+        let deb: string;
+
+        before(() => {
+            work = fs.mkdtempSync(path.join(os.tmpdir(), "twine-aptly-refused-"));
+            publicDir = path.join(work, "public");
+            const gnupgHome = path.join(work, "gnupg");
+            fingerprint = makeSigningKey(gnupgHome, "Twine Test Archive <archive@example.invalid>");
+            env = withCheck({ ...process.env, GNUPGHOME: gnupgHome, APTLY_CONFIG: localAptlyConfig(work, publicDir, "test") });
+            deb = buildDeb(work, "twine-hello", "6.6.6");
+        });
+
+        after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+        const publish = (...args: string[]) => spawnSync("bash", [SCRIPT, ...args], { env, encoding: "utf8" });
+        const nothingPublished = () => {
+            assert.ok(!fs.existsSync(publicDir), "something was published");
+            assert.doesNotMatch(
+                spawnSync("aptly", [`-config=${env.APTLY_CONFIG}`, "repo", "list", "-raw"], { env, encoding: "utf8" }).stdout,
+                /twine/,
+            );
+        };
+
+        it("an older pipeline's call, which names no commit (a Rebuild or Restart from Stage of a build from before the check)", () => {
+            // The Jenkinsfile before the check called:
+            //   twine-publish-apt s3:twine: "$APT_DISTRIBUTION" "$APT_COMPONENT" "$key" ./*.deb
+            for (const args of [
+                ["filesystem:test:", APT_DISTRIBUTION, APT_COMPONENT, fingerprint, deb],
+                ["filesystem:test:", APT_DISTRIBUTION, APT_COMPONENT, fingerprint, deb, deb],
+            ]) {
+                const r = publish(...args);
+                assert.equal(r.status, 64, r.stderr);
+                assert.match(r.stderr, /usage: .* <commit> <endpoint>/);
+            }
+            nothingPublished();
+        });
+
+        it("a merged pull request's own commits, a side branch's, and a name instead of a commit", () => {
+            for (const commit of [app.commits.backdoor, app.commits.fixed, app.commits.unreviewed]) {
+                const r = publish(commit, "filesystem:test:", APT_DISTRIBUTION, APT_COMPONENT, fingerprint, deb);
+                assert.equal(r.status, 1, r.stderr);
+                assert.match(r.stderr, new RegExp(`Refused: APP_REF '${commit}' is commit ${commit}, not on the first-parent history`));
+                assert.match(r.stderr, /nothing signed/);
+            }
+            const named = publish("main", "filesystem:test:", APT_DISTRIBUTION, APT_COMPONENT, fingerprint, deb);
+            assert.equal(named.status, 64);
+            assert.match(named.stderr, /'main' is not a full commit of the app repository/);
+            nothingPublished();
+        });
+    });
+
     it("refuses to run without packages, and names a missing file", () => {
-        const usage = spawnSync("bash", [SCRIPT, "filesystem:test:", "noble", "main", "KEY"], { encoding: "utf8" });
+        const usage = spawnSync("bash", [SCRIPT, "0".repeat(40), "filesystem:test:", "noble", "main", "KEY"], { encoding: "utf8" });
         assert.equal(usage.status, 64);
         assert.match(usage.stderr, /usage:/);
-        const missing = spawnSync("bash", [SCRIPT, "filesystem:test:", "noble", "main", "KEY", "/nonexistent.deb"], { encoding: "utf8" });
+        const missing = spawnSync("bash", [SCRIPT, "0".repeat(40), "filesystem:test:", "noble", "main", "KEY", "/nonexistent.deb"], {
+            env: withCheck(process.env),
+            encoding: "utf8",
+        });
         assert.equal(missing.status, 66);
         assert.match(missing.stderr, /no such package: \/nonexistent\.deb/);
     });

@@ -588,7 +588,7 @@ describe("build tooling (dev)", () => {
             const jenkinsfile = fs.readFileSync(path.join(IMAGE, "jobs", "Jenkinsfile"), "utf8");
             const stages = [...jenkinsfile.matchAll(/stage\('([^']+)'\)/g)].map(m => m[1]);
             assert.deepEqual(stages, ["Build packages", "Publish to the apt repository", "Check the image template"]);
-            assert.match(jenkinsfile, /twine-publish-apt s3:twine:/);
+            assert.match(jenkinsfile, /twine-publish-apt "\$APP_COMMIT" s3:twine:/);
         });
 
         it("the pipeline runs the scripts the end-to-end test runs, installed in the image under the names it calls", () => {
@@ -602,11 +602,15 @@ describe("build tooling (dev)", () => {
                 "build-packages.sh": "twine-build-packages",
                 "fetch-cloudwatch-agent.sh": "twine-fetch-cloudwatch-agent",
                 "publish-apt.sh": "twine-publish-apt",
+                // The release check both agents run, and publish-apt.sh again before it signs.
+                "release-commit.sh": "twine-release-commit",
             });
             assert.match(dockerfile, /^COPY --from=package-build-root \/ \/opt\/package-build-root\/$/m);
             assert.match(jenkinsfile, /sh 'twine-build-packages \/opt\/package-build-root app'/);
             assert.match(jenkinsfile, /sh 'twine-fetch-cloudwatch-agent \.'/);
-            const publish = `twine-publish-apt s3:${APTLY_ENDPOINT}: "\\$APT_DISTRIBUTION" "\\$APT_COMPONENT" "\\$key" \\./\\*\\.deb`;
+            const publish =
+                `twine-publish-apt "\\$APP_COMMIT" s3:${APTLY_ENDPOINT}: ` +
+                `"\\$APT_DISTRIBUTION" "\\$APT_COMPONENT" "\\$key" \\./\\*\\.deb`;
             assert.match(jenkinsfile, new RegExp(publish));
             assert.doesNotMatch(jenkinsfile, /sh 'dpkg-buildpackage/, "packages are built in the build root, never in the Jenkins image");
         });

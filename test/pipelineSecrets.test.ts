@@ -49,7 +49,14 @@ function runAsJenkins(script: string, step: CredentialStep): string {
         for (const tool of ["gpg", "twine-publish-apt", "curl"]) {
             fs.writeFileSync(path.join(bin, tool), "#!/bin/sh\ncat >/dev/null 2>&1 || true\nexit 0\n", { mode: 0o755 });
         }
-        const env: Record<string, string> = { PATH: `${bin}:/usr/bin:/bin`, HOME: work, APT_DISTRIBUTION: "noble", APT_COMPONENT: "main" };
+        const env: Record<string, string> = {
+            PATH: `${bin}:/usr/bin:/bin`,
+            HOME: work,
+            APT_DISTRIBUTION: "noble",
+            APT_COMPONENT: "main",
+            // the commit the build stage resolved (env.APP_COMMIT)
+            APP_COMMIT: "0".repeat(40),
+        };
         for (const b of step.bindings) {
             const value = b.credentialsId === SIGNING_KEY_ID ? `${KEY_LINES.join("\n")}\n` : "single-line-secret";
             if (b.kind === "file") {

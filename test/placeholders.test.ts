@@ -15,14 +15,14 @@ const read = (file: string) => fs.readFileSync(path.join(REPO, file), "utf8");
 
 describe("values outside the stack files agree with them", () => {
     it("the release job clones this repository: INFRA_REPOSITORY is dev's deployments.repository", () => {
-        // Both repositories are pinned in the pipeline (no parameter chooses either).
+        // Both repositories are pinned (no parameter chooses either): this one in the pipeline.
         const jenkinsfile = read("images/jenkins/jobs/Jenkinsfile");
         const infra = /INFRA_REPOSITORY = '([^']+)'/.exec(jenkinsfile)?.[1];
         const repository = configs.dev.deployments?.repository;
         assert.ok(repository, "Pulumi.dev.yaml sets twine-infra:deployments.repository");
         assert.equal(infra, `https://github.com/${repository}.git`, "images/jenkins/jobs/Jenkinsfile INFRA_REPOSITORY");
-        // The app repository lives under the same GitHub owner.
-        const app = /APP_REPOSITORY = '([^']+)'/.exec(jenkinsfile)?.[1];
+        // The app repository lives under the same GitHub owner; the image's release check pins it.
+        const app = /^APP_REPOSITORY="\$\{TWINE_APP_REPOSITORY:-([^}]+)\}"$/m.exec(read("images/jenkins/release-commit.sh"))?.[1];
         assert.equal(app?.split("/")[3], repository.split("/")[0], "APP_REPOSITORY's owner");
     });
 

@@ -1,32 +1,27 @@
 /**
- * The release job publishes only reviewed code: APP_REF must resolve to a commit the app repository's release branch
- * reaches, and the publish agent checks that commit itself before anything is signed. The pipeline's own step (the
- * `sh` script of releaseCommit in images/jenkins/jobs/Jenkinsfile) runs here as Jenkins runs it (`sh -xe`), with
- * real git against a local app repository: a main branch, a side branch, and tags on each. Then the whole Jenkinsfile
- * runs with Groovy 2.4 (the line Jenkins embeds; test/helpers/jenkinsfileRun.groovy), each stage's steps in the
- * workspace of its agent, to show what reaches the publish step: a side branch, or a build agent that reports a
- * commit other than the one it checked, is refused before the publish agent unstashes or binds a credential.
+ * The release job publishes only reviewed code: APP_REF must resolve to a commit on the first-parent history of the
+ * app repository's release branch, and the publish agent checks that commit itself before anything is signed. The
+ * check is the image's script (images/jenkins/release-commit.sh, `twine-release-commit`), run here with real git
+ * against a local app repository (test/helpers/appRepo.ts): a merged pull request's own commits, a side branch and
+ * tags on each are refused. Then the Jenkinsfile's stages and steps run in order with Groovy 2.4 (the line Jenkins
+ * embeds; test/helpers/jenkinsfileRun.groovy), each `sh` step for real in the workspace of its agent and the steps
+ * that need a Jenkins stubbed, to show what reaches the publish step. That harness is not Jenkins: no CPS, sandbox,
+ * remoting or real agents; what Jenkins itself would do (Rebuild, Restart from Stage) is covered by the signing
+ * script's own check, tested with real aptly in test/aptlyPublish.test.ts.
  */
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { AppRepo, GIT_ENV, RELEASE_COMMIT_SCRIPT, git, makeAppRepo } from "./helpers/appRepo";
 import { REPO } from "./helpers/config";
 
 const JOBS = path.join(REPO, "images", "jenkins", "jobs");
 const JENKINSFILE = fs.readFileSync(path.join(JOBS, "Jenkinsfile"), "utf8");
 const CODE = JENKINSFILE.replace(/^\s*\/\/.*$/gm, "");
 const ENVIRONMENT = Object.fromEntries([...JENKINSFILE.matchAll(/^\s+(\w+) = '([^']*)'$/gm)].map(m => [m[1], m[2]]));
-
-/** The script of the one returnStdout step, which resolves and checks the ref. */
-function checkScript(): string {
-    const scripts = [...JENKINSFILE.matchAll(/sh\(returnStdout: true, script: '''([\s\S]*?)'''\)/g)].map(m => m[1]);
-    assert.equal(scripts.length, 1, "the Jenkinsfile has one step that resolves APP_REF to a commit");
-    // Groovy's ''' strings would read backslash escapes; the test runs the text as written, so there must be none.
-    assert.ok(!scripts[0].includes("\\"), "a backslash in the step: Groovy would change it");
-    return scripts[0];
-}
+const PINNED = (name: string) => new RegExp(`^${name}="\\$\\{TWINE_${name.replace("RELEASE_", "APP_RELEASE_")}:-([^}]+)\\}"$`, "m");
 
 /** The body of a stage, from its name to the next stage. */
 function stage(name: string): string {
@@ -35,73 +30,42 @@ function stage(name: string): string {
     return body;
 }
 
-function git(cwd: string, ...args: string[]): string {
-    const r = spawnSync("git", args, { cwd, encoding: "utf8", env: GIT_ENV });
-    assert.equal(r.status, 0, `git ${args.join(" ")}: ${r.stderr}`);
-    return r.stdout.trim();
-}
-
-const GIT_ENV = {
-    PATH: "/usr/bin:/bin",
-    GIT_AUTHOR_NAME: "Dev",
-    GIT_AUTHOR_EMAIL: "dev@example.com",
-    GIT_COMMITTER_NAME: "Dev",
-    GIT_COMMITTER_EMAIL: "dev@example.com",
-    GIT_CONFIG_NOSYSTEM: "1",
-    HOME: os.tmpdir(),
-};
-
-describe("the release job publishes only commits on the app repository's release branch (Jenkinsfile, real git)", () => {
+describe("the release check admits only commits on the release branch's first-parent history (release-commit.sh, real git)", () => {
     let root: string;
-    let origin: string;
-    const commits: Record<string, string> = {};
+    let app: AppRepo;
 
     before(() => {
         root = fs.mkdtempSync(path.join(os.tmpdir(), "twine-release-ref-"));
-        origin = path.join(root, "twine");
-        fs.mkdirSync(origin);
-        const branch = ENVIRONMENT.APP_RELEASE_BRANCH;
-        git(origin, "init", "-q", "-b", branch);
-        const commit = (name: string) => {
-            fs.writeFileSync(path.join(origin, "file"), name);
-            git(origin, "add", "file");
-            git(origin, "commit", "-q", "-m", name);
-            commits[name] = git(origin, "rev-parse", "HEAD");
-        };
-        commit("first");
-        git(origin, "tag", "-a", "-m", "release 1.0.0", "v1.0.0");
-        git(origin, "checkout", "-q", "-b", "feature");
-        commit("unreviewed");
-        git(origin, "tag", "-a", "-m", "looks like a release", "v9.9.9");
-        git(origin, "tag", "lightweight-side");
-        // a branch named like a reviewed commit, pointing at the unreviewed one
-        git(origin, "branch", commits.first, "feature");
-        git(origin, "checkout", "-q", branch);
-        commit("second");
+        app = makeAppRepo(root);
     });
 
     after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-    /** Runs the step as Jenkins does, in a fresh workspace, with the pipeline's environment and APP_REF. */
+    /** Runs the image's check in a fresh workspace, as the pipeline's step does (`sh -xe`), against the local repository. */
     function resolve(ref: string) {
         const workspace = fs.mkdtempSync(path.join(root, "workspace-"));
-        const env = { ...GIT_ENV, APP_REPOSITORY: origin, APP_RELEASE_BRANCH: ENVIRONMENT.APP_RELEASE_BRANCH, APP_REF: ref };
-        const r = spawnSync("sh", ["-xe", "-c", checkScript()], { cwd: workspace, env, encoding: "utf8" });
+        const env = { ...GIT_ENV, ...app.env, APP_REF: ref };
+        const r = spawnSync("sh", ["-xe", "-c", `${RELEASE_COMMIT_SCRIPT} "$APP_REF" app`], { cwd: workspace, env, encoding: "utf8" });
         return { status: r.status, commit: r.stdout.trim(), log: r.stderr, workspace };
     }
 
-    it("pins the release branch in the pipeline's environment, with both repositories", () => {
-        assert.equal(ENVIRONMENT.APP_RELEASE_BRANCH, "main");
-        assert.match(ENVIRONMENT.APP_REPOSITORY, /^https:\/\/github\.com\//);
+    it("pins the app repository and its release branch in the image's script, not in the pipeline", () => {
+        const script = fs.readFileSync(RELEASE_COMMIT_SCRIPT, "utf8");
+        assert.match(PINNED("APP_REPOSITORY").exec(script)?.[1] ?? "", /^https:\/\/github\.com\/[\w-]+\/[\w-]+\.git$/);
+        assert.equal(PINNED("RELEASE_BRANCH").exec(script)?.[1], "main");
+        // the pipeline can neither name the repository nor replace the script's pins
+        assert.doesNotMatch(CODE, /APP_REPOSITORY|RELEASE_BRANCH|TWINE_APP_/);
         assert.match(ENVIRONMENT.INFRA_REPOSITORY, /^https:\/\/github\.com\//);
     });
 
-    it("passes the release branch, a release tag on it and a full commit on it, as the full commit", () => {
+    it("passes the release branch, a release tag on it and full commits of its first-parent history, as the full commit", () => {
+        const { commits } = app;
         for (const [ref, expected] of [
-            ["main", commits.second],
+            ["main", commits.squashed],
             ["v1.0.0", commits.first],
             [commits.first, commits.first],
-            [commits.second, commits.second],
+            [commits.merged, commits.merged],
+            [commits.squashed, commits.squashed],
         ]) {
             const r = resolve(ref);
             assert.equal(r.status, 0, `${ref}: ${r.log}`);
@@ -111,19 +75,42 @@ describe("the release job publishes only commits on the app repository's release
         }
     });
 
-    it("refuses a side branch, a tag or a commit on it, and a branch named like a reviewed commit, saying why", () => {
-        for (const ref of ["feature", "v9.9.9", "lightweight-side", commits.unreviewed]) {
+    it("refuses a merged pull request's own commits: ancestors of main, but never a state main was in", () => {
+        for (const [ref, commit] of [
+            [app.commits.backdoor, app.commits.backdoor],
+            [app.commits.fixed, app.commits.fixed],
+            ["pr-backdoor", app.commits.backdoor],
+        ]) {
             const r = resolve(ref);
             assert.notEqual(r.status, 0, `${ref} was accepted`);
             assert.equal(r.commit, "", ref);
-            assert.match(r.log, new RegExp(`Refused: APP_REF '${ref}' is commit ${commits.unreviewed}, not on .*release branch main`), ref);
+            assert.match(r.log, new RegExp(`Refused: APP_REF '${ref}' is commit ${commit}, not on the first-parent history`), ref);
+        }
+    });
+
+    it("refuses a side branch, a tag on it, its commit, and a branch named like a reviewed commit, saying why", () => {
+        // only the release branch and tags are fetched: a side branch's name is not even there
+        const branch = resolve("feature");
+        assert.notEqual(branch.status, 0);
+        assert.match(branch.log, /Refused: APP_REF 'feature' is not the release branch main, a tag, or a full commit/);
+        for (const ref of ["v9.9.9", app.commits.unreviewed]) {
+            const r = resolve(ref);
+            assert.notEqual(r.status, 0, `${ref} was accepted`);
+            assert.equal(r.commit, "", ref);
+            assert.match(r.log, new RegExp(`Refused: APP_REF '${ref}' is commit ${app.commits.unreviewed}, not on the first-parent`), ref);
         }
         // a 40-hex name is that commit, never a branch of that name
-        assert.equal(resolve(commits.first).commit, commits.first);
+        assert.equal(resolve(app.commits.first).commit, app.commits.first);
+    });
+
+    it("fetches only the release branch and the tags", () => {
+        const r = resolve("main");
+        const refs = git(path.join(r.workspace, "app"), "for-each-ref", "--format=%(refname)").split("\n").sort();
+        assert.deepEqual(refs, ["refs/remotes/origin/main", "refs/tags/pr-backdoor", "refs/tags/v1.0.0", "refs/tags/v9.9.9"]);
     });
 
     it("refuses what is no branch, tag or full commit, and revision syntax that could name something else", () => {
-        for (const ref of ["", "nope", commits.second.slice(0, 12), "main~1", "main^", "feature..main", "-h", "@{-1}", "a b"]) {
+        for (const ref of ["", "nope", app.commits.squashed.slice(0, 12), "main~1", "main^", "feature..main", "-h", "@{-1}", "a b"]) {
             const r = resolve(ref);
             assert.notEqual(r.status, 0, `'${ref}' was accepted`);
             assert.equal(r.commit, "", ref);
@@ -131,13 +118,13 @@ describe("the release job publishes only commits on the app repository's release
         }
     });
 
-    it("passes shellcheck as a POSIX sh script", () => {
-        const r = spawnSync("shellcheck", ["--severity=style", "--shell=sh", "-"], { input: checkScript(), encoding: "utf8" });
+    it("passes shellcheck", () => {
+        const r = spawnSync("shellcheck", ["--severity=style", RELEASE_COMMIT_SCRIPT], { encoding: "utf8" });
         assert.ok(!r.error, "shellcheck is not installed. Fix: run `bash scripts/setup.sh` as root");
         assert.equal(r.status, 0, r.stdout);
     });
 
-    it("the build agent builds the commit it resolved; the publish agent checks it again before it unstashes or signs", () => {
+    it("the build agent builds the commit it resolved; the publish agent checks it again, and signs only naming it", () => {
         const build = stage("Build packages");
         const resolved = build.indexOf("env.APP_COMMIT = releaseCommit(params.APP_REF)");
         assert.ok(resolved >= 0, "the build stage resolves APP_REF");
@@ -147,11 +134,12 @@ describe("the release job publishes only commits on the app repository's release
         assert.match(publish.split("steps {")[0], /agent \{ label 'publish' \}/);
         const check = publish.indexOf("releaseCommit(env.APP_COMMIT ?: '')");
         assert.ok(check >= 0 && check < publish.indexOf("unstash") && check < publish.indexOf("withCredentials("));
-        // releaseCommit is the function around the checked step
-        assert.match(
-            CODE,
-            /def releaseCommit\(String ref\) \{\s*def commit\s*withEnv\(\["APP_REF=\$\{ref\}"\]\) \{\s*commit = sh\(returnStdout/,
-        );
+        assert.match(publish, /twine-publish-apt "\$APP_COMMIT" s3:twine: /);
+        // releaseCommit is the image's check
+        const fn =
+            /def releaseCommit\(String ref\) \{\s*def commit\s*withEnv\(\["APP_REF=\$\{ref\}"\]\) \{\s*commit = sh\((.*)\)\.trim\(\)/;
+        assert.equal(fn.exec(CODE)?.[1], `returnStdout: true, script: 'twine-release-commit "$APP_REF" app'`);
+        assert.match(CODE, /options \{[^}]*disableRestartFromStage\(\)/);
         // no other way for a parameter into the code
         assert.deepEqual([...new Set([...CODE.matchAll(/params\.(\w+)/g)].map(m => m[1]))], ["APP_REF"]);
     });
@@ -191,27 +179,16 @@ function runPipeline(work: string, params: Record<string, string>, env: Record<s
     return { steps: lines.slice(0, -1), result: lines.at(-1) };
 }
 
-describe("the release job, run with Groovy 2.4 as Jenkins runs it: only a commit on the release branch is signed", () => {
+describe("the release job's stages, run in order with Groovy 2.4: only a commit on the release branch reaches signing", () => {
     let root: string;
     let env: Record<string, string>;
-    let side: string;
+    let app: AppRepo;
 
     before(() => {
         root = fs.mkdtempSync(path.join(os.tmpdir(), "twine-release-run-"));
-        const origin = path.join(root, "twine");
-        fs.mkdirSync(origin);
-        git(origin, "init", "-q", "-b", ENVIRONMENT.APP_RELEASE_BRANCH);
-        for (const [branch, name] of [
-            [ENVIRONMENT.APP_RELEASE_BRANCH, "reviewed"],
-            ["feature", "unreviewed"],
-        ]) {
-            if (branch === "feature") git(origin, "checkout", "-q", "-b", branch);
-            fs.writeFileSync(path.join(origin, "file"), name);
-            git(origin, "add", "file");
-            git(origin, "commit", "-q", "-m", name);
-        }
-        side = git(origin, "rev-parse", "feature");
-        // the tools of the image: the build leaves packages, the publish step records what it signs
+        app = makeAppRepo(root);
+        // the tools of the image: the build leaves packages, the publish step records what it is asked to sign; the
+        // release check is the image's own script
         const bin = path.join(root, "bin");
         fs.mkdirSync(bin);
         const tools: Record<string, string> = {
@@ -222,7 +199,7 @@ describe("the release job, run with Groovy 2.4 as Jenkins runs it: only a commit
             packer: "exit 0",
         };
         for (const [tool, body] of Object.entries(tools)) fs.writeFileSync(path.join(bin, tool), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
-        env = { ...GIT_ENV, PATH: `${bin}:/usr/bin:/bin`, APP_REPOSITORY: origin };
+        env = { ...GIT_ENV, ...app.env, PATH: `${bin}:${app.bin}:/usr/bin:/bin` };
     });
 
     after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -248,7 +225,8 @@ describe("the release job, run with Groovy 2.4 as Jenkins runs it: only a commit
             "build git",
             "build sh",
         ]);
-        assert.match(published(), /^s3:twine: noble main {2}\.\/amazon-cloudwatch-agent\.deb \.\/twine_1\.0_amd64\.deb$/m);
+        // the signing script is told the commit the build agent built, and checks it itself (test/aptlyPublish.test.ts)
+        assert.equal(published(), `${app.commits.squashed} s3:twine: noble main  ./amazon-cloudwatch-agent.deb ./twine_1.0_amd64.deb\n`);
         assert.deepEqual(
             run.steps.filter(s => s.step === "git").map(s => [s.url, s.branch]),
             [[ENVIRONMENT.INFRA_REPOSITORY, "main"]],
@@ -261,19 +239,31 @@ describe("the release job, run with Groovy 2.4 as Jenkins runs it: only a commit
         const run = runPipeline(fs.mkdtempSync(path.join(root, "work-")), { APP_REF: "feature" }, env);
         assert.equal(run.result.result, "FAILURE");
         assert.deepEqual(names(run.steps), ["build sh"]);
-        assert.match(run.steps[0].log, new RegExp(`Refused: APP_REF 'feature' is commit ${side}`));
+        assert.match(run.steps[0].log, /Refused: APP_REF 'feature' is not the release branch main/);
         assert.equal(published(), "");
     });
 
-    it("a build agent that reports a side commit: the publish agent refuses it before it unstashes or binds the key", function () {
+    it("a merged pull request's first commit: refused on the build agent; nothing is signed", function () {
         this.timeout(60000);
         fs.rmSync(path.join(root, "published"), { force: true });
-        const run = runPipeline(fs.mkdtempSync(path.join(root, "work-")), { APP_REF: "main" }, env, side);
+        const backdoor = app.commits.backdoor;
+        const run = runPipeline(fs.mkdtempSync(path.join(root, "work-")), { APP_REF: backdoor }, env);
+        assert.equal(run.result.result, "FAILURE");
+        assert.deepEqual(names(run.steps), ["build sh"]);
+        assert.match(run.steps[0].log, new RegExp(`Refused: APP_REF '${backdoor}' is commit ${backdoor}, not on the first-parent`));
+        assert.equal(published(), "");
+    });
+
+    it("a build agent that reports a merged pull request's commit: the publish agent refuses it before unstash or binding", function () {
+        this.timeout(60000);
+        fs.rmSync(path.join(root, "published"), { force: true });
+        const backdoor = app.commits.backdoor;
+        const run = runPipeline(fs.mkdtempSync(path.join(root, "work-")), { APP_REF: "main" }, env, backdoor);
         assert.equal(run.result.result, "FAILURE");
         assert.equal(run.result.stage, "Publish to the apt repository");
         const publish = run.steps.filter(s => s.agent === "publish");
         assert.deepEqual(names(publish), ["publish sh"]);
-        assert.match(publish[0].log, new RegExp(`Refused: APP_REF '${side}' is commit ${side}`));
+        assert.match(publish[0].log, new RegExp(`Refused: APP_REF '${backdoor}' is commit ${backdoor}`));
         assert.equal(published(), "");
     });
 });

@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { APTLY_ENDPOINT, APT_COMPONENT, APT_DISTRIBUTION } from "../../components/delivery/aptlyConfig";
+import { git, releaseCheck } from "../helpers/appRepo";
 import { exportKey, fingerprintOf, localAptlyConfig, makeSigningKey } from "../helpers/aptRepo";
 import { REPO } from "../helpers/config";
 import { machineMirror } from "./debianMirror";
@@ -119,9 +120,23 @@ describe("the build chain, end to end (debootstrap, dpkg-buildpackage, aptly, Pa
             .filter(f => f.endsWith(".deb"))
             .map(f => path.join(workspace, f));
         const endpoint = `filesystem:${APTLY_ENDPOINT}:`;
-        const publish = [path.join(JENKINS, "publish-apt.sh"), endpoint, APT_DISTRIBUTION, APT_COMPONENT, key, ...debs];
+        // the script signs only a commit of the app repository's release branch: the fixture's source, committed there
+        const appOrigin = path.join(work, "app-origin");
+        fs.cpSync(path.join(FIXTURES, "twine"), appOrigin, { recursive: true });
+        git(appOrigin, "init", "-q", "-b", "main");
+        git(appOrigin, "add", "-A");
+        git(appOrigin, "commit", "-q", "-m", "release");
+        const check = releaseCheck(work, appOrigin);
+        const commit = git(appOrigin, "rev-parse", "HEAD");
+        const publish = [path.join(JENKINS, "publish-apt.sh"), commit, endpoint, APT_DISTRIBUTION, APT_COMPONENT, key, ...debs];
         await run("bash", publish, {
-            env: { ...process.env, GNUPGHOME: archiveHome, APTLY_CONFIG: localAptlyConfig(work, publicDir) },
+            env: {
+                ...process.env,
+                ...check.env,
+                PATH: `${check.bin}:${process.env.PATH}`,
+                GNUPGHOME: archiveHome,
+                APTLY_CONFIG: localAptlyConfig(work, publicDir),
+            },
         });
         phase("published with aptly", t);
 

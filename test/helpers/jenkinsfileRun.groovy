@@ -1,4 +1,4 @@
-// Runs a declarative Jenkinsfile with Groovy (the 2.4 line that Jenkins embeds): its own functions and closures, in
+// Runs a declarative Jenkinsfile's stages with Groovy (the 2.4 line that Jenkins embeds): its own functions and closures, in
 // order, each `sh` step for real under `sh -xe` in the workspace of the agent the stage runs on, and stubs for the
 // steps that need a Jenkins (checkout of the infra repository, credentials, stash). Prints one JSON line per step
 // and a last line with the result, for test/releaseCommit.test.ts.

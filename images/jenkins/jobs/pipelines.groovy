@@ -5,9 +5,9 @@ pipelineJob('twine-release') {
         numToKeep(50)
     }
     parameters {
-        // The only parameter, and it chooses only among reviewed commits: the Jenkinsfile refuses any that the app
-        // repository's release branch does not reach. Both repositories are pinned in the Jenkinsfile.
-        stringParam('APP_REF', 'main', 'Branch, tag or full commit on the release branch (main) of the app repository')
+        // The only parameter, and it chooses only among reviewed commits: the image's check (release-commit.sh) refuses
+        // any not on the first-parent history of the app repository's release branch. No parameter names a repository.
+        stringParam('APP_REF', 'main', 'The release branch (main), a tag or a full commit on its first-parent history')
     }
     definition {
         cps {
