@@ -24,8 +24,8 @@ APT_PACKAGES+=(graphviz)
 APT_PACKAGES+=(jq)
 # doctor's registrar-NS check (test/doctor.test.ts) asks a real authoritative DNS server on loopback.
 APT_PACKAGES+=(nsd)
-# The release pipeline (images/jenkins/jobs/Jenkinsfile) is run by test/releaseCommit.test.ts with Groovy 2.4, the
-# line Jenkins embeds.
+# test/releaseCommit.test.ts runs the release pipeline's stages (images/jenkins/jobs/Jenkinsfile) with Groovy 2.4,
+# the line Jenkins embeds, its own steps stubbed.
 APT_PACKAGES+=(groovy)
 
 missing=()

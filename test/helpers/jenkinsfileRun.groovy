@@ -1,7 +1,9 @@
 // Runs a declarative Jenkinsfile's stages with Groovy (the 2.4 line that Jenkins embeds): its own functions and closures, in
 // order, each `sh` step for real under `sh -xe` in the workspace of the agent the stage runs on, and stubs for the
 // steps that need a Jenkins (checkout of the infra repository, credentials, stash). Prints one JSON line per step
-// and a last line with the result, for test/releaseCommit.test.ts.
+// and a last line with the result, for test/releaseCommit.test.ts. It is not Jenkins: no CPS transformation, script
+// sandbox, remoting, separate machines, or Jenkins' own actions (Replay, Rebuild, Restart from Stage); it shows the
+// order of the steps and what each `sh` step does with what the steps before it left.
 //
 // groovy jenkinsfileRun.groovy <Jenkinsfile> <work dir> <json: {params, env, lie}>
 //   env: extra environment of every step (PATH with stub tools, the app repository to fetch from)
