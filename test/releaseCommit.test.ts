@@ -14,6 +14,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parse } from "yaml";
 import { AppRepo, GIT_ENV, RELEASE_COMMIT_SCRIPT, git, makeAppRepo } from "./helpers/appRepo";
 import { REPO } from "./helpers/config";
 
@@ -142,6 +143,22 @@ describe("the release check admits only commits on the release branch's first-pa
         assert.match(CODE, /options \{[^}]*disableRestartFromStage\(\)/);
         // no other way for a parameter into the code
         assert.deepEqual([...new Set([...CODE.matchAll(/params\.(\w+)/g)].map(m => m[1]))], ["APP_REF"]);
+    });
+
+    it("only the administrator may Replay (run an edited script) or configure a job; others may Build", () => {
+        // Rebuild and Restart from Stage need only Job/Build and re-run a build's own script: the signing script's
+        // check covers those. Replay with an edited script needs Run/Replay, which could bind the key directly.
+        const casc = parse(fs.readFileSync(path.join(REPO, "images", "jenkins", "casc.yaml"), "utf8"));
+        const entries: { user?: { name: string; permissions: string[] }; group?: { name: string; permissions: string[] } }[] =
+            casc.jenkins.authorizationStrategy.globalMatrix.entries;
+        for (const entry of entries) {
+            const who = entry.user ?? entry.group!;
+            if (entry.user?.name === "admin") continue;
+            const powerful = who.permissions.filter(p =>
+                /^(Run\/(Replay|Update|Delete)|Job\/(Configure|Create|Delete)|Overall\/Administer)$/.test(p),
+            );
+            assert.deepEqual(powerful, [], `${who.name} holds ${powerful.join(", ")}`);
+        }
     });
 
     it("the job's only parameter is APP_REF: no parameter names a repository", () => {
