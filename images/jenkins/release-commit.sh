@@ -10,9 +10,9 @@
 # never reviewed as a whole (a pull request's intermediate commit). Fetches into <dir> (created empty) only the
 # release branch and the tags, and prints the full commit; anything else exits 1 and says why.
 #
-# The repository and branch are pinned here, in the image, not in the pipeline: a re-run of an older pipeline
-# script (Rebuild, Restart from Stage) runs its own script but this check. TWINE_APP_REPOSITORY and
-# TWINE_APP_RELEASE_BRANCH replace them for tests and local runs; no pipeline sets them.
+# The repository and branch are pinned here, in the image, not in the pipeline: a re-run of an older build
+# (Rebuild, Restart from Stage) runs that build's own script, but this check is the running image's.
+# TWINE_APP_REPOSITORY and TWINE_APP_RELEASE_BRANCH replace them for tests and local runs; no pipeline sets them.
 set -euo pipefail
 
 APP_REPOSITORY="${TWINE_APP_REPOSITORY:-https://github.com/twine/twine.git}"
