@@ -51,6 +51,22 @@ export function trailDeliveryPattern(trailBucket: string): Record<string, unknow
     };
 }
 
+/**
+ * The EventBridge pattern of IAM Access Analyzer's active external-access findings: a resource (a role's trust, a
+ * bucket, key or topic policy) newly reachable from outside the account. Access Analyzer sends one event per new
+ * finding and per status change; an archive rule archives a new finding before it is sent, so the ones the
+ * program expects never page (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-eventbridge.html,
+ * whose example event and `"status": ["ACTIVE"]` pattern these fields follow). A deleted finding (its resource
+ * gone, isDeleted true) keeps its status, and is not news.
+ */
+export function accessAnalyzerFindingPattern(): Record<string, unknown> {
+    return {
+        source: ["aws.access-analyzer"],
+        "detail-type": ["Access Analyzer Finding"],
+        detail: { status: ["ACTIVE"], isDeleted: [false] },
+    };
+}
+
 /** The job states that leave no new recovery point: a backup or copy job that ends so pages. */
 export const BACKUP_FAILED_STATES = ["FAILED", "ABORTED", "EXPIRED"];
 
@@ -255,12 +271,14 @@ export interface AccountAlertsArgs extends TopicArgs {
     readonly trail?: { readonly bucket: string };
     /** AWS Backup runs jobs in this account: route the ones that fail. Defaults to false (no rule). */
     readonly backupJobs?: boolean;
+    /** The account has an IAM Access Analyzer: route its active external-access findings. Defaults to false (no rule). */
+    readonly accessAnalyzer?: boolean;
 }
 
 /**
  * What pages about the account rather than one environment: NAT gateway errors, GuardDuty findings of medium
- * severity and above, the calls that stop the trail's delivery and the backup jobs that fail, all to the account's
- * own encrypted topic.
+ * severity and above, the calls that stop the trail's delivery, the backup jobs that fail and Access Analyzer's
+ * external-access findings, all to the account's own encrypted topic.
  */
 export class AccountAlerts extends pulumi.ComponentResource {
     public readonly topic: aws.sns.Topic;
@@ -288,6 +306,13 @@ export class AccountAlerts extends pulumi.ComponentResource {
                 "trail-delivery",
                 "Calls that stop the trail's delivery (trail stopped or changed, its bucket policy changed) and keys disabled or deleted",
                 stableJson(trailDeliveryPattern(trail.bucket)),
+            );
+        }
+        if (args.accessAnalyzer) {
+            route(
+                "external-access",
+                "IAM Access Analyzer findings: a resource newly reachable from outside the account (the expected ones are archived)",
+                stableJson(accessAnalyzerFindingPattern()),
             );
         }
         if (args.backupJobs) {
