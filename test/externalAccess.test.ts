@@ -14,7 +14,8 @@ import { RCP_MAX_CHARACTERS, perimeterPolicy } from "../components/account/perim
 import { accessAnalyzerFindingPattern } from "../components/operations/monitoring";
 import { Plan, PlannedResource } from "../plan/run";
 import { projectOidcTrusts, projectPerimeterPolicy } from "../scripts/perimeterPolicy";
-import { FIXTURES, fixtureConfig } from "./helpers/config";
+import { externalAccessCheck } from "../doctor/checks";
+import { FIXTURES, REPO, fixtureConfig } from "./helpers/config";
 import { Document, IamHarness, statementsOf } from "./helpers/iam";
 import { findMoto } from "./helpers/moto";
 import { STACKS, ofType, planOf } from "./helpers/plans";
@@ -314,5 +315,53 @@ describe("external access: the organization's resource control policy (perimeter
         const pulumi = policy.Statement.find(s => s.Sid === "WebIdentityOnlyFromThePulumiSubjectsOfTheStacks")!;
         assert.deepEqual(pulumi.Condition, { Null: { [`${PULUMI_OIDC_HOST}:sub`]: "false" } });
         assert.throws(() => perimeterPolicy("123", { [PULUMI_OIDC_HOST]: [], [GITHUB_OIDC_HOST]: [] }), /not an organization id/);
+    });
+});
+
+describe("external access: doctor's verdict and the perimeter-policy command", () => {
+    const wanted = {
+        analyzer: "twine-dev-account",
+        archiveRules: [{ key: "k", ruleName: "twine-project-accounts", filter: { "principal.AWS": { eq: ["444444444444"] } } }],
+        rule: "twine-dev-external-access",
+        pattern: accessAnalyzerFindingPattern(),
+        topicArn: "arn:aws:sns:eu-west-1:333333333333:twine-dev-account",
+    };
+    const healthy = {
+        analyzerStatus: "ACTIVE",
+        archiveRules: wanted.archiveRules,
+        rule: { state: "ENABLED", pattern: accessAnalyzerFindingPattern() },
+        targetArns: [wanted.topicArn],
+    };
+
+    it("ok as declared; fails on a silencing archive rule, a widened one, a disabled rule or a lost target; pending before the up", () => {
+        assert.equal(externalAccessCheck(healthy, wanted).verdict, "ok");
+        const everything = { key: "x", ruleName: "quiet", filter: { resourceType: { eq: ["AWS::IAM::Role"] } } };
+        const widened = { ...wanted.archiveRules[0], filter: { "principal.AWS": { eq: ["444444444444", OUTSIDE] } } };
+        for (const found of [
+            { ...healthy, archiveRules: [...healthy.archiveRules, everything] },
+            { ...healthy, archiveRules: [widened] },
+            { ...healthy, rule: { ...healthy.rule, state: "DISABLED" } },
+            { ...healthy, rule: { ...healthy.rule, pattern: { source: ["aws.access-analyzer"], detail: { status: ["NONE"] } } } },
+            { ...healthy, targetArns: [] },
+            { ...healthy, analyzerStatus: undefined },
+        ]) {
+            assert.equal(externalAccessCheck(found, wanted).verdict, "fail", JSON.stringify(found));
+        }
+        assert.equal(externalAccessCheck({ archiveRules: [], targetArns: [] }, wanted).verdict, "pending");
+    });
+
+    it("the command prints the policy as JSON from the stack files, and refuses a malformed organization id (exit 2)", () => {
+        const cli = (...args: string[]) =>
+            spawnSync(process.execPath, [path.join(REPO, "scripts", "twine-infra.js"), "perimeter-policy", ...args], {
+                cwd: FIXTURES,
+                encoding: "utf8",
+            });
+        const ok = cli("--organization-id", "o-abcdefghij");
+        assert.equal(ok.status, 0, ok.stderr);
+        assert.deepEqual(JSON.parse(ok.stdout), projectPerimeterPolicy(FIXTURES, "o-abcdefghij"));
+        const bad = cli("--organization-id", "123456789012");
+        assert.equal(bad.status, 2);
+        assert.match(bad.stderr, /is not an organization id/);
+        assert.equal(bad.stdout, "");
     });
 });
