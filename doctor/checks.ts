@@ -3,7 +3,7 @@
  * plan cannot see, checked with read-only calls and the credentials in the environment. Verdicts are plain data
  * (this file); doctor/run.ts makes the calls and prints one line per check.
  */
-import type { ArchiveRuleSpec } from "../components/account/expectedAccess";
+import type { ArchiveRuleSpec } from "../components/account/expectedAccessConfig";
 import { peakServers } from "../components/app/fleetPeakConfig";
 import { EnvStackConfig } from "../config";
 import type { StateReading } from "./pulumiState";

@@ -21,7 +21,7 @@ import { UpstreamError } from "../stacks/upstream";
 import { readStackSettings } from "../plan/stackFile";
 import { checkEscDefaultPermission } from "../components/account/escAccessPolicy";
 import { baselineNames } from "../components/account/accountBaseline";
-import { expectedAccessArchiveRules } from "../components/account/expectedAccess";
+import { expectedAccessArchiveRules } from "../components/account/expectedAccessConfig";
 import { accessAnalyzerFindingPattern } from "../components/operations/monitoring";
 import { expectedAccess } from "../stacks/context";
 import { importLines, openSearchRoleImport, retainedImportFile, trailImport } from "./imports";

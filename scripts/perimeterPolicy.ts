@@ -7,7 +7,7 @@
  */
 import { ConfigError, parseStackConfig } from "../config";
 import { deployRoleTrust, previewRoleTrust } from "../components/account/deploymentPreviews";
-import { deploymentProviderArns } from "../components/account/expectedAccess";
+import { deploymentProviderArns } from "../components/account/expectedAccessConfig";
 import { PolicyDocument, PolicyStatement } from "../components/account/iamPolicy";
 import { ORGANIZATION_ID, perimeterPolicy, perimeterPolicyProblems, trustedSubjects } from "../components/account/perimeterPolicy";
 import { InputError } from "../plan/inputError";

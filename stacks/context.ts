@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { NetworkConfig, StackConfig } from "../config";
 import { AccountBaseline } from "../components/account/accountBaseline";
-import { ExpectedAccess, deploymentProviderArns } from "../components/account/expectedAccess";
+import { ExpectedAccess, deploymentProviderArns } from "../components/account/expectedAccessConfig";
 import { deployRoleName, previewRoleName } from "../components/account/deployRolePolicy";
 import { ELB_LOG_ACCOUNTS } from "../components/app/accessLogPolicy";
 import { Network } from "../components/network/network";

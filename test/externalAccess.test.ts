@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { validateResourceControlPolicy } from "@cloud-copilot/iam-policy";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { ArchiveRuleSpec, FindingFields, archives, oidcProviderArn } from "../components/account/expectedAccess";
+import { ArchiveRuleSpec, FindingFields, archives, oidcProviderArn } from "../components/account/expectedAccessConfig";
 import { GITHUB_OIDC_HOST, PULUMI_OIDC_HOST, pulumiSubject } from "../components/account/oidcTrustPolicy";
 import { RCP_MAX_CHARACTERS, perimeterPolicy } from "../components/account/perimeterPolicy";
 import { accessAnalyzerFindingPattern } from "../components/operations/monitoring";

@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, denyInsecureTransport, policyDocument, stableJson } from "./iamPolicy";
-import { ExpectedAccess, expectedAccessArchiveRules } from "./expectedAccess";
+import { ExpectedAccess, expectedAccessArchiveRules } from "./expectedAccessConfig";
 import { LogBucket } from "./logBucket";
 
 /**
