@@ -11,7 +11,7 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { ArchiveRuleSpec, FindingFields, archives, oidcProviderArn } from "../components/account/expectedAccessConfig";
 import { GITHUB_OIDC_HOST, PULUMI_OIDC_HOST, pulumiSubject } from "../components/account/oidcTrustPolicy";
 import { RCP_MAX_CHARACTERS, perimeterPolicy } from "../components/account/perimeterPolicy";
-import { accessAnalyzerFindingPattern } from "../components/operations/monitoring";
+import { accessAnalyzerFindingPattern, alertTamperingPattern } from "../components/operations/monitoring";
 import { Plan, PlannedResource } from "../plan/run";
 import { projectOidcTrusts, projectPerimeterPolicy } from "../scripts/perimeterPolicy";
 import { externalAccessCheck } from "../doctor/checks";
@@ -63,6 +63,34 @@ describe("external access: Access Analyzer's findings reach the account's topic"
         assert.deepEqual(matched, [true, true, false, false, false, false]);
     });
 
+    it("a second rule pages on what would silence them, not on a rule's ordinary update (moto's matcher)", function () {
+        this.timeout(60_000);
+        // "AWS API Call via CloudTrail": the service's source, the call's name in detail.eventName.
+        const call = (source: string, eventName: string) => ({
+            version: "0",
+            id: "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+            "detail-type": "AWS API Call via CloudTrail",
+            source,
+            account: "333333333333",
+            time: "2026-12-07T21:00:00Z",
+            region: REGION,
+            resources: [],
+            detail: { eventVersion: "1.08", eventSource: `${source.slice(4)}.amazonaws.com`, eventName, requestParameters: {} },
+        });
+        const matched = motoMatches(alertTamperingPattern(), [
+            call("aws.access-analyzer", "CreateArchiveRule"),
+            call("aws.access-analyzer", "UpdateArchiveRule"),
+            call("aws.access-analyzer", "DeleteAnalyzer"),
+            call("aws.events", "RemoveTargets"),
+            call("aws.events", "DisableRule"),
+            call("aws.sns", "Unsubscribe"),
+            call("aws.events", "PutRule"),
+            call("aws.access-analyzer", "GetArchiveRule"),
+            call("aws.sns", "Publish"),
+        ]);
+        assert.deepEqual(matched, [true, true, true, true, true, true, false, false, false]);
+    });
+
     for (const stack of STACKS) {
         it(`${stack}: a rule routes them to the account topic, whose policy and key let EventBridge publish (simulator)`, async () => {
             const plan = await planOf(stack);
@@ -71,9 +99,15 @@ describe("external access: Access Analyzer's findings reach the account's topic"
             const [rule] = ofType(plan, "aws:cloudwatch/eventRule:EventRule").filter(r => r.inputs.name === ruleName);
             assert.ok(rule, `${stack} routes no Access Analyzer finding`);
             assert.deepEqual(JSON.parse(String(rule.inputs.eventPattern)), accessAnalyzerFindingPattern());
-            const [target] = ofType(plan, "aws:cloudwatch/eventTarget:EventTarget").filter(t => t.parent === rule.urn);
             const topicArn = `arn:aws:sns:${REGION}:${accountId}:twine-${stack}-account`;
-            assert.equal(target.inputs.arn, topicArn);
+            const [tampering] = ofType(plan, "aws:cloudwatch/eventRule:EventRule").filter(
+                r => r.inputs.name === `twine-${stack}-alert-tampering`,
+            );
+            assert.deepEqual(JSON.parse(String(tampering.inputs.eventPattern)), alertTamperingPattern());
+            for (const r of [rule, tampering]) {
+                const [target] = ofType(plan, "aws:cloudwatch/eventTarget:EventTarget").filter(t => t.parent === r.urn);
+                assert.equal(target.inputs.arn, topicArn);
+            }
 
             const [topicPolicy] = ofType(plan, "aws:sns/topicPolicy:TopicPolicy").filter(p => p.inputs.arn === topicArn);
             const [key] = ofType(plan, "aws:kms/key:Key").filter(k => k.name === `${stack}-alerts-topic-key`);

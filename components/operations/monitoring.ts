@@ -67,6 +67,37 @@ export function accessAnalyzerFindingPattern(): Record<string, unknown> {
     };
 }
 
+/**
+ * The EventBridge pattern of the calls that would silence the account's alerts: an archive rule created, widened,
+ * applied or deleted, findings archived by hand or the analyzer deleted; an EventBridge rule disabled, deleted or
+ * stripped of its targets; an SNS topic deleted, re-policied or unsubscribed. "AWS API Call via CloudTrail" events
+ * (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-access-analyzer.html and the pages of each service):
+ * they need a trail that logs, and they reach the topic through this rule while the others are being removed, so
+ * one rule stripped pages through another. A stack's first up creates its archive rules: that pages once.
+ */
+export function alertTamperingPattern(): Record<string, unknown> {
+    return {
+        "detail-type": ["AWS API Call via CloudTrail"],
+        $or: [
+            {
+                source: ["aws.access-analyzer"],
+                detail: {
+                    eventName: [
+                        "CreateArchiveRule",
+                        "UpdateArchiveRule",
+                        "DeleteArchiveRule",
+                        "ApplyArchiveRule",
+                        "UpdateFindings",
+                        "DeleteAnalyzer",
+                    ],
+                },
+            },
+            { source: ["aws.events"], detail: { eventName: ["DisableRule", "DeleteRule", "RemoveTargets"] } },
+            { source: ["aws.sns"], detail: { eventName: ["DeleteTopic", "SetTopicAttributes", "RemovePermission", "Unsubscribe"] } },
+        ],
+    };
+}
+
 /** The job states that leave no new recovery point: a backup or copy job that ends so pages. */
 export const BACKUP_FAILED_STATES = ["FAILED", "ABORTED", "EXPIRED"];
 
@@ -313,6 +344,11 @@ export class AccountAlerts extends pulumi.ComponentResource {
                 "external-access",
                 "IAM Access Analyzer findings: a resource newly reachable from outside the account (the expected ones are archived)",
                 stableJson(accessAnalyzerFindingPattern()),
+            );
+            route(
+                "alert-tampering",
+                "Calls that would silence the alerts: archive rules, the analyzer, EventBridge rules and targets, SNS topics",
+                stableJson(alertTamperingPattern()),
             );
         }
         if (args.backupJobs) {
