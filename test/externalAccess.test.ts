@@ -15,10 +15,10 @@ import { accessAnalyzerFindingPattern, alertTamperingPattern } from "../componen
 import { Plan, PlannedResource } from "../plan/run";
 import { projectOidcTrusts, projectPerimeterPolicy } from "../scripts/perimeterPolicy";
 import { externalAccessCheck } from "../doctor/checks";
-import { FIXTURES, REPO, fixtureConfig } from "./helpers/config";
+import { FIXTURES, REPO, fixtureConfig, problemsOf, withKey, writeStackFile } from "./helpers/config";
 import { Document, IamHarness, statementsOf } from "./helpers/iam";
 import { findMoto } from "./helpers/moto";
-import { STACKS, ofType, planOf } from "./helpers/plans";
+import { STACKS, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const REGION = "eu-west-1";
 const accountOf = (stack: string) => fixtureConfig(stack)["twine-infra:accountId"];
@@ -139,6 +139,27 @@ describe("external access: Access Analyzer's findings reach the account's topic"
             const keyArn = `arn:aws:kms:${REGION}:${accountId}:key/00000000-0000-0000-0000-000000000000`;
             for (const action of ["kms:GenerateDataKey", "kms:Decrypt"])
                 assert.equal(await publish(action, keyArn, key.inputs.policy), "Allowed");
+        });
+    }
+});
+
+describe("external access: the dns and bastion account topics page through pagingWebhook", () => {
+    for (const stack of ["dns", "bastion"] as const) {
+        it(`${stack}: a secret pagingWebhook subscribes to the account topic, and a plain one is refused`, async () => {
+            const key = "twine-infra:pagingWebhook";
+            const plan = await planWithConfig(
+                stack,
+                writeStackFile(withKey(fixtureConfig(stack), key, { secure: "v1:c2VjcmV0:dG9rZW4=" })),
+            );
+            const [topic] = ofType(plan, "aws:sns/topic:Topic").filter(t => t.inputs.name === `twine-${stack}-account`);
+            const [hook] = ofType(plan, "aws:sns/topicSubscription:TopicSubscription").filter(s => s.parent === topic.urn);
+            assert.equal(hook.inputs.protocol, "https");
+            assert.equal(hook.inputs.endpoint, "[secret]");
+            const problems = problemsOf(stack, withKey(fixtureConfig(stack), key, "https://hooks.example/token"));
+            assert.ok(
+                problems.some(p => p.startsWith(`${key}:`)),
+                problems.join("\n"),
+            );
         });
     }
 });
