@@ -4,6 +4,7 @@
  * (this file); doctor/run.ts makes the calls and prints one line per check.
  */
 import type { ArchiveRuleSpec } from "../components/account/expectedAccessConfig";
+import { stableJson } from "../components/account/iamPolicy";
 import { peakServers } from "../components/app/fleetPeakConfig";
 import { EnvStackConfig } from "../config";
 import type { StateReading } from "./pulumiState";
@@ -282,7 +283,8 @@ export function externalAccessCheck(
         else if (declared.get(r.ruleName) !== filterKey(r)) problems.push(`archive rule ${r.ruleName} differs from the stack's filter`);
     }
     if (found.rule.state !== "ENABLED") problems.push(`the rule ${wanted.rule} is ${found.rule.state}`);
-    if (JSON.stringify(found.rule.pattern) !== JSON.stringify(wanted.pattern)) problems.push(`the rule ${wanted.rule} has another pattern`);
+    // Canonical forms: the stack writes the pattern with sorted keys (stableJson), the wanted one is built in any order.
+    if (stableJson(found.rule.pattern) !== stableJson(wanted.pattern)) problems.push(`the rule ${wanted.rule} has another pattern`);
     if (!found.targetArns.includes(wanted.topicArn)) problems.push(`the rule ${wanted.rule} does not notify ${wanted.topicArn}`);
     return problems.length === 0
         ? { name, verdict: "ok", detail: `${wanted.analyzer}'s active findings reach ${wanted.topicArn}; only the stack's archive rules.` }

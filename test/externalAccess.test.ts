@@ -63,7 +63,7 @@ describe("external access: Access Analyzer's findings reach the account's topic"
         assert.deepEqual(matched, [true, true, false, false, false, false]);
     });
 
-    it("a second rule pages on what would silence them, not on a rule's ordinary update (moto's matcher)", function () {
+    it("a second rule pages on what would silence them (rules, targets, topic, its key), not reads (moto's matcher)", function () {
         this.timeout(60_000);
         // "AWS API Call via CloudTrail": the service's source, the call's name in detail.eventName.
         const call = (source: string, eventName: string) => ({
@@ -77,18 +77,37 @@ describe("external access: Access Analyzer's findings reach the account's topic"
             resources: [],
             detail: { eventVersion: "1.08", eventSource: `${source.slice(4)}.amazonaws.com`, eventName, requestParameters: {} },
         });
-        const matched = motoMatches(alertTamperingPattern(), [
+        // A KMS call as CloudTrail records it: the caller's key id in requestParameters, the key's ARN in resources.
+        const topicKey = `arn:aws:kms:${REGION}:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+        const kms = (eventName: string, keyArn: string, byArn = false) => {
+            const event = call("aws.kms", eventName);
+            const keyId = byArn ? keyArn : keyArn.split("/")[1];
+            return {
+                ...event,
+                detail: { ...event.detail, requestParameters: { keyId }, resources: [{ type: "AWS::KMS::Key", ARN: keyArn }] },
+            };
+        };
+        const otherKey = topicKey.replace("1234abcd", "5678efab");
+        const matched = motoMatches(alertTamperingPattern(topicKey), [
             call("aws.access-analyzer", "CreateArchiveRule"),
             call("aws.access-analyzer", "UpdateArchiveRule"),
             call("aws.access-analyzer", "DeleteAnalyzer"),
             call("aws.events", "RemoveTargets"),
             call("aws.events", "DisableRule"),
             call("aws.sns", "Unsubscribe"),
+            // PutRule can disable a rule (State) or give it a pattern that never matches; PutTargets re-points it.
             call("aws.events", "PutRule"),
+            call("aws.events", "PutTargets"),
+            call("aws.sns", "SetSubscriptionAttributes"),
+            kms("PutKeyPolicy", topicKey),
+            kms("DisableKey", topicKey),
+            kms("ScheduleKeyDeletion", topicKey, true),
             call("aws.access-analyzer", "GetArchiveRule"),
             call("aws.sns", "Publish"),
+            kms("PutKeyPolicy", otherKey),
+            kms("Decrypt", topicKey),
         ]);
-        assert.deepEqual(matched, [true, true, true, true, true, true, false, false, false]);
+        assert.deepEqual(matched, [...Array(12).fill(true), false, false, false, false]);
     });
 
     for (const stack of STACKS) {
@@ -103,7 +122,9 @@ describe("external access: Access Analyzer's findings reach the account's topic"
             const [tampering] = ofType(plan, "aws:cloudwatch/eventRule:EventRule").filter(
                 r => r.inputs.name === `twine-${stack}-alert-tampering`,
             );
-            assert.deepEqual(JSON.parse(String(tampering.inputs.eventPattern)), alertTamperingPattern());
+            const [topic] = ofType(plan, "aws:sns/topic:Topic").filter(t => t.inputs.name === `twine-${stack}-account`);
+            assert.match(String(topic.inputs.kmsMasterKeyId), /^arn:aws:kms:/);
+            assert.deepEqual(JSON.parse(String(tampering.inputs.eventPattern)), alertTamperingPattern(String(topic.inputs.kmsMasterKeyId)));
             for (const r of [rule, tampering]) {
                 const [target] = ofType(plan, "aws:cloudwatch/eventTarget:EventTarget").filter(t => t.parent === r.urn);
                 assert.equal(target.inputs.arn, topicArn);
@@ -388,7 +409,13 @@ describe("external access: doctor's verdict and the perimeter-policy command", (
         targetArns: [wanted.topicArn],
     };
 
-    it("ok as declared; fails on a silencing archive rule, a widened one, a disabled rule or a lost target; pending before the up", () => {
+    it("ok as planned; fails on a silencing archive rule, a widened one, a disabled rule or a lost target; pending before up", async () => {
+        // As AWS returns it: the rule's EventPattern is the string the stack wrote (sorted keys), parsed by doctor/run.ts.
+        const [planned] = ofType(await planOf("dev"), "aws:cloudwatch/eventRule:EventRule").filter(
+            r => r.inputs.name === "twine-dev-external-access",
+        );
+        const deployed = { ...healthy, rule: { state: "ENABLED", pattern: JSON.parse(String(planned.inputs.eventPattern)) as unknown } };
+        assert.equal(externalAccessCheck(deployed, wanted).verdict, "ok", JSON.stringify(externalAccessCheck(deployed, wanted)));
         assert.equal(externalAccessCheck(healthy, wanted).verdict, "ok");
         const everything = { key: "x", ruleName: "quiet", filter: { resourceType: { eq: ["AWS::IAM::Role"] } } };
         const widened = { ...wanted.archiveRules[0], filter: { "principal.AWS": { eq: ["444444444444", OUTSIDE] } } };

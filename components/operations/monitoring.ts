@@ -75,7 +75,7 @@ export function accessAnalyzerFindingPattern(): Record<string, unknown> {
  * they need a trail that logs, and they reach the topic through this rule while the others are being removed, so
  * one rule stripped pages through another. A stack's first up creates its archive rules: that pages once.
  */
-export function alertTamperingPattern(): Record<string, unknown> {
+export function alertTamperingPattern(topicKeyArn?: string): Record<string, unknown> {
     return {
         "detail-type": ["AWS API Call via CloudTrail"],
         $or: [
@@ -94,6 +94,25 @@ export function alertTamperingPattern(): Record<string, unknown> {
             },
             { source: ["aws.events"], detail: { eventName: ["DisableRule", "DeleteRule", "RemoveTargets"] } },
             { source: ["aws.sns"], detail: { eventName: ["DeleteTopic", "SetTopicAttributes", "RemovePermission", "Unsubscribe"] } },
+            // A rule disabled or made never to match through PutRule (State, EventPattern), re-pointed through PutTargets;
+            // a subscription's filter or delivery policy changed. Pages on a deploy that changes a rule, too.
+            { source: ["aws.events"], detail: { eventName: ["PutRule", "PutTargets"] } },
+            { source: ["aws.sns"], detail: { eventName: ["SetSubscriptionAttributes"] } },
+            // The topic's key: a policy that drops EventBridge's statement, or the key gone, and nothing is published.
+            // CloudTrail records the caller's KeyId in requestParameters.keyId
+            // (https://docs.aws.amazon.com/kms/latest/developerguide/ct-put-key-policy.html); these three calls take
+            // only a key id or key ARN, no alias (API_PutKeyPolicy, API_DisableKey, API_ScheduleKeyDeletion).
+            ...(topicKeyArn === undefined
+                ? []
+                : [
+                      {
+                          source: ["aws.kms"],
+                          detail: {
+                              eventName: ["PutKeyPolicy", "DisableKey", "ScheduleKeyDeletion"],
+                              requestParameters: { keyId: [topicKeyArn, topicKeyArn.split("/").pop() ?? topicKeyArn] },
+                          },
+                      },
+                  ]),
         ],
     };
 }
@@ -347,8 +366,9 @@ export class AccountAlerts extends pulumi.ComponentResource {
             );
             route(
                 "alert-tampering",
-                "Calls that would silence the alerts: archive rules, the analyzer, EventBridge rules and targets, SNS topics",
-                stableJson(alertTamperingPattern()),
+                "Calls that would silence the alerts: archive rules, the analyzer, rules and targets, topics, the topic's key",
+                // The topic's key by its ARN (the topic is encrypted with it: alarmTopic).
+                this.topic.kmsMasterKeyId.apply(keyArn => stableJson(alertTamperingPattern(keyArn))),
             );
         }
         if (args.backupJobs) {
