@@ -295,3 +295,104 @@ export function externalAccessCheck(
               fix: "delete what the stack does not declare, then `pulumi up` as an administrator (docs/runbook.md, external access)",
           };
 }
+
+/** What doctor finds of the path a page takes: the tampering rule, the account topic and the topic's key. */
+export interface AlertDeliveryFound {
+    /** The tampering rule's state, pattern and targets, or undefined when there is none. */
+    readonly tampering?: { readonly state: string; readonly pattern: unknown; readonly targetArns: readonly string[] };
+    /** The account topic's attributes (GetTopicAttributes), or undefined when there is none. */
+    readonly topic?: {
+        readonly kmsKeyArn?: string;
+        readonly policy: unknown;
+        readonly subscriptionsConfirmed: number;
+        readonly subscriptionsPending: number;
+    };
+    /** The topic key's policy (GetKeyPolicy), when the topic names a key. */
+    readonly keyPolicy?: unknown;
+}
+
+type Statement = { Effect?: string; Principal?: unknown; Action?: string | string[]; Condition?: unknown };
+
+const listOf = <T>(v: T | readonly T[] | undefined): readonly T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v as T]);
+const actionCovers = (pattern: string, action: string) =>
+    new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action);
+const principalCovers = (principal: unknown, service: string) =>
+    principal === "*" ||
+    (typeof principal === "object" &&
+        principal !== null &&
+        (listOf((principal as { Service?: string | string[] }).Service).includes(service) ||
+            listOf((principal as { AWS?: string | string[] }).AWS).includes("*")));
+
+/**
+ * Whether a resource policy lets an AWS service make each call: a statement allows it, and none denies it
+ * unconditionally (a conditional deny, e.g. the topic's TLS-only one, does not apply to the service's own calls
+ * over TLS; doctor does not evaluate conditions).
+ */
+export function policyLetsService(policy: unknown, service: string, actions: readonly string[]): boolean {
+    const statements = listOf((policy as { Statement?: Statement | Statement[] } | undefined)?.Statement);
+    const covers = (s: Statement, action: string) =>
+        principalCovers(s.Principal, service) && listOf(s.Action).some(p => actionCovers(p, action));
+    return actions.every(
+        action =>
+            statements.some(s => s.Effect === "Allow" && covers(s, action)) &&
+            !statements.some(s => s.Effect === "Deny" && s.Condition === undefined && covers(s, action)),
+    );
+}
+
+/**
+ * The page's own path: the rule that pages on the calls silencing the alerts (enabled, its pattern for the topic's
+ * key, notifying the topic), the topic's policy and key policy letting EventBridge publish, and a confirmed
+ * subscription when the stack declares pagingWebhook. Without the rule and the topic, the next `up` creates them:
+ * pending.
+ */
+export function alertDeliveryCheck(
+    found: AlertDeliveryFound,
+    wanted: {
+        readonly rule: string;
+        readonly topicArn: string;
+        readonly pattern: (topicKeyArn?: string) => unknown;
+        readonly subscribed: boolean;
+    },
+): Check {
+    const name = "alert delivery";
+    if (found.tampering === undefined && found.topic === undefined) {
+        return { name, verdict: "pending", detail: `no ${wanted.rule} nor ${wanted.topicArn} yet: the next up creates them.` };
+    }
+    const problems: string[] = [];
+    const { tampering, topic } = found;
+    if (tampering === undefined) problems.push(`no rule ${wanted.rule}: nothing pages on the calls that silence the alerts`);
+    else {
+        if (tampering.state !== "ENABLED") problems.push(`the rule ${wanted.rule} is ${tampering.state}`);
+        if (stableJson(tampering.pattern) !== stableJson(wanted.pattern(topic?.kmsKeyArn))) {
+            problems.push(`the rule ${wanted.rule} has another pattern`);
+        }
+        if (!tampering.targetArns.includes(wanted.topicArn)) problems.push(`the rule ${wanted.rule} does not notify ${wanted.topicArn}`);
+    }
+    if (topic === undefined) problems.push(`no topic ${wanted.topicArn}`);
+    else {
+        if (!policyLetsService(topic.policy, "events.amazonaws.com", ["sns:Publish"])) {
+            problems.push(`the topic's policy does not let EventBridge publish`);
+        }
+        if (
+            topic.kmsKeyArn !== undefined &&
+            !policyLetsService(found.keyPolicy, "events.amazonaws.com", ["kms:GenerateDataKey", "kms:Decrypt"])
+        ) {
+            problems.push(`the key ${topic.kmsKeyArn}'s policy does not let EventBridge encrypt for the topic`);
+        }
+        if (wanted.subscribed && topic.subscriptionsConfirmed === 0) {
+            problems.push(`no confirmed subscription on the topic (${topic.subscriptionsPending} pending): pages reach nobody`);
+        }
+    }
+    return problems.length === 0
+        ? {
+              name,
+              verdict: "ok",
+              detail: `${wanted.rule} and the alerts reach ${wanted.topicArn}, whose policy and key let EventBridge publish.`,
+          }
+        : {
+              name,
+              verdict: "fail",
+              detail: `${problems.join("; ")}.`,
+              fix: "`pulumi up` as an administrator restores it; CloudTrail says who changed it (docs/runbook.md, external access)",
+          };
+}

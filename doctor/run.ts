@@ -7,6 +7,8 @@ import { AccessAnalyzerClient, GetAnalyzerCommand, ListArchiveRulesCommand } fro
 import { CloudTrailClient, DescribeTrailsCommand, ListTagsCommand } from "@aws-sdk/client-cloudtrail";
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import { DescribeAvailabilityZonesCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { GetKeyPolicyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { GetTopicAttributesCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetDetectorCommand, GuardDutyClient, ListDetectorsCommand } from "@aws-sdk/client-guardduty";
 import { GetOpenIDConnectProviderCommand, GetRoleCommand, IAMClient, ListOpenIDConnectProvidersCommand } from "@aws-sdk/client-iam";
 import { GetHostedZoneCommand, ListHostedZonesByNameCommand, Route53Client } from "@aws-sdk/client-route-53";
@@ -22,7 +24,7 @@ import { readStackSettings } from "../plan/stackFile";
 import { checkEscDefaultPermission } from "../components/account/escAccessPolicy";
 import { baselineNames } from "../components/account/accountBaseline";
 import { expectedAccessArchiveRules } from "../components/account/expectedAccessConfig";
-import { accessAnalyzerFindingPattern } from "../components/operations/monitoring";
+import { accessAnalyzerFindingPattern, alertTamperingPattern } from "../components/operations/monitoring";
 import { expectedAccess } from "../stacks/context";
 import { importLines, openSearchRoleImport, retainedImportFile, trailImport } from "./imports";
 import { StateReading, contractReading, pulumiApiUrl, readStackState } from "./pulumiState";
@@ -30,6 +32,7 @@ import {
     Check,
     DOCTOR_EXIT,
     exitStatus,
+    alertDeliveryCheck,
     externalAccessCheck,
     fleetPeak,
     formatCheck,
@@ -121,6 +124,7 @@ export async function runDoctor(stack: string, options: DoctorOptions): Promise<
     checks.push(await trails(stack, config, new CloudTrailClient(client)));
     checks.push(await oidcProviders(stack, config, iam));
     checks.push(await externalAccess(stack, config, new AccessAnalyzerClient(client), new EventBridgeClient(client)));
+    checks.push(await alertDelivery(config, new EventBridgeClient(client), new SNSClient(client), new KMSClient(client)));
     const pulumiCheck = await pulumiDefaults(config, env);
     if (pulumiCheck) checks.push(pulumiCheck);
     checks.push(...(await upstreamOutputs(config, env)));
@@ -588,6 +592,45 @@ async function externalAccess(
             name,
             err,
             "access-analyzer:GetAnalyzer, access-analyzer:ListArchiveRules, events:DescribeRule and events:ListTargetsByRule",
+        );
+    }
+}
+
+/** The path a page takes: the tampering rule and its target, the account topic's policy, key and subscriptions. */
+async function alertDelivery(config: StackConfig, events: EventBridgeClient, sns: SNSClient, kms: KMSClient): Promise<Check> {
+    const rule = `twine-${config.accountRole}-alert-tampering`;
+    const topicArn = `arn:aws:sns:${config.region}:${config.accountId}:twine-${config.accountRole}-account`;
+    const orNone = <T>(p: Promise<T>) => p.catch(err => (isNotFound(err) ? undefined : Promise.reject(err)));
+    try {
+        const described = await orNone(events.send(new DescribeRuleCommand({ Name: rule })));
+        const targets = described ? ((await events.send(new ListTargetsByRuleCommand({ Rule: rule }))).Targets ?? []) : [];
+        const attributes = (await orNone(sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))))?.Attributes;
+        const kmsKeyArn = attributes?.KmsMasterKeyId || undefined;
+        const keyPolicy = kmsKeyArn
+            ? (await kms.send(new GetKeyPolicyCommand({ KeyId: kmsKeyArn, PolicyName: "default" }))).Policy
+            : undefined;
+        return alertDeliveryCheck(
+            {
+                tampering: described && {
+                    state: described.State ?? "",
+                    pattern: JSON.parse(described.EventPattern ?? "null"),
+                    targetArns: targets.map(t => t.Arn ?? ""),
+                },
+                topic: attributes && {
+                    kmsKeyArn,
+                    policy: JSON.parse(attributes.Policy ?? "null"),
+                    subscriptionsConfirmed: Number(attributes.SubscriptionsConfirmed ?? 0),
+                    subscriptionsPending: Number(attributes.SubscriptionsPending ?? 0),
+                },
+                keyPolicy: keyPolicy === undefined ? undefined : JSON.parse(keyPolicy),
+            },
+            { rule, topicArn, pattern: alertTamperingPattern, subscribed: config.pagingWebhook !== undefined },
+        );
+    } catch (err) {
+        return unknownFrom(
+            "alert delivery",
+            err,
+            "events:DescribeRule, events:ListTargetsByRule, sns:GetTopicAttributes and kms:GetKeyPolicy on the topic's key",
         );
     }
 }

@@ -14,7 +14,7 @@ import { RCP_MAX_CHARACTERS, perimeterPolicy } from "../components/account/perim
 import { accessAnalyzerFindingPattern, alertTamperingPattern } from "../components/operations/monitoring";
 import { Plan, PlannedResource } from "../plan/run";
 import { projectOidcTrusts, projectPerimeterPolicy } from "../scripts/perimeterPolicy";
-import { externalAccessCheck } from "../doctor/checks";
+import { alertDeliveryCheck, externalAccessCheck } from "../doctor/checks";
 import { FIXTURES, REPO, fixtureConfig, problemsOf, withKey, writeStackFile } from "./helpers/config";
 import { Document, IamHarness, statementsOf } from "./helpers/iam";
 import { findMoto } from "./helpers/moto";
@@ -430,6 +430,46 @@ describe("external access: doctor's verdict and the perimeter-policy command", (
             assert.equal(externalAccessCheck(found, wanted).verdict, "fail", JSON.stringify(found));
         }
         assert.equal(externalAccessCheck({ archiveRules: [], targetArns: [] }, wanted).verdict, "pending");
+    });
+
+    it("the page's path: ok as planned; fails on the tampering rule changed or lost, a policy without EventBridge, nobody", async () => {
+        const plan = await planOf("dev");
+        const topicArn = "arn:aws:sns:eu-west-1:333333333333:twine-dev-account";
+        const [rule] = ofType(plan, "aws:cloudwatch/eventRule:EventRule").filter(r => r.inputs.name === "twine-dev-alert-tampering");
+        const [topic] = ofType(plan, "aws:sns/topic:Topic").filter(t => t.inputs.name === "twine-dev-account");
+        const [topicPolicy] = ofType(plan, "aws:sns/topicPolicy:TopicPolicy").filter(p => p.parent === topic.urn);
+        const [key] = ofType(plan, "aws:kms/key:Key").filter(k => k.name === "dev-alerts-topic-key");
+        const deliveryWanted = { rule: "twine-dev-alert-tampering", topicArn, pattern: alertTamperingPattern, subscribed: true };
+        const healthy = {
+            tampering: { state: "ENABLED", pattern: JSON.parse(String(rule.inputs.eventPattern)) as unknown, targetArns: [topicArn] },
+            topic: {
+                kmsKeyArn: String(topic.inputs.kmsMasterKeyId),
+                policy: JSON.parse(String(topicPolicy.inputs.policy)) as unknown,
+                subscriptionsConfirmed: 1,
+                subscriptionsPending: 0,
+            },
+            keyPolicy: JSON.parse(String(key.inputs.policy)) as unknown,
+        };
+        const verdict = (found: Parameters<typeof alertDeliveryCheck>[0]) => alertDeliveryCheck(found, deliveryWanted);
+        assert.equal(verdict(healthy).verdict, "ok", verdict(healthy).detail);
+        // A statement for EventBridge dropped from a policy (what PutKeyPolicy or SetTopicAttributes could do).
+        const without = (policy: unknown, service: string) => {
+            const doc = policy as { Statement: { Principal?: { Service?: string[] } }[] };
+            return { ...doc, Statement: doc.Statement.filter(st => !JSON.stringify(st.Principal ?? {}).includes(service)) };
+        };
+        for (const found of [
+            { ...healthy, tampering: { ...healthy.tampering, state: "DISABLED" } },
+            { ...healthy, tampering: { ...healthy.tampering, pattern: alertTamperingPattern() } },
+            { ...healthy, tampering: { ...healthy.tampering, targetArns: [`${topicArn}-elsewhere`] } },
+            { ...healthy, tampering: undefined },
+            { ...healthy, topic: { ...healthy.topic, policy: without(healthy.topic.policy, "events.amazonaws.com") } },
+            { ...healthy, keyPolicy: without(healthy.keyPolicy, "events.amazonaws.com") },
+            { ...healthy, topic: { ...healthy.topic, subscriptionsConfirmed: 0, subscriptionsPending: 1 } },
+            { ...healthy, topic: undefined },
+        ]) {
+            assert.equal(verdict(found).verdict, "fail", JSON.stringify(found));
+        }
+        assert.equal(alertDeliveryCheck({}, deliveryWanted).verdict, "pending");
     });
 
     it("the command prints the policy as JSON from the stack files, and refuses a malformed organization id (exit 2)", () => {
