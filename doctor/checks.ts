@@ -340,8 +340,8 @@ export function policyLetsService(policy: unknown, service: string, actions: rea
 }
 
 /**
- * The page's own path: the rule that pages on the calls silencing the alerts (enabled, its pattern for the topic's
- * key, notifying the topic), the topic's policy and key policy letting EventBridge publish, and a confirmed
+ * One of the two paths of the page on the calls silencing the alerts: its rule (enabled, its pattern naming both
+ * topics' keys, notifying its topic), the topic's policy and key policy letting EventBridge publish, and a confirmed
  * subscription when the stack declares pagingWebhook. Without the rule and the topic, the next `up` creates them:
  * pending.
  */
@@ -350,11 +350,12 @@ export function alertDeliveryCheck(
     wanted: {
         readonly rule: string;
         readonly topicArn: string;
-        readonly pattern: (topicKeyArn?: string) => unknown;
+        /** The pattern both tampering rules carry: it names both topics' keys, read from the topics. */
+        readonly pattern: unknown;
         readonly subscribed: boolean;
     },
 ): Check {
-    const name = "alert delivery";
+    const name = `alert delivery ${wanted.rule}`;
     if (found.tampering === undefined && found.topic === undefined) {
         return { name, verdict: "pending", detail: `no ${wanted.rule} nor ${wanted.topicArn} yet: the next up creates them.` };
     }
@@ -363,7 +364,7 @@ export function alertDeliveryCheck(
     if (tampering === undefined) problems.push(`no rule ${wanted.rule}: nothing pages on the calls that silence the alerts`);
     else {
         if (tampering.state !== "ENABLED") problems.push(`the rule ${wanted.rule} is ${tampering.state}`);
-        if (stableJson(tampering.pattern) !== stableJson(wanted.pattern(topic?.kmsKeyArn))) {
+        if (stableJson(tampering.pattern) !== stableJson(wanted.pattern)) {
             problems.push(`the rule ${wanted.rule} has another pattern`);
         }
         if (!tampering.targetArns.includes(wanted.topicArn)) problems.push(`the rule ${wanted.rule} does not notify ${wanted.topicArn}`);

@@ -124,7 +124,7 @@ export async function runDoctor(stack: string, options: DoctorOptions): Promise<
     checks.push(await trails(stack, config, new CloudTrailClient(client)));
     checks.push(await oidcProviders(stack, config, iam));
     checks.push(await externalAccess(stack, config, new AccessAnalyzerClient(client), new EventBridgeClient(client)));
-    checks.push(await alertDelivery(config, new EventBridgeClient(client), new SNSClient(client), new KMSClient(client)));
+    checks.push(...(await alertDelivery(config, new EventBridgeClient(client), new SNSClient(client), new KMSClient(client))));
     const pulumiCheck = await pulumiDefaults(config, env);
     if (pulumiCheck) checks.push(pulumiCheck);
     checks.push(...(await upstreamOutputs(config, env)));
@@ -596,42 +596,53 @@ async function externalAccess(
     }
 }
 
-/** The path a page takes: the tampering rule and its target, the account topic's policy, key and subscriptions. */
-async function alertDelivery(config: StackConfig, events: EventBridgeClient, sns: SNSClient, kms: KMSClient): Promise<Check> {
-    const rule = `twine-${config.accountRole}-alert-tampering`;
-    const topicArn = `arn:aws:sns:${config.region}:${config.accountId}:twine-${config.accountRole}-account`;
+/**
+ * The two paths of the page on the calls that silence the alerts (AccountAlerts): each rule and its target, its
+ * topic's policy, key and subscriptions.
+ */
+async function alertDelivery(config: StackConfig, events: EventBridgeClient, sns: SNSClient, kms: KMSClient): Promise<Check[]> {
+    const prefix = `twine-${config.accountRole}`;
+    const paths = [
+        { rule: `${prefix}-alert-tampering`, topicArn: `arn:aws:sns:${config.region}:${config.accountId}:${prefix}-account` },
+        { rule: `${prefix}-tampering`, topicArn: `arn:aws:sns:${config.region}:${config.accountId}:${prefix}-tampering` },
+    ];
     const orNone = <T>(p: Promise<T>) => p.catch(err => (isNotFound(err) ? undefined : Promise.reject(err)));
     try {
-        const described = await orNone(events.send(new DescribeRuleCommand({ Name: rule })));
-        const targets = described ? ((await events.send(new ListTargetsByRuleCommand({ Rule: rule }))).Targets ?? []) : [];
-        const attributes = (await orNone(sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))))?.Attributes;
-        const kmsKeyArn = attributes?.KmsMasterKeyId || undefined;
-        const keyPolicy = kmsKeyArn
-            ? (await kms.send(new GetKeyPolicyCommand({ KeyId: kmsKeyArn, PolicyName: "default" }))).Policy
-            : undefined;
-        return alertDeliveryCheck(
-            {
-                tampering: described && {
-                    state: described.State ?? "",
-                    pattern: JSON.parse(described.EventPattern ?? "null"),
-                    targetArns: targets.map(t => t.Arn ?? ""),
-                },
-                topic: attributes && {
-                    kmsKeyArn,
-                    policy: JSON.parse(attributes.Policy ?? "null"),
-                    subscriptionsConfirmed: Number(attributes.SubscriptionsConfirmed ?? 0),
-                    subscriptionsPending: Number(attributes.SubscriptionsPending ?? 0),
-                },
-                keyPolicy: keyPolicy === undefined ? undefined : JSON.parse(keyPolicy),
-            },
-            { rule, topicArn, pattern: alertTamperingPattern, subscribed: config.pagingWebhook !== undefined },
+        const found = await Promise.all(
+            paths.map(async ({ rule, topicArn }) => {
+                const described = await orNone(events.send(new DescribeRuleCommand({ Name: rule })));
+                const targets = described ? ((await events.send(new ListTargetsByRuleCommand({ Rule: rule }))).Targets ?? []) : [];
+                const attributes = (await orNone(sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))))?.Attributes;
+                const kmsKeyArn = attributes?.KmsMasterKeyId || undefined;
+                const keyPolicy = kmsKeyArn
+                    ? (await kms.send(new GetKeyPolicyCommand({ KeyId: kmsKeyArn, PolicyName: "default" }))).Policy
+                    : undefined;
+                return {
+                    tampering: described && {
+                        state: described.State ?? "",
+                        pattern: JSON.parse(described.EventPattern ?? "null") as unknown,
+                        targetArns: targets.map(t => t.Arn ?? ""),
+                    },
+                    topic: attributes && {
+                        kmsKeyArn,
+                        policy: JSON.parse(attributes.Policy ?? "null") as unknown,
+                        subscriptionsConfirmed: Number(attributes.SubscriptionsConfirmed ?? 0),
+                        subscriptionsPending: Number(attributes.SubscriptionsPending ?? 0),
+                    },
+                    keyPolicy: keyPolicy === undefined ? undefined : (JSON.parse(keyPolicy) as unknown),
+                };
+            }),
         );
+        const pattern = alertTamperingPattern(...found.flatMap(f => (f.topic?.kmsKeyArn ? [f.topic.kmsKeyArn] : [])));
+        return paths.map((path, i) => alertDeliveryCheck(found[i], { ...path, pattern, subscribed: config.pagingWebhook !== undefined }));
     } catch (err) {
-        return unknownFrom(
-            "alert delivery",
-            err,
-            "events:DescribeRule, events:ListTargetsByRule, sns:GetTopicAttributes and kms:GetKeyPolicy on the topic's key",
-        );
+        return [
+            unknownFrom(
+                "alert delivery",
+                err,
+                "events:DescribeRule, events:ListTargetsByRule, sns:GetTopicAttributes and kms:GetKeyPolicy on the topics' keys",
+            ),
+        ];
     }
 }
 

@@ -118,33 +118,28 @@ describe("external access: Access Analyzer's findings reach the account's topic"
             const [rule] = ofType(plan, "aws:cloudwatch/eventRule:EventRule").filter(r => r.inputs.name === ruleName);
             assert.ok(rule, `${stack} routes no Access Analyzer finding`);
             assert.deepEqual(JSON.parse(String(rule.inputs.eventPattern)), accessAnalyzerFindingPattern());
-            const topicArn = `arn:aws:sns:${REGION}:${accountId}:twine-${stack}-account`;
-            const [tampering] = ofType(plan, "aws:cloudwatch/eventRule:EventRule").filter(
-                r => r.inputs.name === `twine-${stack}-alert-tampering`,
-            );
-            const [topic] = ofType(plan, "aws:sns/topic:Topic").filter(t => t.inputs.name === `twine-${stack}-account`);
-            assert.match(String(topic.inputs.kmsMasterKeyId), /^arn:aws:kms:/);
-            assert.deepEqual(JSON.parse(String(tampering.inputs.eventPattern)), alertTamperingPattern(String(topic.inputs.kmsMasterKeyId)));
-            for (const r of [rule, tampering]) {
-                const [target] = ofType(plan, "aws:cloudwatch/eventTarget:EventTarget").filter(t => t.parent === r.urn);
-                assert.equal(target.inputs.arn, topicArn);
-            }
+            const topics = ofType(plan, "aws:sns/topic:Topic");
+            const keys = ofType(plan, "aws:kms/key:Key");
+            const rules = ofType(plan, "aws:cloudwatch/eventRule:EventRule");
+            const topicKeys = [`twine-${stack}-account`, `twine-${stack}-tampering`].map(name => {
+                const [topic] = topics.filter(t => t.inputs.name === name);
+                assert.match(String(topic?.inputs.kmsMasterKeyId), /^arn:aws:kms:/, name);
+                return String(topic.inputs.kmsMasterKeyId);
+            });
+            assert.notEqual(topicKeys[0], topicKeys[1], "the two paths share a key");
 
-            const [topicPolicy] = ofType(plan, "aws:sns/topicPolicy:TopicPolicy").filter(p => p.inputs.arn === topicArn);
-            const [key] = ofType(plan, "aws:kms/key:Key").filter(k => k.name === `${stack}-alerts-topic-key`);
-            const context = {
-                "aws:SourceAccount": accountId,
-                "aws:SourceArn": `arn:aws:events:${REGION}:${accountId}:rule/${ruleName}`,
-                "aws:SecureTransport": "true",
-            };
-            const publish = async (action: string, resource: string, policy: unknown) => {
+            const publish = async (ruleName: string, action: string, resource: string, policy: unknown) => {
                 const response = await runSimulation(
                     {
                         request: {
                             principal: "events.amazonaws.com",
                             action,
                             resource: { resource, accountId },
-                            contextVariables: context,
+                            contextVariables: {
+                                "aws:SourceAccount": accountId,
+                                "aws:SourceArn": `arn:aws:events:${REGION}:${accountId}:rule/${ruleName}`,
+                                "aws:SecureTransport": "true",
+                            },
                         },
                         identityPolicies: [],
                         serviceControlPolicies: [],
@@ -156,26 +151,46 @@ describe("external access: Access Analyzer's findings reach the account's topic"
                 assert.notEqual(response.resultType, "error", JSON.stringify(response));
                 return response.resultType === "error" ? "error" : response.overallResult;
             };
-            assert.equal(await publish("sns:Publish", topicArn, topicPolicy.inputs.policy), "Allowed");
-            const keyArn = `arn:aws:kms:${REGION}:${accountId}:key/00000000-0000-0000-0000-000000000000`;
-            for (const action of ["kms:GenerateDataKey", "kms:Decrypt"])
-                assert.equal(await publish(action, keyArn, key.inputs.policy), "Allowed");
+            // The findings through the account topic; the tampering calls through two paths, each its own rule, topic
+            // and key, both patterns naming both keys: one path broken pages through the other.
+            for (const [name, topicName, keyName] of [
+                [ruleName, `twine-${stack}-account`, `${stack}-alerts-topic-key`],
+                [`twine-${stack}-alert-tampering`, `twine-${stack}-account`, `${stack}-alerts-topic-key`],
+                [`twine-${stack}-tampering`, `twine-${stack}-tampering`, `${stack}-alerts-tampering-topic-key`],
+            ]) {
+                const [r] = rules.filter(x => x.inputs.name === name);
+                if (name !== `twine-${stack}-external-access`) {
+                    assert.deepEqual(JSON.parse(String(r.inputs.eventPattern)), alertTamperingPattern(...topicKeys), name);
+                }
+                const topicArn = `arn:aws:sns:${REGION}:${accountId}:${topicName}`;
+                const [target] = ofType(plan, "aws:cloudwatch/eventTarget:EventTarget").filter(t => t.parent === r.urn);
+                assert.equal(target.inputs.arn, topicArn, name);
+                const [topicPolicy] = ofType(plan, "aws:sns/topicPolicy:TopicPolicy").filter(p => p.inputs.arn === topicArn);
+                const [key] = keys.filter(k => k.name === keyName);
+                assert.equal(await publish(name, "sns:Publish", topicArn, topicPolicy.inputs.policy), "Allowed");
+                const keyArn = `arn:aws:kms:${REGION}:${accountId}:key/00000000-0000-0000-0000-000000000000`;
+                for (const action of ["kms:GenerateDataKey", "kms:Decrypt"])
+                    assert.equal(await publish(name, action, keyArn, key.inputs.policy), "Allowed", `${name} ${action}`);
+            }
         });
     }
 });
 
 describe("external access: the dns and bastion account topics page through pagingWebhook", () => {
     for (const stack of ["dns", "bastion"] as const) {
-        it(`${stack}: a secret pagingWebhook subscribes to the account topic, and a plain one is refused`, async () => {
+        it(`${stack}: a secret pagingWebhook subscribes to both alert topics, and a plain one is refused`, async () => {
             const key = "twine-infra:pagingWebhook";
             const plan = await planWithConfig(
                 stack,
                 writeStackFile(withKey(fixtureConfig(stack), key, { secure: "v1:c2VjcmV0:dG9rZW4=" })),
             );
-            const [topic] = ofType(plan, "aws:sns/topic:Topic").filter(t => t.inputs.name === `twine-${stack}-account`);
-            const [hook] = ofType(plan, "aws:sns/topicSubscription:TopicSubscription").filter(s => s.parent === topic.urn);
-            assert.equal(hook.inputs.protocol, "https");
-            assert.equal(hook.inputs.endpoint, "[secret]");
+            // Both topics the tampering calls page through: the account's and the tampering one.
+            for (const name of [`twine-${stack}-account`, `twine-${stack}-tampering`]) {
+                const [topic] = ofType(plan, "aws:sns/topic:Topic").filter(t => t.inputs.name === name);
+                const [hook] = ofType(plan, "aws:sns/topicSubscription:TopicSubscription").filter(s => s.parent === topic.urn);
+                assert.equal(hook.inputs.protocol, "https", name);
+                assert.equal(hook.inputs.endpoint, "[secret]", name);
+            }
             const problems = problemsOf(stack, withKey(fixtureConfig(stack), key, "https://hooks.example/token"));
             assert.ok(
                 problems.some(p => p.startsWith(`${key}:`)),
@@ -439,7 +454,9 @@ describe("external access: doctor's verdict and the perimeter-policy command", (
         const [topic] = ofType(plan, "aws:sns/topic:Topic").filter(t => t.inputs.name === "twine-dev-account");
         const [topicPolicy] = ofType(plan, "aws:sns/topicPolicy:TopicPolicy").filter(p => p.parent === topic.urn);
         const [key] = ofType(plan, "aws:kms/key:Key").filter(k => k.name === "dev-alerts-topic-key");
-        const deliveryWanted = { rule: "twine-dev-alert-tampering", topicArn, pattern: alertTamperingPattern, subscribed: true };
+        const [spare] = ofType(plan, "aws:sns/topic:Topic").filter(t => t.inputs.name === "twine-dev-tampering");
+        const pattern = alertTamperingPattern(String(topic.inputs.kmsMasterKeyId), String(spare.inputs.kmsMasterKeyId));
+        const deliveryWanted = { rule: "twine-dev-alert-tampering", topicArn, pattern, subscribed: true };
         const healthy = {
             tampering: { state: "ENABLED", pattern: JSON.parse(String(rule.inputs.eventPattern)) as unknown, targetArns: [topicArn] },
             topic: {
@@ -459,7 +476,7 @@ describe("external access: doctor's verdict and the perimeter-policy command", (
         };
         for (const found of [
             { ...healthy, tampering: { ...healthy.tampering, state: "DISABLED" } },
-            { ...healthy, tampering: { ...healthy.tampering, pattern: alertTamperingPattern() } },
+            { ...healthy, tampering: { ...healthy.tampering, pattern: alertTamperingPattern(String(topic.inputs.kmsMasterKeyId)) } },
             { ...healthy, tampering: { ...healthy.tampering, targetArns: [`${topicArn}-elsewhere`] } },
             { ...healthy, tampering: undefined },
             { ...healthy, topic: { ...healthy.topic, policy: without(healthy.topic.policy, "events.amazonaws.com") } },

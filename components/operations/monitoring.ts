@@ -75,7 +75,7 @@ export function accessAnalyzerFindingPattern(): Record<string, unknown> {
  * they need a trail that logs, and they reach the topic through this rule while the others are being removed, so
  * one rule stripped pages through another. A stack's first up creates its archive rules: that pages once.
  */
-export function alertTamperingPattern(topicKeyArn?: string): Record<string, unknown> {
+export function alertTamperingPattern(...topicKeyArns: string[]): Record<string, unknown> {
     return {
         "detail-type": ["AWS API Call via CloudTrail"],
         $or: [
@@ -102,14 +102,14 @@ export function alertTamperingPattern(topicKeyArn?: string): Record<string, unkn
             // CloudTrail records the caller's KeyId in requestParameters.keyId
             // (https://docs.aws.amazon.com/kms/latest/developerguide/ct-put-key-policy.html); these three calls take
             // only a key id or key ARN, no alias (API_PutKeyPolicy, API_DisableKey, API_ScheduleKeyDeletion).
-            ...(topicKeyArn === undefined
+            ...(topicKeyArns.length === 0
                 ? []
                 : [
                       {
                           source: ["aws.kms"],
                           detail: {
                               eventName: ["PutKeyPolicy", "DisableKey", "ScheduleKeyDeletion"],
-                              requestParameters: { keyId: [topicKeyArn, topicKeyArn.split("/").pop() ?? topicKeyArn] },
+                              requestParameters: { keyId: topicKeyArns.flatMap(arn => [arn, arn.split("/").pop() ?? arn]) },
                           },
                       },
                   ]),
@@ -340,13 +340,13 @@ export class AccountAlerts extends pulumi.ComponentResource {
         this.topic = alarmTopic(name, `${prefix}-account`, args, this);
         this.alarms = metricAlarms(name, key => `${prefix}-${key}`, natAlarms(args.natGateways ?? []), this.topic.arn, this);
 
-        const route = (key: string, description: string, pattern: pulumi.Input<string>) => {
+        const route = (key: string, description: string, pattern: pulumi.Input<string>, topic: aws.sns.Topic = this.topic) => {
             const rule = new aws.cloudwatch.EventRule(
                 `${name}-${key}`,
                 { name: `${prefix}-${key}`, description, eventPattern: pattern },
                 { parent: this },
             );
-            new aws.cloudwatch.EventTarget(`${name}-${key}`, { rule: rule.name, arn: this.topic.arn }, { parent: rule });
+            new aws.cloudwatch.EventTarget(`${name}-${key}`, { rule: rule.name, arn: topic.arn }, { parent: rule });
             return rule;
         };
         if (args.guardDuty) route("guardduty", "GuardDuty findings of medium severity and above", stableJson(guardDutyFindingPattern()));
@@ -364,11 +364,23 @@ export class AccountAlerts extends pulumi.ComponentResource {
                 "IAM Access Analyzer findings: a resource newly reachable from outside the account (the expected ones are archived)",
                 stableJson(accessAnalyzerFindingPattern()),
             );
+            // Two paths, each its own rule, topic and key, to the same subscribers: a call that breaks one (its rule
+            // disabled or stripped, its topic deleted or re-policied, its key's policy put or the key deleted, its
+            // subscription removed) pages through the other, and both patterns name both keys.
+            const tamperingTopic = alarmTopic(`${name}-tampering`, `${prefix}-tampering`, args, this);
+            const tampering = pulumi
+                .all([this.topic.kmsMasterKeyId, tamperingTopic.kmsMasterKeyId])
+                .apply(keys => stableJson(alertTamperingPattern(...keys.map(String))));
             route(
                 "alert-tampering",
-                "Calls that would silence the alerts: archive rules, the analyzer, rules and targets, topics, the topic's key",
-                // The topic's key by its ARN (the topic is encrypted with it: alarmTopic).
-                this.topic.kmsMasterKeyId.apply(keyArn => stableJson(alertTamperingPattern(keyArn))),
+                "Calls that would silence the alerts: archive rules, the analyzer, rules and targets, topics, the topics' keys",
+                tampering,
+            );
+            route(
+                "tampering",
+                "The same calls as alert-tampering, through the tampering topic and its own key: one path broken pages through the other",
+                tampering,
+                tamperingTopic,
             );
         }
         if (args.backupJobs) {
