@@ -292,7 +292,7 @@ export function externalAccessCheck(
               name,
               verdict: "fail",
               detail: `${problems.join("; ")}.`,
-              fix: "delete what the stack does not declare, then `pulumi up` as an administrator (docs/runbook.md, external access)",
+              fix: "delete what the stack does not declare, then `pulumi up` as an administrator (docs/runbook.md, step 10)",
           };
 }
 
@@ -394,6 +394,6 @@ export function alertDeliveryCheck(
               name,
               verdict: "fail",
               detail: `${problems.join("; ")}.`,
-              fix: "`pulumi up` as an administrator restores it; CloudTrail says who changed it (docs/runbook.md, external access)",
+              fix: "`pulumi up` as an administrator restores it; CloudTrail says who changed it (docs/runbook.md, step 10)",
           };
 }

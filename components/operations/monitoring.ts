@@ -72,8 +72,10 @@ export function accessAnalyzerFindingPattern(): Record<string, unknown> {
  * applied or deleted, findings archived by hand or the analyzer deleted; an EventBridge rule disabled, deleted or
  * stripped of its targets; an SNS topic deleted, re-policied or unsubscribed. "AWS API Call via CloudTrail" events
  * (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-access-analyzer.html and the pages of each service):
- * they need a trail that logs, and they reach the topic through this rule while the others are being removed, so
- * one rule stripped pages through another. A stack's first up creates its archive rules: that pages once.
+ * they need a trail that logs, AWS delivers them on a best-effort basis, and they reach the topic through this rule
+ * while the others are being removed, so one rule stripped pages through another. An up that creates the archive
+ * rules or changes a rule pages too (a first up's events may arrive before the rules that route them: not always).
+ * Given the topics' keys (topicKeyArns), a key policy put on them, or the key disabled or scheduled for deletion.
  */
 export function alertTamperingPattern(...topicKeyArns: string[]): Record<string, unknown> {
     return {
