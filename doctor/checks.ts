@@ -3,7 +3,7 @@
  * plan cannot see, checked with read-only calls and the credentials in the environment. Verdicts are plain data
  * (this file); doctor/run.ts makes the calls and prints one line per check.
  */
-import type { ArchiveRuleSpec } from "../components/account/expectedAccessConfig";
+import { ArchiveRuleSpec, FindingFields, archives } from "../components/account/expectedAccessConfig";
 import { stableJson } from "../components/account/iamPolicy";
 import { peakServers } from "../components/app/fleetPeakConfig";
 import { EnvStackConfig } from "../config";
@@ -242,6 +242,8 @@ export interface ExternalAccessFound {
     /** The rule's state and pattern, or undefined when there is none. */
     readonly rule?: { readonly state: string; readonly pattern: unknown };
     readonly targetArns: readonly string[];
+    /** The analyzer's ACTIVE findings, as the archive rules' filters see them (principal.AWS, resource, ...). */
+    readonly activeFindings?: readonly FindingFields[];
 }
 
 const filterKey = (r: Pick<ArchiveRuleSpec, "filter">) =>
@@ -281,6 +283,14 @@ export function externalAccessCheck(
     for (const r of found.archiveRules) {
         if (!declared.has(r.ruleName)) problems.push(`archive rule ${r.ruleName} is not the stack's: the findings it matches never page`);
         else if (declared.get(r.ruleName) !== filterKey(r)) problems.push(`archive rule ${r.ruleName} differs from the stack's filter`);
+    }
+    // An archive rule archives only the findings made after it: older ones it matches stay ACTIVE until it is applied.
+    const archivable = (found.activeFindings ?? []).filter(f => wanted.archiveRules.some(r => archives(r, f)));
+    if (archivable.length > 0) {
+        problems.push(
+            `${archivable.length} active finding(s) the stack's archive rules match (${archivable.map(f => f.resource).join(", ")}), ` +
+                "older than the rules: run `aws accessanalyzer apply-archive-rule` once per rule (docs/runbook.md, step 10)",
+        );
     }
     if (found.rule.state !== "ENABLED") problems.push(`the rule ${wanted.rule} is ${found.rule.state}`);
     // Canonical forms: the stack writes the pattern with sorted keys (stableJson), the wanted one is built in any order.

@@ -3,7 +3,7 @@
  * credentials in the environment (AWS_PROFILE, SSO, or exported keys), one verdict per check (doctor/checks.ts).
  * AWS_ENDPOINT_URL, when set, sends every call there (an emulator on loopback, in the tests).
  */
-import { AccessAnalyzerClient, GetAnalyzerCommand, ListArchiveRulesCommand } from "@aws-sdk/client-accessanalyzer";
+import { AccessAnalyzerClient, GetAnalyzerCommand, ListArchiveRulesCommand, ListFindingsCommand } from "@aws-sdk/client-accessanalyzer";
 import { CloudTrailClient, DescribeTrailsCommand, ListTagsCommand } from "@aws-sdk/client-cloudtrail";
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import { DescribeAvailabilityZonesCommand, EC2Client } from "@aws-sdk/client-ec2";
@@ -572,12 +572,22 @@ async function externalAccess(
               }))
             : [];
         const targets = described ? ((await events.send(new ListTargetsByRuleCommand({ Rule: rule }))).Targets ?? []) : [];
+        // The first page of ACTIVE findings (100) is enough to say whether old ones wait for the rules to be applied.
+        const active = found?.arn
+            ? ((await analyzer.send(new ListFindingsCommand({ analyzerArn: found.arn, filter: { status: { eq: ["ACTIVE"] } } })))
+                  .findings ?? [])
+            : [];
         return externalAccessCheck(
             {
                 analyzerStatus: found?.status,
                 archiveRules,
                 rule: described && { state: described.State ?? "", pattern: JSON.parse(described.EventPattern ?? "null") },
                 targetArns: targets.map(t => t.Arn ?? ""),
+                activeFindings: active.map(f => ({
+                    resource: f.resource ?? "",
+                    resourceType: f.resourceType ?? "",
+                    ...Object.fromEntries(Object.entries(f.principal ?? {}).map(([k, v]) => [`principal.${k}`, v])),
+                })),
             },
             {
                 analyzer: analyzerName,
@@ -591,7 +601,7 @@ async function externalAccess(
         return unknownFrom(
             name,
             err,
-            "access-analyzer:GetAnalyzer, access-analyzer:ListArchiveRules, events:DescribeRule and events:ListTargetsByRule",
+            "access-analyzer:GetAnalyzer, ListArchiveRules and ListFindings, events:DescribeRule and events:ListTargetsByRule",
         );
     }
 }

@@ -445,6 +445,21 @@ describe("external access: doctor's verdict and the perimeter-policy command", (
             assert.equal(externalAccessCheck(found, wanted).verdict, "fail", JSON.stringify(found));
         }
         assert.equal(externalAccessCheck({ archiveRules: [], targetArns: [] }, wanted).verdict, "pending");
+        // Findings ACTIVE from before the rules: the one a declared rule matches waits for apply-archive-rule; one
+        // from outside is no doctor matter (it paged when it became active).
+        const role = (name: string) => `arn:aws:iam::333333333333:role/${name}`;
+        const finding = (principal: string, name: string) => ({
+            "principal.AWS": principal,
+            resource: role(name),
+            resourceType: "AWS::IAM::Role",
+        });
+        const older = externalAccessCheck({ ...healthy, activeFindings: [finding("444444444444", "delegation")] }, wanted);
+        assert.equal(older.verdict, "fail");
+        assert.match(
+            older.detail,
+            /1 active finding\(s\) the stack's archive rules match \(arn:aws:iam::333333333333:role\/delegation\).*apply-archive-rule/,
+        );
+        assert.equal(externalAccessCheck({ ...healthy, activeFindings: [finding(OUTSIDE, "rewritten")] }, wanted).verdict, "ok");
     });
 
     it("the page's path: ok as planned; fails on the tampering rule changed or lost, a policy without EventBridge, nobody", async () => {
