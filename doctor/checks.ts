@@ -3,6 +3,8 @@
  * plan cannot see, checked with read-only calls and the credentials in the environment. Verdicts are plain data
  * (this file); doctor/run.ts makes the calls and prints one line per check.
  */
+import { ArchiveRuleSpec, FindingFields, archives } from "../components/account/expectedAccessConfig";
+import { stableJson } from "../components/account/iamPolicy";
 import { peakServers } from "../components/app/fleetPeakConfig";
 import { EnvStackConfig } from "../config";
 import type { StateReading } from "./pulumiState";
@@ -229,5 +231,179 @@ export function registrarNsCheck(apex: string, zoneServers: readonly string[], l
                   `${apex}'s NS are ${found.join(", ")}, not the apex zone's ${wanted.join(", ")} (a recursive resolver's answer: ` +
                   "after a change at the registrar it may hold the old NS until their TTL runs out).",
               fix,
+          };
+}
+
+/** What doctor finds of the external-access alert: the analyzer, its archive rules, the EventBridge rule and targets. */
+export interface ExternalAccessFound {
+    /** The analyzer's status (ACTIVE, CREATING, DISABLED, FAILED), or undefined when there is none (or no rule yet). */
+    readonly analyzerStatus?: string;
+    readonly archiveRules: readonly ArchiveRuleSpec[];
+    /** The rule's state and pattern, or undefined when there is none. */
+    readonly rule?: { readonly state: string; readonly pattern: unknown };
+    readonly targetArns: readonly string[];
+    /** The analyzer's ACTIVE findings, as the archive rules' filters see them (principal.AWS, resource, ...). */
+    readonly activeFindings?: readonly FindingFields[];
+}
+
+const filterKey = (r: Pick<ArchiveRuleSpec, "filter">) =>
+    JSON.stringify(
+        Object.entries(r.filter)
+            .map(([k, c]) => [k, [...c.eq].sort()])
+            .sort(),
+    );
+
+/**
+ * The alert's verdict. An archive rule the stack does not declare, or wider than declared, silences the findings it
+ * matches: a fail, as is a disabled rule, another pattern, or no target on the account topic. Without the rule, the
+ * stack's next `up` creates it (its first, or the first since the alert exists): pending. (A rule deleted by hand
+ * looks the same: the deploy role's guard is what keeps it.)
+ */
+export function externalAccessCheck(
+    found: ExternalAccessFound,
+    wanted: {
+        readonly analyzer: string;
+        readonly archiveRules: readonly ArchiveRuleSpec[];
+        readonly rule: string;
+        readonly pattern: unknown;
+        readonly topicArn: string;
+    },
+): Check {
+    const name = "external-access alert";
+    if (found.rule === undefined) {
+        return {
+            name,
+            verdict: "pending",
+            detail: `no EventBridge rule ${wanted.rule} yet: the next up creates it and the analyzer's archive rules.`,
+        };
+    }
+    const problems: string[] = [];
+    if (found.analyzerStatus !== "ACTIVE") problems.push(`the analyzer ${wanted.analyzer} is ${found.analyzerStatus ?? "missing"}`);
+    const declared = new Map(wanted.archiveRules.map(r => [r.ruleName, filterKey(r)]));
+    for (const r of found.archiveRules) {
+        if (!declared.has(r.ruleName)) problems.push(`archive rule ${r.ruleName} is not the stack's: the findings it matches never page`);
+        else if (declared.get(r.ruleName) !== filterKey(r)) problems.push(`archive rule ${r.ruleName} differs from the stack's filter`);
+    }
+    // An archive rule archives only the findings made after it: older ones it matches stay ACTIVE until it is applied.
+    const archivable = (found.activeFindings ?? []).filter(f => wanted.archiveRules.some(r => archives(r, f)));
+    if (archivable.length > 0) {
+        problems.push(
+            `${archivable.length} active finding(s) the stack's archive rules match (${archivable.map(f => f.resource).join(", ")}), ` +
+                "older than the rules: run `aws accessanalyzer apply-archive-rule` once per rule (docs/runbook.md, step 10)",
+        );
+    }
+    if (found.rule.state !== "ENABLED") problems.push(`the rule ${wanted.rule} is ${found.rule.state}`);
+    // Canonical forms: the stack writes the pattern with sorted keys (stableJson), the wanted one is built in any order.
+    if (stableJson(found.rule.pattern) !== stableJson(wanted.pattern)) problems.push(`the rule ${wanted.rule} has another pattern`);
+    if (!found.targetArns.includes(wanted.topicArn)) problems.push(`the rule ${wanted.rule} does not notify ${wanted.topicArn}`);
+    return problems.length === 0
+        ? { name, verdict: "ok", detail: `${wanted.analyzer}'s active findings reach ${wanted.topicArn}; only the stack's archive rules.` }
+        : {
+              name,
+              verdict: "fail",
+              detail: `${problems.join("; ")}.`,
+              fix: "delete what the stack does not declare, then `pulumi up` as an administrator (docs/runbook.md, step 10)",
+          };
+}
+
+/** What doctor finds of the path a page takes: the tampering rule, the account topic and the topic's key. */
+export interface AlertDeliveryFound {
+    /** The tampering rule's state, pattern and targets, or undefined when there is none. */
+    readonly tampering?: { readonly state: string; readonly pattern: unknown; readonly targetArns: readonly string[] };
+    /** The account topic's attributes (GetTopicAttributes), or undefined when there is none. */
+    readonly topic?: {
+        readonly kmsKeyArn?: string;
+        readonly policy: unknown;
+        readonly subscriptionsConfirmed: number;
+        readonly subscriptionsPending: number;
+    };
+    /** The topic key's policy (GetKeyPolicy), when the topic names a key. */
+    readonly keyPolicy?: unknown;
+}
+
+type Statement = { Effect?: string; Principal?: unknown; Action?: string | string[]; Condition?: unknown };
+
+const listOf = <T>(v: T | readonly T[] | undefined): readonly T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v as T]);
+const actionCovers = (pattern: string, action: string) =>
+    new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action);
+const principalCovers = (principal: unknown, service: string) =>
+    principal === "*" ||
+    (typeof principal === "object" &&
+        principal !== null &&
+        (listOf((principal as { Service?: string | string[] }).Service).includes(service) ||
+            listOf((principal as { AWS?: string | string[] }).AWS).includes("*")));
+
+/**
+ * Whether a resource policy lets an AWS service make each call: a statement allows it, and none denies it
+ * unconditionally (a conditional deny, e.g. the topic's TLS-only one, does not apply to the service's own calls
+ * over TLS; doctor does not evaluate conditions).
+ */
+export function policyLetsService(policy: unknown, service: string, actions: readonly string[]): boolean {
+    const statements = listOf((policy as { Statement?: Statement | Statement[] } | undefined)?.Statement);
+    const covers = (s: Statement, action: string) =>
+        principalCovers(s.Principal, service) && listOf(s.Action).some(p => actionCovers(p, action));
+    return actions.every(
+        action =>
+            statements.some(s => s.Effect === "Allow" && covers(s, action)) &&
+            !statements.some(s => s.Effect === "Deny" && s.Condition === undefined && covers(s, action)),
+    );
+}
+
+/**
+ * One of the two paths of the page on the calls silencing the alerts: its rule (enabled, its pattern naming both
+ * topics' keys, notifying its topic), the topic's policy and key policy letting EventBridge publish, and a confirmed
+ * subscription when the stack declares pagingWebhook. Without the rule and the topic, the next `up` creates them:
+ * pending.
+ */
+export function alertDeliveryCheck(
+    found: AlertDeliveryFound,
+    wanted: {
+        readonly rule: string;
+        readonly topicArn: string;
+        /** The pattern both tampering rules carry: it names both topics' keys, read from the topics. */
+        readonly pattern: unknown;
+        readonly subscribed: boolean;
+    },
+): Check {
+    const name = `alert delivery ${wanted.rule}`;
+    if (found.tampering === undefined && found.topic === undefined) {
+        return { name, verdict: "pending", detail: `no ${wanted.rule} nor ${wanted.topicArn} yet: the next up creates them.` };
+    }
+    const problems: string[] = [];
+    const { tampering, topic } = found;
+    if (tampering === undefined) problems.push(`no rule ${wanted.rule}: nothing pages on the calls that silence the alerts`);
+    else {
+        if (tampering.state !== "ENABLED") problems.push(`the rule ${wanted.rule} is ${tampering.state}`);
+        if (stableJson(tampering.pattern) !== stableJson(wanted.pattern)) {
+            problems.push(`the rule ${wanted.rule} has another pattern`);
+        }
+        if (!tampering.targetArns.includes(wanted.topicArn)) problems.push(`the rule ${wanted.rule} does not notify ${wanted.topicArn}`);
+    }
+    if (topic === undefined) problems.push(`no topic ${wanted.topicArn}`);
+    else {
+        if (!policyLetsService(topic.policy, "events.amazonaws.com", ["sns:Publish"])) {
+            problems.push(`the topic's policy does not let EventBridge publish`);
+        }
+        if (
+            topic.kmsKeyArn !== undefined &&
+            !policyLetsService(found.keyPolicy, "events.amazonaws.com", ["kms:GenerateDataKey", "kms:Decrypt"])
+        ) {
+            problems.push(`the key ${topic.kmsKeyArn}'s policy does not let EventBridge encrypt for the topic`);
+        }
+        if (wanted.subscribed && topic.subscriptionsConfirmed === 0) {
+            problems.push(`no confirmed subscription on the topic (${topic.subscriptionsPending} pending): pages reach nobody`);
+        }
+    }
+    return problems.length === 0
+        ? {
+              name,
+              verdict: "ok",
+              detail: `${wanted.rule} and the alerts reach ${wanted.topicArn}, whose policy and key let EventBridge publish.`,
+          }
+        : {
+              name,
+              verdict: "fail",
+              detail: `${problems.join("; ")}.`,
+              fix: "`pulumi up` as an administrator restores it; CloudTrail says who changed it (docs/runbook.md, step 10)",
           };
 }

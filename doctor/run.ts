@@ -3,8 +3,12 @@
  * credentials in the environment (AWS_PROFILE, SSO, or exported keys), one verdict per check (doctor/checks.ts).
  * AWS_ENDPOINT_URL, when set, sends every call there (an emulator on loopback, in the tests).
  */
+import { AccessAnalyzerClient, GetAnalyzerCommand, ListArchiveRulesCommand, ListFindingsCommand } from "@aws-sdk/client-accessanalyzer";
 import { CloudTrailClient, DescribeTrailsCommand, ListTagsCommand } from "@aws-sdk/client-cloudtrail";
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import { DescribeAvailabilityZonesCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { GetKeyPolicyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { GetTopicAttributesCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetDetectorCommand, GuardDutyClient, ListDetectorsCommand } from "@aws-sdk/client-guardduty";
 import { GetOpenIDConnectProviderCommand, GetRoleCommand, IAMClient, ListOpenIDConnectProvidersCommand } from "@aws-sdk/client-iam";
 import { GetHostedZoneCommand, ListHostedZonesByNameCommand, Route53Client } from "@aws-sdk/client-route-53";
@@ -18,12 +22,18 @@ import { PeerConfig, peerRouting, peerRoutingSchema } from "../stacks/peerOutput
 import { UpstreamError } from "../stacks/upstream";
 import { readStackSettings } from "../plan/stackFile";
 import { checkEscDefaultPermission } from "../components/account/escAccessPolicy";
+import { baselineNames } from "../components/account/accountBaseline";
+import { expectedAccessArchiveRules } from "../components/account/expectedAccessConfig";
+import { accessAnalyzerFindingPattern, alertTamperingPattern } from "../components/operations/monitoring";
+import { expectedAccess } from "../stacks/context";
 import { importLines, openSearchRoleImport, retainedImportFile, trailImport } from "./imports";
 import { StateReading, contractReading, pulumiApiUrl, readStackState } from "./pulumiState";
 import {
     Check,
     DOCTOR_EXIT,
     exitStatus,
+    alertDeliveryCheck,
+    externalAccessCheck,
     fleetPeak,
     formatCheck,
     headBucketExistence,
@@ -113,6 +123,8 @@ export async function runDoctor(stack: string, options: DoctorOptions): Promise<
     checks.push(await guardDuty(stack, config, new GuardDutyClient(client)));
     checks.push(await trails(stack, config, new CloudTrailClient(client)));
     checks.push(await oidcProviders(stack, config, iam));
+    checks.push(await externalAccess(stack, config, new AccessAnalyzerClient(client), new EventBridgeClient(client)));
+    checks.push(...(await alertDelivery(config, new EventBridgeClient(client), new SNSClient(client), new KMSClient(client))));
     const pulumiCheck = await pulumiDefaults(config, env);
     if (pulumiCheck) checks.push(pulumiCheck);
     checks.push(...(await upstreamOutputs(config, env)));
@@ -527,6 +539,120 @@ async function oidcProviders(stack: string, config: StackConfig, iam: IAMClient)
             : { name, verdict: "fail", detail: `${problems.join("; ")}.`, fix: "docs/runbook.md, credentials" };
     } catch (err) {
         return unknownFrom(name, err, "iam:ListOpenIDConnectProviders and iam:GetOpenIDConnectProvider");
+    }
+}
+
+/** The analyzer, its archive rules, and the rule that routes its findings to the account topic (AccountAlerts). */
+async function externalAccess(
+    stack: string,
+    config: StackConfig,
+    analyzer: AccessAnalyzerClient,
+    events: EventBridgeClient,
+): Promise<Check> {
+    const name = "external-access alert";
+    const analyzerName = baselineNames({ accountId: config.accountId, region: config.region, label: config.accountRole }).analyzer;
+    const rule = `twine-${config.accountRole}-external-access`;
+    try {
+        // The rule first: without it (before the next up) there is nothing to compare yet.
+        const described = await events.send(new DescribeRuleCommand({ Name: rule })).then(
+            r => r,
+            err => (isNotFound(err) ? undefined : Promise.reject(err)),
+        );
+        const found = described
+            ? await analyzer.send(new GetAnalyzerCommand({ analyzerName })).then(
+                  r => r.analyzer,
+                  err => (isNotFound(err) ? undefined : Promise.reject(err)),
+              )
+            : undefined;
+        const archiveRules = found
+            ? ((await analyzer.send(new ListArchiveRulesCommand({ analyzerName }))).archiveRules ?? []).map(r => ({
+                  key: r.ruleName ?? "",
+                  ruleName: r.ruleName ?? "",
+                  filter: Object.fromEntries(Object.entries(r.filter ?? {}).map(([k, c]) => [k, { eq: c.eq ?? [] }])),
+              }))
+            : [];
+        const targets = described ? ((await events.send(new ListTargetsByRuleCommand({ Rule: rule }))).Targets ?? []) : [];
+        // The first page of ACTIVE findings (100) is enough to say whether old ones wait for the rules to be applied.
+        const active = found?.arn
+            ? ((await analyzer.send(new ListFindingsCommand({ analyzerArn: found.arn, filter: { status: { eq: ["ACTIVE"] } } })))
+                  .findings ?? [])
+            : [];
+        return externalAccessCheck(
+            {
+                analyzerStatus: found?.status,
+                archiveRules,
+                rule: described && { state: described.State ?? "", pattern: JSON.parse(described.EventPattern ?? "null") },
+                targetArns: targets.map(t => t.Arn ?? ""),
+                activeFindings: active.map(f => ({
+                    resource: f.resource ?? "",
+                    resourceType: f.resourceType ?? "",
+                    ...Object.fromEntries(Object.entries(f.principal ?? {}).map(([k, v]) => [`principal.${k}`, v])),
+                })),
+            },
+            {
+                analyzer: analyzerName,
+                archiveRules: expectedAccessArchiveRules(expectedAccess(config, stack)),
+                rule,
+                pattern: accessAnalyzerFindingPattern(),
+                topicArn: `arn:aws:sns:${config.region}:${config.accountId}:twine-${config.accountRole}-account`,
+            },
+        );
+    } catch (err) {
+        return unknownFrom(
+            name,
+            err,
+            "access-analyzer:GetAnalyzer, ListArchiveRules and ListFindings, events:DescribeRule and events:ListTargetsByRule",
+        );
+    }
+}
+
+/**
+ * The two paths of the page on the calls that silence the alerts (AccountAlerts): each rule and its target, its
+ * topic's policy, key and subscriptions.
+ */
+async function alertDelivery(config: StackConfig, events: EventBridgeClient, sns: SNSClient, kms: KMSClient): Promise<Check[]> {
+    const prefix = `twine-${config.accountRole}`;
+    const paths = [
+        { rule: `${prefix}-alert-tampering`, topicArn: `arn:aws:sns:${config.region}:${config.accountId}:${prefix}-account` },
+        { rule: `${prefix}-tampering`, topicArn: `arn:aws:sns:${config.region}:${config.accountId}:${prefix}-tampering` },
+    ];
+    const orNone = <T>(p: Promise<T>) => p.catch(err => (isNotFound(err) ? undefined : Promise.reject(err)));
+    try {
+        const found = await Promise.all(
+            paths.map(async ({ rule, topicArn }) => {
+                const described = await orNone(events.send(new DescribeRuleCommand({ Name: rule })));
+                const targets = described ? ((await events.send(new ListTargetsByRuleCommand({ Rule: rule }))).Targets ?? []) : [];
+                const attributes = (await orNone(sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))))?.Attributes;
+                const kmsKeyArn = attributes?.KmsMasterKeyId || undefined;
+                const keyPolicy = kmsKeyArn
+                    ? (await kms.send(new GetKeyPolicyCommand({ KeyId: kmsKeyArn, PolicyName: "default" }))).Policy
+                    : undefined;
+                return {
+                    tampering: described && {
+                        state: described.State ?? "",
+                        pattern: JSON.parse(described.EventPattern ?? "null") as unknown,
+                        targetArns: targets.map(t => t.Arn ?? ""),
+                    },
+                    topic: attributes && {
+                        kmsKeyArn,
+                        policy: JSON.parse(attributes.Policy ?? "null") as unknown,
+                        subscriptionsConfirmed: Number(attributes.SubscriptionsConfirmed ?? 0),
+                        subscriptionsPending: Number(attributes.SubscriptionsPending ?? 0),
+                    },
+                    keyPolicy: keyPolicy === undefined ? undefined : (JSON.parse(keyPolicy) as unknown),
+                };
+            }),
+        );
+        const pattern = alertTamperingPattern(...found.flatMap(f => (f.topic?.kmsKeyArn ? [f.topic.kmsKeyArn] : [])));
+        return paths.map((path, i) => alertDeliveryCheck(found[i], { ...path, pattern, subscribed: config.pagingWebhook !== undefined }));
+    } catch (err) {
+        return [
+            unknownFrom(
+                "alert delivery",
+                err,
+                "events:DescribeRule, events:ListTargetsByRule, sns:GetTopicAttributes and kms:GetKeyPolicy on the topics' keys",
+            ),
+        ];
     }
 }
 

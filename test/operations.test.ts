@@ -139,6 +139,9 @@ function isScalingAlarm(alarm: PlannedResource): boolean {
     return actions.length > 0 && actions.every(a => /^arn:aws:autoscaling:[^:]+:\d+:scalingPolicy:/.test(a));
 }
 
+/** The account's second alert topic (twine-<account>-tampering), which only the tampering calls' second path uses. */
+const isTamperingTopic = (arnOrName: unknown) => String(arnOrName).endsWith("-tampering");
+
 describe("operations (over the plans)", () => {
     for (const stack of ["dev", "prod"] as const) {
         describe(stack, () => {
@@ -148,7 +151,8 @@ describe("operations (over the plans)", () => {
                 const topics = ofType(plan, "aws:sns/topic:Topic");
                 assert.deepEqual(
                     topics.map(t => t.inputs.name).sort(),
-                    [...envs.map(e => `twine-${e}-alarms`), `twine-${stack}-account`].sort(),
+                    // The account's second topic carries only the tampering calls' second path (AccountAlerts).
+                    [...envs.map(e => `twine-${e}-alarms`), `twine-${stack}-account`, `twine-${stack}-tampering`].sort(),
                 );
                 for (const topic of topics) {
                     const [key] = ofType(plan, KEY).filter(
@@ -179,7 +183,9 @@ describe("operations (over the plans)", () => {
                 const alarms = alarmsOf(plan);
                 assert.ok(alarms.length >= 10, `${alarms.length} alarms`);
                 for (const alarm of alarms) {
-                    const [policy] = ofType(plan, TOPIC_POLICY).filter(p => componentOf(plan, p).urn === componentOf(plan, alarm).urn);
+                    const [policy] = ofType(plan, TOPIC_POLICY).filter(
+                        p => componentOf(plan, p).urn === componentOf(plan, alarm).urn && !isTamperingTopic(p.inputs.arn),
+                    );
                     assert.deepEqual(alarm.inputs.alarmActions, [policy.inputs.arn], alarm.name);
                     assert.deepEqual(alarm.inputs.okActions, [policy.inputs.arn], alarm.name);
                 }
@@ -290,12 +296,15 @@ describe("operations (over the plans)", () => {
                 const trail = rules.find(r => String(r.inputs.name).endsWith("-trail-delivery"));
                 assert.ok(trail, "no rule for what stops the trail");
                 const [accountTopicPolicy] = ofType(plan, TOPIC_POLICY).filter(
-                    p => componentOf(plan, p).type === "twine:index:AccountAlerts",
+                    p => componentOf(plan, p).type === "twine:index:AccountAlerts" && !isTamperingTopic(p.inputs.arn),
                 );
-                for (const target of ofType(plan, "aws:cloudwatch/eventTarget:EventTarget").filter(t =>
-                    rules.some(r => r.urn === t.parent),
-                ))
-                    assert.equal(target.inputs.arn, accountTopicPolicy.inputs.arn);
+                // Every rule to the account topic, but the tampering calls' second path, to its own topic.
+                for (const rule of rules) {
+                    const [target] = ofType(plan, "aws:cloudwatch/eventTarget:EventTarget").filter(t => t.parent === rule.urn);
+                    const second = String(rule.inputs.name) === `twine-${stack}-tampering`;
+                    assert.equal(isTamperingTopic(target.inputs.arn), second, String(rule.inputs.name));
+                    if (!second) assert.equal(target.inputs.arn, accountTopicPolicy.inputs.arn);
+                }
             });
         });
     }
@@ -325,7 +334,9 @@ describe("operations (over the plans)", () => {
         });
         assert.deepEqual(JSON.parse(String(rule.inputs.eventPattern)), backupJobFailurePattern());
         const [target] = ofType(prod, "aws:cloudwatch/eventTarget:EventTarget").filter(t => t.parent === rule.urn);
-        const [accountTopic] = ofType(prod, TOPIC).filter(t => componentOf(prod, t).type === "twine:index:AccountAlerts");
+        const [accountTopic] = ofType(prod, TOPIC).filter(
+            t => componentOf(prod, t).type === "twine:index:AccountAlerts" && !isTamperingTopic(t.inputs.name),
+        );
         assert.equal(target.inputs.arn, `arn:aws:sns:eu-west-1:${accountOf("prod")}:${String(accountTopic.inputs.name)}`);
         const dev = await planOf("dev");
         assert.equal(

@@ -51,6 +51,74 @@ export function trailDeliveryPattern(trailBucket: string): Record<string, unknow
     };
 }
 
+/**
+ * The EventBridge pattern of IAM Access Analyzer's active external-access findings: a resource (a role's trust, a
+ * bucket, key or topic policy) newly reachable from outside the account. Access Analyzer sends one event per new
+ * finding and per status change; an archive rule archives a new finding before it is sent, so the ones the
+ * program expects never page (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-eventbridge.html,
+ * whose example event and `"status": ["ACTIVE"]` pattern these fields follow). A deleted finding (its resource
+ * gone, isDeleted true) keeps its status, and is not news.
+ */
+export function accessAnalyzerFindingPattern(): Record<string, unknown> {
+    return {
+        source: ["aws.access-analyzer"],
+        "detail-type": ["Access Analyzer Finding"],
+        detail: { status: ["ACTIVE"], isDeleted: [false] },
+    };
+}
+
+/**
+ * The EventBridge pattern of the calls that would silence the account's alerts: an archive rule created, widened,
+ * applied or deleted, findings archived by hand or the analyzer deleted; an EventBridge rule disabled, deleted or
+ * stripped of its targets; an SNS topic deleted, re-policied or unsubscribed. "AWS API Call via CloudTrail" events
+ * (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-access-analyzer.html and the pages of each service):
+ * they need a trail that logs, AWS delivers them on a best-effort basis, and they reach the topic through this rule
+ * while the others are being removed, so one rule stripped pages through another. An up that creates the archive
+ * rules or changes a rule pages too (a first up's events may arrive before the rules that route them: not always).
+ * Given the topics' keys (topicKeyArns), a key policy put on them, or the key disabled or scheduled for deletion.
+ */
+export function alertTamperingPattern(...topicKeyArns: string[]): Record<string, unknown> {
+    return {
+        "detail-type": ["AWS API Call via CloudTrail"],
+        $or: [
+            {
+                source: ["aws.access-analyzer"],
+                detail: {
+                    eventName: [
+                        "CreateArchiveRule",
+                        "UpdateArchiveRule",
+                        "DeleteArchiveRule",
+                        "ApplyArchiveRule",
+                        "UpdateFindings",
+                        "DeleteAnalyzer",
+                    ],
+                },
+            },
+            { source: ["aws.events"], detail: { eventName: ["DisableRule", "DeleteRule", "RemoveTargets"] } },
+            { source: ["aws.sns"], detail: { eventName: ["DeleteTopic", "SetTopicAttributes", "RemovePermission", "Unsubscribe"] } },
+            // A rule disabled or made never to match through PutRule (State, EventPattern), re-pointed through PutTargets;
+            // a subscription's filter or delivery policy changed. Pages on a deploy that changes a rule, too.
+            { source: ["aws.events"], detail: { eventName: ["PutRule", "PutTargets"] } },
+            { source: ["aws.sns"], detail: { eventName: ["SetSubscriptionAttributes"] } },
+            // The topic's key: a policy that drops EventBridge's statement, or the key gone, and nothing is published.
+            // CloudTrail records the caller's KeyId in requestParameters.keyId
+            // (https://docs.aws.amazon.com/kms/latest/developerguide/ct-put-key-policy.html); these three calls take
+            // only a key id or key ARN, no alias (API_PutKeyPolicy, API_DisableKey, API_ScheduleKeyDeletion).
+            ...(topicKeyArns.length === 0
+                ? []
+                : [
+                      {
+                          source: ["aws.kms"],
+                          detail: {
+                              eventName: ["PutKeyPolicy", "DisableKey", "ScheduleKeyDeletion"],
+                              requestParameters: { keyId: topicKeyArns.flatMap(arn => [arn, arn.split("/").pop() ?? arn]) },
+                          },
+                      },
+                  ]),
+        ],
+    };
+}
+
 /** The job states that leave no new recovery point: a backup or copy job that ends so pages. */
 export const BACKUP_FAILED_STATES = ["FAILED", "ABORTED", "EXPIRED"];
 
@@ -255,12 +323,14 @@ export interface AccountAlertsArgs extends TopicArgs {
     readonly trail?: { readonly bucket: string };
     /** AWS Backup runs jobs in this account: route the ones that fail. Defaults to false (no rule). */
     readonly backupJobs?: boolean;
+    /** The account has an IAM Access Analyzer: route its active external-access findings. Defaults to false (no rule). */
+    readonly accessAnalyzer?: boolean;
 }
 
 /**
  * What pages about the account rather than one environment: NAT gateway errors, GuardDuty findings of medium
- * severity and above, the calls that stop the trail's delivery and the backup jobs that fail, all to the account's
- * own encrypted topic.
+ * severity and above, the calls that stop the trail's delivery, the backup jobs that fail and Access Analyzer's
+ * external-access findings, all to the account's own encrypted topic.
  */
 export class AccountAlerts extends pulumi.ComponentResource {
     public readonly topic: aws.sns.Topic;
@@ -272,13 +342,13 @@ export class AccountAlerts extends pulumi.ComponentResource {
         this.topic = alarmTopic(name, `${prefix}-account`, args, this);
         this.alarms = metricAlarms(name, key => `${prefix}-${key}`, natAlarms(args.natGateways ?? []), this.topic.arn, this);
 
-        const route = (key: string, description: string, pattern: pulumi.Input<string>) => {
+        const route = (key: string, description: string, pattern: pulumi.Input<string>, topic: aws.sns.Topic = this.topic) => {
             const rule = new aws.cloudwatch.EventRule(
                 `${name}-${key}`,
                 { name: `${prefix}-${key}`, description, eventPattern: pattern },
                 { parent: this },
             );
-            new aws.cloudwatch.EventTarget(`${name}-${key}`, { rule: rule.name, arn: this.topic.arn }, { parent: rule });
+            new aws.cloudwatch.EventTarget(`${name}-${key}`, { rule: rule.name, arn: topic.arn }, { parent: rule });
             return rule;
         };
         if (args.guardDuty) route("guardduty", "GuardDuty findings of medium severity and above", stableJson(guardDutyFindingPattern()));
@@ -288,6 +358,31 @@ export class AccountAlerts extends pulumi.ComponentResource {
                 "trail-delivery",
                 "Calls that stop the trail's delivery (trail stopped or changed, its bucket policy changed) and keys disabled or deleted",
                 stableJson(trailDeliveryPattern(trail.bucket)),
+            );
+        }
+        if (args.accessAnalyzer) {
+            route(
+                "external-access",
+                "IAM Access Analyzer findings: a resource newly reachable from outside the account (the expected ones are archived)",
+                stableJson(accessAnalyzerFindingPattern()),
+            );
+            // Two paths, each its own rule, topic and key, to the same subscribers: a call that breaks one (its rule
+            // disabled or stripped, its topic deleted or re-policied, its key's policy put or the key deleted, its
+            // subscription removed) pages through the other, and both patterns name both keys.
+            const tamperingTopic = alarmTopic(`${name}-tampering`, `${prefix}-tampering`, args, this);
+            const tampering = pulumi
+                .all([this.topic.kmsMasterKeyId, tamperingTopic.kmsMasterKeyId])
+                .apply(keys => stableJson(alertTamperingPattern(...keys.map(String))));
+            route(
+                "alert-tampering",
+                "Calls that would silence the alerts: archive rules, the analyzer, rules and targets, topics, the topics' keys",
+                tampering,
+            );
+            route(
+                "tampering",
+                "The same calls as alert-tampering, through the tampering topic and its own key: one path broken pages through the other",
+                tampering,
+                tamperingTopic,
             );
         }
         if (args.backupJobs) {
