@@ -10,6 +10,9 @@ import { deployActionsOf } from "../components/account/deployAllowPolicy";
 import { deployTypesOf } from "../components/account/deployTypesConfig";
 import {
     DEPLOY_SERVICES,
+    KEYS_KEPT_FROM_DEPLOYS,
+    PASSED_TO_SERVICES,
+    STACK_TAG,
     boundaryPolicyArn,
     deployServicesOf,
     isDeployAllowPolicyName,
@@ -21,6 +24,12 @@ import { baselineNames } from "../components/account/accountBaseline";
 import { Document, IamHarness, managedPolicyDocument } from "./helpers/iam";
 import { STACKS, StackName, committedPlanOf, ofType, planOf } from "./helpers/plans";
 import { fixtureConfig } from "./helpers/config";
+
+/** Every action the stack's deploy calls (its types' catalog entries and its update's own calls). */
+function deployCallsOf(stack: StackName, accountId: string): Set<string> {
+    const args = { accountId, region: "eu-west-1", stack, accountRole: stack, resourceTypes: deployTypesOf(stack) };
+    return new Set(deployActionsOf(readCatalog(), args));
+}
 
 let harness: Promise<IamHarness> | undefined;
 function iam(): Promise<IamHarness> {
@@ -239,17 +248,12 @@ describe("deploy roles: allowed what their stack calls, denied the escalations (
             // A role it creates names the stack's boundary (the transformation puts it on every role).
             const bounded = { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) };
             // ec2 in dns is its lookups only: no CreateVpc there (test/deployActions.test.ts checks every action).
-            const calls = new Set(
-                deployActionsOf(readCatalog(), {
-                    accountId,
-                    region: "eu-west-1",
-                    stack,
-                    accountRole: stack,
-                    resourceTypes: deployTypesOf(stack),
-                }),
-            );
+            const calls = deployCallsOf(stack, accountId);
+            // A key it creates carries the stack's tag (the provider's defaultTags).
+            const born = { [`aws:RequestTag/${STACK_TAG}`]: stack };
             for (const service of DEPLOY_SERVICES[stack].filter(s => calls.has(CREATE_CALL[s]) || s === "iam")) {
-                const [resource, context] = service === "iam" ? [owned("role", "new-role"), bounded] : ["*", undefined];
+                const [resource, context] =
+                    service === "iam" ? [owned("role", "new-role"), bounded] : ["*", service === "kms" ? born : undefined];
                 assert.equal(await decide(CREATE_CALL[service], resource, context), "Allowed", CREATE_CALL[service]);
             }
         });
@@ -404,7 +408,11 @@ describe("deploy roles: only what their stack owns, and a trail nobody can blind
             assert.ok(own.length > 0);
             for (const r of own) {
                 const arn = h.role(r.name).arn;
-                for (const action of ["iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:PassRole", "iam:PutRolePolicy", "iam:TagRole"]) {
+                // but the preview role's trust, which other accounts' read roles match by name
+                const trust = r.inputs.name === `pulumi-${stack}-preview` ? [] : ["iam:UpdateAssumeRolePolicy"];
+                // and passes roles only where it hands them to a service (dns hands none: PASSED_TO_SERVICES)
+                const pass = PASSED_TO_SERVICES[stack].length > 0 ? ["iam:PassRole"] : [];
+                for (const action of [...trust, ...pass, "iam:UpdateRole", "iam:PutRolePolicy", "iam:TagRole"]) {
                     assert.equal(await decide(action, arn, bounded), "Allowed", `${action} ${arn}`);
                 }
             }
@@ -441,6 +449,255 @@ describe("deploy roles: only what their stack owns, and a trail nobody can blind
             for (const action of ["kms:DeleteAlias", "kms:UpdateAlias", "kms:CreateAlias"]) {
                 assert.equal(await decide(action, alias), "ExplicitlyDenied", action);
                 assert.equal(await decide(action, `arn:aws:kms:eu-west-1:${accountId}:alias/some-stack-key`), "Allowed", action);
+            }
+        });
+    }
+});
+
+/** A key policy that leaves the key's use to IAM policies (KMS Developer Guide, "Default key policy"). */
+const keyPolicyOf = (accountId: string): Document => ({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" }],
+});
+
+/** A policy that allows the actions on "*": what a compromised deploy role would put on a role it creates. */
+const allowAnything = (...actions: string[]): Document => ({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }],
+});
+
+/** The service principals the stack's own roles (under ownedPath) trust: whom its deploy role passes roles to. */
+function passedToServicesOf(plan: Plan): string[] {
+    const services = new Set<string>();
+    for (const role of ofType(plan, "aws:iam/role:Role").filter(r => r.inputs.path === ownedPath(plan.stack))) {
+        const trust = JSON.parse(String(role.inputs.assumeRolePolicy)) as Document;
+        for (const st of [trust.Statement].flat()) for (const s of [st.Principal?.Service ?? []].flat()) services.add(String(s));
+    }
+    return [...services].sort();
+}
+
+describe("permissions boundaries: data and identities of the stack only (policy simulator)", () => {
+    for (const stack of STACKS) {
+        const accountId = fixtureConfig(stack)["twine-infra:accountId"];
+        const region = "eu-west-1";
+        const stackKey = { [`aws:ResourceTag/${STACK_TAG}`]: stack };
+        /** A role of the stack that carries its boundary: the decision is the boundary's when the identity allows all. */
+        const bounded = async () => (await iam()).roles.find(r => r.stack === stack && r.permissionsBoundary)!;
+        const underBoundary = async (
+            action: string,
+            resource: string,
+            more: { context?: Record<string, string | string[]>; resourceAccount?: string; resourcePolicy?: Document | null } = {},
+        ) =>
+            (await iam()).decide({
+                role: await bounded(),
+                action,
+                resource,
+                identityPolicies: [allowAnything(action)],
+                withBoundary: true,
+                resourcePolicy: more.resourcePolicy ?? (action.startsWith("kms:") ? keyPolicyOf(accountId) : null),
+                // IAM sets aws:ResourceAccount on every request to a resource; the simulator takes it from the caller.
+                context: { "aws:ResourceAccount": more.resourceAccount ?? accountId, ...(more.context ?? {}) },
+                ...(more.resourceAccount ? { resourceAccount: more.resourceAccount } : {}),
+            });
+
+        it(`${stack}: the boundary allows every statement of every role of the plan on the resources it names`, async () => {
+            const h = await iam();
+            const roles = h.roles.filter(r => r.stack === stack && r.permissionsBoundary);
+            assert.ok(roles.length > 0);
+            const refused: string[] = [];
+            for (const role of roles) {
+                // The stack's own documents; an AWS managed policy's "*" grants of a scoped action are narrowed on purpose.
+                const own = [...role.inlinePolicies, ...role.managedPolicies].filter(p => !p.name.startsWith("arn:aws:iam::aws:policy/"));
+                for (const st of own.flatMap(p => [p.document.Statement].flat()).filter(s => s.Effect === "Allow")) {
+                    for (const action of [st.Action].flat() as string[]) {
+                        for (const named of [st.Resource].flat() as string[]) {
+                            // A pattern stands for a resource it names; a cross-account ARN is judged by the boundary alone.
+                            const resource = named === "*" ? "*" : named.replace(/\*/g, "x");
+                            const kms = action.startsWith("kms:");
+                            const decision = await h
+                                .decide({
+                                    role,
+                                    action,
+                                    resource,
+                                    identityPolicies: [allowAnything(action)],
+                                    withBoundary: true,
+                                    resourcePolicy: kms ? keyPolicyOf(role.account) : null,
+                                    resourceAccount: role.account,
+                                    context: { "aws:ResourceAccount": role.account, ...(kms ? stackKey : {}) },
+                                })
+                                // A statement may name an ARN of another resource type than the action authorizes
+                                // (a log group beside its streams): IAM never matches the action against it.
+                                .catch((e: Error) => (/no\.resource\.types/.test(e.message) ? "Allowed" : Promise.reject(e)));
+                            if (decision !== "Allowed") refused.push(`${role.name}: ${action} on ${named}`);
+                        }
+                    }
+                }
+            }
+            assert.deepEqual(refused, [], "Fix: name the resources in BOUNDARY_SCOPES (components/account/deployRolePolicy.ts)");
+        });
+
+        it(`${stack}: a role carrying the boundary, whatever its policies, reaches no other secret, bucket, key or role`, async () => {
+            const attempts: [string, string, Parameters<typeof underBoundary>[2]?][] = [
+                // The database's RDS-managed master secret, which only the operators' managed policy names.
+                [
+                    "secretsmanager:GetSecretValue",
+                    `arn:aws:secretsmanager:${region}:${accountId}:secret:rds!db-1a084555-6706-7431-d0a5-3ddf53e453f2-2bc653`,
+                ],
+                ["secretsmanager:GetSecretValue", `arn:aws:secretsmanager:${region}:${accountId}:secret:someone-elses`],
+                // The audit bucket, another stack's apt repository, and a bucket of an account that takes anything.
+                ["s3:GetObject", `arn:aws:s3:::twine-cloudtrail-${accountId}-${region}/AWSLogs/x`],
+                ["s3:GetObject", `arn:aws:s3:::twine-apt-other-${accountId}-${region}/pool/x`],
+                [
+                    "s3:PutObject",
+                    "arn:aws:s3:::exfiltration-search-snapshots-1/x",
+                    {
+                        resourceAccount: "999999999999",
+                        resourcePolicy: {
+                            Version: "2012-10-17",
+                            Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*" }],
+                        },
+                    },
+                ],
+                // A key of the account that is not the stack's (untagged, or another stack's).
+                ["kms:Decrypt", `arn:aws:kms:${region}:${accountId}:key/00000000-0000-0000-0000-000000000000`],
+                [
+                    "kms:Decrypt",
+                    `arn:aws:kms:${region}:${accountId}:key/00000000-0000-0000-0000-000000000000`,
+                    { context: { [`aws:ResourceTag/${STACK_TAG}`]: "other" } },
+                ],
+                ["kms:CreateGrant", `arn:aws:kms:${region}:${accountId}:key/00000000-0000-0000-0000-000000000000`],
+                // Any role to become or hand to a service.
+                ["sts:AssumeRole", `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`],
+                ["iam:PassRole", `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`],
+                // The database's master user, another parameter tree.
+                ["rds-db:connect", `arn:aws:rds-db:${region}:${accountId}:dbuser:db-ABCDEFGHIJKLMNOPQRSTUVWXYZ/twine_admin`],
+                ["ssm:GetParameter", `arn:aws:ssm:${region}:${accountId}:parameter/other/secret`],
+            ];
+            for (const [action, resource, more] of attempts) {
+                assert.notEqual(await underBoundary(action, resource, more), "Allowed", `${action} on ${resource}`);
+            }
+        });
+    }
+
+    it("while the stack's own data stays reachable: dev's apt repository and Jenkins secrets, prod's tagged keys", async () => {
+        const dev = fixtureConfig("dev")["twine-infra:accountId"];
+        const prod = fixtureConfig("prod")["twine-infra:accountId"];
+        const h = await iam();
+        const decide = async (stack: StackName, action: string, resource: string, context?: Record<string, string>) => {
+            const role = h.roles.find(r => r.stack === stack && r.permissionsBoundary)!;
+            return h.decide({
+                role,
+                action,
+                resource,
+                identityPolicies: [allowAnything(action)],
+                withBoundary: true,
+                resourcePolicy: action.startsWith("kms:") ? keyPolicyOf(role.account) : null,
+                context: { "aws:ResourceAccount": role.account, ...(context ?? {}) },
+            });
+        };
+        assert.equal(await decide("dev", "s3:GetObject", `arn:aws:s3:::twine-apt-dev-${dev}-eu-west-1/pool/x`), "Allowed");
+        assert.equal(
+            await decide("dev", "secretsmanager:GetSecretValue", `arn:aws:secretsmanager:eu-west-1:${dev}:secret:twine/jenkins/x`),
+            "Allowed",
+        );
+        const key = `arn:aws:kms:eu-west-1:${prod}:key/00000000-0000-0000-0000-000000000000`;
+        assert.equal(await decide("prod", "kms:Decrypt", key, { [`aws:ResourceTag/${STACK_TAG}`]: "prod" }), "Allowed");
+    });
+
+    it("prints each boundary's size against IAM's 6,144 characters", async () => {
+        const sizes: string[] = [];
+        for (const stack of STACKS) {
+            const [boundary] = ofType(await planOf(stack), "aws:iam/policy:Policy").filter(
+                p => p.inputs.name === `pulumi-${stack}-boundary`,
+            );
+            const size = JSON.stringify(JSON.parse(String(boundary.inputs.policy))).length;
+            sizes.push(`${stack} ${size}`);
+            assert.ok(size < 6144, `${stack}: ${size}`);
+        }
+        console.log(`      boundary characters: ${sizes.join(", ")}`);
+    });
+});
+
+describe("deploy roles: what they launch, hand out and administer (policy simulator)", () => {
+    for (const stack of STACKS) {
+        const role = `pulumi-${stack}-deploy`;
+        const accountId = fixtureConfig(stack)["twine-infra:accountId"];
+        const iamArn = `arn:aws:iam::${accountId}`;
+        const decide = async (action: string, resource: string, context?: Record<string, string | string[]>) =>
+            (await iam()).decide({
+                role,
+                action,
+                resource,
+                context,
+                resourcePolicy: action.startsWith("kms:") ? keyPolicyOf(accountId) : null,
+            });
+
+        it(`${stack}: PASSED_TO_SERVICES lists exactly the services its own roles trust`, async () => {
+            for (const plan of [await planOf(stack), await committedPlanOf(stack)]) {
+                const derived = passedToServicesOf(plan);
+                assert.deepEqual(
+                    [...PASSED_TO_SERVICES[stack]],
+                    derived,
+                    `Fix: set PASSED_TO_SERVICES.${stack} (components/account/deployRolePolicy.ts) to ${JSON.stringify(derived)}`,
+                );
+            }
+        });
+
+        it(`${stack}: launches instances only with its own instance profiles, passes roles only to its services`, async () => {
+            const instance = `arn:aws:ec2:eu-west-1:${accountId}:instance/*`;
+            const foreign = { "ec2:InstanceProfile": `${iamArn}:instance-profile/admin-profile` };
+            assert.equal(await decide("ec2:RunInstances", instance, foreign), "ExplicitlyDenied");
+            const own = `${iamArn}:role${ownedPath(stack)}some-stack-role`;
+            assert.equal(await decide("iam:PassRole", own, { "iam:PassedToService": "lambda.amazonaws.com" }), "ExplicitlyDenied");
+            for (const service of PASSED_TO_SERVICES[stack]) {
+                assert.equal(await decide("iam:PassRole", own, { "iam:PassedToService": service }), "Allowed", service);
+            }
+            if (deployTypesOf(stack).includes("aws:ec2/instance:Instance") || stack === "dev") {
+                const ownProfile = { "ec2:InstanceProfile": `${iamArn}:instance-profile${ownedPath(stack)}some-profile` };
+                assert.equal(await decide("ec2:RunInstances", instance, ownProfile), "Allowed");
+            }
+        });
+
+        it(`${stack}: never rewrites, deletes or re-creates its preview role, whose name other accounts trust`, async () => {
+            const preview = `${iamArn}:role/pulumi-${stack}-preview`;
+            for (const action of ["iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:CreateRole"]) {
+                const bounded = { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) };
+                assert.equal(await decide(action, preview, bounded), "ExplicitlyDenied", action);
+            }
+        });
+
+        it(`${stack}: administers only the keys tagged with its stack, and creates or tags keys only into it`, async () => {
+            const key = `arn:aws:kms:eu-west-1:${accountId}:key/00000000-0000-0000-0000-000000000000`;
+            const tagged = (value: string) => ({ [`aws:ResourceTag/${STACK_TAG}`]: value });
+            const admin = ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation", "kms:RevokeGrant"];
+            for (const action of [...admin, "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription"]) {
+                assert.equal(await decide(action, key), "ExplicitlyDenied", `${action} on an untagged key`);
+                assert.equal(await decide(action, key, tagged("other")), "ExplicitlyDenied", `${action} on another stack's key`);
+            }
+            // What an update of its own key calls (the catalog's aws:kms/key:Key entry), and its deletion but in prod.
+            const calls = deployCallsOf(stack, accountId);
+            for (const action of ["kms:PutKeyPolicy", "kms:UpdateKeyDescription", "kms:EnableKeyRotation"].filter(a => calls.has(a))) {
+                assert.equal(await decide(action, key, tagged(stack)), "Allowed", action);
+            }
+            if (calls.has("kms:TagResource")) {
+                const tagging = { ...tagged(stack), [`aws:RequestTag/${STACK_TAG}`]: stack, "aws:TagKeys": [STACK_TAG] };
+                assert.equal(await decide("kms:TagResource", key, tagging), "Allowed", "tags its own key");
+                const away = { ...tagged(stack), [`aws:RequestTag/${STACK_TAG}`]: "other", "aws:TagKeys": [STACK_TAG] };
+                assert.equal(await decide("kms:TagResource", key, away), "ExplicitlyDenied", "tags its key into another stack");
+                assert.equal(await decide("kms:UntagResource", key, { ...tagged(stack), "aws:TagKeys": [STACK_TAG] }), "ExplicitlyDenied");
+            }
+            if (calls.has("kms:CreateKey")) {
+                assert.equal(await decide("kms:CreateKey", "*"), "ExplicitlyDenied", "an untagged key");
+                const born = { [`aws:RequestTag/${STACK_TAG}`]: stack, "aws:TagKeys": [STACK_TAG] };
+                assert.equal(await decide("kms:CreateKey", "*", born), "Allowed", "a key of the stack");
+            }
+            if (calls.has("kms:ScheduleKeyDeletion")) {
+                const kept = KEYS_KEPT_FROM_DEPLOYS.includes(stack);
+                assert.equal(
+                    await decide("kms:ScheduleKeyDeletion", key, tagged(stack)),
+                    kept ? "ExplicitlyDenied" : "Allowed",
+                    "its own key",
+                );
             }
         });
     }
