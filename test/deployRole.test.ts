@@ -579,6 +579,35 @@ describe("permissions boundaries: data and identities of the stack only (policy 
         });
     }
 
+    it("a role carrying dev's or prod's boundary shares no snapshot, image or database snapshot with another account", async () => {
+        let checked = 0;
+        for (const stack of STACKS) {
+            const h = await iam();
+            const role = h.roles.find(r => r.stack === stack && r.permissionsBoundary)!;
+            // Snapshot and image ARNs carry no account (Service Authorization Reference, Amazon EC2).
+            const ec2 = "arn:aws:ec2:eu-west-1:";
+            const shares: [string, string, Record<string, string>][] = [
+                ["ec2:ModifySnapshotAttribute", `${ec2}:snapshot/snap-0123456789abcdef0`, { "ec2:Attribute": "createVolumePermission" }],
+                ["ec2:ModifyImageAttribute", `${ec2}:image/ami-0123456789abcdef0`, { "ec2:Attribute": "launchPermission" }],
+                ["rds:ModifyDBSnapshotAttribute", `arn:aws:rds:eu-west-1:${role.account}:snapshot:awsbackup-job-1`, {}],
+            ];
+            for (const [action, resource, context] of shares.filter(([a]) => BOUNDARY_ACTIONS[stack].includes(a))) {
+                const decision = await h.decide({
+                    role,
+                    action,
+                    resource,
+                    context,
+                    identityPolicies: [allowAnything(action)],
+                    withBoundary: true,
+                    resourcePolicy: null,
+                });
+                assert.equal(decision, "ExplicitlyDenied", `${stack}: ${action} ${JSON.stringify(context)}`);
+                checked++;
+            }
+        }
+        assert.ok(checked >= 4, `${checked} checks`);
+    });
+
     it("while the stack's own data stays reachable: dev's apt repository and Jenkins secrets, prod's tagged keys", async () => {
         const dev = fixtureConfig("dev")["twine-infra:accountId"];
         const prod = fixtureConfig("prod")["twine-infra:accountId"];
@@ -596,6 +625,9 @@ describe("permissions boundaries: data and identities of the stack only (policy 
             });
         };
         assert.equal(await decide("dev", "s3:GetObject", `arn:aws:s3:::twine-apt-dev-${dev}-eu-west-1/pool/x`), "Allowed");
+        // DLM's snapshot attributes other than sharing
+        const snapshot = "arn:aws:ec2:eu-west-1::snapshot/snap-0123456789abcdef0";
+        assert.equal(await decide("dev", "ec2:ModifySnapshotAttribute", snapshot, { "ec2:Attribute": "productCodes" }), "Allowed");
         assert.equal(
             await decide("dev", "secretsmanager:GetSecretValue", `arn:aws:secretsmanager:eu-west-1:${dev}:secret:twine/jenkins/x`),
             "Allowed",

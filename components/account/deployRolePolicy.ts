@@ -340,6 +340,23 @@ export const BOUNDARY_SCOPES: readonly BoundaryScope[] = [
     },
 ];
 
+/**
+ * Sharing a copy of the stack's data with another account or the public: the EC2 snapshot and image attributes that
+ * share (ec2:Attribute createVolumePermission, launchPermission: Service Authorization Reference, Amazon EC2) and the
+ * RDS snapshot attributes, which the stack's service roles hold (DLM, AWS Backup's managed policies) but never use so
+ * (the backup copy goes to a vault of the same account). RDS has no condition key for the accounts added, so every
+ * change of that attribute is denied.
+ */
+function sharingDenies(actions: readonly string[]): PolicyStatement[] {
+    const ec2 = ["ec2:ModifyImageAttribute", "ec2:ModifySnapshotAttribute"].filter(a => actions.includes(a));
+    const rds = ["rds:ModifyDBClusterSnapshotAttribute", "rds:ModifyDBSnapshotAttribute"].filter(a => actions.includes(a));
+    const sharing = { StringEquals: { "ec2:Attribute": ["createVolumePermission", "launchPermission"] } };
+    return [
+        ...(ec2.length > 0 ? [{ Sid: "DenySharingCopies", Effect: "Deny" as const, Action: ec2, Resource: "*", Condition: sharing }] : []),
+        ...(rds.length > 0 ? [{ Sid: "DenySharingDbCopies", Effect: "Deny" as const, Action: rds, Resource: "*" }] : []),
+    ];
+}
+
 function scopeOf(action: string): BoundaryScope | undefined {
     return BOUNDARY_SCOPES.find(s => s.actions.some(p => (p.endsWith("*") ? action.startsWith(p.slice(0, -1)) : action === p)));
 }
@@ -365,7 +382,7 @@ export function permissionsBoundaryPolicy(args: DeployGuardArgs, actions: readon
             ...(condition ? { Condition: condition } : {}),
         });
     }
-    return policyDocument(...statements, ...auditStatements(args));
+    return policyDocument(...statements, ...sharingDenies(actions), ...auditStatements(args));
 }
 
 /**
