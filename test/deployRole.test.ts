@@ -408,11 +408,11 @@ describe("deploy roles: only what their stack owns, and a trail nobody can blind
             assert.ok(own.length > 0);
             for (const r of own) {
                 const arn = h.role(r.name).arn;
-                // but the preview role's trust, which other accounts' read roles match by name
-                const trust = r.inputs.name === `pulumi-${stack}-preview` ? [] : ["iam:UpdateAssumeRolePolicy"];
+                // but the preview role's trust and policies, which other accounts' read roles and every pull request reach
+                const rewrite = r.inputs.name === `pulumi-${stack}-preview` ? [] : ["iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy"];
                 // and passes roles only where it hands them to a service (dns hands none: PASSED_TO_SERVICES)
                 const pass = PASSED_TO_SERVICES[stack].length > 0 ? ["iam:PassRole"] : [];
-                for (const action of [...trust, ...pass, "iam:UpdateRole", "iam:PutRolePolicy", "iam:TagRole"]) {
+                for (const action of [...rewrite, ...pass, "iam:UpdateRole", "iam:TagRole"]) {
                     assert.equal(await decide(action, arn, bounded), "Allowed", `${action} ${arn}`);
                 }
             }
@@ -690,9 +690,15 @@ describe("deploy roles: what they launch, hand out and administer (policy simula
             }
         });
 
-        it(`${stack}: never rewrites, deletes or re-creates its preview role, whose name other accounts trust`, async () => {
+        it(`${stack}: never rewrites, deletes or re-creates its preview role, nor widens it`, async () => {
             const preview = `${iamArn}:role/pulumi-${stack}-preview`;
-            for (const action of ["iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:CreateRole"]) {
+            for (const action of [
+                "iam:UpdateAssumeRolePolicy",
+                "iam:DeleteRole",
+                "iam:CreateRole",
+                "iam:PutRolePolicy",
+                "iam:AttachRolePolicy",
+            ]) {
                 const bounded = { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) };
                 assert.equal(await decide(action, preview, bounded), "ExplicitlyDenied", action);
             }

@@ -477,8 +477,9 @@ function keyStatements(args: DeployGuardArgs): PolicyStatement[] {
 /**
  * What the deploy role launches and hands out: instances only with the stack's own instance profiles
  * (ec2:InstanceProfile, Service Authorization Reference, Amazon EC2), roles only to the services the stack's roles
- * are for (iam:PassedToService, IAM), and never a new trust for its preview role, whose name other accounts' read
- * roles trust (no update changes it: an admin session applies a new subject or organization).
+ * are for (iam:PassedToService, IAM), and never a new trust or policy for its preview role, whose name other
+ * accounts' read roles trust and which every pull request assumes (its trust changes only with the organization, the
+ * GitHub subject prefix or an OIDC provider, its policy with the upstream roles: an admin session applies those).
  */
 function handOutStatements(args: DeployGuardArgs): PolicyStatement[] {
     const owned = ownedArns(args.accountId, args.stack);
@@ -502,9 +503,18 @@ function handOutStatements(args: DeployGuardArgs): PolicyStatement[] {
               }
             : { Sid: "DenyPassingToOtherServices", Effect: "Deny", Action: "iam:PassRole", Resource: "*" },
         {
+            // Nor its policies: every pull request reaches it, so a deploy must not leave it a standing grant.
             Sid: "DenyRewritingThePreviewRole",
             Effect: "Deny",
-            Action: ["iam:CreateRole", "iam:DeleteRole", "iam:UpdateAssumeRolePolicy"],
+            Action: [
+                "iam:AttachRolePolicy",
+                "iam:CreateRole",
+                "iam:DeleteRole",
+                "iam:DeleteRolePolicy",
+                "iam:DetachRolePolicy",
+                "iam:PutRolePolicy",
+                "iam:UpdateAssumeRolePolicy",
+            ],
             Resource: `arn:aws:iam::${args.accountId}:role/${previewRoleName(args.stack)}`,
         },
     ];
