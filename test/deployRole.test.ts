@@ -651,6 +651,23 @@ describe("permissions boundaries: data and identities of the stack only (policy 
 });
 
 describe("deploy roles: what they launch, hand out and administer (policy simulator)", () => {
+    it("every key of every plan is tagged with its stack by its provider's defaultTags (what the key rules match)", async () => {
+        let checked = 0;
+        for (const stack of STACKS) {
+            for (const plan of [await planOf(stack), await committedPlanOf(stack)]) {
+                const keys = ofType(plan, "aws:kms/key:Key");
+                checked += keys.length;
+                for (const key of keys) {
+                    const provider = plan.resources.find(r => r.urn === key.provider);
+                    const tags = (provider?.inputs.defaultTags as { tags?: Record<string, string> } | undefined)?.tags ?? {};
+                    const own = (key.inputs.tags as Record<string, string> | undefined) ?? {};
+                    assert.equal(own[STACK_TAG] ?? tags[STACK_TAG], stack, `${stack} ${key.name}`);
+                }
+            }
+        }
+        assert.ok(checked > 8, `${checked} keys`);
+    });
+
     for (const stack of STACKS) {
         const role = `pulumi-${stack}-deploy`;
         const accountId = fixtureConfig(stack)["twine-infra:accountId"];
