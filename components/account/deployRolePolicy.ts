@@ -11,7 +11,7 @@
  * - never attaches an administrator-class managed policy, never creates an IAM user, access key, console password
  *   or group grant (the stacks create none);
  * - launches instances only with its stack's instance profiles, passes roles only to the services its stack's roles
- *   are for, and never rewrites its preview role's trust;
+ *   are for, and never rewrites its preview role (trust or policies);
  * - administers only the keys tagged with its stack, creates keys only into it, and in prod deletes none;
  * - never stops, narrows or deletes the trail, deletes, re-policies or opens the audit buckets or their objects,
  *   disables the trail's key or moves its alias, or changes the account's public access block.
