@@ -182,6 +182,7 @@ export const CREATION_TIMES: Readonly<Record<string, CreationTime>> = {
     "aws:s3/bucketVersioning:BucketVersioning": { seconds: 2, source: QUICK },
     // The account baseline.
     "aws:accessanalyzer/analyzer:Analyzer": { seconds: 5, source: QUICK },
+    "aws:accessanalyzer/archiveRule:ArchiveRule": { seconds: 5, source: QUICK },
     "aws:cloudtrail/trail:Trail": { seconds: 10, source: "estimate: the trail is created, then logging is started (two calls)" },
     "aws:ebs/encryptionByDefault:EncryptionByDefault": { seconds: 2, source: QUICK },
     "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": {

@@ -238,7 +238,8 @@ export function parseStackConfig(stack: string, all: Readonly<Record<string, str
     const schema = ROLE_SCHEMAS[role as AccountRole];
     const result = schema.safeParse(raw.values, { reportInput: true });
     const problems = [...raw.problems];
-    if (role === "dev" || role === "prod") {
+    {
+        // Every stack has an account topic (Access Analyzer's findings, GuardDuty, the trail): each may page.
         const key = `${PROJECT}:pagingWebhook`;
         const value = typeof raw.values.pagingWebhook === "string" ? raw.values.pagingWebhook : undefined;
         for (const message of pagingWebhookProblems(value, secretKeys.includes(key))) problems.push(`${key}: ${message}`);

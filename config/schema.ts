@@ -45,6 +45,7 @@ const common = {
     tags: tagsSchema.optional(),
     deployments: deploymentsSchema.optional(),
     baseline: baselineSchema.optional(),
+    pagingWebhook: pagingWebhookSchema,
 };
 
 const accountRoleDescription = "Which account this stack deploys: dns, bastion, dev or prod; decides what the program builds. Required.";
@@ -98,7 +99,6 @@ function envRoleSchema<R extends EnvRole, I extends z.ZodType, E extends Record<
             stacks: upstreamStacksSchema,
             image,
             environments: environmentsSchema.optional(),
-            pagingWebhook: pagingWebhookSchema,
             ...extra,
         })
         .superRefine((parsed, ctx) => {

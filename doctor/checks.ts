@@ -3,6 +3,7 @@
  * plan cannot see, checked with read-only calls and the credentials in the environment. Verdicts are plain data
  * (this file); doctor/run.ts makes the calls and prints one line per check.
  */
+import type { ArchiveRuleSpec } from "../components/account/expectedAccessConfig";
 import { peakServers } from "../components/app/fleetPeakConfig";
 import { EnvStackConfig } from "../config";
 import type { StateReading } from "./pulumiState";
@@ -229,5 +230,66 @@ export function registrarNsCheck(apex: string, zoneServers: readonly string[], l
                   `${apex}'s NS are ${found.join(", ")}, not the apex zone's ${wanted.join(", ")} (a recursive resolver's answer: ` +
                   "after a change at the registrar it may hold the old NS until their TTL runs out).",
               fix,
+          };
+}
+
+/** What doctor finds of the external-access alert: the analyzer, its archive rules, the EventBridge rule and targets. */
+export interface ExternalAccessFound {
+    /** The analyzer's status (ACTIVE, CREATING, DISABLED, FAILED), or undefined when there is none (or no rule yet). */
+    readonly analyzerStatus?: string;
+    readonly archiveRules: readonly ArchiveRuleSpec[];
+    /** The rule's state and pattern, or undefined when there is none. */
+    readonly rule?: { readonly state: string; readonly pattern: unknown };
+    readonly targetArns: readonly string[];
+}
+
+const filterKey = (r: Pick<ArchiveRuleSpec, "filter">) =>
+    JSON.stringify(
+        Object.entries(r.filter)
+            .map(([k, c]) => [k, [...c.eq].sort()])
+            .sort(),
+    );
+
+/**
+ * The alert's verdict. An archive rule the stack does not declare, or wider than declared, silences the findings it
+ * matches: a fail, as is a disabled rule, another pattern, or no target on the account topic. Without the rule, the
+ * stack's next `up` creates it (its first, or the first since the alert exists): pending. (A rule deleted by hand
+ * looks the same: the deploy role's guard is what keeps it.)
+ */
+export function externalAccessCheck(
+    found: ExternalAccessFound,
+    wanted: {
+        readonly analyzer: string;
+        readonly archiveRules: readonly ArchiveRuleSpec[];
+        readonly rule: string;
+        readonly pattern: unknown;
+        readonly topicArn: string;
+    },
+): Check {
+    const name = "external-access alert";
+    if (found.rule === undefined) {
+        return {
+            name,
+            verdict: "pending",
+            detail: `no EventBridge rule ${wanted.rule} yet: the next up creates it and the analyzer's archive rules.`,
+        };
+    }
+    const problems: string[] = [];
+    if (found.analyzerStatus !== "ACTIVE") problems.push(`the analyzer ${wanted.analyzer} is ${found.analyzerStatus ?? "missing"}`);
+    const declared = new Map(wanted.archiveRules.map(r => [r.ruleName, filterKey(r)]));
+    for (const r of found.archiveRules) {
+        if (!declared.has(r.ruleName)) problems.push(`archive rule ${r.ruleName} is not the stack's: the findings it matches never page`);
+        else if (declared.get(r.ruleName) !== filterKey(r)) problems.push(`archive rule ${r.ruleName} differs from the stack's filter`);
+    }
+    if (found.rule.state !== "ENABLED") problems.push(`the rule ${wanted.rule} is ${found.rule.state}`);
+    if (JSON.stringify(found.rule.pattern) !== JSON.stringify(wanted.pattern)) problems.push(`the rule ${wanted.rule} has another pattern`);
+    if (!found.targetArns.includes(wanted.topicArn)) problems.push(`the rule ${wanted.rule} does not notify ${wanted.topicArn}`);
+    return problems.length === 0
+        ? { name, verdict: "ok", detail: `${wanted.analyzer}'s active findings reach ${wanted.topicArn}; only the stack's archive rules.` }
+        : {
+              name,
+              verdict: "fail",
+              detail: `${problems.join("; ")}.`,
+              fix: "delete what the stack does not declare, then `pulumi up` as an administrator (docs/runbook.md, external access)",
           };
 }

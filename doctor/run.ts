@@ -3,7 +3,9 @@
  * credentials in the environment (AWS_PROFILE, SSO, or exported keys), one verdict per check (doctor/checks.ts).
  * AWS_ENDPOINT_URL, when set, sends every call there (an emulator on loopback, in the tests).
  */
+import { AccessAnalyzerClient, GetAnalyzerCommand, ListArchiveRulesCommand } from "@aws-sdk/client-accessanalyzer";
 import { CloudTrailClient, DescribeTrailsCommand, ListTagsCommand } from "@aws-sdk/client-cloudtrail";
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import { DescribeAvailabilityZonesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { GetDetectorCommand, GuardDutyClient, ListDetectorsCommand } from "@aws-sdk/client-guardduty";
 import { GetOpenIDConnectProviderCommand, GetRoleCommand, IAMClient, ListOpenIDConnectProvidersCommand } from "@aws-sdk/client-iam";
@@ -18,12 +20,17 @@ import { PeerConfig, peerRouting, peerRoutingSchema } from "../stacks/peerOutput
 import { UpstreamError } from "../stacks/upstream";
 import { readStackSettings } from "../plan/stackFile";
 import { checkEscDefaultPermission } from "../components/account/escAccessPolicy";
+import { baselineNames } from "../components/account/accountBaseline";
+import { expectedAccessArchiveRules } from "../components/account/expectedAccessConfig";
+import { accessAnalyzerFindingPattern } from "../components/operations/monitoring";
+import { expectedAccess } from "../stacks/context";
 import { importLines, openSearchRoleImport, retainedImportFile, trailImport } from "./imports";
 import { StateReading, contractReading, pulumiApiUrl, readStackState } from "./pulumiState";
 import {
     Check,
     DOCTOR_EXIT,
     exitStatus,
+    externalAccessCheck,
     fleetPeak,
     formatCheck,
     headBucketExistence,
@@ -113,6 +120,7 @@ export async function runDoctor(stack: string, options: DoctorOptions): Promise<
     checks.push(await guardDuty(stack, config, new GuardDutyClient(client)));
     checks.push(await trails(stack, config, new CloudTrailClient(client)));
     checks.push(await oidcProviders(stack, config, iam));
+    checks.push(await externalAccess(stack, config, new AccessAnalyzerClient(client), new EventBridgeClient(client)));
     const pulumiCheck = await pulumiDefaults(config, env);
     if (pulumiCheck) checks.push(pulumiCheck);
     checks.push(...(await upstreamOutputs(config, env)));
@@ -527,6 +535,60 @@ async function oidcProviders(stack: string, config: StackConfig, iam: IAMClient)
             : { name, verdict: "fail", detail: `${problems.join("; ")}.`, fix: "docs/runbook.md, credentials" };
     } catch (err) {
         return unknownFrom(name, err, "iam:ListOpenIDConnectProviders and iam:GetOpenIDConnectProvider");
+    }
+}
+
+/** The analyzer, its archive rules, and the rule that routes its findings to the account topic (AccountAlerts). */
+async function externalAccess(
+    stack: string,
+    config: StackConfig,
+    analyzer: AccessAnalyzerClient,
+    events: EventBridgeClient,
+): Promise<Check> {
+    const name = "external-access alert";
+    const analyzerName = baselineNames({ accountId: config.accountId, region: config.region, label: config.accountRole }).analyzer;
+    const rule = `twine-${config.accountRole}-external-access`;
+    try {
+        // The rule first: without it (before the next up) there is nothing to compare yet.
+        const described = await events.send(new DescribeRuleCommand({ Name: rule })).then(
+            r => r,
+            err => (isNotFound(err) ? undefined : Promise.reject(err)),
+        );
+        const found = described
+            ? await analyzer.send(new GetAnalyzerCommand({ analyzerName })).then(
+                  r => r.analyzer,
+                  err => (isNotFound(err) ? undefined : Promise.reject(err)),
+              )
+            : undefined;
+        const archiveRules = found
+            ? ((await analyzer.send(new ListArchiveRulesCommand({ analyzerName }))).archiveRules ?? []).map(r => ({
+                  key: r.ruleName ?? "",
+                  ruleName: r.ruleName ?? "",
+                  filter: Object.fromEntries(Object.entries(r.filter ?? {}).map(([k, c]) => [k, { eq: c.eq ?? [] }])),
+              }))
+            : [];
+        const targets = described ? ((await events.send(new ListTargetsByRuleCommand({ Rule: rule }))).Targets ?? []) : [];
+        return externalAccessCheck(
+            {
+                analyzerStatus: found?.status,
+                archiveRules,
+                rule: described && { state: described.State ?? "", pattern: JSON.parse(described.EventPattern ?? "null") },
+                targetArns: targets.map(t => t.Arn ?? ""),
+            },
+            {
+                analyzer: analyzerName,
+                archiveRules: expectedAccessArchiveRules(expectedAccess(config, stack)),
+                rule,
+                pattern: accessAnalyzerFindingPattern(),
+                topicArn: `arn:aws:sns:${config.region}:${config.accountId}:twine-${config.accountRole}-account`,
+            },
+        );
+    } catch (err) {
+        return unknownFrom(
+            name,
+            err,
+            "access-analyzer:GetAnalyzer, access-analyzer:ListArchiveRules, events:DescribeRule and events:ListTargetsByRule",
+        );
     }
 }
 

@@ -226,6 +226,10 @@ export function runCommandLine(argv: readonly string[], options: { command?: boo
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             return (require("./searchSnapshots") as typeof import("./searchSnapshots")).runSearchSnapshotsCommandLine(argv.slice(1));
         }
+        if (argv[0] === "perimeter-policy") {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            return (require("./perimeterPolicy") as typeof import("./perimeterPolicy")).runPerimeterCommandLine(argv.slice(1));
+        }
         if (argv[0] === "plan") rest = argv.slice(1);
         else if (argv[0] === "profiles") {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -237,7 +241,7 @@ export function runCommandLine(argv: readonly string[], options: { command?: boo
             return;
         } else if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") rest = ["--help"];
         else {
-            const commands = "plan, capacity, doctor, profiles and search-snapshots";
+            const commands = "plan, capacity, doctor, perimeter-policy, profiles and search-snapshots";
             process.stderr.write(`unknown command ${argv[0]}: the commands are ${commands}\n\n${USAGE}\n`);
             process.exit(EXIT_CODES.invalidInput);
         }

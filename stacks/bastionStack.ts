@@ -18,6 +18,7 @@ import { delegationRoleName } from "../components/account/roleProfileConfig";
 import { readUpstream } from "./upstream";
 import { readPeerRoutings } from "./peerOutputs";
 import { deploymentPreviews } from "./deployments";
+import { accountAlerts } from "./operations";
 
 /** The bastion account: a small VPC holding the one SSH entry point to dev and prod. */
 export async function buildBastionStack(config: BastionStackConfig, stack: string): Promise<Exported<BastionOutputs>> {
@@ -30,6 +31,7 @@ export async function buildBastionStack(config: BastionStackConfig, stack: strin
         ? await pinnedUbuntuAmiId("bastionHost.amiId", config.bastionHost.amiId, config.region, { provider: ctx.provider })
         : undefined;
     accountBaseline(ctx);
+    accountAlerts(ctx);
     const network = newNetwork(ctx);
 
     // Writes bastion.<apex> into the apex zone, as the dns account's role for this account and nothing more.

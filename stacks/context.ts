@@ -1,6 +1,9 @@
 import * as aws from "@pulumi/aws";
 import { NetworkConfig, StackConfig } from "../config";
 import { AccountBaseline } from "../components/account/accountBaseline";
+import { ExpectedAccess, deploymentProviderArns } from "../components/account/expectedAccessConfig";
+import { deployRoleName, previewRoleName } from "../components/account/deployRolePolicy";
+import { ELB_LOG_ACCOUNTS } from "../components/app/accessLogPolicy";
 import { Network } from "../components/network/network";
 import { accountProvider, defaultTags } from "../components/account/accountProvider";
 import { permissionsBoundary } from "../components/account/permissionsBoundary";
@@ -43,6 +46,36 @@ export function networkOutputs(network: Network) {
     };
 }
 
+/**
+ * The external access the stack grants on purpose (what its analyzer archives): the project accounts it shares with
+ * (dns: the delegation roles' consumers; bastion: its peers; dev: prod, which uses the image key), the region's
+ * load-balancer log delivery (env stacks' access-log buckets), and its Deployments roles' OIDC providers.
+ */
+export function expectedAccess(config: StackConfig, stack: string): ExpectedAccess {
+    const projectAccounts =
+        config.accountRole === "dns"
+            ? [config.delegation.bastion.accountId, config.delegation.dev.accountId, config.delegation.prod.accountId]
+            : config.accountRole === "bastion"
+              ? Object.values(config.bastionHost.peers).flatMap(p => (p ? [p.accountId] : []))
+              : config.accountRole === "dev" && config.image.prodAccountId
+                ? [config.image.prodAccountId]
+                : [];
+    const env = config.accountRole === "dev" || config.accountRole === "prod";
+    const d = config.deployments;
+    return {
+        accountId: config.accountId,
+        projectAccounts,
+        logDeliveryAccount: env ? ELB_LOG_ACCOUNTS[config.region] : undefined,
+        deployments: d && {
+            roleNames: [previewRoleName(stack), deployRoleName(stack)],
+            providerArns: deploymentProviderArns(config.accountId, {
+                pulumi: d.existingPulumiOidcProviderArn,
+                github: d.existingGithubOidcProviderArn,
+            }),
+        },
+    };
+}
+
 /** The account baseline of every stack: its settings as config resolved them, protected in prod. */
 export function accountBaseline(ctx: StackContext): AccountBaseline {
     const { config } = ctx;
@@ -54,6 +87,7 @@ export function accountBaseline(ctx: StackContext): AccountBaseline {
             region: config.region,
             label: config.accountRole,
             protect: config.accountRole === "prod",
+            expectedAccess: expectedAccess(config, ctx.stack),
         },
         { provider: ctx.provider },
     );

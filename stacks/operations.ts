@@ -9,7 +9,7 @@ import { tenantRuleMetricName, webAclMetricName } from "../components/app/webAcl
 import { baselineNames } from "../components/account/accountBaseline";
 import { Network } from "../components/network/network";
 import { Subscription, natGatewayKey } from "../components/operations/alarmConfig";
-import { AccountAlerts, EnvironmentOperations } from "../components/operations/monitoring";
+import { AccountAlerts, AccountAlertsArgs, EnvironmentOperations } from "../components/operations/monitoring";
 import { EnvStackConfig } from "../config";
 import { StackContext } from "./context";
 import { environmentTagging } from "./environmentTags";
@@ -22,6 +22,32 @@ export function accountSubscriptions(
     const seen = new Map<string, Subscription>();
     for (const s of environments.flatMap(e => e.alarms.subscriptions)) seen.set(`${s.protocol}:${s.endpoint}`, s);
     return [...seen.values()].sort((a, b) => a.endpoint.localeCompare(b.endpoint));
+}
+
+/**
+ * The account's alerts, in every stack: GuardDuty's findings (when it runs), the calls that stop the trail, and
+ * Access Analyzer's external-access findings (every account has an analyzer), to the account's topic, which the
+ * stack's pagingWebhook is subscribed to; `extra` adds what only an env stack has.
+ */
+export function accountAlerts(
+    ctx: StackContext,
+    extra: Pick<AccountAlertsArgs, "subscriptions" | "natGateways" | "backupJobs"> = {},
+): AccountAlerts {
+    const { config } = ctx;
+    return new AccountAlerts(
+        `${config.accountRole}-alerts`,
+        {
+            accountId: config.accountId,
+            label: config.accountRole,
+            pagingWebhook: config.pagingWebhook,
+            guardDuty: config.baseline.guardDuty,
+            trail: { bucket: baselineNames({ accountId: config.accountId, region: config.region, label: config.accountRole }).bucket },
+            accessAnalyzer: true,
+            protect: config.accountRole === "prod",
+            ...extra,
+        },
+        { provider: ctx.provider },
+    );
 }
 
 export function buildOperations(
@@ -84,26 +110,16 @@ export function buildOperations(
             { provider: ctx.provider, transformations: [environmentTagging(name)] },
         );
     });
-    const account = new AccountAlerts(
-        `${config.accountRole}-alerts`,
-        {
-            accountId: config.accountId,
-            label: config.accountRole,
-            subscriptions: accountSubscriptions(environments.map(e => e.config)),
-            pagingWebhook: config.pagingWebhook,
-            // Keyed by AZ id; they were keyed by position, which their resources still answer to.
-            natGateways: network.natGateways.map((nat, i) => ({
-                key: natGatewayKey(config.network.zoneIds, i),
-                formerKey: String(i),
-                id: nat.id,
-            })),
-            guardDuty: config.baseline.guardDuty,
-            trail: { bucket: baselineNames({ accountId: config.accountId, region: config.region, label: config.accountRole }).bucket },
-            // Prod's database is backed up by AWS Backup (BackupCopy, stacks/environments.ts); dev runs no jobs.
-            backupJobs: config.accountRole === "prod",
-            protect,
-        },
-        { provider: ctx.provider },
-    );
+    const account = accountAlerts(ctx, {
+        subscriptions: accountSubscriptions(environments.map(e => e.config)),
+        // Keyed by AZ id; they were keyed by position, which their resources still answer to.
+        natGateways: network.natGateways.map((nat, i) => ({
+            key: natGatewayKey(config.network.zoneIds, i),
+            formerKey: String(i),
+            id: nat.id,
+        })),
+        // Prod's database is backed up by AWS Backup (BackupCopy, stacks/environments.ts); dev runs no jobs.
+        backupJobs: config.accountRole === "prod",
+    });
     return { environments: perEnvironment, account };
 }

@@ -7,6 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, denyInsecureTransport, policyDocument, stableJson } from "./iamPolicy";
+import { ExpectedAccess, expectedAccessArchiveRules } from "./expectedAccessConfig";
 import { LogBucket } from "./logBucket";
 
 /**
@@ -52,6 +53,11 @@ export interface AccountBaselineArgs extends AccountBaselineSettings {
     readonly protect?: boolean;
     /** Days the S3 access-log bucket keeps its logs. @default 365 */
     readonly accessLogRetentionDays?: number;
+    /**
+     * The external access the stack grants on purpose, archived by the analyzer's rules so that only new findings
+     * stay active (and page, through AccountAlerts). @default - none: every finding stays active
+     */
+    readonly expectedAccess?: ExpectedAccess;
 }
 
 /** Names derived from the account, so that they are stable and globally unique (S3) without random suffixes. */
@@ -210,7 +216,22 @@ export class AccountBaseline extends pulumi.ComponentResource {
         }
 
         // IAM.28: report resources shared outside the account (roles, buckets, keys).
-        new aws.accessanalyzer.Analyzer(`${name}-access-analyzer`, { analyzerName: names.analyzer, type: "ACCOUNT" }, parent);
+        const analyzer = new aws.accessanalyzer.Analyzer(
+            `${name}-access-analyzer`,
+            { analyzerName: names.analyzer, type: "ACCOUNT" },
+            parent,
+        );
+        for (const rule of args.expectedAccess ? expectedAccessArchiveRules(args.expectedAccess) : []) {
+            new aws.accessanalyzer.ArchiveRule(
+                `${name}-access-analyzer-${rule.key}`,
+                {
+                    analyzerName: analyzer.analyzerName,
+                    ruleName: rule.ruleName,
+                    filters: Object.entries(rule.filter).map(([criteria, c]) => ({ criteria, eqs: [...c.eq] })),
+                },
+                { parent: analyzer },
+            );
+        }
         if (args.guardDuty && !args.guardDutyDetectorId) this.guardDutyDetector(name, args.guardDutyFeatures);
 
         this.accessLogBucket = accessLogs.id;

@@ -107,8 +107,8 @@ const ENV_SERVICES = [
 
 /** Derived from the plans by deployServicesOf; test/deployRole.test.ts keeps it equal. */
 export const DEPLOY_SERVICES: Readonly<Record<string, readonly string[]>> = {
-    dns: ["access-analyzer", "cloudtrail", "ec2", "iam", "kms", "route53", "s3"],
-    bastion: ["access-analyzer", "cloudtrail", "cloudwatch", "ec2", "guardduty", "iam", "kms", "logs", "route53", "s3"],
+    dns: ["access-analyzer", "cloudtrail", "ec2", "events", "iam", "kms", "route53", "s3", "sns"],
+    bastion: ["access-analyzer", "cloudtrail", "cloudwatch", "ec2", "events", "guardduty", "iam", "kms", "logs", "route53", "s3", "sns"],
     // dev: Jenkins (its image repository, secrets, snapshots) and the image bake (Session Manager).
     dev: [...ENV_SERVICES, "dlm", "ecr", "ssm"].sort(),
     // prod: GuardDuty, and AWS Backup's locked copy of the database.

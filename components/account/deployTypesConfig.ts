@@ -5,7 +5,10 @@
 export const DEPLOY_TYPES: Readonly<Record<string, readonly string[]>> = {
     dns: [
         "aws:accessanalyzer/analyzer:Analyzer",
+        "aws:accessanalyzer/archiveRule:ArchiveRule",
         "aws:cloudtrail/trail:Trail",
+        "aws:cloudwatch/eventRule:EventRule",
+        "aws:cloudwatch/eventTarget:EventTarget",
         "aws:ebs/encryptionByDefault:EncryptionByDefault",
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
         "aws:iam/policy:Policy",
@@ -24,10 +27,16 @@ export const DEPLOY_TYPES: Readonly<Record<string, readonly string[]>> = {
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
         "aws:s3/bucketVersioning:BucketVersioning",
+
+        "aws:sns/topic:Topic",
+        "aws:sns/topicPolicy:TopicPolicy",
     ],
     bastion: [
         "aws:accessanalyzer/analyzer:Analyzer",
+        "aws:accessanalyzer/archiveRule:ArchiveRule",
         "aws:cloudtrail/trail:Trail",
+        "aws:cloudwatch/eventRule:EventRule",
+        "aws:cloudwatch/eventTarget:EventTarget",
         "aws:cloudwatch/logGroup:LogGroup",
         "aws:cloudwatch/metricAlarm:MetricAlarm",
         "aws:ebs/encryptionByDefault:EncryptionByDefault",
@@ -63,11 +72,14 @@ export const DEPLOY_TYPES: Readonly<Record<string, readonly string[]>> = {
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
         "aws:s3/bucketVersioning:BucketVersioning",
+        "aws:sns/topic:Topic",
+        "aws:sns/topicPolicy:TopicPolicy",
         "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     ],
     dev: [
         "aws:accessanalyzer/analyzer:Analyzer",
+        "aws:accessanalyzer/archiveRule:ArchiveRule",
         "aws:acm/certificate:Certificate",
         "aws:acm/certificateValidation:CertificateValidation",
         "aws:autoscaling/group:Group",
@@ -142,6 +154,7 @@ export const DEPLOY_TYPES: Readonly<Record<string, readonly string[]>> = {
     ],
     prod: [
         "aws:accessanalyzer/analyzer:Analyzer",
+        "aws:accessanalyzer/archiveRule:ArchiveRule",
         "aws:acm/certificate:Certificate",
         "aws:acm/certificateValidation:CertificateValidation",
         "aws:autoscaling/group:Group",
@@ -226,6 +239,9 @@ export const DEPLOY_TYPES: Readonly<Record<string, readonly string[]>> = {
  * test/deployActions.test.ts plans each option and checks its types are here.
  */
 export const OPTIONAL_DEPLOY_TYPES: Readonly<Record<string, readonly string[]>> = {
+    // pagingWebhook: the account topic's subscription (stacks/operations.ts, accountAlerts)
+    dns: ["aws:sns/topicSubscription:TopicSubscription"],
+    bastion: ["aws:sns/topicSubscription:TopicSubscription"],
     // app.highVolumeSources: a WAF IP set per listed source (components/app/highVolumeSourceConfig.ts)
     dev: ["aws:wafv2/ipSet:IpSet"],
     prod: ["aws:wafv2/ipSet:IpSet"],

@@ -5,7 +5,7 @@ import { readCatalog } from "./deployActionsConfig";
 import { deployAllowPolicies } from "./deployAllowPolicy";
 import { DEPLOY_SERVICES, deployAllowPolicyName, deployGuardPolicy, deployRoleName, previewRoleName } from "./deployRolePolicy";
 import { deployTypesOf } from "./deployTypesConfig";
-import { policyDocument, readOnlyCounterpart, stableJson } from "./iamPolicy";
+import { PolicyStatement, policyDocument, readOnlyCounterpart, stableJson } from "./iamPolicy";
 import { PulumiEdition } from "./pulumiCloudAccessPolicy";
 import {
     DEPLOY_OPERATIONS,
@@ -54,6 +54,34 @@ export interface DeploymentSettings {
     readonly existingPulumiOidcProviderArn?: string;
 }
 
+/**
+ * The trust statements of a stack's preview role, given its two OIDC providers' ARNs: what the role declares, and
+ * what the organization's perimeter policy (perimeterPolicy.ts) lets through.
+ */
+export function previewRoleTrust(
+    id: StackIdentity,
+    githubSubjectPrefix: string,
+    pulumiOidcArn: string,
+    githubOidcArn: string,
+): PolicyStatement[] {
+    return [
+        pulumiTrustStatement(pulumiOidcArn, id, PREVIEW_OPERATIONS),
+        githubPullRequestTrustStatement(githubOidcArn, githubSubjectPrefix),
+        escTrustStatement(pulumiOidcArn, id.organization, escEnvironmentNames(id.stack).preview),
+    ];
+}
+
+/**
+ * The deploy role's: every operation the stack's Deployments settings run (DEPLOY_OPERATIONS), and its deploy
+ * credentials environment, which `pulumi up` opens through the stack file.
+ */
+export function deployRoleTrust(id: StackIdentity, pulumiOidcArn: string): PolicyStatement[] {
+    return [
+        pulumiTrustStatement(pulumiOidcArn, id, DEPLOY_OPERATIONS),
+        escTrustStatement(pulumiOidcArn, id.organization, escEnvironmentNames(id.stack).deploy),
+    ];
+}
+
 export interface DeploymentPreviewsArgs extends StackIdentity, DeploymentSettings {
     /** The stack's account and region: its deploy role's guard names the account's trail and audit buckets. */
     readonly accountId: string;
@@ -97,7 +125,6 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                       parent,
                   ).arn,
         };
-        const esc = escEnvironmentNames(args.stack);
         const githubOidc = {
             arn: args.existingGithubOidcProviderArn
                 ? pulumi.output(args.existingGithubOidcProviderArn)
@@ -117,13 +144,7 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 assumeRolePolicy: pulumi
                     .all([pulumiOidc.arn, githubOidc.arn])
                     .apply(([pulumiArn, githubArn]) =>
-                        stableJson(
-                            trustPolicy(
-                                pulumiTrustStatement(pulumiArn, id, PREVIEW_OPERATIONS),
-                                githubPullRequestTrustStatement(githubArn, args.githubSubjectPrefix),
-                                escTrustStatement(pulumiArn, args.organization, esc.preview),
-                            ),
-                        ),
+                        stableJson(trustPolicy(...previewRoleTrust(id, args.githubSubjectPrefix, pulumiArn, githubArn))),
                     ),
             },
             parent,
@@ -148,16 +169,7 @@ export class DeploymentPreviews extends pulumi.ComponentResource {
                 name: deployRoleName(args.stack),
                 description: `Updates and refreshes of ${args.project}/${args.stack} by Pulumi Deployments`,
                 maxSessionDuration: sessionSeconds,
-                // Every operation this stack's Deployments settings run (DEPLOY_OPERATIONS), and its deploy credentials
-                // environment, which `pulumi up` opens through the stack file.
-                assumeRolePolicy: pulumiOidc.arn.apply(arn =>
-                    stableJson(
-                        trustPolicy(
-                            pulumiTrustStatement(arn, id, DEPLOY_OPERATIONS),
-                            escTrustStatement(arn, args.organization, esc.deploy),
-                        ),
-                    ),
-                ),
+                assumeRolePolicy: pulumiOidc.arn.apply(arn => stableJson(trustPolicy(...deployRoleTrust(id, arn)))),
             },
             parent,
         );

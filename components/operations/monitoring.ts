@@ -51,6 +51,53 @@ export function trailDeliveryPattern(trailBucket: string): Record<string, unknow
     };
 }
 
+/**
+ * The EventBridge pattern of IAM Access Analyzer's active external-access findings: a resource (a role's trust, a
+ * bucket, key or topic policy) newly reachable from outside the account. Access Analyzer sends one event per new
+ * finding and per status change; an archive rule archives a new finding before it is sent, so the ones the
+ * program expects never page (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-eventbridge.html,
+ * whose example event and `"status": ["ACTIVE"]` pattern these fields follow). A deleted finding (its resource
+ * gone, isDeleted true) keeps its status, and is not news.
+ */
+export function accessAnalyzerFindingPattern(): Record<string, unknown> {
+    return {
+        source: ["aws.access-analyzer"],
+        "detail-type": ["Access Analyzer Finding"],
+        detail: { status: ["ACTIVE"], isDeleted: [false] },
+    };
+}
+
+/**
+ * The EventBridge pattern of the calls that would silence the account's alerts: an archive rule created, widened,
+ * applied or deleted, findings archived by hand or the analyzer deleted; an EventBridge rule disabled, deleted or
+ * stripped of its targets; an SNS topic deleted, re-policied or unsubscribed. "AWS API Call via CloudTrail" events
+ * (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-access-analyzer.html and the pages of each service):
+ * they need a trail that logs, and they reach the topic through this rule while the others are being removed, so
+ * one rule stripped pages through another. A stack's first up creates its archive rules: that pages once.
+ */
+export function alertTamperingPattern(): Record<string, unknown> {
+    return {
+        "detail-type": ["AWS API Call via CloudTrail"],
+        $or: [
+            {
+                source: ["aws.access-analyzer"],
+                detail: {
+                    eventName: [
+                        "CreateArchiveRule",
+                        "UpdateArchiveRule",
+                        "DeleteArchiveRule",
+                        "ApplyArchiveRule",
+                        "UpdateFindings",
+                        "DeleteAnalyzer",
+                    ],
+                },
+            },
+            { source: ["aws.events"], detail: { eventName: ["DisableRule", "DeleteRule", "RemoveTargets"] } },
+            { source: ["aws.sns"], detail: { eventName: ["DeleteTopic", "SetTopicAttributes", "RemovePermission", "Unsubscribe"] } },
+        ],
+    };
+}
+
 /** The job states that leave no new recovery point: a backup or copy job that ends so pages. */
 export const BACKUP_FAILED_STATES = ["FAILED", "ABORTED", "EXPIRED"];
 
@@ -255,12 +302,14 @@ export interface AccountAlertsArgs extends TopicArgs {
     readonly trail?: { readonly bucket: string };
     /** AWS Backup runs jobs in this account: route the ones that fail. Defaults to false (no rule). */
     readonly backupJobs?: boolean;
+    /** The account has an IAM Access Analyzer: route its active external-access findings. Defaults to false (no rule). */
+    readonly accessAnalyzer?: boolean;
 }
 
 /**
  * What pages about the account rather than one environment: NAT gateway errors, GuardDuty findings of medium
- * severity and above, the calls that stop the trail's delivery and the backup jobs that fail, all to the account's
- * own encrypted topic.
+ * severity and above, the calls that stop the trail's delivery, the backup jobs that fail and Access Analyzer's
+ * external-access findings, all to the account's own encrypted topic.
  */
 export class AccountAlerts extends pulumi.ComponentResource {
     public readonly topic: aws.sns.Topic;
@@ -288,6 +337,18 @@ export class AccountAlerts extends pulumi.ComponentResource {
                 "trail-delivery",
                 "Calls that stop the trail's delivery (trail stopped or changed, its bucket policy changed) and keys disabled or deleted",
                 stableJson(trailDeliveryPattern(trail.bucket)),
+            );
+        }
+        if (args.accessAnalyzer) {
+            route(
+                "external-access",
+                "IAM Access Analyzer findings: a resource newly reachable from outside the account (the expected ones are archived)",
+                stableJson(accessAnalyzerFindingPattern()),
+            );
+            route(
+                "alert-tampering",
+                "Calls that would silence the alerts: archive rules, the analyzer, EventBridge rules and targets, SNS topics",
+                stableJson(alertTamperingPattern()),
             );
         }
         if (args.backupJobs) {

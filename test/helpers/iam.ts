@@ -105,6 +105,8 @@ export interface Evaluation {
 
 export type AssumeFrom =
     | { readonly role: IamRole | string }
+    /** A principal no plan declares (another account's role), with its organization when it has one. */
+    | { readonly principal: string; readonly organizationId?: string }
     | { readonly service: string; readonly context?: Record<string, string | string[]> }
     | { readonly webIdentity: { readonly issuer: string; readonly account?: string; readonly claims: Record<string, string | string[]> } };
 
@@ -170,6 +172,9 @@ const { DiscoveryContextKeyConstraints } = require(path.join(simulateDir, "conte
     DiscoveryContextKeyConstraints: new (constraints: unknown[]) => unknown;
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
+
+/** AWS's default resource control policy, attached everywhere RCPs are enabled (AWS Organizations User Guide, RCPs). */
+const RCP_FULL_AWS_ACCESS = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }] };
 
 /** OIDC claims IAM exposes as `<issuer>:<claim>` keys (besides the ones the service data lists per provider). */
 const OIDC_CLAIMS = new Set(["aud", "sub", "amr", "azp", "email", "oaud"]);
@@ -425,11 +430,42 @@ export class IamHarness {
         readonly role: IamRole | string;
         readonly from: AssumeFrom;
         readonly durationSeconds?: number;
+        /** A trust policy in place of the plan's (one a deploy role rewrote). */
+        readonly trustPolicy?: Document;
+        /** A resource control policy of the organization, over the role's account. */
+        readonly resourceControlPolicy?: Document;
     }): Promise<Decision> {
         const target = this.role(spec.role);
         if (spec.durationSeconds !== undefined && spec.durationSeconds > target.maxSessionDuration) return "ImplicitlyDenied";
-        const base = { identityPolicies: [], serviceControlPolicies: [], resourceControlPolicies: [], resourcePolicy: target.trustPolicy };
+        const trust = spec.trustPolicy ?? target.trustPolicy;
+        const rcp = spec.resourceControlPolicy;
+        const rcps = rcp ? [{ orgIdentifier: "ou-project", policies: [{ name: "perimeter", policy: rcp }] }] : [];
+        const base = { identityPolicies: [], serviceControlPolicies: [], resourceControlPolicies: rcps, resourcePolicy: trust };
         const resource = { resource: target.arn, accountId: target.account };
+        if ("principal" in spec.from) {
+            const { principal, organizationId } = spec.from;
+            const simulation: Simulation = {
+                ...base,
+                // The other account allows the call (its identity policy): only the trust and the RCP decide.
+                identityPolicies: [
+                    {
+                        name: "caller",
+                        policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: target.arn }] },
+                    },
+                ],
+                request: {
+                    principal,
+                    action: "sts:AssumeRole",
+                    resource,
+                    contextVariables: {
+                        "aws:PrincipalArn": principal,
+                        "aws:PrincipalAccount": accountOfArn(principal) ?? "",
+                        ...(organizationId ? { "aws:PrincipalOrgID": organizationId } : {}),
+                    },
+                },
+            };
+            return (await this.run(simulation, `${principal} assumes ${target.name}`)).decision;
+        }
         if ("role" in spec.from) {
             const caller = this.role(spec.from.role);
             const simulation: Simulation = {
@@ -467,7 +503,8 @@ export class IamHarness {
             ...base,
             request: { principal: provider.arn, action: "sts:AssumeRoleWithWebIdentity", resource, contextVariables },
         };
-        await this.run(simulation, `a token of ${issuer} assumes ${target.name}`); // validates action, resource and policy
+        // Validates the request (the decision is the core engine's, below).
+        await this.run({ ...simulation, resourceControlPolicies: [] }, `a token of ${issuer} assumes ${target.name}`);
         const request = new AwsRequestImpl(
             provider.arn,
             resource,
@@ -478,8 +515,16 @@ export class IamHarness {
             request,
             identityPolicies: [],
             serviceControlPolicies: [],
-            resourceControlPolicies: [],
-            resourcePolicy: loadPolicy(target.trustPolicy, { name: "trust" }),
+            // As the simulation does: AWS's default RCPFullAWSAccess beside the organization's.
+            resourceControlPolicies: rcp
+                ? [
+                      {
+                          orgIdentifier: "ou-project",
+                          policies: [loadPolicy(RCP_FULL_AWS_ACCESS, { name: "RCPFullAWSAccess" }), loadPolicy(rcp, { name: "perimeter" })],
+                      },
+                  ]
+                : [],
+            resourcePolicy: loadPolicy(trust, { name: "trust" }),
             permissionBoundaries: undefined,
             vpcEndpointPolicies: undefined,
             simulationParameters: { simulationMode: "Strict", discoveryContextKeyConstraints: new DiscoveryContextKeyConstraints([]) },
