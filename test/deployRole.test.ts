@@ -726,9 +726,12 @@ describe("deploy roles: what they launch, hand out and administer (policy simula
             const tagged = (value: string) => ({ [`aws:ResourceTag/${STACK_TAG}`]: value });
             const admin = ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation", "kms:RevokeGrant"];
             for (const action of [...admin, "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription"]) {
-                assert.equal(await decide(action, key), "ExplicitlyDenied", `${action} on an untagged key`);
+                if (action !== "kms:TagResource")
+                    assert.equal(await decide(action, key), "ExplicitlyDenied", `${action} on an untagged key`);
                 assert.equal(await decide(action, key, tagged("other")), "ExplicitlyDenied", `${action} on another stack's key`);
             }
+            const retag = { ...tagged("other"), [`aws:RequestTag/${STACK_TAG}`]: stack, "aws:TagKeys": [STACK_TAG] };
+            assert.equal(await decide("kms:TagResource", key, retag), "ExplicitlyDenied", "re-tags another stack's key into its own");
             // What an update of its own key calls (the catalog's aws:kms/key:Key entry), and its deletion but in prod.
             const calls = deployCallsOf(stack, accountId);
             for (const action of ["kms:PutKeyPolicy", "kms:UpdateKeyDescription", "kms:EnableKeyRotation"].filter(a => calls.has(a))) {
@@ -745,6 +748,11 @@ describe("deploy roles: what they launch, hand out and administer (policy simula
                 assert.equal(await decide("kms:CreateKey", "*"), "ExplicitlyDenied", "an untagged key");
                 const born = { [`aws:RequestTag/${STACK_TAG}`]: stack, "aws:TagKeys": [STACK_TAG] };
                 assert.equal(await decide("kms:CreateKey", "*", born), "Allowed", "a key of the stack");
+                // CreateKey with Tags is authorized as kms:TagResource too, on the new key, which has no tag yet (KMS
+                // Developer Guide, "Controlling access to tags"): a deny matching an absent resource tag fails every create.
+                assert.equal(await decide("kms:TagResource", key, born), "Allowed", "CreateKey's implied TagResource");
+                const bornAway = { [`aws:RequestTag/${STACK_TAG}`]: "other", "aws:TagKeys": [STACK_TAG] };
+                assert.equal(await decide("kms:TagResource", key, bornAway), "ExplicitlyDenied", "a new key tagged into another stack");
             }
             if (calls.has("kms:ScheduleKeyDeletion")) {
                 const kept = KEYS_KEPT_FROM_DEPLOYS.includes(stack);

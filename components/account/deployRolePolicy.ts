@@ -432,12 +432,22 @@ function keyStatements(args: DeployGuardArgs): PolicyStatement[] {
                 "kms:PutKeyPolicy",
                 "kms:RevokeGrant",
                 "kms:ScheduleKeyDeletion",
-                "kms:TagResource",
                 "kms:UntagResource",
                 "kms:UpdateKeyDescription",
             ],
             Resource: `arn:aws:kms:*:${args.accountId}:key/*`,
             Condition: { StringNotEquals: { [tag]: args.stack } },
+        },
+        {
+            // Not in the deny above: CreateKey with Tags is also authorized as kms:TagResource on a key that has no tag
+            // yet (KMS Developer Guide, "Controlling access to tags": it must be allowed on all keys of the account and
+            // Region), so only a key already tagged with another stack is refused here. An untagged key could be
+            // tagged into the stack: the account's other keys carry a Stack tag of their own (docs/build-and-delivery.md).
+            Sid: "DenyRetaggingOtherStacksKeys",
+            Effect: "Deny",
+            Action: "kms:TagResource",
+            Resource: `arn:aws:kms:*:${args.accountId}:key/*`,
+            Condition: { StringNotEquals: { [tag]: args.stack }, Null: { [tag]: "false" } },
         },
         {
             // A key is born in the stack (the provider sends defaultTags with CreateKey)...
