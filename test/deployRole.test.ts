@@ -4,15 +4,21 @@
  * against the role's policies as the plan declares them (its derived allows, test/deployActions.test.ts, and the guard).
  */
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { BOUNDARY_ACTIONS } from "../components/account/boundaryPolicy";
 import { readCatalog } from "../components/account/deployActionsConfig";
 import { deployActionsOf } from "../components/account/deployAllowPolicy";
 import { deployTypesOf } from "../components/account/deployTypesConfig";
 import {
     DEPLOY_SERVICES,
+    BAKE_INSTANCE_TAG,
+    BAKE_SESSION_DOCUMENT,
     KEYS_KEPT_FROM_DEPLOYS,
     PASSED_TO_SERVICES,
     STACK_TAG,
+    bakeInstanceProfileArn,
+    bakesImages,
     boundaryPolicyArn,
     deployServicesOf,
     isDeployAllowPolicyName,
@@ -36,6 +42,9 @@ function iam(): Promise<IamHarness> {
     harness ??= Promise.all(STACKS.map(planOf)).then(plans => IamHarness.fromPlans(plans));
     return harness;
 }
+
+const PROFILE = "aws:iam/instanceProfile:InstanceProfile";
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** One call each service's resources make when created: what the deploy role must still be allowed. */
 const CREATE_CALL: Readonly<Record<string, string>> = {
@@ -705,6 +714,70 @@ describe("deploy roles: what they launch, hand out and administer (policy simula
                 const ownProfile = { "ec2:InstanceProfile": `${iamArn}:instance-profile${ownedPath(stack)}some-profile` };
                 assert.equal(await decide("ec2:RunInstances", instance, ownProfile), "Allowed");
             }
+        });
+
+        if (bakesImages(stack)) {
+            it(`${stack}: the bake instance is known by the tag its Packer template launches it with, and by its profile`, async () => {
+                const template = fs.readFileSync(path.join(__dirname, "..", "images", "twine-app", "twine-app.pkr.hcl"), "utf8");
+                const runTags = /^\s*run_tags\s*=\s*(.*)$/m.exec(template)?.[1] ?? "";
+                assert.match(runTags, new RegExp(`\\b${BAKE_INSTANCE_TAG.key}\\s*=\\s*"${BAKE_INSTANCE_TAG.value}"`), runTags);
+                const profile = (await iam()).arnOf(stack, "app-image-build-profile", PROFILE);
+                const pattern = new RegExp(`^${bakeInstanceProfileArn(accountId, stack).split("*").map(escapeRegExp).join(".*")}$`);
+                assert.match(profile, pattern);
+                assert.doesNotMatch((await iam()).arnOf(stack, "dev-jenkins-host", PROFILE), pattern);
+            });
+        }
+
+        it(`${stack}: opens a session only on the bake instance, and changes no other instance's user data or profile`, async () => {
+            const instance = `arn:aws:ec2:eu-west-1:${accountId}:instance/i-0123456789abcdef0`;
+            const bake = { [`ssm:resourceTag/${BAKE_INSTANCE_TAG.key}`]: BAKE_INSTANCE_TAG.value };
+            const bakeTag = { [`aws:ResourceTag/${BAKE_INSTANCE_TAG.key}`]: BAKE_INSTANCE_TAG.value };
+            const changes = ["ec2:ModifyInstanceAttribute", "ec2:AssociateIamInstanceProfile", "ec2:ReplaceIamInstanceProfileAssociation"];
+            // Whatever the stack: no session on an instance that is not the bake's (the Jenkins host).
+            assert.notEqual(await decide("ssm:StartSession", instance), "Allowed", "a session on the Jenkins host");
+            if (!bakesImages(stack)) return;
+            // Nor a change of its attributes (user data) or profile. (The bastion stack still changes its host's: its
+            // replacement lifts termination protection with ModifyInstanceAttribute.)
+            for (const action of changes) {
+                assert.equal(await decide(action, instance, { "aws:ResourceTag/Stack": stack }), "ExplicitlyDenied", action);
+            }
+            // What Packer's session_manager bake calls (packer-plugin-amazon: RunInstances with run_tags, StartSession
+            // with AWS-StartPortForwardingSession on the instance, ModifyInstanceAttribute on the stopped instance).
+            const runTags = {
+                [`aws:RequestTag/${BAKE_INSTANCE_TAG.key}`]: BAKE_INSTANCE_TAG.value,
+                "aws:TagKeys": [BAKE_INSTANCE_TAG.key],
+            };
+            const bakeProfile = iam().then(h => h.arnOf(stack, "app-image-build-profile", PROFILE));
+            const launch = { ...runTags, "ec2:InstanceProfile": await bakeProfile };
+            assert.equal(
+                await decide("ec2:RunInstances", `arn:aws:ec2:eu-west-1:${accountId}:instance/*`, launch),
+                "Allowed",
+                "the bake's launch",
+            );
+            const atLaunch = { ...runTags, "ec2:CreateAction": "RunInstances" };
+            assert.equal(await decide("ec2:CreateTags", instance, atLaunch), "Allowed", "the bake's run_tags");
+            assert.equal(await decide("ssm:StartSession", instance, bake), "Allowed", "a session on the bake instance");
+            // AWS-owned documents' ARNs have no account; the simulator wants one, which the guard's `*` matches too.
+            const document = `arn:aws:ssm:eu-west-1:${accountId}:document/${BAKE_SESSION_DOCUMENT}`;
+            assert.equal(await decide("ssm:StartSession", document), "Allowed", "Packer's port-forwarding document");
+            assert.equal(await decide("ec2:ModifyInstanceAttribute", instance, bakeTag), "Allowed", "the bake instance's attributes");
+            // Denied: another document (a shell, a forward to another host), the bake's tag put on the Jenkins host
+            // afterwards, or a launch with the bake's tag and the Jenkins host's profile.
+            for (const doc of ["SSM-SessionManagerRunShell", "AWS-StartPortForwardingSessionToRemoteHost", "AWS-StartInteractiveCommand"]) {
+                assert.equal(
+                    await decide("ssm:StartSession", `arn:aws:ssm:eu-west-1:${accountId}:document/${doc}`),
+                    "ExplicitlyDenied",
+                    doc,
+                );
+            }
+            assert.equal(await decide("ec2:CreateTags", instance, runTags), "ExplicitlyDenied", "the bake's tag on a running instance");
+            const jenkinsProfile = { ...runTags, "ec2:InstanceProfile": (await iam()).arnOf(stack, "dev-jenkins-host", PROFILE) };
+            const instances = `arn:aws:ec2:eu-west-1:${accountId}:instance/*`;
+            assert.equal(
+                await decide("ec2:RunInstances", instances, jenkinsProfile),
+                "ExplicitlyDenied",
+                "the bake's tag, Jenkins' profile",
+            );
         });
 
         it(`${stack}: never rewrites, deletes or re-creates its preview role, nor widens it`, async () => {

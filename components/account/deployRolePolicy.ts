@@ -530,6 +530,83 @@ function handOutStatements(args: DeployGuardArgs): PolicyStatement[] {
     ];
 }
 
+/**
+ * The tag Packer's amazon-ebs source puts on its build instance at launch (run_tags in
+ * images/twine-app/twine-app.pkr.hcl; the plugin sends them in RunInstances' TagSpecifications).
+ */
+export const BAKE_INSTANCE_TAG = { key: "TwineBuild", value: "packer" } as const;
+
+/** The Session Manager document Packer's ssh_interface session_manager opens (packer-plugin-amazon common/ssm/session.go). */
+export const BAKE_SESSION_DOCUMENT = "AWS-StartPortForwardingSession";
+
+/** The bake instance's profile (components/delivery/appImage.ts: `<image>-build-profile`, autonamed, under ownedPath). */
+export function bakeInstanceProfileArn(accountId: string, stack: string): string {
+    return `arn:aws:iam::${accountId}:instance-profile${ownedPath(stack)}*-build-profile-*`;
+}
+
+/** Stacks whose update bakes an image through Session Manager: their extra services hold ssm. */
+export function bakesImages(accountRole: string): boolean {
+    return (EXTRA_SERVICES[accountRole] ?? []).includes("ssm");
+}
+
+/**
+ * What the bake's rights reach: a session only on the bake instance, with only the document Packer opens (the SSM
+ * resource types of ssm:StartSession are the instance and the document, and ssm:resourceTag the instance's tags:
+ * Service Authorization Reference, AWS Systems Manager; Session Manager User Guide, "Allow access to instances based
+ * on tags"); the bake's tag only at launch, and only with the bake's profile; and no change of an instance's
+ * attributes (user data) or profile but the bake's. Without these, a shell on the Jenkins host (its signing key, its
+ * credentials, apt writes through the build role) was one StartSession away. The stack's own instances never need
+ * them: the Jenkins host is replaced when its user data changes (userDataReplaceOnChange) and never carries
+ * termination or stop protection (the provider calls ModifyInstanceAttribute on delete only to lift those), and the
+ * Auto Scaling groups launch theirs from launch templates.
+ */
+function bakeStatements(args: DeployGuardArgs): (PolicyStatement | DenyOutsideStatement)[] {
+    if (!bakesImages(args.accountRole)) return [];
+    const instances = `arn:aws:ec2:*:${args.accountId}:instance/*`;
+    const { key, value } = BAKE_INSTANCE_TAG;
+    return [
+        {
+            Sid: "DenySessionsButTheBake",
+            Effect: "Deny",
+            Action: "ssm:StartSession",
+            Resource: instances,
+            Condition: { StringNotEquals: { [`ssm:resourceTag/${key}`]: value } },
+        },
+        {
+            // Not the shell, a command, or forwarding to another host (AWS-StartPortForwardingSessionToRemoteHost).
+            Sid: "DenyOtherSessionDocuments",
+            Effect: "Deny",
+            Action: "ssm:StartSession",
+            // AWS-owned documents' ARNs have no account (arn:aws:ssm:<region>::document/AWS-...): `*` matches it empty.
+            NotResource: [instances, `arn:aws:ssm:*:*:document/${BAKE_SESSION_DOCUMENT}`],
+        },
+        {
+            Sid: "DenyTheBakeTagAfterLaunch",
+            Effect: "Deny",
+            Action: "ec2:CreateTags",
+            Resource: instances,
+            Condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": key }, StringNotEquals: { "ec2:CreateAction": "RunInstances" } },
+        },
+        {
+            Sid: "DenyTheBakeTagWithOtherProfiles",
+            Effect: "Deny",
+            Action: "ec2:RunInstances",
+            Resource: instances,
+            Condition: {
+                Null: { [`aws:RequestTag/${key}`]: "false" },
+                ArnNotLike: { "ec2:InstanceProfile": bakeInstanceProfileArn(args.accountId, args.stack) },
+            },
+        },
+        {
+            Sid: "DenyChangingInstancesButTheBake",
+            Effect: "Deny",
+            Action: ["ec2:AssociateIamInstanceProfile", "ec2:ModifyInstanceAttribute", "ec2:ReplaceIamInstanceProfileAssociation"],
+            Resource: instances,
+            Condition: { StringNotEquals: { [`aws:ResourceTag/${key}`]: value } },
+        },
+    ];
+}
+
 /** AWS managed policies that hand out administrator-class rights: the deploy role never attaches them to anyone. */
 export const ADMIN_CLASS_POLICIES = ["AdministratorAccess", "IAMFullAccess", "PowerUserAccess"].map(p => `arn:aws:iam::aws:policy/${p}`);
 
@@ -636,6 +713,7 @@ export function deployGuardPolicy(
         },
         ...keyStatements(args),
         ...handOutStatements(args),
+        ...bakeStatements(args),
         ...auditStatements(args),
     );
 }
