@@ -20,12 +20,14 @@ import {
     bakeInstanceProfileArn,
     bakesImages,
     boundaryPolicyArn,
+    declaredArchiveRuleNames,
     deployServicesOf,
     isDeployAllowPolicyName,
     ownedPath,
     serviceOfType,
 } from "../components/account/deployRolePolicy";
 import { Plan } from "../plan/run";
+import { accountAlertPrefix, alertTopicKeyAlias } from "../components/operations/monitoring";
 import { baselineNames } from "../components/account/accountBaseline";
 import { Document, IamHarness, managedPolicyDocument } from "./helpers/iam";
 import { STACKS, StackName, committedPlanOf, ofType, planOf } from "./helpers/plans";
@@ -778,6 +780,74 @@ describe("deploy roles: what they launch, hand out and administer (policy simula
                 "ExplicitlyDenied",
                 "the bake's tag, Jenkins' profile",
             );
+        });
+
+        it(`${stack}: never silences its alerts (analyzer, archive rules, rules, topics, keys); still creates them`, async () => {
+            const plan = await planOf(stack);
+            const prefix = accountAlertPrefix(stack);
+            const analyzerName = baselineNames({ accountId, region: "eu-west-1", label: stack }).analyzer;
+            // The names the guard matches are the plan's.
+            const named = (type: string, key: string, value: string) => ofType(plan, type).some(r => r.inputs[key] === value);
+            assert.ok(named("aws:accessanalyzer/analyzer:Analyzer", "analyzerName", analyzerName), analyzerName);
+            for (const rule of [`${prefix}-external-access`, `${prefix}-alert-tampering`, `${prefix}-data-sharing`]) {
+                assert.ok(named("aws:cloudwatch/eventRule:EventRule", "name", rule), rule);
+            }
+            assert.ok(named("aws:sns/topic:Topic", "name", `${prefix}-account`));
+            assert.ok(named("aws:kms/alias:Alias", "name", alertTopicKeyAlias(`${prefix}-account`)));
+            for (const r of ofType(plan, "aws:accessanalyzer/archiveRule:ArchiveRule")) {
+                assert.ok(declaredArchiveRuleNames().includes(String(r.inputs.ruleName)), String(r.inputs.ruleName));
+            }
+
+            const analyzer = `arn:aws:access-analyzer:eu-west-1:${accountId}:analyzer/${analyzerName}`;
+            const rule = (key: string) => `arn:aws:events:eu-west-1:${accountId}:rule/${prefix}-${key}`;
+            const topic = `arn:aws:sns:eu-west-1:${accountId}:${prefix}-account`;
+            const alias = `arn:aws:kms:eu-west-1:${accountId}:${alertTopicKeyAlias(`${prefix}-account`)}`;
+            const key = `arn:aws:kms:eu-west-1:${accountId}:key/11111111-2222-3333-4444-555555555555`;
+            const topicKey = { [`aws:ResourceTag/${STACK_TAG}`]: stack, "kms:ResourceAliases": [alertTopicKeyAlias(`${prefix}-account`)] };
+            const denied: [string, string, Record<string, string | string[]>?][] = [
+                ["access-analyzer:UpdateArchiveRule", `${analyzer}/archive-rule/${declaredArchiveRuleNames()[0]}`],
+                ["access-analyzer:DeleteArchiveRule", `${analyzer}/archive-rule/${declaredArchiveRuleNames()[0]}`],
+                ["access-analyzer:CreateArchiveRule", `${analyzer}/archive-rule/archive-everything`],
+                ["access-analyzer:ApplyArchiveRule", analyzer],
+                ["access-analyzer:UpdateFindings", analyzer],
+                ["access-analyzer:DeleteAnalyzer", analyzer],
+                ...["external-access", "alert-tampering", "trail-delivery", "data-sharing"].flatMap(k =>
+                    ["events:DisableRule", "events:DeleteRule", "events:RemoveTargets"].map(a => [a, rule(k)] as [string, string]),
+                ),
+                ["sns:DeleteTopic", topic],
+                ["sns:RemovePermission", topic],
+                ["sns:Unsubscribe", topic],
+                ["kms:PutKeyPolicy", key, topicKey],
+                ["kms:DisableKey", key, topicKey],
+                ["kms:ScheduleKeyDeletion", key, topicKey],
+                ["kms:DeleteAlias", alias],
+                ["kms:UpdateAlias", alias],
+            ];
+            for (const [action, resource, context] of denied) {
+                assert.equal(await decide(action, resource, context), "ExplicitlyDenied", `${action} on ${resource}`);
+            }
+            // What a routine update calls on them (the catalog's entries for the analyzer, archive rules, event rules and
+            // targets, topics, subscriptions and aliases), when the stack's allows hold them.
+            const calls = deployCallsOf(stack, accountId);
+            const allowed: [string, string, Record<string, string | string[]>?][] = [
+                ...declaredArchiveRuleNames().map(
+                    n => ["access-analyzer:CreateArchiveRule", `${analyzer}/archive-rule/${n}`] as [string, string],
+                ),
+                ["events:PutRule", rule("external-access")],
+                ["events:PutTargets", rule("external-access")],
+                ["events:TagResource", rule("alert-tampering")],
+                ["sns:SetTopicAttributes", topic],
+                ["sns:Subscribe", topic],
+                ["sns:TagResource", topic],
+                ["kms:CreateAlias", alias],
+                ["kms:EnableKeyRotation", key, topicKey],
+            ];
+            let checked = 0;
+            for (const [action, resource, context] of allowed.filter(([a]) => calls.has(a))) {
+                assert.equal(await decide(action, resource, context), "Allowed", `${action} on ${resource}`);
+                checked++;
+            }
+            assert.ok(checked >= 6, `${checked} routine calls checked`);
         });
 
         it(`${stack}: never rewrites, deletes or re-creates its preview role, nor widens it`, async () => {

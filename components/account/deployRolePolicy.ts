@@ -16,7 +16,9 @@
  * - never stops, narrows or deletes the trail, deletes, re-policies or opens the audit buckets or their objects,
  *   disables the trail's key or moves its alias, or changes the account's public access block.
  */
+import { accountAlertPrefix, alertTopicKeyAlias } from "../operations/monitoring";
 import { baselineNames } from "./accountBaseline";
+import { expectedAccessArchiveRules } from "./expectedAccessConfig";
 import { DenyOutsideStatement, GuardDocument, PolicyDocument, PolicyStatement, guardDocument, policyDocument } from "./iamPolicy";
 
 /**
@@ -254,6 +256,71 @@ function auditStatements(args: DeployGuardArgs): PolicyStatement[] {
             Effect: "Deny",
             Action: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
             Resource: `arn:aws:kms:${args.region}:${args.accountId}:${names.keyAlias}`,
+        },
+    ];
+}
+
+/** Every archive rule name the stack may declare (expectedAccessArchiveRules with each kind of expected access). */
+export function declaredArchiveRuleNames(): string[] {
+    const all = { accountId: "", projectAccounts: ["other"], logDeliveryAccount: "elb", deployments: { roleNames: [], providerArns: [] } };
+    return expectedAccessArchiveRules(all).map(r => r.ruleName);
+}
+
+/**
+ * The alert path holds: the analyzer and its archive rules (no archive rule but the declared ones, no change to them,
+ * no finding archived by hand), the account's alert rules and targets, its topics and their subscriptions, and the
+ * topics' keys (found by their aliases, which stay on them). A routine update still creates them the first time
+ * (CreateArchiveRule of a declared name, PutRule, PutTargets, CreateTopic, Subscribe, CreateKey, CreateAlias) and
+ * updates rules, targets, topic attributes and tags; a change of the expected access (UpdateArchiveRule), removing a
+ * rule, a target or an account topic's subscriber, or a new topic key policy is an admin session's (docs/build-and-delivery.md).
+ */
+function alertPathStatements(args: DeployGuardArgs): (PolicyStatement | DenyOutsideStatement)[] {
+    const names = baselineNames({ accountId: args.accountId, region: args.region, label: args.accountRole });
+    const analyzer = `arn:aws:access-analyzer:${args.region}:${args.accountId}:analyzer/${names.analyzer}`;
+    const prefix = accountAlertPrefix(args.accountRole);
+    return [
+        {
+            Sid: "DenySilencingTheAnalyzer",
+            Effect: "Deny",
+            Action: [
+                "access-analyzer:ApplyArchiveRule",
+                "access-analyzer:DeleteAnalyzer",
+                "access-analyzer:DeleteArchiveRule",
+                "access-analyzer:UpdateArchiveRule",
+                "access-analyzer:UpdateFindings",
+            ],
+            Resource: [analyzer, `${analyzer}/archive-rule/*`],
+        },
+        {
+            Sid: "DenyUndeclaredArchiveRules",
+            Effect: "Deny",
+            Action: "access-analyzer:CreateArchiveRule",
+            NotResource: declaredArchiveRuleNames().map(n => `${analyzer}/archive-rule/${n}`),
+        },
+        {
+            Sid: "DenySilencingAlertRules",
+            Effect: "Deny",
+            Action: ["events:DeleteRule", "events:DisableRule", "events:RemoveTargets"],
+            Resource: `arn:aws:events:*:${args.accountId}:rule/${prefix}-*`,
+        },
+        {
+            Sid: "DenySilencingAlertTopics",
+            Effect: "Deny",
+            Action: ["sns:DeleteTopic", "sns:RemovePermission", "sns:Unsubscribe"],
+            Resource: `arn:aws:sns:*:${args.accountId}:${prefix}-*`,
+        },
+        {
+            Sid: "DenySilencingAlertTopicKeys",
+            Effect: "Deny",
+            Action: ["kms:DisableKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"],
+            Resource: "*",
+            Condition: { "ForAnyValue:StringLike": { "kms:ResourceAliases": alertTopicKeyAlias("*") } },
+        },
+        {
+            Sid: "DenyMovingAlertTopicKeyAliases",
+            Effect: "Deny",
+            Action: ["kms:DeleteAlias", "kms:UpdateAlias"],
+            Resource: `arn:aws:kms:*:${args.accountId}:${alertTopicKeyAlias("*")}`,
         },
     ];
 }
@@ -714,6 +781,7 @@ export function deployGuardPolicy(
         ...keyStatements(args),
         ...handOutStatements(args),
         ...bakeStatements(args),
+        ...alertPathStatements(args),
         ...auditStatements(args),
     );
 }

@@ -207,6 +207,16 @@ export interface TopicArgs {
 }
 
 /** Creates the encrypted topic, its key and policy, and one subscription per endpoint, under `parent`. */
+/** The name prefix of an account's alert topics and rules (AccountAlerts): twine-<label>. */
+export function accountAlertPrefix(label: string): string {
+    return `twine-${label}`;
+}
+
+/** The alias of an alert topic's key: how the deploy role's guard finds the key, whose id AWS gives. */
+export function alertTopicKeyAlias(topicName: string): string {
+    return `alias/twine/alerts/${topicName}`;
+}
+
 function alarmTopic(name: string, topicName: string, args: TopicArgs, parent: pulumi.Resource) {
     const { accountId, pagingWebhook } = args;
     const subscriptions = args.subscriptions ?? [];
@@ -222,6 +232,7 @@ function alarmTopic(name: string, topicName: string, args: TopicArgs, parent: pu
         // Protected in prod, as every key there; not retained: it encrypts notifications in flight, no data at rest.
         { parent, protect },
     );
+    new aws.kms.Alias(`${name}-topic-key`, { name: alertTopicKeyAlias(topicName), targetKeyId: key.keyId }, { parent: key });
     const topic = new aws.sns.Topic(`${name}-topic`, { name: topicName, kmsMasterKeyId: key.arn }, { parent });
     new aws.sns.TopicPolicy(
         `${name}-topic`,
@@ -398,7 +409,7 @@ export class AccountAlerts extends pulumi.ComponentResource {
 
     constructor(name: string, args: AccountAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twine:index:AccountAlerts", name, args, opts);
-        const prefix = `twine-${args.label}`;
+        const prefix = accountAlertPrefix(args.label);
         this.topic = alarmTopic(name, `${prefix}-account`, args, this);
         this.alarms = metricAlarms(name, key => `${prefix}-${key}`, natAlarms(args.natGateways ?? []), this.topic.arn, this);
 
