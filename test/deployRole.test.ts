@@ -689,6 +689,109 @@ describe("permissions boundaries: data and identities of the stack only (policy 
     });
 });
 
+describe("permissions boundaries: the service roles' runtime calls stay allowed (policy simulator)", () => {
+    /** What each service role calls on the plan's resources, from its AWS managed policy or its own statements. */
+    type Call = readonly [
+        roleLogicalName: string,
+        action: string,
+        resource: string,
+        context?: Record<string, string | string[]>,
+        /** Judged by the boundary alone: the role's own allow names a condition key the simulator does not read. */
+        boundaryOnly?: "boundary only",
+    ];
+    const region = "eu-west-1";
+    const callsOf = (stack: "dev" | "prod", accountId: string, arn: (logicalName: string, type?: string) => string): Call[] => {
+        // The stack's keys carry its tag (provider defaultTags); AWS services call them on the role's behalf.
+        const tagged = { [`aws:ResourceTag/${STACK_TAG}`]: stack };
+        const via = (service: string) => ({ ...tagged, "kms:ViaService": `${service}.${region}.amazonaws.com` });
+        const env = stack === "prod" ? "production" : "integration";
+        const monitoring = `arn:aws:logs:${region}:${accountId}:log-group:RDSOSMetrics`;
+        const searchBucket = arn(`${env}-search-snapshots`, "aws:s3/bucket:Bucket");
+        const shared: Call[] = [
+            // RDS Enhanced Monitoring writes the OS metrics to RDSOSMetrics (AmazonRDSEnhancedMonitoringRole).
+            [`${env}-database-monitoring`, "logs:CreateLogGroup", monitoring],
+            [`${env}-database-monitoring`, "logs:PutRetentionPolicy", monitoring],
+            [`${env}-database-monitoring`, "logs:CreateLogStream", `${monitoring}:log-stream:db-1`],
+            [`${env}-database-monitoring`, "logs:PutLogEvents", `${monitoring}:log-stream:db-1`],
+            [`${env}-database-monitoring`, "logs:GetLogEvents", `${monitoring}:log-stream:db-1`],
+            // OpenSearch takes and restores snapshots in the domain's bucket with the snapshot role.
+            [`${env}-search-snapshots-role`, "s3:ListBucket", searchBucket],
+            [`${env}-search-snapshots-role`, "s3:PutObject", `${searchBucket}/indices/0/snap-1.dat`],
+            [`${env}-search-snapshots-role`, "s3:GetObject", `${searchBucket}/indices/0/snap-1.dat`],
+        ];
+        if (stack === "prod") {
+            const db = `arn:aws:rds:${region}:${accountId}:db:twine-production`;
+            const snapshot = `arn:aws:rds:${region}:${accountId}:snapshot:awsbackup:job-1`;
+            const proxySecret = arn("production-database-proxy-app_production", "aws:secretsmanager/secret:Secret");
+            const dbKey = arn("production-database-key", "aws:kms/key:Key");
+            return [
+                ...shared,
+                // AWS Backup (AWSBackupServiceRolePolicyForBackup, ...ForRestores) on the tagged database and its key.
+                ["production-backup-role", "rds:CreateDBSnapshot", db],
+                ["production-backup-role", "rds:CreateDBSnapshot", snapshot],
+                ["production-backup-role", "rds:CopyDBSnapshot", snapshot],
+                ["production-backup-role", "rds:DescribeDBSnapshots", snapshot],
+                ["production-backup-role", "rds:RestoreDBInstanceFromDBSnapshot", snapshot],
+                ["production-backup-role", "kms:CreateGrant", dbKey, { ...via("rds"), "kms:GrantIsForAWSResource": "true" }],
+                ["production-backup-role", "kms:DescribeKey", dbKey, tagged],
+                ["production-backup-role", "kms:Decrypt", dbKey, via("rds")],
+                ["production-backup-role", "kms:GenerateDataKey", dbKey, via("rds")],
+                // The database proxy reads the app user's secret, encrypted with the database key, through Secrets Manager.
+                ["production-database-proxy-role", "secretsmanager:GetSecretValue", proxySecret],
+                [
+                    "production-database-proxy-role",
+                    "kms:Decrypt",
+                    dbKey,
+                    // kms:EncryptionContext:SecretARN in its allow: a key of a variable name the simulator ignores.
+                    { ...via("secretsmanager"), "kms:EncryptionContext:SecretARN": proxySecret },
+                    "boundary only",
+                ],
+            ];
+        }
+        const volume = `arn:aws:ec2:${region}:${accountId}:volume/vol-0123456789abcdef0`;
+        const ebsSnapshot = `arn:aws:ec2:${region}::snapshot/snap-0123456789abcdef0`;
+        return [
+            ...shared,
+            // DLM snapshots Jenkins' home volume (AWSDataLifecycleManagerServiceRole).
+            ["dev-jenkins-snapshots", "ec2:CreateSnapshot", volume],
+            ["dev-jenkins-snapshots", "ec2:CreateSnapshot", ebsSnapshot],
+            ["dev-jenkins-snapshots", "ec2:CreateTags", ebsSnapshot, { "ec2:CreateAction": "CreateSnapshot" }],
+            ["dev-jenkins-snapshots", "ec2:DeleteSnapshot", ebsSnapshot],
+            ["dev-jenkins-snapshots", "ec2:DescribeVolumes", "*"],
+            // The bake instance's SSM agent (AmazonSSMManagedInstanceCore).
+            ["app-image-build-role", "ssm:UpdateInstanceInformation", `arn:aws:ec2:${region}:${accountId}:instance/i-0123456789abcdef0`],
+            ["app-image-build-role", "ssmmessages:CreateControlChannel", "*"],
+            ["app-image-build-role", "ssmmessages:OpenDataChannel", "*"],
+            ["app-image-build-role", "ec2messages:GetMessages", "*"],
+        ];
+    };
+
+    for (const stack of ["dev", "prod"] as const) {
+        it(`${stack}: each service role's runtime calls on the plan's resources are allowed under its boundary`, async () => {
+            const h = await iam();
+            const accountId = fixtureConfig(stack)["twine-infra:accountId"];
+            const refused: string[] = [];
+            for (const [logicalName, action, resource, context, boundaryOnly] of callsOf(stack, accountId, (n, t) =>
+                h.arnOf(stack, n, t),
+            )) {
+                const role = h.roles.find(r => r.stack === stack && r.logicalName === logicalName);
+                assert.ok(role?.permissionsBoundary, `${logicalName} carries the boundary`);
+                const decision = await h.decide({
+                    role,
+                    action,
+                    resource,
+                    withBoundary: true,
+                    ...(boundaryOnly ? { identityPolicies: [allowAnything(action)] } : {}),
+                    resourcePolicy: action.startsWith("kms:") ? keyPolicyOf(accountId) : null,
+                    context: { "aws:ResourceAccount": accountId, ...(context ?? {}) },
+                });
+                if (decision !== "Allowed") refused.push(`${logicalName}: ${action} on ${resource}: ${decision}`);
+            }
+            assert.deepEqual(refused, []);
+        });
+    }
+});
+
 describe("deploy roles: what they launch, hand out and administer (policy simulator)", () => {
     it("every key of every plan is tagged with its stack by its provider's defaultTags (what the key rules match)", async () => {
         let checked = 0;
