@@ -43,6 +43,12 @@ export function accountAlerts(
             guardDuty: config.baseline.guardDuty,
             trail: { bucket: baselineNames({ accountId: config.accountId, region: config.region, label: config.accountRole }).bucket },
             accessAnalyzer: true,
+            // Dev's image goes to prod (its launch permission); no other account receives a copy on purpose.
+            dataSharing: {
+                accountId: config.accountId,
+                region: config.region,
+                sharedWith: config.accountRole === "dev" && config.image.prodAccountId ? [config.image.prodAccountId] : [],
+            },
             protect: config.accountRole === "prod",
             ...extra,
         },

@@ -18,7 +18,14 @@ import {
     unknownTypesMessage,
 } from "../components/account/deployAllowPolicy";
 import { autoScalingServiceLinkedRoleArn } from "../components/delivery/imageSharingPolicy";
-import { ADMIN_CLASS_POLICIES, boundaryPolicyArn, ownedPath } from "../components/account/deployRolePolicy";
+import {
+    ADMIN_CLASS_POLICIES,
+    KEYS_KEPT_FROM_DEPLOYS,
+    PASSED_TO_SERVICES,
+    STACK_TAG,
+    boundaryPolicyArn,
+    ownedPath,
+} from "../components/account/deployRolePolicy";
 import { DEPLOY_TYPES, OPTIONAL_DEPLOY_TYPES, deployTypesOf } from "../components/account/deployTypesConfig";
 import { learnTypes, missingTools } from "../plan/deployActions/learn";
 import { S3_ACTION_OF_OPERATION, S3_CONTROL_ACTION_OF_OPERATION, callsOfLog, iamActionOf, phaseOf } from "../plan/deployActions/operations";
@@ -198,10 +205,23 @@ const defaultKeyPolicy = (accountId: string) => ({
  * How a service the stack drives calls KMS for it: data keys through the service (kms:ViaService, EBS here), grants
  * for the resource it encrypts (kms:GrantIsForAWSResource); the deploy role calls neither directly.
  */
-function kmsContext(action: string): Record<string, string> | undefined {
+function kmsContext(action: string, stack: string): Record<string, string> | undefined {
     if (action === "kms:CreateGrant") return { "kms:GrantIsForAWSResource": "true" };
     if (/^kms:(Decrypt|GenerateDataKey|ReEncrypt)/.test(action)) return { "kms:ViaService": "ec2.eu-west-1.amazonaws.com" };
+    // The stack's own key, which the provider's defaultTags tag with the stack, at creation too.
+    if (action.startsWith("kms:")) return { [`aws:ResourceTag/${STACK_TAG}`]: stack, [`aws:RequestTag/${STACK_TAG}`]: stack };
     return undefined;
+}
+
+/** What the guard denies a stack's deploy role although one of its types calls it, and why. */
+function guardedIn(stack: string): Readonly<Record<string, string>> {
+    return {
+        ...GUARDED,
+        ...(KEYS_KEPT_FROM_DEPLOYS.includes(stack)
+            ? { "kms:DisableKey": "keys of retained data", "kms:ScheduleKeyDeletion": "keys of retained data" }
+            : {}),
+        ...(PASSED_TO_SERVICES[stack].length === 0 ? { "iam:PassRole": "no service takes its roles" } : {}),
+    };
 }
 
 describe("deploy roles: allowed every call of their stack's resource types (policy simulator)", () => {
@@ -217,11 +237,11 @@ describe("deploy roles: allowed every call of their stack's resource types (poli
             const denied: string[] = [];
             for (const action of actions) {
                 const resource = await resourceFor(action, accountId, stack);
-                const context = action.startsWith("iam:") ? bounded : kmsContext(action);
+                const context = action.startsWith("iam:") ? bounded : kmsContext(action, stack);
                 // A key's policy must let the account's IAM policies decide (the KMS Developer Guide's default key policy).
                 const keyPolicy = action.startsWith("kms:") && resource !== "*" ? defaultKeyPolicy(accountId) : null;
                 const decision = await h.decide({ role, action, resource, context, resourcePolicy: keyPolicy });
-                const expected = GUARDED[action] ? "ExplicitlyDenied" : "Allowed";
+                const expected = guardedIn(stack)[action] ? "ExplicitlyDenied" : "Allowed";
                 if (decision !== expected) denied.push(`${action} on ${resource}: ${decision}`);
             }
             assert.deepEqual(denied, []);
@@ -494,7 +514,7 @@ describe("deploy roles: allowed what the program's own arguments call (policy si
                     const resource = req.resource?.(accountId) ?? (await resourceFor(action, accountId, stack));
                     const context = action.startsWith("iam:")
                         ? { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) }
-                        : undefined;
+                        : kmsContext(action, stack);
                     const keyPolicy = action.startsWith("kms:") ? defaultKeyPolicy(accountId) : null;
                     const decision = await h.decide({ role, action, resource, context, resourcePolicy: keyPolicy });
                     if (decision !== "Allowed") denied.push(`${req.type}: ${action} on ${resource}: ${decision} (${req.source})`);

@@ -4,29 +4,49 @@
  * against the role's policies as the plan declares them (its derived allows, test/deployActions.test.ts, and the guard).
  */
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { BOUNDARY_ACTIONS } from "../components/account/boundaryPolicy";
 import { readCatalog } from "../components/account/deployActionsConfig";
 import { deployActionsOf } from "../components/account/deployAllowPolicy";
 import { deployTypesOf } from "../components/account/deployTypesConfig";
 import {
     DEPLOY_SERVICES,
+    BAKE_INSTANCE_TAG,
+    BAKE_SESSION_DOCUMENT,
+    KEYS_KEPT_FROM_DEPLOYS,
+    PASSED_TO_SERVICES,
+    STACK_TAG,
+    bakeInstanceProfileArn,
+    bakesImages,
     boundaryPolicyArn,
+    declaredArchiveRuleNames,
     deployServicesOf,
     isDeployAllowPolicyName,
     ownedPath,
     serviceOfType,
 } from "../components/account/deployRolePolicy";
 import { Plan } from "../plan/run";
+import { accountAlertPrefix, alertTopicKeyAlias } from "../components/operations/monitoring";
 import { baselineNames } from "../components/account/accountBaseline";
 import { Document, IamHarness, managedPolicyDocument } from "./helpers/iam";
 import { STACKS, StackName, committedPlanOf, ofType, planOf } from "./helpers/plans";
 import { fixtureConfig } from "./helpers/config";
+
+/** Every action the stack's deploy calls (its types' catalog entries and its update's own calls). */
+function deployCallsOf(stack: StackName, accountId: string): Set<string> {
+    const args = { accountId, region: "eu-west-1", stack, accountRole: stack, resourceTypes: deployTypesOf(stack) };
+    return new Set(deployActionsOf(readCatalog(), args));
+}
 
 let harness: Promise<IamHarness> | undefined;
 function iam(): Promise<IamHarness> {
     harness ??= Promise.all(STACKS.map(planOf)).then(plans => IamHarness.fromPlans(plans));
     return harness;
 }
+
+const PROFILE = "aws:iam/instanceProfile:InstanceProfile";
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** One call each service's resources make when created: what the deploy role must still be allowed. */
 const CREATE_CALL: Readonly<Record<string, string>> = {
@@ -239,17 +259,12 @@ describe("deploy roles: allowed what their stack calls, denied the escalations (
             // A role it creates names the stack's boundary (the transformation puts it on every role).
             const bounded = { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) };
             // ec2 in dns is its lookups only: no CreateVpc there (test/deployActions.test.ts checks every action).
-            const calls = new Set(
-                deployActionsOf(readCatalog(), {
-                    accountId,
-                    region: "eu-west-1",
-                    stack,
-                    accountRole: stack,
-                    resourceTypes: deployTypesOf(stack),
-                }),
-            );
+            const calls = deployCallsOf(stack, accountId);
+            // A key it creates carries the stack's tag (the provider's defaultTags).
+            const born = { [`aws:RequestTag/${STACK_TAG}`]: stack };
             for (const service of DEPLOY_SERVICES[stack].filter(s => calls.has(CREATE_CALL[s]) || s === "iam")) {
-                const [resource, context] = service === "iam" ? [owned("role", "new-role"), bounded] : ["*", undefined];
+                const [resource, context] =
+                    service === "iam" ? [owned("role", "new-role"), bounded] : ["*", service === "kms" ? born : undefined];
                 assert.equal(await decide(CREATE_CALL[service], resource, context), "Allowed", CREATE_CALL[service]);
             }
         });
@@ -404,7 +419,11 @@ describe("deploy roles: only what their stack owns, and a trail nobody can blind
             assert.ok(own.length > 0);
             for (const r of own) {
                 const arn = h.role(r.name).arn;
-                for (const action of ["iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:PassRole", "iam:PutRolePolicy", "iam:TagRole"]) {
+                // but the preview role's trust and policies, which other accounts' read roles and every pull request reach
+                const rewrite = r.inputs.name === `pulumi-${stack}-preview` ? [] : ["iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy"];
+                // and passes roles only where it hands them to a service (dns hands none: PASSED_TO_SERVICES)
+                const pass = PASSED_TO_SERVICES[stack].length > 0 ? ["iam:PassRole"] : [];
+                for (const action of [...rewrite, ...pass, "iam:UpdateRole", "iam:TagRole"]) {
                     assert.equal(await decide(action, arn, bounded), "Allowed", `${action} ${arn}`);
                 }
             }
@@ -441,6 +460,553 @@ describe("deploy roles: only what their stack owns, and a trail nobody can blind
             for (const action of ["kms:DeleteAlias", "kms:UpdateAlias", "kms:CreateAlias"]) {
                 assert.equal(await decide(action, alias), "ExplicitlyDenied", action);
                 assert.equal(await decide(action, `arn:aws:kms:eu-west-1:${accountId}:alias/some-stack-key`), "Allowed", action);
+            }
+        });
+    }
+});
+
+/** A key policy that leaves the key's use to IAM policies (KMS Developer Guide, "Default key policy"). */
+const keyPolicyOf = (accountId: string): Document => ({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" }],
+});
+
+/** A policy that allows the actions on "*": what a compromised deploy role would put on a role it creates. */
+const allowAnything = (...actions: string[]): Document => ({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }],
+});
+
+/** The service principals the stack's own roles (under ownedPath) trust: whom its deploy role passes roles to. */
+function passedToServicesOf(plan: Plan): string[] {
+    const services = new Set<string>();
+    for (const role of ofType(plan, "aws:iam/role:Role").filter(r => r.inputs.path === ownedPath(plan.stack))) {
+        const trust = JSON.parse(String(role.inputs.assumeRolePolicy)) as Document;
+        for (const st of [trust.Statement].flat()) for (const s of [st.Principal?.Service ?? []].flat()) services.add(String(s));
+    }
+    return [...services].sort();
+}
+
+describe("permissions boundaries: data and identities of the stack only (policy simulator)", () => {
+    for (const stack of STACKS) {
+        const accountId = fixtureConfig(stack)["twine-infra:accountId"];
+        const region = "eu-west-1";
+        const stackKey = { [`aws:ResourceTag/${STACK_TAG}`]: stack };
+        /** A role of the stack that carries its boundary: the decision is the boundary's when the identity allows all. */
+        const bounded = async () => (await iam()).roles.find(r => r.stack === stack && r.permissionsBoundary)!;
+        const underBoundary = async (
+            action: string,
+            resource: string,
+            more: { context?: Record<string, string | string[]>; resourceAccount?: string; resourcePolicy?: Document | null } = {},
+        ) =>
+            (await iam()).decide({
+                role: await bounded(),
+                action,
+                resource,
+                identityPolicies: [allowAnything(action)],
+                withBoundary: true,
+                resourcePolicy: more.resourcePolicy ?? (action.startsWith("kms:") ? keyPolicyOf(accountId) : null),
+                // IAM sets aws:ResourceAccount on every request to a resource; the simulator takes it from the caller.
+                context: { "aws:ResourceAccount": more.resourceAccount ?? accountId, ...(more.context ?? {}) },
+                ...(more.resourceAccount ? { resourceAccount: more.resourceAccount } : {}),
+            });
+
+        it(`${stack}: the boundary allows every statement of every role of the plan on the resources it names`, async () => {
+            const h = await iam();
+            const roles = h.roles.filter(r => r.stack === stack && r.permissionsBoundary);
+            assert.ok(roles.length > 0);
+            const refused: string[] = [];
+            for (const role of roles) {
+                // The stack's own documents; an AWS managed policy's "*" grants of a scoped action are narrowed on purpose.
+                const own = [...role.inlinePolicies, ...role.managedPolicies].filter(p => !p.name.startsWith("arn:aws:iam::aws:policy/"));
+                for (const st of own.flatMap(p => [p.document.Statement].flat()).filter(s => s.Effect === "Allow")) {
+                    for (const action of [st.Action].flat() as string[]) {
+                        for (const named of [st.Resource].flat() as string[]) {
+                            // A pattern stands for a resource it names; a cross-account ARN is judged by the boundary alone.
+                            const resource = named === "*" ? "*" : named.replace(/\*/g, "x");
+                            const kms = action.startsWith("kms:");
+                            const decision = await h
+                                .decide({
+                                    role,
+                                    action,
+                                    resource,
+                                    identityPolicies: [allowAnything(action)],
+                                    withBoundary: true,
+                                    resourcePolicy: kms ? keyPolicyOf(role.account) : null,
+                                    resourceAccount: role.account,
+                                    context: { "aws:ResourceAccount": role.account, ...(kms ? stackKey : {}) },
+                                })
+                                // A statement may name an ARN of another resource type than the action authorizes
+                                // (a log group beside its streams): IAM never matches the action against it.
+                                .catch((e: Error) => (/no\.resource\.types/.test(e.message) ? "Allowed" : Promise.reject(e)));
+                            if (decision !== "Allowed") refused.push(`${role.name}: ${action} on ${named}`);
+                        }
+                    }
+                }
+            }
+            assert.deepEqual(refused, [], "Fix: name the resources in BOUNDARY_SCOPES (components/account/deployRolePolicy.ts)");
+        });
+
+        it(`${stack}: a role carrying the boundary, whatever its policies, reaches no other secret, bucket, key or role`, async () => {
+            const attempts: [string, string, Parameters<typeof underBoundary>[2]?][] = [
+                // The database's RDS-managed master secret, which only the operators' managed policy names.
+                [
+                    "secretsmanager:GetSecretValue",
+                    `arn:aws:secretsmanager:${region}:${accountId}:secret:rds!db-1a084555-6706-7431-d0a5-3ddf53e453f2-2bc653`,
+                ],
+                ["secretsmanager:GetSecretValue", `arn:aws:secretsmanager:${region}:${accountId}:secret:someone-elses`],
+                // The audit bucket, another stack's apt repository, and a bucket of an account that takes anything.
+                ["s3:GetObject", `arn:aws:s3:::twine-cloudtrail-${accountId}-${region}/AWSLogs/x`],
+                ["s3:GetObject", `arn:aws:s3:::twine-apt-other-${accountId}-${region}/pool/x`],
+                [
+                    "s3:PutObject",
+                    "arn:aws:s3:::exfiltration-search-snapshots-1/x",
+                    {
+                        resourceAccount: "999999999999",
+                        resourcePolicy: {
+                            Version: "2012-10-17",
+                            Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*" }],
+                        },
+                    },
+                ],
+                // A key of the account that is not the stack's (untagged, or another stack's).
+                ["kms:Decrypt", `arn:aws:kms:${region}:${accountId}:key/00000000-0000-0000-0000-000000000000`],
+                [
+                    "kms:Decrypt",
+                    `arn:aws:kms:${region}:${accountId}:key/00000000-0000-0000-0000-000000000000`,
+                    { context: { [`aws:ResourceTag/${STACK_TAG}`]: "other" } },
+                ],
+                ["kms:CreateGrant", `arn:aws:kms:${region}:${accountId}:key/00000000-0000-0000-0000-000000000000`],
+                // Any role to become or hand to a service.
+                ["sts:AssumeRole", `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`],
+                ["iam:PassRole", `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`],
+                // The database's master user, another parameter tree.
+                ["rds-db:connect", `arn:aws:rds-db:${region}:${accountId}:dbuser:db-ABCDEFGHIJKLMNOPQRSTUVWXYZ/twine_admin`],
+                ["ssm:GetParameter", `arn:aws:ssm:${region}:${accountId}:parameter/other/secret`],
+            ];
+            for (const [action, resource, more] of attempts) {
+                assert.notEqual(await underBoundary(action, resource, more), "Allowed", `${action} on ${resource}`);
+            }
+        });
+    }
+
+    it("a role carrying dev's or prod's boundary shares no snapshot, image or database snapshot with another account", async () => {
+        let checked = 0;
+        for (const stack of STACKS) {
+            const h = await iam();
+            const role = h.roles.find(r => r.stack === stack && r.permissionsBoundary)!;
+            // Snapshot and image ARNs carry no account (Service Authorization Reference, Amazon EC2).
+            const ec2 = "arn:aws:ec2:eu-west-1:";
+            const shares: [string, string, Record<string, string>][] = [
+                ["ec2:ModifySnapshotAttribute", `${ec2}:snapshot/snap-0123456789abcdef0`, { "ec2:Attribute": "createVolumePermission" }],
+                ["ec2:ModifyImageAttribute", `${ec2}:image/ami-0123456789abcdef0`, { "ec2:Attribute": "launchPermission" }],
+                ["rds:ModifyDBSnapshotAttribute", `arn:aws:rds:eu-west-1:${role.account}:snapshot:awsbackup-job-1`, {}],
+            ];
+            for (const [action, resource, context] of shares.filter(([a]) => BOUNDARY_ACTIONS[stack].includes(a))) {
+                const decision = await h.decide({
+                    role,
+                    action,
+                    resource,
+                    context,
+                    identityPolicies: [allowAnything(action)],
+                    withBoundary: true,
+                    resourcePolicy: null,
+                });
+                assert.equal(decision, "ExplicitlyDenied", `${stack}: ${action} ${JSON.stringify(context)}`);
+                checked++;
+            }
+        }
+        assert.ok(checked >= 4, `${checked} checks`);
+    });
+
+    it("while the stack's own data stays reachable: dev's apt repository and Jenkins secrets, prod's tagged keys", async () => {
+        const dev = fixtureConfig("dev")["twine-infra:accountId"];
+        const prod = fixtureConfig("prod")["twine-infra:accountId"];
+        const h = await iam();
+        const decide = async (stack: StackName, action: string, resource: string, context?: Record<string, string>) => {
+            const role = h.roles.find(r => r.stack === stack && r.permissionsBoundary)!;
+            return h.decide({
+                role,
+                action,
+                resource,
+                identityPolicies: [allowAnything(action)],
+                withBoundary: true,
+                resourcePolicy: action.startsWith("kms:") ? keyPolicyOf(role.account) : null,
+                context: { "aws:ResourceAccount": role.account, ...(context ?? {}) },
+            });
+        };
+        assert.equal(await decide("dev", "s3:GetObject", `arn:aws:s3:::twine-apt-dev-${dev}-eu-west-1/pool/x`), "Allowed");
+        // DLM's snapshot attributes other than sharing
+        const snapshot = "arn:aws:ec2:eu-west-1::snapshot/snap-0123456789abcdef0";
+        assert.equal(await decide("dev", "ec2:ModifySnapshotAttribute", snapshot, { "ec2:Attribute": "productCodes" }), "Allowed");
+        assert.equal(
+            await decide("dev", "secretsmanager:GetSecretValue", `arn:aws:secretsmanager:eu-west-1:${dev}:secret:twine/jenkins/x`),
+            "Allowed",
+        );
+        const key = `arn:aws:kms:eu-west-1:${prod}:key/00000000-0000-0000-0000-000000000000`;
+        assert.equal(await decide("prod", "kms:Decrypt", key, { [`aws:ResourceTag/${STACK_TAG}`]: "prod" }), "Allowed");
+    });
+
+    it("prints each boundary's size against IAM's 6,144 characters", async () => {
+        const sizes: string[] = [];
+        for (const stack of STACKS) {
+            const [boundary] = ofType(await planOf(stack), "aws:iam/policy:Policy").filter(
+                p => p.inputs.name === `pulumi-${stack}-boundary`,
+            );
+            const size = JSON.stringify(JSON.parse(String(boundary.inputs.policy))).length;
+            sizes.push(`${stack} ${size}`);
+            assert.ok(size < 6144, `${stack}: ${size}`);
+        }
+        console.log(`      boundary characters: ${sizes.join(", ")}`);
+    });
+});
+
+describe("permissions boundaries: the service roles' runtime calls stay allowed (policy simulator)", () => {
+    /** What each service role calls on the plan's resources, from its AWS managed policy or its own statements. */
+    type Call = readonly [
+        roleLogicalName: string,
+        action: string,
+        resource: string,
+        context?: Record<string, string | string[]>,
+        /** Judged by the boundary alone: the role's own allow names a condition key the simulator does not read. */
+        boundaryOnly?: "boundary only",
+    ];
+    const region = "eu-west-1";
+    const callsOf = (stack: "dev" | "prod", accountId: string, arn: (logicalName: string, type?: string) => string): Call[] => {
+        // The stack's keys carry its tag (provider defaultTags); AWS services call them on the role's behalf.
+        const tagged = { [`aws:ResourceTag/${STACK_TAG}`]: stack };
+        const via = (service: string) => ({ ...tagged, "kms:ViaService": `${service}.${region}.amazonaws.com` });
+        const env = stack === "prod" ? "production" : "integration";
+        const monitoring = `arn:aws:logs:${region}:${accountId}:log-group:RDSOSMetrics`;
+        const searchBucket = arn(`${env}-search-snapshots`, "aws:s3/bucket:Bucket");
+        const shared: Call[] = [
+            // RDS Enhanced Monitoring writes the OS metrics to RDSOSMetrics (AmazonRDSEnhancedMonitoringRole).
+            [`${env}-database-monitoring`, "logs:CreateLogGroup", monitoring],
+            [`${env}-database-monitoring`, "logs:PutRetentionPolicy", monitoring],
+            [`${env}-database-monitoring`, "logs:CreateLogStream", `${monitoring}:log-stream:db-1`],
+            [`${env}-database-monitoring`, "logs:PutLogEvents", `${monitoring}:log-stream:db-1`],
+            [`${env}-database-monitoring`, "logs:GetLogEvents", `${monitoring}:log-stream:db-1`],
+            // OpenSearch takes and restores snapshots in the domain's bucket with the snapshot role.
+            [`${env}-search-snapshots-role`, "s3:ListBucket", searchBucket],
+            [`${env}-search-snapshots-role`, "s3:PutObject", `${searchBucket}/indices/0/snap-1.dat`],
+            [`${env}-search-snapshots-role`, "s3:GetObject", `${searchBucket}/indices/0/snap-1.dat`],
+        ];
+        if (stack === "prod") {
+            const db = `arn:aws:rds:${region}:${accountId}:db:twine-production`;
+            const snapshot = `arn:aws:rds:${region}:${accountId}:snapshot:awsbackup:job-1`;
+            const proxySecret = arn("production-database-proxy-app_production", "aws:secretsmanager/secret:Secret");
+            const dbKey = arn("production-database-key", "aws:kms/key:Key");
+            return [
+                ...shared,
+                // AWS Backup (AWSBackupServiceRolePolicyForBackup, ...ForRestores) on the tagged database and its key.
+                ["production-backup-role", "rds:CreateDBSnapshot", db],
+                ["production-backup-role", "rds:CreateDBSnapshot", snapshot],
+                ["production-backup-role", "rds:CopyDBSnapshot", snapshot],
+                ["production-backup-role", "rds:DescribeDBSnapshots", snapshot],
+                ["production-backup-role", "rds:RestoreDBInstanceFromDBSnapshot", snapshot],
+                ["production-backup-role", "kms:CreateGrant", dbKey, { ...via("rds"), "kms:GrantIsForAWSResource": "true" }],
+                ["production-backup-role", "kms:DescribeKey", dbKey, tagged],
+                ["production-backup-role", "kms:Decrypt", dbKey, via("rds")],
+                ["production-backup-role", "kms:GenerateDataKey", dbKey, via("rds")],
+                // The database proxy reads the app user's secret, encrypted with the database key, through Secrets Manager.
+                ["production-database-proxy-role", "secretsmanager:GetSecretValue", proxySecret],
+                [
+                    "production-database-proxy-role",
+                    "kms:Decrypt",
+                    dbKey,
+                    // kms:EncryptionContext:SecretARN in its allow: a key of a variable name the simulator ignores.
+                    { ...via("secretsmanager"), "kms:EncryptionContext:SecretARN": proxySecret },
+                    "boundary only",
+                ],
+            ];
+        }
+        const volume = `arn:aws:ec2:${region}:${accountId}:volume/vol-0123456789abcdef0`;
+        const ebsSnapshot = `arn:aws:ec2:${region}::snapshot/snap-0123456789abcdef0`;
+        return [
+            ...shared,
+            // DLM snapshots Jenkins' home volume (AWSDataLifecycleManagerServiceRole).
+            ["dev-jenkins-snapshots", "ec2:CreateSnapshot", volume],
+            ["dev-jenkins-snapshots", "ec2:CreateSnapshot", ebsSnapshot],
+            ["dev-jenkins-snapshots", "ec2:CreateTags", ebsSnapshot, { "ec2:CreateAction": "CreateSnapshot" }],
+            ["dev-jenkins-snapshots", "ec2:DeleteSnapshot", ebsSnapshot],
+            ["dev-jenkins-snapshots", "ec2:DescribeVolumes", "*"],
+            // The bake instance's SSM agent (AmazonSSMManagedInstanceCore).
+            ["app-image-build-role", "ssm:UpdateInstanceInformation", `arn:aws:ec2:${region}:${accountId}:instance/i-0123456789abcdef0`],
+            ["app-image-build-role", "ssmmessages:CreateControlChannel", "*"],
+            ["app-image-build-role", "ssmmessages:OpenDataChannel", "*"],
+            ["app-image-build-role", "ec2messages:GetMessages", "*"],
+        ];
+    };
+
+    for (const stack of ["dev", "prod"] as const) {
+        it(`${stack}: each service role's runtime calls on the plan's resources are allowed under its boundary`, async () => {
+            const h = await iam();
+            const accountId = fixtureConfig(stack)["twine-infra:accountId"];
+            const refused: string[] = [];
+            for (const [logicalName, action, resource, context, boundaryOnly] of callsOf(stack, accountId, (n, t) =>
+                h.arnOf(stack, n, t),
+            )) {
+                const role = h.roles.find(r => r.stack === stack && r.logicalName === logicalName);
+                assert.ok(role?.permissionsBoundary, `${logicalName} carries the boundary`);
+                const decision = await h.decide({
+                    role,
+                    action,
+                    resource,
+                    withBoundary: true,
+                    ...(boundaryOnly ? { identityPolicies: [allowAnything(action)] } : {}),
+                    resourcePolicy: action.startsWith("kms:") ? keyPolicyOf(accountId) : null,
+                    context: { "aws:ResourceAccount": accountId, ...(context ?? {}) },
+                });
+                if (decision !== "Allowed") refused.push(`${logicalName}: ${action} on ${resource}: ${decision}`);
+            }
+            assert.deepEqual(refused, []);
+        });
+    }
+});
+
+describe("deploy roles: what they launch, hand out and administer (policy simulator)", () => {
+    it("every key of every plan is tagged with its stack by its provider's defaultTags (what the key rules match)", async () => {
+        let checked = 0;
+        for (const stack of STACKS) {
+            for (const plan of [await planOf(stack), await committedPlanOf(stack)]) {
+                const keys = ofType(plan, "aws:kms/key:Key");
+                checked += keys.length;
+                for (const key of keys) {
+                    const provider = plan.resources.find(r => r.urn === key.provider);
+                    const tags = (provider?.inputs.defaultTags as { tags?: Record<string, string> } | undefined)?.tags ?? {};
+                    const own = (key.inputs.tags as Record<string, string> | undefined) ?? {};
+                    assert.equal(own[STACK_TAG] ?? tags[STACK_TAG], stack, `${stack} ${key.name}`);
+                }
+            }
+        }
+        assert.ok(checked > 8, `${checked} keys`);
+    });
+
+    for (const stack of STACKS) {
+        const role = `pulumi-${stack}-deploy`;
+        const accountId = fixtureConfig(stack)["twine-infra:accountId"];
+        const iamArn = `arn:aws:iam::${accountId}`;
+        const decide = async (action: string, resource: string, context?: Record<string, string | string[]>) =>
+            (await iam()).decide({
+                role,
+                action,
+                resource,
+                context,
+                resourcePolicy: action.startsWith("kms:") ? keyPolicyOf(accountId) : null,
+            });
+
+        it(`${stack}: PASSED_TO_SERVICES lists exactly the services its own roles trust`, async () => {
+            for (const plan of [await planOf(stack), await committedPlanOf(stack)]) {
+                const derived = passedToServicesOf(plan);
+                assert.deepEqual(
+                    [...PASSED_TO_SERVICES[stack]],
+                    derived,
+                    `Fix: set PASSED_TO_SERVICES.${stack} (components/account/deployRolePolicy.ts) to ${JSON.stringify(derived)}`,
+                );
+            }
+        });
+
+        it(`${stack}: launches instances only with its own instance profiles, passes roles only to its services`, async () => {
+            const instance = `arn:aws:ec2:eu-west-1:${accountId}:instance/*`;
+            const foreign = { "ec2:InstanceProfile": `${iamArn}:instance-profile/admin-profile` };
+            assert.equal(await decide("ec2:RunInstances", instance, foreign), "ExplicitlyDenied");
+            const own = `${iamArn}:role${ownedPath(stack)}some-stack-role`;
+            assert.equal(await decide("iam:PassRole", own, { "iam:PassedToService": "lambda.amazonaws.com" }), "ExplicitlyDenied");
+            for (const service of PASSED_TO_SERVICES[stack]) {
+                assert.equal(await decide("iam:PassRole", own, { "iam:PassedToService": service }), "Allowed", service);
+            }
+            if (deployTypesOf(stack).includes("aws:ec2/instance:Instance") || stack === "dev") {
+                const ownProfile = { "ec2:InstanceProfile": `${iamArn}:instance-profile${ownedPath(stack)}some-profile` };
+                assert.equal(await decide("ec2:RunInstances", instance, ownProfile), "Allowed");
+            }
+        });
+
+        if (bakesImages(stack)) {
+            it(`${stack}: the bake instance is known by the tag its Packer template launches it with, and by its profile`, async () => {
+                const template = fs.readFileSync(path.join(__dirname, "..", "images", "twine-app", "twine-app.pkr.hcl"), "utf8");
+                const runTags = /^\s*run_tags\s*=\s*(.*)$/m.exec(template)?.[1] ?? "";
+                assert.match(runTags, new RegExp(`\\b${BAKE_INSTANCE_TAG.key}\\s*=\\s*"${BAKE_INSTANCE_TAG.value}"`), runTags);
+                const profile = (await iam()).arnOf(stack, "app-image-build-profile", PROFILE);
+                const pattern = new RegExp(`^${bakeInstanceProfileArn(accountId, stack).split("*").map(escapeRegExp).join(".*")}$`);
+                assert.match(profile, pattern);
+                assert.doesNotMatch((await iam()).arnOf(stack, "dev-jenkins-host", PROFILE), pattern);
+            });
+        }
+
+        it(`${stack}: opens a session only on the bake instance, and changes no other instance's user data or profile`, async () => {
+            const instance = `arn:aws:ec2:eu-west-1:${accountId}:instance/i-0123456789abcdef0`;
+            const bake = { [`ssm:resourceTag/${BAKE_INSTANCE_TAG.key}`]: BAKE_INSTANCE_TAG.value };
+            const bakeTag = { [`aws:ResourceTag/${BAKE_INSTANCE_TAG.key}`]: BAKE_INSTANCE_TAG.value };
+            const changes = ["ec2:ModifyInstanceAttribute", "ec2:AssociateIamInstanceProfile", "ec2:ReplaceIamInstanceProfileAssociation"];
+            // Whatever the stack: no session on an instance that is not the bake's (the Jenkins host).
+            assert.notEqual(await decide("ssm:StartSession", instance), "Allowed", "a session on the Jenkins host");
+            if (!bakesImages(stack)) return;
+            // Nor a change of its attributes (user data) or profile. (The bastion stack still changes its host's: its
+            // replacement lifts termination protection with ModifyInstanceAttribute.)
+            for (const action of changes) {
+                assert.equal(await decide(action, instance, { "aws:ResourceTag/Stack": stack }), "ExplicitlyDenied", action);
+            }
+            // What Packer's session_manager bake calls (packer-plugin-amazon: RunInstances with run_tags, StartSession
+            // with AWS-StartPortForwardingSession on the instance, ModifyInstanceAttribute on the stopped instance).
+            const runTags = {
+                [`aws:RequestTag/${BAKE_INSTANCE_TAG.key}`]: BAKE_INSTANCE_TAG.value,
+                "aws:TagKeys": [BAKE_INSTANCE_TAG.key],
+            };
+            const bakeProfile = iam().then(h => h.arnOf(stack, "app-image-build-profile", PROFILE));
+            const launch = { ...runTags, "ec2:InstanceProfile": await bakeProfile };
+            assert.equal(
+                await decide("ec2:RunInstances", `arn:aws:ec2:eu-west-1:${accountId}:instance/*`, launch),
+                "Allowed",
+                "the bake's launch",
+            );
+            const atLaunch = { ...runTags, "ec2:CreateAction": "RunInstances" };
+            assert.equal(await decide("ec2:CreateTags", instance, atLaunch), "Allowed", "the bake's run_tags");
+            assert.equal(await decide("ssm:StartSession", instance, bake), "Allowed", "a session on the bake instance");
+            // AWS-owned documents' ARNs have no account; the simulator wants one, which the guard's `*` matches too.
+            const document = `arn:aws:ssm:eu-west-1:${accountId}:document/${BAKE_SESSION_DOCUMENT}`;
+            assert.equal(await decide("ssm:StartSession", document), "Allowed", "Packer's port-forwarding document");
+            assert.equal(await decide("ec2:ModifyInstanceAttribute", instance, bakeTag), "Allowed", "the bake instance's attributes");
+            // Denied: another document (a shell, a forward to another host), the bake's tag put on the Jenkins host
+            // afterwards, or a launch with the bake's tag and the Jenkins host's profile.
+            for (const doc of ["SSM-SessionManagerRunShell", "AWS-StartPortForwardingSessionToRemoteHost", "AWS-StartInteractiveCommand"]) {
+                assert.equal(
+                    await decide("ssm:StartSession", `arn:aws:ssm:eu-west-1:${accountId}:document/${doc}`),
+                    "ExplicitlyDenied",
+                    doc,
+                );
+            }
+            assert.equal(await decide("ec2:CreateTags", instance, runTags), "ExplicitlyDenied", "the bake's tag on a running instance");
+            const jenkinsProfile = { ...runTags, "ec2:InstanceProfile": (await iam()).arnOf(stack, "dev-jenkins-host", PROFILE) };
+            const instances = `arn:aws:ec2:eu-west-1:${accountId}:instance/*`;
+            assert.equal(
+                await decide("ec2:RunInstances", instances, jenkinsProfile),
+                "ExplicitlyDenied",
+                "the bake's tag, Jenkins' profile",
+            );
+        });
+
+        it(`${stack}: never silences its alerts (analyzer, archive rules, rules, topics, keys); still creates them`, async () => {
+            const plan = await planOf(stack);
+            const prefix = accountAlertPrefix(stack);
+            const analyzerName = baselineNames({ accountId, region: "eu-west-1", label: stack }).analyzer;
+            // The names the guard matches are the plan's.
+            const named = (type: string, key: string, value: string) => ofType(plan, type).some(r => r.inputs[key] === value);
+            assert.ok(named("aws:accessanalyzer/analyzer:Analyzer", "analyzerName", analyzerName), analyzerName);
+            for (const rule of [`${prefix}-external-access`, `${prefix}-alert-tampering`, `${prefix}-data-sharing`]) {
+                assert.ok(named("aws:cloudwatch/eventRule:EventRule", "name", rule), rule);
+            }
+            assert.ok(named("aws:sns/topic:Topic", "name", `${prefix}-account`));
+            assert.ok(named("aws:kms/alias:Alias", "name", alertTopicKeyAlias(`${prefix}-account`)));
+            for (const r of ofType(plan, "aws:accessanalyzer/archiveRule:ArchiveRule")) {
+                assert.ok(declaredArchiveRuleNames().includes(String(r.inputs.ruleName)), String(r.inputs.ruleName));
+            }
+
+            const analyzer = `arn:aws:access-analyzer:eu-west-1:${accountId}:analyzer/${analyzerName}`;
+            const rule = (key: string) => `arn:aws:events:eu-west-1:${accountId}:rule/${prefix}-${key}`;
+            const topic = `arn:aws:sns:eu-west-1:${accountId}:${prefix}-account`;
+            const alias = `arn:aws:kms:eu-west-1:${accountId}:${alertTopicKeyAlias(`${prefix}-account`)}`;
+            const key = `arn:aws:kms:eu-west-1:${accountId}:key/11111111-2222-3333-4444-555555555555`;
+            const topicKey = { [`aws:ResourceTag/${STACK_TAG}`]: stack, "kms:ResourceAliases": [alertTopicKeyAlias(`${prefix}-account`)] };
+            const denied: [string, string, Record<string, string | string[]>?][] = [
+                ["access-analyzer:UpdateArchiveRule", `${analyzer}/archive-rule/${declaredArchiveRuleNames()[0]}`],
+                ["access-analyzer:DeleteArchiveRule", `${analyzer}/archive-rule/${declaredArchiveRuleNames()[0]}`],
+                ["access-analyzer:CreateArchiveRule", `${analyzer}/archive-rule/archive-everything`],
+                ["access-analyzer:ApplyArchiveRule", analyzer],
+                ["access-analyzer:UpdateFindings", analyzer],
+                ["access-analyzer:DeleteAnalyzer", analyzer],
+                ...["external-access", "alert-tampering", "trail-delivery", "data-sharing"].flatMap(k =>
+                    ["events:DisableRule", "events:DeleteRule", "events:RemoveTargets"].map(a => [a, rule(k)] as [string, string]),
+                ),
+                ["sns:DeleteTopic", topic],
+                ["sns:RemovePermission", topic],
+                ["sns:Unsubscribe", topic],
+                ["kms:PutKeyPolicy", key, topicKey],
+                ["kms:DisableKey", key, topicKey],
+                ["kms:ScheduleKeyDeletion", key, topicKey],
+                ["kms:DeleteAlias", alias],
+                ["kms:UpdateAlias", alias],
+            ];
+            for (const [action, resource, context] of denied) {
+                assert.equal(await decide(action, resource, context), "ExplicitlyDenied", `${action} on ${resource}`);
+            }
+            // What a routine update calls on them (the catalog's entries for the analyzer, archive rules, event rules and
+            // targets, topics, subscriptions and aliases), when the stack's allows hold them.
+            const calls = deployCallsOf(stack, accountId);
+            const allowed: [string, string, Record<string, string | string[]>?][] = [
+                ...declaredArchiveRuleNames().map(
+                    n => ["access-analyzer:CreateArchiveRule", `${analyzer}/archive-rule/${n}`] as [string, string],
+                ),
+                ["events:PutRule", rule("external-access")],
+                ["events:PutTargets", rule("external-access")],
+                ["events:TagResource", rule("alert-tampering")],
+                ["sns:SetTopicAttributes", topic],
+                ["sns:Subscribe", topic],
+                ["sns:TagResource", topic],
+                ["kms:CreateAlias", alias],
+                ["kms:EnableKeyRotation", key, topicKey],
+            ];
+            let checked = 0;
+            for (const [action, resource, context] of allowed.filter(([a]) => calls.has(a))) {
+                assert.equal(await decide(action, resource, context), "Allowed", `${action} on ${resource}`);
+                checked++;
+            }
+            assert.ok(checked >= 6, `${checked} routine calls checked`);
+        });
+
+        it(`${stack}: never rewrites, deletes or re-creates its preview role, nor widens it`, async () => {
+            const preview = `${iamArn}:role/pulumi-${stack}-preview`;
+            for (const action of [
+                "iam:UpdateAssumeRolePolicy",
+                "iam:DeleteRole",
+                "iam:CreateRole",
+                "iam:PutRolePolicy",
+                "iam:AttachRolePolicy",
+            ]) {
+                const bounded = { "iam:PermissionsBoundary": boundaryPolicyArn(accountId, stack) };
+                assert.equal(await decide(action, preview, bounded), "ExplicitlyDenied", action);
+            }
+        });
+
+        it(`${stack}: administers only the keys tagged with its stack, and creates or tags keys only into it`, async () => {
+            const key = `arn:aws:kms:eu-west-1:${accountId}:key/00000000-0000-0000-0000-000000000000`;
+            const tagged = (value: string) => ({ [`aws:ResourceTag/${STACK_TAG}`]: value });
+            const admin = ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation", "kms:RevokeGrant"];
+            for (const action of [...admin, "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription"]) {
+                if (action !== "kms:TagResource")
+                    assert.equal(await decide(action, key), "ExplicitlyDenied", `${action} on an untagged key`);
+                assert.equal(await decide(action, key, tagged("other")), "ExplicitlyDenied", `${action} on another stack's key`);
+            }
+            const retag = { ...tagged("other"), [`aws:RequestTag/${STACK_TAG}`]: stack, "aws:TagKeys": [STACK_TAG] };
+            assert.equal(await decide("kms:TagResource", key, retag), "ExplicitlyDenied", "re-tags another stack's key into its own");
+            // What an update of its own key calls (the catalog's aws:kms/key:Key entry), and its deletion but in prod.
+            const calls = deployCallsOf(stack, accountId);
+            for (const action of ["kms:PutKeyPolicy", "kms:UpdateKeyDescription", "kms:EnableKeyRotation"].filter(a => calls.has(a))) {
+                assert.equal(await decide(action, key, tagged(stack)), "Allowed", action);
+            }
+            if (calls.has("kms:TagResource")) {
+                const tagging = { ...tagged(stack), [`aws:RequestTag/${STACK_TAG}`]: stack, "aws:TagKeys": [STACK_TAG] };
+                assert.equal(await decide("kms:TagResource", key, tagging), "Allowed", "tags its own key");
+                const away = { ...tagged(stack), [`aws:RequestTag/${STACK_TAG}`]: "other", "aws:TagKeys": [STACK_TAG] };
+                assert.equal(await decide("kms:TagResource", key, away), "ExplicitlyDenied", "tags its key into another stack");
+                assert.equal(await decide("kms:UntagResource", key, { ...tagged(stack), "aws:TagKeys": [STACK_TAG] }), "ExplicitlyDenied");
+            }
+            if (calls.has("kms:CreateKey")) {
+                assert.equal(await decide("kms:CreateKey", "*"), "ExplicitlyDenied", "an untagged key");
+                const born = { [`aws:RequestTag/${STACK_TAG}`]: stack, "aws:TagKeys": [STACK_TAG] };
+                assert.equal(await decide("kms:CreateKey", "*", born), "Allowed", "a key of the stack");
+                // CreateKey with Tags is authorized as kms:TagResource too, on the new key, which has no tag yet (KMS
+                // Developer Guide, "Controlling access to tags"): a deny matching an absent resource tag fails every create.
+                assert.equal(await decide("kms:TagResource", key, born), "Allowed", "CreateKey's implied TagResource");
+                const bornAway = { [`aws:RequestTag/${STACK_TAG}`]: "other", "aws:TagKeys": [STACK_TAG] };
+                assert.equal(await decide("kms:TagResource", key, bornAway), "ExplicitlyDenied", "a new key tagged into another stack");
+            }
+            if (calls.has("kms:ScheduleKeyDeletion")) {
+                const kept = KEYS_KEPT_FROM_DEPLOYS.includes(stack);
+                assert.equal(
+                    await decide("kms:ScheduleKeyDeletion", key, tagged(stack)),
+                    kept ? "ExplicitlyDenied" : "Allowed",
+                    "its own key",
+                );
             }
         });
     }

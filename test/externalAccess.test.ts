@@ -17,29 +17,15 @@ import { projectOidcTrusts, projectPerimeterPolicy } from "../scripts/perimeterP
 import { alertDeliveryCheck, externalAccessCheck } from "../doctor/checks";
 import { FIXTURES, REPO, fixtureConfig, problemsOf, withKey, writeStackFile } from "./helpers/config";
 import { Document, IamHarness, statementsOf } from "./helpers/iam";
-import { findMoto } from "./helpers/moto";
+import { eventPatternMatches } from "./helpers/moto";
 import { STACKS, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const REGION = "eu-west-1";
 const accountOf = (stack: string) => fixtureConfig(stack)["twine-infra:accountId"];
 const OUTSIDE = "999999999999";
 
-/**
- * Whether EventBridge's pattern matches each event, decided by moto's implementation of EventBridge's pattern
- * semantics (moto.events.models.EventPattern, the matcher behind its PutEvents and TestEventPattern).
- */
-function motoMatches(pattern: unknown, events: readonly unknown[]): boolean[] {
-    const script = [
-        "import json, sys",
-        "from moto.events.models import EventPattern",
-        "data = json.load(sys.stdin)",
-        "p = EventPattern.load(json.dumps(data['pattern']))",
-        "print(json.dumps([p.matches_event(e) for e in data['events']]))",
-    ].join("\n");
-    const run = spawnSync(findMoto().python, ["-c", script], { input: JSON.stringify({ pattern, events }), encoding: "utf8" });
-    assert.equal(run.status, 0, run.stderr);
-    return JSON.parse(run.stdout) as boolean[];
-}
+/** Whether EventBridge's pattern matches each event (moto's matcher). */
+const motoMatches = eventPatternMatches;
 
 /** The example events of the IAM User Guide, "Monitoring IAM Access Analyzer with Amazon EventBridge". */
 const SAMPLES = JSON.parse(fs.readFileSync(path.join(FIXTURES, "access-analyzer-finding-events.json"), "utf8")) as Record<

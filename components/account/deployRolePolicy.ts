@@ -10,10 +10,15 @@
  *   of the account;
  * - never attaches an administrator-class managed policy, never creates an IAM user, access key, console password
  *   or group grant (the stacks create none);
+ * - launches instances only with its stack's instance profiles, passes roles only to the services its stack's roles
+ *   are for, and never rewrites its preview role (trust or policies);
+ * - administers only the keys tagged with its stack, creates keys only into it, and in prod deletes none;
  * - never stops, narrows or deletes the trail, deletes, re-policies or opens the audit buckets or their objects,
  *   disables the trail's key or moves its alias, or changes the account's public access block.
  */
+import { accountAlertPrefix, alertTopicKeyAlias } from "../operations/monitoring";
 import { baselineNames } from "./accountBaseline";
+import { expectedAccessArchiveRules } from "./expectedAccessConfig";
 import { DenyOutsideStatement, GuardDocument, PolicyDocument, PolicyStatement, guardDocument, policyDocument } from "./iamPolicy";
 
 /**
@@ -255,20 +260,418 @@ function auditStatements(args: DeployGuardArgs): PolicyStatement[] {
     ];
 }
 
+/** Every archive rule name the stack may declare (expectedAccessArchiveRules with each kind of expected access). */
+export function declaredArchiveRuleNames(): string[] {
+    const all = { accountId: "", projectAccounts: ["other"], logDeliveryAccount: "elb", deployments: { roleNames: [], providerArns: [] } };
+    return expectedAccessArchiveRules(all).map(r => r.ruleName);
+}
+
+/**
+ * The alert path holds: the analyzer and its archive rules (no archive rule but the declared ones, no change to them,
+ * no finding archived by hand), the account's alert rules and targets, its topics and their subscriptions, and the
+ * topics' keys (found by their aliases, which stay on them). A routine update still creates them the first time
+ * (CreateArchiveRule of a declared name, PutRule, PutTargets, CreateTopic, Subscribe, CreateKey, CreateAlias) and
+ * updates rules, targets, topic attributes and tags; a change of the expected access (UpdateArchiveRule), removing a
+ * rule, a target or an account topic's subscriber, or a new topic key policy is an admin session's (docs/build-and-delivery.md).
+ */
+function alertPathStatements(args: DeployGuardArgs): (PolicyStatement | DenyOutsideStatement)[] {
+    const names = baselineNames({ accountId: args.accountId, region: args.region, label: args.accountRole });
+    const analyzer = `arn:aws:access-analyzer:${args.region}:${args.accountId}:analyzer/${names.analyzer}`;
+    const prefix = accountAlertPrefix(args.accountRole);
+    return [
+        {
+            Sid: "DenySilencingTheAnalyzer",
+            Effect: "Deny",
+            Action: [
+                "access-analyzer:ApplyArchiveRule",
+                "access-analyzer:DeleteAnalyzer",
+                "access-analyzer:DeleteArchiveRule",
+                "access-analyzer:UpdateArchiveRule",
+                "access-analyzer:UpdateFindings",
+            ],
+            Resource: [analyzer, `${analyzer}/archive-rule/*`],
+        },
+        {
+            Sid: "DenyUndeclaredArchiveRules",
+            Effect: "Deny",
+            Action: "access-analyzer:CreateArchiveRule",
+            NotResource: declaredArchiveRuleNames().map(n => `${analyzer}/archive-rule/${n}`),
+        },
+        {
+            Sid: "DenySilencingAlertRules",
+            Effect: "Deny",
+            Action: ["events:DeleteRule", "events:DisableRule", "events:RemoveTargets"],
+            Resource: `arn:aws:events:*:${args.accountId}:rule/${prefix}-*`,
+        },
+        {
+            Sid: "DenySilencingAlertTopics",
+            Effect: "Deny",
+            Action: ["sns:DeleteTopic", "sns:RemovePermission", "sns:Unsubscribe"],
+            Resource: `arn:aws:sns:*:${args.accountId}:${prefix}-*`,
+        },
+        {
+            Sid: "DenySilencingAlertTopicKeys",
+            Effect: "Deny",
+            Action: ["kms:DisableKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"],
+            Resource: "*",
+            Condition: { "ForAnyValue:StringLike": { "kms:ResourceAliases": alertTopicKeyAlias("*") } },
+        },
+        {
+            Sid: "DenyMovingAlertTopicKeyAliases",
+            Effect: "Deny",
+            Action: ["kms:DeleteAlias", "kms:UpdateAlias"],
+            Resource: `arn:aws:kms:*:${args.accountId}:${alertTopicKeyAlias("*")}`,
+        },
+    ];
+}
+
+/** The tag the provider's defaultTags put on every taggable resource with the stack's name (accountProvider.ts). */
+export const STACK_TAG = "Stack";
+
+/**
+ * Where the boundary lets a role read or write data, or become another identity: the stack's own resources, by the
+ * names the components give them, instead of "*". A role the deploy role creates (with an inline
+ * `secretsmanager:GetSecretValue *`, wrapped in an instance profile) then reaches nothing the stack's roles do not:
+ * not the databases' RDS-managed master secrets (`rds!...`, read by operators through a managed policy no role
+ * carries), not another account's or an unknown bucket, not a key of another stack, not an arbitrary role.
+ * Patterns rather than the plan's ARNs: the ARNs hold names and ids AWS gives at creation (a DB resource id, a
+ * secret's suffix, an autonamed bucket), which the boundary, created first, cannot know. test/deployRole.test.ts proves
+ * with the simulator that every statement of every role of each plan is still allowed on its own resources.
+ */
+export interface BoundaryScope {
+    readonly sid: string;
+    /** The scoped actions: by name, or by prefix ending in `*` ("s3:*": every action of the service). */
+    readonly actions: readonly string[];
+    readonly resources: (args: DeployGuardArgs) => string[];
+    readonly condition?: (args: DeployGuardArgs) => NonNullable<PolicyStatement["Condition"]>;
+}
+
+export const BOUNDARY_SCOPES: readonly BoundaryScope[] = [
+    {
+        // Jenkins' secrets (twine/jenkins/...) and the database proxy's user secrets (twine-<env>/proxy/...).
+        sid: "StackSecrets",
+        actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+        resources: a => [
+            `arn:aws:secretsmanager:${a.region}:${a.accountId}:secret:twine/*`,
+            `arn:aws:secretsmanager:${a.region}:${a.accountId}:secret:twine-*`,
+        ],
+    },
+    {
+        // The apt repository (stacks/buildTooling.ts) and the search domains' snapshot buckets (autonamed
+        // <env>-search-snapshots-...): bucket ARNs carry no account, so the account is the condition's.
+        sid: "StackBuckets",
+        actions: ["s3:*"],
+        resources: a =>
+            [`twine-apt-${a.stack}-${a.accountId}-${a.region}`, "*-search-snapshots-*"].flatMap(b => [
+                `arn:aws:s3:::${b}`,
+                `arn:aws:s3:::${b}/*`,
+            ]),
+        condition: a => ({ StringEquals: { "aws:ResourceAccount": a.accountId } }),
+    },
+    {
+        // The stack's keys: the provider's defaultTags tag each with the stack (KMS Developer Guide, "Use tags to control
+        // access to KMS keys": aws:ResourceTag), and the guard keeps the deploy role from tagging other keys into it.
+        sid: "StackKeys",
+        actions: ["kms:*"],
+        resources: a => [`arn:aws:kms:${a.region}:${a.accountId}:key/*`],
+        condition: a => ({ StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: a.stack } }),
+    },
+    {
+        // The app's database users (app_<env>, databaseAccessPolicy.ts), never the master user.
+        sid: "StackDatabaseUsers",
+        actions: ["rds-db:connect"],
+        resources: a => [`arn:aws:rds-db:${a.region}:${a.accountId}:dbuser:*/app_*`],
+    },
+    {
+        // The stack's own roles, and the upstream stacks' read-only counterparts a preview assumes (`<role>-read`,
+        // whose trust admits only this account's preview roles).
+        sid: "StackRoles",
+        actions: ["sts:AssumeRole", "iam:PassRole"],
+        resources: a => [`arn:aws:iam::${a.accountId}:role${ownedPath(a.stack)}*`, "arn:aws:iam::*:role/twine/*-read"],
+    },
+    {
+        sid: "StackParameters",
+        actions: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
+        resources: a => [`arn:aws:ssm:${a.region}:${a.accountId}:parameter/twine/*`],
+    },
+    {
+        sid: "StackDomains",
+        actions: ["es:ESHttp*"],
+        resources: a => [`arn:aws:es:${a.region}:${a.accountId}:domain/twine-*`],
+    },
+    {
+        // Enhanced Monitoring's log group (AmazonRDSEnhancedMonitoringRole), not the app's logs.
+        sid: "StackLogReads",
+        actions: ["logs:GetLogEvents"],
+        resources: a => [`arn:aws:logs:${a.region}:${a.accountId}:log-group:RDS*`],
+    },
+];
+
+/**
+ * Sharing a copy of the stack's data with another account or the public: the EC2 snapshot and image attributes that
+ * share (ec2:Attribute createVolumePermission, launchPermission: Service Authorization Reference, Amazon EC2) and the
+ * RDS snapshot attributes, which the stack's service roles hold (DLM, AWS Backup's managed policies) but never use so
+ * (the backup copy goes to a vault of the same account). RDS has no condition key for the accounts added, so every
+ * change of that attribute is denied.
+ */
+function sharingDenies(actions: readonly string[]): PolicyStatement[] {
+    const ec2 = ["ec2:ModifyImageAttribute", "ec2:ModifySnapshotAttribute"].filter(a => actions.includes(a));
+    const rds = ["rds:ModifyDBClusterSnapshotAttribute", "rds:ModifyDBSnapshotAttribute"].filter(a => actions.includes(a));
+    const sharing = { StringEquals: { "ec2:Attribute": ["createVolumePermission", "launchPermission"] } };
+    return [
+        ...(ec2.length > 0 ? [{ Sid: "DenySharingCopies", Effect: "Deny" as const, Action: ec2, Resource: "*", Condition: sharing }] : []),
+        ...(rds.length > 0 ? [{ Sid: "DenySharingDbCopies", Effect: "Deny" as const, Action: rds, Resource: "*" }] : []),
+    ];
+}
+
+function scopeOf(action: string): BoundaryScope | undefined {
+    return BOUNDARY_SCOPES.find(s => s.actions.some(p => (p.endsWith("*") ? action.startsWith(p.slice(0, -1)) : action === p)));
+}
+
 /**
  * The permissions boundary every role the stack creates carries: at most the actions its roles' policies allow
- * (BOUNDARY_ACTIONS, derived from the plan), keys of this account only, and never the audit statements. A role the
- * deploy role creates or widens can therefore never do more than the stack's roles already may.
+ * (BOUNDARY_ACTIONS, derived from the plan), those that read or write data or reach another identity only on the
+ * stack's own resources (BOUNDARY_SCOPES), and never the audit statements. A role the deploy role creates or widens
+ * can therefore never do more than the stack's roles already may.
  */
 export function permissionsBoundaryPolicy(args: DeployGuardArgs, actions: readonly string[]): PolicyDocument {
-    const kms = actions.filter(a => a.startsWith("kms:"));
-    const others = actions.filter(a => !a.startsWith("kms:"));
+    const others = actions.filter(a => !scopeOf(a));
     const statements: PolicyStatement[] = [{ Sid: "AtMostTheStackRoles", Effect: "Allow", Action: [...others], Resource: "*" }];
-    if (kms.length > 0) {
-        const keys = `arn:aws:kms:${args.region}:${args.accountId}:key/*`;
-        statements.push({ Sid: "AtMostTheStackRolesKeys", Effect: "Allow", Action: kms, Resource: keys });
+    for (const scope of BOUNDARY_SCOPES) {
+        const scoped = actions.filter(a => scopeOf(a) === scope);
+        if (scoped.length === 0) continue;
+        const condition = scope.condition?.(args);
+        statements.push({
+            Sid: scope.sid,
+            Effect: "Allow",
+            Action: scoped,
+            Resource: scope.resources(args),
+            ...(condition ? { Condition: condition } : {}),
+        });
     }
-    return policyDocument(...statements, ...auditStatements(args));
+    return policyDocument(...statements, ...sharingDenies(actions), ...auditStatements(args));
+}
+
+/**
+ * The AWS services each stack hands its roles to (iam:PassedToService): the service principals its own roles trust,
+ * derived from the plan; test/deployRole.test.ts keeps it equal and prints the list to paste.
+ */
+export const PASSED_TO_SERVICES: Readonly<Record<string, readonly string[]>> = {
+    dns: [],
+    bastion: ["ec2.amazonaws.com", "vpc-flow-logs.amazonaws.com"],
+    dev: ["dlm.amazonaws.com", "ec2.amazonaws.com", "es.amazonaws.com", "monitoring.rds.amazonaws.com", "vpc-flow-logs.amazonaws.com"],
+    prod: [
+        "backup.amazonaws.com",
+        "ec2.amazonaws.com",
+        "es.amazonaws.com",
+        "monitoring.rds.amazonaws.com",
+        "rds.amazonaws.com",
+        "vpc-flow-logs.amazonaws.com",
+    ],
+};
+
+/**
+ * Stacks whose deploy role never disables a key or schedules its deletion: prod's keys protect retained data (the
+ * database's and search domain's keys are protect + retainOnDelete there; a deleted key is lost data: KMS deletes it
+ * for good after its window). Deleting one on purpose is an admin session's (docs/build-and-delivery.md, "Deploy roles").
+ */
+export const KEYS_KEPT_FROM_DEPLOYS: readonly string[] = ["prod"];
+
+/**
+ * What the deploy role does to keys: administer only its stack's (the provider's defaultTags tag each with the stack,
+ * aws:ResourceTag), create keys only into its stack and never tag a key into another (aws:RequestTag, aws:TagKeys:
+ * KMS Developer Guide, "ABAC for AWS KMS"). Not EnableKeyRotation, CreateGrant, RetireGrant or the alias calls, which
+ * a create makes right after CreateKey: a key's tags may take five minutes to count for authorization (same page).
+ * Keys of this account only: prod revokes its grant on dev's image key, which dev's key policy governs.
+ */
+function keyStatements(args: DeployGuardArgs): PolicyStatement[] {
+    const tag = `aws:ResourceTag/${STACK_TAG}`;
+    const statements: PolicyStatement[] = [
+        {
+            Sid: "DenyOtherStacksKeys",
+            Effect: "Deny",
+            Action: [
+                "kms:CancelKeyDeletion",
+                "kms:DeleteImportedKeyMaterial",
+                "kms:DisableKey",
+                "kms:DisableKeyRotation",
+                "kms:EnableKey",
+                "kms:PutKeyPolicy",
+                "kms:RevokeGrant",
+                "kms:ScheduleKeyDeletion",
+                "kms:UntagResource",
+                "kms:UpdateKeyDescription",
+            ],
+            Resource: `arn:aws:kms:*:${args.accountId}:key/*`,
+            Condition: { StringNotEquals: { [tag]: args.stack } },
+        },
+        {
+            // Not in the deny above: CreateKey with Tags is also authorized as kms:TagResource on a key that has no tag
+            // yet (KMS Developer Guide, "Controlling access to tags": it must be allowed on all keys of the account and
+            // Region), so only a key already tagged with another stack is refused here. An untagged key could be
+            // tagged into the stack: the account's other keys carry a Stack tag of their own (docs/build-and-delivery.md).
+            Sid: "DenyRetaggingOtherStacksKeys",
+            Effect: "Deny",
+            Action: "kms:TagResource",
+            Resource: `arn:aws:kms:*:${args.accountId}:key/*`,
+            Condition: { StringNotEquals: { [tag]: args.stack }, Null: { [tag]: "false" } },
+        },
+        {
+            // A key is born in the stack (the provider sends defaultTags with CreateKey)...
+            Sid: "DenyKeysOutsideTheStack",
+            Effect: "Deny",
+            Action: "kms:CreateKey",
+            Resource: "*",
+            Condition: { StringNotEquals: { [`aws:RequestTag/${STACK_TAG}`]: args.stack } },
+        },
+        {
+            // ...and stays there.
+            Sid: "DenyTaggingKeysAway",
+            Effect: "Deny",
+            Action: "kms:TagResource",
+            Resource: "*",
+            // Null: a request that leaves the stack tag alone (a Name changes) stays allowed; IfExists would deny it.
+            Condition: {
+                StringNotEquals: { [`aws:RequestTag/${STACK_TAG}`]: args.stack },
+                Null: { [`aws:RequestTag/${STACK_TAG}`]: "false" },
+            },
+        },
+        {
+            Sid: "DenyUntaggingTheStack",
+            Effect: "Deny",
+            Action: "kms:UntagResource",
+            Resource: "*",
+            Condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": STACK_TAG } },
+        },
+    ];
+    if (KEYS_KEPT_FROM_DEPLOYS.includes(args.accountRole)) {
+        const destroy = ["kms:DisableKey", "kms:ScheduleKeyDeletion"];
+        statements.push({ Sid: "DenyDestroyingKeys", Effect: "Deny", Action: destroy, Resource: "*" });
+    }
+    return statements;
+}
+
+/**
+ * What the deploy role launches and hands out: instances only with the stack's own instance profiles
+ * (ec2:InstanceProfile, Service Authorization Reference, Amazon EC2), roles only to the services the stack's roles
+ * are for (iam:PassedToService, IAM), and never a new trust or policy for its preview role, whose name other
+ * accounts' read roles trust and which every pull request assumes (its trust changes only with the organization, the
+ * GitHub subject prefix or an OIDC provider, its policy with the upstream roles: an admin session applies those).
+ */
+function handOutStatements(args: DeployGuardArgs): PolicyStatement[] {
+    const owned = ownedArns(args.accountId, args.stack);
+    const services = PASSED_TO_SERVICES[args.accountRole] ?? [];
+    return [
+        {
+            Sid: "DenyOtherInstanceProfilesAtLaunch",
+            Effect: "Deny",
+            // The instance is the one resource of the call with a profile; an instance without one has no identity.
+            Action: "ec2:RunInstances",
+            Resource: "arn:aws:ec2:*:*:instance/*",
+            Condition: { ArnNotLike: { "ec2:InstanceProfile": owned.instanceProfiles }, Null: { "ec2:InstanceProfile": "false" } },
+        },
+        services.length > 0
+            ? {
+                  Sid: "DenyPassingToOtherServices",
+                  Effect: "Deny",
+                  Action: "iam:PassRole",
+                  Resource: "*",
+                  Condition: { StringNotEquals: { "iam:PassedToService": [...services] }, Null: { "iam:PassedToService": "false" } },
+              }
+            : { Sid: "DenyPassingToOtherServices", Effect: "Deny", Action: "iam:PassRole", Resource: "*" },
+        {
+            // Nor its policies: every pull request reaches it, so a deploy must not leave it a standing grant.
+            Sid: "DenyRewritingThePreviewRole",
+            Effect: "Deny",
+            Action: [
+                "iam:AttachRolePolicy",
+                "iam:CreateRole",
+                "iam:DeleteRole",
+                "iam:DeleteRolePolicy",
+                "iam:DetachRolePolicy",
+                "iam:PutRolePolicy",
+                "iam:UpdateAssumeRolePolicy",
+            ],
+            Resource: `arn:aws:iam::${args.accountId}:role/${previewRoleName(args.stack)}`,
+        },
+    ];
+}
+
+/**
+ * The tag Packer's amazon-ebs source puts on its build instance at launch (run_tags in
+ * images/twine-app/twine-app.pkr.hcl; the plugin sends them in RunInstances' TagSpecifications).
+ */
+export const BAKE_INSTANCE_TAG = { key: "TwineBuild", value: "packer" } as const;
+
+/** The Session Manager document Packer's ssh_interface session_manager opens (packer-plugin-amazon common/ssm/session.go). */
+export const BAKE_SESSION_DOCUMENT = "AWS-StartPortForwardingSession";
+
+/** The bake instance's profile (components/delivery/appImage.ts: `<image>-build-profile`, autonamed, under ownedPath). */
+export function bakeInstanceProfileArn(accountId: string, stack: string): string {
+    return `arn:aws:iam::${accountId}:instance-profile${ownedPath(stack)}*-build-profile-*`;
+}
+
+/** Stacks whose update bakes an image through Session Manager: their extra services hold ssm. */
+export function bakesImages(accountRole: string): boolean {
+    return (EXTRA_SERVICES[accountRole] ?? []).includes("ssm");
+}
+
+/**
+ * What the bake's rights reach: a session only on the bake instance, with only the document Packer opens (the SSM
+ * resource types of ssm:StartSession are the instance and the document, and ssm:resourceTag the instance's tags:
+ * Service Authorization Reference, AWS Systems Manager; Session Manager User Guide, "Allow access to instances based
+ * on tags"); the bake's tag only at launch, and only with the bake's profile; and no change of an instance's
+ * attributes (user data) or profile but the bake's. Without these, a shell on the Jenkins host (its signing key, its
+ * credentials, apt writes through the build role) was one StartSession away. The stack's own instances never need
+ * them: the Jenkins host is replaced when its user data changes (userDataReplaceOnChange) and never carries
+ * termination or stop protection (the provider calls ModifyInstanceAttribute on delete only to lift those), and the
+ * Auto Scaling groups launch theirs from launch templates.
+ */
+function bakeStatements(args: DeployGuardArgs): (PolicyStatement | DenyOutsideStatement)[] {
+    if (!bakesImages(args.accountRole)) return [];
+    const instances = `arn:aws:ec2:*:${args.accountId}:instance/*`;
+    const { key, value } = BAKE_INSTANCE_TAG;
+    return [
+        {
+            Sid: "DenySessionsButTheBake",
+            Effect: "Deny",
+            Action: "ssm:StartSession",
+            Resource: instances,
+            Condition: { StringNotEquals: { [`ssm:resourceTag/${key}`]: value } },
+        },
+        {
+            // Not the shell, a command, or forwarding to another host (AWS-StartPortForwardingSessionToRemoteHost).
+            Sid: "DenyOtherSessionDocuments",
+            Effect: "Deny",
+            Action: "ssm:StartSession",
+            // AWS-owned documents' ARNs have no account (arn:aws:ssm:<region>::document/AWS-...): `*` matches it empty.
+            NotResource: [instances, `arn:aws:ssm:*:*:document/${BAKE_SESSION_DOCUMENT}`],
+        },
+        {
+            Sid: "DenyTheBakeTagAfterLaunch",
+            Effect: "Deny",
+            Action: "ec2:CreateTags",
+            Resource: instances,
+            Condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": key }, StringNotEquals: { "ec2:CreateAction": "RunInstances" } },
+        },
+        {
+            Sid: "DenyTheBakeTagWithOtherProfiles",
+            Effect: "Deny",
+            Action: "ec2:RunInstances",
+            Resource: instances,
+            Condition: {
+                Null: { [`aws:RequestTag/${key}`]: "false" },
+                ArnNotLike: { "ec2:InstanceProfile": bakeInstanceProfileArn(args.accountId, args.stack) },
+            },
+        },
+        {
+            Sid: "DenyChangingInstancesButTheBake",
+            Effect: "Deny",
+            Action: ["ec2:AssociateIamInstanceProfile", "ec2:ModifyInstanceAttribute", "ec2:ReplaceIamInstanceProfileAssociation"],
+            Resource: instances,
+            Condition: { StringNotEquals: { [`aws:ResourceTag/${key}`]: value } },
+        },
+    ];
 }
 
 /** AWS managed policies that hand out administrator-class rights: the deploy role never attaches them to anyone. */
@@ -375,6 +778,10 @@ export function deployGuardPolicy(
             ],
             Resource: "*",
         },
+        ...keyStatements(args),
+        ...handOutStatements(args),
+        ...bakeStatements(args),
+        ...alertPathStatements(args),
         ...auditStatements(args),
     );
 }

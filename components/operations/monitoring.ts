@@ -119,6 +119,85 @@ export function alertTamperingPattern(...topicKeyArns: string[]): Record<string,
     };
 }
 
+/** Where the account's data may go by design: its own region's vaults, and the accounts it shares images with. */
+export interface DataSharingScope {
+    readonly accountId: string;
+    readonly region: string;
+    /** The project's accounts the stack shares with on purpose (dev: prod, which launches dev's image). */
+    readonly sharedWith: readonly string[];
+}
+
+/**
+ * The EventBridge pattern of what a deploy role may still do by design and IAM cannot narrow, each a copy of the data
+ * or its credentials leaving: a database's master password set by the caller (RDS has no condition key on it;
+ * CloudTrail records the parameter as HIDDEN_DUE_TO_SECURITY_REASONS, so its presence is what matches) or taken back
+ * from Secrets Manager; a backup plan copying to a vault outside the account and region; a database snapshot made
+ * restorable by another account; an image or snapshot shared with an account outside sharedWith, a group (`all`),
+ * an organization or an OU. "AWS API Call via CloudTrail" events; the fields are the calls' request parameters as
+ * CloudTrail writes them (camelCase; EC2's launchPermission/createVolumePermission `add.items`, or the CLI's
+ * `operationType: add` with userIds/userGroups). Arrays match when any element does.
+ */
+export function dataSharingPattern(scope: DataSharingScope): Record<string, unknown> {
+    const exists = [{ exists: true }];
+    // An item shares with an account outside sharedWith, a group (all), an organization or an OU.
+    const outside = {
+        $or: [
+            { userId: scope.sharedWith.length > 0 ? [{ "anything-but": [...scope.sharedWith].sort() }] : exists },
+            ...["group", "organizationArn", "organizationalUnitArn"].map(field => ({ [field]: exists })),
+        ],
+    };
+    return {
+        "detail-type": ["AWS API Call via CloudTrail"],
+        $or: [
+            {
+                source: ["aws.rds"],
+                detail: {
+                    eventName: ["ModifyDBInstance", "ModifyDBCluster"],
+                    requestParameters: { $or: [{ masterUserPassword: exists }, { manageMasterUserPassword: [false] }] },
+                },
+            },
+            {
+                source: ["aws.rds"],
+                detail: {
+                    eventName: ["ModifyDBSnapshotAttribute", "ModifyDBClusterSnapshotAttribute"],
+                    requestParameters: { valuesToAdd: exists },
+                },
+            },
+            {
+                source: ["aws.backup"],
+                detail: {
+                    eventName: ["CreateBackupPlan", "UpdateBackupPlan"],
+                    requestParameters: {
+                        backupPlan: {
+                            rules: {
+                                copyActions: {
+                                    destinationBackupVaultArn: [
+                                        { "anything-but": { prefix: `arn:aws:backup:${scope.region}:${scope.accountId}:` } },
+                                    ],
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+            {
+                source: ["aws.ec2"],
+                detail: {
+                    eventName: ["ModifyImageAttribute", "ModifySnapshotAttribute"],
+                    requestParameters: {
+                        $or: [
+                            { launchPermission: { add: { items: outside } } },
+                            { createVolumePermission: { add: { items: outside } } },
+                            { operationType: ["add"], userIds: { items: outside } },
+                            { operationType: ["add"], userGroups: exists },
+                        ],
+                    },
+                },
+            },
+        ],
+    };
+}
+
 /** The job states that leave no new recovery point: a backup or copy job that ends so pages. */
 export const BACKUP_FAILED_STATES = ["FAILED", "ABORTED", "EXPIRED"];
 
@@ -149,6 +228,16 @@ export interface TopicArgs {
 }
 
 /** Creates the encrypted topic, its key and policy, and one subscription per endpoint, under `parent`. */
+/** The name prefix of an account's alert topics and rules (AccountAlerts): twine-<label>. */
+export function accountAlertPrefix(label: string): string {
+    return `twine-${label}`;
+}
+
+/** The alias of an alert topic's key: how the deploy role's guard finds the key, whose id AWS gives. */
+export function alertTopicKeyAlias(topicName: string): string {
+    return `alias/twine/alerts/${topicName}`;
+}
+
 function alarmTopic(name: string, topicName: string, args: TopicArgs, parent: pulumi.Resource) {
     const { accountId, pagingWebhook } = args;
     const subscriptions = args.subscriptions ?? [];
@@ -164,6 +253,7 @@ function alarmTopic(name: string, topicName: string, args: TopicArgs, parent: pu
         // Protected in prod, as every key there; not retained: it encrypts notifications in flight, no data at rest.
         { parent, protect },
     );
+    new aws.kms.Alias(`${name}-topic-key`, { name: alertTopicKeyAlias(topicName), targetKeyId: key.keyId }, { parent: key });
     const topic = new aws.sns.Topic(`${name}-topic`, { name: topicName, kmsMasterKeyId: key.arn }, { parent });
     new aws.sns.TopicPolicy(
         `${name}-topic`,
@@ -325,6 +415,8 @@ export interface AccountAlertsArgs extends TopicArgs {
     readonly backupJobs?: boolean;
     /** The account has an IAM Access Analyzer: route its active external-access findings. Defaults to false (no rule). */
     readonly accessAnalyzer?: boolean;
+    /** Route the calls that share a copy of the data or reset a master password (dataSharingPattern). Defaults to none. */
+    readonly dataSharing?: DataSharingScope;
 }
 
 /**
@@ -338,7 +430,7 @@ export class AccountAlerts extends pulumi.ComponentResource {
 
     constructor(name: string, args: AccountAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twine:index:AccountAlerts", name, args, opts);
-        const prefix = `twine-${args.label}`;
+        const prefix = accountAlertPrefix(args.label);
         this.topic = alarmTopic(name, `${prefix}-account`, args, this);
         this.alarms = metricAlarms(name, key => `${prefix}-${key}`, natAlarms(args.natGateways ?? []), this.topic.arn, this);
 
@@ -383,6 +475,13 @@ export class AccountAlerts extends pulumi.ComponentResource {
                 "The same calls as alert-tampering, through the tampering topic and its own key: one path broken pages through the other",
                 tampering,
                 tamperingTopic,
+            );
+        }
+        if (args.dataSharing) {
+            route(
+                "data-sharing",
+                "Calls that let data out by design: a master password reset, a backup copied out, a snapshot or image shared",
+                stableJson(dataSharingPattern(args.dataSharing)),
             );
         }
         if (args.backupJobs) {

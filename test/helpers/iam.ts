@@ -53,6 +53,8 @@ export interface IamRole {
     readonly inlinePolicies: NamedPolicy[];
     readonly managedPolicies: NamedPolicy[];
     readonly maxSessionDuration: number;
+    /** The customer managed policy the role carries as its permissions boundary, if any. */
+    permissionsBoundary?: NamedPolicy;
 }
 
 export interface OidcProvider {
@@ -87,6 +89,10 @@ export interface RequestSpec {
     readonly context?: Record<string, string | string[]>;
     /** A resource policy to apply; by default the plans' bucket policy, key policy or trust policy of the resource. */
     readonly resourcePolicy?: Document | null;
+    /** Identity policies instead of the role's own (what a compromised deploy role could put on a role it creates). */
+    readonly identityPolicies?: readonly Document[];
+    /** Evaluate the role's permissions boundary too (IAM: a request must be allowed by both). */
+    readonly withBoundary?: boolean;
 }
 
 export interface Evaluation {
@@ -293,6 +299,12 @@ export class IamHarness {
             const document = parseDocument(resource.inputs.policy);
             if (document) customerPolicies.set(this.mockArn(plan, resource)!, document);
         }
+        for (const resource of plan.resources.filter(r => r.type === "aws:iam/role:Role" && r.inputs.permissionsBoundary)) {
+            const boundaryArn = String(resource.inputs.permissionsBoundary);
+            const document = customerPolicies.get(boundaryArn);
+            if (!document) throw new Error(`${resource.name} in ${plan.stack} carries ${boundaryArn}, which the plan does not create`);
+            this.roles.find(r => r.urn === resource.urn)!.permissionsBoundary = { name: boundaryArn, document };
+        }
         const roleFor = (resource: PlannedResource): IamRole => {
             const key = `${this.accountOf(plan, resource).accountId}/${String(resource.inputs.role)}`;
             const role = rolesByName.get(key);
@@ -368,11 +380,18 @@ export class IamHarness {
                 resource: { resource: spec.resource, accountId: spec.resourceAccount ?? accountOfArn(spec.resource) ?? role.account },
                 contextVariables: { "aws:PrincipalArn": role.arn, "aws:PrincipalAccount": role.account, ...(spec.context ?? {}) },
             },
-            identityPolicies: this.identityPolicies(role).map(p => ({ name: p.name, policy: p.document })),
+            identityPolicies: spec.identityPolicies
+                ? spec.identityPolicies.map((policy, i) => ({ name: `given-${i + 1}`, policy }))
+                : this.identityPolicies(role).map(p => ({ name: p.name, policy: p.document })),
             serviceControlPolicies: [],
             resourceControlPolicies: [],
             ...(resourcePolicy ? { resourcePolicy } : {}),
         };
+        if (spec.withBoundary) {
+            const boundary = role.permissionsBoundary;
+            if (!boundary) throw new Error(`${role.stack}/${role.name} carries no permissions boundary in its plan`);
+            simulation.permissionBoundaryPolicies = [{ name: boundary.name, policy: boundary.document }];
+        }
         return this.run(simulation, `${role.stack}/${role.name} ${spec.action} on ${spec.resource}`);
     }
 

@@ -59,3 +59,48 @@ export function findMoto(env: NodeJS.ProcessEnv = process.env): Moto {
             "Fix: use the machine image that provides it, or put the directory holding moto_server on PATH.",
     );
 }
+
+/**
+ * An event's arrays of objects as EventBridge matches them: a field under an array is the array of that field's
+ * values in each element, and matches when any does (EventBridge User Guide, "Arrays in event patterns"; CloudTrail's
+ * `items` lists, e.g. `requestParameters.ipPermissions.items.ipRanges.items.cidrIp`). moto 5.2's matcher flattens
+ * only objects, so its decision on such a field is made over this form.
+ */
+export function flattenObjectArrays(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        const flat = value.map(flattenObjectArrays);
+        if (flat.length === 0 || !flat.every(v => v !== null && typeof v === "object" && !Array.isArray(v))) return flat;
+        const merged: Record<string, unknown[]> = {};
+        for (const element of flat as Record<string, unknown>[]) {
+            for (const [key, v] of Object.entries(element)) (merged[key] ??= []).push(...(Array.isArray(v) ? v : [v]));
+        }
+        return Object.fromEntries(
+            Object.entries(merged).map(([k, v]) => [k, v.every(x => x !== null && typeof x === "object") ? flattenObjectArrays(v) : v]),
+        );
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, flattenObjectArrays(v)]));
+    }
+    return value;
+}
+
+/**
+ * Whether EventBridge's pattern matches each event, decided by moto's implementation of EventBridge's pattern
+ * semantics (moto.events.models.EventPattern, the matcher behind its PutEvents and TestEventPattern), over the events'
+ * arrays of objects as EventBridge reads them (flattenObjectArrays).
+ */
+export function eventPatternMatches(pattern: unknown, events: readonly unknown[]): boolean[] {
+    const script = [
+        "import json, sys",
+        "from moto.events.models import EventPattern",
+        "data = json.load(sys.stdin)",
+        "p = EventPattern.load(json.dumps(data['pattern']))",
+        "print(json.dumps([p.matches_event(e) for e in data['events']]))",
+    ].join("\n");
+    const run = spawnSync(findMoto().python, ["-c", script], {
+        input: JSON.stringify({ pattern, events: events.map(flattenObjectArrays) }),
+        encoding: "utf8",
+    });
+    if (run.status !== 0) throw new Error(`moto's EventPattern refused the pattern or an event: ${run.stderr}`);
+    return JSON.parse(run.stdout) as boolean[];
+}
