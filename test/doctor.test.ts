@@ -361,7 +361,7 @@ boto3.client("cloudtrail", **kw).create_trail(Name="twine-prod", S3BucketName="o
     });
 
     /** NSD, an authoritative DNS server from Debian, on loopback with these zones (name -> its NS), in the foreground. */
-    async function startNsd(zones: Record<string, string[]>): Promise<{ server: string; stop: () => void }> {
+    async function startNsd(zones: Record<string, string[]>): Promise<{ server: string; stop: () => Promise<void> }> {
         requireTools({ nsd: "nsd" });
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "twine-nsd-"));
         const port = await freePort();
@@ -405,8 +405,11 @@ boto3.client("cloudtrail", **kw).create_trail(Name="twine-prod", S3BucketName="o
         }
         return {
             server: `127.0.0.1:${port}`,
-            stop: () => {
+            // nsd writes its state files as it exits: remove its folder only once it has.
+            stop: async () => {
+                const exited = nsd.exitCode !== null ? Promise.resolve() : new Promise<void>(resolve => nsd.once("exit", () => resolve()));
                 nsd.kill();
+                await exited;
                 fs.rmSync(dir, { recursive: true, force: true });
             },
         };
@@ -445,7 +448,7 @@ boto3.client("cloudtrail", **kw).create_trail(Name="twine-prod", S3BucketName="o
             // No zone yet (before the dns stack's first up): nothing to compare, and nothing to block that up.
             assert.equal((await ns("later.example")).verdict, "pending");
         } finally {
-            nsd.stop();
+            await nsd.stop();
         }
     });
 
