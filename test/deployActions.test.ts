@@ -29,7 +29,7 @@ import {
 import { DEPLOY_TYPES, OPTIONAL_DEPLOY_TYPES, deployTypesOf } from "../components/account/deployTypesConfig";
 import { learnTypes, missingTools } from "../plan/deployActions/learn";
 import { S3_ACTION_OF_OPERATION, S3_CONTROL_ACTION_OF_OPERATION, callsOfLog, iamActionOf, phaseOf } from "../plan/deployActions/operations";
-import { committedConfig, fixtureConfig, withPath, writeStackFile } from "./helpers/config";
+import { committedConfig, fixtureConfig, objectKey, withKey, withPath, writeStackFile } from "./helpers/config";
 import { IamHarness } from "./helpers/iam";
 import { STACKS, committedPlanOf, ofType, planOf, planWithConfig } from "./helpers/plans";
 
@@ -80,6 +80,35 @@ describe("deploy roles: the catalog of what each resource type calls", () => {
             "Fix: add the option's types to OPTIONAL_DEPLOY_TYPES.prod (components/account/deployTypesConfig.ts)",
         );
     });
+
+    for (const stack of STACKS) {
+        const options = stack === "dev" ? "pagingWebhook and an environment's subscriptions" : "pagingWebhook";
+        it(`${stack}: planned with ${options} set, is allowed the subscriptions' calls`, async () => {
+            let config = withKey(committedConfig(stack), "twine-infra:pagingWebhook", { secure: "v1:c2VjcmV0:dG9rZW4=" });
+            if (stack === "dev") {
+                const [env] = Object.keys(objectKey(config, "twine-infra:environments"));
+                config = withPath(config, "twine-infra:environments", `${env}.alarms.subscriptions`, [{ email: "oncall@example.com" }]);
+            }
+            const plan = await planWithConfig(stack, writeStackFile(config));
+            const subscription = "aws:sns/topicSubscription:TopicSubscription";
+            const types = awsTypesOf(plan);
+            assert.ok(types.includes(subscription), "the webhook subscribes");
+            assert.deepEqual(
+                types.filter(t => !deployTypesOf(stack).includes(t)),
+                [],
+                `Fix: add the option's types to OPTIONAL_DEPLOY_TYPES.${stack} (components/account/deployTypesConfig.ts)`,
+            );
+            // Each call of a subscription on the account topic, the one whose subscribers a routine update changes.
+            const h = await iam();
+            const topic = `arn:aws:sns:eu-west-1:${fixtureConfig(stack)["twine-infra:accountId"]}:twine-${stack}-account`;
+            const denied: string[] = [];
+            for (const action of actionsOfEntry(catalog[subscription])) {
+                const decision = await h.decide({ role: `pulumi-${stack}-deploy`, action, resource: topic });
+                if (decision !== "Allowed") denied.push(`${action}: ${decision}`);
+            }
+            assert.deepEqual(denied, []);
+        });
+    }
 
     it("gives each entry a source: recorded with the provider against moto, or the provider's source file", () => {
         const bad = Object.entries(catalog).filter(([, e]) => !(e.recorded && e.terraform) && !e.fromSource?.file);
@@ -237,7 +266,11 @@ describe("deploy roles: allowed every call of their stack's resource types (poli
             const denied: string[] = [];
             for (const action of actions) {
                 const resource = await resourceFor(action, accountId, stack);
-                const context = action.startsWith("iam:") ? bounded : kmsContext(action, stack);
+                // A request names its region (aws:RequestedRegion, always present): the stack's own.
+                const context = {
+                    "aws:RequestedRegion": "eu-west-1",
+                    ...(action.startsWith("iam:") ? bounded : kmsContext(action, stack)),
+                };
                 // A key's policy must let the account's IAM policies decide (the KMS Developer Guide's default key policy).
                 const keyPolicy = action.startsWith("kms:") && resource !== "*" ? defaultKeyPolicy(accountId) : null;
                 const decision = await h.decide({ role, action, resource, context, resourcePolicy: keyPolicy });

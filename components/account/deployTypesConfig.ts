@@ -239,11 +239,11 @@ export const DEPLOY_TYPES: Readonly<Record<string, readonly string[]>> = {
  * test/deployActions.test.ts plans each option and checks its types are here.
  */
 export const OPTIONAL_DEPLOY_TYPES: Readonly<Record<string, readonly string[]>> = {
-    // pagingWebhook: the account topic's subscription (stacks/operations.ts, accountAlerts)
+    // pagingWebhook, and in dev an environment's alarms.subscriptions: the topics' subscriptions (stacks/operations.ts)
     dns: ["aws:sns/topicSubscription:TopicSubscription"],
     bastion: ["aws:sns/topicSubscription:TopicSubscription"],
     // app.highVolumeSources: a WAF IP set per listed source (components/app/highVolumeSourceConfig.ts)
-    dev: ["aws:wafv2/ipSet:IpSet"],
+    dev: ["aws:sns/topicSubscription:TopicSubscription", "aws:wafv2/ipSet:IpSet"],
     prod: ["aws:wafv2/ipSet:IpSet"],
 };
 
