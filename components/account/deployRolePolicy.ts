@@ -18,7 +18,6 @@
  */
 import { accountAlertPrefix, alertTopicKeyAlias } from "../operations/monitoring";
 import { baselineNames } from "./accountBaseline";
-import { expectedAccessArchiveRules } from "./expectedAccessConfig";
 import { DenyOutsideStatement, GuardDocument, PolicyDocument, PolicyStatement, guardDocument, policyDocument } from "./iamPolicy";
 
 /**
@@ -260,30 +259,33 @@ function auditStatements(args: DeployGuardArgs): PolicyStatement[] {
     ];
 }
 
-/** Every archive rule name the stack may declare (expectedAccessArchiveRules with each kind of expected access). */
-export function declaredArchiveRuleNames(): string[] {
-    const all = { accountId: "", projectAccounts: ["other"], logDeliveryAccount: "elb", deployments: { roleNames: [], providerArns: [] } };
-    return expectedAccessArchiveRules(all).map(r => r.ruleName);
-}
-
 /**
- * The alert path holds: the analyzer and its archive rules (no archive rule but the declared ones, no change to them,
- * no finding archived by hand), the account's alert rules and targets, its topics and their subscriptions, and the
- * topics' keys (found by their aliases, which stay on them). A routine update still creates them the first time
- * (CreateArchiveRule of a declared name, PutRule, PutTargets, CreateTopic, Subscribe, CreateKey, CreateAlias) and
- * updates rules, targets, topic attributes and tags; a change of the expected access (UpdateArchiveRule), removing a
- * rule, a target or an account topic's subscriber, or a new topic key policy is an admin session's (docs/build-and-delivery.md).
+ * The alert path holds. Its first creation is an admin's (the first deploy runs as one, docs/runbook.md), and so is
+ * any later change to what silences it: the analyzer and its archive rules (no archive rule created, changed, applied
+ * or deleted, no finding archived by hand: a new or changed archive rule, a new peer or project account, is an admin
+ * session's), the account's alert rules and targets (PutRule can disable a rule or make it never match, PutTargets
+ * re-point it: none of the five calls, on any `twine-<account>-*` rule; a tag-only change calls events:TagResource,
+ * the provider's event_rule.go calls PutRule only when more than the tags changed), the two alert topics' policies,
+ * attributes (their key) and existence, their keys (found by their aliases, which stay on them) and the tampering
+ * topic's subscriptions (no Unsubscribe, no filter policy). What stays routine: the account topic's subscribers change
+ * with the companies' (Subscribe, Unsubscribe, SetSubscriptionAttributes: the tampering rule pages on the last two
+ * through the tampering topic), and a new subscriber of the tampering topic (Subscribe only adds: SNS refuses a
+ * Subscribe that would change an existing subscription's attributes). An environment's own topic, key and alias
+ * (`twine-<env>-alarms`) are not the account's: an environment is added and removed by a routine update.
  */
 function alertPathStatements(args: DeployGuardArgs): (PolicyStatement | DenyOutsideStatement)[] {
     const names = baselineNames({ accountId: args.accountId, region: args.region, label: args.accountRole });
     const analyzer = `arn:aws:access-analyzer:${args.region}:${args.accountId}:analyzer/${names.analyzer}`;
     const prefix = accountAlertPrefix(args.accountRole);
+    const topics = [`${prefix}-account`, `${prefix}-tampering`];
+    const sns = `arn:aws:sns:*:${args.accountId}`;
     return [
         {
             Sid: "DenySilencingTheAnalyzer",
             Effect: "Deny",
             Action: [
                 "access-analyzer:ApplyArchiveRule",
+                "access-analyzer:CreateArchiveRule",
                 "access-analyzer:DeleteAnalyzer",
                 "access-analyzer:DeleteArchiveRule",
                 "access-analyzer:UpdateArchiveRule",
@@ -292,35 +294,36 @@ function alertPathStatements(args: DeployGuardArgs): (PolicyStatement | DenyOuts
             Resource: [analyzer, `${analyzer}/archive-rule/*`],
         },
         {
-            Sid: "DenyUndeclaredArchiveRules",
+            Sid: "DenyChangingAlertRules",
             Effect: "Deny",
-            Action: "access-analyzer:CreateArchiveRule",
-            NotResource: declaredArchiveRuleNames().map(n => `${analyzer}/archive-rule/${n}`),
-        },
-        {
-            Sid: "DenySilencingAlertRules",
-            Effect: "Deny",
-            Action: ["events:DeleteRule", "events:DisableRule", "events:RemoveTargets"],
+            Action: ["events:DeleteRule", "events:DisableRule", "events:PutRule", "events:PutTargets", "events:RemoveTargets"],
             Resource: `arn:aws:events:*:${args.accountId}:rule/${prefix}-*`,
         },
         {
-            Sid: "DenySilencingAlertTopics",
+            Sid: "DenyChangingAlertTopics",
             Effect: "Deny",
-            Action: ["sns:DeleteTopic", "sns:RemovePermission", "sns:Unsubscribe"],
-            Resource: `arn:aws:sns:*:${args.accountId}:${prefix}-*`,
+            Action: ["sns:AddPermission", "sns:DeleteTopic", "sns:RemovePermission", "sns:SetTopicAttributes"],
+            Resource: topics.map(t => `${sns}:${t}`),
+        },
+        {
+            // The Service Authorization Reference names the topic for these calls; `*` also covers its subscriptions' ARNs.
+            Sid: "DenyUnsubscribingTheTamperingTopic",
+            Effect: "Deny",
+            Action: ["sns:SetSubscriptionAttributes", "sns:Unsubscribe"],
+            Resource: `${sns}:${prefix}-tampering*`,
         },
         {
             Sid: "DenySilencingAlertTopicKeys",
             Effect: "Deny",
             Action: ["kms:DisableKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"],
             Resource: "*",
-            Condition: { "ForAnyValue:StringLike": { "kms:ResourceAliases": alertTopicKeyAlias("*") } },
+            Condition: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": topics.map(alertTopicKeyAlias) } },
         },
         {
             Sid: "DenyMovingAlertTopicKeyAliases",
             Effect: "Deny",
             Action: ["kms:DeleteAlias", "kms:UpdateAlias"],
-            Resource: `arn:aws:kms:*:${args.accountId}:${alertTopicKeyAlias("*")}`,
+            Resource: topics.map(t => `arn:aws:kms:*:${args.accountId}:${alertTopicKeyAlias(t)}`),
         },
     ];
 }
@@ -674,6 +677,33 @@ function bakeStatements(args: DeployGuardArgs): (PolicyStatement | DenyOutsideSt
     ];
 }
 
+/**
+ * Calls that copy an image or a snapshot into a region, or share one there: the copy is requested in its destination
+ * region (EC2 CopyImage and CopySnapshot, RDS CopyDBSnapshot and CopyDBClusterSnapshot), the share in the copy's, so
+ * aws:RequestedRegion tells a copy that leaves the stack's region, where no data-sharing rule or analyzer watches (a
+ * cross-region backup copy starts in its source region, where the data-sharing rule sees it). No stack copies across
+ * regions: Packer bakes and encrypts in the stack's region (images/twine-app, `region`), prod launches dev's image
+ * where dev shares it.
+ */
+const REGION_BOUND_ACTIONS = [
+    "ec2:CopyImage",
+    "ec2:CopySnapshot",
+    "ec2:ModifyImageAttribute",
+    "ec2:ModifySnapshotAttribute",
+    "rds:CopyDBClusterSnapshot",
+    "rds:CopyDBSnapshot",
+    "rds:ModifyDBClusterSnapshotAttribute",
+    "rds:ModifyDBSnapshotAttribute",
+];
+
+/** No copy or share of an image or snapshot outside the stack's region (of the stack's services only: the rest are denied). */
+function regionStatements(args: DeployGuardArgs, services: readonly string[]): PolicyStatement[] {
+    const actions = REGION_BOUND_ACTIONS.filter(a => services.includes(a.split(":")[0]));
+    if (actions.length === 0) return [];
+    const condition = { StringNotEquals: { "aws:RequestedRegion": args.region } };
+    return [{ Sid: "DenyCopiesOutsideTheRegion", Effect: "Deny", Action: actions, Resource: "*", Condition: condition }];
+}
+
 /** AWS managed policies that hand out administrator-class rights: the deploy role never attaches them to anyone. */
 export const ADMIN_CLASS_POLICIES = ["AdministratorAccess", "IAMFullAccess", "PowerUserAccess"].map(p => `arn:aws:iam::aws:policy/${p}`);
 
@@ -781,6 +811,7 @@ export function deployGuardPolicy(
         ...keyStatements(args),
         ...handOutStatements(args),
         ...bakeStatements(args),
+        ...regionStatements(args, services),
         ...alertPathStatements(args),
         ...auditStatements(args),
     );
