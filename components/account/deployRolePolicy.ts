@@ -14,7 +14,9 @@
  *   are for, and never rewrites its preview role (trust or policies);
  * - administers only the keys tagged with its stack, creates keys only into it, and in prod deletes none;
  * - never stops, narrows or deletes the trail, deletes, re-policies or opens the audit buckets or their objects,
- *   disables the trail's key or moves its alias, or changes the account's public access block.
+ *   disables the trail's key or moves its alias, or changes the account's public access block;
+ * - never changes the alert path after an admin created it (archive rules, alert rules and targets, the two alert
+ *   topics, the tampering topic's subscriptions, their keys), and copies or shares no image or snapshot outside its region.
  */
 import { accountAlertPrefix, alertTopicKeyAlias } from "../operations/monitoring";
 import { baselineNames } from "./accountBaseline";
