@@ -891,6 +891,8 @@ describe("deploy roles: what they launch, hand out and administer (policy simula
             // The names the guard matches are the plan's: every EventBridge rule is an account alert rule.
             const named = (type: string, key: string, value: string) => ofType(plan, type).some(r => r.inputs[key] === value);
             assert.ok(named("aws:accessanalyzer/analyzer:Analyzer", "analyzerName", analyzerName), analyzerName);
+            // A tag-only change of a rule calls TagResource, never PutRule (recorded with the provider against moto).
+            assert.ok(!readCatalog()["aws:cloudwatch/eventRule:EventRule"].recorded?.update?.includes("events:PutRule"));
             const rules = ofType(plan, "aws:cloudwatch/eventRule:EventRule").map(r => String(r.inputs.name));
             for (const key of ["external-access", "alert-tampering", "tampering", "data-sharing"])
                 assert.ok(rules.includes(`${prefix}-${key}`), key);

@@ -687,15 +687,13 @@ function bakeStatements(args: DeployGuardArgs): (PolicyStatement | DenyOutsideSt
  * regions: Packer bakes and encrypts in the stack's region (images/twine-app, `region`), prod launches dev's image
  * where dev shares it.
  */
+// As patterns, to stay short: outside the stack's region no call of them is the stack's.
 const REGION_BOUND_ACTIONS = [
-    "ec2:CopyImage",
-    "ec2:CopySnapshot",
+    "ec2:Copy*",
     "ec2:ModifyImageAttribute",
     "ec2:ModifySnapshotAttribute",
-    "rds:CopyDBClusterSnapshot",
-    "rds:CopyDBSnapshot",
-    "rds:ModifyDBClusterSnapshotAttribute",
-    "rds:ModifyDBSnapshotAttribute",
+    "rds:Copy*",
+    "rds:ModifyDB*SnapshotAttribute",
 ];
 
 /** No copy or share of an image or snapshot outside the stack's region (of the stack's services only: the rest are denied). */
