@@ -85,15 +85,20 @@ describe("external access: Access Analyzer's findings reach the account's topic"
             call("aws.events", "PutRule"),
             call("aws.events", "PutTargets"),
             call("aws.sns", "SetSubscriptionAttributes"),
+            // A detector disabled or deleted, or its findings archived by a filter: the guardduty rule goes quiet.
+            call("aws.guardduty", "UpdateDetector"),
+            call("aws.guardduty", "DeleteDetector"),
+            call("aws.guardduty", "CreateFilter"),
             kms("PutKeyPolicy", topicKey),
             kms("DisableKey", topicKey),
             kms("ScheduleKeyDeletion", topicKey, true),
             call("aws.access-analyzer", "GetArchiveRule"),
             call("aws.sns", "Publish"),
+            call("aws.guardduty", "GetFindings"),
             kms("PutKeyPolicy", otherKey),
             kms("Decrypt", topicKey),
         ]);
-        assert.deepEqual(matched, [...Array(12).fill(true), false, false, false, false]);
+        assert.deepEqual(matched, [...Array(15).fill(true), false, false, false, false, false]);
     });
 
     for (const stack of STACKS) {

@@ -322,6 +322,19 @@ describe("operations (over the plans)", () => {
         }
     });
 
+    it("a subscriber leaving the config is never unsubscribed from the tampering topic, which the deploy role may not do", async () => {
+        // GIVEN prod with a paging webhook and the environments' subscribers  WHEN planned
+        const config = withKey(fixtureConfig("prod"), PAGING_WEBHOOK, { secure: "v1:c2VjcmV0LXdlYmhvb2s=:dG9rZW4=" });
+        const plan = await planWithConfig("prod", writeStackFile(config));
+        const [tampering] = ofType(plan, TOPIC).filter(t => isTamperingTopic(t.inputs.name));
+        const subscriptions = ofType(plan, SUBSCRIPTION);
+        const onTampering = subscriptions.filter(s => s.parent === tampering.urn);
+        // THEN every subscription of the tampering topic stays in AWS when it leaves the config (no Unsubscribe call,
+        // which the guard denies there), and every other topic's subscriptions are removed as usual
+        assert.ok(onTampering.length >= 2, "the tampering topic has the webhook and the environments' subscribers");
+        for (const s of subscriptions) assert.equal(s.options.retainOnDelete, s.parent === tampering.urn, `${s.name}: retainOnDelete`);
+    });
+
     it("prod routes failed, aborted and expired backup and copy jobs to the account topic; dev runs none", async () => {
         // GIVEN the fixture plans  THEN prod has one rule for both job kinds, on the states that leave no recovery point
         const prod = await planOf("prod");

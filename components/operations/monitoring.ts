@@ -100,6 +100,12 @@ export function alertTamperingPattern(...topicKeyArns: string[]): Record<string,
             // a subscription's filter or delivery policy changed. Pages on a deploy that changes a rule, too.
             { source: ["aws.events"], detail: { eventName: ["PutRule", "PutTargets"] } },
             { source: ["aws.sns"], detail: { eventName: ["SetSubscriptionAttributes"] } },
+            // GuardDuty's own findings go quiet with its detector disabled or deleted, a suppression filter or a trusted
+            // IP list (bastion, prod; the detector's routine updates call UpdateDetector too, so these page, not deny).
+            {
+                source: ["aws.guardduty"],
+                detail: { eventName: ["UpdateDetector", "DeleteDetector", "CreateFilter", "UpdateFilter", "CreateIPSet", "UpdateIPSet"] },
+            },
             // The topic's key: a policy that drops EventBridge's statement, or the key gone, and nothing is published.
             // CloudTrail records the caller's KeyId in requestParameters.keyId
             // (https://docs.aws.amazon.com/kms/latest/developerguide/ct-put-key-policy.html); these three calls take
@@ -225,6 +231,8 @@ export interface TopicArgs {
     readonly pagingWebhook?: string;
     /** Protect the topic's key (`protect: true`), as prod protects every key. Defaults to false. */
     readonly protect?: boolean;
+    /** Keep a subscription in AWS when it leaves the config (`retainOnDelete`): no Unsubscribe. Defaults to false. */
+    readonly retainSubscriptions?: boolean;
 }
 
 /** Creates the encrypted topic, its key and policy, and one subscription per endpoint, under `parent`. */
@@ -242,6 +250,7 @@ function alarmTopic(name: string, topicName: string, args: TopicArgs, parent: pu
     const { accountId, pagingWebhook } = args;
     const subscriptions = args.subscriptions ?? [];
     const protect = args.protect ?? false;
+    const retainOnDelete = args.retainSubscriptions ?? false;
     const key = new aws.kms.Key(
         `${name}-topic-key`,
         {
@@ -265,7 +274,7 @@ function alarmTopic(name: string, topicName: string, args: TopicArgs, parent: pu
         new aws.sns.TopicSubscription(
             `${name}-${s.protocol}-${s.endpoint.replace(/^https:\/\//, "").replace(/[^A-Za-z0-9.@-]/g, "-")}`,
             { topic: topic.arn, protocol: s.protocol, endpoint: s.endpoint },
-            { parent: topic },
+            { parent: topic, retainOnDelete },
         );
     }
     if (pagingWebhook !== undefined) {
@@ -274,7 +283,7 @@ function alarmTopic(name: string, topicName: string, args: TopicArgs, parent: pu
         new aws.sns.TopicSubscription(
             `${name}-paging-webhook`,
             { topic: topic.arn, protocol: "https", endpoint: pulumi.secret(pagingWebhook) },
-            { parent: topic, additionalSecretOutputs: ["endpoint"] },
+            { parent: topic, additionalSecretOutputs: ["endpoint"], retainOnDelete },
         );
     }
     return topic;
@@ -461,7 +470,10 @@ export class AccountAlerts extends pulumi.ComponentResource {
             // Two paths, each its own rule, topic and key, to the same subscribers: a call that breaks one (its rule
             // disabled or stripped, its topic deleted or re-policied, its key's policy put or the key deleted, its
             // subscription removed) pages through the other, and both patterns name both keys.
-            const tamperingTopic = alarmTopic(`${name}-tampering`, `${prefix}-tampering`, args, this);
+            // The deploy role may not unsubscribe anyone from this topic (its guard), so a subscriber removed or changed
+            // in config leaves its old subscription in place (retainOnDelete: no Unsubscribe call) for an admin to
+            // remove (docs/runbook.md): a routine update never fails on it.
+            const tamperingTopic = alarmTopic(`${name}-tampering`, `${prefix}-tampering`, { ...args, retainSubscriptions: true }, this);
             const tampering = pulumi
                 .all([this.topic.kmsMasterKeyId, tamperingTopic.kmsMasterKeyId])
                 .apply(keys => stableJson(alertTamperingPattern(...keys.map(String))));
