@@ -89,6 +89,7 @@ describe("external access: Access Analyzer's findings reach the account's topic"
             call("aws.guardduty", "UpdateDetector"),
             call("aws.guardduty", "DeleteDetector"),
             call("aws.guardduty", "CreateFilter"),
+            call("aws.guardduty", "ArchiveFindings"),
             kms("PutKeyPolicy", topicKey),
             kms("DisableKey", topicKey),
             kms("ScheduleKeyDeletion", topicKey, true),
@@ -98,7 +99,7 @@ describe("external access: Access Analyzer's findings reach the account's topic"
             kms("PutKeyPolicy", otherKey),
             kms("Decrypt", topicKey),
         ]);
-        assert.deepEqual(matched, [...Array(15).fill(true), false, false, false, false, false]);
+        assert.deepEqual(matched, [...Array(16).fill(true), false, false, false, false, false]);
     });
 
     for (const stack of STACKS) {

@@ -100,11 +100,24 @@ export function alertTamperingPattern(...topicKeyArns: string[]): Record<string,
             // a subscription's filter or delivery policy changed. Pages on a deploy that changes a rule, too.
             { source: ["aws.events"], detail: { eventName: ["PutRule", "PutTargets"] } },
             { source: ["aws.sns"], detail: { eventName: ["SetSubscriptionAttributes"] } },
-            // GuardDuty's own findings go quiet with its detector disabled or deleted, a suppression filter or a trusted
-            // IP list (bastion, prod; the detector's routine updates call UpdateDetector too, so these page, not deny).
+            // GuardDuty's own findings go quiet with its detector disabled or deleted, a suppression filter, a trusted
+            // IP list, a threat list turned off or findings archived by hand (bastion, prod; the detector's routine
+            // updates call UpdateDetector too, so these page, not deny).
             {
                 source: ["aws.guardduty"],
-                detail: { eventName: ["UpdateDetector", "DeleteDetector", "CreateFilter", "UpdateFilter", "CreateIPSet", "UpdateIPSet"] },
+                detail: {
+                    eventName: [
+                        "UpdateDetector",
+                        "DeleteDetector",
+                        "CreateFilter",
+                        "UpdateFilter",
+                        "CreateIPSet",
+                        "UpdateIPSet",
+                        "UpdateThreatIntelSet",
+                        "DeleteThreatIntelSet",
+                        "ArchiveFindings",
+                    ],
+                },
             },
             // The topic's key: a policy that drops EventBridge's statement, or the key gone, and nothing is published.
             // CloudTrail records the caller's KeyId in requestParameters.keyId
