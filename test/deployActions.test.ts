@@ -31,7 +31,7 @@ import { learnTypes, missingTools } from "../plan/deployActions/learn";
 import { S3_ACTION_OF_OPERATION, S3_CONTROL_ACTION_OF_OPERATION, callsOfLog, iamActionOf, phaseOf } from "../plan/deployActions/operations";
 import { committedConfig, fixtureConfig, objectKey, withKey, withPath, writeStackFile } from "./helpers/config";
 import { IamHarness } from "./helpers/iam";
-import { STACKS, committedPlanOf, ofType, planOf, planWithConfig } from "./helpers/plans";
+import { STACKS, assertListedAsPlanned, committedPlanOf, ofType, planOf, planWithConfig } from "./helpers/plans";
 
 const catalog = readCatalog();
 
@@ -54,14 +54,7 @@ describe("deploy roles: the catalog of what each resource type calls", () => {
         });
 
         it(`${stack}: DEPLOY_TYPES lists exactly the AWS types of its plan`, async () => {
-            for (const plan of [await planOf(stack), await committedPlanOf(stack)]) {
-                const derived = awsTypesOf(plan);
-                assert.deepEqual(
-                    [...DEPLOY_TYPES[stack]],
-                    derived,
-                    `Fix: set DEPLOY_TYPES.${stack} (components/account/deployTypesConfig.ts) to ${JSON.stringify(derived)}`,
-                );
-            }
+            await assertListedAsPlanned(stack, "DEPLOY_TYPES", "components/account/deployTypesConfig.ts", DEPLOY_TYPES[stack], awsTypesOf);
         });
     }
 

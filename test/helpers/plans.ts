@@ -2,6 +2,7 @@
  * Plans shared by the test files: each committed stack is planned once per test run (the mock runtime is
  * global, so plans run one at a time) and the result is reused.
  */
+import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -47,6 +48,23 @@ export function committedPlanOf(stack: StackName): Promise<Plan> {
         cache.set(stack, plan);
     }
     return plan;
+}
+
+/**
+ * A list kept by hand in the program (`list`, in `file`) equals what each plan of the stack, its fixture's and its
+ * committed stack file's, derives: else the failure says what to paste where.
+ */
+export async function assertListedAsPlanned(
+    stack: StackName,
+    list: string,
+    file: string,
+    listed: readonly string[],
+    derive: (plan: Plan) => string[],
+): Promise<void> {
+    for (const plan of [await planOf(stack), await committedPlanOf(stack)]) {
+        const derived = derive(plan);
+        assert.deepEqual([...listed], derived, `Fix: set ${list}.${stack} (${file}) to ${JSON.stringify(derived)}`);
+    }
 }
 
 /**
