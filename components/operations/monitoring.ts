@@ -244,11 +244,8 @@ export interface TopicArgs {
     readonly pagingWebhook?: string;
     /** Protect the topic's key (`protect: true`), as prod protects every key. Defaults to false. */
     readonly protect?: boolean;
-    /** Keep a subscription in AWS when it leaves the config (`retainOnDelete`): no Unsubscribe. Defaults to false. */
-    readonly retainSubscriptions?: boolean;
 }
 
-/** Creates the encrypted topic, its key and policy, and one subscription per endpoint, under `parent`. */
 /** The name prefix of an account's alert topics and rules (AccountAlerts): twine-<label>. */
 export function accountAlertPrefix(label: string): string {
     return `twine-${label}`;
@@ -259,11 +256,14 @@ export function alertTopicKeyAlias(topicName: string): string {
     return `alias/twine/alerts/${topicName}`;
 }
 
-function alarmTopic(name: string, topicName: string, args: TopicArgs, parent: pulumi.Resource) {
+/**
+ * Creates the encrypted topic, its key, alias and policy, and one subscription per endpoint, under `parent`. With
+ * retainSubscriptions, a subscription that leaves the config stays in AWS (`retainOnDelete`): no Unsubscribe call.
+ */
+function alarmTopic(name: string, topicName: string, args: TopicArgs, parent: pulumi.Resource, retainSubscriptions = false) {
     const { accountId, pagingWebhook } = args;
     const subscriptions = args.subscriptions ?? [];
     const protect = args.protect ?? false;
-    const retainOnDelete = args.retainSubscriptions ?? false;
     const key = new aws.kms.Key(
         `${name}-topic-key`,
         {
@@ -287,7 +287,7 @@ function alarmTopic(name: string, topicName: string, args: TopicArgs, parent: pu
         new aws.sns.TopicSubscription(
             `${name}-${s.protocol}-${s.endpoint.replace(/^https:\/\//, "").replace(/[^A-Za-z0-9.@-]/g, "-")}`,
             { topic: topic.arn, protocol: s.protocol, endpoint: s.endpoint },
-            { parent: topic, retainOnDelete },
+            { parent: topic, retainOnDelete: retainSubscriptions },
         );
     }
     if (pagingWebhook !== undefined) {
@@ -296,7 +296,7 @@ function alarmTopic(name: string, topicName: string, args: TopicArgs, parent: pu
         new aws.sns.TopicSubscription(
             `${name}-paging-webhook`,
             { topic: topic.arn, protocol: "https", endpoint: pulumi.secret(pagingWebhook) },
-            { parent: topic, additionalSecretOutputs: ["endpoint"], retainOnDelete },
+            { parent: topic, additionalSecretOutputs: ["endpoint"], retainOnDelete: retainSubscriptions },
         );
     }
     return topic;
@@ -486,7 +486,7 @@ export class AccountAlerts extends pulumi.ComponentResource {
             // The deploy role may not unsubscribe anyone from this topic (its guard), so a subscriber removed or changed
             // in config leaves its old subscription in place (retainOnDelete: no Unsubscribe call) for an admin to
             // remove (docs/runbook.md): a routine update never fails on it.
-            const tamperingTopic = alarmTopic(`${name}-tampering`, `${prefix}-tampering`, { ...args, retainSubscriptions: true }, this);
+            const tamperingTopic = alarmTopic(`${name}-tampering`, `${prefix}-tampering`, args, this, true);
             const tampering = pulumi
                 .all([this.topic.kmsMasterKeyId, tamperingTopic.kmsMasterKeyId])
                 .apply(keys => stableJson(alertTamperingPattern(...keys.map(String))));
